@@ -1,0 +1,52 @@
+# SPDX-License-Identifier: Apache-2.0
+# steward: the two commands of the README, and a few helpers.
+#   make run    install what is missing, build, run steward on the bundled policy
+#   make test   install what is missing, build twice (normal, ASan+UBSan), run every test
+.PHONY: all deps build asan run test test-normal test-asan bench format clean
+
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
+CMAKE_FLAGS = -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSTEWARD_WERROR=ON
+
+all: build
+
+deps:
+	@sh scripts/deps.sh
+
+$(BUILD)/CMakeCache.txt: | deps
+	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
+
+$(ASAN_BUILD)/CMakeCache.txt: | deps
+	cmake -S . -B $(ASAN_BUILD) $(CMAKE_FLAGS) -DCMAKE_BUILD_TYPE=Debug -DSTEWARD_SANITIZE=ON
+
+build: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS)
+
+asan: deps $(ASAN_BUILD)/CMakeCache.txt
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+
+run: build
+	./$(BUILD)/steward policy check policies/cpaas-notice.yaml
+	./$(BUILD)/steward policy schedule
+	./$(BUILD)/steward policy ropa
+
+test-normal: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+test-asan: asan
+	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	    ctest --output-on-failure -j $(JOBS)
+
+test: test-normal test-asan
+
+bench: build
+	cmake --build $(BUILD) --target bench -j $(JOBS)
+	./$(BUILD)/bench/bench_policy
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

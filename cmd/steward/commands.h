@@ -1,0 +1,10 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* One entry point per command family, dispatched from main.c. */
+#ifndef STEWARD_COMMANDS_H
+#define STEWARD_COMMANDS_H
+
+#include "cli.h"
+
+int cmd_policy(int argc, char **argv, cli *c);
+
+#endif

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* steward: the command-line interface. Dispatches "steward <noun> <verb>". */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+
+static const struct {
+    const char *name;
+    int (*fn)(int argc, char **argv, cli *c);
+    const char *summary;
+} commands[] = {
+    {"policy", cmd_policy,
+     "check, show and report on a policy (register, schedule, due dates)"},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: steward <command> [<args>]\n\n"
+            "steward enforces a privacy notice, encoded as a policy file, on "
+            "personal data.\n\nCommands:\n");
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\nOptions every command takes:\n"
+               "  --policy FILE   policy to use (or STEWARD_POLICY; default: "
+               "the bundled policy)\n"
+               "  --now INSTANT   pretend it is INSTANT (or STEWARD_NOW)\n"
+               "  --json          print data as JSON\n"
+               "  --help          help on the command\n\n"
+               "Run 'steward <command> --help' for a command's verbs.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+        printf("steward %s\n", STEWARD_VERSION);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+        if (strcmp(argv[1], commands[i].name) == 0) {
+            cli c;
+            int rc = cli_init(&c);
+            if (rc)
+                return rc;
+            return commands[i].fn(argc - 1, argv + 1, &c);
+        }
+    }
+    return cli_usage(NULL, "'%s' is not a steward command", argv[1]);
+}

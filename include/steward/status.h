@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* steward status codes: every library call that can fail returns one. */
+#ifndef STEWARD_STATUS_H
+#define STEWARD_STATUS_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * Status codes. Append-only: a code keeps its number forever, because the
+ * daemon maps them to HTTP statuses and scripts test CLI exit paths.
+ */
+typedef enum sw_status {
+    SW_OK = 0,
+    SW_ERR_NOMEM = 1,    /* an allocation failed */
+    SW_ERR_IO = 2,       /* a file could not be read or written */
+    SW_ERR_SYNTAX = 3,   /* input is not well-formed (YAML, ISO-8601...) */
+    SW_ERR_INVALID = 4,  /* input is well-formed but violates a rule */
+    SW_ERR_NOTFOUND = 5, /* the named object does not exist */
+    SW_ERR_RANGE = 6,    /* a number or date is outside what is supported */
+    SW_ERR_UNSPECIFIED = 7, /* the policy states no period for this rule */
+    SW_ERR_LIMIT = 8,    /* a size cap was reached */
+} sw_status;
+
+/* Static English text for a status; never NULL, never freed. Thread-safe. */
+const char *sw_strerror(sw_status st);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

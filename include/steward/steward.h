@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* libsteward: the whole public API. */
+#ifndef STEWARD_STEWARD_H
+#define STEWARD_STEWARD_H
+
+#include "steward/clock.h"
+#include "steward/diag.h"
+#include "steward/policy.h"
+#include "steward/report.h"
+#include "steward/status.h"
+
+#define STEWARD_VERSION "0.1.0"
+
+#endif

@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Reports from the policy: the Art. 30(1) register and the retention
+ * schedule in Markdown, JSON and CSV. */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+
+static sw_policy *policy;
+
+static size_t count(const char *hay, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
+        n++;
+    return n;
+}
+
+/* Splits CSV text into records and returns how many; *fields gets the
+ * field count of each record (RFC 4180 quoting). */
+static size_t csv_records(const char *s, size_t *fields, size_t max)
+{
+    size_t rec = 0, f = 1;
+    bool quoted = false;
+    for (; *s; s++) {
+        if (quoted) {
+            if (*s == '"' && s[1] == '"')
+                s++;
+            else if (*s == '"')
+                quoted = false;
+        } else if (*s == '"') {
+            quoted = true;
+        } else if (*s == ',') {
+            f++;
+        } else if (*s == '\n') {
+            if (rec < max)
+                fields[rec] = f;
+            rec++;
+            f = 1;
+        }
+    }
+    return rec;
+}
+
+static json_t *render_json(sw_status (*fn)(const sw_policy *, sw_format,
+                                           char **))
+{
+    char *text;
+    assert_int_equal(fn(policy, SW_FORMAT_JSON, &text), SW_OK);
+    json_error_t err;
+    json_t *o = json_loads(text, 0, &err);
+    if (!o)
+        fail_msg("not JSON: %s", err.text);
+    free(text);
+    return o;
+}
+
+static void test_report__ropa_md_has_an_entry_per_activity(void **state)
+{
+    (void)state;
+    char *md;
+    assert_int_equal(sw_report_ropa(policy, SW_FORMAT_MD, &md), SW_OK);
+    assert_non_null(strstr(md, policy->controller.name));
+    assert_non_null(strstr(md, policy->controller.dpo_email));
+    for (size_t i = 0; i < policy->n_activities; i++) {
+        char id[128];
+        snprintf(id, sizeof(id), "`%s`)", policy->activities[i].id);
+        if (!strstr(md, id))
+            fail_msg("register has no entry for %s", policy->activities[i].id);
+    }
+    const char *rows[] = {"Purposes (Art. 30(1)(b))",
+                          "Categories of data subjects (Art. 30(1)(c))",
+                          "Categories of personal data (Art. 30(1)(c))",
+                          "Categories of recipients (Art. 30(1)(d))",
+                          "Transfers to third countries and safeguards",
+                          "Time limits for erasure (Art. 30(1)(f))", NULL};
+    for (int i = 0; rows[i]; i++)
+        assert_int_equal(count(md, rows[i]), policy->n_activities);
+    assert_non_null(strstr(md, "(Art. 30(1)(g), Art. 32(1))"));
+    assert_non_null(strstr(md, "ISO/IEC 27001"));
+    /* What the notice leaves open is said, not hidden. */
+    assert_true(count(md, "not stated by the notice") >= 7);
+    assert_non_null(strstr(md, "processor on behalf of the customer"));
+    free(md);
+}
+
+static void test_report__ropa_json_fills_every_field(void **state)
+{
+    (void)state;
+    json_t *r = render_json(sw_report_ropa);
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(r, "dpo"), "email")),
+        policy->controller.dpo_email);
+    json_t *acts = json_object_get(r, "activities");
+    assert_int_equal(json_array_size(acts), policy->n_activities);
+    size_t i;
+    json_t *a;
+    json_array_foreach(acts, i, a)
+    {
+        const char *keys[] = {"purposes", "legal_basis", "data_subjects",
+                              "data_categories", "recipients",
+                              "erasure_time_limits", "security_measures",
+                              NULL};
+        for (int k = 0; keys[k]; k++)
+            if (json_array_size(json_object_get(a, keys[k])) == 0)
+                fail_msg("activity %s has no %s",
+                         json_string_value(json_object_get(a, "id")), keys[k]);
+        assert_true(json_is_array(json_object_get(a, "transfers")));
+    }
+    json_t *basis = json_array_get(
+        json_object_get(json_array_get(acts, 0), "legal_basis"), 0);
+    assert_string_equal(json_string_value(json_object_get(basis, "label")),
+                        "Art. 6(1)(b) GDPR: performance of a contract");
+    json_decref(r);
+}
+
+static void test_report__ropa_csv_is_one_row_per_activity(void **state)
+{
+    (void)state;
+    char *csv;
+    assert_int_equal(sw_report_ropa(policy, SW_FORMAT_CSV, &csv), SW_OK);
+    size_t fields[128];
+    size_t n = csv_records(csv, fields, 128);
+    assert_int_equal(n, policy->n_activities + 1);
+    for (size_t i = 1; i < n; i++)
+        assert_int_equal(fields[i], fields[0]);
+    assert_int_equal(fields[0], 14);
+    free(csv);
+}
+
+static void test_report__schedule_json_has_every_rule(void **state)
+{
+    (void)state;
+    json_t *rules = render_json(sw_report_schedule);
+    assert_int_equal(json_array_size(rules), sw_policy_rule_count(policy));
+    size_t i;
+    json_t *r;
+    json_array_foreach(rules, i, r)
+    {
+        const char *keys[] = {"id", "activity", "section", "categories",
+                              "keep", "after", "round", "action", "period",
+                              NULL};
+        for (int k = 0; keys[k]; k++)
+            if (!json_object_get(r, keys[k]))
+                fail_msg("rule %zu has no %s", i, keys[k]);
+    }
+    /* The notice's numbers, as ISO-8601 durations. */
+    const char *periods[] = {"P7Y", "P12M", "P10Y", "P25M", "P6M", "P18M",
+                             "P3Y", "P60D", "P30D", "P24M", "P0D", NULL};
+    char *text = json_dumps(rules, 0);
+    for (int k = 0; periods[k]; k++) {
+        char needle[32];
+        snprintf(needle, sizeof(needle), "\"keep\": \"%s\"", periods[k]);
+        if (!strstr(text, needle))
+            fail_msg("schedule has no rule keeping %s", periods[k]);
+    }
+    free(text);
+    json_t *inv = NULL;
+    json_array_foreach(rules, i, r) if (strcmp(json_string_value(json_object_get(
+                                                   r, "id")),
+                                               "customer_account.invoices") == 0)
+        inv = r;
+    assert_non_null(inv);
+    assert_string_equal(json_string_value(json_object_get(inv, "round")),
+                        "end_of_year");
+    assert_string_equal(json_string_value(json_object_get(inv, "after")),
+                        "invoice_issued");
+    json_decref(rules);
+}
+
+static void test_report__schedule_md_and_csv_have_a_row_per_rule(void **state)
+{
+    (void)state;
+    char *md, *csv;
+    assert_int_equal(sw_report_schedule(policy, SW_FORMAT_MD, &md), SW_OK);
+    /* the header, the separator, then one row per rule */
+    assert_int_equal(count(md, "\n| "), sw_policy_rule_count(policy) + 2);
+    assert_int_equal(sw_report_schedule(policy, SW_FORMAT_CSV, &csv), SW_OK);
+    size_t fields[128];
+    assert_int_equal(csv_records(csv, fields, 128),
+                     sw_policy_rule_count(policy) + 1);
+    assert_int_equal(fields[0], 12);
+    assert_non_null(strstr(csv, "customer_account.customer,customer_account,"
+                                "5.1.3,"));
+    free(md);
+    free(csv);
+}
+
+static void test_report__periods_read_as_words(void **state)
+{
+    (void)state;
+    char buf[512];
+    struct {
+        const char *rule, *words;
+    } cases[] = {
+        {"customer_account.customer", "7 years after account closure"},
+        {"customer_account.invoices",
+         "10 years after the end of the year of the invoice"},
+        {"traffic.end_user_identifiers",
+         "12 months after the end of the day of the communication"},
+        {"sales_prospects.no_agreement",
+         "6 months after the last communication, unless conclusion of an "
+         "agreement"},
+        {"email_marketing.subscription", "on consent withdrawal"},
+        {"events.registration", "60 days after the event day"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        assert_string_equal(sw_rule_describe(policy,
+                                             sw_policy_rule(policy,
+                                                            cases[i].rule),
+                                             buf, sizeof(buf)),
+                            cases[i].words);
+    sw_rule_describe(policy, sw_policy_rule(policy, "events.media"), buf,
+                     sizeof(buf));
+    assert_non_null(strstr(buf, "not stated by the notice"));
+}
+
+static void test_report__format_names(void **state)
+{
+    (void)state;
+    sw_format f;
+    assert_int_equal(sw_format_parse("csv", &f), SW_OK);
+    assert_int_equal(f, SW_FORMAT_CSV);
+    assert_int_equal(sw_format_parse("xml", &f), SW_ERR_INVALID);
+    assert_int_equal(sw_format_parse(NULL, &f), SW_ERR_INVALID);
+}
+
+int main(void)
+{
+    policy = tu_bundled();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_report__ropa_md_has_an_entry_per_activity),
+        cmocka_unit_test(test_report__ropa_json_fills_every_field),
+        cmocka_unit_test(test_report__ropa_csv_is_one_row_per_activity),
+        cmocka_unit_test(test_report__schedule_json_has_every_rule),
+        cmocka_unit_test(test_report__schedule_md_and_csv_have_a_row_per_rule),
+        cmocka_unit_test(test_report__periods_read_as_words),
+        cmocka_unit_test(test_report__format_names),
+    };
+    int failed = cmocka_run_group_tests(tests, NULL, NULL);
+    sw_policy_free(policy);
+    return failed;
+}
