@@ -48,8 +48,17 @@ static const field def_fields[] = {
     {"name", F_STR, OFF(sw_def, name), 0, REQ, R_NONE, NULL, NULL},
     {"description", F_STR, OFF(sw_def, description), 0, 0, R_NONE, NULL, NULL},
     {NULL, 0, 0, 0, 0, 0, NULL, NULL}};
-static const schema subject_schema = {"subject", sizeof(sw_def),
-                                      OFF(sw_def, pos), def_fields, NULL, NULL};
+static const field subject_fields[] = {
+    {"id", F_STR, OFF(sw_subject_kind, id), 0, REQ | ID, R_ID, NULL, NULL},
+    {"name", F_STR, OFF(sw_subject_kind, name), 0, REQ, R_NONE, NULL, NULL},
+    {"description", F_STR, OFF(sw_subject_kind, description), 0, 0, R_NONE,
+     NULL, NULL},
+    {"role", F_ENUM, OFF(sw_subject_kind, role), 0, 0, R_NONE, NULL,
+     role_names},
+    {NULL, 0, 0, 0, 0, 0, NULL, NULL}};
+static const schema subject_schema = {"subject", sizeof(sw_subject_kind),
+                                      OFF(sw_subject_kind, pos),
+                                      subject_fields, NULL, NULL};
 static const schema purpose_schema = {"purpose", sizeof(sw_def),
                                       OFF(sw_def, pos), def_fields, NULL, NULL};
 static const schema source_schema = {"source", sizeof(sw_def),
@@ -409,7 +418,7 @@ static bool defined(const sw_policy *p, enum ref r, const char *id)
     size_t n = 0, size = 0;
     switch (r) {
     case R_SUBJECT: base = p->subjects; n = p->n_subjects;
-        size = sizeof(sw_def); break;
+        size = sizeof(sw_subject_kind); break;
     case R_PURPOSE: base = p->purposes; n = p->n_purposes;
         size = sizeof(sw_def); break;
     case R_SOURCE: base = p->sources; n = p->n_sources;

@@ -154,7 +154,10 @@ static const char *def_name(const sw_def *v, size_t n, const char *id)
 }
 static const char *subject_name(const sw_policy *p, const char *id)
 {
-    return def_name(p->subjects, p->n_subjects, id);
+    for (size_t i = 0; i < p->n_subjects; i++)
+        if (strcmp(p->subjects[i].id, id) == 0)
+            return p->subjects[i].name;
+    return id;
 }
 static const char *purpose_name(const sw_policy *p, const char *id)
 {

@@ -14,6 +14,13 @@ const char *sw_strerror(sw_status st)
     case SW_ERR_RANGE: return "value out of range";
     case SW_ERR_UNSPECIFIED: return "no period stated";
     case SW_ERR_LIMIT: return "size limit reached";
+    case SW_ERR_CONFLICT: return "conflicts with existing data";
+    case SW_ERR_CRYPTO: return "wrong key or tampered data";
+    case SW_ERR_CORRUPT: return "damaged or foreign data";
+    case SW_ERR_VERSION: return "written by a newer steward";
+    case SW_ERR_EXISTS: return "already exists";
+    case SW_ERR_BUSY: return "store is busy";
+    case SW_ERR_STORE: return "database error";
     }
     return "unknown status";
 }

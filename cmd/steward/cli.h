@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* What every steward command shares: options, messages, policy loading. */
+/* What every steward command shares: options, messages, the policy and
+ * the store. Commands declare their verbs in a table; cli.c parses. */
 #ifndef STEWARD_CLI_H
 #define STEWARD_CLI_H
 
-#include <getopt.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "steward/steward.h"
@@ -12,47 +13,115 @@
 /* Exit codes: 0 done, 1 refused or invalid input, 2 usage. */
 enum { EXIT_REFUSED = 1, EXIT_USAGE = 2 };
 
+/* Every option of every command; a verb lists those it takes. */
+typedef enum cli_opt {
+    O_STRICT,
+    O_FORMAT,
+    O_RULE,
+    O_TRIGGER,
+    O_COUNTRY,
+    O_KIND,
+    O_ACCOUNT,
+    O_TENANT,
+    O_ROLE,
+    O_EMAIL,
+    O_PHONE,
+    O_MSISDN,
+    O_IMSI,
+    O_IMEI,
+    O_IP,
+    O_ACCOUNT_ID,
+    O_IDENT,
+    O_SUBJECT,
+    O_ACTIVITY,
+    O_CATEGORY,
+    O_VALUE,
+    O_AT,
+    O_SOURCE,
+    O_TYPE,
+    O_RECORD,
+    O_SINCE,
+    O_COUNT_
+} cli_opt;
+
+#define OPT(o) (UINT64_C(1) << (o))
+/* The options that name an identifier (subject add/find). */
+#define OPTS_IDENT                                                            \
+    (OPT(O_EMAIL) | OPT(O_PHONE) | OPT(O_MSISDN) | OPT(O_IMSI) |              \
+     OPT(O_IMEI) | OPT(O_IP) | OPT(O_ACCOUNT_ID) | OPT(O_IDENT))
+
+#define CLI_MAX_IDENTS 32
+
+typedef struct cli_args {
+    const char *v[O_COUNT_]; /* last value of each option, or NULL */
+    bool set[O_COUNT_];
+    /* identifiers in the order given: type and value */
+    size_t n_idents;
+    sw_ident idents[CLI_MAX_IDENTS];
+    char ident_types[CLI_MAX_IDENTS][48];
+    const char *pos[4]; /* positional arguments */
+    int n_pos;
+} cli_args;
+
 typedef struct cli {
     const char *policy_path; /* NULL: the bundled policy */
+    const char *store_path;
+    const char *key_path; /* NULL: <store>.key */
+    const char *actor;
+    const char *country;
     bool json;
+    bool has_now;
     sw_clock clock;
 } cli;
 
-/* Options every command accepts; add them to a command's table with
- * CLI_COMMON_OPTIONS and hand unknown option codes to cli_common_option. */
-enum {
-    OPT_POLICY = 1000,
-    OPT_NOW,
-    OPT_JSON,
-    OPT_HELP,
-    OPT_FIRST_LOCAL, /* commands number their own options from here */
-};
-#define CLI_COMMON_OPTIONS                                                    \
-    {"policy", required_argument, NULL, OPT_POLICY},                          \
-        {"now", required_argument, NULL, OPT_NOW},                            \
-        {"json", no_argument, NULL, OPT_JSON},                                \
-        {"help", no_argument, NULL, OPT_HELP}
+typedef struct cli_verb {
+    const char *name;
+    int (*fn)(cli *c, const cli_args *a);
+    const char *usage;
+    const char *help;
+    uint64_t opts; /* OPT() bits of the options it takes */
+    int max_pos;   /* positional arguments it takes */
+} cli_verb;
 
-/* Sets defaults from the environment (STEWARD_POLICY, STEWARD_NOW).
- * Returns 0, or an exit code after printing why. */
+/* Sets defaults from the environment. Returns 0 or an exit code. */
 int cli_init(cli *c);
-/* Handles a common option. Returns 0 when handled, -1 for OPT_HELP (the
- * caller prints its help and exits 0), or an exit code after an error. */
-int cli_common_option(cli *c, int opt, const char *arg, const char *cmd);
+
+/*
+ * Runs "steward <family> <verb> [options]": finds the verb in the table,
+ * parses the common options and the verb's own, and calls it. argv[0] is
+ * the family name.
+ */
+int cli_run_family(const char *family, int argc, char **argv, cli *c,
+                   const cli_verb *verbs, size_t n);
+/* Runs a command that has no verbs ("steward init"): argv[0] is its name. */
+int cli_run_single(int argc, char **argv, cli *c, const cli_verb *v);
 
 /* Prints "steward: <message>" on stderr and returns EXIT_REFUSED. */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints the message and a pointer to --help; returns EXIT_USAGE. */
 int cli_usage(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-/* Prints each diagnostic on its own line to f. */
 void cli_print_diags(FILE *f, const sw_diags *d);
 
-/* Loads the policy chosen by --policy / STEWARD_POLICY / the bundled one,
- * printing its diagnostics. Returns 0 with *out set, or an exit code. */
+/* Loads the chosen policy, printing its diagnostics. 0 or an exit code. */
 int cli_load_policy(const cli *c, sw_policy **out);
+/* Store options from the command line (actor: a buffer of n bytes that
+ * must outlive o). */
+void cli_store_options(const cli *c, const sw_policy *p, sw_store_options *o,
+                       char *actor, size_t n);
+/* Opens the chosen store with the policy (loaded too). 0 or an exit code;
+ * release both with cli_close_store. */
+int cli_open_store(const cli *c, sw_store **s, sw_policy **p);
+void cli_close_store(sw_store *s, sw_policy *p);
+/* Reports a failed library call on a store: "steward: <what>: <message>". */
+int cli_store_fail(sw_store *s, const char *what);
+
+/* Parses an instant option; 0 or EXIT_USAGE after printing why. */
+int cli_instant(const char *opt, const char *text, sw_instant *out);
 
 /* Writes text and a final newline if it lacks one; returns 0 or 1. */
 int cli_print_text(const char *text);
+/* Prints a JSON value (pretty) and frees it; returns 0 or 1. */
+int cli_print_json(void *json_t_value);
 
 #endif

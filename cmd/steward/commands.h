@@ -6,5 +6,10 @@
 #include "cli.h"
 
 int cmd_policy(int argc, char **argv, cli *c);
+int cmd_init(int argc, char **argv, cli *c);
+int cmd_subject(int argc, char **argv, cli *c);
+int cmd_record(int argc, char **argv, cli *c);
+int cmd_event(int argc, char **argv, cli *c);
+int cmd_audit(int argc, char **argv, cli *c);
 
 #endif

@@ -12,6 +12,11 @@ static const struct {
 } commands[] = {
     {"policy", cmd_policy,
      "check, show and report on a policy (register, schedule, due dates)"},
+    {"init", cmd_init, "create a store and its master key"},
+    {"subject", cmd_subject, "add, find, show and erase data subjects"},
+    {"record", cmd_record, "add personal-data records"},
+    {"event", cmd_event, "record lifecycle events that start retention clocks"},
+    {"audit", cmd_audit, "verify and read the audit trail"},
 };
 
 static void usage(FILE *f)
@@ -25,6 +30,10 @@ static void usage(FILE *f)
     fprintf(f, "\nOptions every command takes:\n"
                "  --policy FILE   policy to use (or STEWARD_POLICY; default: "
                "the bundled policy)\n"
+               "  --store PATH    store to use (or STEWARD_STORE; default: "
+               "./steward.db)\n"
+               "  --key FILE      master key (or STEWARD_KEY_FILE; default: "
+               "PATH.key)\n"
                "  --now INSTANT   pretend it is INSTANT (or STEWARD_NOW)\n"
                "  --json          print data as JSON\n"
                "  --help          help on the command\n\n"

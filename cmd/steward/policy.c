@@ -1,60 +1,31 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* steward policy check|show|ropa|schedule|due */
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
 #include "commands.h"
 
-enum {
-    OPT_STRICT = OPT_FIRST_LOCAL,
-    OPT_FORMAT,
-    OPT_RULE,
-    OPT_TRIGGER,
-    OPT_COUNTRY,
-};
-
-typedef struct args {
-    const char *file; /* positional FILE of check */
-    bool strict;
-    const char *format;
-    const char *rule;
-    const char *trigger;
-    const char *country;
-} args;
-
-typedef struct verb {
-    const char *name;
-    int (*fn)(cli *c, const args *a);
-    const char *usage;
-    const char *help;
-    unsigned locals; /* bit (opt - OPT_FIRST_LOCAL) for each option taken */
-    bool takes_file;
-} verb;
-
-#define L(opt) (1u << ((opt) - OPT_FIRST_LOCAL))
-
-static int format_of(const args *a, const cli *c, sw_format *f)
+static int format_of(const cli_args *a, const cli *c, sw_format *f)
 {
-    if (c->json) {
+    *f = SW_FORMAT_MD;
+    if (c->json)
         *f = SW_FORMAT_JSON;
-        return 0;
-    }
-    if (!a->format) {
-        *f = SW_FORMAT_MD;
-        return 0;
-    }
-    if (sw_format_parse(a->format, f) != SW_OK)
+    else if (a->v[O_FORMAT] && sw_format_parse(a->v[O_FORMAT], f) != SW_OK)
         return cli_usage("policy ", "--format '%s': expected md, json or csv",
-                         a->format);
+                         a->v[O_FORMAT]);
     return 0;
 }
 
-static int do_check(cli *c, const args *a)
+static const char *policy_name(const cli *c)
 {
-    if (a->file)
-        c->policy_path = a->file;
+    return c->policy_path ? c->policy_path : SW_POLICY_BUNDLED_NAME;
+}
+
+static int do_check(cli *c, const cli_args *a)
+{
+    if (a->n_pos)
+        c->policy_path = a->pos[0];
     sw_policy *p;
     int rc = cli_load_policy(c, &p);
     if (rc)
@@ -66,10 +37,9 @@ static int do_check(cli *c, const args *a)
     }
     size_t warnings = sw_policy_lint(p, d);
     cli_print_diags(stderr, d);
-    const char *name = c->policy_path ? c->policy_path : SW_POLICY_BUNDLED_NAME;
     if (c->json) {
-        json_t *o = json_pack("{s:s, s:b, s:I, s:I, s:I}", "policy", name,
-                              "valid", 1, "activities",
+        json_t *o = json_pack("{s:s, s:b, s:I, s:I, s:I}", "policy",
+                              policy_name(c), "valid", 1, "activities",
                               (json_int_t)p->n_activities, "rules",
                               (json_int_t)sw_policy_rule_count(p), "warnings",
                               (json_int_t)warnings);
@@ -84,19 +54,16 @@ static int do_check(cli *c, const args *a)
                                 sw_diag_format(dg, line, sizeof(line))));
         }
         json_object_set_new(o, "diagnostics", list);
-        char *s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-        json_decref(o);
-        rc = s ? cli_print_text(s) : cli_fail("out of memory");
-        free(s);
+        rc = cli_print_json(o);
     } else {
         printf("%s: valid: %zu activities, %zu retention rules, %zu "
                "warning%s\n",
-               name, p->n_activities, sw_policy_rule_count(p), warnings,
-               warnings == 1 ? "" : "s");
+               policy_name(c), p->n_activities, sw_policy_rule_count(p),
+               warnings, warnings == 1 ? "" : "s");
     }
     sw_diags_free(d);
     sw_policy_free(p);
-    if (!rc && a->strict && warnings)
+    if (!rc && a->set[O_STRICT] && warnings)
         return cli_fail("%zu warning%s and --strict", warnings,
                         warnings == 1 ? "" : "s");
     return rc;
@@ -110,7 +77,7 @@ static void show_strs(const char *label, const sw_strs *v)
     printf("\n");
 }
 
-static int do_show(cli *c, const args *a)
+static int do_show(cli *c, const cli_args *a)
 {
     (void)a;
     sw_policy *p;
@@ -152,7 +119,7 @@ static int do_show(cli *c, const args *a)
     return 0;
 }
 
-static int render(cli *c, const args *a,
+static int render(cli *c, const cli_args *a,
                   sw_status (*fn)(const sw_policy *, sw_format, char **))
 {
     sw_format f;
@@ -171,43 +138,39 @@ static int render(cli *c, const args *a,
     return rc;
 }
 
-static int do_ropa(cli *c, const args *a)
+static int do_ropa(cli *c, const cli_args *a)
 {
     return render(c, a, sw_report_ropa);
 }
 
-static int do_schedule(cli *c, const args *a)
+static int do_schedule(cli *c, const cli_args *a)
 {
     return render(c, a, sw_report_schedule);
 }
 
-static int do_due(cli *c, const args *a)
+static int do_due(cli *c, const cli_args *a)
 {
-    if (!a->rule || !a->trigger)
+    if (!a->v[O_RULE] || !a->v[O_TRIGGER])
         return cli_usage("policy due ", "--rule and --trigger are required");
     sw_instant t;
-    sw_status st = sw_instant_parse(a->trigger, &t);
-    if (st != SW_OK)
-        return cli_usage("policy due ",
-                         "--trigger '%s' is not an ISO-8601 UTC instant (%s)",
-                         a->trigger, sw_strerror(st));
-    sw_policy *p;
-    int rc = cli_load_policy(c, &p);
+    int rc = cli_instant("--trigger", a->v[O_TRIGGER], &t);
     if (rc)
         return rc;
-    const sw_rule *r = sw_policy_rule(p, a->rule);
+    sw_policy *p;
+    if ((rc = cli_load_policy(c, &p)))
+        return rc;
+    const sw_rule *r = sw_policy_rule(p, a->v[O_RULE]);
     if (!r) {
         rc = cli_fail("no retention rule '%s' in %s (see 'steward policy "
                       "schedule')",
-                      a->rule,
-                      c->policy_path ? c->policy_path : SW_POLICY_BUNDLED_NAME);
+                      a->v[O_RULE], policy_name(c));
         sw_policy_free(p);
         return rc;
     }
     char tbuf[SW_INSTANT_BUFSZ], dbuf[SW_INSTANT_BUFSZ], words[512],
         keep[SW_DURATION_BUFSZ];
     sw_instant due;
-    st = sw_rule_due_in(r, t, a->country, &due);
+    sw_status st = sw_rule_due_in(r, t, a->v[O_COUNTRY], &due);
     sw_rule_describe(p, r, words, sizeof(words));
     if (c->json) {
         json_t *o = json_pack(
@@ -219,12 +182,9 @@ static int do_due(cli *c, const args *a)
                             st == SW_OK
                                 ? json_string(sw_instant_format(due, dbuf))
                                 : json_null());
-        if (a->country)
-            json_object_set_new(o, "country", json_string(a->country));
-        char *s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-        json_decref(o);
-        rc = s ? cli_print_text(s) : cli_fail("out of memory");
-        free(s);
+        if (a->v[O_COUNTRY])
+            json_object_set_new(o, "country", json_string(a->v[O_COUNTRY]));
+        rc = cli_print_json(o);
     } else if (st == SW_OK) {
         printf("%s\n", sw_instant_format(due, dbuf));
     } else {
@@ -234,101 +194,29 @@ static int do_due(cli *c, const args *a)
     return rc;
 }
 
-static const verb verbs[] = {
+static const cli_verb verbs[] = {
     {"check", do_check, "steward policy check [FILE] [--strict] [--json]",
      "Validates a policy (default: --policy, STEWARD_POLICY or the bundled "
      "one).\nErrors and the notice's gaps go to stderr as file:line:col.\n"
      "Exit 0 when valid, 1 when invalid (or warnings with --strict).",
-     L(OPT_STRICT), true},
+     OPT(O_STRICT), 1},
     {"show", do_show, "steward policy show [--json]",
-     "Prints the parsed policy: activities, their bases and rules.", 0,
-     false},
+     "Prints the parsed policy: activities, their bases and rules.", 0, 0},
     {"ropa", do_ropa, "steward policy ropa [--format md|json|csv]",
      "Prints the GDPR Art. 30(1) record of processing activities.",
-     L(OPT_FORMAT), false},
+     OPT(O_FORMAT), 0},
     {"schedule", do_schedule, "steward policy schedule [--format md|json|csv]",
-     "Prints the retention schedule, one row per rule.", L(OPT_FORMAT),
-     false},
+     "Prints the retention schedule, one row per rule.", OPT(O_FORMAT), 0},
     {"due", do_due,
      "steward policy due --rule ID --trigger INSTANT [--country CC] [--json]",
      "Prints the instant a record falls due under a rule, given the instant\n"
      "of its trigger (and the destination country, for national "
      "extensions).",
-     L(OPT_RULE) | L(OPT_TRIGGER) | L(OPT_COUNTRY), false},
+     OPT(O_RULE) | OPT(O_TRIGGER) | OPT(O_COUNTRY), 0},
 };
-#define N_VERBS (sizeof(verbs) / sizeof(verbs[0]))
-
-static void family_help(FILE *f)
-{
-    fprintf(f, "usage: steward policy <verb> [options]\n\n");
-    for (size_t i = 0; i < N_VERBS; i++)
-        fprintf(f, "  %s\n", verbs[i].usage);
-    fprintf(f, "\nCommon options: --policy FILE, --now INSTANT, --json, "
-               "--help.\n");
-}
 
 int cmd_policy(int argc, char **argv, cli *c)
 {
-    if (argc < 2) {
-        family_help(stderr);
-        return EXIT_USAGE;
-    }
-    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
-        family_help(stdout);
-        return 0;
-    }
-    const verb *v = NULL;
-    for (size_t i = 0; i < N_VERBS; i++)
-        if (strcmp(argv[1], verbs[i].name) == 0)
-            v = &verbs[i];
-    if (!v)
-        return cli_usage("policy ", "'%s' is not a policy verb", argv[1]);
-
-    static const struct option opts[] = {
-        CLI_COMMON_OPTIONS,
-        {"strict", no_argument, NULL, OPT_STRICT},
-        {"format", required_argument, NULL, OPT_FORMAT},
-        {"rule", required_argument, NULL, OPT_RULE},
-        {"trigger", required_argument, NULL, OPT_TRIGGER},
-        {"country", required_argument, NULL, OPT_COUNTRY},
-        {NULL, 0, NULL, 0}};
-    char cmd[32];
-    snprintf(cmd, sizeof(cmd), "policy %s ", v->name);
-    args a = {0};
-    int argc2 = argc - 1, opt;
-    char **argv2 = argv + 1;
-    optind = 1;
-    opterr = 0;
-    while ((opt = getopt_long(argc2, argv2, ":", opts, NULL)) != -1) {
-        if (opt == '?')
-            return cli_usage(cmd, "unknown option '%s'", argv2[optind - 1]);
-        if (opt == ':')
-            return cli_usage(cmd, "option '%s' needs a value",
-                             argv2[optind - 1]);
-        if (opt >= OPT_FIRST_LOCAL && !(v->locals & L(opt)))
-            return cli_usage(cmd, "option '%s' does not apply to 'policy %s'",
-                             argv2[optind - 1], v->name);
-        switch (opt) {
-        case OPT_STRICT: a.strict = true; break;
-        case OPT_FORMAT: a.format = optarg; break;
-        case OPT_RULE: a.rule = optarg; break;
-        case OPT_TRIGGER: a.trigger = optarg; break;
-        case OPT_COUNTRY: a.country = optarg; break;
-        default: {
-            int rc = cli_common_option(c, opt, optarg, cmd);
-            if (rc == -1) {
-                printf("usage: %s\n\n%s\n", v->usage, v->help);
-                return 0;
-            }
-            if (rc)
-                return rc;
-        }
-        }
-    }
-    if (optind < argc2) {
-        if (!v->takes_file || optind + 1 < argc2)
-            return cli_usage(cmd, "unexpected argument '%s'", argv2[optind]);
-        a.file = argv2[optind];
-    }
-    return v->fn(c, &a);
+    return cli_run_family("policy", argc, argv, c, verbs,
+                          sizeof(verbs) / sizeof(verbs[0]));
 }

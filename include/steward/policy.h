@@ -44,6 +44,17 @@ typedef struct sw_def {
     sw_pos pos;
 } sw_def;
 
+/* A kind of data subject. role: whether steward's operator is the
+ * controller of this kind's data or processes it for a customer (whose
+ * requests are then forwarded to that customer). */
+typedef struct sw_subject_kind {
+    const char *id;
+    const char *name;
+    const char *description;
+    int role; /* sw_role */
+    sw_pos pos;
+} sw_subject_kind;
+
 typedef struct sw_category {
     const char *id; /* fideslang name, or user.telecom.* / system.traffic.* */
     const char *name;
@@ -202,7 +213,7 @@ typedef struct sw_policy {
         const char *version, *url, *title;
     } notice;
     size_t n_subjects;
-    const sw_def *subjects;
+    const sw_subject_kind *subjects;
     size_t n_categories;
     const sw_category *categories;
     size_t n_purposes;

@@ -21,6 +21,13 @@ typedef enum sw_status {
     SW_ERR_RANGE = 6,    /* a number or date is outside what is supported */
     SW_ERR_UNSPECIFIED = 7, /* the policy states no period for this rule */
     SW_ERR_LIMIT = 8,    /* a size cap was reached */
+    SW_ERR_CONFLICT = 9, /* the change clashes with existing data */
+    SW_ERR_CRYPTO = 10,  /* a key is wrong or ciphertext was tampered with */
+    SW_ERR_CORRUPT = 11, /* stored data is damaged or not steward's */
+    SW_ERR_VERSION = 12, /* the store was written by a newer steward */
+    SW_ERR_EXISTS = 13,  /* refusing to overwrite an existing file */
+    SW_ERR_BUSY = 14,    /* the store is locked by another process */
+    SW_ERR_STORE = 15,   /* the database refused an operation */
 } sw_status;
 
 /* Static English text for a status; never NULL, never freed. Thread-safe. */

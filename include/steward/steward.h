@@ -3,11 +3,15 @@
 #ifndef STEWARD_STEWARD_H
 #define STEWARD_STEWARD_H
 
+#include "steward/audit.h"
 #include "steward/clock.h"
 #include "steward/diag.h"
+#include "steward/ident.h"
+#include "steward/ledger.h"
 #include "steward/policy.h"
 #include "steward/report.h"
 #include "steward/status.h"
+#include "steward/store.h"
 
 #define STEWARD_VERSION "0.1.0"
 

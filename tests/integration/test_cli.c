@@ -106,7 +106,7 @@ static void test_cli__due_refuses_unknown_rule_and_bad_instant(void **state)
     RUN(&r, "policy", "due", "--rule", "customer_account.customer",
         "--trigger", "2025-02-30");
     assert_int_equal(r.status, 2);
-    assert_non_null(strstr(r.err, "--trigger '2025-02-30'"));
+    assert_non_null(strstr(r.err, "--trigger: '2025-02-30'"));
     tu_run_free(&r);
     RUN(&r, "policy", "due", "--rule", "customer_account.customer");
     assert_int_equal(r.status, 2);

@@ -3,6 +3,7 @@
 #include "testutil.h"
 
 #include <fcntl.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,4 +130,126 @@ void tu_run_free(tu_run *r)
     free(r->out);
     free(r->err);
     r->out = r->err = NULL;
+}
+
+char *tu_tmpdir(void)
+{
+    char *dir = strdup("/tmp/steward-test-XXXXXX");
+    assert_non_null(dir);
+    assert_non_null(mkdtemp(dir));
+    return dir;
+}
+
+static int rm_one(const char *path, const struct stat *sb, int flag,
+                  struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+void tu_rmtree(const char *dir)
+{
+    if (dir)
+        nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+const char *tu_path(const char *dir, const char *name, char *buf, size_t n)
+{
+    snprintf(buf, n, "%s/%s", dir, name);
+    return buf;
+}
+
+bool tu_file_contains(const char *path, const char *needle)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return false;
+    size_t nl = strlen(needle), cap = 1 << 16, keep = 0;
+    char *buf = malloc(cap + nl);
+    bool found = false;
+    for (size_t got; !found && (got = fread(buf + keep, 1, cap, f)) > 0;) {
+        size_t len = keep + got;
+        found = memmem(buf, len, needle, nl) != NULL;
+        keep = len < nl ? len : nl - 1;
+        memmove(buf, buf + len - keep, keep);
+    }
+    free(buf);
+    fclose(f);
+    return found;
+}
+
+void tu_copy(const char *from, const char *to)
+{
+    size_t n;
+    char *data = tu_read_file(from, &n);
+    FILE *f = fopen(to, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, n, f), n);
+    fclose(f);
+    free(data);
+}
+
+int tu_sh(const char *fmt, ...)
+{
+    char cmd[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cmd, sizeof(cmd), fmt, ap);
+    va_end(ap);
+    int st = system(cmd);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+static void open_store(tu_store *t, const sw_clock *c)
+{
+    sw_store_options o;
+    sw_store_options_init(&o);
+    o.policy = t->policy;
+    o.clock = *c;
+    o.actor = "test";
+    o.default_country = "GB";
+    sw_error err;
+    sw_status st = sw_store_open(t->path, &o, &t->s, &err);
+    if (st != SW_OK)
+        fail_msg("open %s: %s", t->path, err.msg);
+}
+
+void tu_store_new(tu_store *t, const char *now)
+{
+    memset(t, 0, sizeof(*t));
+    t->dir = tu_tmpdir();
+    tu_path(t->dir, "steward.db", t->path, sizeof(t->path));
+    t->policy = tu_bundled();
+    sw_store_options o;
+    sw_store_options_init(&o);
+    o.policy = t->policy;
+    sw_clock_init_fixed(&o.clock, tu_instant(now));
+    sw_error err;
+    if (sw_store_create(t->path, &o, &err) != SW_OK)
+        fail_msg("create %s: %s", t->path, err.msg);
+    t->clock = o.clock;
+    open_store(t, &t->clock);
+}
+
+void tu_store_reopen(tu_store *t)
+{
+    sw_store_close(t->s);
+    open_store(t, &t->clock);
+}
+
+void tu_store_now(tu_store *t, const char *now)
+{
+    sw_clock_init_fixed(&t->clock, tu_instant(now));
+    sw_store_set_clock(t->s, &t->clock);
+}
+
+void tu_store_free(tu_store *t)
+{
+    sw_store_close(t->s);
+    sw_policy_free(t->policy);
+    tu_rmtree(t->dir);
+    free(t->dir);
+    memset(t, 0, sizeof(*t));
 }

@@ -6,7 +6,9 @@
 
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include <cmocka.h>
@@ -37,5 +39,34 @@ const char *tu_src(const char *rel, char *buf, size_t n);
 sw_instant tu_instant(const char *iso);
 /* Loads the bundled policy or fails the test. */
 sw_policy *tu_bundled(void);
+
+/* A fresh empty directory under /tmp (caller frees the path); removed with
+ * tu_rmtree. */
+char *tu_tmpdir(void);
+void tu_rmtree(const char *dir);
+/* dir/name into buf. */
+const char *tu_path(const char *dir, const char *name, char *buf, size_t n);
+/* true when the file at path holds needle anywhere (binary-safe); a
+ * missing file holds nothing. */
+bool tu_file_contains(const char *path, const char *needle);
+/* Copies a file; fails the test on error. */
+void tu_copy(const char *from, const char *to);
+/* Runs a shell command; returns its exit status. */
+int tu_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A store for tests: created in a new temp dir with the bundled policy and
+ * a clock fixed at now. */
+typedef struct tu_store {
+    char *dir;
+    char path[512];
+    sw_policy *policy;
+    sw_store *s;
+    sw_clock clock;
+} tu_store;
+void tu_store_new(tu_store *t, const char *now);
+void tu_store_reopen(tu_store *t);
+void tu_store_free(tu_store *t);
+/* Moves the test store's clock. */
+void tu_store_now(tu_store *t, const char *now);
 
 #endif

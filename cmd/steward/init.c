@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* steward init: a new store and its master key. */
+#include <jansson.h>
+
+#include "commands.h"
+
+static int do_init(cli *c, const cli_args *a)
+{
+    (void)a;
+    sw_policy *p;
+    int rc = cli_load_policy(c, &p);
+    if (rc)
+        return rc;
+    sw_store_options o;
+    char actor[160], key[1024];
+    cli_store_options(c, p, &o, actor, sizeof(actor));
+    sw_store_key_path(c->store_path, &o, key, sizeof(key));
+    sw_error err;
+    sw_status st = sw_store_create(c->store_path, &o, &err);
+    sw_policy_free(p);
+    if (st != SW_OK)
+        return cli_fail("%s", err.msg);
+    if (c->json)
+        return cli_print_json(json_pack("{s:s, s:s, s:i}", "store",
+                                        c->store_path, "key", key, "schema",
+                                        sw_store_schema_latest()));
+    printf("created store %s (schema %d)\n"
+           "created key   %s (mode 0600): keep a copy somewhere safe; "
+           "without it the data cannot be read\n",
+           c->store_path, sw_store_schema_latest(), key);
+    return 0;
+}
+
+static const cli_verb init_verb = {
+    "init", do_init, "steward init [--store PATH] [--key FILE] [--json]",
+    "Creates a store (default ./steward.db, or STEWARD_STORE) and its master\n"
+    "key file (default PATH.key, or STEWARD_KEY_FILE), mode 0600. Refuses to\n"
+    "overwrite either.",
+    0, 0};
+
+int cmd_init(int argc, char **argv, cli *c)
+{
+    return cli_run_single(argc, argv, c, &init_verb);
+}

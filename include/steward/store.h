@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The store: where the ledger lives. A store is a database (SQLite file
+ * now; PostgreSQL later) plus a master key file. Every personal value in it
+ * is encrypted under a per-subject key wrapped by the master key; look-ups
+ * go through blind indexes. One sw_store is used by one thread at a time.
+ */
+#ifndef STEWARD_STORE_H
+#define STEWARD_STORE_H
+
+#include "steward/clock.h"
+#include "steward/policy.h"
+#include "steward/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct sw_store sw_store;
+
+/* Why a constructor failed, before any handle exists. */
+typedef struct sw_error {
+    char msg[512];
+} sw_error;
+
+typedef struct sw_store_options {
+    const char *key_file; /* NULL: "<path>.key" */
+    /* Borrowed; must outlive the store. Required for ledger writes. */
+    const sw_policy *policy;
+    sw_clock clock;              /* "now" for every change */
+    const char *actor;           /* who acts, for the audit trail */
+    const char *default_country; /* completes national phone numbers */
+} sw_store_options;
+
+/* Defaults: system clock, actor "steward", no policy, no country. */
+void sw_store_options_init(sw_store_options *o);
+
+/* The store's key file path for uri and options (opt->key_file or
+ * "<uri>.key") into buf (size n). */
+void sw_store_key_path(const char *uri, const sw_store_options *o, char *buf,
+                       size_t n);
+
+/*
+ * Creates a store at uri and a new master key file. Refuses (SW_ERR_EXISTS)
+ * when either exists; on any failure nothing is left behind.
+ */
+sw_status sw_store_create(const char *uri, const sw_store_options *o,
+                          sw_error *err);
+
+/*
+ * Opens a store. Fails, changing nothing, on a missing store or key file,
+ * a wrong key (SW_ERR_CRYPTO), a file that is not a steward store
+ * (SW_ERR_CORRUPT) or one written by a newer steward (SW_ERR_VERSION). An
+ * older store is upgraded in one transaction. *out is the caller's
+ * (sw_store_close) and NULL on failure; err says why.
+ */
+sw_status sw_store_open(const char *uri, const sw_store_options *o,
+                        sw_store **out, sw_error *err);
+
+/* Closes; NULL is a no-op. Key material is wiped. */
+void sw_store_close(sw_store *s);
+
+/* The message of the last failure on s; valid until the next call. */
+const char *sw_errmsg(const sw_store *s);
+
+/* The schema version of the open store. */
+int sw_store_schema_version(const sw_store *s);
+/* The newest schema version this steward writes. */
+int sw_store_schema_latest(void);
+
+/* Replaces the clock (tests and demos travel in time). */
+void sw_store_set_clock(sw_store *s, const sw_clock *c);
+
+/*
+ * Groups many ledger changes into one transaction (bulk loads). Each change
+ * inside stays atomic on its own (a failed one is undone alone). Batches do
+ * not nest.
+ */
+sw_status sw_batch_begin(sw_store *s);
+sw_status sw_batch_commit(sw_store *s);
+void sw_batch_rollback(sw_store *s);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

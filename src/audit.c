@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The audit trail: a keyed BLAKE2b hash chain. Entry n hashes entry n-1's
+ * hash with its own fields; the store's metadata keeps the last seq and hash
+ * so a truncated tail is noticed too.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf_int.h"
+#include "steward/audit.h"
+#include "store_int.h"
+
+#define ENTRY_MAX (1024 * 1024)
+
+/* The bytes an entry's hash covers: its fields, unit-separated. */
+static sw_status canonical(const sw_audit_row *r, sw_buf *b)
+{
+    sw_buf_init(b, ENTRY_MAX);
+    sw_buf_printf(b, "%" PRId64 "\x1f%" PRId64 "\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s",
+                  r->seq, (int64_t)r->at, r->actor, r->action,
+                  r->subject ? r->subject : "", r->objects, r->details);
+    return b->failed ? SW_ERR_LIMIT : SW_OK;
+}
+
+static void hash_row(const sw_store *s, const sw_audit_row *r, sw_buf *b,
+                     uint8_t out[SW_HASH_BYTES])
+{
+    sw_chain_hash(s->keys, r->prev, b->data, b->len, out);
+}
+
+sw_status sw_audit_append(sw_store *s, const char *action,
+                          const char *subject, const char *objects,
+                          const char *details)
+{
+    sw_audit_row r;
+    memset(&r, 0, sizeof(r));
+    sw_status st = s->be->audit_last(s->impl, &r.seq, r.prev);
+    if (st != SW_OK)
+        return sw_fail_be(s, st, NULL);
+    r.seq++;
+    r.at = sw_clock_now(&s->clock);
+    r.actor = s->actor;
+    r.action = action;
+    r.subject = subject;
+    r.objects = objects;
+    r.details = details;
+    sw_buf b;
+    if ((st = canonical(&r, &b)) != SW_OK) {
+        sw_buf_release(&b);
+        return sw_fail(s, st, "audit entry for %s too large", action);
+    }
+    hash_row(s, &r, &b, r.hash);
+    sw_buf_release(&b);
+    if ((st = s->be->audit_append(s->impl, &r)) != SW_OK)
+        return sw_fail_be(s, st, NULL);
+    char seq[32], hex[65];
+    snprintf(seq, sizeof(seq), "%" PRId64, r.seq);
+    sw_hex(r.hash, SW_HASH_BYTES, hex);
+    if ((st = s->be->meta_set(s->impl, "audit_seq", seq)) != SW_OK ||
+        (st = s->be->meta_set(s->impl, "audit_head", hex)) != SW_OK)
+        return sw_fail_be(s, st, NULL);
+    return SW_OK;
+}
+
+typedef struct verify_ctx {
+    sw_store *s;
+    sw_audit_verdict *v;
+    int64_t expect;
+    uint8_t prev[SW_HASH_BYTES];
+    sw_status st;
+} verify_ctx;
+
+static int verify_one(const sw_audit_row *r, void *p)
+{
+    verify_ctx *c = p;
+    sw_audit_verdict *v = c->v;
+    if (r->seq != c->expect) {
+        v->first_bad = c->expect;
+        snprintf(v->reason, sizeof(v->reason),
+                 r->seq > c->expect ? "entry %" PRId64 " is missing"
+                                    : "entry %" PRId64 " is out of order",
+                 c->expect);
+        return 1;
+    }
+    if (memcmp(r->prev, c->prev, SW_HASH_BYTES) != 0) {
+        v->first_bad = r->seq;
+        snprintf(v->reason, sizeof(v->reason),
+                 "entry %" PRId64 " does not follow entry %" PRId64
+                 " (previous hash differs)",
+                 r->seq, r->seq - 1);
+        return 1;
+    }
+    sw_buf b;
+    uint8_t h[SW_HASH_BYTES];
+    if (canonical(r, &b) != SW_OK) {
+        sw_buf_release(&b);
+        c->st = SW_ERR_LIMIT;
+        return 1;
+    }
+    hash_row(c->s, r, &b, h);
+    sw_buf_release(&b);
+    if (memcmp(h, r->hash, SW_HASH_BYTES) != 0) {
+        v->first_bad = r->seq;
+        snprintf(v->reason, sizeof(v->reason),
+                 "entry %" PRId64 " was altered (its hash does not match its "
+                 "content)",
+                 r->seq);
+        return 1;
+    }
+    memcpy(c->prev, r->hash, SW_HASH_BYTES);
+    v->entries = r->seq;
+    c->expect++;
+    return 0;
+}
+
+sw_status sw_audit_verify(sw_store *s, sw_audit_verdict *v)
+{
+    memset(v, 0, sizeof(*v));
+    verify_ctx c = {s, v, 1, {0}, SW_OK};
+    sw_status st = s->be->audit_scan(s->impl, 1, verify_one, &c);
+    if (st != SW_OK)
+        return sw_fail_be(s, st, "reading the audit trail");
+    if (c.st != SW_OK)
+        return sw_fail(s, c.st, "audit entry too large to check");
+    if (v->first_bad == 0) {
+        char seq[32] = "0", head[128] = "";
+        s->be->meta_get(s->impl, "audit_seq", seq, sizeof(seq));
+        s->be->meta_get(s->impl, "audit_head", head, sizeof(head));
+        int64_t written = strtoll(seq, NULL, 10);
+        char last[65];
+        sw_hex(c.prev, SW_HASH_BYTES, last);
+        if (written != v->entries || strcmp(head, last) != 0) {
+            v->first_bad = v->entries + 1;
+            snprintf(v->reason, sizeof(v->reason),
+                     "the trail ends at entry %" PRId64 " but %" PRId64
+                     " were written (entries removed from the end)",
+                     v->entries, written);
+        }
+    }
+    v->intact = v->first_bad == 0;
+    sw_hex(c.prev, SW_HASH_BYTES, v->head);
+    return SW_OK;
+}
+
+typedef struct log_ctx {
+    const sw_audit_filter *f;
+    int (*cb)(const sw_audit_entry *e, void *ctx);
+    void *ctx;
+} log_ctx;
+
+static int log_one(const sw_audit_row *r, void *p)
+{
+    log_ctx *c = p;
+    if (c->f && c->f->has_since && r->at < c->f->since)
+        return 0;
+    if (c->f && c->f->subject &&
+        (!r->subject || strcmp(r->subject, c->f->subject) != 0))
+        return 0;
+    sw_audit_entry e = {r->seq,     r->at,      r->actor, r->action,
+                        r->subject, r->objects, r->details, {0}};
+    sw_hex(r->hash, SW_HASH_BYTES, e.hash);
+    return c->cb(&e, c->ctx);
+}
+
+sw_status sw_audit_log(sw_store *s, const sw_audit_filter *f,
+                       int (*cb)(const sw_audit_entry *e, void *ctx),
+                       void *ctx)
+{
+    log_ctx c = {f, cb, ctx};
+    sw_status st = s->be->audit_scan(s->impl, 1, log_one, &c);
+    return st == SW_OK ? st : sw_fail_be(s, st, "reading the audit trail");
+}

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The crypto module: the master key file, keys derived from it, per-subject
+ * data keys wrapped by it, field encryption (XChaCha20-Poly1305 with
+ * additional data binding each value to its row) and blind indexes (keyed
+ * BLAKE2b) for look-ups without plaintext. Secrets live in sodium_malloc'd
+ * memory and are wiped when released.
+ */
+#ifndef STEWARD_CRYPTO_INT_H
+#define STEWARD_CRYPTO_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "steward/ledger.h"
+#include "steward/status.h"
+
+#define SW_KEY_BYTES 32
+#define SW_BLIND_BYTES 16
+#define SW_HASH_BYTES 32
+/* nonce + tag added to every sealed value */
+#define SW_SEAL_OVERHEAD (24 + 16)
+#define SW_WRAPPED_BYTES (SW_KEY_BYTES + SW_SEAL_OVERHEAD)
+
+typedef struct sw_keyring sw_keyring;
+
+/* Initialises libsodium (idempotent, thread-safe). SW_ERR_CRYPTO if the
+ * library cannot start. */
+sw_status sw_crypto_init(void);
+
+/*
+ * Writes a new random master key to path (mode 0600). Refuses an existing
+ * file with SW_ERR_EXISTS. err (size n) says why on failure.
+ */
+sw_status sw_keyfile_create(const char *path, char *err, size_t n);
+
+/* Reads a key file. SW_ERR_IO when unreadable, SW_ERR_CORRUPT when not a
+ * steward key file. *out is the caller's (sw_keyring_free). */
+sw_status sw_keyring_load(const char *path, sw_keyring **out, char *err,
+                          size_t n);
+/* Wipes and frees; NULL is a no-op. */
+void sw_keyring_free(sw_keyring *k);
+
+/* A value that identifies the key without revealing it (stored in the
+ * store so a wrong key is detected on open). Hex, 64 chars + NUL. */
+void sw_keyring_check(const sw_keyring *k, char hex[65]);
+
+/* The blind index of a normalised value of an identifier type: keyed
+ * BLAKE2b under a key derived for that type alone. */
+void sw_blind(const sw_keyring *k, const char *type, const char *value,
+              size_t len, uint8_t out[SW_BLIND_BYTES]);
+
+/* A fresh random data key and its wrapped form (sealed under the wrap key,
+ * bound to subject_id). */
+sw_status sw_datakey_new(const sw_keyring *k, const char *subject_id,
+                         uint8_t key[SW_KEY_BYTES],
+                         uint8_t wrapped[SW_WRAPPED_BYTES]);
+/* Unwraps a data key; SW_ERR_CRYPTO when wrapped was altered, belongs to
+ * another subject or another master key. */
+sw_status sw_datakey_unwrap(const sw_keyring *k, const char *subject_id,
+                            const uint8_t *wrapped, size_t len,
+                            uint8_t key[SW_KEY_BYTES]);
+
+/* Seals n bytes under key with additional data ad: out gets
+ * n + SW_SEAL_OVERHEAD bytes (nonce || ciphertext || tag). */
+void sw_seal(const uint8_t key[SW_KEY_BYTES], const char *ad, const void *in,
+             size_t n, uint8_t *out);
+/* Opens a sealed value into out (n - SW_SEAL_OVERHEAD bytes).
+ * SW_ERR_CRYPTO when the key, the ad or a byte is wrong. */
+sw_status sw_unseal(const uint8_t key[SW_KEY_BYTES], const char *ad,
+                    const uint8_t *in, size_t n, uint8_t *out);
+
+/* The audit chain link: keyed BLAKE2b over prev || msg. */
+void sw_chain_hash(const sw_keyring *k, const uint8_t prev[SW_HASH_BYTES],
+                   const void *msg, size_t n, uint8_t out[SW_HASH_BYTES]);
+
+/* A new random id "<prefix>_<20 hex digits>"; buf: SW_ID_BUFSZ bytes. */
+void sw_random_id(const char *prefix, char *buf);
+
+/* Wipes n bytes (sodium_memzero). */
+void sw_wipe(void *p, size_t n);
+
+void sw_hex(const uint8_t *in, size_t n, char *out);
+
+#endif

@@ -1,0 +1,903 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The ledger: subjects, identifiers, records and lifecycle events. Personal
+ * values are sealed under the subject's data key with additional data that
+ * binds each to its row; identifiers and account names are found through
+ * blind indexes. Due dates are computed from the policy when a record is
+ * written and moved, in the same transaction, when an event arrives.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "steward/ident.h"
+#include "steward/ledger.h"
+#include "store_int.h"
+
+/* Blind-index "types" of the scopes, apart from identifier types. */
+#define SCOPE_ACCOUNT "scope.account"
+#define SCOPE_TENANT "scope.tenant"
+
+static sw_status need_policy(sw_store *s)
+{
+    return s->policy ? SW_OK
+                     : sw_fail(s, SW_ERR_INVALID,
+                               "no policy loaded: the ledger checks every "
+                               "change against one");
+}
+
+/* Compact JSON text with sorted keys (audit details); caller frees. */
+static char *jdump(json_t *o)
+{
+    char *t = o ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    json_decref(o);
+    return t;
+}
+
+static void blind_of(sw_store *s, const char *type, const char *value,
+                     uint8_t out[SW_BLIND_BYTES])
+{
+    sw_blind(s->keys, type, value, strlen(value), out);
+}
+
+/* Seals text into a fresh heap buffer (*len bytes). NULL on no memory. */
+static uint8_t *seal_text(const uint8_t key[SW_KEY_BYTES], const char *ad,
+                          const char *text, size_t n, size_t *len)
+{
+    uint8_t *out = malloc(n + SW_SEAL_OVERHEAD);
+    if (out) {
+        sw_seal(key, ad, text, n, out);
+        *len = n + SW_SEAL_OVERHEAD;
+    }
+    return out;
+}
+
+/* Opens a sealed value into a NUL-terminated heap string (caller wipes and
+ * frees). */
+static sw_status unseal_text(sw_store *s, const uint8_t key[SW_KEY_BYTES],
+                             const char *ad, const uint8_t *in, size_t n,
+                             char **out, size_t *len)
+{
+    *out = NULL;
+    if (n < SW_SEAL_OVERHEAD)
+        return sw_fail(s, SW_ERR_CORRUPT, "sealed value too short (%s)", ad);
+    size_t m = n - SW_SEAL_OVERHEAD;
+    char *p = malloc(m + 1);
+    if (!p)
+        return sw_fail(s, SW_ERR_NOMEM, "out of memory");
+    if (sw_unseal(key, ad, in, n, (uint8_t *)p) != SW_OK) {
+        free(p);
+        return sw_fail(s, SW_ERR_CRYPTO,
+                       "cannot decrypt %s: the value was altered or moved "
+                       "from another row",
+                       ad);
+    }
+    p[m] = '\0';
+    *out = p;
+    if (len)
+        *len = m;
+    return SW_OK;
+}
+
+static void free_secret(char *p, size_t n)
+{
+    if (p) {
+        sw_wipe(p, n);
+        free(p);
+    }
+}
+
+/* Reads a subject and unwraps its data key. */
+static sw_status load_subject(sw_store *s, const char *id, sw_subject_row *r,
+                              uint8_t key[SW_KEY_BYTES])
+{
+    sw_status st = s->be->subject_get(s->impl, id, r);
+    if (st == SW_ERR_NOTFOUND)
+        return sw_fail(s, st, "no subject %s", id);
+    if (st != SW_OK)
+        return sw_fail_be(s, st, NULL);
+    if (!r->has_key)
+        return sw_fail(s, SW_ERR_NOTFOUND, "subject %s was erased", id);
+    if (key && sw_datakey_unwrap(s->keys, id, r->wrapped_key,
+                                 SW_WRAPPED_BYTES, key) != SW_OK)
+        return sw_fail(s, SW_ERR_CRYPTO,
+                       "cannot unwrap the data key of subject %s", id);
+    return SW_OK;
+}
+
+static bool in_strs(const sw_strs *v, const char *x)
+{
+    for (size_t i = 0; i < v->n; i++)
+        if (strcmp(v->v[i], x) == 0)
+            return true;
+    return false;
+}
+
+static const sw_subject_kind *kind_of(const sw_policy *p, const char *kind)
+{
+    for (size_t i = 0; kind && i < p->n_subjects; i++)
+        if (strcmp(p->subjects[i].id, kind) == 0)
+            return &p->subjects[i];
+    return NULL;
+}
+
+typedef struct norm_ident {
+    const char *type;
+    char value[SW_IDENT_MAX];
+    uint8_t blind[SW_BLIND_BYTES];
+} norm_ident;
+
+static sw_status normalise(sw_store *s, const sw_ident *in, norm_ident *out)
+{
+    char why[512];
+    if (sw_ident_normalise(in->type, in->value,
+                           s->country[0] ? s->country : NULL, out->value, why,
+                           sizeof(why)) != SW_OK)
+        return sw_fail(s, SW_ERR_INVALID, "%s", why);
+    out->type = in->type;
+    blind_of(s, in->type, out->value, out->blind);
+    return SW_OK;
+}
+
+/* Inserts one normalised identifier of subject (inside a transaction). */
+static sw_status insert_ident(sw_store *s, const char *subject,
+                              const uint8_t key[SW_KEY_BYTES],
+                              const norm_ident *ni)
+{
+    char ad[160], owner[SW_ID_BUFSZ] = "";
+    snprintf(ad, sizeof(ad), "ident|%s|%s", subject, ni->type);
+    size_t len;
+    uint8_t *sealed = seal_text(key, ad, ni->value, strlen(ni->value), &len);
+    if (!sealed)
+        return sw_fail(s, SW_ERR_NOMEM, "out of memory");
+    sw_ident_row r = {{0}, ni->type, subject, sealed, len,
+                      sw_clock_now(&s->clock)};
+    memcpy(r.blind, ni->blind, SW_BLIND_BYTES);
+    sw_status st = s->be->ident_insert(s->impl, &r, owner);
+    free(sealed);
+    if (st == SW_ERR_CONFLICT)
+        return sw_fail(s, st, "%s identifier already belongs to subject %s",
+                       ni->type, owner);
+    return st == SW_OK ? st : sw_fail_be(s, st, NULL);
+}
+
+sw_status sw_subject_add(sw_store *s, const sw_subject_spec *spec, char *id)
+{
+    id[0] = '\0';
+    sw_status st = need_policy(s);
+    if (st != SW_OK)
+        return st;
+    const sw_subject_kind *kind = kind_of(s->policy, spec->kind);
+    if (!kind)
+        return sw_fail(s, SW_ERR_INVALID,
+                       "unknown subject kind '%s' (see 'subjects' in the "
+                       "policy)",
+                       spec->kind ? spec->kind : "");
+    const char *role =
+        spec->role ? spec->role : sw_role_name((sw_role)kind->role);
+    if (strcmp(role, "controller") != 0 && strcmp(role, "processor") != 0)
+        return sw_fail(s, SW_ERR_INVALID,
+                       "role '%s': expected controller or processor", role);
+    norm_ident *ids = calloc(spec->n_idents ? spec->n_idents : 1,
+                             sizeof(*ids));
+    if (!ids)
+        return sw_fail(s, SW_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < spec->n_idents && st == SW_OK; i++) {
+        st = normalise(s, &spec->idents[i], &ids[i]);
+        for (size_t j = 0; j < i && st == SW_OK; j++)
+            if (memcmp(ids[j].blind, ids[i].blind, SW_BLIND_BYTES) == 0)
+                st = sw_fail(s, SW_ERR_INVALID, "%s identifier given twice",
+                             ids[i].type);
+    }
+    if (st != SW_OK) {
+        sw_wipe(ids, sizeof(*ids) * spec->n_idents);
+        free(ids);
+        return st;
+    }
+
+    char sid[SW_ID_BUFSZ];
+    sw_random_id("sub", sid);
+    sw_subject_row r;
+    memset(&r, 0, sizeof(r));
+    uint8_t key[SW_KEY_BYTES];
+    snprintf(r.id, sizeof(r.id), "%s", sid);
+    snprintf(r.kind, sizeof(r.kind), "%s", spec->kind);
+    snprintf(r.role, sizeof(r.role), "%s", role);
+    sw_datakey_new(s->keys, sid, key, r.wrapped_key);
+    r.has_key = true;
+    r.created_at = sw_clock_now(&s->clock);
+    uint8_t *acc = NULL, *ten = NULL;
+    char ad[96];
+    if (spec->account && *spec->account) {
+        r.has_account = true;
+        blind_of(s, SCOPE_ACCOUNT, spec->account, r.account_bi);
+        snprintf(ad, sizeof(ad), "account|%s", sid);
+        acc = seal_text(key, ad, spec->account, strlen(spec->account),
+                        &r.account_enc_len);
+        r.account_enc = acc;
+    }
+    if (spec->tenant && *spec->tenant) {
+        r.has_tenant = true;
+        blind_of(s, SCOPE_TENANT, spec->tenant, r.tenant_bi);
+        snprintf(ad, sizeof(ad), "tenant|%s", sid);
+        ten = seal_text(key, ad, spec->tenant, strlen(spec->tenant),
+                        &r.tenant_enc_len);
+        r.tenant_enc = ten;
+    }
+    if ((r.has_account && !acc) || (r.has_tenant && !ten))
+        st = sw_fail(s, SW_ERR_NOMEM, "out of memory");
+
+    json_t *types = json_array();
+    for (size_t i = 0; i < spec->n_idents; i++)
+        json_array_append_new(types, json_string(ids[i].type));
+    char *details = jdump(json_pack("{s:s, s:s, s:o, s:b, s:b}", "kind",
+                                    spec->kind, "role", role, "identifiers",
+                                    types, "account", r.has_account, "tenant",
+                                    r.has_tenant));
+    char *objects = jdump(json_pack("[s]", sid));
+    if (st == SW_OK && (!details || !objects))
+        st = sw_fail(s, SW_ERR_NOMEM, "out of memory");
+
+    if (st == SW_OK)
+        st = sw_tx_begin(s);
+    if (st == SW_OK) {
+        st = s->be->subject_insert(s->impl, &r);
+        if (st != SW_OK)
+            sw_fail_be(s, st, NULL);
+        for (size_t i = 0; i < spec->n_idents && st == SW_OK; i++)
+            st = insert_ident(s, sid, key, &ids[i]);
+        if (st == SW_OK)
+            st = sw_audit_append(s, "subject.add", sid, objects, details);
+        st = sw_tx_end(s, st);
+    }
+    sw_wipe(key, sizeof(key));
+    sw_wipe(ids, sizeof(*ids) * spec->n_idents);
+    free(ids);
+    free(acc);
+    free(ten);
+    free(details);
+    free(objects);
+    if (st == SW_OK)
+        snprintf(id, SW_ID_BUFSZ, "%s", sid);
+    return st;
+}
+
+sw_status sw_ident_add(sw_store *s, const char *subject, const sw_ident *ident)
+{
+    norm_ident ni;
+    sw_subject_row r;
+    uint8_t key[SW_KEY_BYTES];
+    sw_status st = normalise(s, ident, &ni);
+    if (st == SW_OK)
+        st = load_subject(s, subject, &r, key);
+    if (st != SW_OK)
+        return st;
+    char *details = jdump(json_pack("{s:s}", "type", ni.type));
+    char *objects = jdump(json_pack("[s]", subject));
+    st = sw_tx_begin(s);
+    if (st == SW_OK) {
+        st = insert_ident(s, subject, key, &ni);
+        if (st == SW_OK)
+            st = sw_audit_append(s, "identifier.add", subject, objects,
+                                 details);
+        st = sw_tx_end(s, st);
+    }
+    sw_wipe(key, sizeof(key));
+    sw_wipe(&ni, sizeof(ni));
+    free(details);
+    free(objects);
+    return st;
+}
+
+sw_status sw_subject_find(sw_store *s, const sw_ident *ident, char *id)
+{
+    id[0] = '\0';
+    norm_ident ni;
+    sw_status st = normalise(s, ident, &ni);
+    if (st != SW_OK)
+        return st;
+    st = s->be->ident_lookup(s->impl, ni.blind, id);
+    sw_wipe(&ni, sizeof(ni));
+    if (st == SW_ERR_NOTFOUND)
+        return sw_fail(s, st, "no subject has this %s", ident->type);
+    return st == SW_OK ? st : sw_fail_be(s, st, NULL);
+}
+
+sw_status sw_subject_find_account(sw_store *s, const char *account,
+                                  int (*cb)(const char *id, void *ctx),
+                                  void *ctx)
+{
+    uint8_t bi[SW_BLIND_BYTES];
+    blind_of(s, SCOPE_ACCOUNT, account, bi);
+    sw_status st = s->be->subjects_in_scope(s->impl, SW_EV_ACCOUNT, bi, cb, ctx);
+    return st == SW_OK ? st : sw_fail_be(s, st, NULL);
+}
+
+/* ---- retention: which rules apply to a record, and its due date ---- */
+
+static const sw_activity *activity_of(const sw_policy *p, const char *id)
+{
+    return id ? sw_policy_activity(p, id) : NULL;
+}
+
+static bool rule_applies(const sw_rule *r, const char *category,
+                         const char *kind)
+{
+    if (r->subjects.n && !in_strs(&r->subjects, kind))
+        return false;
+    for (size_t i = 0; i < r->categories.n; i++)
+        if (sw_category_covers(r->categories.v[i], category))
+            return true;
+    return false;
+}
+
+/* What compute_due needs to know about a record and its subject. */
+typedef struct due_input {
+    const char *record;
+    const char *activity;
+    const char *category;
+    sw_instant collected_at;
+    const sw_subject_row *subject;
+} due_input;
+
+static sw_status latest_event(sw_store *s, const due_input *in,
+                              const char *type, sw_instant *at)
+{
+    sw_event_keys k = {in->record, in->subject->id,
+                       in->subject->has_account ? in->subject->account_bi
+                                                : NULL,
+                       in->subject->has_tenant ? in->subject->tenant_bi
+                                               : NULL};
+    sw_status st = s->be->event_latest(s->impl, type, &k, at);
+    if (st != SW_OK && st != SW_ERR_NOTFOUND)
+        sw_fail_be(s, st, NULL);
+    return st;
+}
+
+/*
+ * The earliest due instant over the rules that apply to the record: each
+ * counts from its trigger (the record's own time for record-scoped
+ * triggers, else the latest such event on the record, its subject, account
+ * or tenant); a rule whose "unless" event happened does not count.
+ */
+static sw_status compute_due(sw_store *s, const due_input *in, sw_due *out)
+{
+    memset(out, 0, sizeof(*out));
+    const sw_activity *a = activity_of(s->policy, in->activity);
+    if (!a)
+        return SW_OK; /* an activity the current policy no longer has */
+    for (size_t i = 0; i < a->n_rules; i++) {
+        const sw_rule *r = &a->rules[i];
+        if (!rule_applies(r, in->category, in->subject->kind))
+            continue;
+        if (!out->rule[0])
+            snprintf(out->rule, sizeof(out->rule), "%s", r->id);
+        if (r->keep_kind != SW_KEEP_PERIOD)
+            continue;
+        bool cancelled = false;
+        sw_instant t;
+        for (size_t u = 0; u < r->unless.n && !cancelled; u++) {
+            sw_status st = latest_event(s, in, r->unless.v[u], &t);
+            if (st == SW_OK)
+                cancelled = true;
+            else if (st != SW_ERR_NOTFOUND)
+                return st;
+        }
+        if (cancelled)
+            continue;
+        const sw_trigger *tr = sw_policy_trigger(s->policy, r->after);
+        if (tr && tr->scope == SW_SCOPE_RECORD) {
+            t = in->collected_at;
+        } else {
+            sw_status st = latest_event(s, in, r->after, &t);
+            if (st == SW_ERR_NOTFOUND)
+                continue;
+            if (st != SW_OK)
+                return st;
+        }
+        sw_instant due;
+        sw_rule_due(r, t, &due);
+        if (!out->has_due || due < out->due_at) {
+            out->has_due = true;
+            out->due_at = due;
+            snprintf(out->rule, sizeof(out->rule), "%s", r->id);
+        }
+    }
+    return SW_OK;
+}
+
+sw_status sw_record_add(sw_store *s, const sw_record_spec *spec, char *id,
+                        sw_due *due_out)
+{
+    id[0] = '\0';
+    sw_status st = need_policy(s);
+    if (st != SW_OK)
+        return st;
+    const sw_activity *a = activity_of(s->policy, spec->activity);
+    if (!a)
+        return sw_fail(s, SW_ERR_INVALID,
+                       "unknown activity '%s' (see 'steward policy show')",
+                       spec->activity ? spec->activity : "");
+    if (!spec->category || !in_strs(&a->categories, spec->category))
+        return sw_fail(s, SW_ERR_INVALID,
+                       "activity '%s' has no category '%s' in the policy",
+                       a->id, spec->category ? spec->category : "");
+    if (spec->source && !in_strs(&a->sources, spec->source))
+        return sw_fail(s, SW_ERR_INVALID,
+                       "activity '%s' has no source '%s' in the policy", a->id,
+                       spec->source);
+    if (!spec->value || spec->value_len == 0)
+        return sw_fail(s, SW_ERR_INVALID, "a record needs a value");
+    if (spec->value_len > SW_VALUE_MAX)
+        return sw_fail(s, SW_ERR_LIMIT, "value of %zu bytes exceeds %d",
+                       spec->value_len, SW_VALUE_MAX);
+    sw_subject_row subj;
+    uint8_t key[SW_KEY_BYTES];
+    if ((st = load_subject(s, spec->subject, &subj, key)) != SW_OK)
+        return st;
+    if (!in_strs(&a->subjects, subj.kind)) {
+        sw_wipe(key, sizeof(key));
+        return sw_fail(s, SW_ERR_INVALID,
+                       "activity '%s' does not process subjects of kind '%s'",
+                       a->id, subj.kind);
+    }
+    char rid[SW_ID_BUFSZ], ad[256];
+    sw_random_id("rec", rid);
+    snprintf(ad, sizeof(ad), "record|%s|%s|%s", spec->subject, rid,
+             spec->category);
+    size_t len;
+    uint8_t *sealed = seal_text(key, ad, spec->value, spec->value_len, &len);
+    sw_wipe(key, sizeof(key));
+    if (!sealed)
+        return sw_fail(s, SW_ERR_NOMEM, "out of memory");
+    sw_instant at = spec->has_collected_at ? spec->collected_at
+                                           : sw_clock_now(&s->clock);
+    sw_due due;
+    due_input in = {rid, a->id, spec->category, at, &subj};
+    if ((st = sw_tx_begin(s)) == SW_OK) {
+        st = compute_due(s, &in, &due);
+        char when[SW_INSTANT_BUFSZ];
+        if (st == SW_OK) {
+            sw_record_row r = {rid,      spec->subject, a->id,
+                               spec->category, sealed, len,
+                               spec->source,   at,     due.has_due,
+                               due.due_at, due.rule[0] ? due.rule : NULL};
+            if ((st = s->be->record_insert(s->impl, &r)) != SW_OK)
+                sw_fail_be(s, st, NULL);
+        }
+        if (st == SW_OK) {
+            json_t *d = json_pack("{s:s, s:s, s:s, s:s}", "activity", a->id,
+                                  "category", spec->category, "collected_at",
+                                  sw_instant_format(at, when), "rule",
+                                  due.rule);
+            if (due.has_due)
+                json_object_set_new(
+                    d, "due", json_string(sw_instant_format(due.due_at, when)));
+            char *details = jdump(d);
+            char *objects = jdump(json_pack("[s, s]", spec->subject, rid));
+            st = details && objects
+                     ? sw_audit_append(s, "record.add", spec->subject, objects,
+                                       details)
+                     : sw_fail(s, SW_ERR_NOMEM, "out of memory");
+            free(details);
+            free(objects);
+        }
+        st = sw_tx_end(s, st);
+    }
+    free(sealed);
+    if (st == SW_OK) {
+        snprintf(id, SW_ID_BUFSZ, "%s", rid);
+        if (due_out)
+            *due_out = due;
+    }
+    return st;
+}
+
+/* ---- events ---- */
+
+typedef struct rec_item {
+    char id[SW_ID_BUFSZ];
+    char subject[SW_ID_BUFSZ];
+    char activity[96];
+    char category[128];
+    sw_instant collected_at;
+    bool has_due;
+    sw_instant due_at;
+    char rule[96];
+} rec_item;
+
+typedef struct rec_list {
+    rec_item *v;
+    size_t n, cap;
+    bool nomem;
+} rec_list;
+
+static int collect_record(const sw_record_row *r, void *p)
+{
+    rec_list *l = p;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 64;
+        rec_item *v = realloc(l->v, cap * sizeof(*v));
+        if (!v) {
+            l->nomem = true;
+            return 1;
+        }
+        l->v = v;
+        l->cap = cap;
+    }
+    rec_item *it = &l->v[l->n++];
+    snprintf(it->id, sizeof(it->id), "%s", r->id);
+    snprintf(it->subject, sizeof(it->subject), "%s", r->subject);
+    snprintf(it->activity, sizeof(it->activity), "%s", r->activity);
+    snprintf(it->category, sizeof(it->category), "%s", r->category);
+    it->collected_at = r->collected_at;
+    it->has_due = r->has_due;
+    it->due_at = r->due_at;
+    snprintf(it->rule, sizeof(it->rule), "%s", r->rule ? r->rule : "");
+    return 0;
+}
+
+typedef struct id_list {
+    char (*v)[SW_ID_BUFSZ];
+    size_t n, cap;
+    bool nomem;
+} id_list;
+
+static int collect_id(const char *id, void *p)
+{
+    id_list *l = p;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 16;
+        void *v = realloc(l->v, cap * sizeof(*l->v));
+        if (!v) {
+            l->nomem = true;
+            return 1;
+        }
+        l->v = v;
+        l->cap = cap;
+    }
+    snprintf(l->v[l->n++], SW_ID_BUFSZ, "%s", id);
+    return 0;
+}
+
+/* Does any rule that applies to the record count from, or get cancelled
+ * by, an event of this type? */
+static bool event_matters(const sw_policy *p, const rec_item *it,
+                          const char *kind, const char *type)
+{
+    const sw_activity *a = activity_of(p, it->activity);
+    for (size_t i = 0; a && i < a->n_rules; i++) {
+        const sw_rule *r = &a->rules[i];
+        if (!rule_applies(r, it->category, kind))
+            continue;
+        if ((r->after && strcmp(r->after, type) == 0) ||
+            in_strs(&r->unless, type))
+            return true;
+    }
+    return false;
+}
+
+/* Recomputes the due dates of the listed records; counts those moved. */
+static sw_status move_dues(sw_store *s, rec_list *recs, const char *type,
+                           size_t *moved)
+{
+    sw_subject_row subj;
+    memset(&subj, 0, sizeof(subj));
+    for (size_t i = 0; i < recs->n; i++) {
+        rec_item *it = &recs->v[i];
+        if (strcmp(subj.id, it->subject) != 0) {
+            sw_status st = s->be->subject_get(s->impl, it->subject, &subj);
+            if (st != SW_OK)
+                return sw_fail_be(s, st, NULL);
+        }
+        if (!event_matters(s->policy, it, subj.kind, type))
+            continue;
+        due_input in = {it->id, it->activity, it->category, it->collected_at,
+                        &subj};
+        sw_due due;
+        sw_status st = compute_due(s, &in, &due);
+        if (st != SW_OK)
+            return st;
+        if (due.has_due == it->has_due &&
+            (!due.has_due || due.due_at == it->due_at) &&
+            strcmp(due.rule, it->rule) == 0)
+            continue;
+        st = s->be->record_set_due(s->impl, it->id, due.has_due, due.due_at,
+                                   due.rule[0] ? due.rule : NULL);
+        if (st != SW_OK)
+            return sw_fail_be(s, st, NULL);
+        if (due.has_due != it->has_due || due.due_at != it->due_at)
+            (*moved)++;
+    }
+    return SW_OK;
+}
+
+sw_status sw_event_add(sw_store *s, const sw_event_spec *spec, char *id,
+                       size_t *moved_out)
+{
+    id[0] = '\0';
+    sw_status st = need_policy(s);
+    if (st != SW_OK)
+        return st;
+    const sw_trigger *tr =
+        spec->type ? sw_policy_trigger(s->policy, spec->type) : NULL;
+    if (!tr)
+        return sw_fail(s, SW_ERR_INVALID,
+                       "unknown event type '%s' (see 'triggers' in the "
+                       "policy)",
+                       spec->type ? spec->type : "");
+    if (tr->scope == SW_SCOPE_RECORD)
+        return sw_fail(s, SW_ERR_INVALID,
+                       "'%s' is the record's own time (give it as the "
+                       "record's --at), not an event",
+                       spec->type);
+    int scopes = !!spec->subject + !!spec->account + !!spec->tenant +
+                 !!spec->record;
+    if (scopes != 1)
+        return sw_fail(s, SW_ERR_INVALID,
+                       "an event needs exactly one of subject, account, "
+                       "tenant or record");
+
+    sw_event_row ev = {NULL, spec->type, SW_EV_SUBJECT, NULL, 0, spec->at,
+                       sw_clock_now(&s->clock)};
+    uint8_t bi[SW_BLIND_BYTES];
+    rec_list recs = {NULL, 0, 0, false};
+    id_list subjects = {NULL, 0, 0, false};
+    const char *scope_name = "subject";
+    char evid[SW_ID_BUFSZ];
+    sw_random_id("evt", evid);
+    ev.id = evid;
+
+    if ((st = sw_tx_begin(s)) != SW_OK)
+        return st;
+    if (spec->subject) {
+        sw_subject_row r;
+        st = load_subject(s, spec->subject, &r, NULL);
+        ev.key = (const uint8_t *)spec->subject;
+        ev.key_len = strlen(spec->subject);
+        if (st == SW_OK)
+            collect_id(spec->subject, &subjects);
+    } else if (spec->record) {
+        scope_name = "record";
+        ev.scope = SW_EV_RECORD;
+        ev.key = (const uint8_t *)spec->record;
+        ev.key_len = strlen(spec->record);
+        st = s->be->record_get(s->impl, spec->record, collect_record, &recs);
+        if (st != SW_OK)
+            sw_fail_be(s, st, NULL);
+        else if (recs.n == 0)
+            st = sw_fail(s, SW_ERR_NOTFOUND, "no record %s", spec->record);
+    } else {
+        bool acc = spec->account != NULL;
+        scope_name = acc ? "account" : "tenant";
+        ev.scope = acc ? SW_EV_ACCOUNT : SW_EV_TENANT;
+        blind_of(s, acc ? SCOPE_ACCOUNT : SCOPE_TENANT,
+                 acc ? spec->account : spec->tenant, bi);
+        ev.key = bi;
+        ev.key_len = SW_BLIND_BYTES;
+        st = s->be->subjects_in_scope(s->impl, ev.scope, bi, collect_id,
+                                      &subjects);
+        if (st != SW_OK)
+            sw_fail_be(s, st, NULL);
+    }
+    for (size_t i = 0; i < subjects.n && st == SW_OK; i++) {
+        st = s->be->record_list(s->impl, subjects.v[i], collect_record, &recs);
+        if (st != SW_OK)
+            sw_fail_be(s, st, NULL);
+    }
+    if (st == SW_OK && (recs.nomem || subjects.nomem))
+        st = sw_fail(s, SW_ERR_NOMEM, "out of memory");
+    if (st == SW_OK && (st = s->be->event_insert(s->impl, &ev)) != SW_OK)
+        sw_fail_be(s, st, NULL);
+    size_t moved = 0;
+    if (st == SW_OK)
+        st = move_dues(s, &recs, spec->type, &moved);
+    if (st == SW_OK) {
+        char when[SW_INSTANT_BUFSZ];
+        json_t *objs = json_pack("[s]", evid);
+        if (spec->subject)
+            json_array_append_new(objs, json_string(spec->subject));
+        if (spec->record)
+            json_array_append_new(objs, json_string(spec->record));
+        char *objects = jdump(objs);
+        char *details = jdump(json_pack(
+            "{s:s, s:s, s:s, s:I, s:I}", "type", spec->type, "scope",
+            scope_name, "at", sw_instant_format(spec->at, when), "subjects",
+            (json_int_t)subjects.n, "records_moved", (json_int_t)moved));
+        const char *audit_subject =
+            spec->subject ? spec->subject
+                          : (spec->record && recs.n ? recs.v[0].subject : NULL);
+        st = objects && details ? sw_audit_append(s, "event.add", audit_subject,
+                                                  objects, details)
+                                : sw_fail(s, SW_ERR_NOMEM, "out of memory");
+        free(objects);
+        free(details);
+    }
+    st = sw_tx_end(s, st);
+    free(recs.v);
+    free(subjects.v);
+    if (st == SW_OK) {
+        snprintf(id, SW_ID_BUFSZ, "%s", evid);
+        if (moved_out)
+            *moved_out = moved;
+    }
+    return st;
+}
+
+/* ---- disclosure ---- */
+
+typedef struct show_ctx {
+    sw_store *s;
+    sw_subject_view *v;
+    const uint8_t *key;
+    sw_status st;
+} show_ctx;
+
+static int show_ident(const sw_ident_row *r, void *p)
+{
+    show_ctx *c = p;
+    sw_subject_view *v = c->v;
+    sw_ident_view *nv = realloc(v->idents, (v->n_idents + 1) * sizeof(*nv));
+    if (!nv) {
+        c->st = sw_fail(c->s, SW_ERR_NOMEM, "out of memory");
+        return 1;
+    }
+    v->idents = nv;
+    sw_ident_view *iv = &nv[v->n_idents];
+    memset(iv, 0, sizeof(*iv));
+    snprintf(iv->type, sizeof(iv->type), "%s", r->type);
+    char ad[160];
+    snprintf(ad, sizeof(ad), "ident|%s|%s", v->id, r->type);
+    c->st = unseal_text(c->s, c->key, ad, r->value, r->value_len, &iv->value,
+                        NULL);
+    if (c->st != SW_OK)
+        return 1;
+    v->n_idents++;
+    return 0;
+}
+
+static int show_record(const sw_record_row *r, void *p)
+{
+    show_ctx *c = p;
+    sw_subject_view *v = c->v;
+    sw_record_view *nv = realloc(v->records, (v->n_records + 1) * sizeof(*nv));
+    if (!nv) {
+        c->st = sw_fail(c->s, SW_ERR_NOMEM, "out of memory");
+        return 1;
+    }
+    v->records = nv;
+    sw_record_view *rv = &nv[v->n_records];
+    memset(rv, 0, sizeof(*rv));
+    snprintf(rv->id, sizeof(rv->id), "%s", r->id);
+    snprintf(rv->activity, sizeof(rv->activity), "%s", r->activity);
+    snprintf(rv->category, sizeof(rv->category), "%s", r->category);
+    snprintf(rv->source, sizeof(rv->source), "%s", r->source ? r->source : "");
+    rv->collected_at = r->collected_at;
+    rv->due.has_due = r->has_due;
+    rv->due.due_at = r->due_at;
+    snprintf(rv->due.rule, sizeof(rv->due.rule), "%s", r->rule ? r->rule : "");
+    char ad[256];
+    snprintf(ad, sizeof(ad), "record|%s|%s|%s", v->id, r->id, r->category);
+    c->st = unseal_text(c->s, c->key, ad, r->value, r->value_len, &rv->value,
+                        &rv->value_len);
+    if (c->st != SW_OK)
+        return 1;
+    v->n_records++;
+    return 0;
+}
+
+void sw_subject_view_free(sw_subject_view *v)
+{
+    if (!v)
+        return;
+    for (size_t i = 0; i < v->n_idents; i++)
+        free_secret(v->idents[i].value, strlen(v->idents[i].value));
+    for (size_t i = 0; i < v->n_records; i++)
+        free_secret(v->records[i].value, v->records[i].value_len);
+    if (v->account)
+        free_secret(v->account, strlen(v->account));
+    if (v->tenant)
+        free_secret(v->tenant, strlen(v->tenant));
+    free(v->idents);
+    free(v->records);
+    free(v);
+}
+
+sw_status sw_subject_show(sw_store *s, const char *id, sw_subject_view **out)
+{
+    *out = NULL;
+    sw_subject_view *v = calloc(1, sizeof(*v));
+    if (!v)
+        return sw_fail(s, SW_ERR_NOMEM, "out of memory");
+    sw_subject_row r;
+    uint8_t key[SW_KEY_BYTES];
+    sw_status st = sw_tx_begin(s);
+    if (st == SW_OK)
+        st = load_subject(s, id, &r, key);
+    if (st == SW_OK) {
+        snprintf(v->id, sizeof(v->id), "%s", r.id);
+        snprintf(v->kind, sizeof(v->kind), "%s", r.kind);
+        snprintf(v->role, sizeof(v->role), "%s", r.role);
+        v->created_at = r.created_at;
+        char ad[96];
+        snprintf(ad, sizeof(ad), "account|%s", id);
+        if (r.account_enc)
+            st = unseal_text(s, key, ad, r.account_enc, r.account_enc_len,
+                             &v->account, NULL);
+        snprintf(ad, sizeof(ad), "tenant|%s", id);
+        if (st == SW_OK && r.tenant_enc)
+            st = unseal_text(s, key, ad, r.tenant_enc, r.tenant_enc_len,
+                             &v->tenant, NULL);
+    }
+    show_ctx c = {s, v, key, SW_OK};
+    if (st == SW_OK) {
+        st = s->be->ident_list(s->impl, id, show_ident, &c);
+        st = st != SW_OK ? sw_fail_be(s, st, NULL) : c.st;
+    }
+    if (st == SW_OK) {
+        st = s->be->record_list(s->impl, id, show_record, &c);
+        st = st != SW_OK ? sw_fail_be(s, st, NULL) : c.st;
+    }
+    if (st == SW_OK) {
+        char *objects = jdump(json_pack("[s]", id));
+        char *details = jdump(json_pack("{s:s, s:I, s:I}", "purpose",
+                                         "subject.show", "identifiers",
+                                         (json_int_t)v->n_idents, "records",
+                                         (json_int_t)v->n_records));
+        st = objects && details
+                 ? sw_audit_append(s, "subject.disclose", id, objects, details)
+                 : sw_fail(s, SW_ERR_NOMEM, "out of memory");
+        free(objects);
+        free(details);
+    }
+    st = sw_tx_end(s, st);
+    sw_wipe(key, sizeof(key));
+    if (st != SW_OK) {
+        sw_subject_view_free(v);
+        return st;
+    }
+    *out = v;
+    return SW_OK;
+}
+
+/* ---- erasure ---- */
+
+sw_status sw_subject_erase(sw_store *s, const char *id, sw_erase_result *out)
+{
+    sw_erase_result counts = {0, 0, 0};
+    sw_subject_row r;
+    sw_status st = s->be->subject_get(s->impl, id, &r);
+    if (st == SW_ERR_NOTFOUND)
+        return sw_fail(s, st, "no subject %s", id);
+    if (st != SW_OK)
+        return sw_fail_be(s, st, NULL);
+    if ((st = sw_tx_begin(s)) != SW_OK)
+        return st;
+    /* The key goes first: from here on every copy of the data is noise. */
+    st = s->be->subject_destroy_key(s->impl, id);
+    if (st == SW_OK)
+        st = s->be->subject_delete(s->impl, id, &counts);
+    if (st != SW_OK)
+        sw_fail_be(s, st, NULL);
+    if (st == SW_OK) {
+        char *objects = jdump(json_pack("[s]", id));
+        char *details = jdump(json_pack(
+            "{s:s, s:I, s:I, s:I}", "kind", r.kind, "records",
+            (json_int_t)counts.records, "identifiers",
+            (json_int_t)counts.identifiers, "events",
+            (json_int_t)counts.events));
+        st = objects && details
+                 ? sw_audit_append(s, "subject.erase", id, objects, details)
+                 : sw_fail(s, SW_ERR_NOMEM, "out of memory");
+        free(objects);
+        free(details);
+    }
+    st = sw_tx_end(s, st);
+    sw_wipe(&r, sizeof(r));
+    if (st == SW_OK && !s->in_batch && (st = s->be->scrub(s->impl)) != SW_OK)
+        sw_fail_be(s, st, "erased, but the journal was not checkpointed");
+    if (out)
+        *out = counts;
+    return st;
+}

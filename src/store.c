@@ -1,0 +1,284 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The store handle: picks the backend for a URI, checks the master key
+ * before anything is written, runs migrations, and frames every change as
+ * one transaction (or a savepoint inside a batch).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "store_int.h"
+
+void sw_store_options_init(sw_store_options *o)
+{
+    memset(o, 0, sizeof(*o));
+    sw_clock_init_system(&o->clock);
+    o->actor = "steward";
+}
+
+void sw_store_key_path(const char *uri, const sw_store_options *o, char *buf,
+                       size_t n)
+{
+    if (o && o->key_file)
+        snprintf(buf, n, "%s", o->key_file);
+    else
+        snprintf(buf, n, "%s.key", uri);
+}
+
+static const sw_backend *backend_for(const char *uri)
+{
+    (void)uri; /* postgres:// URIs get their own backend in a later issue */
+    return &sw_backend_sqlite;
+}
+
+sw_status sw_fail(sw_store *s, sw_status st, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s->err, sizeof(s->err), fmt, ap);
+    va_end(ap);
+    return st;
+}
+
+sw_status sw_fail_be(sw_store *s, sw_status st, const char *what)
+{
+    if (what)
+        snprintf(s->err, sizeof(s->err), "%s: %s", what,
+                 s->be->errmsg(s->impl));
+    else
+        snprintf(s->err, sizeof(s->err), "%s", s->be->errmsg(s->impl));
+    return st;
+}
+
+const char *sw_errmsg(const sw_store *s)
+{
+    return s ? s->err : "no store";
+}
+
+int sw_store_schema_version(const sw_store *s)
+{
+    return s->version;
+}
+
+int sw_store_schema_latest(void)
+{
+    return SW_SCHEMA_LATEST;
+}
+
+void sw_store_set_clock(sw_store *s, const sw_clock *c)
+{
+    s->clock = *c;
+}
+
+static void apply_options(sw_store *s, const sw_store_options *o)
+{
+    s->policy = o->policy;
+    s->clock = o->clock;
+    snprintf(s->actor, sizeof(s->actor), "%s", o->actor ? o->actor : "steward");
+    snprintf(s->country, sizeof(s->country), "%s",
+             o->default_country ? o->default_country : "");
+}
+
+static bool exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+sw_status sw_store_create(const char *uri, const sw_store_options *o,
+                          sw_error *err)
+{
+    char key_path[1024];
+    sw_store_key_path(uri, o, key_path, sizeof(key_path));
+    if (exists(uri)) {
+        snprintf(err->msg, sizeof(err->msg),
+                 "%s exists; refusing to overwrite a store", uri);
+        return SW_ERR_EXISTS;
+    }
+    sw_status st = sw_keyfile_create(key_path, err->msg, sizeof(err->msg));
+    if (st != SW_OK)
+        return st;
+    sw_store *s = NULL;
+    st = sw_crypto_init();
+    sw_store tmp;
+    memset(&tmp, 0, sizeof(tmp));
+    tmp.be = backend_for(uri);
+    int version = 0, from = 0;
+    if (st == SW_OK)
+        st = tmp.be->open(uri, true, &tmp.impl, &version, err);
+    if (st == SW_OK) {
+        s = &tmp;
+        if ((st = s->be->setup(s->impl, &from)) != SW_OK)
+            snprintf(err->msg, sizeof(err->msg), "%s: %s", uri,
+                     s->be->errmsg(s->impl));
+    }
+    if (st == SW_OK)
+        st = sw_keyring_load(key_path, &tmp.keys, err->msg, sizeof(err->msg));
+    if (st == SW_OK) {
+        char check[65];
+        sw_keyring_check(tmp.keys, check);
+        apply_options(&tmp, o);
+        st = sw_tx_begin(&tmp);
+        if (st == SW_OK)
+            st = tmp.be->meta_set(tmp.impl, "key_check", check);
+        if (st == SW_OK)
+            st = sw_audit_append(&tmp, "store.init", NULL, "[]", "{}");
+        st = sw_tx_end(&tmp, st);
+        if (st != SW_OK)
+            snprintf(err->msg, sizeof(err->msg), "%s: %s", uri, tmp.err);
+    }
+    if (tmp.impl)
+        tmp.be->close(tmp.impl);
+    sw_keyring_free(tmp.keys);
+    if (st != SW_OK) {
+        unlink(key_path);
+        if (version == 0) { /* only what this call created */
+            char side[1100];
+            unlink(uri);
+            snprintf(side, sizeof(side), "%s-wal", uri);
+            unlink(side);
+            snprintf(side, sizeof(side), "%s-shm", uri);
+            unlink(side);
+        }
+    }
+    return st;
+}
+
+sw_status sw_store_open(const char *uri, const sw_store_options *o,
+                        sw_store **out, sw_error *err)
+{
+    *out = NULL;
+    sw_store *s = calloc(1, sizeof(*s));
+    if (!s) {
+        snprintf(err->msg, sizeof(err->msg), "out of memory");
+        return SW_ERR_NOMEM;
+    }
+    s->be = backend_for(uri);
+    char key_path[1024], check[65], stored[128];
+    sw_store_key_path(uri, o, key_path, sizeof(key_path));
+    int version = 0, from = 0;
+    sw_status st = s->be->open(uri, false, &s->impl, &version, err);
+    if (st == SW_OK && version > SW_SCHEMA_LATEST) {
+        snprintf(err->msg, sizeof(err->msg),
+                 "%s has schema version %d; this steward reads up to %d "
+                 "(upgrade steward)",
+                 uri, version, SW_SCHEMA_LATEST);
+        st = SW_ERR_VERSION;
+    }
+    /* The key is checked before anything is written, migrations included. */
+    if (st == SW_OK)
+        st = sw_keyring_load(key_path, &s->keys, err->msg, sizeof(err->msg));
+    if (st == SW_OK) {
+        st = s->be->meta_get(s->impl, "key_check", stored, sizeof(stored));
+        if (st != SW_OK)
+            snprintf(err->msg, sizeof(err->msg),
+                     "%s is not a steward store (no key check: %s)", uri,
+                     st == SW_ERR_NOTFOUND ? "missing"
+                                           : s->be->errmsg(s->impl));
+        if (st == SW_ERR_NOTFOUND)
+            st = SW_ERR_CORRUPT;
+    }
+    if (st == SW_OK) {
+        sw_keyring_check(s->keys, check);
+        if (strcmp(check, stored) != 0) {
+            snprintf(err->msg, sizeof(err->msg),
+                     "%s is not the key of %s (key check mismatch)", key_path,
+                     uri);
+            st = SW_ERR_CRYPTO;
+        }
+    }
+    if (st == SW_OK && (st = s->be->setup(s->impl, &from)) != SW_OK)
+        snprintf(err->msg, sizeof(err->msg), "%s: %s", uri,
+                 s->be->errmsg(s->impl));
+    if (st != SW_OK) {
+        sw_store_close(s);
+        return st;
+    }
+    s->version = SW_SCHEMA_LATEST;
+    apply_options(s, o);
+    if (from < SW_SCHEMA_LATEST) {
+        char details[96];
+        snprintf(details, sizeof(details), "{\"from\":%d,\"to\":%d}", from,
+                 SW_SCHEMA_LATEST);
+        st = sw_tx_begin(s);
+        if (st == SW_OK)
+            st = sw_audit_append(s, "store.migrate", NULL, "[]", details);
+        if ((st = sw_tx_end(s, st)) != SW_OK) {
+            snprintf(err->msg, sizeof(err->msg), "%s: %s", uri, s->err);
+            sw_store_close(s);
+            return st;
+        }
+    }
+    *out = s;
+    return SW_OK;
+}
+
+void sw_store_close(sw_store *s)
+{
+    if (!s)
+        return;
+    if (s->in_batch)
+        sw_batch_rollback(s);
+    if (s->impl)
+        s->be->close(s->impl);
+    sw_keyring_free(s->keys);
+    free(s);
+}
+
+sw_status sw_tx_begin(sw_store *s)
+{
+    sw_status st =
+        s->be->tx(s->impl, s->in_batch ? SW_TX_SAVEPOINT : SW_TX_BEGIN);
+    return st == SW_OK ? st : sw_fail_be(s, st, NULL);
+}
+
+sw_status sw_tx_end(sw_store *s, sw_status st)
+{
+    if (st == SW_OK) {
+        sw_status c =
+            s->be->tx(s->impl, s->in_batch ? SW_TX_RELEASE : SW_TX_COMMIT);
+        if (c == SW_OK)
+            return SW_OK;
+        sw_fail_be(s, c, NULL);
+        st = c;
+    }
+    /* Keep the first failure's message. */
+    s->be->tx(s->impl, s->in_batch ? SW_TX_ROLLBACK_TO : SW_TX_ROLLBACK);
+    return st;
+}
+
+sw_status sw_batch_begin(sw_store *s)
+{
+    if (s->in_batch)
+        return sw_fail(s, SW_ERR_INVALID, "a batch is already open");
+    sw_status st = s->be->tx(s->impl, SW_TX_BEGIN);
+    if (st != SW_OK)
+        return sw_fail_be(s, st, "starting a batch");
+    s->in_batch = true;
+    return SW_OK;
+}
+
+sw_status sw_batch_commit(sw_store *s)
+{
+    if (!s->in_batch)
+        return sw_fail(s, SW_ERR_INVALID, "no batch is open");
+    s->in_batch = false;
+    sw_status st = s->be->tx(s->impl, SW_TX_COMMIT);
+    if (st != SW_OK) {
+        sw_fail_be(s, st, "committing a batch");
+        s->be->tx(s->impl, SW_TX_ROLLBACK);
+    }
+    return st;
+}
+
+void sw_batch_rollback(sw_store *s)
+{
+    if (!s->in_batch)
+        return;
+    s->in_batch = false;
+    s->be->tx(s->impl, SW_TX_ROLLBACK);
+}

@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Private to libsteward: the store handle and the backend interface. A
+ * backend (store_sqlite.c; PostgreSQL later) implements these operations
+ * and nothing outside its own file knows its SQL. Rows carry only ids,
+ * blind indexes, ciphertext and timestamps.
+ */
+#ifndef STEWARD_STORE_INT_H
+#define STEWARD_STORE_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crypto_int.h"
+#include "steward/ledger.h"
+#include "steward/store.h"
+
+#define SW_SCHEMA_LATEST 2
+
+typedef struct sw_subject_row {
+    char id[SW_ID_BUFSZ];
+    char kind[96];
+    char role[16];
+    bool has_account, has_tenant;
+    uint8_t account_bi[SW_BLIND_BYTES];
+    uint8_t tenant_bi[SW_BLIND_BYTES];
+    const uint8_t *account_enc; /* sealed under the subject key */
+    size_t account_enc_len;
+    const uint8_t *tenant_enc;
+    size_t tenant_enc_len;
+    bool has_key; /* false once the key is destroyed */
+    uint8_t wrapped_key[SW_WRAPPED_BYTES];
+    sw_instant created_at;
+    int64_t flags;
+} sw_subject_row;
+
+typedef struct sw_ident_row {
+    uint8_t blind[SW_BLIND_BYTES];
+    const char *type;
+    const char *subject;
+    const uint8_t *value; /* sealed */
+    size_t value_len;
+    sw_instant created_at;
+} sw_ident_row;
+
+typedef struct sw_record_row {
+    const char *id;
+    const char *subject;
+    const char *activity;
+    const char *category;
+    const uint8_t *value; /* sealed */
+    size_t value_len;
+    const char *source; /* may be NULL */
+    sw_instant collected_at;
+    bool has_due;
+    sw_instant due_at;
+    const char *rule; /* may be NULL */
+} sw_record_row;
+
+typedef enum sw_scope_kind {
+    SW_EV_RECORD = 0,
+    SW_EV_SUBJECT,
+    SW_EV_ACCOUNT,
+    SW_EV_TENANT,
+} sw_scope_kind;
+
+typedef struct sw_event_row {
+    const char *id;
+    const char *type;
+    sw_scope_kind scope;
+    const uint8_t *key; /* record/subject id bytes, or a blind index */
+    size_t key_len;
+    sw_instant at;
+    sw_instant recorded_at;
+} sw_event_row;
+
+typedef struct sw_audit_row {
+    int64_t seq;
+    sw_instant at;
+    const char *actor;
+    const char *action;
+    const char *subject; /* may be NULL */
+    const char *objects;
+    const char *details;
+    uint8_t prev[SW_HASH_BYTES];
+    uint8_t hash[SW_HASH_BYTES];
+} sw_audit_row;
+
+/* The scopes an event may apply to a record through, for one look-up. */
+typedef struct sw_event_keys {
+    const char *record;
+    const char *subject;
+    const uint8_t *account_bi; /* NULL when the subject has no account */
+    const uint8_t *tenant_bi;
+} sw_event_keys;
+
+typedef enum sw_tx_op {
+    SW_TX_BEGIN,       /* a write transaction, locking writers out */
+    SW_TX_COMMIT,
+    SW_TX_ROLLBACK,
+    SW_TX_SAVEPOINT,   /* nested: one change inside a batch */
+    SW_TX_RELEASE,
+    SW_TX_ROLLBACK_TO, /* undoes to the savepoint and releases it */
+} sw_tx_op;
+
+typedef int (*sw_subject_id_cb)(const char *id, void *ctx);
+typedef int (*sw_ident_cb)(const sw_ident_row *r, void *ctx);
+typedef int (*sw_record_cb)(const sw_record_row *r, void *ctx);
+typedef int (*sw_audit_cb)(const sw_audit_row *r, void *ctx);
+
+/*
+ * Every operation returns a status and, on failure, leaves a message for
+ * errmsg(). Strings and blobs handed to callbacks are borrowed for the call.
+ */
+typedef struct sw_backend {
+    const char *name;
+    /* Opens without writing anything: checks that uri is a store of this
+     * backend and reads its schema version (0 for a new one when create). */
+    sw_status (*open)(const char *uri, bool create, void **impl, int *version,
+                      sw_error *err);
+    void (*close)(void *impl);
+    const char *(*errmsg)(void *impl);
+    /* Applies settings and migrations up to SW_SCHEMA_LATEST. */
+    sw_status (*setup)(void *impl, int *from);
+    sw_status (*tx)(void *impl, sw_tx_op op);
+    /* Makes deleted data unrecoverable from journals (after an erasure). */
+    sw_status (*scrub)(void *impl);
+
+    sw_status (*meta_get)(void *impl, const char *key, char *val, size_t n);
+    sw_status (*meta_set)(void *impl, const char *key, const char *val);
+
+    sw_status (*subject_insert)(void *impl, const sw_subject_row *r);
+    /* Blob pointers in *out stay valid until the next backend call. */
+    sw_status (*subject_get)(void *impl, const char *id, sw_subject_row *out);
+    sw_status (*subject_destroy_key)(void *impl, const char *id);
+    /* Deletes the subject with its identifiers, records and subject-scoped
+     * events; counts what went. */
+    sw_status (*subject_delete)(void *impl, const char *id,
+                                sw_erase_result *counts);
+    sw_status (*subjects_in_scope)(void *impl, sw_scope_kind scope,
+                                   const uint8_t bi[SW_BLIND_BYTES],
+                                   sw_subject_id_cb cb, void *ctx);
+
+    /* SW_ERR_CONFLICT when the blind index exists; owner gets its subject. */
+    sw_status (*ident_insert)(void *impl, const sw_ident_row *r, char *owner);
+    sw_status (*ident_lookup)(void *impl, const uint8_t blind[SW_BLIND_BYTES],
+                              char *subject);
+    sw_status (*ident_list)(void *impl, const char *subject, sw_ident_cb cb,
+                            void *ctx);
+
+    sw_status (*record_insert)(void *impl, const sw_record_row *r);
+    sw_status (*record_get)(void *impl, const char *id, sw_record_cb cb,
+                            void *ctx);
+    sw_status (*record_list)(void *impl, const char *subject, sw_record_cb cb,
+                             void *ctx);
+    sw_status (*record_set_due)(void *impl, const char *id, bool has_due,
+                                sw_instant due, const char *rule);
+
+    sw_status (*event_insert)(void *impl, const sw_event_row *r);
+    /* The latest instant of an event of type through any of the keys;
+     * SW_ERR_NOTFOUND when there is none. */
+    sw_status (*event_latest)(void *impl, const char *type,
+                              const sw_event_keys *k, sw_instant *at);
+
+    sw_status (*audit_append)(void *impl, const sw_audit_row *r);
+    /* The last entry's seq and hash; seq 0 and a zero hash when empty. */
+    sw_status (*audit_last)(void *impl, int64_t *seq,
+                            uint8_t hash[SW_HASH_BYTES]);
+    sw_status (*audit_scan)(void *impl, int64_t from_seq, sw_audit_cb cb,
+                            void *ctx);
+} sw_backend;
+
+extern const sw_backend sw_backend_sqlite;
+
+struct sw_store {
+    const sw_backend *be;
+    void *impl;
+    sw_keyring *keys;
+    const sw_policy *policy;
+    sw_clock clock;
+    char actor[128];
+    char country[8];
+    char err[768];
+    int version;
+    bool in_batch;
+};
+
+/* Sets s->err from a format and returns st. */
+sw_status sw_fail(sw_store *s, sw_status st, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Copies the backend's message into s->err and returns st. */
+sw_status sw_fail_be(sw_store *s, sw_status st, const char *what);
+
+/* One change: a transaction, or a savepoint inside a batch. tx_end commits
+ * when st is SW_OK and rolls back otherwise; it returns st (or the commit's
+ * failure). */
+sw_status sw_tx_begin(sw_store *s);
+sw_status sw_tx_end(sw_store *s, sw_status st);
+
+/* Appends an audit entry (inside the caller's transaction). objects: JSON
+ * array text; details: JSON object text. */
+sw_status sw_audit_append(sw_store *s, const char *action,
+                          const char *subject, const char *objects,
+                          const char *details);
+
+#endif

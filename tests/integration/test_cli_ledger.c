@@ -1,0 +1,273 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The ledger from the command line, as a new user meets it: init, a
+ * customer with records, an account closure, show, erase, audit verify --
+ * and a byte changed in the audit table with the sqlite3 tool. */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "testutil.h"
+
+static char *dir;
+static char db[512], key[512], store_env[600];
+
+#define RUN(r, ...)                                                           \
+    tu_steward((r), envs, __VA_ARGS__, (const char *)NULL)
+
+static const char *envs[] = {store_env, "STEWARD_NOW=2026-01-15T10:00:00Z",
+                             "STEWARD_ACTOR=test", NULL};
+
+static int setup(void **state)
+{
+    (void)state;
+    dir = tu_tmpdir();
+    tu_path(dir, "steward.db", db, sizeof(db));
+    snprintf(key, sizeof(key), "%s.key", db);
+    snprintf(store_env, sizeof(store_env), "STEWARD_STORE=%s", db);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    tu_rmtree(dir);
+    free(dir);
+    return 0;
+}
+
+static json_t *json_of(const tu_run *r)
+{
+    json_error_t err;
+    json_t *o = json_loads(r->out, 0, &err);
+    if (!o)
+        fail_msg("not JSON (%s): %s", err.text, r->out);
+    return o;
+}
+
+static void test_cli_ledger__new_user_story(void **state)
+{
+    (void)state;
+    tu_run r;
+    RUN(&r, "init");
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "created store"));
+    tu_run_free(&r);
+    struct stat st;
+    assert_int_equal(stat(key, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+
+    RUN(&r, "init");
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.err, "refusing to overwrite"));
+    tu_run_free(&r);
+
+    RUN(&r, "subject", "add", "--kind", "customer", "--account", "ACME-1",
+        "--email", "Ann.Lee@Example.com", "--phone", "+44 20 7946 0958",
+        "--json");
+    assert_int_equal(r.status, 0);
+    json_t *o = json_of(&r);
+    char sid[SW_ID_BUFSZ];
+    snprintf(sid, sizeof(sid), "%s",
+             json_string_value(json_object_get(o, "id")));
+    json_decref(o);
+    tu_run_free(&r);
+
+    RUN(&r, "record", "add", "--subject", sid, "--activity",
+        "customer_account", "--category", "user.name", "--value",
+        "Annabel Lee", "--at", "2024-01-10T09:00:00Z");
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "no due date yet"));
+    tu_run_free(&r);
+    RUN(&r, "record", "add", "--subject", sid, "--activity",
+        "customer_account", "--category", "contract.invoice", "--value",
+        "INV-2024-0042", "--at", "2024-03-15T10:00:00Z");
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "due 2035-01-01T00:00:00Z"));
+    tu_run_free(&r);
+    RUN(&r, "record", "add", "--subject", sid, "--activity",
+        "customer_account", "--category", "user.health_and_medical.dietary",
+        "--value", "vegan");
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.err, "has no category"));
+    tu_run_free(&r);
+
+    RUN(&r, "event", "add", "--type", "account_closed", "--account", "ACME-1",
+        "--at", "2025-06-30T12:00:00Z");
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "1 record got a new due date"));
+    tu_run_free(&r);
+
+    RUN(&r, "subject", "show", sid, "--json");
+    assert_int_equal(r.status, 0);
+    o = json_of(&r);
+    json_t *recs = json_object_get(o, "records");
+    assert_int_equal(json_array_size(recs), 2);
+    size_t i;
+    json_t *rec;
+    int checked = 0;
+    json_array_foreach(recs, i, rec)
+    {
+        const char *cat = json_string_value(json_object_get(rec, "category"));
+        const char *due = json_string_value(json_object_get(rec, "due"));
+        if (strcmp(cat, "user.name") == 0) {
+            assert_string_equal(due, "2032-06-30T12:00:00Z");
+            assert_string_equal(
+                json_string_value(json_object_get(rec, "retention")),
+                "7 years after account closure");
+            assert_string_equal(json_string_value(json_object_get(rec, "value")),
+                                "Annabel Lee");
+            checked++;
+        } else if (strcmp(cat, "contract.invoice") == 0) {
+            assert_string_equal(due, "2035-01-01T00:00:00Z");
+            checked++;
+        }
+    }
+    assert_int_equal(checked, 2);
+    json_t *ids = json_object_get(o, "identifiers");
+    assert_string_equal(
+        json_string_value(json_object_get(json_array_get(ids, 0), "value")),
+        "ann.lee@example.com");
+    json_decref(o);
+    tu_run_free(&r);
+
+    RUN(&r, "subject", "find", "--phone", "0044 20 7946 0958");
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, sid));
+    tu_run_free(&r);
+
+    RUN(&r, "subject", "erase", sid);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "data key destroyed; 2 records"));
+    tu_run_free(&r);
+    RUN(&r, "subject", "show", sid);
+    assert_int_equal(r.status, 1);
+    tu_run_free(&r);
+    RUN(&r, "subject", "find", "--email", "ann.lee@example.com");
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.err, "no subject has this email"));
+    tu_run_free(&r);
+    char wal[600];
+    snprintf(wal, sizeof(wal), "%s-wal", db);
+    const char *values[] = {"Annabel Lee", "ann.lee@example.com",
+                            "INV-2024-0042", "ACME-1", "+442079460958", NULL};
+    for (int k = 0; values[k]; k++) {
+        assert_false(tu_file_contains(db, values[k]));
+        assert_false(tu_file_contains(wal, values[k]));
+    }
+
+    RUN(&r, "audit", "verify");
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "audit trail intact: 7 entries"));
+    tu_run_free(&r);
+
+    /* A byte changed with the sqlite3 tool breaks the chain at entry 2. */
+    assert_int_equal(tu_sh("sqlite3 '%s' \"UPDATE audit SET details = "
+                           "replace(details, 'customer', 'custoMer') WHERE "
+                           "seq = 2\"",
+                           db),
+                     0);
+    RUN(&r, "audit", "verify");
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.err, "audit trail broken at entry 2"));
+    tu_run_free(&r);
+    RUN(&r, "audit", "verify", "--json");
+    assert_int_equal(r.status, 1);
+    o = json_of(&r);
+    assert_false(json_is_true(json_object_get(o, "intact")));
+    assert_int_equal(json_integer_value(json_object_get(o, "first_bad")), 2);
+    json_decref(o);
+    tu_run_free(&r);
+}
+
+static void test_cli_ledger__wrong_key_is_one_line_and_changes_nothing(void **s)
+{
+    (void)s;
+    tu_run r;
+    char other[512], other_env[600];
+    tu_path(dir, "other.db", other, sizeof(other));
+    snprintf(other_env, sizeof(other_env), "STEWARD_STORE=%s", other);
+    const char *oenv[] = {other_env, NULL};
+    tu_steward(&r, oenv, "init", (const char *)NULL);
+    assert_int_equal(r.status, 0);
+    tu_run_free(&r);
+    size_t n;
+    char *before = tu_read_file(db, &n);
+    char okey[600];
+    snprintf(okey, sizeof(okey), "%s.key", other);
+    RUN(&r, "audit", "log", "--key", okey);
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.err, "key check mismatch"));
+    assert_int_equal(strchr(r.err, '\n') - r.err + 1, (long)strlen(r.err));
+    tu_run_free(&r);
+    size_t m;
+    char *after = tu_read_file(db, &m);
+    assert_int_equal(n, m);
+    assert_memory_equal(before, after, n);
+    free(before);
+    free(after);
+}
+
+static void test_cli_ledger__audit_log_filters(void **state)
+{
+    (void)state;
+    tu_run r;
+    RUN(&r, "audit", "log", "--json", "--since", "2026-01-15T10:00:00Z");
+    assert_int_equal(r.status, 0);
+    json_t *o = json_of(&r);
+    json_t *entries = json_object_get(o, "entries");
+    assert_true(json_array_size(entries) >= 7);
+    json_t *first = json_array_get(entries, 0);
+    assert_string_equal(json_string_value(json_object_get(first, "action")),
+                        "store.init");
+    assert_string_equal(json_string_value(json_object_get(first, "actor")),
+                        "test");
+    json_decref(o);
+    tu_run_free(&r);
+    RUN(&r, "audit", "log", "--since", "2030-01-01");
+    assert_int_equal(r.status, 0);
+    assert_string_equal(r.out, "");
+    tu_run_free(&r);
+}
+
+static void test_cli_ledger__help_and_usage(void **state)
+{
+    (void)state;
+    const char *cmds[][2] = {{"subject", "add"},  {"subject", "find"},
+                             {"subject", "show"}, {"subject", "erase"},
+                             {"record", "add"},   {"event", "add"},
+                             {"audit", "verify"}, {"audit", "log"},
+                             {NULL, NULL}};
+    tu_run r;
+    for (int i = 0; cmds[i][0]; i++) {
+        RUN(&r, cmds[i][0], cmds[i][1], "--help");
+        assert_int_equal(r.status, 0);
+        assert_non_null(strstr(r.out, "usage: steward"));
+        tu_run_free(&r);
+    }
+    RUN(&r, "init", "--help");
+    assert_int_equal(r.status, 0);
+    tu_run_free(&r);
+    RUN(&r, "subject", "find", "--email", "a@example.com", "--phone", "+441");
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "exactly one"));
+    tu_run_free(&r);
+    RUN(&r, "event", "add", "--type", "account_closed", "--at", "2025-01-01");
+    assert_int_equal(r.status, 2);
+    tu_run_free(&r);
+    RUN(&r, "record", "add", "--subject", "x", "--kind", "customer");
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "does not apply"));
+    tu_run_free(&r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_cli_ledger__new_user_story),
+        cmocka_unit_test(test_cli_ledger__wrong_key_is_one_line_and_changes_nothing),
+        cmocka_unit_test(test_cli_ledger__audit_log_filters),
+        cmocka_unit_test(test_cli_ledger__help_and_usage),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,444 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The ledger: subjects, identifiers, records, events and their due dates,
+ * disclosure, crypto-shredding, and no plaintext on disk. */
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+
+#define NOW "2026-01-15T10:00:00Z"
+
+static int setup(void **state)
+{
+    tu_store *t = calloc(1, sizeof(*t));
+    tu_store_new(t, NOW);
+    *state = t;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    tu_store_free(*state);
+    free(*state);
+    return 0;
+}
+
+static void add_subject(tu_store *t, const char *kind, const char *account,
+                        const char *email, const char *phone, char *id)
+{
+    sw_ident ids[2];
+    size_t n = 0;
+    if (email)
+        ids[n++] = (sw_ident){"email", email};
+    if (phone)
+        ids[n++] = (sw_ident){"phone", phone};
+    sw_subject_spec spec = {kind, account, NULL, NULL, n, ids};
+    if (sw_subject_add(t->s, &spec, id) != SW_OK)
+        fail_msg("subject add: %s", sw_errmsg(t->s));
+}
+
+static void add_record(tu_store *t, const char *subject, const char *activity,
+                       const char *category, const char *value,
+                       const char *at, char *id, sw_due *due)
+{
+    sw_record_spec r = {subject, activity, category, value, strlen(value),
+                        NULL,    at != NULL, at ? tu_instant(at) : 0};
+    if (sw_record_add(t->s, &r, id, due) != SW_OK)
+        fail_msg("record add: %s", sw_errmsg(t->s));
+}
+
+static void event(tu_store *t, const char *type, const char *subject,
+                  const char *account, const char *record, const char *at,
+                  size_t *moved)
+{
+    sw_event_spec e = {type, subject, account, NULL, record, tu_instant(at)};
+    char id[SW_ID_BUFSZ];
+    if (sw_event_add(t->s, &e, id, moved) != SW_OK)
+        fail_msg("event add: %s", sw_errmsg(t->s));
+}
+
+/* The due date of record rid as subject show reports it ("" if none). */
+static const char *due_of(tu_store *t, const char *subject, const char *rid,
+                          char *buf)
+{
+    sw_subject_view *v;
+    assert_int_equal(sw_subject_show(t->s, subject, &v), SW_OK);
+    buf[0] = '\0';
+    for (size_t i = 0; i < v->n_records; i++)
+        if (strcmp(v->records[i].id, rid) == 0 && v->records[i].due.has_due)
+            sw_instant_format(v->records[i].due.due_at, buf);
+    sw_subject_view_free(v);
+    return buf;
+}
+
+static void test_ledger__find_by_every_identifier_type(void **state)
+{
+    tu_store *t = *state;
+    sw_ident ids[] = {{"email", "Ann@Example.com"},
+                      {"phone", "020 7946 0958"},
+                      {"msisdn", "+44 7700 900123"},
+                      {"imsi", "234150123456789"},
+                      {"imei", "490154203237518"},
+                      {"account_id", "ACME-7"},
+                      {"ip", "203.0.113.9"},
+                      {"x-crm", "C-991"}};
+    sw_subject_spec spec = {"customer", "ACME", NULL, NULL, 8, ids};
+    char id[SW_ID_BUFSZ], found[SW_ID_BUFSZ];
+    assert_int_equal(sw_subject_add(t->s, &spec, id), SW_OK);
+    /* Other spellings of the same identifiers find the same subject. */
+    sw_ident probes[] = {{"email", " ann@example.COM"},
+                         {"phone", "+44 (0)20 7946 0958"},
+                         {"msisdn", "00447700900123"},
+                         {"imsi", "234 15 0123456789"},
+                         {"imei", "49-015420-323751-8"},
+                         {"account_id", " ACME-7"},
+                         {"ip", "203.0.113.9"},
+                         {"x-crm", "C-991 "}};
+    for (size_t i = 0; i < 8; i++) {
+        if (i == 1)
+            continue; /* "(0)" is not a separator steward drops */
+        if (sw_subject_find(t->s, &probes[i], found) != SW_OK)
+            fail_msg("%s: %s", probes[i].type, sw_errmsg(t->s));
+        assert_string_equal(found, id);
+    }
+    sw_ident other = {"email", "bob@example.com"};
+    assert_int_equal(sw_subject_find(t->s, &other, found), SW_ERR_NOTFOUND);
+    sw_ident bad = {"imei", "490154203237517"};
+    assert_int_equal(sw_subject_find(t->s, &bad, found), SW_ERR_INVALID);
+    assert_non_null(strstr(sw_errmsg(t->s), "check digit"));
+}
+
+static void test_ledger__identifier_belongs_to_one_subject(void **state)
+{
+    tu_store *t = *state;
+    char a[SW_ID_BUFSZ], b[SW_ID_BUFSZ];
+    add_subject(t, "customer", NULL, "ann@example.com", NULL, a);
+    sw_ident dup = {"email", "ANN@example.com"};
+    sw_subject_spec spec = {"prospect", NULL, NULL, NULL, 1, &dup};
+    assert_int_equal(sw_subject_add(t->s, &spec, b), SW_ERR_CONFLICT);
+    assert_non_null(strstr(sw_errmsg(t->s), a));
+    assert_string_equal(b, "");
+    /* Nothing of the refused subject remains. */
+    sw_audit_verdict v;
+    assert_int_equal(sw_audit_verify(t->s, &v), SW_OK);
+    assert_int_equal(v.entries, 2);
+    /* Adding it to the same subject is refused too; another one is fine. */
+    assert_int_equal(sw_ident_add(t->s, a, &dup), SW_ERR_CONFLICT);
+    sw_ident phone = {"phone", "+385 91 234 5678"};
+    assert_int_equal(sw_ident_add(t->s, a, &phone), SW_OK);
+    char found[SW_ID_BUFSZ];
+    assert_int_equal(sw_subject_find(t->s, &phone, found), SW_OK);
+    assert_string_equal(found, a);
+}
+
+static void test_ledger__subject_kinds_and_roles_come_from_the_policy(void **s)
+{
+    tu_store *t = *s;
+    char id[SW_ID_BUFSZ];
+    sw_subject_spec bad = {"martian", NULL, NULL, NULL, 0, NULL};
+    assert_int_equal(sw_subject_add(t->s, &bad, id), SW_ERR_INVALID);
+    assert_non_null(strstr(sw_errmsg(t->s), "unknown subject kind 'martian'"));
+    sw_subject_spec eu = {"end_user", "ACME", NULL, NULL, 0, NULL};
+    assert_int_equal(sw_subject_add(t->s, &eu, id), SW_OK);
+    sw_subject_view *v;
+    assert_int_equal(sw_subject_show(t->s, id, &v), SW_OK);
+    assert_string_equal(v->role, "processor");
+    assert_string_equal(v->account, "ACME");
+    sw_subject_view_free(v);
+    sw_subject_spec c = {"customer", NULL, NULL, NULL, 0, NULL};
+    assert_int_equal(sw_subject_add(t->s, &c, id), SW_OK);
+    assert_int_equal(sw_subject_show(t->s, id, &v), SW_OK);
+    assert_string_equal(v->role, "controller");
+    assert_null(v->account);
+    sw_subject_view_free(v);
+}
+
+static void test_ledger__records_must_match_the_policy(void **state)
+{
+    tu_store *t = *state;
+    char sid[SW_ID_BUFSZ], rid[SW_ID_BUFSZ];
+    add_subject(t, "customer", "ACME", "ann@example.com", NULL, sid);
+    sw_record_spec r = {sid, "customer_account", "user.health_and_medical.dietary",
+                        "vegan", 5, NULL, false, 0};
+    assert_int_equal(sw_record_add(t->s, &r, rid, NULL), SW_ERR_INVALID);
+    assert_non_null(strstr(sw_errmsg(t->s), "has no category"));
+    r.activity = "no_such_activity";
+    assert_int_equal(sw_record_add(t->s, &r, rid, NULL), SW_ERR_INVALID);
+    assert_non_null(strstr(sw_errmsg(t->s), "unknown activity"));
+    /* A customer is not a job applicant. */
+    r.activity = "recruitment_applicants";
+    r.category = "user.employment.education";
+    assert_int_equal(sw_record_add(t->s, &r, rid, NULL), SW_ERR_INVALID);
+    assert_non_null(strstr(sw_errmsg(t->s), "kind 'customer'"));
+    r.subject = "sub_nope";
+    r.activity = "customer_account";
+    r.category = "user.name";
+    assert_int_equal(sw_record_add(t->s, &r, rid, NULL), SW_ERR_NOTFOUND);
+}
+
+static void test_ledger__account_closure_sets_due_dates(void **state)
+{
+    tu_store *t = *state;
+    char sid[SW_ID_BUFSZ], user[SW_ID_BUFSZ], name[SW_ID_BUFSZ],
+        inv[SW_ID_BUFSZ], agr[SW_ID_BUFSZ], uname[SW_ID_BUFSZ];
+    char buf[SW_INSTANT_BUFSZ];
+    sw_due d;
+    add_subject(t, "customer", "ACME", "ann@example.com", "+442079460958",
+                sid);
+    add_subject(t, "customer_user", "ACME", "bob@example.com", NULL, user);
+    add_record(t, sid, "customer_account", "user.name", "Ann Lee",
+               "2024-01-10T09:00:00Z", name, &d);
+    assert_false(d.has_due); /* no account closure yet */
+    assert_string_equal(d.rule, "customer_account.customer");
+    add_record(t, sid, "customer_account", "contract.invoice", "INV-1",
+               "2024-03-15T10:00:00Z", inv, &d);
+    assert_true(d.has_due); /* the invoice's own date starts its clock */
+    assert_string_equal(sw_instant_format(d.due_at, buf),
+                        "2035-01-01T00:00:00Z");
+    add_record(t, sid, "customer_account", "contract.agreement", "MSA v3",
+               "2024-01-10T09:00:00Z", agr, &d);
+    add_record(t, user, "customer_account", "user.name", "Bob Roe",
+               "2024-02-01T09:00:00Z", uname, &d);
+    size_t moved = 0;
+    event(t, "account_closed", NULL, "ACME", NULL, "2025-06-30T12:00:00Z",
+          &moved);
+    assert_int_equal(moved, 3); /* name, agreement, the user's name */
+    assert_string_equal(due_of(t, sid, name, buf), "2032-06-30T12:00:00Z");
+    assert_string_equal(due_of(t, sid, agr, buf), "2036-01-01T00:00:00Z");
+    assert_string_equal(due_of(t, sid, inv, buf), "2035-01-01T00:00:00Z");
+    assert_string_equal(due_of(t, user, uname, buf), "2026-06-30T12:00:00Z");
+}
+
+static void test_ledger__later_event_of_same_kind_moves_again(void **state)
+{
+    tu_store *t = *state;
+    char sid[SW_ID_BUFSZ], rid[SW_ID_BUFSZ], buf[SW_INSTANT_BUFSZ];
+    sw_due d;
+    add_subject(t, "prospect", NULL, "lead@example.com", NULL, sid);
+    add_record(t, sid, "sales_prospects", "user.name", "Lee Ad", NULL, rid,
+               &d);
+    size_t moved;
+    event(t, "last_contact", sid, NULL, NULL, "2025-08-31T16:00:00Z", &moved);
+    assert_int_equal(moved, 1);
+    assert_string_equal(due_of(t, sid, rid, buf), "2026-02-28T16:00:00Z");
+    event(t, "last_contact", sid, NULL, NULL, "2025-11-30T09:00:00Z", &moved);
+    assert_int_equal(moved, 1);
+    assert_string_equal(due_of(t, sid, rid, buf), "2026-05-30T09:00:00Z");
+    /* An agreement cancels the 6-month rule. */
+    event(t, "agreement_concluded", sid, NULL, NULL, "2025-12-01T00:00:00Z",
+          &moved);
+    assert_int_equal(moved, 1);
+    assert_string_equal(due_of(t, sid, rid, buf), "");
+}
+
+static void test_ledger__record_scoped_event_moves_one_record(void **state)
+{
+    tu_store *t = *state;
+    char sid[SW_ID_BUFSZ], t1[SW_ID_BUFSZ], t2[SW_ID_BUFSZ],
+        buf[SW_INSTANT_BUFSZ];
+    sw_due d;
+    add_subject(t, "customer", "ACME", "ann@example.com", NULL, sid);
+    add_record(t, sid, "customer_support", "user.content.support_ticket",
+               "ticket one", "2025-01-01T00:00:00Z", t1, &d);
+    assert_false(d.has_due); /* a ticket counts from its closure */
+    add_record(t, sid, "customer_support", "user.content.support_ticket",
+               "ticket two", "2025-02-01T00:00:00Z", t2, &d);
+    size_t moved;
+    event(t, "ticket_closed", NULL, NULL, t1, "2025-03-01T00:00:00Z", &moved);
+    assert_int_equal(moved, 1);
+    assert_string_equal(due_of(t, sid, t1, buf), "2032-03-01T00:00:00Z");
+    assert_string_equal(due_of(t, sid, t2, buf), "");
+}
+
+static void test_ledger__events_are_checked(void **state)
+{
+    tu_store *t = *state;
+    char sid[SW_ID_BUFSZ], id[SW_ID_BUFSZ];
+    add_subject(t, "customer", "ACME", NULL, NULL, sid);
+    sw_event_spec e = {"account_exploded", sid, NULL, NULL, NULL, 0};
+    assert_int_equal(sw_event_add(t->s, &e, id, NULL), SW_ERR_INVALID);
+    assert_non_null(strstr(sw_errmsg(t->s), "unknown event type"));
+    e.type = "collected";
+    assert_int_equal(sw_event_add(t->s, &e, id, NULL), SW_ERR_INVALID);
+    assert_non_null(strstr(sw_errmsg(t->s), "record's own time"));
+    e.type = "account_closed";
+    e.account = "ACME";
+    assert_int_equal(sw_event_add(t->s, &e, id, NULL), SW_ERR_INVALID);
+    e.account = NULL;
+    e.subject = "sub_nope";
+    assert_int_equal(sw_event_add(t->s, &e, id, NULL), SW_ERR_NOTFOUND);
+}
+
+static int count_disclosures(const sw_audit_entry *e, void *ctx)
+{
+    if (strcmp(e->action, "subject.disclose") == 0)
+        (*(int *)ctx)++;
+    /* Entries name ids, never values. */
+    assert_null(strstr(e->details, "ann@example.com"));
+    assert_null(strstr(e->details, "Ann Lee"));
+    return 0;
+}
+
+static int count_ids(const char *id, void *ctx)
+{
+    (void)id;
+    (*(int *)ctx)++;
+    return 0;
+}
+
+static void test_ledger__show_decrypts_and_is_audited(void **state)
+{
+    tu_store *t = *state;
+    char sid[SW_ID_BUFSZ], rid[SW_ID_BUFSZ];
+    add_subject(t, "customer", "ACME", "ann@example.com", "+442079460958",
+                sid);
+    add_record(t, sid, "customer_account", "user.name", "Ann Lee", NULL, rid,
+               NULL);
+    sw_subject_view *v;
+    assert_int_equal(sw_subject_show(t->s, sid, &v), SW_OK);
+    assert_int_equal(v->n_idents, 2);
+    assert_int_equal(v->n_records, 1);
+    assert_string_equal(v->records[0].value, "Ann Lee");
+    assert_string_equal(v->records[0].category, "user.name");
+    sw_subject_view_free(v);
+    int disclosures = 0;
+    sw_audit_filter f = {false, 0, sid};
+    assert_int_equal(sw_audit_log(t->s, &f, count_disclosures, &disclosures),
+                     SW_OK);
+    assert_int_equal(disclosures, 1);
+}
+
+static void test_ledger__value_swapped_between_rows_is_detected(void **s)
+{
+    tu_store *t = *s;
+    char sid[SW_ID_BUFSZ], a[SW_ID_BUFSZ], b[SW_ID_BUFSZ];
+    add_subject(t, "customer", NULL, "ann@example.com", NULL, sid);
+    add_record(t, sid, "customer_account", "user.name", "Ann Lee", NULL, a,
+               NULL);
+    add_record(t, sid, "customer_account", "user.job_title", "CFO", NULL, b,
+               NULL);
+    sw_store_close(t->s);
+    t->s = NULL;
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(t->path, &db), SQLITE_OK);
+    char sql[512];
+    snprintf(sql, sizeof(sql),
+             "UPDATE records SET value = (SELECT value FROM records WHERE "
+             "id = '%s') WHERE id = '%s'",
+             b, a);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    tu_store_reopen(t);
+    sw_subject_view *v = (sw_subject_view *)1;
+    assert_int_equal(sw_subject_show(t->s, sid, &v), SW_ERR_CRYPTO);
+    assert_null(v);
+    assert_non_null(strstr(sw_errmsg(t->s), "altered or moved"));
+}
+
+/* The files a store keeps on disk. */
+static bool on_disk(tu_store *t, const char *needle)
+{
+    char wal[600], shm[600];
+    snprintf(wal, sizeof(wal), "%s-wal", t->path);
+    snprintf(shm, sizeof(shm), "%s-shm", t->path);
+    return tu_file_contains(t->path, needle) ||
+           tu_file_contains(wal, needle) || tu_file_contains(shm, needle);
+}
+
+static void test_ledger__no_plaintext_on_disk_before_or_after_erase(void **s)
+{
+    tu_store *t = *s;
+    const char *secrets[] = {"ann.secret@example.com", "+442079460958",
+                             "Annabel Secretperson", "ACME-SECRET-ACCOUNT",
+                             "490154203237518", NULL};
+    char sid[SW_ID_BUFSZ], rid[SW_ID_BUFSZ];
+    sw_ident ids[] = {{"email", secrets[0]},
+                      {"phone", secrets[1]},
+                      {"imei", secrets[4]}};
+    sw_subject_spec spec = {"customer", secrets[3], NULL, NULL, 3, ids};
+    assert_int_equal(sw_subject_add(t->s, &spec, sid), SW_OK);
+    add_record(t, sid, "customer_account", "user.name", secrets[2], NULL, rid,
+               NULL);
+    add_record(t, sid, "customer_account", "user.contact.email", secrets[0],
+               NULL, rid, NULL);
+    for (int i = 0; secrets[i]; i++)
+        if (on_disk(t, secrets[i]))
+            fail_msg("'%s' found in plaintext on disk", secrets[i]);
+    sw_erase_result r;
+    assert_int_equal(sw_subject_erase(t->s, sid, &r), SW_OK);
+    assert_int_equal(r.records, 2);
+    assert_int_equal(r.identifiers, 3);
+    for (int i = 0; secrets[i]; i++)
+        assert_false(on_disk(t, secrets[i]));
+}
+
+static void test_ledger__erase_leaves_nothing_readable(void **state)
+{
+    tu_store *t = *state;
+    char sid[SW_ID_BUFSZ], rid[SW_ID_BUFSZ];
+    add_subject(t, "customer", "ACME", "ann@example.com", NULL, sid);
+    add_record(t, sid, "customer_account", "user.name", "Ann Lee", NULL, rid,
+               NULL);
+    size_t moved;
+    event(t, "account_closed", sid, NULL, NULL, "2025-01-01T00:00:00Z",
+          &moved);
+    sw_erase_result r;
+    assert_int_equal(sw_subject_erase(t->s, sid, &r), SW_OK);
+    assert_int_equal(r.records, 1);
+    assert_int_equal(r.identifiers, 1);
+    assert_int_equal(r.events, 1);
+    sw_subject_view *v;
+    assert_int_equal(sw_subject_show(t->s, sid, &v), SW_ERR_NOTFOUND);
+    sw_ident e = {"email", "ann@example.com"};
+    char found[SW_ID_BUFSZ];
+    assert_int_equal(sw_subject_find(t->s, &e, found), SW_ERR_NOTFOUND);
+    int hits = 0;
+    assert_int_equal(sw_subject_find_account(t->s, "ACME", count_ids, &hits),
+                     SW_OK);
+    assert_int_equal(hits, 0);
+    /* No row of the subject is left in any table. */
+    sw_store_close(t->s);
+    t->s = NULL;
+    sqlite3 *db;
+    sqlite3_open(t->path, &db);
+    const char *tables[] = {"subjects WHERE id", "identifiers WHERE subject_id",
+                            "records WHERE subject_id", NULL};
+    for (int i = 0; tables[i]; i++) {
+        char sql[256];
+        sqlite3_stmt *st;
+        snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s = '%s'",
+                 tables[i], sid);
+        sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+        assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+        assert_int_equal(sqlite3_column_int(st, 0), 0);
+        sqlite3_finalize(st);
+    }
+    sqlite3_close(db);
+    tu_store_reopen(t);
+    /* Erasing again says there is nothing. */
+    assert_int_equal(sw_subject_erase(t->s, sid, &r), SW_ERR_NOTFOUND);
+    sw_audit_verdict verdict;
+    assert_int_equal(sw_audit_verify(t->s, &verdict), SW_OK);
+    assert_true(verdict.intact);
+}
+
+int main(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+    const struct CMUnitTest tests[] = {
+        T(test_ledger__find_by_every_identifier_type),
+        T(test_ledger__identifier_belongs_to_one_subject),
+        T(test_ledger__subject_kinds_and_roles_come_from_the_policy),
+        T(test_ledger__records_must_match_the_policy),
+        T(test_ledger__account_closure_sets_due_dates),
+        T(test_ledger__later_event_of_same_kind_moves_again),
+        T(test_ledger__record_scoped_event_moves_one_record),
+        T(test_ledger__events_are_checked),
+        T(test_ledger__show_decrypts_and_is_audited),
+        T(test_ledger__value_swapped_between_rows_is_detected),
+        T(test_ledger__no_plaintext_on_disk_before_or_after_erase),
+        T(test_ledger__erase_leaves_nothing_readable),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
