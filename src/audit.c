@@ -31,15 +31,89 @@ static void hash_row(const sw_store *s, const sw_audit_row *r, sw_buf *b,
     sw_chain_hash(s->keys, r->prev, b->data, b->len, out);
 }
 
+static sw_status write_head(sw_store *s, int64_t seq,
+                            const uint8_t hash[SW_HASH_BYTES])
+{
+    char text[32], hex[65];
+    snprintf(text, sizeof(text), "%" PRId64, seq);
+    sw_hex(hash, SW_HASH_BYTES, hex);
+    sw_status st;
+    if ((st = s->be->meta_set(s->impl, "audit_seq", text)) != SW_OK ||
+        (st = s->be->meta_set(s->impl, "audit_head", hex)) != SW_OK)
+        return sw_fail_be(s, st, NULL);
+    return SW_OK;
+}
+
+sw_status sw_audit_note_record(sw_store *s, const char *subject,
+                               const char *record)
+{
+    /* Ids are [a-z0-9_]: no JSON escaping needed. */
+    sw_buf_printf(&s->pend, "%s\"%s\",\"%s\"", s->pend.len ? "," : "",
+                  subject, record);
+    if (s->pend.failed)
+        return sw_fail(s, SW_ERR_LIMIT, "batch too large for one audit entry");
+    s->pend_records++;
+    return SW_OK;
+}
+
+static sw_status append(sw_store *s, const char *action, const char *subject,
+                        const char *objects, const char *details);
+
+/* The batch's records as one record.add entry, listing every subject and
+ * record id. */
+static sw_status flush_records(sw_store *s)
+{
+    if (!s->pend_records)
+        return SW_OK;
+    sw_buf objs;
+    sw_buf_init(&objs, s->pend.max + 8);
+    sw_buf_putn(&objs, "[", 1);
+    sw_buf_putn(&objs, s->pend.data, s->pend.len);
+    sw_buf_putn(&objs, "]", 1);
+    char details[96];
+    snprintf(details, sizeof(details), "{\"batch\":true,\"records\":%zu}",
+             s->pend_records);
+    sw_status st = objs.failed ? sw_fail(s, SW_ERR_NOMEM, "out of memory")
+                               : append(s, "record.add", NULL, objs.data,
+                                        details);
+    sw_buf_release(&objs);
+    if (st == SW_OK) {
+        s->pend.len = 0;
+        s->pend_records = 0;
+    }
+    return st;
+}
+
+sw_status sw_audit_flush_batch(sw_store *s)
+{
+    sw_status st = flush_records(s);
+    if (st != SW_OK || !s->head.valid || !s->head.dirty)
+        return st;
+    s->head.dirty = false;
+    return write_head(s, s->head.seq, s->head.hash);
+}
+
 sw_status sw_audit_append(sw_store *s, const char *action,
                           const char *subject, const char *objects,
                           const char *details)
 {
+    /* Keep the trail in order: the batch's records so far come first. */
+    sw_status st = flush_records(s);
+    return st == SW_OK ? append(s, action, subject, objects, details) : st;
+}
+
+static sw_status append(sw_store *s, const char *action, const char *subject,
+                        const char *objects, const char *details)
+{
     sw_audit_row r;
     memset(&r, 0, sizeof(r));
-    sw_status st = s->be->audit_last(s->impl, &r.seq, r.prev);
-    if (st != SW_OK)
+    sw_status st = SW_OK;
+    if (s->in_batch && s->head.valid) {
+        r.seq = s->head.seq;
+        memcpy(r.prev, s->head.hash, SW_HASH_BYTES);
+    } else if ((st = s->be->audit_last(s->impl, &r.seq, r.prev)) != SW_OK) {
         return sw_fail_be(s, st, NULL);
+    }
     r.seq++;
     r.at = sw_clock_now(&s->clock);
     r.actor = s->actor;
@@ -56,13 +130,13 @@ sw_status sw_audit_append(sw_store *s, const char *action,
     sw_buf_release(&b);
     if ((st = s->be->audit_append(s->impl, &r)) != SW_OK)
         return sw_fail_be(s, st, NULL);
-    char seq[32], hex[65];
-    snprintf(seq, sizeof(seq), "%" PRId64, r.seq);
-    sw_hex(r.hash, SW_HASH_BYTES, hex);
-    if ((st = s->be->meta_set(s->impl, "audit_seq", seq)) != SW_OK ||
-        (st = s->be->meta_set(s->impl, "audit_head", hex)) != SW_OK)
-        return sw_fail_be(s, st, NULL);
-    return SW_OK;
+    if (s->in_batch) { /* the head reaches the metadata at commit */
+        s->head.valid = s->head.dirty = true;
+        s->head.seq = r.seq;
+        memcpy(s->head.hash, r.hash, SW_HASH_BYTES);
+        return SW_OK;
+    }
+    return write_head(s, r.seq, r.hash);
 }
 
 typedef struct verify_ctx {
@@ -157,8 +231,13 @@ static int log_one(const sw_audit_row *r, void *p)
     if (c->f && c->f->has_since && r->at < c->f->since)
         return 0;
     if (c->f && c->f->subject &&
-        (!r->subject || strcmp(r->subject, c->f->subject) != 0))
-        return 0;
+        (!r->subject || strcmp(r->subject, c->f->subject) != 0)) {
+        /* A batch entry names its subjects among its objects. */
+        char quoted[SW_ID_BUFSZ + 2];
+        snprintf(quoted, sizeof(quoted), "\"%s\"", c->f->subject);
+        if (!strstr(r->objects, quoted))
+            return 0;
+    }
     sw_audit_entry e = {r->seq,     r->at,      r->actor, r->action,
                         r->subject, r->objects, r->details, {0}};
     sw_hex(r->hash, SW_HASH_BYTES, e.hash);

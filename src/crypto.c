@@ -20,12 +20,16 @@
 
 #define KEYFILE_MAGIC "steward-master-key-v1"
 
+#define POOL_BYTES 4096
+
 struct sw_keyring {
     uint8_t master[SW_KEY_BYTES];
     uint8_t wrap[SW_KEY_BYTES];
     uint8_t blind[SW_KEY_BYTES];
     uint8_t audit[SW_KEY_BYTES];
     uint8_t check[SW_KEY_BYTES];
+    uint8_t pool[POOL_BYTES]; /* random bytes not handed out yet */
+    size_t pool_left;
 };
 
 sw_status sw_crypto_init(void)
@@ -121,6 +125,7 @@ sw_status sw_keyring_load(const char *path, sw_keyring **out, char *err,
     derive(k->blind, 2, "stewblnd", k->master);
     derive(k->audit, 3, "stewaudt", k->master);
     derive(k->check, 4, "stewchck", k->master);
+    k->pool_left = 0;
     *out = k;
     return SW_OK;
 }
@@ -154,10 +159,31 @@ void sw_blind(const sw_keyring *k, const char *type, const char *value,
     sw_wipe(&st, sizeof(st));
 }
 
-void sw_seal(const uint8_t key[SW_KEY_BYTES], const char *ad, const void *in,
-             size_t n, uint8_t *out)
+void sw_random(sw_keyring *k, void *out, size_t n)
 {
-    randombytes_buf(out, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
+    uint8_t *o = out;
+    while (n) {
+        if (k->pool_left == 0) {
+            uint8_t seed[randombytes_SEEDBYTES];
+            randombytes_buf(seed, sizeof(seed));
+            randombytes_buf_deterministic(k->pool, POOL_BYTES, seed);
+            sw_wipe(seed, sizeof(seed));
+            k->pool_left = POOL_BYTES;
+        }
+        size_t take = n < k->pool_left ? n : k->pool_left;
+        uint8_t *src = k->pool + POOL_BYTES - k->pool_left;
+        memcpy(o, src, take);
+        sw_wipe(src, take); /* handed out once only */
+        k->pool_left -= take;
+        o += take;
+        n -= take;
+    }
+}
+
+void sw_seal(sw_keyring *k, const uint8_t key[SW_KEY_BYTES], const char *ad,
+             const void *in, size_t n, uint8_t *out)
+{
+    sw_random(k, out, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
     crypto_aead_xchacha20poly1305_ietf_encrypt(
         out + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, NULL, in, n,
         (const uint8_t *)ad, strlen(ad), NULL, out, key);
@@ -176,14 +202,14 @@ sw_status sw_unseal(const uint8_t key[SW_KEY_BYTES], const char *ad,
     return SW_OK;
 }
 
-sw_status sw_datakey_new(const sw_keyring *k, const char *subject_id,
+sw_status sw_datakey_new(sw_keyring *k, const char *subject_id,
                          uint8_t key[SW_KEY_BYTES],
                          uint8_t wrapped[SW_WRAPPED_BYTES])
 {
-    crypto_aead_xchacha20poly1305_ietf_keygen(key);
+    sw_random(k, key, SW_KEY_BYTES);
     char ad[96];
     snprintf(ad, sizeof(ad), "datakey|%s", subject_id);
-    sw_seal(k->wrap, ad, key, SW_KEY_BYTES, wrapped);
+    sw_seal(k, k->wrap, ad, key, SW_KEY_BYTES, wrapped);
     return SW_OK;
 }
 
@@ -208,11 +234,11 @@ void sw_chain_hash(const sw_keyring *k, const uint8_t prev[SW_HASH_BYTES],
     crypto_generichash_final(&st, out, SW_HASH_BYTES);
 }
 
-void sw_random_id(const char *prefix, char *buf)
+void sw_random_id(sw_keyring *k, const char *prefix, char *buf)
 {
     uint8_t r[10];
     char hex[21];
-    randombytes_buf(r, sizeof(r));
+    sw_random(k, r, sizeof(r));
     sw_hex(r, sizeof(r), hex);
     snprintf(buf, SW_ID_BUFSZ, "%s_%s", prefix, hex);
 }

@@ -52,7 +52,7 @@ void sw_blind(const sw_keyring *k, const char *type, const char *value,
 
 /* A fresh random data key and its wrapped form (sealed under the wrap key,
  * bound to subject_id). */
-sw_status sw_datakey_new(const sw_keyring *k, const char *subject_id,
+sw_status sw_datakey_new(sw_keyring *k, const char *subject_id,
                          uint8_t key[SW_KEY_BYTES],
                          uint8_t wrapped[SW_WRAPPED_BYTES]);
 /* Unwraps a data key; SW_ERR_CRYPTO when wrapped was altered, belongs to
@@ -62,9 +62,10 @@ sw_status sw_datakey_unwrap(const sw_keyring *k, const char *subject_id,
                             uint8_t key[SW_KEY_BYTES]);
 
 /* Seals n bytes under key with additional data ad: out gets
- * n + SW_SEAL_OVERHEAD bytes (nonce || ciphertext || tag). */
-void sw_seal(const uint8_t key[SW_KEY_BYTES], const char *ad, const void *in,
-             size_t n, uint8_t *out);
+ * n + SW_SEAL_OVERHEAD bytes (nonce || ciphertext || tag). The random nonce
+ * comes from k's generator. */
+void sw_seal(sw_keyring *k, const uint8_t key[SW_KEY_BYTES], const char *ad,
+             const void *in, size_t n, uint8_t *out);
 /* Opens a sealed value into out (n - SW_SEAL_OVERHEAD bytes).
  * SW_ERR_CRYPTO when the key, the ad or a byte is wrong. */
 sw_status sw_unseal(const uint8_t key[SW_KEY_BYTES], const char *ad,
@@ -74,8 +75,14 @@ sw_status sw_unseal(const uint8_t key[SW_KEY_BYTES], const char *ad,
 void sw_chain_hash(const sw_keyring *k, const uint8_t prev[SW_HASH_BYTES],
                    const void *msg, size_t n, uint8_t out[SW_HASH_BYTES]);
 
+/* n random bytes from k's generator: ChaCha20 keyed from the system's
+ * random source, re-keyed every 4 KiB (libsodium's deterministic stream),
+ * so hot paths make no system call per nonce. Not thread-safe: a keyring
+ * belongs to one store handle. */
+void sw_random(sw_keyring *k, void *out, size_t n);
+
 /* A new random id "<prefix>_<20 hex digits>"; buf: SW_ID_BUFSZ bytes. */
-void sw_random_id(const char *prefix, char *buf);
+void sw_random_id(sw_keyring *k, const char *prefix, char *buf);
 
 /* Wipes n bytes (sodium_memzero). */
 void sw_wipe(void *p, size_t n);

@@ -42,12 +42,13 @@ static void blind_of(sw_store *s, const char *type, const char *value,
 }
 
 /* Seals text into a fresh heap buffer (*len bytes). NULL on no memory. */
-static uint8_t *seal_text(const uint8_t key[SW_KEY_BYTES], const char *ad,
-                          const char *text, size_t n, size_t *len)
+static uint8_t *seal_text(sw_store *s, const uint8_t key[SW_KEY_BYTES],
+                          const char *ad, const char *text, size_t n,
+                          size_t *len)
 {
     uint8_t *out = malloc(n + SW_SEAL_OVERHEAD);
     if (out) {
-        sw_seal(key, ad, text, n, out);
+        sw_seal(s->keys, key, ad, text, n, out);
         *len = n + SW_SEAL_OVERHEAD;
     }
     return out;
@@ -106,6 +107,37 @@ static sw_status load_subject(sw_store *s, const char *id, sw_subject_row *r,
     return SW_OK;
 }
 
+/* load_subject for writers: inside a batch the last subject's row and key
+ * are cached (the batch holds the write lock). Blob pointers are cleared. */
+static struct key_slot *key_slot(sw_store *s, const char *id)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (const char *p = id; *p; p++)
+        h = (h ^ (uint8_t)*p) * 16777619u;
+    return &s->keys_cache[h % SW_KEY_CACHE];
+}
+
+static sw_status subject_for_write(sw_store *s, const char *id,
+                                   sw_subject_row *r, uint8_t key[SW_KEY_BYTES])
+{
+    struct key_slot *slot = s->in_batch ? key_slot(s, id) : NULL;
+    if (slot && slot->used && strcmp(slot->row.id, id) == 0) {
+        *r = slot->row;
+        memcpy(key, slot->key, SW_KEY_BYTES);
+        return SW_OK;
+    }
+    sw_status st = load_subject(s, id, r, key);
+    if (st == SW_OK) {
+        r->account_enc = r->tenant_enc = NULL;
+        if (slot) {
+            slot->row = *r;
+            memcpy(slot->key, key, SW_KEY_BYTES);
+            slot->used = true;
+        }
+    }
+    return st;
+}
+
 static bool in_strs(const sw_strs *v, const char *x)
 {
     for (size_t i = 0; i < v->n; i++)
@@ -148,7 +180,7 @@ static sw_status insert_ident(sw_store *s, const char *subject,
     char ad[160], owner[SW_ID_BUFSZ] = "";
     snprintf(ad, sizeof(ad), "ident|%s|%s", subject, ni->type);
     size_t len;
-    uint8_t *sealed = seal_text(key, ad, ni->value, strlen(ni->value), &len);
+    uint8_t *sealed = seal_text(s, key, ad, ni->value, strlen(ni->value), &len);
     if (!sealed)
         return sw_fail(s, SW_ERR_NOMEM, "out of memory");
     sw_ident_row r = {{0}, ni->type, subject, sealed, len,
@@ -197,7 +229,7 @@ sw_status sw_subject_add(sw_store *s, const sw_subject_spec *spec, char *id)
     }
 
     char sid[SW_ID_BUFSZ];
-    sw_random_id("sub", sid);
+    sw_random_id(s->keys, "sub", sid);
     sw_subject_row r;
     memset(&r, 0, sizeof(r));
     uint8_t key[SW_KEY_BYTES];
@@ -213,7 +245,7 @@ sw_status sw_subject_add(sw_store *s, const sw_subject_spec *spec, char *id)
         r.has_account = true;
         blind_of(s, SCOPE_ACCOUNT, spec->account, r.account_bi);
         snprintf(ad, sizeof(ad), "account|%s", sid);
-        acc = seal_text(key, ad, spec->account, strlen(spec->account),
+        acc = seal_text(s, key, ad, spec->account, strlen(spec->account),
                         &r.account_enc_len);
         r.account_enc = acc;
     }
@@ -221,7 +253,7 @@ sw_status sw_subject_add(sw_store *s, const sw_subject_spec *spec, char *id)
         r.has_tenant = true;
         blind_of(s, SCOPE_TENANT, spec->tenant, r.tenant_bi);
         snprintf(ad, sizeof(ad), "tenant|%s", sid);
-        ten = seal_text(key, ad, spec->tenant, strlen(spec->tenant),
+        ten = seal_text(s, key, ad, spec->tenant, strlen(spec->tenant),
                         &r.tenant_enc_len);
         r.tenant_enc = ten;
     }
@@ -434,7 +466,7 @@ sw_status sw_record_add(sw_store *s, const sw_record_spec *spec, char *id,
                        spec->value_len, SW_VALUE_MAX);
     sw_subject_row subj;
     uint8_t key[SW_KEY_BYTES];
-    if ((st = load_subject(s, spec->subject, &subj, key)) != SW_OK)
+    if ((st = subject_for_write(s, spec->subject, &subj, key)) != SW_OK)
         return st;
     if (!in_strs(&a->subjects, subj.kind)) {
         sw_wipe(key, sizeof(key));
@@ -443,11 +475,11 @@ sw_status sw_record_add(sw_store *s, const sw_record_spec *spec, char *id,
                        a->id, subj.kind);
     }
     char rid[SW_ID_BUFSZ], ad[256];
-    sw_random_id("rec", rid);
+    sw_random_id(s->keys, "rec", rid);
     snprintf(ad, sizeof(ad), "record|%s|%s|%s", spec->subject, rid,
              spec->category);
     size_t len;
-    uint8_t *sealed = seal_text(key, ad, spec->value, spec->value_len, &len);
+    uint8_t *sealed = seal_text(s, key, ad, spec->value, spec->value_len, &len);
     sw_wipe(key, sizeof(key));
     if (!sealed)
         return sw_fail(s, SW_ERR_NOMEM, "out of memory");
@@ -455,18 +487,30 @@ sw_status sw_record_add(sw_store *s, const sw_record_spec *spec, char *id,
                                            : sw_clock_now(&s->clock);
     sw_due due;
     due_input in = {rid, a->id, spec->category, at, &subj};
-    if ((st = sw_tx_begin(s)) == SW_OK) {
+    /* In a batch the insert is the change's only write: SQLite makes one
+     * statement atomic, so no savepoint is needed around it. */
+    bool framed = !s->in_batch;
+    if (!framed || (st = sw_tx_begin(s)) == SW_OK) {
         st = compute_due(s, &in, &due);
         char when[SW_INSTANT_BUFSZ];
+        size_t pend_len = s->pend.len, pend_records = s->pend_records;
+        if (st == SW_OK && s->in_batch)
+            st = sw_audit_note_record(s, spec->subject, rid);
         if (st == SW_OK) {
             sw_record_row r = {rid,      spec->subject, a->id,
                                spec->category, sealed, len,
                                spec->source,   at,     due.has_due,
                                due.due_at, due.rule[0] ? due.rule : NULL};
-            if ((st = s->be->record_insert(s->impl, &r)) != SW_OK)
+            if ((st = s->be->record_insert(s->impl, &r)) != SW_OK) {
                 sw_fail_be(s, st, NULL);
+                if (s->in_batch && s->pend.data) { /* un-note it */
+                    s->pend.len = pend_len;
+                    s->pend.data[pend_len] = '\0';
+                    s->pend_records = pend_records;
+                }
+            }
         }
-        if (st == SW_OK) {
+        if (st == SW_OK && !s->in_batch) {
             json_t *d = json_pack("{s:s, s:s, s:s, s:s}", "activity", a->id,
                                   "category", spec->category, "collected_at",
                                   sw_instant_format(at, when), "rule",
@@ -483,7 +527,8 @@ sw_status sw_record_add(sw_store *s, const sw_record_spec *spec, char *id,
             free(details);
             free(objects);
         }
-        st = sw_tx_end(s, st);
+        if (framed)
+            st = sw_tx_end(s, st);
     }
     free(sealed);
     if (st == SW_OK) {
@@ -646,7 +691,7 @@ sw_status sw_event_add(sw_store *s, const sw_event_spec *spec, char *id,
     id_list subjects = {NULL, 0, 0, false};
     const char *scope_name = "subject";
     char evid[SW_ID_BUFSZ];
-    sw_random_id("evt", evid);
+    sw_random_id(s->keys, "evt", evid);
     ev.id = evid;
 
     if ((st = sw_tx_begin(s)) != SW_OK)
@@ -874,6 +919,9 @@ sw_status sw_subject_erase(sw_store *s, const char *id, sw_erase_result *out)
         return sw_fail_be(s, st, NULL);
     if ((st = sw_tx_begin(s)) != SW_OK)
         return st;
+    struct key_slot *slot = key_slot(s, id);
+    if (slot->used && strcmp(slot->row.id, id) == 0)
+        sw_wipe(slot, sizeof(*slot));
     /* The key goes first: from here on every copy of the data is noise. */
     st = s->be->subject_destroy_key(s->impl, id);
     if (st == SW_OK)

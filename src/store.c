@@ -226,13 +226,23 @@ void sw_store_close(sw_store *s)
     if (s->impl)
         s->be->close(s->impl);
     sw_keyring_free(s->keys);
+    sw_wipe(s, sizeof(*s));
     free(s);
+}
+
+void sw_batch_forget(sw_store *s)
+{
+    s->head.valid = s->head.dirty = false;
+    sw_wipe(s->keys_cache, sizeof(s->keys_cache));
+    sw_buf_release(&s->pend);
+    s->pend_records = 0;
 }
 
 sw_status sw_tx_begin(sw_store *s)
 {
     sw_status st =
         s->be->tx(s->impl, s->in_batch ? SW_TX_SAVEPOINT : SW_TX_BEGIN);
+    s->head_saved = s->head;
     return st == SW_OK ? st : sw_fail_be(s, st, NULL);
 }
 
@@ -248,6 +258,12 @@ sw_status sw_tx_end(sw_store *s, sw_status st)
     }
     /* Keep the first failure's message. */
     s->be->tx(s->impl, s->in_batch ? SW_TX_ROLLBACK_TO : SW_TX_ROLLBACK);
+    s->head = s->head_saved; /* the undone change's audit entry is gone */
+    if (s->in_batch && s->pend.data) {
+        s->pend.len = s->pend_len_saved;
+        s->pend.data[s->pend.len] = '\0';
+        s->pend_records = s->pend_records_saved;
+    }
     return st;
 }
 
@@ -258,6 +274,8 @@ sw_status sw_batch_begin(sw_store *s)
     sw_status st = s->be->tx(s->impl, SW_TX_BEGIN);
     if (st != SW_OK)
         return sw_fail_be(s, st, "starting a batch");
+    sw_batch_forget(s);
+    sw_buf_init(&s->pend, 256u * 1024 * 1024);
     s->in_batch = true;
     return SW_OK;
 }
@@ -267,11 +285,12 @@ sw_status sw_batch_commit(sw_store *s)
     if (!s->in_batch)
         return sw_fail(s, SW_ERR_INVALID, "no batch is open");
     s->in_batch = false;
-    sw_status st = s->be->tx(s->impl, SW_TX_COMMIT);
-    if (st != SW_OK) {
+    sw_status st = sw_audit_flush_batch(s);
+    if (st == SW_OK && (st = s->be->tx(s->impl, SW_TX_COMMIT)) != SW_OK)
         sw_fail_be(s, st, "committing a batch");
+    if (st != SW_OK)
         s->be->tx(s->impl, SW_TX_ROLLBACK);
-    }
+    sw_batch_forget(s);
     return st;
 }
 
@@ -281,4 +300,5 @@ void sw_batch_rollback(sw_store *s)
         return;
     s->in_batch = false;
     s->be->tx(s->impl, SW_TX_ROLLBACK);
+    sw_batch_forget(s);
 }

@@ -12,11 +12,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf_int.h"
 #include "crypto_int.h"
 #include "steward/ledger.h"
 #include "steward/store.h"
 
 #define SW_SCHEMA_LATEST 2
+#define SW_KEY_CACHE 1024
 
 typedef struct sw_subject_row {
     char id[SW_ID_BUFSZ];
@@ -184,7 +186,28 @@ struct sw_store {
     char err[768];
     int version;
     bool in_batch;
+    /* Inside a batch the write lock is held, so nothing else can change the
+     * audit head or a subject: both are cached until the batch ends. */
+    struct {
+        bool valid, dirty;
+        int64_t seq;
+        uint8_t hash[SW_HASH_BYTES];
+    } head, head_saved; /* head_saved: at the start of the current change */
+    /* Subjects written to in this batch: rows (blob pointers cleared) and
+     * unwrapped keys, direct-mapped by a hash of the id. */
+    struct key_slot {
+        bool used;
+        sw_subject_row row;
+        uint8_t key[SW_KEY_BYTES];
+    } keys_cache[SW_KEY_CACHE];
+    /* record.add entries of this batch, coalesced into one audit entry at
+     * commit: the ids as JSON array items, and how many records. */
+    sw_buf pend;
+    size_t pend_records, pend_len_saved, pend_records_saved;
 };
+
+/* Forgets the batch caches (wiping the cached key). */
+void sw_batch_forget(sw_store *s);
 
 /* Sets s->err from a format and returns st. */
 sw_status sw_fail(sw_store *s, sw_status st, const char *fmt, ...)
@@ -197,6 +220,13 @@ sw_status sw_fail_be(sw_store *s, sw_status st, const char *what);
  * failure). */
 sw_status sw_tx_begin(sw_store *s);
 sw_status sw_tx_end(sw_store *s, sw_status st);
+
+/* At the end of a batch, inside its transaction: appends the coalesced
+ * record.add entry and writes the cached audit head into the metadata. */
+sw_status sw_audit_flush_batch(sw_store *s);
+/* Inside a batch: notes a new record for the batch's record.add entry. */
+sw_status sw_audit_note_record(sw_store *s, const char *subject,
+                               const char *record);
 
 /* Appends an audit entry (inside the caller's transaction). objects: JSON
  * array text; details: JSON object text. */

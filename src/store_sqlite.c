@@ -73,6 +73,12 @@ enum stmt {
     S_AUDIT_APPEND,
     S_AUDIT_LAST,
     S_AUDIT_SCAN,
+    S_TX_BEGIN,
+    S_TX_COMMIT,
+    S_TX_ROLLBACK,
+    S_TX_SAVEPOINT,
+    S_TX_RELEASE,
+    S_TX_UNDO,
     S_COUNT
 };
 
@@ -128,6 +134,12 @@ static const char *const sql[S_COUNT] = {
     [S_AUDIT_SCAN] = "SELECT seq, at, actor, action, subject_id, objects,"
                      " details, prev_hash, hash FROM audit WHERE seq >= ?1"
                      " ORDER BY seq",
+    [S_TX_BEGIN] = "BEGIN IMMEDIATE",
+    [S_TX_COMMIT] = "COMMIT",
+    [S_TX_ROLLBACK] = "ROLLBACK",
+    [S_TX_SAVEPOINT] = "SAVEPOINT change",
+    [S_TX_RELEASE] = "RELEASE change",
+    [S_TX_UNDO] = "ROLLBACK TO change",
 };
 
 typedef struct lite {
@@ -302,7 +314,8 @@ static sw_status lite_setup(void *impl, int *from)
      * overwritten so an erased subject's wrapped key leaves no trace. */
     sw_status st = exec(l,
                         "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-                        " PRAGMA secure_delete=ON; PRAGMA foreign_keys=OFF;",
+                        " PRAGMA secure_delete=ON; PRAGMA foreign_keys=OFF;"
+                        " PRAGMA temp_store=MEMORY; PRAGMA cache_size=-32768;",
                         "configuring the store");
     if (st != SW_OK)
         return st;
@@ -330,15 +343,20 @@ static sw_status lite_setup(void *impl, int *from)
 
 static sw_status lite_tx(void *impl, sw_tx_op op)
 {
-    static const char *const text[] = {
-        [SW_TX_BEGIN] = "BEGIN IMMEDIATE",
-        [SW_TX_COMMIT] = "COMMIT",
-        [SW_TX_ROLLBACK] = "ROLLBACK",
-        [SW_TX_SAVEPOINT] = "SAVEPOINT change",
-        [SW_TX_RELEASE] = "RELEASE change",
-        [SW_TX_ROLLBACK_TO] = "ROLLBACK TO change; RELEASE change",
+    lite *l = impl;
+    static const enum stmt id[] = {
+        [SW_TX_BEGIN] = S_TX_BEGIN,         [SW_TX_COMMIT] = S_TX_COMMIT,
+        [SW_TX_ROLLBACK] = S_TX_ROLLBACK,   [SW_TX_SAVEPOINT] = S_TX_SAVEPOINT,
+        [SW_TX_RELEASE] = S_TX_RELEASE,     [SW_TX_ROLLBACK_TO] = S_TX_UNDO,
     };
-    return exec(impl, text[op], "transaction");
+    /* Prepared once: a bulk load runs one savepoint per change. */
+    sqlite3_stmt *st = prep(l, id[op]);
+    if (!st)
+        return SW_ERR_STORE;
+    sw_status s = run(l, st, "transaction");
+    if (s == SW_OK && op == SW_TX_ROLLBACK_TO && (st = prep(l, S_TX_RELEASE)))
+        s = run(l, st, "transaction");
+    return s;
 }
 
 static sw_status lite_scrub(void *impl)

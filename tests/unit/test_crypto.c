@@ -72,7 +72,7 @@ static void test_crypto__seal_round_trips(void **s)
     assert_int_equal(sw_datakey_new(keys, "sub_1", key, wrapped), SW_OK);
     const char *msg = "ann@example.com";
     uint8_t sealed[64], plain[64];
-    sw_seal(key, "ident|sub_1|email", msg, strlen(msg), sealed);
+    sw_seal(keys, key, "ident|sub_1|email", msg, strlen(msg), sealed);
     assert_null(memmem(sealed, strlen(msg) + SW_SEAL_OVERHEAD, msg,
                        strlen(msg)));
     assert_int_equal(sw_unseal(key, "ident|sub_1|email", sealed,
@@ -89,7 +89,7 @@ static void test_crypto__every_flipped_byte_is_detected(void **s)
     const char *msg = "+447700900123";
     size_t n = strlen(msg) + SW_SEAL_OVERHEAD;
     uint8_t sealed[64], plain[64];
-    sw_seal(key, "ad", msg, strlen(msg), sealed);
+    sw_seal(keys, key, "ad", msg, strlen(msg), sealed);
     for (size_t i = 0; i < n; i++) {
         sealed[i] ^= 0x01;
         assert_int_equal(sw_unseal(key, "ad", sealed, n, plain),
@@ -107,7 +107,7 @@ static void test_crypto__value_moved_to_another_row_fails(void **s)
     uint8_t key[SW_KEY_BYTES], wrapped[SW_WRAPPED_BYTES];
     sw_datakey_new(keys, "sub_1", key, wrapped);
     uint8_t sealed[64], plain[64];
-    sw_seal(key, "record|sub_1|rec_a|user.name", "Ann", 3, sealed);
+    sw_seal(keys, key, "record|sub_1|rec_a|user.name", "Ann", 3, sealed);
     size_t n = 3 + SW_SEAL_OVERHEAD;
     assert_int_equal(
         sw_unseal(key, "record|sub_1|rec_b|user.name", sealed, n, plain),

@@ -274,6 +274,66 @@ static void test_store__batch_keeps_failed_change_out(void **state)
     sw_store_close(s);
 }
 
+static int collect(const sw_audit_entry *e, void *ctx)
+{
+    char *buf = ctx;
+    strncat(buf, e->action, 4096 - strlen(buf) - 1);
+    strncat(buf, " ", 4096 - strlen(buf) - 1);
+    strncat(buf, e->objects, 4096 - strlen(buf) - 1);
+    strncat(buf, "\n", 4096 - strlen(buf) - 1);
+    return 0;
+}
+
+static void test_store__batch_records_share_one_audit_entry(void **state)
+{
+    fx *f = *state;
+    create(f);
+    sw_store *s;
+    sw_error err;
+    assert_int_equal(sw_store_open(f->db, &f->o, &s, &err), SW_OK);
+    char sid[SW_ID_BUFSZ], r1[SW_ID_BUFSZ], r2[SW_ID_BUFSZ], r3[SW_ID_BUFSZ];
+    sw_subject_spec spec = {"customer", NULL, NULL, NULL, 0, NULL};
+    assert_int_equal(sw_subject_add(s, &spec, sid), SW_OK);
+    assert_int_equal(sw_batch_begin(s), SW_OK);
+    sw_record_spec r = {sid, "customer_account", "user.name", "A", 1, NULL,
+                        false, 0};
+    assert_int_equal(sw_record_add(s, &r, r1, NULL), SW_OK);
+    assert_int_equal(sw_record_add(s, &r, r2, NULL), SW_OK);
+    sw_record_spec bad = r;
+    bad.category = "user.nope";
+    char rb[SW_ID_BUFSZ];
+    assert_int_equal(sw_record_add(s, &bad, rb, NULL), SW_ERR_INVALID);
+    assert_int_equal(sw_record_add(s, &r, r3, NULL), SW_OK);
+    assert_int_equal(sw_batch_commit(s), SW_OK);
+    char log[4096] = "";
+    sw_audit_filter flt = {false, 0, sid};
+    assert_int_equal(sw_audit_log(s, &flt, collect, log), SW_OK);
+    /* subject.add, then one record.add naming the three records. */
+    assert_non_null(strstr(log, "subject.add"));
+    char *entry = strstr(log, "record.add");
+    assert_non_null(entry);
+    assert_non_null(strstr(entry, r1));
+    assert_non_null(strstr(entry, r2));
+    assert_non_null(strstr(entry, r3));
+    assert_null(strstr(entry + 1, "record.add"));
+    sw_audit_verdict v;
+    assert_int_equal(sw_audit_verify(s, &v), SW_OK);
+    assert_true(v.intact);
+    assert_int_equal(v.entries, 3);
+    /* A rolled-back batch leaves no record and no entry. */
+    assert_int_equal(sw_batch_begin(s), SW_OK);
+    assert_int_equal(sw_record_add(s, &r, rb, NULL), SW_OK);
+    sw_batch_rollback(s);
+    assert_int_equal(sw_audit_verify(s, &v), SW_OK);
+    assert_true(v.intact);
+    assert_int_equal(v.entries, 3);
+    sw_subject_view *view;
+    assert_int_equal(sw_subject_show(s, sid, &view), SW_OK);
+    assert_int_equal(view->n_records, 3);
+    sw_subject_view_free(view);
+    sw_store_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -296,6 +356,8 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_store__batch_keeps_failed_change_out, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_store__batch_records_share_one_audit_entry, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
