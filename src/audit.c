@@ -44,49 +44,68 @@ static sw_status write_head(sw_store *s, int64_t seq,
     return SW_OK;
 }
 
-sw_status sw_audit_note_record(sw_store *s, const char *subject,
-                               const char *record)
+sw_status sw_audit_note(sw_store *s, sw_pend_kind kind, const char *id1,
+                        const char *id2)
 {
+    struct pending *p = &s->pend[kind];
     /* Ids are [a-z0-9_]: no JSON escaping needed. */
-    sw_buf_printf(&s->pend, "%s\"%s\",\"%s\"", s->pend.len ? "," : "",
-                  subject, record);
-    if (s->pend.failed)
+    sw_buf_printf(&p->ids, "%s\"%s\"", p->ids.len ? "," : "", id1);
+    if (id2)
+        sw_buf_printf(&p->ids, ",\"%s\"", id2);
+    if (p->ids.failed)
         return sw_fail(s, SW_ERR_LIMIT, "batch too large for one audit entry");
-    s->pend_records++;
+    p->count++;
     return SW_OK;
+}
+
+void sw_audit_unnote(sw_store *s)
+{
+    for (int i = 0; i < SW_PEND_COUNT && s->in_batch; i++) {
+        struct pending *p = &s->pend[i];
+        if (!p->ids.data)
+            continue;
+        p->ids.len = p->saved_len;
+        p->ids.data[p->ids.len] = '\0';
+        p->count = p->saved_count;
+    }
 }
 
 static sw_status append(sw_store *s, const char *action, const char *subject,
                         const char *objects, const char *details);
 
-/* The batch's records as one record.add entry, listing every subject and
- * record id. */
-static sw_status flush_records(sw_store *s)
+/* A batch's changes of each kind as one entry listing every id. */
+static sw_status flush_pending(sw_store *s)
 {
-    if (!s->pend_records)
-        return SW_OK;
-    sw_buf objs;
-    sw_buf_init(&objs, s->pend.max + 8);
-    sw_buf_putn(&objs, "[", 1);
-    sw_buf_putn(&objs, s->pend.data, s->pend.len);
-    sw_buf_putn(&objs, "]", 1);
-    char details[96];
-    snprintf(details, sizeof(details), "{\"batch\":true,\"records\":%zu}",
-             s->pend_records);
-    sw_status st = objs.failed ? sw_fail(s, SW_ERR_NOMEM, "out of memory")
-                               : append(s, "record.add", NULL, objs.data,
-                                        details);
-    sw_buf_release(&objs);
-    if (st == SW_OK) {
-        s->pend.len = 0;
-        s->pend_records = 0;
+    static const char *const action[SW_PEND_COUNT] = {"subject.add",
+                                                      "record.add"};
+    static const char *const noun[SW_PEND_COUNT] = {"subjects", "records"};
+    for (int i = 0; i < SW_PEND_COUNT; i++) {
+        struct pending *p = &s->pend[i];
+        if (!p->count)
+            continue;
+        sw_buf objs;
+        sw_buf_init(&objs, p->ids.max + 8);
+        sw_buf_putn(&objs, "[", 1);
+        sw_buf_putn(&objs, p->ids.data, p->ids.len);
+        sw_buf_putn(&objs, "]", 1);
+        char details[96];
+        snprintf(details, sizeof(details), "{\"batch\":true,\"%s\":%zu}",
+                 noun[i], p->count);
+        sw_status st = objs.failed
+                           ? sw_fail(s, SW_ERR_NOMEM, "out of memory")
+                           : append(s, action[i], NULL, objs.data, details);
+        sw_buf_release(&objs);
+        if (st != SW_OK)
+            return st;
+        p->ids.len = 0;
+        p->count = 0;
     }
-    return st;
+    return SW_OK;
 }
 
 sw_status sw_audit_flush_batch(sw_store *s)
 {
-    sw_status st = flush_records(s);
+    sw_status st = flush_pending(s);
     if (st != SW_OK || !s->head.valid || !s->head.dirty)
         return st;
     s->head.dirty = false;
@@ -97,8 +116,8 @@ sw_status sw_audit_append(sw_store *s, const char *action,
                           const char *subject, const char *objects,
                           const char *details)
 {
-    /* Keep the trail in order: the batch's records so far come first. */
-    sw_status st = flush_records(s);
+    /* Keep the trail in order: the batch's changes so far come first. */
+    sw_status st = flush_pending(s);
     return st == SW_OK ? append(s, action, subject, objects, details) : st;
 }
 

@@ -234,11 +234,15 @@ void sw_chain_hash(const sw_keyring *k, const uint8_t prev[SW_HASH_BYTES],
     crypto_generichash_final(&st, out, SW_HASH_BYTES);
 }
 
-void sw_random_id(sw_keyring *k, const char *prefix, char *buf)
+void sw_random_id(sw_keyring *k, const char *prefix, int64_t now, char *buf)
 {
-    uint8_t r[10];
-    char hex[21];
+    /* 8 hex digits of time, then 12 of randomness: ids written together
+     * sort together, so bulk loads append to the primary-key b-trees
+     * instead of writing all over them. */
+    uint8_t r[6];
+    char hex[13];
     sw_random(k, r, sizeof(r));
     sw_hex(r, sizeof(r), hex);
-    snprintf(buf, SW_ID_BUFSZ, "%s_%s", prefix, hex);
+    snprintf(buf, SW_ID_BUFSZ, "%s_%08llx%s", prefix,
+             (unsigned long long)now & 0xffffffffULL, hex);
 }

@@ -81,8 +81,9 @@ void sw_chain_hash(const sw_keyring *k, const uint8_t prev[SW_HASH_BYTES],
  * belongs to one store handle. */
 void sw_random(sw_keyring *k, void *out, size_t n);
 
-/* A new random id "<prefix>_<20 hex digits>"; buf: SW_ID_BUFSZ bytes. */
-void sw_random_id(sw_keyring *k, const char *prefix, char *buf);
+/* A new id "<prefix>_<8 hex digits of now><12 random hex digits>";
+ * buf: SW_ID_BUFSZ bytes. */
+void sw_random_id(sw_keyring *k, const char *prefix, int64_t now, char *buf);
 
 /* Wipes n bytes (sodium_memzero). */
 void sw_wipe(void *p, size_t n);

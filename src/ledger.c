@@ -229,7 +229,7 @@ sw_status sw_subject_add(sw_store *s, const sw_subject_spec *spec, char *id)
     }
 
     char sid[SW_ID_BUFSZ];
-    sw_random_id(s->keys, "sub", sid);
+    sw_random_id(s->keys, "sub", sw_clock_now(&s->clock), sid);
     sw_subject_row r;
     memset(&r, 0, sizeof(r));
     uint8_t key[SW_KEY_BYTES];
@@ -279,7 +279,9 @@ sw_status sw_subject_add(sw_store *s, const sw_subject_spec *spec, char *id)
             sw_fail_be(s, st, NULL);
         for (size_t i = 0; i < spec->n_idents && st == SW_OK; i++)
             st = insert_ident(s, sid, key, &ids[i]);
-        if (st == SW_OK)
+        if (st == SW_OK && s->in_batch)
+            st = sw_audit_note(s, SW_PEND_SUBJECT, sid, NULL);
+        else if (st == SW_OK)
             st = sw_audit_append(s, "subject.add", sid, objects, details);
         st = sw_tx_end(s, st);
     }
@@ -475,7 +477,7 @@ sw_status sw_record_add(sw_store *s, const sw_record_spec *spec, char *id,
                        a->id, subj.kind);
     }
     char rid[SW_ID_BUFSZ], ad[256];
-    sw_random_id(s->keys, "rec", rid);
+    sw_random_id(s->keys, "rec", sw_clock_now(&s->clock), rid);
     snprintf(ad, sizeof(ad), "record|%s|%s|%s", spec->subject, rid,
              spec->category);
     size_t len;
@@ -490,12 +492,15 @@ sw_status sw_record_add(sw_store *s, const sw_record_spec *spec, char *id,
     /* In a batch the insert is the change's only write: SQLite makes one
      * statement atomic, so no savepoint is needed around it. */
     bool framed = !s->in_batch;
+    if (!framed) { /* what sw_audit_unnote goes back to */
+        s->pend[SW_PEND_RECORD].saved_len = s->pend[SW_PEND_RECORD].ids.len;
+        s->pend[SW_PEND_RECORD].saved_count = s->pend[SW_PEND_RECORD].count;
+    }
     if (!framed || (st = sw_tx_begin(s)) == SW_OK) {
         st = compute_due(s, &in, &due);
         char when[SW_INSTANT_BUFSZ];
-        size_t pend_len = s->pend.len, pend_records = s->pend_records;
         if (st == SW_OK && s->in_batch)
-            st = sw_audit_note_record(s, spec->subject, rid);
+            st = sw_audit_note(s, SW_PEND_RECORD, spec->subject, rid);
         if (st == SW_OK) {
             sw_record_row r = {rid,      spec->subject, a->id,
                                spec->category, sealed, len,
@@ -503,11 +508,7 @@ sw_status sw_record_add(sw_store *s, const sw_record_spec *spec, char *id,
                                due.due_at, due.rule[0] ? due.rule : NULL};
             if ((st = s->be->record_insert(s->impl, &r)) != SW_OK) {
                 sw_fail_be(s, st, NULL);
-                if (s->in_batch && s->pend.data) { /* un-note it */
-                    s->pend.len = pend_len;
-                    s->pend.data[pend_len] = '\0';
-                    s->pend_records = pend_records;
-                }
+                sw_audit_unnote(s);
             }
         }
         if (st == SW_OK && !s->in_batch) {
@@ -691,7 +692,7 @@ sw_status sw_event_add(sw_store *s, const sw_event_spec *spec, char *id,
     id_list subjects = {NULL, 0, 0, false};
     const char *scope_name = "subject";
     char evid[SW_ID_BUFSZ];
-    sw_random_id(s->keys, "evt", evid);
+    sw_random_id(s->keys, "evt", sw_clock_now(&s->clock), evid);
     ev.id = evid;
 
     if ((st = sw_tx_begin(s)) != SW_OK)

@@ -234,8 +234,10 @@ void sw_batch_forget(sw_store *s)
 {
     s->head.valid = s->head.dirty = false;
     sw_wipe(s->keys_cache, sizeof(s->keys_cache));
-    sw_buf_release(&s->pend);
-    s->pend_records = 0;
+    for (int i = 0; i < SW_PEND_COUNT; i++) {
+        sw_buf_release(&s->pend[i].ids);
+        s->pend[i].count = 0;
+    }
 }
 
 sw_status sw_tx_begin(sw_store *s)
@@ -243,6 +245,10 @@ sw_status sw_tx_begin(sw_store *s)
     sw_status st =
         s->be->tx(s->impl, s->in_batch ? SW_TX_SAVEPOINT : SW_TX_BEGIN);
     s->head_saved = s->head;
+    for (int i = 0; i < SW_PEND_COUNT; i++) {
+        s->pend[i].saved_len = s->pend[i].ids.len;
+        s->pend[i].saved_count = s->pend[i].count;
+    }
     return st == SW_OK ? st : sw_fail_be(s, st, NULL);
 }
 
@@ -259,11 +265,7 @@ sw_status sw_tx_end(sw_store *s, sw_status st)
     /* Keep the first failure's message. */
     s->be->tx(s->impl, s->in_batch ? SW_TX_ROLLBACK_TO : SW_TX_ROLLBACK);
     s->head = s->head_saved; /* the undone change's audit entry is gone */
-    if (s->in_batch && s->pend.data) {
-        s->pend.len = s->pend_len_saved;
-        s->pend.data[s->pend.len] = '\0';
-        s->pend_records = s->pend_records_saved;
-    }
+    sw_audit_unnote(s);
     return st;
 }
 
@@ -275,7 +277,8 @@ sw_status sw_batch_begin(sw_store *s)
     if (st != SW_OK)
         return sw_fail_be(s, st, "starting a batch");
     sw_batch_forget(s);
-    sw_buf_init(&s->pend, 256u * 1024 * 1024);
+    for (int i = 0; i < SW_PEND_COUNT; i++)
+        sw_buf_init(&s->pend[i].ids, 256u * 1024 * 1024);
     s->in_batch = true;
     return SW_OK;
 }

@@ -20,6 +20,9 @@
 #define SW_SCHEMA_LATEST 2
 #define SW_KEY_CACHE 1024
 
+/* Changes a batch coalesces into one audit entry each, in flush order. */
+typedef enum sw_pend_kind { SW_PEND_SUBJECT, SW_PEND_RECORD, SW_PEND_COUNT } sw_pend_kind;
+
 typedef struct sw_subject_row {
     char id[SW_ID_BUFSZ];
     char kind[96];
@@ -200,10 +203,12 @@ struct sw_store {
         sw_subject_row row;
         uint8_t key[SW_KEY_BYTES];
     } keys_cache[SW_KEY_CACHE];
-    /* record.add entries of this batch, coalesced into one audit entry at
-     * commit: the ids as JSON array items, and how many records. */
-    sw_buf pend;
-    size_t pend_records, pend_len_saved, pend_records_saved;
+    /* subject.add and record.add entries of this batch, coalesced into one
+     * audit entry each: the ids as JSON array items, and how many. */
+    struct pending {
+        sw_buf ids;
+        size_t count, saved_len, saved_count;
+    } pend[SW_PEND_COUNT];
 };
 
 /* Forgets the batch caches (wiping the cached key). */
@@ -224,9 +229,12 @@ sw_status sw_tx_end(sw_store *s, sw_status st);
 /* At the end of a batch, inside its transaction: appends the coalesced
  * record.add entry and writes the cached audit head into the metadata. */
 sw_status sw_audit_flush_batch(sw_store *s);
-/* Inside a batch: notes a new record for the batch's record.add entry. */
-sw_status sw_audit_note_record(sw_store *s, const char *subject,
-                               const char *record);
+/* Inside a batch: notes a change for the batch's coalesced entry of its
+ * kind (ids: one or two ids, the second may be NULL). */
+sw_status sw_audit_note(sw_store *s, sw_pend_kind kind, const char *id1,
+                        const char *id2);
+/* Undoes the notes made since the current change began. */
+void sw_audit_unnote(sw_store *s);
 
 /* Appends an audit entry (inside the caller's transaction). objects: JSON
  * array text; details: JSON object text. */

@@ -315,7 +315,8 @@ static sw_status lite_setup(void *impl, int *from)
     sw_status st = exec(l,
                         "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
                         " PRAGMA secure_delete=ON; PRAGMA foreign_keys=OFF;"
-                        " PRAGMA temp_store=MEMORY; PRAGMA cache_size=-32768;",
+                        " PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;"
+                        " PRAGMA mmap_size=4294967296;",
                         "configuring the store");
     if (st != SW_OK)
         return st;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Identifiers and their normalisation. Before an identifier is blind-indexed
- * or compared it is brought to one canonical form (see docs/identifiers.md):
+ * or compared it is brought to one canonical form (see docs/ledger.md):
  *   email       trimmed, lower-cased; one '@', a dot in the domain
  *   phone       E.164 "+<country code><number>": spaces, dashes, dots and
  *   msisdn      brackets dropped; "00" becomes "+"; a national number gets
