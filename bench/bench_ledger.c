@@ -110,13 +110,15 @@ static double bench_raw(const char *path, long n)
 static double bench_records(sw_store *s, long n)
 {
     static char subjects[SUBJECTS][SW_ID_BUFSZ];
-    sw_batch_begin(s);
+    if (sw_batch_begin(s) != SW_OK)
+        die("batch", s);
     for (int i = 0; i < SUBJECTS; i++) {
         sw_subject_spec spec = {"customer", "BENCH", NULL, NULL, 0, NULL};
         if (sw_subject_add(s, &spec, subjects[i]) != SW_OK)
             die("subject add", s);
     }
-    sw_batch_commit(s);
+    if (sw_batch_commit(s) != SW_OK)
+        die("batch", s);
     double t0 = now_s();
     sw_batch_begin(s);
     for (long i = 0; i < n; i++) {
@@ -151,13 +153,14 @@ static void bench_lookup(sw_store *s, long n)
         if (sw_subject_add(s, &spec, id) != SW_OK)
             die("subject add", s);
         if ((i + 1) % 50000 == 0) {
-            sw_batch_commit(s);
-            sw_batch_begin(s);
+            if (sw_batch_commit(s) != SW_OK || sw_batch_begin(s) != SW_OK)
+                die("batch", s);
             if (isatty(2))
                 fprintf(stderr, "\rloading identifiers: %ld / %ld", i + 1, n);
         }
     }
-    sw_batch_commit(s);
+    if (sw_batch_commit(s) != SW_OK)
+        die("batch", s);
     if (isatty(2))
         fprintf(stderr, "\n");
     double load = now_s() - t0;

@@ -13,7 +13,9 @@
 #include "steward/audit.h"
 #include "store_int.h"
 
-#define ENTRY_MAX (1024 * 1024)
+#define ENTRY_MAX (2 * 1024 * 1024)
+/* A batch's coalesced entry is written once its ids pass this size. */
+#define PENDING_FLUSH (512 * 1024)
 
 /* The bytes an entry's hash covers: its fields, unit-separated. */
 static sw_status canonical(const sw_audit_row *r, sw_buf *b)
@@ -100,6 +102,14 @@ static sw_status flush_pending(sw_store *s)
         p->ids.len = 0;
         p->count = 0;
     }
+    return SW_OK;
+}
+
+sw_status sw_audit_settle(sw_store *s)
+{
+    for (int i = 0; i < SW_PEND_COUNT; i++)
+        if (s->pend[i].ids.len > PENDING_FLUSH)
+            return flush_pending(s);
     return SW_OK;
 }
 

@@ -224,6 +224,12 @@ sw_status sw_datakey_unwrap(const sw_keyring *k, const char *subject_id,
     return sw_unseal(k->wrap, ad, wrapped, len, key);
 }
 
+void sw_hash_keyed(const uint8_t key[SW_KEY_BYTES], const void *msg, size_t n,
+                   uint8_t *out, size_t outlen)
+{
+    crypto_generichash(out, outlen, msg, n, key, SW_KEY_BYTES);
+}
+
 void sw_chain_hash(const sw_keyring *k, const uint8_t prev[SW_HASH_BYTES],
                    const void *msg, size_t n, uint8_t out[SW_HASH_BYTES])
 {

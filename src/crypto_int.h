@@ -71,6 +71,10 @@ void sw_seal(sw_keyring *k, const uint8_t key[SW_KEY_BYTES], const char *ad,
 sw_status sw_unseal(const uint8_t key[SW_KEY_BYTES], const char *ad,
                     const uint8_t *in, size_t n, uint8_t *out);
 
+/* Keyed BLAKE2b of msg under key, outlen bytes (16..64). */
+void sw_hash_keyed(const uint8_t key[SW_KEY_BYTES], const void *msg, size_t n,
+                   uint8_t *out, size_t outlen);
+
 /* The audit chain link: keyed BLAKE2b over prev || msg. */
 void sw_chain_hash(const sw_keyring *k, const uint8_t prev[SW_HASH_BYTES],
                    const void *msg, size_t n, uint8_t out[SW_HASH_BYTES]);

@@ -27,18 +27,17 @@ static sw_status need_policy(sw_store *s)
                                "change against one");
 }
 
-/* Compact JSON text with sorted keys (audit details); caller frees. */
-static char *jdump(json_t *o)
-{
-    char *t = o ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-    json_decref(o);
-    return t;
-}
 
 static void blind_of(sw_store *s, const char *type, const char *value,
                      uint8_t out[SW_BLIND_BYTES])
 {
     sw_blind(s->keys, type, value, strlen(value), out);
+}
+
+void sw_account_blind(sw_store *s, const char *account,
+                      uint8_t out[SW_BLIND_BYTES])
+{
+    blind_of(s, SCOPE_ACCOUNT, account, out);
 }
 
 /* Seals text into a fresh heap buffer (*len bytes). NULL on no memory. */
@@ -263,11 +262,11 @@ sw_status sw_subject_add(sw_store *s, const sw_subject_spec *spec, char *id)
     json_t *types = json_array();
     for (size_t i = 0; i < spec->n_idents; i++)
         json_array_append_new(types, json_string(ids[i].type));
-    char *details = jdump(json_pack("{s:s, s:s, s:o, s:b, s:b}", "kind",
+    char *details = sw_json_text(json_pack("{s:s, s:s, s:o, s:b, s:b}", "kind",
                                     spec->kind, "role", role, "identifiers",
                                     types, "account", r.has_account, "tenant",
                                     r.has_tenant));
-    char *objects = jdump(json_pack("[s]", sid));
+    char *objects = sw_json_text(json_pack("[s]", sid));
     if (st == SW_OK && (!details || !objects))
         st = sw_fail(s, SW_ERR_NOMEM, "out of memory");
 
@@ -307,8 +306,8 @@ sw_status sw_ident_add(sw_store *s, const char *subject, const sw_ident *ident)
         st = load_subject(s, subject, &r, key);
     if (st != SW_OK)
         return st;
-    char *details = jdump(json_pack("{s:s}", "type", ni.type));
-    char *objects = jdump(json_pack("[s]", subject));
+    char *details = sw_json_text(json_pack("{s:s}", "type", ni.type));
+    char *objects = sw_json_text(json_pack("[s]", subject));
     st = sw_tx_begin(s);
     if (st == SW_OK) {
         st = insert_ident(s, subject, key, &ni);
@@ -519,8 +518,8 @@ sw_status sw_record_add(sw_store *s, const sw_record_spec *spec, char *id,
             if (due.has_due)
                 json_object_set_new(
                     d, "due", json_string(sw_instant_format(due.due_at, when)));
-            char *details = jdump(d);
-            char *objects = jdump(json_pack("[s, s]", spec->subject, rid));
+            char *details = sw_json_text(d);
+            char *objects = sw_json_text(json_pack("[s, s]", spec->subject, rid));
             st = details && objects
                      ? sw_audit_append(s, "record.add", spec->subject, objects,
                                        details)
@@ -530,6 +529,8 @@ sw_status sw_record_add(sw_store *s, const sw_record_spec *spec, char *id,
         }
         if (framed)
             st = sw_tx_end(s, st);
+        else if (st == SW_OK)
+            st = sw_audit_settle(s);
     }
     free(sealed);
     if (st == SW_OK) {
@@ -746,8 +747,8 @@ sw_status sw_event_add(sw_store *s, const sw_event_spec *spec, char *id,
             json_array_append_new(objs, json_string(spec->subject));
         if (spec->record)
             json_array_append_new(objs, json_string(spec->record));
-        char *objects = jdump(objs);
-        char *details = jdump(json_pack(
+        char *objects = sw_json_text(objs);
+        char *details = sw_json_text(json_pack(
             "{s:s, s:s, s:s, s:I, s:I}", "type", spec->type, "scope",
             scope_name, "at", sw_instant_format(spec->at, when), "subjects",
             (json_int_t)subjects.n, "records_moved", (json_int_t)moved));
@@ -886,8 +887,8 @@ sw_status sw_subject_show(sw_store *s, const char *id, sw_subject_view **out)
         st = st != SW_OK ? sw_fail_be(s, st, NULL) : c.st;
     }
     if (st == SW_OK) {
-        char *objects = jdump(json_pack("[s]", id));
-        char *details = jdump(json_pack("{s:s, s:I, s:I}", "purpose",
+        char *objects = sw_json_text(json_pack("[s]", id));
+        char *details = sw_json_text(json_pack("{s:s, s:I, s:I}", "purpose",
                                          "subject.show", "identifiers",
                                          (json_int_t)v->n_idents, "records",
                                          (json_int_t)v->n_records));
@@ -930,8 +931,8 @@ sw_status sw_subject_erase(sw_store *s, const char *id, sw_erase_result *out)
     if (st != SW_OK)
         sw_fail_be(s, st, NULL);
     if (st == SW_OK) {
-        char *objects = jdump(json_pack("[s]", id));
-        char *details = jdump(json_pack(
+        char *objects = sw_json_text(json_pack("[s]", id));
+        char *details = sw_json_text(json_pack(
             "{s:s, s:I, s:I, s:I}", "kind", r.kind, "records",
             (json_int_t)counts.records, "identifiers",
             (json_int_t)counts.identifiers, "events",

@@ -276,6 +276,15 @@ static const field ccpa_fields[] = {
     {NULL, 0, 0, 0, 0, 0, NULL, NULL}};
 static const schema ccpa_schema = {"ccpa", 0, NOPOS, ccpa_fields, NULL, NULL};
 
+static const field traffic_fields[] = {
+    {"identifiers_rule", F_STR, POFF(traffic.identifiers_rule), 0, REQ, R_ID,
+     NULL, NULL},
+    {"records_rule", F_STR, POFF(traffic.records_rule), 0, REQ, R_ID, NULL,
+     NULL},
+    {NULL, 0, 0, 0, 0, 0, NULL, NULL}};
+static const schema traffic_schema = {"traffic", 0, NOPOS, traffic_fields,
+                                      NULL, NULL};
+
 static void check_policy(pctx *c, void *obj);
 
 /* Definitions come first: references are resolved while reading. */
@@ -306,6 +315,7 @@ static const field policy_fields[] = {
     {"automated_decisions", F_OBJ, 0, 0, 0, R_NONE, &adm_schema, NULL},
     {"children", F_OBJ, 0, 0, 0, R_NONE, &children_schema, NULL},
     {"ccpa", F_OBJ, 0, 0, 0, R_NONE, &ccpa_schema, NULL},
+    {"traffic", F_OBJ, 0, 0, 0, R_NONE, &traffic_schema, NULL},
     {NULL, 0, 0, 0, 0, 0, NULL, NULL}};
 const schema sw_policy_schema_ = {"policy", sizeof(sw_policy), NOPOS,
                                   policy_fields, NULL, check_policy};
@@ -893,6 +903,23 @@ static void check_policy(pctx *c, void *obj)
                 "unsupported policy format 'steward: %d' (this steward reads "
                 "format 1)",
                 p->version);
+    const char *traffic_rules[] = {p->traffic.identifiers_rule,
+                                   p->traffic.records_rule};
+    for (int i = 0; i < 2; i++) {
+        const sw_rule *r =
+            traffic_rules[i] ? sw_policy_rule(p, traffic_rules[i]) : NULL;
+        if (traffic_rules[i] && !r)
+            perr_at(c, c->here, "undefined-reference",
+                    "traffic: no retention rule '%s'", traffic_rules[i]);
+        else if (r && (r->keep_kind != SW_KEEP_PERIOD || !r->after ||
+                       !sw_policy_trigger(p, r->after) ||
+                       sw_policy_trigger(p, r->after)->scope !=
+                           SW_SCOPE_RECORD))
+            perr_at(c, r->pos, "bad-traffic-rule",
+                    "traffic rule '%s' must keep a period counted from a "
+                    "record-scoped trigger (the communication)",
+                    r->id);
+    }
     /* Rule ids are global: certificates and schedules name rules alone. */
     for (size_t i = 0; i < p->n_activities; i++)
         for (size_t j = 0; j < p->activities[i].n_rules; j++) {

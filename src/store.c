@@ -258,7 +258,7 @@ sw_status sw_tx_end(sw_store *s, sw_status st)
         sw_status c =
             s->be->tx(s->impl, s->in_batch ? SW_TX_RELEASE : SW_TX_COMMIT);
         if (c == SW_OK)
-            return SW_OK;
+            return s->in_batch ? sw_audit_settle(s) : SW_OK;
         sw_fail_be(s, c, NULL);
         st = c;
     }
@@ -287,8 +287,8 @@ sw_status sw_batch_commit(sw_store *s)
 {
     if (!s->in_batch)
         return sw_fail(s, SW_ERR_INVALID, "no batch is open");
+    sw_status st = sw_audit_flush_batch(s); /* still inside the batch */
     s->in_batch = false;
-    sw_status st = sw_audit_flush_batch(s);
     if (st == SW_OK && (st = s->be->tx(s->impl, SW_TX_COMMIT)) != SW_OK)
         sw_fail_be(s, st, "committing a batch");
     if (st != SW_OK)

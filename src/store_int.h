@@ -17,7 +17,7 @@
 #include "steward/ledger.h"
 #include "steward/store.h"
 
-#define SW_SCHEMA_LATEST 2
+#define SW_SCHEMA_LATEST 3
 #define SW_KEY_CACHE 1024
 
 /* Changes a batch coalesces into one audit entry each, in flush order. */
@@ -68,6 +68,7 @@ typedef enum sw_scope_kind {
     SW_EV_SUBJECT,
     SW_EV_ACCOUNT,
     SW_EV_TENANT,
+    SW_EV_ACTIVITY, /* holds only */
 } sw_scope_kind;
 
 typedef struct sw_event_row {
@@ -108,6 +109,48 @@ typedef enum sw_tx_op {
     SW_TX_RELEASE,
     SW_TX_ROLLBACK_TO, /* undoes to the savepoint and releases it */
 } sw_tx_op;
+
+typedef struct sw_hold_row {
+    const char *id;
+    const char *kind;
+    sw_scope_kind scope; /* record, subject, account, or SW_EV_ACTIVITY */
+    const uint8_t *key;  /* id bytes, or the account's blind index */
+    size_t key_len;
+    const char *target;
+    const char *reason;
+    sw_instant placed_at;
+    const char *placed_by;
+    bool released;
+    sw_instant released_at;
+} sw_hold_row;
+
+/* A communication detail record as stored. */
+typedef struct sw_traffic_rec {
+    const char *ext_id;
+    const char *account;
+    const uint8_t *account_bi;
+    const char *channel;
+    sw_instant at;
+    int64_t day; /* days since 1970-01-01: the epoch */
+    const char *sender;
+    const char *country;
+    const char *key_class; /* the key the identifiers are under, or NULL */
+    const uint8_t *ids;    /* sealed destination, IMSI, IMEI */
+    size_t ids_len;
+    const uint8_t *dest_bi;
+    int64_t duration;
+    const char *op, *route, *price, *currency;
+} sw_traffic_rec;
+
+typedef int (*sw_traffic_cb)(const sw_traffic_rec *r, void *ctx);
+typedef int (*sw_epoch_cb)(int64_t day, const char *key_class,
+                           const uint8_t *wrapped, size_t len, void *ctx);
+typedef int (*sw_group_cb)(const char *rule, const char *activity,
+                           size_t count, sw_instant first, sw_instant last,
+                           void *ctx);
+typedef int (*sw_held_cb)(const char *hold, const char *kind, size_t count,
+                          void *ctx);
+typedef int (*sw_hold_cb)(const sw_hold_row *r, void *ctx);
 
 typedef int (*sw_subject_id_cb)(const char *id, void *ctx);
 typedef int (*sw_ident_cb)(const sw_ident_row *r, void *ctx);
@@ -174,6 +217,72 @@ typedef struct sw_backend {
                             uint8_t hash[SW_HASH_BYTES]);
     sw_status (*audit_scan)(void *impl, int64_t from_seq, sw_audit_cb cb,
                             void *ctx);
+
+    /* ---- holds ---- */
+    sw_status (*hold_insert)(void *impl, const sw_hold_row *r);
+    /* SW_ERR_NOTFOUND, or SW_ERR_CONFLICT when already released. */
+    sw_status (*hold_release)(void *impl, const char *id, sw_instant at,
+                              const char *by);
+    sw_status (*hold_list)(void *impl, bool all, sw_hold_cb cb, void *ctx);
+
+    /* ---- the record sweep, one batch at a time ---- */
+    /* Selects up to limit (0: all) due records no active hold covers into
+     * the batch; *n gets how many. */
+    sw_status (*sweep_select)(void *impl, sw_instant now, size_t limit,
+                              size_t *n);
+    /* The batch grouped by rule and activity. */
+    sw_status (*sweep_groups)(void *impl, sw_group_cb cb, void *ctx);
+    /* Adds the batch to the aggregates, deletes its records, and removes
+     * subjects left with none (key, identifiers, events, row). */
+    sw_status (*sweep_apply)(void *impl, size_t *records, size_t *subjects);
+    /* Due records that active holds keep, per hold; *total: distinct. */
+    sw_status (*sweep_held)(void *impl, sw_instant now, sw_held_cb cb,
+                            void *ctx, size_t *total);
+
+    /* ---- traffic ---- */
+    sw_status (*bill_set)(void *impl, const char *account, const char *period,
+                          const char *status, sw_instant at);
+    sw_status (*epoch_get)(void *impl, int64_t day, const char *key_class,
+                           uint8_t wrapped[SW_WRAPPED_BYTES]);
+    sw_status (*epoch_put)(void *impl, int64_t day, const char *key_class,
+                           const uint8_t wrapped[SW_WRAPPED_BYTES],
+                           bool has_due, sw_instant due);
+    sw_status (*epoch_list)(void *impl, sw_epoch_cb cb, void *ctx);
+    sw_status (*epoch_due)(void *impl, sw_instant now, sw_epoch_cb cb,
+                           void *ctx);
+    sw_status (*epoch_delete)(void *impl, int64_t day, const char *key_class);
+    /* Makes sure the table of a month (YYYYMM) exists. */
+    sw_status (*traffic_month)(void *impl, int month);
+    sw_status (*traffic_insert)(void *impl, int month,
+                                const sw_traffic_rec *r);
+    sw_status (*traffic_probe)(void *impl, int month, int64_t day,
+                               const uint8_t blind[SW_BLIND_BYTES],
+                               sw_traffic_cb cb, void *ctx);
+    /* Rows of a day under key_class that a hold (on the account, the row,
+     * or activity) or an unpaid or disputed bill of period keeps. */
+    sw_status (*traffic_held)(void *impl, int month, int64_t day,
+                              const char *key_class, const char *period,
+                              const char *activity, sw_traffic_cb cb,
+                              void *ctx);
+    /* Rows of a day under key_class (hold keys). */
+    sw_status (*traffic_keyed)(void *impl, int month, int64_t day,
+                               const char *key_class, sw_traffic_cb cb,
+                               void *ctx);
+    sw_status (*traffic_rekey)(void *impl, int month, const char *ext_id,
+                               const char *key_class, const uint8_t *ids,
+                               size_t ids_len,
+                               const uint8_t blind[SW_BLIND_BYTES]);
+    sw_status (*traffic_strip)(void *impl, int month, const char *ext_id);
+    /* Deletes rows of a month with at < before that no hold (on the
+     * account, the row, or activity) or unpaid or disputed bill keeps;
+     * counts deleted and kept. */
+    sw_status (*traffic_expire)(void *impl, int month, sw_instant before,
+                                const char *activity, size_t *deleted,
+                                size_t *kept);
+    sw_status (*traffic_months)(void *impl, int (*cb)(int month, void *ctx),
+                                void *ctx);
+    /* Drops a month's table when it holds no row; *dropped says if so. */
+    sw_status (*traffic_drop_empty)(void *impl, int month, bool *dropped);
 } sw_backend;
 
 extern const sw_backend sw_backend_sqlite;
@@ -226,6 +335,19 @@ sw_status sw_fail_be(sw_store *s, sw_status st, const char *what);
 sw_status sw_tx_begin(sw_store *s);
 sw_status sw_tx_end(sw_store *s, sw_status st);
 
+/* The blind index that names an account in subjects, events and holds. */
+void sw_account_blind(sw_store *s, const char *account,
+                      uint8_t out[SW_BLIND_BYTES]);
+
+/* The traffic part of a sweep (traffic.c). */
+struct sw_sweep_report;
+sw_status sw_traffic_sweep(sw_store *s, sw_instant now, bool dry_run,
+                           struct sw_sweep_report *r);
+
+/* Compact JSON text with sorted keys for audit details; takes the value's
+ * reference; caller frees the text. NULL when out of memory. */
+char *sw_json_text(void *json_value);
+
 /* At the end of a batch, inside its transaction: appends the coalesced
  * record.add entry and writes the cached audit head into the metadata. */
 sw_status sw_audit_flush_batch(sw_store *s);
@@ -233,6 +355,9 @@ sw_status sw_audit_flush_batch(sw_store *s);
  * kind (ids: one or two ids, the second may be NULL). */
 sw_status sw_audit_note(sw_store *s, sw_pend_kind kind, const char *id1,
                         const char *id2);
+/* Between two changes of a batch: writes the coalesced entries that grew
+ * large, so no entry outgrows the audit trail's limit. */
+sw_status sw_audit_settle(sw_store *s);
 /* Undoes the notes made since the current change began. */
 void sw_audit_unnote(sw_store *s);
 

@@ -10,7 +10,7 @@
 
 #include <sqlite3.h>
 
-#include "store_int.h"
+#include "store_sqlite_int.h"
 
 #define APP_ID 0x53545744 /* "STWD" */
 
@@ -47,40 +47,28 @@ static const char *const migrations[SW_SCHEMA_LATEST] = {
     " WHERE subject_id IS NOT NULL;",
     /* 2: subject flags (restriction, child) */
     "ALTER TABLE subjects ADD COLUMN flags INTEGER NOT NULL DEFAULT 0;",
+    /* 3: holds, aggregates, bills, traffic day keys and months */
+    "CREATE TABLE holds(id TEXT PRIMARY KEY, kind TEXT NOT NULL,"
+    " scope INTEGER NOT NULL, scope_key BLOB NOT NULL, target TEXT NOT NULL,"
+    " reason TEXT NOT NULL, placed_at INTEGER NOT NULL,"
+    " placed_by TEXT NOT NULL, released_at INTEGER, released_by TEXT);"
+    "CREATE INDEX holds_active ON holds(scope, scope_key)"
+    " WHERE released_at IS NULL;"
+    "CREATE TABLE aggregates(activity TEXT NOT NULL, category TEXT NOT NULL,"
+    " month TEXT NOT NULL, rule TEXT NOT NULL, count INTEGER NOT NULL,"
+    " PRIMARY KEY(activity, category, month, rule)) WITHOUT ROWID;"
+    "CREATE TABLE bills(account TEXT NOT NULL, period TEXT NOT NULL,"
+    " status TEXT NOT NULL, updated_at INTEGER NOT NULL,"
+    " PRIMARY KEY(account, period)) WITHOUT ROWID;"
+    "CREATE TABLE epoch_keys(day INTEGER NOT NULL, class TEXT NOT NULL,"
+    " wrapped BLOB NOT NULL, due_at INTEGER, PRIMARY KEY(day, class))"
+    " WITHOUT ROWID;"
+    "CREATE INDEX epoch_keys_due ON epoch_keys(due_at)"
+    " WHERE due_at IS NOT NULL;"
+    "CREATE TABLE traffic_months(month INTEGER PRIMARY KEY);",
 };
 
-enum stmt {
-    S_META_GET,
-    S_META_SET,
-    S_SUBJ_INSERT,
-    S_SUBJ_GET,
-    S_SUBJ_DESTROY_KEY,
-    S_SUBJ_DEL_IDENTS,
-    S_SUBJ_DEL_RECORDS,
-    S_SUBJ_DEL_EVENTS,
-    S_SUBJ_DELETE,
-    S_SUBJ_BY_ACCOUNT,
-    S_SUBJ_BY_TENANT,
-    S_IDENT_INSERT,
-    S_IDENT_LOOKUP,
-    S_IDENT_LIST,
-    S_REC_INSERT,
-    S_REC_GET,
-    S_REC_LIST,
-    S_REC_SET_DUE,
-    S_EV_INSERT,
-    S_EV_LATEST,
-    S_AUDIT_APPEND,
-    S_AUDIT_LAST,
-    S_AUDIT_SCAN,
-    S_TX_BEGIN,
-    S_TX_COMMIT,
-    S_TX_ROLLBACK,
-    S_TX_SAVEPOINT,
-    S_TX_RELEASE,
-    S_TX_UNDO,
-    S_COUNT
-};
+
 
 static const char *const sql[S_COUNT] = {
     [S_META_GET] = "SELECT value FROM meta WHERE key = ?1",
@@ -142,21 +130,14 @@ static const char *const sql[S_COUNT] = {
     [S_TX_UNDO] = "ROLLBACK TO change",
 };
 
-typedef struct lite {
-    sqlite3 *db;
-    sqlite3_stmt *st[S_COUNT];
-    char err[512];
-    /* copies of the last subject row's blobs */
-    uint8_t acc_enc[512], ten_enc[512];
-} lite;
 
-static sw_status fail(lite *l, sw_status st, const char *what)
+sw_status fail(lite *l, sw_status st, const char *what)
 {
     snprintf(l->err, sizeof(l->err), "%s: %s", what, sqlite3_errmsg(l->db));
     return st;
 }
 
-static sw_status status_of(int rc)
+sw_status status_of(int rc)
 {
     switch (rc) {
     case SQLITE_OK:
@@ -176,7 +157,7 @@ static sw_status status_of(int rc)
 }
 
 /* The prepared statement id, reset and unbound; NULL after setting err. */
-static sqlite3_stmt *prep(lite *l, enum stmt id)
+sqlite3_stmt *prep(lite *l, enum stmt id)
 {
     if (!l->st[id]) {
         if (sqlite3_prepare_v3(l->db, sql[id], -1, SQLITE_PREPARE_PERSISTENT,
@@ -191,7 +172,7 @@ static sqlite3_stmt *prep(lite *l, enum stmt id)
     return l->st[id];
 }
 
-static void bind_text(sqlite3_stmt *st, int i, const char *v)
+void bind_text(sqlite3_stmt *st, int i, const char *v)
 {
     if (v)
         sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
@@ -199,7 +180,7 @@ static void bind_text(sqlite3_stmt *st, int i, const char *v)
         sqlite3_bind_null(st, i);
 }
 
-static void bind_blob(sqlite3_stmt *st, int i, const void *v, size_t n)
+void bind_blob(sqlite3_stmt *st, int i, const void *v, size_t n)
 {
     if (v)
         sqlite3_bind_blob(st, i, v, (int)n, SQLITE_STATIC);
@@ -208,7 +189,7 @@ static void bind_blob(sqlite3_stmt *st, int i, const void *v, size_t n)
 }
 
 /* Steps a statement that returns no rows. */
-static sw_status run(lite *l, sqlite3_stmt *st, const char *what)
+sw_status run(lite *l, sqlite3_stmt *st, const char *what)
 {
     int rc = sqlite3_step(st);
     sw_status s = rc == SQLITE_DONE ? SW_OK : fail(l, status_of(rc), what);
@@ -216,7 +197,55 @@ static sw_status run(lite *l, sqlite3_stmt *st, const char *what)
     return s;
 }
 
-static sw_status exec(lite *l, const char *text, const char *what)
+
+sqlite3_stmt *prep_sql(lite *l, const char *text)
+{
+    uint32_t h = 2166136261u;
+    for (const char *p = text; *p; p++)
+        h = (h ^ (uint8_t)*p) * 16777619u;
+    for (int i = 0; i < LITE_DYN; i++) {
+        int k = (int)((h + (uint32_t)i) % LITE_DYN);
+        if (l->dyn[k].text && strcmp(l->dyn[k].text, text) == 0) {
+            sqlite3_reset(l->dyn[k].st);
+            sqlite3_clear_bindings(l->dyn[k].st);
+            return l->dyn[k].st;
+        }
+        if (!l->dyn[k].text || i == LITE_DYN - 1) {
+            if (l->dyn[k].text) { /* full: recycle the last probe */
+                sqlite3_finalize(l->dyn[k].st);
+                free(l->dyn[k].text);
+                l->dyn[k].text = NULL;
+            }
+            sqlite3_stmt *st;
+            if (sqlite3_prepare_v3(l->db, text, -1, SQLITE_PREPARE_PERSISTENT,
+                                   &st, NULL) != SQLITE_OK) {
+                fail(l, SW_ERR_STORE, "preparing a statement");
+                return NULL;
+            }
+            l->dyn[k].text = strdup(text);
+            l->dyn[k].st = st;
+            if (!l->dyn[k].text) {
+                sqlite3_finalize(st);
+                fail(l, SW_ERR_NOMEM, "preparing a statement");
+                return NULL;
+            }
+            return st;
+        }
+    }
+    return NULL;
+}
+
+void lite_forget_dyn(lite *l)
+{
+    for (int i = 0; i < LITE_DYN; i++) {
+        sqlite3_finalize(l->dyn[i].st);
+        free(l->dyn[i].text);
+        l->dyn[i].text = NULL;
+        l->dyn[i].st = NULL;
+    }
+}
+
+sw_status lite_exec(lite *l, const char *text, const char *what)
 {
     char *msg = NULL;
     int rc = sqlite3_exec(l->db, text, NULL, NULL, &msg);
@@ -249,6 +278,7 @@ static void lite_close(void *impl)
         return;
     for (int i = 0; i < S_COUNT; i++)
         sqlite3_finalize(l->st[i]);
+    lite_forget_dyn(l);
     sqlite3_close_v2(l->db);
     sw_wipe(l->acc_enc, sizeof(l->acc_enc));
     sw_wipe(l->ten_enc, sizeof(l->ten_enc));
@@ -312,7 +342,7 @@ static sw_status lite_setup(void *impl, int *from)
     lite *l = impl;
     /* Ledger changes are few and precious: FULL; deleted pages are
      * overwritten so an erased subject's wrapped key leaves no trace. */
-    sw_status st = exec(l,
+    sw_status st = lite_exec(l,
                         "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
                         " PRAGMA secure_delete=ON; PRAGMA foreign_keys=OFF;"
                         " PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;"
@@ -324,19 +354,19 @@ static sw_status lite_setup(void *impl, int *from)
         return fail(l, st, "reading the schema version");
     if (*from >= SW_SCHEMA_LATEST)
         return SW_OK;
-    if ((st = exec(l, "BEGIN IMMEDIATE", "upgrading the schema")) != SW_OK)
+    if ((st = lite_exec(l, "BEGIN IMMEDIATE", "upgrading the schema")) != SW_OK)
         return st;
     for (int v = *from; v < SW_SCHEMA_LATEST && st == SW_OK; v++)
-        st = exec(l, migrations[v], "upgrading the schema");
+        st = lite_exec(l, migrations[v], "upgrading the schema");
     if (st == SW_OK) {
         char set[96];
         snprintf(set, sizeof(set),
                  "PRAGMA user_version=%d; PRAGMA application_id=%d;",
                  SW_SCHEMA_LATEST, APP_ID);
-        st = exec(l, set, "upgrading the schema");
+        st = lite_exec(l, set, "upgrading the schema");
     }
     if (st == SW_OK)
-        st = exec(l, "COMMIT", "upgrading the schema");
+        st = lite_exec(l, "COMMIT", "upgrading the schema");
     if (st != SW_OK)
         sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
     return st;
@@ -362,7 +392,7 @@ static sw_status lite_tx(void *impl, sw_tx_op op)
 
 static sw_status lite_scrub(void *impl)
 {
-    return exec(impl, "PRAGMA wal_checkpoint(TRUNCATE)",
+    return lite_exec(impl, "PRAGMA wal_checkpoint(TRUNCATE)",
                 "checkpointing the journal");
 }
 
@@ -830,4 +860,27 @@ const sw_backend sw_backend_sqlite = {
     .audit_append = lite_audit_append,
     .audit_last = lite_audit_last,
     .audit_scan = lite_audit_scan,
+    .hold_insert = lite_hold_insert,
+    .hold_release = lite_hold_release,
+    .hold_list = lite_hold_list,
+    .sweep_select = lite_sweep_select,
+    .sweep_groups = lite_sweep_groups,
+    .sweep_apply = lite_sweep_apply,
+    .sweep_held = lite_sweep_held,
+    .bill_set = lite_bill_set,
+    .epoch_get = lite_epoch_get,
+    .epoch_put = lite_epoch_put,
+    .epoch_list = lite_epoch_list,
+    .epoch_due = lite_epoch_due,
+    .epoch_delete = lite_epoch_delete,
+    .traffic_month = lite_traffic_month,
+    .traffic_insert = lite_traffic_insert,
+    .traffic_probe = lite_traffic_probe,
+    .traffic_held = lite_traffic_held,
+    .traffic_keyed = lite_traffic_keyed,
+    .traffic_rekey = lite_traffic_rekey,
+    .traffic_strip = lite_traffic_strip,
+    .traffic_expire = lite_traffic_expire,
+    .traffic_months = lite_traffic_months,
+    .traffic_drop_empty = lite_traffic_drop_empty,
 };

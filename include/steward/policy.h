@@ -246,6 +246,13 @@ typedef struct sw_policy {
         size_t n_categories;
         const sw_ccpa_category *categories;
     } ccpa;
+    /* Which rules govern communication detail records: the end users'
+     * identifiers (kept per day of communication) and the customer's part
+     * (kept per month). NULL when the policy has no traffic. */
+    struct {
+        const char *identifiers_rule;
+        const char *records_rule;
+    } traffic;
     const char *source_name; /* file name diagnostics use */
     struct sw_arena *arena_; /* private: owns everything above */
 } sw_policy;

@@ -10,8 +10,10 @@
 #include "steward/ledger.h"
 #include "steward/policy.h"
 #include "steward/report.h"
+#include "steward/retention.h"
 #include "steward/status.h"
 #include "steward/store.h"
+#include "steward/traffic.h"
 
 #define STEWARD_VERSION "0.1.0"
 

@@ -205,7 +205,7 @@ static void test_store__previous_version_is_upgraded(void **state)
     sw_error err;
     if (sw_store_open(f->db, &f->o, &s, &err) != SW_OK)
         fail_msg("%s", err.msg);
-    assert_int_equal(sw_store_schema_version(s), 2);
+    assert_int_equal(sw_store_schema_version(s), sw_store_schema_latest());
     /* The data written by version 1 is still there and readable. */
     sw_ident email = {"email", "v1@example.com"};
     char id[SW_ID_BUFSZ];
@@ -334,6 +334,36 @@ static void test_store__batch_records_share_one_audit_entry(void **state)
     sw_store_close(s);
 }
 
+static void test_store__large_batch_splits_its_audit_entries(void **state)
+{
+    fx *f = *state;
+    create(f);
+    sw_store *s;
+    sw_error err;
+    assert_int_equal(sw_store_open(f->db, &f->o, &s, &err), SW_OK);
+    const long n = 40000; /* ids well past one entry's worth */
+    assert_int_equal(sw_batch_begin(s), SW_OK);
+    char id[SW_ID_BUFSZ];
+    for (long i = 0; i < n; i++) {
+        char email[64];
+        snprintf(email, sizeof(email), "bulk%ld@example.com", i);
+        sw_ident ident = {"email", email};
+        sw_subject_spec spec = {"marketing_subscriber", NULL, NULL, NULL, 1,
+                                &ident};
+        assert_int_equal(sw_subject_add(s, &spec, id), SW_OK);
+    }
+    assert_int_equal(sw_batch_commit(s), SW_OK);
+    sw_ident last = {"email", "bulk39999@example.com"};
+    char found[SW_ID_BUFSZ];
+    assert_int_equal(sw_subject_find(s, &last, found), SW_OK);
+    assert_string_equal(found, id);
+    sw_audit_verdict v;
+    assert_int_equal(sw_audit_verify(s, &v), SW_OK);
+    assert_true(v.intact);
+    assert_true(v.entries >= 3); /* init and at least two coalesced entries */
+    sw_store_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -358,6 +388,8 @@ int main(void)
             test_store__batch_keeps_failed_change_out, setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_store__batch_records_share_one_audit_entry, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_store__large_batch_splits_its_audit_entries, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

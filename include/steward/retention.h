@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Retention that really deletes: legal holds, and the sweep that deletes
+ * (or anonymises) every record whose due date has come and that no hold
+ * covers, strips traffic identifiers day by day and deletes traffic after
+ * its 10 years. Each sweep writes a deletion certificate into the audit
+ * trail.
+ */
+#ifndef STEWARD_RETENTION_H
+#define STEWARD_RETENTION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "steward/clock.h"
+#include "steward/ledger.h"
+#include "steward/store.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * Places a legal hold. scope is "subject:ID", "account:NAME",
+ * "activity:ID" or "record:ID" (a record or a traffic detail record); kind
+ * is a hold kind of the policy (litigation, law_enforcement,
+ * investigation, billing_dispute). Audited. id receives the hold's id.
+ */
+sw_status sw_hold_place(sw_store *s, const char *scope, const char *kind,
+                        const char *reason, char *id);
+/* Releases a hold; the next sweep deletes what it kept. Audited.
+ * SW_ERR_NOTFOUND for an unknown id, SW_ERR_CONFLICT if already released. */
+sw_status sw_hold_release(sw_store *s, const char *id);
+
+typedef struct sw_hold_view {
+    char id[SW_ID_BUFSZ];
+    char kind[48];
+    char scope[16];   /* subject, account, activity, record */
+    char target[160]; /* what the scope names */
+    char reason[512];
+    sw_instant placed_at;
+    char placed_by[128];
+    bool released;
+    sw_instant released_at;
+} sw_hold_view;
+
+/* Calls cb for each hold (active first, then released when all is true). */
+sw_status sw_hold_list(sw_store *s, bool all,
+                       int (*cb)(const sw_hold_view *h, void *ctx),
+                       void *ctx);
+
+/* One group of a sweep: the records one rule made due. */
+typedef struct sw_sweep_group {
+    char rule[96];
+    char activity[96];
+    char section[16];
+    char trigger[64];
+    char action[16]; /* delete, anonymise */
+    size_t records;
+    sw_instant first_due, last_due;
+} sw_sweep_group;
+
+/* Due records a hold kept. */
+typedef struct sw_sweep_held {
+    char hold[SW_ID_BUFSZ];
+    char kind[48];
+    size_t records;
+} sw_sweep_held;
+
+typedef struct sw_sweep_report {
+    bool dry_run;
+    sw_instant now;
+    char policy_version[64];
+    size_t records;          /* deleted or anonymised */
+    size_t subjects_removed; /* left with no record: key and identifiers gone */
+    size_t held;             /* due records kept by holds */
+    size_t batches;
+    size_t n_groups;
+    sw_sweep_group *groups;
+    size_t n_held;
+    sw_sweep_held *held_by;
+    /* traffic (notice 5.1.2, 5.1.3) */
+    size_t epochs_destroyed;  /* days whose identifier key was destroyed */
+    size_t traffic_rekeyed;   /* rows kept under a hold key */
+    size_t traffic_stripped;  /* held rows stripped after release */
+    size_t traffic_deleted;   /* rows past their 10 years */
+    size_t traffic_held;      /* rows past 10 years kept by holds */
+    size_t months_dropped;
+} sw_sweep_report;
+
+typedef struct sw_sweep_options {
+    bool dry_run;  /* plan only: changes nothing */
+    size_t batch;  /* records per transaction; 0: 5000 */
+} sw_sweep_options;
+
+/*
+ * Sweeps at the store's "now". Work goes in batches, each one transaction
+ * with its audit entry; a sweep killed at any point and run again
+ * completes the work. When anything was deleted, a certificate (the report
+ * as JSON) is appended to the audit trail. *out is the caller's
+ * (sw_sweep_report_free), also on failure when not NULL.
+ */
+sw_status sw_sweep(sw_store *s, const sw_sweep_options *o,
+                   sw_sweep_report **out);
+void sw_sweep_report_free(sw_sweep_report *r);
+/* The report as JSON text (the certificate); caller frees. */
+char *sw_sweep_report_json(const sw_sweep_report *r);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

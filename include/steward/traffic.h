@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Traffic data: communication detail records of the platform. End users'
+ * identifiers (destination, IMSI, IMEI) are sealed and blind-indexed under
+ * a key per day of communication (the epoch), destroyed when that day's
+ * period ends; the customer's part (sender, time, type, duration, routing,
+ * price) is kept in clear in a table per month for its 10 years.
+ */
+#ifndef STEWARD_TRAFFIC_H
+#define STEWARD_TRAFFIC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "steward/clock.h"
+#include "steward/diag.h"
+#include "steward/store.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct sw_ingest_options {
+    bool skip_bad;  /* skip bad lines instead of refusing the whole input */
+    size_t max_errors; /* diagnostics kept; 0: 100 */
+} sw_ingest_options;
+
+typedef struct sw_ingest_result {
+    size_t lines;    /* lines read (header and blank lines excluded) */
+    size_t stored;   /* detail records stored */
+    size_t bad;      /* lines refused */
+    size_t stripped; /* stored without identifiers: their period was over */
+    bool csv;        /* the format detected */
+} sw_ingest_result;
+
+/*
+ * Ingests detail records from f: NDJSON (one object per line) or CSV with a
+ * header line, detected from the first character. Fields: id, account,
+ * channel, time, sender, destination (MSISDN or e-mail), country, imsi,
+ * imei, duration, operator, route, price, currency. Bad lines are reported
+ * in diags as "<name>:<line>: ..." and, unless o->skip_bad, nothing is
+ * stored (SW_ERR_INVALID). Reads line by line: memory does not grow with
+ * the input. Everything is one transaction.
+ */
+sw_status sw_traffic_ingest(sw_store *s, FILE *f, const char *name,
+                            const sw_ingest_options *o, sw_diags *diags,
+                            sw_ingest_result *out);
+
+typedef struct sw_traffic_row {
+    char id[96];
+    char account[96];
+    char channel[32];
+    sw_instant at;
+    char sender[96];
+    char destination[320]; /* decrypted; "" when stripped */
+    char country[4];
+    char imsi[24];
+    char imei[24];
+    long duration;
+    char operator_[64];
+    char route[64];
+    char price[32];
+    char currency[8];
+    bool identifiers; /* false: the period is over, identifiers gone */
+} sw_traffic_row;
+
+/*
+ * Every record of one person (type "msisdn" or "email") across every live
+ * day: one blind-index probe per live day key. Audited as a disclosure.
+ * cb gets rows oldest first; return non-zero to stop.
+ */
+sw_status sw_traffic_find(sw_store *s, const char *type, const char *value,
+                          int (*cb)(const sw_traffic_row *r, void *ctx),
+                          void *ctx, size_t *found);
+
+/* Bill status of an account for a month ("YYYY-MM"): unpaid, disputed,
+ * settled or closed. Unpaid and disputed bills keep that month's traffic
+ * identifiers past their 12 months. Audited. */
+sw_status sw_traffic_bill(sw_store *s, const char *account,
+                          const char *period, const char *status);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,243 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The sweep: deletes (or anonymises) every record whose due date has come
+ * and that no hold covers, in batches of one transaction each, then does the
+ * traffic part (traffic.c), and certifies what it did in the audit trail.
+ * A sweep killed at any point leaves whole batches behind; running it again
+ * finishes the work, and a second sweep at the same "now" finds nothing.
+ */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "steward/retention.h"
+#include "store_int.h"
+
+#define DEFAULT_BATCH 5000
+
+void sw_sweep_report_free(sw_sweep_report *r)
+{
+    if (!r)
+        return;
+    free(r->groups);
+    free(r->held_by);
+    free(r);
+}
+
+typedef struct group_ctx {
+    sw_store *s;
+    sw_sweep_report *r;
+    json_t *batch_rules; /* rule -> count, for the batch's audit entry */
+    bool nomem;
+} group_ctx;
+
+static int add_group(const char *rule, const char *activity, size_t count,
+                     sw_instant first, sw_instant last, void *p)
+{
+    group_ctx *c = p;
+    sw_sweep_report *r = c->r;
+    sw_sweep_group *g = NULL;
+    for (size_t i = 0; i < r->n_groups && !g; i++)
+        if (strcmp(r->groups[i].rule, rule) == 0 &&
+            strcmp(r->groups[i].activity, activity) == 0)
+            g = &r->groups[i];
+    if (!g) {
+        sw_sweep_group *v =
+            realloc(r->groups, (r->n_groups + 1) * sizeof(*v));
+        if (!v) {
+            c->nomem = true;
+            return 1;
+        }
+        r->groups = v;
+        g = &v[r->n_groups++];
+        memset(g, 0, sizeof(*g));
+        snprintf(g->rule, sizeof(g->rule), "%s", rule);
+        snprintf(g->activity, sizeof(g->activity), "%s", activity);
+        const sw_rule *pr = rule[0] ? sw_policy_rule(c->s->policy, rule) : NULL;
+        snprintf(g->section, sizeof(g->section), "%s",
+                 pr ? pr->section : "");
+        snprintf(g->trigger, sizeof(g->trigger), "%s",
+                 pr && pr->after ? pr->after : "");
+        snprintf(g->action, sizeof(g->action), "%s",
+                 sw_action_name(pr ? pr->action : SW_ACTION_DELETE));
+        g->first_due = first;
+        g->last_due = last;
+    }
+    g->records += count;
+    if (first < g->first_due)
+        g->first_due = first;
+    if (last > g->last_due)
+        g->last_due = last;
+    if (c->batch_rules)
+        json_object_set_new(c->batch_rules, rule[0] ? rule : "(none)",
+                            json_integer((json_int_t)count));
+    return 0;
+}
+
+static int add_held(const char *hold, const char *kind, size_t count, void *p)
+{
+    group_ctx *c = p;
+    sw_sweep_report *r = c->r;
+    sw_sweep_held *v = realloc(r->held_by, (r->n_held + 1) * sizeof(*v));
+    if (!v) {
+        c->nomem = true;
+        return 1;
+    }
+    r->held_by = v;
+    snprintf(v[r->n_held].hold, sizeof(v[r->n_held].hold), "%s", hold);
+    snprintf(v[r->n_held].kind, sizeof(v[r->n_held].kind), "%s", kind);
+    v[r->n_held].records = count;
+    r->n_held++;
+    return 0;
+}
+
+char *sw_sweep_report_json(const sw_sweep_report *r)
+{
+    char t[SW_INSTANT_BUFSZ], a[SW_INSTANT_BUFSZ], b[SW_INSTANT_BUFSZ];
+    json_t *o = json_pack("{s:s, s:b, s:s, s:I, s:I, s:I, s:I}", "now",
+                          sw_instant_format(r->now, t), "dry_run", r->dry_run,
+                          "policy_version", r->policy_version, "records",
+                          (json_int_t)r->records, "subjects_removed",
+                          (json_int_t)r->subjects_removed, "held",
+                          (json_int_t)r->held, "batches",
+                          (json_int_t)r->batches);
+    json_t *rules = json_array();
+    for (size_t i = 0; i < r->n_groups; i++) {
+        const sw_sweep_group *g = &r->groups[i];
+        json_array_append_new(
+            rules, json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s}",
+                             "rule", g->rule, "activity", g->activity,
+                             "section", g->section, "trigger", g->trigger,
+                             "action", g->action, "records",
+                             (json_int_t)g->records, "first_due",
+                             sw_instant_format(g->first_due, a), "last_due",
+                             sw_instant_format(g->last_due, b)));
+    }
+    json_object_set_new(o, "rules", rules);
+    json_t *held = json_array();
+    for (size_t i = 0; i < r->n_held; i++)
+        json_array_append_new(held, json_pack("{s:s, s:s, s:I}", "hold",
+                                              r->held_by[i].hold, "kind",
+                                              r->held_by[i].kind, "records",
+                                              (json_int_t)r->held_by[i].records));
+    json_object_set_new(o, "held_by", held);
+    json_object_set_new(
+        o, "traffic",
+        json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "days_stripped",
+                  (json_int_t)r->epochs_destroyed, "rows_kept_under_hold",
+                  (json_int_t)r->traffic_rekeyed, "rows_stripped_after_hold",
+                  (json_int_t)r->traffic_stripped, "rows_deleted",
+                  (json_int_t)r->traffic_deleted, "rows_kept_past_period",
+                  (json_int_t)r->traffic_held, "months_dropped",
+                  (json_int_t)r->months_dropped));
+    char *text = o ? json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(o);
+    return text;
+}
+
+/* One batch: select, group, aggregate and delete, audit; one transaction.
+ * *n is 0 when nothing was due. */
+static sw_status one_batch(sw_store *s, sw_sweep_report *r, size_t limit,
+                           size_t *n)
+{
+    sw_status st = sw_tx_begin(s);
+    if (st != SW_OK)
+        return st;
+    group_ctx c = {s, r, json_object(), false};
+    size_t records = 0, subjects = 0;
+    if ((st = s->be->sweep_select(s->impl, r->now, limit, n)) != SW_OK)
+        sw_fail_be(s, st, NULL);
+    if (st == SW_OK && *n) {
+        if ((st = s->be->sweep_groups(s->impl, add_group, &c)) != SW_OK)
+            sw_fail_be(s, st, NULL);
+        else if (c.nomem)
+            st = sw_fail(s, SW_ERR_NOMEM, "out of memory");
+        if (st == SW_OK &&
+            (st = s->be->sweep_apply(s->impl, &records, &subjects)) != SW_OK)
+            sw_fail_be(s, st, NULL);
+        if (st == SW_OK) {
+            char when[SW_INSTANT_BUFSZ];
+            char *details = sw_json_text(json_pack(
+                "{s:s, s:I, s:I, s:O}", "now", sw_instant_format(r->now, when),
+                "records", (json_int_t)records, "subjects_removed",
+                (json_int_t)subjects, "rules", c.batch_rules));
+            st = details ? sw_audit_append(s, "sweep.batch", NULL, "[]",
+                                           details)
+                         : sw_fail(s, SW_ERR_NOMEM, "out of memory");
+            free(details);
+        }
+    }
+    json_decref(c.batch_rules);
+    st = sw_tx_end(s, st);
+    if (st == SW_OK) {
+        r->records += records;
+        r->subjects_removed += subjects;
+        r->batches += *n ? 1 : 0;
+    }
+    return st;
+}
+
+sw_status sw_sweep(sw_store *s, const sw_sweep_options *o,
+                   sw_sweep_report **out)
+{
+    *out = NULL;
+    if (!s->policy)
+        return sw_fail(s, SW_ERR_INVALID, "no policy loaded");
+    if (s->in_batch)
+        return sw_fail(s, SW_ERR_INVALID, "a sweep cannot run inside a batch");
+    sw_sweep_report *r = calloc(1, sizeof(*r));
+    if (!r)
+        return sw_fail(s, SW_ERR_NOMEM, "out of memory");
+    *out = r;
+    r->now = sw_clock_now(&s->clock);
+    r->dry_run = o && o->dry_run;
+    snprintf(r->policy_version, sizeof(r->policy_version), "%s",
+             s->policy->notice.version);
+    size_t batch = o && o->batch ? o->batch : DEFAULT_BATCH;
+    sw_status st = SW_OK;
+    group_ctx c = {s, r, NULL, false};
+
+    if (r->dry_run) {
+        /* Plan in a transaction that is rolled back: nothing changes. */
+        size_t n;
+        if ((st = sw_tx_begin(s)) != SW_OK)
+            return st;
+        if ((st = s->be->sweep_select(s->impl, r->now, 0, &n)) != SW_OK ||
+            (st = s->be->sweep_groups(s->impl, add_group, &c)) != SW_OK)
+            sw_fail_be(s, st, NULL);
+        for (size_t i = 0; i < r->n_groups; i++)
+            r->records += r->groups[i].records;
+        if (st == SW_OK)
+            st = sw_traffic_sweep(s, r->now, true, r);
+        sw_tx_end(s, SW_ERR_INVALID); /* always roll back */
+    } else {
+        for (size_t n = 1; n && st == SW_OK;)
+            st = one_batch(s, r, batch, &n);
+        if (st == SW_OK)
+            st = sw_traffic_sweep(s, r->now, false, r);
+    }
+    if (st == SW_OK &&
+        (st = s->be->sweep_held(s->impl, r->now, add_held, &c, &r->held)) !=
+            SW_OK)
+        sw_fail_be(s, st, NULL);
+    if (st == SW_OK && c.nomem)
+        st = sw_fail(s, SW_ERR_NOMEM, "out of memory");
+    bool did = r->records || r->epochs_destroyed || r->traffic_deleted ||
+               r->traffic_stripped || r->traffic_rekeyed ||
+               r->months_dropped;
+    if (st == SW_OK && !r->dry_run && did) {
+        char *cert = sw_sweep_report_json(r);
+        /* The certificate is compact JSON in the trail. */
+        json_error_t err;
+        char *compact = cert ? sw_json_text(json_loads(cert, 0, &err)) : NULL;
+        st = compact ? sw_tx_begin(s)
+                     : sw_fail(s, SW_ERR_NOMEM, "out of memory");
+        if (st == SW_OK) {
+            st = sw_audit_append(s, "sweep.certificate", NULL, "[]", compact);
+            st = sw_tx_end(s, st);
+        }
+        free(cert);
+        free(compact);
+    }
+    return st;
+}

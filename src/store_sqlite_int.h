@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Private to the SQLite backend, shared by its files (store_sqlite.c: the
+ * ledger and audit; store_sqlite_retention.c: holds, sweeps, traffic). */
+#ifndef STEWARD_STORE_SQLITE_INT_H
+#define STEWARD_STORE_SQLITE_INT_H
+
+#include <sqlite3.h>
+
+#include "store_int.h"
+
+enum stmt {
+    S_META_GET,
+    S_META_SET,
+    S_SUBJ_INSERT,
+    S_SUBJ_GET,
+    S_SUBJ_DESTROY_KEY,
+    S_SUBJ_DEL_IDENTS,
+    S_SUBJ_DEL_RECORDS,
+    S_SUBJ_DEL_EVENTS,
+    S_SUBJ_DELETE,
+    S_SUBJ_BY_ACCOUNT,
+    S_SUBJ_BY_TENANT,
+    S_IDENT_INSERT,
+    S_IDENT_LOOKUP,
+    S_IDENT_LIST,
+    S_REC_INSERT,
+    S_REC_GET,
+    S_REC_LIST,
+    S_REC_SET_DUE,
+    S_EV_INSERT,
+    S_EV_LATEST,
+    S_AUDIT_APPEND,
+    S_AUDIT_LAST,
+    S_AUDIT_SCAN,
+    S_TX_BEGIN,
+    S_TX_COMMIT,
+    S_TX_ROLLBACK,
+    S_TX_SAVEPOINT,
+    S_TX_RELEASE,
+    S_TX_UNDO,
+    S_COUNT
+};
+
+/* Statements built at run time (a table per month), prepared once each. */
+#define LITE_DYN 128
+
+typedef struct lite {
+    sqlite3 *db;
+    sqlite3_stmt *st[S_COUNT];
+    struct {
+        char *text;
+        sqlite3_stmt *st;
+    } dyn[LITE_DYN];
+    char err[512];
+    /* copies of the last subject row's blobs */
+    uint8_t acc_enc[512], ten_enc[512];
+} lite;
+
+sw_status fail(lite *l, sw_status st, const char *what);
+sw_status status_of(int rc);
+/* The prepared statement id, reset and unbound; NULL after setting err. */
+sqlite3_stmt *prep(lite *l, enum stmt id);
+/* The same for SQL text (cached by text); NULL after setting err. */
+sqlite3_stmt *prep_sql(lite *l, const char *text);
+void bind_text(sqlite3_stmt *st, int i, const char *v);
+void bind_blob(sqlite3_stmt *st, int i, const void *v, size_t n);
+/* Steps a statement that returns no rows. */
+sw_status run(lite *l, sqlite3_stmt *st, const char *what);
+sw_status lite_exec(lite *l, const char *text, const char *what);
+/* Finalizes the run-time statements (closing, dropping a table). */
+void lite_forget_dyn(lite *l);
+
+
+/* Part two (store_sqlite_retention.c): see the backend table in
+ * store_int.h for what each does. */
+sw_status lite_hold_insert(void *impl, const sw_hold_row *r);
+sw_status lite_hold_release(void *impl, const char *id, sw_instant at,
+                            const char *by);
+sw_status lite_hold_list(void *impl, bool all, sw_hold_cb cb, void *ctx);
+sw_status lite_sweep_select(void *impl, sw_instant now, size_t limit,
+                            size_t *n);
+sw_status lite_sweep_groups(void *impl, sw_group_cb cb, void *ctx);
+sw_status lite_sweep_apply(void *impl, size_t *records, size_t *subjects);
+sw_status lite_sweep_held(void *impl, sw_instant now, sw_held_cb cb,
+                          void *ctx, size_t *total);
+sw_status lite_bill_set(void *impl, const char *account, const char *period,
+                        const char *status, sw_instant at);
+sw_status lite_epoch_get(void *impl, int64_t day, const char *key_class,
+                         uint8_t wrapped[SW_WRAPPED_BYTES]);
+sw_status lite_epoch_put(void *impl, int64_t day, const char *key_class,
+                         const uint8_t wrapped[SW_WRAPPED_BYTES], bool has_due,
+                         sw_instant due);
+sw_status lite_epoch_list(void *impl, sw_epoch_cb cb, void *ctx);
+sw_status lite_epoch_due(void *impl, sw_instant now, sw_epoch_cb cb,
+                         void *ctx);
+sw_status lite_epoch_delete(void *impl, int64_t day, const char *key_class);
+sw_status lite_traffic_month(void *impl, int month);
+sw_status lite_traffic_insert(void *impl, int month, const sw_traffic_rec *r);
+sw_status lite_traffic_probe(void *impl, int month, int64_t day,
+                             const uint8_t blind[SW_BLIND_BYTES],
+                             sw_traffic_cb cb, void *ctx);
+sw_status lite_traffic_held(void *impl, int month, int64_t day,
+                            const char *key_class, const char *period,
+                            const char *activity, sw_traffic_cb cb, void *ctx);
+sw_status lite_traffic_keyed(void *impl, int month, int64_t day,
+                             const char *key_class, sw_traffic_cb cb,
+                             void *ctx);
+sw_status lite_traffic_rekey(void *impl, int month, const char *ext_id,
+                             const char *key_class, const uint8_t *ids,
+                             size_t ids_len,
+                             const uint8_t blind[SW_BLIND_BYTES]);
+sw_status lite_traffic_strip(void *impl, int month, const char *ext_id);
+sw_status lite_traffic_expire(void *impl, int month, sw_instant before,
+                              const char *activity, size_t *deleted,
+                              size_t *kept);
+sw_status lite_traffic_months(void *impl, int (*cb)(int month, void *ctx),
+                              void *ctx);
+sw_status lite_traffic_drop_empty(void *impl, int month, bool *dropped);
+
+#endif

@@ -1,0 +1,638 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The SQLite backend, part two: legal holds, the record sweep (set-based,
+ * one batch per call), bills, traffic day keys and the traffic tables, one
+ * per month so that a month past its 10 years is dropped whole.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_sqlite_int.h"
+
+/* An active hold covers record r (of subject s) through the record, its
+ * subject, its subject's account or its activity. */
+#define HELD_RECORD                                                           \
+    "EXISTS (SELECT 1 FROM holds h WHERE h.released_at IS NULL AND ("         \
+    " (h.scope = 0 AND h.scope_key = CAST(r.id AS BLOB)) OR"                  \
+    " (h.scope = 1 AND h.scope_key = CAST(r.subject_id AS BLOB)) OR"          \
+    " (h.scope = 2 AND h.scope_key = s.account_bi) OR"                        \
+    " (h.scope = 4 AND h.scope_key = CAST(r.activity AS BLOB))))"
+
+sw_status lite_hold_insert(void *impl, const sw_hold_row *r)
+{
+    lite *l = impl;
+    sqlite3_stmt *st = prep_sql(
+        l, "INSERT INTO holds(id, kind, scope, scope_key, target, reason,"
+           " placed_at, placed_by) VALUES(?1,?2,?3,?4,?5,?6,?7,?8)");
+    if (!st)
+        return SW_ERR_STORE;
+    bind_text(st, 1, r->id);
+    bind_text(st, 2, r->kind);
+    sqlite3_bind_int(st, 3, (int)r->scope);
+    bind_blob(st, 4, r->key, r->key_len);
+    bind_text(st, 5, r->target);
+    bind_text(st, 6, r->reason);
+    sqlite3_bind_int64(st, 7, r->placed_at);
+    bind_text(st, 8, r->placed_by);
+    return run(l, st, "placing a hold");
+}
+
+sw_status lite_hold_release(void *impl, const char *id, sw_instant at,
+                              const char *by)
+{
+    lite *l = impl;
+    sqlite3_stmt *st =
+        prep_sql(l, "SELECT released_at IS NOT NULL FROM holds WHERE id = ?1");
+    if (!st)
+        return SW_ERR_STORE;
+    bind_text(st, 1, id);
+    int rc = sqlite3_step(st);
+    int released = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return fail(l, status_of(rc), "releasing a hold");
+    if (released < 0) {
+        snprintf(l->err, sizeof(l->err), "no hold %s", id);
+        return SW_ERR_NOTFOUND;
+    }
+    if (released) {
+        snprintf(l->err, sizeof(l->err), "hold %s is already released", id);
+        return SW_ERR_CONFLICT;
+    }
+    st = prep_sql(l, "UPDATE holds SET released_at = ?2, released_by = ?3"
+                     " WHERE id = ?1");
+    if (!st)
+        return SW_ERR_STORE;
+    bind_text(st, 1, id);
+    sqlite3_bind_int64(st, 2, at);
+    bind_text(st, 3, by);
+    return run(l, st, "releasing a hold");
+}
+
+sw_status lite_hold_list(void *impl, bool all, sw_hold_cb cb, void *ctx)
+{
+    lite *l = impl;
+    sqlite3_stmt *st = prep_sql(
+        l, "SELECT id, kind, scope, target, reason, placed_at, placed_by,"
+           " released_at FROM holds WHERE ?1 OR released_at IS NULL"
+           " ORDER BY released_at IS NOT NULL, placed_at, id");
+    if (!st)
+        return SW_ERR_STORE;
+    sqlite3_bind_int(st, 1, all);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        sw_hold_row r;
+        memset(&r, 0, sizeof(r));
+        r.id = (const char *)sqlite3_column_text(st, 0);
+        r.kind = (const char *)sqlite3_column_text(st, 1);
+        r.scope = (sw_scope_kind)sqlite3_column_int(st, 2);
+        r.target = (const char *)sqlite3_column_text(st, 3);
+        r.reason = (const char *)sqlite3_column_text(st, 4);
+        r.placed_at = sqlite3_column_int64(st, 5);
+        r.placed_by = (const char *)sqlite3_column_text(st, 6);
+        r.released = sqlite3_column_type(st, 7) != SQLITE_NULL;
+        r.released_at = sqlite3_column_int64(st, 7);
+        if (cb(&r, ctx))
+            break;
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE
+               ? SW_OK
+               : fail(l, status_of(rc), "listing holds");
+}
+
+/* ---- the record sweep ---- */
+
+sw_status lite_sweep_select(void *impl, sw_instant now, size_t limit,
+                              size_t *n)
+{
+    lite *l = impl;
+    sw_status st = lite_exec(
+        l,
+        "CREATE TEMP TABLE IF NOT EXISTS sweep(id TEXT PRIMARY KEY,"
+        " subject_id TEXT NOT NULL, activity TEXT NOT NULL,"
+        " category TEXT NOT NULL, collected_at INTEGER NOT NULL,"
+        " due_at INTEGER NOT NULL, rule TEXT);"
+        "DELETE FROM temp.sweep;",
+        "preparing a sweep");
+    if (st != SW_OK)
+        return st;
+    sqlite3_stmt *q = prep_sql(
+        l, "INSERT INTO temp.sweep SELECT r.id, r.subject_id, r.activity,"
+           " r.category, r.collected_at, r.due_at, r.rule FROM records r"
+           " LEFT JOIN subjects s ON s.id = r.subject_id"
+           " WHERE r.due_at <= ?1 AND NOT " HELD_RECORD
+           " ORDER BY r.due_at LIMIT ?2");
+    if (!q)
+        return SW_ERR_STORE;
+    sqlite3_bind_int64(q, 1, now);
+    sqlite3_bind_int64(q, 2, limit ? (sqlite3_int64)limit : -1);
+    if ((st = run(l, q, "selecting due records")) != SW_OK)
+        return st;
+    *n = (size_t)sqlite3_changes(l->db);
+    return SW_OK;
+}
+
+sw_status lite_sweep_groups(void *impl, sw_group_cb cb, void *ctx)
+{
+    lite *l = impl;
+    sqlite3_stmt *st = prep_sql(
+        l, "SELECT coalesce(rule, ''), activity, count(*), min(due_at),"
+           " max(due_at) FROM temp.sweep GROUP BY 1, 2 ORDER BY 1, 2");
+    if (!st)
+        return SW_ERR_STORE;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        if (cb((const char *)sqlite3_column_text(st, 0),
+               (const char *)sqlite3_column_text(st, 1),
+               (size_t)sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3),
+               sqlite3_column_int64(st, 4), ctx))
+            break;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE
+               ? SW_OK
+               : fail(l, status_of(rc), "grouping due records");
+}
+
+sw_status lite_sweep_apply(void *impl, size_t *records, size_t *subjects)
+{
+    lite *l = impl;
+    /* Counts that keep nothing personal survive the records. */
+    sw_status st = lite_exec(
+        l,
+        "INSERT INTO aggregates(activity, category, month, rule, count)"
+        " SELECT activity, category,"
+        " strftime('%Y-%m', collected_at, 'unixepoch'), coalesce(rule, ''),"
+        " count(*) FROM temp.sweep WHERE true GROUP BY 1, 2, 3, 4"
+        " ON CONFLICT DO UPDATE SET count = count + excluded.count;"
+        "DELETE FROM events WHERE scope = 0 AND scope_key IN"
+        " (SELECT CAST(id AS BLOB) FROM temp.sweep);",
+        "aggregating due records");
+    if (st != SW_OK)
+        return st;
+    sqlite3_stmt *del = prep_sql(
+        l, "DELETE FROM records WHERE id IN (SELECT id FROM temp.sweep)");
+    if (!del || (st = run(l, del, "deleting due records")) != SW_OK)
+        return del ? st : SW_ERR_STORE;
+    *records = (size_t)sqlite3_changes(l->db);
+    /* Subjects left with no record go too, key first. */
+    st = lite_exec(
+        l,
+        "CREATE TEMP TABLE IF NOT EXISTS sweep_gone(id TEXT PRIMARY KEY);"
+        "DELETE FROM temp.sweep_gone;"
+        "INSERT OR IGNORE INTO temp.sweep_gone SELECT DISTINCT w.subject_id"
+        " FROM temp.sweep w WHERE NOT EXISTS"
+        " (SELECT 1 FROM records r WHERE r.subject_id = w.subject_id);"
+        "UPDATE subjects SET wrapped_key = NULL, account_enc = NULL,"
+        " tenant_enc = NULL WHERE id IN (SELECT id FROM temp.sweep_gone);"
+        "DELETE FROM identifiers WHERE subject_id IN"
+        " (SELECT id FROM temp.sweep_gone);"
+        "DELETE FROM events WHERE scope = 1 AND scope_key IN"
+        " (SELECT CAST(id AS BLOB) FROM temp.sweep_gone);"
+        "DELETE FROM subjects WHERE id IN (SELECT id FROM temp.sweep_gone);",
+        "removing subjects with no records");
+    if (st != SW_OK)
+        return st;
+    *subjects = (size_t)sqlite3_changes(l->db);
+    return SW_OK;
+}
+
+sw_status lite_sweep_held(void *impl, sw_instant now, sw_held_cb cb,
+                            void *ctx, size_t *total)
+{
+    lite *l = impl;
+    *total = 0;
+    sqlite3_stmt *st = prep_sql(
+        l, "SELECT count(*) FROM records r LEFT JOIN subjects s"
+           " ON s.id = r.subject_id WHERE r.due_at <= ?1 AND " HELD_RECORD);
+    if (!st)
+        return SW_ERR_STORE;
+    sqlite3_bind_int64(st, 1, now);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *total = (size_t)sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW)
+        return fail(l, status_of(rc), "counting held records");
+    if (!*total)
+        return SW_OK;
+    st = prep_sql(
+        l, "SELECT h.id, h.kind, count(*) FROM records r LEFT JOIN subjects s"
+           " ON s.id = r.subject_id JOIN holds h ON h.released_at IS NULL AND"
+           " ((h.scope = 0 AND h.scope_key = CAST(r.id AS BLOB)) OR"
+           " (h.scope = 1 AND h.scope_key = CAST(r.subject_id AS BLOB)) OR"
+           " (h.scope = 2 AND h.scope_key = s.account_bi) OR"
+           " (h.scope = 4 AND h.scope_key = CAST(r.activity AS BLOB)))"
+           " WHERE r.due_at <= ?1 GROUP BY h.id, h.kind ORDER BY h.id");
+    if (!st)
+        return SW_ERR_STORE;
+    sqlite3_bind_int64(st, 1, now);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        if (cb((const char *)sqlite3_column_text(st, 0),
+               (const char *)sqlite3_column_text(st, 1),
+               (size_t)sqlite3_column_int64(st, 2), ctx))
+            break;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE
+               ? SW_OK
+               : fail(l, status_of(rc), "counting held records");
+}
+
+/* ---- bills and day keys ---- */
+
+sw_status lite_bill_set(void *impl, const char *account, const char *period,
+                          const char *status, sw_instant at)
+{
+    lite *l = impl;
+    sqlite3_stmt *st = prep_sql(
+        l, "INSERT INTO bills(account, period, status, updated_at)"
+           " VALUES(?1,?2,?3,?4) ON CONFLICT(account, period) DO UPDATE"
+           " SET status = excluded.status, updated_at = excluded.updated_at");
+    if (!st)
+        return SW_ERR_STORE;
+    bind_text(st, 1, account);
+    bind_text(st, 2, period);
+    bind_text(st, 3, status);
+    sqlite3_bind_int64(st, 4, at);
+    return run(l, st, "recording a bill");
+}
+
+sw_status lite_epoch_get(void *impl, int64_t day, const char *key_class,
+                           uint8_t wrapped[SW_WRAPPED_BYTES])
+{
+    lite *l = impl;
+    sqlite3_stmt *st = prep_sql(
+        l, "SELECT wrapped FROM epoch_keys WHERE day = ?1 AND class = ?2");
+    if (!st)
+        return SW_ERR_STORE;
+    sqlite3_bind_int64(st, 1, day);
+    bind_text(st, 2, key_class);
+    int rc = sqlite3_step(st);
+    sw_status s = SW_ERR_NOTFOUND;
+    if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 0) == SW_WRAPPED_BYTES) {
+        memcpy(wrapped, sqlite3_column_blob(st, 0), SW_WRAPPED_BYTES);
+        s = SW_OK;
+    } else if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        s = fail(l, status_of(rc), "reading a day key");
+    }
+    sqlite3_reset(st);
+    return s;
+}
+
+sw_status lite_epoch_put(void *impl, int64_t day, const char *key_class,
+                           const uint8_t wrapped[SW_WRAPPED_BYTES],
+                           bool has_due, sw_instant due)
+{
+    lite *l = impl;
+    sqlite3_stmt *st = prep_sql(l, "INSERT INTO epoch_keys(day, class,"
+                                   " wrapped, due_at) VALUES(?1,?2,?3,?4)");
+    if (!st)
+        return SW_ERR_STORE;
+    sqlite3_bind_int64(st, 1, day);
+    bind_text(st, 2, key_class);
+    bind_blob(st, 3, wrapped, SW_WRAPPED_BYTES);
+    if (has_due)
+        sqlite3_bind_int64(st, 4, due);
+    return run(l, st, "creating a day key");
+}
+
+static sw_status scan_epochs(lite *l, sqlite3_stmt *st, sw_epoch_cb cb,
+                             void *ctx)
+{
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        if (cb(sqlite3_column_int64(st, 0),
+               (const char *)sqlite3_column_text(st, 1),
+               sqlite3_column_blob(st, 2),
+               (size_t)sqlite3_column_bytes(st, 2), ctx))
+            break;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE
+               ? SW_OK
+               : fail(l, status_of(rc), "reading day keys");
+}
+
+sw_status lite_epoch_list(void *impl, sw_epoch_cb cb, void *ctx)
+{
+    lite *l = impl;
+    sqlite3_stmt *st = prep_sql(l, "SELECT day, class, wrapped FROM"
+                                   " epoch_keys ORDER BY day, class");
+    return st ? scan_epochs(l, st, cb, ctx) : SW_ERR_STORE;
+}
+
+sw_status lite_epoch_due(void *impl, sw_instant now, sw_epoch_cb cb,
+                           void *ctx)
+{
+    lite *l = impl;
+    sqlite3_stmt *st = prep_sql(
+        l, "SELECT day, class, wrapped FROM epoch_keys WHERE due_at <= ?1"
+           " ORDER BY day, class");
+    if (!st)
+        return SW_ERR_STORE;
+    sqlite3_bind_int64(st, 1, now);
+    return scan_epochs(l, st, cb, ctx);
+}
+
+sw_status lite_epoch_delete(void *impl, int64_t day, const char *key_class)
+{
+    lite *l = impl;
+    sqlite3_stmt *st =
+        prep_sql(l, "DELETE FROM epoch_keys WHERE day = ?1 AND class = ?2");
+    if (!st)
+        return SW_ERR_STORE;
+    sqlite3_bind_int64(st, 1, day);
+    bind_text(st, 2, key_class);
+    return run(l, st, "destroying a day key");
+}
+
+/* ---- traffic tables ---- */
+
+#define ROW_COLUMNS                                                           \
+    "ext_id, account, account_bi, channel, at, day, sender, country,"        \
+    " key_class, ids, dest_bi, duration, op, route, price, currency"
+
+sw_status lite_traffic_month(void *impl, int month)
+{
+    lite *l = impl;
+    char sql[1024];
+    snprintf(sql, sizeof(sql),
+             "CREATE TABLE IF NOT EXISTS traffic_%d(ext_id TEXT NOT NULL,"
+             " account TEXT NOT NULL, account_bi BLOB NOT NULL,"
+             " channel TEXT NOT NULL, at INTEGER NOT NULL, day INTEGER NOT "
+             "NULL, sender TEXT, country TEXT, key_class TEXT, ids BLOB,"
+             " dest_bi BLOB, duration INTEGER, op TEXT, route TEXT,"
+             " price TEXT, currency TEXT);"
+             "CREATE UNIQUE INDEX IF NOT EXISTS traffic_%d_id"
+             " ON traffic_%d(ext_id);"
+             "CREATE INDEX IF NOT EXISTS traffic_%d_dest ON traffic_%d(dest_bi)"
+             " WHERE dest_bi IS NOT NULL;"
+             "CREATE INDEX IF NOT EXISTS traffic_%d_day"
+             " ON traffic_%d(day, account);"
+             "INSERT OR IGNORE INTO traffic_months(month) VALUES(%d);",
+             month, month, month, month, month, month, month, month);
+    return lite_exec(l, sql, "creating a month of traffic");
+}
+
+sw_status lite_traffic_insert(void *impl, int month, const sw_traffic_rec *r)
+{
+    lite *l = impl;
+    char sql[256];
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO traffic_%d(" ROW_COLUMNS ") VALUES(?1,?2,?3,?4,?5,"
+             "?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16)",
+             month);
+    sqlite3_stmt *st = prep_sql(l, sql);
+    if (!st)
+        return SW_ERR_STORE;
+    bind_text(st, 1, r->ext_id);
+    bind_text(st, 2, r->account);
+    bind_blob(st, 3, r->account_bi, SW_BLIND_BYTES);
+    bind_text(st, 4, r->channel);
+    sqlite3_bind_int64(st, 5, r->at);
+    sqlite3_bind_int64(st, 6, r->day);
+    bind_text(st, 7, r->sender);
+    bind_text(st, 8, r->country);
+    bind_text(st, 9, r->key_class);
+    bind_blob(st, 10, r->ids, r->ids_len);
+    bind_blob(st, 11, r->dest_bi, SW_BLIND_BYTES);
+    sqlite3_bind_int64(st, 12, r->duration);
+    bind_text(st, 13, r->op);
+    bind_text(st, 14, r->route);
+    bind_text(st, 15, r->price);
+    bind_text(st, 16, r->currency);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc == SQLITE_CONSTRAINT) {
+        snprintf(l->err, sizeof(l->err), "detail record id '%s' exists",
+                 r->ext_id);
+        return SW_ERR_CONFLICT;
+    }
+    return rc == SQLITE_DONE ? SW_OK
+                             : fail(l, status_of(rc), "storing traffic");
+}
+
+static sw_status scan_traffic(lite *l, sqlite3_stmt *st, sw_traffic_cb cb,
+                              void *ctx)
+{
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        sw_traffic_rec r;
+        memset(&r, 0, sizeof(r));
+        r.ext_id = (const char *)sqlite3_column_text(st, 0);
+        r.account = (const char *)sqlite3_column_text(st, 1);
+        r.account_bi = sqlite3_column_blob(st, 2);
+        r.channel = (const char *)sqlite3_column_text(st, 3);
+        r.at = sqlite3_column_int64(st, 4);
+        r.day = sqlite3_column_int64(st, 5);
+        r.sender = (const char *)sqlite3_column_text(st, 6);
+        r.country = (const char *)sqlite3_column_text(st, 7);
+        r.key_class = (const char *)sqlite3_column_text(st, 8);
+        r.ids = sqlite3_column_blob(st, 9);
+        r.ids_len = (size_t)sqlite3_column_bytes(st, 9);
+        r.dest_bi = sqlite3_column_blob(st, 10);
+        r.duration = sqlite3_column_int64(st, 11);
+        r.op = (const char *)sqlite3_column_text(st, 12);
+        r.route = (const char *)sqlite3_column_text(st, 13);
+        r.price = (const char *)sqlite3_column_text(st, 14);
+        r.currency = (const char *)sqlite3_column_text(st, 15);
+        if (cb(&r, ctx))
+            break;
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE
+               ? SW_OK
+               : fail(l, status_of(rc), "reading traffic");
+}
+
+sw_status lite_traffic_probe(void *impl, int month, int64_t day,
+                               const uint8_t blind[SW_BLIND_BYTES],
+                               sw_traffic_cb cb, void *ctx)
+{
+    lite *l = impl;
+    char sql[256];
+    snprintf(sql, sizeof(sql),
+             "SELECT " ROW_COLUMNS " FROM traffic_%d WHERE dest_bi = ?1"
+             " AND day = ?2 ORDER BY at",
+             month);
+    sqlite3_stmt *st = prep_sql(l, sql);
+    if (!st)
+        return SW_ERR_STORE;
+    bind_blob(st, 1, blind, SW_BLIND_BYTES);
+    sqlite3_bind_int64(st, 2, day);
+    return scan_traffic(l, st, cb, ctx);
+}
+
+/* Rows a hold or an unpaid or disputed bill keeps, as a union of four
+ * indexed look-ups: a hold on the account, a bill of the account for the
+ * period, a hold on the detail record, a hold on the whole activity (a
+ * constant condition SQLite evaluates once). */
+sw_status lite_traffic_held(void *impl, int month, int64_t day,
+                            const char *key_class, const char *period,
+                            const char *activity, sw_traffic_cb cb, void *ctx)
+{
+    lite *l = impl;
+    char sql[2048], head[256];
+    snprintf(head, sizeof(head),
+             "SELECT " ROW_COLUMNS " FROM traffic_%d WHERE day = ?1 AND "
+             "key_class = ?2",
+             month);
+    snprintf(sql, sizeof(sql),
+             "%s AND account IN (SELECT target FROM holds WHERE scope = 2 AND"
+             " released_at IS NULL) UNION %s AND account IN (SELECT account"
+             " FROM bills WHERE period = ?3 AND status IN ('unpaid',"
+             " 'disputed')) UNION %s AND ext_id IN (SELECT target FROM holds"
+             " WHERE scope = 0 AND released_at IS NULL) UNION %s AND EXISTS"
+             " (SELECT 1 FROM holds WHERE scope = 4 AND released_at IS NULL"
+             " AND target = ?4)",
+             head, head, head, head);
+    sqlite3_stmt *st = prep_sql(l, sql);
+    if (!st)
+        return SW_ERR_STORE;
+    sqlite3_bind_int64(st, 1, day);
+    bind_text(st, 2, key_class);
+    bind_text(st, 3, period);
+    bind_text(st, 4, activity);
+    return scan_traffic(l, st, cb, ctx);
+}
+
+sw_status lite_traffic_keyed(void *impl, int month, int64_t day,
+                               const char *key_class, sw_traffic_cb cb,
+                               void *ctx)
+{
+    lite *l = impl;
+    char sql[256];
+    snprintf(sql, sizeof(sql),
+             "SELECT " ROW_COLUMNS " FROM traffic_%d WHERE day = ?1 AND"
+             " key_class = ?2",
+             month);
+    sqlite3_stmt *st = prep_sql(l, sql);
+    if (!st)
+        return SW_ERR_STORE;
+    sqlite3_bind_int64(st, 1, day);
+    bind_text(st, 2, key_class);
+    return scan_traffic(l, st, cb, ctx);
+}
+
+sw_status lite_traffic_rekey(void *impl, int month, const char *ext_id,
+                               const char *key_class, const uint8_t *ids,
+                               size_t ids_len,
+                               const uint8_t blind[SW_BLIND_BYTES])
+{
+    lite *l = impl;
+    char sql[256];
+    snprintf(sql, sizeof(sql),
+             "UPDATE traffic_%d SET key_class = ?2, ids = ?3, dest_bi = ?4"
+             " WHERE ext_id = ?1",
+             month);
+    sqlite3_stmt *st = prep_sql(l, sql);
+    if (!st)
+        return SW_ERR_STORE;
+    bind_text(st, 1, ext_id);
+    bind_text(st, 2, key_class);
+    bind_blob(st, 3, ids, ids_len);
+    bind_blob(st, 4, blind, SW_BLIND_BYTES);
+    return run(l, st, "re-keying traffic");
+}
+
+sw_status lite_traffic_strip(void *impl, int month, const char *ext_id)
+{
+    lite *l = impl;
+    char sql[256];
+    snprintf(sql, sizeof(sql),
+             "UPDATE traffic_%d SET key_class = NULL, ids = NULL,"
+             " dest_bi = NULL WHERE ext_id = ?1",
+             month);
+    sqlite3_stmt *st = prep_sql(l, sql);
+    if (!st)
+        return SW_ERR_STORE;
+    bind_text(st, 1, ext_id);
+    return run(l, st, "stripping traffic identifiers");
+}
+
+sw_status lite_traffic_expire(void *impl, int month, sw_instant before,
+                              const char *activity, size_t *deleted,
+                              size_t *kept)
+{
+    lite *l = impl;
+    char sql[1024], period[8];
+    snprintf(period, sizeof(period), "%04d-%02d", month / 100, month % 100);
+    const char *keep =
+        "(account IN (SELECT target FROM holds WHERE scope = 2 AND"
+        " released_at IS NULL) OR account IN (SELECT account FROM bills"
+        " WHERE period = ?2 AND status IN ('unpaid', 'disputed')) OR"
+        " ext_id IN (SELECT target FROM holds WHERE scope = 0 AND"
+        " released_at IS NULL) OR EXISTS (SELECT 1 FROM holds WHERE"
+        " scope = 4 AND released_at IS NULL AND target = ?3))";
+    snprintf(sql, sizeof(sql), "DELETE FROM traffic_%d WHERE at < ?1 AND NOT %s",
+             month, keep);
+    sqlite3_stmt *st = prep_sql(l, sql);
+    if (!st)
+        return SW_ERR_STORE;
+    sqlite3_bind_int64(st, 1, before);
+    bind_text(st, 2, period);
+    bind_text(st, 3, activity);
+    sw_status s = run(l, st, "deleting expired traffic");
+    if (s != SW_OK)
+        return s;
+    *deleted = (size_t)sqlite3_changes(l->db);
+    snprintf(sql, sizeof(sql),
+             "SELECT count(*) FROM traffic_%d WHERE at < ?1 AND %s", month,
+             keep);
+    if (!(st = prep_sql(l, sql)))
+        return SW_ERR_STORE;
+    sqlite3_bind_int64(st, 1, before);
+    bind_text(st, 2, period);
+    bind_text(st, 3, activity);
+    int rc = sqlite3_step(st);
+    *kept = rc == SQLITE_ROW ? (size_t)sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? SW_OK
+                            : fail(l, status_of(rc), "counting kept traffic");
+}
+
+sw_status lite_traffic_months(void *impl, int (*cb)(int month, void *ctx),
+                                void *ctx)
+{
+    lite *l = impl;
+    sqlite3_stmt *st =
+        prep_sql(l, "SELECT month FROM traffic_months ORDER BY month");
+    if (!st)
+        return SW_ERR_STORE;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        if (cb(sqlite3_column_int(st, 0), ctx))
+            break;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE
+               ? SW_OK
+               : fail(l, status_of(rc), "listing traffic months");
+}
+
+sw_status lite_traffic_drop_empty(void *impl, int month, bool *dropped)
+{
+    lite *l = impl;
+    char sql[256];
+    *dropped = false;
+    snprintf(sql, sizeof(sql), "SELECT EXISTS (SELECT 1 FROM traffic_%d)",
+             month);
+    sqlite3_stmt *st = prep_sql(l, sql);
+    if (!st)
+        return SW_ERR_STORE;
+    int rc = sqlite3_step(st);
+    int any = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 1;
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW)
+        return fail(l, status_of(rc), "checking a month of traffic");
+    if (any)
+        return SW_OK;
+    lite_forget_dyn(l); /* statements on the table must go first */
+    snprintf(sql, sizeof(sql),
+             "DROP TABLE traffic_%d; DELETE FROM traffic_months WHERE"
+             " month = %d;",
+             month, month);
+    sw_status s = lite_exec(l, sql, "dropping a month of traffic");
+    *dropped = s == SW_OK;
+    return s;
+}
+

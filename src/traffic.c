@@ -1,0 +1,1020 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Traffic data (DESIGN decision 3): end users' identifiers in detail
+ * records are sealed and blind-indexed under a key per day of
+ * communication. When the day's period is over its key is destroyed, which
+ * makes every identifier of that day unreadable and unmatchable at once,
+ * whatever the number of records; rows a hold or an unsettled bill keeps
+ * are first re-keyed under a hold key. The customer's part of each record
+ * stays in clear in a table per month until its own period ends.
+ */
+#include <ctype.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "steward/ident.h"
+#include "steward/traffic.h"
+#include "steward/retention.h"
+#include "store_int.h"
+
+#define SECS_PER_DAY 86400
+#define LINE_MAX_BYTES (64 * 1024)
+#define KEY_SLOTS 4096
+
+/* ---- day keys ---- */
+
+typedef struct day_key {
+    bool used;
+    int64_t day;
+    char key_class[8];
+    bool live; /* false: the day's period is over, nothing is kept */
+    uint8_t key[SW_KEY_BYTES];
+    uint8_t blind[SW_KEY_BYTES];
+} day_key;
+
+static int month_of_day(int64_t day)
+{
+    int y, m;
+    sw_instant_fields(day * SECS_PER_DAY, &y, &m, NULL, NULL);
+    return y * 100 + m;
+}
+
+static void key_label(int64_t day, const char *key_class, char *buf, size_t n)
+{
+    snprintf(buf, n, "day|%lld|%s", (long long)day, key_class);
+}
+
+static void derive_blind(day_key *k)
+{
+    sw_hash_keyed(k->key, "blind", 5, k->blind, SW_KEY_BYTES);
+}
+
+/* The blind index of a destination under a day key. */
+static void dest_blind(const day_key *k, const char *type, const char *value,
+                       uint8_t out[SW_BLIND_BYTES])
+{
+    char buf[SW_IDENT_MAX + 16];
+    int n = snprintf(buf, sizeof(buf), "%s:%s", type, value);
+    sw_hash_keyed(k->blind, buf, (size_t)n, out, SW_BLIND_BYTES);
+}
+
+static sw_status unwrap_day(sw_store *s, int64_t day, const char *key_class,
+                            const uint8_t *wrapped, size_t len, day_key *k)
+{
+    char label[64];
+    key_label(day, key_class, label, sizeof(label));
+    if (sw_datakey_unwrap(s->keys, label, wrapped, len, k->key) != SW_OK)
+        return sw_fail(s, SW_ERR_CRYPTO, "cannot unwrap the key of day %lld",
+                       (long long)day);
+    derive_blind(k);
+    k->day = day;
+    snprintf(k->key_class, sizeof(k->key_class), "%s", key_class);
+    k->live = k->used = true;
+    return SW_OK;
+}
+
+/* The key class of a destination country: its code when the identifiers
+ * rule has a national extension for it, "" otherwise. */
+static const char *class_of(const sw_rule *r, const char *country)
+{
+    for (size_t i = 0; country && i < r->n_extensions; i++)
+        if (strcmp(r->extensions[i].country, country) == 0)
+            return r->extensions[i].country;
+    return "";
+}
+
+/* Finds or creates the key of (day, class); a day whose period is already
+ * over gets no key (live = false). */
+static sw_status day_key_for(sw_store *s, day_key *slots, const sw_rule *rule,
+                             int64_t day, const char *key_class,
+                             sw_instant now, day_key **out)
+{
+    uint32_t h = (uint32_t)(day * 2654435761u);
+    for (const char *p = key_class; *p; p++)
+        h = (h ^ (uint8_t)*p) * 16777619u;
+    day_key *k = NULL;
+    for (int i = 0; i < KEY_SLOTS; i++) {
+        day_key *c = &slots[(h + (uint32_t)i) % KEY_SLOTS];
+        if (!c->used || (c->day == day && strcmp(c->key_class, key_class) == 0)) {
+            k = c;
+            break;
+        }
+    }
+    if (!k) { /* full: start over (keys are re-read) */
+        sw_wipe(slots, sizeof(day_key) * KEY_SLOTS);
+        k = &slots[h % KEY_SLOTS];
+    }
+    *out = k;
+    if (k->used)
+        return SW_OK;
+    uint8_t wrapped[SW_WRAPPED_BYTES];
+    sw_status st = s->be->epoch_get(s->impl, day, key_class, wrapped);
+    if (st == SW_OK)
+        return unwrap_day(s, day, key_class, wrapped, SW_WRAPPED_BYTES, k);
+    if (st != SW_ERR_NOTFOUND)
+        return sw_fail_be(s, st, NULL);
+    sw_instant due;
+    sw_rule_due_in(rule, day * SECS_PER_DAY, key_class[0] ? key_class : NULL,
+                   &due);
+    k->used = true;
+    k->day = day;
+    snprintf(k->key_class, sizeof(k->key_class), "%s", key_class);
+    if (due <= now) { /* its identifiers are not to be kept at all */
+        k->live = false;
+        return SW_OK;
+    }
+    char label[64];
+    key_label(day, key_class, label, sizeof(label));
+    sw_datakey_new(s->keys, label, k->key, wrapped);
+    derive_blind(k);
+    k->live = true;
+    st = s->be->epoch_put(s->impl, day, key_class, wrapped, true, due);
+    return st == SW_OK ? st : sw_fail_be(s, st, NULL);
+}
+
+static void ids_ad(const char *ext_id, int64_t day, const char *key_class,
+                   char *buf, size_t n)
+{
+    snprintf(buf, n, "traffic|%s|%lld|%s", ext_id, (long long)day, key_class);
+}
+
+/* ---- parsing ---- */
+
+enum col {
+    C_ID, C_ACCOUNT, C_CHANNEL, C_TIME, C_SENDER, C_DEST, C_COUNTRY, C_IMSI,
+    C_IMEI, C_DURATION, C_OPERATOR, C_ROUTE, C_PRICE, C_CURRENCY, C_COUNT
+};
+static const char *const col_names[C_COUNT] = {
+    "id",      "account", "channel",  "time",     "sender",
+    "destination", "country", "imsi", "imei",     "duration",
+    "operator", "route",  "price",    "currency"};
+
+typedef struct fields {
+    const char *v[C_COUNT];
+    char buf[LINE_MAX_BYTES]; /* CSV fields are unquoted into here */
+} fields;
+
+static int col_index(const char *name)
+{
+    for (int i = 0; i < C_COUNT; i++)
+        if (strcmp(col_names[i], name) == 0)
+            return i;
+    return -1;
+}
+
+/* Splits one CSV line (RFC 4180 quoting, no line breaks in fields) into
+ * out[0..max); returns the count, or -1 for an unclosed quote. */
+static int csv_split(const char *line, char *buf, const char **out, int max)
+{
+    int n = 0;
+    const char *p = line;
+    char *w = buf;
+    while (n < max) {
+        out[n++] = w;
+        if (*p == '"') {
+            p++;
+            for (;;) {
+                if (!*p)
+                    return -1;
+                if (*p == '"' && p[1] == '"') {
+                    *w++ = '"';
+                    p += 2;
+                } else if (*p == '"') {
+                    p++;
+                    break;
+                } else {
+                    *w++ = *p++;
+                }
+            }
+        }
+        while (*p && *p != ',')
+            *w++ = *p++;
+        *w++ = '\0';
+        if (*p != ',')
+            break;
+        p++;
+    }
+    return n;
+}
+
+/* ---- ingest ---- */
+
+typedef struct ingest {
+    sw_store *s;
+    const sw_rule *ids_rule;
+    sw_diags *diags;
+    const char *name;
+    size_t max_errors, errors;
+    day_key *keys;
+    int month_ready;
+    int csv_col[32]; /* header position -> column, -1 ignored */
+    int csv_n;
+    char acc_cache[96];
+    uint8_t acc_bi[SW_BLIND_BYTES];
+    sw_instant now;
+} ingest;
+
+static void bad_line(ingest *g, size_t line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void bad_line(ingest *g, size_t line, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    if (g->diags && g->errors < g->max_errors)
+        sw_diags_add(g->diags, SW_SEV_ERROR, "bad-line", g->name, (int)line,
+                     0, "%s", msg);
+    g->errors++;
+}
+
+static const char *nonempty(const char *v)
+{
+    return v && *v ? v : NULL;
+}
+
+/* Checks and stores one detail record. SW_ERR_INVALID: the line is bad
+ * (already reported); other failures stop the ingest. */
+static sw_status store_row(ingest *g, size_t line, const fields *f,
+                           bool *stripped)
+{
+    sw_store *s = g->s;
+    const char *id = nonempty(f->v[C_ID]), *account = nonempty(f->v[C_ACCOUNT]);
+    const char *channel = nonempty(f->v[C_CHANNEL]);
+    const char *time = nonempty(f->v[C_TIME]), *dest = nonempty(f->v[C_DEST]);
+    const char *country = nonempty(f->v[C_COUNTRY]);
+    if (!id || !account || !channel || !time || !dest) {
+        bad_line(g, line, "needs id, account, channel, time and destination");
+        return SW_ERR_INVALID;
+    }
+    if (strlen(id) >= 96 || strlen(account) >= 96) {
+        bad_line(g, line, "id or account longer than 95 characters");
+        return SW_ERR_INVALID;
+    }
+    sw_instant at;
+    if (sw_instant_parse(time, &at) != SW_OK) {
+        bad_line(g, line, "time '%.40s' is not an ISO-8601 UTC instant", time);
+        return SW_ERR_INVALID;
+    }
+    if (country && (strlen(country) != 2 || !isupper((unsigned char)country[0]) ||
+                    !isupper((unsigned char)country[1]))) {
+        bad_line(g, line, "country '%.10s' is not an ISO 3166-1 code", country);
+        return SW_ERR_INVALID;
+    }
+    char why[256], d[SW_IDENT_MAX], imsi[SW_IDENT_MAX] = "",
+                                    imei[SW_IDENT_MAX] = "";
+    const char *dtype = strchr(dest, '@') ? "email" : "msisdn";
+    if (sw_ident_normalise(dtype, dest, country, d, why, sizeof(why)) !=
+            SW_OK ||
+        (nonempty(f->v[C_IMSI]) &&
+         sw_ident_normalise("imsi", f->v[C_IMSI], NULL, imsi, why,
+                            sizeof(why)) != SW_OK) ||
+        (nonempty(f->v[C_IMEI]) &&
+         sw_ident_normalise("imei", f->v[C_IMEI], NULL, imei, why,
+                            sizeof(why)) != SW_OK)) {
+        bad_line(g, line, "%s", why);
+        return SW_ERR_INVALID;
+    }
+    long duration = 0;
+    if (nonempty(f->v[C_DURATION])) {
+        char *end;
+        duration = strtol(f->v[C_DURATION], &end, 10);
+        if (*end || duration < 0) {
+            bad_line(g, line, "duration '%.20s' is not a whole number of "
+                              "seconds", f->v[C_DURATION]);
+            return SW_ERR_INVALID;
+        }
+    }
+    int64_t day = at >= 0 ? at / SECS_PER_DAY : (at - SECS_PER_DAY + 1) / SECS_PER_DAY;
+    int month = month_of_day(day);
+    sw_status st;
+    if (month != g->month_ready) {
+        if ((st = s->be->traffic_month(s->impl, month)) != SW_OK)
+            return sw_fail_be(s, st, NULL);
+        g->month_ready = month;
+    }
+    const char *key_class = class_of(g->ids_rule, country);
+    day_key *k;
+    if ((st = day_key_for(s, g->keys, g->ids_rule, day, key_class, g->now,
+                          &k)) != SW_OK)
+        return st;
+    if (strcmp(g->acc_cache, account) != 0) {
+        sw_account_blind(s, account, g->acc_bi);
+        snprintf(g->acc_cache, sizeof(g->acc_cache), "%s", account);
+    }
+    sw_traffic_rec r;
+    memset(&r, 0, sizeof(r));
+    r.ext_id = id;
+    r.account = account;
+    r.account_bi = g->acc_bi;
+    r.channel = channel;
+    r.at = at;
+    r.day = day;
+    r.sender = nonempty(f->v[C_SENDER]);
+    r.country = country;
+    r.duration = duration;
+    r.op = nonempty(f->v[C_OPERATOR]);
+    r.route = nonempty(f->v[C_ROUTE]);
+    r.price = nonempty(f->v[C_PRICE]);
+    r.currency = nonempty(f->v[C_CURRENCY]);
+    uint8_t sealed[3 * SW_IDENT_MAX + SW_SEAL_OVERHEAD], blind[SW_BLIND_BYTES];
+    if (k->live) {
+        char plain[3 * SW_IDENT_MAX], ad[200];
+        size_t n1 = strlen(d), n2 = strlen(imsi), n3 = strlen(imei);
+        memcpy(plain, d, n1 + 1);
+        memcpy(plain + n1 + 1, imsi, n2 + 1);
+        memcpy(plain + n1 + n2 + 2, imei, n3);
+        size_t n = n1 + n2 + n3 + 2;
+        ids_ad(id, day, key_class, ad, sizeof(ad));
+        sw_seal(s->keys, k->key, ad, plain, n, sealed);
+        sw_wipe(plain, sizeof(plain));
+        dest_blind(k, dtype, d, blind);
+        r.key_class = key_class;
+        r.ids = sealed;
+        r.ids_len = n + SW_SEAL_OVERHEAD;
+        r.dest_bi = blind;
+    }
+    *stripped = !k->live;
+    sw_wipe(d, sizeof(d));
+    st = s->be->traffic_insert(s->impl, month, &r);
+    if (st == SW_ERR_CONFLICT) {
+        bad_line(g, line, "%s", s->be->errmsg(s->impl));
+        return SW_ERR_INVALID;
+    }
+    return st == SW_OK ? st : sw_fail_be(s, st, NULL);
+}
+
+static void from_json(const char *line, size_t len, fields *f, bool *ok)
+{
+    json_error_t err;
+    json_t *o = json_loadb(line, len, 0, &err);
+    *ok = json_is_object(o);
+    size_t used = 0;
+    for (int i = 0; *ok && i < C_COUNT; i++) {
+        json_t *v = json_object_get(o, col_names[i]);
+        char tmp[64];
+        const char *text = NULL;
+        if (json_is_string(v)) {
+            text = json_string_value(v);
+        } else if (json_is_integer(v)) {
+            snprintf(tmp, sizeof(tmp), "%lld", (long long)json_integer_value(v));
+            text = tmp;
+        } else if (json_is_real(v)) {
+            snprintf(tmp, sizeof(tmp), "%.6g", json_real_value(v));
+            text = tmp;
+        }
+        f->v[i] = NULL;
+        if (text) {
+            size_t n = strlen(text) + 1;
+            if (used + n > sizeof(f->buf)) {
+                *ok = false;
+                break;
+            }
+            memcpy(f->buf + used, text, n);
+            f->v[i] = f->buf + used;
+            used += n;
+        }
+    }
+    json_decref(o);
+}
+
+sw_status sw_traffic_ingest(sw_store *s, FILE *in, const char *name,
+                            const sw_ingest_options *o, sw_diags *diags,
+                            sw_ingest_result *out)
+{
+    memset(out, 0, sizeof(*out));
+    const sw_rule *rule = s->policy && s->policy->traffic.identifiers_rule
+                              ? sw_policy_rule(s->policy,
+                                               s->policy->traffic.identifiers_rule)
+                              : NULL;
+    if (!rule)
+        return sw_fail(s, SW_ERR_INVALID,
+                       "the policy names no traffic rules ('traffic')");
+    ingest g;
+    memset(&g, 0, sizeof(g));
+    g.s = s;
+    g.ids_rule = rule;
+    g.diags = diags;
+    g.name = name;
+    g.max_errors = o && o->max_errors ? o->max_errors : 100;
+    g.now = sw_clock_now(&s->clock);
+    g.keys = calloc(KEY_SLOTS, sizeof(day_key));
+    fields *f = malloc(sizeof(*f));
+    char *line = NULL;
+    size_t cap = 0;
+    if (!g.keys || !f) {
+        free(g.keys);
+        free(f);
+        return sw_fail(s, SW_ERR_NOMEM, "out of memory");
+    }
+    sw_status st = sw_tx_begin(s);
+    bool first = true, csv = false;
+    size_t lineno = 0;
+    ssize_t len;
+    while (st == SW_OK && (len = getline(&line, &cap, in)) >= 0) {
+        lineno++;
+        while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+            line[--len] = '\0';
+        const char *p = line;
+        while (isspace((unsigned char)*p))
+            p++;
+        if (!*p)
+            continue;
+        if ((size_t)len >= LINE_MAX_BYTES) {
+            out->lines++;
+            out->bad++;
+            bad_line(&g, lineno, "line longer than %d bytes", LINE_MAX_BYTES);
+            continue;
+        }
+        if (first) {
+            first = false;
+            csv = *p != '{';
+            out->csv = csv;
+            if (csv) { /* the header names the columns */
+                const char *names[32];
+                int n = csv_split(p, f->buf, names, 32);
+                int have_id = 0;
+                for (int i = 0; i < n; i++) {
+                    g.csv_col[i] = col_index(names[i]);
+                    have_id |= g.csv_col[i] == C_ID;
+                }
+                g.csv_n = n;
+                if (n < 0 || !have_id) {
+                    st = sw_fail(s, SW_ERR_INVALID,
+                                 "%s:%zu: neither an NDJSON object nor a CSV "
+                                 "header naming an 'id' column",
+                                 name, lineno);
+                }
+                continue;
+            }
+        }
+        out->lines++;
+        bool ok = true;
+        memset(f->v, 0, sizeof(f->v));
+        if (csv) {
+            const char *vals[32];
+            int n = csv_split(p, f->buf, vals, 32);
+            ok = n == g.csv_n;
+            for (int i = 0; ok && i < n; i++)
+                if (g.csv_col[i] >= 0)
+                    f->v[g.csv_col[i]] = vals[i];
+            if (!ok)
+                bad_line(&g, lineno, "%d fields where the header has %d", n,
+                         g.csv_n);
+        } else {
+            from_json(p, strlen(p), f, &ok);
+            if (!ok)
+                bad_line(&g, lineno, "not a JSON object of detail-record "
+                                     "fields");
+        }
+        bool stripped = false;
+        sw_status rs = ok ? store_row(&g, lineno, f, &stripped) : SW_ERR_INVALID;
+        if (rs == SW_OK) {
+            out->stored++;
+            out->stripped += stripped;
+        } else if (rs == SW_ERR_INVALID) {
+            out->bad++;
+        } else {
+            st = rs;
+        }
+    }
+    if (st == SW_OK && ferror(in))
+        st = sw_fail(s, SW_ERR_IO, "%s: read error", name);
+    if (st == SW_OK && out->bad && !(o && o->skip_bad))
+        st = sw_fail(s, SW_ERR_INVALID,
+                     "%s: %zu bad line%s; nothing stored (use --skip-bad to "
+                     "store the good ones)",
+                     name, out->bad, out->bad == 1 ? "" : "s");
+    if (st == SW_OK) {
+        char *details = sw_json_text(json_pack(
+            "{s:s, s:I, s:I, s:I, s:I}", "format", csv ? "csv" : "ndjson",
+            "lines", (json_int_t)out->lines, "stored",
+            (json_int_t)out->stored, "bad", (json_int_t)out->bad,
+            "stored_without_identifiers", (json_int_t)out->stripped));
+        st = details ? sw_audit_append(s, "traffic.ingest", NULL, "[]", details)
+                     : sw_fail(s, SW_ERR_NOMEM, "out of memory");
+        free(details);
+    }
+    st = sw_tx_end(s, st);
+    if (st != SW_OK)
+        out->stored = out->stripped = 0;
+    free(line);
+    sw_wipe(g.keys, sizeof(day_key) * KEY_SLOTS);
+    free(g.keys);
+    free(f);
+    return st;
+}
+
+/* ---- find ---- */
+
+typedef struct key_item {
+    int64_t day;
+    char key_class[8];
+    uint8_t wrapped[SW_WRAPPED_BYTES];
+} key_item;
+
+typedef struct key_list {
+    key_item *v;
+    size_t n, cap;
+    bool nomem;
+} key_list;
+
+static int collect_key(int64_t day, const char *key_class,
+                       const uint8_t *wrapped, size_t len, void *p)
+{
+    key_list *l = p;
+    if (len != SW_WRAPPED_BYTES)
+        return 0;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 512;
+        key_item *v = realloc(l->v, cap * sizeof(*v));
+        if (!v) {
+            l->nomem = true;
+            return 1;
+        }
+        l->v = v;
+        l->cap = cap;
+    }
+    key_item *it = &l->v[l->n++];
+    it->day = day;
+    snprintf(it->key_class, sizeof(it->key_class), "%s", key_class);
+    memcpy(it->wrapped, wrapped, SW_WRAPPED_BYTES);
+    return 0;
+}
+
+typedef struct find_ctx {
+    sw_store *s;
+    day_key *k;
+    int (*cb)(const sw_traffic_row *r, void *ctx);
+    void *ctx;
+    size_t found;
+    bool stop;
+    sw_status st;
+} find_ctx;
+
+static void copy(char *dst, size_t n, const char *src)
+{
+    snprintf(dst, n, "%s", src ? src : "");
+}
+
+static int found_row(const sw_traffic_rec *r, void *p)
+{
+    find_ctx *c = p;
+    sw_traffic_row row;
+    memset(&row, 0, sizeof(row));
+    copy(row.id, sizeof(row.id), r->ext_id);
+    copy(row.account, sizeof(row.account), r->account);
+    copy(row.channel, sizeof(row.channel), r->channel);
+    row.at = r->at;
+    copy(row.sender, sizeof(row.sender), r->sender);
+    copy(row.country, sizeof(row.country), r->country);
+    row.duration = r->duration;
+    copy(row.operator_, sizeof(row.operator_), r->op);
+    copy(row.route, sizeof(row.route), r->route);
+    copy(row.price, sizeof(row.price), r->price);
+    copy(row.currency, sizeof(row.currency), r->currency);
+    if (r->ids && r->ids_len > SW_SEAL_OVERHEAD &&
+        r->ids_len < 3 * SW_IDENT_MAX + SW_SEAL_OVERHEAD) {
+        char plain[3 * SW_IDENT_MAX + 1], ad[200];
+        ids_ad(r->ext_id, r->day, r->key_class ? r->key_class : "", ad,
+               sizeof(ad));
+        size_t n = r->ids_len - SW_SEAL_OVERHEAD;
+        if (sw_unseal(c->k->key, ad, r->ids, r->ids_len, (uint8_t *)plain) !=
+            SW_OK) {
+            c->st = sw_fail(c->s, SW_ERR_CRYPTO,
+                            "detail record %s: identifiers do not decrypt",
+                            r->ext_id);
+            return 1;
+        }
+        plain[n] = '\0';
+        const char *imsi = plain + strlen(plain) + 1;
+        const char *imei = imsi < plain + n ? imsi + strlen(imsi) + 1 : "";
+        copy(row.destination, sizeof(row.destination), plain);
+        if (imsi < plain + n)
+            copy(row.imsi, sizeof(row.imsi), imsi);
+        if (imei < plain + n)
+            copy(row.imei, sizeof(row.imei), imei);
+        row.identifiers = true;
+        sw_wipe(plain, sizeof(plain));
+    }
+    c->found++;
+    int stop = c->cb ? c->cb(&row, c->ctx) : 0;
+    sw_wipe(&row, sizeof(row));
+    c->stop = stop != 0;
+    return stop;
+}
+
+sw_status sw_traffic_find(sw_store *s, const char *type, const char *value,
+                          int (*cb)(const sw_traffic_row *r, void *ctx),
+                          void *ctx, size_t *found)
+{
+    if (found)
+        *found = 0;
+    if (!type || (strcmp(type, "msisdn") != 0 && strcmp(type, "email") != 0))
+        return sw_fail(s, SW_ERR_INVALID,
+                       "traffic is found by msisdn or email, not '%s'",
+                       type ? type : "");
+    char norm[SW_IDENT_MAX], why[256];
+    if (sw_ident_normalise(type, value, s->country[0] ? s->country : NULL,
+                           norm, why, sizeof(why)) != SW_OK)
+        return sw_fail(s, SW_ERR_INVALID, "%s", why);
+    key_list keys = {NULL, 0, 0, false};
+    sw_status st = sw_tx_begin(s);
+    if (st == SW_OK && (st = s->be->epoch_list(s->impl, collect_key, &keys)) !=
+                           SW_OK)
+        sw_fail_be(s, st, NULL);
+    if (st == SW_OK && keys.nomem)
+        st = sw_fail(s, SW_ERR_NOMEM, "out of memory");
+    day_key k;
+    memset(&k, 0, sizeof(k));
+    find_ctx c = {s, &k, cb, ctx, 0, false, SW_OK};
+    /* One probe per live day key: a destination has another blind index
+     * under each day's key. */
+    for (size_t i = 0; st == SW_OK && i < keys.n && !c.stop; i++) {
+        key_item *it = &keys.v[i];
+        if ((st = unwrap_day(s, it->day, it->key_class, it->wrapped,
+                             SW_WRAPPED_BYTES, &k)) != SW_OK)
+            break;
+        uint8_t blind[SW_BLIND_BYTES];
+        dest_blind(&k, type, norm, blind);
+        st = s->be->traffic_probe(s->impl, month_of_day(it->day), it->day,
+                                  blind, found_row, &c);
+        if (st != SW_OK)
+            sw_fail_be(s, st, NULL);
+        else
+            st = c.st;
+    }
+    if (st == SW_OK && c.found) {
+        char *details = sw_json_text(json_pack(
+            "{s:s, s:s, s:I}", "purpose", "traffic.find", "type", type,
+            "records", (json_int_t)c.found));
+        st = details ? sw_audit_append(s, "traffic.disclose", NULL, "[]",
+                                       details)
+                     : sw_fail(s, SW_ERR_NOMEM, "out of memory");
+        free(details);
+    }
+    st = sw_tx_end(s, st);
+    sw_wipe(&k, sizeof(k));
+    sw_wipe(norm, sizeof(norm));
+    free(keys.v);
+    if (found)
+        *found = c.found;
+    return st;
+}
+
+sw_status sw_traffic_bill(sw_store *s, const char *account, const char *period,
+                          const char *status)
+{
+    static const char *const statuses[] = {"unpaid", "disputed", "settled",
+                                           "closed", NULL};
+    bool ok = false;
+    for (int i = 0; status && statuses[i]; i++)
+        ok |= strcmp(statuses[i], status) == 0;
+    if (!ok)
+        return sw_fail(s, SW_ERR_INVALID,
+                       "bill status '%s': expected unpaid, disputed, settled "
+                       "or closed",
+                       status ? status : "");
+    sw_instant t;
+    char date[16];
+    snprintf(date, sizeof(date), "%.7s-01", period ? period : "");
+    if (!period || strlen(period) != 7 || sw_instant_parse(date, &t) != SW_OK)
+        return sw_fail(s, SW_ERR_INVALID,
+                       "bill period '%s': expected YYYY-MM",
+                       period ? period : "");
+    if (!account || !*account)
+        return sw_fail(s, SW_ERR_INVALID, "a bill needs an account");
+    char *details = sw_json_text(
+        json_pack("{s:s, s:s}", "period", period, "status", status));
+    sw_status st =
+        details ? sw_tx_begin(s) : sw_fail(s, SW_ERR_NOMEM, "out of memory");
+    if (st == SW_OK) {
+        st = s->be->bill_set(s->impl, account, period, status,
+                             sw_clock_now(&s->clock));
+        if (st != SW_OK)
+            sw_fail_be(s, st, NULL);
+        else
+            st = sw_audit_append(s, "traffic.bill", NULL, "[]", details);
+        st = sw_tx_end(s, st);
+    }
+    free(details);
+    return st;
+}
+
+/* ---- the traffic part of a sweep ---- */
+
+typedef struct rekey_ctx {
+    sw_store *s;
+    day_key *from, *to; /* to: made when the first held row shows up */
+    size_t count;
+    sw_status st;
+} rekey_ctx;
+
+static sw_status hold_key(sw_store *s, int64_t day, const char *key_class,
+                          day_key *k);
+
+static int rekey_row(const sw_traffic_rec *r, void *p)
+{
+    rekey_ctx *c = p;
+    if (!r->ids || r->ids_len <= SW_SEAL_OVERHEAD ||
+        r->ids_len > 3 * SW_IDENT_MAX + SW_SEAL_OVERHEAD)
+        return 0;
+    if (!c->to->used &&
+        (c->st = hold_key(c->s, c->from->day, c->from->key_class, c->to)) !=
+            SW_OK)
+        return 1;
+    char plain[3 * SW_IDENT_MAX], ad[200];
+    size_t n = r->ids_len - SW_SEAL_OVERHEAD;
+    ids_ad(r->ext_id, r->day, c->from->key_class, ad, sizeof(ad));
+    if (sw_unseal(c->from->key, ad, r->ids, r->ids_len, (uint8_t *)plain) !=
+        SW_OK) {
+        c->st = sw_fail(c->s, SW_ERR_CRYPTO,
+                        "detail record %s: identifiers do not decrypt",
+                        r->ext_id);
+        return 1;
+    }
+    /* The destination is the first field; its type shows in its form. */
+    char dest[SW_IDENT_MAX];
+    snprintf(dest, sizeof(dest), "%.*s", (int)strnlen(plain, n), plain);
+    uint8_t sealed[3 * SW_IDENT_MAX + SW_SEAL_OVERHEAD], blind[SW_BLIND_BYTES];
+    ids_ad(r->ext_id, r->day, c->to->key_class, ad, sizeof(ad));
+    sw_seal(c->s->keys, c->to->key, ad, plain, n, sealed);
+    dest_blind(c->to, strchr(dest, '@') ? "email" : "msisdn", dest, blind);
+    sw_wipe(plain, sizeof(plain));
+    sw_wipe(dest, sizeof(dest));
+    sw_status st = c->s->be->traffic_rekey(
+        c->s->impl, month_of_day(r->day), r->ext_id, c->to->key_class, sealed,
+        r->ids_len, blind);
+    if (st != SW_OK) {
+        c->st = sw_fail_be(c->s, st, NULL);
+        return 1;
+    }
+    c->count++;
+    return 0;
+}
+
+static void period_of_day(int64_t day, char *buf)
+{
+    int m = month_of_day(day);
+    snprintf(buf, 8, "%04d-%02d", m / 100, m % 100);
+}
+
+/* The hold key that keeps held rows of a day past its period. */
+static sw_status hold_key(sw_store *s, int64_t day, const char *key_class,
+                          day_key *k)
+{
+    char hclass[8];
+    snprintf(hclass, sizeof(hclass), "H%s", key_class);
+    uint8_t wrapped[SW_WRAPPED_BYTES];
+    sw_status st = s->be->epoch_get(s->impl, day, hclass, wrapped);
+    if (st == SW_OK)
+        return unwrap_day(s, day, hclass, wrapped, SW_WRAPPED_BYTES, k);
+    if (st != SW_ERR_NOTFOUND)
+        return sw_fail_be(s, st, NULL);
+    char label[64];
+    key_label(day, hclass, label, sizeof(label));
+    sw_datakey_new(s->keys, label, k->key, wrapped);
+    derive_blind(k);
+    k->day = day;
+    snprintf(k->key_class, sizeof(k->key_class), "%s", hclass);
+    k->used = k->live = true;
+    st = s->be->epoch_put(s->impl, day, hclass, wrapped, false, 0);
+    return st == SW_OK ? st : sw_fail_be(s, st, NULL);
+}
+
+/* Destroys one day key whose period is over, re-keying the rows a hold or
+ * an unsettled bill keeps first. One transaction. */
+static sw_status strip_day(sw_store *s, const key_item *it,
+                           const char *activity, sw_sweep_report *r)
+{
+    day_key from, to;
+    memset(&from, 0, sizeof(from));
+    memset(&to, 0, sizeof(to));
+    char period[8];
+    period_of_day(it->day, period);
+    sw_status st = sw_tx_begin(s);
+    if (st != SW_OK)
+        return st;
+    st = unwrap_day(s, it->day, it->key_class, it->wrapped, SW_WRAPPED_BYTES,
+                    &from);
+    rekey_ctx c = {s, &from, &to, 0, SW_OK};
+    if (st == SW_OK) {
+        st = s->be->traffic_held(s->impl, month_of_day(it->day), it->day,
+                                 it->key_class, period, activity, rekey_row,
+                                 &c);
+        st = st != SW_OK ? sw_fail_be(s, st, NULL) : c.st;
+    }
+    /* The step that makes the day's identifiers noise, in constant time. */
+    if (st == SW_OK &&
+        (st = s->be->epoch_delete(s->impl, it->day, it->key_class)) != SW_OK)
+        sw_fail_be(s, st, NULL);
+    if (st == SW_OK) {
+        char date[11];
+        sw_date_format(it->day * SECS_PER_DAY, date);
+        char *details = sw_json_text(json_pack(
+            "{s:s, s:s, s:I}", "day", date, "class", it->key_class,
+            "rows_kept_under_hold", (json_int_t)c.count));
+        st = details ? sw_audit_append(s, "traffic.strip_day", NULL, "[]",
+                                       details)
+                     : sw_fail(s, SW_ERR_NOMEM, "out of memory");
+        free(details);
+    }
+    st = sw_tx_end(s, st);
+    sw_wipe(&from, sizeof(from));
+    sw_wipe(&to, sizeof(to));
+    if (st == SW_OK) {
+        r->epochs_destroyed++;
+        r->traffic_rekeyed += c.count;
+    }
+    return st;
+}
+
+typedef struct id_set {
+    char (*v)[96];
+    size_t n, cap;
+    bool nomem;
+} id_set;
+
+static int collect_ext(const sw_traffic_rec *r, void *p)
+{
+    id_set *l = p;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 64;
+        void *v = realloc(l->v, cap * sizeof(*l->v));
+        if (!v) {
+            l->nomem = true;
+            return 1;
+        }
+        l->v = v;
+        l->cap = cap;
+    }
+    snprintf(l->v[l->n++], 96, "%s", r->ext_id);
+    return 0;
+}
+
+static bool in_set(const id_set *s, const char *id)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (strcmp(s->v[i], id) == 0)
+            return true;
+    return false;
+}
+
+/* Rows kept under a hold key whose hold or bill is over lose their
+ * identifiers; an unused hold key goes. One transaction. */
+static sw_status release_day(sw_store *s, const key_item *it,
+                             const char *activity, sw_sweep_report *r)
+{
+    char period[8];
+    period_of_day(it->day, period);
+    int month = month_of_day(it->day);
+    id_set all = {NULL, 0, 0, false}, held = {NULL, 0, 0, false};
+    size_t stripped = 0;
+    sw_status st = sw_tx_begin(s);
+    if (st != SW_OK)
+        return st;
+    if ((st = s->be->traffic_keyed(s->impl, month, it->day, it->key_class,
+                                   collect_ext, &all)) != SW_OK ||
+        (st = s->be->traffic_held(s->impl, month, it->day, it->key_class,
+                                  period, activity, collect_ext, &held)) !=
+            SW_OK)
+        sw_fail_be(s, st, NULL);
+    if (st == SW_OK && (all.nomem || held.nomem))
+        st = sw_fail(s, SW_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; st == SW_OK && i < all.n; i++) {
+        if (in_set(&held, all.v[i]))
+            continue;
+        if ((st = s->be->traffic_strip(s->impl, month, all.v[i])) != SW_OK)
+            sw_fail_be(s, st, NULL);
+        else
+            stripped++;
+    }
+    if (st == SW_OK && held.n == 0 &&
+        (st = s->be->epoch_delete(s->impl, it->day, it->key_class)) != SW_OK)
+        sw_fail_be(s, st, NULL);
+    if (st == SW_OK && stripped) {
+        char date[11];
+        sw_date_format(it->day * SECS_PER_DAY, date);
+        char *details = sw_json_text(json_pack(
+            "{s:s, s:I, s:I}", "day", date, "rows_stripped",
+            (json_int_t)stripped, "rows_still_held", (json_int_t)held.n));
+        st = details ? sw_audit_append(s, "traffic.release_day", NULL, "[]",
+                                       details)
+                     : sw_fail(s, SW_ERR_NOMEM, "out of memory");
+        free(details);
+    }
+    st = sw_tx_end(s, st);
+    free(all.v);
+    free(held.v);
+    if (st == SW_OK)
+        r->traffic_stripped += stripped;
+    return st;
+}
+
+typedef struct month_list {
+    int v[1024];
+    size_t n;
+} month_list;
+
+static int collect_month(int month, void *p)
+{
+    month_list *l = p;
+    if (l->n < 1024)
+        l->v[l->n++] = month;
+    return 0;
+}
+
+/* The first instant a record of the rule is not yet due at now (due dates
+ * never decrease with the trigger, so a bisection finds it). */
+static sw_instant first_not_due(const sw_rule *rule, sw_instant now)
+{
+    sw_duration back = {-rule->keep.years, -rule->keep.months,
+                        -rule->keep.days};
+    sw_instant lo = sw_instant_add(now, back) - 4 * SECS_PER_DAY;
+    sw_instant hi = lo + 8 * SECS_PER_DAY, due;
+    while (lo < hi) {
+        sw_instant mid = lo + (hi - lo) / 2;
+        sw_rule_due(rule, mid, &due);
+        if (due <= now)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+sw_status sw_traffic_sweep(sw_store *s, sw_instant now, bool dry_run,
+                           sw_sweep_report *r)
+{
+    const sw_policy *p = s->policy;
+    const sw_rule *ids = p->traffic.identifiers_rule
+                             ? sw_policy_rule(p, p->traffic.identifiers_rule)
+                             : NULL;
+    const sw_rule *recs = p->traffic.records_rule
+                              ? sw_policy_rule(p, p->traffic.records_rule)
+                              : NULL;
+    if (!ids || !recs)
+        return SW_OK; /* a policy without traffic */
+    key_list due = {NULL, 0, 0, false}, all = {NULL, 0, 0, false};
+    sw_status st = s->be->epoch_due(s->impl, now, collect_key, &due);
+    if (st == SW_OK)
+        st = s->be->epoch_list(s->impl, collect_key, &all);
+    if (st != SW_OK)
+        sw_fail_be(s, st, NULL);
+    if (st == SW_OK && (due.nomem || all.nomem))
+        st = sw_fail(s, SW_ERR_NOMEM, "out of memory");
+    if (dry_run) {
+        r->epochs_destroyed = due.n;
+    } else {
+        for (size_t i = 0; st == SW_OK && i < due.n; i++)
+            st = strip_day(s, &due.v[i], ids->activity->id, r);
+        for (size_t i = 0; st == SW_OK && i < all.n; i++)
+            if (all.v[i].key_class[0] == 'H')
+                st = release_day(s, &all.v[i], ids->activity->id, r);
+    }
+    free(due.v);
+    free(all.v);
+    if (st != SW_OK || dry_run)
+        return st;
+
+    /* The customer's part: whole days past their period are deleted from
+     * the oldest months; an emptied month is dropped. */
+    month_list months;
+    months.n = 0;
+    if ((st = s->be->traffic_months(s->impl, collect_month, &months)) != SW_OK)
+        return sw_fail_be(s, st, NULL);
+    sw_instant before = first_not_due(recs, now);
+    for (size_t i = 0; st == SW_OK && i < months.n; i++) {
+        int m = months.v[i];
+        if (sw_instant_from_date(m / 100, m % 100, 1) >= before)
+            break;
+        size_t deleted = 0, kept = 0;
+        bool dropped = false;
+        if ((st = sw_tx_begin(s)) != SW_OK)
+            break;
+        if ((st = s->be->traffic_expire(s->impl, m, before,
+                                        recs->activity->id, &deleted,
+                                        &kept)) != SW_OK ||
+            (st = s->be->traffic_drop_empty(s->impl, m, &dropped)) != SW_OK)
+            sw_fail_be(s, st, NULL);
+        if (st == SW_OK && (deleted || dropped)) {
+            char *details = sw_json_text(
+                json_pack("{s:i, s:I, s:I, s:b}", "month", m, "rows_deleted",
+                          (json_int_t)deleted, "rows_kept", (json_int_t)kept,
+                          "dropped", dropped));
+            st = details ? sw_audit_append(s, "traffic.expire", NULL, "[]",
+                                           details)
+                         : sw_fail(s, SW_ERR_NOMEM, "out of memory");
+            free(details);
+        }
+        st = sw_tx_end(s, st);
+        if (st == SW_OK) {
+            r->traffic_deleted += deleted;
+            r->traffic_held += kept;
+            r->months_dropped += dropped;
+        }
+    }
+    return st;
+}
