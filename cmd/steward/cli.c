@@ -57,6 +57,14 @@ static const struct option long_opts[] = {
     {"type", required_argument, NULL, O_TYPE},
     {"record", required_argument, NULL, O_RECORD},
     {"since", required_argument, NULL, O_SINCE},
+    {"scope", required_argument, NULL, O_SCOPE},
+    {"reason", required_argument, NULL, O_REASON},
+    {"dry-run", no_argument, NULL, O_DRY_RUN},
+    {"batch", required_argument, NULL, O_BATCH},
+    {"skip-bad", no_argument, NULL, O_SKIP_BAD},
+    {"period", required_argument, NULL, O_PERIOD},
+    {"status", required_argument, NULL, O_STATUS},
+    {"all", no_argument, NULL, O_ALL},
     {NULL, 0, NULL, 0}};
 
 /* The identifier type each identifier option stands for. */

@@ -41,6 +41,14 @@ typedef enum cli_opt {
     O_TYPE,
     O_RECORD,
     O_SINCE,
+    O_SCOPE,
+    O_REASON,
+    O_DRY_RUN,
+    O_BATCH,
+    O_SKIP_BAD,
+    O_PERIOD,
+    O_STATUS,
+    O_ALL,
     O_COUNT_
 } cli_opt;
 

@@ -11,5 +11,8 @@ int cmd_subject(int argc, char **argv, cli *c);
 int cmd_record(int argc, char **argv, cli *c);
 int cmd_event(int argc, char **argv, cli *c);
 int cmd_audit(int argc, char **argv, cli *c);
+int cmd_hold(int argc, char **argv, cli *c);
+int cmd_sweep(int argc, char **argv, cli *c);
+int cmd_traffic(int argc, char **argv, cli *c);
 
 #endif

@@ -17,6 +17,9 @@ static const struct {
     {"record", cmd_record, "add personal-data records"},
     {"event", cmd_event, "record lifecycle events that start retention clocks"},
     {"audit", cmd_audit, "verify and read the audit trail"},
+    {"hold", cmd_hold, "place, release and list legal holds"},
+    {"sweep", cmd_sweep, "delete what is due, and certify it"},
+    {"traffic", cmd_traffic, "ingest, find and bill communication records"},
 };
 
 static void usage(FILE *f)

@@ -1,0 +1,318 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Traffic data: ingest, find, the day keys that go after 12 months, holds
+ * and unsettled bills that keep them, national extensions, and the
+ * customer's part deleted after 10 years with its month dropped. */
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+
+static const char *line(char *buf, size_t n, const char *id,
+                        const char *account, const char *time,
+                        const char *dest, const char *country)
+{
+    snprintf(buf, n,
+             "{\"id\":\"%s\",\"account\":\"%s\",\"channel\":\"sms\","
+             "\"time\":\"%s\",\"sender\":\"ACME\",\"destination\":\"%s\","
+             "\"country\":\"%s\",\"imsi\":\"234150123456789\","
+             "\"imei\":\"490154203237518\",\"duration\":0,\"operator\":\"OpA\","
+             "\"route\":\"r1\",\"price\":\"0.0400\",\"currency\":\"EUR\"}\n",
+             id, account, time, dest, country);
+    return buf;
+}
+
+static sw_status ingest_text(tu_store *t, const char *text, bool skip_bad,
+                             sw_ingest_result *r, sw_diags **d)
+{
+    FILE *f = fmemopen((void *)text, strlen(text), "r");
+    assert_non_null(f);
+    *d = sw_diags_new();
+    sw_ingest_options o = {skip_bad, 0};
+    sw_status st = sw_traffic_ingest(t->s, f, "cdr.ndjson", &o, *d, r);
+    fclose(f);
+    return st;
+}
+
+static size_t find(tu_store *t, const char *msisdn)
+{
+    size_t n = 0;
+    if (sw_traffic_find(t->s, "msisdn", msisdn, NULL, NULL, &n) != SW_OK)
+        fail_msg("find: %s", sw_errmsg(t->s));
+    return n;
+}
+
+static sw_sweep_report *sweep(tu_store *t, const char *now)
+{
+    tu_store_now(t, now);
+    sw_sweep_report *r;
+    sw_sweep_options o = {false, 0};
+    if (sw_sweep(t->s, &o, &r) != SW_OK)
+        fail_msg("sweep: %s", sw_errmsg(t->s));
+    return r;
+}
+
+/* Three records of one person on 2025-03-14 and one on 2025-04-02. */
+static void fill(tu_store *t)
+{
+    char buf[4][512], all[2048];
+    snprintf(all, sizeof(all), "%s%s%s%s",
+             line(buf[0], 512, "c1", "ACC-1", "2025-03-14T10:00:00Z",
+                  "+44 7700 900123", "GB"),
+             line(buf[1], 512, "c2", "ACC-2", "2025-03-14T23:59:59Z",
+                  "+447700900123", "GB"),
+             line(buf[2], 512, "c3", "ACC-1", "2025-03-14T12:00:00Z",
+                  "+447700900999", "GB"),
+             line(buf[3], 512, "c4", "ACC-1", "2025-04-02T08:00:00Z",
+                  "+447700900123", "GB"));
+    sw_ingest_result r;
+    sw_diags *d;
+    assert_int_equal(ingest_text(t, all, false, &r, &d), SW_OK);
+    assert_int_equal(r.stored, 4);
+    assert_int_equal(r.stripped, 0);
+    sw_diags_free(d);
+}
+
+static void test_traffic__find_across_days_and_decrypt(void **state)
+{
+    (void)state;
+    tu_store t;
+    tu_store_new(&t, "2025-05-01T00:00:00Z");
+    fill(&t);
+    assert_int_equal(find(&t, "+447700900123"), 3);
+    assert_int_equal(find(&t, "00447700900999"), 1);
+    assert_int_equal(find(&t, "+447700900000"), 0);
+    /* The identifiers are nowhere in clear. */
+    char wal[600];
+    snprintf(wal, sizeof(wal), "%s-wal", t.path);
+    assert_false(tu_file_contains(t.path, "447700900123"));
+    assert_false(tu_file_contains(wal, "447700900123"));
+    assert_false(tu_file_contains(wal, "234150123456789"));
+    assert_false(tu_file_contains(wal, "490154203237518"));
+    /* The customer's part is in clear, as the notice allows. */
+    assert_true(tu_file_contains(wal, "ACC-1") ||
+                tu_file_contains(t.path, "ACC-1"));
+    tu_store_free(&t);
+}
+
+static void test_traffic__day_key_goes_after_twelve_months(void **state)
+{
+    (void)state;
+    tu_store t;
+    tu_store_new(&t, "2025-05-01T00:00:00Z");
+    fill(&t);
+    /* 2025-03-14 is kept until the end of 2026-03-14. */
+    sw_sweep_report *r = sweep(&t, "2026-03-14T23:59:59Z");
+    assert_int_equal(r->epochs_destroyed, 0);
+    sw_sweep_report_free(r);
+    assert_int_equal(find(&t, "+447700900123"), 3);
+    r = sweep(&t, "2026-03-15T00:00:00Z");
+    assert_int_equal(r->epochs_destroyed, 1);
+    sw_sweep_report_free(r);
+    assert_int_equal(find(&t, "+447700900123"), 1); /* 2025-04-02 remains */
+    assert_int_equal(find(&t, "+447700900999"), 0);
+    /* The customer's part stays. */
+    sqlite3 *db;
+    sqlite3_open(t.path, &db);
+    sqlite3_stmt *st;
+    sqlite3_prepare_v2(db, "SELECT count(*) FROM traffic_202503", -1, &st,
+                       NULL);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(st, 0), 3);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    tu_store_free(&t);
+}
+
+static void test_traffic__hold_and_unpaid_bill_keep_identifiers(void **s)
+{
+    (void)s;
+    tu_store t;
+    tu_store_new(&t, "2025-05-01T00:00:00Z");
+    fill(&t);
+    char hold[SW_ID_BUFSZ];
+    assert_int_equal(sw_hold_place(t.s, "account:ACC-2", "litigation",
+                                   "claim 9", hold),
+                     SW_OK);
+    assert_int_equal(sw_traffic_bill(t.s, "ACC-1", "2025-03", "disputed"),
+                     SW_OK);
+    sw_sweep_report *r = sweep(&t, "2026-04-01T00:00:00Z");
+    assert_int_equal(r->epochs_destroyed, 1);
+    assert_int_equal(r->traffic_rekeyed, 3); /* c1, c2, c3 */
+    sw_sweep_report_free(r);
+    assert_int_equal(find(&t, "+447700900123"), 3);
+    /* Settling the bill lets ACC-1's records go; the hold keeps c2. */
+    assert_int_equal(sw_traffic_bill(t.s, "ACC-1", "2025-03", "settled"),
+                     SW_OK);
+    r = sweep(&t, "2026-04-01T00:00:00Z");
+    assert_int_equal(r->traffic_stripped, 2);
+    sw_sweep_report_free(r);
+    assert_int_equal(find(&t, "+447700900123"), 2); /* c2 and c4 */
+    assert_int_equal(find(&t, "+447700900999"), 0);
+    assert_int_equal(sw_hold_release(t.s, hold), SW_OK);
+    r = sweep(&t, "2026-04-01T00:00:00Z");
+    assert_int_equal(r->traffic_stripped, 1);
+    sw_sweep_report_free(r);
+    assert_int_equal(find(&t, "+447700900123"), 1);
+    assert_int_equal(sw_traffic_bill(t.s, "ACC-1", "2025-3", "paid"),
+                     SW_ERR_INVALID);
+    sw_audit_verdict v;
+    assert_int_equal(sw_audit_verify(t.s, &v), SW_OK);
+    assert_true(v.intact);
+    tu_store_free(&t);
+}
+
+static void test_traffic__national_extension_by_country(void **state)
+{
+    (void)state;
+    tu_store t;
+    memset(&t, 0, sizeof(t));
+    tu_store_new(&t, "2025-05-01T00:00:00Z");
+    /* Reopen the same store with the policy that extends DE to 24 months. */
+    char path[512];
+    sw_diags *d = sw_diags_new();
+    sw_policy *ext;
+    assert_int_equal(
+        sw_policy_load_file(
+            tu_src("tests/data/policy/good/extension-de.yaml", path,
+                   sizeof(path)),
+            d, &ext),
+        SW_OK);
+    sw_diags_free(d);
+    sw_policy_free(t.policy);
+    t.policy = ext;
+    tu_store_reopen(&t);
+    char b1[512], b2[512], all[1100];
+    snprintf(all, sizeof(all), "%s%s",
+             line(b1, 512, "g1", "ACC-1", "2025-03-14T10:00:00Z",
+                  "+447700900123", "GB"),
+             line(b2, 512, "d1", "ACC-1", "2025-03-14T11:00:00Z",
+                  "+447700900123", "DE"));
+    sw_ingest_result r;
+    assert_int_equal(ingest_text(&t, all, false, &r, &d), SW_OK);
+    sw_diags_free(d);
+    sw_sweep_report *rep = sweep(&t, "2026-03-15T00:00:00Z");
+    assert_int_equal(rep->epochs_destroyed, 1); /* the GB class only */
+    sw_sweep_report_free(rep);
+    assert_int_equal(find(&t, "+447700900123"), 1);
+    rep = sweep(&t, "2027-03-15T00:00:00Z");
+    assert_int_equal(rep->epochs_destroyed, 1);
+    sw_sweep_report_free(rep);
+    assert_int_equal(find(&t, "+447700900123"), 0);
+    tu_store_free(&t);
+}
+
+static void test_traffic__customer_part_goes_after_ten_years(void **state)
+{
+    (void)state;
+    tu_store t;
+    tu_store_new(&t, "2025-05-01T00:00:00Z");
+    fill(&t);
+    char hold[SW_ID_BUFSZ];
+    assert_int_equal(sw_hold_place(t.s, "record:c3", "investigation", "inq",
+                                   hold),
+                     SW_OK);
+    sw_sweep_report *r = sweep(&t, "2035-03-14T09:59:59Z");
+    assert_int_equal(r->traffic_deleted, 0);
+    sw_sweep_report_free(r);
+    r = sweep(&t, "2035-03-14T10:00:00Z");
+    assert_int_equal(r->traffic_deleted, 1); /* c1; c3 is held */
+    sw_sweep_report_free(r);
+    r = sweep(&t, "2035-04-01T00:00:00Z");
+    assert_int_equal(r->traffic_deleted, 1); /* c2 */
+    assert_int_equal(r->traffic_held, 1);
+    assert_int_equal(r->months_dropped, 0);
+    sw_sweep_report_free(r);
+    assert_int_equal(sw_hold_release(t.s, hold), SW_OK);
+    r = sweep(&t, "2035-04-01T00:00:00Z");
+    assert_int_equal(r->traffic_deleted, 1);
+    assert_int_equal(r->months_dropped, 1); /* 2025-03 is empty: dropped */
+    sw_sweep_report_free(r);
+    r = sweep(&t, "2036-01-01T00:00:00Z");
+    assert_int_equal(r->traffic_deleted, 1);
+    assert_int_equal(r->months_dropped, 1);
+    sw_sweep_report_free(r);
+    tu_store_free(&t);
+}
+
+static void test_traffic__bad_lines_refuse_the_batch(void **state)
+{
+    (void)state;
+    tu_store t;
+    tu_store_new(&t, "2025-05-01T00:00:00Z");
+    char b1[512], b2[512], all[1600];
+    snprintf(all, sizeof(all), "%s{\"id\":\"x\"}\n%snot json\n%s",
+             line(b1, 512, "ok1", "A", "2025-03-14T10:00:00Z", "+447700900123",
+                  "GB"),
+             line(b2, 512, "bad-imei", "A", "2025-03-14T10:00:00Z",
+                  "+447700900123", "GB"),
+             "{\"id\":\"bad-time\",\"account\":\"A\",\"channel\":\"sms\","
+             "\"time\":\"yesterday\",\"destination\":\"+447700900123\"}\n");
+    /* make line 3's IMEI wrong */
+    char *imei = strstr(strstr(all, "bad-imei"), "490154203237518");
+    imei[14] = '7';
+    sw_ingest_result r;
+    sw_diags *d;
+    assert_int_equal(ingest_text(&t, all, false, &r, &d), SW_ERR_INVALID);
+    assert_int_equal(r.bad, 4);
+    assert_int_equal(r.stored, 0);
+    assert_int_equal(sw_diags_count(d), 4);
+    assert_int_equal(sw_diags_at(d, 0)->line, 2);
+    assert_non_null(strstr(sw_diags_at(d, 0)->message, "needs id, account"));
+    assert_int_equal(sw_diags_at(d, 1)->line, 3);
+    assert_non_null(strstr(sw_diags_at(d, 1)->message, "check digit"));
+    assert_int_equal(sw_diags_at(d, 2)->line, 4);
+    assert_int_equal(sw_diags_at(d, 3)->line, 5);
+    assert_non_null(strstr(sw_diags_at(d, 3)->message, "ISO-8601"));
+    sw_diags_free(d);
+    assert_int_equal(find(&t, "+447700900123"), 0); /* nothing half-written */
+    assert_int_equal(ingest_text(&t, all, true, &r, &d), SW_OK);
+    assert_int_equal(r.stored, 1);
+    sw_diags_free(d);
+    assert_int_equal(find(&t, "+447700900123"), 1);
+    /* The same records again: duplicates are bad lines. */
+    assert_int_equal(ingest_text(&t, b1, false, &r, &d), SW_ERR_INVALID);
+    assert_non_null(strstr(sw_diags_at(d, 0)->message, "exists"));
+    sw_diags_free(d);
+    tu_store_free(&t);
+}
+
+static void test_traffic__csv_and_old_days(void **state)
+{
+    (void)state;
+    tu_store t;
+    tu_store_new(&t, "2026-06-01T00:00:00Z");
+    const char *csv =
+        "id,account,channel,time,destination,country,duration,price\n"
+        "k1,ACC-9,voice,2025-01-10T10:00:00Z,+447700900555,GB,61,0.10\n"
+        "k2,ACC-9,\"e-mail, newsletter\",2026-05-10T10:00:00Z,"
+        "Ann@Example.com,,0,0.01\n";
+    sw_ingest_result r;
+    sw_diags *d;
+    assert_int_equal(ingest_text(&t, csv, false, &r, &d), SW_OK);
+    sw_diags_free(d);
+    assert_true(r.csv);
+    assert_int_equal(r.stored, 2);
+    assert_int_equal(r.stripped, 1); /* 2025-01-10 is past its 12 months */
+    assert_int_equal(find(&t, "+447700900555"), 0);
+    size_t n = 0;
+    assert_int_equal(sw_traffic_find(t.s, "email", "ann@example.com", NULL,
+                                     NULL, &n),
+                     SW_OK);
+    assert_int_equal(n, 1);
+    tu_store_free(&t);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_traffic__find_across_days_and_decrypt),
+        cmocka_unit_test(test_traffic__day_key_goes_after_twelve_months),
+        cmocka_unit_test(test_traffic__hold_and_unpaid_bill_keep_identifiers),
+        cmocka_unit_test(test_traffic__national_extension_by_country),
+        cmocka_unit_test(test_traffic__customer_part_goes_after_ten_years),
+        cmocka_unit_test(test_traffic__bad_lines_refuse_the_batch),
+        cmocka_unit_test(test_traffic__csv_and_old_days),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
