@@ -44,6 +44,8 @@ test: test-normal test-asan
 bench: build
 	cmake --build $(BUILD) --target bench -j $(JOBS)
 	./$(BUILD)/bench/bench_policy
+	./$(BUILD)/bench/bench_ledger
+	./$(BUILD)/bench/bench_retention
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -65,7 +65,8 @@ static const char *const migrations[SW_SCHEMA_LATEST] = {
     " WITHOUT ROWID;"
     "CREATE INDEX epoch_keys_due ON epoch_keys(due_at)"
     " WHERE due_at IS NOT NULL;"
-    "CREATE TABLE traffic_months(month INTEGER PRIMARY KEY);",
+    "CREATE TABLE traffic_months(month INTEGER PRIMARY KEY);"
+    "CREATE INDEX events_key ON events(scope, scope_key);",
 };
 
 

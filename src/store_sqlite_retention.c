@@ -110,20 +110,34 @@ sw_status lite_sweep_select(void *impl, sw_instant now, size_t limit,
     lite *l = impl;
     sw_status st = lite_exec(
         l,
-        "CREATE TEMP TABLE IF NOT EXISTS sweep(id TEXT PRIMARY KEY,"
-        " subject_id TEXT NOT NULL, activity TEXT NOT NULL,"
+        "CREATE TEMP TABLE IF NOT EXISTS sweep(rid INTEGER PRIMARY KEY,"
+        " id TEXT NOT NULL, subject_id TEXT NOT NULL, activity TEXT NOT NULL,"
         " category TEXT NOT NULL, collected_at INTEGER NOT NULL,"
         " due_at INTEGER NOT NULL, rule TEXT);"
         "DELETE FROM temp.sweep;",
         "preparing a sweep");
     if (st != SW_OK)
         return st;
+    /* Without any active hold the due range is read straight. */
     sqlite3_stmt *q = prep_sql(
-        l, "INSERT INTO temp.sweep SELECT r.id, r.subject_id, r.activity,"
-           " r.category, r.collected_at, r.due_at, r.rule FROM records r"
-           " LEFT JOIN subjects s ON s.id = r.subject_id"
-           " WHERE r.due_at <= ?1 AND NOT " HELD_RECORD
-           " ORDER BY r.due_at LIMIT ?2");
+        l, "SELECT EXISTS (SELECT 1 FROM holds WHERE released_at IS NULL)");
+    if (!q)
+        return SW_ERR_STORE;
+    int rc = sqlite3_step(q);
+    int holds = rc == SQLITE_ROW ? sqlite3_column_int(q, 0) : 1;
+    sqlite3_reset(q);
+    if (rc != SQLITE_ROW)
+        return fail(l, status_of(rc), "checking holds");
+    q = prep_sql(
+        l, holds ? "INSERT INTO temp.sweep SELECT r.rowid, r.id, r.subject_id,"
+                   " r.activity, r.category, r.collected_at, r.due_at, r.rule"
+                   " FROM records r LEFT JOIN subjects s"
+                   " ON s.id = r.subject_id WHERE r.due_at <= ?1"
+                   " AND NOT " HELD_RECORD " ORDER BY r.due_at LIMIT ?2"
+                 : "INSERT INTO temp.sweep SELECT r.rowid, r.id, r.subject_id,"
+                   " r.activity, r.category, r.collected_at, r.due_at, r.rule"
+                   " FROM records r WHERE r.due_at <= ?1"
+                   " ORDER BY r.due_at LIMIT ?2");
     if (!q)
         return SW_ERR_STORE;
     sqlite3_bind_int64(q, 1, now);
@@ -172,7 +186,7 @@ sw_status lite_sweep_apply(void *impl, size_t *records, size_t *subjects)
     if (st != SW_OK)
         return st;
     sqlite3_stmt *del = prep_sql(
-        l, "DELETE FROM records WHERE id IN (SELECT id FROM temp.sweep)");
+        l, "DELETE FROM records WHERE rowid IN (SELECT rid FROM temp.sweep)");
     if (!del || (st = run(l, del, "deleting due records")) != SW_OK)
         return del ? st : SW_ERR_STORE;
     *records = (size_t)sqlite3_changes(l->db);
@@ -472,27 +486,44 @@ sw_status lite_traffic_held(void *impl, int month, int64_t day,
                             const char *activity, sw_traffic_cb cb, void *ctx)
 {
     lite *l = impl;
-    char sql[2048], head[256];
+    /* A hold on the whole activity keeps every row: checked first, so
+     * that without one the look-up never scans the day. */
+    sqlite3_stmt *st = prep_sql(
+        l, "SELECT EXISTS (SELECT 1 FROM holds WHERE scope = 4 AND"
+           " released_at IS NULL AND target = ?1)");
+    if (!st)
+        return SW_ERR_STORE;
+    bind_text(st, 1, activity);
+    int rc = sqlite3_step(st);
+    int all = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW)
+        return fail(l, status_of(rc), "checking holds");
+    char sql[2048], head[256], by_id[256];
     snprintf(head, sizeof(head),
              "SELECT " ROW_COLUMNS " FROM traffic_%d WHERE day = ?1 AND "
              "key_class = ?2",
              month);
-    snprintf(sql, sizeof(sql),
-             "%s AND account IN (SELECT target FROM holds WHERE scope = 2 AND"
-             " released_at IS NULL) UNION %s AND account IN (SELECT account"
-             " FROM bills WHERE period = ?3 AND status IN ('unpaid',"
-             " 'disputed')) UNION %s AND ext_id IN (SELECT target FROM holds"
-             " WHERE scope = 0 AND released_at IS NULL) UNION %s AND EXISTS"
-             " (SELECT 1 FROM holds WHERE scope = 4 AND released_at IS NULL"
-             " AND target = ?4)",
-             head, head, head, head);
-    sqlite3_stmt *st = prep_sql(l, sql);
-    if (!st)
+    /* "+day": look the row up by its id, not by scanning the day */
+    snprintf(by_id, sizeof(by_id),
+             "SELECT " ROW_COLUMNS " FROM traffic_%d WHERE +day = ?1 AND "
+             "key_class = ?2",
+             month);
+    if (all)
+        snprintf(sql, sizeof(sql), "%s AND ?3 IS NOT NULL", head);
+    else /* each branch an index look-up: (day, account) or the id */
+        snprintf(sql, sizeof(sql),
+                 "%s AND account IN (SELECT target FROM holds WHERE scope = 2"
+                 " AND released_at IS NULL) UNION %s AND account IN (SELECT"
+                 " account FROM bills WHERE period = ?3 AND status IN"
+                 " ('unpaid', 'disputed')) UNION %s AND ext_id IN (SELECT"
+                 " target FROM holds WHERE scope = 0 AND released_at IS NULL)",
+                 head, head, by_id);
+    if (!(st = prep_sql(l, sql)))
         return SW_ERR_STORE;
     sqlite3_bind_int64(st, 1, day);
     bind_text(st, 2, key_class);
     bind_text(st, 3, period);
-    bind_text(st, 4, activity);
     return scan_traffic(l, st, cb, ctx);
 }
 

@@ -90,7 +90,7 @@ typedef struct sw_sweep_report {
 
 typedef struct sw_sweep_options {
     bool dry_run;  /* plan only: changes nothing */
-    size_t batch;  /* records per transaction; 0: 5000 */
+    size_t batch;  /* records per transaction; 0: 20000 */
 } sw_sweep_options;
 
 /*
