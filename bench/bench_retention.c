@@ -22,23 +22,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_util.h"
 #include "steward/steward.h"
 
 static char gen[1024], dir[] = "/tmp/steward-bench-XXXXXX";
 static sw_policy *policy;
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
 
 static sw_store *new_store(const char *name, const char *now)
 {

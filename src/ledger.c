@@ -14,6 +14,7 @@
 #include "steward/ident.h"
 #include "steward/ledger.h"
 #include "store_int.h"
+#include "vec_int.h"
 
 /* Blind-index "types" of the scopes, apart from identifier types. */
 #define SCOPE_ACCOUNT "scope.account"
@@ -554,26 +555,11 @@ typedef struct rec_item {
     char rule[96];
 } rec_item;
 
-typedef struct rec_list {
-    rec_item *v;
-    size_t n, cap;
-    bool nomem;
-} rec_list;
-
 static int collect_record(const sw_record_row *r, void *p)
 {
-    rec_list *l = p;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 64;
-        rec_item *v = realloc(l->v, cap * sizeof(*v));
-        if (!v) {
-            l->nomem = true;
-            return 1;
-        }
-        l->v = v;
-        l->cap = cap;
-    }
-    rec_item *it = &l->v[l->n++];
+    rec_item *it = sw_vec_push(p);
+    if (!it)
+        return 1;
     snprintf(it->id, sizeof(it->id), "%s", r->id);
     snprintf(it->subject, sizeof(it->subject), "%s", r->subject);
     snprintf(it->activity, sizeof(it->activity), "%s", r->activity);
@@ -585,26 +571,14 @@ static int collect_record(const sw_record_row *r, void *p)
     return 0;
 }
 
-typedef struct id_list {
-    char (*v)[SW_ID_BUFSZ];
-    size_t n, cap;
-    bool nomem;
-} id_list;
+typedef char subject_id[SW_ID_BUFSZ];
 
 static int collect_id(const char *id, void *p)
 {
-    id_list *l = p;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 16;
-        void *v = realloc(l->v, cap * sizeof(*l->v));
-        if (!v) {
-            l->nomem = true;
-            return 1;
-        }
-        l->v = v;
-        l->cap = cap;
-    }
-    snprintf(l->v[l->n++], SW_ID_BUFSZ, "%s", id);
+    subject_id *e = sw_vec_push(p);
+    if (!e)
+        return 1;
+    snprintf(*e, SW_ID_BUFSZ, "%s", id);
     return 0;
 }
 
@@ -626,13 +600,13 @@ static bool event_matters(const sw_policy *p, const rec_item *it,
 }
 
 /* Recomputes the due dates of the listed records; counts those moved. */
-static sw_status move_dues(sw_store *s, rec_list *recs, const char *type,
+static sw_status move_dues(sw_store *s, sw_vec *recs, const char *type,
                            size_t *moved)
 {
     sw_subject_row subj;
     memset(&subj, 0, sizeof(subj));
     for (size_t i = 0; i < recs->n; i++) {
-        rec_item *it = &recs->v[i];
+        rec_item *it = SW_VEC_AT(recs, rec_item, i);
         if (strcmp(subj.id, it->subject) != 0) {
             sw_status st = s->be->subject_get(s->impl, it->subject, &subj);
             if (st != SW_OK)
@@ -689,8 +663,7 @@ sw_status sw_event_add(sw_store *s, const sw_event_spec *spec, char *id,
     sw_event_row ev = {NULL, spec->type, SW_EV_SUBJECT, NULL, 0, spec->at,
                        sw_clock_now(&s->clock)};
     uint8_t bi[SW_BLIND_BYTES];
-    rec_list recs = {NULL, 0, 0, false};
-    id_list subjects = {NULL, 0, 0, false};
+    sw_vec recs = SW_VEC(rec_item), subjects = SW_VEC(subject_id);
     const char *scope_name = "subject";
     char evid[SW_ID_BUFSZ];
     sw_random_id(s->keys, "evt", sw_clock_now(&s->clock), evid);
@@ -729,7 +702,8 @@ sw_status sw_event_add(sw_store *s, const sw_event_spec *spec, char *id,
             sw_fail_be(s, st, NULL);
     }
     for (size_t i = 0; i < subjects.n && st == SW_OK; i++) {
-        st = s->be->record_list(s->impl, subjects.v[i], collect_record, &recs);
+        st = s->be->record_list(s->impl, *SW_VEC_AT(&subjects, subject_id, i),
+                                collect_record, &recs);
         if (st != SW_OK)
             sw_fail_be(s, st, NULL);
     }
@@ -754,7 +728,9 @@ sw_status sw_event_add(sw_store *s, const sw_event_spec *spec, char *id,
             (json_int_t)subjects.n, "records_moved", (json_int_t)moved));
         const char *audit_subject =
             spec->subject ? spec->subject
-                          : (spec->record && recs.n ? recs.v[0].subject : NULL);
+                          : (spec->record && recs.n
+                                 ? SW_VEC_AT(&recs, rec_item, 0)->subject
+                                 : NULL);
         st = objects && details ? sw_audit_append(s, "event.add", audit_subject,
                                                   objects, details)
                                 : sw_fail(s, SW_ERR_NOMEM, "out of memory");
@@ -762,8 +738,8 @@ sw_status sw_event_add(sw_store *s, const sw_event_spec *spec, char *id,
         free(details);
     }
     st = sw_tx_end(s, st);
-    free(recs.v);
-    free(subjects.v);
+    sw_vec_release(&recs);
+    sw_vec_release(&subjects);
     if (st == SW_OK) {
         snprintf(id, SW_ID_BUFSZ, "%s", evid);
         if (moved_out)

@@ -17,6 +17,7 @@
 #include "steward/traffic.h"
 #include "steward/retention.h"
 #include "store_int.h"
+#include "vec_int.h"
 
 #define SECS_PER_DAY 86400
 #define LINE_MAX_BYTES (64 * 1024)
@@ -515,29 +516,14 @@ typedef struct key_item {
     uint8_t wrapped[SW_WRAPPED_BYTES];
 } key_item;
 
-typedef struct key_list {
-    key_item *v;
-    size_t n, cap;
-    bool nomem;
-} key_list;
-
 static int collect_key(int64_t day, const char *key_class,
                        const uint8_t *wrapped, size_t len, void *p)
 {
-    key_list *l = p;
     if (len != SW_WRAPPED_BYTES)
         return 0;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 512;
-        key_item *v = realloc(l->v, cap * sizeof(*v));
-        if (!v) {
-            l->nomem = true;
-            return 1;
-        }
-        l->v = v;
-        l->cap = cap;
-    }
-    key_item *it = &l->v[l->n++];
+    key_item *it = sw_vec_push(p);
+    if (!it)
+        return 1;
     it->day = day;
     snprintf(it->key_class, sizeof(it->key_class), "%s", key_class);
     memcpy(it->wrapped, wrapped, SW_WRAPPED_BYTES);
@@ -620,7 +606,7 @@ sw_status sw_traffic_find(sw_store *s, const char *type, const char *value,
     if (sw_ident_normalise(type, value, s->country[0] ? s->country : NULL,
                            norm, why, sizeof(why)) != SW_OK)
         return sw_fail(s, SW_ERR_INVALID, "%s", why);
-    key_list keys = {NULL, 0, 0, false};
+    sw_vec keys = SW_VEC(key_item);
     sw_status st = sw_tx_begin(s);
     if (st == SW_OK && (st = s->be->epoch_list(s->impl, collect_key, &keys)) !=
                            SW_OK)
@@ -633,7 +619,7 @@ sw_status sw_traffic_find(sw_store *s, const char *type, const char *value,
     /* One probe per live day key: a destination has another blind index
      * under each day's key. */
     for (size_t i = 0; st == SW_OK && i < keys.n && !c.stop; i++) {
-        key_item *it = &keys.v[i];
+        key_item *it = SW_VEC_AT(&keys, key_item, i);
         if ((st = unwrap_day(s, it->day, it->key_class, it->wrapped,
                              SW_WRAPPED_BYTES, &k)) != SW_OK)
             break;
@@ -658,7 +644,7 @@ sw_status sw_traffic_find(sw_store *s, const char *type, const char *value,
     st = sw_tx_end(s, st);
     sw_wipe(&k, sizeof(k));
     sw_wipe(norm, sizeof(norm));
-    free(keys.v);
+    sw_vec_release(&keys);
     if (found)
         *found = c.found;
     return st;
@@ -831,33 +817,21 @@ static sw_status strip_day(sw_store *s, const key_item *it,
     return st;
 }
 
-typedef struct id_set {
-    char (*v)[96];
-    size_t n, cap;
-    bool nomem;
-} id_set;
+typedef char ext_id[96];
 
 static int collect_ext(const sw_traffic_rec *r, void *p)
 {
-    id_set *l = p;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 64;
-        void *v = realloc(l->v, cap * sizeof(*l->v));
-        if (!v) {
-            l->nomem = true;
-            return 1;
-        }
-        l->v = v;
-        l->cap = cap;
-    }
-    snprintf(l->v[l->n++], 96, "%s", r->ext_id);
+    ext_id *e = sw_vec_push(p);
+    if (!e)
+        return 1;
+    snprintf(*e, sizeof(*e), "%s", r->ext_id);
     return 0;
 }
 
-static bool in_set(const id_set *s, const char *id)
+static bool in_set(const sw_vec *s, const char *id)
 {
     for (size_t i = 0; i < s->n; i++)
-        if (strcmp(s->v[i], id) == 0)
+        if (strcmp(*SW_VEC_AT(s, ext_id, i), id) == 0)
             return true;
     return false;
 }
@@ -870,7 +844,7 @@ static sw_status release_day(sw_store *s, const key_item *it,
     char period[8];
     period_of_day(it->day, period);
     int month = month_of_day(it->day);
-    id_set all = {NULL, 0, 0, false}, held = {NULL, 0, 0, false};
+    sw_vec all = SW_VEC(ext_id), held = SW_VEC(ext_id);
     size_t stripped = 0;
     sw_status st = sw_tx_begin(s);
     if (st != SW_OK)
@@ -884,9 +858,10 @@ static sw_status release_day(sw_store *s, const key_item *it,
     if (st == SW_OK && (all.nomem || held.nomem))
         st = sw_fail(s, SW_ERR_NOMEM, "out of memory");
     for (size_t i = 0; st == SW_OK && i < all.n; i++) {
-        if (in_set(&held, all.v[i]))
+        const char *id = *SW_VEC_AT(&all, ext_id, i);
+        if (in_set(&held, id))
             continue;
-        if ((st = s->be->traffic_strip(s->impl, month, all.v[i])) != SW_OK)
+        if ((st = s->be->traffic_strip(s->impl, month, id)) != SW_OK)
             sw_fail_be(s, st, NULL);
         else
             stripped++;
@@ -906,8 +881,8 @@ static sw_status release_day(sw_store *s, const key_item *it,
         free(details);
     }
     st = sw_tx_end(s, st);
-    free(all.v);
-    free(held.v);
+    sw_vec_release(&all);
+    sw_vec_release(&held);
     if (st == SW_OK)
         r->traffic_stripped += stripped;
     return st;
@@ -957,7 +932,7 @@ sw_status sw_traffic_sweep(sw_store *s, sw_instant now, bool dry_run,
                               : NULL;
     if (!ids || !recs)
         return SW_OK; /* a policy without traffic */
-    key_list due = {NULL, 0, 0, false}, all = {NULL, 0, 0, false};
+    sw_vec due = SW_VEC(key_item), all = SW_VEC(key_item);
     sw_status st = s->be->epoch_due(s->impl, now, collect_key, &due);
     if (st == SW_OK)
         st = s->be->epoch_list(s->impl, collect_key, &all);
@@ -969,13 +944,16 @@ sw_status sw_traffic_sweep(sw_store *s, sw_instant now, bool dry_run,
         r->epochs_destroyed = due.n;
     } else {
         for (size_t i = 0; st == SW_OK && i < due.n; i++)
-            st = strip_day(s, &due.v[i], ids->activity->id, r);
-        for (size_t i = 0; st == SW_OK && i < all.n; i++)
-            if (all.v[i].key_class[0] == 'H')
-                st = release_day(s, &all.v[i], ids->activity->id, r);
+            st = strip_day(s, SW_VEC_AT(&due, key_item, i), ids->activity->id,
+                           r);
+        for (size_t i = 0; st == SW_OK && i < all.n; i++) {
+            const key_item *it = SW_VEC_AT(&all, key_item, i);
+            if (it->key_class[0] == 'H')
+                st = release_day(s, it, ids->activity->id, r);
+        }
     }
-    free(due.v);
-    free(all.v);
+    sw_vec_release(&due);
+    sw_vec_release(&all);
     if (st != SW_OK || dry_run)
         return st;
 

@@ -17,20 +17,6 @@
 #define PER_SUBJECT 10
 #define NOW "2026-03-01T00:00:00Z"
 
-static long count(const char *db_path, const char *sql)
-{
-    sqlite3 *db;
-    sqlite3_stmt *st;
-    long n = -1;
-    sqlite3_open(db_path, &db);
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
-        n = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return n;
-}
-
 /* Half the subjects' records are due at NOW, the others have no due date;
  * plus 40 days of traffic whose identifiers are due. */
 static void fill(tu_store *t)
@@ -74,18 +60,18 @@ static void fill(tu_store *t)
 static void check_invariants(const char *db)
 {
     /* Nothing not due was deleted. */
-    assert_int_equal(count(db, "SELECT count(*) FROM records WHERE due_at "
+    assert_int_equal(tu_count_sql(db, "SELECT count(*) FROM records WHERE due_at "
                                "IS NULL"),
                      SUBJECTS / 2 * PER_SUBJECT);
-    assert_int_equal(count(db, "SELECT count(*) FROM subjects WHERE id IN "
+    assert_int_equal(tu_count_sql(db, "SELECT count(*) FROM subjects WHERE id IN "
                                "(SELECT subject_id FROM records WHERE due_at "
                                "IS NULL)"),
                      SUBJECTS / 2);
     /* Every subject still present has its key or none of its data. */
-    assert_int_equal(count(db, "SELECT count(*) FROM subjects WHERE "
+    assert_int_equal(tu_count_sql(db, "SELECT count(*) FROM subjects WHERE "
                                "wrapped_key IS NULL"),
                      0);
-    assert_int_equal(count(db, "SELECT count(*) FROM traffic_202501"), 620);
+    assert_int_equal(tu_count_sql(db, "SELECT count(*) FROM traffic_202501"), 620);
 }
 
 static void verify_chain(tu_store *t)
@@ -148,10 +134,10 @@ static void test_sweep_kill__killed_sweeps_finish_cleanly(void **state)
     assert_true(kills >= 5);
     assert_true(finished);
     /* Nothing due is left behind; a run at the same instant does nothing. */
-    assert_int_equal(count(t.path, "SELECT count(*) FROM records WHERE "
+    assert_int_equal(tu_count_sql(t.path, "SELECT count(*) FROM records WHERE "
                                    "due_at IS NOT NULL"),
                      0);
-    assert_int_equal(count(t.path, "SELECT count(*) FROM epoch_keys WHERE "
+    assert_int_equal(tu_count_sql(t.path, "SELECT count(*) FROM epoch_keys WHERE "
                                    "due_at <= strftime('%s', '2026-03-01')"),
                      0);
     tu_store_reopen(&t);

@@ -2,6 +2,8 @@
 /* Helpers shared by the test programs. */
 #include "testutil.h"
 
+#include <sqlite3.h>
+
 #include <fcntl.h>
 #include <ftw.h>
 #include <stdio.h>
@@ -252,4 +254,18 @@ void tu_store_free(tu_store *t)
     tu_rmtree(t->dir);
     free(t->dir);
     memset(t, 0, sizeof(*t));
+}
+
+long tu_count_sql(const char *db_path, const char *sql)
+{
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    long n = -1;
+    assert_int_equal(sqlite3_open(db_path, &db), SQLITE_OK);
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return n;
 }

@@ -51,6 +51,8 @@ const char *tu_path(const char *dir, const char *name, char *buf, size_t n);
 bool tu_file_contains(const char *path, const char *needle);
 /* Copies a file; fails the test on error. */
 void tu_copy(const char *from, const char *to);
+/* The first column of the first row of a query on an SQLite file, or -1. */
+long tu_count_sql(const char *db_path, const char *sql);
 /* Runs a shell command; returns its exit status. */
 int tu_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -15,16 +15,7 @@ static sw_policy *policy;
 /* How many rows a query counts in the test store's file. */
 static long count_sql(tu_store *t, const char *sql)
 {
-    sqlite3 *db;
-    sqlite3_stmt *st;
-    long n = -1;
-    assert_int_equal(sqlite3_open(t->path, &db), SQLITE_OK);
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
-        n = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return n;
+    return tu_count_sql(t->path, sql);
 }
 
 static sw_sweep_report *sweep_at(tu_store *t, const char *now, bool dry)
