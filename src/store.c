@@ -102,7 +102,6 @@ sw_status sw_store_create(const char *uri, const sw_store_options *o,
     sw_status st = sw_keyfile_create(key_path, err->msg, sizeof(err->msg));
     if (st != SW_OK)
         return st;
-    sw_store *s = NULL;
     st = sw_crypto_init();
     sw_store tmp;
     memset(&tmp, 0, sizeof(tmp));
@@ -110,12 +109,9 @@ sw_status sw_store_create(const char *uri, const sw_store_options *o,
     int version = 0, from = 0;
     if (st == SW_OK)
         st = tmp.be->open(uri, true, &tmp.impl, &version, err);
-    if (st == SW_OK) {
-        s = &tmp;
-        if ((st = s->be->setup(s->impl, &from)) != SW_OK)
-            snprintf(err->msg, sizeof(err->msg), "%s: %s", uri,
-                     s->be->errmsg(s->impl));
-    }
+    if (st == SW_OK && (st = tmp.be->setup(tmp.impl, &from)) != SW_OK)
+        snprintf(err->msg, sizeof(err->msg), "%s: %s", uri,
+                 tmp.be->errmsg(tmp.impl));
     if (st == SW_OK)
         st = sw_keyring_load(key_path, &tmp.keys, err->msg, sizeof(err->msg));
     if (st == SW_OK) {
@@ -136,14 +132,8 @@ sw_status sw_store_create(const char *uri, const sw_store_options *o,
     sw_keyring_free(tmp.keys);
     if (st != SW_OK) {
         unlink(key_path);
-        if (version == 0) { /* only what this call created */
-            char side[1100];
-            unlink(uri);
-            snprintf(side, sizeof(side), "%s-wal", uri);
-            unlink(side);
-            snprintf(side, sizeof(side), "%s-shm", uri);
-            unlink(side);
-        }
+        if (version == 0) /* only what this call created */
+            tmp.be->remove(uri);
     }
     return st;
 }

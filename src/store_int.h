@@ -168,6 +168,8 @@ typedef struct sw_backend {
     sw_status (*open)(const char *uri, bool create, void **impl, int *version,
                       sw_error *err);
     void (*close)(void *impl);
+    /* Removes what open(create) made at uri (a failed creation). */
+    void (*remove)(const char *uri);
     const char *(*errmsg)(void *impl);
     /* Applies settings and migrations up to SW_SCHEMA_LATEST. */
     sw_status (*setup)(void *impl, int *from);

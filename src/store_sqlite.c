@@ -333,6 +333,16 @@ static sw_status lite_open(const char *uri, bool create, void **impl,
     return SW_OK;
 }
 
+static void lite_remove(const char *uri)
+{
+    char side[1100];
+    unlink(uri);
+    snprintf(side, sizeof(side), "%s-wal", uri);
+    unlink(side);
+    snprintf(side, sizeof(side), "%s-shm", uri);
+    unlink(side);
+}
+
 static const char *lite_errmsg(void *impl)
 {
     return ((lite *)impl)->err;
@@ -838,6 +848,7 @@ const sw_backend sw_backend_sqlite = {
     .name = "sqlite",
     .open = lite_open,
     .close = lite_close,
+    .remove = lite_remove,
     .errmsg = lite_errmsg,
     .setup = lite_setup,
     .tx = lite_tx,
