@@ -135,44 +135,191 @@ char *sw_sweep_report_json(const sw_sweep_report *r)
     return text;
 }
 
-/* One batch: select, group, aggregate and delete, audit; one transaction.
- * *n is 0 when nothing was due. */
+/* What one batch took, grouped by rule, activity, category and month of
+ * collection (open addressing; a batch has few groups), and the subjects
+ * it touched. */
+typedef struct agg {
+    bool used;
+    char rule[96], activity[96], category[128], month[8];
+    size_t count;
+    sw_instant first, last;
+} agg;
+
+typedef struct take_ctx {
+    agg *aggs;
+    size_t n_aggs, cap_aggs;
+    char (*subjects)[SW_ID_BUFSZ];
+    size_t n_subjects, cap_subjects; /* 0: not collected (dry run) */
+    bool nomem;
+} take_ctx;
+
+static uint32_t hash_str(uint32_t h, const char *s)
+{
+    for (; *s; s++)
+        h = (h ^ (uint8_t)*s) * 16777619u;
+    return (h ^ 0x1f) * 16777619u;
+}
+
+static bool add_subject(take_ctx *c, const char *id)
+{
+    uint32_t h = hash_str(2166136261u, id);
+    for (size_t i = 0; i < c->cap_subjects; i++) {
+        char *slot = c->subjects[(h + i) % c->cap_subjects];
+        if (!slot[0]) {
+            snprintf(slot, SW_ID_BUFSZ, "%s", id);
+            c->n_subjects++;
+            return true;
+        }
+        if (strcmp(slot, id) == 0)
+            return true;
+    }
+    return false;
+}
+
+static int take_row(const sw_record_row *r, void *p)
+{
+    take_ctx *c = p;
+    const char *rule = r->rule ? r->rule : "";
+    int y, m;
+    sw_instant_fields(r->collected_at, &y, &m, NULL, NULL);
+    char month[8];
+    snprintf(month, sizeof(month), "%04d-%02d", y, m);
+    uint32_t h = hash_str(hash_str(hash_str(hash_str(2166136261u, rule),
+                                            r->activity),
+                                   r->category),
+                          month);
+    agg *a = NULL;
+    for (size_t i = 0; i < c->cap_aggs && !a; i++) {
+        agg *g = &c->aggs[(h + i) % c->cap_aggs];
+        if (!g->used ||
+            (strcmp(g->rule, rule) == 0 && strcmp(g->activity, r->activity) == 0 &&
+             strcmp(g->category, r->category) == 0 &&
+             strcmp(g->month, month) == 0))
+            a = g;
+    }
+    if (!a || (c->cap_subjects && !add_subject(c, r->subject))) {
+        c->nomem = true; /* more groups than a batch can have */
+        return 1;
+    }
+    if (!a->used) {
+        a->used = true;
+        snprintf(a->rule, sizeof(a->rule), "%s", rule);
+        snprintf(a->activity, sizeof(a->activity), "%s", r->activity);
+        snprintf(a->category, sizeof(a->category), "%s", r->category);
+        snprintf(a->month, sizeof(a->month), "%s", month);
+        a->first = a->last = r->due_at;
+        c->n_aggs++;
+    }
+    a->count++;
+    if (r->due_at < a->first)
+        a->first = r->due_at;
+    if (r->due_at > a->last)
+        a->last = r->due_at;
+    return 0;
+}
+
+static bool take_init(take_ctx *c, size_t limit)
+{
+    memset(c, 0, sizeof(*c));
+    c->cap_aggs = 4096;
+    c->aggs = calloc(c->cap_aggs, sizeof(agg));
+    if (limit) {
+        c->cap_subjects = 2 * limit + 1;
+        c->subjects = calloc(c->cap_subjects, SW_ID_BUFSZ);
+    }
+    return c->aggs && (!limit || c->subjects);
+}
+
+static void take_release(take_ctx *c)
+{
+    free(c->aggs);
+    free(c->subjects);
+}
+
+/* Folds a batch's groups into the report (per rule and activity) and the
+ * batch's audit details (per rule). */
+static bool report_groups(sw_store *s, sw_sweep_report *r, const take_ctx *t,
+                          json_t *batch_rules)
+{
+    group_ctx c = {s, r, NULL, false};
+    for (size_t i = 0; i < t->cap_aggs; i++) {
+        const agg *a = &t->aggs[i];
+        if (!a->used)
+            continue;
+        add_group(a->rule, a->activity, a->count, a->first, a->last, &c);
+        if (batch_rules) {
+            const char *k = a->rule[0] ? a->rule : "(none)";
+            json_int_t sum = json_integer_value(json_object_get(batch_rules, k));
+            json_object_set_new(batch_rules, k,
+                                json_integer(sum + (json_int_t)a->count));
+        }
+    }
+    return !c.nomem;
+}
+
+/* One batch: take (delete) due records, keep their counts, remove the
+ * subjects left empty, audit; one transaction. *n is 0 when nothing was
+ * due. */
 static sw_status one_batch(sw_store *s, sw_sweep_report *r, size_t limit,
                            size_t *n)
 {
-    sw_status st = sw_tx_begin(s);
-    if (st != SW_OK)
-        return st;
-    group_ctx c = {s, r, json_object(), false};
-    size_t records = 0, subjects = 0;
-    if ((st = s->be->sweep_select(s->impl, r->now, limit, n)) != SW_OK)
-        sw_fail_be(s, st, NULL);
-    if (st == SW_OK && *n) {
-        if ((st = s->be->sweep_groups(s->impl, add_group, &c)) != SW_OK)
-            sw_fail_be(s, st, NULL);
-        else if (c.nomem)
-            st = sw_fail(s, SW_ERR_NOMEM, "out of memory");
-        if (st == SW_OK &&
-            (st = s->be->sweep_apply(s->impl, &records, &subjects)) != SW_OK)
-            sw_fail_be(s, st, NULL);
-        if (st == SW_OK) {
-            char when[SW_INSTANT_BUFSZ];
-            char *details = sw_json_text(json_pack(
-                "{s:s, s:I, s:I, s:O}", "now", sw_instant_format(r->now, when),
-                "records", (json_int_t)records, "subjects_removed",
-                (json_int_t)subjects, "rules", c.batch_rules));
-            st = details ? sw_audit_append(s, "sweep.batch", NULL, "[]",
-                                           details)
-                         : sw_fail(s, SW_ERR_NOMEM, "out of memory");
-            free(details);
-        }
+    take_ctx t;
+    if (!take_init(&t, limit)) {
+        take_release(&t);
+        return sw_fail(s, SW_ERR_NOMEM, "out of memory");
     }
-    json_decref(c.batch_rules);
+    sw_status st = sw_tx_begin(s);
+    if (st != SW_OK) {
+        take_release(&t);
+        return st;
+    }
+    size_t subjects = 0;
+    json_t *rules = json_object();
+    if ((st = s->be->sweep_take(s->impl, r->now, limit, false, take_row, &t,
+                                n)) != SW_OK)
+        sw_fail_be(s, st, NULL);
+    if (st == SW_OK && t.nomem)
+        st = sw_fail(s, SW_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; st == SW_OK && *n && i < t.cap_aggs; i++) {
+        const agg *a = &t.aggs[i];
+        if (a->used && (st = s->be->aggregate_add(s->impl, a->activity,
+                                                   a->category, a->month,
+                                                   a->rule, a->count)) != SW_OK)
+            sw_fail_be(s, st, NULL);
+    }
+    for (size_t i = 0; st == SW_OK && *n && i < t.cap_subjects; i++) {
+        bool removed;
+        if (!t.subjects[i][0])
+            continue;
+        if ((st = s->be->subject_remove_if_empty(s->impl, t.subjects[i],
+                                                 &removed)) != SW_OK)
+            sw_fail_be(s, st, NULL);
+        subjects += removed;
+    }
+    if (st == SW_OK && *n && (st = s->be->record_events_prune(s->impl)) != SW_OK)
+        sw_fail_be(s, st, NULL);
+    if (st == SW_OK && *n && !report_groups(s, r, &t, rules))
+        st = sw_fail(s, SW_ERR_NOMEM, "out of memory");
+    if (st == SW_OK && *n) {
+        char when[SW_INSTANT_BUFSZ];
+        char *details = sw_json_text(json_pack(
+            "{s:s, s:I, s:I, s:O}", "now", sw_instant_format(r->now, when),
+            "records", (json_int_t)*n, "subjects_removed",
+            (json_int_t)subjects, "rules", rules));
+        st = details ? sw_audit_append(s, "sweep.batch", NULL, "[]", details)
+                     : sw_fail(s, SW_ERR_NOMEM, "out of memory");
+        free(details);
+    }
+    json_decref(rules);
+    take_release(&t);
     st = sw_tx_end(s, st);
     if (st == SW_OK) {
-        r->records += records;
+        r->records += *n;
         r->subjects_removed += subjects;
         r->batches += *n ? 1 : 0;
+    } else if (*n) {
+        /* the batch was undone: its groups were not counted */
+        *n = 0;
     }
     return st;
 }
@@ -200,13 +347,22 @@ sw_status sw_sweep(sw_store *s, const sw_sweep_options *o,
     if (r->dry_run) {
         /* Plan in a transaction that is rolled back: nothing changes. */
         size_t n;
-        if ((st = sw_tx_begin(s)) != SW_OK)
+        take_ctx t;
+        if (!take_init(&t, 0)) {
+            take_release(&t);
+            return sw_fail(s, SW_ERR_NOMEM, "out of memory");
+        }
+        if ((st = sw_tx_begin(s)) != SW_OK) {
+            take_release(&t);
             return st;
-        if ((st = s->be->sweep_select(s->impl, r->now, 0, &n)) != SW_OK ||
-            (st = s->be->sweep_groups(s->impl, add_group, &c)) != SW_OK)
+        }
+        if ((st = s->be->sweep_take(s->impl, r->now, 0, true, take_row, &t,
+                                    &n)) != SW_OK)
             sw_fail_be(s, st, NULL);
-        for (size_t i = 0; i < r->n_groups; i++)
-            r->records += r->groups[i].records;
+        else if (t.nomem || !report_groups(s, r, &t, NULL))
+            st = sw_fail(s, SW_ERR_NOMEM, "out of memory");
+        take_release(&t);
+        r->records = n;
         if (st == SW_OK)
             st = sw_traffic_sweep(s, r->now, true, r);
         sw_tx_end(s, SW_ERR_INVALID); /* always roll back */

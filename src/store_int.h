@@ -228,15 +228,22 @@ typedef struct sw_backend {
     sw_status (*hold_list)(void *impl, bool all, sw_hold_cb cb, void *ctx);
 
     /* ---- the record sweep, one batch at a time ---- */
-    /* Selects up to limit (0: all) due records no active hold covers into
-     * the batch; *n gets how many. */
-    sw_status (*sweep_select)(void *impl, sw_instant now, size_t limit,
-                              size_t *n);
-    /* The batch grouped by rule and activity. */
-    sw_status (*sweep_groups)(void *impl, sw_group_cb cb, void *ctx);
-    /* Adds the batch to the aggregates, deletes its records, and removes
-     * subjects left with none (key, identifiers, events, row). */
-    sw_status (*sweep_apply)(void *impl, size_t *records, size_t *subjects);
+    /* Deletes up to limit (0: all) due records that no active hold covers,
+     * oldest due first, handing each deleted row to cb; *n: how many. With
+     * dry_run the same rows are read and nothing is deleted. */
+    sw_status (*sweep_take)(void *impl, sw_instant now, size_t limit,
+                            bool dry_run, sw_record_cb cb, void *ctx,
+                            size_t *n);
+    /* Adds to the counts that survive deletion (nothing personal). */
+    sw_status (*aggregate_add)(void *impl, const char *activity,
+                               const char *category, const char *month,
+                               const char *rule, size_t count);
+    /* Removes a subject left with no record: key first, identifiers,
+     * events, row. *removed says whether it had none. */
+    sw_status (*subject_remove_if_empty)(void *impl, const char *id,
+                                         bool *removed);
+    /* Deletes events scoped to records that no longer exist. */
+    sw_status (*record_events_prune)(void *impl);
     /* Due records that active holds keep, per hold; *total: distinct. */
     sw_status (*sweep_held)(void *impl, sw_instant now, sw_held_cb cb,
                             void *ctx, size_t *total);

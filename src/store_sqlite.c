@@ -213,6 +213,8 @@ sqlite3_stmt *prep_sql(lite *l, const char *text)
         }
         if (!l->dyn[k].text || i == LITE_DYN - 1) {
             if (l->dyn[k].text) { /* full: recycle the last probe */
+                if (l->ins_st == l->dyn[k].st)
+                    l->ins_st = NULL, l->ins_month = 0;
                 sqlite3_finalize(l->dyn[k].st);
                 free(l->dyn[k].text);
                 l->dyn[k].text = NULL;
@@ -238,6 +240,8 @@ sqlite3_stmt *prep_sql(lite *l, const char *text)
 
 void lite_forget_dyn(lite *l)
 {
+    l->ins_month = 0;
+    l->ins_st = NULL; /* one of the statements finalized below */
     for (int i = 0; i < LITE_DYN; i++) {
         sqlite3_finalize(l->dyn[i].st);
         free(l->dyn[i].text);
@@ -522,7 +526,7 @@ static sw_status lite_subject_get(void *impl, const char *id,
     return SW_OK;
 }
 
-static sw_status lite_subject_destroy_key(void *impl, const char *id)
+sw_status lite_subject_destroy_key(void *impl, const char *id)
 {
     lite *l = impl;
     sqlite3_stmt *st = prep(l, S_SUBJ_DESTROY_KEY);
@@ -545,7 +549,7 @@ static sw_status delete_counted(lite *l, enum stmt id, const char *subject,
     return s;
 }
 
-static sw_status lite_subject_delete(void *impl, const char *id,
+sw_status lite_subject_delete(void *impl, const char *id,
                                      sw_erase_result *c)
 {
     lite *l = impl;
@@ -875,9 +879,10 @@ const sw_backend sw_backend_sqlite = {
     .hold_insert = lite_hold_insert,
     .hold_release = lite_hold_release,
     .hold_list = lite_hold_list,
-    .sweep_select = lite_sweep_select,
-    .sweep_groups = lite_sweep_groups,
-    .sweep_apply = lite_sweep_apply,
+    .sweep_take = lite_sweep_take,
+    .aggregate_add = lite_aggregate_add,
+    .subject_remove_if_empty = lite_subject_remove_if_empty,
+    .record_events_prune = lite_record_events_prune,
     .sweep_held = lite_sweep_held,
     .bill_set = lite_bill_set,
     .epoch_get = lite_epoch_get,

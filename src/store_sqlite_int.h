@@ -52,6 +52,9 @@ typedef struct lite {
         sqlite3_stmt *st;
     } dyn[LITE_DYN];
     char err[512];
+    /* the insert of the month traffic last went to (a bulk ingest) */
+    int ins_month;
+    sqlite3_stmt *ins_st;
     /* copies of the last subject row's blobs */
     uint8_t acc_enc[512], ten_enc[512];
 } lite;
@@ -77,10 +80,18 @@ sw_status lite_hold_insert(void *impl, const sw_hold_row *r);
 sw_status lite_hold_release(void *impl, const char *id, sw_instant at,
                             const char *by);
 sw_status lite_hold_list(void *impl, bool all, sw_hold_cb cb, void *ctx);
-sw_status lite_sweep_select(void *impl, sw_instant now, size_t limit,
-                            size_t *n);
-sw_status lite_sweep_groups(void *impl, sw_group_cb cb, void *ctx);
-sw_status lite_sweep_apply(void *impl, size_t *records, size_t *subjects);
+sw_status lite_sweep_take(void *impl, sw_instant now, size_t limit,
+                          bool dry_run, sw_record_cb cb, void *ctx, size_t *n);
+sw_status lite_aggregate_add(void *impl, const char *activity,
+                             const char *category, const char *month,
+                             const char *rule, size_t count);
+sw_status lite_subject_remove_if_empty(void *impl, const char *id,
+                                       bool *removed);
+sw_status lite_record_events_prune(void *impl);
+/* From part one, for a subject the sweep leaves empty. */
+sw_status lite_subject_destroy_key(void *impl, const char *id);
+sw_status lite_subject_delete(void *impl, const char *id,
+                              sw_erase_result *counts);
 sw_status lite_sweep_held(void *impl, sw_instant now, sw_held_cb cb,
                           void *ctx, size_t *total);
 sw_status lite_bill_set(void *impl, const char *account, const char *period,

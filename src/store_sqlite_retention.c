@@ -104,112 +104,118 @@ sw_status lite_hold_list(void *impl, bool all, sw_hold_cb cb, void *ctx)
 
 /* ---- the record sweep ---- */
 
-sw_status lite_sweep_select(void *impl, sw_instant now, size_t limit,
-                              size_t *n)
+#define DUE_COLUMNS                                                           \
+    "r.id, r.subject_id, r.activity, r.category, r.collected_at,"            \
+    " r.due_at, r.rule"
+/* RETURNING names the deleted table's columns without an alias. */
+#define RETURNED                                                              \
+    "id, subject_id, activity, category, collected_at, due_at, rule"
+
+sw_status lite_sweep_take(void *impl, sw_instant now, size_t limit,
+                          bool dry_run, sw_record_cb cb, void *ctx, size_t *n)
 {
     lite *l = impl;
-    sw_status st = lite_exec(
-        l,
-        "CREATE TEMP TABLE IF NOT EXISTS sweep(rid INTEGER PRIMARY KEY,"
-        " id TEXT NOT NULL, subject_id TEXT NOT NULL, activity TEXT NOT NULL,"
-        " category TEXT NOT NULL, collected_at INTEGER NOT NULL,"
-        " due_at INTEGER NOT NULL, rule TEXT);"
-        "DELETE FROM temp.sweep;",
-        "preparing a sweep");
-    if (st != SW_OK)
-        return st;
+    *n = 0;
     /* Without any active hold the due range is read straight. */
-    sqlite3_stmt *q = prep_sql(
+    sqlite3_stmt *st = prep_sql(
         l, "SELECT EXISTS (SELECT 1 FROM holds WHERE released_at IS NULL)");
-    if (!q)
+    if (!st)
         return SW_ERR_STORE;
-    int rc = sqlite3_step(q);
-    int holds = rc == SQLITE_ROW ? sqlite3_column_int(q, 0) : 1;
-    sqlite3_reset(q);
+    int rc = sqlite3_step(st);
+    int holds = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 1;
+    sqlite3_reset(st);
     if (rc != SQLITE_ROW)
         return fail(l, status_of(rc), "checking holds");
-    q = prep_sql(
-        l, holds ? "INSERT INTO temp.sweep SELECT r.rowid, r.id, r.subject_id,"
-                   " r.activity, r.category, r.collected_at, r.due_at, r.rule"
-                   " FROM records r LEFT JOIN subjects s"
-                   " ON s.id = r.subject_id WHERE r.due_at <= ?1"
-                   " AND NOT " HELD_RECORD " ORDER BY r.due_at LIMIT ?2"
-                 : "INSERT INTO temp.sweep SELECT r.rowid, r.id, r.subject_id,"
-                   " r.activity, r.category, r.collected_at, r.due_at, r.rule"
-                   " FROM records r WHERE r.due_at <= ?1"
-                   " ORDER BY r.due_at LIMIT ?2");
-    if (!q)
+    static const char *const text[2][2] = {
+        /* [holds][dry_run] */
+        {"DELETE FROM records WHERE rowid IN (SELECT rowid FROM records"
+         " WHERE due_at <= ?1 ORDER BY due_at LIMIT ?2) RETURNING " RETURNED,
+         "SELECT " DUE_COLUMNS " FROM records r WHERE r.due_at <= ?1"
+         " ORDER BY r.due_at LIMIT ?2"},
+        {"DELETE FROM records WHERE rowid IN (SELECT r.rowid FROM"
+         " records r LEFT JOIN subjects s ON s.id = r.subject_id WHERE"
+         " r.due_at <= ?1 AND NOT " HELD_RECORD " ORDER BY r.due_at"
+         " LIMIT ?2) RETURNING " RETURNED,
+         "SELECT " DUE_COLUMNS " FROM records r LEFT JOIN subjects s"
+         " ON s.id = r.subject_id WHERE r.due_at <= ?1 AND NOT " HELD_RECORD
+         " ORDER BY r.due_at LIMIT ?2"},
+    };
+    if (!(st = prep_sql(l, text[holds][dry_run])))
         return SW_ERR_STORE;
-    sqlite3_bind_int64(q, 1, now);
-    sqlite3_bind_int64(q, 2, limit ? (sqlite3_int64)limit : -1);
-    if ((st = run(l, q, "selecting due records")) != SW_OK)
-        return st;
-    *n = (size_t)sqlite3_changes(l->db);
-    return SW_OK;
+    sqlite3_bind_int64(st, 1, now);
+    sqlite3_bind_int64(st, 2, limit ? (sqlite3_int64)limit : -1);
+    bool stopped = false;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        sw_record_row r;
+        memset(&r, 0, sizeof(r));
+        r.id = (const char *)sqlite3_column_text(st, 0);
+        r.subject = (const char *)sqlite3_column_text(st, 1);
+        r.activity = (const char *)sqlite3_column_text(st, 2);
+        r.category = (const char *)sqlite3_column_text(st, 3);
+        r.collected_at = sqlite3_column_int64(st, 4);
+        r.has_due = true;
+        r.due_at = sqlite3_column_int64(st, 5);
+        r.rule = (const char *)sqlite3_column_text(st, 6);
+        (*n)++;
+        if (!stopped && cb(&r, ctx))
+            stopped = true; /* a DELETE must still run to its end */
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? SW_OK
+                             : fail(l, status_of(rc), "taking due records");
 }
 
-sw_status lite_sweep_groups(void *impl, sw_group_cb cb, void *ctx)
+sw_status lite_aggregate_add(void *impl, const char *activity,
+                             const char *category, const char *month,
+                             const char *rule, size_t count)
 {
     lite *l = impl;
     sqlite3_stmt *st = prep_sql(
-        l, "SELECT coalesce(rule, ''), activity, count(*), min(due_at),"
-           " max(due_at) FROM temp.sweep GROUP BY 1, 2 ORDER BY 1, 2");
+        l, "INSERT INTO aggregates(activity, category, month, rule, count)"
+           " VALUES(?1,?2,?3,?4,?5) ON CONFLICT DO UPDATE"
+           " SET count = count + excluded.count");
     if (!st)
         return SW_ERR_STORE;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        if (cb((const char *)sqlite3_column_text(st, 0),
-               (const char *)sqlite3_column_text(st, 1),
-               (size_t)sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3),
-               sqlite3_column_int64(st, 4), ctx))
-            break;
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE
-               ? SW_OK
-               : fail(l, status_of(rc), "grouping due records");
+    bind_text(st, 1, activity);
+    bind_text(st, 2, category);
+    bind_text(st, 3, month);
+    bind_text(st, 4, rule);
+    sqlite3_bind_int64(st, 5, (sqlite3_int64)count);
+    return run(l, st, "adding to the aggregates");
 }
 
-sw_status lite_sweep_apply(void *impl, size_t *records, size_t *subjects)
+sw_status lite_subject_remove_if_empty(void *impl, const char *id,
+                                       bool *removed)
 {
     lite *l = impl;
-    /* Counts that keep nothing personal survive the records. */
-    sw_status st = lite_exec(
-        l,
-        "INSERT INTO aggregates(activity, category, month, rule, count)"
-        " SELECT activity, category,"
-        " strftime('%Y-%m', collected_at, 'unixepoch'), coalesce(rule, ''),"
-        " count(*) FROM temp.sweep WHERE true GROUP BY 1, 2, 3, 4"
-        " ON CONFLICT DO UPDATE SET count = count + excluded.count;"
-        "DELETE FROM events WHERE scope = 0 AND scope_key IN"
-        " (SELECT CAST(id AS BLOB) FROM temp.sweep);",
-        "aggregating due records");
-    if (st != SW_OK)
-        return st;
-    sqlite3_stmt *del = prep_sql(
-        l, "DELETE FROM records WHERE rowid IN (SELECT rid FROM temp.sweep)");
-    if (!del || (st = run(l, del, "deleting due records")) != SW_OK)
-        return del ? st : SW_ERR_STORE;
-    *records = (size_t)sqlite3_changes(l->db);
-    /* Subjects left with no record go too, key first. */
-    st = lite_exec(
-        l,
-        "CREATE TEMP TABLE IF NOT EXISTS sweep_gone(id TEXT PRIMARY KEY);"
-        "DELETE FROM temp.sweep_gone;"
-        "INSERT OR IGNORE INTO temp.sweep_gone SELECT DISTINCT w.subject_id"
-        " FROM temp.sweep w WHERE NOT EXISTS"
-        " (SELECT 1 FROM records r WHERE r.subject_id = w.subject_id);"
-        "UPDATE subjects SET wrapped_key = NULL, account_enc = NULL,"
-        " tenant_enc = NULL WHERE id IN (SELECT id FROM temp.sweep_gone);"
-        "DELETE FROM identifiers WHERE subject_id IN"
-        " (SELECT id FROM temp.sweep_gone);"
-        "DELETE FROM events WHERE scope = 1 AND scope_key IN"
-        " (SELECT CAST(id AS BLOB) FROM temp.sweep_gone);"
-        "DELETE FROM subjects WHERE id IN (SELECT id FROM temp.sweep_gone);",
-        "removing subjects with no records");
-    if (st != SW_OK)
-        return st;
-    *subjects = (size_t)sqlite3_changes(l->db);
-    return SW_OK;
+    *removed = false;
+    sqlite3_stmt *st = prep_sql(
+        l, "SELECT EXISTS (SELECT 1 FROM records WHERE subject_id = ?1)");
+    if (!st)
+        return SW_ERR_STORE;
+    bind_text(st, 1, id);
+    int rc = sqlite3_step(st);
+    int any = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 1;
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW)
+        return fail(l, status_of(rc), "checking a subject's records");
+    if (any)
+        return SW_OK;
+    sw_erase_result counts;
+    sw_status s = lite_subject_destroy_key(l, id);
+    if (s == SW_OK)
+        s = lite_subject_delete(l, id, &counts);
+    *removed = s == SW_OK;
+    return s;
+}
+
+sw_status lite_record_events_prune(void *impl)
+{
+    return lite_exec(impl,
+                     "DELETE FROM events WHERE scope = 0 AND NOT EXISTS"
+                     " (SELECT 1 FROM records r WHERE r.id ="
+                     " CAST(events.scope_key AS TEXT))",
+                     "deleting events of deleted records");
 }
 
 sw_status lite_sweep_held(void *impl, sw_instant now, sw_held_cb cb,
@@ -391,14 +397,21 @@ sw_status lite_traffic_month(void *impl, int month)
 sw_status lite_traffic_insert(void *impl, int month, const sw_traffic_rec *r)
 {
     lite *l = impl;
-    char sql[256];
-    snprintf(sql, sizeof(sql),
-             "INSERT INTO traffic_%d(" ROW_COLUMNS ") VALUES(?1,?2,?3,?4,?5,"
-             "?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16)",
-             month);
-    sqlite3_stmt *st = prep_sql(l, sql);
-    if (!st)
-        return SW_ERR_STORE;
+    sqlite3_stmt *st = l->ins_month == month ? l->ins_st : NULL;
+    if (st) { /* the hot path of an ingest: no SQL text per row */
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+    } else {
+        char sql[256];
+        snprintf(sql, sizeof(sql),
+                 "INSERT INTO traffic_%d(" ROW_COLUMNS ") VALUES(?1,?2,?3,?4,"
+                 "?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16)",
+                 month);
+        if (!(st = prep_sql(l, sql)))
+            return SW_ERR_STORE;
+        l->ins_month = month;
+        l->ins_st = st;
+    }
     bind_text(st, 1, r->ext_id);
     bind_text(st, 2, r->account);
     bind_blob(st, 3, r->account_bi, SW_BLIND_BYTES);
