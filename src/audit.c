@@ -122,6 +122,19 @@ sw_status sw_audit_flush_batch(sw_store *s)
     return write_head(s, s->head.seq, s->head.hash);
 }
 
+sw_status sw_audit_json(sw_store *s, const char *action,
+                        const char *subject, void *objects, void *details)
+{
+    char *o = objects ? sw_json_text(objects) : NULL;
+    char *d = sw_json_text(details);
+    sw_status st = (objects && !o) || !d
+                       ? sw_fail(s, SW_ERR_NOMEM, "out of memory")
+                       : sw_audit_append(s, action, subject, o ? o : "[]", d);
+    free(o);
+    free(d);
+    return st;
+}
+
 sw_status sw_audit_append(sw_store *s, const char *action,
                           const char *subject, const char *objects,
                           const char *details)

@@ -42,8 +42,7 @@ static int add_group(const char *rule, const char *activity, size_t count,
             strcmp(r->groups[i].activity, activity) == 0)
             g = &r->groups[i];
     if (!g) {
-        sw_sweep_group *v =
-            realloc(r->groups, (r->n_groups + 1) * sizeof(*v));
+        sw_sweep_group *v = realloc(r->groups, (r->n_groups + 1) * sizeof(*v));
         if (!v) {
             c->nomem = true;
             return 1;
@@ -54,8 +53,7 @@ static int add_group(const char *rule, const char *activity, size_t count,
         snprintf(g->rule, sizeof(g->rule), "%s", rule);
         snprintf(g->activity, sizeof(g->activity), "%s", activity);
         const sw_rule *pr = rule[0] ? sw_policy_rule(c->s->policy, rule) : NULL;
-        snprintf(g->section, sizeof(g->section), "%s",
-                 pr ? pr->section : "");
+        snprintf(g->section, sizeof(g->section), "%s", pr ? pr->section : "");
         snprintf(g->trigger, sizeof(g->trigger), "%s",
                  pr && pr->after ? pr->after : "");
         snprintf(g->action, sizeof(g->action), "%s",
@@ -94,32 +92,30 @@ static int add_held(const char *hold, const char *kind, size_t count, void *p)
 char *sw_sweep_report_json(const sw_sweep_report *r)
 {
     char t[SW_INSTANT_BUFSZ], a[SW_INSTANT_BUFSZ], b[SW_INSTANT_BUFSZ];
-    json_t *o = json_pack("{s:s, s:b, s:s, s:I, s:I, s:I, s:I}", "now",
-                          sw_instant_format(r->now, t), "dry_run", r->dry_run,
-                          "policy_version", r->policy_version, "records",
-                          (json_int_t)r->records, "subjects_removed",
-                          (json_int_t)r->subjects_removed, "held",
-                          (json_int_t)r->held, "batches",
-                          (json_int_t)r->batches);
+    json_t *o = json_pack(
+        "{s:s, s:b, s:s, s:I, s:I, s:I, s:I}", "now",
+        sw_instant_format(r->now, t), "dry_run", r->dry_run, "policy_version",
+        r->policy_version, "records", (json_int_t)r->records,
+        "subjects_removed", (json_int_t)r->subjects_removed, "held",
+        (json_int_t)r->held, "batches", (json_int_t)r->batches);
     json_t *rules = json_array();
     for (size_t i = 0; i < r->n_groups; i++) {
         const sw_sweep_group *g = &r->groups[i];
         json_array_append_new(
-            rules, json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s}",
-                             "rule", g->rule, "activity", g->activity,
-                             "section", g->section, "trigger", g->trigger,
-                             "action", g->action, "records",
-                             (json_int_t)g->records, "first_due",
-                             sw_instant_format(g->first_due, a), "last_due",
-                             sw_instant_format(g->last_due, b)));
+            rules, json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s}", "rule",
+                             g->rule, "activity", g->activity, "section",
+                             g->section, "trigger", g->trigger, "action",
+                             g->action, "records", (json_int_t)g->records,
+                             "first_due", sw_instant_format(g->first_due, a),
+                             "last_due", sw_instant_format(g->last_due, b)));
     }
     json_object_set_new(o, "rules", rules);
     json_t *held = json_array();
     for (size_t i = 0; i < r->n_held; i++)
-        json_array_append_new(held, json_pack("{s:s, s:s, s:I}", "hold",
-                                              r->held_by[i].hold, "kind",
-                                              r->held_by[i].kind, "records",
-                                              (json_int_t)r->held_by[i].records));
+        json_array_append_new(
+            held, json_pack("{s:s, s:s, s:I}", "hold", r->held_by[i].hold,
+                            "kind", r->held_by[i].kind, "records",
+                            (json_int_t)r->held_by[i].records));
     json_object_set_new(o, "held_by", held);
     json_object_set_new(
         o, "traffic",
@@ -184,17 +180,17 @@ static int take_row(const sw_record_row *r, void *p)
     sw_instant_fields(r->collected_at, &y, &m, NULL, NULL);
     char month[8];
     snprintf(month, sizeof(month), "%04d-%02d", y, m);
-    uint32_t h = hash_str(hash_str(hash_str(hash_str(2166136261u, rule),
-                                            r->activity),
-                                   r->category),
-                          month);
+    uint32_t h =
+        hash_str(hash_str(hash_str(hash_str(2166136261u, rule), r->activity),
+                          r->category),
+                 month);
     agg *a = NULL;
     for (size_t i = 0; i < c->cap_aggs && !a; i++) {
         agg *g = &c->aggs[(h + i) % c->cap_aggs];
-        if (!g->used ||
-            (strcmp(g->rule, rule) == 0 && strcmp(g->activity, r->activity) == 0 &&
-             strcmp(g->category, r->category) == 0 &&
-             strcmp(g->month, month) == 0))
+        if (!g->used || (strcmp(g->rule, rule) == 0 &&
+                         strcmp(g->activity, r->activity) == 0 &&
+                         strcmp(g->category, r->category) == 0 &&
+                         strcmp(g->month, month) == 0))
             a = g;
     }
     if (!a || (c->cap_subjects && !add_subject(c, r->subject))) {
@@ -249,7 +245,8 @@ static bool report_groups(sw_store *s, sw_sweep_report *r, const take_ctx *t,
         add_group(a->rule, a->activity, a->count, a->first, a->last, &c);
         if (batch_rules) {
             const char *k = a->rule[0] ? a->rule : "(none)";
-            json_int_t sum = json_integer_value(json_object_get(batch_rules, k));
+            json_int_t sum =
+                json_integer_value(json_object_get(batch_rules, k));
             json_object_set_new(batch_rules, k,
                                 json_integer(sum + (json_int_t)a->count));
         }
@@ -282,9 +279,9 @@ static sw_status one_batch(sw_store *s, sw_sweep_report *r, size_t limit,
         st = sw_fail(s, SW_ERR_NOMEM, "out of memory");
     for (size_t i = 0; st == SW_OK && *n && i < t.cap_aggs; i++) {
         const agg *a = &t.aggs[i];
-        if (a->used && (st = s->be->aggregate_add(s->impl, a->activity,
-                                                   a->category, a->month,
-                                                   a->rule, a->count)) != SW_OK)
+        if (a->used &&
+            (st = s->be->aggregate_add(s->impl, a->activity, a->category,
+                                       a->month, a->rule, a->count)) != SW_OK)
             sw_fail_be(s, st, NULL);
     }
     for (size_t i = 0; st == SW_OK && *n && i < t.cap_subjects; i++) {
@@ -296,19 +293,18 @@ static sw_status one_batch(sw_store *s, sw_sweep_report *r, size_t limit,
             sw_fail_be(s, st, NULL);
         subjects += removed;
     }
-    if (st == SW_OK && *n && (st = s->be->record_events_prune(s->impl)) != SW_OK)
+    if (st == SW_OK && *n &&
+        (st = s->be->record_events_prune(s->impl)) != SW_OK)
         sw_fail_be(s, st, NULL);
     if (st == SW_OK && *n && !report_groups(s, r, &t, rules))
         st = sw_fail(s, SW_ERR_NOMEM, "out of memory");
     if (st == SW_OK && *n) {
         char when[SW_INSTANT_BUFSZ];
-        char *details = sw_json_text(json_pack(
-            "{s:s, s:I, s:I, s:O}", "now", sw_instant_format(r->now, when),
-            "records", (json_int_t)*n, "subjects_removed",
-            (json_int_t)subjects, "rules", rules));
-        st = details ? sw_audit_append(s, "sweep.batch", NULL, "[]", details)
-                     : sw_fail(s, SW_ERR_NOMEM, "out of memory");
-        free(details);
+        st = sw_audit_json(s, "sweep.batch", NULL, NULL,
+                           json_pack("{s:s, s:I, s:I, s:O}", "now",
+                                     sw_instant_format(r->now, when), "records",
+                                     (json_int_t)*n, "subjects_removed",
+                                     (json_int_t)subjects, "rules", rules));
     }
     json_decref(rules);
     take_release(&t);
@@ -372,15 +368,13 @@ sw_status sw_sweep(sw_store *s, const sw_sweep_options *o,
         if (st == SW_OK)
             st = sw_traffic_sweep(s, r->now, false, r);
     }
-    if (st == SW_OK &&
-        (st = s->be->sweep_held(s->impl, r->now, add_held, &c, &r->held)) !=
-            SW_OK)
+    if (st == SW_OK && (st = s->be->sweep_held(s->impl, r->now, add_held, &c,
+                                               &r->held)) != SW_OK)
         sw_fail_be(s, st, NULL);
     if (st == SW_OK && c.nomem)
         st = sw_fail(s, SW_ERR_NOMEM, "out of memory");
     bool did = r->records || r->epochs_destroyed || r->traffic_deleted ||
-               r->traffic_stripped || r->traffic_rekeyed ||
-               r->months_dropped;
+               r->traffic_stripped || r->traffic_rekeyed || r->months_dropped;
     if (st == SW_OK && !r->dry_run && did) {
         char *cert = sw_sweep_report_json(r);
         /* The certificate is compact JSON in the trail. */

@@ -370,6 +370,12 @@ sw_status sw_audit_settle(sw_store *s);
 /* Undoes the notes made since the current change began. */
 void sw_audit_unnote(sw_store *s);
 
+/* sw_audit_append with jansson values (json_t *, references taken):
+ * objects may be NULL for "[]"; a NULL details (a failed json_pack) is
+ * SW_ERR_NOMEM. */
+sw_status sw_audit_json(sw_store *s, const char *action, const char *subject,
+                        void *objects, void *details);
+
 /* Appends an audit entry (inside the caller's transaction). objects: JSON
  * array text; details: JSON object text. */
 sw_status sw_audit_append(sw_store *s, const char *action,

@@ -14,8 +14,8 @@
 #include <string.h>
 
 #include "steward/ident.h"
-#include "steward/traffic.h"
 #include "steward/retention.h"
+#include "steward/traffic.h"
 #include "store_int.h"
 #include "vec_int.h"
 
@@ -88,8 +88,8 @@ static const char *class_of(const sw_rule *r, const char *country)
 /* Finds or creates the key of (day, class); a day whose period is already
  * over gets no key (live = false). */
 static sw_status day_key_for(sw_store *s, day_key *slots, const sw_rule *rule,
-                             int64_t day, const char *key_class,
-                             sw_instant now, day_key **out)
+                             int64_t day, const char *key_class, sw_instant now,
+                             day_key **out)
 {
     uint32_t h = (uint32_t)(day * 2654435761u);
     for (const char *p = key_class; *p; p++)
@@ -97,7 +97,8 @@ static sw_status day_key_for(sw_store *s, day_key *slots, const sw_rule *rule,
     day_key *k = NULL;
     for (int i = 0; i < KEY_SLOTS; i++) {
         day_key *c = &slots[(h + (uint32_t)i) % KEY_SLOTS];
-        if (!c->used || (c->day == day && strcmp(c->key_class, key_class) == 0)) {
+        if (!c->used ||
+            (c->day == day && strcmp(c->key_class, key_class) == 0)) {
             k = c;
             break;
         }
@@ -143,13 +144,26 @@ static void ids_ad(const char *ext_id, int64_t day, const char *key_class,
 /* ---- parsing ---- */
 
 enum col {
-    C_ID, C_ACCOUNT, C_CHANNEL, C_TIME, C_SENDER, C_DEST, C_COUNTRY, C_IMSI,
-    C_IMEI, C_DURATION, C_OPERATOR, C_ROUTE, C_PRICE, C_CURRENCY, C_COUNT
+    C_ID,
+    C_ACCOUNT,
+    C_CHANNEL,
+    C_TIME,
+    C_SENDER,
+    C_DEST,
+    C_COUNTRY,
+    C_IMSI,
+    C_IMEI,
+    C_DURATION,
+    C_OPERATOR,
+    C_ROUTE,
+    C_PRICE,
+    C_CURRENCY,
+    C_COUNT
 };
 static const char *const col_names[C_COUNT] = {
-    "id",      "account", "channel",  "time",     "sender",
-    "destination", "country", "imsi", "imei",     "duration",
-    "operator", "route",  "price",    "currency"};
+    "id",          "account", "channel", "time",    "sender",
+    "destination", "country", "imsi",    "imei",    "duration",
+    "operator",    "route",   "price",   "currency"};
 
 typedef struct fields {
     const char *v[C_COUNT];
@@ -226,8 +240,8 @@ static void bad_line(ingest *g, size_t line, const char *fmt, ...)
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     if (g->diags && g->errors < g->max_errors)
-        sw_diags_add(g->diags, SW_SEV_ERROR, "bad-line", g->name, (int)line,
-                     0, "%s", msg);
+        sw_diags_add(g->diags, SW_SEV_ERROR, "bad-line", g->name, (int)line, 0,
+                     "%s", msg);
     g->errors++;
 }
 
@@ -259,8 +273,9 @@ static sw_status store_row(ingest *g, size_t line, const fields *f,
         bad_line(g, line, "time '%.40s' is not an ISO-8601 UTC instant", time);
         return SW_ERR_INVALID;
     }
-    if (country && (strlen(country) != 2 || !isupper((unsigned char)country[0]) ||
-                    !isupper((unsigned char)country[1]))) {
+    if (country &&
+        (strlen(country) != 2 || !isupper((unsigned char)country[0]) ||
+         !isupper((unsigned char)country[1]))) {
         bad_line(g, line, "country '%.10s' is not an ISO 3166-1 code", country);
         return SW_ERR_INVALID;
     }
@@ -283,12 +298,15 @@ static sw_status store_row(ingest *g, size_t line, const fields *f,
         char *end;
         duration = strtol(f->v[C_DURATION], &end, 10);
         if (*end || duration < 0) {
-            bad_line(g, line, "duration '%.20s' is not a whole number of "
-                              "seconds", f->v[C_DURATION]);
+            bad_line(g, line,
+                     "duration '%.20s' is not a whole number of "
+                     "seconds",
+                     f->v[C_DURATION]);
             return SW_ERR_INVALID;
         }
     }
-    int64_t day = at >= 0 ? at / SECS_PER_DAY : (at - SECS_PER_DAY + 1) / SECS_PER_DAY;
+    int64_t day =
+        at >= 0 ? at / SECS_PER_DAY : (at - SECS_PER_DAY + 1) / SECS_PER_DAY;
     int month = month_of_day(day);
     sw_status st;
     if (month != g->month_ready) {
@@ -360,7 +378,8 @@ static void from_json(const char *line, size_t len, fields *f, bool *ok)
         if (json_is_string(v)) {
             text = json_string_value(v);
         } else if (json_is_integer(v)) {
-            snprintf(tmp, sizeof(tmp), "%lld", (long long)json_integer_value(v));
+            snprintf(tmp, sizeof(tmp), "%lld",
+                     (long long)json_integer_value(v));
             text = tmp;
         } else if (json_is_real(v)) {
             snprintf(tmp, sizeof(tmp), "%.6g", json_real_value(v));
@@ -386,10 +405,10 @@ sw_status sw_traffic_ingest(sw_store *s, FILE *in, const char *name,
                             sw_ingest_result *out)
 {
     memset(out, 0, sizeof(*out));
-    const sw_rule *rule = s->policy && s->policy->traffic.identifiers_rule
-                              ? sw_policy_rule(s->policy,
-                                               s->policy->traffic.identifiers_rule)
-                              : NULL;
+    const sw_rule *rule =
+        s->policy && s->policy->traffic.identifiers_rule
+            ? sw_policy_rule(s->policy, s->policy->traffic.identifiers_rule)
+            : NULL;
     if (!rule)
         return sw_fail(s, SW_ERR_INVALID,
                        "the policy names no traffic rules ('traffic')");
@@ -467,11 +486,13 @@ sw_status sw_traffic_ingest(sw_store *s, FILE *in, const char *name,
         } else {
             from_json(p, strlen(p), f, &ok);
             if (!ok)
-                bad_line(&g, lineno, "not a JSON object of detail-record "
-                                     "fields");
+                bad_line(&g, lineno,
+                         "not a JSON object of detail-record "
+                         "fields");
         }
         bool stripped = false;
-        sw_status rs = ok ? store_row(&g, lineno, f, &stripped) : SW_ERR_INVALID;
+        sw_status rs =
+            ok ? store_row(&g, lineno, f, &stripped) : SW_ERR_INVALID;
         if (rs == SW_OK) {
             out->stored++;
             out->stripped += stripped;
@@ -489,14 +510,13 @@ sw_status sw_traffic_ingest(sw_store *s, FILE *in, const char *name,
                      "store the good ones)",
                      name, out->bad, out->bad == 1 ? "" : "s");
     if (st == SW_OK) {
-        char *details = sw_json_text(json_pack(
-            "{s:s, s:I, s:I, s:I, s:I}", "format", csv ? "csv" : "ndjson",
-            "lines", (json_int_t)out->lines, "stored",
-            (json_int_t)out->stored, "bad", (json_int_t)out->bad,
-            "stored_without_identifiers", (json_int_t)out->stripped));
-        st = details ? sw_audit_append(s, "traffic.ingest", NULL, "[]", details)
-                     : sw_fail(s, SW_ERR_NOMEM, "out of memory");
-        free(details);
+        st = sw_audit_json(
+            s, "traffic.ingest", NULL, NULL,
+            json_pack("{s:s, s:I, s:I, s:I, s:I}", "format",
+                      csv ? "csv" : "ndjson", "lines", (json_int_t)out->lines,
+                      "stored", (json_int_t)out->stored, "bad",
+                      (json_int_t)out->bad, "stored_without_identifiers",
+                      (json_int_t)out->stripped));
     }
     st = sw_tx_end(s, st);
     if (st != SW_OK)
@@ -603,13 +623,13 @@ sw_status sw_traffic_find(sw_store *s, const char *type, const char *value,
                        "traffic is found by msisdn or email, not '%s'",
                        type ? type : "");
     char norm[SW_IDENT_MAX], why[256];
-    if (sw_ident_normalise(type, value, s->country[0] ? s->country : NULL,
-                           norm, why, sizeof(why)) != SW_OK)
+    if (sw_ident_normalise(type, value, s->country[0] ? s->country : NULL, norm,
+                           why, sizeof(why)) != SW_OK)
         return sw_fail(s, SW_ERR_INVALID, "%s", why);
     sw_vec keys = SW_VEC(key_item);
     sw_status st = sw_tx_begin(s);
-    if (st == SW_OK && (st = s->be->epoch_list(s->impl, collect_key, &keys)) !=
-                           SW_OK)
+    if (st == SW_OK &&
+        (st = s->be->epoch_list(s->impl, collect_key, &keys)) != SW_OK)
         sw_fail_be(s, st, NULL);
     if (st == SW_OK && keys.nomem)
         st = sw_fail(s, SW_ERR_NOMEM, "out of memory");
@@ -633,13 +653,10 @@ sw_status sw_traffic_find(sw_store *s, const char *type, const char *value,
             st = c.st;
     }
     if (st == SW_OK && c.found) {
-        char *details = sw_json_text(json_pack(
-            "{s:s, s:s, s:I}", "purpose", "traffic.find", "type", type,
-            "records", (json_int_t)c.found));
-        st = details ? sw_audit_append(s, "traffic.disclose", NULL, "[]",
-                                       details)
-                     : sw_fail(s, SW_ERR_NOMEM, "out of memory");
-        free(details);
+        st = sw_audit_json(s, "traffic.disclose", NULL, NULL,
+                           json_pack("{s:s, s:s, s:I}", "purpose",
+                                     "traffic.find", "type", type, "records",
+                                     (json_int_t)c.found));
     }
     st = sw_tx_end(s, st);
     sw_wipe(&k, sizeof(k));
@@ -667,25 +684,22 @@ sw_status sw_traffic_bill(sw_store *s, const char *account, const char *period,
     char date[16];
     snprintf(date, sizeof(date), "%.7s-01", period ? period : "");
     if (!period || strlen(period) != 7 || sw_instant_parse(date, &t) != SW_OK)
-        return sw_fail(s, SW_ERR_INVALID,
-                       "bill period '%s': expected YYYY-MM",
+        return sw_fail(s, SW_ERR_INVALID, "bill period '%s': expected YYYY-MM",
                        period ? period : "");
     if (!account || !*account)
         return sw_fail(s, SW_ERR_INVALID, "a bill needs an account");
-    char *details = sw_json_text(
-        json_pack("{s:s, s:s}", "period", period, "status", status));
-    sw_status st =
-        details ? sw_tx_begin(s) : sw_fail(s, SW_ERR_NOMEM, "out of memory");
+    sw_status st = sw_tx_begin(s);
     if (st == SW_OK) {
         st = s->be->bill_set(s->impl, account, period, status,
                              sw_clock_now(&s->clock));
         if (st != SW_OK)
             sw_fail_be(s, st, NULL);
         else
-            st = sw_audit_append(s, "traffic.bill", NULL, "[]", details);
+            st = sw_audit_json(
+                s, "traffic.bill", NULL, NULL,
+                json_pack("{s:s, s:s}", "period", period, "status", status));
         st = sw_tx_end(s, st);
     }
-    free(details);
     return st;
 }
 
@@ -707,18 +721,17 @@ static int rekey_row(const sw_traffic_rec *r, void *p)
     if (!r->ids || r->ids_len <= SW_SEAL_OVERHEAD ||
         r->ids_len > 3 * SW_IDENT_MAX + SW_SEAL_OVERHEAD)
         return 0;
-    if (!c->to->used &&
-        (c->st = hold_key(c->s, c->from->day, c->from->key_class, c->to)) !=
-            SW_OK)
+    if (!c->to->used && (c->st = hold_key(c->s, c->from->day,
+                                          c->from->key_class, c->to)) != SW_OK)
         return 1;
     char plain[3 * SW_IDENT_MAX], ad[200];
     size_t n = r->ids_len - SW_SEAL_OVERHEAD;
     ids_ad(r->ext_id, r->day, c->from->key_class, ad, sizeof(ad));
     if (sw_unseal(c->from->key, ad, r->ids, r->ids_len, (uint8_t *)plain) !=
         SW_OK) {
-        c->st = sw_fail(c->s, SW_ERR_CRYPTO,
-                        "detail record %s: identifiers do not decrypt",
-                        r->ext_id);
+        c->st =
+            sw_fail(c->s, SW_ERR_CRYPTO,
+                    "detail record %s: identifiers do not decrypt", r->ext_id);
         return 1;
     }
     /* The destination is the first field; its type shows in its form. */
@@ -730,9 +743,9 @@ static int rekey_row(const sw_traffic_rec *r, void *p)
     dest_blind(c->to, strchr(dest, '@') ? "email" : "msisdn", dest, blind);
     sw_wipe(plain, sizeof(plain));
     sw_wipe(dest, sizeof(dest));
-    sw_status st = c->s->be->traffic_rekey(
-        c->s->impl, month_of_day(r->day), r->ext_id, c->to->key_class, sealed,
-        r->ids_len, blind);
+    sw_status st =
+        c->s->be->traffic_rekey(c->s->impl, month_of_day(r->day), r->ext_id,
+                                c->to->key_class, sealed, r->ids_len, blind);
     if (st != SW_OK) {
         c->st = sw_fail_be(c->s, st, NULL);
         return 1;
@@ -787,9 +800,9 @@ static sw_status strip_day(sw_store *s, const key_item *it,
                     &from);
     rekey_ctx c = {s, &from, &to, 0, SW_OK};
     if (st == SW_OK) {
-        st = s->be->traffic_held(s->impl, month_of_day(it->day), it->day,
-                                 it->key_class, period, activity, rekey_row,
-                                 &c);
+        st =
+            s->be->traffic_held(s->impl, month_of_day(it->day), it->day,
+                                it->key_class, period, activity, rekey_row, &c);
         st = st != SW_OK ? sw_fail_be(s, st, NULL) : c.st;
     }
     /* The step that makes the day's identifiers noise, in constant time. */
@@ -799,13 +812,10 @@ static sw_status strip_day(sw_store *s, const key_item *it,
     if (st == SW_OK) {
         char date[11];
         sw_date_format(it->day * SECS_PER_DAY, date);
-        char *details = sw_json_text(json_pack(
-            "{s:s, s:s, s:I}", "day", date, "class", it->key_class,
-            "rows_kept_under_hold", (json_int_t)c.count));
-        st = details ? sw_audit_append(s, "traffic.strip_day", NULL, "[]",
-                                       details)
-                     : sw_fail(s, SW_ERR_NOMEM, "out of memory");
-        free(details);
+        st = sw_audit_json(s, "traffic.strip_day", NULL, NULL,
+                           json_pack("{s:s, s:s, s:I}", "day", date, "class",
+                                     it->key_class, "rows_kept_under_hold",
+                                     (json_int_t)c.count));
     }
     st = sw_tx_end(s, st);
     sw_wipe(&from, sizeof(from));
@@ -872,13 +882,10 @@ static sw_status release_day(sw_store *s, const key_item *it,
     if (st == SW_OK && stripped) {
         char date[11];
         sw_date_format(it->day * SECS_PER_DAY, date);
-        char *details = sw_json_text(json_pack(
-            "{s:s, s:I, s:I}", "day", date, "rows_stripped",
-            (json_int_t)stripped, "rows_still_held", (json_int_t)held.n));
-        st = details ? sw_audit_append(s, "traffic.release_day", NULL, "[]",
-                                       details)
-                     : sw_fail(s, SW_ERR_NOMEM, "out of memory");
-        free(details);
+        st = sw_audit_json(s, "traffic.release_day", NULL, NULL,
+                           json_pack("{s:s, s:I, s:I}", "day", date,
+                                     "rows_stripped", (json_int_t)stripped,
+                                     "rows_still_held", (json_int_t)held.n));
     }
     st = sw_tx_end(s, st);
     sw_vec_release(&all);
@@ -972,20 +979,16 @@ sw_status sw_traffic_sweep(sw_store *s, sw_instant now, bool dry_run,
         bool dropped = false;
         if ((st = sw_tx_begin(s)) != SW_OK)
             break;
-        if ((st = s->be->traffic_expire(s->impl, m, before,
-                                        recs->activity->id, &deleted,
-                                        &kept)) != SW_OK ||
+        if ((st = s->be->traffic_expire(s->impl, m, before, recs->activity->id,
+                                        &deleted, &kept)) != SW_OK ||
             (st = s->be->traffic_drop_empty(s->impl, m, &dropped)) != SW_OK)
             sw_fail_be(s, st, NULL);
         if (st == SW_OK && (deleted || dropped)) {
-            char *details = sw_json_text(
-                json_pack("{s:i, s:I, s:I, s:b}", "month", m, "rows_deleted",
-                          (json_int_t)deleted, "rows_kept", (json_int_t)kept,
-                          "dropped", dropped));
-            st = details ? sw_audit_append(s, "traffic.expire", NULL, "[]",
-                                           details)
-                         : sw_fail(s, SW_ERR_NOMEM, "out of memory");
-            free(details);
+            st = sw_audit_json(s, "traffic.expire", NULL, NULL,
+                               json_pack("{s:i, s:I, s:I, s:b}", "month", m,
+                                         "rows_deleted", (json_int_t)deleted,
+                                         "rows_kept", (json_int_t)kept,
+                                         "dropped", dropped));
         }
         st = sw_tx_end(s, st);
         if (st == SW_OK) {
