@@ -64,7 +64,7 @@ static double ingest(sw_store *s, const char *args, size_t *stored)
     char cmd[2048];
     snprintf(cmd, sizeof(cmd), "%s %s", gen, args);
     FILE *f = popen(cmd, "r");
-    sw_ingest_options o = {false, 0};
+    sw_ingest_options o = {false, 0, NULL, NULL};
     sw_ingest_result r;
     double t0 = now_s();
     sw_status st = sw_traffic_ingest(s, f, "gen", &o, NULL, &r);
@@ -208,7 +208,7 @@ static void bench_strip(long max_rows)
         size_t stored;
         double ing = ingest(s, args, &stored);
         set_now(s, "2027-01-11T00:00:00Z");
-        sw_sweep_options o = {false, 0};
+        sw_sweep_options o = {false, 0, NULL, NULL};
         sw_sweep_report *r;
         double t0 = now_s();
         if (sw_sweep(s, &o, &r) != SW_OK) {
@@ -289,7 +289,7 @@ static void bench_sweep(long n)
     sw_instant_parse("2040-01-01", &o.clock.at);
     sw_error err;
     sw_store_open(path, &o, &s, &err);
-    sw_sweep_options so = {false, 0};
+    sw_sweep_options so = {false, 0, NULL, NULL};
     sw_sweep_report *r;
     t0 = now_s();
     if (sw_sweep(s, &so, &r) != SW_OK) {

@@ -363,8 +363,11 @@ sw_status sw_sweep(sw_store *s, const sw_sweep_options *o,
             st = sw_traffic_sweep(s, r->now, true, r);
         sw_tx_end(s, SW_ERR_INVALID); /* always roll back */
     } else {
-        for (size_t n = 1; n && st == SW_OK;)
+        for (size_t n = 1; n && st == SW_OK;) {
             st = one_batch(s, r, batch, &n);
+            if (st == SW_OK && n && o && o->progress)
+                o->progress(r->records, o->progress_ctx);
+        }
         if (st == SW_OK)
             st = sw_traffic_sweep(s, r->now, false, r);
     }

@@ -435,6 +435,8 @@ sw_status sw_traffic_ingest(sw_store *s, FILE *in, const char *name,
     ssize_t len;
     while (st == SW_OK && (len = getline(&line, &cap, in)) >= 0) {
         lineno++;
+        if (o && o->progress && lineno % 100000 == 0)
+            o->progress(lineno, o->progress_ctx);
         while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
             line[--len] = '\0';
         const char *p = line;

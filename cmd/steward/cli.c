@@ -378,3 +378,15 @@ int cli_print_json(void *value)
     free(s);
     return rc;
 }
+
+void cli_progress_lines(size_t n, void *ctx)
+{
+    (void)ctx;
+    fprintf(stderr, "\r%zu lines read", n);
+}
+
+void cli_progress_records(size_t n, void *ctx)
+{
+    (void)ctx;
+    fprintf(stderr, "\r%zu records swept", n);
+}

@@ -127,6 +127,11 @@ int cli_store_fail(sw_store *s, const char *what);
 /* Parses an instant option; 0 or EXIT_USAGE after printing why. */
 int cli_instant(const char *opt, const char *text, sw_instant *out);
 
+/* Progress lines on stderr (when it is a terminal): "\rN lines read",
+ * "\rN records swept". */
+void cli_progress_lines(size_t n, void *ctx);
+void cli_progress_records(size_t n, void *ctx);
+
 /* Writes text and a final newline if it lacks one; returns 0 or 1. */
 int cli_print_text(const char *text);
 /* Prints a JSON value (pretty) and frees it; returns 0 or 1. */

@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* steward sweep [--dry-run] */
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "commands.h"
 
 static int do_sweep(cli *c, const cli_args *a)
 {
-    sw_sweep_options o = {a->set[O_DRY_RUN], 0};
+    sw_sweep_options o = {a->set[O_DRY_RUN], 0, NULL, NULL};
+    if (isatty(2))
+        o.progress = cli_progress_records;
     if (a->v[O_BATCH]) {
         char *end;
         long n = strtol(a->v[O_BATCH], &end, 10);
@@ -22,6 +25,8 @@ static int do_sweep(cli *c, const cli_args *a)
         return rc;
     sw_sweep_report *r = NULL;
     sw_status st = sw_sweep(s, &o, &r);
+    if (o.progress && r && r->batches)
+        fputs("\n", stderr);
     if (st != SW_OK) {
         rc = cli_store_fail(s, "sweep stopped (run it again to finish)");
     } else if (c->json) {

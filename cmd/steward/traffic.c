@@ -2,6 +2,7 @@
 /* steward traffic ingest|find|bill */
 #include <jansson.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "commands.h"
 
@@ -21,10 +22,14 @@ static int do_ingest(cli *c, const cli_args *a)
             fclose(f);
         return rc;
     }
-    sw_ingest_options o = {a->set[O_SKIP_BAD], 0};
+    sw_ingest_options o = {a->set[O_SKIP_BAD], 0, NULL, NULL};
+    if (isatty(2))
+        o.progress = cli_progress_lines;
     sw_ingest_result r;
     sw_diags *d = sw_diags_new();
     sw_status st = sw_traffic_ingest(s, f, name, &o, d, &r);
+    if (o.progress)
+        fputs("\n", stderr);
     if (f != stdin)
         fclose(f);
     cli_print_diags(stderr, d);

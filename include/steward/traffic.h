@@ -24,6 +24,9 @@ extern "C" {
 typedef struct sw_ingest_options {
     bool skip_bad;  /* skip bad lines instead of refusing the whole input */
     size_t max_errors; /* diagnostics kept; 0: 100 */
+    /* Called every 100 000 lines read (may be NULL): for a progress bar. */
+    void (*progress)(size_t lines, void *ctx);
+    void *progress_ctx;
 } sw_ingest_options;
 
 typedef struct sw_ingest_result {

@@ -50,7 +50,7 @@ static void fill(tu_store *t)
     FILE *f = fopen(file, "r");
     sw_ingest_result ir;
     sw_diags *d = sw_diags_new();
-    sw_ingest_options o = {false, 0};
+    sw_ingest_options o = {false, 0, NULL, NULL};
     assert_int_equal(sw_traffic_ingest(t->s, f, "cdr", &o, d, &ir), SW_OK);
     fclose(f);
     sw_diags_free(d);
@@ -143,7 +143,7 @@ static void test_sweep_kill__killed_sweeps_finish_cleanly(void **state)
     tu_store_reopen(&t);
     tu_store_now(&t, NOW);
     sw_sweep_report *r;
-    sw_sweep_options o = {false, 0};
+    sw_sweep_options o = {false, 0, NULL, NULL};
     assert_int_equal(sw_sweep(t.s, &o, &r), SW_OK);
     assert_int_equal(r->records, 0);
     assert_int_equal(r->epochs_destroyed, 0);

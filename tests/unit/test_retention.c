@@ -21,7 +21,7 @@ static long count_sql(tu_store *t, const char *sql)
 static sw_sweep_report *sweep_at(tu_store *t, const char *now, bool dry)
 {
     tu_store_now(t, now);
-    sw_sweep_options o = {dry, 0};
+    sw_sweep_options o = {dry, 0, NULL, NULL};
     sw_sweep_report *r = NULL;
     if (sw_sweep(t->s, &o, &r) != SW_OK)
         fail_msg("sweep: %s", sw_errmsg(t->s));
@@ -261,7 +261,7 @@ static void test_retention__small_batches_give_the_same_result(void **s)
 {
     fx *f = *s;
     tu_store_now(&f->t, DUE);
-    sw_sweep_options o = {false, 1};
+    sw_sweep_options o = {false, 1, NULL, NULL};
     sw_sweep_report *r;
     assert_int_equal(sw_sweep(f->t.s, &o, &r), SW_OK);
     assert_int_equal(r->records, 3);

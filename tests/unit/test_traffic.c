@@ -28,7 +28,7 @@ static sw_status ingest_text(tu_store *t, const char *text, bool skip_bad,
     FILE *f = fmemopen((void *)text, strlen(text), "r");
     assert_non_null(f);
     *d = sw_diags_new();
-    sw_ingest_options o = {skip_bad, 0};
+    sw_ingest_options o = {skip_bad, 0, NULL, NULL};
     sw_status st = sw_traffic_ingest(t->s, f, "cdr.ndjson", &o, *d, r);
     fclose(f);
     return st;
@@ -46,7 +46,7 @@ static sw_sweep_report *sweep(tu_store *t, const char *now)
 {
     tu_store_now(t, now);
     sw_sweep_report *r;
-    sw_sweep_options o = {false, 0};
+    sw_sweep_options o = {false, 0, NULL, NULL};
     if (sw_sweep(t->s, &o, &r) != SW_OK)
         fail_msg("sweep: %s", sw_errmsg(t->s));
     return r;
