@@ -921,7 +921,7 @@ sw_status sw_subject_erase(sw_store *s, const char *id, sw_erase_result *out)
     }
     st = sw_tx_end(s, st);
     sw_wipe(&r, sizeof(r));
-    if (st == SW_OK && !s->in_batch && (st = s->be->scrub(s->impl)) != SW_OK)
+    if (st == SW_OK && !s->in_batch && (st = s->be->checkpoint(s->impl)) != SW_OK)
         sw_fail_be(s, st, "erased, but the journal was not checkpointed");
     if (out)
         *out = counts;

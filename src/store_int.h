@@ -174,8 +174,10 @@ typedef struct sw_backend {
     /* Applies settings and migrations up to SW_SCHEMA_LATEST. */
     sw_status (*setup)(void *impl, int *from);
     sw_status (*tx)(void *impl, sw_tx_op op);
-    /* Makes deleted data unrecoverable from journals (after an erasure). */
-    sw_status (*scrub)(void *impl);
+    /* Moves the journal into the database and empties it: after an
+     * erasure (deleted data leaves no copy in the journal) and after a bulk
+     * ingest (reads then come from the database, not a long journal). */
+    sw_status (*checkpoint)(void *impl);
 
     sw_status (*meta_get)(void *impl, const char *key, char *val, size_t n);
     sw_status (*meta_set)(void *impl, const char *key, const char *val);

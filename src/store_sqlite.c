@@ -361,7 +361,7 @@ static sw_status lite_setup(void *impl, int *from)
                         "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
                         " PRAGMA secure_delete=ON; PRAGMA foreign_keys=OFF;"
                         " PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;"
-                        " PRAGMA mmap_size=4294967296;",
+                        " PRAGMA mmap_size=268435456;",
                         "configuring the store");
     if (st != SW_OK)
         return st;
@@ -405,7 +405,7 @@ static sw_status lite_tx(void *impl, sw_tx_op op)
     return s;
 }
 
-static sw_status lite_scrub(void *impl)
+static sw_status lite_checkpoint(void *impl)
 {
     return lite_exec(impl, "PRAGMA wal_checkpoint(TRUNCATE)",
                 "checkpointing the journal");
@@ -856,7 +856,7 @@ const sw_backend sw_backend_sqlite = {
     .errmsg = lite_errmsg,
     .setup = lite_setup,
     .tx = lite_tx,
-    .scrub = lite_scrub,
+    .checkpoint = lite_checkpoint,
     .meta_get = lite_meta_get,
     .meta_set = lite_meta_set,
     .subject_insert = lite_subject_insert,

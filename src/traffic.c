@@ -523,6 +523,8 @@ sw_status sw_traffic_ingest(sw_store *s, FILE *in, const char *name,
     st = sw_tx_end(s, st);
     if (st != SW_OK)
         out->stored = out->stripped = 0;
+    else if (out->stored && !s->in_batch)
+        s->be->checkpoint(s->impl); /* best effort: the data is stored */
     free(line);
     sw_wipe(g.keys, sizeof(day_key) * KEY_SLOTS);
     free(g.keys);
