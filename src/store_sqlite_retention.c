@@ -479,8 +479,9 @@ sw_status lite_traffic_probe(void *impl, int month, int64_t day,
     lite *l = impl;
     char sql[256];
     snprintf(sql, sizeof(sql),
+             /* "+day": the blind index, not the whole day's rows */
              "SELECT " ROW_COLUMNS " FROM traffic_%d WHERE dest_bi = ?1"
-             " AND day = ?2 ORDER BY at",
+             " AND +day = ?2 ORDER BY at",
              month);
     sqlite3_stmt *st = prep_sql(l, sql);
     if (!st)
