@@ -266,9 +266,11 @@ typedef struct sw_backend {
     sw_status (*traffic_month)(void *impl, int month);
     sw_status (*traffic_insert)(void *impl, int month,
                                 const sw_traffic_rec *r);
-    sw_status (*traffic_probe)(void *impl, int month, int64_t day,
-                               const uint8_t blind[SW_BLIND_BYTES],
-                               sw_traffic_cb cb, void *ctx);
+    /* Rows of a month whose destination has one of n blind indexes
+     * (one per live day key of the month), oldest first. */
+    sw_status (*traffic_probe)(void *impl, int month,
+                               const uint8_t (*blinds)[SW_BLIND_BYTES],
+                               size_t n, sw_traffic_cb cb, void *ctx);
     /* Rows of a day under key_class that a hold (on the account, the row,
      * or activity) or an unpaid or disputed bill of period keeps. */
     sw_status (*traffic_held)(void *impl, int month, int64_t day,

@@ -107,8 +107,8 @@ sw_status lite_epoch_due(void *impl, sw_instant now, sw_epoch_cb cb,
 sw_status lite_epoch_delete(void *impl, int64_t day, const char *key_class);
 sw_status lite_traffic_month(void *impl, int month);
 sw_status lite_traffic_insert(void *impl, int month, const sw_traffic_rec *r);
-sw_status lite_traffic_probe(void *impl, int month, int64_t day,
-                             const uint8_t blind[SW_BLIND_BYTES],
+sw_status lite_traffic_probe(void *impl, int month,
+                             const uint8_t (*blinds)[SW_BLIND_BYTES], size_t n,
                              sw_traffic_cb cb, void *ctx);
 sw_status lite_traffic_held(void *impl, int month, int64_t day,
                             const char *key_class, const char *period,

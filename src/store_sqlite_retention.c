@@ -472,22 +472,24 @@ static sw_status scan_traffic(lite *l, sqlite3_stmt *st, sw_traffic_cb cb,
                : fail(l, status_of(rc), "reading traffic");
 }
 
-sw_status lite_traffic_probe(void *impl, int month, int64_t day,
-                               const uint8_t blind[SW_BLIND_BYTES],
-                               sw_traffic_cb cb, void *ctx)
+sw_status lite_traffic_probe(void *impl, int month,
+                             const uint8_t (*blinds)[SW_BLIND_BYTES], size_t n,
+                             sw_traffic_cb cb, void *ctx)
 {
     lite *l = impl;
-    char sql[256];
-    snprintf(sql, sizeof(sql),
-             /* "+day": the blind index, not the whole day's rows */
-             "SELECT " ROW_COLUMNS " FROM traffic_%d WHERE dest_bi = ?1"
-             " AND +day = ?2 ORDER BY at",
-             month);
+    char sql[8192];
+    int k = snprintf(sql, sizeof(sql),
+                     "SELECT " ROW_COLUMNS " FROM traffic_%d WHERE dest_bi IN (",
+                     month);
+    for (size_t i = 0; i < n && k < (int)sizeof(sql) - 32; i++)
+        k += snprintf(sql + k, sizeof(sql) - (size_t)k, "%s?%zu", i ? "," : "",
+                      i + 1);
+    snprintf(sql + k, sizeof(sql) - (size_t)k, ") ORDER BY at");
     sqlite3_stmt *st = prep_sql(l, sql);
     if (!st)
         return SW_ERR_STORE;
-    bind_blob(st, 1, blind, SW_BLIND_BYTES);
-    sqlite3_bind_int64(st, 2, day);
+    for (size_t i = 0; i < n; i++)
+        bind_blob(st, (int)i + 1, blinds[i], SW_BLIND_BYTES);
     return scan_traffic(l, st, cb, ctx);
 }
 

@@ -554,9 +554,14 @@ static int collect_key(int64_t day, const char *key_class,
     return 0;
 }
 
+/* The live keys of one month, as many as a month can have. */
+#define MONTH_KEYS 128
+
 typedef struct find_ctx {
     sw_store *s;
-    day_key *k;
+    day_key *keys; /* the month's keys */
+    uint8_t (*blinds)[SW_BLIND_BYTES];
+    size_t n_keys;
     int (*cb)(const sw_traffic_row *r, void *ctx);
     void *ctx;
     size_t found;
@@ -585,13 +590,22 @@ static int found_row(const sw_traffic_rec *r, void *p)
     copy(row.route, sizeof(row.route), r->route);
     copy(row.price, sizeof(row.price), r->price);
     copy(row.currency, sizeof(row.currency), r->currency);
+    /* The row must match under the key of its own day and class. */
+    const day_key *k = NULL;
+    for (size_t i = 0; i < c->n_keys && !k; i++)
+        if (c->keys[i].day == r->day && r->key_class && r->dest_bi &&
+            strcmp(c->keys[i].key_class, r->key_class) == 0 &&
+            memcmp(c->blinds[i], r->dest_bi, SW_BLIND_BYTES) == 0)
+            k = &c->keys[i];
+    if (!k)
+        return 0;
     if (r->ids && r->ids_len > SW_SEAL_OVERHEAD &&
         r->ids_len < 3 * SW_IDENT_MAX + SW_SEAL_OVERHEAD) {
         char plain[3 * SW_IDENT_MAX + 1], ad[200];
         ids_ad(r->ext_id, r->day, r->key_class ? r->key_class : "", ad,
                sizeof(ad));
         size_t n = r->ids_len - SW_SEAL_OVERHEAD;
-        if (sw_unseal(c->k->key, ad, r->ids, r->ids_len, (uint8_t *)plain) !=
+        if (sw_unseal(k->key, ad, r->ids, r->ids_len, (uint8_t *)plain) !=
             SW_OK) {
             c->st = sw_fail(c->s, SW_ERR_CRYPTO,
                             "detail record %s: identifiers do not decrypt",
@@ -637,24 +651,31 @@ sw_status sw_traffic_find(sw_store *s, const char *type, const char *value,
         sw_fail_be(s, st, NULL);
     if (st == SW_OK && keys.nomem)
         st = sw_fail(s, SW_ERR_NOMEM, "out of memory");
-    day_key k;
-    memset(&k, 0, sizeof(k));
-    find_ctx c = {s, &k, cb, ctx, 0, false, SW_OK};
-    /* One probe per live day key: a destination has another blind index
-     * under each day's key. */
-    for (size_t i = 0; st == SW_OK && i < keys.n && !c.stop; i++) {
-        key_item *it = SW_VEC_AT(&keys, key_item, i);
-        if ((st = unwrap_day(s, it->day, it->key_class, it->wrapped,
-                             SW_WRAPPED_BYTES, &k)) != SW_OK)
-            break;
-        uint8_t blind[SW_BLIND_BYTES];
-        dest_blind(&k, type, norm, blind);
-        st = s->be->traffic_probe(s->impl, month_of_day(it->day), it->day,
-                                  blind, found_row, &c);
-        if (st != SW_OK)
-            sw_fail_be(s, st, NULL);
-        else
-            st = c.st;
+    day_key *mk = calloc(MONTH_KEYS, sizeof(day_key));
+    uint8_t(*blinds)[SW_BLIND_BYTES] = calloc(MONTH_KEYS, SW_BLIND_BYTES);
+    if (st == SW_OK && (!mk || !blinds))
+        st = sw_fail(s, SW_ERR_NOMEM, "out of memory");
+    find_ctx c = {s, mk, blinds, 0, cb, ctx, 0, false, SW_OK};
+    /* A destination has another blind index under each day's key: one
+     * query per month asks for all of that month's. */
+    for (size_t i = 0; st == SW_OK && i < keys.n && !c.stop;) {
+        int month = month_of_day(SW_VEC_AT(&keys, key_item, i)->day);
+        c.n_keys = 0;
+        for (; st == SW_OK && i < keys.n && c.n_keys < MONTH_KEYS; i++) {
+            key_item *it = SW_VEC_AT(&keys, key_item, i);
+            if (month_of_day(it->day) != month)
+                break;
+            day_key *k = &mk[c.n_keys];
+            if ((st = unwrap_day(s, it->day, it->key_class, it->wrapped,
+                                 SW_WRAPPED_BYTES, k)) == SW_OK)
+                dest_blind(k, type, norm, blinds[c.n_keys++]);
+        }
+        if (st == SW_OK) {
+            st = s->be->traffic_probe(s->impl, month,
+                                      (const uint8_t(*)[SW_BLIND_BYTES])blinds,
+                                      c.n_keys, found_row, &c);
+            st = st != SW_OK ? sw_fail_be(s, st, NULL) : c.st;
+        }
     }
     if (st == SW_OK && c.found) {
         st = sw_audit_json(s, "traffic.disclose", NULL, NULL,
@@ -663,7 +684,10 @@ sw_status sw_traffic_find(sw_store *s, const char *type, const char *value,
                                      (json_int_t)c.found));
     }
     st = sw_tx_end(s, st);
-    sw_wipe(&k, sizeof(k));
+    if (mk)
+        sw_wipe(mk, MONTH_KEYS * sizeof(day_key));
+    free(mk);
+    free(blinds);
     sw_wipe(norm, sizeof(norm));
     sw_vec_release(&keys);
     if (found)
