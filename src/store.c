@@ -216,6 +216,7 @@ void sw_store_close(sw_store *s)
     if (s->impl)
         s->be->close(s->impl);
     sw_keyring_free(s->keys);
+    sw_traffic_forget(s);
     sw_wipe(s, sizeof(*s));
     free(s);
 }

@@ -331,7 +331,13 @@ struct sw_store {
         sw_buf ids;
         size_t count, saved_len, saved_count;
     } pend[SW_PEND_COUNT];
+    /* Unwrapped traffic day keys (traffic.c), reused by look-ups while the
+     * store lists them as live; wiped on close. */
+    struct day_key *day_keys;
 };
+
+/* Wipes and frees the day-key cache (traffic.c). */
+void sw_traffic_forget(sw_store *s);
 
 /* Forgets the batch caches (wiping the cached key). */
 void sw_batch_forget(sw_store *s);

@@ -32,6 +32,7 @@ typedef struct day_key {
     bool live; /* false: the day's period is over, nothing is kept */
     uint8_t key[SW_KEY_BYTES];
     uint8_t blind[SW_KEY_BYTES];
+    uint8_t wrapped[SW_WRAPPED_BYTES]; /* what key was unwrapped from */
 } day_key;
 
 static int month_of_day(int64_t day)
@@ -554,6 +555,42 @@ static int collect_key(int64_t day, const char *key_class,
     return 0;
 }
 
+/* The day keys a store has unwrapped, for look-ups: a cache that never
+ * decides what is live (each look-up lists the live keys first). */
+void sw_traffic_forget(sw_store *s)
+{
+    if (s->day_keys) {
+        sw_wipe(s->day_keys, sizeof(day_key) * KEY_SLOTS);
+        free(s->day_keys);
+        s->day_keys = NULL;
+    }
+}
+
+static sw_status cached_day_key(sw_store *s, const key_item *it, day_key *out)
+{
+    if (!s->day_keys && !(s->day_keys = calloc(KEY_SLOTS, sizeof(day_key))))
+        return sw_fail(s, SW_ERR_NOMEM, "out of memory");
+    uint32_t h = (uint32_t)(it->day * 2654435761u);
+    for (const char *p = it->key_class; *p; p++)
+        h = (h ^ (uint8_t)*p) * 16777619u;
+    day_key *slot = &s->day_keys[h % KEY_SLOTS];
+    /* A wrapped key that changed (a hold key made anew) is unwrapped
+     * again: the slot remembers which wrapped bytes it came from. */
+    if (slot->used && slot->day == it->day &&
+        strcmp(slot->key_class, it->key_class) == 0 &&
+        memcmp(slot->wrapped, it->wrapped, SW_WRAPPED_BYTES) == 0) {
+        *out = *slot;
+        return SW_OK;
+    }
+    sw_status st = unwrap_day(s, it->day, it->key_class, it->wrapped,
+                              SW_WRAPPED_BYTES, out);
+    if (st == SW_OK) {
+        *slot = *out;
+        memcpy(slot->wrapped, it->wrapped, SW_WRAPPED_BYTES);
+    }
+    return st;
+}
+
 /* The live keys of one month, as many as a month can have. */
 #define MONTH_KEYS 128
 
@@ -666,8 +703,7 @@ sw_status sw_traffic_find(sw_store *s, const char *type, const char *value,
             if (month_of_day(it->day) != month)
                 break;
             day_key *k = &mk[c.n_keys];
-            if ((st = unwrap_day(s, it->day, it->key_class, it->wrapped,
-                                 SW_WRAPPED_BYTES, k)) == SW_OK)
+            if ((st = cached_day_key(s, it, k)) == SW_OK)
                 dest_blind(k, type, norm, blinds[c.n_keys++]);
         }
         if (st == SW_OK) {
@@ -978,6 +1014,7 @@ sw_status sw_traffic_sweep(sw_store *s, sw_instant now, bool dry_run,
     if (dry_run) {
         r->epochs_destroyed = due.n;
     } else {
+        sw_traffic_forget(s); /* no copy of a key outlives its day */
         for (size_t i = 0; st == SW_OK && i < due.n; i++)
             st = strip_day(s, SW_VEC_AT(&due, key_item, i), ids->activity->id,
                            r);
