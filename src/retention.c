@@ -27,7 +27,6 @@ void sw_sweep_report_free(sw_sweep_report *r)
 typedef struct group_ctx {
     sw_store *s;
     sw_sweep_report *r;
-    json_t *batch_rules; /* rule -> count, for the batch's audit entry */
     bool nomem;
 } group_ctx;
 
@@ -66,9 +65,6 @@ static int add_group(const char *rule, const char *activity, size_t count,
         g->first_due = first;
     if (last > g->last_due)
         g->last_due = last;
-    if (c->batch_rules)
-        json_object_set_new(c->batch_rules, rule[0] ? rule : "(none)",
-                            json_integer((json_int_t)count));
     return 0;
 }
 
@@ -237,7 +233,7 @@ static void take_release(take_ctx *c)
 static bool report_groups(sw_store *s, sw_sweep_report *r, const take_ctx *t,
                           json_t *batch_rules)
 {
-    group_ctx c = {s, r, NULL, false};
+    group_ctx c = {s, r, false};
     for (size_t i = 0; i < t->cap_aggs; i++) {
         const agg *a = &t->aggs[i];
         if (!a->used)
@@ -338,7 +334,7 @@ sw_status sw_sweep(sw_store *s, const sw_sweep_options *o,
              s->policy->notice.version);
     size_t batch = o && o->batch ? o->batch : DEFAULT_BATCH;
     sw_status st = SW_OK;
-    group_ctx c = {s, r, NULL, false};
+    group_ctx c = {s, r, false};
 
     if (r->dry_run) {
         /* Plan in a transaction that is rolled back: nothing changes. */
