@@ -13,7 +13,7 @@
 #include "steward/retention.h"
 #include "store_int.h"
 
-#define DEFAULT_BATCH 20000
+#define DEFAULT_BATCH 100000
 
 void sw_sweep_report_free(sw_sweep_report *r)
 {

@@ -90,7 +90,7 @@ typedef struct sw_sweep_report {
 
 typedef struct sw_sweep_options {
     bool dry_run;  /* plan only: changes nothing */
-    size_t batch;  /* records per transaction; 0: 20000 */
+    size_t batch;  /* records per transaction; 0: 100000 */
     /* Called after each committed batch with the records swept so far
      * (may be NULL): for a progress bar. */
     void (*progress)(size_t records, void *ctx);
