@@ -177,11 +177,8 @@ char *sw_instant_format(sw_instant t, char *buf)
     int64_t days = floor_div(t, SECS_PER_DAY);
     int64_t sod = t - days * SECS_PER_DAY;
     civil_from_days(days, &y, &m, &d);
-    char tmp[64]; /* the compiler cannot see that y has 4 digits */
-    snprintf(tmp, sizeof(tmp), "%04d-%02d-%02dT%02d:%02d:%02dZ", y, m, d,
+    snprintf(buf, SW_INSTANT_BUFSZ, "%04d-%02d-%02dT%02d:%02d:%02dZ", y, m, d,
              (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60));
-    memcpy(buf, tmp, SW_INSTANT_BUFSZ - 1);
-    buf[SW_INSTANT_BUFSZ - 1] = '\0';
     return buf;
 }
 

@@ -13,6 +13,7 @@
 
 #include "steward/ident.h"
 #include "steward/ledger.h"
+#include "hash_int.h"
 #include "store_int.h"
 #include "vec_int.h"
 
@@ -111,10 +112,7 @@ static sw_status load_subject(sw_store *s, const char *id, sw_subject_row *r,
  * are cached (the batch holds the write lock). Blob pointers are cleared. */
 static struct key_slot *key_slot(sw_store *s, const char *id)
 {
-    uint32_t h = 2166136261u; /* FNV-1a */
-    for (const char *p = id; *p; p++)
-        h = (h ^ (uint8_t)*p) * 16777619u;
-    return &s->keys_cache[h % SW_KEY_CACHE];
+    return &s->keys_cache[sw_hash_str(SW_HASH_SEED, id) % SW_KEY_CACHE];
 }
 
 static sw_status subject_for_write(sw_store *s, const char *id,
@@ -260,16 +258,6 @@ sw_status sw_subject_add(sw_store *s, const sw_subject_spec *spec, char *id)
     if ((r.has_account && !acc) || (r.has_tenant && !ten))
         st = sw_fail(s, SW_ERR_NOMEM, "out of memory");
 
-    json_t *types = json_array();
-    for (size_t i = 0; i < spec->n_idents; i++)
-        json_array_append_new(types, json_string(ids[i].type));
-    char *details = sw_json_text(json_pack("{s:s, s:s, s:o, s:b, s:b}", "kind",
-                                    spec->kind, "role", role, "identifiers",
-                                    types, "account", r.has_account, "tenant",
-                                    r.has_tenant));
-    char *objects = sw_json_text(json_pack("[s]", sid));
-    if (st == SW_OK && (!details || !objects))
-        st = sw_fail(s, SW_ERR_NOMEM, "out of memory");
 
     if (st == SW_OK)
         st = sw_tx_begin(s);
@@ -279,10 +267,18 @@ sw_status sw_subject_add(sw_store *s, const sw_subject_spec *spec, char *id)
             sw_fail_be(s, st, NULL);
         for (size_t i = 0; i < spec->n_idents && st == SW_OK; i++)
             st = insert_ident(s, sid, key, &ids[i]);
-        if (st == SW_OK && s->in_batch)
+        if (st == SW_OK && s->in_batch) { /* one entry for the batch */
             st = sw_audit_note(s, SW_PEND_SUBJECT, sid, NULL);
-        else if (st == SW_OK)
-            st = sw_audit_append(s, "subject.add", sid, objects, details);
+        } else if (st == SW_OK) {
+            json_t *types = json_array();
+            for (size_t i = 0; i < spec->n_idents; i++)
+                json_array_append_new(types, json_string(ids[i].type));
+            st = sw_audit_json(
+                s, "subject.add", sid, json_pack("[s]", sid),
+                json_pack("{s:s, s:s, s:o, s:b, s:b}", "kind", spec->kind,
+                          "role", role, "identifiers", types, "account",
+                          r.has_account, "tenant", r.has_tenant));
+        }
         st = sw_tx_end(s, st);
     }
     sw_wipe(key, sizeof(key));
@@ -290,8 +286,6 @@ sw_status sw_subject_add(sw_store *s, const sw_subject_spec *spec, char *id)
     free(ids);
     free(acc);
     free(ten);
-    free(details);
-    free(objects);
     if (st == SW_OK)
         snprintf(id, SW_ID_BUFSZ, "%s", sid);
     return st;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash_int.h"
 #include "steward/retention.h"
 #include "store_int.h"
 
@@ -145,16 +146,9 @@ typedef struct take_ctx {
     bool nomem;
 } take_ctx;
 
-static uint32_t hash_str(uint32_t h, const char *s)
-{
-    for (; *s; s++)
-        h = (h ^ (uint8_t)*s) * 16777619u;
-    return (h ^ 0x1f) * 16777619u;
-}
-
 static bool add_subject(take_ctx *c, const char *id)
 {
-    uint32_t h = hash_str(2166136261u, id);
+    uint32_t h = sw_hash_str(SW_HASH_SEED, id);
     for (size_t i = 0; i < c->cap_subjects; i++) {
         char *slot = c->subjects[(h + i) % c->cap_subjects];
         if (!slot[0]) {
@@ -176,10 +170,10 @@ static int take_row(const sw_record_row *r, void *p)
     sw_instant_fields(r->collected_at, &y, &m, NULL, NULL);
     char month[8];
     snprintf(month, sizeof(month), "%04d-%02d", y, m);
-    uint32_t h =
-        hash_str(hash_str(hash_str(hash_str(2166136261u, rule), r->activity),
-                          r->category),
-                 month);
+    uint32_t h = sw_hash_str(
+        sw_hash_str(sw_hash_str(sw_hash_str(SW_HASH_SEED, rule), r->activity),
+                    r->category),
+        month);
     agg *a = NULL;
     for (size_t i = 0; i < c->cap_aggs && !a; i++) {
         agg *g = &c->aggs[(h + i) % c->cap_aggs];

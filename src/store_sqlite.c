@@ -10,6 +10,7 @@
 
 #include <sqlite3.h>
 
+#include "hash_int.h"
 #include "store_sqlite_int.h"
 
 #define APP_ID 0x53545744 /* "STWD" */
@@ -201,9 +202,7 @@ sw_status run(lite *l, sqlite3_stmt *st, const char *what)
 
 sqlite3_stmt *prep_sql(lite *l, const char *text)
 {
-    uint32_t h = 2166136261u;
-    for (const char *p = text; *p; p++)
-        h = (h ^ (uint8_t)*p) * 16777619u;
+    uint32_t h = sw_hash_str(SW_HASH_SEED, text);
     for (int i = 0; i < LITE_DYN; i++) {
         int k = (int)((h + (uint32_t)i) % LITE_DYN);
         if (l->dyn[k].text && strcmp(l->dyn[k].text, text) == 0) {

@@ -16,6 +16,7 @@
 #include "steward/ident.h"
 #include "steward/retention.h"
 #include "steward/traffic.h"
+#include "hash_int.h"
 #include "store_int.h"
 #include "vec_int.h"
 
@@ -92,9 +93,7 @@ static sw_status day_key_for(sw_store *s, day_key *slots, const sw_rule *rule,
                              int64_t day, const char *key_class, sw_instant now,
                              day_key **out)
 {
-    uint32_t h = (uint32_t)(day * 2654435761u);
-    for (const char *p = key_class; *p; p++)
-        h = (h ^ (uint8_t)*p) * 16777619u;
+    uint32_t h = sw_hash_day(day, key_class);
     day_key *k = NULL;
     for (int i = 0; i < KEY_SLOTS; i++) {
         day_key *c = &slots[(h + (uint32_t)i) % KEY_SLOTS];
@@ -570,10 +569,7 @@ static sw_status cached_day_key(sw_store *s, const key_item *it, day_key *out)
 {
     if (!s->day_keys && !(s->day_keys = calloc(KEY_SLOTS, sizeof(day_key))))
         return sw_fail(s, SW_ERR_NOMEM, "out of memory");
-    uint32_t h = (uint32_t)(it->day * 2654435761u);
-    for (const char *p = it->key_class; *p; p++)
-        h = (h ^ (uint8_t)*p) * 16777619u;
-    day_key *slot = &s->day_keys[h % KEY_SLOTS];
+    day_key *slot = &s->day_keys[sw_hash_day(it->day, it->key_class) % KEY_SLOTS];
     /* A wrapped key that changed (a hold key made anew) is unwrapped
      * again: the slot remembers which wrapped bytes it came from. */
     if (slot->used && slot->day == it->day &&
