@@ -371,6 +371,10 @@ int main(int argc, char **argv)
     if (find_rows > 0)
         bench_find(find_rows);
     sw_policy_free(policy);
+    if (getenv("BENCH_KEEP")) { /* leave the stores for a closer look */
+        fprintf(stderr, "stores kept in %s\n", dir);
+        return 0;
+    }
     char cmd[128];
     snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
     return system(cmd) == 0 ? 0 : 1;

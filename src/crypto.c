@@ -144,19 +144,31 @@ void sw_keyring_check(const sw_keyring *k, char hex[65])
     sw_hex(h, sizeof(h), hex);
 }
 
+void sw_blind_typekey(const sw_keyring *k, const char *type,
+                      uint8_t tkey[SW_KEY_BYTES])
+{
+    crypto_generichash_state st;
+    crypto_generichash_init(&st, k->blind, sizeof(k->blind), SW_KEY_BYTES);
+    crypto_generichash_update(&st, (const uint8_t *)"type:", 5);
+    crypto_generichash_update(&st, (const uint8_t *)type, strlen(type));
+    crypto_generichash_final(&st, tkey, SW_KEY_BYTES);
+    sw_wipe(&st, sizeof(st));
+}
+
+void sw_blind_under(const uint8_t tkey[SW_KEY_BYTES], const char *value,
+                    size_t len, uint8_t out[SW_BLIND_BYTES])
+{
+    crypto_generichash(out, SW_BLIND_BYTES, (const uint8_t *)value, len, tkey,
+                       SW_KEY_BYTES);
+}
+
 void sw_blind(const sw_keyring *k, const char *type, const char *value,
               size_t len, uint8_t out[SW_BLIND_BYTES])
 {
     uint8_t tkey[SW_KEY_BYTES];
-    crypto_generichash_state st;
-    crypto_generichash_init(&st, k->blind, sizeof(k->blind), sizeof(tkey));
-    crypto_generichash_update(&st, (const uint8_t *)"type:", 5);
-    crypto_generichash_update(&st, (const uint8_t *)type, strlen(type));
-    crypto_generichash_final(&st, tkey, sizeof(tkey));
-    crypto_generichash(out, SW_BLIND_BYTES, (const uint8_t *)value, len, tkey,
-                       sizeof(tkey));
+    sw_blind_typekey(k, type, tkey);
+    sw_blind_under(tkey, value, len, out);
     sw_wipe(tkey, sizeof(tkey));
-    sw_wipe(&st, sizeof(st));
 }
 
 void sw_random(sw_keyring *k, void *out, size_t n)

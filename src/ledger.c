@@ -14,6 +14,7 @@
 #include "steward/ident.h"
 #include "steward/ledger.h"
 #include "hash_int.h"
+#include "consent_int.h"
 #include "store_int.h"
 #include "vec_int.h"
 
@@ -134,14 +135,6 @@ static sw_status subject_for_write(sw_store *s, const char *id,
         }
     }
     return st;
-}
-
-static bool in_strs(const sw_strs *v, const char *x)
-{
-    for (size_t i = 0; i < v->n; i++)
-        if (strcmp(v->v[i], x) == 0)
-            return true;
-    return false;
 }
 
 static const sw_subject_kind *kind_of(const sw_policy *p, const char *kind)
@@ -352,7 +345,7 @@ static const sw_activity *activity_of(const sw_policy *p, const char *id)
 static bool rule_applies(const sw_rule *r, const char *category,
                          const char *kind)
 {
-    if (r->subjects.n && !in_strs(&r->subjects, kind))
+    if (r->subjects.n && !sw_strs_has(&r->subjects, kind))
         return false;
     for (size_t i = 0; i < r->categories.n; i++)
         if (sw_category_covers(r->categories.v[i], category))
@@ -447,11 +440,11 @@ sw_status sw_record_add(sw_store *s, const sw_record_spec *spec, char *id,
         return sw_fail(s, SW_ERR_INVALID,
                        "unknown activity '%s' (see 'steward policy show')",
                        spec->activity ? spec->activity : "");
-    if (!spec->category || !in_strs(&a->categories, spec->category))
+    if (!spec->category || !sw_strs_has(&a->categories, spec->category))
         return sw_fail(s, SW_ERR_INVALID,
                        "activity '%s' has no category '%s' in the policy",
                        a->id, spec->category ? spec->category : "");
-    if (spec->source && !in_strs(&a->sources, spec->source))
+    if (spec->source && !sw_strs_has(&a->sources, spec->source))
         return sw_fail(s, SW_ERR_INVALID,
                        "activity '%s' has no source '%s' in the policy", a->id,
                        spec->source);
@@ -464,7 +457,7 @@ sw_status sw_record_add(sw_store *s, const sw_record_spec *spec, char *id,
     uint8_t key[SW_KEY_BYTES];
     if ((st = subject_for_write(s, spec->subject, &subj, key)) != SW_OK)
         return st;
-    if (!in_strs(&a->subjects, subj.kind)) {
+    if (!sw_strs_has(&a->subjects, subj.kind)) {
         sw_wipe(key, sizeof(key));
         return sw_fail(s, SW_ERR_INVALID,
                        "activity '%s' does not process subjects of kind '%s'",
@@ -587,7 +580,7 @@ static bool event_matters(const sw_policy *p, const rec_item *it,
         if (!rule_applies(r, it->category, kind))
             continue;
         if ((r->after && strcmp(r->after, type) == 0) ||
-            in_strs(&r->unless, type))
+            sw_strs_has(&r->unless, type))
             return true;
     }
     return false;
@@ -708,6 +701,10 @@ sw_status sw_event_add(sw_store *s, const sw_event_spec *spec, char *id,
     size_t moved = 0;
     if (st == SW_OK)
         st = move_dues(s, &recs, spec->type, &moved);
+    if (st == SW_OK)
+        st = sw_suppression_on_event(
+            s, spec->type, spec->at,
+            (const char(*)[SW_ID_BUFSZ])subjects.v, subjects.n);
     if (st == SW_OK) {
         char when[SW_INSTANT_BUFSZ];
         json_t *objs = json_pack("[s]", evid);

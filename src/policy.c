@@ -113,6 +113,8 @@ static const schema hold_schema = {"hold kind", sizeof(sw_hold_kind),
 static const field basis_fields[] = {
     {"basis", F_STR, OFF(sw_basis, basis), 0, REQ, R_BASIS6, NULL, NULL},
     {"when", F_STR, OFF(sw_basis, when), 0, 0, R_NONE, NULL, NULL},
+    {"purposes", F_STRS, OFF(sw_basis, purposes), 0, 0, R_PURPOSE, NULL,
+     NULL},
     {NULL, 0, 0, 0, 0, 0, NULL, NULL}};
 static const schema basis_schema = {"legal basis", sizeof(sw_basis),
                                     OFF(sw_basis, pos), basis_fields, "basis",
@@ -189,6 +191,8 @@ static const field activity_fields[] = {
      NULL},
     {"objection", F_STR, OFF(sw_activity, objection), 0, 0, R_NONE, NULL,
      NULL},
+    {"double_opt_in", F_BOOL, OFF(sw_activity, double_opt_in), 0, 0, R_NONE,
+     NULL, NULL},
     {"holds", F_STRS, OFF(sw_activity, holds), 0, 0, R_HOLD, NULL, NULL},
     {"retention", F_LIST, OFF(sw_activity, rules), OFF(sw_activity, n_rules),
      REQ, R_NONE, &rule_schema, NULL},
@@ -285,6 +289,27 @@ static const field traffic_fields[] = {
 static const schema traffic_schema = {"traffic", 0, NOPOS, traffic_fields,
                                       NULL, NULL};
 
+static const field cookie_fields[] = {
+    {"necessary", F_STR, POFF(consent.cookie_necessary), 0, REQ, R_PURPOSE,
+     NULL, NULL},
+    {"analytics", F_STR, POFF(consent.cookie_analytics), 0, REQ, R_PURPOSE,
+     NULL, NULL},
+    {"advertising", F_STR, POFF(consent.cookie_advertising), 0, REQ,
+     R_PURPOSE, NULL, NULL},
+    {NULL, 0, 0, 0, 0, 0, NULL, NULL}};
+static const schema cookie_schema = {"cookies", 0, NOPOS, cookie_fields, NULL,
+                                     NULL};
+
+static const field consent_fields[] = {
+    {"suppression_activity", F_STR, POFF(consent.suppression_activity), 0,
+     REQ, R_ID, NULL, NULL},
+    {"confirmation_valid", F_DURATION, POFF(consent.confirmation_valid), 0,
+     REQ, R_NONE, NULL, NULL},
+    {"cookies", F_OBJ, 0, 0, 0, R_NONE, &cookie_schema, NULL},
+    {NULL, 0, 0, 0, 0, 0, NULL, NULL}};
+static const schema consent_schema = {"consent", 0, NOPOS, consent_fields,
+                                      NULL, NULL};
+
 static void check_policy(pctx *c, void *obj);
 
 /* Definitions come first: references are resolved while reading. */
@@ -316,6 +341,7 @@ static const field policy_fields[] = {
     {"children", F_OBJ, 0, 0, 0, R_NONE, &children_schema, NULL},
     {"ccpa", F_OBJ, 0, 0, 0, R_NONE, &ccpa_schema, NULL},
     {"traffic", F_OBJ, 0, 0, 0, R_NONE, &traffic_schema, NULL},
+    {"consent", F_OBJ, 0, 0, 0, R_NONE, &consent_schema, NULL},
     {NULL, 0, 0, 0, 0, 0, NULL, NULL}};
 const schema sw_policy_schema_ = {"policy", sizeof(sw_policy), NOPOS,
                                   policy_fields, NULL, check_policy};
@@ -920,6 +946,11 @@ static void check_policy(pctx *c, void *obj)
                     "record-scoped trigger (the communication)",
                     r->id);
     }
+    if (p->consent.suppression_activity &&
+        !sw_policy_activity(p, p->consent.suppression_activity))
+        perr_at(c, c->here, "undefined-reference",
+                "consent: no activity '%s' for the suppression list",
+                p->consent.suppression_activity);
     /* Rule ids are global: certificates and schedules name rules alone. */
     for (size_t i = 0; i < p->n_activities; i++)
         for (size_t j = 0; j < p->activities[i].n_rules; j++) {

@@ -75,6 +75,14 @@ const sw_recipient *sw_policy_recipient(const sw_policy *p, const char *id)
     return NULL;
 }
 
+bool sw_strs_has(const sw_strs *v, const char *x)
+{
+    for (size_t i = 0; i < v->n; i++)
+        if (strcmp(v->v[i], x) == 0)
+            return true;
+    return false;
+}
+
 bool sw_category_covers(const char *pattern, const char *category)
 {
     size_t n = strlen(pattern);

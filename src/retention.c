@@ -12,6 +12,7 @@
 
 #include "hash_int.h"
 #include "steward/retention.h"
+#include "steward/consent.h"
 #include "store_int.h"
 
 #define DEFAULT_BATCH 100000
@@ -123,6 +124,12 @@ char *sw_sweep_report_json(const sw_sweep_report *r)
                   (json_int_t)r->traffic_deleted, "rows_kept_past_period",
                   (json_int_t)r->traffic_held, "months_dropped",
                   (json_int_t)r->months_dropped));
+    json_object_set_new(
+        o, "consent",
+        json_pack("{s:I, s:I}", "consents_expired",
+                  (json_int_t)r->consents_expired,
+                  "suppression_entries_removed",
+                  (json_int_t)r->suppression_removed));
     char *text = o ? json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
     json_decref(o);
     return text;
@@ -353,6 +360,8 @@ sw_status sw_sweep(sw_store *s, const sw_sweep_options *o,
             st = sw_traffic_sweep(s, r->now, true, r);
         sw_tx_end(s, SW_ERR_INVALID); /* always roll back */
     } else {
+        /* Consent periods that ended make their records due first. */
+        st = sw_consent_expire(s, &r->consents_expired);
         for (size_t n = 1; n && st == SW_OK;) {
             st = one_batch(s, r, batch, &n);
             if (st == SW_OK && n && o && o->progress)
@@ -360,6 +369,13 @@ sw_status sw_sweep(sw_store *s, const sw_sweep_options *o,
         }
         if (st == SW_OK)
             st = sw_traffic_sweep(s, r->now, false, r);
+        if (st == SW_OK && (st = sw_tx_begin(s)) == SW_OK) {
+            st = s->be->suppression_sweep(s->impl, r->now,
+                                          &r->suppression_removed);
+            if (st != SW_OK)
+                sw_fail_be(s, st, NULL);
+            st = sw_tx_end(s, st);
+        }
     }
     if (st == SW_OK && (st = s->be->sweep_held(s->impl, r->now, add_held, &c,
                                                &r->held)) != SW_OK)
@@ -367,7 +383,9 @@ sw_status sw_sweep(sw_store *s, const sw_sweep_options *o,
     if (st == SW_OK && c.nomem)
         st = sw_fail(s, SW_ERR_NOMEM, "out of memory");
     bool did = r->records || r->epochs_destroyed || r->traffic_deleted ||
-               r->traffic_stripped || r->traffic_rekeyed || r->months_dropped;
+               r->traffic_stripped || r->traffic_rekeyed ||
+               r->months_dropped || r->consents_expired ||
+               r->suppression_removed;
     if (st == SW_OK && !r->dry_run && did) {
         char *cert = sw_sweep_report_json(r);
         /* The certificate is compact JSON in the trail. */

@@ -217,6 +217,7 @@ void sw_store_close(sw_store *s)
         s->be->close(s->impl);
     sw_keyring_free(s->keys);
     sw_traffic_forget(s);
+    sw_decide_free(s);
     sw_wipe(s, sizeof(*s));
     free(s);
 }
@@ -245,6 +246,7 @@ sw_status sw_tx_begin(sw_store *s)
 
 sw_status sw_tx_end(sw_store *s, sw_status st)
 {
+    s->generation++; /* what sw_decide kept may be out of date */
     if (st == SW_OK) {
         sw_status c =
             s->be->tx(s->impl, s->in_batch ? SW_TX_RELEASE : SW_TX_COMMIT);
@@ -285,6 +287,7 @@ sw_status sw_batch_commit(sw_store *s)
     if (st != SW_OK)
         s->be->tx(s->impl, SW_TX_ROLLBACK);
     sw_batch_forget(s);
+    s->generation++;
     return st;
 }
 
@@ -295,4 +298,5 @@ void sw_batch_rollback(sw_store *s)
     s->in_batch = false;
     s->be->tx(s->impl, SW_TX_ROLLBACK);
     sw_batch_forget(s);
+    s->generation++;
 }

@@ -17,7 +17,7 @@
 #include "steward/ledger.h"
 #include "steward/store.h"
 
-#define SW_SCHEMA_LATEST 3
+#define SW_SCHEMA_LATEST 4
 #define SW_KEY_CACHE 1024
 
 /* Changes a batch coalesces into one audit entry each, in flush order. */
@@ -37,8 +37,12 @@ typedef struct sw_subject_row {
     bool has_key; /* false once the key is destroyed */
     uint8_t wrapped_key[SW_WRAPPED_BYTES];
     sw_instant created_at;
-    int64_t flags;
+    int64_t flags;     /* SW_SUBJ_* */
+    bool has_minor;
+    sw_instant minor_until; /* a child until then (Art. 8) */
 } sw_subject_row;
+
+#define SW_SUBJ_RESTRICTED 1 /* processing restricted (Art. 18) */
 
 typedef struct sw_ident_row {
     uint8_t blind[SW_BLIND_BYTES];
@@ -151,6 +155,44 @@ typedef int (*sw_group_cb)(const char *rule, const char *activity,
 typedef int (*sw_held_cb)(const char *hold, const char *kind, size_t count,
                           void *ctx);
 typedef int (*sw_hold_cb)(const sw_hold_row *r, void *ctx);
+
+/* A consent as stored (state names as in sw_consent_state_name). */
+typedef struct sw_consent_row {
+    const char *id, *subject, *purpose, *state;
+    sw_instant state_at, created_at;
+    bool has_given;
+    sw_instant given_at;
+    bool has_expiry;
+    sw_instant expires_at;
+    const char *method, *notice_version, *form; /* form may be NULL */
+    bool parental;
+    bool has_token;
+    uint8_t token_hash[SW_HASH_BYTES];
+    sw_instant token_expires;
+} sw_consent_row;
+
+typedef struct sw_objection_row {
+    const char *id, *subject, *purpose;
+    sw_instant at;
+    const char *override_reason; /* NULL when not overridden */
+    sw_instant override_at;
+    const char *override_by;
+} sw_objection_row;
+
+typedef struct sw_suppression_row {
+    uint8_t hash[SW_BLIND_BYTES];
+    const char *channel;
+    sw_instant since;
+    const char *rule; /* the retention rule of the entry, or NULL */
+    bool has_due;
+    sw_instant due_at;
+} sw_suppression_row;
+
+typedef int (*sw_consent_cb)(const sw_consent_row *r, void *ctx);
+typedef int (*sw_objection_cb)(const sw_objection_row *r, void *ctx);
+typedef int (*sw_suppression_cb)(const sw_suppression_row *r, void *ctx);
+typedef int (*sw_change_cb)(const char *state, sw_instant at,
+                            const char *actor, const char *note, void *ctx);
 
 typedef int (*sw_subject_id_cb)(const char *id, void *ctx);
 typedef int (*sw_ident_cb)(const sw_ident_row *r, void *ctx);
@@ -296,6 +338,57 @@ typedef struct sw_backend {
                                 void *ctx);
     /* Drops a month's table when it holds no row; *dropped says if so. */
     sw_status (*traffic_drop_empty)(void *impl, int month, bool *dropped);
+
+    /* ---- consent, objection, suppression ---- */
+    sw_status (*subject_set_flags)(void *impl, const char *id, int64_t flags,
+                                   bool has_minor, sw_instant minor_until);
+    /* Inserts or replaces a consent by id. */
+    sw_status (*consent_put)(void *impl, const sw_consent_row *r);
+    /* One consent (by id, by token hash, or the newest of a subject and
+     * purpose): SW_ERR_NOTFOUND when there is none. */
+    sw_status (*consent_get)(void *impl, const char *id, sw_consent_cb cb,
+                             void *ctx);
+    sw_status (*consent_by_token)(void *impl,
+                                  const uint8_t hash[SW_HASH_BYTES],
+                                  sw_consent_cb cb, void *ctx);
+    sw_status (*consent_latest)(void *impl, const char *subject,
+                                const char *purpose, sw_consent_cb cb,
+                                void *ctx);
+    /* A subject's consents, newest first. */
+    sw_status (*consent_list)(void *impl, const char *subject,
+                              sw_consent_cb cb, void *ctx);
+    /* Given or renewed consents whose expires_at <= now. */
+    sw_status (*consent_expiring)(void *impl, sw_instant now,
+                                  sw_consent_cb cb, void *ctx);
+    sw_status (*consent_change_add)(void *impl, const char *id,
+                                    const char *state, sw_instant at,
+                                    const char *actor, const char *note);
+    sw_status (*consent_changes)(void *impl, const char *id, sw_change_cb cb,
+                                 void *ctx);
+    sw_status (*objection_insert)(void *impl, const sw_objection_row *r);
+    /* By id (purpose NULL) or the newest of a subject and purpose. */
+    sw_status (*objection_get)(void *impl, const char *id,
+                               const char *subject, const char *purpose,
+                               sw_objection_cb cb, void *ctx);
+    sw_status (*objection_override)(void *impl, const char *id,
+                                    const char *reason, sw_instant at,
+                                    const char *by);
+    /* Inserts or keeps the entry (the first date stays). */
+    sw_status (*suppression_put)(void *impl, const sw_suppression_row *r);
+    sw_status (*suppression_get)(void *impl, const uint8_t hash[SW_BLIND_BYTES],
+                                 const char *channel, sw_suppression_cb cb,
+                                 void *ctx);
+    sw_status (*suppression_delete)(void *impl,
+                                    const uint8_t hash[SW_BLIND_BYTES],
+                                    const char *channel, size_t *n);
+    /* Sets the due date of the entries of a hash kept under rule. */
+    sw_status (*suppression_set_due)(void *impl,
+                                     const uint8_t hash[SW_BLIND_BYTES],
+                                     const char *rule, sw_instant due);
+    /* Deletes entries whose due_at <= now. */
+    sw_status (*suppression_sweep)(void *impl, sw_instant now, size_t *n);
+    sw_status (*suppression_list)(void *impl, sw_suppression_cb cb,
+                                  void *ctx);
 } sw_backend;
 
 extern const sw_backend sw_backend_sqlite;
@@ -334,7 +427,15 @@ struct sw_store {
     /* Unwrapped traffic day keys (traffic.c), reused by look-ups while the
      * store lists them as live; wiped on close. */
     struct day_key *day_keys;
+    /* What sw_decide read, kept until a change through this handle or
+     * the refresh interval (decide.c). */
+    struct sw_decide_cache *decide;
+    uint64_t generation; /* bumped by every committed change */
+    size_t allowed, denied;
 };
+
+/* Frees the decision cache (decide.c). */
+void sw_decide_free(sw_store *s);
 
 /* Wipes and frees the day-key cache (traffic.c). */
 void sw_traffic_forget(sw_store *s);

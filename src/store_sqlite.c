@@ -68,6 +68,33 @@ static const char *const migrations[SW_SCHEMA_LATEST] = {
     " WHERE due_at IS NOT NULL;"
     "CREATE TABLE traffic_months(month INTEGER PRIMARY KEY);"
     "CREATE INDEX events_key ON events(scope, scope_key);",
+    /* 4: consents with their history, objections, the suppression list */
+    "ALTER TABLE subjects ADD COLUMN minor_until INTEGER;"
+    "CREATE TABLE consents(id TEXT PRIMARY KEY, subject_id TEXT NOT NULL,"
+    " purpose TEXT NOT NULL, state TEXT NOT NULL, state_at INTEGER NOT NULL,"
+    " created_at INTEGER NOT NULL, given_at INTEGER, expires_at INTEGER,"
+    " method TEXT NOT NULL, notice_version TEXT NOT NULL, form TEXT,"
+    " parental INTEGER NOT NULL DEFAULT 0, token_hash BLOB,"
+    " token_expires INTEGER);"
+    "CREATE INDEX consents_subject ON consents(subject_id, purpose,"
+    " created_at);"
+    "CREATE UNIQUE INDEX consents_token ON consents(token_hash)"
+    " WHERE token_hash IS NOT NULL;"
+    "CREATE INDEX consents_expiry ON consents(expires_at)"
+    " WHERE expires_at IS NOT NULL;"
+    "CREATE TABLE consent_changes(consent_id TEXT NOT NULL,"
+    " seq INTEGER NOT NULL, state TEXT NOT NULL, at INTEGER NOT NULL,"
+    " actor TEXT NOT NULL, note TEXT, PRIMARY KEY(consent_id, seq))"
+    " WITHOUT ROWID;"
+    "CREATE TABLE objections(id TEXT PRIMARY KEY, subject_id TEXT NOT NULL,"
+    " purpose TEXT NOT NULL, at INTEGER NOT NULL, override_reason TEXT,"
+    " override_at INTEGER, override_by TEXT);"
+    "CREATE INDEX objections_subject ON objections(subject_id, purpose, at);"
+    "CREATE TABLE suppression(hash BLOB NOT NULL, channel TEXT NOT NULL,"
+    " since INTEGER NOT NULL, rule TEXT, due_at INTEGER,"
+    " PRIMARY KEY(hash, channel)) WITHOUT ROWID;"
+    "CREATE INDEX suppression_due ON suppression(due_at)"
+    " WHERE due_at IS NOT NULL;",
 };
 
 
@@ -78,10 +105,11 @@ static const char *const sql[S_COUNT] = {
                    " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
     [S_SUBJ_INSERT] = "INSERT INTO subjects(id, kind, role, account_bi,"
                       " tenant_bi, account_enc, tenant_enc, wrapped_key,"
-                      " created_at, flags) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,"
-                      "?10)",
+                      " created_at, flags, minor_until) VALUES(?1,?2,?3,?4,?5,"
+                      "?6,?7,?8,?9,?10,?11)",
     [S_SUBJ_GET] = "SELECT kind, role, account_bi, tenant_bi, account_enc,"
-                   " tenant_enc, wrapped_key, created_at, flags FROM subjects"
+                   " tenant_enc, wrapped_key, created_at, flags, minor_until"
+                   " FROM subjects"
                    " WHERE id = ?1",
     [S_SUBJ_DESTROY_KEY] = "UPDATE subjects SET wrapped_key = NULL,"
                            " account_enc = NULL, tenant_enc = NULL"
@@ -457,6 +485,8 @@ static sw_status lite_subject_insert(void *impl, const sw_subject_row *r)
     bind_blob(st, 8, r->has_key ? r->wrapped_key : NULL, SW_WRAPPED_BYTES);
     sqlite3_bind_int64(st, 9, r->created_at);
     sqlite3_bind_int64(st, 10, r->flags);
+    if (r->has_minor)
+        sqlite3_bind_int64(st, 11, r->minor_until);
     return run(l, st, "adding a subject");
 }
 
@@ -517,6 +547,8 @@ static sw_status lite_subject_get(void *impl, const char *id,
     }
     r->created_at = sqlite3_column_int64(st, 7);
     r->flags = sqlite3_column_int64(st, 8);
+    r->has_minor = sqlite3_column_type(st, 9) != SQLITE_NULL;
+    r->minor_until = sqlite3_column_int64(st, 9);
     sqlite3_reset(st);
     if (!ok) {
         snprintf(l->err, sizeof(l->err), "subject %s: damaged row", id);
@@ -557,6 +589,8 @@ sw_status lite_subject_delete(void *impl, const char *id,
         s = delete_counted(l, S_SUBJ_DEL_EVENTS, id, &c->events);
     if (s == SW_OK)
         s = delete_counted(l, S_SUBJ_DEL_RECORDS, id, &c->records);
+    if (s == SW_OK)
+        s = lite_subject_consents_delete(l, id);
     if (s == SW_OK)
         s = delete_counted(l, S_SUBJ_DELETE, id, NULL);
     return s;
@@ -899,4 +933,22 @@ const sw_backend sw_backend_sqlite = {
     .traffic_expire = lite_traffic_expire,
     .traffic_months = lite_traffic_months,
     .traffic_drop_empty = lite_traffic_drop_empty,
+    .subject_set_flags = lite_subject_set_flags,
+    .consent_put = lite_consent_put,
+    .consent_get = lite_consent_get,
+    .consent_by_token = lite_consent_by_token,
+    .consent_latest = lite_consent_latest,
+    .consent_list = lite_consent_list,
+    .consent_expiring = lite_consent_expiring,
+    .consent_change_add = lite_consent_change_add,
+    .consent_changes = lite_consent_changes,
+    .objection_insert = lite_objection_insert,
+    .objection_get = lite_objection_get,
+    .objection_override = lite_objection_override,
+    .suppression_put = lite_suppression_put,
+    .suppression_get = lite_suppression_get,
+    .suppression_delete = lite_suppression_delete,
+    .suppression_set_due = lite_suppression_set_due,
+    .suppression_sweep = lite_suppression_sweep,
+    .suppression_list = lite_suppression_list,
 };

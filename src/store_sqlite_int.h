@@ -128,4 +128,45 @@ sw_status lite_traffic_months(void *impl, int (*cb)(int month, void *ctx),
                               void *ctx);
 sw_status lite_traffic_drop_empty(void *impl, int month, bool *dropped);
 
+/* Part three (store_sqlite_consent.c). */
+sw_status lite_subject_consents_delete(lite *l, const char *subject);
+sw_status lite_subject_set_flags(void *impl, const char *id, int64_t flags,
+                                 bool has_minor, sw_instant minor_until);
+sw_status lite_consent_put(void *impl, const sw_consent_row *r);
+sw_status lite_consent_get(void *impl, const char *id, sw_consent_cb cb,
+                           void *ctx);
+sw_status lite_consent_by_token(void *impl, const uint8_t hash[SW_HASH_BYTES],
+                                sw_consent_cb cb, void *ctx);
+sw_status lite_consent_latest(void *impl, const char *subject,
+                              const char *purpose, sw_consent_cb cb,
+                              void *ctx);
+sw_status lite_consent_list(void *impl, const char *subject, sw_consent_cb cb,
+                            void *ctx);
+sw_status lite_consent_expiring(void *impl, sw_instant now, sw_consent_cb cb,
+                                void *ctx);
+sw_status lite_consent_change_add(void *impl, const char *id,
+                                  const char *state, sw_instant at,
+                                  const char *actor, const char *note);
+sw_status lite_consent_changes(void *impl, const char *id, sw_change_cb cb,
+                               void *ctx);
+sw_status lite_objection_insert(void *impl, const sw_objection_row *r);
+sw_status lite_objection_get(void *impl, const char *id, const char *subject,
+                             const char *purpose, sw_objection_cb cb,
+                             void *ctx);
+sw_status lite_objection_override(void *impl, const char *id,
+                                  const char *reason, sw_instant at,
+                                  const char *by);
+sw_status lite_suppression_put(void *impl, const sw_suppression_row *r);
+sw_status lite_suppression_get(void *impl, const uint8_t hash[SW_BLIND_BYTES],
+                               const char *channel, sw_suppression_cb cb,
+                               void *ctx);
+sw_status lite_suppression_delete(void *impl,
+                                  const uint8_t hash[SW_BLIND_BYTES],
+                                  const char *channel, size_t *n);
+sw_status lite_suppression_set_due(void *impl,
+                                   const uint8_t hash[SW_BLIND_BYTES],
+                                   const char *rule, sw_instant due);
+sw_status lite_suppression_sweep(void *impl, sw_instant now, size_t *n);
+sw_status lite_suppression_list(void *impl, sw_suppression_cb cb, void *ctx);
+
 #endif

@@ -65,6 +65,17 @@ static const struct option long_opts[] = {
     {"period", required_argument, NULL, O_PERIOD},
     {"status", required_argument, NULL, O_STATUS},
     {"all", no_argument, NULL, O_ALL},
+    {"purpose", required_argument, NULL, O_PURPOSE},
+    {"method", required_argument, NULL, O_METHOD},
+    {"form", required_argument, NULL, O_FORM},
+    {"born", required_argument, NULL, O_BORN},
+    {"parental", no_argument, NULL, O_PARENTAL},
+    {"channel", required_argument, NULL, O_CHANNEL},
+    {"visitor", required_argument, NULL, O_VISITOR},
+    {"analytics", required_argument, NULL, O_ANALYTICS},
+    {"advertising", required_argument, NULL, O_ADVERTISING},
+    {"gpc", no_argument, NULL, O_GPC},
+    {"file", required_argument, NULL, O_FILE},
     {NULL, 0, NULL, 0}};
 
 /* The identifier type each identifier option stands for. */

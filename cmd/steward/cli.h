@@ -49,6 +49,17 @@ typedef enum cli_opt {
     O_PERIOD,
     O_STATUS,
     O_ALL,
+    O_PURPOSE,
+    O_METHOD,
+    O_FORM,
+    O_BORN,
+    O_PARENTAL,
+    O_CHANNEL,
+    O_VISITOR,
+    O_ANALYTICS,
+    O_ADVERTISING,
+    O_GPC,
+    O_FILE,
     O_COUNT_
 } cli_opt;
 

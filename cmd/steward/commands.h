@@ -14,5 +14,11 @@ int cmd_audit(int argc, char **argv, cli *c);
 int cmd_hold(int argc, char **argv, cli *c);
 int cmd_sweep(int argc, char **argv, cli *c);
 int cmd_traffic(int argc, char **argv, cli *c);
+int cmd_consent(int argc, char **argv, cli *c);
+int cmd_objection(int argc, char **argv, cli *c);
+int cmd_unsubscribe(int argc, char **argv, cli *c);
+int cmd_suppression(int argc, char **argv, cli *c);
+int cmd_check(int argc, char **argv, cli *c);
+int cmd_cookie(int argc, char **argv, cli *c);
 
 #endif

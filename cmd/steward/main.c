@@ -20,6 +20,13 @@ static const struct {
     {"hold", cmd_hold, "place, release and list legal holds"},
     {"sweep", cmd_sweep, "delete what is due, and certify it"},
     {"traffic", cmd_traffic, "ingest, find and bill communication records"},
+    {"consent", cmd_consent,
+     "give, confirm, withdraw and show consents; receipts"},
+    {"objection", cmd_objection, "record objections; override with grounds"},
+    {"unsubscribe", cmd_unsubscribe, "put an address on the suppression list"},
+    {"suppression", cmd_suppression, "list the suppression list (hashes)"},
+    {"check", cmd_check, "may a purpose be pursued for an address? why?"},
+    {"cookie", cmd_cookie, "record a website visitor's cookie choices"},
 };
 
 static void usage(FILE *f)
@@ -29,7 +36,7 @@ static void usage(FILE *f)
             "steward enforces a privacy notice, encoded as a policy file, on "
             "personal data.\n\nCommands:\n");
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+        fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
     fprintf(f, "\nOptions every command takes:\n"
                "  --policy FILE   policy to use (or STEWARD_POLICY; default: "
                "the bundled policy)\n"

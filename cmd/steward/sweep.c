@@ -61,6 +61,12 @@ static int do_sweep(cli *c, const cli_args *a)
                r->dry_run ? "due to be destroyed" : "destroyed",
                r->traffic_rekeyed, r->traffic_stripped, r->traffic_deleted,
                r->traffic_held, r->months_dropped);
+        if (!r->dry_run)
+            printf("  consent: %zu consent%s expired, %zu suppression "
+                   "entr%s removed\n",
+                   r->consents_expired, r->consents_expired == 1 ? "" : "s",
+                   r->suppression_removed,
+                   r->suppression_removed == 1 ? "y" : "ies");
     }
     sw_sweep_report_free(r);
     cli_close_store(s, p);

@@ -100,6 +100,7 @@ typedef struct sw_hold_kind {
 typedef struct sw_basis {
     const char *basis;
     const char *when;
+    sw_strs purposes; /* the purposes it covers; empty: all of the activity's */
     sw_pos pos;
 } sw_basis;
 
@@ -177,6 +178,7 @@ typedef struct sw_activity {
     const sw_transfer *transfers;
     const char *withdrawal; /* how consent is withdrawn, or NULL */
     const char *objection;  /* how to object, or NULL */
+    bool double_opt_in;     /* a consent is pending until confirmed */
     sw_strs holds;          /* hold kinds that suspend its deletion */
     size_t n_rules;
     const sw_rule *rules;
@@ -253,6 +255,15 @@ typedef struct sw_policy {
         const char *identifiers_rule;
         const char *records_rule;
     } traffic;
+    /* The consent ledger: the activity that is the suppression list (its
+     * purposes are direct marketing: an objection to them is absolute),
+     * how long a confirmation link lives, and the purpose of each cookie
+     * category (necessary needs no consent). */
+    struct {
+        const char *suppression_activity;
+        sw_duration confirmation_valid;
+        const char *cookie_necessary, *cookie_analytics, *cookie_advertising;
+    } consent;
     const char *source_name; /* file name diagnostics use */
     struct sw_arena *arena_; /* private: owns everything above */
 } sw_policy;
@@ -294,6 +305,9 @@ const sw_recipient *sw_policy_recipient(const sw_policy *p, const char *id);
 /* Every rule of every activity, in file order: n and the i-th. */
 size_t sw_policy_rule_count(const sw_policy *p);
 const sw_rule *sw_policy_rule_at(const sw_policy *p, size_t i);
+
+/* true when v holds x. */
+bool sw_strs_has(const sw_strs *v, const char *x);
 
 /* true when pattern is category or a dotted prefix of it
  * ("user.contact" covers "user.contact.email"). */

@@ -86,6 +86,9 @@ typedef struct sw_sweep_report {
     size_t traffic_deleted;   /* rows past their 10 years */
     size_t traffic_held;      /* rows past 10 years kept by holds */
     size_t months_dropped;
+    /* consent (notice 5.4, 5.8) */
+    size_t consents_expired;    /* consent periods ended: now "expired" */
+    size_t suppression_removed; /* entries whose time was over */
 } sw_sweep_report;
 
 typedef struct sw_sweep_options {

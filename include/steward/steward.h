@@ -10,6 +10,7 @@
 #include "steward/ledger.h"
 #include "steward/policy.h"
 #include "steward/report.h"
+#include "steward/consent.h"
 #include "steward/retention.h"
 #include "steward/status.h"
 #include "steward/store.h"

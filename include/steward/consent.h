@@ -1,0 +1,288 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Consent, objection, the suppression list, and the purpose decision.
+ *
+ * A consent is given by a subject for a purpose of the policy; its states
+ * follow W3C DPV (requested, given, renewed, refused, withdrawn, expired)
+ * and every change is kept as history and audited. Only given and renewed
+ * allow processing. A consent of an activity with double_opt_in is
+ * requested (pending) until its confirmation token comes back.
+ *
+ * The suppression list keeps a keyed hash of the normalised address, the
+ * channel and the date, nothing else, and outlives the subject's erasure.
+ *
+ * sw_decide answers allow or deny for a purpose and an identifier, with
+ * the reason; it writes nothing and keeps what it read in the store
+ * handle's memory until a change goes through the handle or the refresh
+ * interval passes (DESIGN decision 6: every decision explains itself).
+ */
+#ifndef STEWARD_CONSENT_H
+#define STEWARD_CONSENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "steward/clock.h"
+#include "steward/ledger.h"
+#include "steward/store.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SW_TOKEN_BUFSZ 48 /* a confirmation token as text, with its NUL */
+
+typedef enum sw_consent_state {
+    SW_CONSENT_REQUESTED = 0,
+    SW_CONSENT_GIVEN,
+    SW_CONSENT_RENEWED,
+    SW_CONSENT_REFUSED,
+    SW_CONSENT_WITHDRAWN,
+    SW_CONSENT_EXPIRED,
+} sw_consent_state;
+
+/* "requested", "given"...; NULL out of range. */
+const char *sw_consent_state_name(sw_consent_state st);
+
+/* Who: exactly one of subject, or an identifier (e-mail, phone, or a
+ * website visitor id of type "visitor"). */
+typedef struct sw_who {
+    const char *subject;
+    const sw_ident *ident;
+} sw_who;
+
+typedef struct sw_consent_spec {
+    const char *purpose;        /* a purpose of the policy */
+    const char *method;         /* web_form, email_confirmation, ... */
+    const char *form;           /* the text or form id shown, or NULL */
+    const char *notice_version; /* NULL: the policy's */
+    bool has_period;            /* it expires this long after it is given */
+    sw_duration period;
+    bool has_at; /* false: now */
+    sw_instant at;
+    bool has_born; /* the subject's date of birth (Art. 8 age check) */
+    sw_instant born;
+    bool parental; /* given by a holder of parental responsibility */
+    /* When the identifier belongs to no subject, one of this kind is
+     * created with it (and a record of it under the consent's activity);
+     * NULL: an unknown identifier is SW_ERR_NOTFOUND. */
+    const char *new_kind;
+} sw_consent_spec;
+
+typedef struct sw_consent_result {
+    char id[SW_ID_BUFSZ];
+    char subject[SW_ID_BUFSZ];
+    sw_consent_state state;
+    bool created_subject;
+    char token[SW_TOKEN_BUFSZ]; /* double opt-in: "" otherwise; shown once */
+    sw_instant token_expires;
+} sw_consent_result;
+
+/*
+ * Records a consent. For an activity with double_opt_in the consent stays
+ * requested until sw_consent_confirm(token). A given consent for a direct
+ * marketing purpose removes the address from the suppression list (a new
+ * subscription) once it is confirmed. Audited.
+ */
+sw_status sw_consent_give(sw_store *s, const sw_who *who,
+                          const sw_consent_spec *spec, sw_consent_result *out);
+
+/* Confirms a pending subscription. SW_ERR_NOTFOUND for an unknown token,
+ * SW_ERR_CONFLICT for a used or expired one; nothing changes then. */
+sw_status sw_consent_confirm(sw_store *s, const char *token,
+                             sw_consent_result *out);
+
+/* Asks for consent (a sourced candidate): the consent_requested event
+ * starts the retention clock of those who never answer. */
+sw_status sw_consent_request(sw_store *s, const sw_who *who,
+                             const char *purpose, sw_consent_result *out);
+
+/* Records a refusal of a requested consent. */
+sw_status sw_consent_refuse(sw_store *s, const sw_who *who,
+                            const char *purpose, sw_consent_result *out);
+
+/* Renews a given consent, optionally for a new period. */
+sw_status sw_consent_renew(sw_store *s, const char *id, bool has_period,
+                           sw_duration period);
+
+/*
+ * Withdraws the subject's current consents (of purpose, or all when NULL).
+ * The consent_withdrawn event makes their records due; a direct marketing
+ * consent's address goes on the suppression list. *n: how many consents.
+ */
+sw_status sw_consent_withdraw(sw_store *s, const sw_who *who,
+                              const char *purpose, size_t *n);
+
+/* Marks given consents whose period is over as expired, with the
+ * consent_expired event at the end of their period (the sweep calls it
+ * first). *n: how many. */
+sw_status sw_consent_expire(sw_store *s, size_t *n);
+
+typedef struct sw_consent_view {
+    char id[SW_ID_BUFSZ];
+    char subject[SW_ID_BUFSZ];
+    char purpose[96];
+    sw_consent_state state;
+    sw_instant state_at, created_at;
+    bool has_given;
+    sw_instant given_at;
+    bool has_expiry;
+    sw_instant expires_at;
+    char method[64];
+    char form[128];
+    char notice_version[64];
+    bool parental;
+} sw_consent_view;
+
+/* The subject's consents, newest first. */
+sw_status sw_consent_list(sw_store *s, const sw_who *who,
+                          int (*cb)(const sw_consent_view *c, void *ctx),
+                          void *ctx);
+
+/* One consent with its history (oldest change first). */
+typedef struct sw_consent_change {
+    sw_consent_state state;
+    sw_instant at;
+    char actor[128];
+    char note[128];
+} sw_consent_change;
+
+sw_status sw_consent_show(sw_store *s, const char *id, sw_consent_view *out,
+                          int (*cb)(const sw_consent_change *c, void *ctx),
+                          void *ctx);
+
+/* The Kantara Consent Receipt 1.1 of a consent, as JSON text (caller
+ * frees). Audited as a disclosure. */
+sw_status sw_consent_receipt(sw_store *s, const char *id, char **json);
+
+/* ---- objection and suppression ---- */
+
+typedef struct sw_objection_result {
+    char id[SW_ID_BUFSZ]; /* "" when only the suppression list changed */
+    bool suppressed;      /* a direct marketing purpose: absolute */
+    size_t consents_withdrawn;
+} sw_objection_result;
+
+/*
+ * Records an objection (Art. 21). To a direct marketing purpose it is
+ * absolute: the address (or every e-mail and phone of the subject) goes on
+ * the suppression list at once, and consents to it are withdrawn. To any
+ * other legitimate-interest purpose it stops that processing until the DPO
+ * records compelling grounds. Audited.
+ */
+sw_status sw_object(sw_store *s, const sw_who *who, const char *purpose,
+                    sw_objection_result *out);
+
+/* The DPO's compelling grounds that override an objection. Audited.
+ * SW_ERR_NOTFOUND, or SW_ERR_CONFLICT when already overridden. */
+sw_status sw_objection_override(sw_store *s, const char *id,
+                                const char *reason);
+
+/* Puts an address on the suppression list (unsubscribe: the objection to
+ * direct marketing, which needs no subject). channel: "email", "sms"...;
+ * NULL: from the identifier's type. Withdraws the marketing consents of
+ * the subject that holds it, if any. Audited without the address. */
+sw_status sw_unsubscribe(sw_store *s, const sw_ident *ident,
+                         const char *channel, sw_objection_result *out);
+
+typedef struct sw_suppression_view {
+    char hash[2 * 16 + 1]; /* hex of the keyed hash */
+    char channel[16];
+    sw_instant since;
+    char rule[96];
+    bool has_due;
+    sw_instant due_at;
+} sw_suppression_view;
+
+sw_status sw_suppression_list(sw_store *s,
+                              int (*cb)(const sw_suppression_view *v,
+                                        void *ctx),
+                              void *ctx);
+
+/* ---- cookies (notice 5.7) ---- */
+
+typedef enum sw_cookie_choice {
+    SW_COOKIE_UNCHANGED = 0,
+    SW_COOKIE_ACCEPT,
+    SW_COOKIE_REFUSE,
+} sw_cookie_choice;
+
+/*
+ * Records a visitor's cookie choices in the consent ledger: analytics and
+ * advertising need an opt-in, necessary needs none. gpc (a request with
+ * Sec-GPC: 1) refuses both, whatever else is asked.
+ */
+sw_status sw_cookie_set(sw_store *s, const char *visitor,
+                        sw_cookie_choice analytics,
+                        sw_cookie_choice advertising, bool gpc);
+
+/* ---- the decision ---- */
+
+typedef enum sw_reason {
+    SW_ALLOW_CONSENT = 0,
+    SW_ALLOW_LEGITIMATE_INTEREST,
+    SW_ALLOW_CONTRACT,
+    SW_ALLOW_LEGAL_OBLIGATION,
+    SW_ALLOW_OVERRIDE, /* an objection overridden by compelling grounds */
+    SW_DENY_PURPOSE_UNKNOWN,
+    SW_DENY_NO_CONSENT,
+    SW_DENY_CONSENT_PENDING,
+    SW_DENY_CONSENT_REFUSED,
+    SW_DENY_CONSENT_WITHDRAWN,
+    SW_DENY_CONSENT_EXPIRED,
+    SW_DENY_SUPPRESSED,
+    SW_DENY_OBJECTED,
+    SW_DENY_RESTRICTED,
+    SW_DENY_CHILD,
+    SW_DENY_RELATIONSHIP_ENDED,
+    SW_DENY_NOT_APPLICABLE, /* no activity processes this subject for it */
+} sw_reason;
+
+/* "consent", "no_consent", "suppressed"...: stable codes for machines. */
+const char *sw_reason_code(sw_reason r);
+
+typedef struct sw_decision {
+    bool allow;
+    sw_reason reason;
+    const char *activity; /* the activity that decided (borrowed from the
+                             policy), or NULL */
+    const char *basis;    /* "6(1)(a)"..., or NULL */
+    char ref[SW_ID_BUFSZ]; /* consent or objection id, or "" */
+    bool has_at;
+    sw_instant at; /* when the consent, suppression, objection... happened */
+} sw_decision;
+
+/* The decision's reason in words ("allow: consent con_... given on ...");
+ * returns buf. */
+char *sw_decision_text(const sw_decision *d, char *buf, size_t n);
+
+/*
+ * May the purpose be pursued for this identifier (or subject)? Writes
+ * nothing. An unknown purpose, a malformed address or an unknown subject
+ * id is an error (SW_ERR_INVALID / SW_ERR_NOTFOUND) saying which and why;
+ * an address no subject holds is a decision (no consent, or suppressed).
+ */
+sw_status sw_decide(sw_store *s, const char *purpose, const sw_who *who,
+                    sw_decision *out);
+
+/* Forgets what sw_decide keeps in memory (another process changed the
+ * store); it also forgets on its own every refresh interval. */
+void sw_decide_forget(sw_store *s);
+
+/* Decisions made by this handle since it opened. */
+typedef struct sw_decide_counters {
+    size_t allowed, denied;
+} sw_decide_counters;
+void sw_decide_counts(const sw_store *s, sw_decide_counters *out);
+
+/* ---- restriction (Art. 18; set by a request) ---- */
+
+/* Marks or clears the restriction of processing of a subject. Audited. */
+sw_status sw_subject_restrict(sw_store *s, const char *subject, bool on,
+                              const char *reason);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

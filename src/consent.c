@@ -1,0 +1,1195 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The consent ledger, objections and the suppression list (notice 5.4 to
+ * 5.8, 10, 11). Consent states follow W3C DPV; every change is a new
+ * history row and an audit entry. The suppression list holds the keyed
+ * hash of an address (the same keyed hash the ledger's identifier index
+ * uses, so a decision costs one hash), its channel and date, and the rule
+ * that says how long the entry stays; it has no link to any subject and so
+ * survives erasure.
+ */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "steward/consent.h"
+#include "steward/ident.h"
+#include "consent_int.h"
+#include "vec_int.h"
+
+static const char *const state_names[] = {"requested", "given",   "renewed",
+                                          "refused",   "withdrawn", "expired"};
+
+const char *sw_consent_state_name(sw_consent_state st)
+{
+    return (unsigned)st < sizeof(state_names) / sizeof(state_names[0])
+               ? state_names[st]
+               : NULL;
+}
+
+sw_consent_state sw_consent_state_of(const char *name)
+{
+    for (size_t i = 0; name && i < sizeof(state_names) / sizeof(*state_names);
+         i++)
+        if (strcmp(state_names[i], name) == 0)
+            return (sw_consent_state)i;
+    return SW_CONSENT_REQUESTED;
+}
+
+/* ---- policy questions ---- */
+
+sw_status sw_purpose_check(sw_store *s, const char *purpose)
+{
+    if (!s->policy)
+        return sw_fail(s, SW_ERR_INVALID, "no policy loaded");
+    if (purpose && sw_policy_purpose(s->policy, purpose))
+        return SW_OK;
+    sw_buf b;
+    sw_buf_init(&b, 8192);
+    for (size_t i = 0; i < s->policy->n_purposes; i++)
+        sw_buf_printf(&b, "%s%s", i ? ", " : "", s->policy->purposes[i].id);
+    char *list = NULL;
+    if (sw_buf_finish(&b, &list) != SW_OK)
+        return sw_fail(s, SW_ERR_NOMEM, "out of memory");
+    sw_status st = sw_fail(s, SW_ERR_INVALID,
+                           "unknown purpose '%s'; the policy's purposes: %s",
+                           purpose ? purpose : "", list);
+    free(list);
+    return st;
+}
+
+const sw_activity *sw_suppression_activity(const sw_policy *p)
+{
+    return p->consent.suppression_activity
+               ? sw_policy_activity(p, p->consent.suppression_activity)
+               : NULL;
+}
+
+bool sw_purpose_is_marketing(const sw_policy *p, const char *purpose)
+{
+    const sw_activity *a = sw_suppression_activity(p);
+    return a && sw_strs_has(&a->purposes, purpose);
+}
+
+bool sw_basis_covers(const sw_basis *b, const char *purpose)
+{
+    return b->purposes.n == 0 || sw_strs_has(&b->purposes, purpose);
+}
+
+/* The activity whose consent a subject of kind gives for purpose: one
+ * with the purpose, the kind, and a consent basis covering the purpose. */
+static const sw_activity *consent_activity(const sw_policy *p,
+                                           const char *purpose,
+                                           const char *kind)
+{
+    const sw_activity *sup = sw_suppression_activity(p);
+    for (size_t i = 0; i < p->n_activities; i++) {
+        const sw_activity *a = &p->activities[i];
+        if (a == sup || !sw_strs_has(&a->purposes, purpose) ||
+            (kind && !sw_strs_has(&a->subjects, kind)))
+            continue;
+        for (size_t j = 0; j < a->n_bases; j++)
+            if (strcmp(a->bases[j].basis, "6(1)(a)") == 0 &&
+                sw_basis_covers(&a->bases[j], purpose))
+                return a;
+    }
+    return NULL;
+}
+
+/* ---- who ---- */
+
+/* The type the consent ledger keys an identifier by: msisdn is a phone. */
+static const char *key_type(const char *type)
+{
+    return strcmp(type, "msisdn") == 0 ? "phone" : type;
+}
+
+/* The channel an unsubscribe of this identifier type stops by default. */
+static const char *default_channel(const char *type)
+{
+    return strcmp(type, "email") == 0 ? "email" : "sms";
+}
+
+sw_status sw_target_resolve(sw_store *s, const sw_who *who, sw_target *t,
+                            bool need_subject)
+{
+    memset(t, 0, sizeof(*t));
+    if (!who || (!who->subject == !who->ident))
+        return sw_fail(s, SW_ERR_INVALID,
+                       "give exactly one of a subject id or an identifier");
+    sw_status st;
+    if (who->ident) {
+        if (!who->ident->type || !who->ident->value)
+            return sw_fail(s, SW_ERR_INVALID, "an identifier needs a type "
+                                              "and a value");
+        snprintf(t->type, sizeof(t->type), "%s", key_type(who->ident->type));
+        char why[256];
+        if (sw_ident_normalise(t->type, who->ident->value,
+                               s->country[0] ? s->country : NULL, t->value,
+                               why, sizeof(why)) != SW_OK)
+            return sw_fail(s, SW_ERR_INVALID, "%s", why);
+        sw_blind(s->keys, t->type, t->value, strlen(t->value), t->blind);
+        t->has_ident = true;
+        st = s->be->ident_lookup(s->impl, t->blind, t->subject);
+        if (st == SW_OK)
+            t->has_subject = true;
+        else if (st != SW_ERR_NOTFOUND)
+            return sw_fail_be(s, st, NULL);
+        else if (need_subject)
+            return sw_fail(s, SW_ERR_NOTFOUND, "no subject has this %s",
+                           t->type);
+    } else {
+        snprintf(t->subject, sizeof(t->subject), "%s", who->subject);
+        t->has_subject = true;
+    }
+    if (t->has_subject) {
+        if ((st = s->be->subject_get(s->impl, t->subject, &t->row)) != SW_OK)
+            return sw_fail_be(s, st, NULL);
+    }
+    return SW_OK;
+}
+
+/* ---- consent rows ---- */
+
+typedef struct consent_copy {
+    bool found;
+    char id[SW_ID_BUFSZ], subject[SW_ID_BUFSZ], purpose[96], state[16];
+    char method[64], notice_version[64], form[128];
+    sw_consent_row row; /* strings point into the copy */
+} consent_copy;
+
+static int copy_consent(const sw_consent_row *r, void *p)
+{
+    consent_copy *c = p;
+    c->found = true;
+    c->row = *r;
+    snprintf(c->id, sizeof(c->id), "%s", r->id);
+    snprintf(c->subject, sizeof(c->subject), "%s", r->subject);
+    snprintf(c->purpose, sizeof(c->purpose), "%s", r->purpose);
+    snprintf(c->state, sizeof(c->state), "%s", r->state);
+    snprintf(c->method, sizeof(c->method), "%s", r->method ? r->method : "");
+    snprintf(c->notice_version, sizeof(c->notice_version), "%s",
+             r->notice_version ? r->notice_version : "");
+    snprintf(c->form, sizeof(c->form), "%s", r->form ? r->form : "");
+    c->row.id = c->id;
+    c->row.subject = c->subject;
+    c->row.purpose = c->purpose;
+    c->row.state = c->state;
+    c->row.method = c->method;
+    c->row.notice_version = c->notice_version;
+    c->row.form = c->form[0] ? c->form : NULL;
+    return 0;
+}
+
+sw_status sw_consent_latest(sw_store *s, const char *subject,
+                            const char *purpose, sw_consent_row *out,
+                            bool *found, void *storage)
+{
+    consent_copy *c = storage;
+    memset(c, 0, sizeof(*c));
+    sw_status st =
+        s->be->consent_latest(s->impl, subject, purpose, copy_consent, c);
+    *found = c->found;
+    if (st == SW_ERR_NOTFOUND)
+        return SW_OK;
+    if (st != SW_OK)
+        return sw_fail_be(s, st, NULL);
+    *out = c->row;
+    return SW_OK;
+}
+
+size_t sw_consent_storage_size(void) { return sizeof(consent_copy); }
+
+/* Writes a consent row, its history row and its audit entry. */
+static sw_status put_consent(sw_store *s, const sw_consent_row *r,
+                             const char *action, const char *note)
+{
+    sw_status st = s->be->consent_put(s->impl, r);
+    if (st == SW_OK)
+        st = s->be->consent_change_add(s->impl, r->id, r->state, r->state_at,
+                                       s->actor, note);
+    if (st != SW_OK)
+        return sw_fail_be(s, st, NULL);
+    char when[SW_INSTANT_BUFSZ];
+    return sw_audit_json(
+        s, action, r->subject, json_pack("[s]", r->id),
+        json_pack("{s:s, s:s, s:s, s:s, s:s*}", "purpose", r->purpose,
+                  "state", r->state, "at", sw_instant_format(r->state_at, when),
+                  "method", r->method, "note", note));
+}
+
+/* A subject-scoped event (consent_given, consent_withdrawn...) that moves
+ * the retention clock of the subject's records. */
+static sw_status subject_event(sw_store *s, const char *type,
+                               const char *subject, sw_instant at)
+{
+    if (!sw_policy_trigger(s->policy, type))
+        return SW_OK; /* the policy does not count from it */
+    sw_event_spec ev = {type, subject, NULL, NULL, NULL, at};
+    char id[SW_ID_BUFSZ];
+    return sw_event_add(s, &ev, id, NULL);
+}
+
+/* Runs one change made of several library calls in a batch (savepoints
+ * inside a caller's batch). */
+static sw_status op_begin(sw_store *s, bool *own)
+{
+    *own = !s->in_batch;
+    return *own ? sw_batch_begin(s) : sw_tx_begin(s);
+}
+
+static sw_status op_end(sw_store *s, bool own, sw_status st)
+{
+    if (!own)
+        return sw_tx_end(s, st);
+    if (st == SW_OK)
+        return sw_batch_commit(s);
+    sw_batch_rollback(s);
+    return st;
+}
+
+/* ---- the suppression list ---- */
+
+/* The rule of the suppression activity an entry for a subject of kind
+ * stays under (NULL: the first rule without a subject list, if any). */
+static const sw_rule *suppression_rule(const sw_policy *p, const char *kind)
+{
+    const sw_activity *a = sw_suppression_activity(p);
+    const sw_rule *fallback = NULL;
+    for (size_t i = 0; a && i < a->n_rules; i++) {
+        const sw_rule *r = &a->rules[i];
+        if (kind && sw_strs_has(&r->subjects, kind))
+            return r;
+        if (!r->subjects.n && !fallback)
+            fallback = r;
+    }
+    return fallback;
+}
+
+static sw_status suppress_hash(sw_store *s, const uint8_t hash[SW_BLIND_BYTES],
+                               const char *channel, const char *kind)
+{
+    const sw_rule *rule = suppression_rule(s->policy, kind);
+    sw_suppression_row r;
+    memset(&r, 0, sizeof(r));
+    memcpy(r.hash, hash, SW_BLIND_BYTES);
+    r.channel = channel;
+    r.since = sw_clock_now(&s->clock);
+    r.rule = rule ? rule->id : NULL;
+    sw_status st = s->be->suppression_put(s->impl, &r);
+    return st == SW_OK ? st : sw_fail_be(s, st, NULL);
+}
+
+static int collect_contact(const sw_ident_row *r, void *p)
+{
+    sw_vec *v = p;
+    if (strcmp(r->type, "email") != 0 && strcmp(r->type, "phone") != 0)
+        return 0;
+    ident_key *k = sw_vec_push(v);
+    if (k) {
+        snprintf(k->type, sizeof(k->type), "%s", r->type);
+        memcpy(k->blind, r->blind, SW_BLIND_BYTES);
+    }
+    return 0;
+}
+
+/* The keyed hashes of a subject's e-mail addresses and phone numbers. */
+sw_status sw_subject_contacts(sw_store *s, const char *subject, sw_vec *out)
+{
+    sw_status st = s->be->ident_list(s->impl, subject, collect_contact, out);
+    if (st != SW_OK)
+        return sw_fail_be(s, st, NULL);
+    return out->nomem ? sw_fail(s, SW_ERR_NOMEM, "out of memory") : SW_OK;
+}
+
+/* Puts the target's address, or every contact of its subject, on the
+ * list; *n: entries. */
+static sw_status suppress_target(sw_store *s, const sw_target *t,
+                                 const char *channel, size_t *n)
+{
+    const char *kind = t->has_subject ? t->row.kind : NULL;
+    *n = 0;
+    if (t->has_ident) {
+        (*n)++;
+        return suppress_hash(s, t->blind,
+                             channel ? channel : default_channel(t->type),
+                             kind);
+    }
+    sw_vec v = SW_VEC(ident_key);
+    sw_status st = sw_subject_contacts(s, t->subject, &v);
+    for (size_t i = 0; st == SW_OK && i < v.n; i++) {
+        const ident_key *k = SW_VEC_AT(&v, ident_key, i);
+        st = suppress_hash(s, k->blind,
+                           channel ? channel : default_channel(k->type), kind);
+        (*n)++;
+    }
+    sw_vec_release(&v);
+    return st;
+}
+
+/* A new subscription lifts the subject's entries (every channel). */
+static sw_status unsuppress_subject(sw_store *s, const char *subject,
+                                    size_t *lifted)
+{
+    static const char *const channels[] = {"email", "sms", "voice", "push",
+                                           "whatsapp", "viber"};
+    sw_vec v = SW_VEC(ident_key);
+    sw_status st = sw_subject_contacts(s, subject, &v);
+    *lifted = 0;
+    for (size_t i = 0; st == SW_OK && i < v.n; i++)
+        for (size_t c = 0; st == SW_OK && c < 6; c++) {
+            size_t n = 0;
+            st = s->be->suppression_delete(
+                s->impl, SW_VEC_AT(&v, ident_key, i)->blind, channels[c], &n);
+            if (st != SW_OK)
+                sw_fail_be(s, st, NULL);
+            *lifted += n;
+        }
+    sw_vec_release(&v);
+    return st;
+}
+
+sw_status sw_suppression_on_event(sw_store *s, const char *type, sw_instant at,
+                                  const char (*subjects)[SW_ID_BUFSZ],
+                                  size_t n)
+{
+    const sw_activity *a = sw_suppression_activity(s->policy);
+    sw_status st = SW_OK;
+    for (size_t i = 0; a && i < a->n_rules && st == SW_OK; i++) {
+        const sw_rule *r = &a->rules[i];
+        sw_instant due;
+        if (!r->after || strcmp(r->after, type) != 0 ||
+            sw_rule_due(r, at, &due) != SW_OK)
+            continue;
+        for (size_t j = 0; j < n && st == SW_OK; j++) {
+            sw_subject_row row;
+            if ((st = s->be->subject_get(s->impl, subjects[j], &row)) != SW_OK)
+                return sw_fail_be(s, st, NULL);
+            if (r->subjects.n && !sw_strs_has(&r->subjects, row.kind))
+                continue;
+            sw_vec v = SW_VEC(ident_key);
+            st = sw_subject_contacts(s, subjects[j], &v);
+            for (size_t k = 0; st == SW_OK && k < v.n; k++)
+                if ((st = s->be->suppression_set_due(
+                         s->impl, SW_VEC_AT(&v, ident_key, k)->blind, r->id,
+                         due)) != SW_OK)
+                    sw_fail_be(s, st, NULL);
+            sw_vec_release(&v);
+        }
+    }
+    return st;
+}
+
+/* ---- giving, confirming, asking, refusing ---- */
+
+static void token_hash(const char *token, uint8_t out[SW_HASH_BYTES])
+{
+    crypto_generichash(out, SW_HASH_BYTES, (const uint8_t *)token,
+                       strlen(token), NULL, 0);
+}
+
+/* Finds or creates the subject of the target (a new one of kind, with a
+ * record of the address under activity). */
+static sw_status subject_for(sw_store *s, const sw_who *who, sw_target *t,
+                             const char *new_kind, const sw_activity *act,
+                             bool *created)
+{
+    *created = false;
+    sw_status st = sw_target_resolve(s, who, t, false);
+    if (st != SW_OK || t->has_subject)
+        return st;
+    if (!new_kind)
+        return sw_fail(s, SW_ERR_NOTFOUND,
+                       "no subject has this %s (give a kind to create one)",
+                       t->type);
+    sw_ident id = {t->type, t->value};
+    sw_subject_spec spec = {new_kind, NULL, NULL, NULL, 1, &id};
+    if ((st = sw_subject_add(s, &spec, t->subject)) != SW_OK)
+        return st;
+    *created = t->has_subject = true;
+    if ((st = s->be->subject_get(s->impl, t->subject, &t->row)) != SW_OK)
+        return sw_fail_be(s, st, NULL);
+    const char *category =
+        strcmp(t->type, "email") == 0 ? "user.contact.email"
+        : strcmp(t->type, "phone") == 0 ? "user.contact.phone_number"
+                                          : "user.device.cookie_id";
+    if (act && sw_strs_has(&act->categories, category)) {
+        sw_record_spec rec = {
+            t->subject, act->id, category, t->value, strlen(t->value),
+            sw_strs_has(&act->sources, "data_subject") ? "data_subject" : NULL,
+            false, 0};
+        char rid[SW_ID_BUFSZ];
+        st = sw_record_add(s, &rec, rid, NULL);
+    }
+    return st;
+}
+
+static void fill_result(const sw_consent_row *r, sw_consent_result *out)
+{
+    snprintf(out->id, sizeof(out->id), "%s", r->id);
+    snprintf(out->subject, sizeof(out->subject), "%s", r->subject);
+    out->state = sw_consent_state_of(r->state);
+}
+
+/* Sets the subject's age from a date of birth (Art. 8). */
+static sw_status set_born(sw_store *s, sw_target *t, sw_instant born)
+{
+    int age = s->policy->children.min_age ? s->policy->children.min_age : 16;
+    sw_duration d = {age, 0, 0};
+    sw_instant until = sw_instant_add(born, d);
+    sw_status st = s->be->subject_set_flags(s->impl, t->subject, t->row.flags,
+                                            true, until);
+    if (st != SW_OK)
+        return sw_fail_be(s, st, NULL);
+    t->row.has_minor = true;
+    t->row.minor_until = until;
+    return SW_OK;
+}
+
+/* Makes a consent given: the new-subscription side effects. */
+static sw_status on_given(sw_store *s, const sw_consent_row *r)
+{
+    sw_status st = subject_event(s, "consent_given", r->subject, r->state_at);
+    if (st == SW_OK && sw_purpose_is_marketing(s->policy, r->purpose)) {
+        size_t lifted = 0;
+        st = unsuppress_subject(s, r->subject, &lifted);
+        if (st == SW_OK && lifted)
+            st = subject_event(s, "resubscribed", r->subject, r->state_at);
+    }
+    return st;
+}
+
+sw_status sw_consent_give(sw_store *s, const sw_who *who,
+                          const sw_consent_spec *spec, sw_consent_result *out)
+{
+    memset(out, 0, sizeof(*out));
+    sw_status st = sw_purpose_check(s, spec->purpose);
+    if (st != SW_OK)
+        return st;
+    if (!spec->method || !*spec->method)
+        return sw_fail(s, SW_ERR_INVALID,
+                       "a consent needs the method it was collected by "
+                       "(web_form, email_confirmation, ...)");
+    bool own;
+    if ((st = op_begin(s, &own)) != SW_OK)
+        return st;
+    sw_target t;
+    const sw_activity *act = consent_activity(
+        s->policy, spec->purpose, who->ident && spec->new_kind ? spec->new_kind
+                                                               : NULL);
+    st = subject_for(s, who, &t, spec->new_kind, act, &out->created_subject);
+    if (st == SW_OK && !out->created_subject)
+        act = consent_activity(s->policy, spec->purpose, t.row.kind);
+    if (st == SW_OK && !act)
+        st = sw_fail(s, SW_ERR_INVALID,
+                     "no activity of the policy processes subjects of kind "
+                     "'%s' for '%s' on consent",
+                     t.row.kind, spec->purpose);
+    if (st == SW_OK && spec->has_born)
+        st = set_born(s, &t, spec->born);
+    sw_instant now = sw_clock_now(&s->clock);
+    sw_instant at = spec->has_at ? spec->at : now;
+    char cid[SW_ID_BUFSZ];
+    sw_random_id(s->keys, "con", now, cid);
+    sw_consent_row r;
+    memset(&r, 0, sizeof(r));
+    r.id = cid;
+    r.subject = t.subject;
+    r.purpose = spec->purpose;
+    r.state_at = r.created_at = at;
+    r.method = spec->method;
+    r.form = spec->form;
+    r.notice_version = spec->notice_version ? spec->notice_version
+                                            : s->policy->notice.version;
+    r.parental = spec->parental;
+    bool pending = act && act->double_opt_in;
+    if (pending) {
+        uint8_t raw[24];
+        sw_random(s->keys, raw, sizeof(raw));
+        sw_hex(raw, sizeof(raw), out->token);
+        token_hash(out->token, r.token_hash);
+        r.has_token = true;
+        r.token_expires = out->token_expires =
+            sw_instant_add(now, s->policy->consent.confirmation_valid);
+        r.state = "requested";
+    } else {
+        r.state = "given";
+        r.has_given = true;
+        r.given_at = at;
+    }
+    if (spec->has_period) {
+        r.has_expiry = true;
+        r.expires_at = sw_instant_add(at, spec->period);
+    }
+    if (st == SW_OK)
+        st = put_consent(s, &r, "consent.give",
+                         pending ? "pending confirmation (double opt-in)"
+                                 : NULL);
+    if (st == SW_OK && !pending)
+        st = on_given(s, &r);
+    st = op_end(s, own, st);
+    if (st == SW_OK)
+        fill_result(&r, out);
+    else
+        memset(out, 0, sizeof(*out));
+    return st;
+}
+
+sw_status sw_consent_confirm(sw_store *s, const char *token,
+                             sw_consent_result *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (!token || strlen(token) != 48)
+        return sw_fail(s, SW_ERR_NOTFOUND, "unknown confirmation token");
+    uint8_t h[SW_HASH_BYTES];
+    token_hash(token, h);
+    consent_copy c;
+    memset(&c, 0, sizeof(c));
+    sw_status st = s->be->consent_by_token(s->impl, h, copy_consent, &c);
+    if (st == SW_ERR_NOTFOUND)
+        return sw_fail(s, st, "unknown confirmation token");
+    if (st != SW_OK)
+        return sw_fail_be(s, st, NULL);
+    sw_instant now = sw_clock_now(&s->clock);
+    char when[SW_INSTANT_BUFSZ];
+    if (strcmp(c.state, "requested") != 0)
+        return sw_fail(s, SW_ERR_CONFLICT,
+                       "confirmation token already used (consent %s is %s)",
+                       c.id, c.state);
+    if (c.row.token_expires <= now)
+        return sw_fail(s, SW_ERR_CONFLICT,
+                       "confirmation token expired on %s; subscribe again",
+                       sw_instant_format(c.row.token_expires, when));
+    bool own;
+    if ((st = op_begin(s, &own)) != SW_OK)
+        return st;
+    sw_consent_row r = c.row;
+    r.state = "given";
+    r.state_at = now;
+    r.has_given = true;
+    r.given_at = now;
+    r.method = "email_confirmation";
+    st = put_consent(s, &r, "consent.confirm", "double opt-in confirmed");
+    if (st == SW_OK)
+        st = on_given(s, &r);
+    st = op_end(s, own, st);
+    if (st == SW_OK)
+        fill_result(&r, out);
+    return st;
+}
+
+/* Records a state change of the target's current consent to purpose (or
+ * a new consent row in that state when there is none). */
+static sw_status change_state(sw_store *s, const sw_who *who,
+                              const char *purpose, const char *state,
+                              const char *action, const char *event,
+                              const char *method, sw_consent_result *out)
+{
+    memset(out, 0, sizeof(*out));
+    sw_status st = sw_purpose_check(s, purpose);
+    if (st != SW_OK)
+        return st;
+    bool own;
+    if ((st = op_begin(s, &own)) != SW_OK)
+        return st;
+    sw_target t;
+    st = sw_target_resolve(s, who, &t, true);
+    consent_copy c;
+    bool found = false;
+    sw_consent_row r;
+    if (st == SW_OK)
+        st = sw_consent_latest(s, t.subject, purpose, &r, &found, &c);
+    sw_instant now = sw_clock_now(&s->clock);
+    char cid[SW_ID_BUFSZ];
+    if (st == SW_OK && (!found || strcmp(state, "requested") == 0)) {
+        const sw_activity *act =
+            consent_activity(s->policy, purpose, t.row.kind);
+        if (!act)
+            st = sw_fail(s, SW_ERR_INVALID,
+                         "no activity of the policy processes subjects of "
+                         "kind '%s' for '%s' on consent",
+                         t.row.kind, purpose);
+        sw_random_id(s->keys, "con", now, cid);
+        memset(&r, 0, sizeof(r));
+        r.id = cid;
+        r.subject = t.subject;
+        r.purpose = purpose;
+        r.created_at = now;
+        r.method = method;
+        r.notice_version = s->policy->notice.version;
+    }
+    if (st == SW_OK) {
+        r.state = state;
+        r.state_at = now;
+        r.has_token = false;
+        st = put_consent(s, &r, action, NULL);
+    }
+    if (st == SW_OK && event)
+        st = subject_event(s, event, t.subject, now);
+    st = op_end(s, own, st);
+    if (st == SW_OK)
+        fill_result(&r, out);
+    return st;
+}
+
+sw_status sw_consent_request(sw_store *s, const sw_who *who,
+                             const char *purpose, sw_consent_result *out)
+{
+    return change_state(s, who, purpose, "requested", "consent.request",
+                        "consent_requested", "consent_request", out);
+}
+
+sw_status sw_consent_refuse(sw_store *s, const sw_who *who,
+                            const char *purpose, sw_consent_result *out)
+{
+    return change_state(s, who, purpose, "refused", "consent.refuse", NULL,
+                        "recorded_refusal", out);
+}
+
+sw_status sw_consent_renew(sw_store *s, const char *id, bool has_period,
+                           sw_duration period)
+{
+    consent_copy c;
+    memset(&c, 0, sizeof(c));
+    sw_status st = s->be->consent_get(s->impl, id, copy_consent, &c);
+    if (st != SW_OK)
+        return sw_fail_be(s, st, NULL);
+    if (strcmp(c.state, "given") != 0 && strcmp(c.state, "renewed") != 0)
+        return sw_fail(s, SW_ERR_CONFLICT,
+                       "consent %s is %s: only a given consent is renewed "
+                       "(give a new one)",
+                       id, c.state);
+    sw_instant now = sw_clock_now(&s->clock);
+    sw_consent_row r = c.row;
+    r.state = "renewed";
+    r.state_at = now;
+    if (has_period) {
+        r.has_expiry = true;
+        r.expires_at = sw_instant_add(now, period);
+    }
+    if ((st = sw_tx_begin(s)) != SW_OK)
+        return st;
+    return sw_tx_end(s, put_consent(s, &r, "consent.renew", NULL));
+}
+
+/* ---- withdrawal and expiry ---- */
+
+static sw_status withdraw(sw_store *s, const sw_who *who, const char *purpose,
+                         const char *note, size_t *n);
+
+sw_status sw_consent_withdraw(sw_store *s, const sw_who *who,
+                              const char *purpose, size_t *n)
+{
+    return withdraw(s, who, purpose, NULL, n);
+}
+
+static int collect_all(const sw_consent_row *r, void *p)
+{
+    consent_copy *c = sw_vec_push(p);
+    if (c)
+        copy_consent(r, c);
+    return 0;
+}
+
+static sw_status withdraw(sw_store *s, const sw_who *who, const char *purpose,
+                         const char *note, size_t *n)
+{
+    *n = 0;
+    sw_status st = purpose ? sw_purpose_check(s, purpose) : SW_OK;
+    if (st != SW_OK)
+        return st;
+    bool own;
+    if ((st = op_begin(s, &own)) != SW_OK)
+        return st;
+    sw_target t;
+    st = sw_target_resolve(s, who, &t, true);
+    sw_vec cur = SW_VEC(consent_copy);
+    if (st == SW_OK &&
+        (st = s->be->consent_list(s->impl, t.subject, collect_all, &cur)) !=
+            SW_OK)
+        sw_fail_be(s, st, NULL);
+    sw_instant now = sw_clock_now(&s->clock);
+    bool marketing = false;
+    for (size_t i = 0; st == SW_OK && i < cur.n; i++) {
+        consent_copy *c = SW_VEC_AT(&cur, consent_copy, i);
+        if ((purpose && strcmp(c->purpose, purpose) != 0) ||
+            strcmp(c->state, "withdrawn") == 0 ||
+            strcmp(c->state, "refused") == 0 ||
+            strcmp(c->state, "expired") == 0)
+            continue;
+        sw_consent_row r = c->row;
+        r.state = "withdrawn";
+        r.state_at = now;
+        r.has_token = false; /* a pending confirmation link dies with it */
+        st = put_consent(s, &r, "consent.withdraw", note);
+        marketing |= sw_purpose_is_marketing(s->policy, c->purpose);
+        (*n)++;
+    }
+    if (st == SW_OK && *n)
+        st = subject_event(s, "consent_withdrawn", t.subject, now);
+    if (st == SW_OK && marketing) { /* unsubscribed: never contacted again */
+        size_t k;
+        sw_target all = t;
+        all.has_ident = false; /* every address of the subject */
+        st = suppress_target(s, &all, NULL, &k);
+    }
+    if (st == SW_OK && !*n && purpose)
+        st = sw_fail(s, SW_ERR_NOTFOUND,
+                     "subject %s has no consent to '%s' to withdraw",
+                     t.subject, purpose);
+    sw_vec_release(&cur);
+    return op_end(s, own, st);
+}
+
+sw_status sw_consent_expire(sw_store *s, size_t *n)
+{
+    *n = 0;
+    if (!s->policy)
+        return sw_fail(s, SW_ERR_INVALID, "no policy loaded");
+    sw_vec due = SW_VEC(consent_copy);
+    sw_instant now = sw_clock_now(&s->clock);
+    sw_status st = s->be->consent_expiring(s->impl, now, collect_all, &due);
+    if (st != SW_OK) {
+        sw_vec_release(&due);
+        return sw_fail_be(s, st, NULL);
+    }
+    if (due.nomem) {
+        sw_vec_release(&due);
+        return sw_fail(s, SW_ERR_NOMEM, "out of memory");
+    }
+    bool own;
+    if (due.n && (st = op_begin(s, &own)) != SW_OK) {
+        sw_vec_release(&due);
+        return st;
+    }
+    for (size_t i = 0; st == SW_OK && i < due.n; i++) {
+        consent_copy *c = SW_VEC_AT(&due, consent_copy, i);
+        sw_consent_row r = c->row;
+        r.state = "expired";
+        r.state_at = r.expires_at;
+        st = put_consent(s, &r, "consent.expire", "the consent period ended");
+        if (st == SW_OK)
+            st = subject_event(s, "consent_expired", r.subject, r.expires_at);
+        (*n)++;
+    }
+    if (due.n)
+        st = op_end(s, own, st);
+    if (st != SW_OK)
+        *n = 0;
+    sw_vec_release(&due);
+    return st;
+}
+
+/* ---- reading ---- */
+
+static void view_of(const sw_consent_row *r, sw_consent_view *v)
+{
+    memset(v, 0, sizeof(*v));
+    snprintf(v->id, sizeof(v->id), "%s", r->id);
+    snprintf(v->subject, sizeof(v->subject), "%s", r->subject);
+    snprintf(v->purpose, sizeof(v->purpose), "%s", r->purpose);
+    v->state = sw_consent_state_of(r->state);
+    v->state_at = r->state_at;
+    v->created_at = r->created_at;
+    v->has_given = r->has_given;
+    v->given_at = r->given_at;
+    v->has_expiry = r->has_expiry;
+    v->expires_at = r->expires_at;
+    snprintf(v->method, sizeof(v->method), "%s", r->method ? r->method : "");
+    snprintf(v->form, sizeof(v->form), "%s", r->form ? r->form : "");
+    snprintf(v->notice_version, sizeof(v->notice_version), "%s",
+             r->notice_version ? r->notice_version : "");
+    v->parental = r->parental;
+}
+
+typedef struct list_ctx {
+    int (*cb)(const sw_consent_view *c, void *ctx);
+    void *ctx;
+} list_ctx;
+
+static int list_one(const sw_consent_row *r, void *p)
+{
+    list_ctx *l = p;
+    sw_consent_view v;
+    view_of(r, &v);
+    return l->cb(&v, l->ctx);
+}
+
+sw_status sw_consent_list(sw_store *s, const sw_who *who,
+                          int (*cb)(const sw_consent_view *c, void *ctx),
+                          void *ctx)
+{
+    sw_target t;
+    sw_status st = sw_target_resolve(s, who, &t, true);
+    if (st != SW_OK)
+        return st;
+    list_ctx l = {cb, ctx};
+    st = s->be->consent_list(s->impl, t.subject, list_one, &l);
+    return st == SW_OK ? st : sw_fail_be(s, st, NULL);
+}
+
+typedef struct change_ctx {
+    int (*cb)(const sw_consent_change *c, void *ctx);
+    void *ctx;
+} change_ctx;
+
+static int change_one(const char *state, sw_instant at, const char *actor,
+                      const char *note, void *p)
+{
+    change_ctx *c = p;
+    sw_consent_change ch;
+    memset(&ch, 0, sizeof(ch));
+    ch.state = sw_consent_state_of(state);
+    ch.at = at;
+    snprintf(ch.actor, sizeof(ch.actor), "%s", actor ? actor : "");
+    snprintf(ch.note, sizeof(ch.note), "%s", note ? note : "");
+    return c->cb(&ch, c->ctx);
+}
+
+sw_status sw_consent_show(sw_store *s, const char *id, sw_consent_view *out,
+                          int (*cb)(const sw_consent_change *c, void *ctx),
+                          void *ctx)
+{
+    consent_copy c;
+    memset(&c, 0, sizeof(c));
+    sw_status st = s->be->consent_get(s->impl, id, copy_consent, &c);
+    if (st == SW_ERR_NOTFOUND)
+        return sw_fail(s, st, "no consent %s", id);
+    if (st != SW_OK)
+        return sw_fail_be(s, st, NULL);
+    view_of(&c.row, out);
+    if (!cb)
+        return SW_OK;
+    change_ctx cc = {cb, ctx};
+    st = s->be->consent_changes(s->impl, id, change_one, &cc);
+    return st == SW_OK ? st : sw_fail_be(s, st, NULL);
+}
+
+/* The Kantara Initiative Consent Receipt Specification 1.1 shape. */
+sw_status sw_consent_receipt(sw_store *s, const char *id, char **json)
+{
+    *json = NULL;
+    sw_consent_view v;
+    sw_status st = sw_consent_show(s, id, &v, NULL, NULL);
+    if (st != SW_OK)
+        return st;
+    const sw_policy *p = s->policy;
+    sw_subject_row row;
+    if ((st = s->be->subject_get(s->impl, v.subject, &row)) != SW_OK)
+        return sw_fail_be(s, st, NULL);
+    const sw_activity *a = consent_activity(p, v.purpose, row.kind);
+    const sw_def *purpose = sw_policy_purpose(p, v.purpose);
+    json_t *pii = json_array(), *recips = json_array();
+    char termination[256];
+    if (a) {
+        for (size_t i = 0; i < a->categories.n; i++)
+            json_array_append_new(pii, json_string(a->categories.v[i]));
+        for (size_t i = 0; i < a->recipients.n; i++) {
+            const sw_recipient *r = sw_policy_recipient(p, a->recipients.v[i]);
+            json_array_append_new(recips,
+                                  json_string(r ? r->name : a->recipients.v[i]));
+        }
+    }
+    char until[SW_INSTANT_BUFSZ];
+    if (v.has_expiry)
+        snprintf(termination, sizeof(termination),
+                 "ends on %s or when withdrawn (%s)",
+                 sw_instant_format(v.expires_at, until),
+                 a && a->withdrawal ? a->withdrawal : "contact the DPO");
+    else
+        snprintf(termination, sizeof(termination), "when withdrawn (%s)",
+                 a && a->withdrawal ? a->withdrawal : "contact the DPO");
+    json_t *service = json_pack(
+        "{s:s, s:[{s:s, s:[s], s:s, s:o, s:b, s:s, s:b, s:o}]}", "service",
+        a ? a->name : v.purpose, "purposes", "purpose",
+        purpose && purpose->name ? purpose->name : v.purpose,
+        "purposeCategory", v.purpose, "consentType", "EXPLICIT", "piiCategory",
+        pii, "primaryPurpose", 1, "termination", termination,
+        "thirdPartyDisclosure", json_array_size(recips) > 0, "thirdPartyName",
+        recips);
+    json_t *controller = json_pack(
+        "{s:s, s:s, s:s, s:s, s:s}", "piiController", p->controller.name,
+        "contact", p->controller.contact ? p->controller.contact : "",
+        "address", p->controller.address, "email", p->controller.dpo_email,
+        "piiControllerUrl", p->notice.url ? p->notice.url : "");
+    json_t *o = json_pack(
+        "{s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:[o], s:s, s:[o], s:b, s:[],"
+        " s:s, s:s, s:s}",
+        "version", "KI-CR-v1.1.0", "jurisdiction", "EU (GDPR)",
+        "consentTimestamp",
+        (json_int_t)(v.has_given ? v.given_at : v.created_at),
+        "collectionMethod", v.method, "consentReceiptID", v.id, "language",
+        "en", "piiPrincipalId", v.subject, "piiControllers", controller,
+        "policyUrl", p->notice.url ? p->notice.url : "", "services", service,
+        "sensitive", a && a->special_condition != NULL, "spiCat",
+        "state", sw_consent_state_name(v.state), "noticeVersion",
+        v.notice_version, "form", v.form);
+    if (!o)
+        return sw_fail(s, SW_ERR_NOMEM, "out of memory");
+    *json = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    json_decref(o);
+    if (!*json)
+        return sw_fail(s, SW_ERR_NOMEM, "out of memory");
+    if ((st = sw_tx_begin(s)) == SW_OK)
+        st = sw_tx_end(s, sw_audit_json(s, "consent.receipt", v.subject,
+                                        json_pack("[s]", v.id),
+                                        json_pack("{s:s}", "purpose",
+                                                  v.purpose)));
+    if (st != SW_OK) {
+        free(*json);
+        *json = NULL;
+    }
+    return st;
+}
+
+/* ---- objection ---- */
+
+sw_status sw_object(sw_store *s, const sw_who *who, const char *purpose,
+                    sw_objection_result *out)
+{
+    memset(out, 0, sizeof(*out));
+    sw_status st = sw_purpose_check(s, purpose);
+    if (st != SW_OK)
+        return st;
+    bool marketing = sw_purpose_is_marketing(s->policy, purpose);
+    bool own;
+    if ((st = op_begin(s, &own)) != SW_OK)
+        return st;
+    sw_target t;
+    st = sw_target_resolve(s, who, &t, !marketing);
+    sw_instant now = sw_clock_now(&s->clock);
+    size_t entries = 0;
+    if (st == SW_OK && marketing) { /* absolute: Art. 21(3) */
+        out->suppressed = true;
+        st = suppress_target(s, &t, NULL, &entries);
+        if (st == SW_OK && t.has_subject) {
+            sw_who w = {t.subject, NULL};
+            size_t n = 0;
+            st = sw_consent_withdraw(s, &w, purpose, &n);
+            if (st == SW_ERR_NOTFOUND)
+                st = SW_OK; /* no consent: legitimate interest */
+            out->consents_withdrawn = n;
+        }
+    } else if (st == SW_OK) {
+        sw_random_id(s->keys, "obj", now, out->id);
+        sw_objection_row r = {out->id, t.subject, purpose, now, NULL, 0, NULL};
+        if ((st = s->be->objection_insert(s->impl, &r)) != SW_OK)
+            sw_fail_be(s, st, NULL);
+    }
+    if (st == SW_OK)
+        st = sw_audit_json(
+            s, "objection.add", t.has_subject ? t.subject : NULL,
+            out->id[0] ? json_pack("[s]", out->id) : json_array(),
+            json_pack("{s:s, s:b, s:I, s:I}", "purpose", purpose, "absolute",
+                      marketing, "suppression_entries", (json_int_t)entries,
+                      "consents_withdrawn",
+                      (json_int_t)out->consents_withdrawn));
+    st = op_end(s, own, st);
+    if (st != SW_OK)
+        memset(out, 0, sizeof(*out));
+    return st;
+}
+
+typedef struct objection_copy {
+    bool overridden;
+    char subject[SW_ID_BUFSZ];
+    char purpose[96];
+} objection_copy;
+
+static int copy_objection(const sw_objection_row *r, void *p)
+{
+    objection_copy *c = p;
+    c->overridden = r->override_reason != NULL;
+    snprintf(c->subject, sizeof(c->subject), "%s", r->subject);
+    snprintf(c->purpose, sizeof(c->purpose), "%s", r->purpose);
+    return 0;
+}
+
+sw_status sw_objection_override(sw_store *s, const char *id,
+                                const char *reason)
+{
+    if (!reason || !*reason)
+        return sw_fail(s, SW_ERR_INVALID,
+                       "an override needs the compelling legitimate grounds "
+                       "(--reason)");
+    objection_copy c;
+    memset(&c, 0, sizeof(c));
+    sw_status st =
+        s->be->objection_get(s->impl, id, NULL, NULL, copy_objection, &c);
+    if (st == SW_ERR_NOTFOUND)
+        return sw_fail(s, st, "no objection %s", id);
+    if (st != SW_OK)
+        return sw_fail_be(s, st, NULL);
+    if (c.overridden)
+        return sw_fail(s, SW_ERR_CONFLICT, "objection %s is already overridden",
+                       id);
+    if ((st = sw_tx_begin(s)) != SW_OK)
+        return st;
+    st = s->be->objection_override(s->impl, id, reason,
+                                   sw_clock_now(&s->clock), s->actor);
+    if (st != SW_OK)
+        sw_fail_be(s, st, NULL);
+    else
+        st = sw_audit_json(s, "objection.override", c.subject,
+                           json_pack("[s]", id),
+                           json_pack("{s:s, s:s}", "purpose", c.purpose,
+                                     "reason", reason));
+    return sw_tx_end(s, st);
+}
+
+sw_status sw_unsubscribe(sw_store *s, const sw_ident *ident,
+                         const char *channel, sw_objection_result *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (!s->policy || !sw_suppression_activity(s->policy))
+        return sw_fail(s, SW_ERR_INVALID,
+                       "the policy names no suppression list "
+                       "('consent.suppression_activity')");
+    bool own;
+    sw_status st = op_begin(s, &own);
+    if (st != SW_OK)
+        return st;
+    sw_target t;
+    sw_who who = {NULL, ident};
+    st = sw_target_resolve(s, &who, &t, false);
+    size_t entries = 0;
+    if (st == SW_OK)
+        st = suppress_target(s, &t, channel, &entries);
+    out->suppressed = st == SW_OK;
+    const sw_activity *sup = sw_suppression_activity(s->policy);
+    for (size_t i = 0; st == SW_OK && t.has_subject && i < sup->purposes.n;
+         i++) {
+        sw_who w = {t.subject, NULL};
+        size_t n = 0;
+        st = sw_consent_withdraw(s, &w, sup->purposes.v[i], &n);
+        if (st == SW_ERR_NOTFOUND)
+            st = SW_OK;
+        out->consents_withdrawn += n;
+    }
+    if (st == SW_OK)
+        st = sw_audit_json(
+            s, "suppression.add", t.has_subject ? t.subject : NULL,
+            json_array(),
+            json_pack("{s:s, s:s, s:I}", "type", t.type, "channel",
+                      channel ? channel : default_channel(t.type),
+                      "consents_withdrawn",
+                      (json_int_t)out->consents_withdrawn));
+    st = op_end(s, own, st);
+    if (st != SW_OK)
+        memset(out, 0, sizeof(*out));
+    return st;
+}
+
+typedef struct sup_ctx {
+    int (*cb)(const sw_suppression_view *v, void *ctx);
+    void *ctx;
+} sup_ctx;
+
+static int sup_one(const sw_suppression_row *r, void *p)
+{
+    sup_ctx *c = p;
+    sw_suppression_view v;
+    memset(&v, 0, sizeof(v));
+    sw_hex(r->hash, SW_BLIND_BYTES, v.hash);
+    snprintf(v.channel, sizeof(v.channel), "%s", r->channel);
+    v.since = r->since;
+    snprintf(v.rule, sizeof(v.rule), "%s", r->rule ? r->rule : "");
+    v.has_due = r->has_due;
+    v.due_at = r->due_at;
+    return c->cb(&v, c->ctx);
+}
+
+sw_status sw_suppression_list(sw_store *s,
+                              int (*cb)(const sw_suppression_view *v,
+                                        void *ctx),
+                              void *ctx)
+{
+    sup_ctx c = {cb, ctx};
+    sw_status st = s->be->suppression_list(s->impl, sup_one, &c);
+    return st == SW_OK ? st : sw_fail_be(s, st, NULL);
+}
+
+/* ---- cookies ---- */
+
+static sw_status cookie_one(sw_store *s, const sw_who *who,
+                            const char *purpose, sw_cookie_choice c,
+                            const char *method)
+{
+    if (c == SW_COOKIE_UNCHANGED || !purpose)
+        return SW_OK;
+    if (c == SW_COOKIE_ACCEPT) {
+        sw_consent_spec spec;
+        memset(&spec, 0, sizeof(spec));
+        spec.purpose = purpose;
+        spec.method = method;
+        sw_consent_result r;
+        return sw_consent_give(s, who, &spec, &r);
+    }
+    size_t n = 0;
+    bool gpc = strcmp(method, "global_privacy_control") == 0;
+    sw_status st = withdraw(s, who, purpose, gpc ? "Sec-GPC: 1" : method, &n);
+    if (st == SW_ERR_NOTFOUND) { /* nothing given: record the refusal */
+        sw_consent_result r;
+        st = change_state(s, who, purpose, "refused", "consent.refuse", NULL,
+                          method, &r);
+    }
+    return st;
+}
+
+sw_status sw_cookie_set(sw_store *s, const char *visitor,
+                        sw_cookie_choice analytics,
+                        sw_cookie_choice advertising, bool gpc)
+{
+    if (!s->policy || !s->policy->consent.cookie_analytics)
+        return sw_fail(s, SW_ERR_INVALID,
+                       "the policy names no cookie purposes "
+                       "('consent.cookies')");
+    if (!visitor || !*visitor)
+        return sw_fail(s, SW_ERR_INVALID, "a visitor id is needed");
+    const char *method = gpc ? "global_privacy_control" : "cookie_settings";
+    if (gpc)
+        analytics = advertising = SW_COOKIE_REFUSE;
+    bool own;
+    sw_status st = op_begin(s, &own);
+    if (st != SW_OK)
+        return st;
+    sw_ident id = {"visitor", visitor};
+    sw_who who = {NULL, &id};
+    sw_target t;
+    bool created;
+    const sw_activity *act = consent_activity(
+        s->policy, s->policy->consent.cookie_analytics, NULL);
+    const char *kind = act && act->subjects.n ? act->subjects.v[0] : NULL;
+    st = subject_for(s, &who, &t, kind, NULL, &created);
+    if (st == SW_OK)
+        st = cookie_one(s, &who, s->policy->consent.cookie_analytics,
+                        analytics, method);
+    if (st == SW_OK)
+        st = cookie_one(s, &who, s->policy->consent.cookie_advertising,
+                        advertising, method);
+    return op_end(s, own, st);
+}
+
+/* ---- restriction ---- */
+
+sw_status sw_subject_restrict(sw_store *s, const char *subject, bool on,
+                              const char *reason)
+{
+    sw_subject_row row;
+    sw_status st = s->be->subject_get(s->impl, subject, &row);
+    if (st != SW_OK)
+        return sw_fail_be(s, st, NULL);
+    int64_t flags = on ? row.flags | SW_SUBJ_RESTRICTED
+                       : row.flags & ~(int64_t)SW_SUBJ_RESTRICTED;
+    if ((st = sw_tx_begin(s)) != SW_OK)
+        return st;
+    st = s->be->subject_set_flags(s->impl, subject, flags, row.has_minor,
+                                  row.minor_until);
+    if (st != SW_OK)
+        sw_fail_be(s, st, NULL);
+    else
+        st = sw_audit_json(s, on ? "subject.restrict" : "subject.unrestrict",
+                           subject, json_pack("[s]", subject),
+                           json_pack("{s:s*}", "reason", reason));
+    return sw_tx_end(s, st);
+}

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Private to libsteward: what the consent ledger (consent.c) shares with
+ * the decision (decide.c) and the ledger (ledger.c). */
+#ifndef STEWARD_CONSENT_INT_H
+#define STEWARD_CONSENT_INT_H
+
+#include <sodium.h>
+#include <stdio.h>
+
+#include "steward/consent.h"
+#include "store_int.h"
+#include "vec_int.h"
+
+/* Whom a call names, resolved: the normalised identifier and its keyed
+ * hash (the identifier index and the suppression list share it), and the
+ * subject when one holds it. */
+typedef struct sw_target {
+    bool has_ident, has_subject;
+    char type[16];
+    char value[SW_IDENT_MAX];
+    uint8_t blind[SW_BLIND_BYTES];
+    char subject[SW_ID_BUFSZ];
+    sw_subject_row row; /* when has_subject */
+} sw_target;
+
+/* need_subject: an identifier no subject holds is SW_ERR_NOTFOUND. */
+sw_status sw_target_resolve(sw_store *s, const sw_who *who, sw_target *t,
+                            bool need_subject);
+
+/* SW_ERR_INVALID naming the policy's purposes when purpose is not one. */
+sw_status sw_purpose_check(sw_store *s, const char *purpose);
+const sw_activity *sw_suppression_activity(const sw_policy *p);
+/* A purpose of the suppression list: direct marketing. */
+bool sw_purpose_is_marketing(const sw_policy *p, const char *purpose);
+bool sw_basis_covers(const sw_basis *b, const char *purpose);
+sw_consent_state sw_consent_state_of(const char *name);
+
+/* The newest consent of a subject to a purpose; its strings live in
+ * storage (sw_consent_storage_size() bytes). */
+sw_status sw_consent_latest(sw_store *s, const char *subject,
+                            const char *purpose, sw_consent_row *out,
+                            bool *found, void *storage);
+size_t sw_consent_storage_size(void);
+
+/* An e-mail address or phone number of a subject, by its keyed hash. */
+typedef struct ident_key {
+    char type[16];
+    uint8_t blind[SW_BLIND_BYTES];
+} ident_key;
+sw_status sw_subject_contacts(sw_store *s, const char *subject, sw_vec *out);
+
+/* Inside sw_event_add: dates the suppression entries of the subjects an
+ * event ends (the end of a business relationship). */
+sw_status sw_suppression_on_event(sw_store *s, const char *type, sw_instant at,
+                                  const char (*subjects)[SW_ID_BUFSZ],
+                                  size_t n);
+
+#endif

@@ -1,0 +1,710 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The consent ledger, objections, the suppression list and the decision:
+ * one test per allow and deny reason, double opt-in, the 30-day and the
+ * consent-period expiries, suppression surviving erasure with only its
+ * hash, cookies and GPC, receipts. */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+
+#define T0 "2026-03-01T10:00:00Z"
+#define MKT "marketing.communications.email"
+#define REC "employment.recruitment"
+
+static sw_decision decide(tu_store *t, const char *purpose, const char *type,
+                          const char *value)
+{
+    sw_ident id = {type, value};
+    sw_who who = {NULL, &id};
+    sw_decision d;
+    if (sw_decide(t->s, purpose, &who, &d) != SW_OK)
+        fail_msg("decide: %s", sw_errmsg(t->s));
+    return d;
+}
+
+static sw_decision decide_subject(tu_store *t, const char *purpose,
+                                  const char *subject)
+{
+    sw_who who = {subject, NULL};
+    sw_decision d;
+    if (sw_decide(t->s, purpose, &who, &d) != SW_OK)
+        fail_msg("decide: %s", sw_errmsg(t->s));
+    return d;
+}
+
+static void add_subject(tu_store *t, const char *kind, const char *account,
+                        const char *email, char *sid)
+{
+    sw_ident id = {"email", email};
+    sw_subject_spec spec = {kind, account, NULL, NULL, email ? 1 : 0, &id};
+    if (sw_subject_add(t->s, &spec, sid) != SW_OK)
+        fail_msg("subject: %s", sw_errmsg(t->s));
+}
+
+static void add_record(tu_store *t, const char *sid, const char *activity,
+                       const char *category, char *rid)
+{
+    sw_record_spec r = {sid, activity, category, "value", 5, NULL, false, 0};
+    if (sw_record_add(t->s, &r, rid, NULL) != SW_OK)
+        fail_msg("record: %s", sw_errmsg(t->s));
+}
+
+/* Subscribes an address (double opt-in): the pending result. */
+static sw_consent_result subscribe(tu_store *t, const char *email)
+{
+    sw_ident id = {"email", email};
+    sw_who who = {NULL, &id};
+    sw_consent_spec spec;
+    memset(&spec, 0, sizeof(spec));
+    spec.purpose = MKT;
+    spec.method = "web_form";
+    spec.form = "newsletter-form-v3";
+    spec.new_kind = "marketing_subscriber";
+    sw_consent_result r;
+    if (sw_consent_give(t->s, &who, &spec, &r) != SW_OK)
+        fail_msg("give: %s", sw_errmsg(t->s));
+    return r;
+}
+
+static sw_consent_result give(tu_store *t, const char *subject,
+                              const char *purpose, const char *period)
+{
+    sw_who who = {subject, NULL};
+    sw_consent_spec spec;
+    memset(&spec, 0, sizeof(spec));
+    spec.purpose = purpose;
+    spec.method = "recruitment_software";
+    if (period) {
+        spec.has_period = true;
+        assert_int_equal(sw_duration_parse(period, &spec.period), SW_OK);
+    }
+    sw_consent_result r;
+    if (sw_consent_give(t->s, &who, &spec, &r) != SW_OK)
+        fail_msg("give: %s", sw_errmsg(t->s));
+    return r;
+}
+
+static sw_sweep_report *sweep_at(tu_store *t, const char *now)
+{
+    tu_store_now(t, now);
+    sw_sweep_options o = {false, 0, NULL, NULL};
+    sw_sweep_report *r = NULL;
+    if (sw_sweep(t->s, &o, &r) != SW_OK)
+        fail_msg("sweep: %s", sw_errmsg(t->s));
+    return r;
+}
+
+static long audit_entries(tu_store *t)
+{
+    return tu_count_sql(t->path, "SELECT count(*) FROM audit");
+}
+
+/* ---- double opt-in, allow by consent, token refusals ---- */
+
+static void test_double_opt_in(void **state)
+{
+    (void)state;
+    tu_store t;
+    tu_store_new(&t, T0);
+    sw_consent_result r = subscribe(&t, "Ann@Example.com");
+    assert_int_equal(r.state, SW_CONSENT_REQUESTED);
+    assert_true(r.created_subject);
+    assert_int_equal(strlen(r.token), 48);
+    assert_int_equal(r.token_expires, tu_instant("2026-03-08T10:00:00Z"));
+    sw_decision d = decide(&t, MKT, "email", "ann@example.com");
+    assert_false(d.allow);
+    assert_int_equal(d.reason, SW_DENY_CONSENT_PENDING);
+    assert_string_equal(d.ref, r.id);
+
+    tu_store_now(&t, "2026-03-02T09:00:00Z");
+    sw_consent_result c;
+    assert_int_equal(sw_consent_confirm(t.s, r.token, &c), SW_OK);
+    assert_string_equal(c.id, r.id);
+    d = decide(&t, MKT, "email", " ANN@example.com ");
+    assert_true(d.allow);
+    assert_int_equal(d.reason, SW_ALLOW_CONSENT);
+    assert_string_equal(d.activity, "email_marketing");
+    assert_string_equal(d.basis, "6(1)(a)");
+    assert_string_equal(d.ref, r.id);
+    assert_int_equal(d.at, tu_instant("2026-03-02T09:00:00Z"));
+    char text[256];
+    assert_non_null(strstr(sw_decision_text(&d, text, sizeof(text)),
+                           "given on 2026-03-02"));
+
+    /* the token is spent; an unknown one is unknown; nothing changes */
+    long before = audit_entries(&t);
+    assert_int_equal(sw_consent_confirm(t.s, r.token, &c), SW_ERR_CONFLICT);
+    assert_non_null(strstr(sw_errmsg(t.s), "already used"));
+    assert_int_equal(sw_consent_confirm(t.s, "0123456789abcdef0123456789abcdef"
+                                             "0123456789abcdef",
+                                        &c),
+                     SW_ERR_NOTFOUND);
+    assert_int_equal(sw_consent_confirm(t.s, "short", &c), SW_ERR_NOTFOUND);
+    assert_int_equal(audit_entries(&t), before);
+
+    /* the history keeps both states */
+    sw_consent_view v;
+    assert_int_equal(sw_consent_show(t.s, r.id, &v, NULL, NULL), SW_OK);
+    assert_int_equal(v.state, SW_CONSENT_GIVEN);
+    assert_string_equal(v.form, "newsletter-form-v3");
+    assert_string_equal(v.notice_version, t.policy->notice.version);
+    assert_int_equal(tu_count_sql(t.path, "SELECT count(*) FROM "
+                                          "consent_changes"),
+                     2);
+    tu_store_free(&t);
+}
+
+static void test_expired_token(void **state)
+{
+    (void)state;
+    tu_store t;
+    tu_store_new(&t, T0);
+    sw_consent_result r = subscribe(&t, "bob@example.com");
+    tu_store_now(&t, "2026-03-08T10:00:00Z"); /* 7 days: the link is dead */
+    sw_consent_result c;
+    long before = audit_entries(&t);
+    assert_int_equal(sw_consent_confirm(t.s, r.token, &c), SW_ERR_CONFLICT);
+    assert_non_null(strstr(sw_errmsg(t.s), "expired"));
+    assert_int_equal(audit_entries(&t), before);
+    sw_decision d = decide(&t, MKT, "email", "bob@example.com");
+    assert_int_equal(d.reason, SW_DENY_CONSENT_PENDING);
+    tu_store_free(&t);
+}
+
+/* ---- the suppression list ---- */
+
+static void test_unsubscribe_survives_erasure(void **state)
+{
+    (void)state;
+    tu_store t;
+    tu_store_new(&t, T0);
+    sw_consent_result r = subscribe(&t, "carol@example.org");
+    sw_consent_result c;
+    assert_int_equal(sw_consent_confirm(t.s, r.token, &c), SW_OK);
+    assert_true(decide(&t, MKT, "email", "carol@example.org").allow);
+
+    tu_store_now(&t, "2026-04-01T00:00:00Z");
+    sw_ident id = {"email", "Carol@Example.org"};
+    sw_objection_result o;
+    assert_int_equal(sw_unsubscribe(t.s, &id, NULL, &o), SW_OK);
+    assert_int_equal(o.consents_withdrawn, 1);
+    sw_decision d = decide(&t, MKT, "email", "carol@example.org");
+    assert_false(d.allow);
+    assert_int_equal(d.reason, SW_DENY_SUPPRESSED);
+    assert_int_equal(d.at, tu_instant("2026-04-01T00:00:00Z"));
+    /* also for the events invitations the suppression list covers */
+    assert_int_equal(
+        decide(&t, "business.events.invitations", "email", "carol@example.org")
+            .reason,
+        SW_DENY_SUPPRESSED);
+
+    /* erased: the subject goes, the entry stays, the address is nowhere */
+    sw_erase_result er;
+    assert_int_equal(sw_subject_erase(t.s, c.subject, &er), SW_OK);
+    d = decide(&t, MKT, "email", "carol@example.org");
+    assert_int_equal(d.reason, SW_DENY_SUPPRESSED);
+    tu_store_reopen(&t); /* checkpointed: everything is in the file */
+    assert_false(tu_file_contains(t.path, "carol@example.org"));
+    assert_false(tu_file_contains(t.path, "Carol@Example.org"));
+    assert_int_equal(tu_count_sql(t.path, "SELECT count(*) FROM suppression"),
+                     1);
+    /* only the hash, the channel, the date and the rule */
+    assert_int_equal(
+        tu_count_sql(t.path, "SELECT count(*) FROM pragma_table_info("
+                             "'suppression')"),
+        5);
+    assert_int_equal(tu_count_sql(t.path, "SELECT length(hash) FROM "
+                                          "suppression"),
+                     16);
+
+    /* subscribing again lifts it once confirmed */
+    r = subscribe(&t, "carol@example.org");
+    assert_int_equal(decide(&t, MKT, "email", "carol@example.org").reason,
+                     SW_DENY_SUPPRESSED);
+    assert_int_equal(sw_consent_confirm(t.s, r.token, &c), SW_OK);
+    d = decide(&t, MKT, "email", "carol@example.org");
+    assert_true(d.allow);
+    assert_int_equal(tu_count_sql(t.path, "SELECT count(*) FROM suppression"),
+                     0);
+    tu_store_free(&t);
+}
+
+static void test_unknown_address(void **state)
+{
+    (void)state;
+    tu_store t;
+    tu_store_new(&t, T0);
+    sw_decision d = decide(&t, MKT, "email", "nobody@example.net");
+    assert_false(d.allow);
+    assert_int_equal(d.reason, SW_DENY_NO_CONSENT);
+    /* a bare unsubscribe needs no subject */
+    sw_ident id = {"phone", "+44 7700 900123"};
+    sw_objection_result o;
+    assert_int_equal(sw_unsubscribe(t.s, &id, "sms", &o), SW_OK);
+    d = decide(&t, MKT, "phone", "+447700900123");
+    assert_int_equal(d.reason, SW_DENY_SUPPRESSED);
+    tu_store_free(&t);
+}
+
+/* ---- B2B marketing: legitimate interest while the relationship lasts ---- */
+
+static void test_b2b_relationship(void **state)
+{
+    (void)state;
+    tu_store t;
+    tu_store_new(&t, T0);
+    char sid[SW_ID_BUFSZ], other[SW_ID_BUFSZ], eid[SW_ID_BUFSZ];
+    add_subject(&t, "customer", "ACME", "dan@acme.example", sid);
+    add_subject(&t, "customer", "ACME", "eve@acme.example", other);
+    sw_decision d = decide(&t, MKT, "email", "dan@acme.example");
+    assert_true(d.allow);
+    assert_int_equal(d.reason, SW_ALLOW_LEGITIMATE_INTEREST);
+    assert_string_equal(d.activity, "b2b_marketing");
+    assert_string_equal(d.basis, "6(1)(f)");
+
+    /* Eve objects: absolute, and her entry stays until the relationship
+     * ends */
+    sw_who who = {other, NULL};
+    sw_objection_result o;
+    assert_int_equal(sw_object(t.s, &who, MKT, &o), SW_OK);
+    assert_true(o.suppressed);
+    assert_int_equal(decide_subject(&t, MKT, other).reason,
+                     SW_DENY_SUPPRESSED);
+    assert_int_equal(tu_count_sql(t.path, "SELECT count(*) FROM suppression"
+                                          " WHERE rule = 'suppression.b2b'"
+                                          " AND due_at IS NULL"),
+                     1);
+
+    tu_store_now(&t, "2026-06-30T00:00:00Z");
+    sw_event_spec e = {"relationship_ended", NULL, "ACME", NULL, NULL,
+                       tu_instant("2026-06-30T00:00:00Z")};
+    assert_int_equal(sw_event_add(t.s, &e, eid, NULL), SW_OK);
+    d = decide(&t, MKT, "email", "dan@acme.example");
+    assert_false(d.allow);
+    assert_int_equal(d.reason, SW_DENY_RELATIONSHIP_ENDED);
+    assert_int_equal(d.at, tu_instant("2026-06-30T00:00:00Z"));
+    assert_int_equal(tu_count_sql(t.path, "SELECT count(*) FROM suppression"
+                                          " WHERE due_at IS NOT NULL"),
+                     1);
+    sw_sweep_report *r = sweep_at(&t, "2026-06-30T00:00:01Z");
+    assert_int_equal(r->suppression_removed, 1);
+    sw_sweep_report_free(r);
+    assert_int_equal(tu_count_sql(t.path, "SELECT count(*) FROM suppression"),
+                     0);
+    tu_store_free(&t);
+}
+
+/* ---- objection to other legitimate interests, and its override ---- */
+
+static void test_objection_override(void **state)
+{
+    (void)state;
+    tu_store t;
+    tu_store_new(&t, T0);
+    char sid[SW_ID_BUFSZ];
+    add_subject(&t, "prospect", NULL, "fay@lead.example", sid);
+    sw_decision d = decide(&t, "business.sales", "email", "fay@lead.example");
+    assert_true(d.allow);
+    assert_int_equal(d.reason, SW_ALLOW_LEGITIMATE_INTEREST);
+    sw_who who = {sid, NULL};
+    sw_objection_result o;
+    assert_int_equal(sw_object(t.s, &who, "business.sales", &o), SW_OK);
+    assert_false(o.suppressed);
+    d = decide(&t, "business.sales", "email", "fay@lead.example");
+    assert_false(d.allow);
+    assert_int_equal(d.reason, SW_DENY_OBJECTED);
+    assert_string_equal(d.ref, o.id);
+    assert_int_equal(sw_objection_override(t.s, o.id, ""), SW_ERR_INVALID);
+    assert_int_equal(
+        sw_objection_override(t.s, o.id, "pending legal claim against them"),
+        SW_OK);
+    d = decide(&t, "business.sales", "email", "fay@lead.example");
+    assert_true(d.allow);
+    assert_int_equal(d.reason, SW_ALLOW_OVERRIDE);
+    assert_int_equal(sw_objection_override(t.s, o.id, "again"),
+                     SW_ERR_CONFLICT);
+    assert_int_equal(sw_objection_override(t.s, "obj_nope", "x"),
+                     SW_ERR_NOTFOUND);
+    assert_int_equal(tu_count_sql(t.path, "SELECT count(*) FROM audit WHERE"
+                                          " action = 'objection.override'"),
+                     1);
+    tu_store_free(&t);
+}
+
+/* ---- restriction, children, not applicable, refusal ---- */
+
+static void test_restricted(void **state)
+{
+    (void)state;
+    tu_store t;
+    tu_store_new(&t, T0);
+    char sid[SW_ID_BUFSZ];
+    add_subject(&t, "prospect", NULL, "gus@lead.example", sid);
+    assert_int_equal(sw_subject_restrict(t.s, sid, true, "accuracy contested"),
+                     SW_OK);
+    sw_decision d = decide(&t, "business.sales", "email", "gus@lead.example");
+    assert_false(d.allow);
+    assert_int_equal(d.reason, SW_DENY_RESTRICTED);
+    assert_int_equal(sw_subject_restrict(t.s, sid, false, "verified"), SW_OK);
+    assert_true(decide(&t, "business.sales", "email", "gus@lead.example")
+                    .allow);
+    tu_store_free(&t);
+}
+
+static void test_child(void **state)
+{
+    (void)state;
+    tu_store t;
+    tu_store_new(&t, T0);
+    sw_ident id = {"email", "kid@example.com"};
+    sw_who who = {NULL, &id};
+    sw_consent_spec spec;
+    memset(&spec, 0, sizeof(spec));
+    spec.purpose = "business.events";
+    spec.method = "web_form";
+    spec.new_kind = "event_participant";
+    spec.has_born = true;
+    spec.born = tu_instant("2012-05-01T00:00:00Z");
+    sw_consent_result r;
+    assert_int_equal(sw_consent_give(t.s, &who, &spec, &r), SW_OK);
+    sw_decision d = decide(&t, "business.events", "email", "kid@example.com");
+    assert_false(d.allow);
+    assert_int_equal(d.reason, SW_DENY_CHILD);
+    assert_int_equal(d.at, tu_instant("2028-05-01T00:00:00Z"));
+    /* at 16 the consent is theirs to give */
+    tu_store_now(&t, "2028-05-01T00:00:00Z");
+    assert_true(decide(&t, "business.events", "email", "kid@example.com")
+                    .allow);
+    /* a parent's consent counts before */
+    tu_store_now(&t, T0);
+    sw_ident id2 = {"email", "kid2@example.com"};
+    sw_who who2 = {NULL, &id2};
+    spec.parental = true;
+    assert_int_equal(sw_consent_give(t.s, &who2, &spec, &r), SW_OK);
+    assert_true(decide(&t, "business.events", "email", "kid2@example.com")
+                    .allow);
+    tu_store_free(&t);
+}
+
+static void test_not_applicable_and_refused(void **state)
+{
+    (void)state;
+    tu_store t;
+    tu_store_new(&t, T0);
+    char sid[SW_ID_BUFSZ], cand[SW_ID_BUFSZ];
+    add_subject(&t, "supplier", "PARTS", "hal@parts.example", sid);
+    sw_decision d = decide(&t, REC, "email", "hal@parts.example");
+    assert_false(d.allow);
+    assert_int_equal(d.reason, SW_DENY_NOT_APPLICABLE);
+    /* no consent to a consent purpose */
+    add_subject(&t, "job_applicant", NULL, "ida@mail.example", cand);
+    d = decide(&t, REC, "email", "ida@mail.example");
+    assert_int_equal(d.reason, SW_DENY_NO_CONSENT);
+    sw_who who = {cand, NULL};
+    sw_consent_result r;
+    assert_int_equal(sw_consent_refuse(t.s, &who, REC, &r), SW_OK);
+    d = decide(&t, REC, "email", "ida@mail.example");
+    assert_int_equal(d.reason, SW_DENY_CONSENT_REFUSED);
+    assert_string_equal(d.ref, r.id);
+    tu_store_free(&t);
+}
+
+/* ---- bad input changes nothing ---- */
+
+static void test_bad_input(void **state)
+{
+    (void)state;
+    tu_store t;
+    tu_store_new(&t, T0);
+    long before = audit_entries(&t);
+    sw_ident id = {"email", "x@example.com"};
+    sw_who who = {NULL, &id};
+    sw_decision d;
+    assert_int_equal(sw_decide(t.s, "marketing.spam", &who, &d),
+                     SW_ERR_INVALID);
+    assert_non_null(strstr(sw_errmsg(t.s), "unknown purpose 'marketing.spam'"));
+    assert_non_null(strstr(sw_errmsg(t.s), MKT)); /* the list */
+    sw_ident bad = {"email", "not-an-address"};
+    sw_who w2 = {NULL, &bad};
+    assert_int_equal(sw_decide(t.s, MKT, &w2, &d), SW_ERR_INVALID);
+    assert_non_null(strstr(sw_errmsg(t.s), "not-an-address"));
+    sw_ident badp = {"phone", "12"};
+    sw_who w3 = {NULL, &badp};
+    assert_int_equal(sw_decide(t.s, MKT, &w3, &d), SW_ERR_INVALID);
+    sw_who w4 = {"sub_missing", NULL};
+    assert_int_equal(sw_decide(t.s, MKT, &w4, &d), SW_ERR_NOTFOUND);
+    sw_consent_spec spec;
+    memset(&spec, 0, sizeof(spec));
+    spec.purpose = "nope";
+    spec.method = "web_form";
+    sw_consent_result r;
+    assert_int_equal(sw_consent_give(t.s, &w2, &spec, &r), SW_ERR_INVALID);
+    spec.purpose = MKT;
+    spec.new_kind = "marketing_subscriber";
+    assert_int_equal(sw_consent_give(t.s, &w2, &spec, &r), SW_ERR_INVALID);
+    assert_int_equal(audit_entries(&t), before);
+    assert_int_equal(tu_count_sql(t.path, "SELECT count(*) FROM subjects"),
+                     0);
+    sw_decide_counters n;
+    sw_decide_counts(t.s, &n);
+    assert_int_equal(n.allowed + n.denied, 0);
+    tu_store_free(&t);
+}
+
+/* ---- recruitment: the consent period and the 30 days ---- */
+
+static void test_consent_period(void **state)
+{
+    (void)state;
+    tu_store t;
+    tu_store_new(&t, T0);
+    char sid[SW_ID_BUFSZ], rid[SW_ID_BUFSZ];
+    add_subject(&t, "job_applicant", NULL, "jo@mail.example", sid);
+    add_record(&t, sid, "recruitment_applicants", "user.employment.experience",
+               rid);
+    sw_consent_result r = give(&t, sid, REC, "2y");
+    assert_int_equal(r.state, SW_CONSENT_GIVEN);
+    tu_store_now(&t, "2028-03-01T09:59:59Z");
+    sw_decision d = decide(&t, REC, "email", "jo@mail.example");
+    assert_true(d.allow);
+    sw_sweep_report *rep = sweep_at(&t, "2028-03-01T09:59:59Z");
+    assert_int_equal(rep->consents_expired, 0);
+    assert_int_equal(rep->records, 0);
+    sw_sweep_report_free(rep);
+    /* at the end of the period: denied at once, deleted by the sweep */
+    tu_store_now(&t, "2028-03-01T10:00:00Z");
+    d = decide(&t, REC, "email", "jo@mail.example");
+    assert_false(d.allow);
+    assert_int_equal(d.reason, SW_DENY_CONSENT_EXPIRED);
+    assert_int_equal(d.at, tu_instant("2028-03-01T10:00:00Z"));
+    rep = sweep_at(&t, "2028-03-01T10:00:00Z");
+    assert_int_equal(rep->consents_expired, 1);
+    assert_int_equal(rep->records, 1);
+    assert_int_equal(rep->subjects_removed, 1);
+    sw_sweep_report_free(rep);
+    assert_int_equal(tu_count_sql(t.path, "SELECT count(*) FROM records"), 0);
+    tu_store_free(&t);
+}
+
+static void test_withdrawal_makes_due(void **state)
+{
+    (void)state;
+    tu_store t;
+    tu_store_new(&t, T0);
+    char sid[SW_ID_BUFSZ], rid[SW_ID_BUFSZ];
+    add_subject(&t, "job_applicant", NULL, "kim@mail.example", sid);
+    add_record(&t, sid, "recruitment_applicants", "user.employment.education",
+               rid);
+    sw_consent_result r = give(&t, sid, REC, NULL);
+    assert_true(decide(&t, REC, "email", "kim@mail.example").allow);
+    tu_store_now(&t, "2026-05-01T00:00:00Z");
+    sw_ident id = {"email", "kim@mail.example"};
+    sw_who who = {NULL, &id};
+    size_t n;
+    assert_int_equal(sw_consent_withdraw(t.s, &who, NULL, &n), SW_OK);
+    assert_int_equal(n, 1);
+    sw_decision d = decide(&t, REC, "email", "kim@mail.example");
+    assert_int_equal(d.reason, SW_DENY_CONSENT_WITHDRAWN);
+    assert_string_equal(d.ref, r.id);
+    assert_int_equal(d.at, tu_instant("2026-05-01T00:00:00Z"));
+    sw_sweep_report *rep = sweep_at(&t, "2026-05-01T00:00:00Z");
+    assert_int_equal(rep->records, 1);
+    sw_sweep_report_free(rep);
+    /* withdrawing what is not there is refused */
+    char s2[SW_ID_BUFSZ];
+    add_subject(&t, "job_applicant", NULL, "lea@mail.example", s2);
+    sw_who w2 = {s2, NULL};
+    assert_int_equal(sw_consent_withdraw(t.s, &w2, REC, &n), SW_ERR_NOTFOUND);
+    tu_store_free(&t);
+}
+
+static void sourced(tu_store *t, char *sid, char *rid)
+{
+    add_subject(t, "sourced_candidate", NULL, "max@mail.example", sid);
+    add_record(t, sid, "sourced_candidates", "user.employment.experience",
+               rid);
+    sw_who who = {sid, NULL};
+    sw_consent_result r;
+    assert_int_equal(sw_consent_request(t->s, &who, REC, &r), SW_OK);
+    assert_int_equal(r.state, SW_CONSENT_REQUESTED);
+}
+
+static void test_sourced_30_days(void **state)
+{
+    (void)state;
+    tu_store t;
+    tu_store_new(&t, T0);
+    char sid[SW_ID_BUFSZ], rid[SW_ID_BUFSZ];
+    sourced(&t, sid, rid);
+    /* asking is on legitimate interests; a pending request is not consent */
+    assert_int_equal(decide(&t, REC, "email", "max@mail.example").reason,
+                     SW_DENY_CONSENT_PENDING);
+    sw_sweep_report *rep = sweep_at(&t, "2026-03-31T09:59:59Z");
+    assert_int_equal(rep->records, 0);
+    sw_sweep_report_free(rep);
+    rep = sweep_at(&t, "2026-03-31T10:00:00Z");
+    assert_int_equal(rep->records, 1);
+    sw_sweep_report_free(rep);
+    tu_store_free(&t);
+
+    /* consent within the 30 days keeps the candidate */
+    tu_store_new(&t, T0);
+    sourced(&t, sid, rid);
+    tu_store_now(&t, "2026-03-20T00:00:00Z");
+    give(&t, sid, REC, NULL);
+    rep = sweep_at(&t, "2026-04-30T00:00:00Z");
+    assert_int_equal(rep->records, 0);
+    sw_sweep_report_free(rep);
+    assert_true(decide(&t, REC, "email", "max@mail.example").allow);
+    tu_store_free(&t);
+}
+
+/* ---- cookies and Global Privacy Control ---- */
+
+static void test_cookies_gpc(void **state)
+{
+    (void)state;
+    tu_store t;
+    tu_store_new(&t, T0);
+    const char *an = t.policy->consent.cookie_analytics;
+    const char *ad = t.policy->consent.cookie_advertising;
+    const char *nec = t.policy->consent.cookie_necessary;
+    assert_int_equal(sw_cookie_set(t.s, "v-123", SW_COOKIE_ACCEPT,
+                                   SW_COOKIE_REFUSE, false),
+                     SW_OK);
+    assert_true(decide(&t, an, "visitor", "v-123").allow);
+    assert_int_equal(decide(&t, ad, "visitor", "v-123").reason,
+                     SW_DENY_CONSENT_REFUSED);
+    sw_decision d = decide(&t, nec, "visitor", "v-123");
+    assert_true(d.allow);
+    assert_int_equal(d.reason, SW_ALLOW_LEGITIMATE_INTEREST);
+    /* Sec-GPC: 1 opts out of both, whatever was accepted */
+    assert_int_equal(sw_cookie_set(t.s, "v-123", SW_COOKIE_ACCEPT,
+                                   SW_COOKIE_ACCEPT, true),
+                     SW_OK);
+    assert_int_equal(decide(&t, an, "visitor", "v-123").reason,
+                     SW_DENY_CONSENT_WITHDRAWN);
+    assert_false(decide(&t, ad, "visitor", "v-123").allow);
+    assert_true(decide(&t, nec, "visitor", "v-123").allow);
+    /* a visitor never asked has given nothing */
+    assert_int_equal(sw_cookie_set(t.s, "v-9", SW_COOKIE_UNCHANGED,
+                                   SW_COOKIE_UNCHANGED, true),
+                     SW_OK);
+    assert_int_equal(decide(&t, an, "visitor", "v-9").reason,
+                     SW_DENY_CONSENT_REFUSED);
+    assert_int_equal(tu_count_sql(t.path, "SELECT count(*) FROM consents"
+                                          " WHERE method ="
+                                          " 'global_privacy_control'"),
+                     2); /* v-9's two refusals */
+    assert_int_equal(tu_count_sql(t.path, "SELECT count(*) FROM"
+                                          " consent_changes WHERE note ="
+                                          " 'Sec-GPC: 1'"),
+                     1); /* v-123's analytics withdrawal */
+    tu_store_free(&t);
+}
+
+/* ---- the receipt ---- */
+
+static void test_receipt(void **state)
+{
+    (void)state;
+    tu_store t;
+    tu_store_new(&t, T0);
+    char sid[SW_ID_BUFSZ];
+    add_subject(&t, "job_applicant", NULL, "ned@mail.example", sid);
+    sw_consent_result r = give(&t, sid, REC, "1y");
+    char *text;
+    assert_int_equal(sw_consent_receipt(t.s, r.id, &text), SW_OK);
+    json_error_t err;
+    json_t *o = json_loads(text, 0, &err);
+    free(text);
+    assert_non_null(o);
+    assert_string_equal(json_string_value(json_object_get(o, "version")),
+                        "KI-CR-v1.1.0");
+    assert_string_equal(
+        json_string_value(json_object_get(o, "consentReceiptID")), r.id);
+    assert_int_equal(json_integer_value(json_object_get(o, "consentTimestamp")),
+                     tu_instant(T0));
+    assert_string_equal(json_string_value(json_object_get(o, "piiPrincipalId")),
+                        sid);
+    json_t *ctl = json_array_get(json_object_get(o, "piiControllers"), 0);
+    assert_string_equal(json_string_value(json_object_get(ctl,
+                                                          "piiController")),
+                        t.policy->controller.name);
+    json_t *svc = json_array_get(json_object_get(o, "services"), 0);
+    json_t *pur = json_array_get(json_object_get(svc, "purposes"), 0);
+    assert_string_equal(json_string_value(json_array_get(
+                            json_object_get(pur, "purposeCategory"), 0)),
+                        REC);
+    assert_true(json_array_size(json_object_get(pur, "piiCategory")) > 0);
+    assert_non_null(strstr(json_string_value(json_object_get(pur,
+                                                             "termination")),
+                           "2027-03-01"));
+    json_decref(o);
+    assert_int_equal(sw_consent_receipt(t.s, "con_none", &text),
+                     SW_ERR_NOTFOUND);
+    tu_store_free(&t);
+}
+
+/* ---- what the handle keeps never outlives a change ---- */
+
+static void test_decision_follows_changes(void **state)
+{
+    (void)state;
+    tu_store t;
+    tu_store_new(&t, T0);
+    char sid[SW_ID_BUFSZ];
+    add_subject(&t, "job_applicant", NULL, "ola@mail.example", sid);
+    for (int i = 0; i < 3; i++) /* kept in memory */
+        assert_int_equal(decide(&t, REC, "email", "ola@mail.example").reason,
+                         SW_DENY_NO_CONSENT);
+    give(&t, sid, REC, NULL);
+    assert_true(decide(&t, REC, "email", "ola@mail.example").allow);
+    assert_true(decide_subject(&t, REC, sid).allow);
+    /* another handle's change is seen after the refresh interval */
+    sw_store *other;
+    sw_store_options o;
+    sw_store_options_init(&o);
+    o.policy = t.policy;
+    o.clock = t.clock;
+    sw_error err;
+    assert_int_equal(sw_store_open(t.path, &o, &other, &err), SW_OK);
+    sw_who who = {sid, NULL};
+    size_t n;
+    assert_int_equal(sw_consent_withdraw(other, &who, REC, &n), SW_OK);
+    sw_store_close(other);
+    assert_true(decide(&t, REC, "email", "ola@mail.example").allow);
+    tu_store_now(&t, "2026-03-01T10:00:01Z");
+    assert_int_equal(decide(&t, REC, "email", "ola@mail.example").reason,
+                     SW_DENY_CONSENT_WITHDRAWN);
+    sw_decide_counters c;
+    sw_decide_counts(t.s, &c);
+    assert_int_equal(c.allowed, 3);
+    assert_int_equal(c.denied, 4);
+    tu_store_free(&t);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_double_opt_in),
+        cmocka_unit_test(test_expired_token),
+        cmocka_unit_test(test_unsubscribe_survives_erasure),
+        cmocka_unit_test(test_unknown_address),
+        cmocka_unit_test(test_b2b_relationship),
+        cmocka_unit_test(test_objection_override),
+        cmocka_unit_test(test_restricted),
+        cmocka_unit_test(test_child),
+        cmocka_unit_test(test_not_applicable_and_refused),
+        cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_consent_period),
+        cmocka_unit_test(test_withdrawal_makes_due),
+        cmocka_unit_test(test_sourced_30_days),
+        cmocka_unit_test(test_cookies_gpc),
+        cmocka_unit_test(test_receipt),
+        cmocka_unit_test(test_decision_follows_changes),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
