@@ -46,6 +46,7 @@ bench: build
 	./$(BUILD)/bench/bench_policy
 	./$(BUILD)/bench/bench_ledger
 	./$(BUILD)/bench/bench_retention
+	./$(BUILD)/bench/bench_consent
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -331,20 +331,17 @@ static sw_status suppress_target(sw_store *s, const sw_target *t,
 static sw_status unsuppress_subject(sw_store *s, const char *subject,
                                     size_t *lifted)
 {
-    static const char *const channels[] = {"email", "sms", "voice", "push",
-                                           "whatsapp", "viber"};
     sw_vec v = SW_VEC(ident_key);
     sw_status st = sw_subject_contacts(s, subject, &v);
     *lifted = 0;
-    for (size_t i = 0; st == SW_OK && i < v.n; i++)
-        for (size_t c = 0; st == SW_OK && c < 6; c++) {
-            size_t n = 0;
-            st = s->be->suppression_delete(
-                s->impl, SW_VEC_AT(&v, ident_key, i)->blind, channels[c], &n);
-            if (st != SW_OK)
-                sw_fail_be(s, st, NULL);
-            *lifted += n;
-        }
+    for (size_t i = 0; st == SW_OK && i < v.n; i++) {
+        size_t n = 0;
+        st = s->be->suppression_delete(
+            s->impl, SW_VEC_AT(&v, ident_key, i)->blind, NULL, &n);
+        if (st != SW_OK)
+            sw_fail_be(s, st, NULL);
+        *lifted += n;
+    }
     sw_vec_release(&v);
     return st;
 }

@@ -2,43 +2,67 @@
 /*
  * The purpose decision. A decision is computed from what the store holds
  * (suppression entry, subject, restriction, age, consent, objection, end
- * of the relationship) and kept in the handle's memory, keyed by the
- * identifier's keyed hash and the purpose, so the next question about the
- * same address costs a normalisation, one hash and one probe. Every
- * change through the handle forgets what was kept; so does the passing of
- * the refresh interval (changes by other processes). Nothing is written:
- * a decision is counted, not audited.
+ * of the relationship) and kept in the handle's memory, keyed by a keyed
+ * hash of the identifier (SipHash under a random key of the handle) and
+ * the purpose, so the next question about the same address costs a
+ * normalisation, one short hash and one probe. Every
+ * change through the handle forgets what was kept; changes by other
+ * processes are looked for once per refresh interval (the store's data
+ * version) and forget it too. Nothing is written: a decision is counted,
+ * not audited.
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "steward/ident.h"
 #include "consent_int.h"
 #include "hash_int.h"
 
-#define CACHE_SLOTS (1u << 20) /* a power of two */
-#define CACHE_MAX (CACHE_SLOTS / 4 * 3)
+#define SLOTS_MIN (1u << 14) /* powers of two */
+#define SLOTS_MAX (1u << 21) /* 128 MiB of verdicts at most */
 #define REFRESH_SECONDS 1
 #define PURPOSE_SLOTS 256
+#define REF_BYTES 24 /* "con_" and 20 hex digits */
 
+/* One verdict, one cache line. Instants are seconds since 1970 in 32
+ * bits; a verdict whose instants do not fit is not kept. */
 typedef struct dc_entry {
     uint8_t key[SW_BLIND_BYTES];
-    uint16_t purpose; /* index + 1; 0: empty slot */
-    uint8_t allow, reason;
-    int16_t activity, basis; /* policy indexes, -1: none */
-    bool has_at;
-    sw_instant at;
-    char ref[SW_ID_BUFSZ];
+    uint32_t gen;     /* the cache generation it belongs to */
+    uint16_t purpose; /* index + 1 */
+    uint8_t reason, flags;
+    int16_t activity; /* policy index, -1: none */
+    int8_t basis;
+    uint8_t pad;
+    /* the verdict holds from computed to until (exclusive): an age or a
+     * consent period ends on its own */
+    uint32_t at, computed, until;
+    char ref[REF_BYTES]; /* not NUL-terminated when full */
 } dc_entry;
+
+_Static_assert(sizeof(dc_entry) == 64, "a verdict is one cache line");
+
+#define F_ALLOW 1
+#define F_HAS_AT 2
 
 struct sw_decide_cache {
     dc_entry *slots;
-    size_t used;
-    uint64_t generation;
-    sw_instant filled_at;
-    uint8_t tkey[4][SW_KEY_BYTES]; /* email, phone, visitor, subject */
+    size_t cap, used;
+    uint32_t gen;          /* entries of another generation are empty */
+    uint64_t generation;   /* the store's, when last checked */
+    sw_instant checked_at; /* when the data version was last read */
+    int64_t data_version;
+    /* keys of the in-memory index (SipHash: not the store's blind index,
+     * which is a slower keyed BLAKE2b): email, phone, visitor, subject */
+    uint8_t tkey[4][crypto_shorthash_siphashx24_KEYBYTES];
     int16_t purposes[PURPOSE_SLOTS]; /* purpose index + 1 by name hash */
+    int last_purpose; /* the purpose asked last (index + 1): a list is
+                         filtered for one purpose */
 };
+
+_Static_assert(crypto_shorthash_siphashx24_BYTES == SW_BLIND_BYTES,
+               "a cache key is as long as a blind index");
 
 static const char *const key_types[4] = {"email", "phone", "visitor",
                                          "subject"};
@@ -55,9 +79,13 @@ void sw_decide_free(sw_store *s)
 
 void sw_decide_forget(sw_store *s)
 {
-    if (s->decide && s->decide->used) {
-        memset(s->decide->slots, 0, sizeof(dc_entry) * CACHE_SLOTS);
-        s->decide->used = 0;
+    struct sw_decide_cache *c = s->decide;
+    if (!c || !c->used)
+        return;
+    c->used = 0;
+    if (++c->gen == 0) { /* wrapped: really empty it */
+        memset(c->slots, 0, sizeof(dc_entry) * c->cap);
+        c->gen = 1;
     }
 }
 
@@ -67,17 +95,82 @@ void sw_decide_counts(const sw_store *s, sw_decide_counters *out)
     out->denied = s->denied;
 }
 
+static dc_entry *slot_for(dc_entry *slots, size_t cap, uint32_t gen,
+                          const uint8_t *key, int purpose, bool *hit)
+{
+    uint32_t h;
+    memcpy(&h, key, sizeof(h)); /* the key is a keyed hash already */
+    h ^= (uint32_t)purpose * 0x9e3779b1u;
+    for (size_t i = 0;; i++) {
+        dc_entry *e = &slots[(h + i) & (cap - 1)];
+        if (e->gen != gen) {
+            *hit = false;
+            return e;
+        }
+        if (e->purpose == purpose &&
+            memcmp(e->key, key, SW_BLIND_BYTES) == 0) {
+            *hit = true;
+            return e;
+        }
+    }
+}
+
+/* A zeroed table of cap entries; a large one on huge pages where the
+ * kernel offers them, so a probe costs one cache miss, not a TLB miss too. */
+static dc_entry *new_slots(size_t cap)
+{
+    size_t bytes = sizeof(dc_entry) * cap, huge = (size_t)2 << 20;
+    size_t align = bytes >= huge ? huge : 64;
+    dc_entry *v = aligned_alloc(align, (bytes + align - 1) / align * align);
+    if (!v)
+        return NULL;
+#ifdef MADV_HUGEPAGE
+    if (align == huge)
+        (void)madvise(v, bytes, MADV_HUGEPAGE); /* a hint: may be refused */
+#endif
+    memset(v, 0, bytes);
+    return v;
+}
+
+/* Makes room for one more verdict: doubles the table while it may grow,
+ * forgets everything when it may not. */
+static void make_room(struct sw_decide_cache *c)
+{
+    if ((c->used + 1) * 4 <= c->cap * 3)
+        return;
+    dc_entry *bigger = c->cap < SLOTS_MAX ? new_slots(c->cap * 2) : NULL;
+    if (!bigger) {
+        c->used = 0;
+        if (++c->gen == 0) {
+            memset(c->slots, 0, sizeof(dc_entry) * c->cap);
+            c->gen = 1;
+        }
+        return;
+    }
+    for (size_t i = 0; i < c->cap; i++) {
+        const dc_entry *e = &c->slots[i];
+        bool hit;
+        if (e->gen == c->gen)
+            *slot_for(bigger, c->cap * 2, c->gen, e->key, e->purpose, &hit) =
+                *e;
+    }
+    free(c->slots);
+    c->slots = bigger;
+    c->cap *= 2;
+}
+
 static struct sw_decide_cache *cache_of(sw_store *s)
 {
     struct sw_decide_cache *c = s->decide;
     if (!c) {
         c = calloc(1, sizeof(*c));
-        if (!c || !(c->slots = calloc(CACHE_SLOTS, sizeof(dc_entry)))) {
+        if (!c || !(c->slots = new_slots(SLOTS_MIN))) {
             free(c);
             return NULL;
         }
-        for (int i = 0; i < 4; i++)
-            sw_blind_typekey(s->keys, key_types[i], c->tkey[i]);
+        c->cap = SLOTS_MIN;
+        c->gen = 1;
+        sw_random(s->keys, c->tkey, sizeof(c->tkey));
         for (size_t i = 0; s->policy && i < s->policy->n_purposes; i++) {
             uint32_t h = sw_hash_str(SW_HASH_SEED, s->policy->purposes[i].id);
             for (uint32_t j = 0; j < PURPOSE_SLOTS; j++) {
@@ -89,30 +182,43 @@ static struct sw_decide_cache *cache_of(sw_store *s)
             }
         }
         c->generation = s->generation;
-        c->filled_at = sw_clock_now(&s->clock);
+        c->checked_at = sw_clock_now(&s->clock);
         s->decide = c;
+        if (s->be->data_version(s->impl, &c->data_version) != SW_OK) {
+            sw_decide_free(s);
+            return NULL;
+        }
     }
     sw_instant now = sw_clock_now(&s->clock);
-    if (c->generation != s->generation ||
-        now - c->filled_at >= REFRESH_SECONDS || c->used >= CACHE_MAX) {
+    bool stale = c->generation != s->generation;
+    if (now - c->checked_at >= REFRESH_SECONDS || now < c->checked_at) {
+        int64_t v = c->data_version;
+        c->checked_at = now;
+        stale |= s->be->data_version(s->impl, &v) != SW_OK ||
+                 v != c->data_version;
+        c->data_version = v;
+    }
+    if (stale) {
         sw_decide_forget(s);
         c->generation = s->generation;
-        c->filled_at = now;
     }
     return c;
 }
 
 /* The index + 1 of a purpose of the policy, 0 when it is not one. */
-static int purpose_index(const sw_store *s, const struct sw_decide_cache *c,
+static int purpose_index(const sw_store *s, struct sw_decide_cache *c,
                          const char *purpose)
 {
+    if (c->last_purpose &&
+        strcmp(s->policy->purposes[c->last_purpose - 1].id, purpose) == 0)
+        return c->last_purpose;
     uint32_t h = sw_hash_str(SW_HASH_SEED, purpose);
     for (uint32_t j = 0; j < PURPOSE_SLOTS; j++) {
         int16_t i = c->purposes[(h + j) % PURPOSE_SLOTS];
         if (!i)
             return 0;
         if (strcmp(s->policy->purposes[i - 1].id, purpose) == 0)
-            return i;
+            return c->last_purpose = i;
     }
     return 0;
 }
@@ -125,25 +231,6 @@ static int key_type_index(const char *type)
         if (strcmp(type, key_types[i]) == 0)
             return i;
     return -1;
-}
-
-static dc_entry *probe(struct sw_decide_cache *c, const uint8_t *key,
-                       int purpose, bool *hit)
-{
-    uint32_t h;
-    memcpy(&h, key, sizeof(h)); /* the key is a keyed hash already */
-    h ^= (uint32_t)purpose * 0x9e3779b1u;
-    for (uint32_t i = 0;; i++) {
-        dc_entry *e = &c->slots[(h + i) & (CACHE_SLOTS - 1)];
-        if (!e->purpose) {
-            *hit = false;
-            return e;
-        }
-        if (e->purpose == purpose && memcmp(e->key, key, SW_BLIND_BYTES) == 0) {
-            *hit = true;
-            return e;
-        }
-    }
 }
 
 /* ---- reasons ---- */
@@ -256,6 +343,7 @@ typedef struct verdict {
     int activity, basis; /* -1: none */
     bool has_at;
     sw_instant at;
+    sw_instant until; /* when it may change by itself */
     char ref[SW_ID_BUFSZ];
 } verdict;
 
@@ -266,6 +354,7 @@ static void set(verdict *v, bool allow, sw_reason r, int act, int basis)
     v->reason = r;
     v->activity = act;
     v->basis = basis;
+    v->until = INT64_MAX;
 }
 
 static void set_at(verdict *v, sw_instant at, const char *ref)
@@ -276,75 +365,17 @@ static void set_at(verdict *v, sw_instant at, const char *ref)
         snprintf(v->ref, sizeof(v->ref), "%s", ref);
 }
 
-static int take_since(const sw_suppression_row *r, void *p)
+/* Whether an activity's legitimate interest lasts only while the
+ * business relationship does (its rules count from its end). */
+static bool during_relationship(const sw_activity *a)
 {
-    sw_instant *since = p;
-    if (r->since < *since)
-        *since = r->since;
-    return 0;
-}
-
-/* The earliest suppression of a hash on any channel; *found. */
-static sw_status suppressed(sw_store *s, const uint8_t *hash, bool *found,
-                            sw_instant *since)
-{
-    static const char *const channels[] = {"email", "sms", "voice", "push",
-                                           "whatsapp", "viber"};
-    *found = false;
-    *since = INT64_MAX;
-    for (size_t i = 0; i < sizeof(channels) / sizeof(channels[0]); i++) {
-        sw_status st =
-            s->be->suppression_get(s->impl, hash, channels[i], take_since,
-                                   since);
-        if (st == SW_OK)
-            *found = true;
-        else if (st != SW_ERR_NOTFOUND)
-            return sw_fail_be(s, st, NULL);
-    }
-    return SW_OK;
-}
-
-typedef struct objection_seen {
-    bool found, overridden;
-    sw_instant at;
-    char id[SW_ID_BUFSZ];
-} objection_seen;
-
-static int see_objection(const sw_objection_row *r, void *p)
-{
-    objection_seen *o = p;
-    o->found = true;
-    o->overridden = r->override_reason != NULL;
-    o->at = r->at;
-    snprintf(o->id, sizeof(o->id), "%s", r->id);
-    return 0;
-}
-
-/* When the subject's business relationship ended, if it has. */
-static sw_status relationship_end(sw_store *s, const sw_activity *a,
-                                  const sw_target *t, bool *ended,
-                                  sw_instant *at)
-{
-    *ended = false;
     for (size_t i = 0; i < a->n_rules; i++) {
         const char *tr = a->rules[i].after;
-        if (!tr || (strcmp(tr, "relationship_ended") != 0 &&
-                    strcmp(tr, "account_closed") != 0))
-            continue;
-        sw_event_keys k = {NULL, t->subject,
-                           t->row.has_account ? t->row.account_bi : NULL,
-                           t->row.has_tenant ? t->row.tenant_bi : NULL};
-        sw_instant when;
-        sw_status st = s->be->event_latest(s->impl, tr, &k, &when);
-        if (st == SW_OK && when <= sw_clock_now(&s->clock)) {
-            *ended = true;
-            *at = when;
-            return SW_OK;
-        }
-        if (st != SW_OK && st != SW_ERR_NOTFOUND)
-            return sw_fail_be(s, st, NULL);
+        if (tr && (strcmp(tr, "relationship_ended") == 0 ||
+                   strcmp(tr, "account_closed") == 0))
+            return true;
     }
-    return SW_OK;
+    return false;
 }
 
 static bool is_consent(const sw_basis *b)
@@ -352,10 +383,9 @@ static bool is_consent(const sw_basis *b)
     return strcmp(b->basis, "6(1)(a)") == 0;
 }
 
-/* One activity's answer for the subject (consent looked up once). */
-static sw_status by_activity(sw_store *s, const char *purpose, int ai,
-                             const sw_target *t, const sw_consent_row *c,
-                             bool has_consent, verdict *v)
+/* One activity's answer for the subject. */
+static void by_activity(const sw_store *s, const char *purpose, int ai,
+                        const sw_facts *f, sw_instant now, verdict *v)
 {
     const sw_activity *a = &s->policy->activities[ai];
     int consent = -1, other = -1;
@@ -367,28 +397,30 @@ static sw_status by_activity(sw_store *s, const char *purpose, int ai,
         else
             other = other < 0 ? (int)j : other;
     }
-    sw_instant now = sw_clock_now(&s->clock);
     /* The basis listed first governs; a consent basis listed after another
      * one (asking first, on legitimate interests) governs once there is a
      * consent record. */
-    if (consent >= 0 && (has_consent || other < 0 || consent < other)) {
-        if (!has_consent) {
+    if (consent >= 0 && (f->has_consent || other < 0 || consent < other)) {
+        if (!f->has_consent) {
             set(v, false, SW_DENY_NO_CONSENT, ai, consent);
-            return SW_OK;
+            return;
         }
-        sw_consent_state cs = sw_consent_state_of(c->state);
-        if ((cs == SW_CONSENT_GIVEN || cs == SW_CONSENT_RENEWED) &&
-            c->has_expiry && c->expires_at <= now) {
+        sw_consent_state cs = sw_consent_state_of(f->consent_state);
+        bool valid = cs == SW_CONSENT_GIVEN || cs == SW_CONSENT_RENEWED;
+        if (valid && f->has_expiry && f->expires_at <= now) {
             set(v, false, SW_DENY_CONSENT_EXPIRED, ai, consent);
-            set_at(v, c->expires_at, c->id);
-        } else if (cs == SW_CONSENT_GIVEN || cs == SW_CONSENT_RENEWED) {
-            if (t->row.has_minor && t->row.minor_until > now && !c->parental) {
-                set(v, false, SW_DENY_CHILD, ai, consent);
-                set_at(v, t->row.minor_until, NULL);
-            } else {
-                set(v, true, SW_ALLOW_CONSENT, ai, consent);
-                set_at(v, c->has_given ? c->given_at : c->state_at, c->id);
-            }
+            set_at(v, f->expires_at, f->consent_id);
+        } else if (valid && f->has_minor && f->minor_until > now &&
+                   !f->parental) {
+            set(v, false, SW_DENY_CHILD, ai, consent);
+            set_at(v, f->minor_until, NULL);
+            v->until = f->minor_until;
+        } else if (valid) {
+            set(v, true, SW_ALLOW_CONSENT, ai, consent);
+            set_at(v, f->has_given ? f->given_at : f->consent_at,
+                   f->consent_id);
+            if (f->has_expiry)
+                v->until = f->expires_at;
         } else {
             static const sw_reason deny[] = {
                 [SW_CONSENT_REQUESTED] = SW_DENY_CONSENT_PENDING,
@@ -396,13 +428,13 @@ static sw_status by_activity(sw_store *s, const char *purpose, int ai,
                 [SW_CONSENT_WITHDRAWN] = SW_DENY_CONSENT_WITHDRAWN,
                 [SW_CONSENT_EXPIRED] = SW_DENY_CONSENT_EXPIRED};
             set(v, false, deny[cs], ai, consent);
-            set_at(v, c->state_at, c->id);
+            set_at(v, f->consent_at, f->consent_id);
         }
-        return SW_OK;
+        return;
     }
     if (other < 0) {
         set(v, false, SW_DENY_NOT_APPLICABLE, ai, -1);
-        return SW_OK;
+        return;
     }
     const char *b = a->bases[other].basis;
     if (strcmp(b, "6(1)(f)") != 0) {
@@ -410,119 +442,147 @@ static sw_status by_activity(sw_store *s, const char *purpose, int ai,
             strcmp(b, "6(1)(b)") == 0 ? SW_ALLOW_CONTRACT
                                       : SW_ALLOW_LEGAL_OBLIGATION,
             ai, other);
-        return SW_OK;
-    }
-    objection_seen o = {false, false, 0, ""};
-    sw_status st = s->be->objection_get(s->impl, NULL, t->subject, purpose,
-                                        see_objection, &o);
-    if (st != SW_OK && st != SW_ERR_NOTFOUND)
-        return sw_fail_be(s, st, NULL);
-    if (o.found && !o.overridden) {
+    } else if (f->has_objection && !f->overridden) {
         set(v, false, SW_DENY_OBJECTED, ai, other);
-        set_at(v, o.at, o.id);
-        return SW_OK;
-    }
-    bool ended;
-    sw_instant end;
-    if ((st = relationship_end(s, a, t, &ended, &end)) != SW_OK)
-        return st;
-    if (ended) {
+        set_at(v, f->objection_at, f->objection_id);
+    } else if (f->ended && during_relationship(a)) {
         set(v, false, SW_DENY_RELATIONSHIP_ENDED, ai, other);
-        set_at(v, end, NULL);
-    } else if (o.found) {
+        set_at(v, f->ended_at, NULL);
+    } else if (f->has_objection) {
         set(v, true, SW_ALLOW_OVERRIDE, ai, other);
-        set_at(v, o.at, o.id);
+        set_at(v, f->objection_at, f->objection_id);
     } else {
         set(v, true, SW_ALLOW_LEGITIMATE_INTEREST, ai, other);
     }
-    return SW_OK;
 }
 
-static sw_status from_store(sw_store *s, const char *purpose,
-                            const sw_target *t, verdict *v)
+static void from_facts(const sw_store *s, const char *purpose,
+                       const sw_facts *f, sw_instant now, verdict *v)
 {
     const sw_policy *p = s->policy;
-    sw_status st;
-    if (sw_purpose_is_marketing(p, purpose)) {
-        bool found = false;
-        sw_instant since = 0;
-        if (t->has_ident) {
-            st = suppressed(s, t->blind, &found, &since);
-        } else { /* a subject: every address it has */
-            sw_vec keys = SW_VEC(ident_key);
-            st = sw_subject_contacts(s, t->subject, &keys);
-            for (size_t i = 0; st == SW_OK && i < keys.n; i++) {
-                bool f;
-                sw_instant at;
-                st = suppressed(s, SW_VEC_AT(&keys, ident_key, i)->blind, &f,
-                                &at);
-                if (f && (!found || at < since))
-                    since = at;
-                found |= f;
-            }
-            sw_vec_release(&keys);
-        }
-        if (st != SW_OK)
-            return st;
-        if (found) {
-            set(v, false, SW_DENY_SUPPRESSED, -1, -1);
-            set_at(v, since, NULL);
-            return SW_OK;
-        }
+    if (f->suppressed) {
+        set(v, false, SW_DENY_SUPPRESSED, -1, -1);
+        set_at(v, f->suppressed_since, NULL);
+        return;
     }
-    if (!t->has_subject) {
+    if (!f->has_subject) {
         set(v, false, SW_DENY_NO_CONSENT, -1, -1);
-        return SW_OK;
+        return;
     }
-    if (t->row.flags & SW_SUBJ_RESTRICTED) {
+    if (f->flags & SW_SUBJ_RESTRICTED) {
         set(v, false, SW_DENY_RESTRICTED, -1, -1);
-        return SW_OK;
+        return;
     }
-    void *storage = malloc(sw_consent_storage_size());
-    if (!storage)
-        return sw_fail(s, SW_ERR_NOMEM, "out of memory");
-    sw_consent_row c;
-    bool has_consent = false;
-    st = sw_consent_latest(s, t->subject, purpose, &c, &has_consent, storage);
     const sw_activity *sup = sw_suppression_activity(p);
+    set(v, false, SW_DENY_NOT_APPLICABLE, -1, -1);
     bool any = false;
-    verdict best;
-    set(&best, false, SW_DENY_NOT_APPLICABLE, -1, -1);
-    for (size_t i = 0; st == SW_OK && i < p->n_activities; i++) {
+    for (size_t i = 0; i < p->n_activities; i++) {
         const sw_activity *a = &p->activities[i];
         if (a == sup || !sw_strs_has(&a->purposes, purpose) ||
-            !sw_strs_has(&a->subjects, t->row.kind))
+            !sw_strs_has(&a->subjects, f->kind))
             continue;
         verdict one;
-        if ((st = by_activity(s, purpose, (int)i, t, &c, has_consent,
-                              &one)) != SW_OK)
-            break;
+        by_activity(s, purpose, (int)i, f, now, &one);
         if (one.allow) {
-            best = one;
-            break;
+            *v = one;
+            return;
         }
-        if (!any || best.reason == SW_DENY_NOT_APPLICABLE)
-            best = one;
+        if (!any || v->reason == SW_DENY_NOT_APPLICABLE)
+            *v = one;
         any = true;
     }
-    free(storage);
-    *v = best;
-    return st;
+}
+
+/* Reads the facts about the identifier or subject and decides. */
+static sw_status from_store(sw_store *s, const char *purpose,
+                            const sw_who *who, sw_instant now, verdict *v)
+{
+    uint8_t blind[SW_BLIND_BYTES];
+    bool marketing = sw_purpose_is_marketing(s->policy, purpose);
+    if (who->ident) {
+        const char *type = key_types[key_type_index(who->ident->type)];
+        char value[SW_IDENT_MAX], why[256];
+        if (sw_ident_normalise(type, who->ident->value,
+                               s->country[0] ? s->country : NULL, value, why,
+                               sizeof(why)) != SW_OK)
+            return sw_fail(s, SW_ERR_INVALID, "%s", why);
+        sw_blind(s->keys, type, value, strlen(value), blind);
+        sw_wipe(value, sizeof(value));
+    }
+    sw_facts f;
+    sw_status st = s->be->decide_facts(
+        s->impl, who->ident ? blind : NULL, who->subject,
+        !marketing ? 0 : who->ident ? 1 : 2, purpose, now, &f);
+    if (st != SW_OK)
+        return sw_fail_be(s, st, NULL);
+    if (who->subject && !f.has_subject)
+        return sw_fail(s, SW_ERR_NOTFOUND, "no subject %s", who->subject);
+    from_facts(s, purpose, &f, now, v);
+    return SW_OK;
 }
 
 /* ---- the call ---- */
 
-static void fill(const sw_store *s, const dc_entry *e, sw_decision *out)
+static void fill(const sw_store *s, const verdict *v, sw_decision *out)
 {
     const sw_activity *a =
-        e->activity >= 0 ? &s->policy->activities[e->activity] : NULL;
-    out->allow = e->allow;
-    out->reason = (sw_reason)e->reason;
+        v->activity >= 0 ? &s->policy->activities[v->activity] : NULL;
+    out->allow = v->allow;
+    out->reason = v->reason;
     out->activity = a ? a->id : NULL;
-    out->basis = a && e->basis >= 0 ? a->bases[e->basis].basis : NULL;
-    memcpy(out->ref, e->ref, sizeof(out->ref));
-    out->has_at = e->has_at;
-    out->at = e->at;
+    out->basis = a && v->basis >= 0 ? a->bases[v->basis].basis : NULL;
+    memcpy(out->ref, v->ref, sizeof(out->ref));
+    out->has_at = v->has_at;
+    out->at = v->at;
+}
+
+static bool fits(sw_instant t) { return t >= 0 && t < (sw_instant)UINT32_MAX; }
+
+/* Keeps a verdict computed at now, when its instants fit an entry. */
+static void keep(struct sw_decide_cache *c, const uint8_t *key, int purpose,
+                 const verdict *v, sw_instant now)
+{
+    bool forever = v->until == INT64_MAX;
+    if (!fits(now) || (v->has_at && !fits(v->at)) ||
+        (!forever && !fits(v->until)) || strlen(v->ref) > REF_BYTES)
+        return;
+    make_room(c);
+    bool hit;
+    dc_entry *e = slot_for(c->slots, c->cap, c->gen, key, purpose, &hit);
+    if (!hit)
+        c->used++;
+    memcpy(e->key, key, SW_BLIND_BYTES);
+    e->gen = c->gen;
+    e->purpose = (uint16_t)purpose;
+    e->reason = (uint8_t)v->reason;
+    e->flags = (uint8_t)((v->allow ? F_ALLOW : 0) | (v->has_at ? F_HAS_AT : 0));
+    e->activity = (int16_t)v->activity;
+    e->basis = (int8_t)v->basis;
+    e->at = v->has_at ? (uint32_t)v->at : 0;
+    e->computed = (uint32_t)now;
+    e->until = forever ? UINT32_MAX : (uint32_t)v->until;
+    memset(e->ref, 0, REF_BYTES);
+    memcpy(e->ref, v->ref, strlen(v->ref));
+}
+
+/* A kept verdict for now, if there is one. */
+static bool recall(const struct sw_decide_cache *c, const uint8_t *key,
+                   int purpose, sw_instant now, verdict *v)
+{
+    bool hit;
+    const dc_entry *e = slot_for(c->slots, c->cap, c->gen, key, purpose, &hit);
+    if (!hit || now < e->computed ||
+        (e->until != UINT32_MAX && now >= e->until))
+        return false;
+    v->allow = e->flags & F_ALLOW;
+    v->reason = (sw_reason)e->reason;
+    v->activity = e->activity;
+    v->basis = e->basis;
+    v->has_at = e->flags & F_HAS_AT;
+    v->at = e->at;
+    memcpy(v->ref, e->ref, REF_BYTES);
+    v->ref[REF_BYTES] = '\0';
+    return true;
 }
 
 sw_status sw_decide(sw_store *s, const char *purpose, const sw_who *who,
@@ -533,53 +593,45 @@ sw_status sw_decide(sw_store *s, const char *purpose, const sw_who *who,
         return sw_fail(s, SW_ERR_INVALID, "no policy loaded");
     struct sw_decide_cache *c = cache_of(s);
     if (!c)
-        return sw_fail(s, SW_ERR_NOMEM, "out of memory");
+        return sw_fail(s, SW_ERR_NOMEM, "out of memory for the decisions");
     int pi = purpose ? purpose_index(s, c, purpose) : 0;
     if (!pi)
         return sw_purpose_check(s, purpose);
     if (!who || (!who->subject == !who->ident))
         return sw_fail(s, SW_ERR_INVALID,
                        "give exactly one of a subject id or an identifier");
+    /* The address as given is the key: the same spelling always
+     * normalises the same way, so a kept verdict needs no normalising. */
     uint8_t key[SW_BLIND_BYTES];
-    char value[SW_IDENT_MAX];
+    int ti = 3;
+    const char *raw = who->subject;
     if (who->ident) {
-        int ti = who->ident->type ? key_type_index(who->ident->type) : -1;
+        ti = who->ident->type ? key_type_index(who->ident->type) : -1;
         if (ti < 0)
             return sw_fail(s, SW_ERR_INVALID,
                            "a decision is asked for an email, a phone or a "
                            "visitor, not '%s'",
                            who->ident->type ? who->ident->type : "");
-        char why[256];
-        if (sw_ident_normalise(key_types[ti], who->ident->value,
-                               s->country[0] ? s->country : NULL, value, why,
-                               sizeof(why)) != SW_OK)
-            return sw_fail(s, SW_ERR_INVALID, "%s", why);
-        sw_blind_under(c->tkey[ti], value, strlen(value), key);
-    } else {
-        sw_blind_under(c->tkey[3], who->subject, strlen(who->subject), key);
+        raw = who->ident->value ? who->ident->value : "";
     }
-    bool hit;
-    dc_entry *e = probe(c, key, pi, &hit);
-    if (!hit) {
-        sw_target t;
-        sw_status st = sw_target_resolve(s, who, &t, false);
+    crypto_shorthash_siphashx24(key, (const uint8_t *)raw, strlen(raw),
+                                c->tkey[ti]);
+    sw_instant now = sw_clock_now(&s->clock);
+    verdict v;
+    if (!recall(c, key, pi, now, &v)) {
+        /* the look-ups of one decision see one snapshot under one lock */
+        bool own = !s->in_batch && !s->in_read;
+        sw_status st = own ? s->be->tx(s->impl, SW_TX_READ) : SW_OK;
+        if (st != SW_OK)
+            return sw_fail_be(s, st, NULL);
+        st = from_store(s, purpose, who, now, &v);
+        if (own)
+            s->be->tx(s->impl, SW_TX_COMMIT);
         if (st != SW_OK)
             return st;
-        verdict v;
-        if ((st = from_store(s, purpose, &t, &v)) != SW_OK)
-            return st;
-        memcpy(e->key, key, SW_BLIND_BYTES);
-        e->purpose = (uint16_t)pi;
-        e->allow = v.allow;
-        e->reason = (uint8_t)v.reason;
-        e->activity = (int16_t)v.activity;
-        e->basis = (int16_t)v.basis;
-        e->has_at = v.has_at;
-        e->at = v.at;
-        memcpy(e->ref, v.ref, sizeof(e->ref));
-        c->used++;
+        keep(c, key, pi, &v, now);
     }
-    fill(s, e, out);
+    fill(s, &v, out);
     if (out->allow)
         s->allowed++;
     else

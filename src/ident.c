@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <string.h>
 
 static const struct {
@@ -80,19 +81,74 @@ static sw_status bad(char *why, size_t n, const char *fmt, ...)
     return SW_ERR_INVALID;
 }
 
+/* Character classes of an e-mail address, for one pass over it. */
+enum { C_SPACE = 1, C_CTRL = 2, C_UPPER = 4, C_BAD = 8 };
+
+/* email_classes[ch]: white space (also bad inside an address), control,
+ * upper case, not allowed in an address. */
+static const unsigned char email_classes[256] = {
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 9, 9, 9, 9, 9, 2, 2,
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+    9, 0, 8, 0, 0, 0, 0, 0, 8, 8, 0, 0, 8, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 8, 8, 0, 8, 0,
+    0, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 8, 8, 8, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+
+static unsigned char email_class(unsigned char ch)
+{
+    return email_classes[ch];
+}
+
+/* One pass over the address: trimmed, lower-cased (ASCII), checked. A hot
+ * path: every purpose decision normalises the address it is asked about. */
 static sw_status norm_email(const char *v, char *out, char *why, size_t n)
 {
-    if (!trimmed(v, out))
+    const unsigned char *p = (const unsigned char *)v;
+    while (email_class(*p) & C_SPACE)
+        p++;
+    size_t len = 0, ats = 0, at = 0, dots_after = 0, first_bad = SIZE_MAX;
+    for (; *p && len < SW_IDENT_MAX; p++) {
+        unsigned char ch = *p, k = email_class(ch);
+        if (k & C_CTRL)
+            return bad(why, n, "%s '%s' holds a control character",
+                       "e-mail address", v);
+        if (k & C_UPPER)
+            ch = (unsigned char)(ch + ('a' - 'A'));
+        if ((k & C_BAD) && first_bad == SIZE_MAX)
+            first_bad = len;
+        if (ch == '@') {
+            ats++;
+            at = len;
+            dots_after = 0;
+        } else if (ch == '.') {
+            dots_after++;
+        }
+        out[len++] = (char)ch;
+    }
+    if (*p) /* SW_IDENT_MAX bytes and more */
+        return bad(why, n, "%s '%.40s...' is too long", "e-mail address", v);
+    while (len && (email_class((unsigned char)out[len - 1]) & C_SPACE))
+        len--;
+    if (len == 0)
         return bad(why, n, "%s '%s' is empty or too long", "e-mail address",
                    v);
-    for (char *p = out; *p; p++)
-        *p = (char)tolower((unsigned char)*p);
-    const char *at = strchr(out, '@');
-    if (!at || strchr(at + 1, '@') || at == out || !at[1])
+    out[len] = '\0';
+    if (ats != 1 || at == 0 || at + 1 >= len)
         return bad(why, n, "%s '%s' needs exactly one '@' between a name and "
                    "a domain", "e-mail address", v);
-    if (strpbrk(out, " \t,;<>()[]\\\"") || !strchr(at + 1, '.') ||
-        at[1] == '.' || out[strlen(out) - 1] == '.' || at - out > 64)
+    if (first_bad < len || !dots_after || out[at + 1] == '.' ||
+        out[len - 1] == '.' || at > 64)
         return bad(why, n, "%s '%s' is not a valid address", "e-mail address",
                    v);
     return SW_OK;

@@ -213,6 +213,7 @@ void sw_store_close(sw_store *s)
         return;
     if (s->in_batch)
         sw_batch_rollback(s);
+    sw_read_end(s);
     if (s->impl)
         s->be->close(s->impl);
     sw_keyring_free(s->keys);
@@ -234,6 +235,9 @@ void sw_batch_forget(sw_store *s)
 
 sw_status sw_tx_begin(sw_store *s)
 {
+    if (s->in_read)
+        return sw_fail(s, SW_ERR_INVALID,
+                       "a read snapshot is open: end it before a change");
     sw_status st =
         s->be->tx(s->impl, s->in_batch ? SW_TX_SAVEPOINT : SW_TX_BEGIN);
     s->head_saved = s->head;
@@ -289,6 +293,25 @@ sw_status sw_batch_commit(sw_store *s)
     sw_batch_forget(s);
     s->generation++;
     return st;
+}
+
+sw_status sw_read_begin(sw_store *s)
+{
+    if (s->in_batch || s->in_read)
+        return sw_fail(s, SW_ERR_INVALID, "a batch or a read is already open");
+    sw_status st = s->be->tx(s->impl, SW_TX_READ);
+    if (st != SW_OK)
+        return sw_fail_be(s, st, "starting a read");
+    s->in_read = true;
+    return SW_OK;
+}
+
+void sw_read_end(sw_store *s)
+{
+    if (!s->in_read)
+        return;
+    s->in_read = false;
+    s->be->tx(s->impl, SW_TX_COMMIT);
 }
 
 void sw_batch_rollback(sw_store *s)

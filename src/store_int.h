@@ -112,6 +112,7 @@ typedef enum sw_tx_op {
     SW_TX_SAVEPOINT,   /* nested: one change inside a batch */
     SW_TX_RELEASE,
     SW_TX_ROLLBACK_TO, /* undoes to the savepoint and releases it */
+    SW_TX_READ,        /* a read transaction: one snapshot, one lock */
 } sw_tx_op;
 
 typedef struct sw_hold_row {
@@ -187,6 +188,29 @@ typedef struct sw_suppression_row {
     bool has_due;
     sw_instant due_at;
 } sw_suppression_row;
+
+/* Everything a purpose decision reads about one subject, in one look-up. */
+typedef struct sw_facts {
+    bool has_subject;
+    char subject[SW_ID_BUFSZ];
+    char kind[96];
+    int64_t flags;
+    bool has_minor;
+    sw_instant minor_until;
+    bool suppressed; /* asked for: the address, or every contact */
+    sw_instant suppressed_since;
+    bool has_consent; /* the newest consent to the purpose */
+    char consent_id[SW_ID_BUFSZ], consent_state[16];
+    sw_instant consent_at; /* of its state */
+    bool has_given, has_expiry, parental;
+    sw_instant given_at, expires_at;
+    bool has_objection; /* the newest objection to the purpose */
+    char objection_id[SW_ID_BUFSZ];
+    sw_instant objection_at;
+    bool overridden;
+    bool ended; /* relationship_ended or account_closed, by now */
+    sw_instant ended_at;
+} sw_facts;
 
 typedef int (*sw_consent_cb)(const sw_consent_row *r, void *ctx);
 typedef int (*sw_objection_cb)(const sw_objection_row *r, void *ctx);
@@ -375,9 +399,11 @@ typedef struct sw_backend {
                                     const char *by);
     /* Inserts or keeps the entry (the first date stays). */
     sw_status (*suppression_put)(void *impl, const sw_suppression_row *r);
+    /* The entries of a hash on channel (NULL: on any channel). */
     sw_status (*suppression_get)(void *impl, const uint8_t hash[SW_BLIND_BYTES],
                                  const char *channel, sw_suppression_cb cb,
                                  void *ctx);
+    /* channel NULL: on every channel. */
     sw_status (*suppression_delete)(void *impl,
                                     const uint8_t hash[SW_BLIND_BYTES],
                                     const char *channel, size_t *n);
@@ -389,6 +415,15 @@ typedef struct sw_backend {
     sw_status (*suppression_sweep)(void *impl, sw_instant now, size_t *n);
     sw_status (*suppression_list)(void *impl, sw_suppression_cb cb,
                                   void *ctx);
+    /* The facts of a decision about purpose at now, for the subject that
+     * holds blind (or the subject id). supp: 0 no suppression check, 1 the
+     * hash blind itself, 2 every e-mail and phone of the subject. */
+    sw_status (*decide_facts)(void *impl, const uint8_t *blind,
+                              const char *subject, int supp,
+                              const char *purpose, sw_instant now,
+                              sw_facts *out);
+    /* A number that changes when another connection commits a change. */
+    sw_status (*data_version)(void *impl, int64_t *v);
 } sw_backend;
 
 extern const sw_backend sw_backend_sqlite;
@@ -404,6 +439,7 @@ struct sw_store {
     char err[768];
     int version;
     bool in_batch;
+    bool in_read; /* inside sw_read_begin */
     /* Inside a batch the write lock is held, so nothing else can change the
      * audit head or a subject: both are cached until the batch ends. */
     struct {

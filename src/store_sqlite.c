@@ -158,6 +158,7 @@ static const char *const sql[S_COUNT] = {
     [S_TX_SAVEPOINT] = "SAVEPOINT change",
     [S_TX_RELEASE] = "RELEASE change",
     [S_TX_UNDO] = "ROLLBACK TO change",
+    [S_TX_READ] = "BEGIN DEFERRED",
 };
 
 
@@ -228,9 +229,22 @@ sw_status run(lite *l, sqlite3_stmt *st, const char *what)
 }
 
 
+/* A hash of statement text that reads a bounded part of it (long texts
+ * are asked for on hot paths): the length, the head and the tail. */
+static uint32_t text_hash(const char *text)
+{
+    size_t n = strlen(text);
+    uint32_t h = SW_HASH_SEED ^ (uint32_t)n;
+    for (size_t i = 0; i < n && i < 48; i++)
+        h = (h ^ (uint8_t)text[i]) * 16777619u;
+    for (size_t i = n > 48 ? n - 32 : n; i < n; i++)
+        h = (h ^ (uint8_t)text[i]) * 16777619u;
+    return h;
+}
+
 sqlite3_stmt *prep_sql(lite *l, const char *text)
 {
-    uint32_t h = sw_hash_str(SW_HASH_SEED, text);
+    uint32_t h = text_hash(text);
     for (int i = 0; i < LITE_DYN; i++) {
         int k = (int)((h + (uint32_t)i) % LITE_DYN);
         if (l->dyn[k].text && strcmp(l->dyn[k].text, text) == 0) {
@@ -421,6 +435,7 @@ static sw_status lite_tx(void *impl, sw_tx_op op)
         [SW_TX_BEGIN] = S_TX_BEGIN,         [SW_TX_COMMIT] = S_TX_COMMIT,
         [SW_TX_ROLLBACK] = S_TX_ROLLBACK,   [SW_TX_SAVEPOINT] = S_TX_SAVEPOINT,
         [SW_TX_RELEASE] = S_TX_RELEASE,     [SW_TX_ROLLBACK_TO] = S_TX_UNDO,
+        [SW_TX_READ] = S_TX_READ,
     };
     /* Prepared once: a bulk load runs one savepoint per change. */
     sqlite3_stmt *st = prep(l, id[op]);
@@ -951,4 +966,6 @@ const sw_backend sw_backend_sqlite = {
     .suppression_set_due = lite_suppression_set_due,
     .suppression_sweep = lite_suppression_sweep,
     .suppression_list = lite_suppression_list,
+    .data_version = lite_data_version,
+    .decide_facts = lite_decide_facts,
 };

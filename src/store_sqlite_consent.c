@@ -349,7 +349,7 @@ sw_status lite_suppression_get(void *impl, const uint8_t hash[SW_BLIND_BYTES],
     lite *l = impl;
     sqlite3_stmt *st = prep_sql(
         l, "SELECT hash, channel, since, rule, due_at FROM suppression"
-           " WHERE hash = ?1 AND channel = ?2");
+           " WHERE hash = ?1 AND (?2 IS NULL OR channel = ?2)");
     if (!st)
         return SW_ERR_STORE;
     bind_blob(st, 1, hash, SW_BLIND_BYTES);
@@ -369,7 +369,8 @@ sw_status lite_suppression_delete(void *impl,
 {
     lite *l = impl;
     sqlite3_stmt *st = prep_sql(
-        l, "DELETE FROM suppression WHERE hash = ?1 AND channel = ?2");
+        l, "DELETE FROM suppression WHERE hash = ?1"
+           " AND (?2 IS NULL OR channel = ?2)");
     if (!st)
         return SW_ERR_STORE;
     bind_blob(st, 1, hash, SW_BLIND_BYTES);
@@ -417,4 +418,103 @@ sw_status lite_suppression_list(void *impl, sw_suppression_cb cb, void *ctx)
         return SW_ERR_STORE;
     size_t n;
     return scan_suppression(l, st, cb, ctx, &n);
+}
+
+sw_status lite_data_version(void *impl, int64_t *v)
+{
+    lite *l = impl;
+    sqlite3_stmt *st = prep_sql(l, "PRAGMA data_version");
+    if (!st)
+        return SW_ERR_STORE;
+    int rc = sqlite3_step(st);
+    *v = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? SW_OK
+                            : fail(l, status_of(rc), "reading the data version");
+}
+
+/* One statement for every fact of a decision: the backend's single round
+ * trip per decision. */
+sw_status lite_decide_facts(void *impl, const uint8_t *blind,
+                            const char *subject, int supp,
+                            const char *purpose, sw_instant now,
+                            sw_facts *f)
+{
+    lite *l = impl;
+    sqlite3_stmt *st = prep_sql(
+        l,
+        "SELECT s.id, s.kind, s.flags, s.minor_until,"
+        " CASE ?3 WHEN 1 THEN (SELECT min(since) FROM suppression"
+        "   WHERE hash = ?1)"
+        "  WHEN 2 THEN (SELECT min(since) FROM suppression WHERE hash IN"
+        "   (SELECT blind FROM identifiers WHERE subject_id = s.id"
+        "    AND type IN ('email', 'phone'))) END,"
+        " c.id, c.state, c.state_at, c.given_at, c.expires_at, c.parental,"
+        " o.id, o.at, o.override_reason IS NOT NULL,"
+        /* one indexed range per scope (type, scope, scope_key, at) */
+        " (SELECT max(at) FROM (SELECT at FROM events WHERE type IN"
+        "  ('relationship_ended', 'account_closed') AND scope = 1 AND"
+        "  scope_key = CAST(s.id AS BLOB) AND at <= ?5"
+        "  UNION ALL SELECT at FROM events WHERE type IN"
+        "  ('relationship_ended', 'account_closed') AND scope = 2 AND"
+        "  scope_key = s.account_bi AND at <= ?5"
+        "  UNION ALL SELECT at FROM events WHERE type IN"
+        "  ('relationship_ended', 'account_closed') AND scope = 3 AND"
+        "  scope_key = s.tenant_bi AND at <= ?5))"
+        " FROM (SELECT coalesce(?2, (SELECT subject_id FROM identifiers"
+        "  WHERE blind = ?1)) AS wid) w"
+        " LEFT JOIN subjects s ON s.id = w.wid"
+        " LEFT JOIN consents c ON c.id = (SELECT id FROM consents"
+        "  WHERE subject_id = s.id AND purpose = ?4"
+        "  ORDER BY created_at DESC, id DESC LIMIT 1)"
+        " LEFT JOIN objections o ON o.id = (SELECT id FROM objections"
+        "  WHERE subject_id = s.id AND purpose = ?4"
+        "  ORDER BY at DESC, id DESC LIMIT 1)");
+    if (!st)
+        return SW_ERR_STORE;
+    bind_blob(st, 1, blind, blind ? SW_BLIND_BYTES : 0);
+    bind_text(st, 2, subject);
+    sqlite3_bind_int(st, 3, supp);
+    bind_text(st, 4, purpose);
+    sqlite3_bind_int64(st, 5, now);
+    memset(f, 0, sizeof(*f));
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        f->has_subject = sqlite3_column_type(st, 0) != SQLITE_NULL;
+        snprintf(f->subject, sizeof(f->subject), "%s",
+                 f->has_subject ? (const char *)sqlite3_column_text(st, 0)
+                                : "");
+        snprintf(f->kind, sizeof(f->kind), "%s",
+                 f->has_subject ? (const char *)sqlite3_column_text(st, 1)
+                                : "");
+        f->flags = sqlite3_column_int64(st, 2);
+        f->has_minor = sqlite3_column_type(st, 3) != SQLITE_NULL;
+        f->minor_until = sqlite3_column_int64(st, 3);
+        f->suppressed = sqlite3_column_type(st, 4) != SQLITE_NULL;
+        f->suppressed_since = sqlite3_column_int64(st, 4);
+        if ((f->has_consent = sqlite3_column_type(st, 5) != SQLITE_NULL)) {
+            snprintf(f->consent_id, sizeof(f->consent_id), "%s",
+                     sqlite3_column_text(st, 5));
+            snprintf(f->consent_state, sizeof(f->consent_state), "%s",
+                     sqlite3_column_text(st, 6));
+            f->consent_at = sqlite3_column_int64(st, 7);
+            f->has_given = sqlite3_column_type(st, 8) != SQLITE_NULL;
+            f->given_at = sqlite3_column_int64(st, 8);
+            f->has_expiry = sqlite3_column_type(st, 9) != SQLITE_NULL;
+            f->expires_at = sqlite3_column_int64(st, 9);
+            f->parental = sqlite3_column_int(st, 10) != 0;
+        }
+        if ((f->has_objection = sqlite3_column_type(st, 11) != SQLITE_NULL)) {
+            snprintf(f->objection_id, sizeof(f->objection_id), "%s",
+                     sqlite3_column_text(st, 11));
+            f->objection_at = sqlite3_column_int64(st, 12);
+            f->overridden = sqlite3_column_int(st, 13) != 0;
+        }
+        f->ended = sqlite3_column_type(st, 14) != SQLITE_NULL;
+        f->ended_at = sqlite3_column_int64(st, 14);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE
+               ? SW_OK
+               : fail(l, status_of(rc), "reading a decision's facts");
 }

@@ -38,6 +38,7 @@ enum stmt {
     S_TX_SAVEPOINT,
     S_TX_RELEASE,
     S_TX_UNDO,
+    S_TX_READ,
     S_COUNT
 };
 
@@ -168,5 +169,10 @@ sw_status lite_suppression_set_due(void *impl,
                                    const char *rule, sw_instant due);
 sw_status lite_suppression_sweep(void *impl, sw_instant now, size_t *n);
 sw_status lite_suppression_list(void *impl, sw_suppression_cb cb, void *ctx);
+sw_status lite_data_version(void *impl, int64_t *v);
+sw_status lite_decide_facts(void *impl, const uint8_t *blind,
+                            const char *subject, int supp,
+                            const char *purpose, sw_instant now,
+                            sw_facts *f);
 
 #endif

@@ -593,8 +593,15 @@ static int check_file(cli *c, sw_store *s, const sw_policy *p,
     size_t cap = 0, lineno = 0, allowed = 0, denied = 0, bad = 0;
     ssize_t len;
     int rc = 0;
+    bool reading = false;
     while ((len = getline(&line, &cap, f)) >= 0) {
         lineno++;
+        /* a snapshot per 10 000 addresses: one lock, short-lived */
+        if (lineno % 10000 == 1) {
+            if (reading)
+                sw_read_end(s);
+            reading = sw_read_begin(s) == SW_OK;
+        }
         while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
             line[--len] = '\0';
         if (!len)
@@ -625,6 +632,8 @@ static int check_file(cli *c, sw_store *s, const sw_policy *p,
             puts(line);
         }
     }
+    if (reading)
+        sw_read_end(s);
     free(line);
     if (f != stdin)
         fclose(f);

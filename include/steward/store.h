@@ -80,6 +80,15 @@ sw_status sw_batch_begin(sw_store *s);
 sw_status sw_batch_commit(sw_store *s);
 void sw_batch_rollback(sw_store *s);
 
+/*
+ * A read snapshot: the reads and decisions until sw_read_end see the store
+ * as it was at the first read, under one lock instead of one per query (a
+ * list filtered in one go). No change can be made inside it. Keep it
+ * short: it holds the journal from being folded into the store.
+ */
+sw_status sw_read_begin(sw_store *s);
+void sw_read_end(sw_store *s);
+
 #ifdef __cplusplus
 }
 #endif
