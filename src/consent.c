@@ -467,7 +467,7 @@ sw_status sw_consent_give(sw_store *s, const sw_who *who,
         return sw_fail(s, SW_ERR_INVALID,
                        "a consent needs the method it was collected by "
                        "(web_form, email_confirmation, ...)");
-    bool own;
+    bool own = false;
     if ((st = op_begin(s, &own)) != SW_OK)
         return st;
     sw_target t;
@@ -557,7 +557,7 @@ sw_status sw_consent_confirm(sw_store *s, const char *token,
         return sw_fail(s, SW_ERR_CONFLICT,
                        "confirmation token expired on %s; subscribe again",
                        sw_instant_format(c.row.token_expires, when));
-    bool own;
+    bool own = false;
     if ((st = op_begin(s, &own)) != SW_OK)
         return st;
     sw_consent_row r = c.row;
@@ -586,7 +586,7 @@ static sw_status change_state(sw_store *s, const sw_who *who,
     sw_status st = sw_purpose_check(s, purpose);
     if (st != SW_OK)
         return st;
-    bool own;
+    bool own = false;
     if ((st = op_begin(s, &own)) != SW_OK)
         return st;
     sw_target t;
@@ -695,7 +695,7 @@ static sw_status withdraw(sw_store *s, const sw_who *who, const char *purpose,
     sw_status st = purpose ? sw_purpose_check(s, purpose) : SW_OK;
     if (st != SW_OK)
         return st;
-    bool own;
+    bool own = false;
     if ((st = op_begin(s, &own)) != SW_OK)
         return st;
     sw_target t;
@@ -754,7 +754,7 @@ sw_status sw_consent_expire(sw_store *s, size_t *n)
         sw_vec_release(&due);
         return sw_fail(s, SW_ERR_NOMEM, "out of memory");
     }
-    bool own;
+    bool own = false;
     if (due.n && (st = op_begin(s, &own)) != SW_OK) {
         sw_vec_release(&due);
         return st;
@@ -949,7 +949,7 @@ sw_status sw_object(sw_store *s, const sw_who *who, const char *purpose,
     if (st != SW_OK)
         return st;
     bool marketing = sw_purpose_is_marketing(s->policy, purpose);
-    bool own;
+    bool own = false;
     if ((st = op_begin(s, &own)) != SW_OK)
         return st;
     sw_target t;
@@ -1042,7 +1042,7 @@ sw_status sw_unsubscribe(sw_store *s, const sw_ident *ident,
         return sw_fail(s, SW_ERR_INVALID,
                        "the policy names no suppression list "
                        "('consent.suppression_activity')");
-    bool own;
+    bool own = false;
     sw_status st = op_begin(s, &own);
     if (st != SW_OK)
         return st;
@@ -1146,7 +1146,7 @@ sw_status sw_cookie_set(sw_store *s, const char *visitor,
     const char *method = gpc ? "global_privacy_control" : "cookie_settings";
     if (gpc)
         analytics = advertising = SW_COOKIE_REFUSE;
-    bool own;
+    bool own = false;
     sw_status st = op_begin(s, &own);
     if (st != SW_OK)
         return st;

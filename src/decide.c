@@ -595,8 +595,10 @@ sw_status sw_decide(sw_store *s, const char *purpose, const sw_who *who,
     if (!c)
         return sw_fail(s, SW_ERR_NOMEM, "out of memory for the decisions");
     int pi = purpose ? purpose_index(s, c, purpose) : 0;
-    if (!pi)
+    if (!pi) { /* a denial, and an error naming the policy's purposes */
+        out->reason = SW_DENY_PURPOSE_UNKNOWN;
         return sw_purpose_check(s, purpose);
+    }
     if (!who || (!who->subject == !who->ident))
         return sw_fail(s, SW_ERR_INVALID,
                        "give exactly one of a subject id or an identifier");

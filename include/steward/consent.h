@@ -259,7 +259,8 @@ char *sw_decision_text(const sw_decision *d, char *buf, size_t n);
 /*
  * May the purpose be pursued for this identifier (or subject)? Writes
  * nothing. An unknown purpose, a malformed address or an unknown subject
- * id is an error (SW_ERR_INVALID / SW_ERR_NOTFOUND) saying which and why;
+ * id is an error (SW_ERR_INVALID / SW_ERR_NOTFOUND) saying which and why
+ * (for an unknown purpose *out is also a denial, SW_DENY_PURPOSE_UNKNOWN);
  * an address no subject holds is a decision (no consent, or suppressed).
  */
 sw_status sw_decide(sw_store *s, const char *purpose, const sw_who *who,

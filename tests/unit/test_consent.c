@@ -411,6 +411,32 @@ static void test_not_applicable_and_refused(void **state)
     tu_store_free(&t);
 }
 
+/* ---- contract and legal obligation ---- */
+
+static void test_other_bases(void **state)
+{
+    (void)state;
+    tu_store t;
+    tu_store_new(&t, T0);
+    char cust[SW_ID_BUFSZ], req[SW_ID_BUFSZ];
+    add_subject(&t, "customer", "ACME", "pat@acme.example", cust);
+    sw_decision d = decide(&t, "business.contract_administration", "email",
+                           "pat@acme.example");
+    assert_true(d.allow);
+    assert_int_equal(d.reason, SW_ALLOW_CONTRACT);
+    assert_string_equal(d.activity, "customer_account");
+    assert_string_equal(d.basis, "6(1)(b)");
+    add_subject(&t, "requester", NULL, "quinn@mail.example", req);
+    d = decide_subject(&t, "privacy.requests", req);
+    assert_true(d.allow);
+    assert_int_equal(d.reason, SW_ALLOW_LEGAL_OBLIGATION);
+    assert_string_equal(d.basis, "6(1)(c)");
+    char text[256];
+    assert_non_null(strstr(sw_decision_text(&d, text, sizeof(text)),
+                           "6(1)(c)"));
+    tu_store_free(&t);
+}
+
 /* ---- bad input changes nothing ---- */
 
 static void test_bad_input(void **state)
@@ -424,6 +450,8 @@ static void test_bad_input(void **state)
     sw_decision d;
     assert_int_equal(sw_decide(t.s, "marketing.spam", &who, &d),
                      SW_ERR_INVALID);
+    assert_false(d.allow);
+    assert_int_equal(d.reason, SW_DENY_PURPOSE_UNKNOWN);
     assert_non_null(strstr(sw_errmsg(t.s), "unknown purpose 'marketing.spam'"));
     assert_non_null(strstr(sw_errmsg(t.s), MKT)); /* the list */
     sw_ident bad = {"email", "not-an-address"};
@@ -698,6 +726,7 @@ int main(void)
         cmocka_unit_test(test_restricted),
         cmocka_unit_test(test_child),
         cmocka_unit_test(test_not_applicable_and_refused),
+        cmocka_unit_test(test_other_bases),
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_consent_period),
         cmocka_unit_test(test_withdrawal_makes_due),
