@@ -230,24 +230,6 @@ static sw_status subject_event(sw_store *s, const char *type,
     return sw_event_add(s, &ev, id, NULL);
 }
 
-/* Runs one change made of several library calls in a batch (savepoints
- * inside a caller's batch). */
-static sw_status op_begin(sw_store *s, bool *own)
-{
-    *own = !s->in_batch;
-    return *own ? sw_batch_begin(s) : sw_tx_begin(s);
-}
-
-static sw_status op_end(sw_store *s, bool own, sw_status st)
-{
-    if (!own)
-        return sw_tx_end(s, st);
-    if (st == SW_OK)
-        return sw_batch_commit(s);
-    sw_batch_rollback(s);
-    return st;
-}
-
 /* ---- the suppression list ---- */
 
 /* The rule of the suppression activity an entry for a subject of kind
@@ -468,7 +450,7 @@ sw_status sw_consent_give(sw_store *s, const sw_who *who,
                        "a consent needs the method it was collected by "
                        "(web_form, email_confirmation, ...)");
     bool own = false;
-    if ((st = op_begin(s, &own)) != SW_OK)
+    if ((st = sw_op_begin(s, &own)) != SW_OK)
         return st;
     sw_target t;
     const sw_activity *act = consent_activity(
@@ -524,7 +506,7 @@ sw_status sw_consent_give(sw_store *s, const sw_who *who,
                                  : NULL);
     if (st == SW_OK && !pending)
         st = on_given(s, &r);
-    st = op_end(s, own, st);
+    st = sw_op_end(s, own, st);
     if (st == SW_OK)
         fill_result(&r, out);
     else
@@ -558,7 +540,7 @@ sw_status sw_consent_confirm(sw_store *s, const char *token,
                        "confirmation token expired on %s; subscribe again",
                        sw_instant_format(c.row.token_expires, when));
     bool own = false;
-    if ((st = op_begin(s, &own)) != SW_OK)
+    if ((st = sw_op_begin(s, &own)) != SW_OK)
         return st;
     sw_consent_row r = c.row;
     r.state = "given";
@@ -569,7 +551,7 @@ sw_status sw_consent_confirm(sw_store *s, const char *token,
     st = put_consent(s, &r, "consent.confirm", "double opt-in confirmed");
     if (st == SW_OK)
         st = on_given(s, &r);
-    st = op_end(s, own, st);
+    st = sw_op_end(s, own, st);
     if (st == SW_OK)
         fill_result(&r, out);
     return st;
@@ -587,7 +569,7 @@ static sw_status change_state(sw_store *s, const sw_who *who,
     if (st != SW_OK)
         return st;
     bool own = false;
-    if ((st = op_begin(s, &own)) != SW_OK)
+    if ((st = sw_op_begin(s, &own)) != SW_OK)
         return st;
     sw_target t;
     st = sw_target_resolve(s, who, &t, true);
@@ -623,7 +605,7 @@ static sw_status change_state(sw_store *s, const sw_who *who,
     }
     if (st == SW_OK && event)
         st = subject_event(s, event, t.subject, now);
-    st = op_end(s, own, st);
+    st = sw_op_end(s, own, st);
     if (st == SW_OK)
         fill_result(&r, out);
     return st;
@@ -696,7 +678,7 @@ static sw_status withdraw(sw_store *s, const sw_who *who, const char *purpose,
     if (st != SW_OK)
         return st;
     bool own = false;
-    if ((st = op_begin(s, &own)) != SW_OK)
+    if ((st = sw_op_begin(s, &own)) != SW_OK)
         return st;
     sw_target t;
     st = sw_target_resolve(s, who, &t, true);
@@ -735,7 +717,7 @@ static sw_status withdraw(sw_store *s, const sw_who *who, const char *purpose,
                      "subject %s has no consent to '%s' to withdraw",
                      t.subject, purpose);
     sw_vec_release(&cur);
-    return op_end(s, own, st);
+    return sw_op_end(s, own, st);
 }
 
 sw_status sw_consent_expire(sw_store *s, size_t *n)
@@ -755,7 +737,7 @@ sw_status sw_consent_expire(sw_store *s, size_t *n)
         return sw_fail(s, SW_ERR_NOMEM, "out of memory");
     }
     bool own = false;
-    if (due.n && (st = op_begin(s, &own)) != SW_OK) {
+    if (due.n && (st = sw_op_begin(s, &own)) != SW_OK) {
         sw_vec_release(&due);
         return st;
     }
@@ -770,7 +752,7 @@ sw_status sw_consent_expire(sw_store *s, size_t *n)
         (*n)++;
     }
     if (due.n)
-        st = op_end(s, own, st);
+        st = sw_op_end(s, own, st);
     if (st != SW_OK)
         *n = 0;
     sw_vec_release(&due);
@@ -950,7 +932,7 @@ sw_status sw_object(sw_store *s, const sw_who *who, const char *purpose,
         return st;
     bool marketing = sw_purpose_is_marketing(s->policy, purpose);
     bool own = false;
-    if ((st = op_begin(s, &own)) != SW_OK)
+    if ((st = sw_op_begin(s, &own)) != SW_OK)
         return st;
     sw_target t;
     st = sw_target_resolve(s, who, &t, !marketing);
@@ -981,7 +963,7 @@ sw_status sw_object(sw_store *s, const sw_who *who, const char *purpose,
                       marketing, "suppression_entries", (json_int_t)entries,
                       "consents_withdrawn",
                       (json_int_t)out->consents_withdrawn));
-    st = op_end(s, own, st);
+    st = sw_op_end(s, own, st);
     if (st != SW_OK)
         memset(out, 0, sizeof(*out));
     return st;
@@ -1043,7 +1025,7 @@ sw_status sw_unsubscribe(sw_store *s, const sw_ident *ident,
                        "the policy names no suppression list "
                        "('consent.suppression_activity')");
     bool own = false;
-    sw_status st = op_begin(s, &own);
+    sw_status st = sw_op_begin(s, &own);
     if (st != SW_OK)
         return st;
     sw_target t;
@@ -1071,7 +1053,7 @@ sw_status sw_unsubscribe(sw_store *s, const sw_ident *ident,
                       channel ? channel : default_channel(t.type),
                       "consents_withdrawn",
                       (json_int_t)out->consents_withdrawn));
-    st = op_end(s, own, st);
+    st = sw_op_end(s, own, st);
     if (st != SW_OK)
         memset(out, 0, sizeof(*out));
     return st;
@@ -1147,7 +1129,7 @@ sw_status sw_cookie_set(sw_store *s, const char *visitor,
     if (gpc)
         analytics = advertising = SW_COOKIE_REFUSE;
     bool own = false;
-    sw_status st = op_begin(s, &own);
+    sw_status st = sw_op_begin(s, &own);
     if (st != SW_OK)
         return st;
     sw_ident id = {"visitor", visitor};
@@ -1164,7 +1146,7 @@ sw_status sw_cookie_set(sw_store *s, const char *visitor,
     if (st == SW_OK)
         st = cookie_one(s, &who, s->policy->consent.cookie_advertising,
                         advertising, method);
-    return op_end(s, own, st);
+    return sw_op_end(s, own, st);
 }
 
 /* ---- restriction ---- */

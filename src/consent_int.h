@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "steward/consent.h"
+#include "steward/ident.h"
 #include "store_int.h"
 #include "vec_int.h"
 

@@ -21,6 +21,8 @@ const char *sw_strerror(sw_status st)
     case SW_ERR_EXISTS: return "already exists";
     case SW_ERR_BUSY: return "store is busy";
     case SW_ERR_STORE: return "database error";
+    case SW_ERR_DENIED: return "denied";
+    case SW_ERR_UNSUPPORTED: return "not supported yet";
     }
     return "unknown status";
 }

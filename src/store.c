@@ -295,6 +295,22 @@ sw_status sw_batch_commit(sw_store *s)
     return st;
 }
 
+sw_status sw_op_begin(sw_store *s, bool *own)
+{
+    *own = !s->in_batch;
+    return *own ? sw_batch_begin(s) : sw_tx_begin(s);
+}
+
+sw_status sw_op_end(sw_store *s, bool own, sw_status st)
+{
+    if (!own)
+        return sw_tx_end(s, st);
+    if (st == SW_OK)
+        return sw_batch_commit(s);
+    sw_batch_rollback(s);
+    return st;
+}
+
 sw_status sw_read_begin(sw_store *s)
 {
     if (s->in_batch || s->in_read)

@@ -17,7 +17,7 @@
 #include "steward/ledger.h"
 #include "steward/store.h"
 
-#define SW_SCHEMA_LATEST 4
+#define SW_SCHEMA_LATEST 5
 #define SW_KEY_CACHE 1024
 
 /* Changes a batch coalesces into one audit entry each, in flush order. */
@@ -211,6 +211,24 @@ typedef struct sw_facts {
     bool ended; /* relationship_ended or account_closed, by now */
     sw_instant ended_at;
 } sw_facts;
+
+/* A data-subject request as stored (names as in request.h). */
+typedef struct sw_request_row {
+    const char *id, *type, *regulation, *subject, *purpose, *state;
+    const char *agent, *agent_proof, *outcome; /* may be NULL */
+    sw_instant received_at, due_at, first_due_at;
+    bool has_ack_due;
+    sw_instant ack_due_at;
+    bool extended;
+    bool closed;
+    sw_instant closed_at;
+    bool has_code;
+    uint8_t code_hash[SW_HASH_BYTES];
+    sw_instant code_expires;
+    int attempts;
+} sw_request_row;
+
+typedef int (*sw_request_cb)(const sw_request_row *r, void *ctx);
 
 typedef int (*sw_consent_cb)(const sw_consent_row *r, void *ctx);
 typedef int (*sw_objection_cb)(const sw_objection_row *r, void *ctx);
@@ -422,6 +440,23 @@ typedef struct sw_backend {
                               const char *subject, int supp,
                               const char *purpose, sw_instant now,
                               sw_facts *out);
+    /* ---- data-subject requests ---- */
+    /* Inserts or replaces a request by id. */
+    sw_status (*request_put)(void *impl, const sw_request_row *r);
+    /* SW_ERR_NOTFOUND when there is none. */
+    sw_status (*request_get)(void *impl, const char *id, sw_request_cb cb,
+                             void *ctx);
+    /* The open request of a type for a subject, if any (NOTFOUND). */
+    sw_status (*request_open_of)(void *impl, const char *subject,
+                                 const char *type, sw_request_cb cb,
+                                 void *ctx);
+    /* Open requests, by due date. */
+    sw_status (*request_list_open)(void *impl, sw_request_cb cb, void *ctx);
+    sw_status (*request_change_add)(void *impl, const char *id,
+                                    const char *state, sw_instant at,
+                                    const char *actor, const char *reason);
+    sw_status (*request_changes)(void *impl, const char *id, sw_change_cb cb,
+                                 void *ctx);
     /* A number that changes when another connection commits a change. */
     sw_status (*data_version)(void *impl, int64_t *v);
 } sw_backend;
@@ -490,6 +525,11 @@ sw_status sw_fail_be(sw_store *s, sw_status st, const char *what);
  * failure). */
 sw_status sw_tx_begin(sw_store *s);
 sw_status sw_tx_end(sw_store *s, sw_status st);
+/* One change made of several library calls (each its own change): a batch,
+ * or a savepoint inside the caller's batch. *own: whether it opened the
+ * batch; pass it to sw_op_end. */
+sw_status sw_op_begin(sw_store *s, bool *own);
+sw_status sw_op_end(sw_store *s, bool own, sw_status st);
 
 /* The blind index that names an account in subjects, events and holds. */
 void sw_account_blind(sw_store *s, const char *account,

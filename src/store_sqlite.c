@@ -95,6 +95,22 @@ static const char *const migrations[SW_SCHEMA_LATEST] = {
     " PRIMARY KEY(hash, channel)) WITHOUT ROWID;"
     "CREATE INDEX suppression_due ON suppression(due_at)"
     " WHERE due_at IS NOT NULL;",
+    /* 5: data-subject requests and their timelines */
+    "CREATE TABLE requests(id TEXT PRIMARY KEY, type TEXT NOT NULL,"
+    " regulation TEXT NOT NULL, subject_id TEXT NOT NULL, purpose TEXT,"
+    " state TEXT NOT NULL, agent TEXT, agent_proof TEXT, outcome TEXT,"
+    " received_at INTEGER NOT NULL, due_at INTEGER NOT NULL,"
+    " first_due_at INTEGER NOT NULL, ack_due_at INTEGER,"
+    " extended INTEGER NOT NULL DEFAULT 0, closed_at INTEGER,"
+    " code_hash BLOB, code_expires INTEGER,"
+    " attempts INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX requests_open ON requests(due_at) WHERE closed_at IS NULL;"
+    "CREATE INDEX requests_subject ON requests(subject_id, type)"
+    " WHERE closed_at IS NULL;"
+    "CREATE TABLE request_changes(request_id TEXT NOT NULL,"
+    " seq INTEGER NOT NULL, state TEXT NOT NULL, at INTEGER NOT NULL,"
+    " actor TEXT NOT NULL, reason TEXT, PRIMARY KEY(request_id, seq))"
+    " WITHOUT ROWID;",
 };
 
 
@@ -968,4 +984,10 @@ const sw_backend sw_backend_sqlite = {
     .suppression_list = lite_suppression_list,
     .data_version = lite_data_version,
     .decide_facts = lite_decide_facts,
+    .request_put = lite_request_put,
+    .request_get = lite_request_get,
+    .request_open_of = lite_request_open_of,
+    .request_list_open = lite_request_list_open,
+    .request_change_add = lite_request_change_add,
+    .request_changes = lite_request_changes,
 };

@@ -181,15 +181,14 @@ sw_status lite_consent_expiring(void *impl, sw_instant now, sw_consent_cb cb,
     return scan_consents(l, st, cb, ctx, false);
 }
 
-sw_status lite_consent_change_add(void *impl, const char *id,
-                                  const char *state, sw_instant at,
-                                  const char *actor, const char *note)
+/* A timeline row (consents and requests share the shape): text inserts
+ * (id, seq computed, state, at, actor, note) from ?1..?5. */
+sw_status lite_change_insert(lite *l, const char *text, const char *id,
+                             const char *state, sw_instant at,
+                             const char *actor, const char *note,
+                             const char *what)
 {
-    lite *l = impl;
-    sqlite3_stmt *st = prep_sql(
-        l, "INSERT INTO consent_changes(consent_id, seq, state, at, actor,"
-           " note) VALUES(?1, (SELECT coalesce(max(seq), 0) + 1 FROM"
-           " consent_changes WHERE consent_id = ?1), ?2, ?3, ?4, ?5)");
+    sqlite3_stmt *st = prep_sql(l, text);
     if (!st)
         return SW_ERR_STORE;
     bind_text(st, 1, id);
@@ -197,16 +196,14 @@ sw_status lite_consent_change_add(void *impl, const char *id,
     sqlite3_bind_int64(st, 3, at);
     bind_text(st, 4, actor);
     bind_text(st, 5, note);
-    return run(l, st, "recording a consent change");
+    return run(l, st, what);
 }
 
-sw_status lite_consent_changes(void *impl, const char *id, sw_change_cb cb,
-                               void *ctx)
+/* A timeline, oldest first: text selects state, at, actor, note for ?1. */
+sw_status lite_changes_scan(lite *l, const char *text, const char *id,
+                            sw_change_cb cb, void *ctx, const char *what)
 {
-    lite *l = impl;
-    sqlite3_stmt *st = prep_sql(
-        l, "SELECT state, at, actor, note FROM consent_changes"
-           " WHERE consent_id = ?1 ORDER BY seq");
+    sqlite3_stmt *st = prep_sql(l, text);
     if (!st)
         return SW_ERR_STORE;
     bind_text(st, 1, id);
@@ -218,9 +215,30 @@ sw_status lite_consent_changes(void *impl, const char *id, sw_change_cb cb,
                (const char *)sqlite3_column_text(st, 3), ctx))
             break;
     sqlite3_reset(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE
-               ? SW_OK
-               : fail(l, status_of(rc), "reading a consent's history");
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? SW_OK
+                                                 : fail(l, status_of(rc), what);
+}
+
+sw_status lite_consent_change_add(void *impl, const char *id,
+                                  const char *state, sw_instant at,
+                                  const char *actor, const char *note)
+{
+    return lite_change_insert(
+        impl,
+        "INSERT INTO consent_changes(consent_id, seq, state, at, actor,"
+        " note) VALUES(?1, (SELECT coalesce(max(seq), 0) + 1 FROM"
+        " consent_changes WHERE consent_id = ?1), ?2, ?3, ?4, ?5)",
+        id, state, at, actor, note, "recording a consent change");
+}
+
+sw_status lite_consent_changes(void *impl, const char *id, sw_change_cb cb,
+                               void *ctx)
+{
+    return lite_changes_scan(impl,
+                             "SELECT state, at, actor, note FROM"
+                             " consent_changes WHERE consent_id = ?1"
+                             " ORDER BY seq",
+                             id, cb, ctx, "reading a consent's history");
 }
 
 sw_status lite_objection_insert(void *impl, const sw_objection_row *r)

@@ -129,7 +129,14 @@ sw_status lite_traffic_months(void *impl, int (*cb)(int month, void *ctx),
                               void *ctx);
 sw_status lite_traffic_drop_empty(void *impl, int month, bool *dropped);
 
-/* Part three (store_sqlite_consent.c). */
+/* Part three (store_sqlite_consent.c). Timelines (consents, requests):
+ * see there. */
+sw_status lite_change_insert(lite *l, const char *text, const char *id,
+                             const char *state, sw_instant at,
+                             const char *actor, const char *note,
+                             const char *what);
+sw_status lite_changes_scan(lite *l, const char *text, const char *id,
+                            sw_change_cb cb, void *ctx, const char *what);
 sw_status lite_subject_consents_delete(lite *l, const char *subject);
 sw_status lite_subject_set_flags(void *impl, const char *id, int64_t flags,
                                  bool has_minor, sw_instant minor_until);
@@ -174,5 +181,18 @@ sw_status lite_decide_facts(void *impl, const uint8_t *blind,
                             const char *subject, int supp,
                             const char *purpose, sw_instant now,
                             sw_facts *f);
+
+/* Part four (store_sqlite_request.c). */
+sw_status lite_request_put(void *impl, const sw_request_row *r);
+sw_status lite_request_get(void *impl, const char *id, sw_request_cb cb,
+                           void *ctx);
+sw_status lite_request_open_of(void *impl, const char *subject,
+                               const char *type, sw_request_cb cb, void *ctx);
+sw_status lite_request_list_open(void *impl, sw_request_cb cb, void *ctx);
+sw_status lite_request_change_add(void *impl, const char *id,
+                                  const char *state, sw_instant at,
+                                  const char *actor, const char *reason);
+sw_status lite_request_changes(void *impl, const char *id, sw_change_cb cb,
+                               void *ctx);
 
 #endif

@@ -76,6 +76,13 @@ static const struct option long_opts[] = {
     {"advertising", required_argument, NULL, O_ADVERTISING},
     {"gpc", no_argument, NULL, O_GPC},
     {"file", required_argument, NULL, O_FILE},
+    {"regulation", required_argument, NULL, O_REGULATION},
+    {"agent", required_argument, NULL, O_AGENT},
+    {"agent-proof", required_argument, NULL, O_AGENT_PROOF},
+    {"received", required_argument, NULL, O_RECEIVED},
+    {"code", required_argument, NULL, O_CODE},
+    {"overdue", no_argument, NULL, O_OVERDUE},
+    {"due-within", required_argument, NULL, O_DUE_WITHIN},
     {NULL, 0, NULL, 0}};
 
 /* The identifier type each identifier option stands for. */

@@ -60,6 +60,13 @@ typedef enum cli_opt {
     O_ADVERTISING,
     O_GPC,
     O_FILE,
+    O_REGULATION,
+    O_AGENT,
+    O_AGENT_PROOF,
+    O_RECEIVED,
+    O_CODE,
+    O_OVERDUE,
+    O_DUE_WITHIN,
     O_COUNT_
 } cli_opt;
 

@@ -27,6 +27,8 @@ static const struct {
     {"suppression", cmd_suppression, "list the suppression list (hashes)"},
     {"check", cmd_check, "may a purpose be pursued for an address? why?"},
     {"cookie", cmd_cookie, "record a website visitor's cookie choices"},
+    {"request", cmd_request,
+     "data-subject requests: open, verify, extend, refuse, complete, list"},
 };
 
 static void usage(FILE *f)

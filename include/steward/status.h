@@ -28,6 +28,8 @@ typedef enum sw_status {
     SW_ERR_EXISTS = 13,  /* refusing to overwrite an existing file */
     SW_ERR_BUSY = 14,    /* the store is locked by another process */
     SW_ERR_STORE = 15,   /* the database refused an operation */
+    SW_ERR_DENIED = 16,  /* a check failed (a wrong verification code) */
+    SW_ERR_UNSUPPORTED = 17, /* not something this steward can do yet */
 } sw_status;
 
 /* Static English text for a status; never NULL, never freed. Thread-safe. */

@@ -11,6 +11,7 @@
 #include "steward/policy.h"
 #include "steward/report.h"
 #include "steward/consent.h"
+#include "steward/request.h"
 #include "steward/retention.h"
 #include "steward/status.h"
 #include "steward/store.h"

@@ -1,0 +1,611 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Data-subject requests (notice 9 to 15): intake, identity verification by
+ * a one-time code, states, deadlines, and the fulfilment of the rights the
+ * consent ledger carries (restriction, objection, consent withdrawal).
+ * Every transition is a timeline row and an audit entry.
+ */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "steward/request.h"
+#include "consent_int.h"
+
+static const char *const type_names[SW_REQ_TYPE_COUNT] = {
+    "access",      "portability", "rectification",    "erasure",
+    "restriction", "objection",   "withdraw_consent", "know_categories"};
+static const char *const state_names[] = {
+    "received",  "verifying", "in_progress", "extended",
+    "completed", "refused",   "withdrawn"};
+static const char *const reg_names[] = {"gdpr", "ccpa"};
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+const char *sw_request_type_name(sw_request_type t)
+{
+    return (unsigned)t < COUNT(type_names) ? type_names[t] : NULL;
+}
+
+const char *sw_request_state_name(sw_request_state st)
+{
+    return (unsigned)st < COUNT(state_names) ? state_names[st] : NULL;
+}
+
+const char *sw_regulation_name(sw_regulation r)
+{
+    return (unsigned)r < COUNT(reg_names) ? reg_names[r] : NULL;
+}
+
+static int index_of(const char *const *names, size_t n, const char *name)
+{
+    for (size_t i = 0; name && i < n; i++)
+        if (strcmp(names[i], name) == 0)
+            return (int)i;
+    return -1;
+}
+
+bool sw_request_type_parse(const char *name, sw_request_type *out)
+{
+    int i = index_of(type_names, COUNT(type_names), name);
+    if (i >= 0)
+        *out = (sw_request_type)i;
+    return i >= 0;
+}
+
+bool sw_regulation_parse(const char *name, sw_regulation *out)
+{
+    int i = index_of(reg_names, COUNT(reg_names), name);
+    if (i >= 0)
+        *out = (sw_regulation)i;
+    return i >= 0;
+}
+
+/* ---- deadlines ---- */
+
+/* The first deadline of a request received at t, and the CCPA
+ * acknowledgement's. */
+static sw_instant first_due(sw_regulation reg, sw_instant t, bool *has_ack,
+                            sw_instant *ack)
+{
+    *has_ack = reg == SW_CCPA;
+    if (reg == SW_CCPA) {
+        *ack = sw_add_business_days(t, 10);
+        return sw_instant_add(t, (sw_duration){0, 0, 45});
+    }
+    *ack = 0;
+    return sw_instant_add(t, (sw_duration){0, 1, 0}); /* clamps month ends */
+}
+
+/* The deadline once extended: GDPR two further months (counted from
+ * receipt, so month ends clamp once), CCPA 45 further days. */
+static sw_instant extended_due(sw_regulation reg, sw_instant t)
+{
+    return reg == SW_CCPA ? sw_instant_add(t, (sw_duration){0, 0, 90})
+                          : sw_instant_add(t, (sw_duration){0, 3, 0});
+}
+
+/* ---- rows ---- */
+
+typedef struct req_copy {
+    char id[SW_ID_BUFSZ], type[32], regulation[8], subject[SW_ID_BUFSZ];
+    char purpose[96], state[16], agent[128], agent_proof[512], outcome[512];
+    sw_request_row row; /* strings point into the copy */
+} req_copy;
+
+static void copy_str(char *dst, size_t n, const char *src, const char **ptr)
+{
+    snprintf(dst, n, "%s", src ? src : "");
+    *ptr = src ? dst : NULL;
+}
+
+static int copy_request(const sw_request_row *r, void *p)
+{
+    req_copy *c = p;
+    c->row = *r;
+    copy_str(c->id, sizeof(c->id), r->id, &c->row.id);
+    copy_str(c->type, sizeof(c->type), r->type, &c->row.type);
+    copy_str(c->regulation, sizeof(c->regulation), r->regulation,
+             &c->row.regulation);
+    copy_str(c->subject, sizeof(c->subject), r->subject, &c->row.subject);
+    copy_str(c->purpose, sizeof(c->purpose), r->purpose, &c->row.purpose);
+    copy_str(c->state, sizeof(c->state), r->state, &c->row.state);
+    copy_str(c->agent, sizeof(c->agent), r->agent, &c->row.agent);
+    copy_str(c->agent_proof, sizeof(c->agent_proof), r->agent_proof,
+             &c->row.agent_proof);
+    copy_str(c->outcome, sizeof(c->outcome), r->outcome, &c->row.outcome);
+    return 0;
+}
+
+static void view_of(const sw_request_row *r, sw_request_view *v)
+{
+    memset(v, 0, sizeof(*v));
+    snprintf(v->id, sizeof(v->id), "%s", r->id);
+    sw_request_type_parse(r->type, &v->type);
+    sw_regulation_parse(r->regulation, &v->regulation);
+    int st = index_of(state_names, COUNT(state_names), r->state);
+    v->state = st >= 0 ? (sw_request_state)st : SW_RS_RECEIVED;
+    snprintf(v->subject, sizeof(v->subject), "%s", r->subject);
+    snprintf(v->purpose, sizeof(v->purpose), "%s",
+             r->purpose ? r->purpose : "");
+    snprintf(v->agent, sizeof(v->agent), "%s", r->agent ? r->agent : "");
+    v->received_at = r->received_at;
+    v->due_at = r->due_at;
+    v->first_due_at = r->first_due_at;
+    v->has_ack_due = r->has_ack_due;
+    v->ack_due_at = r->ack_due_at;
+    v->extended = r->extended;
+    v->closed = r->closed;
+    v->closed_at = r->closed_at;
+    snprintf(v->outcome, sizeof(v->outcome), "%s",
+             r->outcome ? r->outcome : "");
+    v->attempts = r->attempts;
+}
+
+static sw_status load(sw_store *s, const char *id, req_copy *c)
+{
+    memset(c, 0, sizeof(*c));
+    sw_status st = s->be->request_get(s->impl, id, copy_request, c);
+    if (st == SW_ERR_NOTFOUND)
+        return sw_fail(s, st, "no request %s", id);
+    return st == SW_OK ? st : sw_fail_be(s, st, NULL);
+}
+
+/* Writes the row in a new state with its timeline row and audit entry
+ * (inside the caller's change). */
+static sw_status transition(sw_store *s, sw_request_row *r,
+                            sw_request_state to, const char *reason,
+                            const char *action)
+{
+    sw_instant now = sw_clock_now(&s->clock);
+    r->state = state_names[to];
+    if (to == SW_RS_COMPLETED || to == SW_RS_REFUSED ||
+        to == SW_RS_WITHDRAWN) {
+        r->closed = true;
+        r->closed_at = now;
+        r->has_code = false;
+    }
+    sw_status st = s->be->request_put(s->impl, r);
+    if (st == SW_OK)
+        st = s->be->request_change_add(s->impl, r->id, r->state, now,
+                                       s->actor, reason);
+    if (st != SW_OK)
+        return sw_fail_be(s, st, NULL);
+    return sw_audit_json(s, action, r->subject, json_pack("[s]", r->id),
+                         json_pack("{s:s, s:s, s:s, s:s*}", "type", r->type,
+                                   "regulation", r->regulation, "state",
+                                   r->state, "reason", reason));
+}
+
+static bool is_open(const sw_request_row *r) { return !r->closed; }
+
+/* ---- verification codes ---- */
+
+/* The keyed hash a code is kept as: without the store's key, the million
+ * codes cannot be tried against it. */
+static void code_hash(sw_store *s, const char *id, const char *code,
+                      uint8_t out[SW_HASH_BYTES])
+{
+    char text[SW_ID_BUFSZ + 16];
+    snprintf(text, sizeof(text), "%s:%s", id, code);
+    memset(out, 0, SW_HASH_BYTES);
+    sw_blind(s->keys, "request.code", text, strlen(text), out);
+}
+
+/* A new code for r (the caller writes r); the message for the requester. */
+static void new_code(sw_store *s, sw_request_row *r, const char *recipient,
+                     sw_request_opened *out)
+{
+    uint32_t n;
+    sw_random(s->keys, &n, sizeof(n));
+    snprintf(out->code, sizeof(out->code), "%06u", n % 1000000u);
+    code_hash(s, r->id, out->code, r->code_hash);
+    r->has_code = true;
+    r->code_expires =
+        sw_clock_now(&s->clock) + (sw_instant)SW_CODE_MINUTES * 60;
+    char until[SW_INSTANT_BUFSZ];
+    snprintf(out->message, sizeof(out->message),
+             "To: %s\nYour code to confirm your %s request %s is %s. It "
+             "expires at %s. If you made no such request, ignore this "
+             "message.",
+             recipient, r->type, r->id, out->code,
+             sw_instant_format(r->code_expires, until));
+}
+
+/* Where the code goes: the identifier given, or the subject's first
+ * e-mail address or phone number on file (read as a disclosure). */
+static sw_status recipient_of(sw_store *s, const sw_who *who,
+                              const char *subject, char *buf, size_t n)
+{
+    if (who->ident) {
+        snprintf(buf, n, "%s %s", who->ident->type, who->ident->value);
+        return SW_OK;
+    }
+    sw_subject_view *v;
+    sw_status st = sw_subject_show(s, subject, &v);
+    if (st != SW_OK)
+        return st;
+    buf[0] = '\0';
+    for (size_t i = 0; i < v->n_idents && !buf[0]; i++)
+        if (strcmp(v->idents[i].type, "email") == 0 ||
+            strcmp(v->idents[i].type, "phone") == 0)
+            snprintf(buf, n, "%s %s", v->idents[i].type, v->idents[i].value);
+    sw_subject_view_free(v);
+    return buf[0] ? SW_OK
+                  : sw_fail(s, SW_ERR_INVALID,
+                            "subject %s has no e-mail address or phone "
+                            "number on file to send a code to",
+                            subject);
+}
+
+/* ---- the calls ---- */
+
+sw_status sw_request_open(sw_store *s, const sw_who *who,
+                          const sw_request_spec *spec, sw_request_opened *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (!sw_request_type_name(spec->type) ||
+        !sw_regulation_name(spec->regulation))
+        return sw_fail(s, SW_ERR_INVALID, "unknown request type or "
+                                          "regulation");
+    if (!spec->agent != !spec->agent_proof)
+        return sw_fail(s, SW_ERR_INVALID,
+                       "an authorised agent needs the proof of authority "
+                       "(--agent with --agent-proof)");
+    if (spec->type == SW_REQ_OBJECTION && !spec->purpose)
+        return sw_fail(s, SW_ERR_INVALID,
+                       "an objection names the purpose objected to");
+    sw_status st =
+        spec->purpose ? sw_purpose_check(s, spec->purpose) : SW_OK;
+    sw_target t;
+    if (st == SW_OK)
+        st = sw_target_resolve(s, who, &t, false);
+    if (st == SW_OK && !t.has_subject)
+        st = sw_fail(s, SW_ERR_NOTFOUND,
+                     "steward holds no data for this %s: there is nothing "
+                     "to verify against",
+                     t.type);
+    if (st != SW_OK)
+        return st;
+    req_copy dup;
+    memset(&dup, 0, sizeof(dup));
+    st = s->be->request_open_of(s->impl, t.subject,
+                                type_names[spec->type], copy_request, &dup);
+    if (st == SW_OK)
+        return sw_fail(s, SW_ERR_CONFLICT,
+                       "request %s (%s) of this subject is still open",
+                       dup.id, dup.state);
+    if (st != SW_ERR_NOTFOUND)
+        return sw_fail_be(s, st, NULL);
+    char recipient[SW_IDENT_MAX + 16];
+    bool own = false;
+    if ((st = sw_op_begin(s, &own)) != SW_OK)
+        return st;
+    st = recipient_of(s, who, t.subject, recipient, sizeof(recipient));
+    sw_instant now = sw_clock_now(&s->clock);
+    char id[SW_ID_BUFSZ];
+    sw_random_id(s->keys, "req", now, id);
+    sw_request_row r;
+    memset(&r, 0, sizeof(r));
+    r.id = id;
+    r.type = type_names[spec->type];
+    r.regulation = reg_names[spec->regulation];
+    r.subject = t.subject;
+    r.purpose = spec->purpose;
+    r.agent = spec->agent;
+    r.agent_proof = spec->agent_proof;
+    r.received_at = spec->has_received ? spec->received : now;
+    r.due_at = r.first_due_at = first_due(spec->regulation, r.received_at,
+                                          &r.has_ack_due, &r.ack_due_at);
+    r.state = state_names[SW_RS_RECEIVED];
+    if (st == SW_OK) {
+        st = s->be->request_put(s->impl, &r);
+        if (st == SW_OK)
+            st = s->be->request_change_add(
+                s->impl, id, r.state, r.received_at, s->actor,
+                spec->agent ? "through an authorised agent" : NULL);
+        if (st != SW_OK)
+            sw_fail_be(s, st, NULL);
+    }
+    if (st == SW_OK) {
+        new_code(s, &r, recipient, out);
+        st = transition(s, &r, SW_RS_VERIFYING, "verification code sent",
+                        "request.open");
+    }
+    st = sw_op_end(s, own, st);
+    sw_wipe(recipient, sizeof(recipient));
+    if (st == SW_OK)
+        view_of(&r, &out->req);
+    else
+        memset(out, 0, sizeof(*out));
+    return st;
+}
+
+sw_status sw_request_verify(sw_store *s, const char *id, const char *code)
+{
+    req_copy c;
+    sw_status st = load(s, id, &c);
+    if (st != SW_OK)
+        return st;
+    sw_request_row *r = &c.row;
+    if (strcmp(r->state, "verifying") != 0)
+        return sw_fail(s, SW_ERR_CONFLICT, "request %s is %s, not verifying",
+                       id, r->state);
+    char when[SW_INSTANT_BUFSZ];
+    if (!r->has_code || sw_clock_now(&s->clock) >= r->code_expires)
+        return sw_fail(s, SW_ERR_CONFLICT,
+                       "the code of request %s expired at %s: ask for a new "
+                       "one",
+                       id, sw_instant_format(r->code_expires, when));
+    uint8_t h[SW_HASH_BYTES];
+    code_hash(s, id, code ? code : "", h);
+    bool right = sodium_memcmp(h, r->code_hash, SW_HASH_BYTES) == 0;
+    if ((st = sw_tx_begin(s)) != SW_OK)
+        return st;
+    if (right) {
+        r->has_code = false;
+        st = transition(s, r, SW_RS_IN_PROGRESS, "identity verified",
+                        "request.verify");
+        return sw_tx_end(s, st);
+    }
+    r->attempts++;
+    bool last = r->attempts >= SW_CODE_ATTEMPTS;
+    if (last)
+        st = transition(s, r, SW_RS_REFUSED,
+                        "identity not verified: too many wrong codes",
+                        "request.refuse");
+    else if ((st = s->be->request_put(s->impl, r)) != SW_OK)
+        sw_fail_be(s, st, NULL);
+    if ((st = sw_tx_end(s, st)) != SW_OK)
+        return st;
+    return last ? sw_fail(s, SW_ERR_DENIED,
+                          "wrong code: request %s is refused as unverified "
+                          "after %d attempts",
+                          id, SW_CODE_ATTEMPTS)
+                : sw_fail(s, SW_ERR_DENIED, "wrong code (%d attempt%s left)",
+                          SW_CODE_ATTEMPTS - r->attempts,
+                          SW_CODE_ATTEMPTS - r->attempts == 1 ? "" : "s");
+}
+
+sw_status sw_request_resend(sw_store *s, const char *id,
+                            sw_request_opened *out)
+{
+    memset(out, 0, sizeof(*out));
+    req_copy c;
+    sw_status st = load(s, id, &c);
+    if (st != SW_OK)
+        return st;
+    if (strcmp(c.row.state, "verifying") != 0)
+        return sw_fail(s, SW_ERR_CONFLICT, "request %s is %s, not verifying",
+                       id, c.row.state);
+    char recipient[SW_IDENT_MAX + 16];
+    sw_who who = {c.row.subject, NULL};
+    bool own = false;
+    if ((st = sw_op_begin(s, &own)) != SW_OK)
+        return st;
+    st = recipient_of(s, &who, c.row.subject, recipient, sizeof(recipient));
+    if (st == SW_OK) {
+        new_code(s, &c.row, recipient, out);
+        if ((st = s->be->request_put(s->impl, &c.row)) != SW_OK)
+            sw_fail_be(s, st, NULL);
+        else
+            st = sw_audit_json(s, "request.resend", c.row.subject,
+                               json_pack("[s]", id), json_object());
+    }
+    st = sw_op_end(s, own, st);
+    sw_wipe(recipient, sizeof(recipient));
+    if (st == SW_OK)
+        view_of(&c.row, &out->req);
+    else
+        memset(out, 0, sizeof(*out));
+    return st;
+}
+
+sw_status sw_request_extend(sw_store *s, const char *id, const char *reason)
+{
+    if (!reason || !*reason)
+        return sw_fail(s, SW_ERR_INVALID,
+                       "an extension needs its reason (--reason): the "
+                       "requester is told why");
+    req_copy c;
+    sw_status st = load(s, id, &c);
+    if (st != SW_OK)
+        return st;
+    sw_request_row *r = &c.row;
+    char when[SW_INSTANT_BUFSZ];
+    if (!is_open(r))
+        return sw_fail(s, SW_ERR_CONFLICT, "request %s is %s", id, r->state);
+    if (r->extended)
+        return sw_fail(s, SW_ERR_CONFLICT,
+                       "request %s was extended already (once only)", id);
+    if (sw_clock_now(&s->clock) >= r->first_due_at)
+        return sw_fail(s, SW_ERR_CONFLICT,
+                       "too late to extend request %s: its first deadline "
+                       "passed on %s",
+                       id, sw_instant_format(r->first_due_at, when));
+    sw_regulation reg = SW_GDPR;
+    sw_regulation_parse(r->regulation, &reg);
+    r->extended = true;
+    r->due_at = extended_due(reg, r->received_at);
+    if ((st = sw_tx_begin(s)) != SW_OK)
+        return st;
+    return sw_tx_end(s, transition(s, r, SW_RS_EXTENDED, reason,
+                                   "request.extend"));
+}
+
+sw_status sw_request_refuse(sw_store *s, const char *id, const char *reason,
+                            bool *late)
+{
+    *late = false;
+    if (!reason || !*reason)
+        return sw_fail(s, SW_ERR_INVALID,
+                       "a refusal states its reasons (--reason)");
+    req_copy c;
+    sw_status st = load(s, id, &c);
+    if (st != SW_OK)
+        return st;
+    sw_request_row *r = &c.row;
+    if (!is_open(r))
+        return sw_fail(s, SW_ERR_CONFLICT, "request %s is %s", id, r->state);
+    *late = sw_clock_now(&s->clock) > r->first_due_at;
+    char outcome[512];
+    snprintf(outcome, sizeof(outcome),
+             "refused: %s. You may lodge a complaint with a supervisory "
+             "authority%s.",
+             reason,
+             strcmp(r->regulation, "ccpa") == 0
+                 ? " (in California, the California Privacy Protection "
+                   "Agency or the Attorney General)"
+                 : " and seek a judicial remedy");
+    r->outcome = outcome;
+    if ((st = sw_tx_begin(s)) != SW_OK)
+        return st;
+    return sw_tx_end(s, transition(s, r, SW_RS_REFUSED, reason,
+                                   "request.refuse"));
+}
+
+sw_status sw_request_withdraw(sw_store *s, const char *id)
+{
+    req_copy c;
+    sw_status st = load(s, id, &c);
+    if (st != SW_OK)
+        return st;
+    if (!is_open(&c.row))
+        return sw_fail(s, SW_ERR_CONFLICT, "request %s is %s", id,
+                       c.row.state);
+    c.row.outcome = "withdrawn by the requester";
+    if ((st = sw_tx_begin(s)) != SW_OK)
+        return st;
+    return sw_tx_end(s, transition(s, &c.row, SW_RS_WITHDRAWN,
+                                   "withdrawn by the requester",
+                                   "request.withdraw"));
+}
+
+sw_status sw_request_complete(sw_store *s, const char *id, char *outcome,
+                              size_t n)
+{
+    outcome[0] = '\0';
+    req_copy c;
+    sw_status st = load(s, id, &c);
+    if (st != SW_OK)
+        return st;
+    sw_request_row *r = &c.row;
+    if (strcmp(r->state, "in_progress") != 0 &&
+        strcmp(r->state, "extended") != 0)
+        return sw_fail(s, SW_ERR_CONFLICT,
+                       "request %s is %s: only a verified open request is "
+                       "fulfilled",
+                       id, r->state);
+    sw_request_type type = SW_REQ_ACCESS;
+    sw_request_type_parse(r->type, &type);
+    if (type != SW_REQ_RESTRICTION && type != SW_REQ_OBJECTION &&
+        type != SW_REQ_WITHDRAW_CONSENT)
+        return sw_fail(s, SW_ERR_UNSUPPORTED,
+                       "fulfilling %s requests is not built yet: answer "
+                       "request %s by hand and refuse or withdraw it here",
+                       r->type, id);
+    bool own = false;
+    if ((st = sw_op_begin(s, &own)) != SW_OK)
+        return st;
+    sw_who who = {r->subject, NULL};
+    if (type == SW_REQ_RESTRICTION) {
+        char why[64];
+        snprintf(why, sizeof(why), "request %s", id);
+        st = sw_subject_restrict(s, r->subject, true, why);
+        snprintf(outcome, n,
+                 "processing restricted: every purpose but storage is "
+                 "denied until the restriction is lifted");
+    } else if (type == SW_REQ_OBJECTION) {
+        sw_objection_result o;
+        st = sw_object(s, &who, r->purpose, &o);
+        snprintf(outcome, n,
+                 o.suppressed ? "objection to %s recorded: the addresses "
+                                "are on the suppression list"
+                              : "objection to %s recorded: the processing "
+                                "stops unless compelling grounds are "
+                                "recorded",
+                 r->purpose);
+    } else {
+        size_t k = 0;
+        st = sw_consent_withdraw(s, &who, r->purpose, &k);
+        snprintf(outcome, n, "%zu consent%s withdrawn", k,
+                 k == 1 ? "" : "s");
+    }
+    if (st == SW_OK) {
+        r->outcome = outcome;
+        st = transition(s, r, SW_RS_COMPLETED, outcome, "request.complete");
+    }
+    st = sw_op_end(s, own, st);
+    if (st != SW_OK)
+        outcome[0] = '\0';
+    return st;
+}
+
+sw_status sw_request_get(sw_store *s, const char *id, sw_request_view *out)
+{
+    req_copy c;
+    sw_status st = load(s, id, &c);
+    if (st == SW_OK)
+        view_of(&c.row, out);
+    return st;
+}
+
+typedef struct history_ctx {
+    int (*cb)(const sw_request_change *c, void *ctx);
+    void *ctx;
+} history_ctx;
+
+static int history_one(const char *state, sw_instant at, const char *actor,
+                       const char *reason, void *p)
+{
+    history_ctx *h = p;
+    sw_request_change c;
+    memset(&c, 0, sizeof(c));
+    int i = index_of(state_names, COUNT(state_names), state);
+    c.state = i >= 0 ? (sw_request_state)i : SW_RS_RECEIVED;
+    c.at = at;
+    snprintf(c.actor, sizeof(c.actor), "%s", actor ? actor : "");
+    snprintf(c.reason, sizeof(c.reason), "%s", reason ? reason : "");
+    return h->cb(&c, h->ctx);
+}
+
+sw_status sw_request_history(sw_store *s, const char *id,
+                             int (*cb)(const sw_request_change *c, void *ctx),
+                             void *ctx)
+{
+    req_copy c;
+    sw_status st = load(s, id, &c);
+    if (st != SW_OK)
+        return st;
+    history_ctx h = {cb, ctx};
+    st = s->be->request_changes(s->impl, id, history_one, &h);
+    return st == SW_OK ? st : sw_fail_be(s, st, NULL);
+}
+
+typedef struct list_ctx {
+    bool overdue;
+    sw_instant within, now;
+    int (*cb)(const sw_request_view *r, void *ctx);
+    void *ctx;
+} list_ctx;
+
+static int list_one(const sw_request_row *r, void *p)
+{
+    list_ctx *l = p;
+    if (l->overdue && r->due_at >= l->now) /* due now is not late yet */
+        return 0;
+    if (l->within > 0 && r->due_at > l->now + l->within)
+        return 1; /* by due date: none after it is within either */
+    sw_request_view v;
+    view_of(r, &v);
+    return l->cb(&v, l->ctx);
+}
+
+sw_status sw_request_list(sw_store *s, bool overdue, sw_instant within,
+                          int (*cb)(const sw_request_view *r, void *ctx),
+                          void *ctx)
+{
+    list_ctx l = {overdue, within, sw_clock_now(&s->clock), cb, ctx};
+    sw_status st = s->be->request_list_open(s->impl, list_one, &l);
+    return st == SW_OK ? st : sw_fail_be(s, st, NULL);
+}

@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The SQLite backend, part four: data-subject requests and their
+ * timelines (see the backend table in store_int.h). */
+#include <stdio.h>
+#include <string.h>
+
+#include "store_sqlite_int.h"
+
+#define REQUEST_COLUMNS                                                       \
+    "id, type, regulation, subject_id, purpose, state, agent, agent_proof,"  \
+    " outcome, received_at, due_at, first_due_at, ack_due_at, extended,"     \
+    " closed_at, code_hash, code_expires, attempts"
+
+static sw_status scan_requests(lite *l, sqlite3_stmt *st, sw_request_cb cb,
+                               void *ctx, bool one)
+{
+    int rc;
+    size_t n = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        sw_request_row r;
+        memset(&r, 0, sizeof(r));
+        const char **text[] = {&r.id,    &r.type,  &r.regulation,
+                               &r.subject, &r.purpose, &r.state,
+                               &r.agent, &r.agent_proof, &r.outcome};
+        for (int i = 0; i < 9; i++)
+            *text[i] = (const char *)sqlite3_column_text(st, i);
+        r.received_at = sqlite3_column_int64(st, 9);
+        r.due_at = sqlite3_column_int64(st, 10);
+        r.first_due_at = sqlite3_column_int64(st, 11);
+        r.has_ack_due = sqlite3_column_type(st, 12) != SQLITE_NULL;
+        r.ack_due_at = sqlite3_column_int64(st, 12);
+        r.extended = sqlite3_column_int(st, 13) != 0;
+        r.closed = sqlite3_column_type(st, 14) != SQLITE_NULL;
+        r.closed_at = sqlite3_column_int64(st, 14);
+        if (sqlite3_column_bytes(st, 15) == SW_HASH_BYTES) {
+            r.has_code = true;
+            memcpy(r.code_hash, sqlite3_column_blob(st, 15), SW_HASH_BYTES);
+        }
+        r.code_expires = sqlite3_column_int64(st, 16);
+        r.attempts = sqlite3_column_int(st, 17);
+        n++;
+        if (cb(&r, ctx) || one)
+            break;
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return fail(l, status_of(rc), "reading requests");
+    if (one && !n) {
+        snprintf(l->err, sizeof(l->err), "no such request");
+        return SW_ERR_NOTFOUND;
+    }
+    return SW_OK;
+}
+
+sw_status lite_request_put(void *impl, const sw_request_row *r)
+{
+    lite *l = impl;
+    sqlite3_stmt *st = prep_sql(
+        l, "INSERT OR REPLACE INTO requests(" REQUEST_COLUMNS ") VALUES(?1,"
+           "?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18)");
+    if (!st)
+        return SW_ERR_STORE;
+    const char *text[] = {r->id,    r->type,  r->regulation,
+                          r->subject, r->purpose, r->state,
+                          r->agent, r->agent_proof, r->outcome};
+    for (int i = 0; i < 9; i++)
+        bind_text(st, i + 1, text[i]);
+    sqlite3_bind_int64(st, 10, r->received_at);
+    sqlite3_bind_int64(st, 11, r->due_at);
+    sqlite3_bind_int64(st, 12, r->first_due_at);
+    if (r->has_ack_due)
+        sqlite3_bind_int64(st, 13, r->ack_due_at);
+    sqlite3_bind_int(st, 14, r->extended);
+    if (r->closed)
+        sqlite3_bind_int64(st, 15, r->closed_at);
+    if (r->has_code) {
+        bind_blob(st, 16, r->code_hash, SW_HASH_BYTES);
+        sqlite3_bind_int64(st, 17, r->code_expires);
+    }
+    sqlite3_bind_int(st, 18, r->attempts);
+    return run(l, st, "storing a request");
+}
+
+sw_status lite_request_get(void *impl, const char *id, sw_request_cb cb,
+                           void *ctx)
+{
+    lite *l = impl;
+    sqlite3_stmt *st =
+        prep_sql(l, "SELECT " REQUEST_COLUMNS " FROM requests WHERE id = ?1");
+    if (!st)
+        return SW_ERR_STORE;
+    bind_text(st, 1, id);
+    return scan_requests(l, st, cb, ctx, true);
+}
+
+sw_status lite_request_open_of(void *impl, const char *subject,
+                               const char *type, sw_request_cb cb, void *ctx)
+{
+    lite *l = impl;
+    sqlite3_stmt *st = prep_sql(
+        l, "SELECT " REQUEST_COLUMNS " FROM requests WHERE subject_id = ?1"
+           " AND type = ?2 AND closed_at IS NULL");
+    if (!st)
+        return SW_ERR_STORE;
+    bind_text(st, 1, subject);
+    bind_text(st, 2, type);
+    return scan_requests(l, st, cb, ctx, true);
+}
+
+sw_status lite_request_list_open(void *impl, sw_request_cb cb, void *ctx)
+{
+    lite *l = impl;
+    sqlite3_stmt *st = prep_sql(
+        l, "SELECT " REQUEST_COLUMNS " FROM requests WHERE closed_at IS NULL"
+           " ORDER BY due_at, id");
+    if (!st)
+        return SW_ERR_STORE;
+    return scan_requests(l, st, cb, ctx, false);
+}
+
+sw_status lite_request_change_add(void *impl, const char *id,
+                                  const char *state, sw_instant at,
+                                  const char *actor, const char *reason)
+{
+    return lite_change_insert(
+        impl,
+        "INSERT INTO request_changes(request_id, seq, state, at, actor,"
+        " reason) VALUES(?1, (SELECT coalesce(max(seq), 0) + 1 FROM"
+        " request_changes WHERE request_id = ?1), ?2, ?3, ?4, ?5)",
+        id, state, at, actor, reason, "recording a request's change");
+}
+
+sw_status lite_request_changes(void *impl, const char *id, sw_change_cb cb,
+                               void *ctx)
+{
+    return lite_changes_scan(impl,
+                             "SELECT state, at, actor, reason FROM"
+                             " request_changes WHERE request_id = ?1"
+                             " ORDER BY seq",
+                             id, cb, ctx, "reading a request's timeline");
+}
