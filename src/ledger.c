@@ -918,3 +918,59 @@ sw_status sw_subject_erase(sw_store *s, const char *id, sw_erase_result *out)
         *out = counts;
     return st;
 }
+
+typedef struct rec_owner {
+    bool found;
+    char subject[SW_ID_BUFSZ], category[128];
+} rec_owner;
+
+static int owner_of(const sw_record_row *r, void *p)
+{
+    rec_owner *o = p;
+    o->found = true;
+    snprintf(o->subject, sizeof(o->subject), "%s", r->subject);
+    snprintf(o->category, sizeof(o->category), "%s", r->category);
+    return 0;
+}
+
+sw_status sw_record_rectify(sw_store *s, const char *subject,
+                            const char *record, const char *value,
+                            size_t len)
+{
+    if (!value || len > SW_VALUE_MAX)
+        return sw_fail(s, SW_ERR_INVALID, "a new value of at most %d bytes",
+                       SW_VALUE_MAX);
+    rec_owner o = {false, "", ""};
+    sw_status st = s->be->record_get(s->impl, record, owner_of, &o);
+    if (st != SW_OK && st != SW_ERR_NOTFOUND)
+        return sw_fail_be(s, st, NULL);
+    if (!o.found || strcmp(o.subject, subject) != 0)
+        return sw_fail(s, SW_ERR_NOTFOUND, "subject %s has no record %s",
+                       subject, record);
+    sw_subject_row r;
+    uint8_t key[SW_KEY_BYTES];
+    if ((st = subject_for_write(s, subject, &r, key)) != SW_OK)
+        return st;
+    char ad[256];
+    snprintf(ad, sizeof(ad), "record|%s|%s|%s", subject, record, o.category);
+    size_t sealed_len;
+    uint8_t *sealed = seal_text(s, key, ad, value, len, &sealed_len);
+    sw_wipe(key, sizeof(key));
+    if (!sealed)
+        return sw_fail(s, SW_ERR_NOMEM, "out of memory");
+    if ((st = sw_tx_begin(s)) == SW_OK) {
+        st = s->be->record_set_value(s->impl, record, sealed, sealed_len);
+        if (st != SW_OK)
+            sw_fail_be(s, st, NULL);
+        else
+            st = sw_audit_json(s, "record.rectify", subject,
+                               json_pack("[s, s]", subject, record),
+                               json_pack("{s:s}", "category", o.category));
+        st = sw_tx_end(s, st);
+    }
+    free(sealed);
+    if (st == SW_OK && !s->in_batch &&
+        (st = s->be->checkpoint(s->impl)) != SW_OK)
+        sw_fail_be(s, st, "corrected, but the journal was not checkpointed");
+    return st;
+}

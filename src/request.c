@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "steward/request.h"
-#include "consent_int.h"
+#include "request_int.h"
 
 static const char *const type_names[SW_REQ_TYPE_COUNT] = {
     "access",      "portability", "rectification",    "erasure",
@@ -481,10 +481,15 @@ sw_status sw_request_withdraw(sw_store *s, const char *id)
                                    "request.withdraw"));
 }
 
-sw_status sw_request_complete(sw_store *s, const char *id, char *outcome,
-                              size_t n)
+sw_status sw_request_fulfil(sw_store *s, const char *id,
+                            const sw_fulfil_options *o, sw_fulfilment *out)
 {
-    outcome[0] = '\0';
+    memset(out, 0, sizeof(*out));
+    sw_fulfil_options none;
+    if (!o) {
+        memset(&none, 0, sizeof(none));
+        o = &none;
+    }
     req_copy c;
     sw_status st = load(s, id, &c);
     if (st != SW_OK)
@@ -498,46 +503,87 @@ sw_status sw_request_complete(sw_store *s, const char *id, char *outcome,
                        id, r->state);
     sw_request_type type = SW_REQ_ACCESS;
     sw_request_type_parse(r->type, &type);
-    if (type != SW_REQ_RESTRICTION && type != SW_REQ_OBJECTION &&
-        type != SW_REQ_WITHDRAW_CONSENT)
-        return sw_fail(s, SW_ERR_UNSUPPORTED,
-                       "fulfilling %s requests is not built yet: answer "
-                       "request %s by hand and refuse or withdraw it here",
-                       r->type, id);
+    bool html = o->format == SW_ANSWER_HTML, csv = o->format == SW_ANSWER_CSV;
+    if ((html && type != SW_REQ_ACCESS) ||
+        (csv && type != SW_REQ_PORTABILITY))
+        return sw_fail(s, SW_ERR_INVALID,
+                       "HTML answers access requests and CSV portability "
+                       "requests; this one is %s",
+                       r->type);
+    sw_subject_row subj;
+    if ((st = s->be->subject_get(s->impl, r->subject, &subj)) != SW_OK)
+        return sw_fail_be(s, st, NULL);
+    bool processor = strcmp(subj.role, "processor") == 0, shredded = false;
     bool own = false;
     if ((st = sw_op_begin(s, &own)) != SW_OK)
         return st;
     sw_who who = {r->subject, NULL};
-    if (type == SW_REQ_RESTRICTION) {
-        char why[64];
-        snprintf(why, sizeof(why), "request %s", id);
-        st = sw_subject_restrict(s, r->subject, true, why);
-        snprintf(outcome, n,
-                 "processing restricted: every purpose but storage is "
-                 "denied until the restriction is lifted");
-    } else if (type == SW_REQ_OBJECTION) {
-        sw_objection_result o;
-        st = sw_object(s, &who, r->purpose, &o);
-        snprintf(outcome, n,
-                 o.suppressed ? "objection to %s recorded: the addresses "
-                                "are on the suppression list"
-                              : "objection to %s recorded: the processing "
-                                "stops unless compelling grounds are "
-                                "recorded",
-                 r->purpose);
+    char *outcome = out->outcome;
+    size_t n = sizeof(out->outcome);
+    if (processor) { /* notice 2: the customer is the controller */
+        st = sw_answer_forward(s, r->subject, id, r->type, out);
     } else {
-        size_t k = 0;
-        st = sw_consent_withdraw(s, &who, r->purpose, &k);
-        snprintf(outcome, n, "%zu consent%s withdrawn", k,
-                 k == 1 ? "" : "s");
+        switch (type) {
+        case SW_REQ_ACCESS:
+            st = sw_answer_access(s, r->subject, id, o->format, out);
+            break;
+        case SW_REQ_PORTABILITY:
+            st = sw_answer_portability(s, r->subject, o->format, out);
+            break;
+        case SW_REQ_KNOW_CATEGORIES:
+            st = sw_answer_know(s, r->subject, out);
+            break;
+        case SW_REQ_RECTIFICATION:
+            st = sw_answer_rectify(s, r->subject, o, out);
+            break;
+        case SW_REQ_ERASURE:
+            st = sw_answer_erase(s, r->subject, out, &shredded);
+            break;
+        case SW_REQ_RESTRICTION: {
+            char why[64];
+            snprintf(why, sizeof(why), "request %s", id);
+            st = sw_subject_restrict(s, r->subject, true, why);
+            snprintf(outcome, n,
+                     "processing restricted: every purpose but storage is "
+                     "denied until the restriction is lifted");
+            break;
+        }
+        case SW_REQ_OBJECTION: {
+            sw_objection_result ob;
+            st = sw_object(s, &who, r->purpose, &ob);
+            snprintf(outcome, n,
+                     ob.suppressed ? "objection to %s recorded: the "
+                                     "addresses are on the suppression list"
+                                   : "objection to %s recorded: the "
+                                     "processing stops unless compelling "
+                                     "grounds are recorded",
+                     r->purpose);
+            break;
+        }
+        case SW_REQ_WITHDRAW_CONSENT: {
+            size_t k = 0;
+            st = sw_consent_withdraw(s, &who, r->purpose, &k);
+            snprintf(outcome, n, "%zu consent%s withdrawn", k,
+                     k == 1 ? "" : "s");
+            break;
+        }
+        case SW_REQ_TYPE_COUNT:
+            st = sw_fail(s, SW_ERR_INVALID, "unknown request type");
+            break;
+        }
     }
     if (st == SW_OK) {
         r->outcome = outcome;
         st = transition(s, r, SW_RS_COMPLETED, outcome, "request.complete");
     }
     st = sw_op_end(s, own, st);
-    if (st != SW_OK)
-        outcome[0] = '\0';
+    if (st == SW_OK && shredded && !s->in_batch &&
+        (st = s->be->checkpoint(s->impl)) != SW_OK)
+        sw_fail_be(s, st, "erased, but the journal was not checkpointed");
+    if (st != SW_OK) {
+        free(out->answer);
+        memset(out, 0, sizeof(*out));
+    }
     return st;
 }
 
@@ -608,4 +654,66 @@ sw_status sw_request_list(sw_store *s, bool overdue, sw_instant within,
     list_ctx l = {overdue, within, sw_clock_now(&s->clock), cb, ctx};
     sw_status st = s->be->request_list_open(s->impl, list_one, &l);
     return st == SW_OK ? st : sw_fail_be(s, st, NULL);
+}
+
+typedef struct stats_ctx {
+    sw_request_stats *st;
+    sw_instant now;
+    sw_vec days; /* completion times, days x 100 */
+} stats_ctx;
+
+static int stat_one(const sw_request_row *r, void *p)
+{
+    stats_ctx *c = p;
+    sw_request_type t = SW_REQ_ACCESS;
+    sw_regulation g = SW_GDPR;
+    sw_request_type_parse(r->type, &t);
+    sw_regulation_parse(r->regulation, &g);
+    c->st->count[t][g]++;
+    if (!r->closed) {
+        c->st->open++;
+        c->st->overdue += r->due_at < c->now;
+    } else if (strcmp(r->state, "completed") == 0) {
+        c->st->completed++;
+        sw_instant *d = sw_vec_push(&c->days);
+        if (d)
+            *d = (r->closed_at - r->received_at) * 100 / 86400;
+    } else if (strcmp(r->state, "refused") == 0) {
+        c->st->refused++;
+    } else {
+        c->st->withdrawn++;
+    }
+    return 0;
+}
+
+static int cmp_instant(const void *a, const void *b)
+{
+    sw_instant x = *(const sw_instant *)a, y = *(const sw_instant *)b;
+    return x < y ? -1 : x > y;
+}
+
+sw_status sw_request_stats_since(sw_store *s, sw_instant since,
+                                 sw_request_stats *out)
+{
+    memset(out, 0, sizeof(*out));
+    stats_ctx c = {out, sw_clock_now(&s->clock), SW_VEC(sw_instant)};
+    sw_status st = s->be->request_since(s->impl, since, stat_one, &c);
+    if (st != SW_OK) {
+        sw_vec_release(&c.days);
+        return sw_fail_be(s, st, NULL);
+    }
+    if (c.days.nomem) {
+        sw_vec_release(&c.days);
+        return sw_fail(s, SW_ERR_NOMEM, "out of memory");
+    }
+    if (c.days.n) {
+        qsort(c.days.v, c.days.n, sizeof(sw_instant), cmp_instant);
+        sw_instant *d = c.days.v;
+        out->median_days_x100 =
+            c.days.n % 2 ? d[c.days.n / 2]
+                         : (d[c.days.n / 2 - 1] + d[c.days.n / 2]) / 2;
+        out->max_days_x100 = d[c.days.n - 1];
+    }
+    sw_vec_release(&c.days);
+    return SW_OK;
 }

@@ -457,6 +457,18 @@ typedef struct sw_backend {
                                     const char *actor, const char *reason);
     sw_status (*request_changes)(void *impl, const char *id, sw_change_cb cb,
                                  void *ctx);
+    /* Requests received at or after since, oldest first. */
+    sw_status (*request_since)(void *impl, sw_instant since, sw_request_cb cb,
+                               void *ctx);
+    /* The first active hold that covers a record (its id and kind);
+     * SW_ERR_NOTFOUND when none does. */
+    sw_status (*record_hold)(void *impl, const char *record,
+                             char hold[SW_ID_BUFSZ], char kind[48]);
+    /* Deletes one record and its events. */
+    sw_status (*record_delete)(void *impl, const char *record);
+    /* Replaces a record's sealed value. */
+    sw_status (*record_set_value)(void *impl, const char *record,
+                                  const uint8_t *value, size_t len);
     /* A number that changes when another connection commits a change. */
     sw_status (*data_version)(void *impl, int64_t *v);
 } sw_backend;

@@ -990,4 +990,8 @@ const sw_backend sw_backend_sqlite = {
     .request_list_open = lite_request_list_open,
     .request_change_add = lite_request_change_add,
     .request_changes = lite_request_changes,
+    .request_since = lite_request_since,
+    .record_hold = lite_record_hold,
+    .record_delete = lite_record_delete,
+    .record_set_value = lite_record_set_value,
 };

@@ -194,5 +194,12 @@ sw_status lite_request_change_add(void *impl, const char *id,
                                   const char *actor, const char *reason);
 sw_status lite_request_changes(void *impl, const char *id, sw_change_cb cb,
                                void *ctx);
+sw_status lite_request_since(void *impl, sw_instant since, sw_request_cb cb,
+                             void *ctx);
+sw_status lite_record_hold(void *impl, const char *record,
+                           char hold[SW_ID_BUFSZ], char kind[48]);
+sw_status lite_record_delete(void *impl, const char *record);
+sw_status lite_record_set_value(void *impl, const char *record,
+                                const uint8_t *value, size_t len);
 
 #endif

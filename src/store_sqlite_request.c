@@ -139,3 +139,74 @@ sw_status lite_request_changes(void *impl, const char *id, sw_change_cb cb,
                              " ORDER BY seq",
                              id, cb, ctx, "reading a request's timeline");
 }
+
+sw_status lite_request_since(void *impl, sw_instant since, sw_request_cb cb,
+                             void *ctx)
+{
+    lite *l = impl;
+    sqlite3_stmt *st = prep_sql(
+        l, "SELECT " REQUEST_COLUMNS " FROM requests WHERE received_at >= ?1"
+           " ORDER BY received_at, id");
+    if (!st)
+        return SW_ERR_STORE;
+    sqlite3_bind_int64(st, 1, since);
+    return scan_requests(l, st, cb, ctx, false);
+}
+
+sw_status lite_record_hold(void *impl, const char *record,
+                           char hold[SW_ID_BUFSZ], char kind[48])
+{
+    lite *l = impl;
+    sqlite3_stmt *st = prep_sql(
+        l, "SELECT h.id, h.kind FROM records r LEFT JOIN subjects s"
+           " ON s.id = r.subject_id JOIN holds h ON h.released_at IS NULL AND"
+           " ((h.scope = 0 AND h.scope_key = CAST(r.id AS BLOB)) OR"
+           " (h.scope = 1 AND h.scope_key = CAST(r.subject_id AS BLOB)) OR"
+           " (h.scope = 2 AND h.scope_key = s.account_bi) OR"
+           " (h.scope = 4 AND h.scope_key = CAST(r.activity AS BLOB)))"
+           " WHERE r.id = ?1 ORDER BY h.placed_at, h.id LIMIT 1");
+    if (!st)
+        return SW_ERR_STORE;
+    bind_text(st, 1, record);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        snprintf(hold, SW_ID_BUFSZ, "%s", sqlite3_column_text(st, 0));
+        snprintf(kind, 48, "%s", sqlite3_column_text(st, 1));
+    }
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE)
+        return SW_ERR_NOTFOUND;
+    return rc == SQLITE_ROW ? SW_OK
+                            : fail(l, status_of(rc), "checking holds");
+}
+
+sw_status lite_record_delete(void *impl, const char *record)
+{
+    lite *l = impl;
+    static const char *const text[] = {
+        "DELETE FROM events WHERE scope = 0 AND scope_key = CAST(?1 AS BLOB)",
+        "DELETE FROM records WHERE id = ?1"};
+    for (int i = 0; i < 2; i++) {
+        sqlite3_stmt *st = prep_sql(l, text[i]);
+        if (!st)
+            return SW_ERR_STORE;
+        bind_text(st, 1, record);
+        sw_status s = run(l, st, "deleting a record");
+        if (s != SW_OK)
+            return s;
+    }
+    return SW_OK;
+}
+
+sw_status lite_record_set_value(void *impl, const char *record,
+                                const uint8_t *value, size_t len)
+{
+    lite *l = impl;
+    sqlite3_stmt *st =
+        prep_sql(l, "UPDATE records SET value = ?2 WHERE id = ?1");
+    if (!st)
+        return SW_ERR_STORE;
+    bind_text(st, 1, record);
+    bind_blob(st, 2, value, len);
+    return run(l, st, "correcting a record");
+}

@@ -83,6 +83,8 @@ static const struct option long_opts[] = {
     {"code", required_argument, NULL, O_CODE},
     {"overdue", no_argument, NULL, O_OVERDUE},
     {"due-within", required_argument, NULL, O_DUE_WITHIN},
+    {"out", required_argument, NULL, O_OUT},
+    {"child", no_argument, NULL, O_CHILD},
     {NULL, 0, NULL, 0}};
 
 /* The identifier type each identifier option stands for. */

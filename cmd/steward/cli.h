@@ -67,6 +67,8 @@ typedef enum cli_opt {
     O_CODE,
     O_OVERDUE,
     O_DUE_WITHIN,
+    O_OUT,
+    O_CHILD,
     O_COUNT_
 } cli_opt;
 

@@ -21,5 +21,6 @@ int cmd_suppression(int argc, char **argv, cli *c);
 int cmd_check(int argc, char **argv, cli *c);
 int cmd_cookie(int argc, char **argv, cli *c);
 int cmd_request(int argc, char **argv, cli *c);
+int cmd_report(int argc, char **argv, cli *c);
 
 #endif

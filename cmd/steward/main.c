@@ -29,6 +29,7 @@ static const struct {
     {"cookie", cmd_cookie, "record a website visitor's cookie choices"},
     {"request", cmd_request,
      "data-subject requests: open, verify, extend, refuse, complete, list"},
+    {"report", cmd_report, "reports: data-subject requests"},
 };
 
 static void usage(FILE *f)

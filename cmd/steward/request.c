@@ -205,9 +205,43 @@ static int do_withdraw(cli *c, const cli_args *a)
 
 static int complete(cli *c, const cli_args *a, sw_store *s)
 {
-    char outcome[512];
-    if (sw_request_complete(s, a->pos[0], outcome, sizeof(outcome)) != SW_OK)
-        return cli_store_fail(s, "not completed");
+    sw_fulfil_options o;
+    memset(&o, 0, sizeof(o));
+    const char *fmt = a->v[O_FORMAT];
+    if (fmt && strcmp(fmt, "html") == 0)
+        o.format = SW_ANSWER_HTML;
+    else if (fmt && strcmp(fmt, "csv") == 0)
+        o.format = SW_ANSWER_CSV;
+    else if (fmt && strcmp(fmt, "json") != 0)
+        return cli_usage("request complete ", "--format: json, html or csv");
+    o.record = a->v[O_RECORD];
+    o.value = a->v[O_VALUE];
+    FILE *f = NULL;
+    if (a->v[O_OUT] && !(f = fopen(a->v[O_OUT], "wx")))
+        return cli_fail("%s: cannot create (it must not exist yet)",
+                        a->v[O_OUT]);
+    sw_fulfilment r;
+    int rc = 0;
+    if (sw_request_fulfil(s, a->pos[0], &o, &r) != SW_OK) {
+        rc = cli_store_fail(s, "not completed");
+    } else if (r.answer && f) {
+        if (fwrite(r.answer, 1, r.answer_len, f) != r.answer_len)
+            rc = cli_fail("%s: write error", a->v[O_OUT]);
+    } else if (r.answer) {
+        rc = cli_print_text(r.answer);
+    }
+    if (f && fclose(f) != 0 && !rc)
+        rc = cli_fail("%s: write error", a->v[O_OUT]);
+    if (f && rc)
+        remove(a->v[O_OUT]);
+    if (r.answer) {
+        memset(r.answer, 0, r.answer_len);
+        free(r.answer);
+    }
+    if (rc)
+        return rc;
+    if (r.answer && !f)
+        return 0; /* stdout holds the answer alone */
     return show_state(c, s, a->pos[0]);
 }
 
@@ -337,11 +371,16 @@ static const cli_verb verbs[] = {
      OPT(O_REASON), 1},
     {"withdraw", do_withdraw, "steward request withdraw ID [--json]",
      "The requester withdraws the request.", 0, 1},
-    {"complete", do_complete, "steward request complete ID [--json]",
-     "Fulfils a verified restriction, objection or withdraw_consent request\n"
-     "through the consent ledger and closes it. The other rights are not\n"
-     "fulfilled by steward yet (see docs/requests.md).",
-     0, 1},
+    {"complete", do_complete,
+     "steward request complete ID [--format json|html|csv] [--out FILE] "
+     "[--record ID --value V] [--json]",
+     "Fulfils a verified request and closes it. The answer (the access\n"
+     "report, the portable data, the categories, the erasure report...) is\n"
+     "written to --out (a new file) or stdout: access in JSON or HTML,\n"
+     "portability in JSON or CSV. A rectification names --record and its\n"
+     "new --value. Data processed for a customer is not answered: the\n"
+     "answer is the notice forwarding the request to that customer.",
+     OPT(O_FORMAT) | OPT(O_OUT) | OPT(O_RECORD) | OPT(O_VALUE), 1},
     {"show", do_show, "steward request show ID [--json]",
      "Shows a request with its timeline.", 0, 1},
     {"list", do_list,

@@ -196,6 +196,67 @@ static int do_erase(cli *c, const cli_args *a)
     return rc;
 }
 
+static int do_flag(cli *c, const cli_args *a)
+{
+    if (a->n_pos != 1 || !a->set[O_CHILD])
+        return cli_usage("subject flag ", "give the subject id and --child");
+    sw_store *s;
+    sw_policy *p;
+    int rc = cli_open_store(c, &s, &p);
+    if (rc)
+        return rc;
+    sw_erase_result r;
+    if (sw_subject_child(s, a->pos[0], &r) != SW_OK)
+        rc = cli_store_fail(s, "not flagged");
+    else if (c->json)
+        rc = cli_print_json(json_pack("{s:s, s:b, s:I}", "subject", a->pos[0],
+                                      "erased", 1, "records",
+                                      (json_int_t)r.records));
+    else
+        printf("%s is a child under %d: erased at once (%zu records)\n",
+               a->pos[0], p->children.min_age ? p->children.min_age : 16,
+               r.records);
+    cli_close_store(s, p);
+    return rc;
+}
+
+/* subject restrict / unrestrict */
+static int restriction(cli *c, const cli_args *a, bool on)
+{
+    if (a->n_pos != 1)
+        return cli_usage(on ? "subject restrict " : "subject unrestrict ",
+                         "give the subject id");
+    sw_store *s;
+    sw_policy *p;
+    int rc = cli_open_store(c, &s, &p);
+    if (rc)
+        return rc;
+    if (sw_subject_restrict(s, a->pos[0], on, a->v[O_REASON]) != SW_OK)
+        rc = cli_store_fail(s, "not changed");
+    else if (c->json)
+        rc = cli_print_json(json_pack("{s:s, s:b}", "subject", a->pos[0],
+                                      "restricted", on));
+    else if (on)
+        printf("%s restricted: every purpose but storage is denied\n",
+               a->pos[0]);
+    else
+        printf("%s: restriction lifted. Tell the person before processing "
+               "resumes (Art. 18(3)).\n",
+               a->pos[0]);
+    cli_close_store(s, p);
+    return rc;
+}
+
+static int do_restrict(cli *c, const cli_args *a)
+{
+    return restriction(c, a, true);
+}
+
+static int do_unrestrict(cli *c, const cli_args *a)
+{
+    return restriction(c, a, false);
+}
+
 static const cli_verb verbs[] = {
     {"add", do_add,
      "steward subject add --kind K [--account A] [--tenant T] [--role R] "
@@ -221,6 +282,18 @@ static const cli_verb verbs[] = {
      "Crypto-shreds a subject: destroys its data key, then deletes its\n"
      "records, identifiers and events.",
      0, 1},
+    {"flag", do_flag, "steward subject flag ID --child [--json]",
+     "Records that the subject is a child under the policy's minimum age:\n"
+     "everything held on them is erased at once (notice section 14).",
+     OPT(O_CHILD), 1},
+    {"restrict", do_restrict, "steward subject restrict ID [--reason R] [--json]",
+     "Restricts processing (Art. 18): every decision but storage is denied.\n"
+     "Audited.",
+     OPT(O_REASON), 1},
+    {"unrestrict", do_unrestrict,
+     "steward subject unrestrict ID [--reason R] [--json]",
+     "Lifts a restriction (audited); tell the person first.", OPT(O_REASON),
+     1},
 };
 
 int cmd_subject(int argc, char **argv, cli *c)

@@ -150,6 +150,13 @@ typedef struct sw_erase_result {
  */
 sw_status sw_subject_erase(sw_store *s, const char *id, sw_erase_result *out);
 
+/* Replaces a record's value (Art. 16): sealed anew under the subject's
+ * key; the old value is overwritten in the store and its journal. The
+ * record must belong to subject. Audited without either value. */
+sw_status sw_record_rectify(sw_store *s, const char *subject,
+                            const char *record, const char *value,
+                            size_t len);
+
 #ifdef __cplusplus
 }
 #endif

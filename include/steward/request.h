@@ -22,6 +22,7 @@
 
 #include "steward/clock.h"
 #include "steward/consent.h"
+#include "steward/ledger.h"
 #include "steward/store.h"
 
 #ifdef __cplusplus
@@ -133,14 +134,61 @@ sw_status sw_request_refuse(sw_store *s, const char *id, const char *reason,
 /* The requester withdraws the request. */
 sw_status sw_request_withdraw(sw_store *s, const char *id);
 
+typedef enum sw_answer_format {
+    SW_ANSWER_JSON = 0,
+    SW_ANSWER_HTML, /* access */
+    SW_ANSWER_CSV,  /* portability */
+} sw_answer_format;
+
+typedef struct sw_fulfil_options {
+    sw_answer_format format;
+    const char *record; /* rectification: the record to correct */
+    const char *value;  /* rectification: its new value */
+} sw_fulfil_options;
+
+typedef struct sw_fulfilment {
+    char outcome[512]; /* what was done, in words (kept with the request) */
+    char *answer;      /* the answer to send, or NULL (caller frees) */
+    size_t answer_len;
+} sw_fulfilment;
+
 /*
- * Fulfils a verified request of type restriction, objection or
- * withdraw_consent through the consent ledger and completes it; other
- * types are refused with SW_ERR_UNSUPPORTED for now (see docs/requests.md).
- * outcome (n bytes) says what was done.
+ * Fulfils a verified request and completes it:
+ *  access          the data, decrypted (audited as a disclosure), with per
+ *                  record the purposes, legal basis, categories,
+ *                  recipients, transfers, retention, source; the rights
+ *                  and the statement on automated decisions (JSON, HTML);
+ *  portability     the data the subject provided, processed on consent or
+ *                  contract (JSON, CSV);
+ *  know_categories CCPA: the categories collected in the preceding 12
+ *                  months, the categories of third parties, not sold;
+ *  rectification   o->record gets o->value; the recipients to tell;
+ *  erasure         deletes what may go, keeps what a hold, a legal
+ *                  obligation or a legal claim requires and says why and
+ *                  until when (Art. 17(3)); crypto-shreds when nothing is
+ *                  kept; suppression entries stay;
+ *  restriction, objection, withdraw_consent: through the consent ledger.
+ * A subject processed for a customer (role processor) is not answered:
+ * the answer is the forwarding notice to that customer.
  */
-sw_status sw_request_complete(sw_store *s, const char *id, char *outcome,
-                              size_t n);
+sw_status sw_request_fulfil(sw_store *s, const char *id,
+                            const sw_fulfil_options *o, sw_fulfilment *out);
+
+/* A subject found to be a child under the policy's minimum age: erased at
+ * once (notice section 14). Audited. */
+sw_status sw_subject_child(sw_store *s, const char *subject,
+                           sw_erase_result *out);
+
+typedef struct sw_request_stats {
+    size_t count[SW_REQ_TYPE_COUNT][2]; /* by type and regulation */
+    size_t completed, refused, withdrawn, open, overdue;
+    sw_instant median_days_x100; /* completion time, days x 100 */
+    sw_instant max_days_x100;
+} sw_request_stats;
+
+/* Requests received since: counts, completion times, overdue ones. */
+sw_status sw_request_stats_since(sw_store *s, sw_instant since,
+                                 sw_request_stats *out);
 
 sw_status sw_request_get(sw_store *s, const char *id, sw_request_view *out);
 

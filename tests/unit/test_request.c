@@ -6,7 +6,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "testutil.h"
+
+/* Fulfils a request; returns the status, the answer in *answer (free). */
+static sw_status fulfil(tu_store *t, const char *id, sw_answer_format fmt,
+                        char *outcome, char **answer)
+{
+    sw_fulfil_options o = {fmt, NULL, NULL};
+    sw_fulfilment f;
+    sw_status st = sw_request_fulfil(t->s, id, &o, &f);
+    snprintf(outcome, 256, "%s", f.outcome);
+    if (answer)
+        *answer = f.answer;
+    else
+        free(f.answer);
+    return st;
+}
 
 static void customer(tu_store *t, const char *email, char *sid)
 {
@@ -174,7 +191,7 @@ static void test_verification(void **state)
     assert_non_null(strstr(sw_errmsg(t.s), "4 attempts left"));
     /* a verified request only: completing before is refused */
     char out[256];
-    assert_int_equal(sw_request_complete(t.s, o.req.id, out, sizeof(out)),
+    assert_int_equal(fulfil(&t, o.req.id, SW_ANSWER_JSON, out, NULL),
                      SW_ERR_CONFLICT);
     /* expired after 15 minutes: a new code */
     tu_store_now(&t, "2026-05-04T08:15:00Z");
@@ -187,7 +204,7 @@ static void test_verification(void **state)
     assert_int_equal(sw_request_get(t.s, o.req.id, &v), SW_OK);
     assert_int_equal(v.state, SW_RS_IN_PROGRESS);
     /* restriction: every purpose denied from now on */
-    assert_int_equal(sw_request_complete(t.s, o.req.id, out, sizeof(out)),
+    assert_int_equal(fulfil(&t, o.req.id, SW_ANSWER_JSON, out, NULL),
                      SW_OK);
     assert_non_null(strstr(out, "restricted"));
     sw_who who = {sid, NULL};
@@ -256,7 +273,7 @@ static void test_fulfil_through_consent(void **state)
                                    SW_GDPR, "marketing.communications.email");
     assert_int_equal(sw_request_verify(t.s, o.req.id, o.code), SW_OK);
     char out[256];
-    assert_int_equal(sw_request_complete(t.s, o.req.id, out, sizeof(out)),
+    assert_int_equal(fulfil(&t, o.req.id, SW_ANSWER_JSON, out, NULL),
                      SW_OK);
     assert_non_null(strstr(out, "suppression list"));
     sw_ident id = {"email", "hal@acme.example"};
@@ -267,22 +284,329 @@ static void test_fulfil_through_consent(void **state)
                      SW_OK);
     assert_int_equal(d.reason, SW_DENY_SUPPRESSED);
 
-    /* access is not fulfilled by steward yet: it says so, nothing moves */
+    /* withdrawn by the requester: closed, nothing answered */
     sw_request_opened a =
         open_req(&t, "hal@acme.example", SW_REQ_ACCESS, SW_GDPR, NULL);
     assert_int_equal(sw_request_verify(t.s, a.req.id, a.code), SW_OK);
-    assert_int_equal(sw_request_complete(t.s, a.req.id, out, sizeof(out)),
-                     SW_ERR_UNSUPPORTED);
     sw_request_view v;
-    assert_int_equal(sw_request_get(t.s, a.req.id, &v), SW_OK);
-    assert_int_equal(v.state, SW_RS_IN_PROGRESS);
     assert_int_equal(sw_request_withdraw(t.s, a.req.id), SW_OK);
     assert_int_equal(sw_request_get(t.s, a.req.id, &v), SW_OK);
     assert_int_equal(v.state, SW_RS_WITHDRAWN);
     assert_int_equal(sw_request_withdraw(t.s, a.req.id), SW_ERR_CONFLICT);
+    assert_int_equal(fulfil(&t, a.req.id, SW_ANSWER_JSON, out, NULL),
+                     SW_ERR_CONFLICT);
     assert_int_equal(tu_count_sql(t.path, "SELECT count(*) FROM audit WHERE"
                                           " action LIKE 'request.%'"),
                      6); /* 2 opens, 2 verifies, complete, withdraw */
+    tu_store_free(&t);
+}
+
+/* A customer with records in five activities. */
+static void five_activities(tu_store *t, char *sid, char rec[5][SW_ID_BUFSZ])
+{
+    customer(t, "ivy@acme.example", sid);
+    static const struct {
+        const char *activity, *category, *value, *source;
+    } r[5] = {
+        {"customer_account", "user.name", "Ivy Stone", "data_subject"},
+        {"customer_account", "contract.invoice", "INV-2025-0042",
+         "data_subject"},
+        {"customer_support", "user.content.support_ticket",
+         "Ticket: my SMS are late", "data_subject"},
+        {"product_analytics", "user.behavior.platform_usage",
+         "pages: /dashboard", "generated"},
+        {"security_logs", "user.device.ip_address", "198.51.100.7",
+         "generated"},
+    };
+    for (int i = 0; i < 5; i++) {
+        sw_record_spec spec = {sid,  r[i].activity, r[i].category,
+                               r[i].value, strlen(r[i].value), r[i].source,
+                               true, tu_instant("2026-03-01T10:00:00Z")};
+        if (sw_record_add(t->s, &spec, rec[i], NULL) != SW_OK)
+            fail_msg("record %d: %s", i, sw_errmsg(t->s));
+    }
+}
+
+static sw_request_opened verified(tu_store *t, const char *email,
+                                  sw_request_type type, sw_regulation reg)
+{
+    sw_request_opened o = open_req(t, email, type, reg, NULL);
+    if (sw_request_verify(t->s, o.req.id, o.code) != SW_OK)
+        fail_msg("verify: %s", sw_errmsg(t->s));
+    return o;
+}
+
+static void test_access_report(void **state)
+{
+    (void)state;
+    tu_store t;
+    tu_store_new(&t, "2026-05-04T08:00:00Z");
+    char sid[SW_ID_BUFSZ], rec[5][SW_ID_BUFSZ], out[256];
+    five_activities(&t, sid, rec);
+    sw_request_opened o =
+        verified(&t, "ivy@acme.example", SW_REQ_ACCESS, SW_GDPR);
+    /* HTML is for access, CSV for portability */
+    assert_int_equal(fulfil(&t, o.req.id, SW_ANSWER_CSV, out, NULL),
+                     SW_ERR_INVALID);
+    char *json;
+    assert_int_equal(fulfil(&t, o.req.id, SW_ANSWER_JSON, out, &json), SW_OK);
+    assert_non_null(strstr(out, "5 records"));
+    json_error_t err;
+    json_t *r = json_loads(json, 0, &err);
+    free(json);
+    assert_non_null(r);
+    json_t *recs = json_object_get(r, "records");
+    assert_int_equal(json_array_size(recs), 5);
+    size_t i;
+    json_t *x;
+    bool invoice = false;
+    json_array_foreach(recs, i, x)
+    {
+        assert_true(json_array_size(json_object_get(x, "purposes")) > 0);
+        assert_true(json_array_size(json_object_get(x, "legal_basis")) > 0);
+        assert_true(json_array_size(json_object_get(x, "recipients")) > 0);
+        assert_non_null(json_object_get(x, "transfers"));
+        assert_non_null(json_object_get(json_object_get(x, "retention"),
+                                        "period"));
+        if (strcmp(json_string_value(json_object_get(x, "value")),
+                   "INV-2025-0042") == 0)
+            invoice = true;
+    }
+    assert_true(invoice);
+    assert_true(json_array_size(json_object_get(r, "rights")) >= 9);
+    assert_non_null(strstr(json_string_value(json_object_get(
+                               r, "automated_decisions")),
+                           "automated"));
+    json_decref(r);
+    /* audited as a disclosure, then completed */
+    assert_true(tu_count_sql(t.path, "SELECT count(*) FROM audit WHERE"
+                                     " action = 'subject.disclose'") >= 1);
+    sw_request_view v;
+    assert_int_equal(sw_request_get(t.s, o.req.id, &v), SW_OK);
+    assert_int_equal(v.state, SW_RS_COMPLETED);
+
+    /* the HTML page: escaped values, a row per record, the rights */
+    o = verified(&t, "ivy@acme.example", SW_REQ_ACCESS, SW_GDPR);
+    char *html;
+    assert_int_equal(fulfil(&t, o.req.id, SW_ANSWER_HTML, out, &html), SW_OK);
+    assert_non_null(strstr(html, "<!doctype html>"));
+    assert_non_null(strstr(html, "lang=\"en\""));
+    assert_non_null(strstr(html, "Ivy Stone"));
+    assert_non_null(strstr(html, "Ticket: my SMS are late"));
+    assert_non_null(strstr(html, "Your rights"));
+    size_t rows = 0;
+    for (const char *p = html; (p = strstr(p, "<tr><td>")); p++)
+        rows++;
+    assert_int_equal(rows, 5);
+    free(html);
+    tu_store_free(&t);
+}
+
+static void test_portability_and_know(void **state)
+{
+    (void)state;
+    tu_store t;
+    tu_store_new(&t, "2026-05-04T08:00:00Z");
+    char sid[SW_ID_BUFSZ], rec[5][SW_ID_BUFSZ], out[256];
+    five_activities(&t, sid, rec);
+    sw_request_opened o =
+        verified(&t, "ivy@acme.example", SW_REQ_PORTABILITY, SW_GDPR);
+    char *csv;
+    assert_int_equal(fulfil(&t, o.req.id, SW_ANSWER_CSV, out, &csv), SW_OK);
+    /* provided by the subject, on contract: account and support records */
+    assert_non_null(strstr(csv, "category,value,activity,collected_at\r\n"));
+    assert_non_null(strstr(csv, "Ivy Stone"));
+    assert_non_null(strstr(csv, "INV-2025-0042"));
+    assert_null(strstr(csv, "198.51.100.7")); /* generated, not provided */
+    assert_null(strstr(csv, "/dashboard"));
+    free(csv);
+
+    o = verified(&t, "ivy@acme.example", SW_REQ_KNOW_CATEGORIES, SW_CCPA);
+    char *json;
+    assert_int_equal(fulfil(&t, o.req.id, SW_ANSWER_JSON, out, &json), SW_OK);
+    json_error_t err;
+    json_t *r = json_loads(json, 0, &err);
+    free(json);
+    assert_non_null(r);
+    assert_false(json_is_true(json_object_get(r, "sold")));
+    assert_true(json_array_size(json_object_get(r, "categories_collected")) >
+                0);
+    assert_true(json_array_size(json_object_get(r, "third_party_categories")) >
+                0);
+    assert_non_null(strstr(json_string_value(json_object_get(r, "statement")),
+                           "do not sell"));
+    json_decref(r);
+    tu_store_free(&t);
+}
+
+static void test_rectification(void **state)
+{
+    (void)state;
+    tu_store t;
+    tu_store_new(&t, "2026-05-04T08:00:00Z");
+    char sid[SW_ID_BUFSZ], rec[5][SW_ID_BUFSZ];
+    five_activities(&t, sid, rec);
+    sw_request_opened o =
+        verified(&t, "ivy@acme.example", SW_REQ_RECTIFICATION, SW_GDPR);
+    sw_fulfil_options opt = {SW_ANSWER_JSON, NULL, NULL};
+    sw_fulfilment f;
+    assert_int_equal(sw_request_fulfil(t.s, o.req.id, &opt, &f),
+                     SW_ERR_INVALID);
+    opt.record = "rec_nope";
+    opt.value = "x";
+    assert_int_equal(sw_request_fulfil(t.s, o.req.id, &opt, &f),
+                     SW_ERR_NOTFOUND);
+    opt.record = rec[0];
+    opt.value = "Ivy Stone-Marsh";
+    assert_int_equal(sw_request_fulfil(t.s, o.req.id, &opt, &f), SW_OK);
+    assert_non_null(strstr(f.answer, "recipients_to_tell"));
+    free(f.answer);
+    sw_subject_view *v;
+    assert_int_equal(sw_subject_show(t.s, sid, &v), SW_OK);
+    bool found = false;
+    for (size_t i = 0; i < v->n_records; i++)
+        found |= strcmp(v->records[i].value, "Ivy Stone-Marsh") == 0;
+    sw_subject_view_free(v);
+    assert_true(found);
+    tu_store_free(&t);
+}
+
+static void test_erasure_keeps_what_the_law_needs(void **state)
+{
+    (void)state;
+    tu_store t;
+    tu_store_new(&t, "2026-05-04T08:00:00Z");
+    char sid[SW_ID_BUFSZ], rec[5][SW_ID_BUFSZ], hold[SW_ID_BUFSZ], out[256];
+    five_activities(&t, sid, rec);
+    /* the invoice (dated by its record) is kept 10 years after the end of
+     * its invoicing year */
+    char scope[64];
+    snprintf(scope, sizeof(scope), "record:%s", rec[2]);
+    assert_int_equal(sw_hold_place(t.s, scope, "litigation", "claim 7", hold),
+                     SW_OK);
+    sw_ident addr = {"email", "ivy@acme.example"};
+    sw_objection_result ob;
+    assert_int_equal(sw_unsubscribe(t.s, &addr, NULL, &ob), SW_OK);
+    sw_request_opened o =
+        verified(&t, "ivy@acme.example", SW_REQ_ERASURE, SW_GDPR);
+    char *json;
+    assert_int_equal(fulfil(&t, o.req.id, SW_ANSWER_JSON, out, &json), SW_OK);
+    json_error_t err;
+    json_t *r = json_loads(json, 0, &err);
+    free(json);
+    assert_non_null(r);
+    assert_false(json_is_true(json_object_get(r, "crypto_shredded")));
+    json_t *kept = json_object_get(r, "kept");
+    bool by_hold = false, by_law = false;
+    size_t i;
+    json_t *g;
+    json_array_foreach(kept, i, g)
+    {
+        const char *reason = json_string_value(json_object_get(g, "reason"));
+        by_hold |= strstr(reason, hold) != NULL;
+        if (strstr(reason, "legal obligation") &&
+            strcmp(json_string_value(json_object_get(g, "rule")),
+                   "customer_account.invoices") == 0) {
+            by_law = true;
+            assert_string_equal(
+                json_string_value(json_object_get(g, "until")),
+                "2037-01-01T00:00:00Z");
+        }
+    }
+    assert_true(by_hold);
+    assert_true(by_law);
+    /* analytics and security logs went; the held ticket and the account
+     * records stay; the subject is restricted to storage */
+    json_t *del = json_object_get(r, "deleted");
+    assert_int_equal(json_array_size(del), 2);
+    json_decref(r);
+    assert_int_equal(tu_count_sql(t.path, "SELECT count(*) FROM records"), 3);
+    sw_who who = {sid, NULL};
+    sw_decision d;
+    assert_int_equal(sw_decide(t.s, "business.contract_administration", &who,
+                               &d),
+                     SW_OK);
+    assert_int_equal(d.reason, SW_DENY_RESTRICTED);
+    /* the suppression entry stays */
+    assert_int_equal(tu_count_sql(t.path, "SELECT count(*) FROM suppression"),
+                     1);
+    tu_store_free(&t);
+
+    /* nothing to keep: crypto-shredded */
+    tu_store_new(&t, "2026-05-04T08:00:00Z");
+    char p[SW_ID_BUFSZ], rid[SW_ID_BUFSZ];
+    sw_ident id = {"email", "jo@lead.example"};
+    sw_subject_spec spec = {"prospect", NULL, NULL, NULL, 1, &id};
+    assert_int_equal(sw_subject_add(t.s, &spec, p), SW_OK);
+    sw_record_spec rs = {p, "sales_prospects", "user.name", "Jo", 2, NULL,
+                         false, 0};
+    assert_int_equal(sw_record_add(t.s, &rs, rid, NULL), SW_OK);
+    o = verified(&t, "jo@lead.example", SW_REQ_ERASURE, SW_CCPA);
+    assert_int_equal(fulfil(&t, o.req.id, SW_ANSWER_JSON, out, NULL), SW_OK);
+    assert_non_null(strstr(out, "key is destroyed"));
+    assert_int_equal(tu_count_sql(t.path, "SELECT count(*) FROM subjects"), 0);
+    assert_false(tu_file_contains(t.path, "jo@lead.example"));
+    tu_store_free(&t);
+}
+
+static void test_processor_forwarding_and_child(void **state)
+{
+    (void)state;
+    tu_store t;
+    tu_store_new(&t, "2026-05-04T08:00:00Z");
+    char sid[SW_ID_BUFSZ], out[256];
+    sw_ident id = {"email", "enduser@mail.example"};
+    sw_subject_spec spec = {"end_user", "ACME-CPAAS", NULL, NULL, 1, &id};
+    assert_int_equal(sw_subject_add(t.s, &spec, sid), SW_OK);
+    sw_request_opened o =
+        verified(&t, "enduser@mail.example", SW_REQ_ACCESS, SW_GDPR);
+    char *json;
+    assert_int_equal(fulfil(&t, o.req.id, SW_ANSWER_JSON, out, &json), SW_OK);
+    assert_non_null(strstr(out, "forwarded to ACME-CPAAS"));
+    assert_non_null(strstr(json, "notice_to_customer"));
+    assert_non_null(strstr(json, "reply_to_requester"));
+    free(json);
+
+    char kid[SW_ID_BUFSZ], rid[SW_ID_BUFSZ];
+    sw_ident kid_id = {"email", "kid@mail.example"};
+    sw_subject_spec ks = {"event_participant", NULL, NULL, NULL, 1, &kid_id};
+    assert_int_equal(sw_subject_add(t.s, &ks, kid), SW_OK);
+    sw_record_spec rs = {kid, "webinars", "user.name", "Kid", 3, NULL, false,
+                         0};
+    assert_int_equal(sw_record_add(t.s, &rs, rid, NULL), SW_OK);
+    sw_erase_result er;
+    assert_int_equal(sw_subject_child(t.s, kid, &er), SW_OK);
+    assert_int_equal(er.records, 1);
+    assert_int_equal(tu_count_sql(t.path, "SELECT count(*) FROM audit WHERE"
+                                          " action = 'subject.child'"),
+                     1);
+    assert_false(tu_file_contains(t.path, "kid@mail.example"));
+    tu_store_free(&t);
+}
+
+static void test_stats(void **state)
+{
+    (void)state;
+    tu_store t;
+    tu_store_new(&t, "2026-05-01T08:00:00Z");
+    char a[SW_ID_BUFSZ], b[SW_ID_BUFSZ], out[256];
+    customer(&t, "kay@acme.example", a);
+    customer(&t, "lou@acme.example", b);
+    sw_request_opened o =
+        verified(&t, "kay@acme.example", SW_REQ_RESTRICTION, SW_GDPR);
+    tu_store_now(&t, "2026-05-03T08:00:00Z");
+    assert_int_equal(fulfil(&t, o.req.id, SW_ANSWER_JSON, out, NULL), SW_OK);
+    open_req(&t, "lou@acme.example", SW_REQ_ACCESS, SW_CCPA, NULL);
+    tu_store_now(&t, "2026-07-01T00:00:00Z");
+    sw_request_stats st;
+    assert_int_equal(sw_request_stats_since(t.s, 0, &st), SW_OK);
+    assert_int_equal(st.count[SW_REQ_RESTRICTION][SW_GDPR], 1);
+    assert_int_equal(st.count[SW_REQ_ACCESS][SW_CCPA], 1);
+    assert_int_equal(st.completed, 1);
+    assert_int_equal(st.open, 1);
+    assert_int_equal(st.overdue, 1);
+    assert_int_equal(st.median_days_x100, 200); /* two days */
+    assert_int_equal(st.max_days_x100, 200);
     tu_store_free(&t);
 }
 
@@ -294,6 +618,12 @@ int main(void)
         cmocka_unit_test(test_verification),
         cmocka_unit_test(test_intake_refusals),
         cmocka_unit_test(test_fulfil_through_consent),
+        cmocka_unit_test(test_access_report),
+        cmocka_unit_test(test_portability_and_know),
+        cmocka_unit_test(test_rectification),
+        cmocka_unit_test(test_erasure_keeps_what_the_law_needs),
+        cmocka_unit_test(test_processor_forwarding_and_child),
+        cmocka_unit_test(test_stats),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* steward report requests */
+#include <jansson.h>
+#include <string.h>
+
+#include "commands.h"
+
+static int do_requests(cli *c, const cli_args *a)
+{
+    sw_instant since = 0;
+    int rc;
+    if (a->v[O_SINCE] && (rc = cli_instant("--since", a->v[O_SINCE], &since)))
+        return rc;
+    sw_store *s;
+    sw_policy *p;
+    if ((rc = cli_open_store(c, &s, &p)))
+        return rc;
+    sw_request_stats st;
+    if (sw_request_stats_since(s, since, &st) != SW_OK) {
+        rc = cli_store_fail(s, "no report");
+        cli_close_store(s, p);
+        return rc;
+    }
+    json_t *by = json_array();
+    for (int t = 0; t < SW_REQ_TYPE_COUNT; t++)
+        for (int g = 0; g < 2; g++)
+            if (st.count[t][g])
+                json_array_append_new(
+                    by, json_pack("{s:s, s:s, s:I}", "type",
+                                  sw_request_type_name((sw_request_type)t),
+                                  "regulation",
+                                  sw_regulation_name((sw_regulation)g),
+                                  "count", (json_int_t)st.count[t][g]));
+    if (c->json) {
+        rc = cli_print_json(json_pack(
+            "{s:o, s:I, s:I, s:I, s:I, s:I, s:f, s:f}", "by_type", by,
+            "completed", (json_int_t)st.completed, "refused",
+            (json_int_t)st.refused, "withdrawn", (json_int_t)st.withdrawn,
+            "open", (json_int_t)st.open, "overdue", (json_int_t)st.overdue,
+            "median_days_to_complete", st.median_days_x100 / 100.0,
+            "max_days_to_complete", st.max_days_x100 / 100.0));
+    } else {
+        size_t i;
+        json_t *v;
+        json_array_foreach(by, i, v)
+            printf("%-18s %-5s %lld\n",
+                   json_string_value(json_object_get(v, "type")),
+                   json_string_value(json_object_get(v, "regulation")),
+                   (long long)json_integer_value(json_object_get(v, "count")));
+        printf("completed %zu, refused %zu, withdrawn %zu, open %zu "
+               "(overdue %zu)\ntime to complete: median %.2f days, "
+               "longest %.2f days\n",
+               st.completed, st.refused, st.withdrawn, st.open, st.overdue,
+               st.median_days_x100 / 100.0, st.max_days_x100 / 100.0);
+        json_decref(by);
+    }
+    cli_close_store(s, p);
+    return rc;
+}
+
+static const cli_verb verbs[] = {
+    {"requests", do_requests, "steward report requests [--since INSTANT] [--json]",
+     "Data-subject requests received since INSTANT (default: all): counts\n"
+     "per type and regulation, outcomes, median and longest time to\n"
+     "complete, open and overdue ones.",
+     OPT(O_SINCE), 0},
+};
+
+int cmd_report(int argc, char **argv, cli *c)
+{
+    return cli_run_family("report", argc, argv, c, verbs,
+                          sizeof(verbs) / sizeof(verbs[0]));
+}

@@ -1,0 +1,690 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The answers to data-subject requests (notice 9 to 15): the access report
+ * (Art. 15) in JSON and HTML, portability (Art. 20) in JSON and CSV, the
+ * CCPA right to know, rectification (Art. 16, 19), erasure with what is
+ * kept and why (Art. 17(3)), and the forwarding notice for data processed
+ * for a customer (notice 2). Everything is read from the ledger and the
+ * policy: an answer explains itself the way a decision does.
+ */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "steward/report.h"
+#include "steward/request.h"
+#include "buf_int.h"
+#include "request_int.h"
+
+static json_t *instant_json(sw_instant t)
+{
+    char buf[SW_INSTANT_BUFSZ];
+    return json_string(sw_instant_format(t, buf));
+}
+
+static const char *def_name(const sw_def *v, size_t n, const char *id)
+{
+    for (size_t i = 0; id && i < n; i++)
+        if (strcmp(v[i].id, id) == 0)
+            return v[i].name;
+    return id;
+}
+
+static const char *category_name(const sw_policy *p, const char *id)
+{
+    const sw_category *c = sw_policy_category(p, id);
+    return c && c->name ? c->name : id;
+}
+
+static const char *recipient_name(const sw_policy *p, const char *id)
+{
+    const sw_recipient *r = sw_policy_recipient(p, id);
+    return r && r->name ? r->name : id;
+}
+
+/* What a record is processed for, on which basis, shared with whom, kept
+ * how long: the Art. 15(1) and 13 information, from the policy. */
+static json_t *record_info(const sw_policy *p, const sw_record_view *r)
+{
+    const sw_activity *a = sw_policy_activity(p, r->activity);
+    json_t *purposes = json_array(), *bases = json_array(),
+           *recips = json_array(), *transfers = json_array();
+    for (size_t i = 0; a && i < a->purposes.n; i++)
+        json_array_append_new(
+            purposes,
+            json_pack("{s:s, s:s}", "id", a->purposes.v[i], "name",
+                      def_name(p->purposes, p->n_purposes,
+                               a->purposes.v[i])));
+    for (size_t i = 0; a && i < a->n_bases; i++) {
+        const char *label = sw_basis_label(a->bases[i].basis);
+        json_array_append_new(
+            bases, json_pack("{s:s, s:s, s:s}", "basis", a->bases[i].basis,
+                             "label", label ? label : "", "when",
+                             a->bases[i].when ? a->bases[i].when : ""));
+    }
+    for (size_t i = 0; a && i < a->recipients.n; i++)
+        json_array_append_new(recips,
+                              json_string(recipient_name(p, a->recipients.v[i])));
+    for (size_t i = 0; a && i < a->n_transfers; i++)
+        json_array_append_new(
+            transfers,
+            json_pack("{s:s, s:s, s:s}", "to", a->transfers[i].to,
+                      "safeguard", a->transfers[i].safeguard, "note",
+                      a->transfers[i].note ? a->transfers[i].note : ""));
+    const sw_rule *rule = r->due.rule[0] ? sw_policy_rule(p, r->due.rule)
+                                         : NULL;
+    char words[512] = "";
+    if (rule)
+        sw_rule_describe(p, rule, words, sizeof(words));
+    json_t *retention = json_pack(
+        "{s:s, s:s, s:s, s:o}", "rule", rule ? rule->id : "", "section",
+        rule && rule->section ? rule->section : "", "period",
+        words[0] ? words : "no rule of the policy applies yet", "due_at",
+        r->due.has_due ? instant_json(r->due.due_at) : json_null());
+    return json_pack(
+        "{s:s, s:s, s:s, s:s%, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o}",
+        "id", r->id, "category", r->category, "category_name",
+        category_name(p, r->category), "value", r->value, r->value_len,
+        "activity", r->activity, "activity_name", a ? a->name : r->activity,
+        "source",
+        r->source[0] ? def_name(p->sources, p->n_sources, r->source)
+                     : "not recorded",
+        "collected_at", instant_json(r->collected_at), "purposes", purposes,
+        "legal_basis", bases, "recipients", recips, "transfers", transfers,
+        "retention", retention);
+}
+
+static json_t *rights_json(const sw_policy *p)
+{
+    json_t *rights = json_array();
+    for (size_t i = 0; i < p->n_rights; i++)
+        json_array_append_new(
+            rights, json_pack("{s:s, s:s, s:s}", "name", p->rights[i].name,
+                              "article", p->rights[i].article, "how",
+                              p->rights[i].route));
+    return rights;
+}
+
+static json_t *controller_json(const sw_policy *p)
+{
+    return json_pack("{s:s, s:s, s:s}", "name", p->controller.name,
+                     "address", p->controller.address, "dpo",
+                     p->controller.dpo_email);
+}
+
+/* ---- HTML ---- */
+
+static void esc(sw_buf *b, const char *s)
+{
+    for (; s && *s; s++) {
+        switch (*s) {
+        case '<': sw_buf_puts(b, "&lt;"); break;
+        case '>': sw_buf_puts(b, "&gt;"); break;
+        case '&': sw_buf_puts(b, "&amp;"); break;
+        case '"': sw_buf_puts(b, "&quot;"); break;
+        case '\'': sw_buf_puts(b, "&#39;"); break;
+        default: sw_buf_putn(b, s, 1);
+        }
+    }
+}
+
+static const char *str(json_t *o, const char *key)
+{
+    const char *v = json_string_value(json_object_get(o, key));
+    return v ? v : "";
+}
+
+/* The items of a JSON array of strings, or of objects' key, joined. */
+static void joined(sw_buf *b, json_t *arr, const char *key)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(arr, i, v)
+    {
+        if (i)
+            sw_buf_puts(b, "; ");
+        esc(b, key ? str(v, key) : json_string_value(v));
+    }
+}
+
+static char *access_html(json_t *r)
+{
+    sw_buf b;
+    sw_buf_init(&b, 64u * 1024 * 1024);
+    json_t *ctl = json_object_get(r, "controller");
+    sw_buf_puts(&b,
+                "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8"
+                "\">\n<title>Your personal data</title>\n<style>body{font:16px"
+                "/1.5 system-ui,sans-serif;color:#1a1a1a;max-width:72rem;"
+                "margin:2rem auto;padding:0 1rem}table{border-collapse:"
+                "collapse;width:100%}th,td{border:1px solid #767676;padding:"
+                ".4rem;text-align:left;vertical-align:top}th{background:"
+                "#f0f0f0}caption{text-align:left;font-weight:bold}</style>"
+                "</head>\n<body>\n<h1>Your personal data</h1>\n<p>From ");
+    esc(&b, str(ctl, "name"));
+    sw_buf_puts(&b, ", ");
+    esc(&b, str(ctl, "address"));
+    sw_buf_puts(&b, ". Data protection officer: ");
+    esc(&b, str(ctl, "dpo"));
+    sw_buf_puts(&b, ".<br>Request ");
+    esc(&b, str(r, "request"));
+    sw_buf_puts(&b, ", prepared ");
+    esc(&b, str(r, "generated_at"));
+    sw_buf_puts(&b, ".</p>\n<h2>How we find you</h2>\n<ul>\n");
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(r, "identifiers"), i, v)
+    {
+        sw_buf_puts(&b, "<li>");
+        esc(&b, str(v, "type"));
+        sw_buf_puts(&b, ": ");
+        esc(&b, str(v, "value"));
+        sw_buf_puts(&b, "</li>\n");
+    }
+    sw_buf_puts(&b, "</ul>\n<h2>What we hold, why, and for how long</h2>\n"
+                    "<table>\n<caption>One row per record</caption>\n<tr>"
+                    "<th scope=\"col\">Data</th><th scope=\"col\">Value</th>"
+                    "<th scope=\"col\">Purposes</th><th scope=\"col\">Legal "
+                    "basis</th><th scope=\"col\">Recipients and transfers"
+                    "</th><th scope=\"col\">Kept</th><th scope=\"col\">Source"
+                    "</th></tr>\n");
+    json_array_foreach(json_object_get(r, "records"), i, v)
+    {
+        json_t *ret = json_object_get(v, "retention");
+        sw_buf_puts(&b, "<tr><td>");
+        esc(&b, str(v, "category_name"));
+        sw_buf_puts(&b, " <small>(");
+        esc(&b, str(v, "activity_name"));
+        sw_buf_puts(&b, ")</small></td><td>");
+        esc(&b, str(v, "value"));
+        sw_buf_puts(&b, "</td><td>");
+        joined(&b, json_object_get(v, "purposes"), "name");
+        sw_buf_puts(&b, "</td><td>");
+        joined(&b, json_object_get(v, "legal_basis"), "label");
+        sw_buf_puts(&b, "</td><td>");
+        joined(&b, json_object_get(v, "recipients"), NULL);
+        if (json_array_size(json_object_get(v, "transfers"))) {
+            sw_buf_puts(&b, "<br>Transfers: ");
+            joined(&b, json_object_get(v, "transfers"), "to");
+            sw_buf_puts(&b, " (");
+            joined(&b, json_object_get(v, "transfers"), "safeguard");
+            sw_buf_puts(&b, ")");
+        }
+        sw_buf_puts(&b, "</td><td>");
+        esc(&b, str(ret, "period"));
+        if (json_is_string(json_object_get(ret, "due_at"))) {
+            sw_buf_puts(&b, "; until ");
+            esc(&b, str(ret, "due_at"));
+        }
+        sw_buf_puts(&b, "</td><td>");
+        esc(&b, str(v, "source"));
+        sw_buf_puts(&b, "</td></tr>\n");
+    }
+    sw_buf_puts(&b, "</table>\n<h2>Your rights</h2>\n<ul>\n");
+    json_array_foreach(json_object_get(r, "rights"), i, v)
+    {
+        sw_buf_puts(&b, "<li>");
+        esc(&b, str(v, "name"));
+        sw_buf_puts(&b, " (");
+        esc(&b, str(v, "article"));
+        sw_buf_puts(&b, "): ");
+        esc(&b, str(v, "how"));
+        sw_buf_puts(&b, "</li>\n");
+    }
+    sw_buf_puts(&b, "</ul>\n<h2>Automated decisions</h2>\n<p>");
+    esc(&b, str(r, "automated_decisions"));
+    sw_buf_puts(&b, "</p>\n</body></html>\n");
+    char *out = NULL;
+    return sw_buf_finish(&b, &out) == SW_OK ? out : NULL;
+}
+
+/* ---- access ---- */
+
+sw_status sw_answer_access(sw_store *s, const char *subject,
+                           const char *request, sw_answer_format f,
+                           sw_fulfilment *out)
+{
+    sw_subject_view *v;
+    sw_status st = sw_subject_show(s, subject, &v); /* audited disclosure */
+    if (st != SW_OK)
+        return st;
+    const sw_policy *p = s->policy;
+    json_t *ids = json_array(), *recs = json_array();
+    for (size_t i = 0; i < v->n_idents; i++)
+        json_array_append_new(ids,
+                              json_pack("{s:s, s:s}", "type",
+                                        v->idents[i].type, "value",
+                                        v->idents[i].value));
+    for (size_t i = 0; i < v->n_records; i++)
+        json_array_append_new(recs, record_info(p, &v->records[i]));
+    json_t *r = json_pack(
+        "{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:s, s:s}", "request", request,
+        "subject", subject, "generated_at",
+        instant_json(sw_clock_now(&s->clock)), "controller",
+        controller_json(p), "identifiers", ids, "records", recs, "rights",
+        rights_json(p), "automated_decisions",
+        p->automated_decisions.statement ? p->automated_decisions.statement
+                                         : "",
+        "complaint",
+        "You may lodge a complaint with a supervisory authority.");
+    size_t n = v->n_records;
+    sw_subject_view_free(v);
+    if (!r)
+        return sw_fail(s, SW_ERR_NOMEM, "out of memory");
+    out->answer = f == SW_ANSWER_HTML
+                      ? access_html(r)
+                      : json_dumps(r, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    json_decref(r);
+    if (!out->answer)
+        return sw_fail(s, SW_ERR_NOMEM, "out of memory");
+    out->answer_len = strlen(out->answer);
+    snprintf(out->outcome, sizeof(out->outcome),
+             "access report with %zu record%s (%s)", n, n == 1 ? "" : "s",
+             f == SW_ANSWER_HTML ? "HTML" : "JSON");
+    return SW_OK;
+}
+
+/* ---- portability ---- */
+
+/* Provided by the subject and processed on consent or contract. */
+static bool portable(const sw_policy *p, const sw_record_view *r)
+{
+    const sw_activity *a = sw_policy_activity(p, r->activity);
+    if (!a || strcmp(r->source, "data_subject") != 0)
+        return false;
+    for (size_t i = 0; i < a->n_bases; i++)
+        if (strcmp(a->bases[i].basis, "6(1)(a)") == 0 ||
+            strcmp(a->bases[i].basis, "6(1)(b)") == 0)
+            return true;
+    return false;
+}
+
+sw_status sw_answer_portability(sw_store *s, const char *subject,
+                                sw_answer_format f, sw_fulfilment *out)
+{
+    sw_subject_view *v;
+    sw_status st = sw_subject_show(s, subject, &v);
+    if (st != SW_OK)
+        return st;
+    json_t *items = json_array();
+    sw_buf b;
+    sw_buf_init(&b, 64u * 1024 * 1024);
+    sw_buf_puts(&b, "category,value,activity,collected_at\r\n");
+    size_t n = 0;
+    for (size_t i = 0; i < v->n_records; i++) {
+        const sw_record_view *r = &v->records[i];
+        if (!portable(s->policy, r))
+            continue;
+        char at[SW_INSTANT_BUFSZ];
+        sw_instant_format(r->collected_at, at);
+        json_array_append_new(
+            items, json_pack("{s:s, s:s%, s:s, s:s}", "category",
+                             r->category, "value", r->value, r->value_len,
+                             "activity", r->activity, "collected_at", at));
+        sw_buf_csv(&b, r->category);
+        sw_buf_puts(&b, ",");
+        sw_buf_csv(&b, r->value);
+        sw_buf_puts(&b, ",");
+        sw_buf_csv(&b, r->activity);
+        sw_buf_printf(&b, ",%s\r\n", at);
+        n++;
+    }
+    sw_subject_view_free(v);
+    char *csv = NULL;
+    st = sw_buf_finish(&b, &csv);
+    if (f == SW_ANSWER_CSV) {
+        out->answer = csv;
+    } else {
+        free(csv);
+        json_t *o = json_pack("{s:s, s:o}", "subject", subject, "data", items);
+        out->answer = o ? json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER)
+                        : NULL;
+        json_decref(o);
+        items = NULL;
+    }
+    json_decref(items);
+    if (st != SW_OK || !out->answer)
+        return sw_fail(s, SW_ERR_NOMEM, "out of memory");
+    out->answer_len = strlen(out->answer);
+    snprintf(out->outcome, sizeof(out->outcome),
+             "portable data: %zu record%s the subject provided (%s)", n,
+             n == 1 ? "" : "s", f == SW_ANSWER_CSV ? "CSV" : "JSON");
+    return SW_OK;
+}
+
+/* ---- CCPA: the right to know ---- */
+
+static void add_unique(json_t *arr, const char *v)
+{
+    size_t i;
+    json_t *x;
+    json_array_foreach(arr, i, x) if (strcmp(json_string_value(x), v) == 0) return;
+    json_array_append_new(arr, json_string(v));
+}
+
+sw_status sw_answer_know(sw_store *s, const char *subject, sw_fulfilment *out)
+{
+    sw_subject_view *v;
+    sw_status st = sw_subject_show(s, subject, &v);
+    if (st != SW_OK)
+        return st;
+    const sw_policy *p = s->policy;
+    sw_instant since =
+        sw_instant_add(sw_clock_now(&s->clock), (sw_duration){-1, 0, 0});
+    json_t *cats = json_array(), *parties = json_array(), *seen = json_array();
+    for (size_t i = 0; i < v->n_records; i++) {
+        const sw_record_view *r = &v->records[i];
+        if (r->collected_at < since)
+            continue;
+        for (size_t c = 0; c < p->ccpa.n_categories; c++) {
+            const sw_ccpa_category *k = &p->ccpa.categories[c];
+            bool covers = false;
+            for (size_t j = 0; j < k->covers.n && !covers; j++)
+                covers = sw_category_covers(k->covers.v[j], r->category);
+            if (!covers)
+                continue;
+            size_t before = json_array_size(seen);
+            add_unique(seen, k->id);
+            if (json_array_size(seen) > before)
+                json_array_append_new(
+                    cats, json_pack("{s:s, s:s, s:s}", "id", k->id, "name",
+                                    k->name, "examples",
+                                    k->examples ? k->examples : ""));
+            for (size_t j = 0; j < k->disclosed_to.n; j++)
+                add_unique(parties, k->disclosed_to.v[j]);
+        }
+    }
+    sw_subject_view_free(v);
+    json_decref(seen);
+    size_t n = json_array_size(cats);
+    json_t *o = json_pack(
+        "{s:s, s:s, s:o, s:o, s:b, s:s}", "subject", subject, "period",
+        "the preceding 12 months", "categories_collected", cats,
+        "third_party_categories", parties, "sold", p->ccpa.sells, "statement",
+        p->ccpa.sells ? "Personal information is sold: see the notice."
+                      : "We do not sell personal information.");
+    out->answer = o ? json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER)
+                    : NULL;
+    json_decref(o);
+    if (!out->answer)
+        return sw_fail(s, SW_ERR_NOMEM, "out of memory");
+    out->answer_len = strlen(out->answer);
+    snprintf(out->outcome, sizeof(out->outcome),
+             "categories collected in the preceding 12 months: %zu; nothing "
+             "sold",
+             n);
+    return SW_OK;
+}
+
+/* ---- rectification ---- */
+
+sw_status sw_answer_rectify(sw_store *s, const char *subject,
+                            const sw_fulfil_options *o, sw_fulfilment *out)
+{
+    if (!o || !o->record || !o->value)
+        return sw_fail(s, SW_ERR_INVALID,
+                       "a rectification names the record and its new "
+                       "value");
+    sw_subject_view *v;
+    sw_status st = sw_subject_show(s, subject, &v);
+    if (st != SW_OK)
+        return st;
+    const sw_activity *a = NULL;
+    for (size_t i = 0; i < v->n_records && !a; i++)
+        if (strcmp(v->records[i].id, o->record) == 0)
+            a = sw_policy_activity(s->policy, v->records[i].activity);
+    sw_subject_view_free(v);
+    st = sw_record_rectify(s, subject, o->record, o->value,
+                           strlen(o->value));
+    if (st != SW_OK)
+        return st;
+    /* Art. 19: the recipients the data was disclosed to are told. */
+    json_t *tell = json_array();
+    for (size_t i = 0; a && i < a->recipients.n; i++)
+        json_array_append_new(
+            tell, json_string(recipient_name(s->policy, a->recipients.v[i])));
+    json_t *j = json_pack("{s:s, s:s, s:o}", "record", o->record, "result",
+                          "corrected; the old value is kept nowhere",
+                          "recipients_to_tell", tell);
+    out->answer = j ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER)
+                    : NULL;
+    json_decref(j);
+    if (!out->answer)
+        return sw_fail(s, SW_ERR_NOMEM, "out of memory");
+    out->answer_len = strlen(out->answer);
+    snprintf(out->outcome, sizeof(out->outcome),
+             "record %s corrected; %zu recipient categor%s to tell",
+             o->record, a ? a->recipients.n : 0,
+             a && a->recipients.n == 1 ? "y" : "ies");
+    return SW_OK;
+}
+
+/* ---- erasure ---- */
+
+static bool has_basis(const sw_activity *a, const char *basis)
+{
+    for (size_t i = 0; i < a->n_bases; i++)
+        if (strcmp(a->bases[i].basis, basis) == 0)
+            return true;
+    return false;
+}
+
+/* Why a record must stay (Art. 17(3)), or NULL when it may go. */
+static const char *why_kept(sw_store *s, const sw_record_view *r,
+                            char *hold_buf, size_t n, sw_status *st)
+{
+    char hold[SW_ID_BUFSZ], kind[48];
+    *st = s->be->record_hold(s->impl, r->id, hold, kind);
+    if (*st == SW_OK) {
+        snprintf(hold_buf, n, "legal hold %s (%s)", hold, kind);
+        return hold_buf;
+    }
+    if (*st != SW_ERR_NOTFOUND) {
+        *st = sw_fail_be(s, *st, NULL);
+        return NULL;
+    }
+    *st = SW_OK;
+    const sw_activity *a = sw_policy_activity(s->policy, r->activity);
+    if (!a)
+        return NULL;
+    if (sw_strs_has(&a->purposes, "essential.legal_claims"))
+        return "the establishment, exercise or defence of legal claims "
+               "(Art. 17(3)(e))";
+    const sw_rule *rule =
+        r->due.rule[0] ? sw_policy_rule(s->policy, r->due.rule) : NULL;
+    bool pending = !r->due.has_due || r->due.due_at > sw_clock_now(&s->clock);
+    if (has_basis(a, "6(1)(c)") && rule && rule->keep_kind != SW_KEEP_UNSPECIFIED &&
+        pending)
+        return "a legal obligation (Art. 17(3)(b))";
+    return NULL;
+}
+
+typedef struct kept_group {
+    char activity[96], rule[96], reason[160];
+    bool has_until;
+    sw_instant until;
+    size_t records;
+} kept_group;
+
+sw_status sw_answer_erase(sw_store *s, const char *subject,
+                          sw_fulfilment *out, bool *shredded)
+{
+    *shredded = false;
+    sw_subject_view *v;
+    sw_status st = sw_subject_show(s, subject, &v);
+    if (st != SW_OK)
+        return st;
+    json_t *deleted = json_array();
+    kept_group *kept = calloc(v->n_records ? v->n_records : 1, sizeof(*kept));
+    size_t n_kept = 0, n_deleted = 0, kept_records = 0;
+    if (!kept)
+        st = sw_fail(s, SW_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; st == SW_OK && i < v->n_records; i++) {
+        const sw_record_view *r = &v->records[i];
+        char buf[160];
+        const char *why = why_kept(s, r, buf, sizeof(buf), &st);
+        if (st != SW_OK)
+            break;
+        if (!why) {
+            json_array_append_new(
+                deleted, json_pack("{s:s, s:s, s:s}", "record", r->id,
+                                   "activity", r->activity, "category",
+                                   r->category));
+            n_deleted++;
+            continue;
+        }
+        kept_records++;
+        kept_group *g = NULL;
+        for (size_t k = 0; k < n_kept && !g; k++)
+            if (strcmp(kept[k].activity, r->activity) == 0 &&
+                strcmp(kept[k].rule, r->due.rule) == 0 &&
+                strcmp(kept[k].reason, why) == 0)
+                g = &kept[k];
+        if (!g) {
+            g = &kept[n_kept++];
+            snprintf(g->activity, sizeof(g->activity), "%s", r->activity);
+            snprintf(g->rule, sizeof(g->rule), "%s", r->due.rule);
+            snprintf(g->reason, sizeof(g->reason), "%s", why);
+        }
+        g->records++;
+        if (r->due.has_due && (!g->has_until || r->due.due_at > g->until)) {
+            g->has_until = true;
+            g->until = r->due.due_at;
+        }
+    }
+    /* What may go goes; when nothing stays, the subject is shredded. */
+    if (st == SW_OK && kept_records == 0) {
+        sw_erase_result er;
+        st = sw_subject_erase(s, subject, &er);
+        *shredded = st == SW_OK;
+    } else if (st == SW_OK) {
+        size_t i;
+        json_t *d;
+        json_array_foreach(deleted, i, d)
+        {
+            if ((st = s->be->record_delete(
+                     s->impl, json_string_value(json_object_get(d, "record")))) !=
+                SW_OK) {
+                sw_fail_be(s, st, NULL);
+                break;
+            }
+        }
+        /* what is kept is only stored: restricted (Art. 18(2)) */
+        if (st == SW_OK)
+            st = sw_subject_restrict(s, subject, true,
+                                     "erasure: kept data only stored");
+    }
+    json_t *kj = json_array();
+    for (size_t k = 0; k < n_kept; k++) {
+        const sw_rule *rule = kept[k].rule[0]
+                                  ? sw_policy_rule(s->policy, kept[k].rule)
+                                  : NULL;
+        char words[512] = "";
+        if (rule)
+            sw_rule_describe(s->policy, rule, words, sizeof(words));
+        json_array_append_new(
+            kj, json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:o}", "activity",
+                          kept[k].activity, "rule", kept[k].rule, "section",
+                          rule && rule->section ? rule->section : "",
+                          "reason", kept[k].reason, "period", words,
+                          "records", (json_int_t)kept[k].records, "until",
+                          kept[k].has_until ? instant_json(kept[k].until)
+                          : json_string(strncmp(kept[k].reason, "legal hold",
+                                                10) == 0
+                                            ? "the hold is released"
+                                            : "the rule's trigger and period")));
+    }
+    free(kept);
+    sw_subject_view_free(v);
+    if (st != SW_OK) {
+        json_decref(deleted);
+        json_decref(kj);
+        return st;
+    }
+    json_t *o = json_pack(
+        "{s:s, s:b, s:o, s:o, s:s}", "subject", subject, "crypto_shredded",
+        *shredded, "deleted", deleted, "kept", kj, "suppression",
+        "addresses on the suppression list stay there as keyed hashes, so "
+        "that no marketing reaches them again");
+    out->answer = o ? json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER)
+                    : NULL;
+    json_decref(o);
+    if (!out->answer)
+        return sw_fail(s, SW_ERR_NOMEM, "out of memory");
+    out->answer_len = strlen(out->answer);
+    snprintf(out->outcome, sizeof(out->outcome),
+             "erased: %zu record%s deleted, %zu kept in %zu group%s%s",
+             n_deleted, n_deleted == 1 ? "" : "s", kept_records, n_kept,
+             n_kept == 1 ? "" : "s",
+             *shredded ? "; the subject's key is destroyed" : "");
+    return SW_OK;
+}
+
+/* ---- a processor's request: forwarded ---- */
+
+sw_status sw_answer_forward(sw_store *s, const char *subject,
+                            const char *request, const char *type,
+                            sw_fulfilment *out)
+{
+    sw_subject_view *v;
+    sw_status st = sw_subject_show(s, subject, &v);
+    if (st != SW_OK)
+        return st;
+    char customer[160];
+    snprintf(customer, sizeof(customer), "%s",
+             v->account ? v->account : "the customer");
+    sw_subject_view_free(v);
+    char notice[768], reply[768];
+    snprintf(notice, sizeof(notice),
+             "To %s: we received a %s request (%s) from a person whose data "
+             "we process on your behalf and instructions. You are the "
+             "controller of this data: please answer the request; we will "
+             "assist you as our agreement provides.",
+             customer, type, request);
+    snprintf(reply, sizeof(reply),
+             "We process your data only on behalf of %s, which decides why "
+             "and how it is processed. We have forwarded your request to it; "
+             "please also contact it directly.",
+             customer);
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "request", request,
+                          "customer", customer, "notice_to_customer", notice,
+                          "reply_to_requester", reply);
+    out->answer = o ? json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER)
+                    : NULL;
+    json_decref(o);
+    if (!out->answer)
+        return sw_fail(s, SW_ERR_NOMEM, "out of memory");
+    out->answer_len = strlen(out->answer);
+    snprintf(out->outcome, sizeof(out->outcome),
+             "forwarded to %s, the controller (steward's operator is its "
+             "processor); the requester was told to contact it",
+             customer);
+    return SW_OK;
+}
+
+/* ---- children ---- */
+
+sw_status sw_subject_child(sw_store *s, const char *subject,
+                           sw_erase_result *out)
+{
+    bool own = false;
+    sw_status st = sw_op_begin(s, &own);
+    if (st != SW_OK)
+        return st;
+    st = sw_audit_json(s, "subject.child", subject,
+                       json_pack("[s]", subject),
+                       json_pack("{s:i, s:s}", "min_age",
+                                 s->policy && s->policy->children.min_age
+                                     ? s->policy->children.min_age
+                                     : 16,
+                                 "section",
+                                 s->policy && s->policy->children.section
+                                     ? s->policy->children.section
+                                     : ""));
+    if (st == SW_OK)
+        st = sw_subject_erase(s, subject, out);
+    st = sw_op_end(s, own, st);
+    if (st == SW_OK && (st = s->be->checkpoint(s->impl)) != SW_OK)
+        sw_fail_be(s, st, "erased, but the journal was not checkpointed");
+    return st;
+}

@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Data-subject requests from the command line, as a new user meets them:
+ * a customer with records in five activities and traffic records; an
+ * access request verified by its code and answered with an HTML report;
+ * then an erasure whose report says what went and what stayed and why. */
+#include <jansson.h>
+#include <regex.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+
+static char *dir;
+static char db[512], store_env[600];
+
+#define RUN(r, ...)                                                           \
+    tu_steward((r), envs, __VA_ARGS__, (const char *)NULL)
+
+static const char *envs[] = {store_env, "STEWARD_NOW=2026-05-04T09:00:00Z",
+                             "STEWARD_ACTOR=dpo", NULL};
+
+static int setup(void **state)
+{
+    (void)state;
+    dir = tu_tmpdir();
+    tu_path(dir, "steward.db", db, sizeof(db));
+    snprintf(store_env, sizeof(store_env), "STEWARD_STORE=%s", db);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    tu_rmtree(dir);
+    free(dir);
+    return 0;
+}
+
+/* Runs and expects success; returns stdout (free). */
+static char *ok(tu_run *r)
+{
+    if (r->status != 0)
+        fail_msg("exit %d: %s", r->status, r->err);
+    char *out = r->out;
+    r->out = NULL;
+    tu_run_free(r);
+    return out;
+}
+
+static char *field(const char *json, const char *key)
+{
+    json_error_t err;
+    json_t *o = json_loads(json, 0, &err);
+    if (!o)
+        fail_msg("not JSON: %s", json);
+    char *v = strdup(json_string_value(json_object_get(o, key)));
+    json_decref(o);
+    return v;
+}
+
+/* Opens a request and verifies it with the code from its message. */
+static char *open_verified(const char *type)
+{
+    tu_run r;
+    RUN(&r, "request", "open", "--type", type, "--regulation", "gdpr",
+        "--email", "ivy@acme.example", "--json");
+    char *out = ok(&r);
+    char *id = field(out, "id");
+    char *msg = field(out, "verification_message");
+    free(out);
+    regex_t re;
+    regmatch_t m[2];
+    assert_int_equal(regcomp(&re, "is ([0-9]{6})\\.", REG_EXTENDED), 0);
+    assert_int_equal(regexec(&re, msg, 2, m, 0), 0);
+    char code[8];
+    snprintf(code, sizeof(code), "%.*s", (int)(m[1].rm_eo - m[1].rm_so),
+             msg + m[1].rm_so);
+    regfree(&re);
+    free(msg);
+    RUN(&r, "request", "verify", id, "--code", code);
+    free(ok(&r));
+    return id;
+}
+
+static void test_cli_request__customer_story(void **state)
+{
+    (void)state;
+    tu_run r;
+    RUN(&r, "init");
+    free(ok(&r));
+    RUN(&r, "subject", "add", "--kind", "customer", "--account", "ACC-1",
+        "--email", "ivy@acme.example");
+    char *sid = ok(&r);
+    sid[strcspn(sid, "\n")] = '\0';
+    static const char *const recs[][4] = {
+        {"customer_account", "user.name", "Ivy Stone", "2025-02-01T10:00:00Z"},
+        {"customer_account", "contract.invoice", "INV-2025-0042",
+         "2025-03-01T10:00:00Z"},
+        {"customer_support", "user.content.support_ticket",
+         "Ticket: delivery reports", "2026-01-10T10:00:00Z"},
+        {"product_analytics", "user.behavior.platform_usage",
+         "pages: /dashboard", "2026-04-01T10:00:00Z"},
+        {"security_logs", "user.device.ip_address", "198.51.100.7",
+         "2026-04-02T10:00:00Z"},
+    };
+    char ticket[64] = "";
+    for (int i = 0; i < 5; i++) {
+        RUN(&r, "record", "add", "--subject", sid, "--activity", recs[i][0],
+            "--category", recs[i][1], "--value", recs[i][2], "--at",
+            recs[i][3]);
+        char *out = ok(&r);
+        if (i == 2)
+            snprintf(ticket, sizeof(ticket), "%.*s", (int)strcspn(out, " \n"),
+                     out);
+        free(out);
+    }
+    /* traffic records of the customer's account */
+    char cdr[600];
+    tu_path(dir, "cdr.ndjson", cdr, sizeof(cdr));
+    FILE *f = fopen(cdr, "w");
+    fputs("{\"id\":\"c1\",\"account\":\"ACC-1\",\"channel\":\"sms\",\"time\":"
+          "\"2026-04-20T10:00:00Z\",\"sender\":\"IVYSHOP\",\"destination\":"
+          "\"+447700900001\",\"country\":\"GB\"}\n",
+          f);
+    fclose(f);
+    RUN(&r, "traffic", "ingest", cdr);
+    free(ok(&r));
+    char scope[80];
+    snprintf(scope, sizeof(scope), "record:%s", ticket);
+    RUN(&r, "hold", "place", "--scope", scope, "--kind", "litigation",
+        "--reason", "claim 7");
+    char *hold = ok(&r);
+    hold[strcspn(hold, "\n")] = '\0';
+
+    /* access: verified, answered with an HTML page */
+    char *id = open_verified("access");
+    char html_path[600];
+    tu_path(dir, "access.html", html_path, sizeof(html_path));
+    RUN(&r, "request", "complete", id, "--format", "html", "--out",
+        html_path);
+    char *out = ok(&r);
+    assert_non_null(strstr(out, "completed"));
+    free(out);
+    free(id);
+    char *html = tu_read_file(html_path, NULL);
+    for (int i = 0; i < 5; i++)
+        assert_non_null(strstr(html, recs[i][2]));
+    assert_non_null(strstr(html, "Create the account and provide the "
+                                 "services")); /* a purpose */
+    assert_non_null(strstr(html, "6(1)(b)"));   /* a legal basis */
+    assert_non_null(strstr(html, "10 years"));  /* the invoices' period */
+    assert_non_null(strstr(html, "Auditors and tax authorities"));
+    assert_non_null(strstr(html, "supervisory authority"));
+    free(html);
+
+    /* erasure: what went, what stayed and why */
+    id = open_verified("erasure");
+    RUN(&r, "request", "complete", id);
+    out = ok(&r);
+    json_error_t err;
+    json_t *rep = json_loads(out, 0, &err);
+    free(out);
+    assert_non_null(rep);
+    assert_int_equal(json_array_size(json_object_get(rep, "deleted")), 2);
+    size_t i;
+    json_t *g;
+    bool invoices = false, held = false;
+    json_array_foreach(json_object_get(rep, "kept"), i, g)
+    {
+        const char *rule = json_string_value(json_object_get(g, "rule"));
+        const char *reason = json_string_value(json_object_get(g, "reason"));
+        const char *until = json_string_value(json_object_get(g, "until"));
+        if (strcmp(rule, "customer_account.invoices") == 0) {
+            invoices = true;
+            assert_string_equal(until, "2036-01-01T00:00:00Z");
+        }
+        if (strstr(reason, hold))
+            held = true;
+    }
+    assert_true(invoices);
+    assert_true(held);
+    json_decref(rep);
+    RUN(&r, "request", "show", id);
+    out = ok(&r);
+    assert_non_null(strstr(out, "completed"));
+    free(out);
+    free(id);
+
+    RUN(&r, "report", "requests", "--json");
+    out = ok(&r);
+    rep = json_loads(out, 0, &err);
+    free(out);
+    assert_int_equal(json_integer_value(json_object_get(rep, "completed")), 2);
+    json_decref(rep);
+    RUN(&r, "audit", "verify");
+    free(ok(&r));
+    free(hold);
+    free(sid);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_cli_request__customer_story),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
