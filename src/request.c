@@ -11,6 +11,7 @@
 
 #include "steward/request.h"
 #include "request_int.h"
+#include "vec_int.h"
 
 static const char *const type_names[SW_REQ_TYPE_COUNT] = {
     "access",      "portability", "rectification",    "erasure",
@@ -716,4 +717,69 @@ sw_status sw_request_stats_since(sw_store *s, sw_instant since,
     }
     sw_vec_release(&c.days);
     return SW_OK;
+}
+
+typedef struct expire_ctx {
+    const sw_rule *rule;
+    sw_instant now;
+    sw_vec ids; /* of char[SW_ID_BUFSZ] */
+} expire_ctx;
+
+typedef char request_id[SW_ID_BUFSZ];
+
+static int expire_one(const sw_request_row *r, void *p)
+{
+    expire_ctx *c = p;
+    sw_instant due;
+    if (sw_rule_due(c->rule, r->closed_at, &due) != SW_OK || due > c->now)
+        return 0;
+    request_id *id = sw_vec_push(&c->ids);
+    if (id)
+        snprintf(*id, sizeof(*id), "%s", r->id);
+    return 0;
+}
+
+sw_status sw_request_expire(sw_store *s, size_t *n)
+{
+    *n = 0;
+    const sw_rule *rule = NULL;
+    for (size_t i = 0; s->policy && i < sw_policy_rule_count(s->policy) &&
+                       !rule;
+         i++) {
+        const sw_rule *r = sw_policy_rule_at(s->policy, i);
+        if (r->after && strcmp(r->after, "request_closed") == 0 &&
+            r->keep_kind == SW_KEEP_PERIOD)
+            rule = r;
+    }
+    if (!rule)
+        return SW_OK; /* the policy keeps request records without end */
+    expire_ctx c = {rule, sw_clock_now(&s->clock), SW_VEC(request_id)};
+    sw_status st = s->be->request_closed_before(s->impl, c.now, expire_one,
+                                                &c);
+    if (st != SW_OK) {
+        sw_vec_release(&c.ids);
+        return sw_fail_be(s, st, NULL);
+    }
+    if (c.ids.nomem)
+        st = sw_fail(s, SW_ERR_NOMEM, "out of memory");
+    if (st == SW_OK && c.ids.n && (st = sw_tx_begin(s)) == SW_OK) {
+        json_t *ids = json_array();
+        for (size_t i = 0; st == SW_OK && i < c.ids.n; i++) {
+            const char *id = *SW_VEC_AT(&c.ids, request_id, i);
+            if ((st = s->be->request_delete(s->impl, id)) != SW_OK)
+                sw_fail_be(s, st, NULL);
+            json_array_append_new(ids, json_string(id));
+        }
+        if (st == SW_OK)
+            st = sw_audit_json(s, "request.expire", NULL, ids,
+                               json_pack("{s:s, s:I}", "rule", rule->id,
+                                         "requests", (json_int_t)c.ids.n));
+        else
+            json_decref(ids);
+        st = sw_tx_end(s, st);
+    }
+    if (st == SW_OK)
+        *n = c.ids.n;
+    sw_vec_release(&c.ids);
+    return st;
 }

@@ -13,6 +13,7 @@
 #include "hash_int.h"
 #include "steward/retention.h"
 #include "steward/consent.h"
+#include "steward/request.h"
 #include "store_int.h"
 
 #define DEFAULT_BATCH 100000
@@ -130,6 +131,8 @@ char *sw_sweep_report_json(const sw_sweep_report *r)
                   (json_int_t)r->consents_expired,
                   "suppression_entries_removed",
                   (json_int_t)r->suppression_removed));
+    json_object_set_new(o, "requests_removed",
+                        json_integer((json_int_t)r->requests_removed));
     char *text = o ? json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
     json_decref(o);
     return text;
@@ -376,6 +379,8 @@ sw_status sw_sweep(sw_store *s, const sw_sweep_options *o,
                 sw_fail_be(s, st, NULL);
             st = sw_tx_end(s, st);
         }
+        if (st == SW_OK)
+            st = sw_request_expire(s, &r->requests_removed);
     }
     if (st == SW_OK && (st = s->be->sweep_held(s->impl, r->now, add_held, &c,
                                                &r->held)) != SW_OK)
@@ -385,7 +390,7 @@ sw_status sw_sweep(sw_store *s, const sw_sweep_options *o,
     bool did = r->records || r->epochs_destroyed || r->traffic_deleted ||
                r->traffic_stripped || r->traffic_rekeyed ||
                r->months_dropped || r->consents_expired ||
-               r->suppression_removed;
+               r->suppression_removed || r->requests_removed;
     if (st == SW_OK && !r->dry_run && did) {
         char *cert = sw_sweep_report_json(r);
         /* The certificate is compact JSON in the trail. */

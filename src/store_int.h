@@ -457,6 +457,11 @@ typedef struct sw_backend {
                                     const char *actor, const char *reason);
     sw_status (*request_changes)(void *impl, const char *id, sw_change_cb cb,
                                  void *ctx);
+    /* Closed requests, closed before before, oldest first. */
+    sw_status (*request_closed_before)(void *impl, sw_instant before,
+                                       sw_request_cb cb, void *ctx);
+    /* Deletes a request and its timeline. */
+    sw_status (*request_delete)(void *impl, const char *id);
     /* Requests received at or after since, oldest first. */
     sw_status (*request_since)(void *impl, sw_instant since, sw_request_cb cb,
                                void *ctx);

@@ -194,6 +194,9 @@ sw_status lite_request_change_add(void *impl, const char *id,
                                   const char *actor, const char *reason);
 sw_status lite_request_changes(void *impl, const char *id, sw_change_cb cb,
                                void *ctx);
+sw_status lite_request_closed_before(void *impl, sw_instant before,
+                                     sw_request_cb cb, void *ctx);
+sw_status lite_request_delete(void *impl, const char *id);
 sw_status lite_request_since(void *impl, sw_instant since, sw_request_cb cb,
                              void *ctx);
 sw_status lite_record_hold(void *impl, const char *record,

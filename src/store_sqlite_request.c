@@ -210,3 +210,34 @@ sw_status lite_record_set_value(void *impl, const char *record,
     bind_blob(st, 2, value, len);
     return run(l, st, "correcting a record");
 }
+
+sw_status lite_request_closed_before(void *impl, sw_instant before,
+                                     sw_request_cb cb, void *ctx)
+{
+    lite *l = impl;
+    sqlite3_stmt *st = prep_sql(
+        l, "SELECT " REQUEST_COLUMNS " FROM requests WHERE closed_at < ?1"
+           " ORDER BY closed_at, id");
+    if (!st)
+        return SW_ERR_STORE;
+    sqlite3_bind_int64(st, 1, before);
+    return scan_requests(l, st, cb, ctx, false);
+}
+
+sw_status lite_request_delete(void *impl, const char *id)
+{
+    lite *l = impl;
+    static const char *const text[] = {
+        "DELETE FROM request_changes WHERE request_id = ?1",
+        "DELETE FROM requests WHERE id = ?1"};
+    for (int i = 0; i < 2; i++) {
+        sqlite3_stmt *st = prep_sql(l, text[i]);
+        if (!st)
+            return SW_ERR_STORE;
+        bind_text(st, 1, id);
+        sw_status s = run(l, st, "deleting a request");
+        if (s != SW_OK)
+            return s;
+    }
+    return SW_OK;
+}

@@ -67,6 +67,10 @@ static int do_sweep(cli *c, const cli_args *a)
                    r->consents_expired, r->consents_expired == 1 ? "" : "s",
                    r->suppression_removed,
                    r->suppression_removed == 1 ? "y" : "ies");
+        if (!r->dry_run && r->requests_removed)
+            printf("  requests: %zu closed request record%s past their "
+                   "period deleted\n",
+                   r->requests_removed, r->requests_removed == 1 ? "" : "s");
     }
     sw_sweep_report_free(r);
     cli_close_store(s, p);

@@ -174,6 +174,11 @@ typedef struct sw_fulfilment {
 sw_status sw_request_fulfil(sw_store *s, const char *id,
                             const sw_fulfil_options *o, sw_fulfilment *out);
 
+/* Deletes the records of closed requests whose retention (the policy's
+ * rule counted from request_closed: 24 months in the bundled policy, CCPA
+ * 7101) is over; the sweep calls it. *n: how many. */
+sw_status sw_request_expire(sw_store *s, size_t *n);
+
 /* A subject found to be a child under the policy's minimum age: erased at
  * once (notice section 14). Audited. */
 sw_status sw_subject_child(sw_store *s, const char *subject,

@@ -89,6 +89,7 @@ typedef struct sw_sweep_report {
     /* consent (notice 5.4, 5.8) */
     size_t consents_expired;    /* consent periods ended: now "expired" */
     size_t suppression_removed; /* entries whose time was over */
+    size_t requests_removed;    /* records of closed requests */
 } sw_sweep_report;
 
 typedef struct sw_sweep_options {

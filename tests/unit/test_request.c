@@ -584,6 +584,49 @@ static void test_processor_forwarding_and_child(void **state)
     tu_store_free(&t);
 }
 
+static void test_withdraw_consent_and_records_kept_24_months(void **state)
+{
+    (void)state;
+    tu_store t;
+    tu_store_new(&t, "2026-05-04T08:00:00Z");
+    char sid[SW_ID_BUFSZ], out[256];
+    sw_ident id = {"email", "max@mail.example"};
+    sw_subject_spec spec = {"job_applicant", NULL, NULL, NULL, 1, &id};
+    assert_int_equal(sw_subject_add(t.s, &spec, sid), SW_OK);
+    sw_who who = {sid, NULL};
+    sw_consent_spec cs;
+    memset(&cs, 0, sizeof(cs));
+    cs.purpose = "employment.recruitment";
+    cs.method = "recruitment_software";
+    sw_consent_result cr;
+    assert_int_equal(sw_consent_give(t.s, &who, &cs, &cr), SW_OK);
+    sw_request_opened o =
+        verified(&t, "max@mail.example", SW_REQ_WITHDRAW_CONSENT, SW_GDPR);
+    assert_int_equal(fulfil(&t, o.req.id, SW_ANSWER_JSON, out, NULL), SW_OK);
+    assert_string_equal(out, "1 consent withdrawn");
+    sw_decision d;
+    assert_int_equal(sw_decide(t.s, "employment.recruitment", &who, &d),
+                     SW_OK);
+    assert_int_equal(d.reason, SW_DENY_CONSENT_WITHDRAWN);
+
+    /* the request's record stays 24 months after it closed, then goes */
+    sw_sweep_options so = {false, 0, NULL, NULL};
+    sw_sweep_report *r;
+    tu_store_now(&t, "2028-05-04T07:59:59Z");
+    assert_int_equal(sw_sweep(t.s, &so, &r), SW_OK);
+    assert_int_equal(r->requests_removed, 0);
+    sw_sweep_report_free(r);
+    tu_store_now(&t, "2028-05-04T08:00:00Z");
+    assert_int_equal(sw_sweep(t.s, &so, &r), SW_OK);
+    assert_int_equal(r->requests_removed, 1);
+    sw_sweep_report_free(r);
+    assert_int_equal(tu_count_sql(t.path, "SELECT count(*) FROM requests"), 0);
+    assert_int_equal(tu_count_sql(t.path, "SELECT count(*) FROM"
+                                          " request_changes"),
+                     0);
+    tu_store_free(&t);
+}
+
 static void test_stats(void **state)
 {
     (void)state;
@@ -623,6 +666,7 @@ int main(void)
         cmocka_unit_test(test_rectification),
         cmocka_unit_test(test_erasure_keeps_what_the_law_needs),
         cmocka_unit_test(test_processor_forwarding_and_child),
+        cmocka_unit_test(test_withdraw_consent_and_records_kept_24_months),
         cmocka_unit_test(test_stats),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
