@@ -140,10 +140,36 @@ sw_status lite_sweep_take(void *impl, sw_instant now, size_t limit,
          " ON s.id = r.subject_id WHERE r.due_at <= ?1 AND NOT " HELD_RECORD
          " ORDER BY r.due_at LIMIT ?2"},
     };
-    if (!(st = prep_sql(l, text[holds][dry_run])))
-        return SW_ERR_STORE;
-    sqlite3_bind_int64(st, 1, now);
-    sqlite3_bind_int64(st, 2, limit ? (sqlite3_int64)limit : -1);
+    if (!holds && !dry_run && limit) {
+        /* Without holds a batch is a range of the due index: its end is
+         * the limit-th due entry (an index-only read), and the DELETE walks
+         * the range without collecting row ids first. */
+        if (!(st = prep_sql(l, "SELECT due_at, rowid FROM records"
+                               " WHERE due_at <= ?1 ORDER BY due_at, rowid"
+                               " LIMIT 1 OFFSET ?2")))
+            return SW_ERR_STORE;
+        sqlite3_bind_int64(st, 1, now);
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)limit - 1);
+        rc = sqlite3_step(st);
+        bool bounded = rc == SQLITE_ROW;
+        sqlite3_int64 end_due = bounded ? sqlite3_column_int64(st, 0) : now;
+        sqlite3_int64 end_row = bounded ? sqlite3_column_int64(st, 1) : 0;
+        sqlite3_reset(st);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+            return fail(l, status_of(rc), "taking due records");
+        if (!(st = prep_sql(l, "DELETE FROM records WHERE due_at <= ?1 AND"
+                               " (NOT ?2 OR due_at < ?1 OR rowid <= ?3)"
+                               " RETURNING " RETURNED)))
+            return SW_ERR_STORE;
+        sqlite3_bind_int64(st, 1, end_due);
+        sqlite3_bind_int(st, 2, bounded);
+        sqlite3_bind_int64(st, 3, end_row);
+    } else {
+        if (!(st = prep_sql(l, text[holds][dry_run])))
+            return SW_ERR_STORE;
+        sqlite3_bind_int64(st, 1, now);
+        sqlite3_bind_int64(st, 2, limit ? (sqlite3_int64)limit : -1);
+    }
     bool stopped = false;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         sw_record_row r;
