@@ -9,6 +9,8 @@
  * stays in clear in a table per month until its own period ends.
  */
 #include <ctype.h>
+#include <pthread.h>
+#include <stdarg.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -250,35 +252,99 @@ static const char *nonempty(const char *v)
     return v && *v ? v : NULL;
 }
 
-/* Checks and stores one detail record. SW_ERR_INVALID: the line is bad
- * (already reported); other failures stop the ingest. */
-static sw_status store_row(ingest *g, size_t line, const fields *f,
-                           bool *stripped)
+/* ---- ingest: a reader thread parses and checks lines, the caller's
+ * thread keys, seals and stores them, so that parsing (the larger part of
+ * the work) and storing run on two cores at once ---- */
+
+/* A line read and checked, ready to store, or the reason it is bad. */
+typedef struct prepared {
+    size_t line;
+    const char *bad; /* why the line is refused, or NULL */
+    const char *id, *account, *channel, *sender, *country;
+    const char *op, *route, *price, *currency;
+    const char *dtype, *d, *imsi, *imei; /* identifiers, normalised */
+    sw_instant at;
+    int64_t day;
+    int month;
+    long duration;
+} prepared;
+
+#define CHUNK_ROWS 512
+#define CHUNK_ARENA (1024 * 1024)
+#define RING 4
+
+typedef struct chunk {
+    size_t n;
+    prepared rows[CHUNK_ROWS];
+    char *arena; /* the rows' strings */
+    size_t used;
+} chunk;
+
+typedef struct reader {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    chunk ring[RING];
+    size_t produced, consumed; /* chunks */
+    bool done, stop;
+    /* the reader's own */
+    FILE *in;
+    const char *name;
+    fields *f;
+    size_t lines;
+    bool csv;
+    int csv_col[32], csv_n;
+    sw_status status; /* SW_OK, or why reading stopped */
+    char err[256];
+} reader;
+
+static const char *arena_str(chunk *c, const char *v)
 {
-    sw_store *s = g->s;
+    if (!v || !*v)
+        return NULL;
+    size_t n = strlen(v) + 1;
+    char *p = c->arena + c->used;
+    memcpy(p, v, n);
+    c->used += n;
+    return p;
+}
+
+/* Marks the row bad with the reason; returns false. */
+static bool prepare_bad(chunk *c, prepared *p, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static bool prepare_bad(chunk *c, prepared *p, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    p->bad = arena_str(c, msg);
+    if (!p->bad)
+        p->bad = "bad line";
+    return false;
+}
+
+/* Checks one line's fields and copies what is kept into the chunk;
+ * false when the line is bad (p->bad says why). */
+static bool prepare(chunk *c, const fields *f, prepared *p)
+{
     const char *id = nonempty(f->v[C_ID]), *account = nonempty(f->v[C_ACCOUNT]);
     const char *channel = nonempty(f->v[C_CHANNEL]);
     const char *time = nonempty(f->v[C_TIME]), *dest = nonempty(f->v[C_DEST]);
     const char *country = nonempty(f->v[C_COUNTRY]);
-    if (!id || !account || !channel || !time || !dest) {
-        bad_line(g, line, "needs id, account, channel, time and destination");
-        return SW_ERR_INVALID;
-    }
-    if (strlen(id) >= 96 || strlen(account) >= 96) {
-        bad_line(g, line, "id or account longer than 95 characters");
-        return SW_ERR_INVALID;
-    }
-    sw_instant at;
-    if (sw_instant_parse(time, &at) != SW_OK) {
-        bad_line(g, line, "time '%.40s' is not an ISO-8601 UTC instant", time);
-        return SW_ERR_INVALID;
-    }
+    if (!id || !account || !channel || !time || !dest)
+        return prepare_bad(c, p, "needs id, account, channel, time and "
+                                 "destination");
+    if (strlen(id) >= 96 || strlen(account) >= 96)
+        return prepare_bad(c, p, "id or account longer than 95 characters");
+    if (sw_instant_parse(time, &p->at) != SW_OK)
+        return prepare_bad(c, p, "time '%.40s' is not an ISO-8601 UTC instant",
+                           time);
     if (country &&
         (strlen(country) != 2 || !isupper((unsigned char)country[0]) ||
-         !isupper((unsigned char)country[1]))) {
-        bad_line(g, line, "country '%.10s' is not an ISO 3166-1 code", country);
-        return SW_ERR_INVALID;
-    }
+         !isupper((unsigned char)country[1])))
+        return prepare_bad(c, p, "country '%.10s' is not an ISO 3166-1 code",
+                           country);
     char why[256], d[SW_IDENT_MAX], imsi[SW_IDENT_MAX] = "",
                                     imei[SW_IDENT_MAX] = "";
     const char *dtype = strchr(dest, '@') ? "email" : "msisdn";
@@ -289,80 +355,38 @@ static sw_status store_row(ingest *g, size_t line, const fields *f,
                             sizeof(why)) != SW_OK) ||
         (nonempty(f->v[C_IMEI]) &&
          sw_ident_normalise("imei", f->v[C_IMEI], NULL, imei, why,
-                            sizeof(why)) != SW_OK)) {
-        bad_line(g, line, "%s", why);
-        return SW_ERR_INVALID;
-    }
-    long duration = 0;
+                            sizeof(why)) != SW_OK))
+        return prepare_bad(c, p, "%s", why);
+    p->duration = 0;
     if (nonempty(f->v[C_DURATION])) {
         char *end;
-        duration = strtol(f->v[C_DURATION], &end, 10);
-        if (*end || duration < 0) {
-            bad_line(g, line,
-                     "duration '%.20s' is not a whole number of "
-                     "seconds",
-                     f->v[C_DURATION]);
-            return SW_ERR_INVALID;
-        }
+        p->duration = strtol(f->v[C_DURATION], &end, 10);
+        if (*end || p->duration < 0)
+            return prepare_bad(c, p,
+                               "duration '%.20s' is not a whole number of "
+                               "seconds",
+                               f->v[C_DURATION]);
     }
-    int64_t day =
-        at >= 0 ? at / SECS_PER_DAY : (at - SECS_PER_DAY + 1) / SECS_PER_DAY;
-    int month = month_of_day(day);
-    sw_status st;
-    if (month != g->month_ready) {
-        if ((st = s->be->traffic_month(s->impl, month)) != SW_OK)
-            return sw_fail_be(s, st, NULL);
-        g->month_ready = month;
-    }
-    const char *key_class = class_of(g->ids_rule, country);
-    day_key *k;
-    if ((st = day_key_for(s, g->keys, g->ids_rule, day, key_class, g->now,
-                          &k)) != SW_OK)
-        return st;
-    if (strcmp(g->acc_cache, account) != 0) {
-        sw_account_blind(s, account, g->acc_bi);
-        snprintf(g->acc_cache, sizeof(g->acc_cache), "%s", account);
-    }
-    sw_traffic_rec r;
-    memset(&r, 0, sizeof(r));
-    r.ext_id = id;
-    r.account = account;
-    r.account_bi = g->acc_bi;
-    r.channel = channel;
-    r.at = at;
-    r.day = day;
-    r.sender = nonempty(f->v[C_SENDER]);
-    r.country = country;
-    r.duration = duration;
-    r.op = nonempty(f->v[C_OPERATOR]);
-    r.route = nonempty(f->v[C_ROUTE]);
-    r.price = nonempty(f->v[C_PRICE]);
-    r.currency = nonempty(f->v[C_CURRENCY]);
-    uint8_t sealed[3 * SW_IDENT_MAX + SW_SEAL_OVERHEAD], blind[SW_BLIND_BYTES];
-    if (k->live) {
-        char plain[3 * SW_IDENT_MAX], ad[200];
-        size_t n1 = strlen(d), n2 = strlen(imsi), n3 = strlen(imei);
-        memcpy(plain, d, n1 + 1);
-        memcpy(plain + n1 + 1, imsi, n2 + 1);
-        memcpy(plain + n1 + n2 + 2, imei, n3);
-        size_t n = n1 + n2 + n3 + 2;
-        ids_ad(id, day, key_class, ad, sizeof(ad));
-        sw_seal(s->keys, k->key, ad, plain, n, sealed);
-        sw_wipe(plain, sizeof(plain));
-        dest_blind(k, dtype, d, blind);
-        r.key_class = key_class;
-        r.ids = sealed;
-        r.ids_len = n + SW_SEAL_OVERHEAD;
-        r.dest_bi = blind;
-    }
-    *stripped = !k->live;
+    p->day = p->at >= 0 ? p->at / SECS_PER_DAY
+                        : (p->at - SECS_PER_DAY + 1) / SECS_PER_DAY;
+    p->month = month_of_day(p->day);
+    p->dtype = dtype;
+    p->id = arena_str(c, id);
+    p->account = arena_str(c, account);
+    p->channel = arena_str(c, channel);
+    p->sender = arena_str(c, f->v[C_SENDER]);
+    p->country = arena_str(c, country);
+    p->op = arena_str(c, f->v[C_OPERATOR]);
+    p->route = arena_str(c, f->v[C_ROUTE]);
+    p->price = arena_str(c, f->v[C_PRICE]);
+    p->currency = arena_str(c, f->v[C_CURRENCY]);
+    p->d = arena_str(c, d);
+    p->imsi = arena_str(c, imsi);
+    p->imei = arena_str(c, imei);
     sw_wipe(d, sizeof(d));
-    st = s->be->traffic_insert(s->impl, month, &r);
-    if (st == SW_ERR_CONFLICT) {
-        bad_line(g, line, "%s", s->be->errmsg(s->impl));
-        return SW_ERR_INVALID;
-    }
-    return st == SW_OK ? st : sw_fail_be(s, st, NULL);
+    sw_wipe(imsi, sizeof(imsi));
+    sw_wipe(imei, sizeof(imei));
+    return true;
 }
 
 static void from_json(const char *line, size_t len, fields *f, bool *ok)
@@ -400,6 +424,199 @@ static void from_json(const char *line, size_t len, fields *f, bool *ok)
     json_decref(o);
 }
 
+/* Hands a filled chunk to the writer; false when it asked to stop. */
+static bool publish(reader *r)
+{
+    pthread_mutex_lock(&r->mu);
+    r->produced++;
+    pthread_cond_broadcast(&r->cv);
+    bool stop = r->stop;
+    pthread_mutex_unlock(&r->mu);
+    return !stop;
+}
+
+/* The next free chunk, or NULL when the writer asked to stop. */
+static chunk *next_free(reader *r)
+{
+    pthread_mutex_lock(&r->mu);
+    while (r->produced - r->consumed >= RING && !r->stop)
+        pthread_cond_wait(&r->cv, &r->mu);
+    chunk *c = r->stop ? NULL : &r->ring[r->produced % RING];
+    pthread_mutex_unlock(&r->mu);
+    if (c) {
+        sw_wipe(c->arena, c->used);
+        c->n = c->used = 0;
+    }
+    return c;
+}
+
+static void *read_lines(void *arg)
+{
+    reader *r = arg;
+    char *line = NULL;
+    size_t cap = 0, lineno = 0;
+    ssize_t len;
+    bool first = true;
+    chunk *c = NULL;
+    while ((len = getline(&line, &cap, r->in)) >= 0) {
+        lineno++;
+        if (!c && !(c = next_free(r)))
+            break;
+        while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+            line[--len] = '\0';
+        const char *p = line;
+        while (isspace((unsigned char)*p))
+            p++;
+        if (!*p)
+            continue;
+        prepared *row = &c->rows[c->n];
+        memset(row, 0, sizeof(*row));
+        row->line = lineno;
+        if ((size_t)len >= LINE_MAX_BYTES) {
+            r->lines++;
+            prepare_bad(c, row, "line longer than %d bytes", LINE_MAX_BYTES);
+        } else if (first && (r->csv = *p != '{')) {
+            first = false; /* the header names the columns */
+            const char *names[32];
+            int n = csv_split(p, r->f->buf, names, 32);
+            int have_id = 0;
+            for (int i = 0; i < n; i++) {
+                r->csv_col[i] = col_index(names[i]);
+                have_id |= r->csv_col[i] == C_ID;
+            }
+            r->csv_n = n;
+            if (n < 0 || !have_id) {
+                r->status = SW_ERR_INVALID;
+                snprintf(r->err, sizeof(r->err),
+                         "%s:%zu: neither an NDJSON object nor a CSV "
+                         "header naming an 'id' column",
+                         r->name, lineno);
+                break;
+            }
+            continue;
+        } else {
+            first = false;
+            r->lines++;
+            bool ok = true;
+            memset(r->f->v, 0, sizeof(r->f->v));
+            if (r->csv) {
+                const char *vals[32];
+                int n = csv_split(p, r->f->buf, vals, 32);
+                ok = n == r->csv_n;
+                for (int i = 0; ok && i < n; i++)
+                    if (r->csv_col[i] >= 0)
+                        r->f->v[r->csv_col[i]] = vals[i];
+                if (!ok)
+                    prepare_bad(c, row, "%d fields where the header has %d", n,
+                                r->csv_n);
+            } else {
+                from_json(p, strlen(p), r->f, &ok);
+                if (!ok)
+                    prepare_bad(c, row,
+                                "not a JSON object of detail-record fields");
+            }
+            if (ok)
+                prepare(c, r->f, row);
+        }
+        c->n++;
+        /* a chunk is handed over full, or before a line could overflow it */
+        if (c->n == CHUNK_ROWS || c->used + 2 * LINE_MAX_BYTES > CHUNK_ARENA) {
+            bool go = publish(r);
+            c = NULL;
+            if (!go)
+                break;
+        }
+    }
+    if (c && c->n)
+        publish(r);
+    if (r->status == SW_OK && ferror(r->in)) {
+        r->status = SW_ERR_IO;
+        snprintf(r->err, sizeof(r->err), "%s: read error", r->name);
+    }
+    free(line);
+    pthread_mutex_lock(&r->mu);
+    r->done = true;
+    pthread_cond_broadcast(&r->cv);
+    pthread_mutex_unlock(&r->mu);
+    return NULL;
+}
+
+/* Keys, seals and stores one prepared record. SW_ERR_INVALID: refused
+ * (already reported); other failures stop the ingest. */
+static sw_status store_row(ingest *g, const prepared *p, bool *stripped)
+{
+    sw_store *s = g->s;
+    sw_status st;
+    if (p->month != g->month_ready) {
+        if ((st = s->be->traffic_month(s->impl, p->month)) != SW_OK)
+            return sw_fail_be(s, st, NULL);
+        g->month_ready = p->month;
+    }
+    const char *key_class = class_of(g->ids_rule, p->country);
+    day_key *k;
+    if ((st = day_key_for(s, g->keys, g->ids_rule, p->day, key_class, g->now,
+                          &k)) != SW_OK)
+        return st;
+    if (strcmp(g->acc_cache, p->account) != 0) {
+        sw_account_blind(s, p->account, g->acc_bi);
+        snprintf(g->acc_cache, sizeof(g->acc_cache), "%s", p->account);
+    }
+    sw_traffic_rec r;
+    memset(&r, 0, sizeof(r));
+    r.ext_id = p->id;
+    r.account = p->account;
+    r.account_bi = g->acc_bi;
+    r.channel = p->channel;
+    r.at = p->at;
+    r.day = p->day;
+    r.sender = p->sender;
+    r.country = p->country;
+    r.duration = p->duration;
+    r.op = p->op;
+    r.route = p->route;
+    r.price = p->price;
+    r.currency = p->currency;
+    uint8_t sealed[3 * SW_IDENT_MAX + SW_SEAL_OVERHEAD], blind[SW_BLIND_BYTES];
+    if (k->live) {
+        char plain[3 * SW_IDENT_MAX], ad[200];
+        const char *imsi = p->imsi ? p->imsi : "", *imei = p->imei ? p->imei
+                                                                   : "";
+        size_t n1 = strlen(p->d), n2 = strlen(imsi), n3 = strlen(imei);
+        memcpy(plain, p->d, n1 + 1);
+        memcpy(plain + n1 + 1, imsi, n2 + 1);
+        memcpy(plain + n1 + n2 + 2, imei, n3);
+        size_t n = n1 + n2 + n3 + 2;
+        ids_ad(p->id, p->day, key_class, ad, sizeof(ad));
+        sw_seal(s->keys, k->key, ad, plain, n, sealed);
+        sw_wipe(plain, sizeof(plain));
+        dest_blind(k, p->dtype, p->d, blind);
+        r.key_class = key_class;
+        r.ids = sealed;
+        r.ids_len = n + SW_SEAL_OVERHEAD;
+        r.dest_bi = blind;
+    }
+    *stripped = !k->live;
+    st = s->be->traffic_insert(s->impl, p->month, &r);
+    if (st == SW_ERR_CONFLICT) {
+        bad_line(g, p->line, "%s", s->be->errmsg(s->impl));
+        return SW_ERR_INVALID;
+    }
+    return st == SW_OK ? st : sw_fail_be(s, st, NULL);
+}
+
+static void reader_free(reader *r)
+{
+    for (int i = 0; i < RING; i++) {
+        if (r->ring[i].arena)
+            sw_wipe(r->ring[i].arena, CHUNK_ARENA);
+        free(r->ring[i].arena);
+    }
+    free(r->f);
+    pthread_mutex_destroy(&r->mu);
+    pthread_cond_destroy(&r->cv);
+    free(r);
+}
+
 sw_status sw_traffic_ingest(sw_store *s, FILE *in, const char *name,
                             const sw_ingest_options *o, sw_diags *diags,
                             sw_ingest_result *out)
@@ -421,91 +638,77 @@ sw_status sw_traffic_ingest(sw_store *s, FILE *in, const char *name,
     g.max_errors = o && o->max_errors ? o->max_errors : 100;
     g.now = sw_clock_now(&s->clock);
     g.keys = calloc(KEY_SLOTS, sizeof(day_key));
-    fields *f = malloc(sizeof(*f));
-    char *line = NULL;
-    size_t cap = 0;
-    if (!g.keys || !f) {
+    reader *r = calloc(1, sizeof(*r));
+    bool ok = g.keys && r && (r->f = malloc(sizeof(*r->f)));
+    for (int i = 0; ok && i < RING; i++)
+        ok = (r->ring[i].arena = malloc(CHUNK_ARENA)) != NULL;
+    if (!ok) {
         free(g.keys);
-        free(f);
+        if (r) {
+            pthread_mutex_init(&r->mu, NULL);
+            pthread_cond_init(&r->cv, NULL);
+            reader_free(r);
+        }
         return sw_fail(s, SW_ERR_NOMEM, "out of memory");
     }
+    pthread_mutex_init(&r->mu, NULL);
+    pthread_cond_init(&r->cv, NULL);
+    r->in = in;
+    r->name = name;
+    pthread_t th;
     sw_status st = sw_tx_begin(s);
-    bool first = true, csv = false;
-    size_t lineno = 0;
-    ssize_t len;
-    while (st == SW_OK && (len = getline(&line, &cap, in)) >= 0) {
-        lineno++;
-        if (o && o->progress && lineno % 100000 == 0)
-            o->progress(lineno, o->progress_ctx);
-        while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-            line[--len] = '\0';
-        const char *p = line;
-        while (isspace((unsigned char)*p))
-            p++;
-        if (!*p)
-            continue;
-        if ((size_t)len >= LINE_MAX_BYTES) {
-            out->lines++;
-            out->bad++;
-            bad_line(&g, lineno, "line longer than %d bytes", LINE_MAX_BYTES);
-            continue;
-        }
-        if (first) {
-            first = false;
-            csv = *p != '{';
-            out->csv = csv;
-            if (csv) { /* the header names the columns */
-                const char *names[32];
-                int n = csv_split(p, f->buf, names, 32);
-                int have_id = 0;
-                for (int i = 0; i < n; i++) {
-                    g.csv_col[i] = col_index(names[i]);
-                    have_id |= g.csv_col[i] == C_ID;
-                }
-                g.csv_n = n;
-                if (n < 0 || !have_id) {
-                    st = sw_fail(s, SW_ERR_INVALID,
-                                 "%s:%zu: neither an NDJSON object nor a CSV "
-                                 "header naming an 'id' column",
-                                 name, lineno);
-                }
+    if (st == SW_OK && pthread_create(&th, NULL, read_lines, r) != 0) {
+        st = sw_fail(s, SW_ERR_NOMEM, "cannot start the reading thread");
+        sw_tx_end(s, st);
+        reader_free(r);
+        free(g.keys);
+        return st;
+    }
+    bool started = st == SW_OK;
+    size_t next_progress = 100000;
+    while (st == SW_OK) {
+        pthread_mutex_lock(&r->mu);
+        while (r->produced == r->consumed && !r->done)
+            pthread_cond_wait(&r->cv, &r->mu);
+        bool empty = r->produced == r->consumed;
+        chunk *c = empty ? NULL : &r->ring[r->consumed % RING];
+        pthread_mutex_unlock(&r->mu);
+        if (!c)
+            break;
+        for (size_t i = 0; i < c->n && st == SW_OK; i++) {
+            const prepared *p = &c->rows[i];
+            if (o && o->progress && p->line >= next_progress) {
+                o->progress(p->line, o->progress_ctx);
+                next_progress += 100000;
+            }
+            if (p->bad) {
+                out->bad++;
+                bad_line(&g, p->line, "%s", p->bad);
                 continue;
             }
+            bool stripped = false;
+            sw_status rs = store_row(&g, p, &stripped);
+            if (rs == SW_OK) {
+                out->stored++;
+                out->stripped += stripped;
+            } else if (rs == SW_ERR_INVALID) {
+                out->bad++;
+            } else {
+                st = rs;
+            }
         }
-        out->lines++;
-        bool ok = true;
-        memset(f->v, 0, sizeof(f->v));
-        if (csv) {
-            const char *vals[32];
-            int n = csv_split(p, f->buf, vals, 32);
-            ok = n == g.csv_n;
-            for (int i = 0; ok && i < n; i++)
-                if (g.csv_col[i] >= 0)
-                    f->v[g.csv_col[i]] = vals[i];
-            if (!ok)
-                bad_line(&g, lineno, "%d fields where the header has %d", n,
-                         g.csv_n);
-        } else {
-            from_json(p, strlen(p), f, &ok);
-            if (!ok)
-                bad_line(&g, lineno,
-                         "not a JSON object of detail-record "
-                         "fields");
-        }
-        bool stripped = false;
-        sw_status rs =
-            ok ? store_row(&g, lineno, f, &stripped) : SW_ERR_INVALID;
-        if (rs == SW_OK) {
-            out->stored++;
-            out->stripped += stripped;
-        } else if (rs == SW_ERR_INVALID) {
-            out->bad++;
-        } else {
-            st = rs;
-        }
+        pthread_mutex_lock(&r->mu);
+        r->consumed++;
+        r->stop = st != SW_OK;
+        pthread_cond_broadcast(&r->cv);
+        pthread_mutex_unlock(&r->mu);
     }
-    if (st == SW_OK && ferror(in))
-        st = sw_fail(s, SW_ERR_IO, "%s: read error", name);
+    if (started)
+        pthread_join(th, NULL);
+    out->lines = r->lines;
+    out->csv = r->csv;
+    if (st == SW_OK && r->status != SW_OK)
+        st = sw_fail(s, r->status, "%s", r->err);
     if (st == SW_OK && out->bad && !(o && o->skip_bad))
         st = sw_fail(s, SW_ERR_INVALID,
                      "%s: %zu bad line%s; nothing stored (use --skip-bad to "
@@ -515,20 +718,21 @@ sw_status sw_traffic_ingest(sw_store *s, FILE *in, const char *name,
         st = sw_audit_json(
             s, "traffic.ingest", NULL, NULL,
             json_pack("{s:s, s:I, s:I, s:I, s:I}", "format",
-                      csv ? "csv" : "ndjson", "lines", (json_int_t)out->lines,
-                      "stored", (json_int_t)out->stored, "bad",
-                      (json_int_t)out->bad, "stored_without_identifiers",
+                      out->csv ? "csv" : "ndjson", "lines",
+                      (json_int_t)out->lines, "stored",
+                      (json_int_t)out->stored, "bad", (json_int_t)out->bad,
+                      "stored_without_identifiers",
                       (json_int_t)out->stripped));
     }
-    st = sw_tx_end(s, st);
+    if (started)
+        st = sw_tx_end(s, st);
     if (st != SW_OK)
         out->stored = out->stripped = 0;
     else if (out->stored && !s->in_batch)
         s->be->checkpoint(s->impl); /* best effort: the data is stored */
-    free(line);
+    reader_free(r);
     sw_wipe(g.keys, sizeof(day_key) * KEY_SLOTS);
     free(g.keys);
-    free(f);
     return st;
 }
 
