@@ -153,23 +153,58 @@ typedef struct take_ctx {
     size_t n_aggs, cap_aggs;
     char (*subjects)[SW_ID_BUFSZ];
     size_t n_subjects, cap_subjects; /* 0: not collected (dry run) */
+    agg *last; /* the group of the row before */
     bool nomem;
 } take_ctx;
 
-static bool add_subject(take_ctx *c, const char *id)
+/* Inserts into a set of cap (a power of two) slots that has room. */
+static void set_put(char (*slots)[SW_ID_BUFSZ], size_t cap, const char *id,
+                    uint32_t h, bool *added)
 {
-    uint32_t h = sw_hash_str(SW_HASH_SEED, id);
-    for (size_t i = 0; i < c->cap_subjects; i++) {
-        char *slot = c->subjects[(h + i) % c->cap_subjects];
+    for (size_t i = 0;; i++) {
+        char *slot = slots[(h + i) & (cap - 1)];
         if (!slot[0]) {
             snprintf(slot, SW_ID_BUFSZ, "%s", id);
-            c->n_subjects++;
-            return true;
+            *added = true;
+            return;
         }
         if (strcmp(slot, id) == 0)
-            return true;
+            return;
     }
-    return false;
+}
+
+/* The batch's subjects: a set that grows with them (a batch of a million
+ * records of a thousand subjects needs a thousand slots, not millions). */
+static bool add_subject(take_ctx *c, const char *id)
+{
+    if ((c->n_subjects + 1) * 2 > c->cap_subjects) {
+        size_t cap = c->cap_subjects * 2;
+        char(*bigger)[SW_ID_BUFSZ] = calloc(cap, SW_ID_BUFSZ);
+        if (!bigger)
+            return false;
+        for (size_t i = 0; i < c->cap_subjects; i++) {
+            bool added = false;
+            if (c->subjects[i][0])
+                set_put(bigger, cap, c->subjects[i],
+                        sw_hash_str(SW_HASH_SEED, c->subjects[i]), &added);
+        }
+        free(c->subjects);
+        c->subjects = bigger;
+        c->cap_subjects = cap;
+    }
+    bool added = false;
+    set_put(c->subjects, c->cap_subjects, id, sw_hash_str(SW_HASH_SEED, id),
+            &added);
+    c->n_subjects += added;
+    return true;
+}
+
+static bool same_group(const agg *a, const char *rule, const char *activity,
+                       const char *category, const char *month)
+{
+    return strcmp(a->month, month) == 0 && strcmp(a->rule, rule) == 0 &&
+           strcmp(a->activity, activity) == 0 &&
+           strcmp(a->category, category) == 0;
 }
 
 static int take_row(const sw_record_row *r, void *p)
@@ -178,20 +213,25 @@ static int take_row(const sw_record_row *r, void *p)
     const char *rule = r->rule ? r->rule : "";
     int y, m;
     sw_instant_fields(r->collected_at, &y, &m, NULL, NULL);
-    char month[8];
-    snprintf(month, sizeof(month), "%04d-%02d", y, m);
-    uint32_t h = sw_hash_str(
-        sw_hash_str(sw_hash_str(sw_hash_str(SW_HASH_SEED, rule), r->activity),
-                    r->category),
-        month);
-    agg *a = NULL;
-    for (size_t i = 0; i < c->cap_aggs && !a; i++) {
-        agg *g = &c->aggs[(h + i) % c->cap_aggs];
-        if (!g->used || (strcmp(g->rule, rule) == 0 &&
-                         strcmp(g->activity, r->activity) == 0 &&
-                         strcmp(g->category, r->category) == 0 &&
-                         strcmp(g->month, month) == 0))
-            a = g;
+    char month[8] = {(char)('0' + y / 1000 % 10), (char)('0' + y / 100 % 10),
+                     (char)('0' + y / 10 % 10),   (char)('0' + y % 10),
+                     '-', (char)('0' + m / 10),   (char)('0' + m % 10),
+                     '\0'};
+    /* Rows come in due order: mostly of the group of the row before. */
+    agg *a = c->last;
+    if (!a || !same_group(a, rule, r->activity, r->category, month)) {
+        uint32_t h = sw_hash_str(
+            sw_hash_str(
+                sw_hash_str(sw_hash_str(SW_HASH_SEED, rule), r->activity),
+                r->category),
+            month);
+        a = NULL;
+        for (size_t i = 0; i < c->cap_aggs && !a; i++) {
+            agg *g = &c->aggs[(h + i) % c->cap_aggs];
+            if (!g->used ||
+                same_group(g, rule, r->activity, r->category, month))
+                a = g;
+        }
     }
     if (!a || (c->cap_subjects && !add_subject(c, r->subject))) {
         c->nomem = true; /* more groups than a batch can have */
@@ -211,6 +251,7 @@ static int take_row(const sw_record_row *r, void *p)
         a->first = r->due_at;
     if (r->due_at > a->last)
         a->last = r->due_at;
+    c->last = a;
     return 0;
 }
 
@@ -220,7 +261,7 @@ static bool take_init(take_ctx *c, size_t limit)
     c->cap_aggs = 4096;
     c->aggs = calloc(c->cap_aggs, sizeof(agg));
     if (limit) {
-        c->cap_subjects = 2 * limit + 1;
+        c->cap_subjects = 1024;
         c->subjects = calloc(c->cap_subjects, SW_ID_BUFSZ);
     }
     return c->aggs && (!limit || c->subjects);
