@@ -413,12 +413,15 @@ static sw_status lite_setup(void *impl, int *from)
 {
     lite *l = impl;
     /* Ledger changes are few and precious: FULL; deleted pages are
-     * overwritten so an erased subject's wrapped key leaves no trace. */
+     * overwritten so an erased subject's wrapped key leaves no trace. The
+     * file is read through a memory map as large as SQLite allows (it is
+     * address space, not memory): a traffic look-up's probes then cost no
+     * system call. */
     sw_status st = lite_exec(l,
                         "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
                         " PRAGMA secure_delete=ON; PRAGMA foreign_keys=OFF;"
                         " PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;"
-                        " PRAGMA mmap_size=268435456;",
+                        " PRAGMA mmap_size=17179869184;",
                         "configuring the store");
     if (st != SW_OK)
         return st;
