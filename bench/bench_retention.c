@@ -319,29 +319,38 @@ static void bench_find(long rows)
     size_t stored;
     double ing = ingest(s, args, &stored);
     set_now(s, "2025-12-31T23:00:00Z");
+    /* Two rounds of 1000 people: the first right after the ingest (the
+     * store's pages are mapped in as they are first touched), the second
+     * in the steady state of a running service. */
     const int probes = 1000;
     double *lat = malloc(sizeof(double) * probes);
     unsigned seed = 7;
-    size_t total = 0;
-    for (int i = 0; i < probes; i++) {
-        char msisdn[32];
-        snprintf(msisdn, sizeof(msisdn), "+447700%06u",
-                 rand_r(&seed) % 1000000);
-        size_t n;
-        double a = now_s();
-        if (sw_traffic_find(s, "msisdn", msisdn, NULL, NULL, &n) != SW_OK) {
-            fprintf(stderr, "find: %s\n", sw_errmsg(s));
-            exit(1);
+    for (int round = 0; round < 2; round++) {
+        size_t total = 0;
+        for (int i = 0; i < probes; i++) {
+            char msisdn[32];
+            snprintf(msisdn, sizeof(msisdn), "+447700%06u",
+                     rand_r(&seed) % 1000000);
+            size_t n;
+            double a = now_s();
+            if (sw_traffic_find(s, "msisdn", msisdn, NULL, NULL, &n) !=
+                SW_OK) {
+                fprintf(stderr, "find: %s\n", sw_errmsg(s));
+                exit(1);
+            }
+            lat[i] = now_s() - a;
+            total += n;
         }
-        lat[i] = now_s() - a;
-        total += n;
+        qsort(lat, probes, sizeof(double), cmp_double);
+        printf("traffic find, %s: %zu records over 12 live months (ingested "
+               "in %.0f s): p50 %.2f ms, p99 %.2f ms, max %.2f ms over %d "
+               "people (%.1f records each on average; target p99 <= 5 ms)\n",
+               round ? "next 1000 people (steady state)"
+                     : "first 1000 people after the ingest",
+               stored, ing, lat[probes / 2] * 1e3,
+               lat[probes * 99 / 100] * 1e3, lat[probes - 1] * 1e3, probes,
+               (double)total / probes);
     }
-    qsort(lat, probes, sizeof(double), cmp_double);
-    printf("traffic find: %zu records over 12 live months (ingested in %.0f "
-           "s): p50 %.2f ms, p99 %.2f ms, max %.2f ms over %d people (%.1f "
-           "records each on average; target p99 <= 5 ms)\n",
-           stored, ing, lat[probes / 2] * 1e3, lat[probes * 99 / 100] * 1e3,
-           lat[probes - 1] * 1e3, probes, (double)total / probes);
     free(lat);
     sw_store_close(s);
 }
