@@ -3,6 +3,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "commands.h"
 
@@ -593,9 +594,11 @@ static int check_file(cli *c, sw_store *s, const sw_policy *p,
     size_t cap = 0, lineno = 0, allowed = 0, denied = 0, bad = 0;
     ssize_t len;
     int rc = 0;
-    bool reading = false;
+    bool reading = false, tty = isatty(2);
     while ((len = getline(&line, &cap, f)) >= 0) {
         lineno++;
+        if (tty && lineno % 100000 == 0)
+            cli_progress_lines(lineno, NULL);
         /* a snapshot per 10 000 addresses: one lock, short-lived */
         if (lineno % 10000 == 1) {
             if (reading)
@@ -638,8 +641,8 @@ static int check_file(cli *c, sw_store *s, const sw_policy *p,
     if (f != stdin)
         fclose(f);
     if (!rc)
-        fprintf(stderr, "%zu allowed, %zu denied, %zu malformed\n", allowed,
-                denied, bad);
+        fprintf(stderr, "%s%zu allowed, %zu denied, %zu malformed\n",
+                tty && lineno >= 100000 ? "\n" : "", allowed, denied, bad);
     return rc;
 }
 
