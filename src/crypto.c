@@ -20,7 +20,6 @@
 
 #define KEYFILE_MAGIC "steward-master-key-v1"
 
-#define POOL_BYTES 4096
 
 struct sw_keyring {
     uint8_t master[SW_KEY_BYTES];
@@ -28,8 +27,7 @@ struct sw_keyring {
     uint8_t blind[SW_KEY_BYTES];
     uint8_t audit[SW_KEY_BYTES];
     uint8_t check[SW_KEY_BYTES];
-    uint8_t pool[POOL_BYTES]; /* random bytes not handed out yet */
-    size_t pool_left;
+    sw_pool pool; /* random bytes not handed out yet */
 };
 
 sw_status sw_crypto_init(void)
@@ -125,7 +123,7 @@ sw_status sw_keyring_load(const char *path, sw_keyring **out, char *err,
     derive(k->blind, 2, "stewblnd", k->master);
     derive(k->audit, 3, "stewaudt", k->master);
     derive(k->check, 4, "stewchck", k->master);
-    k->pool_left = 0;
+    k->pool.left = 0;
     *out = k;
     return SW_OK;
 }
@@ -171,34 +169,45 @@ void sw_blind(const sw_keyring *k, const char *type, const char *value,
     sw_wipe(tkey, sizeof(tkey));
 }
 
-void sw_random(sw_keyring *k, void *out, size_t n)
+void sw_pool_take(sw_pool *p, void *out, size_t n)
 {
     uint8_t *o = out;
     while (n) {
-        if (k->pool_left == 0) {
+        if (p->left == 0) {
             uint8_t seed[randombytes_SEEDBYTES];
             randombytes_buf(seed, sizeof(seed));
-            randombytes_buf_deterministic(k->pool, POOL_BYTES, seed);
+            randombytes_buf_deterministic(p->bytes, SW_POOL_BYTES, seed);
             sw_wipe(seed, sizeof(seed));
-            k->pool_left = POOL_BYTES;
+            p->left = SW_POOL_BYTES;
         }
-        size_t take = n < k->pool_left ? n : k->pool_left;
-        uint8_t *src = k->pool + POOL_BYTES - k->pool_left;
+        size_t take = n < p->left ? n : p->left;
+        uint8_t *src = p->bytes + SW_POOL_BYTES - p->left;
         memcpy(o, src, take);
         sw_wipe(src, take); /* handed out once only */
-        k->pool_left -= take;
+        p->left -= take;
         o += take;
         n -= take;
     }
 }
 
-void sw_seal(sw_keyring *k, const uint8_t key[SW_KEY_BYTES], const char *ad,
-             const void *in, size_t n, uint8_t *out)
+void sw_random(sw_keyring *k, void *out, size_t n)
 {
-    sw_random(k, out, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
+    sw_pool_take(&k->pool, out, n);
+}
+
+void sw_seal_pool(sw_pool *p, const uint8_t key[SW_KEY_BYTES], const char *ad,
+                  const void *in, size_t n, uint8_t *out)
+{
+    sw_pool_take(p, out, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
     crypto_aead_xchacha20poly1305_ietf_encrypt(
         out + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, NULL, in, n,
         (const uint8_t *)ad, strlen(ad), NULL, out, key);
+}
+
+void sw_seal(sw_keyring *k, const uint8_t key[SW_KEY_BYTES], const char *ad,
+             const void *in, size_t n, uint8_t *out)
+{
+    sw_seal_pool(&k->pool, key, ad, in, n, out);
 }
 
 sw_status sw_unseal(const uint8_t key[SW_KEY_BYTES], const char *ad,

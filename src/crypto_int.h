@@ -70,6 +70,18 @@ sw_status sw_datakey_unwrap(const sw_keyring *k, const char *subject_id,
 /* Seals n bytes under key with additional data ad: out gets
  * n + SW_SEAL_OVERHEAD bytes (nonce || ciphertext || tag). The random nonce
  * comes from k's generator. */
+/* Random bytes drawn from a buffer refilled from the system's generator,
+ * for nonces on hot paths. One per thread: not shared. */
+#define SW_POOL_BYTES 4096
+typedef struct sw_pool {
+    uint8_t bytes[SW_POOL_BYTES];
+    size_t left;
+} sw_pool;
+void sw_pool_take(sw_pool *p, void *out, size_t n);
+/* sw_seal with nonces from a pool of the caller's (another thread's). */
+void sw_seal_pool(sw_pool *p, const uint8_t key[SW_KEY_BYTES], const char *ad,
+                  const void *in, size_t n, uint8_t *out);
+
 void sw_seal(sw_keyring *k, const uint8_t key[SW_KEY_BYTES], const char *ad,
              const void *in, size_t n, uint8_t *out);
 /* Opens a sealed value into out (n - SW_SEAL_OVERHEAD bytes).

@@ -43,6 +43,11 @@ void sw_account_blind(sw_store *s, const char *account,
     blind_of(s, SCOPE_ACCOUNT, account, out);
 }
 
+void sw_account_blind_key(sw_store *s, uint8_t tkey[SW_KEY_BYTES])
+{
+    sw_blind_typekey(s->keys, SCOPE_ACCOUNT, tkey);
+}
+
 /* Seals text into a fresh heap buffer (*len bytes). NULL on no memory. */
 static uint8_t *seal_text(sw_store *s, const uint8_t key[SW_KEY_BYTES],
                           const char *ad, const char *text, size_t n,

@@ -551,6 +551,9 @@ sw_status sw_op_end(sw_store *s, bool own, sw_status st);
 /* The blind index that names an account in subjects, events and holds. */
 void sw_account_blind(sw_store *s, const char *account,
                       uint8_t out[SW_BLIND_BYTES]);
+/* The key sw_account_blind hashes under (for sw_blind_under on another
+ * thread; wipe it after). */
+void sw_account_blind_key(sw_store *s, uint8_t tkey[SW_KEY_BYTES]);
 
 /* The traffic part of a sweep (traffic.c). */
 struct sw_sweep_report;

@@ -91,24 +91,27 @@ static const char *class_of(const sw_rule *r, const char *country)
 
 /* Finds or creates the key of (day, class); a day whose period is already
  * over gets no key (live = false). */
+/* The slot of (day, class) in a table of KEY_SLOTS day keys: its key when
+ * used, else a free slot for it (a full table starts over: keys are read
+ * again). */
+static day_key *key_slot(day_key *slots, int64_t day, const char *key_class)
+{
+    uint32_t h = sw_hash_day(day, key_class);
+    for (int i = 0; i < KEY_SLOTS; i++) {
+        day_key *c = &slots[(h + (uint32_t)i) % KEY_SLOTS];
+        if (!c->used ||
+            (c->day == day && strcmp(c->key_class, key_class) == 0))
+            return c;
+    }
+    sw_wipe(slots, sizeof(day_key) * KEY_SLOTS);
+    return &slots[h % KEY_SLOTS];
+}
+
 static sw_status day_key_for(sw_store *s, day_key *slots, const sw_rule *rule,
                              int64_t day, const char *key_class, sw_instant now,
                              day_key **out)
 {
-    uint32_t h = sw_hash_day(day, key_class);
-    day_key *k = NULL;
-    for (int i = 0; i < KEY_SLOTS; i++) {
-        day_key *c = &slots[(h + (uint32_t)i) % KEY_SLOTS];
-        if (!c->used ||
-            (c->day == day && strcmp(c->key_class, key_class) == 0)) {
-            k = c;
-            break;
-        }
-    }
-    if (!k) { /* full: start over (keys are re-read) */
-        sw_wipe(slots, sizeof(day_key) * KEY_SLOTS);
-        k = &slots[h % KEY_SLOTS];
-    }
+    day_key *k = key_slot(slots, day, key_class);
     *out = k;
     if (k->used)
         return SW_OK;
@@ -225,10 +228,6 @@ typedef struct ingest {
     size_t max_errors, errors;
     day_key *keys;
     int month_ready;
-    int csv_col[32]; /* header position -> column, -1 ignored */
-    int csv_n;
-    char acc_cache[96];
-    uint8_t acc_bi[SW_BLIND_BYTES];
     sw_instant now;
 } ingest;
 
@@ -262,7 +261,11 @@ typedef struct prepared {
     const char *bad; /* why the line is refused, or NULL */
     const char *id, *account, *channel, *sender, *country;
     const char *op, *route, *price, *currency;
-    const char *dtype, *d, *imsi, *imei; /* identifiers, normalised */
+    const char *key_class; /* the day key the identifiers are sealed under */
+    bool live;             /* false: the day's period is over, no identifiers */
+    const uint8_t *ids, *dest_bi; /* sealed identifiers, blind index */
+    const uint8_t *account_bi;
+    size_t ids_len;
     sw_instant at;
     int64_t day;
     int month;
@@ -295,6 +298,19 @@ typedef struct reader {
     int csv_col[32], csv_n;
     sw_status status; /* SW_OK, or why reading stopped */
     char err[256];
+    /* Sealing happens here too: the day keys, asked of the writer (which
+     * reads or creates them in the store) and kept; nonces of its own. */
+    const sw_rule *rule;
+    day_key *keys;
+    sw_pool pool;
+    uint8_t account_key[SW_KEY_BYTES]; /* the accounts' blind index key */
+    char acc_cache[96];
+    uint8_t acc_bi[SW_BLIND_BYTES];
+    bool req_pending, req_done;
+    int64_t req_day;
+    char req_class[8];
+    day_key req_key;
+    sw_status req_status;
 } reader;
 
 static const char *arena_str(chunk *c, const char *v)
@@ -324,9 +340,72 @@ static bool prepare_bad(chunk *c, prepared *p, const char *fmt, ...)
     return false;
 }
 
-/* Checks one line's fields and copies what is kept into the chunk;
- * false when the line is bad (p->bad says why). */
-static bool prepare(chunk *c, const fields *f, prepared *p)
+static const uint8_t *arena_bytes(chunk *c, const uint8_t *v, size_t n)
+{
+    uint8_t *p = (uint8_t *)c->arena + c->used;
+    memcpy(p, v, n);
+    c->used += n;
+    return p;
+}
+
+/* The key of (day, class), asked of the writer the first time; NULL when
+ * the writer could not give it or asked to stop. */
+static const day_key *reader_key(reader *r, int64_t day, const char *cls)
+{
+    day_key *k = key_slot(r->keys, day, cls);
+    if (k->used)
+        return k;
+    pthread_mutex_lock(&r->mu);
+    r->req_day = day;
+    snprintf(r->req_class, sizeof(r->req_class), "%s", cls);
+    r->req_done = false;
+    r->req_pending = true;
+    pthread_cond_broadcast(&r->cv);
+    while (!r->req_done && !r->stop)
+        pthread_cond_wait(&r->cv, &r->mu);
+    bool ok = r->req_done && r->req_status == SW_OK;
+    if (ok)
+        *k = r->req_key;
+    sw_wipe(&r->req_key, sizeof(r->req_key));
+    r->req_done = false;
+    pthread_mutex_unlock(&r->mu);
+    return ok ? k : NULL;
+}
+
+/* Seals the identifiers under their day's key into the chunk: the
+ * plaintext never leaves the reader. false when the key cannot be had. */
+static bool seal_ids(reader *r, chunk *c, prepared *p, const char *dtype,
+                     const char *d, const char *imsi, const char *imei)
+{
+    const char *cls = class_of(r->rule, p->country);
+    const day_key *k = reader_key(r, p->day, cls);
+    if (!k)
+        return false;
+    p->key_class = cls;
+    p->live = k->live;
+    if (!k->live)
+        return true;
+    char plain[3 * SW_IDENT_MAX], ad[200];
+    uint8_t sealed[3 * SW_IDENT_MAX + SW_SEAL_OVERHEAD], blind[SW_BLIND_BYTES];
+    size_t n1 = strlen(d), n2 = strlen(imsi), n3 = strlen(imei);
+    memcpy(plain, d, n1 + 1);
+    memcpy(plain + n1 + 1, imsi, n2 + 1);
+    memcpy(plain + n1 + n2 + 2, imei, n3);
+    size_t n = n1 + n2 + n3 + 2;
+    ids_ad(p->id, p->day, cls, ad, sizeof(ad));
+    sw_seal_pool(&r->pool, k->key, ad, plain, n, sealed);
+    sw_wipe(plain, sizeof(plain));
+    dest_blind(k, dtype, d, blind);
+    p->ids_len = n + SW_SEAL_OVERHEAD;
+    p->ids = arena_bytes(c, sealed, p->ids_len);
+    p->dest_bi = arena_bytes(c, blind, SW_BLIND_BYTES);
+    return true;
+}
+
+/* Checks one line's fields, seals its identifiers and copies what is kept
+ * into the chunk: 1, or 0 when the line is bad (p->bad says why), or -1
+ * when no key could be had (reading stops). */
+static int prepare(reader *r, chunk *c, const fields *f, prepared *p)
 {
     const char *id = nonempty(f->v[C_ID]), *account = nonempty(f->v[C_ACCOUNT]);
     const char *channel = nonempty(f->v[C_CHANNEL]);
@@ -370,7 +449,6 @@ static bool prepare(chunk *c, const fields *f, prepared *p)
     p->day = p->at >= 0 ? p->at / SECS_PER_DAY
                         : (p->at - SECS_PER_DAY + 1) / SECS_PER_DAY;
     p->month = month_of_day(p->day);
-    p->dtype = dtype;
     p->id = arena_str(c, id);
     p->account = arena_str(c, account);
     p->channel = arena_str(c, channel);
@@ -380,13 +458,16 @@ static bool prepare(chunk *c, const fields *f, prepared *p)
     p->route = arena_str(c, f->v[C_ROUTE]);
     p->price = arena_str(c, f->v[C_PRICE]);
     p->currency = arena_str(c, f->v[C_CURRENCY]);
-    p->d = arena_str(c, d);
-    p->imsi = arena_str(c, imsi);
-    p->imei = arena_str(c, imei);
+    if (strcmp(r->acc_cache, account) != 0) {
+        sw_blind_under(r->account_key, account, strlen(account), r->acc_bi);
+        snprintf(r->acc_cache, sizeof(r->acc_cache), "%s", account);
+    }
+    p->account_bi = arena_bytes(c, r->acc_bi, SW_BLIND_BYTES);
+    bool sealed = seal_ids(r, c, p, dtype, d, imsi, imei);
     sw_wipe(d, sizeof(d));
     sw_wipe(imsi, sizeof(imsi));
     sw_wipe(imei, sizeof(imei));
-    return true;
+    return sealed ? 1 : -1;
 }
 
 static void from_json(const char *line, size_t len, fields *f, bool *ok)
@@ -515,8 +596,10 @@ static void *read_lines(void *arg)
                     prepare_bad(c, row,
                                 "not a JSON object of detail-record fields");
             }
-            if (ok)
-                prepare(c, r->f, row);
+            if (ok && prepare(r, c, r->f, row) < 0) {
+                r->status = SW_ERR_STORE; /* the writer has the reason */
+                break;
+            }
         }
         c->n++;
         /* a chunk is handed over full, or before a line could overflow it */
@@ -541,8 +624,8 @@ static void *read_lines(void *arg)
     return NULL;
 }
 
-/* Keys, seals and stores one prepared record. SW_ERR_INVALID: refused
- * (already reported); other failures stop the ingest. */
+/* Stores one prepared record. SW_ERR_INVALID: refused (already
+ * reported); other failures stop the ingest. */
 static sw_status store_row(ingest *g, const prepared *p, bool *stripped)
 {
     sw_store *s = g->s;
@@ -552,20 +635,11 @@ static sw_status store_row(ingest *g, const prepared *p, bool *stripped)
             return sw_fail_be(s, st, NULL);
         g->month_ready = p->month;
     }
-    const char *key_class = class_of(g->ids_rule, p->country);
-    day_key *k;
-    if ((st = day_key_for(s, g->keys, g->ids_rule, p->day, key_class, g->now,
-                          &k)) != SW_OK)
-        return st;
-    if (strcmp(g->acc_cache, p->account) != 0) {
-        sw_account_blind(s, p->account, g->acc_bi);
-        snprintf(g->acc_cache, sizeof(g->acc_cache), "%s", p->account);
-    }
     sw_traffic_rec r;
     memset(&r, 0, sizeof(r));
     r.ext_id = p->id;
     r.account = p->account;
-    r.account_bi = g->acc_bi;
+    r.account_bi = p->account_bi;
     r.channel = p->channel;
     r.at = p->at;
     r.day = p->day;
@@ -576,32 +650,37 @@ static sw_status store_row(ingest *g, const prepared *p, bool *stripped)
     r.route = p->route;
     r.price = p->price;
     r.currency = p->currency;
-    uint8_t sealed[3 * SW_IDENT_MAX + SW_SEAL_OVERHEAD], blind[SW_BLIND_BYTES];
-    if (k->live) {
-        char plain[3 * SW_IDENT_MAX], ad[200];
-        const char *imsi = p->imsi ? p->imsi : "", *imei = p->imei ? p->imei
-                                                                   : "";
-        size_t n1 = strlen(p->d), n2 = strlen(imsi), n3 = strlen(imei);
-        memcpy(plain, p->d, n1 + 1);
-        memcpy(plain + n1 + 1, imsi, n2 + 1);
-        memcpy(plain + n1 + n2 + 2, imei, n3);
-        size_t n = n1 + n2 + n3 + 2;
-        ids_ad(p->id, p->day, key_class, ad, sizeof(ad));
-        sw_seal(s->keys, k->key, ad, plain, n, sealed);
-        sw_wipe(plain, sizeof(plain));
-        dest_blind(k, p->dtype, p->d, blind);
-        r.key_class = key_class;
-        r.ids = sealed;
-        r.ids_len = n + SW_SEAL_OVERHEAD;
-        r.dest_bi = blind;
+    if (p->live) {
+        r.key_class = p->key_class;
+        r.ids = p->ids;
+        r.ids_len = p->ids_len;
+        r.dest_bi = p->dest_bi;
     }
-    *stripped = !k->live;
+    *stripped = !p->live;
     st = s->be->traffic_insert(s->impl, p->month, &r);
     if (st == SW_ERR_CONFLICT) {
         bad_line(g, p->line, "%s", s->be->errmsg(s->impl));
         return SW_ERR_INVALID;
     }
     return st == SW_OK ? st : sw_fail_be(s, st, NULL);
+}
+
+/* Gives the reader the key it asked for (read or created in the store,
+ * inside the ingest's transaction). */
+static sw_status serve_key(ingest *g, reader *r)
+{
+    day_key *k;
+    sw_status st = day_key_for(g->s, g->keys, g->ids_rule, r->req_day,
+                               r->req_class, g->now, &k);
+    pthread_mutex_lock(&r->mu);
+    if (st == SW_OK)
+        r->req_key = *k;
+    r->req_status = st;
+    r->req_pending = false;
+    r->req_done = true;
+    pthread_cond_broadcast(&r->cv);
+    pthread_mutex_unlock(&r->mu);
+    return st;
 }
 
 static void reader_free(reader *r)
@@ -612,6 +691,11 @@ static void reader_free(reader *r)
         free(r->ring[i].arena);
     }
     free(r->f);
+    if (r->keys)
+        sw_wipe(r->keys, sizeof(day_key) * KEY_SLOTS);
+    free(r->keys);
+    sw_wipe(&r->pool, sizeof(r->pool));
+    sw_wipe(r->account_key, sizeof(r->account_key));
     pthread_mutex_destroy(&r->mu);
     pthread_cond_destroy(&r->cv);
     free(r);
@@ -639,7 +723,8 @@ sw_status sw_traffic_ingest(sw_store *s, FILE *in, const char *name,
     g.now = sw_clock_now(&s->clock);
     g.keys = calloc(KEY_SLOTS, sizeof(day_key));
     reader *r = calloc(1, sizeof(*r));
-    bool ok = g.keys && r && (r->f = malloc(sizeof(*r->f)));
+    bool ok = g.keys && r && (r->f = malloc(sizeof(*r->f))) &&
+              (r->keys = calloc(KEY_SLOTS, sizeof(day_key)));
     for (int i = 0; ok && i < RING; i++)
         ok = (r->ring[i].arena = malloc(CHUNK_ARENA)) != NULL;
     if (!ok) {
@@ -655,6 +740,8 @@ sw_status sw_traffic_ingest(sw_store *s, FILE *in, const char *name,
     pthread_cond_init(&r->cv, NULL);
     r->in = in;
     r->name = name;
+    r->rule = rule;
+    sw_account_blind_key(s, r->account_key);
     pthread_t th;
     sw_status st = sw_tx_begin(s);
     if (st == SW_OK && pthread_create(&th, NULL, read_lines, r) != 0) {
@@ -668,11 +755,16 @@ sw_status sw_traffic_ingest(sw_store *s, FILE *in, const char *name,
     size_t next_progress = 100000;
     while (st == SW_OK) {
         pthread_mutex_lock(&r->mu);
-        while (r->produced == r->consumed && !r->done)
+        while (r->produced == r->consumed && !r->done && !r->req_pending)
             pthread_cond_wait(&r->cv, &r->mu);
+        bool asked = r->req_pending;
         bool empty = r->produced == r->consumed;
-        chunk *c = empty ? NULL : &r->ring[r->consumed % RING];
+        chunk *c = asked || empty ? NULL : &r->ring[r->consumed % RING];
         pthread_mutex_unlock(&r->mu);
+        if (asked) { /* a key first: the reader waits for it */
+            st = serve_key(&g, r);
+            continue;
+        }
         if (!c)
             break;
         for (size_t i = 0; i < c->n && st == SW_OK; i++) {
@@ -703,8 +795,13 @@ sw_status sw_traffic_ingest(sw_store *s, FILE *in, const char *name,
         pthread_cond_broadcast(&r->cv);
         pthread_mutex_unlock(&r->mu);
     }
-    if (started)
+    if (started) {
+        pthread_mutex_lock(&r->mu);
+        r->stop = st != SW_OK || r->stop;
+        pthread_cond_broadcast(&r->cv);
+        pthread_mutex_unlock(&r->mu);
         pthread_join(th, NULL);
+    }
     out->lines = r->lines;
     out->csv = r->csv;
     if (st == SW_OK && r->status != SW_OK)
