@@ -252,6 +252,27 @@ static void bench_strip(long max_rows)
     }
 }
 
+/* The raw range delete on a copy of the store; returns seconds. */
+static double raw_delete(const char *name, long *deleted)
+{
+    char raw[256];
+    snprintf(raw, sizeof(raw), "%s/%s", dir, name);
+    sqlite3 *db;
+    sqlite3_open(raw, &db);
+    sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                     " PRAGMA secure_delete=ON; PRAGMA cache_size=-65536;",
+                 NULL, NULL, NULL);
+    double t0 = now_s();
+    sqlite3_exec(db,
+                 "DELETE FROM records WHERE due_at <= strftime('%s', "
+                 "'2040-01-01')",
+                 NULL, NULL, NULL);
+    double t = now_s() - t0;
+    *deleted = sqlite3_changes(db);
+    sqlite3_close(db);
+    return t;
+}
+
 static void bench_sweep(long n)
 {
     sw_store *s = new_store("sweep.db", "2025-01-01T00:00:00Z");
@@ -282,51 +303,57 @@ static void bench_sweep(long n)
     char cmd[1024];
     snprintf(cmd, sizeof(cmd),
              "sqlite3 %s/sweep.db 'PRAGMA wal_checkpoint(TRUNCATE)' >/dev/null"
-             " && cp %s/sweep.db %s/raw-sweep.db",
-             dir, dir, dir);
+             " && cp %s/sweep.db %s/raw-sweep.db"
+             " && cp %s/sweep.db %s/sweep-small.db"
+             " && cp %s/sweep.db.key %s/sweep-small.db.key"
+             " && cp %s/sweep.db %s/raw-sweep2.db",
+             dir, dir, dir, dir, dir, dir, dir, dir, dir);
     if (system(cmd) != 0)
         exit(1);
-    /* Baseline: the raw range delete on an identical copy. */
-    char raw[256];
-    snprintf(raw, sizeof(raw), "%s/raw-sweep.db", dir);
-    sqlite3 *db;
-    sqlite3_open(raw, &db);
-    sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-                     " PRAGMA secure_delete=ON; PRAGMA cache_size=-65536;",
-                 NULL, NULL, NULL);
-    double t0 = now_s();
-    sqlite3_exec(db,
-                 "DELETE FROM records WHERE due_at <= strftime('%s', "
-                 "'2040-01-01')",
-                 NULL, NULL, NULL);
-    double base = now_s() - t0;
-    long deleted = sqlite3_changes(db);
-    sqlite3_close(db);
-
-    char path[256];
-    snprintf(path, sizeof(path), "%s/sweep.db", dir);
-    sw_store_options o;
-    sw_store_options_init(&o);
-    o.policy = policy;
-    sw_clock_init_fixed(&o.clock, 0);
-    sw_instant_parse("2040-01-01", &o.clock.at);
-    sw_error err;
-    sw_store_open(path, &o, &s, &err);
-    sw_sweep_options so = {false, 0, NULL, NULL};
-    sw_sweep_report *r;
-    t0 = now_s();
-    if (sw_sweep(s, &so, &r) != SW_OK) {
-        fprintf(stderr, "sweep: %s\n", sw_errmsg(s));
-        exit(1);
+    /* Baseline: the raw range delete on an identical copy, run before and
+     * after steward's sweeps (later runs on this machine tend to be
+     * faster): the faster of the two is the baseline. */
+    long deleted = 0;
+    double base = raw_delete("raw-sweep.db", &deleted);
+    /* The default batch, then one batch of all (one commit) on a copy. */
+    static const char *const names[2] = {"sweep.db", "sweep-small.db"};
+    double ours[2];
+    size_t records[2], batches[2];
+    for (int k = 0; k < 2; k++) {
+        char path[256];
+        snprintf(path, sizeof(path), "%s/%s", dir, names[k]);
+        sw_store_options o;
+        sw_store_options_init(&o);
+        o.policy = policy;
+        sw_clock_init_fixed(&o.clock, 0);
+        sw_instant_parse("2040-01-01", &o.clock.at);
+        sw_error err;
+        sw_store_open(path, &o, &s, &err);
+        sw_sweep_options so = {false, k ? 1000000 : 0, NULL, NULL};
+        sw_sweep_report *r;
+        double t0 = now_s();
+        if (sw_sweep(s, &so, &r) != SW_OK) {
+            fprintf(stderr, "sweep: %s\n", sw_errmsg(s));
+            exit(1);
+        }
+        ours[k] = now_s() - t0;
+        records[k] = r->records;
+        batches[k] = r->batches;
+        sw_sweep_report_free(r);
+        sw_store_close(s);
     }
-    double ours = now_s() - t0;
-    printf("record sweep: %zu records (%zu batches, aggregated, audited, "
-           "subjects removed) %.0f/s; raw DELETE of the same %ld rows "
-           "%.0f/s; ratio %.2f (target >= 0.8)\n",
-           r->records, r->batches, r->records / ours, deleted,
-           deleted / base, base / ours);
-    sw_sweep_report_free(r);
-    sw_store_close(s);
+    long deleted2 = 0;
+    double base2 = raw_delete("raw-sweep2.db", &deleted2);
+    if (base2 < base)
+        base = base2;
+    for (int k = 0; k < 2; k++)
+        printf("record sweep%s: %zu records (%zu batch%s, aggregated, "
+               "audited, subjects removed) %.0f/s; raw DELETE of the same "
+               "%ld rows %.0f/s (faster of a run before and one after); "
+               "ratio %.2f (target >= 0.8)\n",
+               k ? " with --batch 1000000" : "", records[k], batches[k],
+               batches[k] == 1 ? "" : "es", records[k] / ours[k], deleted,
+               deleted / base, base / ours[k]);
     free(ids);
 }
 

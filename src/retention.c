@@ -16,6 +16,10 @@
 #include "steward/request.h"
 #include "store_int.h"
 
+/* Records per transaction. A batch's memory does not grow with its size
+ * (rows are read as they are deleted, subjects are kept as a set of the
+ * batch's subjects), so the size weighs the cost of a commit against the
+ * write-ahead log's growth and the work a killed sweep redoes. */
 #define DEFAULT_BATCH 100000
 
 void sw_sweep_report_free(sw_sweep_report *r)
