@@ -22,6 +22,24 @@ static json_t *instant_json(sw_instant t)
     return json_string(sw_instant_format(t, buf));
 }
 
+/* Pretty JSON text of o (its reference taken); NULL when out of memory. */
+static char *json_text(json_t *o)
+{
+    char *t = o ? json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(o);
+    return t;
+}
+
+/* Hands text (taken) to out as the answer; NULL is out of memory. */
+static sw_status take_answer(sw_store *s, sw_fulfilment *out, char *text)
+{
+    if (!text)
+        return sw_fail(s, SW_ERR_NOMEM, "out of memory");
+    out->answer = text;
+    out->answer_len = strlen(text);
+    return SW_OK;
+}
+
 static const char *def_name(const sw_def *v, size_t n, const char *id)
 {
     for (size_t i = 0; id && i < n; i++)
@@ -269,15 +287,15 @@ sw_status sw_answer_access(sw_store *s, const char *subject,
         "You may lodge a complaint with a supervisory authority.");
     size_t n = v->n_records;
     sw_subject_view_free(v);
-    if (!r)
-        return sw_fail(s, SW_ERR_NOMEM, "out of memory");
-    out->answer = f == SW_ANSWER_HTML
-                      ? access_html(r)
-                      : json_dumps(r, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-    json_decref(r);
-    if (!out->answer)
-        return sw_fail(s, SW_ERR_NOMEM, "out of memory");
-    out->answer_len = strlen(out->answer);
+    if (f == SW_ANSWER_HTML) {
+        char *html = r ? access_html(r) : NULL;
+        json_decref(r);
+        st = take_answer(s, out, html);
+    } else {
+        st = take_answer(s, out, json_text(r));
+    }
+    if (st != SW_OK)
+        return st;
     snprintf(out->outcome, sizeof(out->outcome),
              "access report with %zu record%s (%s)", n, n == 1 ? "" : "s",
              f == SW_ANSWER_HTML ? "HTML" : "JSON");
@@ -306,10 +324,12 @@ sw_status sw_answer_portability(sw_store *s, const char *subject,
     sw_status st = sw_subject_show(s, subject, &v);
     if (st != SW_OK)
         return st;
-    json_t *items = json_array();
+    bool csv = f == SW_ANSWER_CSV;
+    json_t *items = csv ? NULL : json_array();
     sw_buf b;
     sw_buf_init(&b, 64u * 1024 * 1024);
-    sw_buf_puts(&b, "category,value,activity,collected_at\r\n");
+    if (csv)
+        sw_buf_puts(&b, "category,value,activity,collected_at\r\n");
     size_t n = 0;
     for (size_t i = 0; i < v->n_records; i++) {
         const sw_record_view *r = &v->records[i];
@@ -317,38 +337,37 @@ sw_status sw_answer_portability(sw_store *s, const char *subject,
             continue;
         char at[SW_INSTANT_BUFSZ];
         sw_instant_format(r->collected_at, at);
-        json_array_append_new(
-            items, json_pack("{s:s, s:s%, s:s, s:s}", "category",
-                             r->category, "value", r->value, r->value_len,
-                             "activity", r->activity, "collected_at", at));
+        n++;
+        if (!csv) {
+            json_array_append_new(
+                items, json_pack("{s:s, s:s%, s:s, s:s}", "category",
+                                 r->category, "value", r->value, r->value_len,
+                                 "activity", r->activity, "collected_at", at));
+            continue;
+        }
         sw_buf_csv(&b, r->category);
         sw_buf_puts(&b, ",");
         sw_buf_csv(&b, r->value);
         sw_buf_puts(&b, ",");
         sw_buf_csv(&b, r->activity);
         sw_buf_printf(&b, ",%s\r\n", at);
-        n++;
     }
     sw_subject_view_free(v);
-    char *csv = NULL;
-    st = sw_buf_finish(&b, &csv);
-    if (f == SW_ANSWER_CSV) {
-        out->answer = csv;
-    } else {
-        free(csv);
-        json_t *o = json_pack("{s:s, s:o}", "subject", subject, "data", items);
-        out->answer = o ? json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER)
-                        : NULL;
-        json_decref(o);
-        items = NULL;
-    }
-    json_decref(items);
-    if (st != SW_OK || !out->answer)
-        return sw_fail(s, SW_ERR_NOMEM, "out of memory");
-    out->answer_len = strlen(out->answer);
+    char *text = NULL;
+    if (csv)
+        st = sw_buf_finish(&b, &text) == SW_OK ? take_answer(s, out, text)
+                                               : take_answer(s, out, NULL);
+    else
+        st = take_answer(s, out,
+                         json_text(json_pack("{s:s, s:o}", "subject", subject,
+                                             "data", items)));
+    if (!csv)
+        sw_buf_release(&b);
+    if (st != SW_OK)
+        return st;
     snprintf(out->outcome, sizeof(out->outcome),
              "portable data: %zu record%s the subject provided (%s)", n,
-             n == 1 ? "" : "s", f == SW_ANSWER_CSV ? "CSV" : "JSON");
+             n == 1 ? "" : "s", csv ? "CSV" : "JSON");
     return SW_OK;
 }
 
@@ -403,12 +422,8 @@ sw_status sw_answer_know(sw_store *s, const char *subject, sw_fulfilment *out)
         "third_party_categories", parties, "sold", p->ccpa.sells, "statement",
         p->ccpa.sells ? "Personal information is sold: see the notice."
                       : "We do not sell personal information.");
-    out->answer = o ? json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER)
-                    : NULL;
-    json_decref(o);
-    if (!out->answer)
-        return sw_fail(s, SW_ERR_NOMEM, "out of memory");
-    out->answer_len = strlen(out->answer);
+    if ((st = take_answer(s, out, json_text(o))) != SW_OK)
+        return st;
     snprintf(out->outcome, sizeof(out->outcome),
              "categories collected in the preceding 12 months: %zu; nothing "
              "sold",
@@ -446,12 +461,8 @@ sw_status sw_answer_rectify(sw_store *s, const char *subject,
     json_t *j = json_pack("{s:s, s:s, s:o}", "record", o->record, "result",
                           "corrected; the old value is kept nowhere",
                           "recipients_to_tell", tell);
-    out->answer = j ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER)
-                    : NULL;
-    json_decref(j);
-    if (!out->answer)
-        return sw_fail(s, SW_ERR_NOMEM, "out of memory");
-    out->answer_len = strlen(out->answer);
+    if ((st = take_answer(s, out, json_text(j))) != SW_OK)
+        return st;
     snprintf(out->outcome, sizeof(out->outcome),
              "record %s corrected; %zu recipient categor%s to tell",
              o->record, a ? a->recipients.n : 0,
@@ -606,12 +617,8 @@ sw_status sw_answer_erase(sw_store *s, const char *subject,
         *shredded, "deleted", deleted, "kept", kj, "suppression",
         "addresses on the suppression list stay there as keyed hashes, so "
         "that no marketing reaches them again");
-    out->answer = o ? json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER)
-                    : NULL;
-    json_decref(o);
-    if (!out->answer)
-        return sw_fail(s, SW_ERR_NOMEM, "out of memory");
-    out->answer_len = strlen(out->answer);
+    if ((st = take_answer(s, out, json_text(o))) != SW_OK)
+        return st;
     snprintf(out->outcome, sizeof(out->outcome),
              "erased: %zu record%s deleted, %zu kept in %zu group%s%s",
              n_deleted, n_deleted == 1 ? "" : "s", kept_records, n_kept,
@@ -649,12 +656,8 @@ sw_status sw_answer_forward(sw_store *s, const char *subject,
     json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "request", request,
                           "customer", customer, "notice_to_customer", notice,
                           "reply_to_requester", reply);
-    out->answer = o ? json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER)
-                    : NULL;
-    json_decref(o);
-    if (!out->answer)
-        return sw_fail(s, SW_ERR_NOMEM, "out of memory");
-    out->answer_len = strlen(out->answer);
+    if ((st = take_answer(s, out, json_text(o))) != SW_OK)
+        return st;
     snprintf(out->outcome, sizeof(out->outcome),
              "forwarded to %s, the controller (steward's operator is its "
              "processor); the requester was told to contact it",

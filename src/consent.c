@@ -181,24 +181,16 @@ static int copy_consent(const sw_consent_row *r, void *p)
     return 0;
 }
 
-sw_status sw_consent_latest(sw_store *s, const char *subject,
-                            const char *purpose, sw_consent_row *out,
-                            bool *found, void *storage)
+/* The newest consent of a subject to a purpose into c (c->found). */
+static sw_status latest_consent(sw_store *s, const char *subject,
+                                const char *purpose, consent_copy *c)
 {
-    consent_copy *c = storage;
     memset(c, 0, sizeof(*c));
     sw_status st =
         s->be->consent_latest(s->impl, subject, purpose, copy_consent, c);
-    *found = c->found;
-    if (st == SW_ERR_NOTFOUND)
-        return SW_OK;
-    if (st != SW_OK)
-        return sw_fail_be(s, st, NULL);
-    *out = c->row;
-    return SW_OK;
+    return st == SW_OK || st == SW_ERR_NOTFOUND ? SW_OK
+                                                : sw_fail_be(s, st, NULL);
 }
-
-size_t sw_consent_storage_size(void) { return sizeof(consent_copy); }
 
 /* Writes a consent row, its history row and its audit entry. */
 static sw_status put_consent(sw_store *s, const sw_consent_row *r,
@@ -262,6 +254,12 @@ static sw_status suppress_hash(sw_store *s, const uint8_t hash[SW_BLIND_BYTES],
     return st == SW_OK ? st : sw_fail_be(s, st, NULL);
 }
 
+/* An e-mail address or phone number of a subject, by its keyed hash. */
+typedef struct ident_key {
+    char type[16];
+    uint8_t blind[SW_BLIND_BYTES];
+} ident_key;
+
 static int collect_contact(const sw_ident_row *r, void *p)
 {
     sw_vec *v = p;
@@ -276,7 +274,7 @@ static int collect_contact(const sw_ident_row *r, void *p)
 }
 
 /* The keyed hashes of a subject's e-mail addresses and phone numbers. */
-sw_status sw_subject_contacts(sw_store *s, const char *subject, sw_vec *out)
+static sw_status subject_contacts(sw_store *s, const char *subject, sw_vec *out)
 {
     sw_status st = s->be->ident_list(s->impl, subject, collect_contact, out);
     if (st != SW_OK)
@@ -298,7 +296,7 @@ static sw_status suppress_target(sw_store *s, const sw_target *t,
                              kind);
     }
     sw_vec v = SW_VEC(ident_key);
-    sw_status st = sw_subject_contacts(s, t->subject, &v);
+    sw_status st = subject_contacts(s, t->subject, &v);
     for (size_t i = 0; st == SW_OK && i < v.n; i++) {
         const ident_key *k = SW_VEC_AT(&v, ident_key, i);
         st = suppress_hash(s, k->blind,
@@ -314,7 +312,7 @@ static sw_status unsuppress_subject(sw_store *s, const char *subject,
                                     size_t *lifted)
 {
     sw_vec v = SW_VEC(ident_key);
-    sw_status st = sw_subject_contacts(s, subject, &v);
+    sw_status st = subject_contacts(s, subject, &v);
     *lifted = 0;
     for (size_t i = 0; st == SW_OK && i < v.n; i++) {
         size_t n = 0;
@@ -347,7 +345,7 @@ sw_status sw_suppression_on_event(sw_store *s, const char *type, sw_instant at,
             if (r->subjects.n && !sw_strs_has(&r->subjects, row.kind))
                 continue;
             sw_vec v = SW_VEC(ident_key);
-            st = sw_subject_contacts(s, subjects[j], &v);
+            st = subject_contacts(s, subjects[j], &v);
             for (size_t k = 0; st == SW_OK && k < v.n; k++)
                 if ((st = s->be->suppression_set_due(
                          s->impl, SW_VEC_AT(&v, ident_key, k)->blind, r->id,
@@ -574,10 +572,11 @@ static sw_status change_state(sw_store *s, const sw_who *who,
     sw_target t;
     st = sw_target_resolve(s, who, &t, true);
     consent_copy c;
-    bool found = false;
-    sw_consent_row r;
+    memset(&c, 0, sizeof(c));
     if (st == SW_OK)
-        st = sw_consent_latest(s, t.subject, purpose, &r, &found, &c);
+        st = latest_consent(s, t.subject, purpose, &c);
+    bool found = c.found;
+    sw_consent_row r = c.row;
     sw_instant now = sw_clock_now(&s->clock);
     char cid[SW_ID_BUFSZ];
     if (st == SW_OK && (!found || strcmp(state, "requested") == 0)) {

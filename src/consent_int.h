@@ -36,20 +36,6 @@ bool sw_purpose_is_marketing(const sw_policy *p, const char *purpose);
 bool sw_basis_covers(const sw_basis *b, const char *purpose);
 sw_consent_state sw_consent_state_of(const char *name);
 
-/* The newest consent of a subject to a purpose; its strings live in
- * storage (sw_consent_storage_size() bytes). */
-sw_status sw_consent_latest(sw_store *s, const char *subject,
-                            const char *purpose, sw_consent_row *out,
-                            bool *found, void *storage);
-size_t sw_consent_storage_size(void);
-
-/* An e-mail address or phone number of a subject, by its keyed hash. */
-typedef struct ident_key {
-    char type[16];
-    uint8_t blind[SW_BLIND_BYTES];
-} ident_key;
-sw_status sw_subject_contacts(sw_store *s, const char *subject, sw_vec *out);
-
 /* Inside sw_event_add: dates the suppression entries of the subjects an
  * event ends (the end of a business relationship). */
 sw_status sw_suppression_on_event(sw_store *s, const char *type, sw_instant at,

@@ -159,7 +159,7 @@ static void make_room(struct sw_decide_cache *c)
     c->cap *= 2;
 }
 
-static struct sw_decide_cache *cache_of(sw_store *s)
+static struct sw_decide_cache *cache_of(sw_store *s, sw_instant now)
 {
     struct sw_decide_cache *c = s->decide;
     if (!c) {
@@ -182,14 +182,13 @@ static struct sw_decide_cache *cache_of(sw_store *s)
             }
         }
         c->generation = s->generation;
-        c->checked_at = sw_clock_now(&s->clock);
+        c->checked_at = now;
         s->decide = c;
         if (s->be->data_version(s->impl, &c->data_version) != SW_OK) {
             sw_decide_free(s);
             return NULL;
         }
     }
-    sw_instant now = sw_clock_now(&s->clock);
     bool stale = c->generation != s->generation;
     if (now - c->checked_at >= REFRESH_SECONDS || now < c->checked_at) {
         int64_t v = c->data_version;
@@ -495,12 +494,13 @@ static void from_facts(const sw_store *s, const char *purpose,
 
 /* Reads the facts about the identifier or subject and decides. */
 static sw_status from_store(sw_store *s, const char *purpose,
-                            const sw_who *who, sw_instant now, verdict *v)
+                            const sw_who *who, int ti, sw_instant now,
+                            verdict *v)
 {
     uint8_t blind[SW_BLIND_BYTES];
     bool marketing = sw_purpose_is_marketing(s->policy, purpose);
     if (who->ident) {
-        const char *type = key_types[key_type_index(who->ident->type)];
+        const char *type = key_types[ti];
         char value[SW_IDENT_MAX], why[256];
         if (sw_ident_normalise(type, who->ident->value,
                                s->country[0] ? s->country : NULL, value, why,
@@ -591,7 +591,8 @@ sw_status sw_decide(sw_store *s, const char *purpose, const sw_who *who,
     memset(out, 0, sizeof(*out));
     if (!s->policy)
         return sw_fail(s, SW_ERR_INVALID, "no policy loaded");
-    struct sw_decide_cache *c = cache_of(s);
+    sw_instant now = sw_clock_now(&s->clock);
+    struct sw_decide_cache *c = cache_of(s, now);
     if (!c)
         return sw_fail(s, SW_ERR_NOMEM, "out of memory for the decisions");
     int pi = purpose ? purpose_index(s, c, purpose) : 0;
@@ -618,7 +619,6 @@ sw_status sw_decide(sw_store *s, const char *purpose, const sw_who *who,
     }
     crypto_shorthash_siphashx24(key, (const uint8_t *)raw, strlen(raw),
                                 c->tkey[ti]);
-    sw_instant now = sw_clock_now(&s->clock);
     verdict v;
     if (!recall(c, key, pi, now, &v)) {
         /* the look-ups of one decision see one snapshot under one lock */
@@ -626,7 +626,7 @@ sw_status sw_decide(sw_store *s, const char *purpose, const sw_who *who,
         sw_status st = own ? s->be->tx(s->impl, SW_TX_READ) : SW_OK;
         if (st != SW_OK)
             return sw_fail_be(s, st, NULL);
-        st = from_store(s, purpose, who, now, &v);
+        st = from_store(s, purpose, who, ti, now, &v);
         if (own)
             s->be->tx(s->impl, SW_TX_COMMIT);
         if (st != SW_OK)

@@ -154,6 +154,15 @@ void cli_progress_records(size_t n, void *ctx);
 
 /* Writes text and a final newline if it lacks one; returns 0 or 1. */
 int cli_print_text(const char *text);
+/* An instant as a JSON string, or null when !has. */
+void *cli_instant_json(bool has, sw_instant t);
+/* One entry of a timeline (consent history, request timeline): appended
+ * to list when it is a JSON array, else printed as a line. note_key names
+ * the note in JSON. */
+void cli_timeline_entry(void *list, const char *state, int width,
+                        sw_instant at, const char *actor, const char *note,
+                        const char *note_key);
+
 /* Prints a JSON value (pretty) and frees it; returns 0 or 1. */
 int cli_print_json(void *json_t_value);
 

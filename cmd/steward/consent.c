@@ -32,12 +32,6 @@ static int who_of(const cli_args *a, const char *cmd, sw_who *who,
     return 0;
 }
 
-static json_t *instant_json(bool has, sw_instant t)
-{
-    char buf[SW_INSTANT_BUFSZ];
-    return has ? json_string(sw_instant_format(t, buf)) : json_null();
-}
-
 static json_t *result_json(const sw_consent_result *r)
 {
     json_t *o = json_pack("{s:s, s:s, s:s, s:b}", "id", r->id, "subject",
@@ -47,7 +41,7 @@ static json_t *result_json(const sw_consent_result *r)
     if (r->token[0]) {
         json_object_set_new(o, "confirmation_token", json_string(r->token));
         json_object_set_new(o, "token_expires",
-                            instant_json(true, r->token_expires));
+                            cli_instant_json(true, r->token_expires));
     }
     return o;
 }
@@ -218,10 +212,10 @@ static json_t *view_json(const sw_consent_view *v)
         "{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:s, s:s, s:s, s:b}", "id",
         v->id, "subject", v->subject, "purpose", v->purpose, "state",
         sw_consent_state_name(v->state), "state_at",
-        instant_json(true, v->state_at), "created_at",
-        instant_json(true, v->created_at), "given_at",
-        instant_json(v->has_given, v->given_at), "expires_at",
-        instant_json(v->has_expiry, v->expires_at), "method", v->method,
+        cli_instant_json(true, v->state_at), "created_at",
+        cli_instant_json(true, v->created_at), "given_at",
+        cli_instant_json(v->has_given, v->given_at), "expires_at",
+        cli_instant_json(v->has_expiry, v->expires_at), "method", v->method,
         "form", v->form, "notice_version", v->notice_version, "parental",
         v->parental);
 }
@@ -266,17 +260,8 @@ static int do_list(cli *c, const cli_args *a)
 
 static int change_one(const sw_consent_change *ch, void *ctx)
 {
-    json_t *list = ctx;
-    char at[SW_INSTANT_BUFSZ];
-    sw_instant_format(ch->at, at);
-    if (list)
-        json_array_append_new(
-            list, json_pack("{s:s, s:s, s:s, s:s}", "state",
-                            sw_consent_state_name(ch->state), "at", at,
-                            "actor", ch->actor, "note", ch->note));
-    else
-        printf("  %s  %-9s by %s%s%s\n", at, sw_consent_state_name(ch->state),
-               ch->actor, ch->note[0] ? ": " : "", ch->note);
+    cli_timeline_entry(ctx, sw_consent_state_name(ch->state), 9, ch->at,
+                       ch->actor, ch->note, "note");
     return 0;
 }
 
@@ -518,7 +503,7 @@ static int sup_one(const sw_suppression_view *v, void *ctx)
         json_array_append_new(
             list, json_pack("{s:s, s:s, s:s, s:s, s:o}", "hash", v->hash,
                             "channel", v->channel, "since", since, "rule",
-                            v->rule, "due_at", instant_json(v->has_due,
+                            v->rule, "due_at", cli_instant_json(v->has_due,
                                                             v->due_at)));
     else
         printf("%s  %-6s since %s  %s%s%s\n", v->hash, v->channel, since,
@@ -569,7 +554,7 @@ static json_t *decision_json(const sw_decision *d)
         d->allow ? "allow" : "deny", "reason", sw_reason_code(d->reason),
         "explanation", sw_decision_text(d, text, sizeof(text)), "activity",
         d->activity, "basis", d->basis, "ref", d->ref[0] ? d->ref : NULL,
-        "at", instant_json(d->has_at, d->at));
+        "at", cli_instant_json(d->has_at, d->at));
     return o;
 }
 

@@ -6,12 +6,6 @@
 
 #include "commands.h"
 
-static json_t *at_json(sw_instant t)
-{
-    char buf[SW_INSTANT_BUFSZ];
-    return json_string(sw_instant_format(t, buf));
-}
-
 /* Whole days from now to t, rounded towards the past (negative: late). */
 static long days_left(sw_instant now, sw_instant t)
 {
@@ -26,17 +20,17 @@ static json_t *view_json(const sw_request_view *v, sw_instant now)
         "type", sw_request_type_name(v->type), "regulation",
         sw_regulation_name(v->regulation), "state",
         sw_request_state_name(v->state), "subject", v->subject, "received_at",
-        at_json(v->received_at), "due_at", at_json(v->due_at), "first_due_at",
-        at_json(v->first_due_at), "extended", v->extended, "days_left",
+        cli_instant_json(true, v->received_at), "due_at", cli_instant_json(true, v->due_at), "first_due_at",
+        cli_instant_json(true, v->first_due_at), "extended", v->extended, "days_left",
         (json_int_t)days_left(now, v->due_at), "attempts", v->attempts);
     if (v->has_ack_due)
-        json_object_set_new(o, "acknowledge_by", at_json(v->ack_due_at));
+        json_object_set_new(o, "acknowledge_by", cli_instant_json(true, v->ack_due_at));
     if (v->purpose[0])
         json_object_set_new(o, "purpose", json_string(v->purpose));
     if (v->agent[0])
         json_object_set_new(o, "agent", json_string(v->agent));
     if (v->closed) {
-        json_object_set_new(o, "closed_at", at_json(v->closed_at));
+        json_object_set_new(o, "closed_at", cli_instant_json(true, v->closed_at));
         json_object_set_new(o, "outcome", json_string(v->outcome));
     }
     return o;
@@ -252,17 +246,8 @@ static int do_complete(cli *c, const cli_args *a)
 
 static int change_one(const sw_request_change *ch, void *ctx)
 {
-    json_t *list = ctx;
-    char at[SW_INSTANT_BUFSZ];
-    sw_instant_format(ch->at, at);
-    if (list)
-        json_array_append_new(
-            list, json_pack("{s:s, s:s, s:s, s:s}", "state",
-                            sw_request_state_name(ch->state), "at", at,
-                            "actor", ch->actor, "reason", ch->reason));
-    else
-        printf("  %s  %-11s by %s%s%s\n", at, sw_request_state_name(ch->state),
-               ch->actor, ch->reason[0] ? ": " : "", ch->reason);
+    cli_timeline_entry(ctx, sw_request_state_name(ch->state), 11, ch->at,
+                       ch->actor, ch->reason, "reason");
     return 0;
 }
 
