@@ -74,6 +74,11 @@ void sw_store_set_clock(sw_store *s, const sw_clock *c)
     s->clock = *c;
 }
 
+void sw_store_set_actor(sw_store *s, const char *actor)
+{
+    snprintf(s->actor, sizeof(s->actor), "%s", actor ? actor : "steward");
+}
+
 static void apply_options(sw_store *s, const sw_store_options *o)
 {
     s->policy = o->policy;

@@ -17,7 +17,7 @@
 #include "steward/ledger.h"
 #include "steward/store.h"
 
-#define SW_SCHEMA_LATEST 5
+#define SW_SCHEMA_LATEST 6
 #define SW_KEY_CACHE 1024
 
 /* Changes a batch coalesces into one audit entry each, in flush order. */
@@ -229,6 +229,17 @@ typedef struct sw_request_row {
 } sw_request_row;
 
 typedef int (*sw_request_cb)(const sw_request_row *r, void *ctx);
+
+/* An API key as stored: its keyed hash, never its text. */
+typedef struct sw_apikey_row {
+    const char *id, *role, *label, *created_by;
+    uint8_t hash[SW_BLIND_BYTES];
+    sw_instant created_at;
+    bool revoked;
+    sw_instant revoked_at;
+} sw_apikey_row;
+
+typedef int (*sw_apikey_cb)(const sw_apikey_row *r, void *ctx);
 
 typedef int (*sw_consent_cb)(const sw_consent_row *r, void *ctx);
 typedef int (*sw_objection_cb)(const sw_objection_row *r, void *ctx);
@@ -474,6 +485,15 @@ typedef struct sw_backend {
     /* Replaces a record's sealed value. */
     sw_status (*record_set_value)(void *impl, const char *record,
                                   const uint8_t *value, size_t len);
+    /* ---- API keys ---- */
+    sw_status (*apikey_insert)(void *impl, const sw_apikey_row *r);
+    /* By hash (id NULL) or by id: SW_ERR_NOTFOUND when there is none. */
+    sw_status (*apikey_get)(void *impl, const uint8_t *hash, const char *id,
+                            sw_apikey_cb cb, void *ctx);
+    /* SW_ERR_NOTFOUND, or SW_ERR_CONFLICT when already revoked. */
+    sw_status (*apikey_revoke)(void *impl, const char *id, sw_instant at);
+    /* Newest first. */
+    sw_status (*apikey_list)(void *impl, sw_apikey_cb cb, void *ctx);
     /* A number that changes when another connection commits a change. */
     sw_status (*data_version)(void *impl, int64_t *v);
 } sw_backend;

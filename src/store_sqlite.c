@@ -111,6 +111,10 @@ static const char *const migrations[SW_SCHEMA_LATEST] = {
     " seq INTEGER NOT NULL, state TEXT NOT NULL, at INTEGER NOT NULL,"
     " actor TEXT NOT NULL, reason TEXT, PRIMARY KEY(request_id, seq))"
     " WITHOUT ROWID;",
+    /* 6: API keys of the daemon (keyed hashes) */
+    "CREATE TABLE api_keys(id TEXT PRIMARY KEY, hash BLOB NOT NULL UNIQUE,"
+    " role TEXT NOT NULL, label TEXT NOT NULL, created_by TEXT NOT NULL,"
+    " created_at INTEGER NOT NULL, revoked_at INTEGER);",
 };
 
 
@@ -985,6 +989,10 @@ const sw_backend sw_backend_sqlite = {
     .suppression_sweep = lite_suppression_sweep,
     .suppression_list = lite_suppression_list,
     .data_version = lite_data_version,
+    .apikey_insert = lite_apikey_insert,
+    .apikey_get = lite_apikey_get,
+    .apikey_revoke = lite_apikey_revoke,
+    .apikey_list = lite_apikey_list,
     .decide_facts = lite_decide_facts,
     .request_put = lite_request_put,
     .request_get = lite_request_get,

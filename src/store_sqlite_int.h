@@ -204,5 +204,10 @@ sw_status lite_record_hold(void *impl, const char *record,
 sw_status lite_record_delete(void *impl, const char *record);
 sw_status lite_record_set_value(void *impl, const char *record,
                                 const uint8_t *value, size_t len);
+sw_status lite_apikey_insert(void *impl, const sw_apikey_row *r);
+sw_status lite_apikey_get(void *impl, const uint8_t *hash, const char *id,
+                          sw_apikey_cb cb, void *ctx);
+sw_status lite_apikey_revoke(void *impl, const char *id, sw_instant at);
+sw_status lite_apikey_list(void *impl, sw_apikey_cb cb, void *ctx);
 
 #endif

@@ -241,3 +241,108 @@ sw_status lite_request_delete(void *impl, const char *id)
     }
     return SW_OK;
 }
+
+/* ---- API keys ---- */
+
+#define APIKEY_COLUMNS "id, hash, role, label, created_by, created_at, revoked_at"
+
+static sw_status scan_apikeys(lite *l, sqlite3_stmt *st, sw_apikey_cb cb,
+                              void *ctx, bool one)
+{
+    int rc;
+    size_t n = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        sw_apikey_row r;
+        memset(&r, 0, sizeof(r));
+        r.id = (const char *)sqlite3_column_text(st, 0);
+        if (sqlite3_column_bytes(st, 1) == SW_BLIND_BYTES)
+            memcpy(r.hash, sqlite3_column_blob(st, 1), SW_BLIND_BYTES);
+        r.role = (const char *)sqlite3_column_text(st, 2);
+        r.label = (const char *)sqlite3_column_text(st, 3);
+        r.created_by = (const char *)sqlite3_column_text(st, 4);
+        r.created_at = sqlite3_column_int64(st, 5);
+        r.revoked = sqlite3_column_type(st, 6) != SQLITE_NULL;
+        r.revoked_at = sqlite3_column_int64(st, 6);
+        n++;
+        if (cb(&r, ctx) || one)
+            break;
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return fail(l, status_of(rc), "reading API keys");
+    if (one && !n) {
+        snprintf(l->err, sizeof(l->err), "no such API key");
+        return SW_ERR_NOTFOUND;
+    }
+    return SW_OK;
+}
+
+sw_status lite_apikey_insert(void *impl, const sw_apikey_row *r)
+{
+    lite *l = impl;
+    sqlite3_stmt *st = prep_sql(l, "INSERT INTO api_keys(" APIKEY_COLUMNS
+                                   ") VALUES(?1,?2,?3,?4,?5,?6,NULL)");
+    if (!st)
+        return SW_ERR_STORE;
+    bind_text(st, 1, r->id);
+    bind_blob(st, 2, r->hash, SW_BLIND_BYTES);
+    bind_text(st, 3, r->role);
+    bind_text(st, 4, r->label);
+    bind_text(st, 5, r->created_by);
+    sqlite3_bind_int64(st, 6, r->created_at);
+    return run(l, st, "storing an API key");
+}
+
+sw_status lite_apikey_get(void *impl, const uint8_t *hash, const char *id,
+                          sw_apikey_cb cb, void *ctx)
+{
+    lite *l = impl;
+    sqlite3_stmt *st = prep_sql(
+        l, id ? "SELECT " APIKEY_COLUMNS " FROM api_keys WHERE id = ?1"
+              : "SELECT " APIKEY_COLUMNS " FROM api_keys WHERE hash = ?1");
+    if (!st)
+        return SW_ERR_STORE;
+    if (id)
+        bind_text(st, 1, id);
+    else
+        bind_blob(st, 1, hash, SW_BLIND_BYTES);
+    return scan_apikeys(l, st, cb, ctx, true);
+}
+
+sw_status lite_apikey_revoke(void *impl, const char *id, sw_instant at)
+{
+    lite *l = impl;
+    sqlite3_stmt *st = prep_sql(
+        l, "UPDATE api_keys SET revoked_at = ?2 WHERE id = ?1"
+           " AND revoked_at IS NULL");
+    if (!st)
+        return SW_ERR_STORE;
+    bind_text(st, 1, id);
+    sqlite3_bind_int64(st, 2, at);
+    sw_status s = run(l, st, "revoking an API key");
+    if (s != SW_OK || sqlite3_changes(l->db) == 1)
+        return s;
+    st = prep_sql(l, "SELECT 1 FROM api_keys WHERE id = ?1");
+    if (!st)
+        return SW_ERR_STORE;
+    bind_text(st, 1, id);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return fail(l, status_of(rc), "revoking an API key");
+    snprintf(l->err, sizeof(l->err),
+             rc == SQLITE_ROW ? "API key %s is already revoked"
+                              : "no API key %s",
+             id);
+    return rc == SQLITE_ROW ? SW_ERR_CONFLICT : SW_ERR_NOTFOUND;
+}
+
+sw_status lite_apikey_list(void *impl, sw_apikey_cb cb, void *ctx)
+{
+    lite *l = impl;
+    sqlite3_stmt *st = prep_sql(l, "SELECT " APIKEY_COLUMNS " FROM api_keys"
+                                   " ORDER BY created_at DESC, id DESC");
+    if (!st)
+        return SW_ERR_STORE;
+    return scan_apikeys(l, st, cb, ctx, false);
+}

@@ -85,6 +85,7 @@ static const struct option long_opts[] = {
     {"due-within", required_argument, NULL, O_DUE_WITHIN},
     {"out", required_argument, NULL, O_OUT},
     {"child", no_argument, NULL, O_CHILD},
+    {"label", required_argument, NULL, O_LABEL},
     {NULL, 0, NULL, 0}};
 
 /* The identifier type each identifier option stands for. */
@@ -399,26 +400,16 @@ int cli_print_json(void *value)
     return rc;
 }
 
-void *cli_instant_json(bool has, sw_instant t)
-{
-    char buf[SW_INSTANT_BUFSZ];
-    return has ? json_string(sw_instant_format(t, buf)) : json_null();
-}
-
 void cli_timeline_entry(void *list, const char *state, int width,
                         sw_instant at, const char *actor, const char *note,
                         const char *note_key)
 {
     char when[SW_INSTANT_BUFSZ];
-    sw_instant_format(at, when);
     if (list)
-        json_array_append_new(list,
-                              json_pack("{s:s, s:s, s:s, s:s}", "state", state,
-                                        "at", when, "actor", actor, note_key,
-                                        note));
+        json_array_append_new(list, sv_change(state, at, actor, note, note_key));
     else
-        printf("  %s  %-*s by %s%s%s\n", when, width, state, actor,
-               note[0] ? ": " : "", note);
+        printf("  %s  %-*s by %s%s%s\n", sw_instant_format(at, when), width,
+               state, actor, note[0] ? ": " : "", note);
 }
 
 void cli_progress_lines(size_t n, void *ctx)

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "steward/steward.h"
+#include "views.h"
 
 /* Exit codes: 0 done, 1 refused or invalid input, 2 usage. */
 enum { EXIT_REFUSED = 1, EXIT_USAGE = 2 };
@@ -69,6 +70,7 @@ typedef enum cli_opt {
     O_DUE_WITHIN,
     O_OUT,
     O_CHILD,
+    O_LABEL,
     O_COUNT_
 } cli_opt;
 
@@ -151,11 +153,6 @@ int cli_instant(const char *opt, const char *text, sw_instant *out);
  * "\rN records swept". */
 void cli_progress_lines(size_t n, void *ctx);
 void cli_progress_records(size_t n, void *ctx);
-
-/* Writes text and a final newline if it lacks one; returns 0 or 1. */
-int cli_print_text(const char *text);
-/* An instant as a JSON string, or null when !has. */
-void *cli_instant_json(bool has, sw_instant t);
 /* One entry of a timeline (consent history, request timeline): appended
  * to list when it is a JSON array, else printed as a line. note_key names
  * the note in JSON. */
@@ -163,6 +160,8 @@ void cli_timeline_entry(void *list, const char *state, int width,
                         sw_instant at, const char *actor, const char *note,
                         const char *note_key);
 
+/* Writes text and a final newline if it lacks one; returns 0 or 1. */
+int cli_print_text(const char *text);
 /* Prints a JSON value (pretty) and frees it; returns 0 or 1. */
 int cli_print_json(void *json_t_value);
 

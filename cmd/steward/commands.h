@@ -22,5 +22,6 @@ int cmd_check(int argc, char **argv, cli *c);
 int cmd_cookie(int argc, char **argv, cli *c);
 int cmd_request(int argc, char **argv, cli *c);
 int cmd_report(int argc, char **argv, cli *c);
+int cmd_key(int argc, char **argv, cli *c);
 
 #endif

@@ -32,24 +32,10 @@ static int who_of(const cli_args *a, const char *cmd, sw_who *who,
     return 0;
 }
 
-static json_t *result_json(const sw_consent_result *r)
-{
-    json_t *o = json_pack("{s:s, s:s, s:s, s:b}", "id", r->id, "subject",
-                          r->subject, "state",
-                          sw_consent_state_name(r->state), "subject_created",
-                          r->created_subject);
-    if (r->token[0]) {
-        json_object_set_new(o, "confirmation_token", json_string(r->token));
-        json_object_set_new(o, "token_expires",
-                            cli_instant_json(true, r->token_expires));
-    }
-    return o;
-}
-
 static int print_result(const cli *c, const sw_consent_result *r)
 {
     if (c->json)
-        return cli_print_json(result_json(r));
+        return cli_print_json(sv_consent_result(r));
     printf("%s %s (subject %s%s)\n", r->id, sw_consent_state_name(r->state),
            r->subject, r->created_subject ? ", new" : "");
     if (r->token[0]) {
@@ -206,25 +192,11 @@ static int do_withdraw(cli *c, const cli_args *a)
     return rc;
 }
 
-static json_t *view_json(const sw_consent_view *v)
-{
-    return json_pack(
-        "{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:s, s:s, s:s, s:b}", "id",
-        v->id, "subject", v->subject, "purpose", v->purpose, "state",
-        sw_consent_state_name(v->state), "state_at",
-        cli_instant_json(true, v->state_at), "created_at",
-        cli_instant_json(true, v->created_at), "given_at",
-        cli_instant_json(v->has_given, v->given_at), "expires_at",
-        cli_instant_json(v->has_expiry, v->expires_at), "method", v->method,
-        "form", v->form, "notice_version", v->notice_version, "parental",
-        v->parental);
-}
-
 static int list_one(const sw_consent_view *v, void *ctx)
 {
     json_t *list = ctx;
     if (list) {
-        json_array_append_new(list, view_json(v));
+        json_array_append_new(list, sv_consent_view(v));
         return 0;
     }
     char at[SW_INSTANT_BUFSZ], exp[SW_INSTANT_BUFSZ] = "";
@@ -282,7 +254,7 @@ static int do_show(cli *c, const cli_args *a)
         rc = cli_store_fail(s, "consent not shown");
         json_decref(hist);
     } else if (c->json) {
-        json_t *o = view_json(&v);
+        json_t *o = sv_consent_view(&v);
         json_object_set_new(o, "history", hist);
         rc = cli_print_json(o);
     } else {
@@ -503,7 +475,7 @@ static int sup_one(const sw_suppression_view *v, void *ctx)
         json_array_append_new(
             list, json_pack("{s:s, s:s, s:s, s:s, s:o}", "hash", v->hash,
                             "channel", v->channel, "since", since, "rule",
-                            v->rule, "due_at", cli_instant_json(v->has_due,
+                            v->rule, "due_at", sv_instant(v->has_due,
                                                             v->due_at)));
     else
         printf("%s  %-6s since %s  %s%s%s\n", v->hash, v->channel, since,
@@ -545,18 +517,6 @@ int cmd_suppression(int argc, char **argv, cli *c)
 }
 
 /* ---- check ---- */
-
-static json_t *decision_json(const sw_decision *d)
-{
-    char text[320];
-    json_t *o = json_pack(
-        "{s:s, s:s, s:s, s:s?, s:s?, s:s?, s:o}", "decision",
-        d->allow ? "allow" : "deny", "reason", sw_reason_code(d->reason),
-        "explanation", sw_decision_text(d, text, sizeof(text)), "activity",
-        d->activity, "basis", d->basis, "ref", d->ref[0] ? d->ref : NULL,
-        "at", cli_instant_json(d->has_at, d->at));
-    return o;
-}
 
 /* One JSON object on one line (NDJSON); takes the value's reference. */
 static void print_line(json_t *o)
@@ -613,7 +573,7 @@ static int check_file(cli *c, sw_store *s, const sw_policy *p,
         }
         d.allow ? allowed++ : denied++;
         if (c->json) {
-            json_t *o = decision_json(&d);
+            json_t *o = sv_decision(&d);
             json_object_set_new(o, "address", json_string(line));
             print_line(o);
         } else if (d.allow) {
@@ -651,7 +611,7 @@ static int do_check(cli *c, const cli_args *a)
     } else if (sw_decide(s, a->v[O_PURPOSE], &who, &d) != SW_OK) {
         rc = cli_store_fail(s, "no decision");
     } else if (c->json) {
-        rc = cli_print_json(decision_json(&d));
+        rc = cli_print_json(sv_decision(&d));
     } else {
         char text[320];
         printf("%s: %s\n", d.allow ? "allow" : "deny",

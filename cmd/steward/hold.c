@@ -56,14 +56,7 @@ static int print_hold(const sw_hold_view *h, void *ctx)
     if (h->released)
         sw_instant_format(h->released_at, rel);
     if (list) {
-        json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b}",
-                              "id", h->id, "kind", h->kind, "scope", h->scope,
-                              "target", h->target, "reason", h->reason,
-                              "placed_at", at, "placed_by", h->placed_by,
-                              "released", h->released);
-        if (h->released)
-            json_object_set_new(o, "released_at", json_string(rel));
-        json_array_append_new(list, o);
+        json_array_append_new(list, sv_hold_view(h));
     } else {
         printf("%s  %-15s %s:%s  placed %s%s%s  %s\n", h->id, h->kind,
                h->scope, h->target, at, h->released ? ", released " : "",

@@ -31,6 +31,7 @@ static const struct {
     {"request", cmd_request,
      "data-subject requests: open, verify, extend, refuse, complete, list"},
     {"report", cmd_report, "reports: data-subject requests"},
+    {"key", cmd_key, "API keys of stewardd: create (shown once), list, revoke"},
 };
 
 static void usage(FILE *f)

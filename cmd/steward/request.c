@@ -7,42 +7,13 @@
 #include "commands.h"
 
 /* Whole days from now to t, rounded towards the past (negative: late). */
-static long days_left(sw_instant now, sw_instant t)
-{
-    sw_instant d = t - now;
-    return (long)(d >= 0 ? d / 86400 : -((-d + 86399) / 86400));
-}
-
-static json_t *view_json(const sw_request_view *v, sw_instant now)
-{
-    json_t *o = json_pack(
-        "{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:b, s:I, s:i}", "id", v->id,
-        "type", sw_request_type_name(v->type), "regulation",
-        sw_regulation_name(v->regulation), "state",
-        sw_request_state_name(v->state), "subject", v->subject, "received_at",
-        cli_instant_json(true, v->received_at), "due_at", cli_instant_json(true, v->due_at), "first_due_at",
-        cli_instant_json(true, v->first_due_at), "extended", v->extended, "days_left",
-        (json_int_t)days_left(now, v->due_at), "attempts", v->attempts);
-    if (v->has_ack_due)
-        json_object_set_new(o, "acknowledge_by", cli_instant_json(true, v->ack_due_at));
-    if (v->purpose[0])
-        json_object_set_new(o, "purpose", json_string(v->purpose));
-    if (v->agent[0])
-        json_object_set_new(o, "agent", json_string(v->agent));
-    if (v->closed) {
-        json_object_set_new(o, "closed_at", cli_instant_json(true, v->closed_at));
-        json_object_set_new(o, "outcome", json_string(v->outcome));
-    }
-    return o;
-}
-
 static void print_view(const sw_request_view *v, sw_instant now)
 {
     char due[SW_INSTANT_BUFSZ];
     printf("%s  %-16s %-4s %-11s due %s (%ld days left)%s\n", v->id,
            sw_request_type_name(v->type), sw_regulation_name(v->regulation),
            sw_request_state_name(v->state), sw_instant_format(v->due_at, due),
-           days_left(now, v->due_at), v->extended ? ", extended" : "");
+           sv_days_left(now, v->due_at), v->extended ? ", extended" : "");
 }
 
 static int do_open(cli *c, const cli_args *a)
@@ -79,7 +50,7 @@ static int do_open(cli *c, const cli_args *a)
     if (sw_request_open(s, &who, &spec, &o) != SW_OK) {
         rc = cli_store_fail(s, "request not opened");
     } else if (c->json) {
-        json_t *j = view_json(&o.req, sw_clock_now(&c->clock));
+        json_t *j = sv_request_view(&o.req, sw_clock_now(&c->clock));
         json_object_set_new(j, "verification_message", json_string(o.message));
         rc = cli_print_json(j);
     } else {
@@ -115,7 +86,7 @@ static int show_state(cli *c, sw_store *s, const char *id)
     if (sw_request_get(s, id, &v) != SW_OK)
         return cli_store_fail(s, "request not read");
     if (c->json)
-        return cli_print_json(view_json(&v, sw_clock_now(&c->clock)));
+        return cli_print_json(sv_request_view(&v, sw_clock_now(&c->clock)));
     print_view(&v, sw_clock_now(&c->clock));
     if (v.closed)
         printf("%s\n", v.outcome);
@@ -268,7 +239,7 @@ static int show(cli *c, const cli_args *a, sw_store *s)
     }
     if (!c->json)
         return 0;
-    json_t *o = view_json(&v, sw_clock_now(&c->clock));
+    json_t *o = sv_request_view(&v, sw_clock_now(&c->clock));
     json_object_set_new(o, "timeline", hist);
     return cli_print_json(o);
 }
@@ -287,7 +258,7 @@ static int list_one(const sw_request_view *v, void *p)
 {
     list_ctx *l = p;
     if (l->list)
-        json_array_append_new(l->list, view_json(v, l->now));
+        json_array_append_new(l->list, sv_request_view(v, l->now));
     else
         print_view(v, l->now);
     return 0;

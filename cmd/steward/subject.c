@@ -76,13 +76,6 @@ static int do_find(cli *c, const cli_args *a)
     return rc;
 }
 
-static json_t *due_json(const sw_due *d)
-{
-    char buf[SW_INSTANT_BUFSZ];
-    return d->has_due ? json_string(sw_instant_format(d->due_at, buf))
-                      : json_null();
-}
-
 static int do_show(cli *c, const cli_args *a)
 {
     if (a->n_pos != 1)
@@ -100,41 +93,7 @@ static int do_show(cli *c, const cli_args *a)
     }
     char t1[SW_INSTANT_BUFSZ], t2[SW_INSTANT_BUFSZ], words[512];
     if (c->json) {
-        json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:o, s:s}", "id", v->id,
-                              "kind", v->kind, "role", v->role, "account",
-                              v->account ? json_string(v->account)
-                                         : json_null(),
-                              "tenant",
-                              v->tenant ? json_string(v->tenant) : json_null(),
-                              "created_at",
-                              sw_instant_format(v->created_at, t1));
-        json_t *ids = json_array(), *recs = json_array();
-        for (size_t i = 0; i < v->n_idents; i++)
-            json_array_append_new(ids, json_pack("{s:s, s:s}", "type",
-                                                 v->idents[i].type, "value",
-                                                 v->idents[i].value));
-        for (size_t i = 0; i < v->n_records; i++) {
-            const sw_record_view *r = &v->records[i];
-            const sw_rule *rule =
-                r->due.rule[0] ? sw_policy_rule(p, r->due.rule) : NULL;
-            json_array_append_new(
-                recs,
-                json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:o, s:o, s:o}",
-                          "id", r->id, "activity", r->activity, "category",
-                          r->category, "value", r->value, "source",
-                          r->source[0] ? json_string(r->source) : json_null(),
-                          "collected_at",
-                          sw_instant_format(r->collected_at, t1), "due",
-                          due_json(&r->due), "rule",
-                          rule ? json_string(rule->id) : json_null(),
-                          "retention",
-                          rule ? json_string(sw_rule_describe(p, rule, words,
-                                                              sizeof(words)))
-                               : json_null()));
-        }
-        json_object_set_new(o, "identifiers", ids);
-        json_object_set_new(o, "records", recs);
-        rc = cli_print_json(o);
+        rc = cli_print_json(sv_subject_view(v, p));
     } else {
         printf("subject   %s\nkind      %s (%s)\n", v->id, v->kind, v->role);
         if (v->account)
@@ -182,12 +141,7 @@ static int do_erase(cli *c, const cli_args *a)
     if (sw_subject_erase(s, a->pos[0], &r) != SW_OK)
         rc = cli_store_fail(s, "not erased");
     else if (c->json)
-        rc = cli_print_json(json_pack("{s:s, s:b, s:I, s:I, s:I}", "subject",
-                                      a->pos[0], "key_destroyed", 1,
-                                      "records", (json_int_t)r.records,
-                                      "identifiers",
-                                      (json_int_t)r.identifiers, "events",
-                                      (json_int_t)r.events));
+        rc = cli_print_json(sv_erase_result(a->pos[0], &r));
     else
         printf("erased %s: data key destroyed; %zu records, %zu identifiers, "
                "%zu events deleted\n",

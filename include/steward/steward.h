@@ -7,6 +7,7 @@
 #include "steward/clock.h"
 #include "steward/diag.h"
 #include "steward/ident.h"
+#include "steward/keys.h"
 #include "steward/ledger.h"
 #include "steward/policy.h"
 #include "steward/report.h"

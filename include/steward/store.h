@@ -71,6 +71,9 @@ int sw_store_schema_latest(void);
 /* Replaces the clock (tests and demos travel in time). */
 void sw_store_set_clock(sw_store *s, const sw_clock *c);
 
+/* Replaces who acts, for the audit trail (a daemon: the caller's key). */
+void sw_store_set_actor(sw_store *s, const char *actor);
+
 /*
  * Groups many ledger changes into one transaction (bulk loads). Each change
  * inside stays atomic on its own (a failed one is undone alone). Batches do

@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "views.h"
+
+json_t *sv_instant(bool has, sw_instant t)
+{
+    char buf[SW_INSTANT_BUFSZ];
+    return has ? json_string(sw_instant_format(t, buf)) : json_null();
+}
+
+long sv_days_left(sw_instant now, sw_instant t)
+{
+    sw_instant d = t - now;
+    return (long)(d >= 0 ? d / 86400 : -((-d + 86399) / 86400));
+}
+
+json_t *sv_consent_result(const sw_consent_result *r)
+{
+    json_t *o = json_pack("{s:s, s:s, s:s, s:b}", "id", r->id, "subject",
+                          r->subject, "state",
+                          sw_consent_state_name(r->state), "subject_created",
+                          r->created_subject);
+    if (o && r->token[0]) {
+        json_object_set_new(o, "confirmation_token", json_string(r->token));
+        json_object_set_new(o, "token_expires",
+                            sv_instant(true, r->token_expires));
+    }
+    return o;
+}
+
+json_t *sv_consent_view(const sw_consent_view *v)
+{
+    return json_pack(
+        "{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:s, s:s, s:s, s:b}", "id",
+        v->id, "subject", v->subject, "purpose", v->purpose, "state",
+        sw_consent_state_name(v->state), "state_at",
+        sv_instant(true, v->state_at), "created_at",
+        sv_instant(true, v->created_at), "given_at",
+        sv_instant(v->has_given, v->given_at), "expires_at",
+        sv_instant(v->has_expiry, v->expires_at), "method", v->method, "form",
+        v->form, "notice_version", v->notice_version, "parental", v->parental);
+}
+
+json_t *sv_decision(const sw_decision *d)
+{
+    char text[320];
+    return json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:s?, s:o}", "decision",
+                     d->allow ? "allow" : "deny", "reason",
+                     sw_reason_code(d->reason), "explanation",
+                     sw_decision_text(d, text, sizeof(text)), "activity",
+                     d->activity, "basis", d->basis, "ref",
+                     d->ref[0] ? d->ref : NULL, "at",
+                     sv_instant(d->has_at, d->at));
+}
+
+json_t *sv_request_view(const sw_request_view *v, sw_instant now)
+{
+    json_t *o = json_pack(
+        "{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:b, s:I, s:i}", "id", v->id,
+        "type", sw_request_type_name(v->type), "regulation",
+        sw_regulation_name(v->regulation), "state",
+        sw_request_state_name(v->state), "subject", v->subject, "received_at",
+        sv_instant(true, v->received_at), "due_at", sv_instant(true, v->due_at),
+        "first_due_at", sv_instant(true, v->first_due_at), "extended",
+        v->extended, "days_left", (json_int_t)sv_days_left(now, v->due_at),
+        "attempts", v->attempts);
+    if (!o)
+        return NULL;
+    if (v->has_ack_due)
+        json_object_set_new(o, "acknowledge_by",
+                            sv_instant(true, v->ack_due_at));
+    if (v->purpose[0])
+        json_object_set_new(o, "purpose", json_string(v->purpose));
+    if (v->agent[0])
+        json_object_set_new(o, "agent", json_string(v->agent));
+    if (v->closed) {
+        json_object_set_new(o, "closed_at", sv_instant(true, v->closed_at));
+        json_object_set_new(o, "outcome", json_string(v->outcome));
+    }
+    return o;
+}
+
+json_t *sv_change(const char *state, sw_instant at, const char *actor,
+                  const char *note, const char *note_key)
+{
+    char when[SW_INSTANT_BUFSZ];
+    return json_pack("{s:s, s:s, s:s, s:s}", "state", state, "at",
+                     sw_instant_format(at, when), "actor", actor, note_key,
+                     note);
+}
+
+json_t *sv_subject_view(const sw_subject_view *v, const sw_policy *p)
+{
+    char t1[SW_INSTANT_BUFSZ], words[512];
+    json_t *o = json_pack(
+        "{s:s, s:s, s:s, s:o, s:o, s:s}", "id", v->id, "kind", v->kind,
+        "role", v->role, "account",
+        v->account ? json_string(v->account) : json_null(), "tenant",
+        v->tenant ? json_string(v->tenant) : json_null(), "created_at",
+        sw_instant_format(v->created_at, t1));
+    json_t *ids = json_array(), *recs = json_array();
+    for (size_t i = 0; i < v->n_idents; i++)
+        json_array_append_new(ids, json_pack("{s:s, s:s}", "type",
+                                             v->idents[i].type, "value",
+                                             v->idents[i].value));
+    for (size_t i = 0; i < v->n_records; i++) {
+        const sw_record_view *r = &v->records[i];
+        const sw_rule *rule =
+            r->due.rule[0] && p ? sw_policy_rule(p, r->due.rule) : NULL;
+        json_array_append_new(
+            recs,
+            json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:o, s:o, s:o}", "id",
+                      r->id, "activity", r->activity, "category", r->category,
+                      "value", r->value, "source",
+                      r->source[0] ? json_string(r->source) : json_null(),
+                      "collected_at", sw_instant_format(r->collected_at, t1),
+                      "due", sv_instant(r->due.has_due, r->due.due_at),
+                      "rule", rule ? json_string(rule->id) : json_null(),
+                      "retention",
+                      rule ? json_string(sw_rule_describe(p, rule, words,
+                                                          sizeof(words)))
+                           : json_null()));
+    }
+    json_object_set_new(o, "identifiers", ids);
+    json_object_set_new(o, "records", recs);
+    return o;
+}
+
+json_t *sv_hold_view(const sw_hold_view *h)
+{
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:b}", "id",
+                          h->id, "kind", h->kind, "scope", h->scope, "target",
+                          h->target, "reason", h->reason, "placed_at",
+                          sv_instant(true, h->placed_at), "placed_by",
+                          h->placed_by, "released", h->released);
+    if (o && h->released)
+        json_object_set_new(o, "released_at", sv_instant(true, h->released_at));
+    return o;
+}
+
+json_t *sv_key_view(const sw_key_view *k)
+{
+    json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:s, s:b}", "id", k->id,
+                          "role", sw_key_role_name(k->role), "label", k->label,
+                          "created_at", sv_instant(true, k->created_at),
+                          "created_by", k->created_by, "revoked", k->revoked);
+    if (o && k->revoked)
+        json_object_set_new(o, "revoked_at", sv_instant(true, k->revoked_at));
+    return o;
+}
+
+json_t *sv_erase_result(const char *subject, const sw_erase_result *r)
+{
+    return json_pack("{s:s, s:b, s:I, s:I, s:I}", "subject", subject,
+                     "key_destroyed", 1, "records", (json_int_t)r->records,
+                     "identifiers", (json_int_t)r->identifiers, "events",
+                     (json_int_t)r->events);
+}

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The JSON shapes of steward's views, shared by the CLI (--json) and
+ * stewardd (the API): one place says what a request or a consent looks
+ * like on the outside. Each returns a new jansson value (json_t *). */
+#ifndef STEWARD_VIEWS_H
+#define STEWARD_VIEWS_H
+
+#include <jansson.h>
+
+#include "steward/steward.h"
+
+/* An instant as ISO-8601 text, or null when !has. */
+json_t *sv_instant(bool has, sw_instant t);
+/* Whole days from now to t, rounded towards the past (negative: late). */
+long sv_days_left(sw_instant now, sw_instant t);
+
+json_t *sv_consent_result(const sw_consent_result *r);
+json_t *sv_consent_view(const sw_consent_view *v);
+json_t *sv_decision(const sw_decision *d);
+json_t *sv_request_view(const sw_request_view *v, sw_instant now);
+/* A timeline entry {state, at, actor, <note_key>}. */
+json_t *sv_change(const char *state, sw_instant at, const char *actor,
+                  const char *note, const char *note_key);
+/* Everything held on a subject, with each record's retention in words. */
+json_t *sv_subject_view(const sw_subject_view *v, const sw_policy *p);
+json_t *sv_hold_view(const sw_hold_view *h);
+json_t *sv_key_view(const sw_key_view *k);
+json_t *sv_erase_result(const char *subject, const sw_erase_result *r);
+
+#endif
