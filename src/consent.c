@@ -9,6 +9,7 @@
  * survives erasure.
  */
 #include <jansson.h>
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1170,4 +1171,82 @@ sw_status sw_subject_restrict(sw_store *s, const char *subject, bool on,
                            subject, json_pack("[s]", subject),
                            json_pack("{s:s*}", "reason", reason));
     return sw_tx_end(s, st);
+}
+
+/* ---- one-click unsubscribe links ---- */
+
+#define LINK_AD "steward unsubscribe link v1"
+
+static void link_key(sw_store *s, uint8_t key[SW_KEY_BYTES])
+{
+    sw_blind_typekey(s->keys, "unsubscribe-link", key);
+}
+
+sw_status sw_unsubscribe_link(sw_store *s, const sw_ident *ident,
+                              const char *channel,
+                              char token[SW_LINK_TOKEN_BUFSZ])
+{
+    token[0] = '\0';
+    sw_target t;
+    sw_who who = {NULL, ident};
+    sw_status st = sw_target_resolve(s, &who, &t, false);
+    if (st != SW_OK)
+        return st;
+    if (strcmp(t.type, "email") != 0 && strcmp(t.type, "phone") != 0)
+        return sw_fail(s, SW_ERR_INVALID,
+                       "an unsubscribe link is for an e-mail address or a "
+                       "phone number, not '%s'",
+                       t.type);
+    char plain[SW_IDENT_MAX + 64];
+    int n = snprintf(plain, sizeof(plain), "%s\n%s\n%s", t.type,
+                     channel ? channel : default_channel(t.type), t.value);
+    size_t sealed_len = (size_t)n + SW_SEAL_OVERHEAD;
+    if (n < 0 || (size_t)n >= sizeof(plain) ||
+        sodium_base64_ENCODED_LEN(sealed_len,
+                                  sodium_base64_VARIANT_URLSAFE_NO_PADDING) >
+            SW_LINK_TOKEN_BUFSZ)
+        return sw_fail(s, SW_ERR_LIMIT, "the address is too long for a link");
+    uint8_t key[SW_KEY_BYTES], sealed[sizeof(plain) + SW_SEAL_OVERHEAD];
+    link_key(s, key);
+    sw_seal(s->keys, key, LINK_AD, plain, (size_t)n, sealed);
+    sw_wipe(key, sizeof(key));
+    sw_wipe(plain, sizeof(plain));
+    sodium_bin2base64(token, SW_LINK_TOKEN_BUFSZ, sealed, sealed_len,
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    return SW_OK;
+}
+
+sw_status sw_unsubscribe_link_open(sw_store *s, const char *token, char *type,
+                                   char *value, char *channel)
+{
+    type[0] = value[0] = channel[0] = '\0';
+    uint8_t sealed[SW_LINK_TOKEN_BUFSZ];
+    size_t len = 0;
+    if (!token ||
+        sodium_base642bin(sealed, sizeof(sealed), token, strlen(token), NULL,
+                          &len, NULL,
+                          sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+        len <= SW_SEAL_OVERHEAD)
+        return sw_fail(s, SW_ERR_DENIED, "not an unsubscribe link of steward");
+    uint8_t key[SW_KEY_BYTES];
+    char plain[SW_LINK_TOKEN_BUFSZ];
+    link_key(s, key);
+    sw_status st = sw_unseal(key, LINK_AD, sealed, len, (uint8_t *)plain);
+    sw_wipe(key, sizeof(key));
+    if (st != SW_OK)
+        return sw_fail(s, SW_ERR_DENIED,
+                       "this unsubscribe link was not made by this store or "
+                       "was altered");
+    plain[len - SW_SEAL_OVERHEAD] = '\0';
+    char *nl1 = strchr(plain, '\n'), *nl2 = nl1 ? strchr(nl1 + 1, '\n') : NULL;
+    if (!nl2) {
+        sw_wipe(plain, sizeof(plain));
+        return sw_fail(s, SW_ERR_CORRUPT, "an unsubscribe link is damaged");
+    }
+    *nl1 = *nl2 = '\0';
+    snprintf(type, SW_LINK_TOKEN_BUFSZ, "%s", plain);
+    snprintf(channel, SW_LINK_TOKEN_BUFSZ, "%s", nl1 + 1);
+    snprintf(value, SW_LINK_TOKEN_BUFSZ, "%s", nl2 + 1);
+    sw_wipe(plain, sizeof(plain));
+    return SW_OK;
 }

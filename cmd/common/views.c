@@ -155,3 +155,24 @@ json_t *sv_erase_result(const char *subject, const sw_erase_result *r)
                      "identifiers", (json_int_t)r->identifiers, "events",
                      (json_int_t)r->events);
 }
+
+json_t *sv_request_stats(const sw_request_stats *st)
+{
+    json_t *by = json_array();
+    for (int t = 0; t < SW_REQ_TYPE_COUNT; t++)
+        for (int g = 0; g < 2; g++)
+            if (st->count[t][g])
+                json_array_append_new(
+                    by, json_pack("{s:s, s:s, s:I}", "type",
+                                  sw_request_type_name((sw_request_type)t),
+                                  "regulation",
+                                  sw_regulation_name((sw_regulation)g),
+                                  "count", (json_int_t)st->count[t][g]));
+    return json_pack("{s:o, s:I, s:I, s:I, s:I, s:I, s:f, s:f}", "by_type", by,
+                     "completed", (json_int_t)st->completed, "refused",
+                     (json_int_t)st->refused, "withdrawn",
+                     (json_int_t)st->withdrawn, "open", (json_int_t)st->open,
+                     "overdue", (json_int_t)st->overdue,
+                     "median_days_to_complete", st->median_days_x100 / 100.0,
+                     "max_days_to_complete", st->max_days_x100 / 100.0);
+}

@@ -21,28 +21,13 @@ static int do_requests(cli *c, const cli_args *a)
         cli_close_store(s, p);
         return rc;
     }
-    json_t *by = json_array();
-    for (int t = 0; t < SW_REQ_TYPE_COUNT; t++)
-        for (int g = 0; g < 2; g++)
-            if (st.count[t][g])
-                json_array_append_new(
-                    by, json_pack("{s:s, s:s, s:I}", "type",
-                                  sw_request_type_name((sw_request_type)t),
-                                  "regulation",
-                                  sw_regulation_name((sw_regulation)g),
-                                  "count", (json_int_t)st.count[t][g]));
+    json_t *o = sv_request_stats(&st);
     if (c->json) {
-        rc = cli_print_json(json_pack(
-            "{s:o, s:I, s:I, s:I, s:I, s:I, s:f, s:f}", "by_type", by,
-            "completed", (json_int_t)st.completed, "refused",
-            (json_int_t)st.refused, "withdrawn", (json_int_t)st.withdrawn,
-            "open", (json_int_t)st.open, "overdue", (json_int_t)st.overdue,
-            "median_days_to_complete", st.median_days_x100 / 100.0,
-            "max_days_to_complete", st.max_days_x100 / 100.0));
+        rc = cli_print_json(o);
     } else {
         size_t i;
         json_t *v;
-        json_array_foreach(by, i, v)
+        json_array_foreach(json_object_get(o, "by_type"), i, v)
             printf("%-18s %-5s %lld\n",
                    json_string_value(json_object_get(v, "type")),
                    json_string_value(json_object_get(v, "regulation")),
@@ -52,7 +37,7 @@ static int do_requests(cli *c, const cli_args *a)
                "longest %.2f days\n",
                st.completed, st.refused, st.withdrawn, st.open, st.overdue,
                st.median_days_x100 / 100.0, st.max_days_x100 / 100.0);
-        json_decref(by);
+        json_decref(o);
     }
     cli_close_store(s, p);
     return rc;

@@ -185,6 +185,24 @@ sw_status sw_objection_override(sw_store *s, const char *id,
 sw_status sw_unsubscribe(sw_store *s, const sw_ident *ident,
                          const char *channel, sw_objection_result *out);
 
+#define SW_LINK_TOKEN_BUFSZ 512 /* an unsubscribe link's token, with NUL */
+
+/*
+ * The token of a one-click unsubscribe link for an address (e-mail or
+ * phone) on a channel (NULL: the address's own): the normalised address
+ * sealed under a key of the store, URL-safe. Nothing is stored; only this
+ * store can open it. Goes in every marketing message.
+ */
+sw_status sw_unsubscribe_link(sw_store *s, const sw_ident *ident,
+                              const char *channel,
+                              char token[SW_LINK_TOKEN_BUFSZ]);
+
+/* What a link token names: type, normalised value and channel (each buffer
+ * SW_LINK_TOKEN_BUFSZ bytes). SW_ERR_DENIED for a token this store did not
+ * make or that was altered. */
+sw_status sw_unsubscribe_link_open(sw_store *s, const char *token, char *type,
+                                   char *value, char *channel);
+
 typedef struct sw_suppression_view {
     char hash[2 * 16 + 1]; /* hex of the keyed hash */
     char channel[16];

@@ -1,0 +1,351 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* stewardd: the daemon. Options, signals, the sweep schedule. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "server.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+        "usage: stewardd [options]\n\n"
+        "Serves steward over HTTP: the JSON API under /v1 (API keys: steward\n"
+        "key create), the privacy centre at /privacy/ and the console at\n"
+        "/console/. Runs the retention sweep on its schedule. Stops cleanly\n"
+        "on SIGTERM or SIGINT (calls in flight finish first).\n\n"
+        "Options:\n"
+        "  --store PATH         the store (or STEWARD_STORE; default ./steward.db)\n"
+        "  --key FILE           its master key (default PATH.key)\n"
+        "  --policy FILE        the policy (or STEWARD_POLICY; default: bundled)\n"
+        "  --listen HOST:PORT   where to listen (default 127.0.0.1:8080)\n"
+        "  --tls-cert FILE      serve HTTPS with this PEM certificate ...\n"
+        "  --tls-key FILE       ... and this PEM key\n"
+        "  --sweep-every DUR    run the sweep this often (1h, 30m, 1d; 0: never;\n"
+        "                       default 1h)\n"
+        "  --web DIR            the pages (default: %s)\n"
+        "  --outbox FILE        where messages to people are written (codes,\n"
+        "                       confirmation links) as JSON lines; default\n"
+        "                       PATH.outbox.ndjson\n"
+        "  --public-url URL     the address people reach (links in messages)\n"
+        "  --max-body BYTES     cap of a JSON body (default 1048576); ingest\n"
+        "                       is streamed and has none\n"
+        "  --rate N             requests per second per key (and per address\n"
+        "                       on public pages); 0: no limit (default 2000)\n"
+        "  --threads N          worker threads (default: the cores)\n"
+        "  --timeout SECONDS    idle or slow connections close (default 30)\n"
+        "  --default-country CC completes national phone numbers\n"
+        "  --now INSTANT        pretend it is INSTANT (or STEWARD_NOW)\n"
+        "  --routes             print every route with the roles that may call\n"
+        "                       it (public: no key), and exit\n"
+        "  --help\n",
+        STEWARD_WEB_DIR);
+}
+
+static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int fail(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "stewardd: ");
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    return 1;
+}
+
+static bool parse_seconds(const char *s, long *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || v < 0)
+        return false;
+    double unit = !*end || strcmp(end, "s") == 0 ? 1
+                  : strcmp(end, "m") == 0        ? 60
+                  : strcmp(end, "h") == 0        ? 3600
+                  : strcmp(end, "d") == 0        ? 86400
+                                                 : -1;
+    if (unit < 0)
+        return false;
+    *out = (long)(v * unit);
+    return true;
+}
+
+/* "GET /v1/requests admin,dpo,auditor" per line. */
+static void print_routes(void)
+{
+    for (size_t i = 0; i < n_routes_api; i++) {
+        const route *r = &routes_api[i];
+        printf("%s %s ", r->method, r->path);
+        if (r->flags & F_PUBLIC) {
+            printf("public\n");
+            continue;
+        }
+        const char *sep = "";
+        for (int k = 0; k < SW_ROLE_COUNT; k++)
+            if (r->roles & (1u << k)) {
+                printf("%s%s", sep, sw_key_role_name((sw_key_role)k));
+                sep = ",";
+            }
+        printf("\n");
+    }
+}
+
+/* ---- the sweep schedule ---- */
+
+sw_status srv_sweep(server *srv, sw_store *s, bool dry_run,
+                    sw_sweep_report **rep)
+{
+    sw_sweep_options o;
+    memset(&o, 0, sizeof(o));
+    o.dry_run = dry_run;
+    sw_status st = sw_sweep(s, &o, rep);
+    if (dry_run)
+        return st;
+    pthread_mutex_lock(&srv->sweep_mu);
+    srv->sweeps++;
+    if (st == SW_OK) {
+        srv->sweep_records += (*rep)->records;
+        srv->last_sweep = (*rep)->now;
+    } else {
+        srv->sweep_failures++;
+    }
+    pthread_mutex_unlock(&srv->sweep_mu);
+    return st;
+}
+
+static void *sweeper(void *arg)
+{
+    server *srv = arg;
+    pthread_mutex_lock(&srv->sweep_mu);
+    while (!atomic_load(&srv->stopping)) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += srv->o.sweep_every;
+        while (!atomic_load(&srv->stopping) &&
+               pthread_cond_timedwait(&srv->sweep_cv, &srv->sweep_mu, &ts) !=
+                   ETIMEDOUT)
+            ;
+        if (atomic_load(&srv->stopping))
+            break;
+        pthread_mutex_unlock(&srv->sweep_mu);
+        char err[512];
+        sw_store *s = pool_take(srv, err, sizeof(err));
+        sw_sweep_report *rep = NULL;
+        if (!s) {
+            fprintf(stderr, "{\"event\":\"sweep\",\"error\":\"%s\"}\n", err);
+        } else {
+            sw_store_set_actor(s, "stewardd (schedule)");
+            sw_status st = srv_sweep(srv, s, false, &rep);
+            if (st == SW_OK)
+                fprintf(stderr,
+                        "{\"event\":\"sweep\",\"records\":%zu,\"held\":%zu}\n",
+                        rep->records, rep->held);
+            else
+                fprintf(stderr, "{\"event\":\"sweep\",\"error\":\"%s\"}\n",
+                        sw_strerror(st));
+            sw_sweep_report_free(rep);
+            pool_give(srv, s);
+        }
+        pthread_mutex_lock(&srv->sweep_mu);
+    }
+    pthread_mutex_unlock(&srv->sweep_mu);
+    return NULL;
+}
+
+int main(int argc, char **argv)
+{
+    enum { O_STORE = 256, O_KEY, O_POLICY, O_LISTEN, O_CERT, O_TLSKEY,
+           O_SWEEP, O_WEB, O_OUTBOX, O_PUBLIC, O_MAXBODY, O_RATE, O_THREADS,
+           O_TIMEOUT, O_COUNTRY, O_NOW, O_ROUTES, O_HELP };
+    static const struct option opts[] = {
+        {"store", required_argument, NULL, O_STORE},
+        {"key", required_argument, NULL, O_KEY},
+        {"policy", required_argument, NULL, O_POLICY},
+        {"listen", required_argument, NULL, O_LISTEN},
+        {"tls-cert", required_argument, NULL, O_CERT},
+        {"tls-key", required_argument, NULL, O_TLSKEY},
+        {"sweep-every", required_argument, NULL, O_SWEEP},
+        {"web", required_argument, NULL, O_WEB},
+        {"outbox", required_argument, NULL, O_OUTBOX},
+        {"public-url", required_argument, NULL, O_PUBLIC},
+        {"max-body", required_argument, NULL, O_MAXBODY},
+        {"rate", required_argument, NULL, O_RATE},
+        {"threads", required_argument, NULL, O_THREADS},
+        {"timeout", required_argument, NULL, O_TIMEOUT},
+        {"default-country", required_argument, NULL, O_COUNTRY},
+        {"now", required_argument, NULL, O_NOW},
+        {"routes", no_argument, NULL, O_ROUTES},
+        {"help", no_argument, NULL, O_HELP},
+        {NULL, 0, NULL, 0}};
+    static server srv; /* main's; reached only through the handle */
+    server_options *o = &srv.o;
+    o->store = getenv("STEWARD_STORE") ? getenv("STEWARD_STORE") : "steward.db";
+    o->policy_file = getenv("STEWARD_POLICY");
+    o->now = getenv("STEWARD_NOW");
+    o->listen = "127.0.0.1:8080";
+    o->web_dir = STEWARD_WEB_DIR;
+    o->sweep_every = 3600;
+    o->max_body = 1u << 20;
+    o->rate = 2000;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    o->threads = cores > 0 ? (unsigned)cores : 2;
+    o->timeout = 30;
+    int ch;
+    char *end;
+    opterr = 0;
+    while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (ch) {
+        case O_STORE: o->store = optarg; break;
+        case O_KEY: o->key_file = optarg; break;
+        case O_POLICY: o->policy_file = optarg; break;
+        case O_LISTEN: o->listen = optarg; break;
+        case O_CERT: o->tls_cert = optarg; break;
+        case O_TLSKEY: o->tls_key = optarg; break;
+        case O_WEB: o->web_dir = optarg; break;
+        case O_OUTBOX: o->outbox = optarg; break;
+        case O_PUBLIC: o->public_url = optarg; break;
+        case O_COUNTRY: o->country = optarg; break;
+        case O_NOW: o->now = optarg; break;
+        case O_SWEEP:
+            if (!parse_seconds(optarg, &o->sweep_every))
+                return fail("--sweep-every '%s': expected a duration such as "
+                            "1h, 30m or 1d", optarg), 2;
+            break;
+        case O_MAXBODY:
+            o->max_body = strtoul(optarg, &end, 10);
+            if (*end || !o->max_body)
+                return fail("--max-body '%s': expected a number of bytes",
+                            optarg), 2;
+            break;
+        case O_RATE:
+            o->rate = strtod(optarg, &end);
+            if (*end || o->rate < 0)
+                return fail("--rate '%s': expected requests per second",
+                            optarg), 2;
+            break;
+        case O_THREADS:
+            o->threads = (unsigned)strtoul(optarg, &end, 10);
+            if (*end || !o->threads || o->threads > 256)
+                return fail("--threads '%s': expected 1 to 256", optarg), 2;
+            break;
+        case O_TIMEOUT:
+            o->timeout = (unsigned)strtoul(optarg, &end, 10);
+            if (*end)
+                return fail("--timeout '%s': expected seconds", optarg),
+                       2;
+            break;
+        case O_HELP: usage(stdout); return 0;
+        case O_ROUTES: print_routes(); return 0;
+        default:
+            fprintf(stderr, "stewardd: unknown option '%s'\n",
+                    argv[optind - 1]);
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "stewardd: unexpected argument '%s'\n", argv[optind]);
+        return 2;
+    }
+    char outbox[1024];
+    if (!o->outbox) {
+        snprintf(outbox, sizeof(outbox), "%s.outbox.ndjson", o->store);
+        o->outbox = outbox;
+    }
+    char public_url[300];
+    if (!o->public_url) {
+        snprintf(public_url, sizeof(public_url), "%s://%s",
+                 o->tls_cert ? "https" : "http", o->listen);
+        o->public_url = public_url;
+    }
+
+    sw_diags *diags = sw_diags_new();
+    sw_status st = !diags ? SW_ERR_NOMEM
+                   : o->policy_file
+                       ? sw_policy_load_file(o->policy_file, diags, &srv.policy)
+                       : sw_policy_load_bundled(diags, &srv.policy);
+    if (st != SW_OK) {
+        char line[1024];
+        for (size_t i = 0; i < sw_diags_count(diags); i++)
+            if (sw_diags_at(diags, i)->severity == SW_SEV_ERROR)
+                fprintf(stderr, "%s\n",
+                        sw_diag_format(sw_diags_at(diags, i), line,
+                                       sizeof(line)));
+        sw_diags_free(diags);
+        return fail("%s: policy not loaded (%s)",
+                    o->policy_file ? o->policy_file : "bundled policy",
+                    sw_strerror(st));
+    }
+    sw_diags_free(diags);
+    sw_clock_init_system(&srv.clock);
+    if (o->now) {
+        sw_instant t;
+        if (sw_instant_parse(o->now, &t) != SW_OK)
+            return fail("--now '%s': expected an ISO-8601 instant", o->now);
+        sw_clock_init_fixed(&srv.clock, t);
+    }
+    sw_store_options_init(&srv.so);
+    srv.so.key_file = o->key_file;
+    srv.so.policy = srv.policy;
+    srv.so.clock = srv.clock;
+    srv.so.actor = "stewardd";
+    srv.so.default_country = o->country;
+
+    /* the store must open now, not at the first call */
+    char err[512];
+    sw_store *first = NULL;
+    pthread_mutex_init(&srv.pool_mu, NULL);
+    pthread_mutex_init(&srv.key_mu, NULL);
+    pthread_mutex_init(&srv.rate_mu, NULL);
+    pthread_mutex_init(&srv.out_mu, NULL);
+    pthread_mutex_init(&srv.sweep_mu, NULL);
+    pthread_cond_init(&srv.sweep_cv, NULL);
+    if (!(first = pool_take(&srv, err, sizeof(err)))) {
+        sw_policy_free(srv.policy);
+        return fail("%s", err);
+    }
+    pool_give(&srv, first);
+
+    /* signals: handled by this thread alone, with sigwait */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    if (server_start(&srv, err, sizeof(err)) != 0) {
+        server_stop(&srv);
+        sw_policy_free(srv.policy);
+        return fail("%s", err);
+    }
+    pthread_t sweep_th;
+    bool sweeping = o->sweep_every > 0 &&
+                    pthread_create(&sweep_th, NULL, sweeper, &srv) == 0;
+    fprintf(stderr,
+            "{\"event\":\"start\",\"listen\":\"%s\",\"tls\":%s,\"store\":\"%s\","
+            "\"threads\":%u,\"sweep_every_s\":%ld}\n",
+            o->listen, o->tls_cert ? "true" : "false", o->store, o->threads,
+            o->sweep_every);
+    int sig = 0;
+    sigwait(&set, &sig);
+    fprintf(stderr, "{\"event\":\"stopping\",\"signal\":%d}\n", sig);
+    atomic_store(&srv.stopping, true);
+    pthread_mutex_lock(&srv.sweep_mu);
+    pthread_cond_broadcast(&srv.sweep_cv);
+    pthread_mutex_unlock(&srv.sweep_mu);
+    if (sweeping)
+        pthread_join(sweep_th, NULL);
+    server_stop(&srv);
+    sw_policy_free(srv.policy);
+    fprintf(stderr, "{\"event\":\"stopped\"}\n");
+    return 0;
+}

@@ -1,0 +1,363 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Routes of consents, objections, the suppression list, cookies and the
+ * decision: each maps HTTP to one library call. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "routes.h"
+
+/* A consent's optional fields from the body; false after replying. */
+static bool consent_spec(call *c, sw_consent_spec *spec)
+{
+    memset(spec, 0, sizeof(*spec));
+    spec->purpose = b_str(c, "purpose");
+    spec->method = b_str(c, "method");
+    spec->form = b_str(c, "form");
+    spec->notice_version = b_str(c, "notice_version");
+    spec->new_kind = b_str(c, "kind");
+    spec->parental = b_bool(c, "parental", false);
+    if (!spec->purpose || !spec->method) {
+        reply_missing(c, "purpose and method are required");
+        return false;
+    }
+    const char *period = b_str(c, "period");
+    if (period) {
+        if (sw_duration_parse(period, &spec->period) != SW_OK) {
+            reply_error(c, 422, "invalid",
+                        "period '%s': expected an ISO-8601 duration (P2Y)",
+                        period);
+            return false;
+        }
+        spec->has_period = true;
+    }
+    return instant_arg(c, "at", b_str(c, "at"), &spec->has_at, &spec->at) &&
+           instant_arg(c, "born", b_str(c, "born"), &spec->has_born,
+                       &spec->born);
+}
+
+int r_consent_give(call *c, sw_store *s)
+{
+    sw_who who;
+    sw_ident id;
+    sw_consent_spec spec;
+    if (!who_of(c, &who, &id) || !consent_spec(c, &spec))
+        return 0;
+    sw_consent_result r;
+    sw_status st = sw_consent_give(s, &who, &spec, &r);
+    if (st != SW_OK)
+        return reply_store(c, s, st);
+    return reply_json(c, 201, sv_consent_result(&r));
+}
+
+int r_consent_confirm(call *c, sw_store *s)
+{
+    const char *token = b_str(c, "token");
+    if (!token)
+        return reply_missing(c, "token: the confirmation token");
+    sw_consent_result r;
+    sw_status st = sw_consent_confirm(s, token, &r);
+    if (st != SW_OK)
+        return reply_store(c, s, st);
+    return reply_json(c, 200, sv_consent_result(&r));
+}
+
+static int who_purpose(call *c, sw_store *s,
+                       sw_status (*fn)(sw_store *, const sw_who *,
+                                       const char *, sw_consent_result *))
+{
+    sw_who who;
+    sw_ident id;
+    if (!who_of(c, &who, &id))
+        return 0;
+    const char *purpose = b_str(c, "purpose");
+    if (!purpose)
+        return reply_missing(c, "purpose is required");
+    sw_consent_result r;
+    sw_status st = fn(s, &who, purpose, &r);
+    if (st != SW_OK)
+        return reply_store(c, s, st);
+    return reply_json(c, 201, sv_consent_result(&r));
+}
+
+int r_consent_request(call *c, sw_store *s)
+{
+    return who_purpose(c, s, sw_consent_request);
+}
+
+int r_consent_refuse(call *c, sw_store *s)
+{
+    return who_purpose(c, s, sw_consent_refuse);
+}
+
+int r_consent_withdraw(call *c, sw_store *s)
+{
+    sw_who who;
+    sw_ident id;
+    if (!who_of(c, &who, &id))
+        return 0;
+    size_t n = 0;
+    const char *purpose = b_str(c, "purpose");
+    sw_status st = sw_consent_withdraw(s, &who, purpose, &n);
+    if (st != SW_OK)
+        return reply_store(c, s, st);
+    return reply_json(c, 200, json_pack("{s:I, s:s?}", "withdrawn",
+                                        (json_int_t)n, "purpose", purpose));
+}
+
+int r_consent_renew(call *c, sw_store *s)
+{
+    sw_duration d;
+    memset(&d, 0, sizeof(d));
+    const char *period = b_str(c, "period");
+    if (period && sw_duration_parse(period, &d) != SW_OK)
+        return reply_error(c, 422, "invalid",
+                           "period '%s': expected an ISO-8601 duration",
+                           period);
+    sw_status st = sw_consent_renew(s, c->param[0], period != NULL, d);
+    if (st != SW_OK)
+        return reply_store(c, s, st);
+    return reply_json(c, 200, json_pack("{s:s, s:s}", "id", c->param[0],
+                                        "state", "renewed"));
+}
+
+static int consent_one(const sw_consent_view *v, void *ctx)
+{
+    return json_array_append_new(ctx, sv_consent_view(v));
+}
+
+int r_consent_list(call *c, sw_store *s)
+{
+    sw_who who;
+    sw_ident id;
+    if (!who_of(c, &who, &id))
+        return 0;
+    json_t *list = json_array();
+    sw_status st = sw_consent_list(s, &who, consent_one, list);
+    if (st != SW_OK) {
+        json_decref(list);
+        return reply_store(c, s, st);
+    }
+    return reply_json(c, 200, json_pack("{s:o}", "consents", list));
+}
+
+static int change_one(const sw_consent_change *ch, void *ctx)
+{
+    return json_array_append_new(
+        ctx, sv_change(sw_consent_state_name(ch->state), ch->at, ch->actor,
+                       ch->note, "note"));
+}
+
+int r_consent_show(call *c, sw_store *s)
+{
+    sw_consent_view v;
+    json_t *hist = json_array();
+    sw_status st = sw_consent_show(s, c->param[0], &v, change_one, hist);
+    if (st != SW_OK) {
+        json_decref(hist);
+        return reply_store(c, s, st);
+    }
+    json_t *o = sv_consent_view(&v);
+    json_object_set_new(o, "history", hist);
+    return reply_json(c, 200, o);
+}
+
+int r_consent_receipt(call *c, sw_store *s)
+{
+    char *text = NULL;
+    sw_status st = sw_consent_receipt(s, c->param[0], &text);
+    if (st != SW_OK)
+        return reply_store(c, s, st);
+    json_t *o = json_loads(text, 0, NULL);
+    free(text);
+    return o ? reply_json(c, 200, o)
+             : reply_error(c, 500, "internal", "the receipt is not JSON");
+}
+
+/* ---- objections, suppression ---- */
+
+static json_t *objection_json(const sw_objection_result *r)
+{
+    return json_pack("{s:s?, s:b, s:I}", "id", r->id[0] ? r->id : NULL,
+                     "suppressed", r->suppressed, "consents_withdrawn",
+                     (json_int_t)r->consents_withdrawn);
+}
+
+int r_objection_add(call *c, sw_store *s)
+{
+    sw_who who;
+    sw_ident id;
+    if (!who_of(c, &who, &id))
+        return 0;
+    const char *purpose = b_str(c, "purpose");
+    if (!purpose)
+        return reply_missing(c, "purpose is required");
+    sw_objection_result r;
+    sw_status st = sw_object(s, &who, purpose, &r);
+    if (st != SW_OK)
+        return reply_store(c, s, st);
+    return reply_json(c, 201, objection_json(&r));
+}
+
+int r_objection_override(call *c, sw_store *s)
+{
+    const char *reason = b_str(c, "reason");
+    if (!reason)
+        return reply_missing(c, "reason: the compelling grounds");
+    sw_status st = sw_objection_override(s, c->param[0], reason);
+    if (st != SW_OK)
+        return reply_store(c, s, st);
+    return reply_json(c, 200, json_pack("{s:s, s:b}", "id", c->param[0],
+                                        "overridden", 1));
+}
+
+int r_unsubscribe(call *c, sw_store *s)
+{
+    sw_who who;
+    sw_ident id;
+    if (!who_of(c, &who, &id))
+        return 0;
+    if (who.subject)
+        return reply_missing(c, "unsubscribe an address (email or phone)");
+    sw_objection_result r;
+    sw_status st = sw_unsubscribe(s, &id, b_str(c, "channel"), &r);
+    if (st != SW_OK)
+        return reply_store(c, s, st);
+    return reply_json(c, 200, objection_json(&r));
+}
+
+int r_unsubscribe_link(call *c, sw_store *s)
+{
+    sw_who who;
+    sw_ident id;
+    if (!who_of(c, &who, &id))
+        return 0;
+    if (who.subject)
+        return reply_missing(c, "a link is for an address (email or phone)");
+    char token[SW_LINK_TOKEN_BUFSZ];
+    sw_status st = sw_unsubscribe_link(s, &id, b_str(c, "channel"), token);
+    if (st != SW_OK)
+        return reply_store(c, s, st);
+    char url[SW_LINK_TOKEN_BUFSZ + 320];
+    snprintf(url, sizeof(url), "%s/privacy/unsubscribe?token=%s",
+             c->srv->o.public_url, token);
+    return reply_json(c, 201, json_pack("{s:s, s:s}", "token", token, "url",
+                                        url));
+}
+
+static int supp_one(const sw_suppression_view *v, void *ctx)
+{
+    char since[SW_INSTANT_BUFSZ];
+    return json_array_append_new(
+        ctx, json_pack("{s:s, s:s, s:s, s:s, s:o}", "hash", v->hash,
+                       "channel", v->channel, "since",
+                       sw_instant_format(v->since, since), "rule", v->rule,
+                       "due_at", sv_instant(v->has_due, v->due_at)));
+}
+
+int r_suppression_list(call *c, sw_store *s)
+{
+    json_t *list = json_array();
+    sw_status st = sw_suppression_list(s, supp_one, list);
+    if (st != SW_OK) {
+        json_decref(list);
+        return reply_store(c, s, st);
+    }
+    return reply_json(c, 200, json_pack("{s:o}", "entries", list));
+}
+
+/* ---- the decision ---- */
+
+int r_decide(call *c, sw_store *s)
+{
+    sw_who who;
+    sw_ident id;
+    const char *purpose = q_arg(c, "purpose");
+    if (!purpose)
+        return reply_missing(c, "purpose is required");
+    if (!who_of(c, &who, &id))
+        return 0;
+    sw_decision d;
+    sw_status st = sw_decide(s, purpose, &who, &d);
+    if (st != SW_OK)
+        return reply_store(c, s, st);
+    count_decision(c->srv, d.allow);
+    return reply_json(c, 200, sv_decision(&d));
+}
+
+#define BATCH_MAX 1000
+
+int r_decide_batch(call *c, sw_store *s)
+{
+    const char *purpose = b_str(c, "purpose");
+    json_t *items = json_object_get(c->in, "items");
+    if (!purpose || !json_is_array(items))
+        return reply_missing(c, "purpose and items (an array of {email}, "
+                                "{phone}, {subject}...) are required");
+    if (json_array_size(items) > BATCH_MAX)
+        return reply_error(c, 413, "too_large", "at most %d items at once",
+                           BATCH_MAX);
+    json_t *out = json_array();
+    size_t i;
+    json_t *it;
+    json_array_foreach(items, i, it) {
+        sw_who who;
+        sw_ident id;
+        memset(&who, 0, sizeof(who));
+        const char *key;
+        json_t *v;
+        int n = 0;
+        json_object_foreach(it, key, v) {
+            if (!json_is_string(v))
+                continue;
+            n++;
+            if (strcmp(key, "subject") == 0) {
+                who.subject = json_string_value(v);
+            } else {
+                id.type = key;
+                id.value = json_string_value(v);
+                who.ident = &id;
+            }
+        }
+        sw_decision d;
+        sw_status st = n == 1 ? sw_decide(s, purpose, &who, &d) : SW_ERR_INVALID;
+        if (st == SW_OK) {
+            count_decision(c->srv, d.allow);
+            json_array_append_new(out, sv_decision(&d));
+        } else {
+            json_array_append_new(
+                out, json_pack("{s:{s:s, s:s}}", "error", "code",
+                               status_code(st), "message",
+                               n == 1 ? sw_errmsg(s)
+                                      : "name exactly one identifier"));
+        }
+    }
+    return reply_json(c, 200, json_pack("{s:s, s:o}", "purpose", purpose,
+                                        "decisions", out));
+}
+
+/* ---- cookies ---- */
+
+sw_cookie_choice cookie_choice(call *c, const char *name)
+{
+    json_t *v = c->in ? json_object_get(c->in, name) : NULL;
+    return !json_is_boolean(v) ? SW_COOKIE_UNCHANGED
+           : json_is_true(v)   ? SW_COOKIE_ACCEPT
+                               : SW_COOKIE_REFUSE;
+}
+
+int r_cookie_set(call *c, sw_store *s)
+{
+    const char *visitor = b_str(c, "visitor");
+    if (!visitor)
+        return reply_missing(c, "visitor: the visitor's cookie id");
+    const char *gpc = q_header(c, "Sec-GPC");
+    sw_status st = sw_cookie_set(s, visitor, cookie_choice(c, "analytics"),
+                                 cookie_choice(c, "advertising"),
+                                 b_bool(c, "gpc", false) ||
+                                     (gpc && strcmp(gpc, "1") == 0));
+    if (st != SW_OK)
+        return reply_store(c, s, st);
+    return reply_json(c, 200, json_pack("{s:s, s:b}", "visitor", visitor,
+                                        "recorded", 1));
+}

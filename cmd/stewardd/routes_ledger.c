@@ -1,0 +1,580 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Routes of the ledger, holds, traffic, sweeps, audit, policy and keys:
+ * each maps HTTP to one library call. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "routes.h"
+
+int r_healthz(call *c, sw_store *s)
+{
+    return reply_json(c, 200,
+                      json_pack("{s:s, s:s, s:i}", "status", "ok", "version",
+                                STEWARD_VERSION, "schema",
+                                sw_store_schema_version(s)));
+}
+
+int r_metrics(call *c, sw_store *s)
+{
+    size_t len = 0;
+    char *text = metrics_text(c->srv, s, &len);
+    if (!text)
+        return reply_error(c, 500, "out_of_memory", "no metrics");
+    return reply_text(c, 200, "text/plain; version=0.0.4", text, len);
+}
+
+/* ---- subjects ---- */
+
+#define MAX_IDENTS 16
+
+int r_subject_add(call *c, sw_store *s)
+{
+    sw_subject_spec spec;
+    memset(&spec, 0, sizeof(spec));
+    spec.kind = b_str(c, "kind");
+    spec.account = b_str(c, "account");
+    spec.tenant = b_str(c, "tenant");
+    spec.role = b_str(c, "role");
+    if (!spec.kind)
+        return reply_missing(c, "kind: a subject kind of the policy");
+    sw_ident ids[MAX_IDENTS];
+    json_t *list = json_object_get(c->in, "identifiers");
+    size_t i;
+    json_t *v;
+    json_array_foreach(list, i, v) {
+        if (i == MAX_IDENTS)
+            return reply_error(c, 413, "too_large",
+                               "at most %d identifiers at once", MAX_IDENTS);
+        ids[i].type = json_string_value(json_object_get(v, "type"));
+        ids[i].value = json_string_value(json_object_get(v, "value"));
+        if (!ids[i].type || !ids[i].value)
+            return reply_missing(c, "identifiers[]: {type, value} strings");
+        spec.n_idents = i + 1;
+    }
+    spec.idents = ids;
+    char id[SW_ID_BUFSZ];
+    sw_status st = sw_subject_add(s, &spec, id);
+    if (st != SW_OK)
+        return reply_store(c, s, st);
+    return reply_json(c, 201, json_pack("{s:s, s:s}", "id", id, "kind",
+                                        spec.kind));
+}
+
+int r_subject_find(call *c, sw_store *s)
+{
+    sw_who who;
+    sw_ident id;
+    if (!who_of(c, &who, &id))
+        return 0;
+    if (who.subject)
+        return reply_missing(c, "look up by an identifier, not a subject");
+    char sid[SW_ID_BUFSZ];
+    sw_status st = sw_subject_find(s, who.ident, sid);
+    if (st != SW_OK)
+        return reply_store(c, s, st);
+    return reply_json(c, 200, json_pack("{s:[s]}", "subjects", sid));
+}
+
+int r_subject_show(call *c, sw_store *s)
+{
+    sw_subject_view *v;
+    sw_status st = sw_subject_show(s, c->param[0], &v);
+    if (st != SW_OK)
+        return reply_store(c, s, st);
+    json_t *o = sv_subject_view(v, c->srv->policy);
+    sw_subject_view_free(v);
+    return reply_json(c, 200, o);
+}
+
+int r_subject_erase(call *c, sw_store *s)
+{
+    sw_erase_result r;
+    sw_status st = sw_subject_erase(s, c->param[0], &r);
+    if (st != SW_OK)
+        return reply_store(c, s, st);
+    return reply_json(c, 200, sv_erase_result(c->param[0], &r));
+}
+
+int r_ident_add(call *c, sw_store *s)
+{
+    sw_ident id = {b_str(c, "type"), b_str(c, "value")};
+    if (!id.type || !id.value)
+        return reply_missing(c, "type and value are required");
+    sw_status st = sw_ident_add(s, c->param[0], &id);
+    if (st != SW_OK)
+        return reply_store(c, s, st);
+    return reply_json(c, 201, json_pack("{s:s, s:s}", "subject", c->param[0],
+                                        "type", id.type));
+}
+
+static int restrict_to(call *c, sw_store *s, bool on)
+{
+    sw_status st = sw_subject_restrict(s, c->param[0], on, b_str(c, "reason"));
+    if (st != SW_OK)
+        return reply_store(c, s, st);
+    return reply_json(c, 200, json_pack("{s:s, s:b}", "subject", c->param[0],
+                                        "restricted", on));
+}
+
+int r_subject_restrict(call *c, sw_store *s)
+{
+    return restrict_to(c, s, true);
+}
+
+int r_subject_unrestrict(call *c, sw_store *s)
+{
+    return restrict_to(c, s, false);
+}
+
+/* ---- records and events ---- */
+
+int r_record_add(call *c, sw_store *s)
+{
+    sw_record_spec spec;
+    memset(&spec, 0, sizeof(spec));
+    spec.subject = b_str(c, "subject");
+    spec.activity = b_str(c, "activity");
+    spec.category = b_str(c, "category");
+    spec.value = b_str(c, "value");
+    spec.source = b_str(c, "source");
+    if (!spec.subject || !spec.activity || !spec.category || !spec.value)
+        return reply_missing(c, "subject, activity, category and value are "
+                                "required");
+    spec.value_len = strlen(spec.value);
+    if (!instant_arg(c, "collected_at", b_str(c, "collected_at"),
+                     &spec.has_collected_at, &spec.collected_at))
+        return 0;
+    char id[SW_ID_BUFSZ];
+    sw_due due;
+    sw_status st = sw_record_add(s, &spec, id, &due);
+    if (st != SW_OK)
+        return reply_store(c, s, st);
+    return reply_json(c, 201,
+                      json_pack("{s:s, s:o, s:s?}", "id", id, "due",
+                                sv_instant(due.has_due, due.due_at), "rule",
+                                due.rule[0] ? due.rule : NULL));
+}
+
+int r_event_add(call *c, sw_store *s)
+{
+    sw_event_spec spec;
+    memset(&spec, 0, sizeof(spec));
+    spec.type = b_str(c, "type");
+    spec.subject = b_str(c, "subject");
+    spec.account = b_str(c, "account");
+    spec.tenant = b_str(c, "tenant");
+    spec.record = b_str(c, "record");
+    if (!spec.type)
+        return reply_missing(c, "type: a trigger of the policy");
+    bool has;
+    if (!instant_arg(c, "at", b_str(c, "at"), &has, &spec.at))
+        return 0;
+    if (!has)
+        spec.at = srv_now(c->srv);
+    char id[SW_ID_BUFSZ];
+    size_t moved = 0;
+    sw_status st = sw_event_add(s, &spec, id, &moved);
+    if (st != SW_OK)
+        return reply_store(c, s, st);
+    return reply_json(c, 201, json_pack("{s:s, s:s, s:I}", "id", id, "type",
+                                        spec.type, "records_now_due",
+                                        (json_int_t)moved));
+}
+
+/* ---- holds ---- */
+
+static int hold_one(const sw_hold_view *h, void *ctx)
+{
+    return json_array_append_new(ctx, sv_hold_view(h));
+}
+
+int r_hold_list(call *c, sw_store *s)
+{
+    const char *all = q_arg(c, "all");
+    json_t *list = json_array();
+    sw_status st = sw_hold_list(s, all && strcmp(all, "false") != 0 &&
+                                       strcmp(all, "0") != 0,
+                                hold_one, list);
+    if (st != SW_OK) {
+        json_decref(list);
+        return reply_store(c, s, st);
+    }
+    return reply_json(c, 200, json_pack("{s:o}", "holds", list));
+}
+
+int r_hold_place(call *c, sw_store *s)
+{
+    const char *scope = b_str(c, "scope"), *kind = b_str(c, "kind");
+    if (!scope || !kind)
+        return reply_missing(c, "scope, kind and reason are required");
+    char id[SW_ID_BUFSZ];
+    sw_status st = sw_hold_place(s, scope, kind, b_str(c, "reason"), id);
+    if (st != SW_OK)
+        return reply_store(c, s, st);
+    return reply_json(c, 201, json_pack("{s:s, s:s, s:s}", "id", id, "kind",
+                                        kind, "scope", scope));
+}
+
+int r_hold_release(call *c, sw_store *s)
+{
+    sw_status st = sw_hold_release(s, c->param[0]);
+    if (st != SW_OK)
+        return reply_store(c, s, st);
+    return reply_json(c, 200, json_pack("{s:s, s:b}", "id", c->param[0],
+                                        "released", 1));
+}
+
+/* ---- traffic: the body is streamed through a pipe to the library ---- */
+
+typedef struct ingest {
+    int fds[2];
+    pthread_t th;
+    bool started;
+    sw_store *s;
+    sw_diags *diags;
+    sw_ingest_options o;
+    sw_ingest_result r;
+    sw_status st;
+    size_t bytes;
+} ingest;
+
+static void *ingest_run(void *arg)
+{
+    ingest *g = arg;
+    FILE *f = fdopen(g->fds[0], "r");
+    if (!f) {
+        close(g->fds[0]);
+        g->st = SW_ERR_IO;
+        return NULL;
+    }
+    g->st = sw_traffic_ingest(g->s, f, "request body", &g->o, g->diags, &g->r);
+    /* drain what is left, so the writer never blocks on a full pipe */
+    char sink[4096];
+    while (fread(sink, 1, sizeof(sink), f) > 0)
+        ;
+    fclose(f);
+    return NULL;
+}
+
+static int ingest_data(call *c, const char *data, size_t n)
+{
+    ingest *g = c->stream;
+    g->bytes += n;
+    while (n > 0 && g->fds[1] >= 0) {
+        ssize_t w = write(g->fds[1], data, n);
+        if (w < 0) { /* the reader is gone: the rest is not read */
+            close(g->fds[1]);
+            g->fds[1] = -1;
+            return -1;
+        }
+        data += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+static void ingest_end(call *c, bool aborted)
+{
+    ingest *g = c->stream;
+    if (g->fds[1] >= 0)
+        close(g->fds[1]);
+    g->fds[1] = -1;
+    if (g->started)
+        pthread_join(g->th, NULL);
+    if (!aborted) {
+        if (!g->started) {
+            reply_error(c, 500, "internal", "the ingest did not start");
+        } else if (g->st != SW_OK && g->st != SW_ERR_SYNTAX &&
+                   g->st != SW_ERR_INVALID) {
+            reply_store(c, g->s, g->st);
+        } else {
+            json_t *errs = json_array();
+            char line[1024];
+            for (size_t i = 0; i < sw_diags_count(g->diags); i++)
+                json_array_append_new(
+                    errs, json_string(sw_diag_format(sw_diags_at(g->diags, i),
+                                                     line, sizeof(line))));
+            json_t *o = json_pack(
+                "{s:s, s:I, s:I, s:I, s:I, s:s, s:I, s:o}", "status",
+                g->st == SW_OK ? "stored" : "refused", "lines",
+                (json_int_t)g->r.lines, "stored", (json_int_t)g->r.stored,
+                "bad", (json_int_t)g->r.bad, "stripped",
+                (json_int_t)g->r.stripped, "format", g->r.csv ? "csv" : "ndjson",
+                "bytes", (json_int_t)g->bytes, "errors", errs);
+            if (g->st == SW_OK)
+                reply_json(c, 200, o);
+            else {
+                json_object_set_new(
+                    o, "error",
+                    json_pack("{s:s, s:s}", "code", "invalid", "message",
+                              sw_errmsg(g->s)));
+                reply_json(c, 422, o);
+            }
+        }
+    }
+    pool_give(c->srv, g->s);
+    sw_diags_free(g->diags);
+    free(g);
+    c->stream = NULL;
+    c->stream_end = NULL;
+    c->stream_data = NULL;
+}
+
+int r_traffic_ingest(call *c, sw_store *unused)
+{
+    (void)unused;
+    ingest *g = calloc(1, sizeof(*g));
+    char err[512];
+    if (!g)
+        return reply_error(c, 500, "out_of_memory", "no memory for ingest");
+    g->fds[0] = g->fds[1] = -1;
+    c->stream = g;
+    c->stream_end = ingest_end;
+    if (!(g->s = pool_take(c->srv, err, sizeof(err))))
+        return reply_error(c, 500, "store", "%s", err), 0;
+    call_actor(c, g->s);
+    g->diags = sw_diags_new();
+    const char *skip = q_arg(c, "skip_bad");
+    g->o.skip_bad = skip && strcmp(skip, "false") != 0 && strcmp(skip, "0");
+    if (!g->diags || pipe(g->fds) != 0)
+        return reply_error(c, 500, "io_error", "cannot start the ingest"), 0;
+    if (pthread_create(&g->th, NULL, ingest_run, g) != 0) {
+        close(g->fds[0]);
+        return reply_error(c, 500, "io_error", "cannot start the ingest"), 0;
+    }
+    g->started = true;
+    c->stream_data = ingest_data;
+    return 0;
+}
+
+static int traffic_row(const sw_traffic_row *r, void *ctx)
+{
+    char at[SW_INSTANT_BUFSZ];
+    return json_array_append_new(
+        ctx,
+        json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:s, s:s?, s:s?, s:I, "
+                  "s:s, s:s, s:s, s:s, s:b}",
+                  "id", r->id, "account", r->account, "channel", r->channel,
+                  "at", sw_instant_format(r->at, at), "sender", r->sender,
+                  "destination", r->identifiers ? r->destination : NULL,
+                  "country", r->country, "imsi", r->imsi[0] ? r->imsi : NULL,
+                  "imei", r->imei[0] ? r->imei : NULL, "duration",
+                  (json_int_t)r->duration, "operator", r->operator_, "route",
+                  r->route, "price", r->price, "currency", r->currency,
+                  "identifiers", r->identifiers));
+}
+
+int r_traffic_find(call *c, sw_store *s)
+{
+    sw_who who;
+    sw_ident id;
+    if (!who_of(c, &who, &id))
+        return 0;
+    if (who.subject)
+        return reply_missing(c, "find traffic by msisdn, phone, imsi or imei");
+    json_t *list = json_array();
+    size_t found = 0;
+    sw_status st =
+        sw_traffic_find(s, id.type, id.value, traffic_row, list, &found);
+    if (st != SW_OK) {
+        json_decref(list);
+        return reply_store(c, s, st);
+    }
+    return reply_json(c, 200, json_pack("{s:o, s:I}", "records", list, "found",
+                                        (json_int_t)found));
+}
+
+/* ---- sweeps ---- */
+
+int r_sweep(call *c, sw_store *s)
+{
+    const char *dry = q_arg(c, "dry_run");
+    bool dry_run = b_bool(c, "dry_run", false) ||
+                   (dry && strcmp(dry, "false") != 0 && strcmp(dry, "0") != 0);
+    if (!dry_run && c->key.role != SW_ROLE_ADMIN)
+        return reply_error(c, 403, "forbidden",
+                           "only an admin key may run the sweep; a %s key "
+                           "may plan it (dry_run=true)",
+                           sw_key_role_name(c->key.role));
+    sw_sweep_report *rep = NULL;
+    sw_status st = srv_sweep(c->srv, s, dry_run, &rep);
+    if (st != SW_OK)
+        return reply_store(c, s, st);
+    char *text = sw_sweep_report_json(rep);
+    sw_sweep_report_free(rep);
+    json_t *o = text ? json_loads(text, 0, NULL) : NULL;
+    free(text);
+    if (!o)
+        return reply_error(c, 500, "out_of_memory", "no certificate");
+    return reply_json(c, 200, o);
+}
+
+typedef struct cert_ctx {
+    json_t *list;
+    size_t keep;
+} cert_ctx;
+
+static int cert_one(const sw_audit_entry *e, void *p)
+{
+    cert_ctx *x = p;
+    if (strcmp(e->action, "sweep.certificate") != 0)
+        return 0;
+    json_t *d = json_loads(e->details, 0, NULL);
+    char at[SW_INSTANT_BUFSZ];
+    json_array_append_new(
+        x->list, json_pack("{s:I, s:s, s:s, s:s, s:o}", "seq",
+                           (json_int_t)e->seq, "at",
+                           sw_instant_format(e->at, at), "actor", e->actor,
+                           "hash", e->hash, "certificate",
+                           d ? d : json_null()));
+    if (json_array_size(x->list) > x->keep)
+        json_array_remove(x->list, 0);
+    return 0;
+}
+
+int r_sweep_list(call *c, sw_store *s)
+{
+    const char *n = q_arg(c, "limit");
+    cert_ctx x = {json_array(), n ? strtoul(n, NULL, 10) : 20};
+    if (!x.keep)
+        x.keep = 20;
+    sw_status st = sw_audit_log(s, NULL, cert_one, &x);
+    if (st != SW_OK) {
+        json_decref(x.list);
+        return reply_store(c, s, st);
+    }
+    /* newest first */
+    json_t *rev = json_array();
+    for (size_t i = json_array_size(x.list); i-- > 0;)
+        json_array_append(rev, json_array_get(x.list, i));
+    json_decref(x.list);
+    return reply_json(c, 200, json_pack("{s:o}", "sweeps", rev));
+}
+
+/* ---- audit, policy ---- */
+
+int r_audit_verify(call *c, sw_store *s)
+{
+    sw_audit_verdict v;
+    sw_status st = sw_audit_verify(s, &v);
+    if (st != SW_OK)
+        return reply_store(c, s, st);
+    json_t *o = json_pack("{s:b, s:I, s:s}", "intact", v.intact, "entries",
+                          (json_int_t)v.entries, "head", v.head);
+    if (!v.intact) {
+        json_object_set_new(o, "first_bad", json_integer(v.first_bad));
+        json_object_set_new(o, "reason", json_string(v.reason));
+    }
+    return reply_json(c, 200, o);
+}
+
+typedef struct log_ctx {
+    json_t *list;
+    size_t keep;
+} log_ctx;
+
+static int log_one(const sw_audit_entry *e, void *p)
+{
+    log_ctx *x = p;
+    char at[SW_INSTANT_BUFSZ];
+    json_t *objs = json_loads(e->objects, 0, NULL),
+           *det = json_loads(e->details, 0, NULL);
+    json_array_append_new(
+        x->list,
+        json_pack("{s:I, s:s, s:s, s:s, s:s?, s:o, s:o, s:s}", "seq",
+                  (json_int_t)e->seq, "at", sw_instant_format(e->at, at),
+                  "actor", e->actor, "action", e->action, "subject",
+                  e->subject, "objects", objs ? objs : json_array(),
+                  "details", det ? det : json_object(), "hash", e->hash));
+    if (json_array_size(x->list) > x->keep)
+        json_array_remove(x->list, 0);
+    return 0;
+}
+
+int r_audit_log(call *c, sw_store *s)
+{
+    sw_audit_filter f;
+    memset(&f, 0, sizeof(f));
+    f.subject = q_arg(c, "subject");
+    if (!instant_arg(c, "since", q_arg(c, "since"), &f.has_since, &f.since))
+        return 0;
+    const char *n = q_arg(c, "limit");
+    log_ctx x = {json_array(), n ? strtoul(n, NULL, 10) : 100};
+    if (!x.keep)
+        x.keep = 100;
+    sw_status st = sw_audit_log(s, &f, log_one, &x);
+    if (st != SW_OK) {
+        json_decref(x.list);
+        return reply_store(c, s, st);
+    }
+    return reply_json(c, 200, json_pack("{s:o}", "entries", x.list));
+}
+
+static int policy_report(call *c,
+                         sw_status (*fn)(const sw_policy *, sw_format,
+                                         char **))
+{
+    char *text = NULL;
+    sw_status st = fn(c->srv->policy, SW_FORMAT_JSON, &text);
+    if (st != SW_OK)
+        return reply_store(c, NULL, st);
+    json_t *o = json_loads(text, 0, NULL);
+    free(text);
+    return o ? reply_json(c, 200, o)
+             : reply_error(c, 500, "internal", "the report is not JSON");
+}
+
+int r_policy_schedule(call *c, sw_store *s)
+{
+    (void)s;
+    return policy_report(c, sw_report_schedule);
+}
+
+int r_policy_ropa(call *c, sw_store *s)
+{
+    (void)s;
+    return policy_report(c, sw_report_ropa);
+}
+
+/* ---- keys ---- */
+
+int r_key_create(call *c, sw_store *s)
+{
+    sw_key_role role;
+    if (!sw_key_role_parse(b_str(c, "role"), &role))
+        return reply_missing(c, "role: admin, dpo, service or auditor");
+    char id[SW_ID_BUFSZ], token[SW_APIKEY_BUFSZ];
+    sw_status st = sw_key_create(s, role, b_str(c, "label"), id, token);
+    if (st != SW_OK)
+        return reply_store(c, s, st);
+    return reply_json(c, 201, json_pack("{s:s, s:s, s:s}", "id", id, "role",
+                                        sw_key_role_name(role), "key", token));
+}
+
+static int key_one(const sw_key_view *k, void *ctx)
+{
+    return json_array_append_new(ctx, sv_key_view(k));
+}
+
+int r_key_list(call *c, sw_store *s)
+{
+    json_t *list = json_array();
+    sw_status st = sw_key_list(s, key_one, list);
+    if (st != SW_OK) {
+        json_decref(list);
+        return reply_store(c, s, st);
+    }
+    return reply_json(c, 200, json_pack("{s:o}", "keys", list));
+}
+
+int r_key_revoke(call *c, sw_store *s)
+{
+    sw_status st = sw_key_revoke(s, c->param[0]);
+    if (st != SW_OK)
+        return reply_store(c, s, st);
+    keys_forget(c->srv);
+    return reply_json(c, 200, json_pack("{s:s, s:b}", "id", c->param[0],
+                                        "revoked", 1));
+}

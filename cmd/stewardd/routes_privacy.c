@@ -1,0 +1,351 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The privacy centre's public endpoints: no key, rate-limited per address.
+ * A request is filed with an identifier and verified with the code the
+ * outbox carries to it; whether steward holds the identifier is never
+ * revealed to the page. Preferences and unsubscribing go through the
+ * sealed token of a link; cookies through the visitor's cookie id.
+ */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "routes.h"
+
+/* The public face of a request: no subject id, no code. */
+static json_t *public_view(const sw_request_view *v, sw_instant now)
+{
+    json_t *o = json_pack(
+        "{s:s, s:s, s:s, s:o, s:o, s:I, s:b}", "id", v->id, "type",
+        sw_request_type_name(v->type), "state", sw_request_state_name(v->state),
+        "received_at", sv_instant(true, v->received_at), "due_at",
+        sv_instant(true, v->due_at), "days_left",
+        (json_int_t)sv_days_left(now, v->due_at), "extended", v->extended);
+    if (o && v->closed) {
+        json_object_set_new(o, "closed_at", sv_instant(true, v->closed_at));
+        json_object_set_new(o, "outcome", json_string(v->outcome));
+    }
+    return o;
+}
+
+/* A decoy id for an address steward does not hold: the page cannot tell. */
+static void decoy_id(char id[SW_ID_BUFSZ])
+{
+    uint8_t r[10];
+    randombytes_buf(r, sizeof(r));
+    char hex[21];
+    sodium_bin2hex(hex, sizeof(hex), r, sizeof(r));
+    snprintf(id, SW_ID_BUFSZ, "req_%s", hex);
+}
+
+int p_request_file(call *c, sw_store *s)
+{
+    const char *email = b_str(c, "email"), *phone = b_str(c, "phone");
+    if (!email == !phone)
+        return reply_missing(c, "give your e-mail address or your phone "
+                                "number");
+    sw_ident id = {email ? "email" : "phone", email ? email : phone};
+    sw_who who = {NULL, &id};
+    sw_request_spec spec;
+    if (!request_spec(c, &spec))
+        return 0;
+    if (spec.agent || spec.has_received)
+        return reply_missing(c, "agents and back-dated requests go through "
+                                "the privacy team");
+    sw_request_opened o;
+    sw_status st = sw_request_open(s, &who, &spec, &o);
+    const char *msg = "If we hold personal data under this address, a "
+                      "verification code is on its way to it.";
+    if (st == SW_ERR_NOTFOUND) {
+        char decoy[SW_ID_BUFSZ];
+        decoy_id(decoy);
+        if (outbox_send(c->srv, email ? "email" : "sms", id.value,
+                        "Your privacy request",
+                        "We received a privacy request for this address, "
+                        "but we hold no personal data under it.") != 0)
+            return reply_error(c, 500, "io_error", "the message was not sent");
+        return reply_json(c, 202, json_pack("{s:s, s:s, s:s}", "id", decoy,
+                                            "state", "verifying", "message",
+                                            msg));
+    }
+    if (st != SW_OK)
+        return reply_store(c, s, st);
+    int sent = outbox_send(c->srv, email ? "email" : "sms", id.value,
+                           "Your privacy request: verification code",
+                           o.message);
+    memset(o.code, 0, sizeof(o.code));
+    memset(o.message, 0, sizeof(o.message));
+    if (sent != 0)
+        return reply_error(c, 500, "io_error", "the message was not sent");
+    return reply_json(c, 202, json_pack("{s:s, s:s, s:s}", "id", o.req.id,
+                                        "state", "verifying", "message", msg));
+}
+
+int p_request_verify(call *c, sw_store *s)
+{
+    const char *code = b_str(c, "code");
+    if (!code)
+        return reply_missing(c, "code: the code we sent you");
+    sw_status st = sw_request_verify(s, c->param[0], code);
+    if (st != SW_OK)
+        return reply_store(c, s, st);
+    sw_request_view v;
+    if ((st = sw_request_get(s, c->param[0], &v)) != SW_OK)
+        return reply_store(c, s, st);
+    return reply_json(c, 200, public_view(&v, srv_now(c->srv)));
+}
+
+int p_request_status(call *c, sw_store *s)
+{
+    sw_request_view v;
+    sw_status st = sw_request_get(s, c->param[0], &v);
+    if (st != SW_OK)
+        return reply_store(c, s, st);
+    return reply_json(c, 200, public_view(&v, srv_now(c->srv)));
+}
+
+/* ---- preferences through an unsubscribe link's token ---- */
+
+typedef struct link_target {
+    char type[SW_LINK_TOKEN_BUFSZ], value[SW_LINK_TOKEN_BUFSZ],
+        channel[SW_LINK_TOKEN_BUFSZ];
+} link_target;
+
+static const char *link_token(call *c)
+{
+    const char *t = b_str(c, "token");
+    return t ? t : q_arg(c, "token");
+}
+
+static bool open_link(call *c, sw_store *s, link_target *l)
+{
+    const char *token = link_token(c);
+    if (!token) {
+        reply_missing(c, "token: the token of your link");
+        return false;
+    }
+    sw_status st = sw_unsubscribe_link_open(s, token, l->type, l->value,
+                                            l->channel);
+    if (st != SW_OK) {
+        reply_store(c, s, st);
+        return false;
+    }
+    return true;
+}
+
+/* The purpose people subscribe to (an activity with double opt-in). */
+static const sw_activity *subscription(const sw_policy *p)
+{
+    for (size_t i = 0; i < p->n_activities; i++)
+        if (p->activities[i].double_opt_in && p->activities[i].purposes.n)
+            return &p->activities[i];
+    return NULL;
+}
+
+/* "j***@example.com": enough to recognise, not to harvest. */
+static void mask(const char *v, char *out, size_t n)
+{
+    const char *at = strchr(v, '@');
+    size_t keep = at ? 1 : (strlen(v) > 4 ? strlen(v) - 4 : 0);
+    snprintf(out, n, "%.*s***%s", (int)keep, v,
+             at ? at : v + strlen(v) - (strlen(v) > 4 ? 4 : strlen(v)));
+    if (!at && strlen(v) > 4) /* a phone: the last four digits */
+        snprintf(out, n, "***%s", v + strlen(v) - 4);
+}
+
+static int preferences(call *c, sw_store *s, const link_target *l, int status)
+{
+    const sw_activity *sub = subscription(c->srv->policy);
+    sw_ident id = {l->type, l->value};
+    sw_who who = {NULL, &id};
+    char masked[SW_LINK_TOKEN_BUFSZ];
+    mask(l->value, masked, sizeof(masked));
+    json_t *o = json_pack("{s:s, s:s}", "address", masked, "channel",
+                          l->channel);
+    if (sub) {
+        sw_decision d;
+        sw_status st = sw_decide(s, sub->purposes.v[0], &who, &d);
+        if (st != SW_OK) {
+            json_decref(o);
+            return reply_store(c, s, st);
+        }
+        json_object_set_new(o, "purpose", json_string(sub->purposes.v[0]));
+        json_object_set_new(o, "subscribed", json_boolean(d.allow));
+        json_object_set_new(o, "reason", json_string(sw_reason_code(d.reason)));
+    }
+    return reply_json(c, status, o);
+}
+
+int p_preferences(call *c, sw_store *s)
+{
+    link_target l;
+    if (!open_link(c, s, &l))
+        return 0;
+    return preferences(c, s, &l, 200);
+}
+
+int p_unsubscribe(call *c, sw_store *s)
+{
+    link_target l;
+    if (!open_link(c, s, &l))
+        return 0;
+    sw_ident id = {l.type, l.value};
+    sw_objection_result r;
+    sw_status st = sw_unsubscribe(s, &id, l.channel, &r);
+    if (st != SW_OK)
+        return reply_store(c, s, st);
+    return preferences(c, s, &l, 200);
+}
+
+int p_subscribe(call *c, sw_store *s)
+{
+    link_target l;
+    if (!open_link(c, s, &l))
+        return 0;
+    const sw_activity *sub = subscription(c->srv->policy);
+    if (!sub)
+        return reply_error(c, 422, "unsupported",
+                           "the policy has no subscription with double "
+                           "opt-in");
+    sw_ident id = {l.type, l.value};
+    sw_who who = {NULL, &id};
+    sw_consent_spec spec;
+    memset(&spec, 0, sizeof(spec));
+    spec.purpose = sub->purposes.v[0];
+    spec.method = "privacy_centre";
+    spec.form = "privacy-centre/preferences";
+    spec.new_kind = sub->subjects.n ? sub->subjects.v[0] : NULL;
+    sw_consent_result r;
+    sw_status st = sw_consent_give(s, &who, &spec, &r);
+    if (st != SW_OK)
+        return reply_store(c, s, st);
+    if (r.token[0]) {
+        char body[1024];
+        snprintf(body, sizeof(body),
+                 "Please confirm your subscription: %s/privacy/confirm?token=%s",
+                 c->srv->o.public_url, r.token);
+        memset(r.token, 0, sizeof(r.token));
+        if (outbox_send(c->srv, l.channel, l.value, "Confirm your subscription",
+                        body) != 0)
+            return reply_error(c, 500, "io_error", "the message was not sent");
+    }
+    return reply_json(c, 202, json_pack("{s:s, s:s}", "state",
+                                        sw_consent_state_name(r.state),
+                                        "message",
+                                        "a confirmation link is on its way"));
+}
+
+int p_confirm(call *c, sw_store *s)
+{
+    const char *token = link_token(c);
+    if (!token)
+        return reply_missing(c, "token: the token of your link");
+    sw_consent_result r;
+    sw_status st = sw_consent_confirm(s, token, &r);
+    if (st != SW_OK)
+        return reply_store(c, s, st);
+    return reply_json(c, 200, json_pack("{s:s}", "state",
+                                        sw_consent_state_name(r.state)));
+}
+
+/* ---- cookies, by the visitor's cookie id ---- */
+
+#define VISITOR_COOKIE "stw_visitor"
+
+/* The visitor id of the cookie, or a new one (set on the reply). */
+static void visitor_of(call *c, char out[48])
+{
+    const char *v = MHD_lookup_connection_value(c->conn, MHD_COOKIE_KIND,
+                                                VISITOR_COOKIE);
+    if (v && strlen(v) == 32 && strspn(v, "0123456789abcdef") == 32) {
+        snprintf(out, 48, "%s", v);
+        return;
+    }
+    uint8_t r[16];
+    randombytes_buf(r, sizeof(r));
+    sodium_bin2hex(out, 48, r, sizeof(r));
+    snprintf(c->set_cookie, sizeof(c->set_cookie),
+             VISITOR_COOKIE "=%s; Path=/privacy; Max-Age=34214400; "
+                            "SameSite=Lax; HttpOnly",
+             out);
+}
+
+typedef struct cookie_state {
+    const sw_policy *p;
+    json_t *o;
+} cookie_state;
+
+static int cookie_one(const sw_consent_view *v, void *ctx)
+{
+    cookie_state *cs = ctx;
+    const char *cat =
+        cs->p->consent.cookie_analytics &&
+                strcmp(v->purpose, cs->p->consent.cookie_analytics) == 0
+            ? "analytics"
+        : cs->p->consent.cookie_advertising &&
+                strcmp(v->purpose, cs->p->consent.cookie_advertising) == 0
+            ? "advertising"
+            : NULL;
+    /* newest first: the first seen of a category is its state */
+    if (cat && !json_object_get(cs->o, cat))
+        json_object_set_new(cs->o, cat,
+                            json_boolean(v->state == SW_CONSENT_GIVEN ||
+                                         v->state == SW_CONSENT_RENEWED));
+    return 0;
+}
+
+static int cookie_reply(call *c, sw_store *s, const char *visitor)
+{
+    cookie_state cs = {c->srv->policy, json_object()};
+    sw_ident id = {"visitor", visitor};
+    sw_who who = {NULL, &id};
+    sw_status st = sw_consent_list(s, &who, cookie_one, &cs);
+    if (st != SW_OK && st != SW_ERR_NOTFOUND) {
+        json_decref(cs.o);
+        return reply_store(c, s, st);
+    }
+    const char *gpc = q_header(c, "Sec-GPC");
+    json_t *o = json_pack(
+        "{s:b, s:b, s:b, s:b}", "necessary", 1, "analytics",
+        json_is_true(json_object_get(cs.o, "analytics")), "advertising",
+        json_is_true(json_object_get(cs.o, "advertising")), "gpc",
+        gpc && strcmp(gpc, "1") == 0);
+    json_decref(cs.o);
+    return reply_json(c, 200, o);
+}
+
+int p_cookies_get(call *c, sw_store *s)
+{
+    char visitor[48];
+    visitor_of(c, visitor);
+    const char *gpc = q_header(c, "Sec-GPC");
+    if (gpc && strcmp(gpc, "1") == 0) { /* a standing objection: record it
+                                           once something was accepted */
+        cookie_reply(c, s, visitor);
+        if (c->status == 200 &&
+            (json_is_true(json_object_get(c->out, "analytics")) ||
+             json_is_true(json_object_get(c->out, "advertising")))) {
+            sw_status st = sw_cookie_set(s, visitor, SW_COOKIE_UNCHANGED,
+                                         SW_COOKIE_UNCHANGED, true);
+            if (st != SW_OK)
+                return reply_store(c, s, st);
+        } else {
+            return 0;
+        }
+    }
+    return cookie_reply(c, s, visitor);
+}
+
+int p_cookies_set(call *c, sw_store *s)
+{
+    char visitor[48];
+    visitor_of(c, visitor);
+    const char *gpc = q_header(c, "Sec-GPC");
+    sw_status st = sw_cookie_set(s, visitor, cookie_choice(c, "analytics"),
+                                 cookie_choice(c, "advertising"),
+                                 gpc && strcmp(gpc, "1") == 0);
+    if (st != SW_OK)
+        return reply_store(c, s, st);
+    return cookie_reply(c, s, visitor);
+}

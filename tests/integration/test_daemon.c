@@ -1,0 +1,951 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * stewardd, for real: the daemon started on 127.0.0.1 with a fresh store,
+ * called over sockets. The OpenAPI document is walked operation by
+ * operation (its x-walk steps) and every answer is checked against the
+ * status and the schema the document gives; the auth matrix tries every
+ * route without a key, with a wrong one and with a key of each role;
+ * limits, metrics, logs, the sweep schedule, a streamed ingest across a
+ * SIGTERM, and TLS.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <libfyaml.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+#define DAEMON STEWARD_BUILD_DIR "/stewardd"
+
+typedef struct daemon {
+    char *dir;
+    char store[512];
+    char log[512];
+    char outbox[512];
+    pid_t pid;
+    int port;
+} daemon_t;
+
+static int free_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    socklen_t len = sizeof(sa);
+    getsockname(fd, (struct sockaddr *)&sa, &len);
+    close(fd);
+    return ntohs(sa.sin_port);
+}
+
+/* ---- a small HTTP/1.1 client: one request per connection ---- */
+
+typedef struct resp {
+    int status;
+    char *head; /* the header lines */
+    char *body;
+    size_t len;
+    json_t *json;
+} resp;
+
+static void resp_free(resp *r)
+{
+    free(r->head);
+    free(r->body);
+    json_decref(r->json);
+    memset(r, 0, sizeof(*r));
+}
+
+static int connect_to(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+static void send_all(int fd, const char *p, size_t n)
+{
+    while (n) {
+        ssize_t w = write(fd, p, n);
+        assert_true(w > 0);
+        p += w;
+        n -= (size_t)w;
+    }
+}
+
+static void read_resp(int fd, resp *r)
+{
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    for (;;) {
+        if (len + 65536 > cap) {
+            cap = (len + 65536) * 2;
+            buf = realloc(buf, cap);
+        }
+        ssize_t n = read(fd, buf + len, cap - len - 1);
+        if (n <= 0)
+            break;
+        len += (size_t)n;
+    }
+    close(fd);
+    assert_non_null(buf);
+    buf[len] = '\0';
+    memset(r, 0, sizeof(*r));
+    assert_true(sscanf(buf, "HTTP/1.%*d %d", &r->status) == 1);
+    char *end = strstr(buf, "\r\n\r\n");
+    assert_non_null(end);
+    r->head = strndup(buf, (size_t)(end - buf));
+    r->len = len - (size_t)(end + 4 - buf);
+    r->body = malloc(r->len + 1);
+    memcpy(r->body, end + 4, r->len);
+    r->body[r->len] = '\0';
+    free(buf);
+    if (strstr(r->head, "Content-Type: application/json"))
+        r->json = json_loadb(r->body, r->len, 0, NULL);
+}
+
+/* method path [key] [content type] [body] */
+static void http(int port, const char *method, const char *path,
+                 const char *key, const char *ctype, const char *body,
+                 size_t blen, const char *extra, resp *r)
+{
+    int fd = connect_to(port);
+    assert_true(fd >= 0);
+    char head[4096];
+    int n = snprintf(head, sizeof(head),
+                     "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                     "%s%s%s%s%s%s",
+                     method, path, key ? "Authorization: Bearer " : "",
+                     key ? key : "", key ? "\r\n" : "",
+                     ctype ? "Content-Type: " : "", ctype ? ctype : "",
+                     ctype ? "\r\n" : "");
+    if (body)
+        n += snprintf(head + n, sizeof(head) - (size_t)n,
+                      "Content-Length: %zu\r\n", blen);
+    n += snprintf(head + n, sizeof(head) - (size_t)n, "%s\r\n",
+                  extra ? extra : "");
+    send_all(fd, head, (size_t)n);
+    if (body)
+        send_all(fd, body, blen);
+    read_resp(fd, r);
+}
+
+static void http_json(int port, const char *method, const char *path,
+                      const char *key, json_t *body, resp *r)
+{
+    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    http(port, method, path, key, body ? "application/json" : NULL, text,
+         text ? strlen(text) : 0, NULL, r);
+    free(text);
+    json_decref(body);
+}
+
+/* ---- the daemon ---- */
+
+static void daemon_start(daemon_t *d)
+{
+    memset(d, 0, sizeof(*d));
+    d->dir = tu_tmpdir();
+    tu_path(d->dir, "steward.db", d->store, sizeof(d->store));
+    tu_path(d->dir, "daemon.log", d->log, sizeof(d->log));
+    tu_path(d->dir, "outbox.ndjson", d->outbox, sizeof(d->outbox));
+    tu_run r;
+    tu_steward(&r, NULL, "init", "--store", d->store, NULL);
+    assert_int_equal(r.status, 0);
+    tu_run_free(&r);
+    d->port = free_port();
+}
+
+static void daemon_run(daemon_t *d, const char *const *args)
+{
+    char listen[64];
+    snprintf(listen, sizeof(listen), "127.0.0.1:%d", d->port);
+    const char *argv[32] = {DAEMON,   "--store",       d->store,
+                            "--listen", listen,        "--outbox",
+                            d->outbox, "--sweep-every", "0"};
+    int argc = 9;
+    for (size_t i = 0; args && args[i] && argc < 31; i++)
+        argv[argc++] = args[i];
+    argv[argc] = NULL;
+    fflush(NULL);
+    d->pid = fork();
+    assert_true(d->pid >= 0);
+    if (d->pid == 0) {
+        /* dies with the test, even when an assertion ends it early */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        int fd = open(d->log, O_WRONLY | O_CREAT | O_APPEND, 0600);
+        dup2(fd, 2);
+        int null = open("/dev/null", O_RDWR);
+        dup2(null, 1);
+        dup2(null, 0);
+        unsetenv("STEWARD_NOW");
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    for (int i = 0; i < 500; i++) { /* up to 5 s */
+        int fd = connect_to(d->port);
+        if (fd >= 0) {
+            close(fd);
+            return;
+        }
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    fail_msg("stewardd did not start: see %s", d->log);
+}
+
+static int daemon_stop(daemon_t *d)
+{
+    if (d->pid <= 0)
+        return -1;
+    kill(d->pid, SIGTERM);
+    int st;
+    assert_true(waitpid(d->pid, &st, 0) == d->pid);
+    d->pid = 0;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static void daemon_free(daemon_t *d)
+{
+    if (d->pid > 0)
+        daemon_stop(d);
+    tu_rmtree(d->dir);
+    free(d->dir);
+}
+
+/* A key of a role: its text into out, its id into id (may be NULL). */
+static void make_key_id(daemon_t *d, const char *role, char *out, size_t n,
+                        char *id)
+{
+    tu_run r;
+    tu_steward(&r, NULL, "key", "create", "--role", role, "--json", "--store",
+               d->store, NULL);
+    assert_int_equal(r.status, 0);
+    json_t *o = json_loads(r.out, 0, NULL);
+    assert_non_null(o);
+    snprintf(out, n, "%s", json_string_value(json_object_get(o, "key")));
+    if (id)
+        snprintf(id, SW_ID_BUFSZ, "%s",
+                 json_string_value(json_object_get(o, "id")));
+    json_decref(o);
+    tu_run_free(&r);
+}
+
+static void make_key(daemon_t *d, const char *role, char *out, size_t n)
+{
+    make_key_id(d, role, out, n, NULL);
+}
+
+/* ---- the OpenAPI document ---- */
+
+static json_t *load_spec(void)
+{
+    char path[1024];
+    tu_src("docs/openapi.yaml", path, sizeof(path));
+    struct fy_document *fyd = fy_document_build_from_file(NULL, path);
+    assert_non_null(fyd);
+    char *text = fy_emit_document_to_string(fyd, FYECF_MODE_JSON_ONELINE);
+    fy_document_destroy(fyd);
+    assert_non_null(text);
+    json_error_t je;
+    json_t *spec = json_loads(text, 0, &je);
+    free(text);
+    if (!spec)
+        fail_msg("docs/openapi.yaml as JSON: %s", je.text);
+    return spec;
+}
+
+static json_t *deref(json_t *spec, json_t *v)
+{
+    json_t *ref;
+    while (json_is_object(v) && (ref = json_object_get(v, "$ref"))) {
+        const char *p = json_string_value(ref);
+        assert_true(strncmp(p, "#/", 2) == 0);
+        v = spec;
+        char part[256];
+        for (p += 2; *p;) {
+            size_t l = strcspn(p, "/");
+            snprintf(part, sizeof(part), "%.*s", (int)l, p);
+            v = json_object_get(v, part);
+            assert_non_null(v);
+            p += l + (p[l] == '/');
+        }
+    }
+    return v;
+}
+
+static bool type_is(json_t *v, const char *t)
+{
+    if (strcmp(t, "object") == 0) return json_is_object(v);
+    if (strcmp(t, "array") == 0) return json_is_array(v);
+    if (strcmp(t, "string") == 0) return json_is_string(v);
+    if (strcmp(t, "integer") == 0) return json_is_integer(v);
+    if (strcmp(t, "number") == 0) return json_is_number(v);
+    if (strcmp(t, "boolean") == 0) return json_is_boolean(v);
+    if (strcmp(t, "null") == 0) return json_is_null(v);
+    return false;
+}
+
+/* Checks v against a schema (type, required, properties, items, enum,
+ * allOf); where: for the message. */
+static void check_schema(json_t *spec, json_t *schema, json_t *v,
+                         const char *where)
+{
+    schema = deref(spec, schema);
+    json_t *all = json_object_get(schema, "allOf");
+    size_t i;
+    json_t *x;
+    json_array_foreach(all, i, x) check_schema(spec, x, v, where);
+    json_t *type = json_object_get(schema, "type");
+    if (json_is_string(type) && !type_is(v, json_string_value(type)))
+        fail_msg("%s: expected %s", where, json_string_value(type));
+    if (json_is_array(type)) {
+        bool ok = false;
+        json_array_foreach(type, i, x) ok |= type_is(v, json_string_value(x));
+        if (!ok)
+            fail_msg("%s: not of any type listed", where);
+    }
+    json_t *en = json_object_get(schema, "enum");
+    if (en) {
+        bool ok = false;
+        json_array_foreach(en, i, x) ok |= json_equal(x, v);
+        if (!ok)
+            fail_msg("%s: not one of the enum", where);
+    }
+    json_t *req = json_object_get(schema, "required");
+    json_array_foreach(req, i, x) if (!json_object_get(v, json_string_value(x)))
+        fail_msg("%s: '%s' is required", where, json_string_value(x));
+    json_t *props = json_object_get(schema, "properties");
+    const char *k;
+    json_object_foreach(props, k, x) {
+        json_t *m = json_object_get(v, k);
+        if (m) {
+            char w[512];
+            snprintf(w, sizeof(w), "%s.%s", where, k);
+            check_schema(spec, x, m, w);
+        }
+    }
+    json_t *items = json_object_get(schema, "items");
+    if (items && json_is_array(v)) {
+        json_t *m;
+        json_array_foreach(v, i, m) {
+            char w[512];
+            snprintf(w, sizeof(w), "%s[%zu]", where, i);
+            check_schema(spec, items, m, w);
+        }
+    }
+}
+
+/* "{{name}}" in strings replaced by the saved values. */
+static json_t *subst(json_t *v, json_t *vars)
+{
+    if (json_is_string(v)) {
+        const char *s = json_string_value(v);
+        char out[4096];
+        size_t o = 0;
+        while (*s && o < sizeof(out) - 1) {
+            const char *close;
+            if (s[0] == '{' && s[1] == '{' && (close = strstr(s, "}}"))) {
+                char name[64];
+                snprintf(name, sizeof(name), "%.*s", (int)(close - s - 2), s + 2);
+                const char *val = json_string_value(json_object_get(vars, name));
+                if (!val)
+                    fail_msg("x-walk uses {{%s}} before it is saved", name);
+                o += (size_t)snprintf(out + o, sizeof(out) - o, "%s", val);
+                s = close + 2;
+            } else {
+                out[o++] = *s++;
+            }
+        }
+        out[o] = '\0';
+        return json_string(out);
+    }
+    if (json_is_object(v)) {
+        json_t *n = json_object();
+        const char *k;
+        json_t *x;
+        json_object_foreach(v, k, x) json_object_set_new(n, k, subst(x, vars));
+        return n;
+    }
+    if (json_is_array(v)) {
+        json_t *n = json_array();
+        size_t i;
+        json_t *x;
+        json_array_foreach(v, i, x) json_array_append_new(n, subst(x, vars));
+        return n;
+    }
+    return json_incref(v);
+}
+
+static void url_escape(const char *in, char *out, size_t n)
+{
+    size_t o = 0;
+    for (; *in && o + 4 < n; in++) {
+        unsigned char ch = (unsigned char)*in;
+        if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+            (ch >= '0' && ch <= '9') || strchr("-_.~", ch))
+            out[o++] = (char)ch;
+        else
+            o += (size_t)snprintf(out + o, n - o, "%%%02X", ch);
+    }
+    out[o] = '\0';
+}
+
+/* The URL of an operation's path with params and query. */
+static void build_url(const char *path, json_t *params, json_t *query,
+                      char *out, size_t n)
+{
+    size_t o = 0;
+    for (const char *p = path; *p && o < n - 1;) {
+        if (*p == '{') {
+            const char *e = strchr(p, '}');
+            char name[64];
+            snprintf(name, sizeof(name), "%.*s", (int)(e - p - 1), p + 1);
+            const char *v = json_string_value(json_object_get(params, name));
+            o += (size_t)snprintf(out + o, n - o, "%s", v ? v : "none");
+            p = e + 1;
+        } else {
+            out[o++] = *p++;
+        }
+    }
+    out[o] = '\0';
+    const char *k;
+    json_t *x;
+    char sep = '?';
+    json_object_foreach(query, k, x) {
+        char esc[2048];
+        url_escape(json_string_value(x), esc, sizeof(esc));
+        o += (size_t)snprintf(out + o, n - o, "%c%s=%s", sep, k, esc);
+        sep = '&';
+    }
+}
+
+typedef struct step {
+    const char *path, *method;
+    json_t *op, *walk;
+    long order;
+} step;
+
+static int by_order(const void *a, const void *b)
+{
+    long x = ((const step *)a)->order, y = ((const step *)b)->order;
+    return (x > y) - (x < y);
+}
+
+static const char *const methods[] = {"get", "post", "delete", "put", "patch"};
+
+/* Every operation of the spec: its path, method and object. */
+static size_t operations(json_t *spec, step *out, size_t max)
+{
+    size_t n = 0;
+    const char *path;
+    json_t *item;
+    json_object_foreach(json_object_get(spec, "paths"), path, item) {
+        for (size_t m = 0; m < 5; m++) {
+            json_t *op = json_object_get(item, methods[m]);
+            if (op && n < max)
+                out[n++] = (step){path, methods[m], op, NULL, 0};
+        }
+    }
+    return n;
+}
+
+static void upper(const char *in, char *out)
+{
+    size_t i = 0;
+    for (; in[i]; i++)
+        out[i] = (char)(in[i] >= 'a' && in[i] <= 'z' ? in[i] - 32 : in[i]);
+    out[i] = '\0';
+}
+
+/* The documented schema of a status (or of default), or fails. */
+static json_t *response_schema(json_t *spec, json_t *op, int status,
+                               const char *what)
+{
+    char code[8];
+    snprintf(code, sizeof(code), "%d", status);
+    json_t *resps = json_object_get(op, "responses");
+    json_t *r = json_object_get(resps, code);
+    if (!r && status >= 400)
+        r = json_object_get(resps, "default");
+    if (!r)
+        fail_msg("%s: status %d is not documented", what, status);
+    r = deref(spec, r);
+    json_t *content = json_object_get(r, "content");
+    const char *k;
+    json_t *x;
+    json_object_foreach(content, k, x) return json_object_get(x, "schema");
+    return NULL;
+}
+
+typedef struct keys {
+    char admin[80], dpo[80], service[80], auditor[80];
+} keys;
+
+static void test_routes_match_spec(void **state)
+{
+    (void)state;
+    json_t *spec = load_spec();
+    char cmd[1024];
+    snprintf(cmd, sizeof(cmd), "%s --routes", DAEMON);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    char line[512];
+    size_t routes = 0;
+    while (fgets(line, sizeof(line), p)) {
+        char method[16], path[256], roles[128];
+        assert_int_equal(sscanf(line, "%15s %255s %127s", method, path, roles),
+                         3);
+        for (char *m = method; *m; m++)
+            *m = (char)(*m - 'A' + 'a');
+        json_t *op = json_object_get(
+            json_object_get(json_object_get(spec, "paths"), path), method);
+        if (!op)
+            fail_msg("route %s %s is not in docs/openapi.yaml", method, path);
+        /* the roles the document gives, as the daemon prints them */
+        char doc[128] = "";
+        size_t i;
+        json_t *x;
+        json_array_foreach(json_object_get(op, "x-roles"), i, x) {
+            strcat(doc, i ? "," : "");
+            strcat(doc, json_string_value(x));
+        }
+        if (strcmp(doc, roles) != 0)
+            fail_msg("%s %s: the daemon lets %s, the document says %s",
+                     method, path, roles, doc);
+        routes++;
+    }
+    assert_int_equal(pclose(p), 0);
+    step ops[128];
+    assert_int_equal(operations(spec, ops, 128), routes);
+    json_decref(spec);
+}
+
+static void test_openapi_walk(void **state)
+{
+    (void)state;
+    daemon_t d;
+    daemon_start(&d);
+    keys k;
+    make_key(&d, "admin", k.admin, sizeof(k.admin));
+    static const char *const args[] = {"--rate", "0", NULL};
+    daemon_run(&d, args);
+    json_t *spec = load_spec();
+    step ops[128], steps[512];
+    size_t n_ops = operations(spec, ops, 128), n = 0;
+    for (size_t i = 0; i < n_ops; i++) {
+        json_t *walk = json_object_get(ops[i].op, "x-walk");
+        if (!json_array_size(walk))
+            fail_msg("%s %s has no x-walk step", ops[i].method, ops[i].path);
+        size_t j;
+        json_t *w;
+        json_array_foreach(walk, j, w) {
+            steps[n] = ops[i];
+            steps[n].walk = w;
+            steps[n].order = (long)json_integer_value(json_object_get(w, "order"));
+            n++;
+        }
+    }
+    qsort(steps, n, sizeof(steps[0]), by_order);
+    json_t *vars = json_object();
+    char today[16];
+    time_t now = time(NULL);
+    strftime(today, sizeof(today), "%Y-%m-%d", gmtime(&now));
+    json_object_set_new(vars, "today", json_string(today));
+    for (size_t i = 0; i < n; i++) {
+        step *s = &steps[i];
+        json_t *w = subst(s->walk, vars);
+        char url[4096], what[512], method[16];
+        build_url(s->path, json_object_get(w, "params"),
+                  json_object_get(w, "query"), url, sizeof(url));
+        upper(s->method, method);
+        snprintf(what, sizeof(what), "step %ld %s %s", s->order, method, url);
+        const char *key =
+            json_is_array(json_object_get(s->op, "security")) ? NULL : k.admin;
+        resp r;
+        json_t *raw = json_object_get(w, "raw");
+        if (raw) {
+            const char *ct = json_string_value(json_object_get(w, "ctype"));
+            http(d.port, method, url, key, ct ? ct : "application/x-ndjson",
+                 json_string_value(raw), strlen(json_string_value(raw)), NULL,
+                 &r);
+        } else {
+            json_t *body = json_object_get(w, "body");
+            http_json(d.port, method, url, key, body ? json_incref(body) : NULL,
+                      &r);
+        }
+        int expect = (int)json_integer_value(json_object_get(w, "expect"));
+        if (r.status != expect)
+            fail_msg("%s: %d, expected %d: %s", what, r.status, expect, r.body);
+        json_t *schema = response_schema(spec, s->op, r.status, what);
+        if (schema && strstr(r.head, "Content-Type: application/json")) {
+            assert_non_null(r.json);
+            check_schema(spec, schema, r.json, what);
+        } else if (schema) {
+            assert_true(r.len > 0);
+        }
+        const char *name;
+        json_t *field;
+        json_object_foreach(json_object_get(w, "save"), name, field) {
+            json_t *v = json_object_get(r.json, json_string_value(field));
+            if (!json_is_string(v))
+                fail_msg("%s: no '%s' to save", what, json_string_value(field));
+            json_object_set(vars, name, v);
+        }
+        resp_free(&r);
+        json_decref(w);
+    }
+    /* what the walk did is in one unbroken audit chain */
+    tu_run cr;
+    tu_steward(&cr, NULL, "audit", "verify", "--store", d.store, NULL);
+    assert_int_equal(cr.status, 0);
+    tu_run_free(&cr);
+    json_decref(vars);
+    json_decref(spec);
+    assert_int_equal(daemon_stop(&d), 0);
+    daemon_free(&d);
+}
+
+static void test_auth_matrix(void **state)
+{
+    (void)state;
+    daemon_t d;
+    daemon_start(&d);
+    keys k;
+    make_key(&d, "admin", k.admin, sizeof(k.admin));
+    make_key(&d, "dpo", k.dpo, sizeof(k.dpo));
+    make_key(&d, "service", k.service, sizeof(k.service));
+    make_key(&d, "auditor", k.auditor, sizeof(k.auditor));
+    char revoked[80], rid[SW_ID_BUFSZ];
+    make_key_id(&d, "admin", revoked, sizeof(revoked), rid);
+    tu_run r0;
+    tu_steward(&r0, NULL, "key", "revoke", rid, "--store", d.store, NULL);
+    assert_int_equal(r0.status, 0);
+    tu_run_free(&r0);
+    static const char *const args[] = {"--rate", "0", NULL};
+    daemon_run(&d, args);
+    json_t *spec = load_spec();
+    step ops[128];
+    size_t n = operations(spec, ops, 128);
+    const char *role_keys[4] = {k.admin, k.dpo, k.service, k.auditor};
+    static const char *const role_names[4] = {"admin", "dpo", "service",
+                                              "auditor"};
+    const char *wrong =
+        "stw_0000000000000000000000000000000000000000000000000000000000000000";
+    size_t checked = 0;
+    for (size_t i = 0; i < n; i++) {
+        char url[1024], method[16], what[512];
+        build_url(ops[i].path, NULL, NULL, url, sizeof(url));
+        upper(ops[i].method, method);
+        bool body = strcmp(method, "POST") == 0;
+        json_t *roles = json_object_get(ops[i].op, "x-roles");
+        bool public = json_is_array(json_object_get(ops[i].op, "security"));
+        const char *tries[3] = {NULL, wrong, revoked};
+        for (int t = 0; t < 3; t++) {
+            resp r;
+            http(d.port, method, url, tries[t], body ? "application/json" : NULL,
+                 body ? "{}" : NULL, body ? 2 : 0, NULL, &r);
+            snprintf(what, sizeof(what), "%s %s (%s)", method, url,
+                     t == 0 ? "no key" : t == 1 ? "wrong key" : "revoked key");
+            if (public) {
+                if (r.status == 401 || r.status == 403)
+                    if (strcmp(ops[i].path, "/privacy/api/requests/{id}/verify") &&
+                        strcmp(ops[i].path, "/privacy/api/preferences") &&
+                        strcmp(ops[i].path, "/privacy/api/unsubscribe") &&
+                        strcmp(ops[i].path, "/privacy/api/subscribe") &&
+                        strcmp(ops[i].path, "/privacy/unsubscribe"))
+                        fail_msg("%s: public, yet %d", what, r.status);
+            } else {
+                if (r.status != 401)
+                    fail_msg("%s: %d, expected 401", what, r.status);
+                assert_non_null(strstr(r.head, "WWW-Authenticate: Bearer"));
+                check_schema(spec,
+                             response_schema(spec, ops[i].op, 401, what),
+                             r.json, what);
+            }
+            resp_free(&r);
+        }
+        for (int role = 0; role < 4 && !public; role++) {
+            bool allowed = role == 0;
+            size_t j;
+            json_t *x;
+            json_array_foreach(roles, j, x) allowed |=
+                strcmp(json_string_value(x), role_names[role]) == 0;
+            resp r;
+            http(d.port, method, url, role_keys[role],
+                 body ? "application/json" : NULL, body ? "{}" : NULL,
+                 body ? 2 : 0, NULL, &r);
+            snprintf(what, sizeof(what), "%s %s as %s", method, url,
+                     role_names[role]);
+            if (allowed && (r.status == 401 || r.status == 403) &&
+                !(strcmp(ops[i].path, "/v1/sweep") == 0 && role != 0))
+                fail_msg("%s: %d, the role may: %s", what, r.status, r.body);
+            if (!allowed && r.status != 403)
+                fail_msg("%s: %d, expected 403", what, r.status);
+            if (!allowed)
+                assert_non_null(strstr(r.body, role_names[role]));
+            checked++;
+            resp_free(&r);
+        }
+    }
+    assert_true(checked >= 4 * 50);
+    json_decref(spec);
+    assert_int_equal(daemon_stop(&d), 0);
+    daemon_free(&d);
+}
+
+static void test_limits(void **state)
+{
+    (void)state;
+    daemon_t d;
+    daemon_start(&d);
+    char key[80];
+    make_key(&d, "admin", key, sizeof(key));
+    static const char *const args[] = {"--max-body", "1024", "--rate", "5",
+                                       NULL};
+    daemon_run(&d, args);
+    resp r;
+    char big[2048];
+    memset(big, ' ', sizeof(big));
+    big[0] = '{';
+    big[sizeof(big) - 1] = '}';
+    http(d.port, "POST", "/v1/holds", key, "application/json", big,
+         sizeof(big), NULL, &r);
+    assert_int_equal(r.status, 413);
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(r.json, "error"), "code")),
+                        "too_large");
+    resp_free(&r);
+    http(d.port, "POST", "/v1/holds", key, "text/plain", "scope", 5, NULL, &r);
+    assert_int_equal(r.status, 415);
+    resp_free(&r);
+    http(d.port, "POST", "/v1/holds", key, "application/json", "{\"a\":", 5,
+         NULL, &r);
+    assert_int_equal(r.status, 400);
+    assert_non_null(strstr(r.body, "syntax"));
+    resp_free(&r);
+    http(d.port, "GET", "/v1/nothing", key, NULL, NULL, 0, NULL, &r);
+    assert_int_equal(r.status, 404);
+    resp_free(&r);
+    http(d.port, "DELETE", "/v1/holds", key, NULL, NULL, 0, NULL, &r);
+    assert_int_equal(r.status, 405);
+    resp_free(&r);
+    /* 5 per second, a burst of 10: the 20 calls at once meet 429 */
+    int limited = 0;
+    for (int i = 0; i < 20; i++) {
+        http(d.port, "GET", "/v1/requests", key, NULL, NULL, 0, NULL, &r);
+        if (r.status == 429) {
+            limited++;
+            assert_non_null(strstr(r.head, "Retry-After: "));
+        } else {
+            assert_int_equal(r.status, 200);
+        }
+        resp_free(&r);
+    }
+    assert_true(limited >= 5);
+    /* a slow client is cut off: headers never finished */
+    int fd = connect_to(d.port);
+    send_all(fd, "GET /healthz HTTP/1.1\r\n", 23);
+    close(fd);
+    assert_int_equal(daemon_stop(&d), 0);
+    daemon_free(&d);
+}
+
+static void test_metrics_logs_schedule(void **state)
+{
+    (void)state;
+    daemon_t d;
+    daemon_start(&d);
+    char admin[80], auditor[80];
+    make_key(&d, "admin", admin, sizeof(admin));
+    make_key(&d, "auditor", auditor, sizeof(auditor));
+    static const char *const args[] = {"--sweep-every", "1s", NULL};
+    daemon_run(&d, args);
+    resp r;
+    /* a subscription, confirmed then withdrawn: its record is due at
+     * once, and the scheduled sweep deletes it */
+    http_json(d.port, "POST", "/v1/consents", admin,
+              json_pack("{s:s, s:s, s:s, s:s}", "email",
+                        "secret.person@example.com", "purpose",
+                        "marketing.communications.email", "method", "web_form",
+                        "kind", "marketing_subscriber"),
+              &r);
+    assert_int_equal(r.status, 201);
+    json_t *tok = json_incref(json_object_get(r.json, "confirmation_token"));
+    resp_free(&r);
+    http_json(d.port, "POST", "/v1/consents/confirm", admin,
+              json_pack("{s:o}", "token", tok), &r);
+    assert_int_equal(r.status, 200);
+    resp_free(&r);
+    http_json(d.port, "POST", "/v1/consents/withdraw", admin,
+              json_pack("{s:s, s:s}", "email", "secret.person@example.com",
+                        "purpose", "marketing.communications.email"),
+              &r);
+    assert_int_equal(r.status, 200);
+    resp_free(&r);
+    for (int i = 0; i < 3; i++) {
+        http(d.port, "GET",
+             "/v1/decide?purpose=marketing.communications.email&email="
+             "secret.person%40example.com",
+             admin, NULL, NULL, 0, NULL, &r);
+        assert_int_equal(r.status, 200);
+        assert_string_equal(json_string_value(json_object_get(r.json, "decision")),
+                            "deny");
+        resp_free(&r);
+    }
+    struct timespec ts = {2, 500 * 1000 * 1000}; /* two sweeps or so */
+    nanosleep(&ts, NULL);
+    http(d.port, "GET", "/metrics", auditor, NULL, NULL, 0, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.head, "Content-Type: text/plain"));
+    assert_non_null(strstr(r.body, "stewardd_requests_total{method=\"GET\","
+                                   "route=\"/v1/decide\",status=\"200\"} 3"));
+    assert_non_null(strstr(r.body, "stewardd_decisions_total{decision=\"deny\"} 3"));
+    assert_non_null(strstr(r.body, "stewardd_request_seconds_bucket{le=\"+Inf\"}"));
+    assert_non_null(strstr(r.body, "stewardd_open_requests{days_left=\"overdue\"} 0"));
+    long sweeps = 0;
+    char *sp = strstr(r.body, "\nstewardd_sweeps_total ");
+    assert_non_null(sp);
+    sweeps = strtol(sp + 23, NULL, 10);
+    assert_true(sweeps >= 1);
+    resp_free(&r);
+    http(d.port, "GET", "/v1/sweeps", auditor, NULL, NULL, 0, NULL, &r);
+    assert_int_equal(r.status, 200);
+    json_t *sw = json_object_get(r.json, "sweeps");
+    assert_int_equal(json_array_size(sw), 1);
+    assert_int_equal(json_integer_value(json_object_get(
+                         json_object_get(json_array_get(sw, 0), "certificate"),
+                         "records")),
+                     1);
+    resp_free(&r);
+    assert_int_equal(daemon_stop(&d), 0);
+    /* one JSON line per request, with the route's template: the address
+     * asked about is nowhere in the log */
+    size_t len;
+    char *log = tu_read_file(d.log, &len);
+    assert_null(strstr(log, "secret.person"));
+    assert_non_null(strstr(log, "\"route\":\"/v1/decide\",\"status\":200"));
+    assert_non_null(strstr(log, "\"event\":\"stopped\""));
+    free(log);
+    daemon_free(&d);
+}
+
+/* A large NDJSON body sent in pieces; SIGTERM arrives in the middle: the
+ * call in flight finishes, everything is stored, the daemon exits 0. */
+static void test_streamed_ingest_survives_sigterm(void **state)
+{
+    (void)state;
+    daemon_t d;
+    daemon_start(&d);
+    char key[80];
+    make_key(&d, "service", key, sizeof(key));
+    daemon_run(&d, NULL);
+    char gen[1024], file[512];
+    tu_path(d.dir, "traffic.ndjson", file, sizeof(file));
+    snprintf(gen, sizeof(gen), "%s/bench/gen-traffic 20000 > %s",
+             STEWARD_BUILD_DIR, file);
+    assert_int_equal(tu_sh("%s", gen), 0);
+    size_t len;
+    char *body = tu_read_file(file, &len);
+    size_t lines = 0;
+    for (size_t i = 0; i < len; i++)
+        lines += body[i] == '\n';
+    int fd = connect_to(d.port);
+    char head[512];
+    int n = snprintf(head, sizeof(head),
+                     "POST /v1/traffic HTTP/1.1\r\nHost: x\r\n"
+                     "Connection: close\r\nAuthorization: Bearer %s\r\n"
+                     "Content-Type: application/x-ndjson\r\n"
+                     "Content-Length: %zu\r\n\r\n",
+                     key, len);
+    send_all(fd, head, (size_t)n);
+    send_all(fd, body, len / 2);
+    struct timespec ts = {0, 200 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+    kill(d.pid, SIGTERM);
+    nanosleep(&ts, NULL);
+    send_all(fd, body + len / 2, len - len / 2);
+    resp r;
+    read_resp(fd, &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(json_integer_value(json_object_get(r.json, "lines")),
+                     (json_int_t)lines);
+    assert_int_equal(json_integer_value(json_object_get(r.json, "bytes")),
+                     (json_int_t)len);
+    resp_free(&r);
+    int st;
+    assert_true(waitpid(d.pid, &st, 0) == d.pid);
+    d.pid = 0;
+    assert_true(WIFEXITED(st));
+    assert_int_equal(WEXITSTATUS(st), 0);
+    char sql[64];
+    snprintf(sql, sizeof(sql), "SELECT count(*) FROM api_keys");
+    assert_int_equal(tu_count_sql(d.store, sql), 1);
+    tu_run cr;
+    tu_steward(&cr, NULL, "audit", "verify", "--store", d.store, NULL);
+    assert_int_equal(cr.status, 0);
+    tu_run_free(&cr);
+    free(body);
+    daemon_free(&d);
+}
+
+static void test_tls(void **state)
+{
+    (void)state;
+    daemon_t d;
+    daemon_start(&d);
+    char crt[512], pem[512];
+    tu_path(d.dir, "cert.pem", crt, sizeof(crt));
+    tu_path(d.dir, "key.pem", pem, sizeof(pem));
+    assert_int_equal(tu_sh("openssl req -x509 -newkey rsa:2048 -nodes -days 1 "
+                           "-subj /CN=127.0.0.1 -keyout %s -out %s "
+                           ">/dev/null 2>&1",
+                           pem, crt),
+                     0);
+    const char *args[] = {"--tls-cert", crt, "--tls-key", pem, NULL};
+    daemon_run(&d, args);
+    char out[512];
+    tu_path(d.dir, "health.json", out, sizeof(out));
+    assert_int_equal(tu_sh("curl -sk --max-time 10 -o %s "
+                           "https://127.0.0.1:%d/healthz",
+                           out, d.port),
+                     0);
+    assert_true(tu_file_contains(out, "\"status\":\"ok\""));
+    /* plain HTTP on the TLS port gets no answer */
+    assert_true(tu_sh("curl -s --max-time 5 -o /dev/null "
+                      "http://127.0.0.1:%d/healthz",
+                      d.port) != 0);
+    assert_int_equal(daemon_stop(&d), 0);
+    daemon_free(&d);
+}
+
+int main(void)
+{
+    signal(SIGPIPE, SIG_IGN);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_routes_match_spec),
+        cmocka_unit_test(test_openapi_walk),
+        cmocka_unit_test(test_auth_matrix),
+        cmocka_unit_test(test_limits),
+        cmocka_unit_test(test_metrics_logs_schedule),
+        cmocka_unit_test(test_streamed_ingest_survives_sigterm),
+        cmocka_unit_test(test_tls),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,237 @@
+import { api, el, say } from '/static/api.js';
+
+const $ = (id) => document.getElementById(id);
+let key = sessionStorage.getItem('stw_key') || '';
+const call = (method, path, body) => api(method, path, body, key);
+const view = () => $('view');
+const day = (t) => (t ? t.slice(0, 10) : '');
+
+function fail(e) {
+  say($('status'), e.message, 'error');
+  if (e.status === 401) logout();
+}
+
+function table(head, rows) {
+  return el('table', {},
+    el('thead', {}, el('tr', {}, head.map((h) => el('th', { scope: 'col' }, h)))),
+    el('tbody', {}, rows));
+}
+
+function field(id, label, attrs = {}) {
+  return [el('label', { for: id }, label), el('input', { id, ...attrs })];
+}
+
+function select(id, label, options) {
+  return [el('label', { for: id }, label),
+    el('select', { id }, options.map((o) => el('option', { value: o }, o)))];
+}
+
+/* ---- the request queue ---- */
+
+async function queue() {
+  const { requests } = await call('GET', '/v1/requests');
+  requests.sort((a, b) => a.days_left - b.days_left);
+  const rows = requests.map((r) => el('tr', { class: r.days_left < 0 ? 'overdue' : null },
+    el('td', {}, el('a', { href: '#request/' + r.id }, r.id)),
+    el('td', {}, r.type), el('td', {}, r.regulation.toUpperCase()), el('td', {}, r.state),
+    el('td', {}, day(r.due_at)),
+    el('td', {}, r.days_left < 0 ? `overdue by ${-r.days_left} days` : `${r.days_left} days`)));
+  view().replaceChildren(el('h2', {}, `Open requests (${requests.length})`),
+    requests.length ? table(['Request', 'Type', 'Law', 'State', 'Due', 'Days left'], rows)
+      : el('p', {}, 'No open requests.'));
+}
+
+async function request(id) {
+  const r = await call('GET', '/v1/requests/' + encodeURIComponent(id));
+  const out = el('div', { role: 'status', 'aria-live': 'polite', hidden: true });
+  const act = async (verb, body) => {
+    try {
+      const res = await call('POST', `/v1/requests/${encodeURIComponent(id)}/${verb}`, body);
+      await request(id);
+      if (res.answer) {
+        view().append(el('h3', {}, 'Answer'),
+          el('pre', {}, typeof res.answer === 'string' ? res.answer : JSON.stringify(res.answer, null, 2)));
+      }
+    } catch (e) { say(out, e.message, 'error'); }
+  };
+  const open = !r.closed_at;
+  const buttons = el('div', {},
+    r.state === 'verifying' ? [
+      ...field('code', 'Verification code', { inputmode: 'numeric' }),
+      el('button', { on: { click: () => act('verify', { code: $('code').value.trim() }) } }, 'Verify'),
+    ] : null,
+    open ? [
+      ...field('reason', 'Reason (extend, refuse)'),
+      el('div', {},
+        ['access', 'portability'].includes(r.type)
+          ? select('format', 'Answer format', r.type === 'portability' ? ['json', 'csv'] : ['json', 'html']) : null),
+      el('button', { on: { click: () => act('complete', { format: $('format') ? $('format').value : undefined }) } }, 'Fulfil'),
+      el('button', { class: 'secondary', on: { click: () => act('extend', { reason: $('reason').value }) } }, 'Extend'),
+      el('button', { class: 'danger', on: { click: () => act('refuse', { reason: $('reason').value }) } }, 'Refuse'),
+    ] : null);
+  view().replaceChildren(
+    el('p', {}, el('a', { href: '#queue' }, '← All requests')),
+    el('h2', {}, `Request ${r.id}`),
+    table(['Type', 'Law', 'State', 'Received', 'Due', 'Days left', 'Subject'], [el('tr', {},
+      el('td', {}, r.type), el('td', {}, r.regulation.toUpperCase()), el('td', { id: 'req-state' }, r.state),
+      el('td', {}, day(r.received_at)), el('td', {}, day(r.due_at) + (r.extended ? ' (extended)' : '')),
+      el('td', { class: r.days_left < 0 && open ? 'overdue' : null }, String(r.days_left)),
+      el('td', {}, el('a', { href: '#subject/' + r.subject }, r.subject)))]),
+    r.outcome ? el('p', { class: 'status ok' }, r.outcome) : null,
+    el('h3', {}, 'Timeline'),
+    table(['When', 'State', 'By', 'Reason'], (r.timeline || []).map((t) => el('tr', {},
+      el('td', {}, t.at), el('td', {}, t.state), el('td', {}, t.actor), el('td', {}, t.reason)))),
+    buttons, out);
+}
+
+/* ---- subjects ---- */
+
+async function subjects(id) {
+  const form = el('form', {},
+    ...select('id-type', 'Identifier type', ['email', 'phone', 'msisdn', 'account_id', 'imsi', 'imei', 'ip']),
+    ...field('id-value', 'Identifier', { required: true }),
+    el('button', { type: 'submit' }, 'Look up'));
+  const out = el('div', {});
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    try {
+      const q = `${$('id-type').value}=${encodeURIComponent($('id-value').value.trim())}`;
+      const { subjects: ids } = await call('GET', '/v1/subjects?' + q);
+      location.hash = '#subject/' + ids[0];
+    } catch (e) { say(out, e.status === 404 ? 'No subject holds this identifier.' : e.message, 'error'); }
+  });
+  view().replaceChildren(el('h2', {}, 'Find a subject'), form, out);
+  if (!id) return;
+  const s = await call('GET', '/v1/subjects/' + encodeURIComponent(id));
+  out.replaceChildren(
+    el('h2', {}, `Subject ${s.id}`),
+    el('p', {}, `${s.kind} (${s.role})`, s.account ? `, account ${s.account}` : '', `, since ${day(s.created_at)}`),
+    el('h3', {}, 'Identifiers'),
+    table(['Type', 'Value'], s.identifiers.map((i) => el('tr', {}, el('td', {}, i.type), el('td', {}, i.value)))),
+    el('h3', {}, `Records (${s.records.length})`),
+    table(['Activity', 'Category', 'Value', 'Collected', 'Due', 'Retention'], s.records.map((r) => el('tr', {},
+      el('td', {}, r.activity), el('td', {}, r.category), el('td', {}, r.value), el('td', {}, day(r.collected_at)),
+      el('td', {}, r.due ? day(r.due) : 'not yet'), el('td', {}, r.retention || '')))));
+}
+
+/* ---- holds ---- */
+
+async function holds() {
+  const { holds: list } = await call('GET', '/v1/holds?all=true');
+  const out = el('div', { role: 'status', hidden: true });
+  const form = el('form', {},
+    ...field('h-scope', 'Scope (subject:ID, account:NAME, activity:ID, record:ID)', { required: true }),
+    ...select('h-kind', 'Kind', ['litigation', 'law_enforcement', 'investigation', 'billing_dispute']),
+    ...field('h-reason', 'Reason', { required: true }),
+    el('button', { type: 'submit' }, 'Place hold'));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    try {
+      await call('POST', '/v1/holds', { scope: $('h-scope').value.trim(), kind: $('h-kind').value, reason: $('h-reason').value });
+      await holds();
+    } catch (e) { say(out, e.message, 'error'); }
+  });
+  const rows = list.map((h) => el('tr', {},
+    el('td', {}, h.id), el('td', {}, h.kind), el('td', {}, `${h.scope}:${h.target}`), el('td', {}, h.reason),
+    el('td', {}, day(h.placed_at)),
+    el('td', {}, h.released ? `released ${day(h.released_at)}`
+      : el('button', { class: 'secondary', on: { click: async () => {
+        try { await call('POST', `/v1/holds/${h.id}/release`); await holds(); } catch (e) { say(out, e.message, 'error'); }
+      } } }, 'Release'))));
+  view().replaceChildren(el('h2', {}, 'Legal holds'),
+    list.length ? table(['Hold', 'Kind', 'Scope', 'Reason', 'Placed', ''], rows) : el('p', {}, 'No holds.'),
+    el('h3', {}, 'Place a hold'), form, out);
+}
+
+/* ---- retention: the schedule and the sweeps' certificates ---- */
+
+async function retention() {
+  const sched = await call('GET', '/v1/policy/schedule');
+  const { sweeps } = await call('GET', '/v1/sweeps');
+  const rules = Array.isArray(sched) ? sched : sched.rules || [];
+  const plan = el('pre', { hidden: true });
+  view().replaceChildren(
+    el('h2', {}, 'Retention schedule'),
+    table(['Rule', 'Section', 'Keep', 'After', 'Action'], rules.map((r) => el('tr', {},
+      el('td', {}, r.id), el('td', {}, r.section || ''), el('td', {}, r.keep || '—'),
+      el('td', {}, r.after || ''), el('td', {}, r.action || '')))),
+    el('h2', {}, 'Last sweeps'),
+    sweeps.length ? table(['When', 'By', 'Records', 'Held', 'Certificate hash'], sweeps.map((s) => el('tr', {},
+      el('td', {}, s.at), el('td', {}, s.actor), el('td', {}, String(s.certificate.records ?? '')),
+      el('td', {}, String(s.certificate.held ?? '')), el('td', {}, el('code', {}, s.hash.slice(0, 16) + '…')))))
+      : el('p', {}, 'No sweep has run yet.'),
+    el('button', { class: 'secondary', on: { click: async () => {
+      try {
+        plan.hidden = false;
+        plan.textContent = JSON.stringify(await call('POST', '/v1/sweep?dry_run=true'), null, 2);
+      } catch (e) { fail(e); }
+    } } }, 'Plan a sweep (dry run)'), plan);
+}
+
+async function register() {
+  const ropa = await call('GET', '/v1/policy/ropa');
+  view().replaceChildren(el('h2', {}, 'Register of processing activities (Art. 30)'),
+    el('pre', {}, JSON.stringify(ropa, null, 2)));
+}
+
+async function audit() {
+  const out = el('div', { role: 'status', 'aria-live': 'polite', hidden: true });
+  const { entries } = await call('GET', '/v1/audit?limit=50');
+  view().replaceChildren(el('h2', {}, 'Audit trail'),
+    el('button', { on: { click: async () => {
+      try {
+        const v = await call('GET', '/v1/audit/verify');
+        say(out, v.intact ? `Intact: ${v.entries} entries, head ${v.head}.`
+          : `BROKEN at entry ${v.first_bad}: ${v.reason}`, v.intact ? 'ok' : 'error');
+      } catch (e) { fail(e); }
+    } } }, 'Verify the chain'), out,
+    el('h3', {}, 'Latest entries'),
+    table(['#', 'When', 'Who', 'Action', 'Subject'], entries.reverse().map((e) => el('tr', {},
+      el('td', {}, String(e.seq)), el('td', {}, e.at), el('td', {}, e.actor), el('td', {}, e.action),
+      el('td', {}, e.subject || '')))));
+}
+
+/* ---- navigation ---- */
+
+function logout() {
+  key = '';
+  sessionStorage.removeItem('stw_key');
+  $('app').hidden = true;
+  $('login').hidden = false;
+}
+
+async function route() {
+  const [name, arg] = location.hash.slice(1).split('/');
+  const views = { queue, request, subjects, subject: subjects, holds, retention, register, audit };
+  const fn = views[name] || queue;
+  for (const b of document.querySelectorAll('nav button'))
+    b.setAttribute('aria-current', b.dataset.view === (name === 'request' ? 'queue' : name === 'subject' ? 'subjects' : name || 'queue') ? 'page' : 'false');
+  $('status').hidden = true;
+  try { await fn(arg && decodeURIComponent(arg)); } catch (e) { fail(e); }
+}
+
+$('login').addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  key = $('key').value.trim();
+  try {
+    await call('GET', '/v1/requests');
+    sessionStorage.setItem('stw_key', key);
+    start();
+  } catch (e) { fail(e); }
+});
+
+for (const b of document.querySelectorAll('nav button')) {
+  b.addEventListener('click', () => {
+    if (b.dataset.view === 'logout') logout();
+    else location.hash = '#' + b.dataset.view;
+  });
+}
+
+function start() {
+  $('login').hidden = true;
+  $('app').hidden = false;
+  route();
+}
+
+window.addEventListener('hashchange', route);
+if (key) start();

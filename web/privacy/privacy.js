@@ -1,0 +1,89 @@
+import { api, say } from '/static/api.js';
+
+const $ = (id) => document.getElementById(id);
+let current = sessionStorage.getItem('stw_request') || '';
+
+function describe(r) {
+  const words = {
+    verifying: 'waiting for your code',
+    in_progress: 'being handled',
+    extended: 'being handled (the deadline was extended)',
+    completed: 'completed',
+    refused: 'refused',
+    withdrawn: 'withdrawn',
+    received: 'received',
+  };
+  let text = `Request ${r.id} (${r.type}): ${words[r.state] || r.state}.`;
+  if (!r.closed_at) text += ` We answer by ${r.due_at.slice(0, 10)} (${r.days_left} days left).`;
+  if (r.outcome) text += ` ${r.outcome}`;
+  return text;
+}
+
+$('file-form').addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  const body = {
+    type: $('type').value,
+    regulation: document.querySelector('input[name=regulation]:checked').value,
+    email: $('email').value.trim(),
+  };
+  try {
+    const r = await api('POST', '/privacy/api/requests', body);
+    current = r.id;
+    sessionStorage.setItem('stw_request', current);
+    say($('file-status'), `${r.message} Your request number is ${r.id}.`, 'ok');
+    $('verify-form').hidden = false;
+    $('code').focus();
+  } catch (e) {
+    say($('file-status'), e.message, 'error');
+  }
+});
+
+$('verify-form').addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  try {
+    const r = await api('POST', `/privacy/api/requests/${encodeURIComponent(current)}/verify`,
+                        { code: $('code').value.trim() });
+    say($('file-status'), 'Thank you, your request is confirmed. ' + describe(r), 'ok');
+    $('verify-form').hidden = true;
+    $('req-id').value = r.id;
+  } catch (e) {
+    say($('file-status'), e.status === 404
+      ? 'This code does not match a request. Check the number and the code.'
+      : e.message, 'error');
+  }
+});
+
+$('check-form').addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  try {
+    const r = await api('GET', `/privacy/api/requests/${encodeURIComponent($('req-id').value.trim())}`);
+    say($('check-status'), describe(r), 'ok');
+  } catch (e) {
+    say($('check-status'), e.status === 404 ? 'No request with this number.' : e.message, 'error');
+  }
+});
+
+async function loadCookies() {
+  const c = await api('GET', '/privacy/api/cookies');
+  $('c-analytics').checked = c.analytics;
+  $('c-advertising').checked = c.advertising;
+  $('gpc-note').hidden = !(c.gpc || navigator.globalPrivacyControl);
+}
+
+$('cookie-form').addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  try {
+    const c = await api('POST', '/privacy/api/cookies', {
+      analytics: $('c-analytics').checked,
+      advertising: $('c-advertising').checked,
+    });
+    $('c-analytics').checked = c.analytics;
+    $('c-advertising').checked = c.advertising;
+    say($('cookie-status'), `Saved: analytics ${c.analytics ? 'on' : 'off'}, advertising ${c.advertising ? 'on' : 'off'}.`, 'ok');
+  } catch (e) {
+    say($('cookie-status'), e.message, 'error');
+  }
+});
+
+if (current) $('req-id').value = current;
+loadCookies().catch((e) => say($('cookie-status'), e.message, 'error'));
