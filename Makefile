@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # steward: the two commands of the README, and a few helpers.
-#   make run    install what is missing, build, run steward on the bundled policy
+#   make run    install what is missing, build, start stewardd on the bundled
+#               policy with demo data (http://127.0.0.1:8080/)
 #   make test   install what is missing, build twice (normal, ASan+UBSan), run every test
 .PHONY: all deps build asan run test test-normal test-asan bench format clean
 
@@ -27,9 +28,7 @@ asan: deps $(ASAN_BUILD)/CMakeCache.txt
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 
 run: build
-	./$(BUILD)/steward policy check policies/cpaas-notice.yaml
-	./$(BUILD)/steward policy schedule
-	./$(BUILD)/steward policy ropa
+	sh scripts/run.sh $(BUILD)
 
 test-normal: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
@@ -42,11 +41,13 @@ test-asan: asan
 test: test-normal test-asan
 
 bench: build
+	@sh scripts/deps.sh bench
 	cmake --build $(BUILD) --target bench -j $(JOBS)
 	./$(BUILD)/bench/bench_policy
 	./$(BUILD)/bench/bench_ledger
 	./$(BUILD)/bench/bench_retention
 	./$(BUILD)/bench/bench_consent
+	sh bench/bench_http.sh $(BUILD)
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

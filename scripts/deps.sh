@@ -1,8 +1,12 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
-# Installs the Debian packages steward needs, and only those that are missing.
+# Installs the Debian packages steward needs, and only those that are missing,
+# then the npm packages of the browser tests (tests/browser, from its lock).
 # Each line of the table is: how to check | the Debian package that provides it.
+#   scripts/deps.sh         build, run and test
+#   scripts/deps.sh bench   the same, and what the benchmarks compare with
 set -eu
+cd "$(dirname "$0")/.."
 
 need=""
 check() { # kind name package
@@ -22,8 +26,27 @@ check pc  jansson         libjansson-dev
 check pc  cmocka          libcmocka-dev
 check pc  libsodium       libsodium-dev
 check pc  sqlite3         libsqlite3-dev
+check pc  libmicrohttpd   libmicrohttpd-dev
+# the daemon's tests: TLS, and the pages in a real browser
+check cmd openssl         openssl
+check cmd curl            curl
+check cmd chromium        chromium
+check cmd node            nodejs
+check cmd npm             npm
+if [ "${1:-}" = bench ]; then
+    check cmd wrk         wrk
+    check cmd nginx       nginx-light
+fi
+
+browser() {
+    if [ ! -d tests/browser/node_modules/playwright-core ]; then
+        echo "steward: installing the browser tests' npm packages" >&2
+        (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
+    fi
+}
 
 if [ -z "$need" ]; then
+    browser
     exit 0
 fi
 echo "steward: installing missing Debian packages:$need" >&2
@@ -35,3 +58,4 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $need
+browser

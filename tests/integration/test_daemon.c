@@ -858,7 +858,7 @@ static void test_streamed_ingest_survives_sigterm(void **state)
     daemon_run(&d, NULL);
     char gen[1024], file[512];
     tu_path(d.dir, "traffic.ndjson", file, sizeof(file));
-    snprintf(gen, sizeof(gen), "%s/bench/gen-traffic 20000 > %s",
+    snprintf(gen, sizeof(gen), "%s/bench/gen-traffic --days 10 --per-day 5000 > %s",
              STEWARD_BUILD_DIR, file);
     assert_int_equal(tu_sh("%s", gen), 0);
     size_t len;

@@ -714,6 +714,59 @@ static void test_decision_follows_changes(void **state)
     tu_store_free(&t);
 }
 
+/* ---- the one-click link: sealed, opened only by its store ---- */
+
+static void test_unsubscribe_link(void **state)
+{
+    (void)state;
+    tu_store t;
+    tu_store_new(&t, T0);
+    sw_ident id = {"email", "  Liz@Example.COM "};
+    char token[SW_LINK_TOKEN_BUFSZ];
+    assert_int_equal(sw_unsubscribe_link(t.s, &id, NULL, token), SW_OK);
+    /* URL-safe, and the address is not readable in it */
+    assert_int_equal(strspn(token, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmn"
+                                   "opqrstuvwxyz0123456789-_"),
+                     strlen(token));
+    assert_null(strstr(token, "liz"));
+    char type[SW_LINK_TOKEN_BUFSZ], value[SW_LINK_TOKEN_BUFSZ],
+        channel[SW_LINK_TOKEN_BUFSZ];
+    assert_int_equal(sw_unsubscribe_link_open(t.s, token, type, value, channel),
+                     SW_OK);
+    assert_string_equal(type, "email");
+    assert_string_equal(value, "liz@example.com");
+    assert_string_equal(channel, "email");
+    /* two links of one address differ (a fresh nonce each) */
+    char again[SW_LINK_TOKEN_BUFSZ];
+    assert_int_equal(sw_unsubscribe_link(t.s, &id, "email", again), SW_OK);
+    assert_string_not_equal(token, again);
+    /* one changed character, or another store's key: refused */
+    token[10] = token[10] == 'A' ? 'B' : 'A';
+    assert_int_equal(sw_unsubscribe_link_open(t.s, token, type, value, channel),
+                     SW_ERR_DENIED);
+    assert_int_equal(sw_unsubscribe_link_open(t.s, "", type, value, channel),
+                     SW_ERR_DENIED);
+    tu_store other;
+    tu_store_new(&other, T0);
+    assert_int_equal(
+        sw_unsubscribe_link_open(other.s, again, type, value, channel),
+        SW_ERR_DENIED);
+    tu_store_free(&other);
+    /* not for an identifier that is not an address */
+    sw_ident imsi = {"imsi", "234150000000465"};
+    assert_int_equal(sw_unsubscribe_link(t.s, &imsi, NULL, token),
+                     SW_ERR_INVALID);
+    /* opened, it unsubscribes: the decision denies */
+    assert_int_equal(sw_unsubscribe_link_open(t.s, again, type, value, channel),
+                     SW_OK);
+    sw_ident addr = {type, value};
+    sw_objection_result r;
+    assert_int_equal(sw_unsubscribe(t.s, &addr, channel, &r), SW_OK);
+    assert_int_equal(decide(&t, MKT, "email", "liz@example.com").reason,
+                     SW_DENY_SUPPRESSED);
+    tu_store_free(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -734,6 +787,7 @@ int main(void)
         cmocka_unit_test(test_cookies_gpc),
         cmocka_unit_test(test_receipt),
         cmocka_unit_test(test_decision_follows_changes),
+        cmocka_unit_test(test_unsubscribe_link),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,39 @@
+#!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
+# make run: a store with the bundled policy and demo data (the first time),
+# a new admin key, then stewardd in the foreground on 127.0.0.1:8080.
+#   scripts/run.sh BUILD_DIR
+set -eu
+BUILD=${1:-build}
+VAR=${STEWARD_VAR:-var}
+LISTEN=${STEWARD_LISTEN:-127.0.0.1:8080}
+STORE="$VAR/steward.db"
+mkdir -p "$VAR"
+"$BUILD/steward" policy check policies/cpaas-notice.yaml >/dev/null 2>&1 ||
+    "$BUILD/steward" policy check policies/cpaas-notice.yaml
+if [ ! -f "$STORE" ]; then
+    "$BUILD/steward" init --store "$STORE" >/dev/null
+    echo "steward: new store $STORE (bundled policy); loading the demo data..." >&2
+    scripts/demo.sh "$BUILD" "$STORE"
+fi
+KEY=$("$BUILD/steward" key create --role admin --label "make run" --store "$STORE" 2>/dev/null)
+cat <<MSG
+
+  steward is starting on http://$LISTEN
+
+  privacy centre   http://$LISTEN/privacy/
+  console          http://$LISTEN/console/   (sign in with the admin key)
+  API              http://$LISTEN/v1/        (Authorization: Bearer KEY)
+  metrics          http://$LISTEN/metrics
+
+  admin key (shown once): $KEY
+
+  messages to people (verification codes, links): $VAR/outbox.ndjson
+  the demo customers' e-mail addresses: steward audit log / console Subjects,
+  e.g. ann.jones@example.com, ben.brown@example.com
+
+  Ctrl-C stops it cleanly.
+
+MSG
+exec "$BUILD/stewardd" --store "$STORE" --listen "$LISTEN" \
+    --outbox "$VAR/outbox.ndjson" --sweep-every 1h

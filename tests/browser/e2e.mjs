@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: Apache-2.0
+// The privacy centre and the console in a real browser (Debian's Chromium,
+// driven by playwright-core) against the real stewardd on 127.0.0.1:
+// a person files an access request, reads the code from the outbox and
+// verifies it; the DPO completes it in the console; a subscriber
+// unsubscribes through the link and GET /v1/decide denies afterwards;
+// cookie choices and Global Privacy Control.
+//   node e2e.mjs STEWARD STEWARDD [SCREENSHOT_DIR]
+import { chromium } from 'playwright-core';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, existsSync, rmSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const [steward, stewardd, shots] = process.argv.slice(2);
+assert.ok(steward && stewardd, 'usage: node e2e.mjs STEWARD STEWARDD [SCREENSHOT_DIR]');
+const dir = mkdtempSync(join(tmpdir(), 'steward-browser-'));
+const store = join(dir, 'steward.db');
+const outbox = join(dir, 'outbox.ndjson');
+const cli = (...args) => execFileSync(steward, [...args, '--store', store], { encoding: 'utf8' });
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+const port = await new Promise((resolve) => {
+  const s = createServer();
+  s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
+});
+const base = `http://127.0.0.1:${port}`;
+
+cli('init');
+const customer = JSON.parse(cli('subject', 'add', '--kind', 'customer', '--account', 'ACME-7',
+  '--email', 'ann@example.com', '--json')).id;
+cli('record', 'add', '--subject', customer, '--activity', 'customer_account',
+  '--category', 'user.name', '--value', 'Ann Example');
+const dpoKey = cli('key', 'create', '--role', 'dpo').trim();
+const serviceKey = cli('key', 'create', '--role', 'service').trim();
+
+const daemon = spawn(stewardd, ['--store', store, '--listen', `127.0.0.1:${port}`,
+  '--outbox', outbox, '--sweep-every', '0', '--rate', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+let log = '';
+daemon.stderr.on('data', (d) => { log += d; });
+const api = async (method, path, body, key = serviceKey) => {
+  const res = await fetch(base + path, {
+    method,
+    headers: { Authorization: `Bearer ${key}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  return { status: res.status, json: await res.json() };
+};
+for (let i = 0; ; i++) {
+  try { if ((await fetch(base + '/healthz')).ok) break; } catch { /* not yet */ }
+  assert.ok(i < 100, 'stewardd did not start: ' + log);
+  await sleep(50);
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+const shot = async (page, name) => {
+  if (!shots) return;
+  mkdirSync(shots, { recursive: true });
+  await page.screenshot({ path: join(shots, name + '.png'), fullPage: true });
+};
+let failed = false;
+try {
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+
+  // ---- the privacy centre: file an access request and verify it ----
+  await page.goto(base + '/privacy/');
+  // every field has a label a screen reader can read
+  for (const id of await page.$$eval('input:not([type=hidden]), select',
+    (els) => els.map((e) => e.id))) {
+    assert.ok(await page.$(`label[for="${id}"]`), `input #${id} has no label`);
+  }
+  await page.selectOption('#type', 'access');
+  await page.fill('#email', 'ann@example.com');
+  // the keyboard alone submits the form
+  await page.focus('#email');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#verify-form:not([hidden])');
+  const filed = await page.textContent('#file-status');
+  const reqId = /req_[0-9a-f]+/.exec(filed)[0];
+  let code;
+  for (let i = 0; i < 50 && !code; i++) {
+    if (existsSync(outbox)) {
+      const msgs = readFileSync(outbox, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      const m = msgs.find((x) => x.to === 'ann@example.com' && x.body.includes(reqId));
+      if (m) code = /\b(\d{6})\b/.exec(m.body)[1];
+    }
+    if (!code) await sleep(50);
+  }
+  assert.ok(code, 'no code in the outbox');
+  await shot(page, 'privacy-centre');
+  await page.fill('#code', code);
+  await page.click('#verify-form button');
+  await page.waitForFunction(() => document.querySelector('#file-status').textContent.includes('confirmed'));
+  assert.match(await page.textContent('#file-status'), /being handled/);
+
+  // ---- the console: the DPO completes it ----
+  const con = await ctx.newPage();
+  con.on('pageerror', (e) => errors.push(e.message));
+  await con.goto(base + '/console/');
+  await con.fill('#key', 'stw_wrong');
+  await con.click('#login button');
+  await con.waitForSelector('#status:not([hidden])');
+  assert.match(await con.textContent('#status'), /API key/);
+  await con.fill('#key', dpoKey);
+  await con.click('#login button');
+  await con.waitForSelector(`a[href="#request/${reqId}"]`);
+  await shot(con, 'console-queue');
+  await con.click(`a[href="#request/${reqId}"]`);
+  await con.waitForSelector('#req-state');
+  assert.equal(await con.textContent('#req-state'), 'in_progress');
+  await con.selectOption('#format', 'json');
+  await con.click('text=Fulfil');
+  await con.waitForFunction(() => document.querySelector('#req-state')?.textContent === 'completed');
+  await con.waitForSelector('pre');
+  assert.match(await con.textContent('pre'), /ann@example\.com/);
+  await shot(con, 'console-request');
+  const done = await api('GET', `/v1/requests/${reqId}`, undefined, dpoKey);
+  assert.equal(done.json.state, 'completed');
+  // the person sees it completed
+  await page.fill('#req-id', reqId);
+  await page.click('#check-form button');
+  await page.waitForFunction(() => document.querySelector('#check-status').textContent.includes('completed'));
+
+  // the other views of the console render
+  for (const [view, sel, name] of [['subjects', '#id-value', 'console-subjects'],
+    ['holds', '#h-scope', 'console-holds'], ['retention', 'table', 'console-retention'],
+    ['register', 'pre', 'console-register'], ['audit', 'table', 'console-audit']]) {
+    await con.click(`nav button[data-view="${view}"]`);
+    await con.waitForSelector(sel);
+    await shot(con, name);
+  }
+  await con.click('nav button[data-view="subjects"]');
+  await con.selectOption('#id-type', 'email');
+  await con.fill('#id-value', 'ann@example.com');
+  await con.click('#view form button[type=submit]');
+  await con.waitForFunction(() => document.body.textContent.includes('Ann Example'));
+  await con.click('nav button[data-view="audit"]');
+  await con.click('text=Verify the chain');
+  await con.waitForFunction(() => document.body.textContent.includes('Intact:'));
+
+  // ---- unsubscribe through the link: the decision denies afterwards ----
+  const purpose = 'marketing.communications.email';
+  const given = await api('POST', '/v1/consents', { email: 'sub@example.com', purpose,
+    method: 'web_form', kind: 'marketing_subscriber' });
+  assert.equal(given.status, 201);
+  assert.equal((await api('POST', '/v1/consents/confirm', { token: given.json.confirmation_token })).status, 200);
+  const before = await api('GET', `/v1/decide?purpose=${purpose}&email=sub%40example.com`);
+  assert.equal(before.json.decision, 'allow');
+  const link = await api('POST', '/v1/unsubscribe-links', { email: 'sub@example.com' });
+  assert.equal(link.status, 201);
+  const unsub = await ctx.newPage();
+  unsub.on('pageerror', (e) => errors.push(e.message));
+  await unsub.goto(link.json.url);
+  await unsub.waitForSelector('#unsubscribe:not([hidden])');
+  assert.match(await unsub.textContent('#who'), /s\*\*\*@example\.com/);
+  await shot(unsub, 'privacy-unsubscribe');
+  await unsub.click('#unsubscribe');
+  await unsub.waitForFunction(() => document.querySelector('#state').textContent.includes('unsubscribed'));
+  const after = await api('GET', `/v1/decide?purpose=${purpose}&email=sub%40example.com`);
+  assert.equal(after.json.decision, 'deny');
+  assert.equal(after.json.reason, 'suppressed');
+  // a forged link changes nothing
+  await unsub.goto(base + '/privacy/unsubscribe?token=forged');
+  await unsub.waitForFunction(() => document.querySelector('#state').textContent.includes('not valid'));
+
+  // ---- cookies: the choice is kept; GPC refuses ----
+  await page.check('#c-analytics');
+  await page.click('#cookie-form button');
+  await page.waitForFunction(() => document.querySelector('#cookie-status').textContent.includes('analytics on'));
+  await page.reload();
+  await page.waitForFunction(() => document.querySelector('#c-analytics').checked);
+  const gpc = await browser.newContext({ extraHTTPHeaders: { 'Sec-GPC': '1' } });
+  const gpage = await gpc.newPage();
+  await gpage.goto(base + '/privacy/');
+  await gpage.waitForSelector('#gpc-note:not([hidden])');
+  await gpage.check('#c-analytics');
+  await gpage.click('#cookie-form button');
+  await gpage.waitForFunction(() => document.querySelector('#cookie-status').textContent.includes('analytics off'));
+  assert.equal(await gpage.isChecked('#c-analytics'), false);
+  await gpc.close();
+
+  assert.deepEqual(errors, [], 'script errors in the pages');
+  // the daemon logged no address
+  assert.ok(!log.includes('ann@example.com') && !log.includes('sub@example.com'), 'an address in the log');
+  console.log('browser: privacy centre, console, unsubscribe, cookies: ok');
+} catch (e) {
+  failed = true;
+  console.error(e);
+} finally {
+  await browser.close();
+  daemon.kill('SIGTERM');
+  await new Promise((r) => daemon.on('exit', r));
+  rmSync(dir, { recursive: true, force: true });
+}
+process.exit(failed ? 1 : 0);
