@@ -30,7 +30,7 @@ cat <<MSG
 
   messages to people (verification codes, links): $VAR/outbox.ndjson
   the demo customers' e-mail addresses: steward audit log / console Subjects,
-  e.g. ann.jones@example.com, ben.brown@example.com
+  e.g. fay.dubois@example.com (ann.jones@example.com has a request open)
 
   Ctrl-C stops it cleanly.
 

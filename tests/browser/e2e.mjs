@@ -62,7 +62,7 @@ const browser = await chromium.launch({
 const shot = async (page, name) => {
   if (!shots) return;
   mkdirSync(shots, { recursive: true });
-  await page.screenshot({ path: join(shots, name + '.png'), fullPage: true });
+  await page.screenshot({ path: join(shots, name + '.png') });
 };
 let failed = false;
 try {
@@ -133,7 +133,7 @@ try {
   // the other views of the console render
   for (const [view, sel, name] of [['subjects', '#id-value', 'console-subjects'],
     ['holds', '#h-scope', 'console-holds'], ['retention', 'table', 'console-retention'],
-    ['register', 'pre', 'console-register'], ['audit', 'table', 'console-audit']]) {
+    ['register', 'table', 'console-register'], ['audit', 'table', 'console-audit']]) {
     await con.click(`nav button[data-view="${view}"]`);
     await con.waitForSelector(sel);
     await shot(con, name);

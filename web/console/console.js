@@ -12,9 +12,9 @@ function fail(e) {
 }
 
 function table(head, rows) {
-  return el('table', {},
+  return el('div', { class: 'scroll' }, el('table', {},
     el('thead', {}, el('tr', {}, head.map((h) => el('th', { scope: 'col' }, h)))),
-    el('tbody', {}, rows));
+    el('tbody', {}, rows)));
 }
 
 function field(id, label, attrs = {}) {
@@ -170,8 +170,20 @@ async function retention() {
 
 async function register() {
   const ropa = await call('GET', '/v1/policy/ropa');
+  const names = (list) => (list || []).map((x) => x.name || x.label || x.id).join('; ');
+  const rows = ropa.activities.map((a) => el('tr', {},
+    el('td', {}, el('strong', {}, a.name), el('br'), el('span', { class: 'muted' }, `${a.id}, notice ${a.section}, ${a.role}`)),
+    el('td', {}, names(a.purposes)),
+    el('td', {}, (a.legal_basis || []).map((b) => b.basis).join(', ')),
+    el('td', {}, names(a.data_subjects)),
+    el('td', {}, names(a.data_categories)),
+    el('td', {}, names(a.recipients)),
+    el('td', {}, (a.transfers || []).map((x) => `${x.to} (${x.safeguard})`).join('; ')),
+    el('td', {}, (a.erasure_time_limits || []).map((r) => r.period || r.keep || r.rule).join('; '))));
   view().replaceChildren(el('h2', {}, 'Register of processing activities (Art. 30)'),
-    el('pre', {}, JSON.stringify(ropa, null, 2)));
+    el('p', {}, `Controller: ${ropa.controller.name}, ${ropa.controller.address}. `,
+      `Notice version ${ropa.notice_version}. ${ropa.activities.length} activities.`),
+    table(['Activity', 'Purposes', 'Bases', 'Subjects', 'Categories', 'Recipients', 'Transfers', 'Erasure'], rows));
 }
 
 async function audit() {
