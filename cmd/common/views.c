@@ -176,3 +176,21 @@ json_t *sv_request_stats(const sw_request_stats *st)
                      "median_days_to_complete", st->median_days_x100 / 100.0,
                      "max_days_to_complete", st->max_days_x100 / 100.0);
 }
+
+json_t *sv_rule_due(const sw_policy *p, const sw_rule *r, sw_instant trigger,
+                    const char *country)
+{
+    char tbuf[SW_INSTANT_BUFSZ], words[512], keep[SW_DURATION_BUFSZ];
+    sw_instant due;
+    sw_status st = sw_rule_due_in(r, trigger, country, &due);
+    sw_rule_describe(p, r, words, sizeof(words));
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "rule", r->id,
+                          "section", r->section, "trigger",
+                          sw_instant_format(trigger, tbuf), "after",
+                          r->after ? r->after : "", "keep",
+                          sw_rule_keep_text(r, keep), "period", words, "due",
+                          sv_instant(st == SW_OK, due));
+    if (o && country)
+        json_object_set_new(o, "country", json_string(country));
+    return o;
+}

@@ -25,6 +25,10 @@ json_t *sv_change(const char *state, sw_instant at, const char *actor,
 json_t *sv_subject_view(const sw_subject_view *v, const sw_policy *p);
 json_t *sv_hold_view(const sw_hold_view *h);
 json_t *sv_key_view(const sw_key_view *k);
+/* A rule's due date for a trigger instant (and a country's extension):
+ * {rule, section, trigger, after, keep, period, due|null[, country]}. */
+json_t *sv_rule_due(const sw_policy *p, const sw_rule *r, sw_instant trigger,
+                    const char *country);
 /* Counts of requests per type and regulation, outcomes, times. */
 json_t *sv_request_stats(const sw_request_stats *st);
 json_t *sv_erase_result(const char *subject, const sw_erase_result *r);

@@ -167,28 +167,16 @@ static int do_due(cli *c, const cli_args *a)
         sw_policy_free(p);
         return rc;
     }
-    char tbuf[SW_INSTANT_BUFSZ], dbuf[SW_INSTANT_BUFSZ], words[512],
-        keep[SW_DURATION_BUFSZ];
-    sw_instant due;
-    sw_status st = sw_rule_due_in(r, t, a->v[O_COUNTRY], &due);
-    sw_rule_describe(p, r, words, sizeof(words));
     if (c->json) {
-        json_t *o = json_pack(
-            "{s:s, s:s, s:s, s:s, s:s, s:s}", "rule", r->id, "section",
-            r->section, "trigger", sw_instant_format(t, tbuf), "after",
-            r->after ? r->after : "", "keep", sw_rule_keep_text(r, keep),
-            "period", words);
-        json_object_set_new(o, "due",
-                            st == SW_OK
-                                ? json_string(sw_instant_format(due, dbuf))
-                                : json_null());
-        if (a->v[O_COUNTRY])
-            json_object_set_new(o, "country", json_string(a->v[O_COUNTRY]));
-        rc = cli_print_json(o);
-    } else if (st == SW_OK) {
-        printf("%s\n", sw_instant_format(due, dbuf));
+        rc = cli_print_json(sv_rule_due(p, r, t, a->v[O_COUNTRY]));
     } else {
-        printf("no due date: %s\n", words);
+        char dbuf[SW_INSTANT_BUFSZ], words[512];
+        sw_instant due;
+        if (sw_rule_due_in(r, t, a->v[O_COUNTRY], &due) == SW_OK)
+            printf("%s\n", sw_instant_format(due, dbuf));
+        else
+            printf("no due date: %s\n",
+                   sw_rule_describe(p, r, words, sizeof(words)));
     }
     sw_policy_free(p);
     return rc;

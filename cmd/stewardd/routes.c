@@ -19,6 +19,7 @@ const route routes_api[] = {
     {"POST", "/v1/subjects/{id}/identifiers", A | S, 0, r_ident_add},
     {"POST", "/v1/subjects/{id}/restrict", A | D, 0, r_subject_restrict},
     {"POST", "/v1/subjects/{id}/unrestrict", A | D, 0, r_subject_unrestrict},
+    {"POST", "/v1/subjects/{id}/child", A | D, 0, r_subject_child},
     {"POST", "/v1/records", A | S, 0, r_record_add},
     {"POST", "/v1/events", A | S, 0, r_event_add},
     /* retention */
@@ -27,6 +28,7 @@ const route routes_api[] = {
     {"POST", "/v1/holds/{id}/release", A | D, 0, r_hold_release},
     {"POST", "/v1/traffic", A | S, F_STREAM, r_traffic_ingest},
     {"GET", "/v1/traffic", A | D, 0, r_traffic_find},
+    {"POST", "/v1/traffic/bills", A | S, 0, r_traffic_bill},
     {"POST", "/v1/sweep", A | D | U, 0, r_sweep},
     {"GET", "/v1/sweeps", A | D | U, 0, r_sweep_list},
     /* consent, objection, suppression, the decision */
@@ -63,6 +65,7 @@ const route routes_api[] = {
     {"GET", "/v1/audit", A | D | U, 0, r_audit_log},
     {"GET", "/v1/policy/schedule", A | D | U, 0, r_policy_schedule},
     {"GET", "/v1/policy/ropa", A | D | U, 0, r_policy_ropa},
+    {"GET", "/v1/policy/due", A | D | S | U, 0, r_policy_due},
     /* keys */
     {"POST", "/v1/keys", A, 0, r_key_create},
     {"GET", "/v1/keys", A, 0, r_key_list},

@@ -29,7 +29,8 @@ sw_cookie_choice cookie_choice(call *c, const char *name);
     X(r_request_withdraw) X(r_request_complete) X(r_report_requests)          \
     X(p_request_file) X(p_request_verify) X(p_request_status)                 \
     X(p_preferences) X(p_unsubscribe) X(p_subscribe) X(p_confirm)             \
-    X(p_cookies_get) X(p_cookies_set)
+    X(p_cookies_get) X(p_cookies_set) X(r_policy_due) X(r_subject_child)   \
+    X(r_traffic_bill)
 
 #define DECLARE(fn) int fn(call *c, sw_store *s);
 HANDLERS(DECLARE)

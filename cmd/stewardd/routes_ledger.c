@@ -128,6 +128,17 @@ int r_subject_unrestrict(call *c, sw_store *s)
     return restrict_to(c, s, false);
 }
 
+int r_subject_child(call *c, sw_store *s)
+{
+    sw_erase_result r;
+    sw_status st = sw_subject_child(s, c->param[0], &r);
+    if (st != SW_OK)
+        return reply_store(c, s, st);
+    return reply_json(c, 200, json_pack("{s:s, s:b, s:I}", "subject",
+                                        c->param[0], "erased", 1, "records",
+                                        (json_int_t)r.records));
+}
+
 /* ---- records and events ---- */
 
 int r_record_add(call *c, sw_store *s)
@@ -386,6 +397,20 @@ int r_traffic_find(call *c, sw_store *s)
                                         (json_int_t)found));
 }
 
+int r_traffic_bill(call *c, sw_store *s)
+{
+    const char *account = b_str(c, "account"), *period = b_str(c, "period"),
+               *status = b_str(c, "status");
+    if (!account || !period || !status)
+        return reply_missing(c, "account, period (YYYY-MM) and status (unpaid, "
+                                "disputed, paid) are required");
+    sw_status st = sw_traffic_bill(s, account, period, status);
+    if (st != SW_OK)
+        return reply_store(c, s, st);
+    return reply_json(c, 200, json_pack("{s:s, s:s, s:s}", "account", account,
+                                        "period", period, "status", status));
+}
+
 /* ---- sweeps ---- */
 
 int r_sweep(call *c, sw_store *s)
@@ -536,6 +561,25 @@ int r_policy_ropa(call *c, sw_store *s)
 {
     (void)s;
     return policy_report(c, sw_report_ropa);
+}
+
+int r_policy_due(call *c, sw_store *s)
+{
+    (void)s;
+    const char *rule = q_arg(c, "rule");
+    bool has;
+    sw_instant t;
+    if (!rule || !q_arg(c, "trigger"))
+        return reply_missing(c, "rule and trigger are required");
+    if (!instant_arg(c, "trigger", q_arg(c, "trigger"), &has, &t))
+        return 0;
+    const sw_rule *r = sw_policy_rule(c->srv->policy, rule);
+    if (!r)
+        return reply_error(c, 404, "not_found",
+                           "no retention rule '%s' (see /v1/policy/schedule)",
+                           rule);
+    return reply_json(c, 200,
+                      sv_rule_due(c->srv->policy, r, t, q_arg(c, "country")));
 }
 
 /* ---- keys ---- */

@@ -20,6 +20,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -718,7 +719,7 @@ static void test_limits(void **state)
     char key[80];
     make_key(&d, "admin", key, sizeof(key));
     static const char *const args[] = {"--max-body", "1024", "--rate", "5",
-                                       NULL};
+                                       "--timeout", "1", NULL};
     daemon_run(&d, args);
     resp r;
     char big[2048];
@@ -759,9 +760,21 @@ static void test_limits(void **state)
         resp_free(&r);
     }
     assert_true(limited >= 5);
-    /* a slow client is cut off: headers never finished */
+    /* a slow client is cut off: its headers never end, and after the
+     * time-out (1 s here) the daemon closes the connection */
     int fd = connect_to(d.port);
     send_all(fd, "GET /healthz HTTP/1.1\r\n", 23);
+    struct timeval tv = {5, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    char buf[64];
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    ssize_t got = read(fd, buf, sizeof(buf));
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    assert_true(got <= 0 && !(got < 0 && errno == EAGAIN)); /* closed */
+    double waited = (double)(t1.tv_sec - t0.tv_sec) +
+                    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    assert_true(waited > 0.5 && waited < 4);
     close(fd);
     assert_int_equal(daemon_stop(&d), 0);
     daemon_free(&d);
