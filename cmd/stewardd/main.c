@@ -121,6 +121,11 @@ sw_status srv_sweep(server *srv, sw_store *s, bool dry_run,
     return st;
 }
 
+static void log_sweep_error(const char *msg)
+{
+    log_line(json_pack("{s:s, s:s}", "event", "sweep", "error", msg));
+}
+
 static void *sweeper(void *arg)
 {
     server *srv = arg;
@@ -140,7 +145,7 @@ static void *sweeper(void *arg)
         sw_store *s = pool_take(srv, err, sizeof(err));
         sw_sweep_report *rep = NULL;
         if (!s) {
-            fprintf(stderr, "{\"event\":\"sweep\",\"error\":\"%s\"}\n", err);
+            log_sweep_error(err);
         } else {
             sw_store_set_actor(s, "stewardd (schedule)");
             sw_status st = srv_sweep(srv, s, false, &rep);
@@ -149,8 +154,7 @@ static void *sweeper(void *arg)
                         "{\"event\":\"sweep\",\"records\":%zu,\"held\":%zu}\n",
                         rep->records, rep->held);
             else
-                fprintf(stderr, "{\"event\":\"sweep\",\"error\":\"%s\"}\n",
-                        sw_strerror(st));
+                log_sweep_error(sw_errmsg(s));
             sw_sweep_report_free(rep);
             pool_give(srv, s);
         }

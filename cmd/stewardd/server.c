@@ -245,8 +245,10 @@ static size_t key_slot_of(const char *token)
     return h % KEY_CACHE;
 }
 
-static sw_status key_check(server *srv, sw_store *s, const char *token,
-                           sw_key_view *out)
+/* The key a token names: a remembered one without the store, else the
+ * store's answer (*why gets its message). */
+static sw_status key_check(server *srv, const char *token, sw_key_view *out,
+                           char *why, size_t n)
 {
     size_t i = key_slot_of(token);
     double now = mono();
@@ -259,7 +261,13 @@ static sw_status key_check(server *srv, sw_store *s, const char *token,
     pthread_mutex_unlock(&srv->key_mu);
     if (hit)
         return SW_OK;
+    sw_store *s = pool_take(srv, why, n);
+    if (!s)
+        return SW_ERR_STORE;
     sw_status st = sw_key_check(s, token, out);
+    if (st != SW_OK)
+        snprintf(why, n, "%s", sw_errmsg(s));
+    pool_give(srv, s);
     if (st == SW_OK) {
         pthread_mutex_lock(&srv->key_mu);
         k->used = true;
@@ -270,7 +278,6 @@ static sw_status key_check(server *srv, sw_store *s, const char *token,
     }
     return st;
 }
-
 
 void keys_forget(server *srv)
 {
@@ -663,7 +670,7 @@ void call_actor(call *c, sw_store *s)
 }
 
 /* Authenticates and authorises; false after replying 401/403/429. */
-static bool admit(call *c, sw_store *s)
+static bool admit(call *c)
 {
     server *srv = c->srv;
     double retry = 0;
@@ -684,13 +691,15 @@ static bool admit(call *c, sw_store *s)
                     "(steward key create)");
         return false;
     }
-    sw_status st = key_check(srv, s, token, &c->key);
+    char why[512];
+    sw_status st = key_check(srv, token, &c->key, why, sizeof(why));
     if (st == SW_ERR_DENIED) {
-        reply_error(c, 401, "unauthorized", "%s", sw_errmsg(s));
+        reply_error(c, 401, "unauthorized", "%s", why);
         return false;
     }
     if (st != SW_OK) {
-        reply_store(c, s, st);
+        reply_error(c, st == SW_ERR_BUSY ? 503 : 500, status_code(st), "%s",
+                    why);
         return false;
     }
     c->has_key = true;
@@ -805,14 +814,7 @@ static enum MHD_Result first_call(server *srv, struct MHD_Connection *conn,
             strtoull(len, NULL, 10) > 0 &&
             (!type || strncasecmp(type, "application/json", 16) != 0))
             c->bad_type = true;
-        /* the key first: 401/403/429 before anything of the body */
-        char err[512];
-        sw_store *s = pool_take(srv, err, sizeof(err));
-        if (!s)
-            reply_error(c, 500, "store", "%s", err);
-        else
-            admit(c, s);
-        pool_give(srv, s);
+        admit(c); /* the key first: 401/403/429 before any of the body */
         return MHD_YES;
     }
     if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0) {
@@ -944,6 +946,25 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
     atomic_fetch_sub(&srv->inflight, 1);
 }
 
+void log_line(json_t *o)
+{
+    char *line = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    if (line)
+        fprintf(stderr, "%s\n", line);
+    free(line);
+    json_decref(o);
+}
+
+/* libmicrohttpd's own messages, as JSON lines like the others. */
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    char msg[512];
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    msg[strcspn(msg, "\r\n")] = '\0';
+    log_line(json_pack("{s:s, s:s}", "event", "http", "message", msg));
+}
+
 /* ---- start and stop ---- */
 
 static char *read_all(const char *path, char *err, size_t n)
@@ -1022,6 +1043,7 @@ int server_start(server *srv, char *err, size_t n)
         (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE,
         srv->o.threads, MHD_OPTION_CONNECTION_TIMEOUT, srv->o.timeout,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv,
         MHD_OPTION_CONNECTION_LIMIT, 4096u, MHD_OPTION_LISTENING_ADDRESS_REUSE,
         1u, MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
     if (cert)

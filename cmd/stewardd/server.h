@@ -199,6 +199,9 @@ sw_instant srv_now(const server *srv);
 int outbox_send(server *srv, const char *channel, const char *to,
                 const char *subject, const char *body);
 
+/* Writes a JSON value as one line on stderr (the log); takes its reference. */
+void log_line(json_t *o);
+
 /* Counts a decision for /metrics. */
 void count_decision(server *srv, bool allow);
 
