@@ -47,6 +47,11 @@ int p_request_file(call *c, sw_store *s)
                                 "number");
     sw_ident id = {email ? "email" : "phone", email ? email : phone};
     sw_who who = {NULL, &id};
+    /* messages go to the address in its normal form (+447700900123) */
+    char to[SW_IDENT_MAX], why[256];
+    if (sw_ident_normalise(id.type, id.value, c->srv->o.country, to, why,
+                           sizeof(why)) != SW_OK)
+        return reply_error(c, 422, "invalid", "%s", why);
     sw_request_spec spec;
     if (!request_spec(c, &spec))
         return 0;
@@ -60,7 +65,7 @@ int p_request_file(call *c, sw_store *s)
     if (st == SW_ERR_NOTFOUND) {
         char decoy[SW_ID_BUFSZ];
         decoy_id(decoy);
-        if (outbox_send(c->srv, email ? "email" : "sms", id.value,
+        if (outbox_send(c->srv, email ? "email" : "sms", to,
                         "Your privacy request",
                         "We received a privacy request for this address, "
                         "but we hold no personal data under it.") != 0)
@@ -71,7 +76,7 @@ int p_request_file(call *c, sw_store *s)
     }
     if (st != SW_OK)
         return reply_store(c, s, st);
-    int sent = outbox_send(c->srv, email ? "email" : "sms", id.value,
+    int sent = outbox_send(c->srv, email ? "email" : "sms", to,
                            "Your privacy request: verification code",
                            o.message);
     memset(o.code, 0, sizeof(o.code));

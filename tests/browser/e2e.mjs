@@ -30,7 +30,7 @@ const base = `http://127.0.0.1:${port}`;
 
 cli('init');
 const customer = JSON.parse(cli('subject', 'add', '--kind', 'customer', '--account', 'ACME-7',
-  '--email', 'ann@example.com', '--json')).id;
+  '--email', 'ann@example.com', '--phone', '+447700900123', '--json')).id;
 cli('record', 'add', '--subject', customer, '--activity', 'customer_account',
   '--category', 'user.name', '--value', 'Ann Example');
 const dpoKey = cli('key', 'create', '--role', 'dpo').trim();
@@ -129,6 +129,23 @@ try {
   await page.fill('#req-id', reqId);
   await page.click('#check-form button');
   await page.waitForFunction(() => document.querySelector('#check-status').textContent.includes('completed'));
+
+  // by text message: the code goes to the phone on file
+  await page.selectOption('#type', 'portability');
+  await page.check('#by-phone');
+  assert.equal(await page.isVisible('#email'), false);
+  await page.fill('#phone', '+44 7700 900123');
+  await page.click('#file-form button');
+  await page.waitForFunction((old) => {
+    const m = /req_[0-9a-f]+/.exec(document.querySelector('#file-status').textContent);
+    return m && m[0] !== old;
+  }, reqId);
+  const byPhone = /req_[0-9a-f]+/.exec(await page.textContent('#file-status'))[0];
+  assert.notEqual(byPhone, reqId);
+  const sms = readFileSync(outbox, 'utf8').trim().split('\n').map((l) => JSON.parse(l))
+    .find((x) => x.body.includes(byPhone));
+  assert.equal(sms.channel, 'sms');
+  assert.equal(sms.to, '+447700900123');
 
   // the other views of the console render
   for (const [view, sel, name] of [['subjects', '#id-value', 'console-subjects'],

@@ -24,8 +24,9 @@ $('file-form').addEventListener('submit', async (ev) => {
   const body = {
     type: $('type').value,
     regulation: document.querySelector('input[name=regulation]:checked').value,
-    email: $('email').value.trim(),
   };
+  if ($('by-phone').checked) body.phone = $('phone').value.trim();
+  else body.email = $('email').value.trim();
   try {
     const r = await api('POST', '/privacy/api/requests', body);
     current = r.id;
@@ -84,6 +85,16 @@ $('cookie-form').addEventListener('submit', async (ev) => {
     say($('cookie-status'), e.message, 'error');
   }
 });
+
+for (const r of document.querySelectorAll('input[name=by]')) {
+  r.addEventListener('change', () => {
+    const phone = $('by-phone').checked;
+    $('phone-field').hidden = !phone;
+    $('email-field').hidden = phone;
+    $('phone').required = phone;
+    $('email').required = !phone;
+  });
+}
 
 if (current) $('req-id').value = current;
 loadCookies().catch((e) => say($('cookie-status'), e.message, 'error'));
