@@ -75,6 +75,16 @@ nginx -p "$W/ng" -c "$W/ng/nginx.conf" -g 'daemon off;' &
 NGP=$!; PIDS="$PIDS $NGP"
 wait_up $NP decide.json
 
+anon() { awk '/RssAnon/ {print int($2/1024)}' "/proc/$1/status"; }
+sample_start() { # the largest RssAnon of stewardd until sample_stop
+    rm -f "$W/sample.stop"; echo 0 > "$W/anon.max"
+    ( max=0; while kill -0 $DP 2>/dev/null && [ ! -f "$W/sample.stop" ]; do
+          a=$(anon $DP); [ "$a" -gt "$max" ] && max=$a && echo $max > "$W/anon.max"
+          sleep 0.1; done ) &
+    SAMPLER=$!
+}
+sample_stop() { touch "$W/sample.stop"; wait $SAMPLER || true; }
+
 wrk_run() { # url [script] -> "rps p99_ms"
     if [ -n "${2:-}" ]; then
         wrk -t2 -c64 -d"${SECS}s" --latency -s "$2" "$1" > "$W/wrk.out"
@@ -107,10 +117,12 @@ sync
 T0=$(date +%s.%N)
 "$ST" traffic ingest "$W/t.ndjson" --store "$W/cli.db" >/dev/null
 T1=$(date +%s.%N)
+sample_start
 curl -s -o "$W/ingest.json" -H "Authorization: Bearer $KEY" \
     -H 'Content-Type: application/x-ndjson' --data-binary @"$W/t.ndjson" \
     "http://127.0.0.1:$P/v1/traffic"
 T2=$(date +%s.%N)
+sample_stop; ANON_SMALL=$(cat "$W/anon.max")
 grep -q '"status":"stored"' "$W/ingest.json" || { cat "$W/ingest.json"; exit 1; }
 awk -v a="$T0" -v b="$T1" -v c="$T2" -v n="$LINES" -v sz="$SIZE" 'BEGIN {
   printf "ingest   CLI:  %d lines (%.0f MB) in %.2f s = %.0f lines/s\n", n, sz/1e6, b-a, n/(b-a);
@@ -122,23 +134,20 @@ rm -f "$W/t.ndjson"
 # VmHWM counts the store's memory-mapped pages too (file pages the kernel
 # reclaims at will); the heap is RssAnon, sampled while the body streams.
 HWM2=$(hwm $DP)
-( max=0; while kill -0 $DP 2>/dev/null && [ ! -f "$W/big.done" ]; do
-      a=$(awk '/RssAnon/ {print int($2/1024)}' "/proc/$DP/status"); [ "$a" -gt "$max" ] && max=$a
-      echo $max > "$W/anon.max"; sleep 0.1; done ) &
-SAMPLER=$!
-ANON0=$(awk '/RssAnon/ {print int($2/1024)}' "/proc/$DP/status")
+ANON0=$(anon $DP)
 T3=$(date +%s.%N)
+sample_start
 gen "$BIG" | curl -s -o "$W/big.json" -H "Authorization: Bearer $KEY" \
     -H 'Content-Type: application/x-ndjson' -H 'Transfer-Encoding: chunked' -T - \
     -X POST "http://127.0.0.1:$P/v1/traffic"
 T4=$(date +%s.%N)
-touch "$W/big.done"; wait $SAMPLER
+sample_stop; ANON=$(cat "$W/anon.max")
 HWM3=$(hwm $DP)
-ANON=$(cat "$W/anon.max")
 BYTES=$(sed -n 's/.*"bytes":\([0-9]*\).*/\1/p' "$W/big.json")
 STORED=$(sed -n 's/.*"lines":\([0-9]*\).*/\1/p' "$W/big.json")
 awk -v b="$BYTES" -v l="$STORED" -v t="$(echo "$T4 - $T3" | bc)" -v h2="$HWM2" -v h3="$HWM3" \
-    -v a0="$ANON0" -v a="$ANON" 'BEGIN {
+    -v a0="$ANON0" -v a="$ANON" -v as="$ANON_SMALL" -v ss="$SIZE" 'BEGIN {
   printf "stream   %.2f GB (%d lines) streamed in %.1f s\n", b/1e9, l, t;
   printf "         stewardd heap (RssAnon): %d MiB before, at most %d MiB while streaming\n", a0, a;
+  printf "         (at most %d MiB during the %.0f MB body above: the heap does not grow with the body)\n", as, ss/1e6;
   printf "         peak RSS with mapped store pages (VmHWM): %d MiB before, %d MiB after\n", h2, h3 }'
