@@ -87,12 +87,24 @@ int p_request_file(call *c, sw_store *s)
                                         "state", "verifying", "message", msg));
 }
 
+/* A wrong code, an unknown (or decoy) number, a closed request: one answer,
+ * so the page cannot learn whether an address is held. */
+static int no_match(call *c)
+{
+    return reply_error(c, 403, "denied",
+                       "this code does not match this request (five wrong "
+                       "codes refuse it; a code lives 15 minutes)");
+}
+
 int p_request_verify(call *c, sw_store *s)
 {
     const char *code = b_str(c, "code");
     if (!code)
         return reply_missing(c, "code: the code we sent you");
     sw_status st = sw_request_verify(s, c->param[0], code);
+    if (st == SW_ERR_DENIED || st == SW_ERR_NOTFOUND || st == SW_ERR_CONFLICT ||
+        st == SW_ERR_INVALID)
+        return no_match(c);
     if (st != SW_OK)
         return reply_store(c, s, st);
     sw_request_view v;
@@ -105,6 +117,12 @@ int p_request_status(call *c, sw_store *s)
 {
     sw_request_view v;
     sw_status st = sw_request_get(s, c->param[0], &v);
+    /* only a verified request is shown: a number alone proves nothing */
+    if (st == SW_ERR_NOTFOUND ||
+        (st == SW_OK && (v.state == SW_RS_VERIFYING ||
+                         v.state == SW_RS_RECEIVED)))
+        return reply_error(c, 404, "not_found",
+                           "no verified request with this number");
     if (st != SW_OK)
         return reply_store(c, s, st);
     return reply_json(c, 200, public_view(&v, srv_now(c->srv)));

@@ -97,6 +97,13 @@ try {
   }
   assert.ok(code, 'no code in the outbox');
   await shot(page, 'privacy-centre');
+  // before the code, the number shows nothing (a number alone proves nothing)
+  await page.fill('#req-id', reqId);
+  await page.click('#check-form button');
+  await page.waitForFunction(() => document.querySelector('#check-status').textContent.includes('No confirmed request'));
+  await page.fill('#code', code === '000000' ? '111111' : '000000');
+  await page.click('#verify-form button');
+  await page.waitForFunction(() => document.querySelector('#file-status').textContent.includes('does not match'));
   await page.fill('#code', code);
   await page.click('#verify-form button');
   await page.waitForFunction(() => document.querySelector('#file-status').textContent.includes('confirmed'));

@@ -48,9 +48,7 @@ $('verify-form').addEventListener('submit', async (ev) => {
     $('verify-form').hidden = true;
     $('req-id').value = r.id;
   } catch (e) {
-    say($('file-status'), e.status === 404
-      ? 'This code does not match a request. Check the number and the code.'
-      : e.message, 'error');
+    say($('file-status'), e.message, 'error');
   }
 });
 
@@ -60,7 +58,8 @@ $('check-form').addEventListener('submit', async (ev) => {
     const r = await api('GET', `/privacy/api/requests/${encodeURIComponent($('req-id').value.trim())}`);
     say($('check-status'), describe(r), 'ok');
   } catch (e) {
-    say($('check-status'), e.status === 404 ? 'No request with this number.' : e.message, 'error');
+    say($('check-status'), e.status === 404
+      ? 'No confirmed request with this number. Enter the code we sent you first.' : e.message, 'error');
   }
 });
 
