@@ -22,7 +22,8 @@ static void usage(FILE *f)
         "on SIGTERM or SIGINT (calls in flight finish first).\n\n"
         "Options:\n"
         "  --store PATH         the store (or STEWARD_STORE; default ./steward.db)\n"
-        "  --key FILE           its master key (default PATH.key)\n"
+        "  --key FILE           its master key (or STEWARD_KEY_FILE; default\n"
+        "                       PATH.key)\n"
         "  --policy FILE        the policy (or STEWARD_POLICY; default: bundled)\n"
         "  --listen HOST:PORT   where to listen (default 127.0.0.1:8080)\n"
         "  --tls-cert FILE      serve HTTPS with this PEM certificate ...\n"
@@ -189,10 +190,12 @@ int main(int argc, char **argv)
         {"routes", no_argument, NULL, O_ROUTES},
         {"help", no_argument, NULL, O_HELP},
         {NULL, 0, NULL, 0}};
-    static server srv; /* main's; reached only through the handle */
+    server srv; /* the handle every thread reaches */
+    memset(&srv, 0, sizeof(srv));
     server_options *o = &srv.o;
     o->store = getenv("STEWARD_STORE") ? getenv("STEWARD_STORE") : "steward.db";
     o->policy_file = getenv("STEWARD_POLICY");
+    o->key_file = getenv("STEWARD_KEY_FILE");
     o->now = getenv("STEWARD_NOW");
     o->listen = "127.0.0.1:8080";
     o->web_dir = STEWARD_WEB_DIR;
@@ -249,9 +252,10 @@ int main(int argc, char **argv)
         case O_HELP: usage(stdout); return 0;
         case O_ROUTES: print_routes(); return 0;
         default:
-            fprintf(stderr, "stewardd: unknown option '%s'\n",
+            fprintf(stderr,
+                    "stewardd: unknown option or missing value: '%s'\n"
+                    "Try 'stewardd --help'.\n",
                     argv[optind - 1]);
-            usage(stderr);
             return 2;
         }
     }

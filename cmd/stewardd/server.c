@@ -316,9 +316,10 @@ static bool rate_take(server *srv, const char *who, double *retry)
 
 /* ---- metrics ---- */
 
+/* The statuses counted apart; the last slot counts any other. */
 static const int status_slots[N_STATUS_SLOTS] = {
-    200, 201, 202, 204, 301, 304, 400, 401, 403,
-    404, 405, 409, 413, 415, 422, 429, 500, 503};
+    200, 201, 202, 204, 301, 304, 400, 401, 403, 404,
+    405, 409, 413, 415, 422, 429, 500, 503, 0};
 static const double bucket_le[N_BUCKETS] = {0.0005, 0.001, 0.0025, 0.005,
                                             0.01,   0.025, 0.05,   0.1,
                                             0.25,   0.5,   1,      2.5,
@@ -380,16 +381,15 @@ char *metrics_text(server *srv, sw_store *s, size_t *len)
         for (size_t i = 0; i < N_STATUS_SLOTS; i++) {
             unsigned long v =
                 atomic_load(&srv->by_route[r * N_STATUS_SLOTS + i]);
+            char code[8];
+            snprintf(code, sizeof(code), "%d", status_slots[i]);
             if (v)
                 fprintf(f,
                         "stewardd_requests_total{method=\"%s\",route=\"%s\","
-                        "status=\"%d\"} %lu\n",
+                        "status=\"%s\"} %lu\n",
                         r < srv->n_routes ? srv->routes[r].method : "GET",
                         route_label(srv, r),
-                        i == N_STATUS_SLOTS - 1 && status_slots[i] != 503
-                            ? 0
-                            : status_slots[i],
-                        v);
+                        status_slots[i] ? code : "other", v);
         }
     fprintf(f, "# HELP stewardd_request_seconds Time to answer a request.\n"
                "# TYPE stewardd_request_seconds histogram\n");

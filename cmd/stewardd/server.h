@@ -42,7 +42,7 @@ typedef struct route {
 } route;
 
 #define MAX_PARAMS 3
-#define N_STATUS_SLOTS 18
+#define N_STATUS_SLOTS 19
 #define N_BUCKETS 13
 
 typedef struct server_options {
