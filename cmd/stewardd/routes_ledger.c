@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "routes.h"
@@ -237,47 +239,27 @@ int r_hold_release(call *c, sw_store *s)
                                         "released", 1));
 }
 
-/* ---- traffic: the body is streamed through a pipe to the library ---- */
+/* ---- traffic: the body is spooled to disk as it arrives, then ingested ----
+ * An ingest is one transaction (a bad line stores nothing), so it must not
+ * wait on the network: a slow client would hold the store's write lock and
+ * stall every other writer. The body goes to an unlinked file next to the
+ * store, piece by piece (memory stays flat), and the ingest reads it once
+ * the body is complete. */
 
 typedef struct ingest {
-    int fds[2];
-    pthread_t th;
-    bool started;
-    sw_store *s;
-    sw_diags *diags;
-    sw_ingest_options o;
-    sw_ingest_result r;
-    sw_status st;
+    int fd;
     size_t bytes;
+    bool failed;
 } ingest;
-
-static void *ingest_run(void *arg)
-{
-    ingest *g = arg;
-    FILE *f = fdopen(g->fds[0], "r");
-    if (!f) {
-        close(g->fds[0]);
-        g->st = SW_ERR_IO;
-        return NULL;
-    }
-    g->st = sw_traffic_ingest(g->s, f, "request body", &g->o, g->diags, &g->r);
-    /* drain what is left, so the writer never blocks on a full pipe */
-    char sink[4096];
-    while (fread(sink, 1, sizeof(sink), f) > 0)
-        ;
-    fclose(f);
-    return NULL;
-}
 
 static int ingest_data(call *c, const char *data, size_t n)
 {
     ingest *g = c->stream;
     g->bytes += n;
-    while (n > 0 && g->fds[1] >= 0) {
-        ssize_t w = write(g->fds[1], data, n);
-        if (w < 0) { /* the reader is gone: the rest is not read */
-            close(g->fds[1]);
-            g->fds[1] = -1;
+    while (n > 0 && !g->failed) {
+        ssize_t w = write(g->fd, data, n);
+        if (w < 0) {
+            g->failed = true; /* the disk is full: answered at the end */
             return -1;
         }
         data += w;
@@ -286,47 +268,68 @@ static int ingest_data(call *c, const char *data, size_t n)
     return 0;
 }
 
+static void ingest_run(call *c, ingest *g)
+{
+    char err[512];
+    if (g->failed) {
+        reply_error(c, 500, "io_error",
+                    "the body could not be spooled to disk (%s)",
+                    strerror(errno));
+        return;
+    }
+    sw_store *s = pool_take(c->srv, err, sizeof(err));
+    if (!s) {
+        reply_error(c, 500, "store", "%s", err);
+        return;
+    }
+    call_actor(c, s);
+    sw_diags *diags = sw_diags_new();
+    FILE *f = lseek(g->fd, 0, SEEK_SET) == 0 ? fdopen(dup(g->fd), "r") : NULL;
+    sw_ingest_options o;
+    memset(&o, 0, sizeof(o));
+    const char *skip = q_arg(c, "skip_bad");
+    o.skip_bad = skip && strcmp(skip, "false") != 0 && strcmp(skip, "0");
+    sw_ingest_result r;
+    memset(&r, 0, sizeof(r));
+    sw_status st = !diags ? SW_ERR_NOMEM
+                   : !f   ? SW_ERR_IO
+                          : sw_traffic_ingest(s, f, "request body", &o, diags,
+                                              &r);
+    if (f)
+        fclose(f);
+    if (st != SW_OK && st != SW_ERR_SYNTAX && st != SW_ERR_INVALID) {
+        reply_store(c, s, st);
+    } else {
+        json_t *errs = json_array();
+        char line[1024];
+        for (size_t i = 0; i < sw_diags_count(diags); i++)
+            json_array_append_new(
+                errs, json_string(sw_diag_format(sw_diags_at(diags, i), line,
+                                                 sizeof(line))));
+        json_t *out = json_pack(
+            "{s:s, s:I, s:I, s:I, s:I, s:s, s:I, s:o}", "status",
+            st == SW_OK ? "stored" : "refused", "lines", (json_int_t)r.lines,
+            "stored", (json_int_t)r.stored, "bad", (json_int_t)r.bad,
+            "stripped", (json_int_t)r.stripped, "format",
+            r.csv ? "csv" : "ndjson", "bytes", (json_int_t)g->bytes, "errors",
+            errs);
+        if (st != SW_OK)
+            json_object_set_new(out, "error",
+                                json_pack("{s:s, s:s}", "code", "invalid",
+                                          "message", sw_errmsg(s)));
+        reply_json(c, st == SW_OK ? 200 : 422, out);
+    }
+    sw_diags_free(diags);
+    srv_changed(c->srv);
+    pool_give(c->srv, s);
+}
+
 static void ingest_end(call *c, bool aborted)
 {
     ingest *g = c->stream;
-    if (g->fds[1] >= 0)
-        close(g->fds[1]);
-    g->fds[1] = -1;
-    if (g->started)
-        pthread_join(g->th, NULL);
-    if (!aborted) {
-        if (!g->started) {
-            reply_error(c, 500, "internal", "the ingest did not start");
-        } else if (g->st != SW_OK && g->st != SW_ERR_SYNTAX &&
-                   g->st != SW_ERR_INVALID) {
-            reply_store(c, g->s, g->st);
-        } else {
-            json_t *errs = json_array();
-            char line[1024];
-            for (size_t i = 0; i < sw_diags_count(g->diags); i++)
-                json_array_append_new(
-                    errs, json_string(sw_diag_format(sw_diags_at(g->diags, i),
-                                                     line, sizeof(line))));
-            json_t *o = json_pack(
-                "{s:s, s:I, s:I, s:I, s:I, s:s, s:I, s:o}", "status",
-                g->st == SW_OK ? "stored" : "refused", "lines",
-                (json_int_t)g->r.lines, "stored", (json_int_t)g->r.stored,
-                "bad", (json_int_t)g->r.bad, "stripped",
-                (json_int_t)g->r.stripped, "format", g->r.csv ? "csv" : "ndjson",
-                "bytes", (json_int_t)g->bytes, "errors", errs);
-            if (g->st == SW_OK)
-                reply_json(c, 200, o);
-            else {
-                json_object_set_new(
-                    o, "error",
-                    json_pack("{s:s, s:s}", "code", "invalid", "message",
-                              sw_errmsg(g->s)));
-                reply_json(c, 422, o);
-            }
-        }
-    }
-    pool_give(c->srv, g->s);
-    sw_diags_free(g->diags);
+    if (!aborted)
+        ingest_run(c, g);
+    close(g->fd);
     free(g);
     c->stream = NULL;
     c->stream_end = NULL;
@@ -337,25 +340,24 @@ int r_traffic_ingest(call *c, sw_store *unused)
 {
     (void)unused;
     ingest *g = calloc(1, sizeof(*g));
-    char err[512];
     if (!g)
         return reply_error(c, 500, "out_of_memory", "no memory for ingest");
-    g->fds[0] = g->fds[1] = -1;
+    /* next to the store: on its disk, not in a RAM-backed /tmp */
+    char dir[1024];
+    snprintf(dir, sizeof(dir), "%s", c->srv->o.store);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    g->fd = open(slash ? dir : ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (g->fd < 0) {
+        int e = errno;
+        free(g);
+        return reply_error(c, 500, "io_error",
+                           "cannot spool the body next to the store (%s)",
+                           strerror(e));
+    }
     c->stream = g;
     c->stream_end = ingest_end;
-    if (!(g->s = pool_take(c->srv, err, sizeof(err))))
-        return reply_error(c, 500, "store", "%s", err), 0;
-    call_actor(c, g->s);
-    g->diags = sw_diags_new();
-    const char *skip = q_arg(c, "skip_bad");
-    g->o.skip_bad = skip && strcmp(skip, "false") != 0 && strcmp(skip, "0");
-    if (!g->diags || pipe(g->fds) != 0)
-        return reply_error(c, 500, "io_error", "cannot start the ingest"), 0;
-    if (pthread_create(&g->th, NULL, ingest_run, g) != 0) {
-        close(g->fds[0]);
-        return reply_error(c, 500, "io_error", "cannot start the ingest"), 0;
-    }
-    g->started = true;
     c->stream_data = ingest_data;
     return 0;
 }

@@ -193,19 +193,45 @@ bool instant_arg(call *c, const char *name, const char *text, bool *has,
 
 sw_store *pool_take(server *srv, char *err, size_t n)
 {
+    unsigned long now = atomic_load(&srv->writes);
+    sw_store *s = NULL;
+    bool stale = false;
     pthread_mutex_lock(&srv->pool_mu);
-    sw_store *s = srv->n_pool ? srv->pool[--srv->n_pool] : NULL;
+    for (size_t i = srv->n_pool; i-- > 0;) { /* the last used first */
+        struct pooled *e = &srv->pool[i];
+        if (!e->busy) {
+            e->busy = true;
+            stale = e->seen != now;
+            e->seen = now;
+            s = e->s;
+            break;
+        }
+    }
     pthread_mutex_unlock(&srv->pool_mu);
-    if (s)
+    if (s) {
+        /* another handle changed the store since this one last served:
+         * what it decided before may no longer hold */
+        if (stale)
+            sw_decide_forget(s);
         return s;
+    }
     sw_error e;
     if (sw_store_open(srv->o.store, &srv->so, &s, &e) != SW_OK) {
         snprintf(err, n, "%s", e.msg);
         return NULL;
     }
     pthread_mutex_lock(&srv->pool_mu);
-    srv->n_open++;
+    struct pooled *p = realloc(srv->pool, (srv->n_pool + 1) * sizeof(*p));
+    if (p) {
+        srv->pool = p;
+        p[srv->n_pool++] = (struct pooled){s, now, true};
+    }
     pthread_mutex_unlock(&srv->pool_mu);
+    if (!p) {
+        sw_store_close(s);
+        snprintf(err, n, "out of memory");
+        return NULL;
+    }
     return s;
 }
 
@@ -214,20 +240,21 @@ void pool_give(server *srv, sw_store *s)
     if (!s)
         return;
     pthread_mutex_lock(&srv->pool_mu);
-    sw_store **p = realloc(srv->pool, (srv->n_pool + 1) * sizeof(*p));
-    if (p) {
-        srv->pool = p;
-        p[srv->n_pool++] = s;
-        s = NULL;
-    }
+    for (size_t i = 0; i < srv->n_pool; i++)
+        if (srv->pool[i].s == s)
+            srv->pool[i].busy = false;
     pthread_mutex_unlock(&srv->pool_mu);
-    sw_store_close(s);
+}
+
+void srv_changed(server *srv)
+{
+    atomic_fetch_add(&srv->writes, 1);
 }
 
 static void pool_close(server *srv)
 {
     for (size_t i = 0; i < srv->n_pool; i++)
-        sw_store_close(srv->pool[i]);
+        sw_store_close(srv->pool[i].s);
     free(srv->pool);
     srv->pool = NULL;
     srv->n_pool = 0;
@@ -761,6 +788,8 @@ static enum MHD_Result dispatch(call *c)
     }
     call_actor(c, s);
     c->rt->fn(c, s);
+    if (strcmp(c->method, "GET") != 0)
+        srv_changed(srv);
     pool_give(srv, s);
     if (!c->status)
         reply_error(c, 500, "internal", "the handler gave no answer");

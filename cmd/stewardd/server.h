@@ -87,9 +87,16 @@ struct server {
     sw_clock clock;
     struct MHD_Daemon *mhd;
 
+    /* every store handle opened, busy or free; seen: the count of writes
+     * when the handle was last taken (its decision cache is older) */
     pthread_mutex_t pool_mu;
-    sw_store **pool;
-    size_t n_pool, n_open;
+    struct pooled {
+        sw_store *s;
+        unsigned long seen;
+        bool busy;
+    } *pool;
+    size_t n_pool;
+    atomic_ulong writes; /* changes made through this daemon */
 
     pthread_mutex_t key_mu;
     key_slot keys[KEY_CACHE];
@@ -189,6 +196,9 @@ sw_store *pool_take(server *srv, char *err, size_t n);
 void pool_give(server *srv, sw_store *s);
 /* Sets the store's actor to the caller's key (the audit trail). */
 void call_actor(call *c, sw_store *s);
+/* Notes that a call changed the store: every other handle forgets its
+ * decisions before its next call. */
+void srv_changed(server *srv);
 /* Forgets the keys remembered (after a revocation). */
 void keys_forget(server *srv);
 

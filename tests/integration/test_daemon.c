@@ -979,6 +979,74 @@ static void test_concurrent_writers_one_chain(void **state)
     daemon_free(&d);
 }
 
+/* 4 clients x 50 decisions at once; 0 when every answer was want. */
+static int decide_burst(int port, const char *key, const char *q,
+                        const char *want)
+{
+    pid_t kids[4];
+    for (int k = 0; k < 4; k++) {
+        fflush(NULL);
+        kids[k] = fork();
+        if (kids[k] == 0) {
+            for (int i = 0; i < 50; i++) {
+                resp r;
+                http(port, "GET", q, key, NULL, NULL, 0, NULL, &r);
+                const char *got =
+                    json_string_value(json_object_get(r.json, "decision"));
+                if (!got || strcmp(got, want) != 0)
+                    _exit(1);
+                resp_free(&r);
+            }
+            _exit(0);
+        }
+    }
+    int bad = 0;
+    for (int k = 0; k < 4; k++) {
+        int st;
+        waitpid(kids[k], &st, 0);
+        bad += !WIFEXITED(st) || WEXITSTATUS(st) != 0;
+    }
+    return bad;
+}
+
+/* The daemon answers from several store handles, each with its decision
+ * cache: a change through one is seen at once by the others. */
+static void test_decisions_follow_changes_across_handles(void **state)
+{
+    (void)state;
+    daemon_t d;
+    daemon_start(&d);
+    char key[80];
+    make_key(&d, "admin", key, sizeof(key));
+    static const char *const args[] = {"--rate", "0", NULL};
+    daemon_run(&d, args);
+    const char *q = "/v1/decide?purpose=marketing.communications.email"
+                    "&email=eve%40example.com";
+    resp r;
+    http_json(d.port, "POST", "/v1/consents", key,
+              json_pack("{s:s, s:s, s:s, s:s}", "email", "eve@example.com",
+                        "purpose", "marketing.communications.email", "method",
+                        "web_form", "kind", "marketing_subscriber"),
+              &r);
+    assert_int_equal(r.status, 201);
+    json_t *tok = json_incref(json_object_get(r.json, "confirmation_token"));
+    resp_free(&r);
+    http_json(d.port, "POST", "/v1/consents/confirm", key,
+              json_pack("{s:o}", "token", tok), &r);
+    assert_int_equal(r.status, 200);
+    resp_free(&r);
+    /* concurrent calls make the pool hold several handles, each of which
+     * learns "allow"; after the unsubscribe every one must deny at once */
+    assert_int_equal(decide_burst(d.port, key, q, "allow"), 0);
+    http_json(d.port, "POST", "/v1/unsubscribe", key,
+              json_pack("{s:s}", "email", "eve@example.com"), &r);
+    assert_int_equal(r.status, 200);
+    resp_free(&r);
+    assert_int_equal(decide_burst(d.port, key, q, "deny"), 0);
+    assert_int_equal(daemon_stop(&d), 0);
+    daemon_free(&d);
+}
+
 static void test_tls(void **state)
 {
     (void)state;
@@ -1020,6 +1088,7 @@ int main(void)
         cmocka_unit_test(test_metrics_logs_schedule),
         cmocka_unit_test(test_streamed_ingest_survives_sigterm),
         cmocka_unit_test(test_concurrent_writers_one_chain),
+        cmocka_unit_test(test_decisions_follow_changes_across_handles),
         cmocka_unit_test(test_tls),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
