@@ -20,19 +20,26 @@ void sw_store_options_init(sw_store_options *o)
     o->actor = "steward";
 }
 
+static bool is_postgres(const char *uri)
+{
+    return strncmp(uri, "postgres://", 11) == 0 ||
+           strncmp(uri, "postgresql://", 13) == 0;
+}
+
 void sw_store_key_path(const char *uri, const sw_store_options *o, char *buf,
                        size_t n)
 {
     if (o && o->key_file)
         snprintf(buf, n, "%s", o->key_file);
+    else if (is_postgres(uri)) /* a database has no place beside it */
+        snprintf(buf, n, "steward.key");
     else
         snprintf(buf, n, "%s.key", uri);
 }
 
 static const sw_backend *backend_for(const char *uri)
 {
-    (void)uri; /* postgres:// URIs get their own backend in a later issue */
-    return &sw_backend_sqlite;
+    return is_postgres(uri) ? &sw_backend_pg : &sw_backend_sqlite;
 }
 
 sw_status sw_fail(sw_store *s, sw_status st, const char *fmt, ...)
@@ -99,7 +106,7 @@ sw_status sw_store_create(const char *uri, const sw_store_options *o,
 {
     char key_path[1024];
     sw_store_key_path(uri, o, key_path, sizeof(key_path));
-    if (exists(uri)) {
+    if (!is_postgres(uri) && exists(uri)) {
         snprintf(err->msg, sizeof(err->msg),
                  "%s exists; refusing to overwrite a store", uri);
         return SW_ERR_EXISTS;

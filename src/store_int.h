@@ -499,6 +499,7 @@ typedef struct sw_backend {
 } sw_backend;
 
 extern const sw_backend sw_backend_sqlite;
+extern const sw_backend sw_backend_pg;
 
 struct sw_store {
     const sw_backend *be;

@@ -1,0 +1,1019 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The PostgreSQL backend (libpq): several processes, one database. Every
+ * statement is prepared once per connection and run with parameters;
+ * results come back in binary. A write transaction takes one advisory
+ * lock, so writers line up as they do on SQLite and the audit chain stays
+ * one chain; readers and decisions never wait.
+ *
+ * In progress (issue 8): the ledger, the audit trail, API keys and the
+ * subject flags are here; the other operations answer SW_ERR_UNSUPPORTED,
+ * naming themselves.
+ */
+#include <endian.h>
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_int.h"
+
+#define WRITE_LOCK 0x73746577 /* "stew": the advisory lock of writers */
+#define MAX_ARGS 24
+#define MAX_PREP 256
+
+typedef struct pgs {
+    PGconn *c;
+    char err[512];
+    struct {
+        const char *sql;
+        char name[16];
+    } prep[MAX_PREP];
+    int n_prep;
+    bool write_tx;
+    uint8_t acc_enc[512], ten_enc[512];
+} pgs;
+
+/* ---- statements ---- */
+
+typedef struct args {
+    int n;
+    const char *v[MAX_ARGS];
+    int len[MAX_ARGS];
+    int fmt[MAX_ARGS];
+    char num[MAX_ARGS][24];
+} args;
+
+static void a_txt(args *a, const char *s)
+{
+    a->v[a->n] = s;
+    a->len[a->n] = 0;
+    a->fmt[a->n++] = 0;
+}
+
+static void a_int(args *a, int64_t x)
+{
+    snprintf(a->num[a->n], sizeof(a->num[0]), "%lld", (long long)x);
+    a_txt(a, a->num[a->n]);
+}
+
+static void a_blob(args *a, const void *p, size_t n)
+{
+    a->v[a->n] = p;
+    a->len[a->n] = (int)n;
+    a->fmt[a->n++] = 1;
+}
+
+static sw_status status_of(const PGresult *r, PGconn *c)
+{
+    if (PQstatus(c) != CONNECTION_OK)
+        return SW_ERR_STORE;
+    const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+    if (!state)
+        return SW_ERR_STORE;
+    if (strcmp(state, "23505") == 0)
+        return SW_ERR_CONFLICT;
+    if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 ||
+        strcmp(state, "55P03") == 0 || strcmp(state, "57014") == 0)
+        return SW_ERR_BUSY;
+    return SW_ERR_STORE;
+}
+
+static sw_status fail(pgs *p, const PGresult *r, const char *what)
+{
+    const char *m = r ? PQresultErrorMessage(r) : PQerrorMessage(p->c);
+    snprintf(p->err, sizeof(p->err), "%s: %.*s", what,
+             (int)strcspn(m, "\n"), m);
+    return status_of(r, p->c);
+}
+
+/* Runs sql (prepared on first use) with a; the result (rows in binary) or
+ * NULL after setting *st and p->err. */
+static PGresult *q(pgs *p, const char *sql, const args *a, const char *what,
+                   sw_status *st)
+{
+    const char *name = NULL;
+    for (int i = 0; i < p->n_prep && !name; i++)
+        if (p->prep[i].sql == sql)
+            name = p->prep[i].name;
+    if (!name && p->n_prep < MAX_PREP) {
+        char *n = p->prep[p->n_prep].name;
+        snprintf(n, sizeof(p->prep[0].name), "s%d", p->n_prep);
+        PGresult *r = PQprepare(p->c, n, sql, a ? a->n : 0, NULL);
+        if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+            *st = fail(p, r, what);
+            PQclear(r);
+            return NULL;
+        }
+        PQclear(r);
+        p->prep[p->n_prep++].sql = sql;
+        name = n;
+    }
+    PGresult *r =
+        name ? PQexecPrepared(p->c, name, a ? a->n : 0, a ? a->v : NULL,
+                              a ? a->len : NULL, a ? a->fmt : NULL, 1)
+             : PQexecParams(p->c, sql, a ? a->n : 0, NULL, a ? a->v : NULL,
+                            a ? a->len : NULL, a ? a->fmt : NULL, 1);
+    ExecStatusType s = PQresultStatus(r);
+    if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) {
+        *st = fail(p, r, what);
+        PQclear(r);
+        return NULL;
+    }
+    *st = SW_OK;
+    return r;
+}
+
+/* A statement without rows. */
+static sw_status run(pgs *p, const char *sql, const args *a, const char *what,
+                     size_t *changed)
+{
+    sw_status st;
+    PGresult *r = q(p, sql, a, what, &st);
+    if (r && changed)
+        *changed = (size_t)strtoull(PQcmdTuples(r), NULL, 10);
+    PQclear(r);
+    return st;
+}
+
+static bool nul(const PGresult *r, int row, int col)
+{
+    return PQgetisnull(r, row, col);
+}
+
+static const char *txt(const PGresult *r, int row, int col)
+{
+    return nul(r, row, col) ? NULL : PQgetvalue(r, row, col);
+}
+
+static int64_t i64(const PGresult *r, int row, int col)
+{
+    if (nul(r, row, col))
+        return 0;
+    const char *v = PQgetvalue(r, row, col);
+    int n = PQgetlength(r, row, col);
+    if (n == 8) {
+        uint64_t x;
+        memcpy(&x, v, 8);
+        return (int64_t)be64toh(x);
+    }
+    if (n == 4) {
+        uint32_t x;
+        memcpy(&x, v, 4);
+        return (int32_t)be32toh(x);
+    }
+    return n == 1 ? (int64_t)(unsigned char)v[0] : 0;
+}
+
+static const uint8_t *blob(const PGresult *r, int row, int col, size_t *n)
+{
+    *n = nul(r, row, col) ? 0 : (size_t)PQgetlength(r, row, col);
+    return nul(r, row, col) ? NULL : (const uint8_t *)PQgetvalue(r, row, col);
+}
+
+static bool blob_into(const PGresult *r, int row, int col, uint8_t *dst,
+                      size_t want)
+{
+    size_t n;
+    const uint8_t *b = blob(r, row, col, &n);
+    if (!b || n != want)
+        return false;
+    memcpy(dst, b, n);
+    return true;
+}
+
+/* ---- the schema ---- */
+
+static const char *const schema =
+    "CREATE TABLE steward_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "CREATE TABLE steward_changes(n BIGINT NOT NULL);"
+    "INSERT INTO steward_changes VALUES (0);"
+    "CREATE TABLE subjects(id TEXT PRIMARY KEY, kind TEXT NOT NULL,"
+    " role TEXT NOT NULL, account_bi BYTEA, tenant_bi BYTEA,"
+    " account_enc BYTEA, tenant_enc BYTEA, wrapped_key BYTEA,"
+    " created_at BIGINT NOT NULL, flags BIGINT NOT NULL DEFAULT 0,"
+    " minor_until BIGINT);"
+    "CREATE INDEX subjects_account ON subjects(account_bi)"
+    " WHERE account_bi IS NOT NULL;"
+    "CREATE INDEX subjects_tenant ON subjects(tenant_bi)"
+    " WHERE tenant_bi IS NOT NULL;"
+    "CREATE TABLE identifiers(blind BYTEA PRIMARY KEY, type TEXT NOT NULL,"
+    " subject_id TEXT NOT NULL, value BYTEA NOT NULL,"
+    " created_at BIGINT NOT NULL);"
+    "CREATE INDEX identifiers_subject ON identifiers(subject_id);"
+    "CREATE TABLE records(id TEXT PRIMARY KEY, subject_id TEXT NOT NULL,"
+    " activity TEXT NOT NULL, category TEXT NOT NULL, value BYTEA NOT NULL,"
+    " source TEXT, collected_at BIGINT NOT NULL, due_at BIGINT, rule TEXT);"
+    "CREATE INDEX records_subject ON records(subject_id);"
+    "CREATE INDEX records_due ON records(due_at) WHERE due_at IS NOT NULL;"
+    "CREATE TABLE events(id TEXT PRIMARY KEY, type TEXT NOT NULL,"
+    " scope BIGINT NOT NULL, scope_key BYTEA NOT NULL, at BIGINT NOT NULL,"
+    " recorded_at BIGINT NOT NULL);"
+    "CREATE INDEX events_lookup ON events(type, scope, scope_key, at);"
+    "CREATE INDEX events_key ON events(scope, scope_key);"
+    "CREATE TABLE audit(seq BIGINT PRIMARY KEY, at BIGINT NOT NULL,"
+    " actor TEXT NOT NULL, action TEXT NOT NULL, subject_id TEXT,"
+    " objects TEXT NOT NULL, details TEXT NOT NULL, prev_hash BYTEA NOT NULL,"
+    " hash BYTEA NOT NULL);"
+    "CREATE INDEX audit_subject ON audit(subject_id)"
+    " WHERE subject_id IS NOT NULL;"
+    "CREATE TABLE consents(id TEXT PRIMARY KEY, subject_id TEXT NOT NULL,"
+    " purpose TEXT NOT NULL, state TEXT NOT NULL, state_at BIGINT NOT NULL,"
+    " created_at BIGINT NOT NULL, given_at BIGINT, expires_at BIGINT,"
+    " method TEXT NOT NULL, notice_version TEXT NOT NULL, form TEXT,"
+    " parental BIGINT NOT NULL DEFAULT 0, token_hash BYTEA,"
+    " token_expires BIGINT);"
+    "CREATE INDEX consents_subject ON consents(subject_id, purpose,"
+    " created_at);"
+    "CREATE TABLE consent_changes(consent_id TEXT NOT NULL,"
+    " seq BIGINT NOT NULL, state TEXT NOT NULL, at BIGINT NOT NULL,"
+    " actor TEXT NOT NULL, note TEXT, PRIMARY KEY(consent_id, seq));"
+    "CREATE TABLE objections(id TEXT PRIMARY KEY, subject_id TEXT NOT NULL,"
+    " purpose TEXT NOT NULL, at BIGINT NOT NULL, override_reason TEXT,"
+    " override_at BIGINT, override_by TEXT);"
+    "CREATE TABLE api_keys(id TEXT PRIMARY KEY, hash BYTEA NOT NULL UNIQUE,"
+    " role TEXT NOT NULL, label TEXT NOT NULL, created_by TEXT NOT NULL,"
+    " created_at BIGINT NOT NULL, revoked_at BIGINT);";
+
+static const char *const tables[] = {
+    "api_keys",   "objections",      "consent_changes", "consents",
+    "audit",      "events",          "records",         "identifiers",
+    "subjects",   "steward_changes", "steward_meta"};
+
+/* ---- open, set up, close ---- */
+
+static void pg_close(void *impl)
+{
+    pgs *p = impl;
+    if (!p)
+        return;
+    PQfinish(p->c);
+    sw_wipe(p->acc_enc, sizeof(p->acc_enc));
+    sw_wipe(p->ten_enc, sizeof(p->ten_enc));
+    free(p);
+}
+
+static sw_status pg_open(const char *uri, bool create, void **impl,
+                         int *version, sw_error *err)
+{
+    *impl = NULL;
+    *version = 0;
+    pgs *p = calloc(1, sizeof(*p));
+    if (!p) {
+        snprintf(err->msg, sizeof(err->msg), "out of memory");
+        return SW_ERR_NOMEM;
+    }
+    p->c = PQconnectdb(uri);
+    if (PQstatus(p->c) != CONNECTION_OK) {
+        const char *m = PQerrorMessage(p->c);
+        snprintf(err->msg, sizeof(err->msg), "cannot connect to PostgreSQL: %.*s",
+                 (int)strcspn(m, "\n"), m);
+        pg_close(p);
+        return SW_ERR_STORE;
+    }
+    PQclear(PQexec(p->c, "SET client_min_messages = warning"));
+    sw_status st;
+    PGresult *r =
+        q(p, "SELECT to_regclass('steward_meta') IS NOT NULL", NULL,
+          "reading the schema", &st);
+    bool exists = r && PQntuples(r) == 1 && i64(r, 0, 0);
+    PQclear(r);
+    if (st == SW_OK && exists) {
+        r = q(p, "SELECT value FROM steward_meta WHERE key = 'schema_version'",
+              NULL, "reading the schema version", &st);
+        if (r && PQntuples(r) == 1)
+            *version = atoi(txt(r, 0, 0));
+        PQclear(r);
+    }
+    if (st != SW_OK) {
+        snprintf(err->msg, sizeof(err->msg), "%s", p->err);
+    } else if (create && exists) {
+        snprintf(err->msg, sizeof(err->msg),
+                 "this database holds a steward store already; refusing to "
+                 "overwrite it");
+        st = SW_ERR_EXISTS;
+        *version = -1; /* not ours to remove */
+    } else if (!create && !exists) {
+        snprintf(err->msg, sizeof(err->msg),
+                 "no steward store in this database (create one with "
+                 "'steward init --store URI --key FILE')");
+        st = SW_ERR_NOTFOUND;
+    }
+    if (st != SW_OK) {
+        pg_close(p);
+        return st;
+    }
+    *impl = p;
+    return SW_OK;
+}
+
+static void pg_remove(const char *uri)
+{
+    PGconn *c = PQconnectdb(uri);
+    if (PQstatus(c) == CONNECTION_OK)
+        for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
+            char sql[128];
+            snprintf(sql, sizeof(sql), "DROP TABLE IF EXISTS %s", tables[i]);
+            PQclear(PQexec(c, sql));
+        }
+    PQfinish(c);
+}
+
+static const char *pg_errmsg(void *impl)
+{
+    return ((pgs *)impl)->err;
+}
+
+static sw_status exec_plain(pgs *p, const char *sql, const char *what)
+{
+    PGresult *r = PQexec(p->c, sql);
+    ExecStatusType s = PQresultStatus(r);
+    sw_status st = s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK
+                       ? SW_OK
+                       : fail(p, r, what);
+    PQclear(r);
+    return st;
+}
+
+static sw_status pg_setup(void *impl, int *from)
+{
+    pgs *p = impl;
+    sw_status st;
+    PGresult *r = q(p, "SELECT to_regclass('steward_meta') IS NOT NULL", NULL,
+                    "reading the schema", &st);
+    bool exists = r && PQntuples(r) == 1 && i64(r, 0, 0);
+    PQclear(r);
+    *from = exists ? SW_SCHEMA_LATEST : 0;
+    if (st != SW_OK || exists)
+        return st;
+    /* version 6 at once; later versions migrate from it as on SQLite */
+    char ver[64];
+    snprintf(ver, sizeof(ver),
+             "INSERT INTO steward_meta VALUES('schema_version', '%d');",
+             SW_SCHEMA_LATEST);
+    if ((st = exec_plain(p, "BEGIN", "creating the schema")) != SW_OK)
+        return st;
+    st = exec_plain(p, schema, "creating the schema");
+    if (st == SW_OK)
+        st = exec_plain(p, ver, "creating the schema");
+    return exec_plain(p, st == SW_OK ? "COMMIT" : "ROLLBACK",
+                      "creating the schema") == SW_OK
+               ? st
+               : SW_ERR_STORE;
+}
+
+static sw_status pg_tx(void *impl, sw_tx_op op)
+{
+    pgs *p = impl;
+    switch (op) {
+    case SW_TX_BEGIN:
+        p->write_tx = true;
+        return exec_plain(p,
+                          "BEGIN; SELECT pg_advisory_xact_lock(1937007975)",
+                          "starting a change");
+    case SW_TX_COMMIT: {
+        sw_status st = p->write_tx
+                           ? exec_plain(p, "UPDATE steward_changes SET n = n + 1",
+                                        "committing")
+                           : SW_OK;
+        p->write_tx = false;
+        if (st != SW_OK) {
+            exec_plain(p, "ROLLBACK", "rolling back");
+            return st;
+        }
+        return exec_plain(p, "COMMIT", "committing");
+    }
+    case SW_TX_ROLLBACK:
+        p->write_tx = false;
+        return exec_plain(p, "ROLLBACK", "rolling back");
+    case SW_TX_SAVEPOINT:
+        return exec_plain(p, "SAVEPOINT change", "starting a change");
+    case SW_TX_RELEASE:
+        return exec_plain(p, "RELEASE SAVEPOINT change", "ending a change");
+    case SW_TX_ROLLBACK_TO:
+        return exec_plain(p,
+                          "ROLLBACK TO SAVEPOINT change;"
+                          " RELEASE SAVEPOINT change",
+                          "undoing a change");
+    case SW_TX_READ:
+        p->write_tx = false;
+        return exec_plain(p,
+                          "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+                          "starting a read");
+    }
+    return SW_ERR_INVALID;
+}
+
+static sw_status pg_checkpoint(void *impl)
+{
+    (void)impl; /* PostgreSQL's own checkpoints; VACUUM is the DBA's */
+    return SW_OK;
+}
+
+static sw_status pg_meta_get(void *impl, const char *key, char *val, size_t n)
+{
+    pgs *p = impl;
+    args a = {0};
+    a_txt(&a, key);
+    sw_status st;
+    PGresult *r = q(p, "SELECT value FROM steward_meta WHERE key = $1", &a,
+                    "reading store metadata", &st);
+    if (r && PQntuples(r) == 1)
+        snprintf(val, n, "%s", txt(r, 0, 0));
+    else if (r)
+        st = SW_ERR_NOTFOUND;
+    PQclear(r);
+    return st;
+}
+
+static sw_status pg_meta_set(void *impl, const char *key, const char *val)
+{
+    args a = {0};
+    a_txt(&a, key);
+    a_txt(&a, val);
+    return run(impl,
+               "INSERT INTO steward_meta(key, value) VALUES($1, $2)"
+               " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+               &a, "writing store metadata", NULL);
+}
+
+/* ---- subjects, identifiers, records, events ---- */
+
+static sw_status pg_subject_insert(void *impl, const sw_subject_row *r)
+{
+    args a = {0};
+    a_txt(&a, r->id);
+    a_txt(&a, r->kind);
+    a_txt(&a, r->role);
+    a_blob(&a, r->has_account ? r->account_bi : NULL, SW_BLIND_BYTES);
+    a_blob(&a, r->has_tenant ? r->tenant_bi : NULL, SW_BLIND_BYTES);
+    a_blob(&a, r->account_enc, r->account_enc_len);
+    a_blob(&a, r->tenant_enc, r->tenant_enc_len);
+    a_blob(&a, r->has_key ? r->wrapped_key : NULL, SW_WRAPPED_BYTES);
+    a_int(&a, r->created_at);
+    a_int(&a, r->flags);
+    if (r->has_minor)
+        a_int(&a, r->minor_until);
+    else
+        a_txt(&a, NULL);
+    return run(impl,
+               "INSERT INTO subjects(id, kind, role, account_bi, tenant_bi,"
+               " account_enc, tenant_enc, wrapped_key, created_at, flags,"
+               " minor_until) VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)",
+               &a, "adding a subject", NULL);
+}
+
+static sw_status pg_subject_get(void *impl, const char *id, sw_subject_row *o)
+{
+    pgs *p = impl;
+    args a = {0};
+    a_txt(&a, id);
+    sw_status st;
+    PGresult *r = q(p,
+                    "SELECT kind, role, account_bi, tenant_bi, account_enc,"
+                    " tenant_enc, wrapped_key, created_at, flags, minor_until"
+                    " FROM subjects WHERE id = $1",
+                    &a, "reading a subject", &st);
+    if (!r)
+        return st;
+    if (PQntuples(r) != 1) {
+        PQclear(r);
+        snprintf(p->err, sizeof(p->err), "no subject %s", id);
+        return SW_ERR_NOTFOUND;
+    }
+    memset(o, 0, sizeof(*o));
+    snprintf(o->id, sizeof(o->id), "%s", id);
+    snprintf(o->kind, sizeof(o->kind), "%s", txt(r, 0, 0));
+    snprintf(o->role, sizeof(o->role), "%s", txt(r, 0, 1));
+    bool ok = true;
+    if ((o->has_account = !nul(r, 0, 2)))
+        ok &= blob_into(r, 0, 2, o->account_bi, SW_BLIND_BYTES);
+    if ((o->has_tenant = !nul(r, 0, 3)))
+        ok &= blob_into(r, 0, 3, o->tenant_bi, SW_BLIND_BYTES);
+    size_t n;
+    const uint8_t *b;
+    if ((b = blob(r, 0, 4, &n))) {
+        ok &= n <= sizeof(p->acc_enc);
+        if (ok) {
+            memcpy(p->acc_enc, b, n);
+            o->account_enc = p->acc_enc;
+            o->account_enc_len = n;
+        }
+    }
+    if ((b = blob(r, 0, 5, &n))) {
+        ok &= n <= sizeof(p->ten_enc);
+        if (ok) {
+            memcpy(p->ten_enc, b, n);
+            o->tenant_enc = p->ten_enc;
+            o->tenant_enc_len = n;
+        }
+    }
+    if ((o->has_key = !nul(r, 0, 6)))
+        ok &= blob_into(r, 0, 6, o->wrapped_key, SW_WRAPPED_BYTES);
+    o->created_at = i64(r, 0, 7);
+    o->flags = i64(r, 0, 8);
+    o->has_minor = !nul(r, 0, 9);
+    o->minor_until = i64(r, 0, 9);
+    PQclear(r);
+    if (!ok) {
+        snprintf(p->err, sizeof(p->err), "subject %s: damaged row", id);
+        return SW_ERR_CORRUPT;
+    }
+    return SW_OK;
+}
+
+static sw_status pg_subject_destroy_key(void *impl, const char *id)
+{
+    args a = {0};
+    a_txt(&a, id);
+    return run(impl,
+               "UPDATE subjects SET wrapped_key = NULL, account_enc = NULL,"
+               " tenant_enc = NULL WHERE id = $1",
+               &a, "destroying a subject key", NULL);
+}
+
+static sw_status pg_subject_delete(void *impl, const char *id,
+                                   sw_erase_result *c)
+{
+    static const char *const text[] = {
+        "DELETE FROM identifiers WHERE subject_id = $1",
+        /* before the records its sub-query reads */
+        "DELETE FROM events WHERE (scope = 1 AND"
+        " scope_key = convert_to($1, 'UTF8')) OR (scope = 0 AND scope_key IN"
+        " (SELECT convert_to(id, 'UTF8') FROM records WHERE subject_id = $1))",
+        "DELETE FROM records WHERE subject_id = $1",
+        "DELETE FROM consent_changes WHERE consent_id IN"
+        " (SELECT id FROM consents WHERE subject_id = $1)",
+        "DELETE FROM consents WHERE subject_id = $1",
+        "DELETE FROM objections WHERE subject_id = $1",
+        "DELETE FROM subjects WHERE id = $1"};
+    size_t *counts[] = {&c->identifiers, &c->events, &c->records,
+                        NULL, NULL, NULL, NULL};
+    for (size_t i = 0; i < sizeof(text) / sizeof(text[0]); i++) {
+        args a = {0};
+        a_txt(&a, id);
+        sw_status st = run(impl, text[i], &a, "erasing a subject", counts[i]);
+        if (st != SW_OK)
+            return st;
+    }
+    return SW_OK;
+}
+
+static sw_status pg_subjects_in_scope(void *impl, sw_scope_kind scope,
+                                      const uint8_t bi[SW_BLIND_BYTES],
+                                      sw_subject_id_cb cb, void *ctx)
+{
+    args a = {0};
+    a_blob(&a, bi, SW_BLIND_BYTES);
+    sw_status st;
+    PGresult *r =
+        q(impl,
+          scope == SW_EV_TENANT ? "SELECT id FROM subjects WHERE tenant_bi = $1"
+                                : "SELECT id FROM subjects WHERE account_bi = $1",
+          &a, "listing subjects", &st);
+    for (int i = 0; r && i < PQntuples(r); i++)
+        if (cb(txt(r, i, 0), ctx))
+            break;
+    PQclear(r);
+    return st;
+}
+
+static sw_status pg_ident_lookup(void *impl,
+                                 const uint8_t blind[SW_BLIND_BYTES],
+                                 char *subject)
+{
+    args a = {0};
+    a_blob(&a, blind, SW_BLIND_BYTES);
+    sw_status st;
+    PGresult *r = q(impl, "SELECT subject_id FROM identifiers WHERE blind = $1",
+                    &a, "looking up an identifier", &st);
+    if (r && PQntuples(r) == 1)
+        snprintf(subject, SW_ID_BUFSZ, "%s", txt(r, 0, 0));
+    else if (r)
+        st = SW_ERR_NOTFOUND;
+    PQclear(r);
+    return st;
+}
+
+static sw_status pg_ident_insert(void *impl, const sw_ident_row *r,
+                                 char *owner)
+{
+    if (pg_ident_lookup(impl, r->blind, owner) == SW_OK)
+        return SW_ERR_CONFLICT;
+    args a = {0};
+    a_blob(&a, r->blind, SW_BLIND_BYTES);
+    a_txt(&a, r->type);
+    a_txt(&a, r->subject);
+    a_blob(&a, r->value, r->value_len);
+    a_int(&a, r->created_at);
+    return run(impl,
+               "INSERT INTO identifiers(blind, type, subject_id, value,"
+               " created_at) VALUES($1,$2,$3,$4,$5)",
+               &a, "adding an identifier", NULL);
+}
+
+static sw_status pg_ident_list(void *impl, const char *subject, sw_ident_cb cb,
+                               void *ctx)
+{
+    args a = {0};
+    a_txt(&a, subject);
+    sw_status st;
+    PGresult *r = q(impl,
+                    "SELECT blind, type, value, created_at FROM identifiers"
+                    " WHERE subject_id = $1 ORDER BY created_at, type",
+                    &a, "listing identifiers", &st);
+    for (int i = 0; r && i < PQntuples(r); i++) {
+        sw_ident_row row;
+        memset(&row, 0, sizeof(row));
+        blob_into(r, i, 0, row.blind, SW_BLIND_BYTES);
+        row.type = txt(r, i, 1);
+        row.subject = subject;
+        row.value = blob(r, i, 2, &row.value_len);
+        row.created_at = i64(r, i, 3);
+        if (cb(&row, ctx))
+            break;
+    }
+    PQclear(r);
+    return st;
+}
+
+static sw_status pg_record_insert(void *impl, const sw_record_row *r)
+{
+    args a = {0};
+    a_txt(&a, r->id);
+    a_txt(&a, r->subject);
+    a_txt(&a, r->activity);
+    a_txt(&a, r->category);
+    a_blob(&a, r->value, r->value_len);
+    a_txt(&a, r->source);
+    a_int(&a, r->collected_at);
+    if (r->has_due)
+        a_int(&a, r->due_at);
+    else
+        a_txt(&a, NULL);
+    a_txt(&a, r->rule);
+    return run(impl,
+               "INSERT INTO records(id, subject_id, activity, category, value,"
+               " source, collected_at, due_at, rule)"
+               " VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9)",
+               &a, "adding a record", NULL);
+}
+
+#define RECORD_COLUMNS                                                        \
+    "id, subject_id, activity, category, value, source, collected_at,"       \
+    " due_at, rule"
+
+static sw_status scan_records(PGresult *r, sw_record_cb cb, void *ctx)
+{
+    for (int i = 0; i < PQntuples(r); i++) {
+        sw_record_row row;
+        row.id = txt(r, i, 0);
+        row.subject = txt(r, i, 1);
+        row.activity = txt(r, i, 2);
+        row.category = txt(r, i, 3);
+        row.value = blob(r, i, 4, &row.value_len);
+        row.source = txt(r, i, 5);
+        row.collected_at = i64(r, i, 6);
+        row.has_due = !nul(r, i, 7);
+        row.due_at = i64(r, i, 7);
+        row.rule = txt(r, i, 8);
+        if (cb(&row, ctx))
+            break;
+    }
+    PQclear(r);
+    return SW_OK;
+}
+
+static sw_status pg_record_get(void *impl, const char *id, sw_record_cb cb,
+                               void *ctx)
+{
+    args a = {0};
+    a_txt(&a, id);
+    sw_status st;
+    PGresult *r = q(impl, "SELECT " RECORD_COLUMNS " FROM records WHERE id = $1",
+                    &a, "reading records", &st);
+    return r ? scan_records(r, cb, ctx) : st;
+}
+
+static sw_status pg_record_list(void *impl, const char *subject,
+                                sw_record_cb cb, void *ctx)
+{
+    args a = {0};
+    a_txt(&a, subject);
+    sw_status st;
+    PGresult *r = q(impl,
+                    "SELECT " RECORD_COLUMNS " FROM records"
+                    " WHERE subject_id = $1 ORDER BY collected_at, id",
+                    &a, "reading records", &st);
+    return r ? scan_records(r, cb, ctx) : st;
+}
+
+static sw_status pg_record_set_due(void *impl, const char *id, bool has_due,
+                                   sw_instant due, const char *rule)
+{
+    args a = {0};
+    a_txt(&a, id);
+    if (has_due)
+        a_int(&a, due);
+    else
+        a_txt(&a, NULL);
+    a_txt(&a, rule);
+    return run(impl, "UPDATE records SET due_at = $2, rule = $3 WHERE id = $1",
+               &a, "moving a due date", NULL);
+}
+
+static sw_status pg_event_insert(void *impl, const sw_event_row *r)
+{
+    args a = {0};
+    a_txt(&a, r->id);
+    a_txt(&a, r->type);
+    a_int(&a, (int64_t)r->scope);
+    a_blob(&a, r->key, r->key_len);
+    a_int(&a, r->at);
+    a_int(&a, r->recorded_at);
+    return run(impl,
+               "INSERT INTO events(id, type, scope, scope_key, at, recorded_at)"
+               " VALUES($1,$2,$3,$4,$5,$6)",
+               &a, "recording an event", NULL);
+}
+
+static sw_status pg_event_latest(void *impl, const char *type,
+                                 const sw_event_keys *k, sw_instant *at)
+{
+    args a = {0};
+    a_txt(&a, type);
+    a_blob(&a, k->record, k->record ? strlen(k->record) : 0);
+    a_blob(&a, k->subject, k->subject ? strlen(k->subject) : 0);
+    a_blob(&a, k->account_bi, SW_BLIND_BYTES);
+    a_blob(&a, k->tenant_bi, SW_BLIND_BYTES);
+    sw_status st;
+    PGresult *r = q(impl,
+                    "SELECT max(at) FROM events WHERE type = $1 AND ("
+                    " (scope = 0 AND scope_key = $2) OR"
+                    " (scope = 1 AND scope_key = $3) OR"
+                    " (scope = 2 AND scope_key = $4) OR"
+                    " (scope = 3 AND scope_key = $5))",
+                    &a, "reading events", &st);
+    if (r && PQntuples(r) == 1 && !nul(r, 0, 0))
+        *at = i64(r, 0, 0);
+    else if (r)
+        st = SW_ERR_NOTFOUND;
+    PQclear(r);
+    return st;
+}
+
+/* ---- the audit trail ---- */
+
+static sw_status pg_audit_append(void *impl, const sw_audit_row *r)
+{
+    args a = {0};
+    a_int(&a, r->seq);
+    a_int(&a, r->at);
+    a_txt(&a, r->actor);
+    a_txt(&a, r->action);
+    a_txt(&a, r->subject);
+    a_txt(&a, r->objects);
+    a_txt(&a, r->details);
+    a_blob(&a, r->prev, SW_HASH_BYTES);
+    a_blob(&a, r->hash, SW_HASH_BYTES);
+    return run(impl,
+               "INSERT INTO audit(seq, at, actor, action, subject_id, objects,"
+               " details, prev_hash, hash) VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9)",
+               &a, "appending to the audit trail", NULL);
+}
+
+static sw_status pg_audit_last(void *impl, int64_t *seq,
+                               uint8_t hash[SW_HASH_BYTES])
+{
+    *seq = 0;
+    memset(hash, 0, SW_HASH_BYTES);
+    sw_status st;
+    PGresult *r = q(impl, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
+                    NULL, "reading the audit trail", &st);
+    if (r && PQntuples(r) == 1) {
+        *seq = i64(r, 0, 0);
+        blob_into(r, 0, 1, hash, SW_HASH_BYTES);
+    }
+    PQclear(r);
+    return st;
+}
+
+#define AUDIT_PAGE 10000
+
+static sw_status pg_audit_scan(void *impl, int64_t from, sw_audit_cb cb,
+                               void *ctx)
+{
+    /* a page at a time: a long trail never sits whole in memory */
+    for (;;) {
+        args a = {0};
+        a_int(&a, from);
+        a_int(&a, AUDIT_PAGE);
+        sw_status st;
+        PGresult *r = q(impl,
+                        "SELECT seq, at, actor, action, subject_id, objects,"
+                        " details, prev_hash, hash FROM audit WHERE seq >= $1"
+                        " ORDER BY seq LIMIT $2",
+                        &a, "reading the audit trail", &st);
+        if (!r)
+            return st;
+        int n = PQntuples(r);
+        for (int i = 0; i < n; i++) {
+            sw_audit_row row;
+            memset(&row, 0, sizeof(row));
+            row.seq = i64(r, i, 0);
+            row.at = i64(r, i, 1);
+            row.actor = txt(r, i, 2);
+            row.action = txt(r, i, 3);
+            row.subject = txt(r, i, 4);
+            row.objects = txt(r, i, 5);
+            row.details = txt(r, i, 6);
+            size_t len;
+            const uint8_t *b = blob(r, i, 7, &len);
+            if (b && len == SW_HASH_BYTES)
+                memcpy(row.prev, b, SW_HASH_BYTES);
+            b = blob(r, i, 8, &len);
+            if (b && len == SW_HASH_BYTES)
+                memcpy(row.hash, b, SW_HASH_BYTES);
+            from = row.seq + 1;
+            if (cb(&row, ctx)) {
+                PQclear(r);
+                return SW_OK;
+            }
+        }
+        PQclear(r);
+        if (n < AUDIT_PAGE)
+            return SW_OK;
+    }
+}
+
+/* ---- subject flags, API keys, the change counter ---- */
+
+static sw_status pg_subject_set_flags(void *impl, const char *id,
+                                      int64_t flags, bool has_minor,
+                                      sw_instant minor_until)
+{
+    args a = {0};
+    a_txt(&a, id);
+    a_int(&a, flags);
+    if (has_minor)
+        a_int(&a, minor_until);
+    else
+        a_txt(&a, NULL);
+    return run(impl,
+               "UPDATE subjects SET flags = $2, minor_until = $3 WHERE id = $1",
+               &a, "updating a subject", NULL);
+}
+
+#define APIKEY_COLUMNS "id, hash, role, label, created_by, created_at, revoked_at"
+
+static sw_status scan_keys(pgs *p, PGresult *r, sw_apikey_cb cb, void *ctx,
+                           bool one)
+{
+    int n = PQntuples(r);
+    for (int i = 0; i < n; i++) {
+        sw_apikey_row row;
+        memset(&row, 0, sizeof(row));
+        row.id = txt(r, i, 0);
+        blob_into(r, i, 1, row.hash, SW_BLIND_BYTES);
+        row.role = txt(r, i, 2);
+        row.label = txt(r, i, 3);
+        row.created_by = txt(r, i, 4);
+        row.created_at = i64(r, i, 5);
+        row.revoked = !nul(r, i, 6);
+        row.revoked_at = i64(r, i, 6);
+        if (cb(&row, ctx) || one)
+            break;
+    }
+    PQclear(r);
+    if (one && !n) {
+        snprintf(p->err, sizeof(p->err), "no such API key");
+        return SW_ERR_NOTFOUND;
+    }
+    return SW_OK;
+}
+
+static sw_status pg_apikey_insert(void *impl, const sw_apikey_row *r)
+{
+    args a = {0};
+    a_txt(&a, r->id);
+    a_blob(&a, r->hash, SW_BLIND_BYTES);
+    a_txt(&a, r->role);
+    a_txt(&a, r->label);
+    a_txt(&a, r->created_by);
+    a_int(&a, r->created_at);
+    return run(impl,
+               "INSERT INTO api_keys(" APIKEY_COLUMNS
+               ") VALUES($1,$2,$3,$4,$5,$6,NULL)",
+               &a, "storing an API key", NULL);
+}
+
+static sw_status pg_apikey_get(void *impl, const uint8_t *hash, const char *id,
+                               sw_apikey_cb cb, void *ctx)
+{
+    args a = {0};
+    if (id)
+        a_txt(&a, id);
+    else
+        a_blob(&a, hash, SW_BLIND_BYTES);
+    sw_status st;
+    PGresult *r =
+        q(impl,
+          id ? "SELECT " APIKEY_COLUMNS " FROM api_keys WHERE id = $1"
+             : "SELECT " APIKEY_COLUMNS " FROM api_keys WHERE hash = $1",
+          &a, "reading API keys", &st);
+    return r ? scan_keys(impl, r, cb, ctx, true) : st;
+}
+
+static sw_status pg_apikey_revoke(void *impl, const char *id, sw_instant at)
+{
+    pgs *p = impl;
+    args a = {0};
+    a_txt(&a, id);
+    a_int(&a, at);
+    size_t n = 0;
+    sw_status st = run(p,
+                       "UPDATE api_keys SET revoked_at = $2 WHERE id = $1"
+                       " AND revoked_at IS NULL",
+                       &a, "revoking an API key", &n);
+    if (st != SW_OK || n == 1)
+        return st;
+    args b = {0};
+    a_txt(&b, id);
+    PGresult *r = q(p, "SELECT 1 FROM api_keys WHERE id = $1", &b,
+                    "revoking an API key", &st);
+    if (!r)
+        return st;
+    bool exists = PQntuples(r) == 1;
+    PQclear(r);
+    snprintf(p->err, sizeof(p->err),
+             exists ? "API key %s is already revoked" : "no API key %s", id);
+    return exists ? SW_ERR_CONFLICT : SW_ERR_NOTFOUND;
+}
+
+static sw_status pg_apikey_list(void *impl, sw_apikey_cb cb, void *ctx)
+{
+    sw_status st;
+    PGresult *r = q(impl,
+                    "SELECT " APIKEY_COLUMNS " FROM api_keys"
+                    " ORDER BY created_at DESC, id DESC",
+                    NULL, "reading API keys", &st);
+    return r ? scan_keys(impl, r, cb, ctx, false) : st;
+}
+
+static sw_status pg_data_version(void *impl, int64_t *v)
+{
+    sw_status st;
+    PGresult *r = q(impl, "SELECT n FROM steward_changes", NULL,
+                    "reading the change counter", &st);
+    *v = r && PQntuples(r) == 1 ? i64(r, 0, 0) : 0;
+    PQclear(r);
+    return st;
+}
+
+/* ---- not yet on PostgreSQL (generated from the backend table) ---- */
+
+static sw_status unsupported(void *impl, const char *op)
+{
+    snprintf(((pgs *)impl)->err, sizeof(((pgs *)impl)->err),
+             "%s is not yet available on PostgreSQL stores", op);
+    return SW_ERR_UNSUPPORTED;
+}
+
+#include "store_pg_pending.h"
+
+const sw_backend sw_backend_pg = {
+    .name = "postgresql",
+    .open = pg_open,
+    .close = pg_close,
+    .remove = pg_remove,
+    .errmsg = pg_errmsg,
+    .setup = pg_setup,
+    .tx = pg_tx,
+    .checkpoint = pg_checkpoint,
+    .meta_get = pg_meta_get,
+    .meta_set = pg_meta_set,
+    .subject_insert = pg_subject_insert,
+    .subject_get = pg_subject_get,
+    .subject_destroy_key = pg_subject_destroy_key,
+    .subject_delete = pg_subject_delete,
+    .subjects_in_scope = pg_subjects_in_scope,
+    .ident_insert = pg_ident_insert,
+    .ident_lookup = pg_ident_lookup,
+    .ident_list = pg_ident_list,
+    .record_insert = pg_record_insert,
+    .record_get = pg_record_get,
+    .record_list = pg_record_list,
+    .record_set_due = pg_record_set_due,
+    .event_insert = pg_event_insert,
+    .event_latest = pg_event_latest,
+    .audit_append = pg_audit_append,
+    .audit_last = pg_audit_last,
+    .audit_scan = pg_audit_scan,
+    .subject_set_flags = pg_subject_set_flags,
+    .apikey_insert = pg_apikey_insert,
+    .apikey_get = pg_apikey_get,
+    .apikey_revoke = pg_apikey_revoke,
+    .apikey_list = pg_apikey_list,
+    .data_version = pg_data_version,
+    PENDING_OPS
+};
