@@ -2,6 +2,8 @@
 /* Helpers shared by the test programs. */
 #include "testutil.h"
 
+#include <libpq-fe.h>
+
 #include <sqlite3.h>
 
 #include <fcntl.h>
@@ -163,8 +165,35 @@ const char *tu_path(const char *dir, const char *name, char *buf, size_t n)
     return buf;
 }
 
+static bool is_pg(const char *path)
+{
+    return strncmp(path, "postgresql://", 13) == 0;
+}
+
 bool tu_file_contains(const char *path, const char *needle)
 {
+    size_t pl = strlen(path);
+    if (is_pg(path) && pl > 4 &&
+        (strcmp(path + pl - 4, "-wal") == 0 ||
+         strcmp(path + pl - 4, "-shm") == 0))
+        return false; /* SQLite's side files: a server has none here */
+    if (is_pg(path)) { /* every byte the database holds, as pg_dump sees it */
+        char dump[] = "/tmp/steward-dump-XXXXXX";
+        int fd = mkstemp(dump);
+        assert_true(fd >= 0);
+        close(fd);
+        assert_int_equal(tu_sh("pg_dump --data-only -Fp '%s' > %s", path, dump),
+                         0);
+        bool found = tu_file_contains(dump, needle);
+        /* bytea columns are dumped as hex: look for the needle's hex too */
+        char hex[1024] = "\\x";
+        for (size_t i = 0; needle[i] && i < 500; i++)
+            snprintf(hex + 3 + 2 * i, sizeof(hex) - 3 - 2 * i, "%02x",
+                     (unsigned char)needle[i]);
+        found = found || tu_file_contains(dump, hex + 3);
+        unlink(dump);
+        return found;
+    }
     FILE *f = fopen(path, "rb");
     if (!f)
         return false;
@@ -204,10 +233,49 @@ int tu_sh(const char *fmt, ...)
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
 }
 
+/* ---- PostgreSQL: STEWARD_TEST_PG=1 under pg_virtualenv (PG* variables) ---- */
+
+bool tu_pg(void)
+{
+    const char *v = getenv("STEWARD_TEST_PG");
+    return v && *v && strcmp(v, "0") != 0;
+}
+
+static bool pg_mode(void)
+{
+    const char *v = getenv("STEWARD_TEST_PG");
+    return v && *v && strcmp(v, "0") != 0;
+}
+
+static void pg_uri(const char *db, char *out, size_t n)
+{
+    const char *user = getenv("PGUSER"), *pw = getenv("PGPASSWORD"),
+               *host = getenv("PGHOST"), *port = getenv("PGPORT");
+    snprintf(out, n, "postgresql://%s%s%s@%s:%s/%s", user ? user : "postgres",
+             pw ? ":" : "", pw ? pw : "", host ? host : "localhost",
+             port ? port : "5432", db);
+}
+
+static void pg_admin(const char *sql)
+{
+    char uri[512];
+    pg_uri("postgres", uri, sizeof(uri));
+    PGconn *c = PQconnectdb(uri);
+    if (PQstatus(c) != CONNECTION_OK)
+        fail_msg("PostgreSQL: %s", PQerrorMessage(c));
+    PGresult *r = PQexec(c, sql);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK)
+        fail_msg("PostgreSQL: %s: %s", sql, PQresultErrorMessage(r));
+    PQclear(r);
+    PQfinish(c);
+}
+
 static void open_store(tu_store *t, const sw_clock *c)
 {
     sw_store_options o;
     sw_store_options_init(&o);
+    if (t->key[0])
+        o.key_file = t->key;
     o.policy = t->policy;
     o.clock = *c;
     o.actor = "test";
@@ -223,9 +291,25 @@ void tu_store_new(tu_store *t, const char *now)
     memset(t, 0, sizeof(*t));
     t->dir = tu_tmpdir();
     tu_path(t->dir, "steward.db", t->path, sizeof(t->path));
+    if (pg_mode()) { /* a database of its own, named after the directory */
+        const char *base = strrchr(t->dir, '/') + 1;
+        char db[128], sql[256];
+        snprintf(db, sizeof(db), "sw_%s", base);
+        for (char *p = db; *p; p++)
+            if (*p == '-')
+                *p = '_';
+            else if (*p >= 'A' && *p <= 'Z')
+                *p = (char)(*p - 'A' + 'a');
+        snprintf(sql, sizeof(sql), "CREATE DATABASE %s", db);
+        pg_admin(sql);
+        pg_uri(db, t->path, sizeof(t->path));
+        tu_path(t->dir, "steward.key", t->key, sizeof(t->key));
+    }
     t->policy = tu_bundled();
     sw_store_options o;
     sw_store_options_init(&o);
+    if (t->key[0])
+        o.key_file = t->key;
     o.policy = t->policy;
     sw_clock_init_fixed(&o.clock, tu_instant(now));
     sw_error err;
@@ -250,14 +334,86 @@ void tu_store_now(tu_store *t, const char *now)
 void tu_store_free(tu_store *t)
 {
     sw_store_close(t->s);
+    if (is_pg(t->path)) {
+        char sql[256];
+        snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)",
+                 strrchr(t->path, '/') + 1);
+        pg_admin(sql);
+    }
     sw_policy_free(t->policy);
     tu_rmtree(t->dir);
     free(t->dir);
     memset(t, 0, sizeof(*t));
 }
 
+void tu_store_copy(const tu_store *t, char *path, size_t n, char *key,
+                   size_t kn)
+{
+    if (is_pg(t->path)) {
+        const char *db = strrchr(t->path, '/') + 1;
+        char copy[160], sql[400];
+        snprintf(copy, sizeof(copy), "%s_copy", db);
+        snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s", copy);
+        pg_admin(sql);
+        snprintf(sql, sizeof(sql), "CREATE DATABASE %s TEMPLATE %s", copy, db);
+        pg_admin(sql);
+        pg_uri(copy, path, n);
+        snprintf(key, kn, "%s", t->key);
+        return;
+    }
+    char from_key[600];
+    snprintf(path, n, "%s/copy.db", t->dir);
+    snprintf(key, kn, "%s/copy.db.key", t->dir);
+    snprintf(from_key, sizeof(from_key), "%s.key", t->path);
+    tu_copy(t->path, path);
+    tu_copy(from_key, key);
+}
+
+void tu_store_copy_drop(const char *path)
+{
+    if (is_pg(path)) {
+        char sql[256];
+        snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)",
+                 strrchr(path, '/') + 1);
+        pg_admin(sql);
+    } else {
+        remove(path);
+    }
+}
+
+void tu_exec_sql(const char *db_path, const char *sql)
+{
+    if (is_pg(db_path)) {
+        PGconn *c = PQconnectdb(db_path);
+        PGresult *r = PQexec(c, sql);
+        if (PQresultStatus(r) != PGRES_COMMAND_OK &&
+            PQresultStatus(r) != PGRES_TUPLES_OK)
+            fail_msg("%s: %s", sql, PQresultErrorMessage(r));
+        PQclear(r);
+        PQfinish(c);
+        return;
+    }
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(db_path, &db), SQLITE_OK);
+    char *err = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
+        fail_msg("%s: %s", sql, err);
+    sqlite3_close(db);
+}
+
 long tu_count_sql(const char *db_path, const char *sql)
 {
+    if (is_pg(db_path)) {
+        PGconn *c = PQconnectdb(db_path);
+        PGresult *r = PQexec(c, sql);
+        long n = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0 &&
+                         !PQgetisnull(r, 0, 0)
+                     ? atol(PQgetvalue(r, 0, 0))
+                     : -1;
+        PQclear(r);
+        PQfinish(c);
+        return n;
+    }
     sqlite3 *db;
     sqlite3_stmt *st;
     long n = -1;

@@ -53,6 +53,11 @@ bool tu_file_contains(const char *path, const char *needle);
 void tu_copy(const char *from, const char *to);
 /* The first column of the first row of a query on an SQLite file, or -1. */
 long tu_count_sql(const char *db_path, const char *sql);
+/* Whether the suite runs on PostgreSQL (STEWARD_TEST_PG). */
+bool tu_pg(void);
+/* Runs SQL that returns no rows on a store's database (a file or a
+ * postgresql:// URI); fails the test when it fails. */
+void tu_exec_sql(const char *db_path, const char *sql);
 /* Runs a shell command; returns its exit status. */
 int tu_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -60,13 +65,19 @@ int tu_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * a clock fixed at now. */
 typedef struct tu_store {
     char *dir;
-    char path[512];
+    char path[512]; /* a file, or a postgresql:// URI (STEWARD_TEST_PG) */
+    char key[512];  /* the key file, for a PostgreSQL store */
     sw_policy *policy;
     sw_store *s;
     sw_clock clock;
 } tu_store;
 void tu_store_new(tu_store *t, const char *now);
 void tu_store_reopen(tu_store *t);
+/* A copy of a closed store and its key (an SQLite file, or a PostgreSQL
+ * database cloned from it); tu_store_copy_drop removes it. */
+void tu_store_copy(const tu_store *t, char *path, size_t n, char *key,
+                   size_t kn);
+void tu_store_copy_drop(const char *path);
 void tu_store_free(tu_store *t);
 /* Moves the test store's clock. */
 void tu_store_now(tu_store *t, const char *now);

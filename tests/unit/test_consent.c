@@ -212,8 +212,11 @@ static void test_unsubscribe_survives_erasure(void **state)
                      1);
     /* only the hash, the channel, the date and the rule */
     assert_int_equal(
-        tu_count_sql(t.path, "SELECT count(*) FROM pragma_table_info("
-                             "'suppression')"),
+        tu_count_sql(t.path,
+                     tu_pg() ? "SELECT count(*) FROM information_schema.columns"
+                               " WHERE table_name = 'suppression'"
+                             : "SELECT count(*) FROM pragma_table_info("
+                               "'suppression')"),
         5);
     assert_int_equal(tu_count_sql(t.path, "SELECT length(hash) FROM "
                                           "suppression"),
@@ -697,6 +700,7 @@ static void test_decision_follows_changes(void **state)
     sw_store_options_init(&o);
     o.policy = t.policy;
     o.clock = t.clock;
+    o.key_file = t.key[0] ? t.key : NULL;
     sw_error err;
     assert_int_equal(sw_store_open(t.path, &o, &other, &err), SW_OK);
     sw_who who = {sid, NULL};

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The ledger: subjects, identifiers, records, events and their due dates,
  * disclosure, crypto-shredding, and no plaintext on disk. */
-#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -320,15 +319,12 @@ static void test_ledger__value_swapped_between_rows_is_detected(void **s)
                NULL);
     sw_store_close(t->s);
     t->s = NULL;
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open(t->path, &db), SQLITE_OK);
     char sql[512];
     snprintf(sql, sizeof(sql),
              "UPDATE records SET value = (SELECT value FROM records WHERE "
              "id = '%s') WHERE id = '%s'",
              b, a);
-    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-    sqlite3_close(db);
+    tu_exec_sql(t->path, sql);
     tu_store_reopen(t);
     sw_subject_view *v = (sw_subject_view *)1;
     assert_int_equal(sw_subject_show(t->s, sid, &v), SW_ERR_CRYPTO);
@@ -400,21 +396,14 @@ static void test_ledger__erase_leaves_nothing_readable(void **state)
     /* No row of the subject is left in any table. */
     sw_store_close(t->s);
     t->s = NULL;
-    sqlite3 *db;
-    sqlite3_open(t->path, &db);
     const char *tables[] = {"subjects WHERE id", "identifiers WHERE subject_id",
                             "records WHERE subject_id", NULL};
     for (int i = 0; tables[i]; i++) {
         char sql[256];
-        sqlite3_stmt *st;
         snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s = '%s'",
                  tables[i], sid);
-        sqlite3_prepare_v2(db, sql, -1, &st, NULL);
-        assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-        assert_int_equal(sqlite3_column_int(st, 0), 0);
-        sqlite3_finalize(st);
+        assert_int_equal(tu_count_sql(t->path, sql), 0);
     }
-    sqlite3_close(db);
     tu_store_reopen(t);
     /* Erasing again says there is nothing. */
     assert_int_equal(sw_subject_erase(t->s, sid, &r), SW_ERR_NOTFOUND);

@@ -2,7 +2,6 @@
 /* Traffic data: ingest, find, the day keys that go after 12 months, holds
  * and unsettled bills that keep them, national extensions, and the
  * customer's part deleted after 10 years with its month dropped. */
-#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -112,15 +111,8 @@ static void test_traffic__day_key_goes_after_twelve_months(void **state)
     assert_int_equal(find(&t, "+447700900123"), 1); /* 2025-04-02 remains */
     assert_int_equal(find(&t, "+447700900999"), 0);
     /* The customer's part stays. */
-    sqlite3 *db;
-    sqlite3_open(t.path, &db);
-    sqlite3_stmt *st;
-    sqlite3_prepare_v2(db, "SELECT count(*) FROM traffic_202503", -1, &st,
-                       NULL);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    assert_int_equal(sqlite3_column_int(st, 0), 3);
-    sqlite3_finalize(st);
-    sqlite3_close(db);
+    assert_int_equal(tu_count_sql(t.path, "SELECT count(*) FROM traffic_202503"),
+                     3);
     tu_store_free(&t);
 }
 
