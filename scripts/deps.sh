@@ -27,6 +27,10 @@ check pc  cmocka          libcmocka-dev
 check pc  libsodium       libsodium-dev
 check pc  sqlite3         libsqlite3-dev
 check pc  libmicrohttpd   libmicrohttpd-dev
+check pc  libpq           libpq-dev
+# the suite again on PostgreSQL: a throw-away server per test program
+check cmd pg_virtualenv   postgresql
+check cmd pg_dump         postgresql-client
 # the daemon's tests: TLS, and the pages in a real browser
 check cmd openssl         openssl
 check cmd curl            curl

@@ -408,6 +408,9 @@ sw_status sw_sweep(sw_store *s, const sw_sweep_options *o,
             st = sw_traffic_sweep(s, r->now, true, r);
         sw_tx_end(s, SW_ERR_INVALID); /* always roll back */
     } else {
+        /* One sweep at a time, across processes (several daemons). */
+        if ((st = s->be->sweep_lock(s->impl, true)) != SW_OK)
+            return sw_fail_be(s, st, NULL);
         /* Consent periods that ended make their records due first. */
         st = sw_consent_expire(s, &r->consents_expired);
         for (size_t n = 1; n && st == SW_OK;) {
@@ -426,6 +429,7 @@ sw_status sw_sweep(sw_store *s, const sw_sweep_options *o,
         }
         if (st == SW_OK)
             st = sw_request_expire(s, &r->requests_removed);
+        s->be->sweep_lock(s->impl, false);
     }
     if (st == SW_OK && (st = s->be->sweep_held(s->impl, r->now, add_held, &c,
                                                &r->held)) != SW_OK)

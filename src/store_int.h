@@ -494,6 +494,10 @@ typedef struct sw_backend {
     sw_status (*apikey_revoke)(void *impl, const char *id, sw_instant at);
     /* Newest first. */
     sw_status (*apikey_list)(void *impl, sw_apikey_cb cb, void *ctx);
+    /* Takes (or gives back) the sweep's lock, held across its batches so
+     * that two processes never sweep at once: SW_ERR_BUSY when another
+     * holds it. */
+    sw_status (*sweep_lock)(void *impl, bool take);
     /* A number that changes when another connection commits a change. */
     sw_status (*data_version)(void *impl, int64_t *v);
 } sw_backend;

@@ -2342,6 +2342,27 @@ static sw_status pg_apikey_list(void *impl, sw_apikey_cb cb, void *ctx)
     return r ? scan_keys(impl, r, cb, ctx, false) : st;
 }
 
+#define SWEEP_LOCK "1937007975, 1" /* ("stew", 1): the sweep's advisory lock */
+
+static sw_status pg_sweep_lock(void *impl, bool take)
+{
+    pgs *p = impl;
+    if (!take)
+        return exec_plain(p, "SELECT pg_advisory_unlock(" SWEEP_LOCK ")",
+                          "ending a sweep");
+    sw_status st;
+    PGresult *r = q(p, "SELECT pg_try_advisory_lock(" SWEEP_LOCK ")", NULL,
+                    "starting a sweep", &st);
+    bool got = r && i64(r, 0, 0);
+    PQclear(r);
+    if (st == SW_OK && !got) {
+        snprintf(p->err, sizeof(p->err),
+                 "another sweep of this store is running (another stewardd?)");
+        return SW_ERR_BUSY;
+    }
+    return st;
+}
+
 static sw_status pg_data_version(void *impl, int64_t *v)
 {
     sw_status st;
@@ -2386,6 +2407,7 @@ const sw_backend sw_backend_pg = {
     .apikey_revoke = pg_apikey_revoke,
     .apikey_list = pg_apikey_list,
     .data_version = pg_data_version,
+    .sweep_lock = pg_sweep_lock,
     .hold_insert = pg_hold_insert,
     .hold_release = pg_hold_release,
     .hold_list = pg_hold_list,

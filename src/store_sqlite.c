@@ -341,6 +341,8 @@ static void lite_close(void *impl)
     lite *l = impl;
     if (!l)
         return;
+    if (l->sweep_fd >= 0)
+        close(l->sweep_fd);
     for (int i = 0; i < S_COUNT; i++)
         sqlite3_finalize(l->st[i]);
     lite_forget_dyn(l);
@@ -364,6 +366,8 @@ static sw_status lite_open(const char *uri, bool create, void **impl,
         snprintf(err->msg, sizeof(err->msg), "out of memory");
         return SW_ERR_NOMEM;
     }
+    snprintf(l->path, sizeof(l->path), "%s", uri);
+    l->sweep_fd = -1;
     int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
     int rc = sqlite3_open_v2(uri, &l->db, flags, NULL);
     sw_status st = status_of(rc);
@@ -989,6 +993,7 @@ const sw_backend sw_backend_sqlite = {
     .suppression_sweep = lite_suppression_sweep,
     .suppression_list = lite_suppression_list,
     .data_version = lite_data_version,
+    .sweep_lock = lite_sweep_lock,
     .apikey_insert = lite_apikey_insert,
     .apikey_get = lite_apikey_get,
     .apikey_revoke = lite_apikey_revoke,

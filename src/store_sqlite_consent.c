@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The SQLite backend, part three: consents and their history, objections,
  * the suppression list (see the backend table in store_int.h). */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include "store_sqlite_int.h"
 
@@ -436,6 +440,31 @@ sw_status lite_suppression_list(void *impl, sw_suppression_cb cb, void *ctx)
         return SW_ERR_STORE;
     size_t n;
     return scan_suppression(l, st, cb, ctx, &n);
+}
+
+/* flock, not SQLite's own (fcntl) locks: the two kinds do not meet. */
+sw_status lite_sweep_lock(void *impl, bool take)
+{
+    lite *l = impl;
+    if (!take) {
+        if (l->sweep_fd >= 0)
+            close(l->sweep_fd);
+        l->sweep_fd = -1;
+        return SW_OK;
+    }
+    int fd = open(l->path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(l->err, sizeof(l->err), "%s: %s", l->path, strerror(errno));
+        return SW_ERR_IO;
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        close(fd);
+        snprintf(l->err, sizeof(l->err),
+                 "another sweep of this store is running");
+        return SW_ERR_BUSY;
+    }
+    l->sweep_fd = fd;
+    return SW_OK;
 }
 
 sw_status lite_data_version(void *impl, int64_t *v)

@@ -47,6 +47,8 @@ enum stmt {
 
 typedef struct lite {
     sqlite3 *db;
+    char path[1024];
+    int sweep_fd; /* the sweep's flock on the database file, or -1 */
     sqlite3_stmt *st[S_COUNT];
     struct {
         char *text;
@@ -177,6 +179,7 @@ sw_status lite_suppression_set_due(void *impl,
 sw_status lite_suppression_sweep(void *impl, sw_instant now, size_t *n);
 sw_status lite_suppression_list(void *impl, sw_suppression_cb cb, void *ctx);
 sw_status lite_data_version(void *impl, int64_t *v);
+sw_status lite_sweep_lock(void *impl, bool take);
 sw_status lite_decide_facts(void *impl, const uint8_t *blind,
                             const char *subject, int supp,
                             const char *purpose, sw_instant now,

@@ -342,13 +342,22 @@ int r_traffic_ingest(call *c, sw_store *unused)
     ingest *g = calloc(1, sizeof(*g));
     if (!g)
         return reply_error(c, 500, "out_of_memory", "no memory for ingest");
-    /* next to the store: on its disk, not in a RAM-backed /tmp */
+    /* next to a store file: on its disk, not in a RAM-backed /tmp; for a
+     * database server, in TMPDIR or /var/tmp */
     char dir[1024];
-    snprintf(dir, sizeof(dir), "%s", c->srv->o.store);
-    char *slash = strrchr(dir, '/');
-    if (slash)
-        *slash = '\0';
-    g->fd = open(slash ? dir : ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    const char *store = c->srv->o.store;
+    if (strstr(store, "://")) {
+        snprintf(dir, sizeof(dir), "%s",
+                 getenv("TMPDIR") ? getenv("TMPDIR") : "/var/tmp");
+    } else {
+        snprintf(dir, sizeof(dir), "%s", store);
+        char *slash = strrchr(dir, '/');
+        if (slash)
+            *slash = '\0';
+        else
+            snprintf(dir, sizeof(dir), ".");
+    }
+    g->fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
     if (g->fd < 0) {
         int e = errno;
         free(g);

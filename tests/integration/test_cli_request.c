@@ -23,7 +23,7 @@ static int setup(void **state)
 {
     (void)state;
     dir = tu_tmpdir();
-    tu_path(dir, "steward.db", db, sizeof(db));
+    tu_db(dir, db, sizeof(db));
     snprintf(store_env, sizeof(store_env), "STEWARD_STORE=%s", db);
     return 0;
 }
@@ -31,6 +31,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
+    tu_db_drop(db);
     tu_rmtree(dir);
     free(dir);
     return 0;

@@ -19,7 +19,7 @@ static int setup(void **state)
 {
     (void)state;
     dir = tu_tmpdir();
-    tu_path(dir, "steward.db", db, sizeof(db));
+    tu_db(dir, db, sizeof(db));
     tu_path(dir, "cdr.csv", cdr, sizeof(cdr));
     snprintf(store_env, sizeof(store_env), "STEWARD_STORE=%s", db);
     return 0;
@@ -28,6 +28,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
+    tu_db_drop(db);
     tu_rmtree(dir);
     free(dir);
     return 0;
@@ -133,10 +134,8 @@ static void test_cli_retention__traffic_story(void **state)
     json_decref(o);
 
     /* The customer's part of every record is still there... */
-    assert_int_equal(tu_sh("test $(sqlite3 '%s' 'SELECT count(*) FROM "
-                           "traffic_202501') -eq 1240",
-                           db),
-                     0);
+    assert_int_equal(tu_count_sql(db, "SELECT count(*) FROM traffic_202501"),
+                     1240);
     /* ...until its 10 years are over. */
     RUN(&r, "sweep", "--dry-run", "--now", "2035-02-01T00:00:00Z");
     assert_int_equal(r.status, 0);

@@ -163,7 +163,7 @@ static void daemon_start(daemon_t *d)
 {
     memset(d, 0, sizeof(*d));
     d->dir = tu_tmpdir();
-    tu_path(d->dir, "steward.db", d->store, sizeof(d->store));
+    tu_db(d->dir, d->store, sizeof(d->store));
     tu_path(d->dir, "daemon.log", d->log, sizeof(d->log));
     tu_path(d->dir, "outbox.ndjson", d->outbox, sizeof(d->outbox));
     tu_run r;
@@ -226,6 +226,7 @@ static void daemon_free(daemon_t *d)
 {
     if (d->pid > 0)
         daemon_stop(d);
+    tu_db_drop(d->store);
     tu_rmtree(d->dir);
     free(d->dir);
 }

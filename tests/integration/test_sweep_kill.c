@@ -137,9 +137,11 @@ static void test_sweep_kill__killed_sweeps_finish_cleanly(void **state)
     assert_int_equal(tu_count_sql(t.path, "SELECT count(*) FROM records WHERE "
                                    "due_at IS NOT NULL"),
                      0);
-    assert_int_equal(tu_count_sql(t.path, "SELECT count(*) FROM epoch_keys WHERE "
-                                   "due_at <= strftime('%s', '2026-03-01')"),
-                     0);
+    char sql[128];
+    snprintf(sql, sizeof(sql),
+             "SELECT count(*) FROM epoch_keys WHERE due_at <= %lld",
+             (long long)tu_instant("2026-03-01T00:00:00Z"));
+    assert_int_equal(tu_count_sql(t.path, sql), 0);
     tu_store_reopen(&t);
     tu_store_now(&t, NOW);
     sw_sweep_report *r;

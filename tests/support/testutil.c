@@ -291,18 +291,8 @@ void tu_store_new(tu_store *t, const char *now)
     memset(t, 0, sizeof(*t));
     t->dir = tu_tmpdir();
     tu_path(t->dir, "steward.db", t->path, sizeof(t->path));
-    if (pg_mode()) { /* a database of its own, named after the directory */
-        const char *base = strrchr(t->dir, '/') + 1;
-        char db[128], sql[256];
-        snprintf(db, sizeof(db), "sw_%s", base);
-        for (char *p = db; *p; p++)
-            if (*p == '-')
-                *p = '_';
-            else if (*p >= 'A' && *p <= 'Z')
-                *p = (char)(*p - 'A' + 'a');
-        snprintf(sql, sizeof(sql), "CREATE DATABASE %s", db);
-        pg_admin(sql);
-        pg_uri(db, t->path, sizeof(t->path));
+    if (pg_mode()) {
+        tu_db(t->dir, t->path, sizeof(t->path));
         tu_path(t->dir, "steward.key", t->key, sizeof(t->key));
     }
     t->policy = tu_bundled();
@@ -317,6 +307,37 @@ void tu_store_new(tu_store *t, const char *now)
         fail_msg("create %s: %s", t->path, err.msg);
     t->clock = o.clock;
     open_store(t, &t->clock);
+}
+
+void tu_db(const char *dir, char *path, size_t n)
+{
+    if (!pg_mode()) {
+        tu_path(dir, "steward.db", path, n);
+        return;
+    }
+    /* a database of its own, named after the directory */
+    char db[128], sql[256], key[512];
+    snprintf(db, sizeof(db), "sw_%s", strrchr(dir, '/') + 1);
+    for (char *p = db; *p; p++)
+        if (*p == '-')
+            *p = '_';
+        else if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    snprintf(sql, sizeof(sql), "CREATE DATABASE %s", db);
+    pg_admin(sql);
+    pg_uri(db, path, n);
+    tu_path(dir, "steward.key", key, sizeof(key));
+    setenv("STEWARD_KEY_FILE", key, 1);
+}
+
+void tu_db_drop(const char *path)
+{
+    if (!is_pg(path))
+        return;
+    char sql[256];
+    snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)",
+             strrchr(path, '/') + 1);
+    pg_admin(sql);
 }
 
 void tu_store_reopen(tu_store *t)
@@ -334,12 +355,7 @@ void tu_store_now(tu_store *t, const char *now)
 void tu_store_free(tu_store *t)
 {
     sw_store_close(t->s);
-    if (is_pg(t->path)) {
-        char sql[256];
-        snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)",
-                 strrchr(t->path, '/') + 1);
-        pg_admin(sql);
-    }
+    tu_db_drop(t->path);
     sw_policy_free(t->policy);
     tu_rmtree(t->dir);
     free(t->dir);
@@ -371,14 +387,10 @@ void tu_store_copy(const tu_store *t, char *path, size_t n, char *key,
 
 void tu_store_copy_drop(const char *path)
 {
-    if (is_pg(path)) {
-        char sql[256];
-        snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)",
-                 strrchr(path, '/') + 1);
-        pg_admin(sql);
-    } else {
+    if (is_pg(path))
+        tu_db_drop(path);
+    else
         remove(path);
-    }
 }
 
 void tu_exec_sql(const char *db_path, const char *sql)

@@ -55,6 +55,12 @@ void tu_copy(const char *from, const char *to);
 long tu_count_sql(const char *db_path, const char *sql);
 /* Whether the suite runs on PostgreSQL (STEWARD_TEST_PG). */
 bool tu_pg(void);
+/* The store path for a test directory: dir/steward.db, or with
+ * STEWARD_TEST_PG a new database's URI (its key file dir/steward.key, set
+ * as STEWARD_KEY_FILE for the commands the test runs). tu_db_drop removes
+ * the database. */
+void tu_db(const char *dir, char *path, size_t n);
+void tu_db_drop(const char *path);
 /* Runs SQL that returns no rows on a store's database (a file or a
  * postgresql:// URI); fails the test when it fails. */
 void tu_exec_sql(const char *db_path, const char *sql);
