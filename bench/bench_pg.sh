@@ -52,8 +52,8 @@ awk -v a="$T0" -v b="$T1" -v c="$T2" -v n="$N" 'BEGIN {
   printf "         plain COPY of the same file: %.2f s = %.0f rows/s; ratio %.2f\n", b-a, n/(b-a), (b-a)/(c-b) }'
 
 # ---- 2. the ten-year sweep against DELETE ----
-psql -q -d plain -c "ALTER TABLE t ADD COLUMN at timestamptz;
-  UPDATE t SET at = time::timestamptz; VACUUM ANALYZE t" >/dev/null
+psql -q -d plain -c "ALTER TABLE t ADD COLUMN at timestamptz" \
+    -c "UPDATE t SET at = time::timestamptz" -c "VACUUM ANALYZE t" >/dev/null
 T3=$(now)
 psql -q -d plain -c "DELETE FROM t WHERE at < '2026-01-01'" >/dev/null
 T4=$(now)

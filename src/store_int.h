@@ -361,6 +361,12 @@ typedef struct sw_backend {
     sw_status (*traffic_month)(void *impl, int month);
     sw_status (*traffic_insert)(void *impl, int month,
                                 const sw_traffic_rec *r);
+    /* Ends a run of traffic_insert calls: a backend that stores rows in
+     * bulk stores them now and calls cb with the id of each row it refused
+     * (the id exists); one that stores each row at once has nothing to do. */
+    sw_status (*traffic_flush)(void *impl,
+                               int (*cb)(const char *ext_id, void *ctx),
+                               void *ctx);
     /* Rows of a month whose destination has one of n blind indexes
      * (one per live day key of the month), oldest first. */
     sw_status (*traffic_probe)(void *impl, int month,

@@ -29,8 +29,11 @@ typedef struct pgs {
     } prep[MAX_PREP];
     int n_prep;
     bool write_tx;
-    int ins_month[16]; /* months whose insert is prepared ("ti<month>") */
-    int n_ins;
+    bool copying;      /* a COPY of traffic rows into the stage is open */
+    size_t staged;     /* rows in the stage, not yet in traffic */
+    sw_status copy_st; /* how the last COPY ended */
+    char *line;        /* a row of COPY text being built */
+    size_t line_cap;
     uint8_t acc_enc[512], ten_enc[512];
 } pgs;
 
@@ -87,11 +90,32 @@ static sw_status fail(pgs *p, const PGresult *r, const char *what)
     return status_of(r, p->c);
 }
 
+/* Ends an open COPY of traffic rows: any other statement first needs the
+ * connection back. A row the COPY refused (a duplicate id) fails here. */
+static sw_status copy_end(pgs *p)
+{
+    if (!p->copying)
+        return SW_OK;
+    p->copying = false;
+    sw_status st = SW_OK;
+    if (PQputCopyEnd(p->c, NULL) != 1)
+        st = fail(p, NULL, "storing traffic");
+    PGresult *r;
+    while ((r = PQgetResult(p->c))) {
+        if (st == SW_OK && PQresultStatus(r) != PGRES_COMMAND_OK)
+            st = fail(p, r, "storing traffic");
+        PQclear(r);
+    }
+    return st;
+}
+
 /* Runs sql (prepared on first use) with a; the result (rows in binary) or
  * NULL after setting *st and p->err. */
 static PGresult *q(pgs *p, const char *sql, const args *a, const char *what,
                    sw_status *st)
 {
+    if ((*st = copy_end(p)) != SW_OK)
+        return NULL;
     const char *name = NULL;
     for (int i = 0; i < p->n_prep && !name; i++)
         if (p->prep[i].sql == sql)
@@ -128,6 +152,8 @@ static PGresult *q(pgs *p, const char *sql, const args *a, const char *what,
 static PGresult *q_dyn(pgs *p, const char *sql, const args *a,
                        const char *what, sw_status *st)
 {
+    if ((*st = copy_end(p)) != SW_OK)
+        return NULL;
     PGresult *r = PQexecParams(p->c, sql, a ? a->n : 0, NULL, a ? a->v : NULL,
                                a ? a->len : NULL, a ? a->fmt : NULL, 1);
     ExecStatusType s = PQresultStatus(r);
@@ -317,6 +343,9 @@ static void pg_close(void *impl)
     if (!p)
         return;
     PQfinish(p->c);
+    if (p->line)
+        sw_wipe(p->line, p->line_cap);
+    free(p->line);
     sw_wipe(p->acc_enc, sizeof(p->acc_enc));
     sw_wipe(p->ten_enc, sizeof(p->ten_enc));
     free(p);
@@ -395,6 +424,9 @@ static const char *pg_errmsg(void *impl)
 
 static sw_status exec_plain(pgs *p, const char *sql, const char *what)
 {
+    sw_status cst = copy_end(p);
+    if (cst != SW_OK && strncmp(sql, "ROLLBACK", 8) != 0)
+        return cst;
     PGresult *r = PQexec(p->c, sql);
     ExecStatusType s = PQresultStatus(r);
     sw_status st = s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK
@@ -433,6 +465,10 @@ static sw_status pg_setup(void *impl, int *from)
                : SW_ERR_STORE;
 }
 
+static sw_status pg_traffic_flush(void *impl,
+                                  int (*cb)(const char *ext_id, void *ctx),
+                                  void *ctx);
+
 static sw_status pg_tx(void *impl, sw_tx_op op)
 {
     pgs *p = impl;
@@ -443,7 +479,9 @@ static sw_status pg_tx(void *impl, sw_tx_op op)
                           "BEGIN; SELECT pg_advisory_xact_lock(1937007975)",
                           "starting a change");
     case SW_TX_COMMIT: {
-        sw_status st = p->write_tx
+        sw_status st = pg_traffic_flush(p, NULL, NULL);
+        if (st == SW_OK)
+            st = p->write_tx
                            ? exec_plain(p, "UPDATE steward_changes SET n = n + 1",
                                         "committing")
                            : SW_OK;
@@ -456,6 +494,7 @@ static sw_status pg_tx(void *impl, sw_tx_op op)
     }
     case SW_TX_ROLLBACK:
         p->write_tx = false;
+        p->staged = 0; /* the stage's rows go with the transaction */
         return exec_plain(p, "ROLLBACK", "rolling back");
     case SW_TX_SAVEPOINT:
         return exec_plain(p, "SAVEPOINT change", "starting a change");
@@ -1947,64 +1986,127 @@ static sw_status pg_traffic_month(void *impl, int month)
     return exec_plain(impl, sql, "creating a month of traffic");
 }
 
+/* COPY text: a field, escaped (tab, newline, backslash), or \N. */
+static bool put_text(pgs *p, size_t *n, const char *s)
+{
+    size_t need = s ? 2 * strlen(s) + 2 : 3;
+    if (*n + need + 1 > p->line_cap) {
+        size_t cap = (*n + need + 1) * 2;
+        char *l = realloc(p->line, cap);
+        if (!l)
+            return false;
+        p->line = l;
+        p->line_cap = cap;
+    }
+    if (!s) {
+        memcpy(p->line + *n, "\\N", 2);
+        *n += 2;
+    }
+    for (; s && *s; s++) {
+        char c = *s;
+        if (c == '\\' || c == '\t' || c == '\n' || c == '\r') {
+            p->line[(*n)++] = '\\';
+            c = c == '\t' ? 't' : c == '\n' ? 'n' : c == '\r' ? 'r' : c;
+        }
+        p->line[(*n)++] = c;
+    }
+    p->line[(*n)++] = '\t';
+    return true;
+}
+
+/* bytea in COPY text: \\x and hex digits. */
+static bool put_bytes(pgs *p, size_t *n, const uint8_t *b, size_t len)
+{
+    if (!b)
+        return put_text(p, n, NULL);
+    char hex[2 * 1024 + 4];
+    if (2 * len + 3 > sizeof(hex))
+        return false;
+    hex[0] = '\\';
+    hex[1] = 'x';
+    sw_hex(b, len, hex + 2);
+    return put_text(p, n, hex);
+}
+
+/* Rows go to the partitioned table through one COPY that stays open
+ * across inserts (an ingest's hot path: no round trip per row); the next
+ * other statement ends it, and a refused row (a duplicate id) fails that
+ * statement, so the ingest as a whole. */
 static sw_status pg_traffic_insert(void *impl, int month,
                                    const sw_traffic_rec *r)
 {
     pgs *p = impl;
-    char name[24];
-    snprintf(name, sizeof(name), "ti%d", month);
-    bool ready = false;
-    for (int i = 0; i < p->n_ins && !ready; i++)
-        ready = p->ins_month[i] == month;
-    if (!ready) { /* the hot path of an ingest: prepared once a month */
-        char sql[512];
-        snprintf(sql, sizeof(sql),
-                 "INSERT INTO traffic_%d(month, " ROW_COLUMNS ") VALUES(%d,"
-                 "$1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)",
-                 month, month);
-        PGresult *pr = PQprepare(p->c, name, sql, 16, NULL);
-        sw_status st = PQresultStatus(pr) == PGRES_COMMAND_OK
+    if (!p->copying) {
+        sw_status cst = exec_plain(
+            p,
+            "CREATE TEMP TABLE IF NOT EXISTS traffic_stage"
+            " (LIKE traffic INCLUDING DEFAULTS) ON COMMIT DELETE ROWS",
+            "storing traffic");
+        if (cst != SW_OK)
+            return cst;
+        PGresult *res = PQexec(p->c, "COPY traffic_stage(month, " ROW_COLUMNS
+                                     ") FROM STDIN");
+        sw_status st = PQresultStatus(res) == PGRES_COPY_IN
                            ? SW_OK
-                           : fail(p, pr, "storing traffic");
-        PQclear(pr);
+                           : fail(p, res, "storing traffic");
+        PQclear(res);
         if (st != SW_OK)
             return st;
-        if (p->n_ins == 16) { /* the oldest month's insert goes */
-            char dealloc[48];
-            snprintf(dealloc, sizeof(dealloc), "DEALLOCATE ti%d",
-                     p->ins_month[0]);
-            exec_plain(p, dealloc, "forgetting a statement");
-            memmove(p->ins_month, p->ins_month + 1,
-                    15 * sizeof(p->ins_month[0]));
-            p->n_ins = 15;
-        }
-        p->ins_month[p->n_ins++] = month;
+        p->copying = true;
     }
-    args a = {0};
-    a_txt(&a, r->ext_id);
-    a_txt(&a, r->account);
-    a_blob(&a, r->account_bi, SW_BLIND_BYTES);
-    a_txt(&a, r->channel);
-    a_int(&a, r->at);
-    a_int(&a, r->day);
-    a_txt(&a, r->sender);
-    a_txt(&a, r->country);
-    a_txt(&a, r->key_class);
-    a_blob(&a, r->ids, r->ids_len);
-    a_blob(&a, r->dest_bi, SW_BLIND_BYTES);
-    a_int(&a, r->duration);
-    a_txt(&a, r->op);
-    a_txt(&a, r->route);
-    a_txt(&a, r->price);
-    a_txt(&a, r->currency);
-    PGresult *res = PQexecPrepared(p->c, name, a.n, a.v, a.len, a.fmt, 1);
-    sw_status st = PQresultStatus(res) == PGRES_COMMAND_OK
-                       ? SW_OK
-                       : fail(p, res, "storing traffic");
-    PQclear(res);
-    if (st == SW_ERR_CONFLICT)
-        snprintf(p->err, sizeof(p->err), "detail record id '%s' exists",
-                 r->ext_id);
+    char num[3][24];
+    snprintf(num[0], sizeof(num[0]), "%d", month);
+    snprintf(num[1], sizeof(num[1]), "%lld", (long long)r->at);
+    snprintf(num[2], sizeof(num[2]), "%lld", (long long)r->day);
+    char dur[24];
+    snprintf(dur, sizeof(dur), "%lld", (long long)r->duration);
+    size_t n = 0;
+    bool ok = put_text(p, &n, num[0]) && put_text(p, &n, r->ext_id) &&
+              put_text(p, &n, r->account) &&
+              put_bytes(p, &n, r->account_bi, SW_BLIND_BYTES) &&
+              put_text(p, &n, r->channel) && put_text(p, &n, num[1]) &&
+              put_text(p, &n, num[2]) && put_text(p, &n, r->sender) &&
+              put_text(p, &n, r->country) && put_text(p, &n, r->key_class) &&
+              put_bytes(p, &n, r->ids, r->ids_len) &&
+              put_bytes(p, &n, r->dest_bi, r->dest_bi ? SW_BLIND_BYTES : 0) &&
+              put_text(p, &n, dur) && put_text(p, &n, r->op) &&
+              put_text(p, &n, r->route) && put_text(p, &n, r->price) &&
+              put_text(p, &n, r->currency);
+    if (!ok) {
+        snprintf(p->err, sizeof(p->err), "out of memory storing traffic");
+        return SW_ERR_NOMEM;
+    }
+    p->line[n - 1] = '\n'; /* the last tab ends the row */
+    if (PQputCopyData(p->c, p->line, (int)n) != 1)
+        return fail(p, NULL, "storing traffic");
+    p->staged++;
+    return SW_OK;
+}
+
+/* The stage into traffic in one statement; the ids it already held are
+ * the refused rows. */
+static sw_status pg_traffic_flush(void *impl,
+                                  int (*cb)(const char *ext_id, void *ctx),
+                                  void *ctx)
+{
+    pgs *p = impl;
+    if (!p->staged)
+        return copy_end(p);
+    p->staged = 0;
+    sw_status st;
+    PGresult *r = q(p,
+                    "WITH ins AS (INSERT INTO traffic SELECT * FROM"
+                    " traffic_stage ON CONFLICT DO NOTHING RETURNING month,"
+                    " ext_id) SELECT s.ext_id FROM traffic_stage s WHERE NOT"
+                    " EXISTS (SELECT 1 FROM ins WHERE ins.month = s.month AND"
+                    " ins.ext_id = s.ext_id)",
+                    NULL, "storing traffic", &st);
+    for (int i = 0; r && cb && i < PQntuples(r); i++)
+        if (cb(txt(r, i, 0), ctx))
+            break;
+    PQclear(r);
+    if (st == SW_OK)
+        st = exec_plain(p, "TRUNCATE traffic_stage", "storing traffic");
     return st;
 }
 
@@ -2211,14 +2313,6 @@ static sw_status pg_traffic_drop_empty(void *impl, int month, bool *dropped)
     if (st != SW_OK || any)
         return st;
     pgs *p = impl;
-    for (int i = 0; i < p->n_ins; i++) /* its insert goes with it */
-        if (p->ins_month[i] == month) {
-            char dealloc[48];
-            snprintf(dealloc, sizeof(dealloc), "DEALLOCATE ti%d", month);
-            exec_plain(p, dealloc, "forgetting a statement");
-            p->ins_month[i] = p->ins_month[--p->n_ins];
-            break;
-        }
     snprintf(sql, sizeof(sql),
              "DROP TABLE traffic_%d; DELETE FROM traffic_months WHERE"
              " month = %d",
@@ -2454,6 +2548,7 @@ const sw_backend sw_backend_pg = {
     .epoch_delete = pg_epoch_delete,
     .traffic_month = pg_traffic_month,
     .traffic_insert = pg_traffic_insert,
+    .traffic_flush = pg_traffic_flush,
     .traffic_probe = pg_traffic_probe,
     .traffic_held = pg_traffic_held,
     .traffic_keyed = pg_traffic_keyed,

@@ -966,6 +966,7 @@ const sw_backend sw_backend_sqlite = {
     .epoch_delete = lite_epoch_delete,
     .traffic_month = lite_traffic_month,
     .traffic_insert = lite_traffic_insert,
+    .traffic_flush = lite_traffic_flush,
     .traffic_probe = lite_traffic_probe,
     .traffic_held = lite_traffic_held,
     .traffic_keyed = lite_traffic_keyed,

@@ -110,6 +110,9 @@ sw_status lite_epoch_due(void *impl, sw_instant now, sw_epoch_cb cb,
 sw_status lite_epoch_delete(void *impl, int64_t day, const char *key_class);
 sw_status lite_traffic_month(void *impl, int month);
 sw_status lite_traffic_insert(void *impl, int month, const sw_traffic_rec *r);
+sw_status lite_traffic_flush(void *impl,
+                             int (*cb)(const char *ext_id, void *ctx),
+                             void *ctx);
 sw_status lite_traffic_probe(void *impl, int month,
                              const uint8_t (*blinds)[SW_BLIND_BYTES], size_t n,
                              sw_traffic_cb cb, void *ctx);

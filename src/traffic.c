@@ -665,6 +665,37 @@ static sw_status store_row(ingest *g, const prepared *p, bool *stripped)
     return st == SW_OK ? st : sw_fail_be(s, st, NULL);
 }
 
+typedef struct refused_ctx {
+    ingest *g;
+    const chunk *c;
+    sw_ingest_result *out;
+} refused_ctx;
+
+/* A row the backend refused at the end of its chunk: a bad line, as if
+ * refused at once. */
+static int refused_row(const char *ext_id, void *p)
+{
+    refused_ctx *x = p;
+    for (size_t i = 0; i < x->c->n; i++) {
+        const prepared *row = &x->c->rows[i];
+        if (!row->bad && strcmp(row->id, ext_id) == 0) {
+            bad_line(x->g, row->line, "detail record id '%s' exists", ext_id);
+            x->out->bad++;
+            x->out->stored--;
+            x->out->stripped -= !row->live;
+            break;
+        }
+    }
+    return 0;
+}
+
+static sw_status flush_chunk(ingest *g, const chunk *c, sw_ingest_result *out)
+{
+    refused_ctx x = {g, c, out};
+    sw_status st = g->s->be->traffic_flush(g->s->impl, refused_row, &x);
+    return st == SW_OK ? st : sw_fail_be(g->s, st, NULL);
+}
+
 /* Gives the reader the key it asked for (read or created in the store,
  * inside the ingest's transaction). */
 static sw_status serve_key(ingest *g, reader *r)
@@ -789,6 +820,8 @@ sw_status sw_traffic_ingest(sw_store *s, FILE *in, const char *name,
                 st = rs;
             }
         }
+        if (st == SW_OK)
+            st = flush_chunk(&g, c, out);
         pthread_mutex_lock(&r->mu);
         r->consumed++;
         r->stop = st != SW_OK;
