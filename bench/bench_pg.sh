@@ -89,7 +89,8 @@ LUA
 rps() { awk '/Requests\/sec/ {print $2}' "$1"; }
 wrk -t1 -c32 -d"${SECS}s" -s "$W/d.lua" "http://127.0.0.1:$P1/" > "$W/one"
 wrk -t1 -c32 -d"${SECS}s" -s "$W/d.lua" "http://127.0.0.1:$P1/" > "$W/two1" &
+WRK=$!
 wrk -t1 -c32 -d"${SECS}s" -s "$W/d.lua" "http://127.0.0.1:$P2/" > "$W/two2"
-wait
+wait $WRK # not the daemons
 awk -v one="$(rps "$W/one")" -v a="$(rps "$W/two1")" -v b="$(rps "$W/two2")" -v s="$SUBJECTS" 'BEGIN {
   printf "decide   one stewardd (1 thread): %.0f decisions/s; two on the same database: %.0f + %.0f = %.0f/s; ratio %.2f (%d subjects)\n", one, a, b, a+b, (a+b)/one, s }'
