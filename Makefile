@@ -48,6 +48,7 @@ bench: build
 	./$(BUILD)/bench/bench_retention
 	./$(BUILD)/bench/bench_consent
 	sh bench/bench_http.sh $(BUILD)
+	sh bench/bench_pg.sh $(BUILD)
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
