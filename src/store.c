@@ -26,6 +26,18 @@ static bool is_postgres(const char *uri)
            strncmp(uri, "postgresql://", 13) == 0;
 }
 
+void sw_store_uri_shown(const char *uri, char *buf, size_t n)
+{
+    const char *scheme = strstr(uri, "://");
+    const char *at = scheme ? strchr(scheme + 3, '@') : NULL;
+    const char *colon = at ? memchr(scheme + 3, ':', (size_t)(at - scheme - 3))
+                           : NULL;
+    if (!colon)
+        snprintf(buf, n, "%s", uri);
+    else
+        snprintf(buf, n, "%.*s:***%s", (int)(colon - uri), uri, at);
+}
+
 void sw_store_key_path(const char *uri, const sw_store_options *o, char *buf,
                        size_t n)
 {
@@ -104,8 +116,9 @@ static bool exists(const char *path)
 sw_status sw_store_create(const char *uri, const sw_store_options *o,
                           sw_error *err)
 {
-    char key_path[1024];
+    char key_path[1024], shown[512];
     sw_store_key_path(uri, o, key_path, sizeof(key_path));
+    sw_store_uri_shown(uri, shown, sizeof(shown));
     if (!is_postgres(uri) && exists(uri)) {
         snprintf(err->msg, sizeof(err->msg),
                  "%s exists; refusing to overwrite a store", uri);
@@ -122,7 +135,7 @@ sw_status sw_store_create(const char *uri, const sw_store_options *o,
     if (st == SW_OK)
         st = tmp.be->open(uri, true, &tmp.impl, &version, err);
     if (st == SW_OK && (st = tmp.be->setup(tmp.impl, &from)) != SW_OK)
-        snprintf(err->msg, sizeof(err->msg), "%s: %s", uri,
+        snprintf(err->msg, sizeof(err->msg), "%s: %s", shown,
                  tmp.be->errmsg(tmp.impl));
     if (st == SW_OK)
         st = sw_keyring_load(key_path, &tmp.keys, err->msg, sizeof(err->msg));
@@ -137,7 +150,7 @@ sw_status sw_store_create(const char *uri, const sw_store_options *o,
             st = sw_audit_append(&tmp, "store.init", NULL, "[]", "{}");
         st = sw_tx_end(&tmp, st);
         if (st != SW_OK)
-            snprintf(err->msg, sizeof(err->msg), "%s: %s", uri, tmp.err);
+            snprintf(err->msg, sizeof(err->msg), "%s: %s", shown, tmp.err);
     }
     if (tmp.impl)
         tmp.be->close(tmp.impl);
@@ -160,7 +173,8 @@ sw_status sw_store_open(const char *uri, const sw_store_options *o,
         return SW_ERR_NOMEM;
     }
     s->be = backend_for(uri);
-    char key_path[1024], check[65], stored[128];
+    char key_path[1024], check[65], stored[128], shown[512];
+    sw_store_uri_shown(uri, shown, sizeof(shown));
     sw_store_key_path(uri, o, key_path, sizeof(key_path));
     int version = 0, from = 0;
     sw_status st = s->be->open(uri, false, &s->impl, &version, err);
@@ -168,7 +182,7 @@ sw_status sw_store_open(const char *uri, const sw_store_options *o,
         snprintf(err->msg, sizeof(err->msg),
                  "%s has schema version %d; this steward reads up to %d "
                  "(upgrade steward)",
-                 uri, version, SW_SCHEMA_LATEST);
+                 shown, version, SW_SCHEMA_LATEST);
         st = SW_ERR_VERSION;
     }
     /* The key is checked before anything is written, migrations included. */
@@ -178,7 +192,7 @@ sw_status sw_store_open(const char *uri, const sw_store_options *o,
         st = s->be->meta_get(s->impl, "key_check", stored, sizeof(stored));
         if (st != SW_OK)
             snprintf(err->msg, sizeof(err->msg),
-                     "%s is not a steward store (no key check: %s)", uri,
+                     "%s is not a steward store (no key check: %s)", shown,
                      st == SW_ERR_NOTFOUND ? "missing"
                                            : s->be->errmsg(s->impl));
         if (st == SW_ERR_NOTFOUND)
@@ -189,12 +203,12 @@ sw_status sw_store_open(const char *uri, const sw_store_options *o,
         if (strcmp(check, stored) != 0) {
             snprintf(err->msg, sizeof(err->msg),
                      "%s is not the key of %s (key check mismatch)", key_path,
-                     uri);
+                     shown);
             st = SW_ERR_CRYPTO;
         }
     }
     if (st == SW_OK && (st = s->be->setup(s->impl, &from)) != SW_OK)
-        snprintf(err->msg, sizeof(err->msg), "%s: %s", uri,
+        snprintf(err->msg, sizeof(err->msg), "%s: %s", shown,
                  s->be->errmsg(s->impl));
     if (st != SW_OK) {
         sw_store_close(s);
@@ -210,7 +224,7 @@ sw_status sw_store_open(const char *uri, const sw_store_options *o,
         if (st == SW_OK)
             st = sw_audit_append(s, "store.migrate", NULL, "[]", details);
         if ((st = sw_tx_end(s, st)) != SW_OK) {
-            snprintf(err->msg, sizeof(err->msg), "%s: %s", uri, s->err);
+            snprintf(err->msg, sizeof(err->msg), "%s: %s", shown, s->err);
             sw_store_close(s);
             return st;
         }

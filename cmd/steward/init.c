@@ -17,17 +17,19 @@ static int do_init(cli *c, const cli_args *a)
     sw_store_key_path(c->store_path, &o, key, sizeof(key));
     sw_error err;
     sw_status st = sw_store_create(c->store_path, &o, &err);
+    char shown[512];
+    sw_store_uri_shown(c->store_path, shown, sizeof(shown));
     sw_policy_free(p);
     if (st != SW_OK)
         return cli_fail("%s", err.msg);
     if (c->json)
         return cli_print_json(json_pack("{s:s, s:s, s:i}", "store",
-                                        c->store_path, "key", key, "schema",
+                                        shown, "key", key, "schema",
                                         sw_store_schema_latest()));
     printf("created store %s (schema %d)\n"
            "created key   %s (mode 0600): keep a copy somewhere safe; "
            "without it the data cannot be read\n",
-           c->store_path, sw_store_schema_latest(), key);
+           shown, sw_store_schema_latest(), key);
     return 0;
 }
 

@@ -339,11 +339,12 @@ int main(int argc, char **argv)
     pthread_t sweep_th;
     bool sweeping = o->sweep_every > 0 &&
                     pthread_create(&sweep_th, NULL, sweeper, &srv) == 0;
-    fprintf(stderr,
-            "{\"event\":\"start\",\"listen\":\"%s\",\"tls\":%s,\"store\":\"%s\","
-            "\"threads\":%u,\"sweep_every_s\":%ld}\n",
-            o->listen, o->tls_cert ? "true" : "false", o->store, o->threads,
-            o->sweep_every);
+    char shown[512];
+    sw_store_uri_shown(o->store, shown, sizeof(shown));
+    log_line(json_pack("{s:s, s:s, s:b, s:s, s:i, s:I}", "event", "start",
+                       "listen", o->listen, "tls", o->tls_cert != NULL,
+                       "store", shown, "threads", (int)o->threads,
+                       "sweep_every_s", (json_int_t)o->sweep_every));
     int sig = 0;
     sigwait(&set, &sig);
     fprintf(stderr, "{\"event\":\"stopping\",\"signal\":%d}\n", sig);

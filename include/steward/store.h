@@ -57,6 +57,10 @@ sw_status sw_store_create(const char *uri, const sw_store_options *o,
 sw_status sw_store_open(const char *uri, const sw_store_options *o,
                         sw_store **out, sw_error *err);
 
+/* uri as it may be shown or logged: a password in a postgresql:// URI
+ * becomes "***" (buf: n bytes). */
+void sw_store_uri_shown(const char *uri, char *buf, size_t n);
+
 /* Closes; NULL is a no-op. Key material is wiped. */
 void sw_store_close(sw_store *s);
 
