@@ -13,6 +13,7 @@ check() { # kind name package
     case "$1" in
         pc)  pkg-config --exists "$2" 2>/dev/null || need="$need $3" ;;
         cmd) command -v "$2" >/dev/null 2>&1 || need="$need $3" ;;
+        glob) ls $2 >/dev/null 2>&1 || need="$need $3" ;;
     esac
 }
 
@@ -29,7 +30,7 @@ check pc  sqlite3         libsqlite3-dev
 check pc  libmicrohttpd   libmicrohttpd-dev
 check pc  libpq           libpq-dev
 # the suite again on PostgreSQL: a throw-away server per test program
-check cmd pg_virtualenv   postgresql
+check glob '/usr/lib/postgresql/*/bin/postgres' postgresql
 check cmd pg_dump         postgresql-client
 # the daemon's tests: TLS, and the pages in a real browser
 check cmd openssl         openssl

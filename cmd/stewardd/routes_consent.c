@@ -134,11 +134,7 @@ int r_consent_list(call *c, sw_store *s)
         return 0;
     json_t *list = json_array();
     sw_status st = sw_consent_list(s, &who, consent_one, list);
-    if (st != SW_OK) {
-        json_decref(list);
-        return reply_store(c, s, st);
-    }
-    return reply_json(c, 200, json_pack("{s:o}", "consents", list));
+    return reply_list(c, s, st, "consents", list);
 }
 
 static int change_one(const sw_consent_change *ch, void *ctx)
@@ -259,11 +255,7 @@ int r_suppression_list(call *c, sw_store *s)
 {
     json_t *list = json_array();
     sw_status st = sw_suppression_list(s, supp_one, list);
-    if (st != SW_OK) {
-        json_decref(list);
-        return reply_store(c, s, st);
-    }
-    return reply_json(c, 200, json_pack("{s:o}", "entries", list));
+    return reply_list(c, s, st, "entries", list);
 }
 
 /* ---- the decision ---- */

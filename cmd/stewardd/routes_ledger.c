@@ -210,11 +210,7 @@ int r_hold_list(call *c, sw_store *s)
     sw_status st = sw_hold_list(s, all && strcmp(all, "false") != 0 &&
                                        strcmp(all, "0") != 0,
                                 hold_one, list);
-    if (st != SW_OK) {
-        json_decref(list);
-        return reply_store(c, s, st);
-    }
-    return reply_json(c, 200, json_pack("{s:o}", "holds", list));
+    return reply_list(c, s, st, "holds", list);
 }
 
 int r_hold_place(call *c, sw_store *s)
@@ -541,11 +537,7 @@ int r_audit_log(call *c, sw_store *s)
     if (!x.keep)
         x.keep = 100;
     sw_status st = sw_audit_log(s, &f, log_one, &x);
-    if (st != SW_OK) {
-        json_decref(x.list);
-        return reply_store(c, s, st);
-    }
-    return reply_json(c, 200, json_pack("{s:o}", "entries", x.list));
+    return reply_list(c, s, st, "entries", x.list);
 }
 
 static int policy_report(call *c,
@@ -617,11 +609,7 @@ int r_key_list(call *c, sw_store *s)
 {
     json_t *list = json_array();
     sw_status st = sw_key_list(s, key_one, list);
-    if (st != SW_OK) {
-        json_decref(list);
-        return reply_store(c, s, st);
-    }
-    return reply_json(c, 200, json_pack("{s:o}", "keys", list));
+    return reply_list(c, s, st, "keys", list);
 }
 
 int r_key_revoke(call *c, sw_store *s)

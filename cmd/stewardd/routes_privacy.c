@@ -166,15 +166,15 @@ static const sw_activity *subscription(const sw_policy *p)
     return NULL;
 }
 
-/* "j***@example.com": enough to recognise, not to harvest. */
+/* "j***@example.com", "***0123": enough to recognise, not to harvest. */
 static void mask(const char *v, char *out, size_t n)
 {
     const char *at = strchr(v, '@');
-    size_t keep = at ? 1 : (strlen(v) > 4 ? strlen(v) - 4 : 0);
-    snprintf(out, n, "%.*s***%s", (int)keep, v,
-             at ? at : v + strlen(v) - (strlen(v) > 4 ? 4 : strlen(v)));
-    if (!at && strlen(v) > 4) /* a phone: the last four digits */
-        snprintf(out, n, "***%s", v + strlen(v) - 4);
+    size_t len = strlen(v);
+    if (at)
+        snprintf(out, n, "%.1s***%s", v, at);
+    else /* a phone number: its last four digits */
+        snprintf(out, n, "***%s", v + (len > 4 ? len - 4 : len));
 }
 
 static int preferences(call *c, sw_store *s, const link_target *l, int status)

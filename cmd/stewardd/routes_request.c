@@ -104,11 +104,7 @@ int r_request_list(call *c, sw_store *s)
     sw_status st = sw_request_list(
         s, overdue && strcmp(overdue, "false") != 0 && strcmp(overdue, "0"),
         w, list_view, &x);
-    if (st != SW_OK) {
-        json_decref(x.list);
-        return reply_store(c, s, st);
-    }
-    return reply_json(c, 200, json_pack("{s:o}", "requests", x.list));
+    return reply_list(c, s, st, "requests", x.list);
 }
 
 int r_request_get(call *c, sw_store *s)

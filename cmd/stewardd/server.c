@@ -109,6 +109,16 @@ int reply_store(call *c, sw_store *s, sw_status st)
     return reply_error(c, http, code, "%s", s ? sw_errmsg(s) : sw_strerror(st));
 }
 
+int reply_list(call *c, sw_store *s, sw_status st, const char *key,
+               json_t *list)
+{
+    if (st != SW_OK) {
+        json_decref(list);
+        return reply_store(c, s, st);
+    }
+    return reply_json(c, 200, json_pack("{s:o}", key, list));
+}
+
 int reply_missing(call *c, const char *what)
 {
     return reply_error(c, 422, "invalid", "%s", what);

@@ -178,6 +178,9 @@ int reply_error(call *c, int status, const char *code, const char *fmt, ...)
 int reply_store(call *c, sw_store *s, sw_status st);
 /* The error code of a library status ("not_found"...). */
 const char *status_code(sw_status st);
+/* {key: list} when st is SW_OK, else the failure (list is freed). */
+int reply_list(call *c, sw_store *s, sw_status st, const char *key,
+               json_t *list);
 /* 422 naming a missing or malformed field. */
 int reply_missing(call *c, const char *what);
 

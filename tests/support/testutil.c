@@ -241,12 +241,6 @@ bool tu_pg(void)
     return v && *v && strcmp(v, "0") != 0;
 }
 
-static bool pg_mode(void)
-{
-    const char *v = getenv("STEWARD_TEST_PG");
-    return v && *v && strcmp(v, "0") != 0;
-}
-
 static void pg_uri(const char *db, char *out, size_t n)
 {
     const char *user = getenv("PGUSER"), *pw = getenv("PGPASSWORD"),
@@ -291,7 +285,7 @@ void tu_store_new(tu_store *t, const char *now)
     memset(t, 0, sizeof(*t));
     t->dir = tu_tmpdir();
     tu_path(t->dir, "steward.db", t->path, sizeof(t->path));
-    if (pg_mode()) {
+    if (tu_pg()) {
         tu_db(t->dir, t->path, sizeof(t->path));
         tu_path(t->dir, "steward.key", t->key, sizeof(t->key));
     }
@@ -311,7 +305,7 @@ void tu_store_new(tu_store *t, const char *now)
 
 void tu_db(const char *dir, char *path, size_t n)
 {
-    if (!pg_mode()) {
+    if (!tu_pg()) {
         tu_path(dir, "steward.db", path, n);
         return;
     }
