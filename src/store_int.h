@@ -397,6 +397,9 @@ typedef struct sw_backend {
                                 void *ctx);
     /* Drops a month's table when it holds no row; *dropped says if so. */
     sw_status (*traffic_drop_empty)(void *impl, int month, bool *dropped);
+    /* Brings a month's index of destinations into this handle's memory,
+     * so the first look-ups run as fast as later ones. */
+    sw_status (*traffic_warm)(void *impl, int month);
 
     /* ---- consent, objection, suppression ---- */
     sw_status (*subject_set_flags)(void *impl, const char *id, int64_t flags,

@@ -1162,5 +1162,6 @@ const sw_backend sw_backend_pg = {
     .traffic_strip = pg_traffic_strip,
     .traffic_expire = pg_traffic_expire,
     .traffic_months = pg_traffic_months,
+    .traffic_warm = pg_traffic_warm,
     .traffic_drop_empty = pg_traffic_drop_empty,
 };

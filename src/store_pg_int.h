@@ -127,6 +127,7 @@ sw_status pg_traffic_expire(void *impl, int month, sw_instant before,
 sw_status pg_traffic_months(void *impl, int (*cb)(int month, void *ctx),
                             void *ctx);
 sw_status pg_traffic_drop_empty(void *impl, int month, bool *dropped);
+sw_status pg_traffic_warm(void *impl, int month);
 sw_status pg_consent_put(void *impl, const sw_consent_row *r);
 sw_status pg_consent_get(void *impl, const char *id, sw_consent_cb cb,
                          void *ctx);

@@ -646,6 +646,15 @@ sw_status pg_traffic_months(void *impl, int (*cb)(int month, void *ctx),
     return st;
 }
 
+/* The server's buffers are shared by every connection and every daemon:
+ * a handle has nothing of its own to bring in. */
+sw_status pg_traffic_warm(void *impl, int month)
+{
+    (void)impl;
+    (void)month;
+    return SW_OK;
+}
+
 /* A month's partition with no row left is dropped whole. */
 sw_status pg_traffic_drop_empty(void *impl, int month, bool *dropped)
 {

@@ -974,6 +974,7 @@ const sw_backend sw_backend_sqlite = {
     .traffic_strip = lite_traffic_strip,
     .traffic_expire = lite_traffic_expire,
     .traffic_months = lite_traffic_months,
+    .traffic_warm = lite_traffic_warm,
     .traffic_drop_empty = lite_traffic_drop_empty,
     .subject_set_flags = lite_subject_set_flags,
     .consent_put = lite_consent_put,

@@ -133,6 +133,7 @@ sw_status lite_traffic_expire(void *impl, int month, sw_instant before,
 sw_status lite_traffic_months(void *impl, int (*cb)(int month, void *ctx),
                               void *ctx);
 sw_status lite_traffic_drop_empty(void *impl, int month, bool *dropped);
+sw_status lite_traffic_warm(void *impl, int month);
 
 /* Part three (store_sqlite_consent.c). Timelines (consents, requests):
  * see there. */

@@ -733,6 +733,19 @@ sw_status lite_traffic_months(void *impl, int (*cb)(int month, void *ctx),
                : fail(l, status_of(rc), "listing traffic months");
 }
 
+/* Reads a month's index of destinations from end to end: its pages are
+ * then mapped into this connection, and a look-up no longer pays a page
+ * fault for each of the day indexes it probes. */
+sw_status lite_traffic_warm(void *impl, int month)
+{
+    char sql[256];
+    snprintf(sql, sizeof(sql),
+             "SELECT count(*) FROM traffic_%d INDEXED BY traffic_%d_dest"
+             " WHERE dest_bi IS NOT NULL",
+             month, month);
+    return lite_exec(impl, sql, "reading a month's index of destinations");
+}
+
 sw_status lite_traffic_drop_empty(void *impl, int month, bool *dropped)
 {
     lite *l = impl;

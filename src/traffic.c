@@ -1061,6 +1061,35 @@ sw_status sw_traffic_find(sw_store *s, const char *type, const char *value,
     return st;
 }
 
+sw_status sw_traffic_warm(sw_store *s, size_t *months)
+{
+    if (months)
+        *months = 0;
+    sw_vec keys = SW_VEC(key_item);
+    sw_status st = s->be->epoch_list(s->impl, collect_key, &keys);
+    if (st != SW_OK)
+        sw_fail_be(s, st, NULL);
+    else if (keys.nomem)
+        st = sw_fail(s, SW_ERR_NOMEM, "out of memory");
+    int last = -1;
+    for (size_t i = 0; st == SW_OK && i < keys.n; i++) {
+        const key_item *it = SW_VEC_AT(&keys, key_item, i);
+        day_key k; /* unwrapped into the handle's cache of day keys */
+        if ((st = cached_day_key(s, it, &k)) != SW_OK)
+            break;
+        sw_wipe(&k, sizeof(k));
+        if (month_of_day(it->day) == last)
+            continue;
+        last = month_of_day(it->day);
+        if ((st = s->be->traffic_warm(s->impl, last)) != SW_OK)
+            sw_fail_be(s, st, NULL);
+        else if (months)
+            (*months)++;
+    }
+    sw_vec_release(&keys);
+    return st;
+}
+
 sw_status sw_traffic_bill(sw_store *s, const char *account, const char *period,
                           const char *status)
 {

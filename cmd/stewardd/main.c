@@ -310,18 +310,21 @@ int main(int argc, char **argv)
 
     /* the store must open now, not at the first call */
     char err[512];
-    sw_store *first = NULL;
     pthread_mutex_init(&srv.pool_mu, NULL);
     pthread_mutex_init(&srv.key_mu, NULL);
     pthread_mutex_init(&srv.rate_mu, NULL);
     pthread_mutex_init(&srv.out_mu, NULL);
     pthread_mutex_init(&srv.sweep_mu, NULL);
     pthread_cond_init(&srv.sweep_cv, NULL);
-    if (!(first = pool_take(&srv, err, sizeof(err)))) {
+    /* a handle per worker, its traffic look-ups warmed before the first
+     * call */
+    size_t warmed = 0;
+    double warm_ms = 0;
+    if (pool_open(&srv, o->threads, &warmed, &warm_ms, err, sizeof(err)) !=
+        0) {
         sw_policy_free(srv.policy);
         return fail("%s", err);
     }
-    pool_give(&srv, first);
 
     /* signals: handled by this thread alone, with sigwait */
     sigset_t set;
@@ -341,10 +344,12 @@ int main(int argc, char **argv)
                     pthread_create(&sweep_th, NULL, sweeper, &srv) == 0;
     char shown[512];
     sw_store_uri_shown(o->store, shown, sizeof(shown));
-    log_line(json_pack("{s:s, s:s, s:b, s:s, s:i, s:I}", "event", "start",
-                       "listen", o->listen, "tls", o->tls_cert != NULL,
-                       "store", shown, "threads", (int)o->threads,
-                       "sweep_every_s", (json_int_t)o->sweep_every));
+    log_line(json_pack("{s:s, s:s, s:b, s:s, s:i, s:I, s:I, s:i}", "event",
+                       "start", "listen", o->listen, "tls",
+                       o->tls_cert != NULL, "store", shown, "threads",
+                       (int)o->threads, "sweep_every_s",
+                       (json_int_t)o->sweep_every, "warmed_months",
+                       (json_int_t)warmed, "warm_ms", (int)warm_ms));
     int sig = 0;
     sigwait(&set, &sig);
     fprintf(stderr, "{\"event\":\"stopping\",\"signal\":%d}\n", sig);

@@ -270,6 +270,37 @@ static void pool_close(server *srv)
     srv->n_pool = 0;
 }
 
+int pool_open(server *srv, unsigned n, size_t *months, double *ms, char *err,
+              size_t len)
+{
+    sw_store **held = calloc(n, sizeof(*held));
+    if (!held) {
+        snprintf(err, len, "out of memory");
+        return -1;
+    }
+    double t0 = mono();
+    int rc = 0;
+    *months = 0;
+    for (unsigned i = 0; i < n && rc == 0; i++) { /* all busy: each is new */
+        size_t m = 0;
+        if (!(held[i] = pool_take(srv, err, len)))
+            rc = -1;
+        else if (sw_traffic_warm(held[i], &m) != SW_OK) {
+            snprintf(err, len, "warming traffic look-ups: %s",
+                     sw_errmsg(held[i]));
+            rc = -1;
+        }
+        *months = m; /* each handle reads the same months */
+    }
+    for (unsigned i = 0; i < n; i++)
+        pool_give(srv, held[i]);
+    free(held);
+    if (rc != 0)
+        pool_close(srv);
+    *ms = (mono() - t0) * 1e3;
+    return rc;
+}
+
 /* ---- keys: checked against the store, remembered for a few seconds ---- */
 
 #define KEY_TTL 5.0

@@ -197,6 +197,10 @@ bool instant_arg(call *c, const char *name, const char *text, bool *has,
  * back; NULL after writing why into err. */
 sw_store *pool_take(server *srv, char *err, size_t n);
 void pool_give(server *srv, sw_store *s);
+/* Opens n handles (one per worker) and warms each one's traffic look-ups
+ * (sw_traffic_warm); *months and *ms say what that read and took. */
+int pool_open(server *srv, unsigned n, size_t *months, double *ms, char *err,
+              size_t len);
 /* Sets the store's actor to the caller's key (the audit trail). */
 void call_actor(call *c, sw_store *s);
 /* Notes that a call changed the store: every other handle forgets its

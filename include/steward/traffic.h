@@ -77,6 +77,15 @@ sw_status sw_traffic_find(sw_store *s, const char *type, const char *value,
                           int (*cb)(const sw_traffic_row *r, void *ctx),
                           void *ctx, size_t *found);
 
+/*
+ * Brings every live month's index of destinations into this handle's
+ * memory (the store file is memory-mapped per handle): the first look-ups
+ * of a fresh handle otherwise fault in a page per probed day. A service
+ * calls it once per handle before taking look-ups; reads only. *months:
+ * how many months it read (NULL allowed).
+ */
+sw_status sw_traffic_warm(sw_store *s, size_t *months);
+
 /* Bill status of an account for a month ("YYYY-MM"): unpaid, disputed,
  * settled or closed. Unpaid and disputed bills keep that month's traffic
  * identifiers past their 12 months. Audited. */

@@ -869,7 +869,9 @@ static void test_streamed_ingest_survives_sigterm(void **state)
     daemon_start(&d);
     char key[80];
     make_key(&d, "service", key, sizeof(key));
-    daemon_run(&d, NULL);
+    /* the generated days are live then: their identifiers are kept */
+    static const char *const at[] = {"--now", "2025-01-20T00:00:00Z", NULL};
+    daemon_run(&d, at);
     char gen[1024], file[512];
     tu_path(d.dir, "traffic.ndjson", file, sizeof(file));
     snprintf(gen, sizeof(gen), "%s/bench/gen-traffic --days 10 --per-day 5000 > %s",
@@ -915,6 +917,17 @@ static void test_streamed_ingest_survives_sigterm(void **state)
     tu_steward(&cr, NULL, "audit", "verify", "--store", d.store, NULL);
     assert_int_equal(cr.status, 0);
     tu_run_free(&cr);
+    /* started again, the daemon warms the month of live traffic for each
+     * of its workers before its first call */
+    daemon_run(&d, at);
+    assert_int_equal(daemon_stop(&d), 0);
+    char *log = tu_read_file(d.log, &len);
+    const char *last = NULL;
+    for (const char *p = log; (p = strstr(p, "\"warmed_months\":")); p++)
+        last = p;
+    assert_non_null(last);
+    assert_true(atoi(last + strlen("\"warmed_months\":")) >= 1);
+    free(log);
     free(body);
     daemon_free(&d);
 }

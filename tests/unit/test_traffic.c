@@ -116,6 +116,30 @@ static void test_traffic__day_key_goes_after_twelve_months(void **state)
     tu_store_free(&t);
 }
 
+/* Warming a fresh handle reads the months that still have live day keys,
+ * and finds the same records afterwards. */
+static void test_traffic__warm_reads_live_months(void **state)
+{
+    (void)state;
+    tu_store t;
+    tu_store_new(&t, "2025-05-01T00:00:00Z");
+    size_t months = 99;
+    assert_int_equal(sw_traffic_warm(t.s, &months), SW_OK);
+    assert_int_equal(months, 0); /* no traffic yet */
+    fill(&t);
+    tu_store_reopen(&t);
+    assert_int_equal(sw_traffic_warm(t.s, &months), SW_OK);
+    assert_int_equal(months, 2); /* 2025-03 and 2025-04 */
+    assert_int_equal(find(&t, "+447700900123"), 3);
+    /* March's only day key goes: April alone is left to warm. */
+    sw_sweep_report_free(sweep(&t, "2026-03-15T00:00:00Z"));
+    tu_store_reopen(&t);
+    assert_int_equal(sw_traffic_warm(t.s, &months), SW_OK);
+    assert_int_equal(months, 1);
+    assert_int_equal(find(&t, "+447700900123"), 1);
+    tu_store_free(&t);
+}
+
 static void test_traffic__hold_and_unpaid_bill_keep_identifiers(void **s)
 {
     (void)s;
@@ -300,6 +324,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_traffic__find_across_days_and_decrypt),
         cmocka_unit_test(test_traffic__day_key_goes_after_twelve_months),
+        cmocka_unit_test(test_traffic__warm_reads_live_months),
         cmocka_unit_test(test_traffic__hold_and_unpaid_bill_keep_identifiers),
         cmocka_unit_test(test_traffic__national_extension_by_country),
         cmocka_unit_test(test_traffic__customer_part_goes_after_ten_years),
