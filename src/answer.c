@@ -13,6 +13,7 @@
 
 #include "steward/report.h"
 #include "steward/request.h"
+#include "steward/traffic.h"
 #include "buf_int.h"
 #include "request_int.h"
 
@@ -629,6 +630,40 @@ sw_status sw_answer_erase(sw_store *s, const char *subject,
 
 /* ---- a processor's request: forwarded ---- */
 
+/* Each customer (account) whose traffic reached the person, kept once. */
+static int traffic_account(const sw_traffic_row *r, void *ctx)
+{
+    json_t *accounts = ctx;
+    if (r->account[0])
+        add_unique(accounts, r->account);
+    return json_array_size(accounts) >= 16;
+}
+
+/* The customers a request goes to: the subject's account, else those whose
+ * traffic reached one of its phone numbers or e-mail addresses (looked up
+ * as traffic find does, audited as a disclosure). */
+static sw_status customers_of(sw_store *s, const sw_subject_view *v,
+                              json_t *accounts)
+{
+    if (v->account && v->account[0]) {
+        add_unique(accounts, v->account);
+        return SW_OK;
+    }
+    for (size_t i = 0; i < v->n_idents; i++) {
+        const char *t = v->idents[i].type;
+        const char *as = strcmp(t, "email") == 0 ? "email"
+                         : strcmp(t, "phone") == 0 || strcmp(t, "msisdn") == 0
+                             ? "msisdn"
+                             : NULL;
+        sw_status st;
+        if (as && (st = sw_traffic_find(s, as, v->idents[i].value,
+                                        traffic_account, accounts, NULL)) !=
+                      SW_OK)
+            return st;
+    }
+    return SW_OK;
+}
+
 sw_status sw_answer_forward(sw_store *s, const char *subject,
                             const char *request, const char *type,
                             sw_fulfilment *out)
@@ -637,10 +672,24 @@ sw_status sw_answer_forward(sw_store *s, const char *subject,
     sw_status st = sw_subject_show(s, subject, &v);
     if (st != SW_OK)
         return st;
-    char customer[160];
-    snprintf(customer, sizeof(customer), "%s",
-             v->account ? v->account : "the customer");
+    json_t *accounts = json_array();
+    st = customers_of(s, v, accounts);
     sw_subject_view_free(v);
+    if (st != SW_OK) {
+        json_decref(accounts);
+        return st;
+    }
+    char customer[160] = "";
+    size_t i;
+    json_t *a;
+    json_array_foreach(accounts, i, a)
+    {
+        size_t k = strlen(customer);
+        snprintf(customer + k, sizeof(customer) - k, "%s%s", i ? ", " : "",
+                 json_string_value(a));
+    }
+    if (!customer[0])
+        snprintf(customer, sizeof(customer), "the customer");
     char notice[768], reply[768];
     snprintf(notice, sizeof(notice),
              "To %s: we received a %s request (%s) from a person whose data "
@@ -653,9 +702,10 @@ sw_status sw_answer_forward(sw_store *s, const char *subject,
              "and how it is processed. We have forwarded your request to it; "
              "please also contact it directly.",
              customer);
-    json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "request", request,
-                          "customer", customer, "notice_to_customer", notice,
-                          "reply_to_requester", reply);
+    json_t *o = json_pack("{s:s, s:s, s:o, s:s, s:s}", "request", request,
+                          "customer", customer, "customers", accounts,
+                          "notice_to_customer", notice, "reply_to_requester",
+                          reply);
     if ((st = take_answer(s, out, json_text(o))) != SW_OK)
         return st;
     snprintf(out->outcome, sizeof(out->outcome),

@@ -567,6 +567,36 @@ static void test_processor_forwarding_and_child(void **state)
     assert_non_null(strstr(json, "reply_to_requester"));
     free(json);
 
+    /* an end user with no account on record: the request goes to the
+     * customers whose traffic reached the address, and to no other */
+    char anon[SW_ID_BUFSZ];
+    sw_ident aid = {"email", "reader@mail.example"};
+    sw_subject_spec as = {"end_user", NULL, NULL, NULL, 1, &aid};
+    assert_int_equal(sw_subject_add(t.s, &as, anon), SW_OK);
+    static const char traffic[] =
+        "{\"id\":\"m1\",\"account\":\"ACC-7\",\"channel\":\"email\","
+        "\"time\":\"2026-04-01T10:00:00Z\",\"sender\":\"Shop\","
+        "\"destination\":\"Reader@Mail.example\"}\n"
+        "{\"id\":\"m2\",\"account\":\"ACC-9\",\"channel\":\"email\","
+        "\"time\":\"2026-04-20T10:00:00Z\",\"sender\":\"Bank\","
+        "\"destination\":\"reader@mail.example\"}\n"
+        "{\"id\":\"m3\",\"account\":\"ACC-5\",\"channel\":\"email\","
+        "\"time\":\"2026-04-21T10:00:00Z\",\"sender\":\"Other\","
+        "\"destination\":\"someone@else.example\"}\n";
+    FILE *f = fmemopen((void *)traffic, strlen(traffic), "r");
+    assert_non_null(f);
+    sw_diags *d = sw_diags_new();
+    sw_ingest_result ir;
+    assert_int_equal(sw_traffic_ingest(t.s, f, "mail", NULL, d, &ir), SW_OK);
+    fclose(f);
+    sw_diags_free(d);
+    assert_int_equal(ir.stored, 3);
+    o = verified(&t, "reader@mail.example", SW_REQ_ERASURE, SW_GDPR);
+    assert_int_equal(fulfil(&t, o.req.id, SW_ANSWER_JSON, out, &json), SW_OK);
+    assert_non_null(strstr(out, "forwarded to ACC-7, ACC-9,"));
+    assert_null(strstr(json, "ACC-5"));
+    free(json);
+
     char kid[SW_ID_BUFSZ], rid[SW_ID_BUFSZ];
     sw_ident kid_id = {"email", "kid@mail.example"};
     sw_subject_spec ks = {"event_participant", NULL, NULL, NULL, 1, &kid_id};
