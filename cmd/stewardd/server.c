@@ -270,31 +270,52 @@ static void pool_close(server *srv)
     srv->n_pool = 0;
 }
 
+/* One handle warmed on a thread of its own: the handles warm at once. */
+typedef struct warming {
+    sw_store *s;
+    size_t months;
+    sw_status st;
+    pthread_t th;
+    bool started;
+} warming;
+
+static void *warm_one(void *arg)
+{
+    warming *w = arg;
+    w->st = sw_traffic_warm(w->s, &w->months);
+    return NULL;
+}
+
 int pool_open(server *srv, unsigned n, size_t *months, double *ms, char *err,
               size_t len)
 {
-    sw_store **held = calloc(n, sizeof(*held));
-    if (!held) {
+    warming *w = calloc(n, sizeof(*w));
+    if (!w) {
         snprintf(err, len, "out of memory");
         return -1;
     }
     double t0 = mono();
     int rc = 0;
-    *months = 0;
-    for (unsigned i = 0; i < n && rc == 0; i++) { /* all busy: each is new */
-        size_t m = 0;
-        if (!(held[i] = pool_take(srv, err, len)))
+    for (unsigned i = 0; i < n && rc == 0; i++) /* all busy: each is new */
+        if (!(w[i].s = pool_take(srv, err, len)))
             rc = -1;
-        else if (sw_traffic_warm(held[i], &m) != SW_OK) {
+    for (unsigned i = 0; i < n && rc == 0; i++)
+        w[i].started = pthread_create(&w[i].th, NULL, warm_one, &w[i]) == 0;
+    *months = 0;
+    for (unsigned i = 0; i < n && w[i].s; i++) {
+        if (w[i].started)
+            pthread_join(w[i].th, NULL);
+        else if (rc == 0) /* no thread: warmed here */
+            warm_one(&w[i]);
+        if (rc == 0 && w[i].st != SW_OK) {
             snprintf(err, len, "warming traffic look-ups: %s",
-                     sw_errmsg(held[i]));
+                     sw_errmsg(w[i].s));
             rc = -1;
         }
-        *months = m; /* each handle reads the same months */
+        *months = w[i].months; /* each handle reads the same months */
+        pool_give(srv, w[i].s);
     }
-    for (unsigned i = 0; i < n; i++)
-        pool_give(srv, held[i]);
-    free(held);
+    free(w);
     if (rc != 0)
         pool_close(srv);
     *ms = (mono() - t0) * 1e3;
@@ -1109,11 +1130,12 @@ int server_start(server *srv, char *err, size_t n)
         {key ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, key},
         {MHD_OPTION_END, 0, NULL}};
     srv->mhd = MHD_start_daemon(
-        flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR,
+        flags, 0, NULL, NULL, on_request, srv,
+        /* first: the options after it log through it */
+        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv, MHD_OPTION_SOCK_ADDR,
         (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE,
         srv->o.threads, MHD_OPTION_CONNECTION_TIMEOUT, srv->o.timeout,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv,
         MHD_OPTION_CONNECTION_LIMIT, 4096u, MHD_OPTION_LISTENING_ADDRESS_REUSE,
         1u, MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
     if (cert)

@@ -854,6 +854,8 @@ static void test_metrics_logs_schedule(void **state)
     size_t len;
     char *log = tu_read_file(d.log, &len);
     assert_null(strstr(log, "secret.person"));
+    /* the start line comes first: nothing from the HTTP library before it */
+    assert_int_equal(strncmp(log, "{\"event\":\"start\"", 16), 0);
     assert_non_null(strstr(log, "\"route\":\"/v1/decide\",\"status\":200"));
     assert_non_null(strstr(log, "\"event\":\"stopped\""));
     free(log);
