@@ -339,8 +339,11 @@ typedef struct sw_backend {
      * events, row. *removed says whether it had none. */
     sw_status (*subject_remove_if_empty)(void *impl, const char *id,
                                          bool *removed);
-    /* Deletes events scoped to records that no longer exist. */
-    sw_status (*record_events_prune)(void *impl);
+    /* Whether any event is scoped to a record: a sweep then deletes the
+     * events of each record it deletes. */
+    sw_status (*record_events_exist)(void *impl, bool *any);
+    /* Deletes the events scoped to one record. */
+    sw_status (*record_events_delete)(void *impl, const char *record_id);
     /* Due records that active holds keep, per hold; *total: distinct. */
     sw_status (*sweep_held)(void *impl, sw_instant now, sw_held_cb cb,
                             void *ctx, size_t *total);

@@ -687,17 +687,13 @@ sw_status pg_record_hold(void *impl, const char *record, char hold[SW_ID_BUFSZ],
 
 sw_status pg_record_delete(void *impl, const char *record)
 {
-    static const char *const text[] = {"DELETE FROM events WHERE scope = 0 AND"
-                                       " scope_key = convert_to($1, 'UTF8')",
-                                       "DELETE FROM records WHERE id = $1"};
-    for (int i = 0; i < 2; i++) {
-        pg_args a = {0};
-        pg_arg_txt(&a, record);
-        sw_status st = pg_run(impl, text[i], &a, "deleting a record", NULL);
-        if (st != SW_OK)
-            return st;
-    }
-    return SW_OK;
+    sw_status st = pg_record_events_delete(impl, record);
+    if (st != SW_OK)
+        return st;
+    pg_args a = {0};
+    pg_arg_txt(&a, record);
+    return pg_run(impl, "DELETE FROM records WHERE id = $1", &a,
+                  "deleting a record", NULL);
 }
 
 sw_status pg_record_set_value(void *impl, const char *record,

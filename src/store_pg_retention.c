@@ -181,13 +181,24 @@ sw_status pg_subject_remove_if_empty(void *impl, const char *id, bool *removed)
     return st;
 }
 
-sw_status pg_record_events_prune(void *impl)
+sw_status pg_record_events_exist(void *impl, bool *any)
 {
+    sw_status st;
+    PGresult *r =
+        pg_q(impl, "SELECT EXISTS (SELECT 1 FROM events WHERE scope = 0)",
+             NULL, "checking record events", &st);
+    *any = !r || pg_col_i64(r, 0, 0);
+    PQclear(r);
+    return st;
+}
+
+sw_status pg_record_events_delete(void *impl, const char *record_id)
+{
+    pg_args a = {0};
+    pg_arg_blob(&a, record_id, strlen(record_id));
     return pg_run(impl,
-                  "DELETE FROM events WHERE scope = 0 AND NOT EXISTS"
-                  " (SELECT 1 FROM records r WHERE convert_to(r.id, 'UTF8') ="
-                  " events.scope_key)",
-                  NULL, "deleting events of deleted records", NULL);
+                  "DELETE FROM events WHERE scope = 0 AND scope_key = $1", &a,
+                  "deleting the events of a deleted record", NULL);
 }
 
 sw_status pg_sweep_held(void *impl, sw_instant now, sw_held_cb cb, void *ctx,

@@ -183,19 +183,14 @@ sw_status lite_record_hold(void *impl, const char *record,
 sw_status lite_record_delete(void *impl, const char *record)
 {
     lite *l = impl;
-    static const char *const text[] = {
-        "DELETE FROM events WHERE scope = 0 AND scope_key = CAST(?1 AS BLOB)",
-        "DELETE FROM records WHERE id = ?1"};
-    for (int i = 0; i < 2; i++) {
-        sqlite3_stmt *st = prep_sql(l, text[i]);
-        if (!st)
-            return SW_ERR_STORE;
-        bind_text(st, 1, record);
-        sw_status s = run(l, st, "deleting a record");
-        if (s != SW_OK)
-            return s;
-    }
-    return SW_OK;
+    sw_status s = lite_record_events_delete(l, record);
+    if (s != SW_OK)
+        return s;
+    sqlite3_stmt *st = prep_sql(l, "DELETE FROM records WHERE id = ?1");
+    if (!st)
+        return SW_ERR_STORE;
+    bind_text(st, 1, record);
+    return run(l, st, "deleting a record");
 }
 
 sw_status lite_record_set_value(void *impl, const char *record,

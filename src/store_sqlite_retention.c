@@ -276,13 +276,31 @@ sw_status lite_subject_remove_if_empty(void *impl, const char *id,
     return s;
 }
 
-sw_status lite_record_events_prune(void *impl)
+sw_status lite_record_events_exist(void *impl, bool *any)
 {
-    return lite_exec(impl,
-                     "DELETE FROM events WHERE scope = 0 AND NOT EXISTS"
-                     " (SELECT 1 FROM records r WHERE r.id ="
-                     " CAST(events.scope_key AS TEXT))",
-                     "deleting events of deleted records");
+    lite *l = impl;
+    *any = true;
+    sqlite3_stmt *st =
+        prep_sql(l, "SELECT EXISTS (SELECT 1 FROM events WHERE scope = 0)");
+    if (!st)
+        return SW_ERR_STORE;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *any = sqlite3_column_int(st, 0) != 0;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? SW_OK
+                            : fail(l, status_of(rc), "checking record events");
+}
+
+sw_status lite_record_events_delete(void *impl, const char *record_id)
+{
+    lite *l = impl;
+    sqlite3_stmt *st = prep_sql(
+        l, "DELETE FROM events WHERE scope = 0 AND scope_key = ?1");
+    if (!st)
+        return SW_ERR_STORE;
+    bind_blob(st, 1, record_id, strlen(record_id));
+    return run(l, st, "deleting the events of a deleted record");
 }
 
 sw_status lite_sweep_held(void *impl, sw_instant now, sw_held_cb cb,

@@ -169,6 +169,45 @@ static void test_retention__hold_suspends_deletion(void **state)
     assert_int_equal(records_left(&f->t), 1); /* the undue one */
 }
 
+/* A swept record takes its own events with it; a kept record keeps its
+ * own. Without holds (a range of the due index) and with one (a query
+ * that leaves out what holds cover). */
+static void swept_records_take_their_events(fx *f, bool with_hold)
+{
+    char eid[SW_ID_BUFSZ], hold[SW_ID_BUFSZ];
+    sw_event_spec e = {"last_contact", NULL, NULL, NULL, f->rids[0],
+                       tu_instant("2025-08-31T16:00:00Z")};
+    assert_int_equal(sw_event_add(f->t.s, &e, eid, NULL), SW_OK);
+    const char *count = "SELECT count(*) FROM events WHERE scope = 0";
+    assert_int_equal(count_sql(&f->t, count), 2);
+    if (with_hold) /* it covers the record that is not due */
+        assert_int_equal(sw_hold_place(f->t.s, "account:OTHER",
+                                       "investigation", "case 7", hold),
+                         SW_OK);
+    sw_sweep_report *r = sweep_at(&f->t, DUE, false);
+    assert_int_equal(r->records, with_hold ? 2 : 3);
+    sw_sweep_report_free(r);
+    /* the event of the record not due is still there */
+    assert_int_equal(count_sql(&f->t, count), 1);
+    char sql[256];
+    snprintf(sql, sizeof(sql),
+             "SELECT count(*) FROM events WHERE scope = 0 AND"
+             " CAST(scope_key AS TEXT) = '%s'",
+             f->rids[3]);
+    if (!tu_pg())
+        assert_int_equal(count_sql(&f->t, sql), 1);
+}
+
+static void test_retention__swept_records_take_their_events(void **state)
+{
+    swept_records_take_their_events(*state, false);
+}
+
+static void test_retention__swept_records_take_their_events_held(void **s)
+{
+    swept_records_take_their_events(*s, true);
+}
+
 static void test_retention__hold_scopes(void **state)
 {
     fx *f = *state;
@@ -278,8 +317,8 @@ int main(void)
 {
     policy = tu_bundled();
     size_t n = 0;
-    struct CMUnitTest tests[64];
-    for (size_t i = 0; i < sw_policy_rule_count(policy) && n < 58; i++) {
+    struct CMUnitTest tests[80];
+    for (size_t i = 0; i < sw_policy_rule_count(policy) && n < 72; i++) {
         const sw_rule *r = sw_policy_rule_at(policy, i);
         if (r->keep_kind != SW_KEEP_PERIOD)
             continue;
@@ -294,6 +333,11 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_retention__hold_scopes, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(
+            test_retention__swept_records_take_their_events, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_retention__swept_records_take_their_events_held, setup,
+            teardown),
         cmocka_unit_test_setup_teardown(test_retention__dry_run_changes_nothing,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(
