@@ -30,7 +30,9 @@
 static char gen[1024], dir[] = "/tmp/steward-bench-XXXXXX";
 static sw_policy *policy;
 
-static sw_store *new_store(const char *name, const char *now)
+/* Opens (creating it first when asked) a store of the bench's directory
+ * with its clock fixed at now. */
+static sw_store *open_at(const char *name, const char *now, bool create)
 {
     char path[256];
     snprintf(path, sizeof(path), "%s/%s", dir, name);
@@ -43,12 +45,17 @@ static sw_store *new_store(const char *name, const char *now)
     sw_clock_init_fixed(&o.clock, t);
     sw_error err;
     sw_store *s;
-    if (sw_store_create(path, &o, &err) != SW_OK ||
+    if ((create && sw_store_create(path, &o, &err) != SW_OK) ||
         sw_store_open(path, &o, &s, &err) != SW_OK) {
         fprintf(stderr, "bench_retention: %s\n", err.msg);
         exit(1);
     }
     return s;
+}
+
+static sw_store *new_store(const char *name, const char *now)
+{
+    return open_at(name, now, true);
 }
 
 static void set_now(sw_store *s, const char *now)
@@ -310,19 +317,7 @@ static double raw_delete(const char *name, long *deleted)
 /* Steward's sweep of a copy with the default batch; returns seconds. */
 static double our_sweep(const char *name, size_t *records, size_t *batches)
 {
-    char path[256];
-    snprintf(path, sizeof(path), "%s/%s", dir, name);
-    sw_store_options o;
-    sw_store_options_init(&o);
-    o.policy = policy;
-    sw_clock_init_fixed(&o.clock, 0);
-    sw_instant_parse("2040-01-01", &o.clock.at);
-    sw_error err;
-    sw_store *s;
-    if (sw_store_open(path, &o, &s, &err) != SW_OK) {
-        fprintf(stderr, "bench_retention: %s\n", err.msg);
-        exit(1);
-    }
+    sw_store *s = open_at(name, "2040-01-01T00:00:00Z", false);
     sw_sweep_options so = {false, 0, NULL, NULL};
     sw_sweep_report *r;
     double t0 = now_s();
@@ -440,21 +435,7 @@ static void find_round(sw_store *s, unsigned *seed, const char *label,
 static sw_store *reopen(sw_store *s, const char *name, const char *now)
 {
     sw_store_close(s);
-    char path[256];
-    snprintf(path, sizeof(path), "%s/%s", dir, name);
-    sw_store_options o;
-    sw_store_options_init(&o);
-    o.policy = policy;
-    o.actor = "bench";
-    sw_instant t;
-    sw_instant_parse(now, &t);
-    sw_clock_init_fixed(&o.clock, t);
-    sw_error err;
-    if (sw_store_open(path, &o, &s, &err) != SW_OK) {
-        fprintf(stderr, "bench_retention: %s\n", err.msg);
-        exit(1);
-    }
-    return s;
+    return open_at(name, now, false);
 }
 
 static void bench_find(long rows)
