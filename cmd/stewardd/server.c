@@ -207,7 +207,8 @@ sw_store *pool_take(server *srv, char *err, size_t n)
     sw_store *s = NULL;
     bool stale = false;
     pthread_mutex_lock(&srv->pool_mu);
-    for (size_t i = srv->n_pool; i-- > 0;) { /* the last used first */
+    /* the oldest free handle: those opened (and warmed) at start first */
+    for (size_t i = 0; i < srv->n_pool; i++) {
         struct pooled *e = &srv->pool[i];
         if (!e->busy) {
             e->busy = true;
