@@ -159,11 +159,6 @@ typedef struct take_ctx {
     size_t n_subjects, cap_subjects; /* 0: not collected (dry run) */
     agg *last; /* the group of the row before */
     bool nomem;
-    /* a sweep (not a plan) in a store with record-scoped events: each
-     * record's events go with it */
-    sw_store *s;
-    bool record_events;
-    sw_status err;
 } take_ctx;
 
 /* Inserts into a set of cap (a power of two) slots that has room. */
@@ -219,9 +214,6 @@ static bool same_group(const agg *a, const char *rule, const char *activity,
 static int take_row(const sw_record_row *r, void *p)
 {
     take_ctx *c = p;
-    if (c->record_events &&
-        (c->err = c->s->be->record_events_delete(c->s->impl, r->id)) != SW_OK)
-        return 1;
     const char *rule = r->rule ? r->rule : "";
     int y, m;
     sw_instant_fields(r->collected_at, &y, &m, NULL, NULL);
@@ -325,14 +317,9 @@ static sw_status one_batch(sw_store *s, sw_sweep_report *r, size_t limit,
     }
     size_t subjects = 0;
     json_t *rules = json_object();
-    t.s = s;
-    if ((st = s->be->record_events_exist(s->impl, &t.record_events)) !=
-            SW_OK ||
-        (st = s->be->sweep_take(s->impl, r->now, limit, false, take_row, &t,
+    if ((st = s->be->sweep_take(s->impl, r->now, limit, false, take_row, &t,
                                 n)) != SW_OK)
         sw_fail_be(s, st, NULL);
-    if (st == SW_OK && t.err != SW_OK)
-        st = sw_fail_be(s, t.err, NULL);
     if (st == SW_OK && t.nomem)
         st = sw_fail(s, SW_ERR_NOMEM, "out of memory");
     for (size_t i = 0; st == SW_OK && *n && i < t.cap_aggs; i++) {

@@ -326,8 +326,9 @@ typedef struct sw_backend {
 
     /* ---- the record sweep, one batch at a time ---- */
     /* Deletes up to limit (0: all) due records that no active hold covers,
-     * oldest due first, handing each deleted row to cb; *n: how many. With
-     * dry_run the same rows are read and nothing is deleted. */
+     * oldest due first, with the events recorded on them, handing each
+     * deleted row to cb; *n: how many. With dry_run the same rows are read
+     * and nothing is deleted. */
     sw_status (*sweep_take)(void *impl, sw_instant now, size_t limit,
                             bool dry_run, sw_record_cb cb, void *ctx,
                             size_t *n);
@@ -339,11 +340,6 @@ typedef struct sw_backend {
      * events, row. *removed says whether it had none. */
     sw_status (*subject_remove_if_empty)(void *impl, const char *id,
                                          bool *removed);
-    /* Whether any event is scoped to a record: a sweep then deletes the
-     * events of each record it deletes. */
-    sw_status (*record_events_exist)(void *impl, bool *any);
-    /* Deletes the events scoped to one record. */
-    sw_status (*record_events_delete)(void *impl, const char *record_id);
     /* Due records that active holds keep, per hold; *total: distinct. */
     sw_status (*sweep_held)(void *impl, sw_instant now, sw_held_cb cb,
                             void *ctx, size_t *total);

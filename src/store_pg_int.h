@@ -92,7 +92,6 @@ sw_status pg_aggregate_add(void *impl, const char *activity,
                            const char *category, const char *month,
                            const char *rule, size_t count);
 sw_status pg_subject_remove_if_empty(void *impl, const char *id, bool *removed);
-sw_status pg_record_events_exist(void *impl, bool *any);
 sw_status pg_record_events_delete(void *impl, const char *record_id);
 sw_status pg_sweep_held(void *impl, sw_instant now, sw_held_cb cb, void *ctx,
                         size_t *total);

@@ -118,11 +118,15 @@ sw_status pg_sweep_take(void *impl, sw_instant now, size_t limit, bool dry_run,
         dry_run ? "SELECT " DUE_COLUMNS " FROM records r LEFT JOIN subjects s"
                   " ON s.id = r.subject_id WHERE r.due_at <= $1 AND "
                   "NOT " HELD_RECORD " ORDER BY r.due_at LIMIT $2"
-                : "DELETE FROM records WHERE id IN (SELECT r.id FROM records r"
-                  " LEFT JOIN subjects s ON s.id = r.subject_id WHERE"
-                  " r.due_at <= $1 AND NOT " HELD_RECORD " ORDER BY r.due_at"
-                  " LIMIT $2) RETURNING id, subject_id, activity, category,"
-                  " collected_at, due_at, rule",
+                : "WITH taken AS (DELETE FROM records WHERE id IN (SELECT r.id"
+                  " FROM records r LEFT JOIN subjects s ON s.id ="
+                  " r.subject_id WHERE r.due_at <= $1 AND NOT " HELD_RECORD
+                  " ORDER BY r.due_at LIMIT $2) RETURNING id, subject_id,"
+                  " activity, category, collected_at, due_at, rule),"
+                  /* the events recorded on them go with them */
+                  " gone AS (DELETE FROM events WHERE scope = 0 AND"
+                  " scope_key IN (SELECT convert_to(id, 'UTF8') FROM taken))"
+                  " SELECT * FROM taken",
         &a, "taking due records", &st);
     for (int i = 0; r && i < PQntuples(r); i++) {
         sw_record_row row;
@@ -178,17 +182,6 @@ sw_status pg_subject_remove_if_empty(void *impl, const char *id, bool *removed)
     if ((st = pg_subject_destroy_key(impl, id)) == SW_OK)
         st = pg_subject_delete(impl, id, &counts);
     *removed = st == SW_OK;
-    return st;
-}
-
-sw_status pg_record_events_exist(void *impl, bool *any)
-{
-    sw_status st;
-    PGresult *r =
-        pg_q(impl, "SELECT EXISTS (SELECT 1 FROM events WHERE scope = 0)",
-             NULL, "checking record events", &st);
-    *any = !r || pg_col_i64(r, 0, 0);
-    PQclear(r);
     return st;
 }
 

@@ -90,7 +90,6 @@ sw_status lite_aggregate_add(void *impl, const char *activity,
                              const char *rule, size_t count);
 sw_status lite_subject_remove_if_empty(void *impl, const char *id,
                                        bool *removed);
-sw_status lite_record_events_exist(void *impl, bool *any);
 sw_status lite_record_events_delete(void *impl, const char *record_id);
 /* From part one, for a subject the sweep leaves empty. */
 sw_status lite_subject_destroy_key(void *impl, const char *id);

@@ -135,13 +135,30 @@ static int take_rows(sqlite3_stmt *st, sw_record_cb cb, void *ctx, size_t *n,
     return rc;
 }
 
+/* Whether any event is recorded on a record. */
+static sw_status record_events_exist(lite *l, bool *any)
+{
+    *any = true;
+    sqlite3_stmt *st =
+        prep_sql(l, "SELECT EXISTS (SELECT 1 FROM events WHERE scope = 0)");
+    if (!st)
+        return SW_ERR_STORE;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *any = sqlite3_column_int(st, 0) != 0;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? SW_OK
+                            : fail(l, status_of(rc), "checking record events");
+}
+
 /* Without holds a batch is a range of the due index: its end is the
  * limit-th due entry (an index-only read). Its rows are read, then deleted
  * by a second walk of the range: the read brings the pages into the cache
  * the DELETE then finds them in, and a DELETE without RETURNING deletes in
- * one pass (DELETE ... RETURNING costs a quarter more). */
+ * one pass (DELETE ... RETURNING costs a quarter more). When events is
+ * true, the events recorded on the range's records go first. */
 static sw_status take_range(lite *l, sw_instant now, size_t limit,
-                            sw_record_cb cb, void *ctx, size_t *n)
+                            bool events, sw_record_cb cb, void *ctx, size_t *n)
 {
     bool bounded = false;
     sqlite3_int64 end_due = now, end_row = 0;
@@ -164,12 +181,16 @@ static sw_status take_range(lite *l, sw_instant now, size_t limit,
             return fail(l, status_of(rc), "taking due records");
     }
 #define RANGE " WHERE due_at <= ?1 AND (NOT ?2 OR due_at < ?1 OR rowid <= ?3)"
-    static const char *const text[2] = {
+    static const char *const text[3] = {
         "SELECT " RETURNED " FROM records" RANGE,
+        "DELETE FROM events WHERE scope = 0 AND scope_key IN"
+        " (SELECT CAST(id AS BLOB) FROM records" RANGE ")",
         "DELETE FROM records" RANGE};
 #undef RANGE
     bool stopped = false;
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < 3; i++) {
+        if (i == 1 && !events)
+            continue;
         if (!(st = prep_sql(l, text[i])))
             return SW_ERR_STORE;
         sqlite3_bind_int64(st, 1, end_due);
@@ -191,6 +212,13 @@ static sw_status take_range(lite *l, sw_instant now, size_t limit,
     return SW_OK;
 }
 
+/* ?1 the sweep's instant, ?2 the batch's size (-1: all). */
+static void bind_batch(sqlite3_stmt *st, sw_instant now, size_t limit)
+{
+    sqlite3_bind_int64(st, 1, now);
+    sqlite3_bind_int64(st, 2, limit ? (sqlite3_int64)limit : -1);
+}
+
 sw_status lite_sweep_take(void *impl, sw_instant now, size_t limit,
                           bool dry_run, sw_record_cb cb, void *ctx, size_t *n)
 {
@@ -206,25 +234,39 @@ sw_status lite_sweep_take(void *impl, sw_instant now, size_t limit,
     sqlite3_reset(st);
     if (rc != SQLITE_ROW)
         return fail(l, status_of(rc), "checking holds");
+    bool events = false;
+    sw_status s;
+    if (!dry_run && (s = record_events_exist(l, &events)) != SW_OK)
+        return s;
+    if (!holds && !dry_run)
+        return take_range(l, now, limit, events, cb, ctx, n);
+/* The batch when holds are active: the first due records none covers. */
+#define UNHELD_DUE                                                            \
+    " FROM records r LEFT JOIN subjects s ON s.id = r.subject_id WHERE"       \
+    " r.due_at <= ?1 AND NOT " HELD_RECORD " ORDER BY r.due_at, r.rowid"      \
+    " LIMIT ?2"
     static const char *const text[2][2] = {
         /* [holds][dry_run]; without holds a sweep takes a range */
         {NULL,
          "SELECT " DUE_COLUMNS " FROM records r WHERE r.due_at <= ?1"
          " ORDER BY r.due_at LIMIT ?2"},
-        {"DELETE FROM records WHERE rowid IN (SELECT r.rowid FROM"
-         " records r LEFT JOIN subjects s ON s.id = r.subject_id WHERE"
-         " r.due_at <= ?1 AND NOT " HELD_RECORD " ORDER BY r.due_at"
-         " LIMIT ?2) RETURNING " RETURNED,
-         "SELECT " DUE_COLUMNS " FROM records r LEFT JOIN subjects s"
-         " ON s.id = r.subject_id WHERE r.due_at <= ?1 AND NOT " HELD_RECORD
-         " ORDER BY r.due_at LIMIT ?2"},
+        {"DELETE FROM records WHERE rowid IN (SELECT r.rowid" UNHELD_DUE
+         ") RETURNING " RETURNED,
+         "SELECT " DUE_COLUMNS UNHELD_DUE},
     };
-    if (!holds && !dry_run)
-        return take_range(l, now, limit, cb, ctx, n);
+    if (holds && events && !dry_run) { /* the batch's records' events first */
+        if (!(st = prep_sql(l, "DELETE FROM events WHERE scope = 0 AND"
+                               " scope_key IN (SELECT CAST(r.id AS BLOB)"
+                               UNHELD_DUE ")")))
+            return SW_ERR_STORE;
+        bind_batch(st, now, limit);
+        if ((s = run(l, st, "deleting the batch's events")) != SW_OK)
+            return s;
+    }
+#undef UNHELD_DUE
     if (!(st = prep_sql(l, text[holds][dry_run])))
         return SW_ERR_STORE;
-    sqlite3_bind_int64(st, 1, now);
-    sqlite3_bind_int64(st, 2, limit ? (sqlite3_int64)limit : -1);
+    bind_batch(st, now, limit);
     bool stopped = false; /* a DELETE must still run to its end */
     rc = take_rows(st, cb, ctx, n, &stopped);
     sqlite3_reset(st);
@@ -274,22 +316,6 @@ sw_status lite_subject_remove_if_empty(void *impl, const char *id,
         s = lite_subject_delete(l, id, &counts);
     *removed = s == SW_OK;
     return s;
-}
-
-sw_status lite_record_events_exist(void *impl, bool *any)
-{
-    lite *l = impl;
-    *any = true;
-    sqlite3_stmt *st =
-        prep_sql(l, "SELECT EXISTS (SELECT 1 FROM events WHERE scope = 0)");
-    if (!st)
-        return SW_ERR_STORE;
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *any = sqlite3_column_int(st, 0) != 0;
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW ? SW_OK
-                            : fail(l, status_of(rc), "checking record events");
 }
 
 sw_status lite_record_events_delete(void *impl, const char *record_id)

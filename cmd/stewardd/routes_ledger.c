@@ -443,35 +443,45 @@ int r_sweep(call *c, sw_store *s)
     return reply_json(c, 200, o);
 }
 
-typedef struct cert_ctx {
+/* The last `keep` entries of a scan of the audit trail, oldest first. */
+typedef struct tail_ctx {
     json_t *list;
     size_t keep;
-} cert_ctx;
+} tail_ctx;
+
+/* ?limit= entries (default dflt). */
+static tail_ctx tail_new(call *c, size_t dflt)
+{
+    const char *n = q_arg(c, "limit");
+    size_t keep = n ? strtoul(n, NULL, 10) : 0;
+    return (tail_ctx){json_array(), keep ? keep : dflt};
+}
+
+static void tail_push(tail_ctx *x, json_t *v)
+{
+    json_array_append_new(x->list, v);
+    if (json_array_size(x->list) > x->keep)
+        json_array_remove(x->list, 0);
+}
 
 static int cert_one(const sw_audit_entry *e, void *p)
 {
-    cert_ctx *x = p;
+    tail_ctx *x = p;
     if (strcmp(e->action, "sweep.certificate") != 0)
         return 0;
     json_t *d = json_loads(e->details, 0, NULL);
     char at[SW_INSTANT_BUFSZ];
-    json_array_append_new(
-        x->list, json_pack("{s:I, s:s, s:s, s:s, s:o}", "seq",
+    tail_push(x, json_pack("{s:I, s:s, s:s, s:s, s:o}", "seq",
                            (json_int_t)e->seq, "at",
                            sw_instant_format(e->at, at), "actor", e->actor,
                            "hash", e->hash, "certificate",
                            d ? d : json_null()));
-    if (json_array_size(x->list) > x->keep)
-        json_array_remove(x->list, 0);
     return 0;
 }
 
 int r_sweep_list(call *c, sw_store *s)
 {
-    const char *n = q_arg(c, "limit");
-    cert_ctx x = {json_array(), n ? strtoul(n, NULL, 10) : 20};
-    if (!x.keep)
-        x.keep = 20;
+    tail_ctx x = tail_new(c, 20);
     sw_status st = sw_audit_log(s, NULL, cert_one, &x);
     if (st != SW_OK) {
         json_decref(x.list);
@@ -502,26 +512,19 @@ int r_audit_verify(call *c, sw_store *s)
     return reply_json(c, 200, o);
 }
 
-typedef struct log_ctx {
-    json_t *list;
-    size_t keep;
-} log_ctx;
-
 static int log_one(const sw_audit_entry *e, void *p)
 {
-    log_ctx *x = p;
+    tail_ctx *x = p;
     char at[SW_INSTANT_BUFSZ];
     json_t *objs = json_loads(e->objects, 0, NULL),
            *det = json_loads(e->details, 0, NULL);
-    json_array_append_new(
-        x->list,
+    tail_push(
+        x,
         json_pack("{s:I, s:s, s:s, s:s, s:s?, s:o, s:o, s:s}", "seq",
                   (json_int_t)e->seq, "at", sw_instant_format(e->at, at),
                   "actor", e->actor, "action", e->action, "subject",
                   e->subject, "objects", objs ? objs : json_array(),
                   "details", det ? det : json_object(), "hash", e->hash));
-    if (json_array_size(x->list) > x->keep)
-        json_array_remove(x->list, 0);
     return 0;
 }
 
@@ -532,10 +535,7 @@ int r_audit_log(call *c, sw_store *s)
     f.subject = q_arg(c, "subject");
     if (!instant_arg(c, "since", q_arg(c, "since"), &f.has_since, &f.since))
         return 0;
-    const char *n = q_arg(c, "limit");
-    log_ctx x = {json_array(), n ? strtoul(n, NULL, 10) : 100};
-    if (!x.keep)
-        x.keep = 100;
+    tail_ctx x = tail_new(c, 100);
     sw_status st = sw_audit_log(s, &f, log_one, &x);
     return reply_list(c, s, st, "entries", x.list);
 }

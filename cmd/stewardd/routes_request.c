@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "routes.h"
 
 /* The request as it stands, with its timeline. */
@@ -52,6 +54,18 @@ bool request_spec(call *c, sw_request_spec *spec)
                        &spec->has_received, &spec->received);
 }
 
+/* A request opened or its code sent again: the caller (the platform, the
+ * DPO) sends the message; the store keeps the code only as a hash. */
+static int reply_opened(call *c, sw_request_opened *o, int status)
+{
+    json_t *j = sv_request_view(&o->req, srv_now(c->srv));
+    json_object_set_new(j, "verification_message", json_string(o->message));
+    json_object_set_new(j, "verification_code", json_string(o->code));
+    sodium_memzero(o->code, sizeof(o->code));
+    sodium_memzero(o->message, sizeof(o->message));
+    return reply_json(c, status, j);
+}
+
 int r_request_open(call *c, sw_store *s)
 {
     sw_who who;
@@ -61,16 +75,7 @@ int r_request_open(call *c, sw_store *s)
         return 0;
     sw_request_opened o;
     sw_status st = sw_request_open(s, &who, &spec, &o);
-    if (st != SW_OK)
-        return reply_store(c, s, st);
-    /* the caller (the platform, the DPO) sends the message; the code is
-     * kept only as a hash */
-    json_t *j = sv_request_view(&o.req, srv_now(c->srv));
-    json_object_set_new(j, "verification_message", json_string(o.message));
-    json_object_set_new(j, "verification_code", json_string(o.code));
-    memset(o.code, 0, sizeof(o.code));
-    memset(o.message, 0, sizeof(o.message));
-    return reply_json(c, 201, j);
+    return st == SW_OK ? reply_opened(c, &o, 201) : reply_store(c, s, st);
 }
 
 typedef struct list_ctx {
@@ -127,13 +132,7 @@ int r_request_resend(call *c, sw_store *s)
 {
     sw_request_opened o;
     sw_status st = sw_request_resend(s, c->param[0], &o);
-    if (st != SW_OK)
-        return reply_store(c, s, st);
-    json_t *j = sv_request_view(&o.req, srv_now(c->srv));
-    json_object_set_new(j, "verification_message", json_string(o.message));
-    json_object_set_new(j, "verification_code", json_string(o.code));
-    memset(o.code, 0, sizeof(o.code));
-    return reply_json(c, 200, j);
+    return st == SW_OK ? reply_opened(c, &o, 200) : reply_store(c, s, st);
 }
 
 int r_request_extend(call *c, sw_store *s)
