@@ -1206,6 +1206,19 @@ static sw_status hold_key(sw_store *s, int64_t day, const char *key_class,
     return st == SW_OK ? st : sw_fail_be(s, st, NULL);
 }
 
+/* Hands cb the rows of a due day that a hold or an unsettled bill of its
+ * month keeps. */
+static sw_status held_rows(sw_store *s, const key_item *it,
+                           const char *activity, sw_traffic_cb cb, void *ctx)
+{
+    char period[8];
+    period_of_day(it->day, period);
+    sw_status st = s->be->traffic_held(s->impl, month_of_day(it->day), it->day,
+                                       it->key_class, period, activity, cb,
+                                       ctx);
+    return st == SW_OK ? st : sw_fail_be(s, st, NULL);
+}
+
 /* Destroys one day key whose period is over, re-keying the rows a hold or
  * an unsettled bill keeps first. One transaction. */
 static sw_status strip_day(sw_store *s, const key_item *it,
@@ -1214,20 +1227,14 @@ static sw_status strip_day(sw_store *s, const key_item *it,
     day_key from, to;
     memset(&from, 0, sizeof(from));
     memset(&to, 0, sizeof(to));
-    char period[8];
-    period_of_day(it->day, period);
     sw_status st = sw_tx_begin(s);
     if (st != SW_OK)
         return st;
     st = unwrap_day(s, it->day, it->key_class, it->wrapped, SW_WRAPPED_BYTES,
                     &from);
     rekey_ctx c = {s, &from, &to, 0, SW_OK};
-    if (st == SW_OK) {
-        st =
-            s->be->traffic_held(s->impl, month_of_day(it->day), it->day,
-                                it->key_class, period, activity, rekey_row, &c);
-        st = st != SW_OK ? sw_fail_be(s, st, NULL) : c.st;
-    }
+    if (st == SW_OK && (st = held_rows(s, it, activity, rekey_row, &c)) == SW_OK)
+        st = c.st;
     /* The step that makes the day's identifiers noise, in constant time. */
     if (st == SW_OK &&
         (st = s->be->epoch_delete(s->impl, it->day, it->key_class)) != SW_OK)
@@ -1248,6 +1255,13 @@ static sw_status strip_day(sw_store *s, const key_item *it,
         r->traffic_rekeyed += c.count;
     }
     return st;
+}
+
+static int count_row(const sw_traffic_rec *r, void *p)
+{
+    (void)r;
+    (*(size_t *)p)++;
+    return 0;
 }
 
 typedef char ext_id[96];
@@ -1372,6 +1386,10 @@ sw_status sw_traffic_sweep(sw_store *s, sw_instant now, bool dry_run,
         st = sw_fail(s, SW_ERR_NOMEM, "out of memory");
     if (dry_run) {
         r->epochs_destroyed = due.n;
+        /* the rows a hold or an unsettled bill would keep */
+        for (size_t i = 0; st == SW_OK && i < due.n; i++)
+            st = held_rows(s, SW_VEC_AT(&due, key_item, i), ids->activity->id,
+                           count_row, &r->traffic_rekeyed);
     } else {
         sw_traffic_forget(s); /* no copy of a key outlives its day */
         for (size_t i = 0; st == SW_OK && i < due.n; i++)
