@@ -152,18 +152,38 @@ sw_status sw_target_resolve(sw_store *s, const sw_who *who, sw_target *t,
 
 /* ---- consent rows ---- */
 
+/* A consent read from the store, its strings copied. It holds no pointer
+ * into itself (copies are collected in growable arrays, which move their
+ * elements): consent_row() makes the row view when one is needed. */
 typedef struct consent_copy {
     bool found;
     char id[SW_ID_BUFSZ], subject[SW_ID_BUFSZ], purpose[96], state[16];
     char method[64], notice_version[64], form[128];
-    sw_consent_row row; /* strings point into the copy */
+    sw_consent_row scalars; /* its string members are not used */
 } consent_copy;
+
+/* The row of a copy: strings borrowed from c, valid while c stays put. */
+static sw_consent_row consent_row(const consent_copy *c)
+{
+    sw_consent_row r = c->scalars;
+    r.id = c->id;
+    r.subject = c->subject;
+    r.purpose = c->purpose;
+    r.state = c->state;
+    r.method = c->method;
+    r.notice_version = c->notice_version;
+    r.form = c->form[0] ? c->form : NULL;
+    return r;
+}
 
 static int copy_consent(const sw_consent_row *r, void *p)
 {
     consent_copy *c = p;
     c->found = true;
-    c->row = *r;
+    c->scalars = *r;
+    c->scalars.id = c->scalars.subject = c->scalars.purpose = NULL;
+    c->scalars.state = c->scalars.method = NULL;
+    c->scalars.notice_version = c->scalars.form = NULL;
     snprintf(c->id, sizeof(c->id), "%s", r->id);
     snprintf(c->subject, sizeof(c->subject), "%s", r->subject);
     snprintf(c->purpose, sizeof(c->purpose), "%s", r->purpose);
@@ -172,13 +192,6 @@ static int copy_consent(const sw_consent_row *r, void *p)
     snprintf(c->notice_version, sizeof(c->notice_version), "%s",
              r->notice_version ? r->notice_version : "");
     snprintf(c->form, sizeof(c->form), "%s", r->form ? r->form : "");
-    c->row.id = c->id;
-    c->row.subject = c->subject;
-    c->row.purpose = c->purpose;
-    c->row.state = c->state;
-    c->row.method = c->method;
-    c->row.notice_version = c->notice_version;
-    c->row.form = c->form[0] ? c->form : NULL;
     return 0;
 }
 
@@ -534,14 +547,14 @@ sw_status sw_consent_confirm(sw_store *s, const char *token,
         return sw_fail(s, SW_ERR_CONFLICT,
                        "confirmation token already used (consent %s is %s)",
                        c.id, c.state);
-    if (c.row.token_expires <= now)
+    if (c.scalars.token_expires <= now)
         return sw_fail(s, SW_ERR_CONFLICT,
                        "confirmation token expired on %s; subscribe again",
-                       sw_instant_format(c.row.token_expires, when));
+                       sw_instant_format(c.scalars.token_expires, when));
     bool own = false;
     if ((st = sw_op_begin(s, &own)) != SW_OK)
         return st;
-    sw_consent_row r = c.row;
+    sw_consent_row r = consent_row(&c);
     r.state = "given";
     r.state_at = now;
     r.has_given = true;
@@ -577,7 +590,7 @@ static sw_status change_state(sw_store *s, const sw_who *who,
     if (st == SW_OK)
         st = latest_consent(s, t.subject, purpose, &c);
     bool found = c.found;
-    sw_consent_row r = c.row;
+    sw_consent_row r = consent_row(&c);
     sw_instant now = sw_clock_now(&s->clock);
     char cid[SW_ID_BUFSZ];
     if (st == SW_OK && (!found || strcmp(state, "requested") == 0)) {
@@ -639,7 +652,7 @@ sw_status sw_consent_renew(sw_store *s, const char *id, bool has_period,
                        "(give a new one)",
                        id, c.state);
     sw_instant now = sw_clock_now(&s->clock);
-    sw_consent_row r = c.row;
+    sw_consent_row r = consent_row(&c);
     r.state = "renewed";
     r.state_at = now;
     if (has_period) {
@@ -696,7 +709,7 @@ static sw_status withdraw(sw_store *s, const sw_who *who, const char *purpose,
             strcmp(c->state, "refused") == 0 ||
             strcmp(c->state, "expired") == 0)
             continue;
-        sw_consent_row r = c->row;
+        sw_consent_row r = consent_row(c);
         r.state = "withdrawn";
         r.state_at = now;
         r.has_token = false; /* a pending confirmation link dies with it */
@@ -743,7 +756,7 @@ sw_status sw_consent_expire(sw_store *s, size_t *n)
     }
     for (size_t i = 0; st == SW_OK && i < due.n; i++) {
         consent_copy *c = SW_VEC_AT(&due, consent_copy, i);
-        sw_consent_row r = c->row;
+        sw_consent_row r = consent_row(c);
         r.state = "expired";
         r.state_at = r.expires_at;
         st = put_consent(s, &r, "consent.expire", "the consent period ended");
@@ -836,7 +849,8 @@ sw_status sw_consent_show(sw_store *s, const char *id, sw_consent_view *out,
         return sw_fail(s, st, "no consent %s", id);
     if (st != SW_OK)
         return sw_fail_be(s, st, NULL);
-    view_of(&c.row, out);
+    sw_consent_row row = consent_row(&c);
+    view_of(&row, out);
     if (!cb)
         return SW_OK;
     change_ctx cc = {cb, ctx};

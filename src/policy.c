@@ -469,10 +469,12 @@ static bool defined(const sw_policy *p, enum ref r, const char *id)
         size = sizeof(sw_hold_kind); break;
     default: return true;
     }
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(*(const char *const *)((const char *)base + i * size),
-                   id) == 0)
+    for (size_t i = 0; i < n; i++) {
+        const char *have =
+            *(const char *const *)((const char *)base + i * size);
+        if (have && strcmp(have, id) == 0)
             return true;
+    }
     return false;
 }
 
@@ -722,6 +724,14 @@ static const char *elem_id(const schema *s, const char *elem)
     return NULL;
 }
 
+static bool has_id_field(const schema *s)
+{
+    for (const field *f = s->fields; f->key; f++)
+        if (f->flags & ID)
+            return true;
+    return false;
+}
+
 static void parse_list(pctx *c, const field *f, char *base, struct fy_node *n)
 {
     const schema *s = f->sub;
@@ -761,6 +771,12 @@ static void parse_list(pctx *c, const field *f, char *base, struct fy_node *n)
             parse_object(c, s, elem, item, p);
         }
         const char *id = elem_id(s, elem);
+        if (!id && has_id_field(s)) {
+            /* Reported (missing or empty 'id'); an element nothing can
+             * name is not kept, so no look-up ever meets a NULL id. */
+            memset(elem, 0, s->size);
+            continue;
+        }
         for (size_t j = 0; id && j < k; j++) {
             const char *other = elem_id(s, arr + j * s->size);
             if (other && strcmp(other, id) == 0) {

@@ -17,8 +17,18 @@
 
 /* ---- statements ---- */
 
+static bool arg_room(pg_args *a)
+{
+    if (a->n < MAX_ARGS)
+        return true;
+    a->overflow = true;
+    return false;
+}
+
 void pg_arg_txt(pg_args *a, const char *s)
 {
+    if (!arg_room(a))
+        return;
     a->v[a->n] = s;
     a->len[a->n] = 0;
     a->fmt[a->n++] = 0;
@@ -26,15 +36,31 @@ void pg_arg_txt(pg_args *a, const char *s)
 
 void pg_arg_int(pg_args *a, int64_t x)
 {
+    if (!arg_room(a))
+        return;
     snprintf(a->num[a->n], sizeof(a->num[0]), "%lld", (long long)x);
     pg_arg_txt(a, a->num[a->n]);
 }
 
 void pg_arg_blob(pg_args *a, const void *p, size_t n)
 {
+    if (!arg_room(a))
+        return;
     a->v[a->n] = p;
     a->len[a->n] = (int)n;
     a->fmt[a->n++] = 1;
+}
+
+/* A statement's parameters that were cut (a caller's bug): refused. */
+static bool args_overflow(pgs *p, const pg_args *a, const char *what,
+                          sw_status *st)
+{
+    if (!a || !a->overflow)
+        return false;
+    snprintf(p->err, sizeof(p->err), "%s: more than %d parameters", what,
+             MAX_ARGS);
+    *st = SW_ERR_LIMIT;
+    return true;
 }
 
 static sw_status status_of(const PGresult *r, PGconn *c)
@@ -84,7 +110,7 @@ sw_status pg_copy_end(pgs *p)
 PGresult *pg_q(pgs *p, const char *sql, const pg_args *a, const char *what,
                sw_status *st)
 {
-    if ((*st = pg_copy_end(p)) != SW_OK)
+    if (args_overflow(p, a, what, st) || (*st = pg_copy_end(p)) != SW_OK)
         return NULL;
     const char *name = NULL;
     for (int i = 0; i < p->n_prep && !name; i++)
@@ -122,7 +148,7 @@ PGresult *pg_q(pgs *p, const char *sql, const pg_args *a, const char *what,
 PGresult *pg_q_dyn(pgs *p, const char *sql, const pg_args *a, const char *what,
                    sw_status *st)
 {
-    if ((*st = pg_copy_end(p)) != SW_OK)
+    if (args_overflow(p, a, what, st) || (*st = pg_copy_end(p)) != SW_OK)
         return NULL;
     PGresult *r = PQexecParams(p->c, sql, a ? a->n : 0, NULL, a ? a->v : NULL,
                                a ? a->len : NULL, a ? a->fmt : NULL, 1);

@@ -41,12 +41,15 @@ typedef struct pgs {
 /* Parameters of a statement: text, numbers as text, blobs in binary. */
 typedef struct pg_args {
     int n;
+    bool overflow; /* more than MAX_ARGS were given: refused when run */
     const char *v[MAX_ARGS];
     int len[MAX_ARGS];
     int fmt[MAX_ARGS];
     char num[MAX_ARGS][24];
 } pg_args;
 
+/* Each appends one parameter; past MAX_ARGS nothing is written and the
+ * statement is refused (SW_ERR_LIMIT) when run. */
 void pg_arg_txt(pg_args *a, const char *s); /* NULL: SQL NULL */
 void pg_arg_int(pg_args *a, int64_t x);
 void pg_arg_blob(pg_args *a, const void *p, size_t n); /* NULL: SQL NULL */

@@ -499,19 +499,38 @@ sw_status pg_traffic_probe(void *impl, int month,
                            const uint8_t (*blinds)[SW_BLIND_BYTES], size_t n,
                            sw_traffic_cb cb, void *ctx)
 {
-    char sql[1024];
-    pg_args a = {0};
-    int k = snprintf(
-        sql, sizeof(sql),
-        "SELECT " ROW_COLUMNS " FROM traffic_%d WHERE dest_bi IN (", month);
-    for (size_t i = 0; i < n && i < MAX_ARGS; i++) {
-        k += snprintf(sql + k, sizeof(sql) - (size_t)k, "%s$%zu", i ? "," : "",
-                      i + 1);
-        pg_arg_blob(&a, blinds[i], SW_BLIND_BYTES);
+    /* One parameter whatever n is (a month has up to 31 day keys, and
+     * hold keys besides): a bytea[] in array text form, {"\\x0a1b",...}. */
+    size_t each = 2 * SW_BLIND_BYTES + 6;
+    char *list = malloc(n * each + 3);
+    if (!list) {
+        snprintf(((pgs *)impl)->err, sizeof(((pgs *)impl)->err),
+                 "reading traffic: out of memory");
+        return SW_ERR_NOMEM;
     }
-    snprintf(sql + k, sizeof(sql) - (size_t)k, ") ORDER BY at");
+    size_t k = 0;
+    list[k++] = '{';
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            list[k++] = ',';
+        memcpy(list + k, "\"\\\\x", 4);
+        k += 4;
+        sw_hex(blinds[i], SW_BLIND_BYTES, list + k);
+        k += 2 * SW_BLIND_BYTES;
+        list[k++] = '"';
+    }
+    list[k++] = '}';
+    list[k] = '\0';
+    char sql[512];
+    snprintf(sql, sizeof(sql),
+             "SELECT " ROW_COLUMNS " FROM traffic_%d WHERE dest_bi ="
+             " ANY($1::bytea[]) ORDER BY at",
+             month);
+    pg_args a = {0};
+    pg_arg_txt(&a, list);
     sw_status st;
     PGresult *r = pg_q_dyn(impl, sql, &a, "reading traffic", &st);
+    free(list);
     return scan_traffic(r, st, cb, ctx);
 }
 

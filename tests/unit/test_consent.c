@@ -636,6 +636,43 @@ static void test_cookies_gpc(void **state)
     tu_store_free(&t);
 }
 
+/* Regression: a withdrawal walks copies of every consent of the subject;
+ * past 64 of them the copies' array moved and their strings dangled
+ * (heap use-after-free in the sanitized build, out_of_memory in others). */
+static void test_withdraw_after_many_consents(void **state)
+{
+    (void)state;
+    tu_store t;
+    tu_store_new(&t, T0);
+    const char *an = t.policy->consent.cookie_analytics;
+    const char *ad = t.policy->consent.cookie_advertising;
+    for (int i = 0; i < 50; i++) {
+        char now[SW_INSTANT_BUFSZ];
+        tu_store_now(&t, sw_instant_format(tu_instant(T0) + 60 * i, now));
+        assert_int_equal(sw_cookie_set(t.s, "v-many", SW_COOKIE_ACCEPT,
+                                       SW_COOKIE_ACCEPT, false),
+                         SW_OK);
+        assert_true(decide(&t, an, "visitor", "v-many").allow);
+        if (sw_cookie_set(t.s, "v-many", SW_COOKIE_REFUSE, SW_COOKIE_REFUSE,
+                          false) != SW_OK)
+            fail_msg("round %d: %s", i, sw_errmsg(t.s));
+        assert_int_equal(decide(&t, an, "visitor", "v-many").reason,
+                         SW_DENY_CONSENT_WITHDRAWN);
+        assert_false(decide(&t, ad, "visitor", "v-many").allow);
+    }
+    /* every consent given was withdrawn, under its own id */
+    assert_int_equal(tu_count_sql(t.path, "SELECT count(*) FROM consents"),
+                     100);
+    assert_int_equal(tu_count_sql(t.path, "SELECT count(*) FROM consents"
+                                          " WHERE state = 'withdrawn'"),
+                     100);
+    assert_int_equal(tu_count_sql(t.path, "SELECT count(DISTINCT consent_id)"
+                                          " FROM consent_changes WHERE"
+                                          " state = 'withdrawn'"),
+                     100);
+    tu_store_free(&t);
+}
+
 /* ---- the receipt ---- */
 
 static void test_receipt(void **state)
@@ -789,6 +826,7 @@ int main(void)
         cmocka_unit_test(test_withdrawal_makes_due),
         cmocka_unit_test(test_sourced_30_days),
         cmocka_unit_test(test_cookies_gpc),
+        cmocka_unit_test(test_withdraw_after_many_consents),
         cmocka_unit_test(test_receipt),
         cmocka_unit_test(test_decision_follows_changes),
         cmocka_unit_test(test_unsubscribe_link),

@@ -94,6 +94,55 @@ static void test_traffic__find_across_days_and_decrypt(void **state)
     tu_store_free(&t);
 }
 
+static int count_late_days(const sw_traffic_row *r, void *ctx)
+{
+    int day;
+    sw_instant_fields(r->at, NULL, NULL, &day, NULL);
+    *(size_t *)ctx += day >= 25;
+    return 0;
+}
+
+/* Regression: a look-up probes one blind index per live day of a month;
+ * the PostgreSQL backend sent at most 24 of them and lost days 25 to 31.
+ * Two full months, one record a day, all found on either backend. */
+static void test_traffic__full_months_found_whole(void **state)
+{
+    (void)state;
+    tu_store t;
+    tu_store_new(&t, "2025-05-01T00:00:00Z");
+    size_t cap = 64 * 512;
+    char *all = malloc(cap), buf[512];
+    assert_non_null(all);
+    all[0] = '\0';
+    size_t len = 0, days = 0;
+    for (int m = 3; m <= 4; m++)
+        for (int d = 1; d <= (m == 3 ? 31 : 30); d++) {
+            char id[16], when[32];
+            snprintf(id, sizeof(id), "m%d-%02d", m, d);
+            snprintf(when, sizeof(when), "2025-%02d-%02dT12:00:00Z", m, d);
+            line(buf, sizeof(buf), id, d % 2 ? "ACC-1" : "ACC-2", when,
+                 "+447700900555", "GB");
+            len += (size_t)snprintf(all + len, cap - len, "%s", buf);
+            days++;
+        }
+    sw_ingest_result r;
+    sw_diags *dg;
+    assert_int_equal(ingest_text(&t, all, false, &r, &dg), SW_OK);
+    sw_diags_free(dg);
+    assert_int_equal(r.stored, days);
+    assert_int_equal(days, 61);
+    assert_int_equal(find(&t, "+447700900555"), 61);
+    /* the days past the 24th of each month are there */
+    size_t late = 0, n = 0;
+    assert_int_equal(sw_traffic_find(t.s, "msisdn", "+447700900555",
+                                     count_late_days, &late, &n),
+                     SW_OK);
+    assert_int_equal(n, 61);
+    assert_int_equal(late, 7 + 6); /* 25-31 March, 25-30 April */
+    free(all);
+    tu_store_free(&t);
+}
+
 static void test_traffic__day_key_goes_after_twelve_months(void **state)
 {
     (void)state;
@@ -332,6 +381,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_traffic__find_across_days_and_decrypt),
+        cmocka_unit_test(test_traffic__full_months_found_whole),
         cmocka_unit_test(test_traffic__day_key_goes_after_twelve_months),
         cmocka_unit_test(test_traffic__warm_reads_live_months),
         cmocka_unit_test(test_traffic__hold_and_unpaid_bill_keep_identifiers),
