@@ -74,15 +74,25 @@ void sw_buf_printf(sw_buf *b, const char *fmt, ...)
     b->len += (size_t)n;
 }
 
+/* A cell a spreadsheet would run as a formula: OWASP's list of leading
+ * characters (=, +, -, @, tab, carriage return). */
+static bool formula_like(const char *s)
+{
+    return *s && strchr("=+-@\t\r", *s) != NULL;
+}
+
 void sw_buf_csv(sw_buf *b, const char *s)
 {
     if (!s)
         s = "";
-    if (!strpbrk(s, ",\"\r\n")) {
+    bool formula = formula_like(s);
+    if (!formula && !strpbrk(s, ",\"\r\n")) {
         sw_buf_puts(b, s);
         return;
     }
-    sw_buf_putn(b, "\"", 1);
+    /* quoted; a formula-like value is prefixed with a single quote, as
+     * OWASP recommends, so it is shown as text and never evaluated */
+    sw_buf_putn(b, formula ? "\"'" : "\"", formula ? 2 : 1);
     for (const char *q; (q = strchr(s, '"')); s = q + 1) {
         sw_buf_putn(b, s, (size_t)(q - s));
         sw_buf_putn(b, "\"\"", 2);

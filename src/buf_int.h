@@ -22,7 +22,9 @@ void sw_buf_puts(sw_buf *b, const char *s);
 void sw_buf_putn(sw_buf *b, const char *s, size_t n);
 void sw_buf_printf(sw_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-/* A CSV field (RFC 4180): quoted when it holds a comma, quote or newline. */
+/* A CSV field (RFC 4180): quoted when it holds a comma, quote or newline;
+ * a value starting with =, +, -, @, tab or CR is quoted and prefixed with
+ * a single quote (OWASP CSV injection), so no spreadsheet runs it. */
 void sw_buf_csv(sw_buf *b, const char *s);
 /* Markdown table cell text: '|' escaped, newlines as spaces. */
 void sw_buf_md(sw_buf *b, const char *s);

@@ -431,3 +431,36 @@ long tu_count_sql(const char *db_path, const char *sql)
     sqlite3_close(db);
     return n;
 }
+
+bool tu_csv_has_formula(const char *csv)
+{
+    bool start = true, quoted = false;
+    for (const char *s = csv; *s; s++) {
+        if (quoted) {
+            if (*s == '"' && s[1] == '"') {
+                s++;
+            } else if (*s == '"') {
+                quoted = false;
+                continue;
+            }
+            if (start && strchr("=+-@\t\r", *s))
+                return true;
+            start = false;
+            continue;
+        }
+        if (*s == '"' && start) {
+            quoted = true;
+            continue;
+        }
+        if (*s == ',' || *s == '\n') {
+            start = true;
+            continue;
+        }
+        if (*s == '\r' && s[1] == '\n')
+            continue;
+        if (start && strchr("=+-@\t\r", *s))
+            return true;
+        start = false;
+    }
+    return false;
+}

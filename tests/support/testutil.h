@@ -64,6 +64,9 @@ void tu_db_drop(const char *path);
 /* Runs SQL that returns no rows on a store's database (a file or a
  * postgresql:// URI); fails the test when it fails. */
 void tu_exec_sql(const char *db_path, const char *sql);
+/* Whether any cell of CSV text (RFC 4180), once unquoted, starts as a
+ * spreadsheet formula does: =, +, -, @, tab or carriage return. */
+bool tu_csv_has_formula(const char *csv);
 /* Runs a shell command; returns its exit status. */
 int tu_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -129,6 +129,46 @@ static void test_report__ropa_csv_is_one_row_per_activity(void **state)
     free(csv);
 }
 
+/* A register exported for a spreadsheet never carries a formula: names
+ * from the policy that start with =, +, -, @ are neutralised. */
+static void test_report__csv_neutralises_formulas(void **state)
+{
+    (void)state;
+    char path[512];
+    char *text = tu_read_file(tu_src("tests/data/policy/good/minimal.yaml",
+                                     path, sizeof(path)),
+                              NULL);
+    const char *from = "name: Accounts";
+    char *at = strstr(text, from);
+    assert_non_null(at);
+    size_t n = strlen(text) + 128;
+    char *evil = malloc(n);
+    snprintf(evil, n, "%.*sname: \"=HYPERLINK(\\\"http://evil.example\\\")\""
+             "\n    description: \"@SUM(1)\"%s",
+             (int)(at - text), text, at + strlen(from));
+    sw_policy *p = NULL;
+    sw_diags *d = sw_diags_new();
+    if (sw_policy_load_buffer("evil.yaml", evil, strlen(evil), d, &p) != SW_OK) {
+        char line[1024];
+        for (size_t i = 0; i < sw_diags_count(d); i++)
+            print_error("%s\n", sw_diag_format(sw_diags_at(d, i), line,
+                                               sizeof(line)));
+        fail_msg("the evil policy does not load");
+    }
+    char *csv;
+    assert_int_equal(sw_report_ropa(p, SW_FORMAT_CSV, &csv), SW_OK);
+    assert_non_null(strstr(csv, "\"'=HYPERLINK("));
+    assert_false(tu_csv_has_formula(csv));
+    free(csv);
+    assert_int_equal(sw_report_schedule(p, SW_FORMAT_CSV, &csv), SW_OK);
+    assert_false(tu_csv_has_formula(csv));
+    free(csv);
+    sw_policy_free(p);
+    sw_diags_free(d);
+    free(evil);
+    free(text);
+}
+
 static void test_report__schedule_json_has_every_rule(void **state)
 {
     (void)state;
@@ -233,6 +273,7 @@ int main(void)
         cmocka_unit_test(test_report__ropa_md_has_an_entry_per_activity),
         cmocka_unit_test(test_report__ropa_json_fills_every_field),
         cmocka_unit_test(test_report__ropa_csv_is_one_row_per_activity),
+        cmocka_unit_test(test_report__csv_neutralises_formulas),
         cmocka_unit_test(test_report__schedule_json_has_every_rule),
         cmocka_unit_test(test_report__schedule_md_and_csv_have_a_row_per_rule),
         cmocka_unit_test(test_report__periods_read_as_words),

@@ -402,6 +402,40 @@ static void test_access_report(void **state)
     tu_store_free(&t);
 }
 
+/* Values a spreadsheet would run (OWASP CSV injection) come out as text:
+ * quoted and prefixed with a single quote. */
+static void test_portability_csv_neutralises_formulas(void **state)
+{
+    (void)state;
+    tu_store t;
+    tu_store_new(&t, "2026-05-04T08:00:00Z");
+    char sid[SW_ID_BUFSZ], rid[SW_ID_BUFSZ], out[256];
+    customer(&t, "eve@acme.example", sid);
+    static const char *const evil[] = {
+        "=HYPERLINK(\"http://evil.example\",\"x\")", "+SUM(1,2)",
+        "-2+3", "@SUM(A1)", "\tinvisible", "\r=1", "plain"};
+    for (size_t i = 0; i < sizeof(evil) / sizeof(evil[0]); i++) {
+        sw_record_spec spec = {sid, "customer_support",
+                               "user.content.support_ticket", evil[i],
+                               strlen(evil[i]), "data_subject", false, 0};
+        if (sw_record_add(t.s, &spec, rid, NULL) != SW_OK)
+            fail_msg("record: %s", sw_errmsg(t.s));
+    }
+    sw_request_opened o =
+        verified(&t, "eve@acme.example", SW_REQ_PORTABILITY, SW_GDPR);
+    char *csv;
+    assert_int_equal(fulfil(&t, o.req.id, SW_ANSWER_CSV, out, &csv), SW_OK);
+    assert_false(tu_csv_has_formula(csv));
+    assert_non_null(strstr(csv,
+                           "\"'=HYPERLINK(\"\"http://evil.example\"\","
+                           "\"\"x\"\")\""));
+    assert_non_null(strstr(csv, "\"'+SUM(1,2)\""));
+    assert_non_null(strstr(csv, "\"'@SUM(A1)\""));
+    assert_non_null(strstr(csv, ",plain,"));
+    free(csv);
+    tu_store_free(&t);
+}
+
 static void test_portability_and_know(void **state)
 {
     (void)state;
@@ -693,6 +727,7 @@ int main(void)
         cmocka_unit_test(test_fulfil_through_consent),
         cmocka_unit_test(test_access_report),
         cmocka_unit_test(test_portability_and_know),
+        cmocka_unit_test(test_portability_csv_neutralises_formulas),
         cmocka_unit_test(test_rectification),
         cmocka_unit_test(test_erasure_keeps_what_the_law_needs),
         cmocka_unit_test(test_processor_forwarding_and_child),
