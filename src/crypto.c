@@ -27,6 +27,8 @@ struct sw_keyring {
     uint8_t blind[SW_KEY_BYTES];
     uint8_t audit[SW_KEY_BYTES];
     uint8_t check[SW_KEY_BYTES];
+    uint8_t sign_pk[SW_SIGN_PK_BYTES]; /* the store's Ed25519 key pair */
+    uint8_t sign_sk[SW_SIGN_SK_BYTES];
     sw_pool pool; /* random bytes not handed out yet */
 };
 
@@ -123,6 +125,10 @@ sw_status sw_keyring_load(const char *path, sw_keyring **out, char *err,
     derive(k->blind, 2, "stewblnd", k->master);
     derive(k->audit, 3, "stewaudt", k->master);
     derive(k->check, 4, "stewchck", k->master);
+    uint8_t seed[SW_KEY_BYTES];
+    derive(seed, 5, "stewsign", k->master);
+    crypto_sign_seed_keypair(k->sign_pk, k->sign_sk, seed);
+    sw_wipe(seed, sizeof(seed));
     k->pool.left = 0;
     *out = k;
     return SW_OK;
@@ -259,6 +265,34 @@ void sw_chain_hash(const sw_keyring *k, const uint8_t prev[SW_HASH_BYTES],
     crypto_generichash_update(&st, prev, SW_HASH_BYTES);
     crypto_generichash_update(&st, msg, n);
     crypto_generichash_final(&st, out, SW_HASH_BYTES);
+}
+
+void sw_audit_mac(const sw_keyring *k, const char *domain, const void *msg,
+                  size_t n, uint8_t out[SW_HASH_BYTES])
+{
+    crypto_generichash_state st;
+    crypto_generichash_init(&st, k->audit, sizeof(k->audit), SW_HASH_BYTES);
+    crypto_generichash_update(&st, (const uint8_t *)domain,
+                              strlen(domain) + 1);
+    crypto_generichash_update(&st, msg, n);
+    crypto_generichash_final(&st, out, SW_HASH_BYTES);
+}
+
+void sw_sign_public(const sw_keyring *k, uint8_t pk[SW_SIGN_PK_BYTES])
+{
+    memcpy(pk, k->sign_pk, SW_SIGN_PK_BYTES);
+}
+
+void sw_sign(const sw_keyring *k, const void *msg, size_t n,
+             uint8_t sig[SW_SIGN_BYTES])
+{
+    crypto_sign_detached(sig, NULL, msg, n, k->sign_sk);
+}
+
+bool sw_sign_verify(const uint8_t pk[SW_SIGN_PK_BYTES], const void *msg,
+                    size_t n, const uint8_t sig[SW_SIGN_BYTES])
+{
+    return crypto_sign_verify_detached(sig, msg, n, pk) == 0;
 }
 
 void sw_random_id(sw_keyring *k, const char *prefix, int64_t now, char *buf)

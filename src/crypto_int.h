@@ -9,6 +9,7 @@
 #ifndef STEWARD_CRYPTO_INT_H
 #define STEWARD_CRYPTO_INT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,6 +22,10 @@
 /* nonce + tag added to every sealed value */
 #define SW_SEAL_OVERHEAD (24 + 16)
 #define SW_WRAPPED_BYTES (SW_KEY_BYTES + SW_SEAL_OVERHEAD)
+/* Ed25519 (libsodium's crypto_sign) */
+#define SW_SIGN_PK_BYTES 32
+#define SW_SIGN_SK_BYTES 64
+#define SW_SIGN_BYTES 64
 
 typedef struct sw_keyring sw_keyring;
 
@@ -96,6 +101,21 @@ void sw_hash_keyed(const uint8_t key[SW_KEY_BYTES], const void *msg, size_t n,
 /* The audit chain link: keyed BLAKE2b over prev || msg. */
 void sw_chain_hash(const sw_keyring *k, const uint8_t prev[SW_HASH_BYTES],
                    const void *msg, size_t n, uint8_t out[SW_HASH_BYTES]);
+
+/* A keyed BLAKE2b MAC under the audit key, separated by domain (a
+ * NUL-terminated label): seals what must not be changed without the key,
+ * such as the trail's head. */
+void sw_audit_mac(const sw_keyring *k, const char *domain, const void *msg,
+                  size_t n, uint8_t out[SW_HASH_BYTES]);
+
+/* The store's signing key pair (Ed25519) is derived from the master key:
+ * anyone holding the public key can check what the store signed, and
+ * only the master key can sign. */
+void sw_sign_public(const sw_keyring *k, uint8_t pk[SW_SIGN_PK_BYTES]);
+void sw_sign(const sw_keyring *k, const void *msg, size_t n,
+             uint8_t sig[SW_SIGN_BYTES]);
+bool sw_sign_verify(const uint8_t pk[SW_SIGN_PK_BYTES], const void *msg,
+                    size_t n, const uint8_t sig[SW_SIGN_BYTES]);
 
 /* n random bytes from k's generator: ChaCha20 keyed from the system's
  * random source, re-keyed every 4 KiB (libsodium's deterministic stream),

@@ -93,6 +93,11 @@ void sw_store_set_clock(sw_store *s, const sw_clock *c)
     s->clock = *c;
 }
 
+void sw_store_set_wall(sw_store *s, const sw_clock *c)
+{
+    s->wall = *c;
+}
+
 void sw_store_set_actor(sw_store *s, const char *actor)
 {
     snprintf(s->actor, sizeof(s->actor), "%s", actor ? actor : "steward");
@@ -102,6 +107,7 @@ static void apply_options(sw_store *s, const sw_store_options *o)
 {
     s->policy = o->policy;
     s->clock = o->clock;
+    sw_clock_init_system(&s->wall);
     snprintf(s->actor, sizeof(s->actor), "%s", o->actor ? o->actor : "steward");
     snprintf(s->country, sizeof(s->country), "%s",
              o->default_country ? o->default_country : "");
@@ -128,37 +134,46 @@ sw_status sw_store_create(const char *uri, const sw_store_options *o,
     if (st != SW_OK)
         return st;
     st = sw_crypto_init();
-    sw_store tmp;
-    memset(&tmp, 0, sizeof(tmp));
-    tmp.be = backend_for(uri);
+    /* on the heap: a handle's caches are far larger than a thread's stack
+     * may be (a daemon's worker) */
+    sw_store *tmp = calloc(1, sizeof(*tmp));
+    if (st == SW_OK && !tmp) {
+        snprintf(err->msg, sizeof(err->msg), "out of memory");
+        st = SW_ERR_NOMEM;
+    }
     int version = 0, from = 0;
+    if (tmp)
+        tmp->be = backend_for(uri);
     if (st == SW_OK)
-        st = tmp.be->open(uri, true, &tmp.impl, &version, err);
-    if (st == SW_OK && (st = tmp.be->setup(tmp.impl, &from)) != SW_OK)
+        st = tmp->be->open(uri, true, &tmp->impl, &version, err);
+    if (st == SW_OK && (st = tmp->be->setup(tmp->impl, &from)) != SW_OK)
         snprintf(err->msg, sizeof(err->msg), "%s: %s", shown,
-                 tmp.be->errmsg(tmp.impl));
+                 tmp->be->errmsg(tmp->impl));
     if (st == SW_OK)
-        st = sw_keyring_load(key_path, &tmp.keys, err->msg, sizeof(err->msg));
+        st = sw_keyring_load(key_path, &tmp->keys, err->msg, sizeof(err->msg));
     if (st == SW_OK) {
         char check[65];
-        sw_keyring_check(tmp.keys, check);
-        apply_options(&tmp, o);
-        st = sw_tx_begin(&tmp);
+        sw_keyring_check(tmp->keys, check);
+        apply_options(tmp, o);
+        st = sw_tx_begin(tmp);
         if (st == SW_OK)
-            st = tmp.be->meta_set(tmp.impl, "key_check", check);
+            st = tmp->be->meta_set(tmp->impl, "key_check", check);
         if (st == SW_OK)
-            st = sw_audit_append(&tmp, "store.init", NULL, "[]", "{}");
-        st = sw_tx_end(&tmp, st);
+            st = sw_audit_append(tmp, "store.init", NULL, "[]", "{}");
+        st = sw_tx_end(tmp, st);
         if (st != SW_OK)
-            snprintf(err->msg, sizeof(err->msg), "%s: %s", shown, tmp.err);
+            snprintf(err->msg, sizeof(err->msg), "%s: %s", shown, tmp->err);
     }
-    if (tmp.impl)
-        tmp.be->close(tmp.impl);
-    sw_keyring_free(tmp.keys);
+    const sw_backend *be = tmp ? tmp->be : NULL;
+    if (tmp && tmp->impl)
+        tmp->be->close(tmp->impl);
+    if (tmp)
+        sw_keyring_free(tmp->keys);
+    free(tmp);
     if (st != SW_OK) {
         unlink(key_path);
-        if (version == 0) /* only what this call created */
-            tmp.be->remove(uri);
+        if (version == 0 && be) /* only what this call created */
+            be->remove(uri);
     }
     return st;
 }
@@ -207,6 +222,13 @@ sw_status sw_store_open(const char *uri, const sw_store_options *o,
             st = SW_ERR_CRYPTO;
         }
     }
+    /* Before schema 7 the head was kept unsealed: read it before the
+     * upgrade removes it, to say whether the trail still matched it. */
+    char old_seq[32] = "", old_head[128] = "";
+    if (st == SW_OK && version < 7) {
+        s->be->meta_get(s->impl, "audit_seq", old_seq, sizeof(old_seq));
+        s->be->meta_get(s->impl, "audit_head", old_head, sizeof(old_head));
+    }
     if (st == SW_OK && (st = s->be->setup(s->impl, &from)) != SW_OK)
         snprintf(err->msg, sizeof(err->msg), "%s: %s", shown,
                  s->be->errmsg(s->impl));
@@ -217,9 +239,22 @@ sw_status sw_store_open(const char *uri, const sw_store_options *o,
     s->version = SW_SCHEMA_LATEST;
     apply_options(s, o);
     if (from < SW_SCHEMA_LATEST) {
-        char details[96];
-        snprintf(details, sizeof(details), "{\"from\":%d,\"to\":%d}", from,
-                 SW_SCHEMA_LATEST);
+        char details[160];
+        int n = snprintf(details, sizeof(details), "{\"from\":%d,\"to\":%d",
+                         from, SW_SCHEMA_LATEST);
+        if (from < 7) {
+            /* the head sealed from now on: was it the trail's last entry? */
+            int64_t seq = 0;
+            uint8_t hash[SW_HASH_BYTES];
+            char hex[65] = "";
+            if (s->be->audit_last(s->impl, &seq, hash) == SW_OK)
+                sw_hex(hash, SW_HASH_BYTES, hex);
+            bool matched = strtoll(old_seq, NULL, 10) == seq &&
+                           strcmp(old_head, hex) == 0;
+            n += snprintf(details + n, sizeof(details) - (size_t)n,
+                          ",\"head_matched\":%s", matched ? "true" : "false");
+        }
+        snprintf(details + n, sizeof(details) - (size_t)n, "}");
         st = sw_tx_begin(s);
         if (st == SW_OK)
             st = sw_audit_append(s, "store.migrate", NULL, "[]", details);

@@ -17,7 +17,7 @@
 #include "steward/ledger.h"
 #include "steward/store.h"
 
-#define SW_SCHEMA_LATEST 6
+#define SW_SCHEMA_LATEST 7
 #define SW_KEY_CACHE 1024
 
 /* Changes a batch coalesces into one audit entry each, in flush order. */
@@ -88,6 +88,8 @@ typedef struct sw_event_row {
 typedef struct sw_audit_row {
     int64_t seq;
     sw_instant at;
+    bool has_written; /* false: written before schema 7 */
+    sw_instant written_at;
     const char *actor;
     const char *action;
     const char *subject; /* may be NULL */
@@ -519,6 +521,7 @@ struct sw_store {
     sw_keyring *keys;
     const sw_policy *policy;
     sw_clock clock;
+    sw_clock wall; /* the real time audit entries are written at */
     char actor[128];
     char country[8];
     char err[768];
@@ -560,6 +563,9 @@ void sw_decide_free(sw_store *s);
 
 /* Wipes and frees the day-key cache (traffic.c). */
 void sw_traffic_forget(sw_store *s);
+
+/* Replaces the clock of the real time (tests of a clock set back). */
+void sw_store_set_wall(sw_store *s, const sw_clock *c);
 
 /* Forgets the batch caches (wiping the cached key). */
 void sw_batch_forget(sw_store *s);

@@ -253,7 +253,7 @@ static const char *const schema[] = {
     "CREATE TABLE audit(seq BIGINT PRIMARY KEY, at BIGINT NOT NULL,"
     " actor TEXT NOT NULL, action TEXT NOT NULL, subject_id TEXT,"
     " objects TEXT NOT NULL, details TEXT NOT NULL, prev_hash BYTEA NOT NULL,"
-    " hash BYTEA NOT NULL);"
+    " hash BYTEA NOT NULL, written_at BIGINT);"
     "CREATE INDEX audit_subject ON audit(subject_id)"
     " WHERE subject_id IS NOT NULL;",
     "CREATE TABLE consents(id TEXT PRIMARY KEY, subject_id TEXT NOT NULL,"
@@ -434,6 +434,49 @@ sw_status pg_exec(pgs *p, const char *sql, const char *what)
     return st;
 }
 
+/* Migrations of stores created at an older version: entry v takes a
+ * store from version v-1 to v (a new store gets the schema above, which is
+ * the latest). */
+static const char *const migrations[SW_SCHEMA_LATEST + 1] = {
+    [7] = "ALTER TABLE audit ADD COLUMN IF NOT EXISTS written_at BIGINT;"
+          "DELETE FROM steward_meta WHERE key IN ('audit_seq',"
+          " 'audit_head');",
+};
+
+static sw_status pg_migrate(pgs *p, int *from)
+{
+    sw_status st;
+    PGresult *r = pg_q(
+        p, "SELECT value FROM steward_meta WHERE key = 'schema_version'",
+        NULL, "reading the schema version", &st);
+    int v = r && PQntuples(r) == 1 ? atoi(pg_col_txt(r, 0, 0)) : 0;
+    PQclear(r);
+    *from = v;
+    if (st != SW_OK || v >= SW_SCHEMA_LATEST)
+        return st;
+    if (v < 6) {
+        snprintf(p->err, sizeof(p->err),
+                 "schema version %d is older than any PostgreSQL store", v);
+        return SW_ERR_CORRUPT;
+    }
+    char ver[96];
+    snprintf(ver, sizeof(ver),
+             "UPDATE steward_meta SET value = '%d' WHERE key ="
+             " 'schema_version'",
+             SW_SCHEMA_LATEST);
+    st = pg_exec(p, "BEGIN; SELECT pg_advisory_xact_lock(" PG_WRITE_LOCK ")",
+                 "upgrading the schema");
+    for (int i = v + 1; st == SW_OK && i <= SW_SCHEMA_LATEST; i++)
+        if (migrations[i])
+            st = pg_exec(p, migrations[i], "upgrading the schema");
+    if (st == SW_OK)
+        st = pg_exec(p, ver, "upgrading the schema");
+    return pg_exec(p, st == SW_OK ? "COMMIT" : "ROLLBACK",
+                   "upgrading the schema") == SW_OK
+               ? st
+               : SW_ERR_STORE;
+}
+
 static sw_status pg_setup(void *impl, int *from)
 {
     pgs *p = impl;
@@ -442,10 +485,12 @@ static sw_status pg_setup(void *impl, int *from)
                        NULL, "reading the schema", &st);
     bool exists = r && PQntuples(r) == 1 && pg_col_i64(r, 0, 0);
     PQclear(r);
-    *from = exists ? SW_SCHEMA_LATEST : 0;
-    if (st != SW_OK || exists)
+    *from = 0;
+    if (st != SW_OK)
         return st;
-    /* version 6 at once; later versions migrate from it as on SQLite */
+    if (exists)
+        return pg_migrate(p, from);
+    /* the latest version at once */
     char ver[64];
     snprintf(ver, sizeof(ver),
              "INSERT INTO steward_meta VALUES('schema_version', '%d');",
@@ -883,10 +928,15 @@ static sw_status pg_audit_append(void *impl, const sw_audit_row *r)
     pg_arg_txt(&a, r->details);
     pg_arg_blob(&a, r->prev, SW_HASH_BYTES);
     pg_arg_blob(&a, r->hash, SW_HASH_BYTES);
+    if (r->has_written)
+        pg_arg_int(&a, r->written_at);
+    else
+        pg_arg_txt(&a, NULL);
     return pg_run(
         impl,
         "INSERT INTO audit(seq, at, actor, action, subject_id, objects,"
-        " details, prev_hash, hash) VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9)",
+        " details, prev_hash, hash, written_at)"
+        " VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)",
         &a, "appending to the audit trail", NULL);
 }
 
@@ -921,8 +971,8 @@ static sw_status pg_audit_scan(void *impl, int64_t from, sw_audit_cb cb,
         PGresult *r =
             pg_q(impl,
                  "SELECT seq, at, actor, action, subject_id, objects,"
-                 " details, prev_hash, hash FROM audit WHERE seq >= $1"
-                 " ORDER BY seq LIMIT $2",
+                 " details, prev_hash, hash, written_at FROM audit"
+                 " WHERE seq >= $1 ORDER BY seq LIMIT $2",
                  &a, "reading the audit trail", &st);
         if (!r)
             return st;
@@ -944,6 +994,8 @@ static sw_status pg_audit_scan(void *impl, int64_t from, sw_audit_cb cb,
             b = pg_col_blob(r, i, 8, &len);
             if (b && len == SW_HASH_BYTES)
                 memcpy(row.hash, b, SW_HASH_BYTES);
+            row.has_written = !pg_col_null(r, i, 9);
+            row.written_at = pg_col_i64(r, i, 9);
             from = row.seq + 1;
             if (cb(&row, ctx)) {
                 PQclear(r);

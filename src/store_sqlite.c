@@ -115,6 +115,9 @@ static const char *const migrations[SW_SCHEMA_LATEST] = {
     "CREATE TABLE api_keys(id TEXT PRIMARY KEY, hash BLOB NOT NULL UNIQUE,"
     " role TEXT NOT NULL, label TEXT NOT NULL, created_by TEXT NOT NULL,"
     " created_at INTEGER NOT NULL, revoked_at INTEGER);",
+    /* 7: the real time of each audit entry; its head sealed in one row */
+    "ALTER TABLE audit ADD COLUMN written_at INTEGER;"
+    "DELETE FROM meta WHERE key IN ('audit_seq', 'audit_head');",
 };
 
 
@@ -166,11 +169,12 @@ static const char *const sql[S_COUNT] = {
                     " (scope = 2 AND scope_key = ?4) OR"
                     " (scope = 3 AND scope_key = ?5))",
     [S_AUDIT_APPEND] = "INSERT INTO audit(seq, at, actor, action, subject_id,"
-                       " objects, details, prev_hash, hash)"
-                       " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)",
+                       " objects, details, prev_hash, hash, written_at)"
+                       " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)",
     [S_AUDIT_LAST] = "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
     [S_AUDIT_SCAN] = "SELECT seq, at, actor, action, subject_id, objects,"
-                     " details, prev_hash, hash FROM audit WHERE seq >= ?1"
+                     " details, prev_hash, hash, written_at FROM audit"
+                     " WHERE seq >= ?1"
                      " ORDER BY seq",
     [S_TX_BEGIN] = "BEGIN IMMEDIATE",
     [S_TX_COMMIT] = "COMMIT",
@@ -858,6 +862,8 @@ static sw_status lite_audit_append(void *impl, const sw_audit_row *r)
     bind_text(st, 7, r->details);
     bind_blob(st, 8, r->prev, SW_HASH_BYTES);
     bind_blob(st, 9, r->hash, SW_HASH_BYTES);
+    if (r->has_written)
+        sqlite3_bind_int64(st, 10, r->written_at);
     return run(l, st, "appending to the audit trail");
 }
 
@@ -907,6 +913,8 @@ static sw_status lite_audit_scan(void *impl, int64_t from, sw_audit_cb cb,
             memcpy(r.prev, sqlite3_column_blob(st, 7), SW_HASH_BYTES);
         if (sqlite3_column_bytes(st, 8) == SW_HASH_BYTES)
             memcpy(r.hash, sqlite3_column_blob(st, 8), SW_HASH_BYTES);
+        r.has_written = sqlite3_column_type(st, 9) != SQLITE_NULL;
+        r.written_at = sqlite3_column_int64(st, 9);
         if (!r.actor || !r.action || !r.objects || !r.details) {
             r.actor = r.actor ? r.actor : "";
             r.action = r.action ? r.action : "";

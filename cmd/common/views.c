@@ -194,3 +194,38 @@ json_t *sv_rule_due(const sw_policy *p, const sw_rule *r, sw_instant trigger,
         json_object_set_new(o, "country", json_string(country));
     return o;
 }
+
+json_t *sv_audit_verdict(const sw_audit_verdict *v)
+{
+    json_t *o = json_pack("{s:b, s:I, s:s, s:I, s:I}", "intact", v->intact,
+                          "entries", (json_int_t)v->entries, "head", v->head,
+                          "out_of_order", (json_int_t)v->out_of_order,
+                          "travelled", (json_int_t)v->travelled);
+    if (!o)
+        return NULL;
+    if (!v->intact) {
+        json_object_set_new(o, "first_bad", json_integer(v->first_bad));
+        json_object_set_new(o, "reason", json_string(v->reason));
+    }
+    if (v->out_of_order)
+        json_object_set_new(o, "first_out_of_order",
+                            json_integer(v->first_out_of_order));
+    if (v->travelled)
+        json_object_set_new(o, "first_travelled",
+                            json_integer(v->first_travelled));
+    if (v->checkpoint)
+        json_object_set_new(o, "checkpoint", json_integer(v->checkpoint_seq));
+    return o;
+}
+
+json_t *sv_audit_entry(const sw_audit_entry *e)
+{
+    json_t *objs = json_loads(e->objects, 0, NULL),
+           *det = json_loads(e->details, 0, NULL);
+    return json_pack("{s:I, s:o, s:o, s:s, s:s, s:s?, s:o, s:o, s:s}", "seq",
+                     (json_int_t)e->seq, "at", sv_instant(true, e->at),
+                     "written_at", sv_instant(e->has_written, e->written_at),
+                     "actor", e->actor, "action", e->action, "subject",
+                     e->subject, "objects", objs ? objs : json_array(),
+                     "details", det ? det : json_object(), "hash", e->hash);
+}

@@ -32,5 +32,10 @@ json_t *sv_rule_due(const sw_policy *p, const sw_rule *r, sw_instant trigger,
 /* Counts of requests per type and regulation, outcomes, times. */
 json_t *sv_request_stats(const sw_request_stats *st);
 json_t *sv_erase_result(const char *subject, const sw_erase_result *r);
+/* {intact, entries, head[, first_bad, reason], out_of_order, travelled
+ * [, first_*][, checkpoint]}. */
+json_t *sv_audit_verdict(const sw_audit_verdict *v);
+/* {seq, at, written_at, actor, action, subject, objects, details, hash}. */
+json_t *sv_audit_entry(const sw_audit_entry *e);
 
 #endif

@@ -1,39 +1,108 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* steward audit verify|log */
+#include <errno.h>
 #include <jansson.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "commands.h"
 
+/* The whole text of a small file (a checkpoint); NULL after saying why. */
+static char *read_small(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        cli_fail("%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    char *buf = calloc(1, 4097);
+    size_t n = buf ? fread(buf, 1, 4096, f) : 0;
+    bool more = buf && fgetc(f) != EOF;
+    fclose(f);
+    if (!buf || more || n == 0) {
+        cli_fail("%s: %s", path,
+                 !buf ? "out of memory"
+                      : more ? "larger than a checkpoint (4 KiB)" : "empty");
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
 static int do_verify(cli *c, const cli_args *a)
 {
-    (void)a;
+    char *checkpoint = NULL;
+    if (a->v[O_CHECKPOINT] && !(checkpoint = read_small(a->v[O_CHECKPOINT])))
+        return EXIT_REFUSED;
+    sw_store *s;
+    sw_policy *p;
+    int rc = cli_open_store(c, &s, &p);
+    if (rc) {
+        free(checkpoint);
+        return rc;
+    }
+    sw_audit_verdict v;
+    sw_status st = checkpoint ? sw_audit_verify_checkpoint(s, checkpoint, &v)
+                              : sw_audit_verify(s, &v);
+    if (st != SW_OK) {
+        rc = cli_store_fail(s, "audit trail not verified");
+    } else if (c->json) {
+        json_t *o = sv_audit_verdict(&v);
+        rc = cli_print_json(o);
+        if (!rc && (!v.intact || v.out_of_order))
+            rc = EXIT_REFUSED;
+    } else if (!v.intact) {
+        rc = cli_fail("audit trail broken at entry %lld: %s",
+                      (long long)v.first_bad, v.reason);
+    } else {
+        printf("audit trail intact: %lld entries, head %s\n",
+               (long long)v.entries, v.head);
+        if (v.checkpoint)
+            printf("checkpoint of entry %lld: signed by this store and still "
+                   "in the trail: nothing up to it was removed or changed\n",
+                   (long long)v.checkpoint_seq);
+        if (v.travelled)
+            printf("note: %lld entr%s written with the clock set to another "
+                   "time (--now or STEWARD_NOW), the first #%lld: their time "
+                   "is not when they were written\n",
+                   (long long)v.travelled, v.travelled == 1 ? "y was" : "ies were",
+                   (long long)v.first_travelled);
+        if (v.out_of_order)
+            rc = cli_fail("%lld entr%s written with the system clock set "
+                          "back, the first #%lld: the trail's times cannot be "
+                          "trusted",
+                          (long long)v.out_of_order,
+                          v.out_of_order == 1 ? "y was" : "ies were",
+                          (long long)v.first_out_of_order);
+    }
+    cli_close_store(s, p);
+    free(checkpoint);
+    return rc;
+}
+
+static int do_head(cli *c, const cli_args *a)
+{
+    (void)c;
     sw_store *s;
     sw_policy *p;
     int rc = cli_open_store(c, &s, &p);
     if (rc)
         return rc;
-    sw_audit_verdict v;
-    if (sw_audit_verify(s, &v) != SW_OK) {
-        rc = cli_store_fail(s, "audit trail not verified");
-    } else if (c->json) {
-        json_t *o = json_pack("{s:b, s:I, s:s}", "intact", v.intact,
-                              "entries", (json_int_t)v.entries, "head",
-                              v.head);
-        if (!v.intact) {
-            json_object_set_new(o, "first_bad", json_integer(v.first_bad));
-            json_object_set_new(o, "reason", json_string(v.reason));
-        }
-        rc = cli_print_json(o);
-        if (!rc && !v.intact)
-            rc = EXIT_REFUSED;
-    } else if (v.intact) {
-        printf("audit trail intact: %lld entries, head %s\n",
-               (long long)v.entries, v.head);
+    char *text = NULL;
+    if (sw_audit_checkpoint(s, &text) != SW_OK) {
+        rc = cli_store_fail(s, "no checkpoint");
+    } else if (a->v[O_OUT]) {
+        FILE *f = fopen(a->v[O_OUT], "wx");
+        if (!f || fprintf(f, "%s\n", text) < 0 || fclose(f) != 0)
+            rc = cli_fail("%s: %s", a->v[O_OUT], strerror(errno));
+        else
+            fprintf(stderr, "checkpoint written to %s: keep it where the "
+                            "store's administrators cannot write\n",
+                    a->v[O_OUT]);
     } else {
-        rc = cli_fail("audit trail broken at entry %lld: %s",
-                      (long long)v.first_bad, v.reason);
+        rc = cli_print_text(text);
     }
+    free(text);
     cli_close_store(s, p);
     return rc;
 }
@@ -41,23 +110,22 @@ static int do_verify(cli *c, const cli_args *a)
 static int print_entry(const sw_audit_entry *e, void *ctx)
 {
     json_t *list = ctx;
+    if (list) {
+        json_array_append_new(list, sv_audit_entry(e));
+        return 0;
+    }
     char at[SW_INSTANT_BUFSZ];
     sw_instant_format(e->at, at);
-    if (list) {
-        json_error_t err;
-        json_t *objs = json_loads(e->objects, 0, &err);
-        json_t *det = json_loads(e->details, 0, &err);
-        json_array_append_new(
-            list, json_pack("{s:I, s:s, s:s, s:s, s:o, s:o, s:o, s:s}", "seq",
-                            (json_int_t)e->seq, "at", at, "actor", e->actor,
-                            "action", e->action, "subject",
-                            e->subject ? json_string(e->subject) : json_null(),
-                            "objects", objs ? objs : json_null(), "details",
-                            det ? det : json_null(), "hash", e->hash));
-    } else {
-        printf("%6lld %s %-18s %-16s %s %s\n", (long long)e->seq, at,
-               e->action, e->actor, e->objects, e->details);
+    bool travel = e->has_written && (e->at - e->written_at > SW_AUDIT_TRAVEL_SECS ||
+                                     e->written_at - e->at > SW_AUDIT_TRAVEL_SECS);
+    char written[SW_INSTANT_BUFSZ + 16] = "";
+    if (travel) {
+        char w[SW_INSTANT_BUFSZ];
+        snprintf(written, sizeof(written), " (written %s)",
+                 sw_instant_format(e->written_at, w));
     }
+    printf("%6lld %s%s %-18s %-16s %s %s\n", (long long)e->seq, at, written,
+           e->action, e->actor, e->objects, e->details);
     return 0;
 }
 
@@ -86,15 +154,28 @@ static int do_log(cli *c, const cli_args *a)
 }
 
 static const cli_verb verbs[] = {
-    {"verify", do_verify, "steward audit verify [--json]",
-     "Recomputes the audit hash chain. Exit 0 with the entry count when\n"
-     "intact; exit 1 naming the first broken entry otherwise. The head hash\n"
-     "printed can be recorded elsewhere to anchor the trail.",
-     0, 0},
+    {"verify", do_verify, "steward audit verify [--checkpoint FILE] [--json]",
+     "Recomputes the audit hash chain and checks its sealed head (a MAC\n"
+     "under the store key: a trail cut at its end is found). With\n"
+     "--checkpoint, also checks a checkpoint of 'steward audit head': it\n"
+     "must be signed by this store, and the trail must still hold its entry,\n"
+     "so nothing up to it was removed. Exit 0 when intact; exit 1 naming the\n"
+     "first broken entry, or when entries were written with the system\n"
+     "clock set back. Entries written under time travel (--now) are noted.",
+     OPT(O_CHECKPOINT), 0},
+    {"head", do_head, "steward audit head [--out FILE]",
+     "Prints a checkpoint of the trail's head: one JSON line with the\n"
+     "entry count, the head hash and the time, signed with the store's key\n"
+     "(Ed25519). Keep it where the store's administrators cannot write (a\n"
+     "ticket, a mail to the DPO, another machine); 'steward audit verify\n"
+     "--checkpoint FILE' later proves nothing up to it was removed. --out\n"
+     "writes it to a new file instead.",
+     OPT(O_OUT), 0},
     {"log", do_log, "steward audit log [--since INSTANT] [--subject ID] "
                     "[--json]",
      "Lists audit entries, oldest first: sequence, time, action, actor,\n"
-     "object ids and details (never personal values).",
+     "object ids and details (never personal values). An entry written under\n"
+     "time travel shows the real time it was written too.",
      OPT(O_SINCE) | OPT(O_SUBJECT), 0},
 };
 

@@ -86,6 +86,7 @@ static const struct option long_opts[] = {
     {"out", required_argument, NULL, O_OUT},
     {"child", no_argument, NULL, O_CHILD},
     {"label", required_argument, NULL, O_LABEL},
+    {"checkpoint", required_argument, NULL, O_CHECKPOINT},
     {NULL, 0, NULL, 0}};
 
 /* The identifier type each identifier option stands for. */

@@ -71,6 +71,7 @@ typedef enum cli_opt {
     O_OUT,
     O_CHILD,
     O_LABEL,
+    O_CHECKPOINT,
     O_COUNT_
 } cli_opt;
 

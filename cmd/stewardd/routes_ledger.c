@@ -503,28 +503,12 @@ int r_audit_verify(call *c, sw_store *s)
     sw_status st = sw_audit_verify(s, &v);
     if (st != SW_OK)
         return reply_store(c, s, st);
-    json_t *o = json_pack("{s:b, s:I, s:s}", "intact", v.intact, "entries",
-                          (json_int_t)v.entries, "head", v.head);
-    if (!v.intact) {
-        json_object_set_new(o, "first_bad", json_integer(v.first_bad));
-        json_object_set_new(o, "reason", json_string(v.reason));
-    }
-    return reply_json(c, 200, o);
+    return reply_json(c, 200, sv_audit_verdict(&v));
 }
 
 static int log_one(const sw_audit_entry *e, void *p)
 {
-    tail_ctx *x = p;
-    char at[SW_INSTANT_BUFSZ];
-    json_t *objs = json_loads(e->objects, 0, NULL),
-           *det = json_loads(e->details, 0, NULL);
-    tail_push(
-        x,
-        json_pack("{s:I, s:s, s:s, s:s, s:s?, s:o, s:o, s:s}", "seq",
-                  (json_int_t)e->seq, "at", sw_instant_format(e->at, at),
-                  "actor", e->actor, "action", e->action, "subject",
-                  e->subject, "objects", objs ? objs : json_array(),
-                  "details", det ? det : json_object(), "hash", e->hash));
+    tail_push(p, sv_audit_entry(e));
     return 0;
 }
 

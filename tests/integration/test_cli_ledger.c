@@ -240,6 +240,67 @@ static void test_cli_ledger__audit_log_filters(void **state)
     tu_run_free(&r);
 }
 
+/* A DPO keeps a checkpoint of the trail elsewhere; the trail cut at its
+ * end afterwards (the head rewritten to match) fails both checks. */
+static void test_cli_ledger__checkpoint_story(void **state)
+{
+    (void)state;
+    char *d2 = tu_tmpdir(), db2[512], env2[600], cp[600];
+    tu_db(d2, db2, sizeof(db2));
+    snprintf(env2, sizeof(env2), "STEWARD_STORE=%s", db2);
+    tu_path(d2, "checkpoint.json", cp, sizeof(cp));
+    const char *e2[] = {env2, "STEWARD_ACTOR=test", NULL};
+    tu_run r;
+    tu_steward(&r, e2, "init", (const char *)NULL);
+    assert_int_equal(r.status, 0);
+    tu_run_free(&r);
+    for (int i = 0; i < 3; i++) {
+        char email[64];
+        snprintf(email, sizeof(email), "cp%d@example.com", i);
+        tu_steward(&r, e2, "subject", "add", "--kind", "customer", "--email",
+                   email, (const char *)NULL);
+        assert_int_equal(r.status, 0);
+        tu_run_free(&r);
+    }
+    tu_steward(&r, e2, "audit", "head", "--out", cp, (const char *)NULL);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.err, "checkpoint written"));
+    tu_run_free(&r);
+    tu_steward(&r, e2, "audit", "verify", "--checkpoint", cp,
+               (const char *)NULL);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "checkpoint of entry 4"));
+    tu_run_free(&r);
+    /* the last two entries go, and the head is set to the one left */
+    char cut[1024];
+    snprintf(cut, sizeof(cut),
+             tu_pg() ? "DELETE FROM audit WHERE seq > 3; UPDATE steward_meta"
+                       " SET value = (SELECT a.seq || ' ' || encode(a.hash,"
+                       " 'hex') FROM audit a WHERE a.seq = 3) || ' ' ||"
+                       " right(value, 64) WHERE key = 'audit_seal'"
+                     : "DELETE FROM audit WHERE seq > 3; UPDATE meta SET value"
+                       " = (SELECT a.seq || ' ' || lower(hex(a.hash)) FROM"
+                       " audit a WHERE a.seq = 3) || ' ' || substr(value,"
+                       " length(value) - 63) WHERE key = 'audit_seal'");
+    tu_exec_sql(db2, cut);
+    tu_steward(&r, e2, "audit", "verify", (const char *)NULL);
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.err, "seal"));
+    tu_run_free(&r);
+    tu_steward(&r, e2, "audit", "verify", "--checkpoint", cp, "--json",
+               (const char *)NULL);
+    assert_int_equal(r.status, 1);
+    json_t *o = json_of(&r);
+    assert_false(json_is_true(json_object_get(o, "intact")));
+    json_decref(o);
+    tu_run_free(&r);
+    tu_db_drop(db2);
+    tu_rmtree(d2);
+    free(d2);
+    if (tu_pg()) /* tu_db pointed STEWARD_KEY_FILE at the second store's */
+        setenv("STEWARD_KEY_FILE", key, 1);
+}
+
 static void test_cli_ledger__help_and_usage(void **state)
 {
     (void)state;
@@ -247,6 +308,7 @@ static void test_cli_ledger__help_and_usage(void **state)
                              {"subject", "show"}, {"subject", "erase"},
                              {"record", "add"},   {"event", "add"},
                              {"audit", "verify"}, {"audit", "log"},
+                             {"audit", "head"},
                              {NULL, NULL}};
     tu_run r;
     for (int i = 0; cmds[i][0]; i++) {
@@ -277,6 +339,7 @@ int main(void)
         cmocka_unit_test(test_cli_ledger__new_user_story),
         cmocka_unit_test(test_cli_ledger__wrong_key_is_one_line_and_changes_nothing),
         cmocka_unit_test(test_cli_ledger__audit_log_filters),
+        cmocka_unit_test(test_cli_ledger__checkpoint_story),
         cmocka_unit_test(test_cli_ledger__help_and_usage),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
