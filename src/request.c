@@ -88,33 +88,55 @@ static sw_instant extended_due(sw_regulation reg, sw_instant t)
 
 /* ---- rows ---- */
 
+/* A request read from the store, its strings copied. It holds no pointer
+ * into itself (so it may be copied or moved): request_row() makes the row
+ * view. */
 typedef struct req_copy {
     char id[SW_ID_BUFSZ], type[32], regulation[8], subject[SW_ID_BUFSZ];
     char purpose[96], state[16], agent[128], agent_proof[512], outcome[512];
-    sw_request_row row; /* strings point into the copy */
+    bool has_purpose, has_agent, has_agent_proof, has_outcome;
+    sw_request_row scalars; /* its string members are not used */
 } req_copy;
 
-static void copy_str(char *dst, size_t n, const char *src, const char **ptr)
+/* The row of a copy: strings borrowed from c, valid while c stays put. */
+static sw_request_row request_row(const req_copy *c)
+{
+    sw_request_row r = c->scalars;
+    r.id = c->id;
+    r.type = c->type;
+    r.regulation = c->regulation;
+    r.subject = c->subject;
+    r.state = c->state;
+    r.purpose = c->has_purpose ? c->purpose : NULL;
+    r.agent = c->has_agent ? c->agent : NULL;
+    r.agent_proof = c->has_agent_proof ? c->agent_proof : NULL;
+    r.outcome = c->has_outcome ? c->outcome : NULL;
+    return r;
+}
+
+static bool copy_str(char *dst, size_t n, const char *src)
 {
     snprintf(dst, n, "%s", src ? src : "");
-    *ptr = src ? dst : NULL;
+    return src != NULL;
 }
 
 static int copy_request(const sw_request_row *r, void *p)
 {
     req_copy *c = p;
-    c->row = *r;
-    copy_str(c->id, sizeof(c->id), r->id, &c->row.id);
-    copy_str(c->type, sizeof(c->type), r->type, &c->row.type);
-    copy_str(c->regulation, sizeof(c->regulation), r->regulation,
-             &c->row.regulation);
-    copy_str(c->subject, sizeof(c->subject), r->subject, &c->row.subject);
-    copy_str(c->purpose, sizeof(c->purpose), r->purpose, &c->row.purpose);
-    copy_str(c->state, sizeof(c->state), r->state, &c->row.state);
-    copy_str(c->agent, sizeof(c->agent), r->agent, &c->row.agent);
-    copy_str(c->agent_proof, sizeof(c->agent_proof), r->agent_proof,
-             &c->row.agent_proof);
-    copy_str(c->outcome, sizeof(c->outcome), r->outcome, &c->row.outcome);
+    c->scalars = *r;
+    c->scalars.id = c->scalars.type = c->scalars.regulation = NULL;
+    c->scalars.subject = c->scalars.purpose = c->scalars.state = NULL;
+    c->scalars.agent = c->scalars.agent_proof = c->scalars.outcome = NULL;
+    copy_str(c->id, sizeof(c->id), r->id);
+    copy_str(c->type, sizeof(c->type), r->type);
+    copy_str(c->regulation, sizeof(c->regulation), r->regulation);
+    copy_str(c->subject, sizeof(c->subject), r->subject);
+    copy_str(c->state, sizeof(c->state), r->state);
+    c->has_purpose = copy_str(c->purpose, sizeof(c->purpose), r->purpose);
+    c->has_agent = copy_str(c->agent, sizeof(c->agent), r->agent);
+    c->has_agent_proof =
+        copy_str(c->agent_proof, sizeof(c->agent_proof), r->agent_proof);
+    c->has_outcome = copy_str(c->outcome, sizeof(c->outcome), r->outcome);
     return 0;
 }
 
@@ -202,6 +224,7 @@ static void new_code(sw_store *s, sw_request_row *r, const char *recipient,
     snprintf(out->code, sizeof(out->code), "%06u", n % 1000000u);
     code_hash(s, r->id, out->code, r->code_hash);
     r->has_code = true;
+    r->attempts = 0; /* a new code gets its own five tries */
     r->code_expires =
         sw_clock_now(&s->clock) + (sw_instant)SW_CODE_MINUTES * 60;
     char until[SW_INSTANT_BUFSZ];
@@ -241,10 +264,8 @@ static sw_status recipient_of(sw_store *s, const sw_who *who,
 
 /* ---- the calls ---- */
 
-sw_status sw_request_open(sw_store *s, const sw_who *who,
-                          const sw_request_spec *spec, sw_request_opened *out)
+sw_status sw_request_check_spec(sw_store *s, const sw_request_spec *spec)
 {
-    memset(out, 0, sizeof(*out));
     if (!sw_request_type_name(spec->type) ||
         !sw_regulation_name(spec->regulation))
         return sw_fail(s, SW_ERR_INVALID, "unknown request type or "
@@ -256,33 +277,19 @@ sw_status sw_request_open(sw_store *s, const sw_who *who,
     if (spec->type == SW_REQ_OBJECTION && !spec->purpose)
         return sw_fail(s, SW_ERR_INVALID,
                        "an objection names the purpose objected to");
-    sw_status st =
-        spec->purpose ? sw_purpose_check(s, spec->purpose) : SW_OK;
-    sw_target t;
-    if (st == SW_OK)
-        st = sw_target_resolve(s, who, &t, false);
-    if (st == SW_OK && !t.has_subject)
-        st = sw_fail(s, SW_ERR_NOTFOUND,
-                     "steward holds no data for this %s: there is nothing "
-                     "to verify against",
-                     t.type);
-    if (st != SW_OK)
-        return st;
-    req_copy dup;
-    memset(&dup, 0, sizeof(dup));
-    st = s->be->request_open_of(s->impl, t.subject,
-                                type_names[spec->type], copy_request, &dup);
-    if (st == SW_OK)
-        return sw_fail(s, SW_ERR_CONFLICT,
-                       "request %s (%s) of this subject is still open",
-                       dup.id, dup.state);
-    if (st != SW_ERR_NOTFOUND)
-        return sw_fail_be(s, st, NULL);
+    return spec->purpose ? sw_purpose_check(s, spec->purpose) : SW_OK;
+}
+
+/* A new request of the subject t names, verifying with a fresh code. */
+static sw_status open_for(sw_store *s, const sw_who *who, const sw_target *t,
+                          const sw_request_spec *spec, sw_request_opened *out)
+{
     char recipient[SW_IDENT_MAX + 16];
     bool own = false;
-    if ((st = sw_op_begin(s, &own)) != SW_OK)
+    sw_status st = sw_op_begin(s, &own);
+    if (st != SW_OK)
         return st;
-    st = recipient_of(s, who, t.subject, recipient, sizeof(recipient));
+    st = recipient_of(s, who, t->subject, recipient, sizeof(recipient));
     sw_instant now = sw_clock_now(&s->clock);
     char id[SW_ID_BUFSZ];
     sw_random_id(s->keys, "req", now, id);
@@ -291,7 +298,7 @@ sw_status sw_request_open(sw_store *s, const sw_who *who,
     r.id = id;
     r.type = type_names[spec->type];
     r.regulation = reg_names[spec->regulation];
-    r.subject = t.subject;
+    r.subject = t->subject;
     r.purpose = spec->purpose;
     r.agent = spec->agent;
     r.agent_proof = spec->agent_proof;
@@ -322,18 +329,102 @@ sw_status sw_request_open(sw_store *s, const sw_who *who,
     return st;
 }
 
+sw_status sw_request_open(sw_store *s, const sw_who *who,
+                          const sw_request_spec *spec, sw_request_opened *out)
+{
+    memset(out, 0, sizeof(*out));
+    sw_status st = sw_request_check_spec(s, spec);
+    sw_target t;
+    if (st == SW_OK)
+        st = sw_target_resolve(s, who, &t, false);
+    if (st == SW_OK && !t.has_subject)
+        st = sw_fail(s, SW_ERR_NOTFOUND,
+                     "steward holds no data for this %s: there is nothing "
+                     "to verify against",
+                     t.type);
+    if (st != SW_OK)
+        return st;
+    req_copy dup;
+    memset(&dup, 0, sizeof(dup));
+    st = s->be->request_open_of(s->impl, t.subject,
+                                type_names[spec->type], copy_request, &dup);
+    if (st == SW_OK)
+        return sw_fail(s, SW_ERR_CONFLICT,
+                       "request %s (%s) of this subject is still open",
+                       dup.id, dup.state);
+    if (st != SW_ERR_NOTFOUND)
+        return sw_fail_be(s, st, NULL);
+    return open_for(s, who, &t, spec, out);
+}
+
+sw_status sw_request_file(sw_store *s, const sw_who *who, const sw_target *t,
+                          const sw_request_spec *spec, bool may_issue,
+                          bool *issued, sw_request_opened *out)
+{
+    memset(out, 0, sizeof(*out));
+    *issued = false;
+    sw_status st = sw_request_check_spec(s, spec);
+    if (st != SW_OK)
+        return st;
+    req_copy open;
+    memset(&open, 0, sizeof(open));
+    st = s->be->request_open_of(s->impl, t->subject, type_names[spec->type],
+                                copy_request, &open);
+    if (st == SW_ERR_NOTFOUND && !may_issue)
+        return SW_OK; /* no request: out->req.id stays empty */
+    if (st == SW_ERR_NOTFOUND) {
+        *issued = true;
+        return open_for(s, who, t, spec, out);
+    }
+    if (st != SW_OK)
+        return sw_fail_be(s, st, NULL);
+    sw_request_row row = request_row(&open);
+    view_of(&row, &out->req);
+    /* a code still valid survives: filing again sends nothing */
+    if (!may_issue || strcmp(row.state, "verifying") != 0 ||
+        (row.has_code && sw_clock_now(&s->clock) < row.code_expires))
+        return SW_OK;
+    char recipient[SW_IDENT_MAX + 16];
+    if ((st = recipient_of(s, who, row.subject, recipient,
+                           sizeof(recipient))) != SW_OK)
+        return st;
+    bool own = false;
+    if ((st = sw_op_begin(s, &own)) == SW_OK) {
+        new_code(s, &row, recipient, out);
+        if ((st = s->be->request_put(s->impl, &row)) != SW_OK)
+            sw_fail_be(s, st, NULL);
+        else
+            st = sw_audit_json(s, "request.resend", row.subject,
+                               json_pack("[s]", row.id),
+                               json_pack("{s:s}", "through", "filed again"));
+        st = sw_op_end(s, own, st);
+    }
+    sw_wipe(recipient, sizeof(recipient));
+    *issued = st == SW_OK;
+    if (st == SW_OK)
+        view_of(&row, &out->req);
+    else
+        memset(out, 0, sizeof(*out));
+    return st;
+}
+
 sw_status sw_request_verify(sw_store *s, const char *id, const char *code)
 {
     req_copy c;
     sw_status st = load(s, id, &c);
     if (st != SW_OK)
         return st;
-    sw_request_row *r = &c.row;
+    sw_request_row row = request_row(&c), *r = &row;
     if (strcmp(r->state, "verifying") != 0)
         return sw_fail(s, SW_ERR_CONFLICT, "request %s is %s, not verifying",
                        id, r->state);
     char when[SW_INSTANT_BUFSZ];
-    if (!r->has_code || sw_clock_now(&s->clock) >= r->code_expires)
+    if (!r->has_code)
+        return sw_fail(s, SW_ERR_CONFLICT,
+                       "request %s has no valid code (ended by wrong codes): "
+                       "ask for a new one",
+                       id);
+    if (sw_clock_now(&s->clock) >= r->code_expires)
         return sw_fail(s, SW_ERR_CONFLICT,
                        "the code of request %s expired at %s: ask for a new "
                        "one",
@@ -350,19 +441,23 @@ sw_status sw_request_verify(sw_store *s, const char *id, const char *code)
         return sw_tx_end(s, st);
     }
     r->attempts++;
+    /* The fifth wrong code ends the code, never the request: a stranger's
+     * guesses must not cancel what its owner asked for. */
     bool last = r->attempts >= SW_CODE_ATTEMPTS;
     if (last)
-        st = transition(s, r, SW_RS_REFUSED,
-                        "identity not verified: too many wrong codes",
-                        "request.refuse");
-    else if ((st = s->be->request_put(s->impl, r)) != SW_OK)
+        r->has_code = false;
+    if ((st = s->be->request_put(s->impl, r)) != SW_OK)
         sw_fail_be(s, st, NULL);
+    else if (last)
+        st = sw_audit_json(s, "request.code_burned", r->subject,
+                           json_pack("[s]", r->id),
+                           json_pack("{s:i}", "wrong_codes", r->attempts));
     if ((st = sw_tx_end(s, st)) != SW_OK)
         return st;
     return last ? sw_fail(s, SW_ERR_DENIED,
-                          "wrong code: request %s is refused as unverified "
-                          "after %d attempts",
-                          id, SW_CODE_ATTEMPTS)
+                          "wrong code: after %d wrong codes this one no "
+                          "longer works; ask for a new one",
+                          SW_CODE_ATTEMPTS)
                 : sw_fail(s, SW_ERR_DENIED, "wrong code (%d attempt%s left)",
                           SW_CODE_ATTEMPTS - r->attempts,
                           SW_CODE_ATTEMPTS - r->attempts == 1 ? "" : "s");
@@ -376,27 +471,28 @@ sw_status sw_request_resend(sw_store *s, const char *id,
     sw_status st = load(s, id, &c);
     if (st != SW_OK)
         return st;
-    if (strcmp(c.row.state, "verifying") != 0)
+    sw_request_row row = request_row(&c);
+    if (strcmp(row.state, "verifying") != 0)
         return sw_fail(s, SW_ERR_CONFLICT, "request %s is %s, not verifying",
-                       id, c.row.state);
+                       id, row.state);
     char recipient[SW_IDENT_MAX + 16];
-    sw_who who = {c.row.subject, NULL};
+    sw_who who = {row.subject, NULL};
     bool own = false;
     if ((st = sw_op_begin(s, &own)) != SW_OK)
         return st;
-    st = recipient_of(s, &who, c.row.subject, recipient, sizeof(recipient));
+    st = recipient_of(s, &who, row.subject, recipient, sizeof(recipient));
     if (st == SW_OK) {
-        new_code(s, &c.row, recipient, out);
-        if ((st = s->be->request_put(s->impl, &c.row)) != SW_OK)
+        new_code(s, &row, recipient, out);
+        if ((st = s->be->request_put(s->impl, &row)) != SW_OK)
             sw_fail_be(s, st, NULL);
         else
-            st = sw_audit_json(s, "request.resend", c.row.subject,
+            st = sw_audit_json(s, "request.resend", row.subject,
                                json_pack("[s]", id), json_object());
     }
     st = sw_op_end(s, own, st);
     sw_wipe(recipient, sizeof(recipient));
     if (st == SW_OK)
-        view_of(&c.row, &out->req);
+        view_of(&row, &out->req);
     else
         memset(out, 0, sizeof(*out));
     return st;
@@ -412,7 +508,7 @@ sw_status sw_request_extend(sw_store *s, const char *id, const char *reason)
     sw_status st = load(s, id, &c);
     if (st != SW_OK)
         return st;
-    sw_request_row *r = &c.row;
+    sw_request_row row = request_row(&c), *r = &row;
     char when[SW_INSTANT_BUFSZ];
     if (!is_open(r))
         return sw_fail(s, SW_ERR_CONFLICT, "request %s is %s", id, r->state);
@@ -445,7 +541,7 @@ sw_status sw_request_refuse(sw_store *s, const char *id, const char *reason,
     sw_status st = load(s, id, &c);
     if (st != SW_OK)
         return st;
-    sw_request_row *r = &c.row;
+    sw_request_row row = request_row(&c), *r = &row;
     if (!is_open(r))
         return sw_fail(s, SW_ERR_CONFLICT, "request %s is %s", id, r->state);
     *late = sw_clock_now(&s->clock) > r->first_due_at;
@@ -471,13 +567,13 @@ sw_status sw_request_withdraw(sw_store *s, const char *id)
     sw_status st = load(s, id, &c);
     if (st != SW_OK)
         return st;
-    if (!is_open(&c.row))
-        return sw_fail(s, SW_ERR_CONFLICT, "request %s is %s", id,
-                       c.row.state);
-    c.row.outcome = "withdrawn by the requester";
+    sw_request_row row = request_row(&c);
+    if (!is_open(&row))
+        return sw_fail(s, SW_ERR_CONFLICT, "request %s is %s", id, row.state);
+    row.outcome = "withdrawn by the requester";
     if ((st = sw_tx_begin(s)) != SW_OK)
         return st;
-    return sw_tx_end(s, transition(s, &c.row, SW_RS_WITHDRAWN,
+    return sw_tx_end(s, transition(s, &row, SW_RS_WITHDRAWN,
                                    "withdrawn by the requester",
                                    "request.withdraw"));
 }
@@ -495,7 +591,7 @@ sw_status sw_request_fulfil(sw_store *s, const char *id,
     sw_status st = load(s, id, &c);
     if (st != SW_OK)
         return st;
-    sw_request_row *r = &c.row;
+    sw_request_row row = request_row(&c), *r = &row;
     if (strcmp(r->state, "in_progress") != 0 &&
         strcmp(r->state, "extended") != 0)
         return sw_fail(s, SW_ERR_CONFLICT,
@@ -592,8 +688,10 @@ sw_status sw_request_get(sw_store *s, const char *id, sw_request_view *out)
 {
     req_copy c;
     sw_status st = load(s, id, &c);
-    if (st == SW_OK)
-        view_of(&c.row, out);
+    if (st == SW_OK) {
+        sw_request_row row = request_row(&c);
+        view_of(&row, out);
+    }
     return st;
 }
 

@@ -22,4 +22,17 @@ sw_status sw_answer_forward(sw_store *s, const char *subject,
                             const char *request, const char *type,
                             sw_fulfilment *out);
 
+/* What every new request must state; SW_ERR_INVALID saying what not. */
+sw_status sw_request_check_spec(sw_store *s, const sw_request_spec *spec);
+
+/* For the public door (public.c): the open request of spec's type of the
+ * subject t names, or a new one. A code is issued (*issued, the message in
+ * out) for a new request, or for one still verifying whose code expired
+ * or ended; a valid code survives filing again. Without may_issue (no
+ * message may go) nothing is created or issued. out->req is the request
+ * (an empty id when there is none). */
+sw_status sw_request_file(sw_store *s, const sw_who *who, const sw_target *t,
+                          const sw_request_spec *spec, bool may_issue,
+                          bool *issued, sw_request_opened *out);
+
 #endif

@@ -137,6 +137,8 @@ char *sw_sweep_report_json(const sw_sweep_report *r)
                   (json_int_t)r->suppression_removed));
     json_object_set_new(o, "requests_removed",
                         json_integer((json_int_t)r->requests_removed));
+    json_object_set_new(o, "public_door_entries_removed",
+                        json_integer((json_int_t)r->public_removed));
     char *text = o ? json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
     json_decref(o);
     return text;
@@ -420,6 +422,9 @@ sw_status sw_sweep(sw_store *s, const sw_sweep_options *o,
         if (st == SW_OK && (st = sw_tx_begin(s)) == SW_OK) {
             st = s->be->suppression_sweep(s->impl, r->now,
                                           &r->suppression_removed);
+            /* the public door's tickets and limits that are over */
+            if (st == SW_OK)
+                st = s->be->state_sweep(s->impl, r->now, &r->public_removed);
             if (st != SW_OK)
                 sw_fail_be(s, st, NULL);
             st = sw_tx_end(s, st);
@@ -436,7 +441,8 @@ sw_status sw_sweep(sw_store *s, const sw_sweep_options *o,
     bool did = r->records || r->epochs_destroyed || r->traffic_deleted ||
                r->traffic_stripped || r->traffic_rekeyed ||
                r->months_dropped || r->consents_expired ||
-               r->suppression_removed || r->requests_removed;
+               r->suppression_removed || r->requests_removed ||
+               r->public_removed;
     if (st == SW_OK && !r->dry_run && did) {
         char *cert = sw_sweep_report_json(r);
         /* The certificate is compact JSON in the trail. */

@@ -23,6 +23,7 @@ const char *sw_strerror(sw_status st)
     case SW_ERR_STORE: return "database error";
     case SW_ERR_DENIED: return "denied";
     case SW_ERR_UNSUPPORTED: return "not supported yet";
+    case SW_ERR_RATE: return "too many attempts; try again later";
     }
     return "unknown status";
 }

@@ -510,6 +510,16 @@ typedef struct sw_backend {
     sw_status (*sweep_lock)(void *impl, bool take);
     /* A number that changes when another connection commits a change. */
     sw_status (*data_version)(void *impl, int64_t *v);
+    /* ---- small state of the public door (tickets, throttles) ----
+     * A value (text) under a kind and a keyed hash, deleted by
+     * state_sweep once due. */
+    sw_status (*state_get)(void *impl, const char *kind,
+                           const uint8_t key[SW_BLIND_BYTES], char *value,
+                           size_t n); /* SW_ERR_NOTFOUND when none */
+    sw_status (*state_put)(void *impl, const char *kind,
+                           const uint8_t key[SW_BLIND_BYTES],
+                           const char *value, sw_instant due);
+    sw_status (*state_sweep)(void *impl, sw_instant now, size_t *n);
 } sw_backend;
 
 extern const sw_backend sw_backend_sqlite;

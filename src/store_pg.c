@@ -223,6 +223,11 @@ bool pg_col_blob_into(const PGresult *r, int row, int col, uint8_t *dst,
 
 /* ---- the schema ---- */
 
+#define PUBLIC_STATE                                                           \
+    "CREATE TABLE public_state(kind TEXT NOT NULL, key BYTEA NOT NULL,"        \
+    " value TEXT NOT NULL, due_at BIGINT NOT NULL, PRIMARY KEY(kind, key));"   \
+    "CREATE INDEX public_state_due ON public_state(due_at);"
+
 static const char *const schema[] = {
     "CREATE TABLE steward_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);",
     "CREATE TABLE steward_changes(n BIGINT NOT NULL);"
@@ -323,6 +328,7 @@ static const char *const schema[] = {
     "CREATE TABLE api_keys(id TEXT PRIMARY KEY, hash BYTEA NOT NULL UNIQUE,"
     " role TEXT NOT NULL, label TEXT NOT NULL, created_by TEXT NOT NULL,"
     " created_at BIGINT NOT NULL, revoked_at BIGINT);",
+    PUBLIC_STATE,
 };
 
 static const char *const tables[] = {
@@ -330,7 +336,8 @@ static const char *const tables[] = {
     "aggregates",      "bills",          "suppression",     "requests",
     "request_changes", "api_keys",       "objections",      "consent_changes",
     "consents",        "audit",          "events",          "records",
-    "identifiers",     "subjects",       "steward_changes", "steward_meta"};
+    "identifiers",     "subjects",       "steward_changes", "steward_meta",
+    "public_state"};
 
 /* ---- open, set up, close ---- */
 
@@ -440,7 +447,7 @@ sw_status pg_exec(pgs *p, const char *sql, const char *what)
 static const char *const migrations[SW_SCHEMA_LATEST + 1] = {
     [7] = "ALTER TABLE audit ADD COLUMN IF NOT EXISTS written_at BIGINT;"
           "DELETE FROM steward_meta WHERE key IN ('audit_seq',"
-          " 'audit_head');",
+          " 'audit_head');" PUBLIC_STATE,
 };
 
 static sw_status pg_migrate(pgs *p, int *from)
@@ -1176,6 +1183,9 @@ const sw_backend sw_backend_pg = {
     .record_set_due = pg_record_set_due,
     .event_insert = pg_event_insert,
     .event_latest = pg_event_latest,
+    .state_get = pg_state_get,
+    .state_put = pg_state_put,
+    .state_sweep = pg_state_sweep,
     .audit_append = pg_audit_append,
     .audit_last = pg_audit_last,
     .audit_scan = pg_audit_scan,

@@ -705,3 +705,55 @@ sw_status pg_record_set_value(void *impl, const char *record,
     return pg_run(impl, "UPDATE records SET value = $2 WHERE id = $1", &a,
                   "correcting a record", NULL);
 }
+
+/* ---- the public door's small state ---- */
+
+sw_status pg_state_get(void *impl, const char *kind,
+                       const uint8_t key[SW_BLIND_BYTES], char *value,
+                       size_t n)
+{
+    pg_args a = {0};
+    pg_arg_txt(&a, kind);
+    pg_arg_blob(&a, key, SW_BLIND_BYTES);
+    sw_status st;
+    PGresult *r = pg_q(impl,
+                       "SELECT value FROM public_state WHERE kind = $1 AND"
+                       " key = $2",
+                       &a, "reading the public door's state", &st);
+    if (!r)
+        return st;
+    if (PQntuples(r) == 0) {
+        PQclear(r);
+        snprintf(((pgs *)impl)->err, sizeof(((pgs *)impl)->err),
+                 "no such state");
+        return SW_ERR_NOTFOUND;
+    }
+    const char *v = pg_col_txt(r, 0, 0);
+    snprintf(value, n, "%s", v ? v : "");
+    PQclear(r);
+    return SW_OK;
+}
+
+sw_status pg_state_put(void *impl, const char *kind,
+                       const uint8_t key[SW_BLIND_BYTES], const char *value,
+                       sw_instant due)
+{
+    pg_args a = {0};
+    pg_arg_txt(&a, kind);
+    pg_arg_blob(&a, key, SW_BLIND_BYTES);
+    pg_arg_txt(&a, value);
+    pg_arg_int(&a, due);
+    return pg_run(impl,
+                  "INSERT INTO public_state(kind, key, value, due_at)"
+                  " VALUES($1, $2, $3, $4) ON CONFLICT(kind, key) DO UPDATE"
+                  " SET value = excluded.value, due_at = excluded.due_at",
+                  &a, "writing the public door's state", NULL);
+}
+
+sw_status pg_state_sweep(void *impl, sw_instant now, size_t *n)
+{
+    pg_args a = {0};
+    pg_arg_int(&a, now);
+    return pg_run(impl, "DELETE FROM public_state WHERE due_at <= $1", &a,
+                  "sweeping the public door's state", n);
+}

@@ -184,6 +184,13 @@ sw_status pg_request_since(void *impl, sw_instant since, sw_request_cb cb,
 sw_status pg_record_hold(void *impl, const char *record, char hold[SW_ID_BUFSZ],
                          char kind[48]);
 sw_status pg_record_delete(void *impl, const char *record);
+sw_status pg_state_get(void *impl, const char *kind,
+                       const uint8_t key[SW_BLIND_BYTES], char *value,
+                       size_t n);
+sw_status pg_state_put(void *impl, const char *kind,
+                       const uint8_t key[SW_BLIND_BYTES], const char *value,
+                       sw_instant due);
+sw_status pg_state_sweep(void *impl, sw_instant now, size_t *n);
 sw_status pg_record_set_value(void *impl, const char *record,
                               const uint8_t *value, size_t len);
 

@@ -115,9 +115,14 @@ static const char *const migrations[SW_SCHEMA_LATEST] = {
     "CREATE TABLE api_keys(id TEXT PRIMARY KEY, hash BLOB NOT NULL UNIQUE,"
     " role TEXT NOT NULL, label TEXT NOT NULL, created_by TEXT NOT NULL,"
     " created_at INTEGER NOT NULL, revoked_at INTEGER);",
-    /* 7: the real time of each audit entry; its head sealed in one row */
+    /* 7: the real time of each audit entry; its head sealed in one row;
+     * the public door's tickets and throttles */
     "ALTER TABLE audit ADD COLUMN written_at INTEGER;"
-    "DELETE FROM meta WHERE key IN ('audit_seq', 'audit_head');",
+    "DELETE FROM meta WHERE key IN ('audit_seq', 'audit_head');"
+    "CREATE TABLE public_state(kind TEXT NOT NULL, key BLOB NOT NULL,"
+    " value TEXT NOT NULL, due_at INTEGER NOT NULL,"
+    " PRIMARY KEY(kind, key)) WITHOUT ROWID;"
+    "CREATE INDEX public_state_due ON public_state(due_at);",
 };
 
 
@@ -1007,6 +1012,9 @@ const sw_backend sw_backend_sqlite = {
     .apikey_get = lite_apikey_get,
     .apikey_revoke = lite_apikey_revoke,
     .apikey_list = lite_apikey_list,
+    .state_get = lite_state_get,
+    .state_put = lite_state_put,
+    .state_sweep = lite_state_sweep,
     .decide_facts = lite_decide_facts,
     .request_put = lite_request_put,
     .request_get = lite_request_get,

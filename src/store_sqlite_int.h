@@ -216,5 +216,12 @@ sw_status lite_apikey_get(void *impl, const uint8_t *hash, const char *id,
                           sw_apikey_cb cb, void *ctx);
 sw_status lite_apikey_revoke(void *impl, const char *id, sw_instant at);
 sw_status lite_apikey_list(void *impl, sw_apikey_cb cb, void *ctx);
+sw_status lite_state_get(void *impl, const char *kind,
+                         const uint8_t key[SW_BLIND_BYTES], char *value,
+                         size_t n);
+sw_status lite_state_put(void *impl, const char *kind,
+                         const uint8_t key[SW_BLIND_BYTES], const char *value,
+                         sw_instant due);
+sw_status lite_state_sweep(void *impl, sw_instant now, size_t *n);
 
 #endif

@@ -341,3 +341,62 @@ sw_status lite_apikey_list(void *impl, sw_apikey_cb cb, void *ctx)
         return SW_ERR_STORE;
     return scan_apikeys(l, st, cb, ctx, false);
 }
+
+/* ---- the public door's small state ---- */
+
+sw_status lite_state_get(void *impl, const char *kind,
+                         const uint8_t key[SW_BLIND_BYTES], char *value,
+                         size_t n)
+{
+    lite *l = impl;
+    sqlite3_stmt *st = prep_sql(
+        l, "SELECT value FROM public_state WHERE kind = ?1 AND key = ?2");
+    if (!st)
+        return SW_ERR_STORE;
+    bind_text(st, 1, kind);
+    bind_blob(st, 2, key, SW_BLIND_BYTES);
+    int rc = sqlite3_step(st);
+    sw_status s = SW_OK;
+    if (rc == SQLITE_ROW) {
+        const char *v = (const char *)sqlite3_column_text(st, 0);
+        snprintf(value, n, "%s", v ? v : "");
+    } else if (rc == SQLITE_DONE) {
+        snprintf(l->err, sizeof(l->err), "no such state");
+        s = SW_ERR_NOTFOUND;
+    } else {
+        s = fail(l, status_of(rc), "reading the public door's state");
+    }
+    sqlite3_reset(st);
+    return s;
+}
+
+sw_status lite_state_put(void *impl, const char *kind,
+                         const uint8_t key[SW_BLIND_BYTES], const char *value,
+                         sw_instant due)
+{
+    lite *l = impl;
+    sqlite3_stmt *st = prep_sql(
+        l, "INSERT INTO public_state(kind, key, value, due_at) VALUES(?1, ?2,"
+           " ?3, ?4) ON CONFLICT(kind, key) DO UPDATE SET value ="
+           " excluded.value, due_at = excluded.due_at");
+    if (!st)
+        return SW_ERR_STORE;
+    bind_text(st, 1, kind);
+    bind_blob(st, 2, key, SW_BLIND_BYTES);
+    bind_text(st, 3, value);
+    sqlite3_bind_int64(st, 4, due);
+    return run(l, st, "writing the public door's state");
+}
+
+sw_status lite_state_sweep(void *impl, sw_instant now, size_t *n)
+{
+    lite *l = impl;
+    sqlite3_stmt *st =
+        prep_sql(l, "DELETE FROM public_state WHERE due_at <= ?1");
+    if (!st)
+        return SW_ERR_STORE;
+    sqlite3_bind_int64(st, 1, now);
+    sw_status s = run(l, st, "sweeping the public door's state");
+    *n = s == SW_OK ? (size_t)sqlite3_changes(l->db) : 0;
+    return s;
+}

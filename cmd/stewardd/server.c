@@ -54,6 +54,7 @@ static const struct {
     [SW_ERR_STORE] = {500, "store"},
     [SW_ERR_DENIED] = {403, "denied"},
     [SW_ERR_UNSUPPORTED] = {422, "unsupported"},
+    [SW_ERR_RATE] = {429, "rate_limited"},
 };
 
 int reply_json(call *c, int status, json_t *o)

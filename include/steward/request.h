@@ -22,6 +22,7 @@
 
 #include "steward/clock.h"
 #include "steward/consent.h"
+#include "steward/ident.h"
 #include "steward/ledger.h"
 #include "steward/store.h"
 
@@ -114,8 +115,9 @@ sw_status sw_request_open(sw_store *s, const sw_who *who,
                           const sw_request_spec *spec, sw_request_opened *out);
 
 /* Checks a code. A wrong one counts an attempt (SW_ERR_DENIED); the fifth
- * wrong one refuses the request as unverified; an expired code is
- * SW_ERR_CONFLICT (ask for a new one). */
+ * wrong one ends the code, never the request (a stranger's guesses must not
+ * cancel it); an expired or ended code is SW_ERR_CONFLICT (ask for a new
+ * one with sw_request_resend). */
 sw_status sw_request_verify(sw_store *s, const char *id, const char *code);
 
 /* A new code for a request still verifying (the old one dies). */
@@ -214,6 +216,81 @@ sw_status sw_request_history(sw_store *s, const char *id,
 sw_status sw_request_list(sw_store *s, bool overdue, sw_instant within,
                           int (*cb)(const sw_request_view *r, void *ctx),
                           void *ctx);
+
+/* ---- the privacy centre's public door ----
+ *
+ * A stranger must learn nothing from it: every filing gets a fresh ticket
+ * of one form whether the address is held or not; messages go within
+ * limits per address that apply alike to held and unknown addresses;
+ * wrong codes end a code, never a request; a request's state shows only
+ * with the session its verification gave. Limits per address and per
+ * client are kept in the store (several daemons share them) and back off:
+ * each time a limit is passed again, the wait doubles, up to
+ * max_backoff. */
+
+typedef struct sw_public_limits {
+    unsigned messages_per_hour; /* to one address (default 3) */
+    unsigned messages_per_day;  /* to one address (10) */
+    unsigned attempts_per_hour; /* codes tried for one address (10) */
+    unsigned client_filings_per_hour;  /* from one client (20) */
+    unsigned client_attempts_per_hour; /* from one client (30) */
+    sw_instant max_backoff;     /* seconds (86400) */
+    sw_instant ticket_life;     /* a ticket can be verified for (7 days) */
+    sw_instant session_life;    /* a verified ticket shows its state for
+                                   (90 days) */
+} sw_public_limits;
+
+/* The defaults above. */
+void sw_public_limits_init(sw_public_limits *l);
+
+typedef struct sw_public_filing {
+    char ticket[SW_ID_BUFSZ]; /* the number the person is given */
+    /* A message to deliver when send (the caller sends it, then wipes
+     * this struct: it may hold a code). */
+    bool send;
+    char channel[8];         /* "email" or "sms" */
+    char to[SW_IDENT_MAX];   /* the address in its normal form */
+    char subject[96];
+    char body[512];
+    sw_instant retry_after; /* SW_ERR_RATE: seconds to wait */
+} sw_public_filing;
+
+/*
+ * Files a request at the public door for the holder of ident (an e-mail
+ * address or a phone number) on behalf of client (the caller's address,
+ * for its limit; kept only as a keyed hash). spec may not name an agent
+ * or a receipt date (those go through the privacy team). SW_OK with a
+ * ticket whether or not the address is held; SW_ERR_INVALID for input that
+ * is wrong whoever asks; SW_ERR_RATE when the client filed too often
+ * (retry_after). Filing again for an open request keeps its code while it
+ * is valid. Audited.
+ */
+sw_status sw_public_file(sw_store *s, const sw_public_limits *l,
+                         const char *client, const sw_ident *ident,
+                         const sw_request_spec *spec, sw_public_filing *out);
+
+typedef struct sw_public_verified {
+    sw_request_view req; /* its id is the ticket's */
+    char session[65];    /* shows the state with sw_public_status */
+    sw_instant session_until;
+    sw_instant retry_after; /* SW_ERR_RATE: seconds to wait */
+} sw_public_verified;
+
+/*
+ * Checks the code sent for a ticket. SW_OK with a session; SW_ERR_DENIED
+ * alike for a wrong code, an unknown, decoy or expired ticket and a
+ * request no longer verifying; SW_ERR_RATE (retry_after) when the client
+ * or the address tried too often. Never refuses or cancels a request.
+ */
+sw_status sw_public_verify(sw_store *s, const sw_public_limits *l,
+                           const char *client, const char *ticket,
+                           const char *code, sw_public_verified *out);
+
+/* The state of a verified ticket's request, with the session its
+ * verification gave; SW_ERR_DENIED alike for anything else. The view's
+ * id is the ticket. */
+sw_status sw_public_status(sw_store *s, const char *ticket,
+                           const char *session, sw_request_view *out);
 
 #ifdef __cplusplus
 }

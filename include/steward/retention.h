@@ -90,6 +90,8 @@ typedef struct sw_sweep_report {
     size_t consents_expired;    /* consent periods ended: now "expired" */
     size_t suppression_removed; /* entries whose time was over */
     size_t requests_removed;    /* records of closed requests */
+    /* the privacy centre's tickets and limits whose time was over */
+    size_t public_removed;
 } sw_sweep_report;
 
 typedef struct sw_sweep_options {

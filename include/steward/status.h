@@ -30,6 +30,7 @@ typedef enum sw_status {
     SW_ERR_STORE = 15,   /* the database refused an operation */
     SW_ERR_DENIED = 16,  /* a check failed (a wrong verification code) */
     SW_ERR_UNSUPPORTED = 17, /* not something this steward can do yet */
+    SW_ERR_RATE = 18, /* too many attempts: try again later */
 } sw_status;
 
 /* Static English text for a status; never NULL, never freed. Thread-safe. */

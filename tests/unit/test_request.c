@@ -214,7 +214,8 @@ static void test_verification(void **state)
     assert_int_equal(d.reason, SW_DENY_RESTRICTED);
     tu_store_free(&t);
 
-    /* five wrong codes: refused as unverified */
+    /* five wrong codes end the code, never the request (a stranger's
+     * guesses must not cancel it): a new code verifies */
     tu_store_new(&t, "2026-05-04T08:00:00Z");
     customer(&t, "fay@acme.example", sid);
     o = open_req(&t, "fay@acme.example", SW_REQ_ACCESS, SW_GDPR, NULL);
@@ -222,14 +223,16 @@ static void test_verification(void **state)
     for (int i = 0; i < 5; i++)
         assert_int_equal(sw_request_verify(t.s, o.req.id, wrong),
                          SW_ERR_DENIED);
-    assert_non_null(strstr(sw_errmsg(t.s), "unverified"));
+    assert_non_null(strstr(sw_errmsg(t.s), "no longer works"));
     assert_int_equal(sw_request_get(t.s, o.req.id, &v), SW_OK);
-    assert_int_equal(v.state, SW_RS_REFUSED);
+    assert_int_equal(v.state, SW_RS_VERIFYING);
     assert_int_equal(sw_request_verify(t.s, o.req.id, o.code),
                      SW_ERR_CONFLICT);
+    assert_int_equal(sw_request_resend(t.s, o.req.id, &again), SW_OK);
+    assert_int_equal(sw_request_verify(t.s, o.req.id, again.code), SW_OK);
     assert_int_equal(tu_count_sql(t.path, "SELECT count(*) FROM"
                                           " request_changes"),
-                     3); /* received, verifying, refused */
+                     3); /* received, verifying, in progress */
     tu_store_free(&t);
 }
 
