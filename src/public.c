@@ -293,10 +293,10 @@ sw_status sw_public_file(sw_store *s, const sw_public_limits *l,
             snprintf(out->subject, sizeof(out->subject),
                      "Your privacy request: verification code");
             snprintf(out->body, sizeof(out->body),
-                     "Your code to confirm your %s request is %s. It "
+                     "Your code to confirm your %s request %s is %s. It "
                      "expires at %s. If you made no such request, ignore "
                      "this message.",
-                     sw_request_type_name(spec->type), o.code,
+                     sw_request_type_name(spec->type), out->ticket, o.code,
                      sw_instant_format(now + SW_CODE_MINUTES * 60, until));
         } else {
             snprintf(out->subject, sizeof(out->subject),

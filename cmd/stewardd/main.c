@@ -40,7 +40,20 @@ static void usage(FILE *f)
         "  --rate N             requests per second per key (and per address\n"
         "                       on public pages); 0: no limit (default 2000)\n"
         "  --threads N          worker threads (default: the cores)\n"
-        "  --timeout SECONDS    idle or slow connections close (default 30)\n"
+        "  --timeout SECONDS    idle connections close (default 30)\n"
+        "  --max-connections N  open at once, in all (default 1000)\n"
+        "  --max-per-client N   open at once from one address (default 32)\n"
+        "  --header-timeout S   seconds a request's head may take (default 10)\n"
+        "  --min-rate BYTES     bytes a second a body must keep up (default 256)\n"
+        "  --public-floor MS    the privacy centre's request answers take at\n"
+        "                       least this long, whatever the address (default\n"
+        "                       250)\n"
+        "  --messages-per-hour N, --messages-per-day N\n"
+        "                       messages to one address (default 3, 10)\n"
+        "  --attempts-per-hour N\n"
+        "                       codes tried for one address (default 10)\n"
+        "  --client-filings-per-hour N, --client-attempts-per-hour N\n"
+        "                       from one client address (default 20, 30)\n"
         "  --default-country CC completes national phone numbers\n"
         "  --now INSTANT        pretend it is INSTANT (or STEWARD_NOW)\n"
         "  --routes             print every route with the roles that may call\n"
@@ -99,78 +112,13 @@ static void print_routes(void)
     }
 }
 
-/* ---- the sweep schedule ---- */
-
-sw_status srv_sweep(server *srv, sw_store *s, bool dry_run,
-                    sw_sweep_report **rep)
-{
-    sw_sweep_options o;
-    memset(&o, 0, sizeof(o));
-    o.dry_run = dry_run;
-    sw_status st = sw_sweep(s, &o, rep);
-    if (dry_run)
-        return st;
-    srv_changed(srv);
-    pthread_mutex_lock(&srv->sweep_mu);
-    srv->sweeps++;
-    if (st == SW_OK) {
-        srv->sweep_records += (*rep)->records;
-        srv->last_sweep = (*rep)->now;
-    } else {
-        srv->sweep_failures++;
-    }
-    pthread_mutex_unlock(&srv->sweep_mu);
-    return st;
-}
-
-static void log_sweep_error(const char *msg)
-{
-    log_line(json_pack("{s:s, s:s}", "event", "sweep", "error", msg));
-}
-
-static void *sweeper(void *arg)
-{
-    server *srv = arg;
-    pthread_mutex_lock(&srv->sweep_mu);
-    while (!atomic_load(&srv->stopping)) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_sec += srv->o.sweep_every;
-        while (!atomic_load(&srv->stopping) &&
-               pthread_cond_timedwait(&srv->sweep_cv, &srv->sweep_mu, &ts) !=
-                   ETIMEDOUT)
-            ;
-        if (atomic_load(&srv->stopping))
-            break;
-        pthread_mutex_unlock(&srv->sweep_mu);
-        char err[512];
-        sw_store *s = pool_take(srv, err, sizeof(err));
-        sw_sweep_report *rep = NULL;
-        if (!s) {
-            log_sweep_error(err);
-        } else {
-            sw_store_set_actor(s, "stewardd (schedule)");
-            sw_status st = srv_sweep(srv, s, false, &rep);
-            if (st == SW_OK)
-                fprintf(stderr,
-                        "{\"event\":\"sweep\",\"records\":%zu,\"held\":%zu}\n",
-                        rep->records, rep->held);
-            else
-                log_sweep_error(sw_errmsg(s));
-            sw_sweep_report_free(rep);
-            pool_give(srv, s);
-        }
-        pthread_mutex_lock(&srv->sweep_mu);
-    }
-    pthread_mutex_unlock(&srv->sweep_mu);
-    return NULL;
-}
-
 int main(int argc, char **argv)
 {
     enum { O_STORE = 256, O_KEY, O_POLICY, O_LISTEN, O_CERT, O_TLSKEY,
            O_SWEEP, O_WEB, O_OUTBOX, O_PUBLIC, O_MAXBODY, O_RATE, O_THREADS,
-           O_TIMEOUT, O_COUNTRY, O_NOW, O_ROUTES, O_HELP };
+           O_TIMEOUT, O_COUNTRY, O_NOW, O_ROUTES, O_HELP, O_MAXCONN,
+           O_PERCLIENT, O_HEADTIME, O_MINRATE, O_FLOOR, O_MSG_H, O_MSG_D,
+           O_TRY_H, O_CFILE_H, O_CTRY_H };
     static const struct option opts[] = {
         {"store", required_argument, NULL, O_STORE},
         {"key", required_argument, NULL, O_KEY},
@@ -188,6 +136,16 @@ int main(int argc, char **argv)
         {"timeout", required_argument, NULL, O_TIMEOUT},
         {"default-country", required_argument, NULL, O_COUNTRY},
         {"now", required_argument, NULL, O_NOW},
+        {"max-connections", required_argument, NULL, O_MAXCONN},
+        {"max-per-client", required_argument, NULL, O_PERCLIENT},
+        {"header-timeout", required_argument, NULL, O_HEADTIME},
+        {"min-rate", required_argument, NULL, O_MINRATE},
+        {"public-floor", required_argument, NULL, O_FLOOR},
+        {"messages-per-hour", required_argument, NULL, O_MSG_H},
+        {"messages-per-day", required_argument, NULL, O_MSG_D},
+        {"attempts-per-hour", required_argument, NULL, O_TRY_H},
+        {"client-filings-per-hour", required_argument, NULL, O_CFILE_H},
+        {"client-attempts-per-hour", required_argument, NULL, O_CTRY_H},
         {"routes", no_argument, NULL, O_ROUTES},
         {"help", no_argument, NULL, O_HELP},
         {NULL, 0, NULL, 0}};
@@ -206,6 +164,28 @@ int main(int argc, char **argv)
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     o->threads = cores > 0 ? (unsigned)cores : 2;
     o->timeout = 30;
+    o->max_connections = 1000;
+    o->max_per_client = 32;
+    o->header_timeout = 10;
+    o->min_rate = 256;
+    o->public_floor_ms = 250;
+    sw_public_limits_init(&o->limits);
+    struct {
+        int opt;
+        unsigned *dst;
+        unsigned min, max;
+    } counts[] = {
+        {O_MAXCONN, &o->max_connections, 1, 100000},
+        {O_PERCLIENT, &o->max_per_client, 1, 100000},
+        {O_HEADTIME, &o->header_timeout, 0, 3600},
+        {O_MINRATE, &o->min_rate, 0, 1u << 30},
+        {O_FLOOR, &o->public_floor_ms, 0, 10000},
+        {O_MSG_H, &o->limits.messages_per_hour, 1, 1000000},
+        {O_MSG_D, &o->limits.messages_per_day, 1, 1000000},
+        {O_TRY_H, &o->limits.attempts_per_hour, 1, 1000000},
+        {O_CFILE_H, &o->limits.client_filings_per_hour, 1, 1000000},
+        {O_CTRY_H, &o->limits.client_attempts_per_hour, 1, 1000000},
+    };
     int ch;
     char *end;
     opterr = 0;
@@ -252,6 +232,23 @@ int main(int argc, char **argv)
             break;
         case O_HELP: usage(stdout); return 0;
         case O_ROUTES: print_routes(); return 0;
+        case O_MAXCONN: case O_PERCLIENT: case O_HEADTIME: case O_MINRATE:
+        case O_FLOOR: case O_MSG_H: case O_MSG_D: case O_TRY_H:
+        case O_CFILE_H: case O_CTRY_H:
+            for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
+                if (counts[i].opt != ch)
+                    continue;
+                unsigned long v = strtoul(optarg, &end, 10);
+                if (*optarg < '0' || *optarg > '9' || *end ||
+                    v < counts[i].min || v > counts[i].max)
+                    return fail("%s '%s': expected a whole number from %u to "
+                                "%u",
+                                argv[optind - 1], optarg, counts[i].min,
+                                counts[i].max),
+                           2;
+                *counts[i].dst = (unsigned)v;
+            }
+            break;
         default:
             fprintf(stderr,
                     "stewardd: unknown option or missing value: '%s'\n"
@@ -294,28 +291,19 @@ int main(int argc, char **argv)
                     sw_strerror(st));
     }
     sw_diags_free(diags);
-    sw_clock_init_system(&srv.clock);
     if (o->now) {
         sw_instant t;
         if (sw_instant_parse(o->now, &t) != SW_OK)
             return fail("--now '%s': expected an ISO-8601 instant", o->now);
         sw_clock_init_fixed(&srv.clock, t);
+    } else {
+        sw_clock_init_system(&srv.clock);
     }
-    sw_store_options_init(&srv.so);
-    srv.so.key_file = o->key_file;
-    srv.so.policy = srv.policy;
-    srv.so.clock = srv.clock;
-    srv.so.actor = "stewardd";
-    srv.so.default_country = o->country;
-
-    /* the store must open now, not at the first call */
     char err[512];
-    pthread_mutex_init(&srv.pool_mu, NULL);
-    pthread_mutex_init(&srv.key_mu, NULL);
-    pthread_mutex_init(&srv.rate_mu, NULL);
-    pthread_mutex_init(&srv.out_mu, NULL);
-    pthread_mutex_init(&srv.sweep_mu, NULL);
-    pthread_cond_init(&srv.sweep_cv, NULL);
+    if (server_prepare(&srv, err, sizeof(err)) != 0) {
+        sw_policy_free(srv.policy);
+        return fail("%s", err);
+    }
     /* a handle per worker, its traffic look-ups warmed before the first
      * call */
     size_t warmed = 0;

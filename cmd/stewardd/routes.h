@@ -3,8 +3,6 @@
 #ifndef STEWARDD_ROUTES_H
 #define STEWARDD_ROUTES_H
 
-#include <microhttpd.h>
-
 #include "server.h"
 
 /* shared by the API and the privacy centre */

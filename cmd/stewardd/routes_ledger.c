@@ -246,6 +246,7 @@ typedef struct ingest {
     int fd;
     size_t bytes;
     bool failed;
+    int err; /* errno of the write that failed */
 } ingest;
 
 static int ingest_data(call *c, const char *data, size_t n)
@@ -255,6 +256,7 @@ static int ingest_data(call *c, const char *data, size_t n)
     while (n > 0 && !g->failed) {
         ssize_t w = write(g->fd, data, n);
         if (w < 0) {
+            g->err = errno; /* read now: later calls change it */
             g->failed = true; /* the disk is full: answered at the end */
             return -1;
         }
@@ -270,7 +272,7 @@ static void ingest_run(call *c, ingest *g)
     if (g->failed) {
         reply_error(c, 500, "io_error",
                     "the body could not be spooled to disk (%s)",
-                    strerror(errno));
+                    strerror(g->err));
         return;
     }
     sw_store *s = pool_take(c->srv, err, sizeof(err));
@@ -449,12 +451,15 @@ typedef struct tail_ctx {
     size_t keep;
 } tail_ctx;
 
-/* ?limit= entries (default dflt). */
-static tail_ctx tail_new(call *c, size_t dflt)
+/* ?limit= entries (default dflt, at most 100000); false after replying 422
+ * to a limit that is not a whole number from 1. */
+static bool tail_new(call *c, size_t dflt, tail_ctx *x)
 {
-    const char *n = q_arg(c, "limit");
-    size_t keep = n ? strtoul(n, NULL, 10) : 0;
-    return (tail_ctx){json_array(), keep ? keep : dflt};
+    size_t keep;
+    if (!q_uint(c, "limit", dflt, 100000, &keep))
+        return false;
+    *x = (tail_ctx){json_array(), keep};
+    return true;
 }
 
 static void tail_push(tail_ctx *x, json_t *v)
@@ -481,7 +486,9 @@ static int cert_one(const sw_audit_entry *e, void *p)
 
 int r_sweep_list(call *c, sw_store *s)
 {
-    tail_ctx x = tail_new(c, 20);
+    tail_ctx x;
+    if (!tail_new(c, 20, &x))
+        return 0;
     sw_status st = sw_audit_log(s, NULL, cert_one, &x);
     if (st != SW_OK) {
         json_decref(x.list);
@@ -519,7 +526,9 @@ int r_audit_log(call *c, sw_store *s)
     f.subject = q_arg(c, "subject");
     if (!instant_arg(c, "since", q_arg(c, "since"), &f.has_since, &f.since))
         return 0;
-    tail_ctx x = tail_new(c, 100);
+    tail_ctx x;
+    if (!tail_new(c, 100, &x))
+        return 0;
     sw_status st = sw_audit_log(s, &f, log_one, &x);
     return reply_list(c, s, st, "entries", x.list);
 }

@@ -13,7 +13,8 @@
 
 #include "routes.h"
 
-/* The public face of a request: no subject id, no code. */
+/* The public face of a request: no subject id, no code; its id is the
+ * ticket the person was given. */
 static json_t *public_view(const sw_request_view *v, sw_instant now)
 {
     json_t *o = json_pack(
@@ -29,14 +30,12 @@ static json_t *public_view(const sw_request_view *v, sw_instant now)
     return o;
 }
 
-/* A decoy id for an address steward does not hold: the page cannot tell. */
-static void decoy_id(char id[SW_ID_BUFSZ])
+/* The public door answers 429 with its wait. */
+static int limited(call *c, sw_store *s, sw_instant retry)
 {
-    uint8_t r[10];
-    randombytes_buf(r, sizeof(r));
-    char hex[21];
-    sodium_bin2hex(hex, sizeof(hex), r, sizeof(r));
-    snprintf(id, SW_ID_BUFSZ, "req_%s", hex);
+    snprintf(c->retry_after, sizeof(c->retry_after), "%lld",
+             (long long)(retry > 0 ? retry : 1));
+    return reply_store(c, s, SW_ERR_RATE);
 }
 
 int p_request_file(call *c, sw_store *s)
@@ -46,83 +45,75 @@ int p_request_file(call *c, sw_store *s)
         return reply_missing(c, "give your e-mail address or your phone "
                                 "number");
     sw_ident id = {email ? "email" : "phone", email ? email : phone};
-    sw_who who = {NULL, &id};
-    /* messages go to the address in its normal form (+447700900123) */
-    char to[SW_IDENT_MAX], why[256];
-    if (sw_ident_normalise(id.type, id.value, c->srv->o.country, to, why,
-                           sizeof(why)) != SW_OK)
-        return reply_error(c, 422, "invalid", "%s", why);
     sw_request_spec spec;
     if (!request_spec(c, &spec))
         return 0;
-    if (spec.agent || spec.has_received)
-        return reply_missing(c, "agents and back-dated requests go through "
-                                "the privacy team");
-    sw_request_opened o;
-    sw_status st = sw_request_open(s, &who, &spec, &o);
-    const char *msg = "If we hold personal data under this address, a "
-                      "verification code is on its way to it.";
-    if (st == SW_ERR_NOTFOUND) {
-        char decoy[SW_ID_BUFSZ];
-        decoy_id(decoy);
-        if (outbox_send(c->srv, email ? "email" : "sms", to,
-                        "Your privacy request",
-                        "We received a privacy request for this address, "
-                        "but we hold no personal data under it.") != 0)
-            return reply_error(c, 500, "io_error", "the message was not sent");
-        return reply_json(c, 202, json_pack("{s:s, s:s, s:s}", "id", decoy,
-                                            "state", "verifying", "message",
-                                            msg));
-    }
+    sw_public_filing f;
+    sw_status st =
+        sw_public_file(s, &c->srv->o.limits, c->client, &id, &spec, &f);
+    if (st == SW_ERR_RATE)
+        return limited(c, s, f.retry_after);
     if (st != SW_OK)
         return reply_store(c, s, st);
-    int sent = outbox_send(c->srv, email ? "email" : "sms", to,
-                           "Your privacy request: verification code",
-                           o.message);
-    memset(o.code, 0, sizeof(o.code));
-    memset(o.message, 0, sizeof(o.message));
+    int sent = f.send ? outbox_send(c->srv, f.channel, f.to, f.subject, f.body)
+                      : 0;
+    char ticket[SW_ID_BUFSZ];
+    snprintf(ticket, sizeof(ticket), "%s", f.ticket);
+    sodium_memzero(&f, sizeof(f));
     if (sent != 0)
         return reply_error(c, 500, "io_error", "the message was not sent");
-    return reply_json(c, 202, json_pack("{s:s, s:s, s:s}", "id", o.req.id,
-                                        "state", "verifying", "message", msg));
+    return reply_json(
+        c, 202,
+        json_pack("{s:s, s:s, s:s}", "id", ticket, "state", "verifying",
+                  "message",
+                  "If we hold personal data under this address, a "
+                  "verification code is on its way to it."));
 }
 
-/* A wrong code, an unknown (or decoy) number, a closed request: one answer,
- * so the page cannot learn whether an address is held. */
-static int no_match(call *c)
-{
-    return reply_error(c, 403, "denied",
-                       "this code does not match this request (five wrong "
-                       "codes refuse it; a code lives 15 minutes)");
-}
+#define SESSION_COOKIE "stw_session"
 
 int p_request_verify(call *c, sw_store *s)
 {
     const char *code = b_str(c, "code");
     if (!code)
         return reply_missing(c, "code: the code we sent you");
-    sw_status st = sw_request_verify(s, c->param[0], code);
-    if (st == SW_ERR_DENIED || st == SW_ERR_NOTFOUND || st == SW_ERR_CONFLICT ||
-        st == SW_ERR_INVALID)
-        return no_match(c);
+    sw_public_verified v;
+    sw_status st = sw_public_verify(s, &c->srv->o.limits, c->client,
+                                    c->param[0], code, &v);
+    if (st == SW_ERR_RATE)
+        return limited(c, s, v.retry_after);
+    if (st == SW_ERR_DENIED) /* one answer: a wrong code, an unknown or
+                                decoy number, a closed request */
+        return reply_error(c, 403, "denied",
+                           "this code does not match this request (five "
+                           "wrong codes end a code; a code lives %d "
+                           "minutes)",
+                           SW_CODE_MINUTES);
     if (st != SW_OK)
         return reply_store(c, s, st);
-    sw_request_view v;
-    if ((st = sw_request_get(s, c->param[0], &v)) != SW_OK)
-        return reply_store(c, s, st);
-    return reply_json(c, 200, public_view(&v, srv_now(c->srv)));
+    /* the proof the state is shown with: a cookie for this request's
+     * path alone, out of reach of the page's scripts */
+    snprintf(c->set_cookie, sizeof(c->set_cookie),
+             SESSION_COOKIE "=%s; Path=/privacy/api/requests/%s; Max-Age=%lld;"
+                            " SameSite=Strict; HttpOnly%s",
+             v.session, c->param[0],
+             (long long)(v.session_until - srv_now(c->srv)),
+             strncmp(c->srv->o.public_url, "https:", 6) == 0 ? "; Secure"
+                                                             : "");
+    json_t *o = public_view(&v.req, srv_now(c->srv));
+    sodium_memzero(&v, sizeof(v));
+    return reply_json(c, 200, o);
 }
 
 int p_request_status(call *c, sw_store *s)
 {
     sw_request_view v;
-    sw_status st = sw_request_get(s, c->param[0], &v);
-    /* only a verified request is shown: a number alone proves nothing */
-    if (st == SW_ERR_NOTFOUND ||
-        (st == SW_OK && (v.state == SW_RS_VERIFYING ||
-                         v.state == SW_RS_RECEIVED)))
+    sw_status st = sw_public_status(s, c->param[0],
+                                    q_cookie(c, SESSION_COOKIE), &v);
+    if (st == SW_ERR_DENIED)
         return reply_error(c, 404, "not_found",
-                           "no verified request with this number");
+                           "no verified request with this number in this "
+                           "browser: enter the code we sent you first");
     if (st != SW_OK)
         return reply_store(c, s, st);
     return reply_json(c, 200, public_view(&v, srv_now(c->srv)));
@@ -279,8 +270,7 @@ int p_confirm(call *c, sw_store *s)
 /* The visitor id of the cookie, or a new one (set on the reply). */
 static void visitor_of(call *c, char out[48])
 {
-    const char *v = MHD_lookup_connection_value(c->conn, MHD_COOKIE_KIND,
-                                                VISITOR_COOKIE);
+    const char *v = q_cookie(c, VISITOR_COOKIE);
     if (v && strlen(v) == 32 && strspn(v, "0123456789abcdef") == 32) {
         snprintf(out, 48, "%s", v);
         return;

@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * stewardd: the HTTP face of libsteward. server.c owns the plumbing
- * (libmicrohttpd, the store pool, keys and roles, limits, metrics, logs,
- * static pages); each routes_*.c file maps HTTP to library calls and
- * nothing more.
+ * stewardd: the HTTP face of libsteward. The plumbing is split by concern:
+ * http.c (libmicrohttpd: connections, bodies, replies, slow clients and
+ * answers held to a floor), call.c (one call: its arguments, the route,
+ * admission, the handler, the reply, the log), auth.c (API keys and rate
+ * limits), pool.c (store handles), metrics.c, static.c (pages), outbox.c
+ * (messages to people). Each routes_*.c maps HTTP to library calls and
+ * nothing more. A call needs no connection: the fuzzers run calls
+ * in-process through the same functions.
  */
 #ifndef STEWARDD_SERVER_H
 #define STEWARDD_SERVER_H
@@ -25,9 +29,11 @@
 #define R_ANY (R_ADMIN | R_DPO | R_SERVICE | R_AUDITOR)
 
 /* Route flags. */
-#define F_PUBLIC 1u /* no key: the privacy centre's public endpoints */
-#define F_STREAM 2u /* the body is streamed to the handler, not buffered */
+#define F_PUBLIC 1u  /* no key: the privacy centre's public endpoints */
+#define F_STREAM 2u  /* the body is streamed to the handler, not buffered */
 #define F_RAWBODY 4u /* the body is not JSON */
+#define F_FLOOR 8u   /* answered no sooner than the public floor (whether an
+                        address is held must not show in the time) */
 
 typedef struct call call;
 typedef struct server server;
@@ -61,24 +67,44 @@ typedef struct server_options {
     double rate;      /* requests per second per key (and per address for
                          public endpoints); 0: no limit */
     unsigned threads;
-    unsigned timeout; /* seconds an idle or slow connection may take */
+    unsigned timeout; /* seconds an idle connection may take */
+    unsigned max_connections;    /* open at once, in all */
+    unsigned max_per_client;     /* open at once from one address */
+    unsigned header_timeout;     /* seconds to send a request's head */
+    unsigned min_rate;           /* bytes a second a body must keep up */
+    unsigned public_floor_ms;    /* the public door answers no sooner */
+    sw_public_limits limits;     /* of the public door */
 } server_options;
 
+/* A name and a value of a call (query argument, header, cookie),
+ * borrowed from whoever made the call. */
+typedef struct kv {
+    const char *name;
+    const char *value;
+    size_t value_len; /* the value may hold a NUL: checked on arrival */
+} kv;
+
+/* ---- auth.c ---- */
+
+#define RATE_SLOTS 4096
+#define KEY_CACHE 64
+
 typedef struct rate_slot {
-    char who[48];
+    bool used;
+    char who[72];
     double tokens;
     double last;
 } rate_slot;
 
-#define RATE_SLOTS 256
-#define KEY_CACHE 64
-
 typedef struct key_slot {
-    char token[SW_APIKEY_BUFSZ];
+    uint8_t token_hash[32]; /* keyed hash of the token, never the token */
     sw_key_view key;
     double checked; /* monotonic seconds */
     bool used;
 } key_slot;
+
+/* ---- http.c: the connections open, for the slow-client reaper ---- */
+typedef struct conn_track conn_track;
 
 struct server {
     server_options o;
@@ -99,16 +125,31 @@ struct server {
     atomic_ulong writes; /* changes made through this daemon */
 
     pthread_mutex_t key_mu;
+    uint8_t key_hash_key[32]; /* random per daemon */
     key_slot keys[KEY_CACHE];
 
     pthread_mutex_t rate_mu;
     rate_slot rates[RATE_SLOTS];
+    atomic_ulong rate_full; /* callers refused: the table was full */
 
     pthread_mutex_t out_mu; /* the outbox file */
 
     /* in flight, for a graceful shutdown */
     atomic_long inflight;
     atomic_bool stopping;
+
+    /* connections (http.c) */
+    pthread_mutex_t conn_mu;
+    conn_track *conns;
+    atomic_ulong reaped; /* slow connections cut */
+    pthread_t reaper;
+    bool reaping;
+    /* answers held back to the public floor (http.c) */
+    pthread_mutex_t defer_mu;
+    pthread_cond_t defer_cv;
+    struct deferred *deferred;
+    pthread_t deferrer;
+    bool deferring;
 
     /* metrics */
     const route *routes;
@@ -126,13 +167,17 @@ struct server {
 /* One HTTP request being served. */
 struct call {
     server *srv;
-    struct MHD_Connection *conn;
+    struct MHD_Connection *conn; /* NULL for a call made in-process */
+    conn_track *track;           /* its connection's entry, or NULL */
     const route *rt;
     size_t route_ix;
     const char *method;
     char path[512];
     char *param[MAX_PARAMS];
     char segs[512];
+    /* what came with it */
+    kv *args, *headers, *cookies;
+    size_t n_args, n_headers, n_cookies;
     /* the body */
     char *body;
     size_t len, cap;
@@ -149,20 +194,26 @@ struct call {
     size_t raw_len;
     const char *ctype;
     char retry_after[16];
-    char set_cookie[160];
+    char set_cookie[256];
     double t0;
+    bool deferred; /* held back to the public floor (http.c) */
     /* a streamed body (ingest): the handler's state */
     void *stream;
     void (*stream_end)(call *c, bool aborted);
     int (*stream_data)(call *c, const char *data, size_t n);
 };
 
-/* ---- for route handlers ---- */
+/* ---- call.c: for route handlers ---- */
 
-/* A query argument, or NULL. */
+/* A query argument, or NULL (an empty one too). */
 const char *q_arg(call *c, const char *name);
-/* A header, or NULL. */
+/* A header (case-insensitive name), or NULL. */
 const char *q_header(call *c, const char *name);
+/* A cookie, or NULL. */
+const char *q_cookie(call *c, const char *name);
+/* A whole number argument of at most max (dflt when absent); false after
+ * replying 422 when it is not one. */
+bool q_uint(call *c, const char *name, size_t dflt, size_t max, size_t *out);
 /* A string member of the JSON body, or NULL. */
 const char *b_str(call *c, const char *name);
 bool b_bool(call *c, const char *name, bool def);
@@ -193,6 +244,49 @@ bool who_of(call *c, sw_who *who, sw_ident *id);
 bool instant_arg(call *c, const char *name, const char *text, bool *has,
                  sw_instant *out);
 
+/* Sets the store's actor to the caller's key (the audit trail). */
+void call_actor(call *c, sw_store *s);
+
+/* The life of a call, whoever carries it (http.c, or a fuzzer in-process):
+ * call_new; the method, path, args, headers and client set; call_route
+ * (false: no route; *other: the path has other methods); call_admit (the
+ * key, roles, limits: false after replying); the body into c->body;
+ * call_run (parses the body, runs the handler); then the reply is in
+ * c->status and c->out or c->raw; call_free. */
+call *call_new(server *srv);
+bool call_route(call *c, bool *other);
+bool call_admit(call *c);
+void call_run(call *c);
+void call_free(call *c);
+
+/* The server's clock's now. */
+sw_instant srv_now(const server *srv);
+
+/* Writes a JSON value as one line on stderr (the log); takes its reference. */
+void log_line(json_t *o);
+/* The log line of a finished call (the route's template, never its path). */
+void log_call(call *c, double now);
+/* A method as logs and metrics may show it: a known one, or "other". */
+const char *method_label(const char *m);
+/* Seconds on a monotonic clock. */
+double mono(void);
+
+/* ---- auth.c ---- */
+
+/* Prepares the key cache (a random key for its hashes). */
+void auth_init(server *srv);
+/* The key a token names: a remembered one, else the store's answer (*why
+ * gets its message). */
+sw_status key_check(server *srv, const char *token, sw_key_view *out,
+                    char *why, size_t n);
+/* Forgets the keys remembered (after a revocation). */
+void keys_forget(server *srv);
+/* Takes a token of who's bucket; false with *retry (seconds) when it is
+ * empty, or when the table has no room for a new caller. */
+bool rate_take(server *srv, const char *who, double *retry);
+
+/* ---- pool.c ---- */
+
 /* A store handle of the pool (a streamed handler takes its own), and
  * back; NULL after writing why into err. */
 sw_store *pool_take(server *srv, char *err, size_t n);
@@ -201,40 +295,59 @@ void pool_give(server *srv, sw_store *s);
  * (sw_traffic_warm); *months and *ms say what that read and took. */
 int pool_open(server *srv, unsigned n, size_t *months, double *ms, char *err,
               size_t len);
-/* Sets the store's actor to the caller's key (the audit trail). */
-void call_actor(call *c, sw_store *s);
+void pool_close(server *srv);
 /* Notes that a call changed the store: every other handle forgets its
  * decisions before its next call. */
 void srv_changed(server *srv);
-/* Forgets the keys remembered (after a revocation). */
-void keys_forget(server *srv);
 
-/* The server's clock's now. */
-sw_instant srv_now(const server *srv);
+/* ---- metrics.c ---- */
+
+void count_call(server *srv, size_t route_ix, int status, double secs);
+/* Counts a decision for /metrics. */
+void count_decision(server *srv, bool allow);
+/* The route's label for metrics and logs. */
+const char *route_label(server *srv, size_t ix);
+/* Writes the Prometheus text of /metrics. */
+char *metrics_text(server *srv, sw_store *s, size_t *len);
+
+/* ---- static.c ---- */
+
+/* The open file of a page path under web_dir (its name into file), or -1. */
+int page_of(server *srv, const char *url, char *file, size_t n, off_t *size);
+const char *ctype_of(const char *path);
+
+/* ---- outbox.c ---- */
 
 /* Writes a message to the outbox (what the platform would send). */
 int outbox_send(server *srv, const char *channel, const char *to,
                 const char *subject, const char *body);
 
-/* Writes a JSON value as one line on stderr (the log); takes its reference. */
-void log_line(json_t *o);
-
-/* Counts a decision for /metrics. */
-void count_decision(server *srv, bool allow);
+/* ---- schedule.c ---- */
 
 /* Sweeps now (the schedule and POST /v1/sweep share this). */
 sw_status srv_sweep(server *srv, sw_store *s, bool dry_run,
                     sw_sweep_report **rep);
-
-/* Writes the Prometheus text of /metrics. */
-char *metrics_text(server *srv, sw_store *s, size_t *len);
+/* The schedule's thread: a sweep every o.sweep_every seconds until
+ * stopping. */
+void *sweeper(void *arg);
 
 /* The route tables (routes_*.c). */
 extern const route routes_api[];
 extern const size_t n_routes_api;
 
-/* ---- main.c ---- */
+/* ---- server.c ---- */
+
+/* Readies srv (its options, policy and clock set) before its handles are
+ * opened: locks, store options, routes, counters. 0, or -1 and why. */
+int server_prepare(server *srv, char *err, size_t n);
+/* Closes the handles and frees the counters. */
+void server_release(server *srv);
+
+/* ---- http.c ---- */
+
+/* Listens; 0, or -1 and why. */
 int server_start(server *srv, char *err, size_t n);
+/* Stops listening once the calls in flight are answered, then releases. */
 void server_stop(server *srv);
 
 #endif

@@ -16,6 +16,7 @@
 #include "steward/retention.h"
 #include "steward/status.h"
 #include "steward/store.h"
+#include "steward/text.h"
 #include "steward/traffic.h"
 
 #define STEWARD_VERSION "0.1.0"

@@ -119,9 +119,13 @@ try {
   assert.match(await con.textContent('#status'), /API key/);
   await con.fill('#key', dpoKey);
   await con.click('#login button');
-  await con.waitForSelector(`a[href="#request/${reqId}"]`);
+  // the person's number is a ticket of the request; the queue has the one
+  await con.waitForSelector('a[href^="#request/"]');
+  const links = await con.$$eval('a[href^="#request/"]', (as) => as.map((a) => a.getAttribute('href')));
+  assert.equal(links.length, 1);
+  const realId = links[0].slice('#request/'.length);
   await shot(con, 'console-queue');
-  await con.click(`a[href="#request/${reqId}"]`);
+  await con.click(`a[href="#request/${realId}"]`);
   await con.waitForSelector('#req-state');
   assert.equal(await con.textContent('#req-state'), 'in_progress');
   await con.selectOption('#format', 'json');
@@ -130,7 +134,7 @@ try {
   await con.waitForSelector('pre');
   assert.match(await con.textContent('pre'), /ann@example\.com/);
   await shot(con, 'console-request');
-  const done = await api('GET', `/v1/requests/${reqId}`, undefined, dpoKey);
+  const done = await api('GET', `/v1/requests/${realId}`, undefined, dpoKey);
   assert.equal(done.json.state, 'completed');
   // the person sees it completed
   await page.fill('#req-id', reqId);

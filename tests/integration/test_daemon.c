@@ -582,15 +582,21 @@ static void test_openapi_walk(void **state)
             json_is_array(json_object_get(s->op, "security")) ? NULL : k.admin;
         resp r;
         json_t *raw = json_object_get(w, "raw");
+        const char *cookie = json_string_value(json_object_get(w, "cookie"));
+        char extra[1024] = "";
+        if (cookie)
+            snprintf(extra, sizeof(extra), "Cookie: %s\r\n", cookie);
         if (raw) {
             const char *ct = json_string_value(json_object_get(w, "ctype"));
             http(d.port, method, url, key, ct ? ct : "application/x-ndjson",
-                 json_string_value(raw), strlen(json_string_value(raw)), NULL,
-                 &r);
+                 json_string_value(raw), strlen(json_string_value(raw)),
+                 extra, &r);
         } else {
             json_t *body = json_object_get(w, "body");
-            http_json(d.port, method, url, key, body ? json_incref(body) : NULL,
-                      &r);
+            char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+            http(d.port, method, url, key, text ? "application/json" : NULL,
+                 text, text ? strlen(text) : 0, extra, &r);
+            free(text);
         }
         int expect = (int)json_integer_value(json_object_get(w, "expect"));
         if (r.status != expect)
@@ -609,6 +615,36 @@ static void test_openapi_walk(void **state)
             if (!json_is_string(v))
                 fail_msg("%s: no '%s' to save", what, json_string_value(field));
             json_object_set(vars, name, v);
+        }
+        /* a cookie the answer set: "name=value" */
+        json_object_foreach(json_object_get(w, "save_cookie"), name, field) {
+            char want[128];
+            snprintf(want, sizeof(want), "Set-Cookie: %s=",
+                     json_string_value(field));
+            const char *at = strstr(r.head, want);
+            if (!at)
+                fail_msg("%s: no cookie '%s' to save", what,
+                         json_string_value(field));
+            at += strlen("Set-Cookie: ");
+            char value[512];
+            snprintf(value, sizeof(value), "%.*s", (int)strcspn(at, ";\r\n"),
+                     at);
+            json_object_set_new(vars, name, json_string(value));
+        }
+        /* the code of the last message to the outbox */
+        json_object_foreach(json_object_get(w, "save_outbox"), name, field) {
+            char *box = tu_read_file(d.outbox, NULL);
+            char *last = box, *nl;
+            while ((nl = strchr(last, '\n')) && nl[1])
+                last = nl + 1;
+            const char *p = strstr(last, " is ");
+            if (!p || strspn(p + 4, "0123456789") != 6)
+                fail_msg("%s: no code in the outbox's last message: %s",
+                         what, last);
+            char code[8];
+            snprintf(code, sizeof(code), "%.6s", p + 4);
+            json_object_set_new(vars, name, json_string(code));
+            free(box);
         }
         resp_free(&r);
         json_decref(w);

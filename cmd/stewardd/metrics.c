@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* stewardd's counters and the Prometheus text of /metrics. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "server.h"
+
+/* The statuses counted apart; the last slot counts any other. */
+static const int status_slots[N_STATUS_SLOTS] = {
+    200, 201, 202, 204, 301, 304, 400, 401, 403, 404,
+    405, 409, 413, 415, 422, 429, 500, 503, 0};
+static const double bucket_le[N_BUCKETS] = {0.0005, 0.001, 0.0025, 0.005,
+                                            0.01,   0.025, 0.05,   0.1,
+                                            0.25,   0.5,   1,      2.5,
+                                            10};
+
+void count_call(server *srv, size_t route_ix, int status, double secs)
+{
+    size_t slot = N_STATUS_SLOTS - 1;
+    for (size_t i = 0; i < N_STATUS_SLOTS; i++)
+        if (status_slots[i] == status)
+            slot = i;
+    atomic_fetch_add(&srv->by_route[route_ix * N_STATUS_SLOTS + slot], 1);
+    size_t b = N_BUCKETS;
+    for (size_t i = 0; i < N_BUCKETS; i++)
+        if (secs <= bucket_le[i]) {
+            b = i;
+            break;
+        }
+    atomic_fetch_add(&srv->latency[b], 1);
+    atomic_fetch_add(&srv->latency_sum_us, (unsigned long)(secs * 1e6));
+    atomic_fetch_add(&srv->latency_count, 1);
+}
+
+void count_decision(server *srv, bool allow)
+{
+    atomic_fetch_add(allow ? &srv->decisions_allowed : &srv->decisions_denied,
+                     1);
+}
+
+typedef struct open_ctx {
+    sw_instant now;
+    unsigned long by[5]; /* overdue, 0-7, 8-14, 15-30, more */
+} open_ctx;
+
+static int open_one(const sw_request_view *r, void *p)
+{
+    open_ctx *o = p;
+    long d = sv_days_left(o->now, r->due_at);
+    o->by[d < 0 ? 0 : d <= 7 ? 1 : d <= 14 ? 2 : d <= 30 ? 3 : 4]++;
+    return 0;
+}
+
+const char *route_label(server *srv, size_t ix)
+{
+    return ix < srv->n_routes ? srv->routes[ix].path
+           : ix == srv->n_routes ? "static"
+                                 : "unmatched";
+}
+
+char *metrics_text(server *srv, sw_store *s, size_t *len)
+{
+    char *buf = NULL;
+    FILE *f = open_memstream(&buf, len);
+    if (!f)
+        return NULL;
+    fprintf(f, "# HELP stewardd_requests_total HTTP requests by route and "
+               "status.\n# TYPE stewardd_requests_total counter\n");
+    for (size_t r = 0; r < srv->n_routes + 2; r++)
+        for (size_t i = 0; i < N_STATUS_SLOTS; i++) {
+            unsigned long v =
+                atomic_load(&srv->by_route[r * N_STATUS_SLOTS + i]);
+            char code[8];
+            snprintf(code, sizeof(code), "%d", status_slots[i]);
+            if (v)
+                fprintf(f,
+                        "stewardd_requests_total{method=\"%s\",route=\"%s\","
+                        "status=\"%s\"} %lu\n",
+                        r < srv->n_routes ? srv->routes[r].method : "GET",
+                        route_label(srv, r),
+                        status_slots[i] ? code : "other", v);
+        }
+    fprintf(f, "# HELP stewardd_request_seconds Time to answer a request.\n"
+               "# TYPE stewardd_request_seconds histogram\n");
+    unsigned long cum = 0;
+    for (size_t i = 0; i < N_BUCKETS; i++) {
+        cum += atomic_load(&srv->latency[i]);
+        fprintf(f, "stewardd_request_seconds_bucket{le=\"%g\"} %lu\n",
+                bucket_le[i], cum);
+    }
+    cum += atomic_load(&srv->latency[N_BUCKETS]);
+    fprintf(f, "stewardd_request_seconds_bucket{le=\"+Inf\"} %lu\n", cum);
+    fprintf(f, "stewardd_request_seconds_sum %.6f\n",
+            (double)atomic_load(&srv->latency_sum_us) / 1e6);
+    fprintf(f, "stewardd_request_seconds_count %lu\n",
+            atomic_load(&srv->latency_count));
+    fprintf(f,
+            "# HELP stewardd_decisions_total Purpose decisions by outcome.\n"
+            "# TYPE stewardd_decisions_total counter\n"
+            "stewardd_decisions_total{decision=\"allow\"} %lu\n"
+            "stewardd_decisions_total{decision=\"deny\"} %lu\n",
+            atomic_load(&srv->decisions_allowed),
+            atomic_load(&srv->decisions_denied));
+    pthread_mutex_lock(&srv->sweep_mu);
+    fprintf(f,
+            "# HELP stewardd_sweeps_total Retention sweeps run.\n"
+            "# TYPE stewardd_sweeps_total counter\n"
+            "stewardd_sweeps_total %lu\n"
+            "# HELP stewardd_sweep_failures_total Sweeps that failed.\n"
+            "# TYPE stewardd_sweep_failures_total counter\n"
+            "stewardd_sweep_failures_total %lu\n"
+            "# HELP stewardd_swept_records_total Records the sweeps deleted "
+            "or anonymised.\n# TYPE stewardd_swept_records_total counter\n"
+            "stewardd_swept_records_total %lu\n"
+            "# HELP stewardd_last_sweep_timestamp_seconds When the last "
+            "sweep ran.\n# TYPE stewardd_last_sweep_timestamp_seconds gauge\n"
+            "stewardd_last_sweep_timestamp_seconds %lld\n",
+            srv->sweeps, srv->sweep_failures, srv->sweep_records,
+            (long long)srv->last_sweep);
+    pthread_mutex_unlock(&srv->sweep_mu);
+    open_ctx oc = {.now = srv_now(srv)};
+    if (sw_request_list(s, false, 0, open_one, &oc) == SW_OK) {
+        static const char *const bands[5] = {"overdue", "0-7", "8-14",
+                                             "15-30", "31+"};
+        fprintf(f, "# HELP stewardd_open_requests Open data-subject "
+                   "requests by days left.\n"
+                   "# TYPE stewardd_open_requests gauge\n");
+        for (int i = 0; i < 5; i++)
+            fprintf(f, "stewardd_open_requests{days_left=\"%s\"} %lu\n",
+                    bands[i], oc.by[i]);
+    }
+    fprintf(f,
+            "# HELP stewardd_slow_connections_cut_total Connections closed "
+            "for sending their request too slowly.\n"
+            "# TYPE stewardd_slow_connections_cut_total counter\n"
+            "stewardd_slow_connections_cut_total %lu\n"
+            "# HELP stewardd_rate_table_full_total Callers refused because "
+            "every rate-limit slot was in use.\n"
+            "# TYPE stewardd_rate_table_full_total counter\n"
+            "stewardd_rate_table_full_total %lu\n",
+            atomic_load(&srv->reaped), atomic_load(&srv->rate_full));
+    fclose(f);
+    return buf;
+}
+

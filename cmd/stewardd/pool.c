@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The store handles of stewardd: one per call in flight (a handle is used
+ * by one thread at a time), opened at start for each worker and warmed,
+ * more when calls outnumber them. A change through one handle makes the
+ * others forget the decisions they kept.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "server.h"
+
+sw_store *pool_take(server *srv, char *err, size_t n)
+{
+    unsigned long now = atomic_load(&srv->writes);
+    sw_store *s = NULL;
+    bool stale = false;
+    pthread_mutex_lock(&srv->pool_mu);
+    /* the oldest free handle: those opened (and warmed) at start first */
+    for (size_t i = 0; i < srv->n_pool; i++) {
+        struct pooled *e = &srv->pool[i];
+        if (!e->busy) {
+            e->busy = true;
+            stale = e->seen != now;
+            e->seen = now;
+            s = e->s;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&srv->pool_mu);
+    if (s) {
+        /* another handle changed the store since this one last served:
+         * what it decided before may no longer hold */
+        if (stale)
+            sw_decide_forget(s);
+        return s;
+    }
+    sw_error e;
+    if (sw_store_open(srv->o.store, &srv->so, &s, &e) != SW_OK) {
+        snprintf(err, n, "%s", e.msg);
+        return NULL;
+    }
+    pthread_mutex_lock(&srv->pool_mu);
+    struct pooled *p = realloc(srv->pool, (srv->n_pool + 1) * sizeof(*p));
+    if (p) {
+        srv->pool = p;
+        p[srv->n_pool++] = (struct pooled){s, now, true};
+    }
+    pthread_mutex_unlock(&srv->pool_mu);
+    if (!p) {
+        sw_store_close(s);
+        snprintf(err, n, "out of memory");
+        return NULL;
+    }
+    return s;
+}
+
+void pool_give(server *srv, sw_store *s)
+{
+    if (!s)
+        return;
+    pthread_mutex_lock(&srv->pool_mu);
+    for (size_t i = 0; i < srv->n_pool; i++)
+        if (srv->pool[i].s == s)
+            srv->pool[i].busy = false;
+    pthread_mutex_unlock(&srv->pool_mu);
+}
+
+void srv_changed(server *srv)
+{
+    atomic_fetch_add(&srv->writes, 1);
+}
+
+void pool_close(server *srv)
+{
+    for (size_t i = 0; i < srv->n_pool; i++)
+        sw_store_close(srv->pool[i].s);
+    free(srv->pool);
+    srv->pool = NULL;
+    srv->n_pool = 0;
+}
+
+/* One handle warmed on a thread of its own: the handles warm at once. */
+typedef struct warming {
+    sw_store *s;
+    size_t months;
+    sw_status st;
+    pthread_t th;
+    bool started;
+} warming;
+
+static void *warm_one(void *arg)
+{
+    warming *w = arg;
+    w->st = sw_traffic_warm(w->s, &w->months);
+    return NULL;
+}
+
+int pool_open(server *srv, unsigned n, size_t *months, double *ms, char *err,
+              size_t len)
+{
+    warming *w = calloc(n, sizeof(*w));
+    if (!w) {
+        snprintf(err, len, "out of memory");
+        return -1;
+    }
+    double t0 = mono();
+    int rc = 0;
+    for (unsigned i = 0; i < n && rc == 0; i++) /* all busy: each is new */
+        if (!(w[i].s = pool_take(srv, err, len)))
+            rc = -1;
+    for (unsigned i = 0; i < n && rc == 0; i++)
+        w[i].started = pthread_create(&w[i].th, NULL, warm_one, &w[i]) == 0;
+    *months = 0;
+    for (unsigned i = 0; i < n && w[i].s; i++) {
+        if (w[i].started)
+            pthread_join(w[i].th, NULL);
+        else if (rc == 0) /* no thread: warmed here */
+            warm_one(&w[i]);
+        if (rc == 0 && w[i].st != SW_OK) {
+            snprintf(err, len, "warming traffic look-ups: %s",
+                     sw_errmsg(w[i].s));
+            rc = -1;
+        }
+        *months = w[i].months; /* each handle reads the same months */
+        pool_give(srv, w[i].s);
+    }
+    free(w);
+    if (rc != 0)
+        pool_close(srv);
+    *ms = (mono() - t0) * 1e3;
+    return rc;
+}
