@@ -60,6 +60,13 @@ static int days_in_month(int y, int m)
     return m == 2 && is_leap(y) ? 29 : dim[m - 1];
 }
 
+static sw_instant clamp(sw_instant t)
+{
+    return t < SW_INSTANT_MIN ? SW_INSTANT_MIN
+           : t > SW_INSTANT_MAX ? SW_INSTANT_MAX
+                                : t;
+}
+
 void sw_clock_init_system(sw_clock *c)
 {
     c->fixed = false;
@@ -84,7 +91,7 @@ sw_instant sw_clock_now(const sw_clock *c)
 void sw_instant_fields(sw_instant t, int *year, int *month, int *day,
                        int *wday)
 {
-    int64_t days = floor_div(t, SECS_PER_DAY);
+    int64_t days = floor_div(clamp(t), SECS_PER_DAY);
     int y, m, d;
     civil_from_days(days, &y, &m, &d);
     if (year)
@@ -171,8 +178,17 @@ sw_status sw_instant_parse(const char *s, sw_instant *out)
     return SW_OK;
 }
 
+sw_status sw_instant_check_input(sw_instant t)
+{
+    return t >= sw_instant_from_date(SW_YEAR_MIN_INPUT, 1, 1) &&
+                   t < sw_instant_from_date(SW_YEAR_MAX_INPUT + 1, 1, 1)
+               ? SW_OK
+               : SW_ERR_RANGE;
+}
+
 char *sw_instant_format(sw_instant t, char *buf)
 {
+    t = clamp(t);
     int y, m, d;
     int64_t days = floor_div(t, SECS_PER_DAY);
     int64_t sod = t - days * SECS_PER_DAY;
@@ -185,7 +201,7 @@ char *sw_instant_format(sw_instant t, char *buf)
 char *sw_date_format(sw_instant t, char *buf)
 {
     int y, m, d;
-    sw_instant_fields(t, &y, &m, &d, NULL);
+    sw_instant_fields(clamp(t), &y, &m, &d, NULL);
     snprintf(buf, 11, "%04d-%02d-%02d", y, m, d);
     return buf;
 }
@@ -273,55 +289,66 @@ bool sw_duration_is_zero(sw_duration d)
 
 sw_instant sw_instant_add(sw_instant t, sw_duration d)
 {
+    t = clamp(t);
     int64_t days = floor_div(t, SECS_PER_DAY);
     int64_t sod = t - days * SECS_PER_DAY;
     int y, m, dd;
     civil_from_days(days, &y, &m, &dd);
-    int64_t months = (int64_t)y * 12 + (m - 1) + d.years * 12 + d.months;
+    int64_t months = (int64_t)y * 12 + (m - 1) + (int64_t)d.years * 12 +
+                     d.months;
+    /* past the last year (or before the first) there is nothing to clamp
+     * a day to: the bound itself */
+    if (months >= (int64_t)10000 * 12)
+        return SW_INSTANT_MAX;
+    if (months < 12)
+        return SW_INSTANT_MIN;
     int ny = (int)floor_div(months, 12);
     int nm = (int)(months - (int64_t)ny * 12) + 1;
     int dim = days_in_month(ny, nm);
     if (dd > dim)
         dd = dim;
-    return (days_from_civil(ny, nm, dd) + d.days) * SECS_PER_DAY + sod;
+    return clamp((days_from_civil(ny, nm, dd) + d.days) * SECS_PER_DAY + sod);
 }
 
 sw_instant sw_end_of_day(sw_instant t)
 {
-    return (floor_div(t, SECS_PER_DAY) + 1) * SECS_PER_DAY;
+    return clamp((floor_div(clamp(t), SECS_PER_DAY) + 1) * SECS_PER_DAY);
 }
 
 sw_instant sw_end_of_month(sw_instant t)
 {
     int y, m;
-    sw_instant_fields(t, &y, &m, NULL, NULL);
-    return m == 12 ? sw_instant_from_date(y + 1, 1, 1)
-                   : sw_instant_from_date(y, m + 1, 1);
+    sw_instant_fields(clamp(t), &y, &m, NULL, NULL);
+    return clamp(m == 12 ? sw_instant_from_date(y + 1, 1, 1)
+                         : sw_instant_from_date(y, m + 1, 1));
 }
 
 sw_instant sw_end_of_year(sw_instant t)
 {
     int y;
-    sw_instant_fields(t, &y, NULL, NULL, NULL);
-    return sw_instant_from_date(y + 1, 1, 1);
+    sw_instant_fields(clamp(t), &y, NULL, NULL, NULL);
+    return clamp(sw_instant_from_date(y + 1, 1, 1));
 }
 
 sw_instant sw_add_business_days(sw_instant t, int n)
 {
+    t = clamp(t);
+    if (n > 3660000) /* ten thousand years of them: past the last day */
+        return SW_INSTANT_MAX;
     int wday;
     sw_instant_fields(t, NULL, NULL, NULL, &wday);
     /* Deadlines count a few business days: a day-by-day walk is exact
      * whatever weekday the count starts on. */
-    for (int left = n; left > 0;) {
+    for (int left = n; left > 0 && t < SW_INSTANT_MAX;) {
         t += SECS_PER_DAY;
         wday = (wday + 1) % 7;
         if (wday < 5)
             left--;
     }
-    return t;
+    return clamp(t);
 }
 
 int64_t sw_days_between(sw_instant a, sw_instant b)
 {
-    return floor_div(b - a, SECS_PER_DAY);
+    return floor_div(clamp(b) - clamp(a), SECS_PER_DAY);
 }

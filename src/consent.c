@@ -461,6 +461,19 @@ sw_status sw_consent_give(sw_store *s, const sw_who *who,
         return sw_fail(s, SW_ERR_INVALID,
                        "a consent needs the method it was collected by "
                        "(web_form, email_confirmation, ...)");
+    if ((st = sw_check_text(s, "method", spec->method, 64)) != SW_OK ||
+        (st = sw_check_text(s, "form", spec->form, 128)) != SW_OK ||
+        (st = sw_check_text(s, "notice_version", spec->notice_version, 64)) !=
+            SW_OK)
+        return st;
+    if ((spec->has_at && sw_instant_check_input(spec->at) != SW_OK) ||
+        (spec->has_born && sw_instant_check_input(spec->born) != SW_OK))
+        return sw_fail(s, SW_ERR_RANGE,
+                       "%s: a year from %d to %d, please",
+                       spec->has_at && sw_instant_check_input(spec->at)
+                           ? "at"
+                           : "born",
+                       SW_YEAR_MIN_INPUT, SW_YEAR_MAX_INPUT);
     bool own = false;
     if ((st = sw_op_begin(s, &own)) != SW_OK)
         return st;

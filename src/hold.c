@@ -36,6 +36,11 @@ sw_status sw_hold_place(sw_store *s, const char *scope, const char *kind,
                        kind ? kind : "");
     if (!reason || !*reason)
         return sw_fail(s, SW_ERR_INVALID, "a hold needs a reason");
+    sw_status cst = sw_check_text(s, "reason", reason, 512);
+    if (cst == SW_OK)
+        cst = sw_check_text(s, "scope", scope, 160);
+    if (cst != SW_OK)
+        return cst;
     const char *colon = scope ? strchr(scope, ':') : NULL;
     if (!colon || !colon[1])
         return sw_fail(s, SW_ERR_INVALID,

@@ -202,6 +202,9 @@ sw_status sw_subject_add(sw_store *s, const sw_subject_spec *spec, char *id)
                        "unknown subject kind '%s' (see 'subjects' in the "
                        "policy)",
                        spec->kind ? spec->kind : "");
+    if ((st = sw_check_text(s, "account", spec->account, 256)) != SW_OK ||
+        (st = sw_check_text(s, "tenant", spec->tenant, 256)) != SW_OK)
+        return st;
     const char *role =
         spec->role ? spec->role : sw_role_name((sw_role)kind->role);
     if (strcmp(role, "controller") != 0 && strcmp(role, "processor") != 0)
@@ -455,6 +458,11 @@ sw_status sw_record_add(sw_store *s, const sw_record_spec *spec, char *id,
                        spec->source);
     if (!spec->value || spec->value_len == 0)
         return sw_fail(s, SW_ERR_INVALID, "a record needs a value");
+    if (spec->has_collected_at &&
+        sw_instant_check_input(spec->collected_at) != SW_OK)
+        return sw_fail(s, SW_ERR_RANGE,
+                       "collected_at: a year from %d to %d, please",
+                       SW_YEAR_MIN_INPUT, SW_YEAR_MAX_INPUT);
     if (spec->value_len > SW_VALUE_MAX)
         return sw_fail(s, SW_ERR_LIMIT, "value of %zu bytes exceeds %d",
                        spec->value_len, SW_VALUE_MAX);
@@ -651,6 +659,10 @@ sw_status sw_event_add(sw_store *s, const sw_event_spec *spec, char *id,
         return sw_fail(s, SW_ERR_INVALID,
                        "an event needs exactly one of subject, account, "
                        "tenant or record");
+    if (sw_instant_check_input(spec->at) != SW_OK)
+        return sw_fail(s, SW_ERR_RANGE,
+                       "the event's time: a year from %d to %d, please",
+                       SW_YEAR_MIN_INPUT, SW_YEAR_MAX_INPUT);
 
     sw_event_row ev = {NULL, spec->type, SW_EV_SUBJECT, NULL, 0, spec->at,
                        sw_clock_now(&s->clock)};

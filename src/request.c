@@ -277,6 +277,15 @@ sw_status sw_request_check_spec(sw_store *s, const sw_request_spec *spec)
     if (spec->type == SW_REQ_OBJECTION && !spec->purpose)
         return sw_fail(s, SW_ERR_INVALID,
                        "an objection names the purpose objected to");
+    sw_status st;
+    if ((st = sw_check_text(s, "agent", spec->agent, 128)) != SW_OK ||
+        (st = sw_check_text(s, "agent_proof", spec->agent_proof, 512)) !=
+            SW_OK)
+        return st;
+    if (spec->has_received && sw_instant_check_input(spec->received) != SW_OK)
+        return sw_fail(s, SW_ERR_RANGE,
+                       "received: a year from %d to %d, please",
+                       SW_YEAR_MIN_INPUT, SW_YEAR_MAX_INPUT);
     return spec->purpose ? sw_purpose_check(s, spec->purpose) : SW_OK;
 }
 
@@ -504,6 +513,9 @@ sw_status sw_request_extend(sw_store *s, const char *id, const char *reason)
         return sw_fail(s, SW_ERR_INVALID,
                        "an extension needs its reason (--reason): the "
                        "requester is told why");
+    sw_status cst = sw_check_text(s, "reason", reason, 400);
+    if (cst != SW_OK)
+        return cst;
     req_copy c;
     sw_status st = load(s, id, &c);
     if (st != SW_OK)
@@ -537,6 +549,9 @@ sw_status sw_request_refuse(sw_store *s, const char *id, const char *reason,
     if (!reason || !*reason)
         return sw_fail(s, SW_ERR_INVALID,
                        "a refusal states its reasons (--reason)");
+    sw_status cst = sw_check_text(s, "reason", reason, 400);
+    if (cst != SW_OK)
+        return cst;
     req_copy c;
     sw_status st = load(s, id, &c);
     if (st != SW_OK)

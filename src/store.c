@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "steward/text.h"
 #include "store_int.h"
 
 void sw_store_options_init(sw_store_options *o)
@@ -61,6 +62,20 @@ sw_status sw_fail(sw_store *s, sw_status st, const char *fmt, ...)
     vsnprintf(s->err, sizeof(s->err), fmt, ap);
     va_end(ap);
     return st;
+}
+
+sw_status sw_check_text(sw_store *s, const char *what, const char *v,
+                        size_t max)
+{
+    if (!v)
+        return SW_OK;
+    size_t n = strlen(v);
+    if (n >= max)
+        return sw_fail(s, SW_ERR_LIMIT, "%s: at most %zu bytes, not %zu",
+                       what, max - 1, n);
+    if (!sw_utf8_valid(v, n))
+        return sw_fail(s, SW_ERR_INVALID, "%s: not UTF-8 text", what);
+    return SW_OK;
 }
 
 sw_status sw_fail_be(sw_store *s, sw_status st, const char *what)

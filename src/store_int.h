@@ -580,6 +580,12 @@ void sw_store_set_wall(sw_store *s, const sw_clock *c);
 /* Forgets the batch caches (wiping the cached key). */
 void sw_batch_forget(sw_store *s);
 
+/* What a caller's free text may be (what names it in the message): NULL,
+ * or UTF-8 of fewer than max bytes. SW_ERR_LIMIT or SW_ERR_INVALID with a
+ * message otherwise. */
+sw_status sw_check_text(sw_store *s, const char *what, const char *v,
+                        size_t max);
+
 /* Sets s->err from a format and returns st. */
 sw_status sw_fail(sw_store *s, sw_status st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

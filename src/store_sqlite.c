@@ -3,6 +3,8 @@
  * The SQLite backend: one file in WAL mode, secure_delete on, statements
  * prepared once per connection. The only file that knows SQLite's SQL.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -377,6 +379,18 @@ static sw_status lite_open(const char *uri, bool create, void **impl,
     }
     snprintf(l->path, sizeof(l->path), "%s", uri);
     l->sweep_fd = -1;
+    if (create) {
+        /* 0600 like the key: SQLite gives the journal files (-wal, -shm)
+         * the database file's own mode */
+        int fd = open(uri, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd < 0) {
+            snprintf(err->msg, sizeof(err->msg), "%s: %s", uri,
+                     strerror(errno));
+            free(l);
+            return errno == EEXIST ? SW_ERR_EXISTS : SW_ERR_IO;
+        }
+        close(fd);
+    }
     int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
     int rc = sqlite3_open_v2(uri, &l->db, flags, NULL);
     sw_status st = status_of(rc);

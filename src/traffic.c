@@ -419,6 +419,9 @@ static int prepare(reader *r, chunk *c, const fields *f, prepared *p)
     if (sw_instant_parse(time, &p->at) != SW_OK)
         return prepare_bad(c, p, "time '%.40s' is not an ISO-8601 UTC instant",
                            time);
+    if (sw_instant_check_input(p->at) != SW_OK)
+        return prepare_bad(c, p, "time '%.40s': a year from %d to %d, please",
+                           time, SW_YEAR_MIN_INPUT, SW_YEAR_MAX_INPUT);
     if (country &&
         (strlen(country) != 2 || !isupper((unsigned char)country[0]) ||
          !isupper((unsigned char)country[1])))

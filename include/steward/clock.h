@@ -21,6 +21,16 @@ extern "C" {
 
 typedef int64_t sw_instant;
 
+/* The instants steward writes: 0001-01-01T00:00:00Z to
+ * 9999-12-31T23:59:59Z. Arithmetic saturates at these bounds (a due date
+ * past year 9999 is that last second), so every instant formats. */
+#define SW_INSTANT_MIN INT64_C(-62135596800)
+#define SW_INSTANT_MAX INT64_C(253402300799)
+/* The years a time given with data may have (a record's collection, an
+ * event, a receipt, a birth): SW_ERR_RANGE outside them. */
+#define SW_YEAR_MIN_INPUT 1900
+#define SW_YEAR_MAX_INPUT 2999
+
 /* Bytes needed by sw_instant_format(): "YYYY-MM-DDTHH:MM:SSZ" and a NUL. */
 #define SW_INSTANT_BUFSZ 21
 /* Bytes needed by sw_duration_format(). */
@@ -57,8 +67,12 @@ sw_instant sw_clock_now(const sw_clock *c);
  */
 sw_status sw_instant_parse(const char *s, sw_instant *out);
 
-/* Writes t as "YYYY-MM-DDTHH:MM:SSZ" into buf (SW_INSTANT_BUFSZ bytes).
- * Returns buf. */
+/* SW_OK when t is in the years SW_YEAR_MIN_INPUT to SW_YEAR_MAX_INPUT,
+ * SW_ERR_RANGE otherwise. */
+sw_status sw_instant_check_input(sw_instant t);
+
+/* Writes t as "YYYY-MM-DDTHH:MM:SSZ" into buf (SW_INSTANT_BUFSZ bytes),
+ * t taken within SW_INSTANT_MIN..SW_INSTANT_MAX. Returns buf. */
 char *sw_instant_format(sw_instant t, char *buf);
 /* Writes the date part "YYYY-MM-DD" of t into buf (at least 11 bytes). */
 char *sw_date_format(sw_instant t, char *buf);
@@ -82,7 +96,8 @@ char *sw_duration_format(sw_duration d, char *buf);
 bool sw_duration_is_zero(sw_duration d);
 
 /* t + d with month-end clamping (2024-02-29 + 1y = 2025-02-28;
- * 2025-01-31 + 1m = 2025-02-28). The time of day is kept. */
+ * 2025-01-31 + 1m = 2025-02-28). The time of day is kept; the result
+ * saturates at SW_INSTANT_MIN and SW_INSTANT_MAX. */
 sw_instant sw_instant_add(sw_instant t, sw_duration d);
 
 /* The first instant of the next day / month / year after t's. */

@@ -3,6 +3,9 @@
  * with month-end clamping, year ends and business days. */
 #include <string.h>
 
+#include <stdint.h>
+#include <string.h>
+
 #include "testutil.h"
 
 static void expect_add(const char *from, const char *dur, const char *want)
@@ -218,6 +221,37 @@ static void test_clock__fixed_clock_is_injectable(void **state)
     assert_true(sw_clock_now(&c) > tu_instant("2026-01-01"));
 }
 
+/* Regression: 9999-12-31T23:59:59Z plus a rule's ten years formatted as
+ * "10010-01-01T00:00:00" (no Z), which steward itself then refused. */
+static void test_clock__arithmetic_saturates_at_the_last_year(void **state)
+{
+    (void)state;
+    sw_instant last = tu_instant("9999-12-31T23:59:59Z");
+    assert_int_equal(last, SW_INSTANT_MAX);
+    sw_duration ten = {10, 0, 0};
+    assert_int_equal(sw_instant_add(last, ten), SW_INSTANT_MAX);
+    assert_int_equal(sw_end_of_year(last), SW_INSTANT_MAX);
+    assert_int_equal(sw_end_of_day(last), SW_INSTANT_MAX);
+    char buf[SW_INSTANT_BUFSZ];
+    const sw_instant wild[] = {INT64_MAX, INT64_MIN, SW_INSTANT_MAX + 1,
+                               SW_INSTANT_MIN - 1};
+    for (size_t i = 0; i < sizeof(wild) / sizeof(wild[0]); i++) {
+        sw_instant_format(wild[i], buf);
+        assert_int_equal(strlen(buf), 20);
+        assert_int_equal(buf[19], 'Z');
+        sw_instant back;
+        assert_int_equal(sw_instant_parse(buf, &back), SW_OK);
+    }
+    sw_duration back = {-10000, 0, 0};
+    assert_int_equal(sw_instant_add(tu_instant("2026-01-01"), back),
+                     SW_INSTANT_MIN);
+    /* times given with data stay within sane years */
+    assert_int_equal(sw_instant_check_input(tu_instant("2026-06-01")), SW_OK);
+    assert_int_equal(sw_instant_check_input(last), SW_ERR_RANGE);
+    assert_int_equal(sw_instant_check_input(tu_instant("1899-12-31")),
+                     SW_ERR_RANGE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -234,6 +268,7 @@ int main(void)
         cmocka_unit_test(test_clock__business_days_skip_weekends),
         cmocka_unit_test(test_clock__weekday_and_days_between),
         cmocka_unit_test(test_clock__fixed_clock_is_injectable),
+        cmocka_unit_test(test_clock__arithmetic_saturates_at_the_last_year),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

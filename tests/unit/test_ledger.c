@@ -176,6 +176,35 @@ static void test_ledger__records_must_match_the_policy(void **state)
     assert_int_equal(sw_record_add(t->s, &r, rid, NULL), SW_ERR_NOTFOUND);
 }
 
+/* Regression: a record collected at 9999-12-31 was taken (and got a due
+ * date past year 9999); an account of 500 KB was taken. */
+static void test_ledger__input_is_bounded(void **state)
+{
+    tu_store *t = *state;
+    char sid[SW_ID_BUFSZ], rid[SW_ID_BUFSZ];
+    add_subject(t, "customer", "ACME", "bounds@example.com", NULL, sid);
+    sw_record_spec r = {sid,  "customer_account", "user.name", "Name", 4,
+                        NULL, true, tu_instant("9999-12-31T23:59:59Z")};
+    assert_int_equal(sw_record_add(t->s, &r, rid, NULL), SW_ERR_RANGE);
+    assert_non_null(strstr(sw_errmsg(t->s), "2999"));
+    r.collected_at = tu_instant("2999-12-31T00:00:00Z");
+    sw_due due;
+    assert_int_equal(sw_record_add(t->s, &r, rid, &due), SW_OK);
+    sw_event_spec e = {"account_closed", NULL, "ACME", NULL, NULL,
+                       tu_instant("9999-01-01")};
+    char eid[SW_ID_BUFSZ];
+    assert_int_equal(sw_event_add(t->s, &e, eid, NULL), SW_ERR_RANGE);
+    size_t n = 500 * 1024;
+    char *big = malloc(n + 1);
+    memset(big, 'A', n);
+    big[n] = '\0';
+    sw_ident id = {"email", "big@example.com"};
+    sw_subject_spec spec = {"customer", big, NULL, NULL, 1, &id};
+    assert_int_equal(sw_subject_add(t->s, &spec, sid), SW_ERR_LIMIT);
+    assert_non_null(strstr(sw_errmsg(t->s), "account"));
+    free(big);
+}
+
 static void test_ledger__account_closure_sets_due_dates(void **state)
 {
     tu_store *t = *state;
@@ -420,6 +449,7 @@ int main(void)
         T(test_ledger__identifier_belongs_to_one_subject),
         T(test_ledger__subject_kinds_and_roles_come_from_the_policy),
         T(test_ledger__records_must_match_the_policy),
+        T(test_ledger__input_is_bounded),
         T(test_ledger__account_closure_sets_due_dates),
         T(test_ledger__later_event_of_same_kind_moves_again),
         T(test_ledger__record_scoped_event_moves_one_record),

@@ -74,6 +74,29 @@ static void test_store__init_creates_store_and_private_key(void **state)
     sw_store_close(s);
 }
 
+/* Regression: the store and its -wal and -shm were created 0644. */
+static void test_store__files_are_private(void **state)
+{
+    fx *f = *state;
+    create(f);
+    sw_store *s;
+    sw_error err;
+    assert_int_equal(sw_store_open(f->db, &f->o, &s, &err), SW_OK);
+    char sid[SW_ID_BUFSZ], side[600];
+    sw_ident id = {"email", "mode@example.com"};
+    sw_subject_spec spec = {"customer", NULL, NULL, NULL, 1, &id};
+    assert_int_equal(sw_subject_add(s, &spec, sid), SW_OK);
+    const char *ext[] = {"", "-wal", "-shm"};
+    for (int i = 0; i < 3; i++) {
+        snprintf(side, sizeof(side), "%s%s", f->db, ext[i]);
+        struct stat st;
+        assert_int_equal(stat(side, &st), 0);
+        if ((st.st_mode & 0777) != 0600)
+            fail_msg("%s has mode %o", side, st.st_mode & 0777);
+    }
+    sw_store_close(s);
+}
+
 static void test_store__init_refuses_to_overwrite(void **state)
 {
     fx *f = *state;
@@ -369,6 +392,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(
             test_store__init_creates_store_and_private_key, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store__files_are_private, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_store__init_refuses_to_overwrite,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(
