@@ -489,9 +489,10 @@ sw_status sw_record_add(sw_store *s, const sw_record_spec *spec, char *id,
                                            : sw_clock_now(&s->clock);
     sw_due due;
     due_input in = {rid, a->id, spec->category, at, &subj};
-    /* In a batch the insert is the change's only write: SQLite makes one
-     * statement atomic, so no savepoint is needed around it. */
-    bool framed = !s->in_batch;
+    /* In a batch the insert is the change's only write: where one failed
+     * statement is undone alone (SQLite), no savepoint is needed around
+     * it; elsewhere it gets one, so a failure never takes the batch. */
+    bool framed = !s->in_batch || !s->be->stmt_atomic;
     if (!framed) { /* what sw_audit_unnote goes back to */
         s->pend[SW_PEND_RECORD].saved_len = s->pend[SW_PEND_RECORD].ids.len;
         s->pend[SW_PEND_RECORD].saved_count = s->pend[SW_PEND_RECORD].count;

@@ -101,6 +101,9 @@ char *sw_sweep_report_json(const sw_sweep_report *r)
         r->policy_version, "records", (json_int_t)r->records,
         "subjects_removed", (json_int_t)r->subjects_removed, "held",
         (json_int_t)r->held, "batches", (json_int_t)r->batches);
+    if (r->carried_batches)
+        json_object_set_new(o, "batches_of_an_interrupted_sweep",
+                            json_integer((json_int_t)r->carried_batches));
     json_t *rules = json_array();
     for (size_t i = 0; i < r->n_groups; i++) {
         const sw_sweep_group *g = &r->groups[i];
@@ -280,9 +283,10 @@ static void take_release(take_ctx *c)
 }
 
 /* Folds a batch's groups into the report (per rule and activity) and the
- * batch's audit details (per rule). */
+ * batch's audit details (per rule and activity, with the due dates: the
+ * certificate is rebuilt from these). */
 static bool report_groups(sw_store *s, sw_sweep_report *r, const take_ctx *t,
-                          json_t *batch_rules)
+                          json_t *batch_groups)
 {
     group_ctx c = {s, r, false};
     for (size_t i = 0; i < t->cap_aggs; i++) {
@@ -290,13 +294,14 @@ static bool report_groups(sw_store *s, sw_sweep_report *r, const take_ctx *t,
         if (!a->used)
             continue;
         add_group(a->rule, a->activity, a->count, a->first, a->last, &c);
-        if (batch_rules) {
-            const char *k = a->rule[0] ? a->rule : "(none)";
-            json_int_t sum =
-                json_integer_value(json_object_get(batch_rules, k));
-            json_object_set_new(batch_rules, k,
-                                json_integer(sum + (json_int_t)a->count));
-        }
+        if (batch_groups)
+            json_array_append_new(
+                batch_groups,
+                json_pack("{s:s, s:s, s:I, s:I, s:I}", "rule", a->rule,
+                          "activity", a->activity, "records",
+                          (json_int_t)a->count, "first_due",
+                          (json_int_t)a->first, "last_due",
+                          (json_int_t)a->last));
     }
     return !c.nomem;
 }
@@ -318,7 +323,7 @@ static sw_status one_batch(sw_store *s, sw_sweep_report *r, size_t limit,
         return st;
     }
     size_t subjects = 0;
-    json_t *rules = json_object();
+    json_t *rules = json_array();
     if ((st = s->be->sweep_take(s->impl, r->now, limit, false, take_row, &t,
                                 n)) != SW_OK)
         sw_fail_be(s, st, NULL);
@@ -348,7 +353,7 @@ static sw_status one_batch(sw_store *s, sw_sweep_report *r, size_t limit,
                            json_pack("{s:s, s:I, s:I, s:O}", "now",
                                      sw_instant_format(r->now, when), "records",
                                      (json_int_t)*n, "subjects_removed",
-                                     (json_int_t)subjects, "rules", rules));
+                                     (json_int_t)subjects, "groups", rules));
     }
     json_decref(rules);
     take_release(&t);
@@ -362,6 +367,118 @@ static sw_status one_batch(sw_store *s, sw_sweep_report *r, size_t limit,
         *n = 0;
     }
     return st;
+}
+
+/* ---- the certificate, from the trail ----
+ * A sweep killed and run again must certify what both runs did: the
+ * certificate is rebuilt from the audit entries of the work since the
+ * last certificate (whichever run wrote them). */
+
+#define CERTIFIED "sweep_certified" /* meta: seq of the last certificate */
+
+typedef struct fold_ctx {
+    sw_store *s;
+    sw_sweep_report *r;
+    group_ctx g;
+    int64_t last;
+} fold_ctx;
+
+static json_int_t jint(json_t *d, const char *k)
+{
+    return json_integer_value(json_object_get(d, k));
+}
+
+static int fold_one(const sw_audit_row *row, void *p)
+{
+    fold_ctx *c = p;
+    sw_sweep_report *r = c->r;
+    c->last = row->seq;
+    const char *a = row->action;
+    if (strcmp(a, "sweep.certificate") == 0) {
+        /* work before it is certified already (an old store's trail) */
+        r->records = r->subjects_removed = r->batches = 0;
+        r->epochs_destroyed = r->traffic_rekeyed = r->traffic_stripped = 0;
+        r->traffic_deleted = r->months_dropped = 0;
+        r->consents_expired = r->suppression_removed = 0;
+        r->requests_removed = r->public_removed = 0;
+        free(r->groups);
+        r->groups = NULL;
+        r->n_groups = 0;
+        return 0;
+    }
+    static const char *const work[] = {
+        "sweep.batch",    "traffic.strip_day", "traffic.release_day",
+        "traffic.expire", "consent.expire",    "request.expire",
+        "suppression.sweep"};
+    bool counted = false;
+    for (size_t i = 0; i < sizeof(work) / sizeof(work[0]) && !counted; i++)
+        counted = strcmp(a, work[i]) == 0;
+    if (!counted)
+        return 0;
+    json_t *d = json_loads(row->details, 0, NULL);
+    if (!d)
+        return 0;
+    if (strcmp(a, "sweep.batch") == 0) {
+        r->records += (size_t)jint(d, "records");
+        r->subjects_removed += (size_t)jint(d, "subjects_removed");
+        r->batches++;
+        size_t i;
+        json_t *gr;
+        json_array_foreach(json_object_get(d, "groups"), i, gr) {
+            const char *rule = json_string_value(json_object_get(gr, "rule"));
+            const char *act =
+                json_string_value(json_object_get(gr, "activity"));
+            if (rule && act)
+                add_group(rule, act, (size_t)jint(gr, "records"),
+                          jint(gr, "first_due"), jint(gr, "last_due"), &c->g);
+        }
+    } else if (strcmp(a, "traffic.strip_day") == 0) {
+        r->epochs_destroyed++;
+        r->traffic_rekeyed += (size_t)jint(d, "rows_kept_under_hold");
+    } else if (strcmp(a, "traffic.release_day") == 0) {
+        r->traffic_stripped += (size_t)jint(d, "rows_stripped");
+    } else if (strcmp(a, "traffic.expire") == 0) {
+        r->traffic_deleted += (size_t)jint(d, "rows_deleted");
+        r->months_dropped += json_is_true(json_object_get(d, "dropped"));
+    } else if (strcmp(a, "consent.expire") == 0) {
+        r->consents_expired++;
+    } else if (strcmp(a, "request.expire") == 0) {
+        r->requests_removed += (size_t)jint(d, "requests");
+    } else if (strcmp(a, "suppression.sweep") == 0) {
+        r->suppression_removed += (size_t)jint(d, "suppression_entries");
+        r->public_removed += (size_t)jint(d, "public_door_entries");
+    }
+    json_decref(d);
+    return 0;
+}
+
+/* Rebuilds r's counts of work done from the trail since the last
+ * certificate; *carried: batches an earlier run left uncertified. */
+static sw_status fold_since_certified(sw_store *s, sw_sweep_report *r,
+                                      size_t *carried)
+{
+    char text[32] = "";
+    sw_status st =
+        s->be->meta_get(s->impl, CERTIFIED, text, sizeof(text));
+    if (st != SW_OK && st != SW_ERR_NOTFOUND)
+        return sw_fail_be(s, st, NULL);
+    int64_t from = st == SW_OK ? strtoll(text, NULL, 10) + 1 : 1;
+    size_t own = r->batches;
+    fold_ctx c = {s, r, {s, r, false}, 0};
+    r->records = r->subjects_removed = r->batches = 0;
+    r->epochs_destroyed = r->traffic_rekeyed = r->traffic_stripped = 0;
+    r->traffic_deleted = r->months_dropped = 0;
+    r->consents_expired = r->suppression_removed = 0;
+    r->requests_removed = r->public_removed = 0;
+    free(r->groups);
+    r->groups = NULL;
+    r->n_groups = 0;
+    if ((st = s->be->audit_scan(s->impl, from, fold_one, &c)) != SW_OK)
+        return sw_fail_be(s, st, "reading the sweep's audit entries");
+    if (c.g.nomem)
+        return sw_fail(s, SW_ERR_NOMEM, "out of memory");
+    *carried = r->batches > own ? r->batches - own : 0;
+    return SW_OK;
 }
 
 sw_status sw_sweep(sw_store *s, const sw_sweep_options *o,
@@ -427,6 +544,13 @@ sw_status sw_sweep(sw_store *s, const sw_sweep_options *o,
                 st = s->be->state_sweep(s->impl, r->now, &r->public_removed);
             if (st != SW_OK)
                 sw_fail_be(s, st, NULL);
+            else if (r->suppression_removed || r->public_removed)
+                st = sw_audit_json(
+                    s, "suppression.sweep", NULL, NULL,
+                    json_pack("{s:I, s:I}", "suppression_entries",
+                              (json_int_t)r->suppression_removed,
+                              "public_door_entries",
+                              (json_int_t)r->public_removed));
             st = sw_tx_end(s, st);
         }
         if (st == SW_OK)
@@ -438,6 +562,10 @@ sw_status sw_sweep(sw_store *s, const sw_sweep_options *o,
         sw_fail_be(s, st, NULL);
     if (st == SW_OK && c.nomem)
         st = sw_fail(s, SW_ERR_NOMEM, "out of memory");
+    size_t carried = 0;
+    if (st == SW_OK && !r->dry_run)
+        st = fold_since_certified(s, r, &carried);
+    r->carried_batches = carried;
     bool did = r->records || r->epochs_destroyed || r->traffic_deleted ||
                r->traffic_stripped || r->traffic_rekeyed ||
                r->months_dropped || r->consents_expired ||
@@ -452,6 +580,16 @@ sw_status sw_sweep(sw_store *s, const sw_sweep_options *o,
                      : sw_fail(s, SW_ERR_NOMEM, "out of memory");
         if (st == SW_OK) {
             st = sw_audit_append(s, "sweep.certificate", NULL, "[]", compact);
+            int64_t seq = 0;
+            uint8_t h[SW_HASH_BYTES];
+            char text[32];
+            if (st == SW_OK &&
+                (st = s->be->audit_last(s->impl, &seq, h)) != SW_OK)
+                sw_fail_be(s, st, NULL);
+            snprintf(text, sizeof(text), "%lld", (long long)seq);
+            if (st == SW_OK &&
+                (st = s->be->meta_set(s->impl, CERTIFIED, text)) != SW_OK)
+                sw_fail_be(s, st, NULL);
             st = sw_tx_end(s, st);
         }
         free(cert);

@@ -260,6 +260,10 @@ typedef int (*sw_audit_cb)(const sw_audit_row *r, void *ctx);
  */
 typedef struct sw_backend {
     const char *name;
+    /* A statement that fails inside a transaction is undone alone and the
+     * transaction goes on (SQLite); false: a failure aborts the whole
+     * transaction unless a savepoint was set (PostgreSQL). */
+    bool stmt_atomic;
     /* Opens without writing anything: checks that uri is a store of this
      * backend and reads its schema version (0 for a new one when create). */
     sw_status (*open)(const char *uri, bool create, void **impl, int *version,

@@ -1160,6 +1160,7 @@ static sw_status pg_data_version(void *impl, int64_t *v)
 
 const sw_backend sw_backend_pg = {
     .name = "postgresql",
+    .stmt_atomic = false,
     .open = pg_open,
     .close = pg_close,
     .remove = pg_remove,

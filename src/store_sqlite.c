@@ -951,6 +951,7 @@ static sw_status lite_audit_scan(void *impl, int64_t from, sw_audit_cb cb,
 
 const sw_backend sw_backend_sqlite = {
     .name = "sqlite",
+    .stmt_atomic = true,
     .open = lite_open,
     .close = lite_close,
     .remove = lite_remove,

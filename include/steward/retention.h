@@ -75,6 +75,9 @@ typedef struct sw_sweep_report {
     size_t subjects_removed; /* left with no record: key and identifiers gone */
     size_t held;             /* due records kept by holds */
     size_t batches;
+    /* of batches: those an earlier sweep, killed before it could certify
+     * them, had done (the certificate covers them too) */
+    size_t carried_batches;
     size_t n_groups;
     sw_sweep_group *groups;
     size_t n_held;
@@ -107,7 +110,9 @@ typedef struct sw_sweep_options {
  * Sweeps at the store's "now". Work goes in batches, each one transaction
  * with its audit entry; a sweep killed at any point and run again
  * completes the work. When anything was deleted, a certificate (the report
- * as JSON) is appended to the audit trail. *out is the caller's
+ * as JSON) is appended to the audit trail: it is rebuilt from the audit
+ * entries of the work since the last certificate, so it also covers what
+ * a killed sweep did before it. *out is the caller's
  * (sw_sweep_report_free), also on failure when not NULL.
  */
 sw_status sw_sweep(sw_store *s, const sw_sweep_options *o,

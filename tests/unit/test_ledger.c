@@ -205,6 +205,46 @@ static void test_ledger__input_is_bounded(void **state)
     free(big);
 }
 
+/* Regression: on PostgreSQL one record the database refused inside a batch
+ * aborted the whole batch, though a failed change is undone alone. A
+ * trigger refuses one category; the batch's other records are kept. */
+static void test_ledger__failed_record_in_a_batch_is_undone_alone(void **s)
+{
+    tu_store *t = *s;
+    if (tu_pg())
+        tu_exec_sql(t->path,
+                    "CREATE FUNCTION refuse_one() RETURNS trigger AS $$ BEGIN"
+                    " IF NEW.category = 'user.contact.phone_number' THEN"
+                    " RAISE EXCEPTION 'refused by the test'; END IF;"
+                    " RETURN NEW; END $$ LANGUAGE plpgsql;"
+                    "CREATE TRIGGER refuse_one BEFORE INSERT ON records"
+                    " FOR EACH ROW EXECUTE FUNCTION refuse_one()");
+    else
+        tu_exec_sql(t->path,
+                    "CREATE TRIGGER refuse_one BEFORE INSERT ON records"
+                    " WHEN NEW.category = 'user.contact.phone_number' BEGIN"
+                    " SELECT RAISE(ABORT, 'refused by the test'); END");
+    char sid[SW_ID_BUFSZ], rid[SW_ID_BUFSZ];
+    add_subject(t, "customer", "ACME", "batch@example.com", NULL, sid);
+    assert_int_equal(sw_batch_begin(t->s), SW_OK);
+    sw_record_spec ok = {sid,  "customer_account", "user.name", "Name", 4,
+                         NULL, false,              0};
+    sw_record_spec bad = {sid, "customer_account",
+                          "user.contact.phone_number", "+441", 4, NULL,
+                          false, 0};
+    assert_int_equal(sw_record_add(t->s, &ok, rid, NULL), SW_OK);
+    assert_int_not_equal(sw_record_add(t->s, &bad, rid, NULL), SW_OK);
+    assert_int_equal(sw_record_add(t->s, &ok, rid, NULL), SW_OK);
+    assert_int_equal(sw_batch_commit(t->s), SW_OK);
+    sw_subject_view *v;
+    assert_int_equal(sw_subject_show(t->s, sid, &v), SW_OK);
+    assert_int_equal(v->n_records, 2);
+    sw_subject_view_free(v);
+    sw_audit_verdict av;
+    assert_int_equal(sw_audit_verify(t->s, &av), SW_OK);
+    assert_true(av.intact);
+}
+
 static void test_ledger__account_closure_sets_due_dates(void **state)
 {
     tu_store *t = *state;
@@ -450,6 +490,7 @@ int main(void)
         T(test_ledger__subject_kinds_and_roles_come_from_the_policy),
         T(test_ledger__records_must_match_the_policy),
         T(test_ledger__input_is_bounded),
+        T(test_ledger__failed_record_in_a_batch_is_undone_alone),
         T(test_ledger__account_closure_sets_due_dates),
         T(test_ledger__later_event_of_same_kind_moves_again),
         T(test_ledger__record_scoped_event_moves_one_record),
