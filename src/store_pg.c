@@ -227,6 +227,9 @@ bool pg_col_blob_into(const PGresult *r, int row, int col, uint8_t *dst,
     "CREATE TABLE public_state(kind TEXT NOT NULL, key BYTEA NOT NULL,"        \
     " value TEXT NOT NULL, due_at BIGINT NOT NULL, PRIMARY KEY(kind, key));"   \
     "CREATE INDEX public_state_due ON public_state(due_at);"
+#define CONSENT_SEQ                                                            \
+    "ALTER TABLE consents ADD COLUMN seq BIGINT;"                             \
+    "CREATE INDEX consents_seq ON consents(seq);"
 
 static const char *const schema[] = {
     "CREATE TABLE steward_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);",
@@ -328,7 +331,7 @@ static const char *const schema[] = {
     "CREATE TABLE api_keys(id TEXT PRIMARY KEY, hash BYTEA NOT NULL UNIQUE,"
     " role TEXT NOT NULL, label TEXT NOT NULL, created_by TEXT NOT NULL,"
     " created_at BIGINT NOT NULL, revoked_at BIGINT);",
-    PUBLIC_STATE,
+    PUBLIC_STATE CONSENT_SEQ,
 };
 
 static const char *const tables[] = {
@@ -447,7 +450,7 @@ sw_status pg_exec(pgs *p, const char *sql, const char *what)
 static const char *const migrations[SW_SCHEMA_LATEST + 1] = {
     [7] = "ALTER TABLE audit ADD COLUMN IF NOT EXISTS written_at BIGINT;"
           "DELETE FROM steward_meta WHERE key IN ('audit_seq',"
-          " 'audit_head');" PUBLIC_STATE,
+          " 'audit_head');" PUBLIC_STATE CONSENT_SEQ,
 };
 
 static sw_status pg_migrate(pgs *p, int *from)

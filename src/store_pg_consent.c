@@ -81,8 +81,9 @@ sw_status pg_consent_put(void *impl, const sw_consent_row *r)
     }
     return pg_run(
         impl,
-        "INSERT INTO consents(" CONSENT_COLUMNS ") VALUES($1,$2,$3,$4,"
-        "$5,$6,$7,$8,$9,$10,$11,$12,$13,$14) ON CONFLICT(id) DO UPDATE"
+        "INSERT INTO consents(" CONSENT_COLUMNS ", seq) VALUES($1,$2,$3,$4,"
+        "$5,$6,$7,$8,$9,$10,$11,$12,$13,$14, (SELECT coalesce(max(seq), 0)"
+        " + 1 FROM consents)) ON CONFLICT(id) DO UPDATE"
         " SET subject_id = excluded.subject_id, purpose ="
         " excluded.purpose, state = excluded.state, state_at ="
         " excluded.state_at, created_at = excluded.created_at,"
@@ -129,7 +130,7 @@ sw_status pg_consent_latest(void *impl, const char *subject,
     PGresult *r = pg_q(impl,
                        "SELECT " CONSENT_COLUMNS " FROM consents WHERE"
                        " subject_id = $1 AND purpose = $2"
-                       " ORDER BY created_at DESC, id DESC LIMIT 1",
+                       " ORDER BY created_at DESC, seq DESC, id DESC LIMIT 1",
                        &a, "reading consents", &st);
     return scan_consents(impl, r, st, cb, ctx, true);
 }
@@ -142,7 +143,7 @@ sw_status pg_consent_list(void *impl, const char *subject, sw_consent_cb cb,
     sw_status st;
     PGresult *r = pg_q(impl,
                        "SELECT " CONSENT_COLUMNS " FROM consents WHERE"
-                       " subject_id = $1 ORDER BY created_at DESC, id DESC",
+                       " subject_id = $1 ORDER BY created_at DESC, seq DESC, id DESC",
                        &a, "reading consents", &st);
     return scan_consents(impl, r, st, cb, ctx, false);
 }
@@ -430,7 +431,7 @@ sw_status pg_decide_facts(void *impl, const uint8_t *blind, const char *subject,
         " LEFT JOIN subjects s ON s.id = w.wid"
         " LEFT JOIN consents c ON c.id = (SELECT id FROM consents"
         "  WHERE subject_id = s.id AND purpose = $4"
-        "  ORDER BY created_at DESC, id DESC LIMIT 1)"
+        "  ORDER BY created_at DESC, seq DESC, id DESC LIMIT 1)"
         " LEFT JOIN objections o ON o.id = (SELECT id FROM objections"
         "  WHERE subject_id = s.id AND purpose = $4"
         "  ORDER BY at DESC, id DESC LIMIT 1)",

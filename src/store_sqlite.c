@@ -124,7 +124,10 @@ static const char *const migrations[SW_SCHEMA_LATEST] = {
     "CREATE TABLE public_state(kind TEXT NOT NULL, key BLOB NOT NULL,"
     " value TEXT NOT NULL, due_at INTEGER NOT NULL,"
     " PRIMARY KEY(kind, key)) WITHOUT ROWID;"
-    "CREATE INDEX public_state_due ON public_state(due_at);",
+    "CREATE INDEX public_state_due ON public_state(due_at);"
+    "ALTER TABLE consents ADD COLUMN seq INTEGER;"
+    "UPDATE consents SET seq = rowid;"
+    "CREATE INDEX consents_seq ON consents(seq);",
 };
 
 

@@ -94,9 +94,20 @@ sw_status lite_subject_set_flags(void *impl, const char *id, int64_t flags,
 sw_status lite_consent_put(void *impl, const sw_consent_row *r)
 {
     lite *l = impl;
+    /* seq: the order consents were made in, kept when one changes (the
+     * newest of a second is the last made, not a random id's) */
     sqlite3_stmt *st = prep_sql(
-        l, "INSERT OR REPLACE INTO consents(" CONSENT_COLUMNS ") VALUES(?1,"
-           "?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)");
+        l, "INSERT INTO consents(" CONSENT_COLUMNS ", seq) VALUES(?1,"
+           "?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14, (SELECT"
+           " coalesce(max(seq), 0) + 1 FROM consents)) ON CONFLICT(id) DO"
+           " UPDATE SET subject_id = excluded.subject_id, purpose ="
+           " excluded.purpose, state = excluded.state, state_at ="
+           " excluded.state_at, created_at = excluded.created_at,"
+           " given_at = excluded.given_at, expires_at = excluded.expires_at,"
+           " method = excluded.method, notice_version ="
+           " excluded.notice_version, form = excluded.form, parental ="
+           " excluded.parental, token_hash = excluded.token_hash,"
+           " token_expires = excluded.token_expires");
     if (!st)
         return SW_ERR_STORE;
     bind_text(st, 1, r->id);
@@ -151,7 +162,7 @@ sw_status lite_consent_latest(void *impl, const char *subject,
     lite *l = impl;
     sqlite3_stmt *st = prep_sql(
         l, "SELECT " CONSENT_COLUMNS " FROM consents WHERE subject_id = ?1"
-           " AND purpose = ?2 ORDER BY created_at DESC, id DESC LIMIT 1");
+           " AND purpose = ?2 ORDER BY created_at DESC, seq DESC, id DESC LIMIT 1");
     if (!st)
         return SW_ERR_STORE;
     bind_text(st, 1, subject);
@@ -165,7 +176,7 @@ sw_status lite_consent_list(void *impl, const char *subject, sw_consent_cb cb,
     lite *l = impl;
     sqlite3_stmt *st = prep_sql(
         l, "SELECT " CONSENT_COLUMNS " FROM consents WHERE subject_id = ?1"
-           " ORDER BY created_at DESC, id DESC");
+           " ORDER BY created_at DESC, seq DESC, id DESC");
     if (!st)
         return SW_ERR_STORE;
     bind_text(st, 1, subject);
@@ -513,7 +524,7 @@ sw_status lite_decide_facts(void *impl, const uint8_t *blind,
         " LEFT JOIN subjects s ON s.id = w.wid"
         " LEFT JOIN consents c ON c.id = (SELECT id FROM consents"
         "  WHERE subject_id = s.id AND purpose = ?4"
-        "  ORDER BY created_at DESC, id DESC LIMIT 1)"
+        "  ORDER BY created_at DESC, seq DESC, id DESC LIMIT 1)"
         " LEFT JOIN objections o ON o.id = (SELECT id FROM objections"
         "  WHERE subject_id = s.id AND purpose = ?4"
         "  ORDER BY at DESC, id DESC LIMIT 1)");

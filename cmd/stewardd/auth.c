@@ -84,7 +84,8 @@ bool rate_take(server *srv, const char *who, double *retry)
 {
     if (srv->o.rate <= 0)
         return true;
-    double now = mono(), rate = srv->o.rate, burst = rate * 2;
+    double now = mono(), rate = srv->o.rate;
+    double burst = rate * 2 < 1 ? 1 : rate * 2; /* room for one call */
     size_t h = who_hash(who);
     pthread_mutex_lock(&srv->rate_mu);
     rate_slot *mine = NULL, *spare = NULL;

@@ -673,6 +673,27 @@ static void test_withdraw_after_many_consents(void **state)
     tu_store_free(&t);
 }
 
+/* Regression: choices made within one second were ordered by their random
+ * ids, so the newest consent could be an older one. */
+static void test_newest_of_a_second_is_the_last_made(void **state)
+{
+    (void)state;
+    tu_store t;
+    tu_store_new(&t, T0); /* the clock stands still */
+    const char *an = t.policy->consent.cookie_analytics;
+    for (int i = 0; i < 12; i++) {
+        bool yes = i % 2 == 0;
+        assert_int_equal(sw_cookie_set(t.s, "v-fast",
+                                       yes ? SW_COOKIE_ACCEPT
+                                           : SW_COOKIE_REFUSE,
+                                       SW_COOKIE_UNCHANGED, false),
+                         SW_OK);
+        if (decide(&t, an, "visitor", "v-fast").allow != yes)
+            fail_msg("choice %d: the decision follows an older consent", i);
+    }
+    tu_store_free(&t);
+}
+
 /* ---- the receipt ---- */
 
 static void test_receipt(void **state)
@@ -827,6 +848,7 @@ int main(void)
         cmocka_unit_test(test_sourced_30_days),
         cmocka_unit_test(test_cookies_gpc),
         cmocka_unit_test(test_withdraw_after_many_consents),
+        cmocka_unit_test(test_newest_of_a_second_is_the_last_made),
         cmocka_unit_test(test_receipt),
         cmocka_unit_test(test_decision_follows_changes),
         cmocka_unit_test(test_unsubscribe_link),

@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* stewardd's admission, in-process: a rate-limit bucket is a caller's own
+ * whatever their names hash to, and API keys are remembered by a keyed
+ * hash, never as text. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "server.h"
+#include "testutil.h"
+
+static server *new_server(double rate)
+{
+    server *srv = calloc(1, sizeof(*srv));
+    assert_non_null(srv);
+    srv->o.rate = rate;
+    pthread_mutex_init(&srv->rate_mu, NULL);
+    pthread_mutex_init(&srv->key_mu, NULL);
+    pthread_mutex_init(&srv->pool_mu, NULL);
+    auth_init(srv);
+    return srv;
+}
+
+/* The hash the old table used (djb2, 256 slots): two names of one slot. */
+static size_t old_slot(const char *who)
+{
+    size_t h = 5381;
+    for (const char *p = who; *p; p++)
+        h = h * 33 + (unsigned char)*p;
+    return h % 64 % 256;
+}
+
+/* Regression: two callers of one slot reset each other to a full burst,
+ * so neither was ever limited. */
+static void test_auth__callers_never_share_a_bucket(void **state)
+{
+    (void)state;
+    server *srv = new_server(1); /* 1 a second, bursts of 2 */
+    char a[32] = "ip:192.0.2.1", b[32];
+    size_t want = old_slot(a);
+    int n = 0;
+    do
+        snprintf(b, sizeof(b), "ip:198.51.100.%d", n++);
+    while (old_slot(b) != want && n < 100000);
+    assert_int_equal(old_slot(b), want);
+    double retry = 0;
+    int allowed = 0;
+    for (int i = 0; i < 20; i++) {
+        allowed += rate_take(srv, a, &retry);
+        rate_take(srv, b, &retry); /* the other caller, in between */
+    }
+    /* a burst of 2 (and maybe one refilled): far from 20 */
+    assert_true(allowed <= 3);
+    assert_true(retry > 0);
+    free(srv);
+}
+
+/* Callers whose buckets are full again give their slots up; a table full
+ * of callers still spending refuses a new one rather than merge it. */
+static void test_auth__a_full_table_refuses_new_callers(void **state)
+{
+    (void)state;
+    server *srv = new_server(0.001); /* nobody refills in this test */
+    double retry;
+    char who[32];
+    for (int i = 0; i < RATE_SLOTS; i++) {
+        snprintf(who, sizeof(who), "key_%d", i);
+        assert_true(rate_take(srv, who, &retry));
+    }
+    assert_false(rate_take(srv, "key_new", &retry));
+    assert_int_equal(atomic_load(&srv->rate_full), 1);
+    /* the ones in the table keep their own buckets */
+    assert_false(rate_take(srv, "key_7", &retry)); /* its one call spent */
+    assert_true(retry > 100);
+    free(srv);
+}
+
+/* Regression: the key cache compared token text with strcmp. It keeps a
+ * keyed hash now; the token's text is nowhere in it. */
+static void test_auth__keys_remembered_by_hash(void **state)
+{
+    (void)state;
+    tu_store t;
+    tu_store_new(&t, "2026-05-01T00:00:00Z");
+    char id[SW_ID_BUFSZ], token[SW_APIKEY_BUFSZ];
+    assert_int_equal(sw_key_create(t.s, SW_ROLE_DPO, "test", id, token),
+                     SW_OK);
+    sw_store_close(t.s);
+    t.s = NULL;
+    server *srv = new_server(0);
+    srv->o.store = t.path;
+    srv->policy = t.policy;
+    char err[512];
+    assert_int_equal(server_prepare(srv, err, sizeof(err)), 0);
+    if (tu_pg())
+        srv->so.key_file = t.key;
+    sw_key_view k;
+    char why[256];
+    assert_int_equal(key_check(srv, token, &k, why, sizeof(why)), SW_OK);
+    assert_string_equal(k.id, id);
+    /* remembered: the second check needs no store */
+    assert_int_equal(key_check(srv, token, &k, why, sizeof(why)), SW_OK);
+    assert_null(memmem(srv->keys, sizeof(srv->keys), token, strlen(token)));
+    /* one character off: not the remembered key */
+    char wrong[SW_APIKEY_BUFSZ];
+    snprintf(wrong, sizeof(wrong), "%s", token);
+    wrong[strlen(wrong) - 1] = wrong[strlen(wrong) - 1] == 'a' ? 'b' : 'a';
+    assert_int_equal(key_check(srv, wrong, &k, why, sizeof(why)),
+                     SW_ERR_DENIED);
+    server_release(srv);
+    free(srv);
+    tu_store_reopen(&t);
+    tu_store_free(&t);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_auth__callers_never_share_a_bucket),
+        cmocka_unit_test(test_auth__a_full_table_refuses_new_callers),
+        cmocka_unit_test(test_auth__keys_remembered_by_hash),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
