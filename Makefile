@@ -3,10 +3,12 @@
 #   make run    install what is missing, build, start stewardd on the bundled
 #               policy with demo data (http://127.0.0.1:8080/)
 #   make test   install what is missing, build twice (normal, ASan+UBSan), run every test
-.PHONY: all deps build asan run test test-normal test-asan bench format clean
+.PHONY: all deps build asan run test test-normal test-asan bench format clean fuzz
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS = -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSTEWARD_WERROR=ON
 
@@ -40,6 +42,18 @@ test-asan: asan
 
 test: test-normal test-asan
 
+# libFuzzer (clang): each harness for FUZZ_SECONDS (default 60); a crash
+# or a leak fails. make test replays the corpora without clang.
+$(FUZZ_BUILD)/CMakeCache.txt:
+	@sh scripts/deps.sh fuzz
+	CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=Debug -DSTEWARD_FUZZ=ON
+
+fuzz: $(FUZZ_BUILD)/CMakeCache.txt
+	@sh scripts/deps.sh fuzz
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_policy fuzz_time \
+	    fuzz_ingest fuzz_body fuzz_public
+	sh scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
 bench: build
 	@sh scripts/deps.sh bench
 	cmake --build $(BUILD) --target bench -j $(JOBS)
@@ -54,4 +68,4 @@ format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -5,6 +5,7 @@
 # Each line of the table is: how to check | the Debian package that provides it.
 #   scripts/deps.sh         build, run and test
 #   scripts/deps.sh bench   the same, and what the benchmarks compare with
+#   scripts/deps.sh fuzz    the same, and clang with libFuzzer
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -38,6 +39,10 @@ check cmd curl            curl
 check cmd chromium        chromium
 check cmd node            nodejs
 check cmd npm             npm
+if [ "${1:-}" = fuzz ]; then
+    check cmd clang       clang
+    check glob '/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a' libclang-rt-14-dev
+fi
 if [ "${1:-}" = bench ]; then
     check cmd wrk         wrk
     check cmd nginx       nginx-light

@@ -475,7 +475,12 @@ sw_status sw_audit_verify_checkpoint(sw_store *s, const char *text,
     c.want_seq = seq;
     memcpy(c.want_hash, want, sizeof(want));
     sw_status st = verify(s, &c);
-    json_decref(o);
+    char theirs[32], when[40];
+    snprintf(theirs, sizeof(theirs), "%s", store);
+    snprintf(when, sizeof(when), "%s", at);
+    json_decref(o); /* store and at were borrowed from it */
+    store = theirs;
+    at = when;
     if (st != SW_OK)
         return st;
     v->checkpoint = true;

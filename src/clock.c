@@ -251,6 +251,10 @@ sw_status sw_duration_parse(const char *s, sw_duration *out)
         }
         if (!seen)
             return SW_ERR_SYNTAX;
+        /* weeks and days together are days: at most 9999 of them, so
+         * the duration formats as one this parser reads back */
+        if (d.days > 9999)
+            return SW_ERR_SYNTAX;
     } else {
         int32_t n;
         if (!read_count(&p, &n) || !*p || p[1] != '\0')
@@ -262,6 +266,8 @@ sw_status sw_duration_parse(const char *s, sw_duration *out)
         case 'y': d.years = n; break;
         default: return SW_ERR_SYNTAX;
         }
+        if (d.days > 9999)
+            return SW_ERR_SYNTAX;
     }
     *out = d;
     return SW_OK;

@@ -85,8 +85,10 @@ sw_instant sw_instant_from_date(int year, int month, int day);
 
 /*
  * Parses a duration: the short form "<n>d", "<n>w", "<n>m", "<n>y" (days,
- * weeks, months, years) or ISO-8601 "PnYnMnWnD" (no time part). n is 0..9999.
- * Returns SW_ERR_SYNTAX otherwise.
+ * weeks, months, years) or ISO-8601 "PnYnMnWnD" (no time part). n is
+ * 0..9999, and weeks and days together at most 9999 days (so that every
+ * duration formats as one this reads back). Returns SW_ERR_SYNTAX
+ * otherwise.
  */
 sw_status sw_duration_parse(const char *s, sw_duration *out);
 /* Writes d in ISO-8601 form ("P7Y", "P12M", "P60D", "P0D") into buf

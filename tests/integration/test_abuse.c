@@ -82,8 +82,11 @@ static void test_abuse__held_and_unknown_answer_alike(void **state)
         unknown[i] = file_req(&d, "nobody@example.com", &b);
         assert_int_equal(a.status, 202);
         assert_int_equal(b.status, 202);
-        const char *ida = json_string_value(json_object_get(a.json, "id"));
-        const char *idb = json_string_value(json_object_get(b.json, "id"));
+        char ida[64], idb[64];
+        snprintf(ida, sizeof(ida), "%s",
+                 json_string_value(json_object_get(a.json, "id")));
+        snprintf(idb, sizeof(idb), "%s",
+                 json_string_value(json_object_get(b.json, "id")));
         assert_true(ticket_form(ida));
         assert_true(ticket_form(idb));
         /* one shape, one text: only the number differs */
