@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The store: creation, refusals that change nothing, migrations, WAL. */
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,6 +96,43 @@ static void test_store__files_are_private(void **state)
             fail_msg("%s has mode %o", side, st.st_mode & 0777);
     }
     sw_store_close(s);
+}
+
+typedef struct on_thread {
+    fx *f;
+    sw_status created, opened, added;
+} on_thread;
+
+static void *create_and_use(void *arg)
+{
+    on_thread *o = arg;
+    sw_error err;
+    o->created = sw_store_create(o->f->db, &o->f->o, &err);
+    sw_store *s = NULL;
+    o->opened = sw_store_open(o->f->db, &o->f->o, &s, &err);
+    char sid[SW_ID_BUFSZ];
+    sw_ident id = {"email", "small@example.com"};
+    sw_subject_spec spec = {"customer", NULL, NULL, NULL, 1, &id};
+    o->added = s ? sw_subject_add(s, &spec, sid) : SW_ERR_STORE;
+    sw_store_close(s);
+    return NULL;
+}
+
+/* Regression: creating a store put ~378 KB on the stack, more than a
+ * 256 KiB thread stack (a daemon's worker) holds. */
+static void test_store__works_on_a_small_thread_stack(void **state)
+{
+    on_thread o = {*state, SW_ERR_STORE, SW_ERR_STORE, SW_ERR_STORE};
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    assert_int_equal(pthread_attr_setstacksize(&attr, 256 * 1024), 0);
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, &attr, create_and_use, &o), 0);
+    pthread_join(th, NULL);
+    pthread_attr_destroy(&attr);
+    assert_int_equal(o.created, SW_OK);
+    assert_int_equal(o.opened, SW_OK);
+    assert_int_equal(o.added, SW_OK);
 }
 
 static void test_store__init_refuses_to_overwrite(void **state)
@@ -394,6 +432,8 @@ int main(void)
             test_store__init_creates_store_and_private_key, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store__files_are_private, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(
+            test_store__works_on_a_small_thread_stack, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store__init_refuses_to_overwrite,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(

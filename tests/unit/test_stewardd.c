@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* stewardd's admission, in-process: a rate-limit bucket is a caller's own
- * whatever their names hash to, and API keys are remembered by a keyed
- * hash, never as text. */
+/* stewardd's calls in-process: a rate-limit bucket is a caller's own
+ * whatever their names hash to; API keys are remembered by a keyed hash,
+ * never as text; a body that cannot be spooled says why. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "routes.h"
 #include "server.h"
 #include "testutil.h"
 
@@ -112,12 +116,63 @@ static void test_auth__keys_remembered_by_hash(void **state)
     tu_store_free(&t);
 }
 
+/* Regression: the reply read strerror(errno) long after the write that
+ * failed, so it named whatever the network calls in between left. The
+ * spool is swapped for /dev/full (no space left); errno is then changed as
+ * a later read from the client would. */
+static void test_stewardd__a_full_disk_says_so(void **state)
+{
+    (void)state;
+    tu_store t;
+    tu_store_new(&t, "2026-05-01T00:00:00Z");
+    sw_store_close(t.s);
+    t.s = NULL;
+    server *srv = new_server(0);
+    srv->o.store = t.path;
+    srv->policy = t.policy;
+    char err[512];
+    assert_int_equal(server_prepare(srv, err, sizeof(err)), 0);
+    if (tu_pg())
+        srv->so.key_file = t.key;
+    call *c = call_new(srv);
+    assert_non_null(c);
+    c->method = "POST";
+    snprintf(c->path, sizeof(c->path), "/v1/traffic");
+    bool other;
+    assert_true(call_route(c, &other));
+    c->has_key = true;
+    c->key.role = SW_ROLE_ADMIN;
+    assert_int_equal(r_traffic_ingest(c, NULL), 0);
+    assert_non_null(c->stream_data);
+    /* the spool's descriptor is the first member of its state */
+    int spool = *(int *)c->stream;
+    int full = open("/dev/full", O_WRONLY);
+    assert_true(full >= 0);
+    assert_true(dup2(full, spool) == spool);
+    close(full);
+    c->stream_data(c, "{}\n", 3);
+    errno = EAGAIN; /* what the daemon's next read from the client leaves */
+    c->stream_end(c, false);
+    assert_int_equal(c->status, 500);
+    const char *msg = json_string_value(
+        json_object_get(json_object_get(c->out, "error"), "message"));
+    assert_non_null(msg);
+    if (!strstr(msg, strerror(ENOSPC)))
+        fail_msg("the message does not say the disk is full: %s", msg);
+    call_free(c);
+    server_release(srv);
+    free(srv);
+    tu_store_reopen(&t);
+    tu_store_free(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_auth__callers_never_share_a_bucket),
         cmocka_unit_test(test_auth__a_full_table_refuses_new_callers),
         cmocka_unit_test(test_auth__keys_remembered_by_hash),
+        cmocka_unit_test(test_stewardd__a_full_disk_says_so),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
