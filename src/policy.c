@@ -999,10 +999,50 @@ static void noop_output(struct fy_diag *d, void *user, const char *buf,
     (void)len;
 }
 
+/* YAML directives (%YAML, %TAG) of a document's prelude: a policy needs
+ * none but "%YAML 1.x", and the YAML library loops forever on some
+ * malformed ones (found by the fuzzer), so any other is refused here.
+ * Reports the first and returns false. */
+static bool directives_ok(const char *name, const char *text, size_t len,
+                          sw_diags *diags)
+{
+    bool prelude = true;
+    int line = 1;
+    for (size_t i = 0; i < len; line++) {
+        const char *s = text + i;
+        const char *nl = memchr(s, '\n', len - i);
+        size_t n = nl ? (size_t)(nl - s) : len - i;
+        i += n + (nl ? 1 : 0);
+        if (n >= 3 && memcmp(s, "...", 3) == 0) { /* a document's end */
+            prelude = true;
+            continue;
+        }
+        if (!prelude || n == 0 || s[0] == '#' || s[0] == '\r')
+            continue;
+        if (s[0] != '%') {
+            prelude = false;
+            continue;
+        }
+        bool yaml = n >= 9 && memcmp(s, "%YAML 1.", 8) == 0 &&
+                    (s[8] == '1' || s[8] == '2') &&
+                    (n == 9 || s[9] == ' ' || s[9] == '\r' || s[9] == '#');
+        if (!yaml) {
+            if (diags)
+                sw_diags_add(diags, SW_SEV_ERROR, "yaml", name, line, 1,
+                             "unsupported YAML directive: a policy may "
+                             "start with '%%YAML 1.2' and no other");
+            return false;
+        }
+    }
+    return true;
+}
+
 static sw_status load(const char *name, const char *text, size_t len,
                       const char *path, sw_diags *diags, sw_policy **out)
 {
     *out = NULL;
+    if (text && !directives_ok(name, text, len, diags))
+        return SW_ERR_SYNTAX;
     struct fy_diag_cfg dcfg;
     fy_diag_cfg_default(&dcfg);
     dcfg.fp = NULL;
@@ -1072,6 +1112,9 @@ static sw_status load(const char *name, const char *text, size_t len,
     return SW_OK;
 }
 
+/* A policy is a text file a person writes: larger than this is not one. */
+#define POLICY_MAX (16u * 1024 * 1024)
+
 sw_status sw_policy_load_file(const char *path, sw_diags *diags,
                               sw_policy **out)
 {
@@ -1083,8 +1126,23 @@ sw_status sw_policy_load_file(const char *path, sw_diags *diags,
                          "cannot read policy: %s", strerror(errno));
         return SW_ERR_IO;
     }
+    char *text = malloc(POLICY_MAX + 1);
+    size_t len = text ? fread(text, 1, POLICY_MAX + 1, f) : 0;
+    bool err = ferror(f) != 0;
     fclose(f);
-    return load(path, NULL, 0, path, diags, out);
+    if (!text)
+        return SW_ERR_NOMEM;
+    if (err || len > POLICY_MAX) {
+        if (diags)
+            sw_diags_add(diags, SW_SEV_ERROR, "io", path, 0, 0,
+                         err ? "cannot read policy"
+                             : "a policy has at most 16 MiB");
+        free(text);
+        return err ? SW_ERR_IO : SW_ERR_LIMIT;
+    }
+    sw_status st = load(path, text, len, NULL, diags, out);
+    free(text);
+    return st;
 }
 
 sw_status sw_policy_load_buffer(const char *name, const char *text,
