@@ -61,60 +61,31 @@ const char *fuzz_admin_key(void)
     return admin;
 }
 
-/* Splits "a=1&b=2" in place into args (no decoding: the daemon gets
- * decoded values, which may hold any byte; here they are taken as is). */
-static size_t split_query(char *q, kv *out, size_t max)
+/* Splits text in place at sep into name/value pairs at eq ("a=1&b=2",
+ * "Name: value\n...", "a=1; b=2"), blanks after sep or eq skipped; a
+ * part without eq is a name with an empty value when keep_bare. Values
+ * are taken as they are (the daemon gets decoded ones, any byte). */
+static size_t split(char *text, char sep, char eq, bool keep_bare, kv *out,
+                    size_t max)
 {
     size_t n = 0;
-    for (char *p = q; p && *p && n < max;) {
-        char *amp = strchr(p, '&');
-        if (amp)
-            *amp = '\0';
-        char *eq = strchr(p, '=');
-        if (eq)
-            *eq = '\0';
-        out[n++] = (kv){p, eq ? eq + 1 : "", eq ? strlen(eq + 1) : 0};
-        p = amp ? amp + 1 : NULL;
-    }
-    return n;
-}
-
-static size_t split_headers(char *h, kv *out, size_t max)
-{
-    size_t n = 0;
-    for (char *p = h; p && *p && n < max;) {
-        char *nl = strchr(p, '\n');
-        if (nl)
-            *nl = '\0';
-        char *colon = strchr(p, ':');
-        if (colon) {
-            *colon = '\0';
-            char *v = colon + 1;
+    for (char *p = text; p && *p && n < max;) {
+        while (*p == ' ')
+            p++;
+        char *end = strchr(p, sep);
+        if (end)
+            *end = '\0';
+        char *mid = strchr(p, eq);
+        if (mid) {
+            *mid = '\0';
+            char *v = mid + 1;
             while (*v == ' ')
                 v++;
             out[n++] = (kv){p, v, strlen(v)};
+        } else if (keep_bare && *p) {
+            out[n++] = (kv){p, "", 0};
         }
-        p = nl ? nl + 1 : NULL;
-    }
-    return n;
-}
-
-/* "a=1; b=2" of a Cookie header into cookies. */
-static size_t split_cookies(char *c, kv *out, size_t max)
-{
-    size_t n = 0;
-    for (char *p = c; p && *p && n < max;) {
-        while (*p == ' ')
-            p++;
-        char *semi = strchr(p, ';');
-        if (semi)
-            *semi = '\0';
-        char *eq = strchr(p, '=');
-        if (eq) {
-            *eq = '\0';
-            out[n++] = (kv){p, eq + 1, strlen(eq + 1)};
-        }
-        p = semi ? semi + 1 : NULL;
+        p = end ? end + 1 : NULL;
     }
     return n;
 }
@@ -142,12 +113,12 @@ int fuzz_call(server *s, const char *method, const char *path,
         call_free(c);
         return 0;
     }
-    c->n_args = split_query(query, c->args, 16);
-    c->n_headers = split_headers(heads, c->headers, 16);
+    c->n_args = split(query, '&', '=', true, c->args, 16);
+    c->n_headers = split(heads, '\n', ':', false, c->headers, 16);
     const char *ck = q_header(c, "Cookie");
     if (ck) {
         snprintf(cookies, sizeof(cookies), "%s", ck);
-        c->n_cookies = split_cookies(cookies, c->cookies, 16);
+        c->n_cookies = split(cookies, ';', '=', false, c->cookies, 16);
     }
     bool other;
     if (call_route(c, &other) && call_admit(c)) {

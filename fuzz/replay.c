@@ -13,7 +13,8 @@
 #include <sys/stat.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-int LLVMFuzzerInitialize(int *argc, char ***argv);
+/* A harness may have no set-up (libFuzzer too calls it only if defined). */
+int LLVMFuzzerInitialize(int *argc, char ***argv) __attribute__((weak));
 
 /* One input in a buffer of exactly its size: a sanitizer sees any read
  * past its end. */
@@ -47,7 +48,8 @@ static int by_name(const void *a, const void *b)
 
 int main(int argc, char **argv)
 {
-    LLVMFuzzerInitialize(&argc, &argv);
+    if (LLVMFuzzerInitialize)
+        LLVMFuzzerInitialize(&argc, &argv);
     size_t inputs = 0;
     int rc = 0;
     for (int i = 1; i < argc; i++) {

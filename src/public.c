@@ -208,6 +208,18 @@ static sw_status ticket_put(sw_store *s, const char *id, const ticket *t)
         due);
 }
 
+/* SW_ERR_RATE saying why and how long: out (n bytes) is wiped but for
+ * its wait, *retry. */
+static sw_status held_back(sw_store *s, void *out, size_t n,
+                           sw_instant *retry, const char *why)
+{
+    sw_instant wait = *retry;
+    sw_wipe(out, n);
+    *retry = wait;
+    return sw_fail(s, SW_ERR_RATE, "%s: try again in %" PRId64 " minutes",
+                   why, (int64_t)(wait + 59) / 60);
+}
+
 /* ---- filing ---- */
 
 static const char *channel_of(const char *type)
@@ -319,15 +331,9 @@ sw_status sw_public_file(sw_store *s, const sw_public_limits *l,
                       outcome == SW_ERR_RATE));
     st = sw_op_end(s, own, st);
     sw_wipe(&t, sizeof(t));
-    if (st == SW_OK && outcome == SW_ERR_RATE) {
-        sw_instant retry = out->retry_after;
-        sw_wipe(out, sizeof(*out));
-        out->retry_after = retry;
-        return sw_fail(s, SW_ERR_RATE,
-                       "too many requests from here: try again in %" PRId64
-                       " minutes",
-                       (int64_t)(retry + 59) / 60);
-    }
+    if (st == SW_OK && outcome == SW_ERR_RATE)
+        return held_back(s, out, sizeof(*out), &out->retry_after,
+                         "too many requests from here");
     if (st != SW_OK)
         sw_wipe(out, sizeof(*out));
     return st;
@@ -407,15 +413,9 @@ sw_status sw_public_verify(sw_store *s, const sw_public_limits *l,
         sw_wipe(out, sizeof(*out));
         return st;
     }
-    if (outcome == SW_ERR_RATE) {
-        sw_instant retry = out->retry_after;
-        sw_wipe(out, sizeof(*out));
-        out->retry_after = retry;
-        return sw_fail(s, SW_ERR_RATE,
-                       "too many codes tried: try again in %" PRId64
-                       " minutes",
-                       (int64_t)(retry + 59) / 60);
-    }
+    if (outcome == SW_ERR_RATE)
+        return held_back(s, out, sizeof(*out), &out->retry_after,
+                         "too many codes tried");
     if (outcome != SW_OK) {
         sw_wipe(out, sizeof(*out));
         return sw_fail(s, SW_ERR_DENIED,

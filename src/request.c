@@ -289,6 +289,37 @@ sw_status sw_request_check_spec(sw_store *s, const sw_request_spec *spec)
     return spec->purpose ? sw_purpose_check(s, spec->purpose) : SW_OK;
 }
 
+/* A new code for a request still verifying, to who's address (or the
+ * subject's): the row written and audited as request.resend (through:
+ * why, or NULL); the message in out, the row's view in out->req. */
+static sw_status reissue(sw_store *s, const sw_who *who, sw_request_row *row,
+                         const char *through, sw_request_opened *out)
+{
+    char recipient[SW_IDENT_MAX + 16];
+    bool own = false;
+    sw_status st = sw_op_begin(s, &own);
+    if (st != SW_OK)
+        return st;
+    st = recipient_of(s, who, row->subject, recipient, sizeof(recipient));
+    if (st == SW_OK) {
+        new_code(s, row, recipient, out);
+        if ((st = s->be->request_put(s->impl, row)) != SW_OK)
+            sw_fail_be(s, st, NULL);
+        else
+            st = sw_audit_json(
+                s, "request.resend", row->subject, json_pack("[s]", row->id),
+                through ? json_pack("{s:s}", "through", through)
+                        : json_object());
+    }
+    st = sw_op_end(s, own, st);
+    sw_wipe(recipient, sizeof(recipient));
+    if (st == SW_OK)
+        view_of(row, &out->req);
+    else
+        memset(out, 0, sizeof(*out));
+    return st;
+}
+
 /* A new request of the subject t names, verifying with a fresh code. */
 static sw_status open_for(sw_store *s, const sw_who *who, const sw_target *t,
                           const sw_request_spec *spec, sw_request_opened *out)
@@ -393,27 +424,8 @@ sw_status sw_request_file(sw_store *s, const sw_who *who, const sw_target *t,
     if (!may_issue || strcmp(row.state, "verifying") != 0 ||
         (row.has_code && sw_clock_now(&s->clock) < row.code_expires))
         return SW_OK;
-    char recipient[SW_IDENT_MAX + 16];
-    if ((st = recipient_of(s, who, row.subject, recipient,
-                           sizeof(recipient))) != SW_OK)
-        return st;
-    bool own = false;
-    if ((st = sw_op_begin(s, &own)) == SW_OK) {
-        new_code(s, &row, recipient, out);
-        if ((st = s->be->request_put(s->impl, &row)) != SW_OK)
-            sw_fail_be(s, st, NULL);
-        else
-            st = sw_audit_json(s, "request.resend", row.subject,
-                               json_pack("[s]", row.id),
-                               json_pack("{s:s}", "through", "filed again"));
-        st = sw_op_end(s, own, st);
-    }
-    sw_wipe(recipient, sizeof(recipient));
+    st = reissue(s, who, &row, "filed again", out);
     *issued = st == SW_OK;
-    if (st == SW_OK)
-        view_of(&row, &out->req);
-    else
-        memset(out, 0, sizeof(*out));
     return st;
 }
 
@@ -484,27 +496,8 @@ sw_status sw_request_resend(sw_store *s, const char *id,
     if (strcmp(row.state, "verifying") != 0)
         return sw_fail(s, SW_ERR_CONFLICT, "request %s is %s, not verifying",
                        id, row.state);
-    char recipient[SW_IDENT_MAX + 16];
     sw_who who = {row.subject, NULL};
-    bool own = false;
-    if ((st = sw_op_begin(s, &own)) != SW_OK)
-        return st;
-    st = recipient_of(s, &who, row.subject, recipient, sizeof(recipient));
-    if (st == SW_OK) {
-        new_code(s, &row, recipient, out);
-        if ((st = s->be->request_put(s->impl, &row)) != SW_OK)
-            sw_fail_be(s, st, NULL);
-        else
-            st = sw_audit_json(s, "request.resend", row.subject,
-                               json_pack("[s]", id), json_object());
-    }
-    st = sw_op_end(s, own, st);
-    sw_wipe(recipient, sizeof(recipient));
-    if (st == SW_OK)
-        view_of(&row, &out->req);
-    else
-        memset(out, 0, sizeof(*out));
-    return st;
+    return reissue(s, &who, &row, NULL, out);
 }
 
 sw_status sw_request_extend(sw_store *s, const char *id, const char *reason)

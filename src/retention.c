@@ -383,6 +383,19 @@ typedef struct fold_ctx {
     int64_t last;
 } fold_ctx;
 
+/* Forgets the counts of work done (not the snapshots: held, kept). */
+static void clear_work(sw_sweep_report *r)
+{
+    r->records = r->subjects_removed = r->batches = 0;
+    r->epochs_destroyed = r->traffic_rekeyed = r->traffic_stripped = 0;
+    r->traffic_deleted = r->months_dropped = 0;
+    r->consents_expired = r->suppression_removed = 0;
+    r->requests_removed = r->public_removed = 0;
+    free(r->groups);
+    r->groups = NULL;
+    r->n_groups = 0;
+}
+
 static json_int_t jint(json_t *d, const char *k)
 {
     return json_integer_value(json_object_get(d, k));
@@ -395,15 +408,7 @@ static int fold_one(const sw_audit_row *row, void *p)
     c->last = row->seq;
     const char *a = row->action;
     if (strcmp(a, "sweep.certificate") == 0) {
-        /* work before it is certified already (an old store's trail) */
-        r->records = r->subjects_removed = r->batches = 0;
-        r->epochs_destroyed = r->traffic_rekeyed = r->traffic_stripped = 0;
-        r->traffic_deleted = r->months_dropped = 0;
-        r->consents_expired = r->suppression_removed = 0;
-        r->requests_removed = r->public_removed = 0;
-        free(r->groups);
-        r->groups = NULL;
-        r->n_groups = 0;
+        clear_work(r); /* what came before is certified (an old trail) */
         return 0;
     }
     static const char *const work[] = {
@@ -465,14 +470,7 @@ static sw_status fold_since_certified(sw_store *s, sw_sweep_report *r,
     int64_t from = st == SW_OK ? strtoll(text, NULL, 10) + 1 : 1;
     size_t own = r->batches;
     fold_ctx c = {s, r, {s, r, false}, 0};
-    r->records = r->subjects_removed = r->batches = 0;
-    r->epochs_destroyed = r->traffic_rekeyed = r->traffic_stripped = 0;
-    r->traffic_deleted = r->months_dropped = 0;
-    r->consents_expired = r->suppression_removed = 0;
-    r->requests_removed = r->public_removed = 0;
-    free(r->groups);
-    r->groups = NULL;
-    r->n_groups = 0;
+    clear_work(r);
     if ((st = s->be->audit_scan(s->impl, from, fold_one, &c)) != SW_OK)
         return sw_fail_be(s, st, "reading the sweep's audit entries");
     if (c.g.nomem)

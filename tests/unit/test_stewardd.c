@@ -24,6 +24,30 @@ static server *new_server(double rate)
     return srv;
 }
 
+/* A server prepared on the test store t (closed first: the server opens
+ * its own handles). */
+static server *server_on(tu_store *t)
+{
+    sw_store_close(t->s);
+    t->s = NULL;
+    server *srv = new_server(0);
+    srv->o.store = t->path;
+    srv->policy = t->policy;
+    char err[512];
+    assert_int_equal(server_prepare(srv, err, sizeof(err)), 0);
+    if (tu_pg())
+        srv->so.key_file = t->key;
+    return srv;
+}
+
+static void server_done(server *srv, tu_store *t)
+{
+    server_release(srv);
+    free(srv);
+    tu_store_reopen(t);
+    tu_store_free(t);
+}
+
 /* The hash the old table used (djb2, 256 slots): two names of one slot. */
 static size_t old_slot(const char *who)
 {
@@ -88,15 +112,7 @@ static void test_auth__keys_remembered_by_hash(void **state)
     char id[SW_ID_BUFSZ], token[SW_APIKEY_BUFSZ];
     assert_int_equal(sw_key_create(t.s, SW_ROLE_DPO, "test", id, token),
                      SW_OK);
-    sw_store_close(t.s);
-    t.s = NULL;
-    server *srv = new_server(0);
-    srv->o.store = t.path;
-    srv->policy = t.policy;
-    char err[512];
-    assert_int_equal(server_prepare(srv, err, sizeof(err)), 0);
-    if (tu_pg())
-        srv->so.key_file = t.key;
+    server *srv = server_on(&t);
     sw_key_view k;
     char why[256];
     assert_int_equal(key_check(srv, token, &k, why, sizeof(why)), SW_OK);
@@ -110,10 +126,7 @@ static void test_auth__keys_remembered_by_hash(void **state)
     wrong[strlen(wrong) - 1] = wrong[strlen(wrong) - 1] == 'a' ? 'b' : 'a';
     assert_int_equal(key_check(srv, wrong, &k, why, sizeof(why)),
                      SW_ERR_DENIED);
-    server_release(srv);
-    free(srv);
-    tu_store_reopen(&t);
-    tu_store_free(&t);
+    server_done(srv, &t);
 }
 
 /* Regression: the reply read strerror(errno) long after the write that
@@ -125,15 +138,7 @@ static void test_stewardd__a_full_disk_says_so(void **state)
     (void)state;
     tu_store t;
     tu_store_new(&t, "2026-05-01T00:00:00Z");
-    sw_store_close(t.s);
-    t.s = NULL;
-    server *srv = new_server(0);
-    srv->o.store = t.path;
-    srv->policy = t.policy;
-    char err[512];
-    assert_int_equal(server_prepare(srv, err, sizeof(err)), 0);
-    if (tu_pg())
-        srv->so.key_file = t.key;
+    server *srv = server_on(&t);
     call *c = call_new(srv);
     assert_non_null(c);
     c->method = "POST";
@@ -160,10 +165,7 @@ static void test_stewardd__a_full_disk_says_so(void **state)
     if (!strstr(msg, strerror(ENOSPC)))
         fail_msg("the message does not say the disk is full: %s", msg);
     call_free(c);
-    server_release(srv);
-    free(srv);
-    tu_store_reopen(&t);
-    tu_store_free(&t);
+    server_done(srv, &t);
 }
 
 int main(void)
