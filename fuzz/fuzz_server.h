@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "server.h"
+#include "stewardd.h"
 
 /* The server (made once): a new store in a temp dir, the bundled policy,
  * a clock fixed at 2026-05-04, one handle, the outbox to /dev/null. */

@@ -88,6 +88,13 @@ sw_instant sw_clock_now(const sw_clock *c)
     return (sw_instant)ts.tv_sec;
 }
 
+double sw_clock_mono(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 void sw_instant_fields(sw_instant t, int *year, int *month, int *day,
                        int *wday)
 {

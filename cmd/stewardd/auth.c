@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "server.h"
+#include "stewardd.h"
 
 #define KEY_TTL 5.0
 

@@ -13,19 +13,7 @@
 #include <strings.h>
 #include <time.h>
 
-#include "server.h"
-
-double mono(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-sw_instant srv_now(const server *srv)
-{
-    return sw_clock_now(&srv->clock);
-}
+#include "stewardd.h"
 
 /* ---- the one table from library status to HTTP ---- */
 

@@ -21,7 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "server.h"
+#include "stewardd.h"
 
 /* ---- the connections open, for the reaper ---- */
 
@@ -198,15 +198,7 @@ static void *deferrer(void *arg)
         }
         if (stop)
             break;
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        double wait = next - now;
-        ts.tv_sec += (time_t)wait;
-        ts.tv_nsec += (long)((wait - (double)(time_t)wait) * 1e9);
-        if (ts.tv_nsec >= 1000000000L) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000L;
-        }
+        struct timespec ts = mono_deadline(next);
         pthread_cond_timedwait(&srv->defer_cv, &srv->defer_mu, &ts);
     }
     pthread_mutex_unlock(&srv->defer_mu);

@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "server.h"
+#include "stewardd.h"
 
 static void usage(FILE *f)
 {

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "server.h"
+#include "stewardd.h"
 
 /* The statuses counted apart; the last slot counts any other. */
 static const int status_slots[N_STATUS_SLOTS] = {

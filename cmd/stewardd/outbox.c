@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "server.h"
+#include "stewardd.h"
 
 int outbox_send(server *srv, const char *channel, const char *to,
                 const char *subject, const char *body)

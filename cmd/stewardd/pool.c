@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "server.h"
+#include "stewardd.h"
 
 sw_store *pool_take(server *srv, char *err, size_t n)
 {

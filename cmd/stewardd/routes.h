@@ -3,7 +3,7 @@
 #ifndef STEWARDD_ROUTES_H
 #define STEWARDD_ROUTES_H
 
-#include "server.h"
+#include "stewardd.h"
 
 /* shared by the API and the privacy centre */
 bool request_spec(call *c, sw_request_spec *spec);

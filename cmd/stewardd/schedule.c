@@ -6,7 +6,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "server.h"
+#include "stewardd.h"
 
 sw_status srv_sweep(server *srv, sw_store *s, bool dry_run,
                     sw_sweep_report **rep)
@@ -40,9 +40,7 @@ void *sweeper(void *arg)
     server *srv = arg;
     pthread_mutex_lock(&srv->sweep_mu);
     while (!atomic_load(&srv->stopping)) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_sec += srv->o.sweep_every;
+        struct timespec ts = mono_deadline(mono() + (double)srv->o.sweep_every);
         while (!atomic_load(&srv->stopping) &&
                pthread_cond_timedwait(&srv->sweep_cv, &srv->sweep_mu, &ts) !=
                    ETIMEDOUT)

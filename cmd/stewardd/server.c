@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "server.h"
+#include "stewardd.h"
 
 int server_prepare(server *srv, char *err, size_t n)
 {
@@ -20,10 +20,16 @@ int server_prepare(server *srv, char *err, size_t n)
     pthread_mutex_init(&srv->rate_mu, NULL);
     pthread_mutex_init(&srv->out_mu, NULL);
     pthread_mutex_init(&srv->conn_mu, NULL);
+    /* the waits count on the monotonic clock: setting the system's clock
+     * neither fires nor stalls them */
+    pthread_condattr_t mono_attr;
+    pthread_condattr_init(&mono_attr);
+    pthread_condattr_setclock(&mono_attr, CLOCK_MONOTONIC);
     pthread_mutex_init(&srv->defer_mu, NULL);
-    pthread_cond_init(&srv->defer_cv, NULL);
+    pthread_cond_init(&srv->defer_cv, &mono_attr);
     pthread_mutex_init(&srv->sweep_mu, NULL);
-    pthread_cond_init(&srv->sweep_cv, NULL);
+    pthread_cond_init(&srv->sweep_cv, &mono_attr);
+    pthread_condattr_destroy(&mono_attr);
     srv->routes = routes_api;
     srv->n_routes = n_routes_api;
     auth_init(srv);

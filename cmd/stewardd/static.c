@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "server.h"
+#include "stewardd.h"
 
 const char *ctype_of(const char *path)
 {

@@ -57,6 +57,9 @@ void sw_clock_init_system(sw_clock *c);
 void sw_clock_init_fixed(sw_clock *c, sw_instant t);
 /* The current instant of c. */
 sw_instant sw_clock_now(const sw_clock *c);
+/* Seconds on the system's monotonic clock: for intervals (timeouts, rates,
+ * latencies), never for the time of anything. */
+double sw_clock_mono(void);
 
 /*
  * Parses an ISO-8601 date or instant: "2025-01-31", "2025-01-31T10:00Z",

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "routes.h"
-#include "server.h"
+#include "stewardd.h"
 #include "testutil.h"
 
 static server *new_server(double rate)

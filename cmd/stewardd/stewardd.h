@@ -9,14 +9,15 @@
  * nothing more. A call needs no connection: the fuzzers run calls
  * in-process through the same functions.
  */
-#ifndef STEWARDD_SERVER_H
-#define STEWARDD_SERVER_H
+#ifndef STEWARDD_STEWARDD_H
+#define STEWARDD_STEWARDD_H
 
 #include <jansson.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 #include "steward/steward.h"
 #include "views.h"
@@ -260,7 +261,10 @@ void call_run(call *c);
 void call_free(call *c);
 
 /* The server's clock's now. */
-sw_instant srv_now(const server *srv);
+static inline sw_instant srv_now(const server *srv)
+{
+    return sw_clock_now(&srv->clock);
+}
 
 /* Writes a JSON value as one line on stderr (the log); takes its reference. */
 void log_line(json_t *o);
@@ -268,8 +272,17 @@ void log_line(json_t *o);
 void log_call(call *c, double now);
 /* A method as logs and metrics may show it: a known one, or "other". */
 const char *method_label(const char *m);
-/* Seconds on a monotonic clock. */
-double mono(void);
+/* Seconds on a monotonic clock (intervals only). */
+#define mono sw_clock_mono
+/* The monotonic instant at (seconds, as mono() gives) as a deadline for a
+ * condition variable made by server_prepare (they wait on that clock). */
+static inline struct timespec mono_deadline(double at)
+{
+    struct timespec ts;
+    ts.tv_sec = (time_t)at;
+    ts.tv_nsec = (long)((at - (double)ts.tv_sec) * 1e9);
+    return ts;
+}
 
 /* ---- auth.c ---- */
 
