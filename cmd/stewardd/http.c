@@ -492,8 +492,11 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
     atomic_fetch_sub(&srv->inflight, 1);
 }
 
-/* libmicrohttpd's own messages, as JSON lines like the others. */
-static void mhd_log(void *cls, const char *fmt, va_list ap)
+/* libmicrohttpd's own messages, as JSON lines like the others (its format
+ * strings are its own). */
+__attribute__((format(printf, 2, 0))) static void mhd_log(void *cls,
+                                                          const char *fmt,
+                                                          va_list ap)
 {
     (void)cls;
     char msg[512];
