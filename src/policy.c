@@ -999,10 +999,11 @@ static void noop_output(struct fy_diag *d, void *user, const char *buf,
     (void)len;
 }
 
-/* YAML directives (%YAML, %TAG) of a document's prelude: a policy needs
- * none but "%YAML 1.x", and the YAML library loops forever on some
- * malformed ones (found by the fuzzer), so any other is refused here.
- * Reports the first and returns false. */
+/* YAML directives (%YAML, %TAG): a policy needs none but "%YAML 1.x" at
+ * its start, and the YAML library loops forever on some malformed ones
+ * (found by the fuzzer), wherever a line starts with '%'. Such a line is
+ * refused here, before the library reads it. Reports the first and
+ * returns false. */
 static bool directives_ok(const char *name, const char *text, size_t len,
                           sw_diags *diags)
 {
@@ -1013,24 +1014,21 @@ static bool directives_ok(const char *name, const char *text, size_t len,
         const char *nl = memchr(s, '\n', len - i);
         size_t n = nl ? (size_t)(nl - s) : len - i;
         i += n + (nl ? 1 : 0);
-        if (n >= 3 && memcmp(s, "...", 3) == 0) { /* a document's end */
-            prelude = true;
-            continue;
-        }
-        if (!prelude || n == 0 || s[0] == '#' || s[0] == '\r')
+        if (n == 0 || s[0] == '#' || s[0] == '\r')
             continue;
         if (s[0] != '%') {
             prelude = false;
             continue;
         }
-        bool yaml = n >= 9 && memcmp(s, "%YAML 1.", 8) == 0 &&
+        bool yaml = prelude && n >= 9 && memcmp(s, "%YAML 1.", 8) == 0 &&
                     (s[8] == '1' || s[8] == '2') &&
                     (n == 9 || s[9] == ' ' || s[9] == '\r' || s[9] == '#');
         if (!yaml) {
             if (diags)
                 sw_diags_add(diags, SW_SEV_ERROR, "yaml", name, line, 1,
-                             "unsupported YAML directive: a policy may "
-                             "start with '%%YAML 1.2' and no other");
+                             "a line may not start with '%%' (a YAML "
+                             "directive): a policy may start with '%%YAML "
+                             "1.2' and has no other");
             return false;
         }
     }
