@@ -287,8 +287,9 @@ static void test_abuse__slow_clients_are_capped_and_cut(void **state)
     http(d.port, "GET", "/metrics", admin, NULL, NULL, 0, NULL, &m);
     const char *cut = strstr(m.body, "\nstewardd_slow_connections_cut_total ");
     assert_non_null(cut);
+    /* every one open at first was cut by the daemon, none by the test */
     assert_true(atoi(cut + strlen("\nstewardd_slow_connections_cut_total ")) >=
-                8);
+                open_early);
     resp_free(&m);
     assert_int_equal(daemon_stop(&d), 0);
     daemon_free(&d);
