@@ -12,7 +12,7 @@
 
 #include <libpq-fe.h>
 
-#include "store_int.h"
+#include "store/store_int.h"
 
 #define MAX_ARGS 24
 #define MAX_PREP 256

@@ -12,7 +12,7 @@
 
 #include <sqlite3.h>
 
-#include "hash_int.h"
+#include "core/hash.h"
 #include "store_sqlite_int.h"
 
 #define APP_ID 0x53545744 /* "STWD" */

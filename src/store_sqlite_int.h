@@ -6,7 +6,7 @@
 
 #include <sqlite3.h>
 
-#include "store_int.h"
+#include "store/store_int.h"
 
 enum stmt {
     S_META_GET,

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "testutil.h"
-#include "store_int.h"
+#include "store/store_int.h"
 
 #define ENTRIES 13 /* store.init + the changes below */
 

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "crypto_int.h"
+#include "core/crypto.h"
 #include "testutil.h"
 
 static char *dir;

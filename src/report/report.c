@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf_int.h"
+#include "core/buf.h"
 
 #define REPORT_MAX (64u * 1024 * 1024)
 #define NOT_STATED "not stated by the notice"

@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "request_int.h"
+#include "requests/request_int.h"
 
 #define HOUR ((sw_instant)3600)
 #define DAY (24 * HOUR)

@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "steward/request.h"
-#include "request_int.h"
-#include "vec_int.h"
+#include "requests/request_int.h"
+#include "core/vec.h"
 
 static const char *const type_names[SW_REQ_TYPE_COUNT] = {
     "access",      "portability", "rectification",    "erasure",

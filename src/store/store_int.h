@@ -12,8 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "buf_int.h"
-#include "crypto_int.h"
+#include "core/buf.h"
+#include "core/crypto.h"
 #include "steward/ledger.h"
 #include "steward/store.h"
 

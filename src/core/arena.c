@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Arena allocator: bump allocation in 64 KiB blocks, freed all at once. */
-#include "arena_int.h"
+#include "core/arena.h"
 
 #include <stdalign.h>
 #include <stdint.h>

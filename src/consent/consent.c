@@ -15,8 +15,8 @@
 
 #include "steward/consent.h"
 #include "steward/ident.h"
-#include "consent_int.h"
-#include "vec_int.h"
+#include "consent/consent_int.h"
+#include "core/vec.h"
 
 static const char *const state_names[] = {"requested", "given",   "renewed",
                                           "refused",   "withdrawn", "expired"};

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* A growable array of fixed-size elements. */
-#include "vec_int.h"
+#include "core/vec.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "steward/keys.h"
-#include "store_int.h"
+#include "store/store_int.h"
 
 static const char *const role_names[SW_ROLE_COUNT] = {
     [SW_ROLE_ADMIN] = "admin",

@@ -14,8 +14,8 @@
 #include "steward/report.h"
 #include "steward/request.h"
 #include "steward/traffic.h"
-#include "buf_int.h"
-#include "request_int.h"
+#include "core/buf.h"
+#include "requests/request_int.h"
 
 static json_t *instant_json(sw_instant t)
 {

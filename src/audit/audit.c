@@ -15,9 +15,9 @@
 #include <jansson.h>
 #include <sodium.h>
 
-#include "buf_int.h"
+#include "core/buf.h"
 #include "steward/audit.h"
-#include "store_int.h"
+#include "store/store_int.h"
 
 #define ENTRY_MAX (2 * 1024 * 1024)
 /* A batch's coalesced entry is written once its ids pass this size. */

@@ -9,8 +9,8 @@
 
 #include "steward/consent.h"
 #include "steward/ident.h"
-#include "store_int.h"
-#include "vec_int.h"
+#include "store/store_int.h"
+#include "core/vec.h"
 
 /* Whom a call names, resolved: the normalised identifier and its keyed
  * hash (the identifier index and the suppression list share it), and the

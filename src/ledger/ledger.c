@@ -13,10 +13,10 @@
 
 #include "steward/ident.h"
 #include "steward/ledger.h"
-#include "hash_int.h"
-#include "consent_int.h"
-#include "store_int.h"
-#include "vec_int.h"
+#include "core/hash.h"
+#include "consent/consent_int.h"
+#include "store/store_int.h"
+#include "core/vec.h"
 
 /* Blind-index "types" of the scopes, apart from identifier types. */
 #define SCOPE_ACCOUNT "scope.account"

@@ -5,7 +5,7 @@
 #define STEWARD_REQUEST_INT_H
 
 #include "steward/request.h"
-#include "consent_int.h"
+#include "consent/consent_int.h"
 
 sw_status sw_answer_access(sw_store *s, const char *subject,
                            const char *request, sw_answer_format f,

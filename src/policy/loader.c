@@ -7,7 +7,7 @@
  * activities that refer to them, so every reference is checked where it is
  * written and reported with its file:line:col.
  */
-#include "policy_int.h"
+#include "policy/policy_int.h"
 
 #include <ctype.h>
 #include <errno.h>

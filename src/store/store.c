@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "steward/text.h"
-#include "store_int.h"
+#include "store/store_int.h"
 
 void sw_store_options_init(sw_store_options *o)
 {

@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "arena_int.h"
+#include "core/arena.h"
 #include "steward/policy.h"
 
 enum ftype {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Growable text buffer with a size cap (curl's dynbuf idea). */
-#include "buf_int.h"
+#include "core/buf.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -3,7 +3,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 
-#include "policy_int.h"
+#include "policy/policy_int.h"
 
 static json_t *object_json(const schema *s, const char *base);
 

@@ -18,9 +18,9 @@
 #include "steward/ident.h"
 #include "steward/retention.h"
 #include "steward/traffic.h"
-#include "hash_int.h"
-#include "store_int.h"
-#include "vec_int.h"
+#include "core/hash.h"
+#include "store/store_int.h"
+#include "core/vec.h"
 
 #define SECS_PER_DAY 86400
 #define LINE_MAX_BYTES (64 * 1024)

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "steward/retention.h"
-#include "store_int.h"
+#include "store/store_int.h"
 
 char *sw_json_text(void *value)
 {

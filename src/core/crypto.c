@@ -8,7 +8,7 @@
  * A blind-index key per identifier type is BLAKE2b(blind root, "type:" T),
  * so customer-defined types need no registry.
  */
-#include "crypto_int.h"
+#include "core/crypto.h"
 
 #include <errno.h>
 #include <fcntl.h>

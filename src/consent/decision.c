@@ -16,8 +16,8 @@
 #include <sys/mman.h>
 
 #include "steward/ident.h"
-#include "consent_int.h"
-#include "hash_int.h"
+#include "consent/consent_int.h"
+#include "core/hash.h"
 
 #define SLOTS_MIN (1u << 14) /* powers of two */
 #define SLOTS_MAX (1u << 21) /* 128 MiB of verdicts at most */

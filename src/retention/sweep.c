@@ -10,11 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hash_int.h"
+#include "core/hash.h"
 #include "steward/retention.h"
 #include "steward/consent.h"
 #include "steward/request.h"
-#include "store_int.h"
+#include "store/store_int.h"
 
 /* Records per transaction. A batch's memory does not grow with its size
  * (rows are read as they are deleted, subjects are kept as a set of the
