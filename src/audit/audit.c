@@ -1,11 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The audit trail: a keyed BLAKE2b hash chain. Entry n hashes entry n-1's
- * hash with its own fields, the real time it was written among them. The
- * store's metadata keeps the last seq and hash sealed with a MAC under the
- * store key, so a tail cut off (and the head rewritten to match) is
- * noticed; a checkpoint signed with the store's key, kept elsewhere,
- * proves that nothing up to it was removed.
+ * The audit trail read back: every entry checked against the chain and
+ * the sealed head (written by store/chain.c), so a tail cut off (and the
+ * head rewritten to match) is noticed; a checkpoint signed with the
+ * store's key, kept elsewhere, proves that nothing up to it was removed;
+ * the log filtered for a reader.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -17,220 +16,7 @@
 
 #include "core/buf.h"
 #include "steward/audit.h"
-#include "store/store_int.h"
-
-#define ENTRY_MAX (2 * 1024 * 1024)
-/* A batch's coalesced entry is written once its ids pass this size. */
-#define PENDING_FLUSH (512 * 1024)
-
-/* The bytes an entry's hash covers: its fields, unit-separated; the real
- * time it was written last (entries from before schema 7 have none). */
-static sw_status canonical(const sw_audit_row *r, sw_buf *b)
-{
-    sw_buf_init(b, ENTRY_MAX);
-    sw_buf_printf(b, "%" PRId64 "\x1f%" PRId64 "\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s",
-                  r->seq, (int64_t)r->at, r->actor, r->action,
-                  r->subject ? r->subject : "", r->objects, r->details);
-    if (r->has_written)
-        sw_buf_printf(b, "\x1fwritten %" PRId64, (int64_t)r->written_at);
-    return b->failed ? SW_ERR_LIMIT : SW_OK;
-}
-
-static void hash_row(const sw_store *s, const sw_audit_row *r, sw_buf *b,
-                     uint8_t out[SW_HASH_BYTES])
-{
-    sw_chain_hash(s->keys, r->prev, b->data, b->len, out);
-}
-
-/* ---- the sealed head: "SEQ HASH MAC" in the metadata ---- */
-
-#define SEAL_KEY "audit_seal"
-#define SEAL_DOMAIN "steward audit head v1"
-
-static void seal_mac(const sw_store *s, int64_t seq, const char *hex,
-                     char mac_hex[65])
-{
-    char msg[96];
-    int n = snprintf(msg, sizeof(msg), "%" PRId64 ":%s", seq, hex);
-    uint8_t mac[SW_HASH_BYTES];
-    sw_audit_mac(s->keys, SEAL_DOMAIN, msg, (size_t)n, mac);
-    sw_hex(mac, sizeof(mac), mac_hex);
-}
-
-static sw_status write_head(sw_store *s, int64_t seq,
-                            const uint8_t hash[SW_HASH_BYTES])
-{
-    char hex[65], mac[65], text[160];
-    sw_hex(hash, SW_HASH_BYTES, hex);
-    seal_mac(s, seq, hex, mac);
-    snprintf(text, sizeof(text), "%" PRId64 " %s %s", seq, hex, mac);
-    sw_status st = s->be->meta_set(s->impl, SEAL_KEY, text);
-    return st == SW_OK ? st : sw_fail_be(s, st, NULL);
-}
-
-/* The sealed head; false (and why) when it is missing or its MAC is not
- * the store key's. */
-static bool read_head(sw_store *s, int64_t *seq, char hex[65], char *why,
-                      size_t n)
-{
-    char text[256] = "", mac[65], want[65];
-    if (s->be->meta_get(s->impl, SEAL_KEY, text, sizeof(text)) != SW_OK) {
-        snprintf(why, n, "the trail's head has no seal (it was removed)");
-        return false;
-    }
-    long long q = 0;
-    if (sscanf(text, "%lld %64s %64s", &q, hex, mac) != 3) {
-        snprintf(why, n, "the seal of the trail's head is damaged");
-        return false;
-    }
-    seal_mac(s, q, hex, want);
-    if (sodium_memcmp(want, mac, 64) != 0) {
-        snprintf(why, n,
-                 "the seal of the trail's head does not match it: the head "
-                 "was rewritten without the store key (entries removed from "
-                 "the end?)");
-        return false;
-    }
-    *seq = q;
-    return true;
-}
-
-sw_status sw_audit_note(sw_store *s, sw_pend_kind kind, const char *id1,
-                        const char *id2)
-{
-    struct pending *p = &s->pend[kind];
-    /* Ids are [a-z0-9_]: no JSON escaping needed. */
-    sw_buf_printf(&p->ids, "%s\"%s\"", p->ids.len ? "," : "", id1);
-    if (id2)
-        sw_buf_printf(&p->ids, ",\"%s\"", id2);
-    if (p->ids.failed)
-        return sw_fail(s, SW_ERR_LIMIT, "batch too large for one audit entry");
-    p->count++;
-    return SW_OK;
-}
-
-void sw_audit_unnote(sw_store *s)
-{
-    for (int i = 0; i < SW_PEND_COUNT && s->in_batch; i++) {
-        struct pending *p = &s->pend[i];
-        if (!p->ids.data)
-            continue;
-        p->ids.len = p->saved_len;
-        p->ids.data[p->ids.len] = '\0';
-        p->count = p->saved_count;
-    }
-}
-
-static sw_status append(sw_store *s, const char *action, const char *subject,
-                        const char *objects, const char *details);
-
-/* A batch's changes of each kind as one entry listing every id. */
-static sw_status flush_pending(sw_store *s)
-{
-    static const char *const action[SW_PEND_COUNT] = {"subject.add",
-                                                      "record.add"};
-    static const char *const noun[SW_PEND_COUNT] = {"subjects", "records"};
-    for (int i = 0; i < SW_PEND_COUNT; i++) {
-        struct pending *p = &s->pend[i];
-        if (!p->count)
-            continue;
-        sw_buf objs;
-        sw_buf_init(&objs, p->ids.max + 8);
-        sw_buf_putn(&objs, "[", 1);
-        sw_buf_putn(&objs, p->ids.data, p->ids.len);
-        sw_buf_putn(&objs, "]", 1);
-        char details[96];
-        snprintf(details, sizeof(details), "{\"batch\":true,\"%s\":%zu}",
-                 noun[i], p->count);
-        sw_status st = objs.failed
-                           ? sw_fail(s, SW_ERR_NOMEM, "out of memory")
-                           : append(s, action[i], NULL, objs.data, details);
-        sw_buf_release(&objs);
-        if (st != SW_OK)
-            return st;
-        p->ids.len = 0;
-        p->count = 0;
-    }
-    return SW_OK;
-}
-
-sw_status sw_audit_settle(sw_store *s)
-{
-    for (int i = 0; i < SW_PEND_COUNT; i++)
-        if (s->pend[i].ids.len > PENDING_FLUSH)
-            return flush_pending(s);
-    return SW_OK;
-}
-
-sw_status sw_audit_flush_batch(sw_store *s)
-{
-    sw_status st = flush_pending(s);
-    if (st != SW_OK || !s->head.valid || !s->head.dirty)
-        return st;
-    s->head.dirty = false;
-    return write_head(s, s->head.seq, s->head.hash);
-}
-
-sw_status sw_audit_json(sw_store *s, const char *action,
-                        const char *subject, void *objects, void *details)
-{
-    char *o = objects ? sw_json_text(objects) : NULL;
-    char *d = sw_json_text(details);
-    sw_status st = (objects && !o) || !d
-                       ? sw_fail(s, SW_ERR_NOMEM, "out of memory")
-                       : sw_audit_append(s, action, subject, o ? o : "[]", d);
-    free(o);
-    free(d);
-    return st;
-}
-
-sw_status sw_audit_append(sw_store *s, const char *action,
-                          const char *subject, const char *objects,
-                          const char *details)
-{
-    /* Keep the trail in order: the batch's changes so far come first. */
-    sw_status st = flush_pending(s);
-    return st == SW_OK ? append(s, action, subject, objects, details) : st;
-}
-
-static sw_status append(sw_store *s, const char *action, const char *subject,
-                        const char *objects, const char *details)
-{
-    sw_audit_row r;
-    memset(&r, 0, sizeof(r));
-    sw_status st = SW_OK;
-    if (s->in_batch && s->head.valid) {
-        r.seq = s->head.seq;
-        memcpy(r.prev, s->head.hash, SW_HASH_BYTES);
-    } else if ((st = s->be->audit_last(s->impl, &r.seq, r.prev)) != SW_OK) {
-        return sw_fail_be(s, st, NULL);
-    }
-    r.seq++;
-    r.at = sw_clock_now(&s->clock);
-    r.has_written = true;
-    r.written_at = sw_clock_now(&s->wall);
-    r.actor = s->actor;
-    r.action = action;
-    r.subject = subject;
-    r.objects = objects;
-    r.details = details;
-    sw_buf b;
-    if ((st = canonical(&r, &b)) != SW_OK) {
-        sw_buf_release(&b);
-        return sw_fail(s, st, "audit entry for %s too large", action);
-    }
-    hash_row(s, &r, &b, r.hash);
-    sw_buf_release(&b);
-    if ((st = s->be->audit_append(s->impl, &r)) != SW_OK)
-        return sw_fail_be(s, st, NULL);
-    if (s->in_batch) { /* the head reaches the metadata at commit */
-        s->head.valid = s->head.dirty = true;
-        s->head.seq = r.seq;
-        memcpy(s->head.hash, r.hash, SW_HASH_BYTES);
-        return SW_OK;
-    }
-    return write_head(s, r.seq, r.hash);
-}
+#include "store/chain.h"
 
 typedef struct verify_ctx {
     sw_store *s;
@@ -288,12 +74,12 @@ static int verify_one(const sw_audit_row *r, void *p)
     }
     sw_buf b;
     uint8_t h[SW_HASH_BYTES];
-    if (canonical(r, &b) != SW_OK) {
+    if (sw_chain_canonical(r, &b) != SW_OK) {
         sw_buf_release(&b);
         c->st = SW_ERR_LIMIT;
         return 1;
     }
-    hash_row(c->s, r, &b, h);
+    sw_chain_hash_row(c->s, r, &b, h);
     sw_buf_release(&b);
     if (memcmp(h, r->hash, SW_HASH_BYTES) != 0) {
         v->first_bad = r->seq;
@@ -316,9 +102,9 @@ static int verify_one(const sw_audit_row *r, void *p)
 static sw_status verify(sw_store *s, verify_ctx *c)
 {
     sw_audit_verdict *v = c->v;
-    sw_status st = s->be->audit_scan(s->impl, 1, verify_one, c);
+    sw_status st = sw_chain_scan(s, 1, verify_one, c);
     if (st != SW_OK)
-        return sw_fail_be(s, st, "reading the audit trail");
+        return st;
     if (c->st != SW_OK)
         return sw_fail(s, c->st, "audit entry too large to check");
     char last[65];
@@ -333,7 +119,7 @@ static sw_status verify(sw_store *s, verify_ctx *c)
         snprintf(v->reason, sizeof(v->reason),
                  "the trail is empty: every store's trail starts with its "
                  "creation (entries removed)");
-    } else if (!read_head(s, &sealed, head, why, sizeof(why))) {
+    } else if (!sw_chain_read_head(s, &sealed, head, why, sizeof(why))) {
         v->first_bad = v->entries;
         snprintf(v->reason, sizeof(v->reason), "%s", why);
     } else if (sealed != v->entries || strcmp(head, last) != 0) {
@@ -543,6 +329,5 @@ sw_status sw_audit_log(sw_store *s, const sw_audit_filter *f,
                        void *ctx)
 {
     log_ctx c = {f, cb, ctx};
-    sw_status st = s->be->audit_scan(s->impl, 1, log_one, &c);
-    return st == SW_OK ? st : sw_fail_be(s, st, "reading the audit trail");
+    return sw_chain_scan(s, 1, log_one, &c);
 }

@@ -59,22 +59,10 @@ sw_status sw_purpose_check(sw_store *s, const char *purpose)
     return st;
 }
 
-const sw_activity *sw_suppression_activity(const sw_policy *p)
-{
-    return p->consent.suppression_activity
-               ? sw_policy_activity(p, p->consent.suppression_activity)
-               : NULL;
-}
-
 bool sw_purpose_is_marketing(const sw_policy *p, const char *purpose)
 {
     const sw_activity *a = sw_suppression_activity(p);
     return a && sw_strs_has(&a->purposes, purpose);
-}
-
-bool sw_basis_covers(const sw_basis *b, const char *purpose)
-{
-    return b->purposes.n == 0 || sw_strs_has(&b->purposes, purpose);
 }
 
 /* The activity whose consent a subject of kind gives for purpose: one
@@ -131,11 +119,11 @@ sw_status sw_target_resolve(sw_store *s, const sw_who *who, sw_target *t,
             return sw_fail(s, SW_ERR_INVALID, "%s", why);
         sw_blind(s->keys, t->type, t->value, strlen(t->value), t->blind);
         t->has_ident = true;
-        st = s->be->ident_lookup(s->impl, t->blind, t->subject);
+        st = sw_identifiers_lookup(s, t->blind, t->subject);
         if (st == SW_OK)
             t->has_subject = true;
         else if (st != SW_ERR_NOTFOUND)
-            return sw_fail_be(s, st, NULL);
+            return st;
         else if (need_subject)
             return sw_fail(s, SW_ERR_NOTFOUND, "no subject has this %s",
                            t->type);
@@ -144,8 +132,8 @@ sw_status sw_target_resolve(sw_store *s, const sw_who *who, sw_target *t,
         t->has_subject = true;
     }
     if (t->has_subject) {
-        if ((st = s->be->subject_get(s->impl, t->subject, &t->row)) != SW_OK)
-            return sw_fail_be(s, st, NULL);
+        if ((st = sw_subjects_get(s, t->subject, &t->row)) != SW_OK)
+            return st;
     }
     return SW_OK;
 }
@@ -200,22 +188,20 @@ static sw_status latest_consent(sw_store *s, const char *subject,
                                 const char *purpose, consent_copy *c)
 {
     memset(c, 0, sizeof(*c));
-    sw_status st =
-        s->be->consent_latest(s->impl, subject, purpose, copy_consent, c);
-    return st == SW_OK || st == SW_ERR_NOTFOUND ? SW_OK
-                                                : sw_fail_be(s, st, NULL);
+    sw_status st = sw_consents_latest(s, subject, purpose, copy_consent, c);
+    return st == SW_ERR_NOTFOUND ? SW_OK : st;
 }
 
 /* Writes a consent row, its history row and its audit entry. */
 static sw_status put_consent(sw_store *s, const sw_consent_row *r,
                              const char *action, const char *note)
 {
-    sw_status st = s->be->consent_put(s->impl, r);
+    sw_status st = sw_consents_put(s, r);
     if (st == SW_OK)
-        st = s->be->consent_change_add(s->impl, r->id, r->state, r->state_at,
-                                       s->actor, note);
+        st = sw_consent_changes_add(s, r->id, r->state, r->state_at, s->actor,
+                                    note);
     if (st != SW_OK)
-        return sw_fail_be(s, st, NULL);
+        return st;
     char when[SW_INSTANT_BUFSZ];
     return sw_audit_json(
         s, action, r->subject, json_pack("[s]", r->id),
@@ -264,8 +250,7 @@ static sw_status suppress_hash(sw_store *s, const uint8_t hash[SW_BLIND_BYTES],
     r.channel = channel;
     r.since = sw_clock_now(&s->clock);
     r.rule = rule ? rule->id : NULL;
-    sw_status st = s->be->suppression_put(s->impl, &r);
-    return st == SW_OK ? st : sw_fail_be(s, st, NULL);
+    return sw_suppression_rows_put(s, &r);
 }
 
 /* An e-mail address or phone number of a subject, by its keyed hash. */
@@ -290,9 +275,9 @@ static int collect_contact(const sw_ident_row *r, void *p)
 /* The keyed hashes of a subject's e-mail addresses and phone numbers. */
 static sw_status subject_contacts(sw_store *s, const char *subject, sw_vec *out)
 {
-    sw_status st = s->be->ident_list(s->impl, subject, collect_contact, out);
+    sw_status st = sw_identifiers_list(s, subject, collect_contact, out);
     if (st != SW_OK)
-        return sw_fail_be(s, st, NULL);
+        return st;
     return out->nomem ? sw_fail(s, SW_ERR_NOMEM, "out of memory") : SW_OK;
 }
 
@@ -330,10 +315,8 @@ static sw_status unsuppress_subject(sw_store *s, const char *subject,
     *lifted = 0;
     for (size_t i = 0; st == SW_OK && i < v.n; i++) {
         size_t n = 0;
-        st = s->be->suppression_delete(
-            s->impl, SW_VEC_AT(&v, ident_key, i)->blind, NULL, &n);
-        if (st != SW_OK)
-            sw_fail_be(s, st, NULL);
+        st = sw_suppression_rows_delete(s, SW_VEC_AT(&v, ident_key, i)->blind,
+                                        NULL, &n);
         *lifted += n;
     }
     sw_vec_release(&v);
@@ -354,17 +337,15 @@ sw_status sw_suppression_on_event(sw_store *s, const char *type, sw_instant at,
             continue;
         for (size_t j = 0; j < n && st == SW_OK; j++) {
             sw_subject_row row;
-            if ((st = s->be->subject_get(s->impl, subjects[j], &row)) != SW_OK)
-                return sw_fail_be(s, st, NULL);
+            if ((st = sw_subjects_get(s, subjects[j], &row)) != SW_OK)
+                return st;
             if (r->subjects.n && !sw_strs_has(&r->subjects, row.kind))
                 continue;
             sw_vec v = SW_VEC(ident_key);
             st = subject_contacts(s, subjects[j], &v);
             for (size_t k = 0; st == SW_OK && k < v.n; k++)
-                if ((st = s->be->suppression_set_due(
-                         s->impl, SW_VEC_AT(&v, ident_key, k)->blind, r->id,
-                         due)) != SW_OK)
-                    sw_fail_be(s, st, NULL);
+                st = sw_suppression_rows_set_due(
+                    s, SW_VEC_AT(&v, ident_key, k)->blind, r->id, due);
             sw_vec_release(&v);
         }
     }
@@ -398,8 +379,8 @@ static sw_status subject_for(sw_store *s, const sw_who *who, sw_target *t,
     if ((st = sw_subject_add(s, &spec, t->subject)) != SW_OK)
         return st;
     *created = t->has_subject = true;
-    if ((st = s->be->subject_get(s->impl, t->subject, &t->row)) != SW_OK)
-        return sw_fail_be(s, st, NULL);
+    if ((st = sw_subjects_get(s, t->subject, &t->row)) != SW_OK)
+        return st;
     const char *category =
         strcmp(t->type, "email") == 0 ? "user.contact.email"
         : strcmp(t->type, "phone") == 0 ? "user.contact.phone_number"
@@ -428,10 +409,10 @@ static sw_status set_born(sw_store *s, sw_target *t, sw_instant born)
     int age = s->policy->children.min_age ? s->policy->children.min_age : 16;
     sw_duration d = {age, 0, 0};
     sw_instant until = sw_instant_add(born, d);
-    sw_status st = s->be->subject_set_flags(s->impl, t->subject, t->row.flags,
-                                            true, until);
+    sw_status st =
+        sw_subjects_set_flags(s, t->subject, t->row.flags, true, until);
     if (st != SW_OK)
-        return sw_fail_be(s, st, NULL);
+        return st;
     t->row.has_minor = true;
     t->row.minor_until = until;
     return SW_OK;
@@ -549,11 +530,11 @@ sw_status sw_consent_confirm(sw_store *s, const char *token,
     token_hash(token, h);
     consent_copy c;
     memset(&c, 0, sizeof(c));
-    sw_status st = s->be->consent_by_token(s->impl, h, copy_consent, &c);
+    sw_status st = sw_consents_by_token(s, h, copy_consent, &c);
     if (st == SW_ERR_NOTFOUND)
         return sw_fail(s, st, "unknown confirmation token");
     if (st != SW_OK)
-        return sw_fail_be(s, st, NULL);
+        return st;
     sw_instant now = sw_clock_now(&s->clock);
     char when[SW_INSTANT_BUFSZ];
     if (strcmp(c.state, "requested") != 0)
@@ -656,9 +637,9 @@ sw_status sw_consent_renew(sw_store *s, const char *id, bool has_period,
 {
     consent_copy c;
     memset(&c, 0, sizeof(c));
-    sw_status st = s->be->consent_get(s->impl, id, copy_consent, &c);
+    sw_status st = sw_consents_get(s, id, copy_consent, &c);
     if (st != SW_OK)
-        return sw_fail_be(s, st, NULL);
+        return st;
     if (strcmp(c.state, "given") != 0 && strcmp(c.state, "renewed") != 0)
         return sw_fail(s, SW_ERR_CONFLICT,
                        "consent %s is %s: only a given consent is renewed "
@@ -709,10 +690,8 @@ static sw_status withdraw(sw_store *s, const sw_who *who, const char *purpose,
     sw_target t;
     st = sw_target_resolve(s, who, &t, true);
     sw_vec cur = SW_VEC(consent_copy);
-    if (st == SW_OK &&
-        (st = s->be->consent_list(s->impl, t.subject, collect_all, &cur)) !=
-            SW_OK)
-        sw_fail_be(s, st, NULL);
+    if (st == SW_OK)
+        st = sw_consents_list(s, t.subject, collect_all, &cur);
     sw_instant now = sw_clock_now(&s->clock);
     bool marketing = false;
     for (size_t i = 0; st == SW_OK && i < cur.n; i++) {
@@ -753,10 +732,10 @@ sw_status sw_consent_expire(sw_store *s, size_t *n)
         return sw_fail(s, SW_ERR_INVALID, "no policy loaded");
     sw_vec due = SW_VEC(consent_copy);
     sw_instant now = sw_clock_now(&s->clock);
-    sw_status st = s->be->consent_expiring(s->impl, now, collect_all, &due);
+    sw_status st = sw_consents_expiring(s, now, collect_all, &due);
     if (st != SW_OK) {
         sw_vec_release(&due);
-        return sw_fail_be(s, st, NULL);
+        return st;
     }
     if (due.nomem) {
         sw_vec_release(&due);
@@ -829,8 +808,7 @@ sw_status sw_consent_list(sw_store *s, const sw_who *who,
     if (st != SW_OK)
         return st;
     list_ctx l = {cb, ctx};
-    st = s->be->consent_list(s->impl, t.subject, list_one, &l);
-    return st == SW_OK ? st : sw_fail_be(s, st, NULL);
+    return sw_consents_list(s, t.subject, list_one, &l);
 }
 
 typedef struct change_ctx {
@@ -857,18 +835,17 @@ sw_status sw_consent_show(sw_store *s, const char *id, sw_consent_view *out,
 {
     consent_copy c;
     memset(&c, 0, sizeof(c));
-    sw_status st = s->be->consent_get(s->impl, id, copy_consent, &c);
+    sw_status st = sw_consents_get(s, id, copy_consent, &c);
     if (st == SW_ERR_NOTFOUND)
         return sw_fail(s, st, "no consent %s", id);
     if (st != SW_OK)
-        return sw_fail_be(s, st, NULL);
+        return st;
     sw_consent_row row = consent_row(&c);
     view_of(&row, out);
     if (!cb)
         return SW_OK;
     change_ctx cc = {cb, ctx};
-    st = s->be->consent_changes(s->impl, id, change_one, &cc);
-    return st == SW_OK ? st : sw_fail_be(s, st, NULL);
+    return sw_consent_changes_list(s, id, change_one, &cc);
 }
 
 /* The Kantara Initiative Consent Receipt Specification 1.1 shape. */
@@ -881,8 +858,8 @@ sw_status sw_consent_receipt(sw_store *s, const char *id, char **json)
         return st;
     const sw_policy *p = s->policy;
     sw_subject_row row;
-    if ((st = s->be->subject_get(s->impl, v.subject, &row)) != SW_OK)
-        return sw_fail_be(s, st, NULL);
+    if ((st = sw_subjects_get(s, v.subject, &row)) != SW_OK)
+        return st;
     const sw_activity *a = consent_activity(p, v.purpose, row.kind);
     const sw_def *purpose = sw_policy_purpose(p, v.purpose);
     json_t *pii = json_array(), *recips = json_array();
@@ -979,8 +956,7 @@ sw_status sw_object(sw_store *s, const sw_who *who, const char *purpose,
     } else if (st == SW_OK) {
         sw_random_id(s->keys, "obj", now, out->id);
         sw_objection_row r = {out->id, t.subject, purpose, now, NULL, 0, NULL};
-        if ((st = s->be->objection_insert(s->impl, &r)) != SW_OK)
-            sw_fail_be(s, st, NULL);
+        st = sw_objections_insert(s, &r);
     }
     if (st == SW_OK)
         st = sw_audit_json(
@@ -1020,22 +996,19 @@ sw_status sw_objection_override(sw_store *s, const char *id,
                        "(--reason)");
     objection_copy c;
     memset(&c, 0, sizeof(c));
-    sw_status st =
-        s->be->objection_get(s->impl, id, NULL, NULL, copy_objection, &c);
+    sw_status st = sw_objections_get(s, id, NULL, NULL, copy_objection, &c);
     if (st == SW_ERR_NOTFOUND)
         return sw_fail(s, st, "no objection %s", id);
     if (st != SW_OK)
-        return sw_fail_be(s, st, NULL);
+        return st;
     if (c.overridden)
         return sw_fail(s, SW_ERR_CONFLICT, "objection %s is already overridden",
                        id);
     if ((st = sw_tx_begin(s)) != SW_OK)
         return st;
-    st = s->be->objection_override(s->impl, id, reason,
-                                   sw_clock_now(&s->clock), s->actor);
-    if (st != SW_OK)
-        sw_fail_be(s, st, NULL);
-    else
+    st = sw_objections_override(s, id, reason, sw_clock_now(&s->clock),
+                                s->actor);
+    if (st == SW_OK)
         st = sw_audit_json(s, "objection.override", c.subject,
                            json_pack("[s]", id),
                            json_pack("{s:s, s:s}", "purpose", c.purpose,
@@ -1111,8 +1084,7 @@ sw_status sw_suppression_list(sw_store *s,
                               void *ctx)
 {
     sup_ctx c = {cb, ctx};
-    sw_status st = s->be->suppression_list(s->impl, sup_one, &c);
-    return st == SW_OK ? st : sw_fail_be(s, st, NULL);
+    return sw_suppression_rows_list(s, sup_one, &c);
 }
 
 /* ---- cookies ---- */
@@ -1182,18 +1154,16 @@ sw_status sw_subject_restrict(sw_store *s, const char *subject, bool on,
                               const char *reason)
 {
     sw_subject_row row;
-    sw_status st = s->be->subject_get(s->impl, subject, &row);
+    sw_status st = sw_subjects_get(s, subject, &row);
     if (st != SW_OK)
-        return sw_fail_be(s, st, NULL);
+        return st;
     int64_t flags = on ? row.flags | SW_SUBJ_RESTRICTED
                        : row.flags & ~(int64_t)SW_SUBJ_RESTRICTED;
     if ((st = sw_tx_begin(s)) != SW_OK)
         return st;
-    st = s->be->subject_set_flags(s->impl, subject, flags, row.has_minor,
-                                  row.minor_until);
-    if (st != SW_OK)
-        sw_fail_be(s, st, NULL);
-    else
+    st = sw_subjects_set_flags(s, subject, flags, row.has_minor,
+                               row.minor_until);
+    if (st == SW_OK)
         st = sw_audit_json(s, on ? "subject.restrict" : "subject.unrestrict",
                            subject, json_pack("[s]", subject),
                            json_pack("{s:s*}", "reason", reason));

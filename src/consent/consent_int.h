@@ -1,16 +1,19 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Private to libsteward: what the consent ledger (consent.c) shares with
- * the decision (decide.c) and the ledger (ledger.c). */
+ * the decision (decision.c) and the public door. */
 #ifndef STEWARD_CONSENT_INT_H
 #define STEWARD_CONSENT_INT_H
 
 #include <sodium.h>
 #include <stdio.h>
 
+#include "consent/consent_sql.h"
+#include "core/json.h"
+#include "core/vec.h"
+#include "policy/model.h"
 #include "steward/consent.h"
 #include "steward/ident.h"
-#include "store/store_int.h"
-#include "core/vec.h"
+#include "store/chain.h"
 
 /* Whom a call names, resolved: the normalised identifier and its keyed
  * hash (the identifier index and the suppression list share it), and the
@@ -30,14 +33,13 @@ sw_status sw_target_resolve(sw_store *s, const sw_who *who, sw_target *t,
 
 /* SW_ERR_INVALID naming the policy's purposes when purpose is not one. */
 sw_status sw_purpose_check(sw_store *s, const char *purpose);
-const sw_activity *sw_suppression_activity(const sw_policy *p);
 /* A purpose of the suppression list: direct marketing. */
 bool sw_purpose_is_marketing(const sw_policy *p, const char *purpose);
-bool sw_basis_covers(const sw_basis *b, const char *purpose);
 sw_consent_state sw_consent_state_of(const char *name);
 
-/* Inside sw_event_add: dates the suppression entries of the subjects an
- * event ends (the end of a business relationship). */
+/* The ledger's event hook (sw_store_open registers it): inside
+ * sw_event_add, dates the suppression entries of the subjects an event
+ * ends (the end of a business relationship). */
 sw_status sw_suppression_on_event(sw_store *s, const char *type, sw_instant at,
                                   const char (*subjects)[SW_ID_BUFSZ],
                                   size_t n);

@@ -15,9 +15,10 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "steward/ident.h"
 #include "consent/consent_int.h"
 #include "core/hash.h"
+#include "steward/ident.h"
+#include "store/sql.h"
 
 #define SLOTS_MIN (1u << 14) /* powers of two */
 #define SLOTS_MAX (1u << 21) /* 128 MiB of verdicts at most */
@@ -59,6 +60,7 @@ struct sw_decide_cache {
     int16_t purposes[PURPOSE_SLOTS]; /* purpose index + 1 by name hash */
     int last_purpose; /* the purpose asked last (index + 1): a list is
                          filtered for one purpose */
+    size_t allowed, denied; /* decisions made through the handle */
 };
 
 _Static_assert(crypto_shorthash_siphashx24_BYTES == SW_BLIND_BYTES,
@@ -67,19 +69,17 @@ _Static_assert(crypto_shorthash_siphashx24_BYTES == SW_BLIND_BYTES,
 static const char *const key_types[4] = {"email", "phone", "visitor",
                                          "subject"};
 
-void sw_decide_free(sw_store *s)
+static void cache_free(void *p)
 {
-    if (!s->decide)
-        return;
-    sw_wipe(s->decide->tkey, sizeof(s->decide->tkey));
-    free(s->decide->slots);
-    free(s->decide);
-    s->decide = NULL;
+    struct sw_decide_cache *c = p;
+    sw_wipe(c->tkey, sizeof(c->tkey));
+    free(c->slots);
+    free(c);
 }
 
 void sw_decide_forget(sw_store *s)
 {
-    struct sw_decide_cache *c = s->decide;
+    struct sw_decide_cache *c = sw_ext_get(s, SW_EXT_DECISIONS);
     if (!c || !c->used)
         return;
     c->used = 0;
@@ -91,8 +91,9 @@ void sw_decide_forget(sw_store *s)
 
 void sw_decide_counts(const sw_store *s, sw_decide_counters *out)
 {
-    out->allowed = s->allowed;
-    out->denied = s->denied;
+    const struct sw_decide_cache *c = s->ext[SW_EXT_DECISIONS].p;
+    out->allowed = c ? c->allowed : 0;
+    out->denied = c ? c->denied : 0;
 }
 
 static dc_entry *slot_for(dc_entry *slots, size_t cap, uint32_t gen,
@@ -161,7 +162,7 @@ static void make_room(struct sw_decide_cache *c)
 
 static struct sw_decide_cache *cache_of(sw_store *s, sw_instant now)
 {
-    struct sw_decide_cache *c = s->decide;
+    struct sw_decide_cache *c = sw_ext_get(s, SW_EXT_DECISIONS);
     if (!c) {
         c = calloc(1, sizeof(*c));
         if (!c || !(c->slots = new_slots(SLOTS_MIN))) {
@@ -183,17 +184,17 @@ static struct sw_decide_cache *cache_of(sw_store *s, sw_instant now)
         }
         c->generation = s->generation;
         c->checked_at = now;
-        s->decide = c;
-        if (s->be->data_version(s->impl, &c->data_version) != SW_OK) {
-            sw_decide_free(s);
+        if (s->drv->data_version(s->db, &c->data_version) != SW_OK) {
+            cache_free(c);
             return NULL;
         }
+        sw_ext_set(s, SW_EXT_DECISIONS, c, NULL, cache_free);
     }
     bool stale = c->generation != s->generation;
     if (now - c->checked_at >= REFRESH_SECONDS || now < c->checked_at) {
         int64_t v = c->data_version;
         c->checked_at = now;
-        stale |= s->be->data_version(s->impl, &v) != SW_OK ||
+        stale |= s->drv->data_version(s->db, &v) != SW_OK ||
                  v != c->data_version;
         c->data_version = v;
     }
@@ -368,12 +369,9 @@ static void set_at(verdict *v, sw_instant at, const char *ref)
  * business relationship does (its rules count from its end). */
 static bool during_relationship(const sw_activity *a)
 {
-    for (size_t i = 0; i < a->n_rules; i++) {
-        const char *tr = a->rules[i].after;
-        if (tr && (strcmp(tr, "relationship_ended") == 0 ||
-                   strcmp(tr, "account_closed") == 0))
+    for (size_t i = 0; i < a->n_rules; i++)
+        if (sw_ends_relationship(a->rules[i].after))
             return true;
-    }
     return false;
 }
 
@@ -510,11 +508,14 @@ static sw_status from_store(sw_store *s, const char *purpose,
         sw_wipe(value, sizeof(value));
     }
     sw_facts f;
-    sw_status st = s->be->decide_facts(
-        s->impl, who->ident ? blind : NULL, who->subject,
-        !marketing ? 0 : who->ident ? 1 : 2, purpose, now, &f);
+    sw_status st = sw_decision_facts(
+        s, who->ident ? blind : NULL, who->subject,
+        !marketing      ? SW_SUPP_NONE
+        : who->ident    ? SW_SUPP_ADDRESS
+                        : SW_SUPP_CONTACTS,
+        purpose, sw_relationship_ends, now, &f);
     if (st != SW_OK)
-        return sw_fail_be(s, st, NULL);
+        return st;
     if (who->subject && !f.has_subject)
         return sw_fail(s, SW_ERR_NOTFOUND, "no subject %s", who->subject);
     from_facts(s, purpose, &f, now, v);
@@ -623,20 +624,20 @@ sw_status sw_decide(sw_store *s, const char *purpose, const sw_who *who,
     if (!recall(c, key, pi, now, &v)) {
         /* the look-ups of one decision see one snapshot under one lock */
         bool own = !s->in_batch && !s->in_read;
-        sw_status st = own ? s->be->tx(s->impl, SW_TX_READ) : SW_OK;
+        sw_status st = own ? s->drv->tx(s->db, SW_TX_READ) : SW_OK;
         if (st != SW_OK)
-            return sw_fail_be(s, st, NULL);
+            return sw_sql_fail(s, st, "starting a read");
         st = from_store(s, purpose, who, ti, now, &v);
         if (own)
-            s->be->tx(s->impl, SW_TX_COMMIT);
+            s->drv->tx(s->db, SW_TX_COMMIT);
         if (st != SW_OK)
             return st;
         keep(c, key, pi, &v, now);
     }
     fill(s, &v, out);
     if (out->allow)
-        s->allowed++;
+        c->allowed++;
     else
-        s->denied++;
+        c->denied++;
     return SW_OK;
 }

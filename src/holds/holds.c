@@ -5,16 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json.h"
+#include "holds/holds_sql.h"
 #include "steward/retention.h"
-#include "store/store_int.h"
-
-char *sw_json_text(void *value)
-{
-    json_t *o = value;
-    char *t = o ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-    json_decref(o);
-    return t;
-}
+#include "store/chain.h"
 
 static bool hold_kind_defined(const sw_policy *p, const char *kind)
 {
@@ -55,9 +49,9 @@ sw_status sw_hold_place(sw_store *s, const char *scope, const char *kind,
     const char *scope_name;
     if (klen == 7 && strncmp(scope, "subject", 7) == 0) {
         sw_subject_row row;
-        sw_status st = s->be->subject_get(s->impl, target, &row);
+        sw_status st = sw_subjects_get(s, target, &row);
         if (st != SW_OK)
-            return sw_fail(s, st, "no subject %s", target);
+            return st;
         r.scope = SW_EV_SUBJECT;
         scope_name = "subject";
     } else if (klen == 7 && strncmp(scope, "account", 7) == 0) {
@@ -102,8 +96,7 @@ sw_status sw_hold_place(sw_store *s, const char *scope, const char *kind,
                        ? sw_tx_begin(s)
                        : sw_fail(s, SW_ERR_NOMEM, "out of memory");
     if (st == SW_OK) {
-        if ((st = s->be->hold_insert(s->impl, &r)) != SW_OK)
-            sw_fail_be(s, st, NULL);
+        st = sw_holds_insert(s, &r);
         if (st == SW_OK)
             st = sw_audit_append(s, "hold.place",
                                  r.scope == SW_EV_SUBJECT ? target : NULL,
@@ -123,11 +116,8 @@ sw_status sw_hold_release(sw_store *s, const char *id)
     sw_status st =
         objects ? sw_tx_begin(s) : sw_fail(s, SW_ERR_NOMEM, "out of memory");
     if (st == SW_OK) {
-        st = s->be->hold_release(s->impl, id, sw_clock_now(&s->clock),
-                                 s->actor);
-        if (st != SW_OK)
-            sw_fail_be(s, st, NULL);
-        else
+        st = sw_holds_release(s, id, sw_clock_now(&s->clock), s->actor);
+        if (st == SW_OK)
             st = sw_audit_append(s, "hold.release", NULL, objects, "{}");
         st = sw_tx_end(s, st);
     }
@@ -165,6 +155,5 @@ sw_status sw_hold_list(sw_store *s, bool all,
                        void *ctx)
 {
     list_ctx c = {cb, ctx};
-    sw_status st = s->be->hold_list(s->impl, all, list_one, &c);
-    return st == SW_OK ? st : sw_fail_be(s, st, NULL);
+    return sw_holds_list(s, all, list_one, &c);
 }

@@ -6,7 +6,8 @@
 #include <string.h>
 
 #include "steward/keys.h"
-#include "store/store_int.h"
+#include "store/chain.h"
+#include "store/sql.h"
 
 static const char *const role_names[SW_ROLE_COUNT] = {
     [SW_ROLE_ADMIN] = "admin",
@@ -39,20 +40,30 @@ static void token_hash(sw_store *s, const char *token,
     sw_blind(s->keys, "apikey", token, strlen(token), out);
 }
 
-static int view_of(const sw_apikey_row *r, void *ctx)
+/* ---- the api_keys table ---- */
+
+#define KEY_COLUMNS "id, role, label, created_by, created_at, revoked_at"
+
+typedef struct key_ctx {
+    int (*cb)(const sw_key_view *k, void *ctx);
+    void *ctx;
+    sw_key_view v;
+} key_ctx;
+
+static int key_row(const sw_row *r, void *p)
 {
-    sw_key_view *v = ctx;
+    key_ctx *c = p;
+    sw_key_view *v = &c->v;
     memset(v, 0, sizeof(*v));
-    snprintf(v->id, sizeof(v->id), "%s", r->id);
-    if (!sw_key_role_parse(r->role, &v->role))
+    sw_row_text_into(r, 0, v->id, sizeof(v->id));
+    if (!sw_key_role_parse(sw_row_text(r, 1), &v->role))
         v->role = SW_ROLE_AUDITOR; /* an unknown role gets the least */
-    snprintf(v->label, sizeof(v->label), "%s", r->label ? r->label : "");
-    snprintf(v->created_by, sizeof(v->created_by), "%s",
-             r->created_by ? r->created_by : "");
-    v->created_at = r->created_at;
-    v->revoked = r->revoked;
-    v->revoked_at = r->revoked_at;
-    return 0;
+    sw_row_text_into(r, 2, v->label, sizeof(v->label));
+    sw_row_text_into(r, 3, v->created_by, sizeof(v->created_by));
+    v->created_at = sw_row_int(r, 4);
+    v->revoked = !sw_row_null(r, 5);
+    v->revoked_at = sw_row_int(r, 5);
+    return c->cb ? c->cb(v, c->ctx) : 1;
 }
 
 sw_status sw_key_create(sw_store *s, sw_key_role role, const char *label,
@@ -77,19 +88,18 @@ sw_status sw_key_create(sw_store *s, sw_key_role role, const char *label,
     char kid[SW_ID_BUFSZ];
     sw_instant now = sw_clock_now(&s->clock);
     sw_random_id(s->keys, "key", now, kid);
-    sw_apikey_row r;
-    memset(&r, 0, sizeof(r));
-    r.id = kid;
-    r.role = name;
-    r.label = label;
-    r.created_by = s->actor;
-    r.created_at = now;
-    token_hash(s, text, r.hash);
+    uint8_t hash[SW_BLIND_BYTES];
+    token_hash(s, text, hash);
     sw_status st = sw_tx_begin(s);
     if (st == SW_OK) {
-        if ((st = s->be->apikey_insert(s->impl, &r)) != SW_OK)
-            sw_fail_be(s, st, "key not stored");
-        else
+        st = sw_sql_run(s, "key not stored",
+                        "INSERT INTO api_keys(id, hash, role, label,"
+                        " created_by, created_at) VALUES(?1,?2,?3,?4,?5,?6)",
+                        SW_ARGS(sw_v_text(kid), sw_v_blob(hash, sizeof(hash)),
+                                sw_v_text(name), sw_v_text(label),
+                                sw_v_text(s->actor), sw_v_int(now)),
+                        NULL);
+        if (st == SW_OK)
             st = sw_audit_json(s, "key.create", NULL, json_pack("[s]", kid),
                                json_pack("{s:s}", "role", name));
         st = sw_tx_end(s, st);
@@ -110,11 +120,16 @@ sw_status sw_key_check(sw_store *s, const char *token, sw_key_view *out)
         return sw_fail(s, SW_ERR_DENIED, "not an API key of steward");
     uint8_t h[SW_BLIND_BYTES];
     token_hash(s, token, h);
-    sw_status st = s->be->apikey_get(s->impl, h, NULL, view_of, out);
+    key_ctx c = {.cb = NULL};
+    sw_status st = sw_sql_one(s, "key not checked",
+                              "SELECT " KEY_COLUMNS
+                              " FROM api_keys WHERE hash = ?1",
+                              SW_ARGS(sw_v_blob(h, sizeof(h))), key_row, &c);
     if (st == SW_ERR_NOTFOUND)
         return sw_fail(s, SW_ERR_DENIED, "unknown API key");
     if (st != SW_OK)
-        return sw_fail_be(s, st, "key not checked");
+        return st;
+    *out = c.v;
     if (out->revoked)
         return sw_fail(s, SW_ERR_DENIED, "API key %s is revoked", out->id);
     return SW_OK;
@@ -125,32 +140,35 @@ sw_status sw_key_revoke(sw_store *s, const char *id)
     sw_status st = sw_tx_begin(s);
     if (st != SW_OK)
         return st;
-    if ((st = s->be->apikey_revoke(s->impl, id, sw_clock_now(&s->clock))) !=
-        SW_OK)
-        sw_fail_be(s, st, NULL);
-    else
+    int64_t n = 0, revoked = 0;
+    st = sw_sql_run(s, "revoking an API key",
+                    "UPDATE api_keys SET revoked_at = ?2 WHERE id = ?1"
+                    " AND revoked_at IS NULL",
+                    SW_ARGS(sw_v_text(id), sw_v_int(sw_clock_now(&s->clock))),
+                    &n);
+    if (st == SW_OK && n != 1) {
+        st = sw_sql_int(s, "revoking an API key",
+                        "SELECT revoked_at IS NOT NULL FROM api_keys"
+                        " WHERE id = ?1",
+                        SW_ARGS(sw_v_text(id)), &revoked);
+        if (st == SW_OK || st == SW_ERR_NOTFOUND)
+            st = sw_fail(s, st == SW_OK ? SW_ERR_CONFLICT : st,
+                         st == SW_OK ? "API key %s is already revoked"
+                                     : "no API key %s",
+                         id);
+    }
+    if (st == SW_OK)
         st = sw_audit_json(s, "key.revoke", NULL, json_pack("[s]", id),
                            json_object());
     return sw_tx_end(s, st);
 }
 
-typedef struct list_ctx {
-    int (*cb)(const sw_key_view *k, void *ctx);
-    void *ctx;
-} list_ctx;
-
-static int list_one(const sw_apikey_row *r, void *p)
-{
-    list_ctx *c = p;
-    sw_key_view v;
-    view_of(r, &v);
-    return c->cb(&v, c->ctx);
-}
-
 sw_status sw_key_list(sw_store *s, int (*cb)(const sw_key_view *k, void *ctx),
                       void *ctx)
 {
-    list_ctx c = {cb, ctx};
-    sw_status st = s->be->apikey_list(s->impl, list_one, &c);
-    return st == SW_OK ? st : sw_fail_be(s, st, "keys not listed");
+    key_ctx c = {.cb = cb, .ctx = ctx};
+    return sw_sql(s, "keys not listed",
+                  "SELECT " KEY_COLUMNS " FROM api_keys"
+                  " ORDER BY created_at DESC, id DESC",
+                  SW_NOARGS, key_row, &c);
 }

@@ -11,12 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hash.h"
+#include "core/json.h"
+#include "core/vec.h"
+#include "ledger/ledger_sql.h"
 #include "steward/ident.h"
 #include "steward/ledger.h"
-#include "core/hash.h"
-#include "consent/consent_int.h"
-#include "store/store_int.h"
-#include "core/vec.h"
+#include "store/chain.h"
 
 /* Blind-index "types" of the scopes, apart from identifier types. */
 #define SCOPE_ACCOUNT "scope.account"
@@ -100,11 +101,9 @@ static void free_secret(char *p, size_t n)
 static sw_status load_subject(sw_store *s, const char *id, sw_subject_row *r,
                               uint8_t key[SW_KEY_BYTES])
 {
-    sw_status st = s->be->subject_get(s->impl, id, r);
-    if (st == SW_ERR_NOTFOUND)
-        return sw_fail(s, st, "no subject %s", id);
+    sw_status st = sw_subjects_get(s, id, r);
     if (st != SW_OK)
-        return sw_fail_be(s, st, NULL);
+        return st;
     if (!r->has_key)
         return sw_fail(s, SW_ERR_NOTFOUND, "subject %s was erased", id);
     if (key && sw_datakey_unwrap(s->keys, id, r->wrapped_key,
@@ -114,30 +113,50 @@ static sw_status load_subject(sw_store *s, const char *id, sw_subject_row *r,
     return SW_OK;
 }
 
-/* load_subject for writers: inside a batch the last subject's row and key
- * are cached (the batch holds the write lock). Blob pointers are cleared. */
-static struct key_slot *key_slot(sw_store *s, const char *id)
+/* load_subject for writers: inside a batch the subjects written to and
+ * their unwrapped keys are cached (the batch holds the write lock),
+ * direct-mapped by a hash of the id; forgotten when the batch ends. */
+#define KEY_CACHE 1024
+
+typedef struct key_slot {
+    bool used;
+    sw_subject_row row;
+    uint8_t key[SW_KEY_BYTES];
+} key_slot;
+
+static void keys_forget(void *p)
 {
-    return &s->keys_cache[sw_hash_str(SW_HASH_SEED, id) % SW_KEY_CACHE];
+    sw_wipe(p, sizeof(key_slot) * KEY_CACHE);
+}
+
+static void keys_free(void *p)
+{
+    keys_forget(p);
+    free(p);
+}
+
+static key_slot *key_cache_slot(sw_store *s, const char *id)
+{
+    key_slot *c = sw_ext_get(s, SW_EXT_SUBJECT_KEYS);
+    if (!c && (c = calloc(KEY_CACHE, sizeof(*c))))
+        sw_ext_set(s, SW_EXT_SUBJECT_KEYS, c, keys_forget, keys_free);
+    return c ? &c[sw_hash_str(SW_HASH_SEED, id) % KEY_CACHE] : NULL;
 }
 
 static sw_status subject_for_write(sw_store *s, const char *id,
                                    sw_subject_row *r, uint8_t key[SW_KEY_BYTES])
 {
-    struct key_slot *slot = s->in_batch ? key_slot(s, id) : NULL;
+    key_slot *slot = s->in_batch ? key_cache_slot(s, id) : NULL;
     if (slot && slot->used && strcmp(slot->row.id, id) == 0) {
         *r = slot->row;
         memcpy(key, slot->key, SW_KEY_BYTES);
         return SW_OK;
     }
     sw_status st = load_subject(s, id, r, key);
-    if (st == SW_OK) {
-        r->account_enc = r->tenant_enc = NULL;
-        if (slot) {
-            slot->row = *r;
-            memcpy(slot->key, key, SW_KEY_BYTES);
-            slot->used = true;
-        }
+    if (st == SW_OK && slot) {
+        slot->row = *r;
+        memcpy(slot->key, key, SW_KEY_BYTES);
+        slot->used = true;
     }
     return st;
 }
@@ -182,12 +201,12 @@ static sw_status insert_ident(sw_store *s, const char *subject,
     sw_ident_row r = {{0}, ni->type, subject, sealed, len,
                       sw_clock_now(&s->clock)};
     memcpy(r.blind, ni->blind, SW_BLIND_BYTES);
-    sw_status st = s->be->ident_insert(s->impl, &r, owner);
+    sw_status st = sw_identifiers_insert(s, &r, owner);
     free(sealed);
     if (st == SW_ERR_CONFLICT)
         return sw_fail(s, st, "%s identifier already belongs to subject %s",
                        ni->type, owner);
-    return st == SW_OK ? st : sw_fail_be(s, st, NULL);
+    return st;
 }
 
 sw_status sw_subject_add(sw_store *s, const sw_subject_spec *spec, char *id)
@@ -238,34 +257,29 @@ sw_status sw_subject_add(sw_store *s, const sw_subject_spec *spec, char *id)
     sw_datakey_new(s->keys, sid, key, r.wrapped_key);
     r.has_key = true;
     r.created_at = sw_clock_now(&s->clock);
-    uint8_t *acc = NULL, *ten = NULL;
     char ad[96];
-    if (spec->account && *spec->account) {
+    if (spec->account && *spec->account) { /* under 256 bytes: it fits */
         r.has_account = true;
         blind_of(s, SCOPE_ACCOUNT, spec->account, r.account_bi);
         snprintf(ad, sizeof(ad), "account|%s", sid);
-        acc = seal_text(s, key, ad, spec->account, strlen(spec->account),
-                        &r.account_enc_len);
-        r.account_enc = acc;
+        sw_seal(s->keys, key, ad, spec->account, strlen(spec->account),
+                r.account_enc);
+        r.account_enc_len = strlen(spec->account) + SW_SEAL_OVERHEAD;
     }
     if (spec->tenant && *spec->tenant) {
         r.has_tenant = true;
         blind_of(s, SCOPE_TENANT, spec->tenant, r.tenant_bi);
         snprintf(ad, sizeof(ad), "tenant|%s", sid);
-        ten = seal_text(s, key, ad, spec->tenant, strlen(spec->tenant),
-                        &r.tenant_enc_len);
-        r.tenant_enc = ten;
+        sw_seal(s->keys, key, ad, spec->tenant, strlen(spec->tenant),
+                r.tenant_enc);
+        r.tenant_enc_len = strlen(spec->tenant) + SW_SEAL_OVERHEAD;
     }
-    if ((r.has_account && !acc) || (r.has_tenant && !ten))
-        st = sw_fail(s, SW_ERR_NOMEM, "out of memory");
 
 
     if (st == SW_OK)
         st = sw_tx_begin(s);
     if (st == SW_OK) {
-        st = s->be->subject_insert(s->impl, &r);
-        if (st != SW_OK)
-            sw_fail_be(s, st, NULL);
+        st = sw_subjects_insert(s, &r);
         for (size_t i = 0; i < spec->n_idents && st == SW_OK; i++)
             st = insert_ident(s, sid, key, &ids[i]);
         if (st == SW_OK && s->in_batch) { /* one entry for the batch */
@@ -285,8 +299,7 @@ sw_status sw_subject_add(sw_store *s, const sw_subject_spec *spec, char *id)
     sw_wipe(key, sizeof(key));
     sw_wipe(ids, sizeof(*ids) * spec->n_idents);
     free(ids);
-    free(acc);
-    free(ten);
+    sw_wipe(&r, sizeof(r));
     if (st == SW_OK)
         snprintf(id, SW_ID_BUFSZ, "%s", sid);
     return st;
@@ -326,11 +339,11 @@ sw_status sw_subject_find(sw_store *s, const sw_ident *ident, char *id)
     sw_status st = normalise(s, ident, &ni);
     if (st != SW_OK)
         return st;
-    st = s->be->ident_lookup(s->impl, ni.blind, id);
+    st = sw_identifiers_lookup(s, ni.blind, id);
     sw_wipe(&ni, sizeof(ni));
     if (st == SW_ERR_NOTFOUND)
         return sw_fail(s, st, "no subject has this %s", ident->type);
-    return st == SW_OK ? st : sw_fail_be(s, st, NULL);
+    return st;
 }
 
 sw_status sw_subject_find_account(sw_store *s, const char *account,
@@ -339,8 +352,7 @@ sw_status sw_subject_find_account(sw_store *s, const char *account,
 {
     uint8_t bi[SW_BLIND_BYTES];
     blind_of(s, SCOPE_ACCOUNT, account, bi);
-    sw_status st = s->be->subjects_in_scope(s->impl, SW_EV_ACCOUNT, bi, cb, ctx);
-    return st == SW_OK ? st : sw_fail_be(s, st, NULL);
+    return sw_subjects_in_scope(s, SW_EV_ACCOUNT, bi, cb, ctx);
 }
 
 /* ---- retention: which rules apply to a record, and its due date ---- */
@@ -378,10 +390,7 @@ static sw_status latest_event(sw_store *s, const due_input *in,
                                                 : NULL,
                        in->subject->has_tenant ? in->subject->tenant_bi
                                                : NULL};
-    sw_status st = s->be->event_latest(s->impl, type, &k, at);
-    if (st != SW_OK && st != SW_ERR_NOTFOUND)
-        sw_fail_be(s, st, NULL);
-    return st;
+    return sw_events_latest(s, type, &k, at);
 }
 
 /*
@@ -492,7 +501,7 @@ sw_status sw_record_add(sw_store *s, const sw_record_spec *spec, char *id,
     /* In a batch the insert is the change's only write: where one failed
      * statement is undone alone (SQLite), no savepoint is needed around
      * it; elsewhere it gets one, so a failure never takes the batch. */
-    bool framed = !s->in_batch || !s->be->stmt_atomic;
+    bool framed = !s->in_batch || !(s->drv->caps & SW_DRV_STMT_ATOMIC);
     if (!framed) { /* what sw_audit_unnote goes back to */
         s->pend[SW_PEND_RECORD].saved_len = s->pend[SW_PEND_RECORD].ids.len;
         s->pend[SW_PEND_RECORD].saved_count = s->pend[SW_PEND_RECORD].count;
@@ -507,10 +516,8 @@ sw_status sw_record_add(sw_store *s, const sw_record_spec *spec, char *id,
                                spec->category, sealed, len,
                                spec->source,   at,     due.has_due,
                                due.due_at, due.rule[0] ? due.rule : NULL};
-            if ((st = s->be->record_insert(s->impl, &r)) != SW_OK) {
-                sw_fail_be(s, st, NULL);
+            if ((st = sw_records_insert(s, &r)) != SW_OK)
                 sw_audit_unnote(s);
-            }
         }
         if (st == SW_OK && !s->in_batch) {
             json_t *d = json_pack("{s:s, s:s, s:s, s:s}", "activity", a->id,
@@ -609,9 +616,9 @@ static sw_status move_dues(sw_store *s, sw_vec *recs, const char *type,
     for (size_t i = 0; i < recs->n; i++) {
         rec_item *it = SW_VEC_AT(recs, rec_item, i);
         if (strcmp(subj.id, it->subject) != 0) {
-            sw_status st = s->be->subject_get(s->impl, it->subject, &subj);
+            sw_status st = sw_subjects_get(s, it->subject, &subj);
             if (st != SW_OK)
-                return sw_fail_be(s, st, NULL);
+                return st;
         }
         if (!event_matters(s->policy, it, subj.kind, type))
             continue;
@@ -625,10 +632,10 @@ static sw_status move_dues(sw_store *s, sw_vec *recs, const char *type,
             (!due.has_due || due.due_at == it->due_at) &&
             strcmp(due.rule, it->rule) == 0)
             continue;
-        st = s->be->record_set_due(s->impl, it->id, due.has_due, due.due_at,
-                                   due.rule[0] ? due.rule : NULL);
+        st = sw_records_set_due(s, it->id, due.has_due, due.due_at,
+                                due.rule[0] ? due.rule : NULL);
         if (st != SW_OK)
-            return sw_fail_be(s, st, NULL);
+            return st;
         if (due.has_due != it->has_due || due.due_at != it->due_at)
             (*moved)++;
     }
@@ -688,10 +695,8 @@ sw_status sw_event_add(sw_store *s, const sw_event_spec *spec, char *id,
         ev.scope = SW_EV_RECORD;
         ev.key = (const uint8_t *)spec->record;
         ev.key_len = strlen(spec->record);
-        st = s->be->record_get(s->impl, spec->record, collect_record, &recs);
-        if (st != SW_OK)
-            sw_fail_be(s, st, NULL);
-        else if (recs.n == 0)
+        st = sw_records_get(s, spec->record, collect_record, &recs);
+        if (st == SW_OK && recs.n == 0)
             st = sw_fail(s, SW_ERR_NOTFOUND, "no record %s", spec->record);
     } else {
         bool acc = spec->account != NULL;
@@ -701,28 +706,23 @@ sw_status sw_event_add(sw_store *s, const sw_event_spec *spec, char *id,
                  acc ? spec->account : spec->tenant, bi);
         ev.key = bi;
         ev.key_len = SW_BLIND_BYTES;
-        st = s->be->subjects_in_scope(s->impl, ev.scope, bi, collect_id,
-                                      &subjects);
-        if (st != SW_OK)
-            sw_fail_be(s, st, NULL);
+        st = sw_subjects_in_scope(s, ev.scope, bi, collect_id, &subjects);
     }
     for (size_t i = 0; i < subjects.n && st == SW_OK; i++) {
-        st = s->be->record_list(s->impl, *SW_VEC_AT(&subjects, subject_id, i),
-                                collect_record, &recs);
-        if (st != SW_OK)
-            sw_fail_be(s, st, NULL);
+        st = sw_records_list(s, *SW_VEC_AT(&subjects, subject_id, i),
+                             collect_record, &recs);
     }
     if (st == SW_OK && (recs.nomem || subjects.nomem))
         st = sw_fail(s, SW_ERR_NOMEM, "out of memory");
-    if (st == SW_OK && (st = s->be->event_insert(s->impl, &ev)) != SW_OK)
-        sw_fail_be(s, st, NULL);
+    if (st == SW_OK)
+        st = sw_events_insert(s, &ev);
     size_t moved = 0;
     if (st == SW_OK)
         st = move_dues(s, &recs, spec->type, &moved);
-    if (st == SW_OK)
-        st = sw_suppression_on_event(
-            s, spec->type, spec->at,
-            (const char(*)[SW_ID_BUFSZ])subjects.v, subjects.n);
+    if (st == SW_OK && s->hooks.event) /* other lists the event dates */
+        st = s->hooks.event(s, spec->type, spec->at,
+                            (const char(*)[SW_ID_BUFSZ])subjects.v,
+                            subjects.n);
     if (st == SW_OK) {
         char when[SW_INSTANT_BUFSZ];
         json_t *objs = json_pack("[s]", evid);
@@ -854,22 +854,22 @@ sw_status sw_subject_show(sw_store *s, const char *id, sw_subject_view **out)
         v->created_at = r.created_at;
         char ad[96];
         snprintf(ad, sizeof(ad), "account|%s", id);
-        if (r.account_enc)
+        if (r.account_enc_len)
             st = unseal_text(s, key, ad, r.account_enc, r.account_enc_len,
                              &v->account, NULL);
         snprintf(ad, sizeof(ad), "tenant|%s", id);
-        if (st == SW_OK && r.tenant_enc)
+        if (st == SW_OK && r.tenant_enc_len)
             st = unseal_text(s, key, ad, r.tenant_enc, r.tenant_enc_len,
                              &v->tenant, NULL);
     }
     show_ctx c = {s, v, key, SW_OK};
     if (st == SW_OK) {
-        st = s->be->ident_list(s->impl, id, show_ident, &c);
-        st = st != SW_OK ? sw_fail_be(s, st, NULL) : c.st;
+        st = sw_identifiers_list(s, id, show_ident, &c);
+        st = st != SW_OK ? st : c.st;
     }
     if (st == SW_OK) {
-        st = s->be->record_list(s->impl, id, show_record, &c);
-        st = st != SW_OK ? sw_fail_be(s, st, NULL) : c.st;
+        st = sw_records_list(s, id, show_record, &c);
+        st = st != SW_OK ? st : c.st;
     }
     if (st == SW_OK) {
         char *objects = sw_json_text(json_pack("[s]", id));
@@ -899,22 +899,16 @@ sw_status sw_subject_erase(sw_store *s, const char *id, sw_erase_result *out)
 {
     sw_erase_result counts = {0, 0, 0};
     sw_subject_row r;
-    sw_status st = s->be->subject_get(s->impl, id, &r);
-    if (st == SW_ERR_NOTFOUND)
-        return sw_fail(s, st, "no subject %s", id);
+    sw_status st = sw_subjects_get(s, id, &r);
     if (st != SW_OK)
-        return sw_fail_be(s, st, NULL);
+        return st;
     if ((st = sw_tx_begin(s)) != SW_OK)
         return st;
-    struct key_slot *slot = key_slot(s, id);
-    if (slot->used && strcmp(slot->row.id, id) == 0)
+    key_slot *slot = s->in_batch ? key_cache_slot(s, id) : NULL;
+    if (slot && slot->used && strcmp(slot->row.id, id) == 0)
         sw_wipe(slot, sizeof(*slot));
     /* The key goes first: from here on every copy of the data is noise. */
-    st = s->be->subject_destroy_key(s->impl, id);
-    if (st == SW_OK)
-        st = s->be->subject_delete(s->impl, id, &counts);
-    if (st != SW_OK)
-        sw_fail_be(s, st, NULL);
+    st = sw_subjects_delete(s, id, &counts);
     if (st == SW_OK) {
         char *objects = sw_json_text(json_pack("[s]", id));
         char *details = sw_json_text(json_pack(
@@ -930,8 +924,9 @@ sw_status sw_subject_erase(sw_store *s, const char *id, sw_erase_result *out)
     }
     st = sw_tx_end(s, st);
     sw_wipe(&r, sizeof(r));
-    if (st == SW_OK && !s->in_batch && (st = s->be->checkpoint(s->impl)) != SW_OK)
-        sw_fail_be(s, st, "erased, but the journal was not checkpointed");
+    if (st == SW_OK)
+        st = sw_store_checkpoint(s, "erased, but the journal was not "
+                                    "checkpointed");
     if (out)
         *out = counts;
     return st;
@@ -959,9 +954,9 @@ sw_status sw_record_rectify(sw_store *s, const char *subject,
         return sw_fail(s, SW_ERR_INVALID, "a new value of at most %d bytes",
                        SW_VALUE_MAX);
     rec_owner o = {false, "", ""};
-    sw_status st = s->be->record_get(s->impl, record, owner_of, &o);
-    if (st != SW_OK && st != SW_ERR_NOTFOUND)
-        return sw_fail_be(s, st, NULL);
+    sw_status st = sw_records_get(s, record, owner_of, &o);
+    if (st != SW_OK)
+        return st;
     if (!o.found || strcmp(o.subject, subject) != 0)
         return sw_fail(s, SW_ERR_NOTFOUND, "subject %s has no record %s",
                        subject, record);
@@ -977,18 +972,16 @@ sw_status sw_record_rectify(sw_store *s, const char *subject,
     if (!sealed)
         return sw_fail(s, SW_ERR_NOMEM, "out of memory");
     if ((st = sw_tx_begin(s)) == SW_OK) {
-        st = s->be->record_set_value(s->impl, record, sealed, sealed_len);
-        if (st != SW_OK)
-            sw_fail_be(s, st, NULL);
-        else
+        st = sw_records_set_value(s, record, sealed, sealed_len);
+        if (st == SW_OK)
             st = sw_audit_json(s, "record.rectify", subject,
                                json_pack("[s, s]", subject, record),
                                json_pack("{s:s}", "category", o.category));
         st = sw_tx_end(s, st);
     }
     free(sealed);
-    if (st == SW_OK && !s->in_batch &&
-        (st = s->be->checkpoint(s->impl)) != SW_OK)
-        sw_fail_be(s, st, "corrected, but the journal was not checkpointed");
+    if (st == SW_OK)
+        st = sw_store_checkpoint(s, "corrected, but the journal was not "
+                                    "checkpointed");
     return st;
 }

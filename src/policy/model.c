@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "policy/model.h"
 #include "steward/policy.h"
 
 const sw_activity *sw_policy_activity(const sw_policy *p, const char *id)
@@ -227,4 +228,27 @@ size_t sw_policy_lint(const sw_policy *p, sw_diags *d)
         }
     }
     return n;
+}
+
+const char *const sw_relationship_ends[3] = {"relationship_ended",
+                                             "account_closed", NULL};
+
+bool sw_ends_relationship(const char *event_type)
+{
+    for (int i = 0; event_type && sw_relationship_ends[i]; i++)
+        if (strcmp(event_type, sw_relationship_ends[i]) == 0)
+            return true;
+    return false;
+}
+
+const sw_activity *sw_suppression_activity(const sw_policy *p)
+{
+    return p->consent.suppression_activity
+               ? sw_policy_activity(p, p->consent.suppression_activity)
+               : NULL;
+}
+
+bool sw_basis_covers(const sw_basis *b, const char *purpose)
+{
+    return b->purposes.n == 0 || sw_strs_has(&b->purposes, purpose);
 }

@@ -486,15 +486,13 @@ static const char *why_kept(sw_store *s, const sw_record_view *r,
                             char *hold_buf, size_t n, sw_status *st)
 {
     char hold[SW_ID_BUFSZ], kind[48];
-    *st = s->be->record_hold(s->impl, r->id, hold, kind);
+    *st = sw_holds_on_record(s, r->id, hold, kind);
     if (*st == SW_OK) {
         snprintf(hold_buf, n, "legal hold %s (%s)", hold, kind);
         return hold_buf;
     }
-    if (*st != SW_ERR_NOTFOUND) {
-        *st = sw_fail_be(s, *st, NULL);
+    if (*st != SW_ERR_NOTFOUND)
         return NULL;
-    }
     *st = SW_OK;
     const sw_activity *a = sw_policy_activity(s->policy, r->activity);
     if (!a)
@@ -574,12 +572,10 @@ sw_status sw_answer_erase(sw_store *s, const char *subject,
         json_t *d;
         json_array_foreach(deleted, i, d)
         {
-            if ((st = s->be->record_delete(
-                     s->impl, json_string_value(json_object_get(d, "record")))) !=
-                SW_OK) {
-                sw_fail_be(s, st, NULL);
+            st = sw_records_delete(
+                s, json_string_value(json_object_get(d, "record")));
+            if (st != SW_OK)
                 break;
-            }
         }
         /* what is kept is only stored: restricted (Art. 18(2)) */
         if (st == SW_OK)
@@ -737,7 +733,8 @@ sw_status sw_subject_child(sw_store *s, const char *subject,
     if (st == SW_OK)
         st = sw_subject_erase(s, subject, out);
     st = sw_op_end(s, own, st);
-    if (st == SW_OK && (st = s->be->checkpoint(s->impl)) != SW_OK)
-        sw_fail_be(s, st, "erased, but the journal was not checkpointed");
+    if (st == SW_OK)
+        st = sw_store_checkpoint(s, "erased, but the journal was not "
+                                    "checkpointed");
     return st;
 }

@@ -60,11 +60,11 @@ static sw_status state_get(sw_store *s, const char *kind,
 {
     *out = NULL;
     char text[1024];
-    sw_status st = s->be->state_get(s->impl, kind, key, text, sizeof(text));
+    sw_status st = sw_public_state_get(s, kind, key, text, sizeof(text));
     if (st == SW_ERR_NOTFOUND)
         return SW_OK;
     if (st != SW_OK)
-        return sw_fail_be(s, st, NULL);
+        return st;
     *out = json_loads(text, 0, NULL);
     return SW_OK; /* a damaged entry reads as none */
 }
@@ -77,9 +77,9 @@ static sw_status state_put(sw_store *s, const char *kind,
     json_decref(v);
     if (!text)
         return sw_fail(s, SW_ERR_NOMEM, "out of memory");
-    sw_status st = s->be->state_put(s->impl, kind, key, text, due);
+    sw_status st = sw_public_state_put(s, kind, key, text, due);
     free(text);
-    return st == SW_OK ? st : sw_fail_be(s, st, NULL);
+    return st;
 }
 
 /*

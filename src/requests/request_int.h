@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Private to libsteward: the answers to requests (answer.c), called by
- * sw_request_fulfil (request.c) inside its change. */
+/* Private to libsteward: the answers to requests (fulfilment.c), called
+ * by sw_request_fulfil (requests.c) inside its change. */
 #ifndef STEWARD_REQUEST_INT_H
 #define STEWARD_REQUEST_INT_H
 
-#include "steward/request.h"
 #include "consent/consent_int.h"
+#include "core/json.h"
+#include "holds/holds_sql.h"
+#include "requests/requests_sql.h"
+#include "steward/request.h"
+#include "store/chain.h"
 
 sw_status sw_answer_access(sw_store *s, const char *subject,
                            const char *request, sw_answer_format f,

@@ -168,10 +168,10 @@ static void view_of(const sw_request_row *r, sw_request_view *v)
 static sw_status load(sw_store *s, const char *id, req_copy *c)
 {
     memset(c, 0, sizeof(*c));
-    sw_status st = s->be->request_get(s->impl, id, copy_request, c);
+    sw_status st = sw_requests_get(s, id, copy_request, c);
     if (st == SW_ERR_NOTFOUND)
         return sw_fail(s, st, "no request %s", id);
-    return st == SW_OK ? st : sw_fail_be(s, st, NULL);
+    return st;
 }
 
 /* Writes the row in a new state with its timeline row and audit entry
@@ -188,12 +188,11 @@ static sw_status transition(sw_store *s, sw_request_row *r,
         r->closed_at = now;
         r->has_code = false;
     }
-    sw_status st = s->be->request_put(s->impl, r);
+    sw_status st = sw_requests_put(s, r);
     if (st == SW_OK)
-        st = s->be->request_change_add(s->impl, r->id, r->state, now,
-                                       s->actor, reason);
+        st = sw_request_changes_add(s, r->id, r->state, now, s->actor, reason);
     if (st != SW_OK)
-        return sw_fail_be(s, st, NULL);
+        return st;
     return sw_audit_json(s, action, r->subject, json_pack("[s]", r->id),
                          json_pack("{s:s, s:s, s:s, s:s*}", "type", r->type,
                                    "regulation", r->regulation, "state",
@@ -303,9 +302,7 @@ static sw_status reissue(sw_store *s, const sw_who *who, sw_request_row *row,
     st = recipient_of(s, who, row->subject, recipient, sizeof(recipient));
     if (st == SW_OK) {
         new_code(s, row, recipient, out);
-        if ((st = s->be->request_put(s->impl, row)) != SW_OK)
-            sw_fail_be(s, st, NULL);
-        else
+        if ((st = sw_requests_put(s, row)) == SW_OK)
             st = sw_audit_json(
                 s, "request.resend", row->subject, json_pack("[s]", row->id),
                 through ? json_pack("{s:s}", "through", through)
@@ -347,13 +344,11 @@ static sw_status open_for(sw_store *s, const sw_who *who, const sw_target *t,
                                           &r.has_ack_due, &r.ack_due_at);
     r.state = state_names[SW_RS_RECEIVED];
     if (st == SW_OK) {
-        st = s->be->request_put(s->impl, &r);
+        st = sw_requests_put(s, &r);
         if (st == SW_OK)
-            st = s->be->request_change_add(
-                s->impl, id, r.state, r.received_at, s->actor,
+            st = sw_request_changes_add(
+                s, id, r.state, r.received_at, s->actor,
                 spec->agent ? "through an authorised agent" : NULL);
-        if (st != SW_OK)
-            sw_fail_be(s, st, NULL);
     }
     if (st == SW_OK) {
         new_code(s, &r, recipient, out);
@@ -386,14 +381,14 @@ sw_status sw_request_open(sw_store *s, const sw_who *who,
         return st;
     req_copy dup;
     memset(&dup, 0, sizeof(dup));
-    st = s->be->request_open_of(s->impl, t.subject,
-                                type_names[spec->type], copy_request, &dup);
+    st = sw_requests_open_of(s, t.subject, type_names[spec->type],
+                             copy_request, &dup);
     if (st == SW_OK)
         return sw_fail(s, SW_ERR_CONFLICT,
                        "request %s (%s) of this subject is still open",
                        dup.id, dup.state);
     if (st != SW_ERR_NOTFOUND)
-        return sw_fail_be(s, st, NULL);
+        return st;
     return open_for(s, who, &t, spec, out);
 }
 
@@ -408,8 +403,8 @@ sw_status sw_request_file(sw_store *s, const sw_who *who, const sw_target *t,
         return st;
     req_copy open;
     memset(&open, 0, sizeof(open));
-    st = s->be->request_open_of(s->impl, t->subject, type_names[spec->type],
-                                copy_request, &open);
+    st = sw_requests_open_of(s, t->subject, type_names[spec->type],
+                             copy_request, &open);
     if (st == SW_ERR_NOTFOUND && !may_issue)
         return SW_OK; /* no request: out->req.id stays empty */
     if (st == SW_ERR_NOTFOUND) {
@@ -417,7 +412,7 @@ sw_status sw_request_file(sw_store *s, const sw_who *who, const sw_target *t,
         return open_for(s, who, t, spec, out);
     }
     if (st != SW_OK)
-        return sw_fail_be(s, st, NULL);
+        return st;
     sw_request_row row = request_row(&open);
     view_of(&row, &out->req);
     /* a code still valid survives: filing again sends nothing */
@@ -467,9 +462,7 @@ sw_status sw_request_verify(sw_store *s, const char *id, const char *code)
     bool last = r->attempts >= SW_CODE_ATTEMPTS;
     if (last)
         r->has_code = false;
-    if ((st = s->be->request_put(s->impl, r)) != SW_OK)
-        sw_fail_be(s, st, NULL);
-    else if (last)
+    if ((st = sw_requests_put(s, r)) == SW_OK && last)
         st = sw_audit_json(s, "request.code_burned", r->subject,
                            json_pack("[s]", r->id),
                            json_pack("{s:i}", "wrong_codes", r->attempts));
@@ -616,8 +609,8 @@ sw_status sw_request_fulfil(sw_store *s, const char *id,
                        "requests; this one is %s",
                        r->type);
     sw_subject_row subj;
-    if ((st = s->be->subject_get(s->impl, r->subject, &subj)) != SW_OK)
-        return sw_fail_be(s, st, NULL);
+    if ((st = sw_subjects_get(s, r->subject, &subj)) != SW_OK)
+        return st;
     bool processor = strcmp(subj.role, "processor") == 0, shredded = false;
     bool own = false;
     if ((st = sw_op_begin(s, &own)) != SW_OK)
@@ -682,9 +675,9 @@ sw_status sw_request_fulfil(sw_store *s, const char *id,
         st = transition(s, r, SW_RS_COMPLETED, outcome, "request.complete");
     }
     st = sw_op_end(s, own, st);
-    if (st == SW_OK && shredded && !s->in_batch &&
-        (st = s->be->checkpoint(s->impl)) != SW_OK)
-        sw_fail_be(s, st, "erased, but the journal was not checkpointed");
+    if (st == SW_OK && shredded)
+        st = sw_store_checkpoint(s, "erased, but the journal was not "
+                                    "checkpointed");
     if (st != SW_OK) {
         free(out->answer);
         memset(out, 0, sizeof(*out));
@@ -731,8 +724,7 @@ sw_status sw_request_history(sw_store *s, const char *id,
     if (st != SW_OK)
         return st;
     history_ctx h = {cb, ctx};
-    st = s->be->request_changes(s->impl, id, history_one, &h);
-    return st == SW_OK ? st : sw_fail_be(s, st, NULL);
+    return sw_request_changes_list(s, id, history_one, &h);
 }
 
 typedef struct list_ctx {
@@ -759,8 +751,7 @@ sw_status sw_request_list(sw_store *s, bool overdue, sw_instant within,
                           void *ctx)
 {
     list_ctx l = {overdue, within, sw_clock_now(&s->clock), cb, ctx};
-    sw_status st = s->be->request_list_open(s->impl, list_one, &l);
-    return st == SW_OK ? st : sw_fail_be(s, st, NULL);
+    return sw_requests_open(s, list_one, &l);
 }
 
 typedef struct stats_ctx {
@@ -804,10 +795,10 @@ sw_status sw_request_stats_since(sw_store *s, sw_instant since,
 {
     memset(out, 0, sizeof(*out));
     stats_ctx c = {out, sw_clock_now(&s->clock), SW_VEC(sw_instant)};
-    sw_status st = s->be->request_since(s->impl, since, stat_one, &c);
+    sw_status st = sw_requests_since(s, since, stat_one, &c);
     if (st != SW_OK) {
         sw_vec_release(&c.days);
-        return sw_fail_be(s, st, NULL);
+        return st;
     }
     if (c.days.nomem) {
         sw_vec_release(&c.days);
@@ -860,11 +851,10 @@ sw_status sw_request_expire(sw_store *s, size_t *n)
     if (!rule)
         return SW_OK; /* the policy keeps request records without end */
     expire_ctx c = {rule, sw_clock_now(&s->clock), SW_VEC(request_id)};
-    sw_status st = s->be->request_closed_before(s->impl, c.now, expire_one,
-                                                &c);
+    sw_status st = sw_requests_closed_before(s, c.now, expire_one, &c);
     if (st != SW_OK) {
         sw_vec_release(&c.ids);
-        return sw_fail_be(s, st, NULL);
+        return st;
     }
     if (c.ids.nomem)
         st = sw_fail(s, SW_ERR_NOMEM, "out of memory");
@@ -872,8 +862,7 @@ sw_status sw_request_expire(sw_store *s, size_t *n)
         json_t *ids = json_array();
         for (size_t i = 0; st == SW_OK && i < c.ids.n; i++) {
             const char *id = *SW_VEC_AT(&c.ids, request_id, i);
-            if ((st = s->be->request_delete(s->impl, id)) != SW_OK)
-                sw_fail_be(s, st, NULL);
+            st = sw_requests_delete(s, id);
             json_array_append_new(ids, json_string(id));
         }
         if (st == SW_OK)

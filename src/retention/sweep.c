@@ -10,11 +10,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "consent/consent_sql.h"
 #include "core/hash.h"
-#include "steward/retention.h"
+#include "core/json.h"
+#include "requests/request_int.h"
+#include "retention/sweep_sql.h"
 #include "steward/consent.h"
 #include "steward/request.h"
-#include "store/store_int.h"
+#include "steward/retention.h"
+#include "store/chain.h"
+#include "store/sql.h"
+#include "traffic/traffic_int.h"
 
 /* Records per transaction. A batch's memory does not grow with its size
  * (rows are read as they are deleted, subjects are kept as a set of the
@@ -324,26 +330,22 @@ static sw_status one_batch(sw_store *s, sw_sweep_report *r, size_t limit,
     }
     size_t subjects = 0;
     json_t *rules = json_array();
-    if ((st = s->be->sweep_take(s->impl, r->now, limit, false, take_row, &t,
-                                n)) != SW_OK)
-        sw_fail_be(s, st, NULL);
+    st = sw_sweep_take(s, r->now, limit, false, take_row, &t, n);
     if (st == SW_OK && t.nomem)
         st = sw_fail(s, SW_ERR_NOMEM, "out of memory");
     for (size_t i = 0; st == SW_OK && *n && i < t.cap_aggs; i++) {
         const agg *a = &t.aggs[i];
-        if (a->used &&
-            (st = s->be->aggregate_add(s->impl, a->activity, a->category,
-                                       a->month, a->rule, a->count)) != SW_OK)
-            sw_fail_be(s, st, NULL);
+        if (a->used)
+            st = sw_aggregates_add(s, a->activity, a->category, a->month,
+                                   a->rule, a->count);
     }
     for (size_t i = 0; st == SW_OK && *n && i < t.cap_subjects; i++) {
         bool removed;
         if (!t.subjects[i][0])
             continue;
-        if ((st = s->be->subject_remove_if_empty(s->impl, t.subjects[i],
-                                                 &removed)) != SW_OK)
-            sw_fail_be(s, st, NULL);
-        subjects += removed;
+        if ((st = sw_subjects_remove_if_empty(s, t.subjects[i], &removed)) ==
+            SW_OK)
+            subjects += removed;
     }
     if (st == SW_OK && *n && !report_groups(s, r, &t, rules))
         st = sw_fail(s, SW_ERR_NOMEM, "out of memory");
@@ -463,16 +465,15 @@ static sw_status fold_since_certified(sw_store *s, sw_sweep_report *r,
                                       size_t *carried)
 {
     char text[32] = "";
-    sw_status st =
-        s->be->meta_get(s->impl, CERTIFIED, text, sizeof(text));
+    sw_status st = sw_meta_get(s, CERTIFIED, text, sizeof(text));
     if (st != SW_OK && st != SW_ERR_NOTFOUND)
-        return sw_fail_be(s, st, NULL);
+        return st;
     int64_t from = st == SW_OK ? strtoll(text, NULL, 10) + 1 : 1;
     size_t own = r->batches;
     fold_ctx c = {s, r, {s, r, false}, 0};
     clear_work(r);
-    if ((st = s->be->audit_scan(s->impl, from, fold_one, &c)) != SW_OK)
-        return sw_fail_be(s, st, "reading the sweep's audit entries");
+    if ((st = sw_chain_scan(s, from, fold_one, &c)) != SW_OK)
+        return sw_fail_prefix(s, st, "reading the sweep's audit entries");
     if (c.g.nomem)
         return sw_fail(s, SW_ERR_NOMEM, "out of memory");
     *carried = r->batches > own ? r->batches - own : 0;
@@ -511,10 +512,8 @@ sw_status sw_sweep(sw_store *s, const sw_sweep_options *o,
             take_release(&t);
             return st;
         }
-        if ((st = s->be->sweep_take(s->impl, r->now, 0, true, take_row, &t,
-                                    &n)) != SW_OK)
-            sw_fail_be(s, st, NULL);
-        else if (t.nomem || !report_groups(s, r, &t, NULL))
+        st = sw_sweep_take(s, r->now, 0, true, take_row, &t, &n);
+        if (st == SW_OK && (t.nomem || !report_groups(s, r, &t, NULL)))
             st = sw_fail(s, SW_ERR_NOMEM, "out of memory");
         take_release(&t);
         r->records = n;
@@ -523,8 +522,8 @@ sw_status sw_sweep(sw_store *s, const sw_sweep_options *o,
         sw_tx_end(s, SW_ERR_INVALID); /* always roll back */
     } else {
         /* One sweep at a time, across processes (several daemons). */
-        if ((st = s->be->sweep_lock(s->impl, true)) != SW_OK)
-            return sw_fail_be(s, st, NULL);
+        if ((st = s->drv->sweep_lock(s->db, true)) != SW_OK)
+            return sw_sql_fail(s, st, NULL);
         /* Consent periods that ended make their records due first. */
         st = sw_consent_expire(s, &r->consents_expired);
         for (size_t n = 1; n && st == SW_OK;) {
@@ -535,14 +534,12 @@ sw_status sw_sweep(sw_store *s, const sw_sweep_options *o,
         if (st == SW_OK)
             st = sw_traffic_sweep(s, r->now, false, r);
         if (st == SW_OK && (st = sw_tx_begin(s)) == SW_OK) {
-            st = s->be->suppression_sweep(s->impl, r->now,
-                                          &r->suppression_removed);
+            st = sw_suppression_rows_sweep(s, r->now,
+                                           &r->suppression_removed);
             /* the public door's tickets and limits that are over */
             if (st == SW_OK)
-                st = s->be->state_sweep(s->impl, r->now, &r->public_removed);
-            if (st != SW_OK)
-                sw_fail_be(s, st, NULL);
-            else if (r->suppression_removed || r->public_removed)
+                st = sw_public_state_sweep(s, r->now, &r->public_removed);
+            if (st == SW_OK && (r->suppression_removed || r->public_removed))
                 st = sw_audit_json(
                     s, "suppression.sweep", NULL, NULL,
                     json_pack("{s:I, s:I}", "suppression_entries",
@@ -553,11 +550,10 @@ sw_status sw_sweep(sw_store *s, const sw_sweep_options *o,
         }
         if (st == SW_OK)
             st = sw_request_expire(s, &r->requests_removed);
-        s->be->sweep_lock(s->impl, false);
+        s->drv->sweep_lock(s->db, false);
     }
-    if (st == SW_OK && (st = s->be->sweep_held(s->impl, r->now, add_held, &c,
-                                               &r->held)) != SW_OK)
-        sw_fail_be(s, st, NULL);
+    if (st == SW_OK)
+        st = sw_records_held(s, r->now, add_held, &c, &r->held);
     if (st == SW_OK && c.nomem)
         st = sw_fail(s, SW_ERR_NOMEM, "out of memory");
     size_t carried = 0;
@@ -581,13 +577,11 @@ sw_status sw_sweep(sw_store *s, const sw_sweep_options *o,
             int64_t seq = 0;
             uint8_t h[SW_HASH_BYTES];
             char text[32];
-            if (st == SW_OK &&
-                (st = s->be->audit_last(s->impl, &seq, h)) != SW_OK)
-                sw_fail_be(s, st, NULL);
+            if (st == SW_OK)
+                st = sw_chain_last(s, &seq, h);
             snprintf(text, sizeof(text), "%lld", (long long)seq);
-            if (st == SW_OK &&
-                (st = s->be->meta_set(s->impl, CERTIFIED, text)) != SW_OK)
-                sw_fail_be(s, st, NULL);
+            if (st == SW_OK)
+                st = sw_meta_set(s, CERTIFIED, text);
             st = sw_tx_end(s, st);
         }
         free(cert);

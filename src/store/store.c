@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The store handle: picks the backend for a URI, checks the master key
- * before anything is written, runs migrations, and frames every change as
- * one transaction (or a savepoint inside a batch).
+ * The store handle: picks the driver for a URI, checks the master key
+ * before anything is written, runs the schema's migrations, and frames
+ * every change as one transaction (or a savepoint inside a batch).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,7 +12,9 @@
 #include <unistd.h>
 
 #include "steward/text.h"
-#include "store/store_int.h"
+#include "store/chain.h"
+#include "store/schema.h"
+#include "store/sql.h"
 
 void sw_store_options_init(sw_store_options *o)
 {
@@ -21,10 +23,14 @@ void sw_store_options_init(sw_store_options *o)
     o->actor = "steward";
 }
 
-static bool is_postgres(const char *uri)
+const sw_driver *sw_driver_for(const char *uri)
 {
-    return strncmp(uri, "postgres://", 11) == 0 ||
-           strncmp(uri, "postgresql://", 13) == 0;
+    return sw_driver_pg.accepts(uri) ? &sw_driver_pg : &sw_driver_sqlite;
+}
+
+static bool is_file(const char *uri)
+{
+    return sw_driver_for(uri) == &sw_driver_sqlite;
 }
 
 void sw_store_uri_shown(const char *uri, char *buf, size_t n)
@@ -44,15 +50,10 @@ void sw_store_key_path(const char *uri, const sw_store_options *o, char *buf,
 {
     if (o && o->key_file)
         snprintf(buf, n, "%s", o->key_file);
-    else if (is_postgres(uri)) /* a database has no place beside it */
+    else if (!is_file(uri)) /* a database has no place beside it */
         snprintf(buf, n, "steward.key");
     else
         snprintf(buf, n, "%s.key", uri);
-}
-
-static const sw_backend *backend_for(const char *uri)
-{
-    return is_postgres(uri) ? &sw_backend_pg : &sw_backend_sqlite;
 }
 
 sw_status sw_fail(sw_store *s, sw_status st, const char *fmt, ...)
@@ -78,14 +79,62 @@ sw_status sw_check_text(sw_store *s, const char *what, const char *v,
     return SW_OK;
 }
 
-sw_status sw_fail_be(sw_store *s, sw_status st, const char *what)
+sw_status sw_fail_prefix(sw_store *s, sw_status st, const char *what)
 {
-    if (what)
-        snprintf(s->err, sizeof(s->err), "%s: %s", what,
-                 s->be->errmsg(s->impl));
-    else
-        snprintf(s->err, sizeof(s->err), "%s", s->be->errmsg(s->impl));
+    char m[sizeof(s->err)];
+    snprintf(m, sizeof(m), "%s", s->err);
+    snprintf(s->err, sizeof(s->err), "%s: %s", what, m);
     return st;
+}
+
+static int meta_value(const sw_row *r, void *p)
+{
+    char **v = p;
+    sw_row_text_into(r, 0, v[0], (size_t)(v[1] - v[0]));
+    return 1;
+}
+
+sw_status sw_meta_get(sw_store *s, const char *key, char *val, size_t n)
+{
+    char *v[2] = {val, val + n};
+    return sw_sql_one(s, "reading store metadata",
+                      "SELECT value FROM meta WHERE key = ?1",
+                      SW_ARGS(sw_v_text(key)), meta_value, v);
+}
+
+sw_status sw_meta_set(sw_store *s, const char *key, const char *val)
+{
+    return sw_sql_run(s, "writing store metadata",
+                      "INSERT INTO meta(key, value) VALUES(?1, ?2)"
+                      " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                      SW_ARGS(sw_v_text(key), sw_v_text(val)), NULL);
+}
+
+void *sw_ext_get(sw_store *s, sw_ext_id id)
+{
+    return s->ext[id].p;
+}
+
+void sw_ext_set(sw_store *s, sw_ext_id id, void *p, void (*batch_end)(void *),
+                void (*free_fn)(void *))
+{
+    sw_ext *e = &s->ext[id];
+    if (e->p && e->p != p && e->free)
+        e->free(e->p);
+    e->p = p;
+    e->batch_end = batch_end;
+    e->free = free_fn;
+}
+
+sw_status sw_store_checkpoint(sw_store *s, const char *done)
+{
+    if (s->in_batch)
+        return SW_OK; /* the batch's end folds everything at once */
+    sw_status st = s->drv->checkpoint(s->db);
+    if (st == SW_OK)
+        return st;
+    sw_sql_fail(s, st, "checkpointing the journal");
+    return done ? sw_fail_prefix(s, st, done) : st;
 }
 
 const char *sw_errmsg(const sw_store *s)
@@ -140,7 +189,7 @@ sw_status sw_store_create(const char *uri, const sw_store_options *o,
     char key_path[1024], shown[512];
     sw_store_key_path(uri, o, key_path, sizeof(key_path));
     sw_store_uri_shown(uri, shown, sizeof(shown));
-    if (!is_postgres(uri) && exists(uri)) {
+    if (is_file(uri) && exists(uri)) {
         snprintf(err->msg, sizeof(err->msg),
                  "%s exists; refusing to overwrite a store", uri);
         return SW_ERR_EXISTS;
@@ -156,14 +205,15 @@ sw_status sw_store_create(const char *uri, const sw_store_options *o,
         snprintf(err->msg, sizeof(err->msg), "out of memory");
         st = SW_ERR_NOMEM;
     }
-    int version = 0, from = 0;
+    int version = 0;
     if (tmp)
-        tmp->be = backend_for(uri);
+        tmp->drv = sw_driver_for(uri);
     if (st == SW_OK)
-        st = tmp->be->open(uri, true, &tmp->impl, &version, err);
-    if (st == SW_OK && (st = tmp->be->setup(tmp->impl, &from)) != SW_OK)
+        st = tmp->drv->open(uri, true, &tmp->db, &version, err);
+    if (st == SW_OK && (st = tmp->drv->migrate(tmp->db, sw_schema_steps, 0,
+                                               SW_SCHEMA_LATEST)) != SW_OK)
         snprintf(err->msg, sizeof(err->msg), "%s: %s", shown,
-                 tmp->be->errmsg(tmp->impl));
+                 tmp->drv->errmsg(tmp->db));
     if (st == SW_OK)
         st = sw_keyring_load(key_path, &tmp->keys, err->msg, sizeof(err->msg));
     if (st == SW_OK) {
@@ -172,29 +222,31 @@ sw_status sw_store_create(const char *uri, const sw_store_options *o,
         apply_options(tmp, o);
         st = sw_tx_begin(tmp);
         if (st == SW_OK)
-            st = tmp->be->meta_set(tmp->impl, "key_check", check);
+            st = sw_meta_set(tmp, "key_check", check);
         if (st == SW_OK)
             st = sw_audit_append(tmp, "store.init", NULL, "[]", "{}");
         st = sw_tx_end(tmp, st);
         if (st != SW_OK)
             snprintf(err->msg, sizeof(err->msg), "%s: %s", shown, tmp->err);
     }
-    const sw_backend *be = tmp ? tmp->be : NULL;
-    if (tmp && tmp->impl)
-        tmp->be->close(tmp->impl);
+    const sw_driver *drv = tmp ? tmp->drv : NULL;
+    if (tmp && tmp->db) {
+        sw_sql_forget(tmp);
+        tmp->drv->close(tmp->db);
+    }
     if (tmp)
         sw_keyring_free(tmp->keys);
     free(tmp);
     if (st != SW_OK) {
         unlink(key_path);
-        if (version == 0 && be) /* only what this call created */
-            be->remove(uri);
+        if (version == 0 && drv) /* only what this call created */
+            drv->remove(uri, sw_schema_tables);
     }
     return st;
 }
 
-sw_status sw_store_open(const char *uri, const sw_store_options *o,
-                        sw_store **out, sw_error *err)
+sw_status sw_store_connect(const char *uri, const sw_store_options *o,
+                           sw_store **out, sw_error *err)
 {
     *out = NULL;
     sw_store *s = calloc(1, sizeof(*s));
@@ -202,29 +254,28 @@ sw_status sw_store_open(const char *uri, const sw_store_options *o,
         snprintf(err->msg, sizeof(err->msg), "out of memory");
         return SW_ERR_NOMEM;
     }
-    s->be = backend_for(uri);
+    s->drv = sw_driver_for(uri);
     char key_path[1024], check[65], stored[128], shown[512];
     sw_store_uri_shown(uri, shown, sizeof(shown));
     sw_store_key_path(uri, o, key_path, sizeof(key_path));
-    int version = 0, from = 0;
-    sw_status st = s->be->open(uri, false, &s->impl, &version, err);
-    if (st == SW_OK && version > SW_SCHEMA_LATEST) {
+    int from = 0;
+    sw_status st = s->drv->open(uri, false, &s->db, &from, err);
+    if (st == SW_OK && from > SW_SCHEMA_LATEST) {
         snprintf(err->msg, sizeof(err->msg),
                  "%s has schema version %d; this steward reads up to %d "
                  "(upgrade steward)",
-                 shown, version, SW_SCHEMA_LATEST);
+                 shown, from, SW_SCHEMA_LATEST);
         st = SW_ERR_VERSION;
     }
     /* The key is checked before anything is written, migrations included. */
     if (st == SW_OK)
         st = sw_keyring_load(key_path, &s->keys, err->msg, sizeof(err->msg));
     if (st == SW_OK) {
-        st = s->be->meta_get(s->impl, "key_check", stored, sizeof(stored));
+        st = sw_meta_get(s, "key_check", stored, sizeof(stored));
         if (st != SW_OK)
             snprintf(err->msg, sizeof(err->msg),
                      "%s is not a steward store (no key check: %s)", shown,
-                     st == SW_ERR_NOTFOUND ? "missing"
-                                           : s->be->errmsg(s->impl));
+                     st == SW_ERR_NOTFOUND ? "missing" : s->err);
         if (st == SW_ERR_NOTFOUND)
             st = SW_ERR_CORRUPT;
     }
@@ -240,13 +291,17 @@ sw_status sw_store_open(const char *uri, const sw_store_options *o,
     /* Before schema 7 the head was kept unsealed: read it before the
      * upgrade removes it, to say whether the trail still matched it. */
     char old_seq[32] = "", old_head[128] = "";
-    if (st == SW_OK && version < 7) {
-        s->be->meta_get(s->impl, "audit_seq", old_seq, sizeof(old_seq));
-        s->be->meta_get(s->impl, "audit_head", old_head, sizeof(old_head));
+    if (st == SW_OK && from < 7) {
+        sw_meta_get(s, "audit_seq", old_seq, sizeof(old_seq));
+        sw_meta_get(s, "audit_head", old_head, sizeof(old_head));
     }
-    if (st == SW_OK && (st = s->be->setup(s->impl, &from)) != SW_OK)
-        snprintf(err->msg, sizeof(err->msg), "%s: %s", shown,
-                 s->be->errmsg(s->impl));
+    if (st == SW_OK) {
+        sw_sql_forget(s); /* the layout may change under them */
+        st = s->drv->migrate(s->db, sw_schema_steps, from, SW_SCHEMA_LATEST);
+        if (st != SW_OK)
+            snprintf(err->msg, sizeof(err->msg), "%s: %s", shown,
+                     s->drv->errmsg(s->db));
+    }
     if (st != SW_OK) {
         sw_store_close(s);
         return st;
@@ -262,7 +317,7 @@ sw_status sw_store_open(const char *uri, const sw_store_options *o,
             int64_t seq = 0;
             uint8_t hash[SW_HASH_BYTES];
             char hex[65] = "";
-            if (s->be->audit_last(s->impl, &seq, hash) == SW_OK)
+            if (sw_chain_last(s, &seq, hash) == SW_OK)
                 sw_hex(hash, SW_HASH_BYTES, hex);
             bool matched = strtoll(old_seq, NULL, 10) == seq &&
                            strcmp(old_head, hex) == 0;
@@ -290,19 +345,24 @@ void sw_store_close(sw_store *s)
     if (s->in_batch)
         sw_batch_rollback(s);
     sw_read_end(s);
-    if (s->impl)
-        s->be->close(s->impl);
+    if (s->db) {
+        sw_sql_forget(s);
+        s->drv->close(s->db);
+    }
     sw_keyring_free(s->keys);
-    sw_traffic_forget(s);
-    sw_decide_free(s);
+    for (int i = 0; i < SW_EXT_COUNT; i++)
+        if (s->ext[i].p && s->ext[i].free)
+            s->ext[i].free(s->ext[i].p);
     sw_wipe(s, sizeof(*s));
     free(s);
 }
 
-void sw_batch_forget(sw_store *s)
+static void batch_forget(sw_store *s)
 {
     s->head.valid = s->head.dirty = false;
-    sw_wipe(s->keys_cache, sizeof(s->keys_cache));
+    for (int i = 0; i < SW_EXT_COUNT; i++)
+        if (s->ext[i].p && s->ext[i].batch_end)
+            s->ext[i].batch_end(s->ext[i].p);
     for (int i = 0; i < SW_PEND_COUNT; i++) {
         sw_buf_release(&s->pend[i].ids);
         s->pend[i].count = 0;
@@ -315,13 +375,13 @@ sw_status sw_tx_begin(sw_store *s)
         return sw_fail(s, SW_ERR_INVALID,
                        "a read snapshot is open: end it before a change");
     sw_status st =
-        s->be->tx(s->impl, s->in_batch ? SW_TX_SAVEPOINT : SW_TX_BEGIN);
+        s->drv->tx(s->db, s->in_batch ? SW_TX_SAVEPOINT : SW_TX_BEGIN);
     s->head_saved = s->head;
     for (int i = 0; i < SW_PEND_COUNT; i++) {
         s->pend[i].saved_len = s->pend[i].ids.len;
         s->pend[i].saved_count = s->pend[i].count;
     }
-    return st == SW_OK ? st : sw_fail_be(s, st, NULL);
+    return st == SW_OK ? st : sw_sql_fail(s, st, NULL);
 }
 
 sw_status sw_tx_end(sw_store *s, sw_status st)
@@ -329,14 +389,14 @@ sw_status sw_tx_end(sw_store *s, sw_status st)
     s->generation++; /* what sw_decide kept may be out of date */
     if (st == SW_OK) {
         sw_status c =
-            s->be->tx(s->impl, s->in_batch ? SW_TX_RELEASE : SW_TX_COMMIT);
+            s->drv->tx(s->db, s->in_batch ? SW_TX_RELEASE : SW_TX_COMMIT);
         if (c == SW_OK)
             return s->in_batch ? sw_audit_settle(s) : SW_OK;
-        sw_fail_be(s, c, NULL);
+        sw_sql_fail(s, c, NULL);
         st = c;
     }
     /* Keep the first failure's message. */
-    s->be->tx(s->impl, s->in_batch ? SW_TX_ROLLBACK_TO : SW_TX_ROLLBACK);
+    s->drv->tx(s->db, s->in_batch ? SW_TX_ROLLBACK_TO : SW_TX_ROLLBACK);
     s->head = s->head_saved; /* the undone change's audit entry is gone */
     sw_audit_unnote(s);
     return st;
@@ -346,10 +406,10 @@ sw_status sw_batch_begin(sw_store *s)
 {
     if (s->in_batch)
         return sw_fail(s, SW_ERR_INVALID, "a batch is already open");
-    sw_status st = s->be->tx(s->impl, SW_TX_BEGIN);
+    sw_status st = s->drv->tx(s->db, SW_TX_BEGIN);
     if (st != SW_OK)
-        return sw_fail_be(s, st, "starting a batch");
-    sw_batch_forget(s);
+        return sw_sql_fail(s, st, "starting a batch");
+    batch_forget(s);
     for (int i = 0; i < SW_PEND_COUNT; i++)
         sw_buf_init(&s->pend[i].ids, 256u * 1024 * 1024);
     s->in_batch = true;
@@ -362,11 +422,11 @@ sw_status sw_batch_commit(sw_store *s)
         return sw_fail(s, SW_ERR_INVALID, "no batch is open");
     sw_status st = sw_audit_flush_batch(s); /* still inside the batch */
     s->in_batch = false;
-    if (st == SW_OK && (st = s->be->tx(s->impl, SW_TX_COMMIT)) != SW_OK)
-        sw_fail_be(s, st, "committing a batch");
+    if (st == SW_OK && (st = s->drv->tx(s->db, SW_TX_COMMIT)) != SW_OK)
+        sw_sql_fail(s, st, "committing a batch");
     if (st != SW_OK)
-        s->be->tx(s->impl, SW_TX_ROLLBACK);
-    sw_batch_forget(s);
+        s->drv->tx(s->db, SW_TX_ROLLBACK);
+    batch_forget(s);
     s->generation++;
     return st;
 }
@@ -391,9 +451,9 @@ sw_status sw_read_begin(sw_store *s)
 {
     if (s->in_batch || s->in_read)
         return sw_fail(s, SW_ERR_INVALID, "a batch or a read is already open");
-    sw_status st = s->be->tx(s->impl, SW_TX_READ);
+    sw_status st = s->drv->tx(s->db, SW_TX_READ);
     if (st != SW_OK)
-        return sw_fail_be(s, st, "starting a read");
+        return sw_sql_fail(s, st, "starting a read");
     s->in_read = true;
     return SW_OK;
 }
@@ -403,7 +463,7 @@ void sw_read_end(sw_store *s)
     if (!s->in_read)
         return;
     s->in_read = false;
-    s->be->tx(s->impl, SW_TX_COMMIT);
+    s->drv->tx(s->db, SW_TX_COMMIT);
 }
 
 void sw_batch_rollback(sw_store *s)
@@ -411,7 +471,7 @@ void sw_batch_rollback(sw_store *s)
     if (!s->in_batch)
         return;
     s->in_batch = false;
-    s->be->tx(s->impl, SW_TX_ROLLBACK);
-    sw_batch_forget(s);
+    s->drv->tx(s->db, SW_TX_ROLLBACK);
+    batch_forget(s);
     s->generation++;
 }

@@ -15,12 +15,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hash.h"
+#include "core/vec.h"
 #include "steward/ident.h"
 #include "steward/retention.h"
 #include "steward/traffic.h"
-#include "core/hash.h"
-#include "store/store_int.h"
-#include "core/vec.h"
+#include "store/chain.h"
+#include "traffic/traffic_int.h"
 
 #define SECS_PER_DAY 86400
 #define LINE_MAX_BYTES (64 * 1024)
@@ -116,11 +117,11 @@ static sw_status day_key_for(sw_store *s, day_key *slots, const sw_rule *rule,
     if (k->used)
         return SW_OK;
     uint8_t wrapped[SW_WRAPPED_BYTES];
-    sw_status st = s->be->epoch_get(s->impl, day, key_class, wrapped);
+    sw_status st = sw_day_keys_get(s, day, key_class, wrapped);
     if (st == SW_OK)
         return unwrap_day(s, day, key_class, wrapped, SW_WRAPPED_BYTES, k);
     if (st != SW_ERR_NOTFOUND)
-        return sw_fail_be(s, st, NULL);
+        return st;
     sw_instant due;
     sw_rule_due_in(rule, day * SECS_PER_DAY, key_class[0] ? key_class : NULL,
                    &due);
@@ -136,8 +137,7 @@ static sw_status day_key_for(sw_store *s, day_key *slots, const sw_rule *rule,
     sw_datakey_new(s->keys, label, k->key, wrapped);
     derive_blind(k);
     k->live = true;
-    st = s->be->epoch_put(s->impl, day, key_class, wrapped, true, due);
-    return st == SW_OK ? st : sw_fail_be(s, st, NULL);
+    return sw_day_keys_put(s, day, key_class, wrapped, true, due);
 }
 
 static void ids_ad(const char *ext_id, int64_t day, const char *key_class,
@@ -270,6 +270,7 @@ typedef struct prepared {
     int64_t day;
     int month;
     long duration;
+    bool refused; /* the store holds its id already */
 } prepared;
 
 #define CHUNK_ROWS 512
@@ -627,76 +628,99 @@ static void *read_lines(void *arg)
     return NULL;
 }
 
-/* Stores one prepared record. SW_ERR_INVALID: refused (already
- * reported); other failures stop the ingest. */
-static sw_status store_row(ingest *g, const prepared *p, bool *stripped)
+/* The rows of one month of a chunk, handed to the bulk load in turn. */
+typedef struct month_rows {
+    chunk *c;
+    size_t i;
+    int month;
+    sw_traffic_rec rec;
+    size_t stripped;
+} month_rows;
+
+static const sw_traffic_rec *next_row(void *p)
 {
-    sw_store *s = g->s;
-    sw_status st;
-    if (p->month != g->month_ready) {
-        if ((st = s->be->traffic_month(s->impl, p->month)) != SW_OK)
-            return sw_fail_be(s, st, NULL);
-        g->month_ready = p->month;
+    month_rows *m = p;
+    for (; m->i < m->c->n; m->i++) {
+        const prepared *row = &m->c->rows[m->i];
+        if (row->bad || row->month != m->month)
+            continue;
+        sw_traffic_rec *r = &m->rec;
+        memset(r, 0, sizeof(*r));
+        r->ext_id = row->id;
+        r->account = row->account;
+        r->account_bi = row->account_bi;
+        r->channel = row->channel;
+        r->at = row->at;
+        r->day = row->day;
+        r->sender = row->sender;
+        r->country = row->country;
+        r->duration = row->duration;
+        r->op = row->op;
+        r->route = row->route;
+        r->price = row->price;
+        r->currency = row->currency;
+        if (row->live) {
+            r->key_class = row->key_class;
+            r->ids = row->ids;
+            r->ids_len = row->ids_len;
+            r->dest_bi = row->dest_bi;
+        }
+        m->stripped += !row->live;
+        m->i++;
+        return r;
     }
-    sw_traffic_rec r;
-    memset(&r, 0, sizeof(r));
-    r.ext_id = p->id;
-    r.account = p->account;
-    r.account_bi = p->account_bi;
-    r.channel = p->channel;
-    r.at = p->at;
-    r.day = p->day;
-    r.sender = p->sender;
-    r.country = p->country;
-    r.duration = p->duration;
-    r.op = p->op;
-    r.route = p->route;
-    r.price = p->price;
-    r.currency = p->currency;
-    if (p->live) {
-        r.key_class = p->key_class;
-        r.ids = p->ids;
-        r.ids_len = p->ids_len;
-        r.dest_bi = p->dest_bi;
-    }
-    *stripped = !p->live;
-    st = s->be->traffic_insert(s->impl, p->month, &r);
-    if (st == SW_ERR_CONFLICT) {
-        bad_line(g, p->line, "%s", s->be->errmsg(s->impl));
-        return SW_ERR_INVALID;
-    }
-    return st == SW_OK ? st : sw_fail_be(s, st, NULL);
+    return NULL;
 }
 
-typedef struct refused_ctx {
-    ingest *g;
-    const chunk *c;
-    sw_ingest_result *out;
-} refused_ctx;
-
-/* A row the backend refused at the end of its chunk: a bad line, as if
- * refused at once. */
-static int refused_row(const char *ext_id, void *p)
+/* A row the store refused: the last of that id in the month's rows not
+ * refused yet (an id that came twice is stored once, the first time). */
+static void refused_row(void *p, const char *ext_id)
 {
-    refused_ctx *x = p;
-    for (size_t i = 0; i < x->c->n; i++) {
-        const prepared *row = &x->c->rows[i];
-        if (!row->bad && strcmp(row->id, ext_id) == 0) {
-            bad_line(x->g, row->line, "detail record id '%s' exists", ext_id);
-            x->out->bad++;
-            x->out->stored--;
-            x->out->stripped -= !row->live;
-            break;
+    month_rows *m = p;
+    for (size_t i = m->c->n; i-- > 0;) {
+        prepared *row = &m->c->rows[i];
+        if (!row->bad && !row->refused && row->month == m->month &&
+            strcmp(row->id, ext_id) == 0) {
+            row->refused = true;
+            m->stripped -= !row->live;
+            return;
         }
     }
-    return 0;
 }
 
-static sw_status flush_chunk(ingest *g, const chunk *c, sw_ingest_result *out)
+/* Stores a chunk's good rows, a month at a time, then reports its bad
+ * lines in order. */
+static sw_status store_chunk(ingest *g, chunk *c, sw_ingest_result *out)
 {
-    refused_ctx x = {g, c, out};
-    sw_status st = g->s->be->traffic_flush(g->s->impl, refused_row, &x);
-    return st == SW_OK ? st : sw_fail_be(g->s, st, NULL);
+    sw_status st = SW_OK;
+    for (size_t i = 0; i < c->n && st == SW_OK; i++) {
+        const prepared *row = &c->rows[i];
+        bool first = !row->bad;
+        for (size_t j = 0; first && j < i; j++)
+            first = c->rows[j].bad || c->rows[j].month != row->month;
+        if (!first)
+            continue;
+        if (row->month != g->month_ready &&
+            (st = sw_traffic_month(g->s, row->month)) != SW_OK)
+            break;
+        g->month_ready = row->month;
+        month_rows m = {c, 0, row->month, {0}, 0};
+        size_t stored = 0;
+        st = sw_traffic_load(g->s, row->month, next_row, refused_row, &m,
+                             &stored);
+        out->stored += stored;
+        out->stripped += m.stripped;
+    }
+    for (size_t i = 0; i < c->n && st == SW_OK; i++) {
+        const prepared *p = &c->rows[i];
+        if (p->bad || p->refused)
+            out->bad++;
+        if (p->bad)
+            bad_line(g, p->line, "%s", p->bad);
+        else if (p->refused)
+            bad_line(g, p->line, "detail record id '%s' exists", p->id);
+    }
+    return st;
 }
 
 /* Gives the reader the key it asked for (read or created in the store,
@@ -801,30 +825,11 @@ sw_status sw_traffic_ingest(sw_store *s, FILE *in, const char *name,
         }
         if (!c)
             break;
-        for (size_t i = 0; i < c->n && st == SW_OK; i++) {
-            const prepared *p = &c->rows[i];
-            if (o && o->progress && p->line >= next_progress) {
-                o->progress(p->line, o->progress_ctx);
-                next_progress += 100000;
-            }
-            if (p->bad) {
-                out->bad++;
-                bad_line(&g, p->line, "%s", p->bad);
-                continue;
-            }
-            bool stripped = false;
-            sw_status rs = store_row(&g, p, &stripped);
-            if (rs == SW_OK) {
-                out->stored++;
-                out->stripped += stripped;
-            } else if (rs == SW_ERR_INVALID) {
-                out->bad++;
-            } else {
-                st = rs;
-            }
+        if (c->n && o && o->progress && c->rows[c->n - 1].line >= next_progress) {
+            o->progress(c->rows[c->n - 1].line, o->progress_ctx);
+            next_progress = (c->rows[c->n - 1].line / 100000 + 1) * 100000;
         }
-        if (st == SW_OK)
-            st = flush_chunk(&g, c, out);
+        st = store_chunk(&g, c, out);
         pthread_mutex_lock(&r->mu);
         r->consumed++;
         r->stop = st != SW_OK;
@@ -861,8 +866,8 @@ sw_status sw_traffic_ingest(sw_store *s, FILE *in, const char *name,
         st = sw_tx_end(s, st);
     if (st != SW_OK)
         out->stored = out->stripped = 0;
-    else if (out->stored && !s->in_batch)
-        s->be->checkpoint(s->impl); /* best effort: the data is stored */
+    else if (out->stored)
+        sw_store_checkpoint(s, NULL); /* best effort: the data is stored */
     reader_free(r);
     sw_wipe(g.keys, sizeof(day_key) * KEY_SLOTS);
     free(g.keys);
@@ -893,20 +898,26 @@ static int collect_key(int64_t day, const char *key_class,
 
 /* The day keys a store has unwrapped, for look-ups: a cache that never
  * decides what is live (each look-up lists the live keys first). */
-void sw_traffic_forget(sw_store *s)
+static void day_keys_free(void *p)
 {
-    if (s->day_keys) {
-        sw_wipe(s->day_keys, sizeof(day_key) * KEY_SLOTS);
-        free(s->day_keys);
-        s->day_keys = NULL;
-    }
+    sw_wipe(p, sizeof(day_key) * KEY_SLOTS);
+    free(p);
+}
+
+static void day_keys_forget(sw_store *s)
+{
+    sw_ext_set(s, SW_EXT_DAY_KEYS, NULL, NULL, NULL);
 }
 
 static sw_status cached_day_key(sw_store *s, const key_item *it, day_key *out)
 {
-    if (!s->day_keys && !(s->day_keys = calloc(KEY_SLOTS, sizeof(day_key))))
-        return sw_fail(s, SW_ERR_NOMEM, "out of memory");
-    day_key *slot = &s->day_keys[sw_hash_day(it->day, it->key_class) % KEY_SLOTS];
+    day_key *keys = sw_ext_get(s, SW_EXT_DAY_KEYS);
+    if (!keys) {
+        if (!(keys = calloc(KEY_SLOTS, sizeof(day_key))))
+            return sw_fail(s, SW_ERR_NOMEM, "out of memory");
+        sw_ext_set(s, SW_EXT_DAY_KEYS, keys, NULL, day_keys_free);
+    }
+    day_key *slot = &keys[sw_hash_day(it->day, it->key_class) % KEY_SLOTS];
     /* A wrapped key that changed (a hold key made anew) is unwrapped
      * again: the slot remembers which wrapped bytes it came from. */
     if (slot->used && slot->day == it->day &&
@@ -1016,9 +1027,8 @@ sw_status sw_traffic_find(sw_store *s, const char *type, const char *value,
         return sw_fail(s, SW_ERR_INVALID, "%s", why);
     sw_vec keys = SW_VEC(key_item);
     sw_status st = sw_tx_begin(s);
-    if (st == SW_OK &&
-        (st = s->be->epoch_list(s->impl, collect_key, &keys)) != SW_OK)
-        sw_fail_be(s, st, NULL);
+    if (st == SW_OK)
+        st = sw_day_keys_list(s, false, 0, collect_key, &keys);
     if (st == SW_OK && keys.nomem)
         st = sw_fail(s, SW_ERR_NOMEM, "out of memory");
     day_key *mk = calloc(MONTH_KEYS, sizeof(day_key));
@@ -1040,10 +1050,10 @@ sw_status sw_traffic_find(sw_store *s, const char *type, const char *value,
                 dest_blind(k, type, norm, blinds[c.n_keys++]);
         }
         if (st == SW_OK) {
-            st = s->be->traffic_probe(s->impl, month,
-                                      (const uint8_t(*)[SW_BLIND_BYTES])blinds,
-                                      c.n_keys, found_row, &c);
-            st = st != SW_OK ? sw_fail_be(s, st, NULL) : c.st;
+            st = sw_traffic_probe(s, month,
+                                  (const uint8_t(*)[SW_BLIND_BYTES])blinds,
+                                  c.n_keys, found_row, &c);
+            st = st != SW_OK ? st : c.st;
         }
     }
     if (st == SW_OK && c.found) {
@@ -1069,10 +1079,8 @@ sw_status sw_traffic_warm(sw_store *s, size_t *months)
     if (months)
         *months = 0;
     sw_vec keys = SW_VEC(key_item);
-    sw_status st = s->be->epoch_list(s->impl, collect_key, &keys);
-    if (st != SW_OK)
-        sw_fail_be(s, st, NULL);
-    else if (keys.nomem)
+    sw_status st = sw_day_keys_list(s, false, 0, collect_key, &keys);
+    if (st == SW_OK && keys.nomem)
         st = sw_fail(s, SW_ERR_NOMEM, "out of memory");
     int last = -1;
     for (size_t i = 0; st == SW_OK && i < keys.n; i++) {
@@ -1084,9 +1092,7 @@ sw_status sw_traffic_warm(sw_store *s, size_t *months)
         if (month_of_day(it->day) == last)
             continue;
         last = month_of_day(it->day);
-        if ((st = s->be->traffic_warm(s->impl, last)) != SW_OK)
-            sw_fail_be(s, st, NULL);
-        else if (months)
+        if ((st = sw_traffic_warm_month(s, last)) == SW_OK && months)
             (*months)++;
     }
     sw_vec_release(&keys);
@@ -1116,11 +1122,8 @@ sw_status sw_traffic_bill(sw_store *s, const char *account, const char *period,
         return sw_fail(s, SW_ERR_INVALID, "a bill needs an account");
     sw_status st = sw_tx_begin(s);
     if (st == SW_OK) {
-        st = s->be->bill_set(s->impl, account, period, status,
-                             sw_clock_now(&s->clock));
-        if (st != SW_OK)
-            sw_fail_be(s, st, NULL);
-        else
+        st = sw_bills_set(s, account, period, status, sw_clock_now(&s->clock));
+        if (st == SW_OK)
             st = sw_audit_json(
                 s, "traffic.bill", NULL, NULL,
                 json_pack("{s:s, s:s}", "period", period, "status", status));
@@ -1169,11 +1172,11 @@ static int rekey_row(const sw_traffic_rec *r, void *p)
     dest_blind(c->to, strchr(dest, '@') ? "email" : "msisdn", dest, blind);
     sw_wipe(plain, sizeof(plain));
     sw_wipe(dest, sizeof(dest));
-    sw_status st =
-        c->s->be->traffic_rekey(c->s->impl, month_of_day(r->day), r->ext_id,
-                                c->to->key_class, sealed, r->ids_len, blind);
+    sw_status st = sw_traffic_rekey(c->s, month_of_day(r->day), r->ext_id,
+                                    c->to->key_class, sealed, r->ids_len,
+                                    blind);
     if (st != SW_OK) {
-        c->st = sw_fail_be(c->s, st, NULL);
+        c->st = st;
         return 1;
     }
     c->count++;
@@ -1193,11 +1196,11 @@ static sw_status hold_key(sw_store *s, int64_t day, const char *key_class,
     char hclass[8];
     snprintf(hclass, sizeof(hclass), "H%s", key_class);
     uint8_t wrapped[SW_WRAPPED_BYTES];
-    sw_status st = s->be->epoch_get(s->impl, day, hclass, wrapped);
+    sw_status st = sw_day_keys_get(s, day, hclass, wrapped);
     if (st == SW_OK)
         return unwrap_day(s, day, hclass, wrapped, SW_WRAPPED_BYTES, k);
     if (st != SW_ERR_NOTFOUND)
-        return sw_fail_be(s, st, NULL);
+        return st;
     char label[64];
     key_label(day, hclass, label, sizeof(label));
     sw_datakey_new(s->keys, label, k->key, wrapped);
@@ -1205,8 +1208,7 @@ static sw_status hold_key(sw_store *s, int64_t day, const char *key_class,
     k->day = day;
     snprintf(k->key_class, sizeof(k->key_class), "%s", hclass);
     k->used = k->live = true;
-    st = s->be->epoch_put(s->impl, day, hclass, wrapped, false, 0);
-    return st == SW_OK ? st : sw_fail_be(s, st, NULL);
+    return sw_day_keys_put(s, day, hclass, wrapped, false, 0);
 }
 
 /* Hands cb the rows of a due day that a hold or an unsettled bill of its
@@ -1216,10 +1218,8 @@ static sw_status held_rows(sw_store *s, const key_item *it,
 {
     char period[8];
     period_of_day(it->day, period);
-    sw_status st = s->be->traffic_held(s->impl, month_of_day(it->day), it->day,
-                                       it->key_class, period, activity, cb,
-                                       ctx);
-    return st == SW_OK ? st : sw_fail_be(s, st, NULL);
+    return sw_traffic_held(s, month_of_day(it->day), it->day, it->key_class,
+                           period, activity, cb, ctx);
 }
 
 /* Destroys one day key whose period is over, re-keying the rows a hold or
@@ -1239,9 +1239,8 @@ static sw_status strip_day(sw_store *s, const key_item *it,
     if (st == SW_OK && (st = held_rows(s, it, activity, rekey_row, &c)) == SW_OK)
         st = c.st;
     /* The step that makes the day's identifiers noise, in constant time. */
-    if (st == SW_OK &&
-        (st = s->be->epoch_delete(s->impl, it->day, it->key_class)) != SW_OK)
-        sw_fail_be(s, st, NULL);
+    if (st == SW_OK)
+        st = sw_day_keys_delete(s, it->day, it->key_class);
     if (st == SW_OK) {
         char date[11];
         sw_date_format(it->day * SECS_PER_DAY, date);
@@ -1299,26 +1298,21 @@ static sw_status release_day(sw_store *s, const key_item *it,
     sw_status st = sw_tx_begin(s);
     if (st != SW_OK)
         return st;
-    if ((st = s->be->traffic_keyed(s->impl, month, it->day, it->key_class,
-                                   collect_ext, &all)) != SW_OK ||
-        (st = s->be->traffic_held(s->impl, month, it->day, it->key_class,
-                                  period, activity, collect_ext, &held)) !=
-            SW_OK)
-        sw_fail_be(s, st, NULL);
+    if ((st = sw_traffic_keyed(s, month, it->day, it->key_class, collect_ext,
+                               &all)) == SW_OK)
+        st = sw_traffic_held(s, month, it->day, it->key_class, period,
+                             activity, collect_ext, &held);
     if (st == SW_OK && (all.nomem || held.nomem))
         st = sw_fail(s, SW_ERR_NOMEM, "out of memory");
     for (size_t i = 0; st == SW_OK && i < all.n; i++) {
         const char *id = *SW_VEC_AT(&all, ext_id, i);
         if (in_set(&held, id))
             continue;
-        if ((st = s->be->traffic_strip(s->impl, month, id)) != SW_OK)
-            sw_fail_be(s, st, NULL);
-        else
+        if ((st = sw_traffic_strip(s, month, id)) == SW_OK)
             stripped++;
     }
-    if (st == SW_OK && held.n == 0 &&
-        (st = s->be->epoch_delete(s->impl, it->day, it->key_class)) != SW_OK)
-        sw_fail_be(s, st, NULL);
+    if (st == SW_OK && held.n == 0)
+        st = sw_day_keys_delete(s, it->day, it->key_class);
     if (st == SW_OK && stripped) {
         char date[11];
         sw_date_format(it->day * SECS_PER_DAY, date);
@@ -1380,11 +1374,9 @@ sw_status sw_traffic_sweep(sw_store *s, sw_instant now, bool dry_run,
     if (!ids || !recs)
         return SW_OK; /* a policy without traffic */
     sw_vec due = SW_VEC(key_item), all = SW_VEC(key_item);
-    sw_status st = s->be->epoch_due(s->impl, now, collect_key, &due);
+    sw_status st = sw_day_keys_list(s, true, now, collect_key, &due);
     if (st == SW_OK)
-        st = s->be->epoch_list(s->impl, collect_key, &all);
-    if (st != SW_OK)
-        sw_fail_be(s, st, NULL);
+        st = sw_day_keys_list(s, false, 0, collect_key, &all);
     if (st == SW_OK && (due.nomem || all.nomem))
         st = sw_fail(s, SW_ERR_NOMEM, "out of memory");
     if (dry_run) {
@@ -1394,7 +1386,7 @@ sw_status sw_traffic_sweep(sw_store *s, sw_instant now, bool dry_run,
             st = held_rows(s, SW_VEC_AT(&due, key_item, i), ids->activity->id,
                            count_row, &r->traffic_rekeyed);
     } else {
-        sw_traffic_forget(s); /* no copy of a key outlives its day */
+        day_keys_forget(s); /* no copy of a key outlives its day */
         for (size_t i = 0; st == SW_OK && i < due.n; i++)
             st = strip_day(s, SW_VEC_AT(&due, key_item, i), ids->activity->id,
                            r);
@@ -1413,8 +1405,8 @@ sw_status sw_traffic_sweep(sw_store *s, sw_instant now, bool dry_run,
      * the oldest months; an emptied month is dropped. */
     month_list months;
     months.n = 0;
-    if ((st = s->be->traffic_months(s->impl, collect_month, &months)) != SW_OK)
-        return sw_fail_be(s, st, NULL);
+    if ((st = sw_traffic_months(s, collect_month, &months)) != SW_OK)
+        return st;
     sw_instant before = first_not_due(recs, now);
     for (size_t i = 0; st == SW_OK && i < months.n; i++) {
         int m = months.v[i];
@@ -1424,10 +1416,9 @@ sw_status sw_traffic_sweep(sw_store *s, sw_instant now, bool dry_run,
         bool dropped = false;
         if ((st = sw_tx_begin(s)) != SW_OK)
             break;
-        if ((st = s->be->traffic_expire(s->impl, m, before, recs->activity->id,
-                                        &deleted, &kept)) != SW_OK ||
-            (st = s->be->traffic_drop_empty(s->impl, m, &dropped)) != SW_OK)
-            sw_fail_be(s, st, NULL);
+        if ((st = sw_traffic_expire(s, m, before, recs->activity->id,
+                                    &deleted, &kept)) == SW_OK)
+            st = sw_traffic_drop_empty(s, m, &dropped);
         if (st == SW_OK && (deleted || dropped)) {
             st = sw_audit_json(s, "traffic.expire", NULL, NULL,
                                json_pack("{s:i, s:I, s:I, s:b}", "month", m,

@@ -313,7 +313,7 @@ static void test_abuse__cut_trail_is_found(void **state)
     assert_int_equal(daemon_stop(&d), 0);
     char cut[1024];
     snprintf(cut, sizeof(cut),
-             tu_pg() ? "DELETE FROM audit WHERE seq > %ld; UPDATE steward_meta"
+             tu_pg() ? "DELETE FROM audit WHERE seq > %ld; UPDATE meta"
                        " SET value = (SELECT a.seq || ' ' || encode(a.hash,"
                        " 'hex') FROM audit a WHERE a.seq = %ld) || ' ' ||"
                        " right(value, 64) WHERE key = 'audit_seal'"

@@ -274,7 +274,7 @@ static void test_cli_ledger__checkpoint_story(void **state)
     /* the last two entries go, and the head is set to the one left */
     char cut[1024];
     snprintf(cut, sizeof(cut),
-             tu_pg() ? "DELETE FROM audit WHERE seq > 3; UPDATE steward_meta"
+             tu_pg() ? "DELETE FROM audit WHERE seq > 3; UPDATE meta"
                        " SET value = (SELECT a.seq || ' ' || encode(a.hash,"
                        " 'hex') FROM audit a WHERE a.seq = 3) || ' ' ||"
                        " right(value, 64) WHERE key = 'audit_seal'"

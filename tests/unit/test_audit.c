@@ -194,7 +194,7 @@ static char *reseal(char *buf, size_t n, long seq)
 {
     if (tu_pg())
         snprintf(buf, n,
-                 "UPDATE steward_meta SET value = (SELECT a.seq || ' ' ||"
+                 "UPDATE meta SET value = (SELECT a.seq || ' ' ||"
                  " encode(a.hash, 'hex') FROM audit a WHERE a.seq = %ld) ||"
                  " ' ' || right(value, 64) WHERE key = 'audit_seal'",
                  seq);
@@ -226,9 +226,9 @@ static void test_audit__emptied_trail_is_found(void **state)
 {
     (void)state;
     char change[512];
-    snprintf(change, sizeof(change), "DELETE FROM audit; UPDATE %s SET value ="
+    snprintf(change, sizeof(change), "DELETE FROM audit; UPDATE meta SET value ="
              " '0 %064d ' || %s WHERE key = 'audit_seal'",
-             tu_pg() ? "steward_meta" : "meta", 0,
+             0,
              tu_pg() ? "right(value, 64)" : "substr(value, length(value) - 63)");
     sw_audit_verdict v = tampered(change);
     assert_false(v.intact);

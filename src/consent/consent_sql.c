@@ -1,0 +1,409 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The consent service's SQL: consents, objections, the suppression list
+ * and a decision's facts. */
+#include <stdio.h>
+#include <string.h>
+
+#include "consent/consent_sql.h"
+#include "store/sql.h"
+
+/* ---- consents ---- */
+
+#define CONSENT_COLUMNS                                                       \
+    "id, subject_id, purpose, state, state_at, created_at, given_at,"        \
+    " expires_at, method, notice_version, form, parental, token_hash,"       \
+    " token_expires"
+
+typedef struct consent_ctx {
+    sw_consent_cb cb;
+    void *ctx;
+} consent_ctx;
+
+static int consent_row(const sw_row *r, void *p)
+{
+    consent_ctx *c = p;
+    sw_consent_row o;
+    memset(&o, 0, sizeof(o));
+    o.id = sw_row_text(r, 0);
+    o.subject = sw_row_text(r, 1);
+    o.purpose = sw_row_text(r, 2);
+    o.state = sw_row_text(r, 3);
+    o.state_at = sw_row_int(r, 4);
+    o.created_at = sw_row_int(r, 5);
+    o.has_given = !sw_row_null(r, 6);
+    o.given_at = sw_row_int(r, 6);
+    o.has_expiry = !sw_row_null(r, 7);
+    o.expires_at = sw_row_int(r, 7);
+    o.method = sw_row_text(r, 8);
+    o.notice_version = sw_row_text(r, 9);
+    o.form = sw_row_text(r, 10);
+    o.parental = sw_row_int(r, 11) != 0;
+    o.has_token = sw_row_blob_into(r, 12, o.token_hash, SW_HASH_BYTES);
+    o.token_expires = sw_row_int(r, 13);
+    return c->cb(&o, c->ctx);
+}
+
+sw_status sw_consents_put(sw_store *s, const sw_consent_row *r)
+{
+    /* seq: the order consents were made in, kept when one changes (the
+     * newest of a second is the last made, not a random id's) */
+    return sw_sql_run(
+        s, "storing a consent",
+        "INSERT INTO consents(" CONSENT_COLUMNS ", seq) VALUES(?1,?2,?3,?4,"
+        "?5,?6,?7,?8,?9,?10,?11,?12,?13,?14, (SELECT coalesce(max(seq), 0)"
+        " + 1 FROM consents)) ON CONFLICT(id) DO UPDATE SET subject_id ="
+        " excluded.subject_id, purpose = excluded.purpose, state ="
+        " excluded.state, state_at = excluded.state_at, created_at ="
+        " excluded.created_at, given_at = excluded.given_at, expires_at ="
+        " excluded.expires_at, method = excluded.method, notice_version ="
+        " excluded.notice_version, form = excluded.form, parental ="
+        " excluded.parental, token_hash = excluded.token_hash,"
+        " token_expires = excluded.token_expires",
+        SW_ARGS(sw_v_text(r->id), sw_v_text(r->subject), sw_v_text(r->purpose),
+                sw_v_text(r->state), sw_v_int(r->state_at),
+                sw_v_int(r->created_at), sw_v_opt(r->has_given, r->given_at),
+                sw_v_opt(r->has_expiry, r->expires_at), sw_v_text(r->method),
+                sw_v_text(r->notice_version), sw_v_text(r->form),
+                sw_v_int(r->parental),
+                r->has_token ? sw_v_blob(r->token_hash, SW_HASH_BYTES)
+                             : sw_v_null(),
+                sw_v_opt(r->has_token, r->token_expires)),
+        NULL);
+}
+
+static sw_status one_consent(sw_store *s, const char *sql, const sw_val *args,
+                             size_t n, sw_consent_cb cb, void *ctx)
+{
+    consent_ctx c = {cb, ctx};
+    sw_status st = sw_sql_one(s, "reading consents", sql, args, n,
+                              consent_row, &c);
+    return st == SW_ERR_NOTFOUND ? sw_fail(s, st, "no such consent") : st;
+}
+
+sw_status sw_consents_get(sw_store *s, const char *id, sw_consent_cb cb,
+                          void *ctx)
+{
+    return one_consent(s,
+                       "SELECT " CONSENT_COLUMNS " FROM consents WHERE id = ?1",
+                       SW_ARGS(sw_v_text(id)), cb, ctx);
+}
+
+sw_status sw_consents_by_token(sw_store *s, const uint8_t hash[SW_HASH_BYTES],
+                               sw_consent_cb cb, void *ctx)
+{
+    return one_consent(
+        s, "SELECT " CONSENT_COLUMNS " FROM consents WHERE token_hash = ?1",
+        SW_ARGS(sw_v_blob(hash, SW_HASH_BYTES)), cb, ctx);
+}
+
+sw_status sw_consents_latest(sw_store *s, const char *subject,
+                             const char *purpose, sw_consent_cb cb, void *ctx)
+{
+    return one_consent(s,
+                       "SELECT " CONSENT_COLUMNS " FROM consents WHERE"
+                       " subject_id = ?1 AND purpose = ?2 ORDER BY"
+                       " created_at DESC, seq DESC, id DESC LIMIT 1",
+                       SW_ARGS(sw_v_text(subject), sw_v_text(purpose)), cb,
+                       ctx);
+}
+
+sw_status sw_consents_list(sw_store *s, const char *subject, sw_consent_cb cb,
+                           void *ctx)
+{
+    consent_ctx c = {cb, ctx};
+    return sw_sql(s, "reading consents",
+                  "SELECT " CONSENT_COLUMNS " FROM consents WHERE"
+                  " subject_id = ?1 ORDER BY created_at DESC, seq DESC,"
+                  " id DESC",
+                  SW_ARGS(sw_v_text(subject)), consent_row, &c);
+}
+
+sw_status sw_consents_expiring(sw_store *s, sw_instant now, sw_consent_cb cb,
+                               void *ctx)
+{
+    consent_ctx c = {cb, ctx};
+    return sw_sql(s, "reading consents",
+                  "SELECT " CONSENT_COLUMNS " FROM consents WHERE"
+                  " expires_at <= ?1 AND state IN ('given', 'renewed')"
+                  " ORDER BY expires_at",
+                  SW_ARGS(sw_v_int(now)), consent_row, &c);
+}
+
+sw_status sw_consent_changes_add(sw_store *s, const char *id,
+                                 const char *state, sw_instant at,
+                                 const char *actor, const char *note)
+{
+    return sw_sql_run(
+        s, "recording a consent change",
+        "INSERT INTO consent_changes(consent_id, seq, state, at, actor,"
+        " note) VALUES(?1, (SELECT coalesce(max(seq), 0) + 1 FROM"
+        " consent_changes WHERE consent_id = ?1), ?2, ?3, ?4, ?5)",
+        SW_ARGS(sw_v_text(id), sw_v_text(state), sw_v_int(at),
+                sw_v_text(actor), sw_v_text(note)),
+        NULL);
+}
+
+typedef struct change_ctx {
+    sw_change_cb cb;
+    void *ctx;
+} change_ctx;
+
+static int change_row(const sw_row *r, void *p)
+{
+    change_ctx *c = p;
+    return c->cb(sw_row_text(r, 0), sw_row_int(r, 1), sw_row_text(r, 2),
+                 sw_row_text(r, 3), c->ctx);
+}
+
+sw_status sw_consent_changes_list(sw_store *s, const char *id,
+                                  sw_change_cb cb, void *ctx)
+{
+    change_ctx c = {cb, ctx};
+    return sw_sql(s, "reading a consent's history",
+                  "SELECT state, at, actor, note FROM consent_changes"
+                  " WHERE consent_id = ?1 ORDER BY seq",
+                  SW_ARGS(sw_v_text(id)), change_row, &c);
+}
+
+/* ---- objections ---- */
+
+sw_status sw_objections_insert(sw_store *s, const sw_objection_row *r)
+{
+    return sw_sql_run(s, "recording an objection",
+                      "INSERT INTO objections(id, subject_id, purpose, at)"
+                      " VALUES(?1, ?2, ?3, ?4)",
+                      SW_ARGS(sw_v_text(r->id), sw_v_text(r->subject),
+                              sw_v_text(r->purpose), sw_v_int(r->at)),
+                      NULL);
+}
+
+typedef struct objection_ctx {
+    sw_objection_cb cb;
+    void *ctx;
+} objection_ctx;
+
+static int objection_row(const sw_row *r, void *p)
+{
+    objection_ctx *c = p;
+    sw_objection_row o;
+    o.id = sw_row_text(r, 0);
+    o.subject = sw_row_text(r, 1);
+    o.purpose = sw_row_text(r, 2);
+    o.at = sw_row_int(r, 3);
+    o.override_reason = sw_row_text(r, 4);
+    o.override_at = sw_row_int(r, 5);
+    o.override_by = sw_row_text(r, 6);
+    return c->cb(&o, c->ctx);
+}
+
+#define OBJECTION_COLUMNS                                                     \
+    "id, subject_id, purpose, at, override_reason, override_at, override_by"
+
+sw_status sw_objections_get(sw_store *s, const char *id, const char *subject,
+                            const char *purpose, sw_objection_cb cb,
+                            void *ctx)
+{
+    objection_ctx c = {cb, ctx};
+    sw_status st =
+        purpose ? sw_sql_one(s, "reading objections",
+                             "SELECT " OBJECTION_COLUMNS " FROM objections"
+                             " WHERE subject_id = ?1 AND purpose = ?2"
+                             " ORDER BY at DESC, id DESC LIMIT 1",
+                             SW_ARGS(sw_v_text(subject), sw_v_text(purpose)),
+                             objection_row, &c)
+                : sw_sql_one(s, "reading objections",
+                             "SELECT " OBJECTION_COLUMNS " FROM objections"
+                             " WHERE id = ?1",
+                             SW_ARGS(sw_v_text(id)), objection_row, &c);
+    return st == SW_ERR_NOTFOUND ? sw_fail(s, st, "no such objection") : st;
+}
+
+sw_status sw_objections_override(sw_store *s, const char *id,
+                                 const char *reason, sw_instant at,
+                                 const char *by)
+{
+    int64_t n = 0;
+    sw_status st = sw_sql_run(
+        s, "overriding an objection",
+        "UPDATE objections SET override_reason = ?2, override_at = ?3,"
+        " override_by = ?4 WHERE id = ?1 AND override_reason IS NULL",
+        SW_ARGS(sw_v_text(id), sw_v_text(reason), sw_v_int(at), sw_v_text(by)),
+        &n);
+    if (st == SW_OK && n == 0)
+        return sw_fail(s, SW_ERR_CONFLICT,
+                       "objection %s is unknown or already overridden", id);
+    return st;
+}
+
+/* ---- the suppression list ---- */
+
+sw_status sw_suppression_rows_put(sw_store *s, const sw_suppression_row *r)
+{
+    return sw_sql_run(s, "adding to the suppression list",
+                      "INSERT INTO suppression(hash, channel, since, rule,"
+                      " due_at) VALUES(?1, ?2, ?3, ?4, ?5)"
+                      " ON CONFLICT DO NOTHING",
+                      SW_ARGS(sw_v_blob(r->hash, SW_BLIND_BYTES),
+                              sw_v_text(r->channel), sw_v_int(r->since),
+                              sw_v_text(r->rule),
+                              sw_v_opt(r->has_due, r->due_at)),
+                      NULL);
+}
+
+typedef struct supp_ctx {
+    sw_suppression_cb cb;
+    void *ctx;
+    size_t n;
+} supp_ctx;
+
+static int supp_row(const sw_row *r, void *p)
+{
+    supp_ctx *c = p;
+    sw_suppression_row o;
+    memset(&o, 0, sizeof(o));
+    sw_row_blob_into(r, 0, o.hash, SW_BLIND_BYTES);
+    o.channel = sw_row_text(r, 1);
+    o.since = sw_row_int(r, 2);
+    o.rule = sw_row_text(r, 3);
+    o.has_due = !sw_row_null(r, 4);
+    o.due_at = sw_row_int(r, 4);
+    c->n++;
+    return c->cb(&o, c->ctx);
+}
+
+sw_status sw_suppression_rows_get(sw_store *s,
+                                  const uint8_t hash[SW_BLIND_BYTES],
+                                  const char *channel, sw_suppression_cb cb,
+                                  void *ctx)
+{
+    supp_ctx c = {cb, ctx, 0};
+    sw_status st = sw_sql(
+        s, "reading the suppression list",
+        "SELECT hash, channel, since, rule, due_at FROM suppression"
+        " WHERE hash = ?1 AND (CAST(?2 AS TEXT) IS NULL OR channel = ?2)",
+        SW_ARGS(sw_v_blob(hash, SW_BLIND_BYTES), sw_v_text(channel)),
+        supp_row, &c);
+    if (st == SW_OK && !c.n)
+        return sw_fail(s, SW_ERR_NOTFOUND, "not on the suppression list");
+    return st;
+}
+
+sw_status sw_suppression_rows_delete(sw_store *s,
+                                     const uint8_t hash[SW_BLIND_BYTES],
+                                     const char *channel, size_t *n)
+{
+    int64_t k = 0;
+    sw_status st = sw_sql_run(
+        s, "removing from the suppression list",
+        "DELETE FROM suppression WHERE hash = ?1"
+        " AND (CAST(?2 AS TEXT) IS NULL OR channel = ?2)",
+        SW_ARGS(sw_v_blob(hash, SW_BLIND_BYTES), sw_v_text(channel)), &k);
+    *n = (size_t)k;
+    return st;
+}
+
+sw_status sw_suppression_rows_set_due(sw_store *s,
+                                      const uint8_t hash[SW_BLIND_BYTES],
+                                      const char *rule, sw_instant due)
+{
+    return sw_sql_run(
+        s, "dating a suppression entry",
+        "UPDATE suppression SET due_at = ?3 WHERE hash = ?1 AND rule = ?2",
+        SW_ARGS(sw_v_blob(hash, SW_BLIND_BYTES), sw_v_text(rule),
+                sw_v_int(due)),
+        NULL);
+}
+
+sw_status sw_suppression_rows_sweep(sw_store *s, sw_instant now, size_t *n)
+{
+    int64_t k = 0;
+    sw_status st = sw_sql_run(s, "sweeping the suppression list",
+                              "DELETE FROM suppression WHERE due_at <= ?1",
+                              SW_ARGS(sw_v_int(now)), &k);
+    *n = (size_t)k;
+    return st;
+}
+
+sw_status sw_suppression_rows_list(sw_store *s, sw_suppression_cb cb,
+                                   void *ctx)
+{
+    supp_ctx c = {cb, ctx, 0};
+    return sw_sql(s, "reading the suppression list",
+                  "SELECT hash, channel, since, rule, due_at FROM suppression"
+                  " ORDER BY since, hash",
+                  SW_NOARGS, supp_row, &c);
+}
+
+/* ---- a decision's facts ---- */
+
+static int facts_row(const sw_row *r, void *p)
+{
+    sw_facts *f = p;
+    f->has_subject = !sw_row_null(r, 0);
+    sw_row_text_into(r, 0, f->subject, sizeof(f->subject));
+    sw_row_text_into(r, 1, f->kind, sizeof(f->kind));
+    f->flags = sw_row_int(r, 2);
+    f->has_minor = !sw_row_null(r, 3);
+    f->minor_until = sw_row_int(r, 3);
+    f->suppressed = !sw_row_null(r, 4);
+    f->suppressed_since = sw_row_int(r, 4);
+    if ((f->has_consent = !sw_row_null(r, 5))) {
+        sw_row_text_into(r, 5, f->consent_id, sizeof(f->consent_id));
+        sw_row_text_into(r, 6, f->consent_state, sizeof(f->consent_state));
+        f->consent_at = sw_row_int(r, 7);
+        f->has_given = !sw_row_null(r, 8);
+        f->given_at = sw_row_int(r, 8);
+        f->has_expiry = !sw_row_null(r, 9);
+        f->expires_at = sw_row_int(r, 9);
+        f->parental = sw_row_int(r, 10) != 0;
+    }
+    if ((f->has_objection = !sw_row_null(r, 11))) {
+        sw_row_text_into(r, 11, f->objection_id, sizeof(f->objection_id));
+        f->objection_at = sw_row_int(r, 12);
+        f->overridden = sw_row_int(r, 13) != 0;
+    }
+    f->ended = !sw_row_null(r, 14);
+    f->ended_at = sw_row_int(r, 14);
+    return 1;
+}
+
+/* The end of the relationship: an event of either type ?6, ?7 by now on
+ * the subject, its account or its tenant (one indexed range each). */
+#define ENDED_ON(SCOPE, KEY)                                                  \
+    "SELECT at FROM events WHERE type IN (?6, ?7) AND scope = " SW_Q(SCOPE)   \
+    " AND scope_key = " KEY " AND at <= ?5"
+
+sw_status sw_decision_facts(sw_store *s, const uint8_t *blind,
+                            const char *subject, sw_supp_check supp,
+                            const char *purpose, const char *const *ended,
+                            sw_instant now, sw_facts *f)
+{
+    memset(f, 0, sizeof(*f));
+    /* One statement for every fact of a decision: one round trip. */
+    return sw_sql(
+        s, "reading a decision's facts",
+        "SELECT s.id, s.kind, s.flags, s.minor_until,"
+        " CASE CAST(?3 AS INTEGER) WHEN 1 THEN (SELECT min(since) FROM"
+        "   suppression WHERE hash = ?1)"
+        "  WHEN 2 THEN (SELECT min(since) FROM suppression WHERE hash IN"
+        "   (SELECT blind FROM identifiers WHERE subject_id = s.id"
+        "    AND type IN ('email', 'phone'))) END,"
+        " c.id, c.state, c.state_at, c.given_at, c.expires_at, c.parental,"
+        " o.id, o.at, o.override_reason IS NOT NULL,"
+        " (SELECT max(at) FROM (" ENDED_ON(SW_EV_SUBJECT, "CAST(s.id AS BLOB)")
+        "  UNION ALL " ENDED_ON(SW_EV_ACCOUNT, "s.account_bi")
+        "  UNION ALL " ENDED_ON(SW_EV_TENANT, "s.tenant_bi") ") e)"
+        " FROM (SELECT coalesce(CAST(?2 AS TEXT), (SELECT subject_id FROM"
+        "  identifiers WHERE blind = ?1)) AS wid) w"
+        " LEFT JOIN subjects s ON s.id = w.wid"
+        " LEFT JOIN consents c ON c.id = (SELECT id FROM consents"
+        "  WHERE subject_id = s.id AND purpose = ?4"
+        "  ORDER BY created_at DESC, seq DESC, id DESC LIMIT 1)"
+        " LEFT JOIN objections o ON o.id = (SELECT id FROM objections"
+        "  WHERE subject_id = s.id AND purpose = ?4"
+        "  ORDER BY at DESC, id DESC LIMIT 1)",
+        SW_ARGS(sw_v_blob(blind, blind ? SW_BLIND_BYTES : 0),
+                sw_v_text(subject), sw_v_int(supp), sw_v_text(purpose),
+                sw_v_int(now), sw_v_text(ended[0]), sw_v_text(ended[1])),
+        facts_row, f);
+}

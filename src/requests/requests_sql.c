@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The requests' SQL: requests, their timelines, the public door's state. */
+#include <stdio.h>
+#include <string.h>
+
+#include "requests/requests_sql.h"
+#include "store/sql.h"
+
+#define REQUEST_COLUMNS                                                       \
+    "id, type, regulation, subject_id, purpose, state, agent, agent_proof,"  \
+    " outcome, received_at, due_at, first_due_at, ack_due_at, extended,"     \
+    " closed_at, code_hash, code_expires, attempts"
+
+typedef struct request_ctx {
+    sw_request_cb cb;
+    void *ctx;
+} request_ctx;
+
+static int request_row(const sw_row *r, void *p)
+{
+    request_ctx *c = p;
+    sw_request_row o;
+    memset(&o, 0, sizeof(o));
+    const char **text[] = {&o.id,    &o.type,        &o.regulation,
+                           &o.subject, &o.purpose,   &o.state,
+                           &o.agent, &o.agent_proof, &o.outcome};
+    for (int i = 0; i < 9; i++)
+        *text[i] = sw_row_text(r, i);
+    o.received_at = sw_row_int(r, 9);
+    o.due_at = sw_row_int(r, 10);
+    o.first_due_at = sw_row_int(r, 11);
+    o.has_ack_due = !sw_row_null(r, 12);
+    o.ack_due_at = sw_row_int(r, 12);
+    o.extended = sw_row_int(r, 13) != 0;
+    o.closed = !sw_row_null(r, 14);
+    o.closed_at = sw_row_int(r, 14);
+    o.has_code = sw_row_blob_into(r, 15, o.code_hash, SW_HASH_BYTES);
+    o.code_expires = sw_row_int(r, 16);
+    o.attempts = (int)sw_row_int(r, 17);
+    return c->cb(&o, c->ctx);
+}
+
+sw_status sw_requests_put(sw_store *s, const sw_request_row *r)
+{
+    return sw_sql_run(
+        s, "storing a request",
+        "INSERT INTO requests(" REQUEST_COLUMNS ") VALUES(?1,?2,?3,?4,?5,?6,"
+        "?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18) ON CONFLICT(id) DO"
+        " UPDATE SET type = excluded.type, regulation = excluded.regulation,"
+        " subject_id = excluded.subject_id, purpose = excluded.purpose,"
+        " state = excluded.state, agent = excluded.agent, agent_proof ="
+        " excluded.agent_proof, outcome = excluded.outcome, received_at ="
+        " excluded.received_at, due_at = excluded.due_at, first_due_at ="
+        " excluded.first_due_at, ack_due_at = excluded.ack_due_at, extended"
+        " = excluded.extended, closed_at = excluded.closed_at, code_hash ="
+        " excluded.code_hash, code_expires = excluded.code_expires,"
+        " attempts = excluded.attempts",
+        SW_ARGS(sw_v_text(r->id), sw_v_text(r->type), sw_v_text(r->regulation),
+                sw_v_text(r->subject), sw_v_text(r->purpose),
+                sw_v_text(r->state), sw_v_text(r->agent),
+                sw_v_text(r->agent_proof), sw_v_text(r->outcome),
+                sw_v_int(r->received_at), sw_v_int(r->due_at),
+                sw_v_int(r->first_due_at),
+                sw_v_opt(r->has_ack_due, r->ack_due_at),
+                sw_v_int(r->extended), sw_v_opt(r->closed, r->closed_at),
+                r->has_code ? sw_v_blob(r->code_hash, SW_HASH_BYTES)
+                            : sw_v_null(),
+                sw_v_opt(r->has_code, r->code_expires),
+                sw_v_int(r->attempts)),
+        NULL);
+}
+
+static sw_status one_request(sw_store *s, const char *sql, const sw_val *args,
+                             size_t n, sw_request_cb cb, void *ctx)
+{
+    request_ctx c = {cb, ctx};
+    sw_status st =
+        sw_sql_one(s, "reading requests", sql, args, n, request_row, &c);
+    return st == SW_ERR_NOTFOUND ? sw_fail(s, st, "no such request") : st;
+}
+
+sw_status sw_requests_get(sw_store *s, const char *id, sw_request_cb cb,
+                          void *ctx)
+{
+    return one_request(s,
+                       "SELECT " REQUEST_COLUMNS " FROM requests WHERE id = ?1",
+                       SW_ARGS(sw_v_text(id)), cb, ctx);
+}
+
+sw_status sw_requests_open_of(sw_store *s, const char *subject,
+                              const char *type, sw_request_cb cb, void *ctx)
+{
+    return one_request(s,
+                       "SELECT " REQUEST_COLUMNS " FROM requests WHERE"
+                       " subject_id = ?1 AND type = ?2 AND closed_at IS NULL",
+                       SW_ARGS(sw_v_text(subject), sw_v_text(type)), cb, ctx);
+}
+
+static sw_status many(sw_store *s, const char *sql, const sw_val *args,
+                      size_t n, sw_request_cb cb, void *ctx)
+{
+    request_ctx c = {cb, ctx};
+    return sw_sql(s, "reading requests", sql, args, n, request_row, &c);
+}
+
+sw_status sw_requests_open(sw_store *s, sw_request_cb cb, void *ctx)
+{
+    return many(s,
+                "SELECT " REQUEST_COLUMNS " FROM requests WHERE closed_at IS"
+                " NULL ORDER BY due_at, id",
+                SW_NOARGS, cb, ctx);
+}
+
+sw_status sw_requests_closed_before(sw_store *s, sw_instant before,
+                                    sw_request_cb cb, void *ctx)
+{
+    return many(s,
+                "SELECT " REQUEST_COLUMNS " FROM requests WHERE closed_at < ?1"
+                " ORDER BY closed_at, id",
+                SW_ARGS(sw_v_int(before)), cb, ctx);
+}
+
+sw_status sw_requests_since(sw_store *s, sw_instant since, sw_request_cb cb,
+                            void *ctx)
+{
+    return many(s,
+                "SELECT " REQUEST_COLUMNS " FROM requests WHERE"
+                " received_at >= ?1 ORDER BY received_at, id",
+                SW_ARGS(sw_v_int(since)), cb, ctx);
+}
+
+sw_status sw_requests_delete(sw_store *s, const char *id)
+{
+    sw_status st = sw_sql_run(
+        s, "deleting a request",
+        "DELETE FROM request_changes WHERE request_id = ?1",
+        SW_ARGS(sw_v_text(id)), NULL);
+    return st == SW_OK ? sw_sql_run(s, "deleting a request",
+                                    "DELETE FROM requests WHERE id = ?1",
+                                    SW_ARGS(sw_v_text(id)), NULL)
+                       : st;
+}
+
+sw_status sw_request_changes_add(sw_store *s, const char *id,
+                                 const char *state, sw_instant at,
+                                 const char *actor, const char *reason)
+{
+    return sw_sql_run(
+        s, "recording a request's change",
+        "INSERT INTO request_changes(request_id, seq, state, at, actor,"
+        " reason) VALUES(?1, (SELECT coalesce(max(seq), 0) + 1 FROM"
+        " request_changes WHERE request_id = ?1), ?2, ?3, ?4, ?5)",
+        SW_ARGS(sw_v_text(id), sw_v_text(state), sw_v_int(at),
+                sw_v_text(actor), sw_v_text(reason)),
+        NULL);
+}
+
+typedef struct change_ctx {
+    sw_change_cb cb;
+    void *ctx;
+} change_ctx;
+
+static int change_row(const sw_row *r, void *p)
+{
+    change_ctx *c = p;
+    return c->cb(sw_row_text(r, 0), sw_row_int(r, 1), sw_row_text(r, 2),
+                 sw_row_text(r, 3), c->ctx);
+}
+
+sw_status sw_request_changes_list(sw_store *s, const char *id,
+                                  sw_change_cb cb, void *ctx)
+{
+    change_ctx c = {cb, ctx};
+    return sw_sql(s, "reading a request's timeline",
+                  "SELECT state, at, actor, reason FROM request_changes"
+                  " WHERE request_id = ?1 ORDER BY seq",
+                  SW_ARGS(sw_v_text(id)), change_row, &c);
+}
+
+/* ---- the public door's small state ---- */
+
+typedef struct state_ctx {
+    char *value;
+    size_t n;
+} state_ctx;
+
+static int state_row(const sw_row *r, void *p)
+{
+    state_ctx *c = p;
+    sw_row_text_into(r, 0, c->value, c->n);
+    return 1;
+}
+
+sw_status sw_public_state_get(sw_store *s, const char *kind,
+                              const uint8_t key[SW_BLIND_BYTES], char *value,
+                              size_t n)
+{
+    state_ctx c = {value, n};
+    return sw_sql_one(
+        s, "reading the public door's state",
+        "SELECT value FROM public_state WHERE kind = ?1 AND key = ?2",
+        SW_ARGS(sw_v_text(kind), sw_v_blob(key, SW_BLIND_BYTES)), state_row,
+        &c);
+}
+
+sw_status sw_public_state_put(sw_store *s, const char *kind,
+                              const uint8_t key[SW_BLIND_BYTES],
+                              const char *value, sw_instant due)
+{
+    return sw_sql_run(
+        s, "writing the public door's state",
+        "INSERT INTO public_state(kind, key, value, due_at) VALUES(?1, ?2,"
+        " ?3, ?4) ON CONFLICT(kind, key) DO UPDATE SET value ="
+        " excluded.value, due_at = excluded.due_at",
+        SW_ARGS(sw_v_text(kind), sw_v_blob(key, SW_BLIND_BYTES),
+                sw_v_text(value), sw_v_int(due)),
+        NULL);
+}
+
+sw_status sw_public_state_sweep(sw_store *s, sw_instant now, size_t *n)
+{
+    int64_t k = 0;
+    sw_status st = sw_sql_run(s, "sweeping the public door's state",
+                              "DELETE FROM public_state WHERE due_at <= ?1",
+                              SW_ARGS(sw_v_int(now)), &k);
+    *n = (size_t)k;
+    return st;
+}

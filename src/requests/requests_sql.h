@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The requests' tables (requests_sql.c): data-subject requests and their
+ * timelines, and the public door's small state. Private to libsteward;
+ * strings handed to callbacks are borrowed for the call. */
+#ifndef STEWARD_REQUESTS_SQL_H
+#define STEWARD_REQUESTS_SQL_H
+
+#include "consent/consent_sql.h"
+
+/* A data-subject request as stored (names as in request.h). */
+typedef struct sw_request_row {
+    const char *id, *type, *regulation, *subject, *purpose, *state;
+    const char *agent, *agent_proof, *outcome; /* may be NULL */
+    sw_instant received_at, due_at, first_due_at;
+    bool has_ack_due;
+    sw_instant ack_due_at;
+    bool extended;
+    bool closed;
+    sw_instant closed_at;
+    bool has_code;
+    uint8_t code_hash[SW_HASH_BYTES];
+    sw_instant code_expires;
+    int attempts;
+} sw_request_row;
+
+typedef int (*sw_request_cb)(const sw_request_row *r, void *ctx);
+
+/* Inserts or replaces a request by id. */
+sw_status sw_requests_put(sw_store *s, const sw_request_row *r);
+/* SW_ERR_NOTFOUND ("no such request") when there is none. */
+sw_status sw_requests_get(sw_store *s, const char *id, sw_request_cb cb,
+                          void *ctx);
+/* The open request of a type for a subject (SW_ERR_NOTFOUND if none). */
+sw_status sw_requests_open_of(sw_store *s, const char *subject,
+                              const char *type, sw_request_cb cb, void *ctx);
+/* Open requests, by due date. */
+sw_status sw_requests_open(sw_store *s, sw_request_cb cb, void *ctx);
+/* Closed requests, closed before before, oldest first. */
+sw_status sw_requests_closed_before(sw_store *s, sw_instant before,
+                                    sw_request_cb cb, void *ctx);
+/* Requests received at or after since, oldest first. */
+sw_status sw_requests_since(sw_store *s, sw_instant since, sw_request_cb cb,
+                            void *ctx);
+/* Deletes a request and its timeline. */
+sw_status sw_requests_delete(sw_store *s, const char *id);
+sw_status sw_request_changes_add(sw_store *s, const char *id,
+                                 const char *state, sw_instant at,
+                                 const char *actor, const char *reason);
+/* A request's timeline, oldest first. */
+sw_status sw_request_changes_list(sw_store *s, const char *id,
+                                  sw_change_cb cb, void *ctx);
+
+/* The public door's state: a value (text, n bytes) under a kind and a
+ * keyed hash until it is due; SW_ERR_NOTFOUND (no message) when none. */
+sw_status sw_public_state_get(sw_store *s, const char *kind,
+                              const uint8_t key[SW_BLIND_BYTES], char *value,
+                              size_t n);
+sw_status sw_public_state_put(sw_store *s, const char *kind,
+                              const uint8_t key[SW_BLIND_BYTES],
+                              const char *value, sw_instant due);
+/* Deletes what is due by now; *n: how many. */
+sw_status sw_public_state_sweep(sw_store *s, sw_instant now, size_t *n);
+
+#endif

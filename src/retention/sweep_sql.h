@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The record sweep's SQL (sweep_sql.c): due records taken a batch at a
+ * time, the counts that outlive them, and what holds keep. Private to
+ * libsteward. */
+#ifndef STEWARD_SWEEP_SQL_H
+#define STEWARD_SWEEP_SQL_H
+
+#include "ledger/ledger_sql.h"
+
+typedef int (*sw_held_cb)(const char *hold, const char *kind, size_t count,
+                          void *ctx);
+
+/* Deletes up to limit (0: all) due records that no active hold covers,
+ * oldest due first, with the events recorded on them, handing each to cb
+ * (its value NULL); *n: how many. With dry_run the same rows are read and
+ * nothing is deleted. When cb stops, the caller undoes the batch. */
+sw_status sw_sweep_take(sw_store *s, sw_instant now, size_t limit,
+                        bool dry_run, sw_record_cb cb, void *ctx, size_t *n);
+/* Adds to the counts that survive deletion (nothing personal). */
+sw_status sw_aggregates_add(sw_store *s, const char *activity,
+                            const char *category, const char *month,
+                            const char *rule, size_t count);
+/* Due records that active holds keep, per hold; *total: distinct. */
+sw_status sw_records_held(sw_store *s, sw_instant now, sw_held_cb cb,
+                        void *ctx, size_t *total);
+
+#endif

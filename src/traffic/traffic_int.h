@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* What traffic (traffic.c) offers the other services. Private to
+ * libsteward. */
+#ifndef STEWARD_TRAFFIC_INT_H
+#define STEWARD_TRAFFIC_INT_H
+
+#include "steward/retention.h"
+#include "traffic/traffic_sql.h"
+
+/* The traffic part of a sweep: day keys past their period destroyed
+ * (held rows re-keyed first), months past theirs emptied and dropped. */
+sw_status sw_traffic_sweep(sw_store *s, sw_instant now, bool dry_run,
+                           sw_sweep_report *r);
+
+#endif
