@@ -124,14 +124,14 @@ typedef struct key_slot {
     uint8_t key[SW_KEY_BYTES];
 } key_slot;
 
-static void keys_forget(void *p)
+static void subject_keys_forget(void *p)
 {
     sw_wipe(p, sizeof(key_slot) * KEY_CACHE);
 }
 
-static void keys_free(void *p)
+static void subject_keys_free(void *p)
 {
-    keys_forget(p);
+    subject_keys_forget(p);
     free(p);
 }
 
@@ -139,7 +139,7 @@ static key_slot *key_cache_slot(sw_store *s, const char *id)
 {
     key_slot *c = sw_ext_get(s, SW_EXT_SUBJECT_KEYS);
     if (!c && (c = calloc(KEY_CACHE, sizeof(*c))))
-        sw_ext_set(s, SW_EXT_SUBJECT_KEYS, c, keys_forget, keys_free);
+        sw_ext_set(s, SW_EXT_SUBJECT_KEYS, c, subject_keys_forget, subject_keys_free);
     return c ? &c[sw_hash_str(SW_HASH_SEED, id) % KEY_CACHE] : NULL;
 }
 

@@ -26,8 +26,6 @@ static const char *const scope_names[] = {"record", "subject", "account",
 static const char *const round_names[] = {"none", "end_of_day", "end_of_month",
                                           "end_of_year", NULL};
 static const char *const action_names[] = {"delete", "anonymise", NULL};
-static const char *const keep_names[] = {"period", "unspecified", "per_law",
-                                         NULL};
 static const char *const safeguard_names[] = {
     "not_applicable", "adequacy_decision", "standard_contractual_clauses",
     "binding_corporate_rules", "intercompany_agreement", "derogation", NULL};
@@ -36,7 +34,6 @@ const char *sw_role_name(sw_role r) { return role_names[r]; }
 const char *sw_scope_name(sw_scope s) { return scope_names[s]; }
 const char *sw_round_name(sw_round r) { return round_names[r]; }
 const char *sw_action_name(sw_action a) { return action_names[a]; }
-const char *sw_keep_kind_name(sw_keep_kind k) { return keep_names[k]; }
 
 /* ---- the schema tables ---- */
 

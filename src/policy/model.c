@@ -9,6 +9,15 @@
 #include "policy/model.h"
 #include "steward/policy.h"
 
+static const char *const keep_names[] = {"period", "unspecified", "per_law"};
+
+const char *sw_keep_kind_name(sw_keep_kind k)
+{
+    return (unsigned)k < sizeof(keep_names) / sizeof(keep_names[0])
+               ? keep_names[k]
+               : NULL;
+}
+
 const sw_activity *sw_policy_activity(const sw_policy *p, const char *id)
 {
     for (size_t i = 0; i < p->n_activities; i++)

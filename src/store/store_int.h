@@ -102,8 +102,10 @@ struct sw_store {
 sw_status sw_store_connect(const char *uri, const sw_store_options *o,
                            sw_store **out, sw_error *err);
 
-/* The driver of a URI. */
+/* The driver of a URI; whether it names a file (SQLite) rather than a
+ * database server. */
 const sw_driver *sw_driver_for(const char *uri);
+bool sw_store_is_file(const char *uri);
 
 /* A service's data on s (NULL when it keeps none yet). */
 void *sw_ext_get(sw_store *s, sw_ext_id id);

@@ -256,12 +256,12 @@ static void test_driver__postgresql_spelling(void **state)
          "SELECT CAST($3 AS BIGINT), 'it''s INTEGER', blob_x"},
     };
     for (size_t i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
-        char *out = pg_rewrite(in[i][0]);
+        char *out = sw_pg_rewrite(in[i][0]);
         assert_non_null(out);
         assert_string_equal(out, in[i][1]);
         free(out);
     }
-    assert_int_equal(pg_count_params("SELECT $1, $12, '$40'"), 12);
+    assert_int_equal(sw_pg_count_params("SELECT $1, $12, '$40'"), 12);
 }
 
 typedef struct found {

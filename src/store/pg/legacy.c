@@ -14,15 +14,15 @@
 
 #include "store/pg/pg_int.h"
 
-sw_status pg_legacy_open(pgc *p)
+sw_status sw_pg_legacy_open(pgc *p)
 {
     int64_t old = 0;
-    sw_status st = pg_query_int(
+    sw_status st = sw_pg_query_int(
         p, "SELECT to_regclass('public.steward_meta') IS NOT NULL", &old);
     if (st != SW_OK || !old)
         return st;
     p->legacy = true;
-    return pg_exec_raw(p, "CREATE OR REPLACE TEMP VIEW meta AS"
+    return sw_pg_exec_raw(p, "CREATE OR REPLACE TEMP VIEW meta AS"
                           " SELECT key, value FROM public.steward_meta");
 }
 
@@ -36,7 +36,7 @@ static sw_status detach_months(pgc *p)
               " c.oid = i.inhrelid WHERE i.inhparent = 'traffic'::regclass"
               " ORDER BY c.relname");
     sw_status st = PQresultStatus(r) == PGRES_TUPLES_OK ? SW_OK
-                                                        : pg_fail(p, r);
+                                                        : sw_pg_fail(p, r);
     for (int i = 0; st == SW_OK && i < PQntuples(r); i++) {
         const char *t = PQgetvalue(r, i, 0);
         if (strncmp(t, "traffic_", 8) != 0 || strlen(t) > 40)
@@ -47,7 +47,7 @@ static sw_status detach_months(pgc *p)
                  " ALTER TABLE %s DROP COLUMN month;"
                  " CREATE UNIQUE INDEX %s_id ON %s(ext_id);",
                  t, t, t, t);
-        st = pg_exec_raw(p, sql);
+        st = sw_pg_exec_raw(p, sql);
         /* the indexes the partition inherited, renamed */
         static const char *const idx[][2] = {{"(dest_bi)", "dest"},
                                              {"(day, account)", "day"}};
@@ -57,11 +57,11 @@ static sw_status detach_months(pgc *p)
                      " AND indexdef LIKE '%%%s%%' AND indexname <> '%s_%s'",
                      t, idx[j][0], t, idx[j][1]);
             PGresult *x = PQexec(p->c, sql);
-            st = PQresultStatus(x) == PGRES_TUPLES_OK ? SW_OK : pg_fail(p, x);
+            st = PQresultStatus(x) == PGRES_TUPLES_OK ? SW_OK : sw_pg_fail(p, x);
             if (st == SW_OK && PQntuples(x) > 0) {
                 snprintf(sql, sizeof(sql), "ALTER INDEX \"%s\" RENAME TO %s_%s",
                          PQgetvalue(x, 0, 0), t, idx[j][1]);
-                st = pg_exec_raw(p, sql);
+                st = sw_pg_exec_raw(p, sql);
             }
             PQclear(x);
         }
@@ -70,17 +70,17 @@ static sw_status detach_months(pgc *p)
     return st;
 }
 
-sw_status pg_legacy_convert(pgc *p)
+sw_status sw_pg_legacy_convert(pgc *p)
 {
-    sw_status st = pg_exec_raw(p, "DROP VIEW IF EXISTS pg_temp.meta;"
+    sw_status st = sw_pg_exec_raw(p, "DROP VIEW IF EXISTS pg_temp.meta;"
                                   " ALTER TABLE steward_meta RENAME TO meta");
     int64_t parted = 0;
     if (st == SW_OK)
-        st = pg_query_int(p, "SELECT to_regclass('public.traffic') IS NOT NULL",
+        st = sw_pg_query_int(p, "SELECT to_regclass('public.traffic') IS NOT NULL",
                           &parted);
     if (st == SW_OK && parted)
         st = detach_months(p);
     if (st == SW_OK && parted)
-        st = pg_exec_raw(p, "DROP TABLE traffic");
+        st = sw_pg_exec_raw(p, "DROP TABLE traffic");
     return st;
 }

@@ -78,7 +78,7 @@ static sw_status copy_rows(pgc *p, const sw_load *l, const char *stage,
     char sql[1200];
     snprintf(sql, sizeof(sql), "COPY %s(%s) FROM STDIN", stage, cols);
     PGresult *r = PQexec(p->c, sql);
-    sw_status st = PQresultStatus(r) == PGRES_COPY_IN ? SW_OK : pg_fail(p, r);
+    sw_status st = PQresultStatus(r) == PGRES_COPY_IN ? SW_OK : sw_pg_fail(p, r);
     PQclear(r);
     if (st != SW_OK)
         return st;
@@ -100,7 +100,7 @@ static sw_status copy_rows(pgc *p, const sw_load *l, const char *stage,
         why = "the connection refused the end of the rows";
     while ((r = PQgetResult(p->c))) {
         if (st == SW_OK && PQresultStatus(r) != PGRES_COMMAND_OK)
-            st = pg_fail(p, r);
+            st = sw_pg_fail(p, r);
         PQclear(r);
     }
     if (why) {
@@ -110,7 +110,7 @@ static sw_status copy_rows(pgc *p, const sw_load *l, const char *stage,
     return st;
 }
 
-sw_status pg_load(void *db, const sw_load *l, size_t *stored)
+sw_status sw_pg_load(void *db, const sw_load *l, size_t *stored)
 {
     pgc *p = db;
     *stored = 0;
@@ -129,7 +129,7 @@ sw_status pg_load(void *db, const sw_load *l, size_t *stored)
              "CREATE TEMP TABLE IF NOT EXISTS %s (LIKE %s INCLUDING"
              " DEFAULTS) ON COMMIT DELETE ROWS",
              stage, l->table);
-    sw_status st = pg_exec_raw(p, sql);
+    sw_status st = sw_pg_exec_raw(p, sql);
     size_t rows = 0;
     if (st == SW_OK)
         st = copy_rows(p, l, stage, cols, &rows);
@@ -147,13 +147,13 @@ sw_status pg_load(void *db, const sw_load *l, size_t *stored)
              " TRUNCATE %s",
              l->table, cols, cols, stage, key, key, stage, key, key, stage);
     if (!PQsendQuery(p->c, sql))
-        return pg_fail(p, NULL);
+        return sw_pg_fail(p, NULL);
     size_t refused = 0;
     PGresult *r;
     while ((r = PQgetResult(p->c))) {
         ExecStatusType e = PQresultStatus(r);
         if (st == SW_OK && e != PGRES_TUPLES_OK && e != PGRES_COMMAND_OK)
-            st = pg_fail(p, r);
+            st = sw_pg_fail(p, r);
         for (int i = 0; st == SW_OK && e == PGRES_TUPLES_OK &&
                         i < PQntuples(r);
              i++) {

@@ -39,58 +39,6 @@ typedef struct pg_stmt {
     int row, rows;
 } pg_stmt;
 
-static sw_status status_of(const PGresult *r, PGconn *c)
-{
-    if (PQstatus(c) != CONNECTION_OK)
-        return SW_ERR_STORE;
-    const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
-    if (!state)
-        return SW_ERR_STORE;
-    if (strcmp(state, "23505") == 0)
-        return SW_ERR_CONFLICT;
-    if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 ||
-        strcmp(state, "55P03") == 0 || strcmp(state, "57014") == 0)
-        return SW_ERR_BUSY;
-    return SW_ERR_STORE;
-}
-
-sw_status pg_fail(pgc *p, const PGresult *r)
-{
-    const char *m = r ? PQresultErrorMessage(r) : PQerrorMessage(p->c);
-    if (!m || !*m)
-        m = PQerrorMessage(p->c);
-    snprintf(p->err, sizeof(p->err), "%.*s", (int)strcspn(m, "\n"), m);
-    return status_of(r, p->c);
-}
-
-/* Runs text (statements without parameters) as it is. */
-sw_status pg_exec_raw(pgc *p, const char *sql)
-{
-    PGresult *r = PQexec(p->c, sql);
-    ExecStatusType s = PQresultStatus(r);
-    sw_status st = s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK
-                       ? SW_OK
-                       : pg_fail(p, r);
-    PQclear(r);
-    return st;
-}
-
-/* A one-value query run as it is: its first column of the first row as a
- * number (booleans 0 or 1), or 0 when there is none. */
-sw_status pg_query_int(pgc *p, const char *sql, int64_t *out)
-{
-    PGresult *r = PQexec(p->c, sql);
-    sw_status st = PQresultStatus(r) == PGRES_TUPLES_OK ? SW_OK
-                                                        : pg_fail(p, r);
-    *out = 0;
-    if (st == SW_OK && PQntuples(r) > 0 && !PQgetisnull(r, 0, 0)) {
-        const char *v = PQgetvalue(r, 0, 0);
-        *out = *v == 't' ? 1 : *v == 'f' ? 0 : strtoll(v, NULL, 10);
-    }
-    PQclear(r);
-    return st;
-}
-
 static bool pg_accepts(const char *uri)
 {
     return strncmp(uri, "postgres://", 11) == 0 ||
@@ -128,15 +76,15 @@ static sw_status pg_open(const char *uri, bool create, void **db,
         pg_close(p);
         return SW_ERR_STORE;
     }
-    sw_status st = pg_exec_raw(p, "SET client_min_messages = warning");
+    sw_status st = sw_pg_exec_raw(p, "SET client_min_messages = warning");
     int64_t exists = 0, v = 0;
     if (st == SW_OK)
-        st = pg_query_int(
+        st = sw_pg_query_int(
             p, "SELECT to_regclass('steward_changes') IS NOT NULL", &exists);
     if (st == SW_OK && exists)
-        st = pg_legacy_open(p); /* an earlier steward's layout */
+        st = sw_pg_legacy_open(p); /* an earlier steward's layout */
     if (st == SW_OK && exists)
-        st = pg_query_int(p,
+        st = sw_pg_query_int(p,
                           "SELECT value FROM meta WHERE key = 'schema_version'",
                           &v);
     *version = (int)v;
@@ -184,12 +132,12 @@ static const char *pg_errmsg(void *db)
 static sw_status pg_exec(void *db, const char *sql)
 {
     pgc *p = db;
-    char *text = pg_rewrite(sql);
+    char *text = sw_pg_rewrite(sql);
     if (!text) {
         snprintf(p->err, sizeof(p->err), "out of memory");
         return SW_ERR_NOMEM;
     }
-    sw_status st = pg_exec_raw(p, text);
+    sw_status st = sw_pg_exec_raw(p, text);
     free(text);
     return st;
 }
@@ -200,31 +148,31 @@ static sw_status pg_tx(void *db, sw_tx_op op)
     switch (op) {
     case SW_TX_BEGIN:
         p->write_tx = true;
-        return pg_exec_raw(
+        return sw_pg_exec_raw(
             p, "BEGIN; SELECT pg_advisory_xact_lock(" PG_WRITE_LOCK ")");
     case SW_TX_COMMIT: {
         sw_status st =
             p->write_tx
-                ? pg_exec_raw(p, "UPDATE steward_changes SET n = n + 1")
+                ? sw_pg_exec_raw(p, "UPDATE steward_changes SET n = n + 1")
                 : SW_OK;
         p->write_tx = false;
         if (st != SW_OK) {
             PQclear(PQexec(p->c, "ROLLBACK"));
             return st;
         }
-        return pg_exec_raw(p, "COMMIT");
+        return sw_pg_exec_raw(p, "COMMIT");
     }
     case SW_TX_ROLLBACK:
         p->write_tx = false;
-        return pg_exec_raw(p, "ROLLBACK");
-    case SW_TX_SAVEPOINT: return pg_exec_raw(p, "SAVEPOINT change");
-    case SW_TX_RELEASE: return pg_exec_raw(p, "RELEASE SAVEPOINT change");
+        return sw_pg_exec_raw(p, "ROLLBACK");
+    case SW_TX_SAVEPOINT: return sw_pg_exec_raw(p, "SAVEPOINT change");
+    case SW_TX_RELEASE: return sw_pg_exec_raw(p, "RELEASE SAVEPOINT change");
     case SW_TX_ROLLBACK_TO:
-        return pg_exec_raw(
+        return sw_pg_exec_raw(
             p, "ROLLBACK TO SAVEPOINT change; RELEASE SAVEPOINT change");
     case SW_TX_READ:
         p->write_tx = false;
-        return pg_exec_raw(p,
+        return sw_pg_exec_raw(p,
                            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
     }
     return SW_ERR_INVALID;
@@ -238,9 +186,9 @@ static sw_status pg_migrate(void *db, const char *const *steps, int from,
         return SW_OK;
     sw_status st = pg_tx(p, SW_TX_BEGIN);
     if (st == SW_OK && p->legacy)
-        st = pg_legacy_convert(p);
+        st = sw_pg_legacy_convert(p);
     if (st == SW_OK)
-        st = pg_exec_raw(p, "CREATE TABLE IF NOT EXISTS steward_changes"
+        st = sw_pg_exec_raw(p, "CREATE TABLE IF NOT EXISTS steward_changes"
                             "(n BIGINT NOT NULL);"
                             " INSERT INTO steward_changes SELECT 0 WHERE NOT"
                             " EXISTS (SELECT 1 FROM steward_changes)");
@@ -252,7 +200,7 @@ static sw_status pg_migrate(void *db, const char *const *steps, int from,
                  "INSERT INTO meta(key, value) VALUES('schema_version', '%d')"
                  " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                  to);
-        st = pg_exec_raw(p, set);
+        st = sw_pg_exec_raw(p, set);
     }
     if (st == SW_OK)
         st = pg_tx(p, SW_TX_COMMIT);
@@ -269,14 +217,14 @@ static sw_status pg_prepare(void *db, const char *sql, void **out)
 {
     pgc *p = db;
     pg_stmt *s = calloc(1, sizeof(*s));
-    char *text = s ? pg_rewrite(sql) : NULL;
+    char *text = s ? sw_pg_rewrite(sql) : NULL;
     if (!text) {
         free(s);
         snprintf(p->err, sizeof(p->err), "out of memory");
         return SW_ERR_NOMEM;
     }
     s->p = p;
-    s->n_params = pg_count_params(text);
+    s->n_params = sw_pg_count_params(text);
     snprintf(s->name, sizeof(s->name), "s%llu",
              (unsigned long long)++p->statements);
     sw_status st = SW_OK;
@@ -287,7 +235,7 @@ static sw_status pg_prepare(void *db, const char *sql, void **out)
     } else {
         PGresult *r = PQprepare(p->c, s->name, text, s->n_params, NULL);
         if (PQresultStatus(r) != PGRES_COMMAND_OK)
-            st = pg_fail(p, r);
+            st = sw_pg_fail(p, r);
         PQclear(r);
     }
     free(text);
@@ -362,7 +310,7 @@ static sw_status pg_step(void *stmt, bool *row)
                                 s->fmt, 1);
         ExecStatusType e = PQresultStatus(s->res);
         if (e != PGRES_COMMAND_OK && e != PGRES_TUPLES_OK) {
-            sw_status st = pg_fail(p, s->res);
+            sw_status st = sw_pg_fail(p, s->res);
             PQclear(s->res);
             s->res = NULL;
             return st;
@@ -436,10 +384,10 @@ static sw_status pg_sweep_lock(void *db, bool take)
 {
     pgc *p = db;
     if (!take)
-        return pg_exec_raw(p, "SELECT pg_advisory_unlock(" PG_SWEEP_LOCK ")");
+        return sw_pg_exec_raw(p, "SELECT pg_advisory_unlock(" PG_SWEEP_LOCK ")");
     int64_t got = 0;
     sw_status st =
-        pg_query_int(p, "SELECT pg_try_advisory_lock(" PG_SWEEP_LOCK ")", &got);
+        sw_pg_query_int(p, "SELECT pg_try_advisory_lock(" PG_SWEEP_LOCK ")", &got);
     if (st == SW_OK && !got) {
         snprintf(p->err, sizeof(p->err),
                  "another sweep of this store is running (another stewardd?)");
@@ -450,7 +398,7 @@ static sw_status pg_sweep_lock(void *db, bool take)
 
 static sw_status pg_data_version(void *db, int64_t *v)
 {
-    return pg_query_int(db, "SELECT n FROM steward_changes", v);
+    return sw_pg_query_int(db, "SELECT n FROM steward_changes", v);
 }
 
 static sw_status pg_checkpoint(void *db)
@@ -478,7 +426,7 @@ const sw_driver sw_driver_pg = {
     .column = pg_column,
     .reset = pg_reset,
     .changes = pg_changes,
-    .load = pg_load,
+    .load = sw_pg_load,
     .sweep_lock = pg_sweep_lock,
     .data_version = pg_data_version,
     .checkpoint = pg_checkpoint,

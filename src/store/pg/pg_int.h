@@ -31,25 +31,25 @@ typedef struct pgc {
 } pgc;
 
 /* Sets p->err from a result (or the connection) and returns a status. */
-sw_status pg_fail(pgc *p, const PGresult *r);
+sw_status sw_pg_fail(pgc *p, const PGresult *r);
 /* Text as it is (no rewriting), statements without parameters. */
-sw_status pg_exec_raw(pgc *p, const char *sql);
+sw_status sw_pg_exec_raw(pgc *p, const char *sql);
 /* The first value of a query run as it is, as a number (0 when none). */
-sw_status pg_query_int(pgc *p, const char *sql, int64_t *out);
+sw_status sw_pg_query_int(pgc *p, const char *sql, int64_t *out);
 
 /* Steward's SQL in PostgreSQL's spelling (caller frees; NULL: no
  * memory): ?N becomes $N, INTEGER BIGINT, BLOB BYTEA, CAST(x AS BLOB)
  * convert_to(x, 'UTF8'); WITHOUT ROWID goes. */
-char *pg_rewrite(const char *sql);
+char *sw_pg_rewrite(const char *sql);
 /* The highest $N of a rewritten statement. */
-int pg_count_params(const char *sql);
+int sw_pg_count_params(const char *sql);
 
-sw_status pg_load(void *db, const sw_load *l, size_t *stored);
+sw_status sw_pg_load(void *db, const sw_load *l, size_t *stored);
 
 /* At open, a store of the earlier layout (steward_meta, traffic in native
  * partitions) is read through a session's view; convert makes it the
  * layout of every driver, inside migrate's transaction. */
-sw_status pg_legacy_open(pgc *p);
-sw_status pg_legacy_convert(pgc *p);
+sw_status sw_pg_legacy_open(pgc *p);
+sw_status sw_pg_legacy_convert(pgc *p);
 
 #endif

@@ -36,7 +36,7 @@ static const char *skip_space(const char *p)
     return p;
 }
 
-char *pg_rewrite(const char *sql)
+char *sw_pg_rewrite(const char *sql)
 {
     size_t n = strlen(sql);
     char *out = malloc(2 * n + 64);
@@ -103,7 +103,7 @@ char *pg_rewrite(const char *sql)
     return out;
 }
 
-int pg_count_params(const char *sql)
+int sw_pg_count_params(const char *sql)
 {
     int max = 0;
     bool quoted = false;
