@@ -132,7 +132,7 @@ int main(int argc, char **argv)
         fprintf(supp, "%s\n", email);
         sw_ident id = {"email", email};
         sw_objection_result r;
-        if (sw_unsubscribe(s, &id, NULL, &r) != SW_OK)
+        if (sw_suppression_add(s, &id, NULL, &r) != SW_OK)
             die(s, "unsubscribe");
         if ((i / 10 + 1) % 20000 == 0) {
             sw_batch_commit(s);

@@ -358,7 +358,7 @@ static int do_object(cli *c, const cli_args *a)
     if ((rc = cli_open_store(c, &s, &p)))
         return rc;
     sw_objection_result r;
-    if (sw_object(s, &who, a->v[O_PURPOSE], &r) != SW_OK)
+    if (sw_objection_add(s, &who, a->v[O_PURPOSE], &r) != SW_OK)
         rc = cli_store_fail(s, "objection not recorded");
     else if (c->json)
         rc = cli_print_json(json_pack("{s:s?, s:b, s:I}", "id",
@@ -435,7 +435,7 @@ static int do_unsubscribe(cli *c, const cli_args *a)
     if (rc)
         return rc;
     sw_objection_result r;
-    if (sw_unsubscribe(s, &id, a->v[O_CHANNEL], &r) != SW_OK)
+    if (sw_suppression_add(s, &id, a->v[O_CHANNEL], &r) != SW_OK)
         rc = cli_store_fail(s, "not unsubscribed");
     else if (c->json)
         rc = cli_print_json(json_pack("{s:b, s:I}", "suppressed", 1,
@@ -667,7 +667,7 @@ static int do_cookie(cli *c, const cli_args *a)
     sw_policy *p;
     if ((rc = cli_open_store(c, &s, &p)))
         return rc;
-    if (sw_cookie_set(s, a->v[O_VISITOR], an, ad, a->set[O_GPC]) != SW_OK)
+    if (sw_cookie_choose(s, a->v[O_VISITOR], an, ad, a->set[O_GPC]) != SW_OK)
         rc = cli_store_fail(s, "cookie choices not recorded");
     else if (c->json)
         rc = cli_print_json(json_pack("{s:s, s:b}", "visitor",

@@ -377,8 +377,6 @@ static void dispatch(call *c)
     }
     call_actor(c, s);
     c->rt->fn(c, s);
-    if (strcmp(c->method, "GET") != 0)
-        srv_changed(srv);
     pool_give(srv, s);
     if (!c->status)
         reply_error(c, 500, "internal", "the handler gave no answer");

@@ -32,12 +32,6 @@ void count_call(server *srv, size_t route_ix, int status, double secs)
     atomic_fetch_add(&srv->latency_count, 1);
 }
 
-void count_decision(server *srv, bool allow)
-{
-    atomic_fetch_add(allow ? &srv->decisions_allowed : &srv->decisions_denied,
-                     1);
-}
-
 typedef struct open_ctx {
     sw_instant now;
     unsigned long by[5]; /* overdue, 0-7, 8-14, 15-30, more */
@@ -94,13 +88,14 @@ char *metrics_text(server *srv, sw_store *s, size_t *len)
             (double)atomic_load(&srv->latency_sum_us) / 1e6);
     fprintf(f, "stewardd_request_seconds_count %lu\n",
             atomic_load(&srv->latency_count));
+    sw_decide_counters decided; /* the library's count, every handle's */
+    sw_store_group_decisions(srv->so.group, &decided);
     fprintf(f,
             "# HELP stewardd_decisions_total Purpose decisions by outcome.\n"
             "# TYPE stewardd_decisions_total counter\n"
             "stewardd_decisions_total{decision=\"allow\"} %lu\n"
             "stewardd_decisions_total{decision=\"deny\"} %lu\n",
-            atomic_load(&srv->decisions_allowed),
-            atomic_load(&srv->decisions_denied));
+            (unsigned long)decided.allowed, (unsigned long)decided.denied);
     pthread_mutex_lock(&srv->sweep_mu);
     fprintf(f,
             "# HELP stewardd_sweeps_total Retention sweeps run.\n"

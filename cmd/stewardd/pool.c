@@ -13,29 +13,20 @@
 
 sw_store *pool_take(server *srv, char *err, size_t n)
 {
-    unsigned long now = atomic_load(&srv->writes);
     sw_store *s = NULL;
-    bool stale = false;
     pthread_mutex_lock(&srv->pool_mu);
     /* the oldest free handle: those opened (and warmed) at start first */
     for (size_t i = 0; i < srv->n_pool; i++) {
         struct pooled *e = &srv->pool[i];
         if (!e->busy) {
             e->busy = true;
-            stale = e->seen != now;
-            e->seen = now;
             s = e->s;
             break;
         }
     }
     pthread_mutex_unlock(&srv->pool_mu);
-    if (s) {
-        /* another handle changed the store since this one last served:
-         * what it decided before may no longer hold */
-        if (stale)
-            sw_decide_forget(s);
+    if (s)
         return s;
-    }
     sw_error e;
     if (sw_store_open(srv->o.store, &srv->so, &s, &e) != SW_OK) {
         snprintf(err, n, "%s", e.msg);
@@ -45,7 +36,7 @@ sw_store *pool_take(server *srv, char *err, size_t n)
     struct pooled *p = realloc(srv->pool, (srv->n_pool + 1) * sizeof(*p));
     if (p) {
         srv->pool = p;
-        p[srv->n_pool++] = (struct pooled){s, now, true};
+        p[srv->n_pool++] = (struct pooled){s, true};
     }
     pthread_mutex_unlock(&srv->pool_mu);
     if (!p) {
@@ -65,11 +56,6 @@ void pool_give(server *srv, sw_store *s)
         if (srv->pool[i].s == s)
             srv->pool[i].busy = false;
     pthread_mutex_unlock(&srv->pool_mu);
-}
-
-void srv_changed(server *srv)
-{
-    atomic_fetch_add(&srv->writes, 1);
 }
 
 void pool_close(server *srv)

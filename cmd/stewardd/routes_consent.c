@@ -189,7 +189,7 @@ int r_objection_add(call *c, sw_store *s)
     if (!purpose)
         return reply_missing(c, "purpose is required");
     sw_objection_result r;
-    sw_status st = sw_object(s, &who, purpose, &r);
+    sw_status st = sw_objection_add(s, &who, purpose, &r);
     if (st != SW_OK)
         return reply_store(c, s, st);
     return reply_json(c, 201, objection_json(&r));
@@ -216,7 +216,7 @@ int r_unsubscribe(call *c, sw_store *s)
     if (who.subject)
         return reply_missing(c, "unsubscribe an address (email or phone)");
     sw_objection_result r;
-    sw_status st = sw_unsubscribe(s, &id, b_str(c, "channel"), &r);
+    sw_status st = sw_suppression_add(s, &id, b_str(c, "channel"), &r);
     if (st != SW_OK)
         return reply_store(c, s, st);
     return reply_json(c, 200, objection_json(&r));
@@ -273,7 +273,6 @@ int r_decide(call *c, sw_store *s)
     sw_status st = sw_decide(s, purpose, &who, &d);
     if (st != SW_OK)
         return reply_store(c, s, st);
-    count_decision(c->srv, d.allow);
     return reply_json(c, 200, sv_decision(&d));
 }
 
@@ -314,7 +313,6 @@ int r_decide_batch(call *c, sw_store *s)
         sw_decision d;
         sw_status st = n == 1 ? sw_decide(s, purpose, &who, &d) : SW_ERR_INVALID;
         if (st == SW_OK) {
-            count_decision(c->srv, d.allow);
             json_array_append_new(out, sv_decision(&d));
         } else {
             json_array_append_new(
@@ -344,7 +342,7 @@ int r_cookie_set(call *c, sw_store *s)
     if (!visitor)
         return reply_missing(c, "visitor: the visitor's cookie id");
     const char *gpc = q_header(c, "Sec-GPC");
-    sw_status st = sw_cookie_set(s, visitor, cookie_choice(c, "analytics"),
+    sw_status st = sw_cookie_choose(s, visitor, cookie_choice(c, "analytics"),
                                  cookie_choice(c, "advertising"),
                                  b_bool(c, "gpc", false) ||
                                      (gpc && strcmp(gpc, "1") == 0));

@@ -318,7 +318,6 @@ static void ingest_run(call *c, ingest *g)
         reply_json(c, st == SW_OK ? 200 : 422, out);
     }
     sw_diags_free(diags);
-    srv_changed(c->srv);
     pool_give(c->srv, s);
 }
 

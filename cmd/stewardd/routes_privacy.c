@@ -13,9 +13,8 @@
 
 #include "routes.h"
 
-/* The public face of a request: no subject id, no code; its id is the
- * ticket the person was given. */
-static json_t *public_view(const sw_request_view *v, sw_instant now)
+/* The public face of a request (sw_public_request), as JSON. */
+static json_t *public_view(const sw_public_request *v, sw_instant now)
 {
     json_t *o = json_pack(
         "{s:s, s:s, s:s, s:o, s:o, s:I, s:b}", "id", v->id, "type",
@@ -107,7 +106,7 @@ int p_request_verify(call *c, sw_store *s)
 
 int p_request_status(call *c, sw_store *s)
 {
-    sw_request_view v;
+    sw_public_request v;
     sw_status st = sw_public_status(s, c->param[0],
                                     q_cookie(c, SESSION_COOKIE), &v);
     if (st == SW_ERR_DENIED)
@@ -148,15 +147,6 @@ static bool open_link(call *c, sw_store *s, link_target *l)
     return true;
 }
 
-/* The purpose people subscribe to (an activity with double opt-in). */
-static const sw_activity *subscription(const sw_policy *p)
-{
-    for (size_t i = 0; i < p->n_activities; i++)
-        if (p->activities[i].double_opt_in && p->activities[i].purposes.n)
-            return &p->activities[i];
-    return NULL;
-}
-
 /* "j***@example.com", "***0123": enough to recognise, not to harvest. */
 static void mask(const char *v, char *out, size_t n)
 {
@@ -170,7 +160,7 @@ static void mask(const char *v, char *out, size_t n)
 
 static int preferences(call *c, sw_store *s, const link_target *l, int status)
 {
-    const sw_activity *sub = subscription(c->srv->policy);
+    const sw_activity *sub = sw_policy_subscription(c->srv->policy);
     sw_ident id = {l->type, l->value};
     sw_who who = {NULL, &id};
     char masked[SW_LINK_TOKEN_BUFSZ];
@@ -206,7 +196,7 @@ int p_unsubscribe(call *c, sw_store *s)
         return 0;
     sw_ident id = {l.type, l.value};
     sw_objection_result r;
-    sw_status st = sw_unsubscribe(s, &id, l.channel, &r);
+    sw_status st = sw_suppression_add(s, &id, l.channel, &r);
     if (st != SW_OK)
         return reply_store(c, s, st);
     return preferences(c, s, &l, 200);
@@ -217,7 +207,7 @@ int p_subscribe(call *c, sw_store *s)
     link_target l;
     if (!open_link(c, s, &l))
         return 0;
-    const sw_activity *sub = subscription(c->srv->policy);
+    const sw_activity *sub = sw_policy_subscription(c->srv->policy);
     if (!sub)
         return reply_error(c, 422, "unsupported",
                            "the policy has no subscription with double "
@@ -284,69 +274,28 @@ static void visitor_of(call *c, char out[48])
              out);
 }
 
-typedef struct cookie_state {
-    const sw_policy *p;
-    json_t *o;
-} cookie_state;
-
-static int cookie_one(const sw_consent_view *v, void *ctx)
+static bool gpc_of(call *c)
 {
-    cookie_state *cs = ctx;
-    const char *cat =
-        cs->p->consent.cookie_analytics &&
-                strcmp(v->purpose, cs->p->consent.cookie_analytics) == 0
-            ? "analytics"
-        : cs->p->consent.cookie_advertising &&
-                strcmp(v->purpose, cs->p->consent.cookie_advertising) == 0
-            ? "advertising"
-            : NULL;
-    /* newest first: the first seen of a category is its state */
-    if (cat && !json_object_get(cs->o, cat))
-        json_object_set_new(cs->o, cat,
-                            json_boolean(v->state == SW_CONSENT_GIVEN ||
-                                         v->state == SW_CONSENT_RENEWED));
-    return 0;
+    const char *gpc = q_header(c, "Sec-GPC");
+    return gpc && strcmp(gpc, "1") == 0;
 }
 
 static int cookie_reply(call *c, sw_store *s, const char *visitor)
 {
-    cookie_state cs = {c->srv->policy, json_object()};
-    sw_ident id = {"visitor", visitor};
-    sw_who who = {NULL, &id};
-    sw_status st = sw_consent_list(s, &who, cookie_one, &cs);
-    if (st != SW_OK && st != SW_ERR_NOTFOUND) {
-        json_decref(cs.o);
+    sw_cookie_view v;
+    sw_status st = sw_cookie_state(s, visitor, gpc_of(c), &v);
+    if (st != SW_OK)
         return reply_store(c, s, st);
-    }
-    const char *gpc = q_header(c, "Sec-GPC");
-    json_t *o = json_pack(
-        "{s:b, s:b, s:b, s:b}", "necessary", 1, "analytics",
-        json_is_true(json_object_get(cs.o, "analytics")), "advertising",
-        json_is_true(json_object_get(cs.o, "advertising")), "gpc",
-        gpc && strcmp(gpc, "1") == 0);
-    json_decref(cs.o);
-    return reply_json(c, 200, o);
+    return reply_json(c, 200,
+                      json_pack("{s:b, s:b, s:b, s:b}", "necessary",
+                                v.necessary, "analytics", v.analytics,
+                                "advertising", v.advertising, "gpc", v.gpc));
 }
 
 int p_cookies_get(call *c, sw_store *s)
 {
     char visitor[48];
     visitor_of(c, visitor);
-    const char *gpc = q_header(c, "Sec-GPC");
-    if (gpc && strcmp(gpc, "1") == 0) { /* a standing objection: record it
-                                           once something was accepted */
-        cookie_reply(c, s, visitor);
-        if (c->status == 200 &&
-            (json_is_true(json_object_get(c->out, "analytics")) ||
-             json_is_true(json_object_get(c->out, "advertising")))) {
-            sw_status st = sw_cookie_set(s, visitor, SW_COOKIE_UNCHANGED,
-                                         SW_COOKIE_UNCHANGED, true);
-            if (st != SW_OK)
-                return reply_store(c, s, st);
-        } else {
-            return 0;
-        }
-    }
     return cookie_reply(c, s, visitor);
 }
 
@@ -354,10 +303,9 @@ int p_cookies_set(call *c, sw_store *s)
 {
     char visitor[48];
     visitor_of(c, visitor);
-    const char *gpc = q_header(c, "Sec-GPC");
-    sw_status st = sw_cookie_set(s, visitor, cookie_choice(c, "analytics"),
-                                 cookie_choice(c, "advertising"),
-                                 gpc && strcmp(gpc, "1") == 0);
+    sw_status st = sw_cookie_choose(s, visitor, cookie_choice(c, "analytics"),
+                                    cookie_choice(c, "advertising"),
+                                    gpc_of(c));
     if (st != SW_OK)
         return reply_store(c, s, st);
     return cookie_reply(c, s, visitor);

@@ -17,7 +17,6 @@ sw_status srv_sweep(server *srv, sw_store *s, bool dry_run,
     sw_status st = sw_sweep(s, &o, rep);
     if (dry_run)
         return st;
-    srv_changed(srv);
     pthread_mutex_lock(&srv->sweep_mu);
     srv->sweeps++;
     if (st == SW_OK) {

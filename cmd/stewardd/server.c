@@ -15,6 +15,11 @@ int server_prepare(server *srv, char *err, size_t n)
     srv->so.clock = srv->clock;
     srv->so.actor = "stewardd";
     srv->so.default_country = srv->o.country;
+    /* the pool's handles see each other's changes at once */
+    if (!(srv->so.group = sw_store_group_new())) {
+        snprintf(err, n, "out of memory");
+        return -1;
+    }
     pthread_mutex_init(&srv->pool_mu, NULL);
     pthread_mutex_init(&srv->key_mu, NULL);
     pthread_mutex_init(&srv->rate_mu, NULL);
@@ -45,6 +50,8 @@ int server_prepare(server *srv, char *err, size_t n)
 void server_release(server *srv)
 {
     pool_close(srv);
+    sw_store_group_free(srv->so.group);
+    srv->so.group = NULL;
     free(srv->by_route);
     srv->by_route = NULL;
 }

@@ -114,16 +114,14 @@ struct server {
     sw_clock clock;
     struct MHD_Daemon *mhd;
 
-    /* every store handle opened, busy or free; seen: the count of writes
-     * when the handle was last taken (its decision cache is older) */
+    /* every store handle opened, busy or free (all of one group, so.group:
+     * a change through one is seen by the others) */
     pthread_mutex_t pool_mu;
     struct pooled {
         sw_store *s;
-        unsigned long seen;
         bool busy;
     } *pool;
     size_t n_pool;
-    atomic_ulong writes; /* changes made through this daemon */
 
     pthread_mutex_t key_mu;
     uint8_t key_hash_key[32]; /* random per daemon */
@@ -158,7 +156,6 @@ struct server {
     atomic_ulong *by_route; /* (n_routes + 2) x N_STATUS_SLOTS */
     atomic_ulong latency[N_BUCKETS + 1];
     atomic_ulong latency_sum_us, latency_count;
-    atomic_ulong decisions_allowed, decisions_denied;
     pthread_mutex_t sweep_mu;
     pthread_cond_t sweep_cv;
     unsigned long sweeps, sweep_records, sweep_failures;
@@ -311,13 +308,11 @@ int pool_open(server *srv, unsigned n, size_t *months, double *ms, char *err,
 void pool_close(server *srv);
 /* Notes that a call changed the store: every other handle forgets its
  * decisions before its next call. */
-void srv_changed(server *srv);
 
 /* ---- metrics.c ---- */
 
 void count_call(server *srv, size_t route_ix, int status, double secs);
 /* Counts a decision for /metrics. */
-void count_decision(server *srv, bool allow);
 /* The route's label for metrics and logs. */
 const char *route_label(server *srv, size_t ix);
 /* Writes the Prometheus text of /metrics. */

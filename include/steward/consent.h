@@ -170,7 +170,7 @@ typedef struct sw_objection_result {
  * other legitimate-interest purpose it stops that processing until the DPO
  * records compelling grounds. Audited.
  */
-sw_status sw_object(sw_store *s, const sw_who *who, const char *purpose,
+sw_status sw_objection_add(sw_store *s, const sw_who *who, const char *purpose,
                     sw_objection_result *out);
 
 /* The DPO's compelling grounds that override an objection. Audited.
@@ -182,7 +182,7 @@ sw_status sw_objection_override(sw_store *s, const char *id,
  * direct marketing, which needs no subject). channel: "email", "sms"...;
  * NULL: from the identifier's type. Withdraws the marketing consents of
  * the subject that holds it, if any. Audited without the address. */
-sw_status sw_unsubscribe(sw_store *s, const sw_ident *ident,
+sw_status sw_suppression_add(sw_store *s, const sw_ident *ident,
                          const char *channel, sw_objection_result *out);
 
 #define SW_LINK_TOKEN_BUFSZ 512 /* an unsubscribe link's token, with NUL */
@@ -230,9 +230,25 @@ typedef enum sw_cookie_choice {
  * advertising need an opt-in, necessary needs none. gpc (a request with
  * Sec-GPC: 1) refuses both, whatever else is asked.
  */
-sw_status sw_cookie_set(sw_store *s, const char *visitor,
-                        sw_cookie_choice analytics,
-                        sw_cookie_choice advertising, bool gpc);
+sw_status sw_cookie_choose(sw_store *s, const char *visitor,
+                           sw_cookie_choice analytics,
+                           sw_cookie_choice advertising, bool gpc);
+
+/* What a visitor's cookies may do now. */
+typedef struct sw_cookie_view {
+    bool necessary;   /* always */
+    bool analytics;   /* opted in (the newest choice) */
+    bool advertising;
+    bool gpc;         /* the Global Privacy Control signal was given */
+} sw_cookie_view;
+
+/*
+ * The visitor's cookie choices. gpc (Sec-GPC: 1) is a standing objection:
+ * when a category was accepted before, the refusal of both is recorded
+ * (audited, once) and shown.
+ */
+sw_status sw_cookie_state(sw_store *s, const char *visitor, bool gpc,
+                          sw_cookie_view *out);
 
 /* ---- the decision ---- */
 
@@ -284,14 +300,13 @@ char *sw_decision_text(const sw_decision *d, char *buf, size_t n);
 sw_status sw_decide(sw_store *s, const char *purpose, const sw_who *who,
                     sw_decision *out);
 
-/* Forgets what sw_decide keeps in memory (another process changed the
- * store); it also forgets on its own every refresh interval. */
+/* Forgets what sw_decide keeps in memory. It forgets on its own after
+ * every change through the handle or its group, and within a refresh
+ * interval (a second) of a change by another process. */
 void sw_decide_forget(sw_store *s);
 
-/* Decisions made by this handle since it opened. */
-typedef struct sw_decide_counters {
-    size_t allowed, denied;
-} sw_decide_counters;
+/* Decisions made through this handle and those of its group
+ * (sw_store_group) since they opened. */
 void sw_decide_counts(const sw_store *s, sw_decide_counters *out);
 
 /* ---- restriction (Art. 18; set by a request) ---- */

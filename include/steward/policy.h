@@ -297,6 +297,10 @@ size_t sw_policy_lint(const sw_policy *p, sw_diags *diags);
 
 /* Look-ups by id; borrowed pointers valid while p lives, or NULL. */
 const sw_activity *sw_policy_activity(const sw_policy *p, const char *id);
+/* The activity people subscribe to (the first with double opt-in and a
+ * purpose): its first purpose is what a subscription consents to. NULL
+ * when the policy has none. */
+const sw_activity *sw_policy_subscription(const sw_policy *p);
 const sw_rule *sw_policy_rule(const sw_policy *p, const char *id);
 const sw_category *sw_policy_category(const sw_policy *p, const char *id);
 const sw_trigger *sw_policy_trigger(const sw_policy *p, const char *id);
@@ -307,7 +311,7 @@ size_t sw_policy_rule_count(const sw_policy *p);
 const sw_rule *sw_policy_rule_at(const sw_policy *p, size_t i);
 
 /* true when v holds x. */
-bool sw_strs_has(const sw_strs *v, const char *x);
+bool sw_strs_contains(const sw_strs *v, const char *x);
 
 /* true when pattern is category or a dotted prefix of it
  * ("user.contact" covers "user.contact.email"). */

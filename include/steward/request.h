@@ -269,8 +269,21 @@ sw_status sw_public_file(sw_store *s, const sw_public_limits *l,
                          const char *client, const sw_ident *ident,
                          const sw_request_spec *spec, sw_public_filing *out);
 
+/* A request as the person sees it at the public door: its ticket, type,
+ * state and dates; never its subject, agent or code. */
+typedef struct sw_public_request {
+    char id[SW_ID_BUFSZ]; /* the ticket */
+    sw_request_type type;
+    sw_request_state state;
+    sw_instant received_at, due_at;
+    bool extended;
+    bool closed;
+    sw_instant closed_at;
+    char outcome[512];
+} sw_public_request;
+
 typedef struct sw_public_verified {
-    sw_request_view req; /* its id is the ticket's */
+    sw_public_request req;
     char session[65];    /* shows the state with sw_public_status */
     sw_instant session_until;
     sw_instant retry_after; /* SW_ERR_RATE: seconds to wait */
@@ -287,10 +300,9 @@ sw_status sw_public_verify(sw_store *s, const sw_public_limits *l,
                            const char *code, sw_public_verified *out);
 
 /* The state of a verified ticket's request, with the session its
- * verification gave; SW_ERR_DENIED alike for anything else. The view's
- * id is the ticket. */
+ * verification gave; SW_ERR_DENIED alike for anything else. */
 sw_status sw_public_status(sw_store *s, const char *ticket,
-                           const char *session, sw_request_view *out);
+                           const char *session, sw_public_request *out);
 
 #ifdef __cplusplus
 }

@@ -8,6 +8,8 @@
 #ifndef STEWARD_STORE_H
 #define STEWARD_STORE_H
 
+#include <stddef.h>
+
 #include "steward/clock.h"
 #include "steward/policy.h"
 #include "steward/status.h"
@@ -17,6 +19,23 @@ extern "C" {
 #endif
 
 typedef struct sw_store sw_store;
+
+/* Handles of one process that see each other's changes at once (a
+ * daemon's pool): what one changes, the others forget having cached, and
+ * their decisions are counted together. Thread-safe; it must outlive
+ * every handle opened with it. A handle opened without one has its own. */
+typedef struct sw_store_group sw_store_group;
+
+/* A new group; NULL when out of memory. */
+sw_store_group *sw_store_group_new(void);
+void sw_store_group_free(sw_store_group *g);
+
+/* Decisions made by sw_decide through the handles of a group. */
+typedef struct sw_decide_counters {
+    size_t allowed, denied;
+} sw_decide_counters;
+void sw_store_group_decisions(const sw_store_group *g,
+                              sw_decide_counters *out);
 
 /* Why a constructor failed, before any handle exists. */
 typedef struct sw_error {
@@ -30,6 +49,7 @@ typedef struct sw_store_options {
     sw_clock clock;              /* "now" for every change */
     const char *actor;           /* who acts, for the audit trail */
     const char *default_country; /* completes national phone numbers */
+    sw_store_group *group;       /* borrowed; NULL: the handle's own */
 } sw_store_options;
 
 /* Defaults: system clock, actor "steward", no policy, no country. */

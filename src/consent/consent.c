@@ -62,7 +62,7 @@ sw_status sw_purpose_check(sw_store *s, const char *purpose)
 bool sw_purpose_is_marketing(const sw_policy *p, const char *purpose)
 {
     const sw_activity *a = sw_suppression_activity(p);
-    return a && sw_strs_has(&a->purposes, purpose);
+    return a && sw_strs_contains(&a->purposes, purpose);
 }
 
 /* The activity whose consent a subject of kind gives for purpose: one
@@ -74,8 +74,8 @@ static const sw_activity *consent_activity(const sw_policy *p,
     const sw_activity *sup = sw_suppression_activity(p);
     for (size_t i = 0; i < p->n_activities; i++) {
         const sw_activity *a = &p->activities[i];
-        if (a == sup || !sw_strs_has(&a->purposes, purpose) ||
-            (kind && !sw_strs_has(&a->subjects, kind)))
+        if (a == sup || !sw_strs_contains(&a->purposes, purpose) ||
+            (kind && !sw_strs_contains(&a->subjects, kind)))
             continue;
         for (size_t j = 0; j < a->n_bases; j++)
             if (strcmp(a->bases[j].basis, "6(1)(a)") == 0 &&
@@ -232,7 +232,7 @@ static const sw_rule *suppression_rule(const sw_policy *p, const char *kind)
     const sw_rule *fallback = NULL;
     for (size_t i = 0; a && i < a->n_rules; i++) {
         const sw_rule *r = &a->rules[i];
-        if (kind && sw_strs_has(&r->subjects, kind))
+        if (kind && sw_strs_contains(&r->subjects, kind))
             return r;
         if (!r->subjects.n && !fallback)
             fallback = r;
@@ -339,7 +339,7 @@ sw_status sw_suppression_on_event(sw_store *s, const char *type, sw_instant at,
             sw_subject_row row;
             if ((st = sw_subjects_get(s, subjects[j], &row)) != SW_OK)
                 return st;
-            if (r->subjects.n && !sw_strs_has(&r->subjects, row.kind))
+            if (r->subjects.n && !sw_strs_contains(&r->subjects, row.kind))
                 continue;
             sw_vec v = SW_VEC(ident_key);
             st = subject_contacts(s, subjects[j], &v);
@@ -385,10 +385,10 @@ static sw_status subject_for(sw_store *s, const sw_who *who, sw_target *t,
         strcmp(t->type, "email") == 0 ? "user.contact.email"
         : strcmp(t->type, "phone") == 0 ? "user.contact.phone_number"
                                           : "user.device.cookie_id";
-    if (act && sw_strs_has(&act->categories, category)) {
+    if (act && sw_strs_contains(&act->categories, category)) {
         sw_record_spec rec = {
             t->subject, act->id, category, t->value, strlen(t->value),
-            sw_strs_has(&act->sources, "data_subject") ? "data_subject" : NULL,
+            sw_strs_contains(&act->sources, "data_subject") ? "data_subject" : NULL,
             false, 0};
         char rid[SW_ID_BUFSZ];
         st = sw_record_add(s, &rec, rid, NULL);
@@ -927,7 +927,7 @@ sw_status sw_consent_receipt(sw_store *s, const char *id, char **json)
 
 /* ---- objection ---- */
 
-sw_status sw_object(sw_store *s, const sw_who *who, const char *purpose,
+sw_status sw_objection_add(sw_store *s, const sw_who *who, const char *purpose,
                     sw_objection_result *out)
 {
     memset(out, 0, sizeof(*out));
@@ -1016,7 +1016,7 @@ sw_status sw_objection_override(sw_store *s, const char *id,
     return sw_tx_end(s, st);
 }
 
-sw_status sw_unsubscribe(sw_store *s, const sw_ident *ident,
+sw_status sw_suppression_add(sw_store *s, const sw_ident *ident,
                          const char *channel, sw_objection_result *out)
 {
     memset(out, 0, sizeof(*out));
@@ -1114,7 +1114,7 @@ static sw_status cookie_one(sw_store *s, const sw_who *who,
     return st;
 }
 
-sw_status sw_cookie_set(sw_store *s, const char *visitor,
+sw_status sw_cookie_choose(sw_store *s, const char *visitor,
                         sw_cookie_choice analytics,
                         sw_cookie_choice advertising, bool gpc)
 {
@@ -1146,6 +1146,60 @@ sw_status sw_cookie_set(sw_store *s, const char *visitor,
         st = cookie_one(s, &who, s->policy->consent.cookie_advertising,
                         advertising, method);
     return sw_op_end(s, own, st);
+}
+
+typedef struct cookie_read {
+    const sw_policy *p;
+    sw_cookie_view *v;
+    bool seen_analytics, seen_advertising;
+} cookie_read;
+
+/* Newest first: the first consent of a category is its state. */
+static int cookie_row(const sw_consent_view *c, void *p)
+{
+    cookie_read *r = p;
+    const char *a = r->p->consent.cookie_analytics;
+    const char *b = r->p->consent.cookie_advertising;
+    bool on = c->state == SW_CONSENT_GIVEN || c->state == SW_CONSENT_RENEWED;
+    if (a && strcmp(c->purpose, a) == 0 && !r->seen_analytics) {
+        r->seen_analytics = true;
+        r->v->analytics = on;
+    } else if (b && strcmp(c->purpose, b) == 0 && !r->seen_advertising) {
+        r->seen_advertising = true;
+        r->v->advertising = on;
+    }
+    return 0;
+}
+
+static sw_status cookies_read(sw_store *s, const char *visitor,
+                              sw_cookie_view *out)
+{
+    out->analytics = out->advertising = false;
+    sw_ident id = {"visitor", visitor};
+    sw_who who = {NULL, &id};
+    cookie_read r = {s->policy, out, false, false};
+    sw_status st = sw_consent_list(s, &who, cookie_row, &r);
+    return st == SW_ERR_NOTFOUND ? SW_OK : st; /* no choice made yet */
+}
+
+sw_status sw_cookie_state(sw_store *s, const char *visitor, bool gpc,
+                          sw_cookie_view *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->necessary = true;
+    out->gpc = gpc;
+    if (!s->policy)
+        return sw_fail(s, SW_ERR_INVALID, "no policy loaded");
+    if (!visitor || !*visitor)
+        return sw_fail(s, SW_ERR_INVALID, "a visitor id is needed");
+    sw_status st = cookies_read(s, visitor, out);
+    if (st == SW_OK && gpc && (out->analytics || out->advertising)) {
+        st = sw_cookie_choose(s, visitor, SW_COOKIE_UNCHANGED,
+                              SW_COOKIE_UNCHANGED, true);
+        if (st == SW_OK)
+            st = cookies_read(s, visitor, out);
+    }
+    return st;
 }
 
 /* ---- restriction ---- */

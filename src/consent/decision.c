@@ -51,7 +51,7 @@ struct sw_decide_cache {
     dc_entry *slots;
     size_t cap, used;
     uint32_t gen;          /* entries of another generation are empty */
-    uint64_t generation;   /* the store's, when last checked */
+    uint64_t changes;      /* the group's change count, when last checked */
     sw_instant checked_at; /* when the data version was last read */
     int64_t data_version;
     /* keys of the in-memory index (SipHash: not the store's blind index,
@@ -60,7 +60,6 @@ struct sw_decide_cache {
     int16_t purposes[PURPOSE_SLOTS]; /* purpose index + 1 by name hash */
     int last_purpose; /* the purpose asked last (index + 1): a list is
                          filtered for one purpose */
-    size_t allowed, denied; /* decisions made through the handle */
 };
 
 _Static_assert(crypto_shorthash_siphashx24_BYTES == SW_BLIND_BYTES,
@@ -91,9 +90,7 @@ void sw_decide_forget(sw_store *s)
 
 void sw_decide_counts(const sw_store *s, sw_decide_counters *out)
 {
-    const struct sw_decide_cache *c = s->ext[SW_EXT_DECISIONS].p;
-    out->allowed = c ? c->allowed : 0;
-    out->denied = c ? c->denied : 0;
+    sw_store_group_decisions(s->group, out);
 }
 
 static dc_entry *slot_for(dc_entry *slots, size_t cap, uint32_t gen,
@@ -182,7 +179,7 @@ static struct sw_decide_cache *cache_of(sw_store *s, sw_instant now)
                 }
             }
         }
-        c->generation = s->generation;
+        c->changes = sw_store_changes(s);
         c->checked_at = now;
         if (s->drv->data_version(s->db, &c->data_version) != SW_OK) {
             cache_free(c);
@@ -190,7 +187,7 @@ static struct sw_decide_cache *cache_of(sw_store *s, sw_instant now)
         }
         sw_ext_set(s, SW_EXT_DECISIONS, c, NULL, cache_free);
     }
-    bool stale = c->generation != s->generation;
+    bool stale = c->changes != sw_store_changes(s);
     if (now - c->checked_at >= REFRESH_SECONDS || now < c->checked_at) {
         int64_t v = c->data_version;
         c->checked_at = now;
@@ -200,7 +197,7 @@ static struct sw_decide_cache *cache_of(sw_store *s, sw_instant now)
     }
     if (stale) {
         sw_decide_forget(s);
-        c->generation = s->generation;
+        c->changes = sw_store_changes(s);
     }
     return c;
 }
@@ -475,8 +472,8 @@ static void from_facts(const sw_store *s, const char *purpose,
     bool any = false;
     for (size_t i = 0; i < p->n_activities; i++) {
         const sw_activity *a = &p->activities[i];
-        if (a == sup || !sw_strs_has(&a->purposes, purpose) ||
-            !sw_strs_has(&a->subjects, f->kind))
+        if (a == sup || !sw_strs_contains(&a->purposes, purpose) ||
+            !sw_strs_contains(&a->subjects, f->kind))
             continue;
         verdict one;
         by_activity(s, purpose, (int)i, f, now, &one);
@@ -635,9 +632,6 @@ sw_status sw_decide(sw_store *s, const char *purpose, const sw_who *who,
         keep(c, key, pi, &v, now);
     }
     fill(s, &v, out);
-    if (out->allow)
-        c->allowed++;
-    else
-        c->denied++;
+    atomic_fetch_add(out->allow ? &s->group->allowed : &s->group->denied, 1);
     return SW_OK;
 }

@@ -365,7 +365,7 @@ static const sw_activity *activity_of(const sw_policy *p, const char *id)
 static bool rule_applies(const sw_rule *r, const char *category,
                          const char *kind)
 {
-    if (r->subjects.n && !sw_strs_has(&r->subjects, kind))
+    if (r->subjects.n && !sw_strs_contains(&r->subjects, kind))
         return false;
     for (size_t i = 0; i < r->categories.n; i++)
         if (sw_category_covers(r->categories.v[i], category))
@@ -457,11 +457,11 @@ sw_status sw_record_add(sw_store *s, const sw_record_spec *spec, char *id,
         return sw_fail(s, SW_ERR_INVALID,
                        "unknown activity '%s' (see 'steward policy show')",
                        spec->activity ? spec->activity : "");
-    if (!spec->category || !sw_strs_has(&a->categories, spec->category))
+    if (!spec->category || !sw_strs_contains(&a->categories, spec->category))
         return sw_fail(s, SW_ERR_INVALID,
                        "activity '%s' has no category '%s' in the policy",
                        a->id, spec->category ? spec->category : "");
-    if (spec->source && !sw_strs_has(&a->sources, spec->source))
+    if (spec->source && !sw_strs_contains(&a->sources, spec->source))
         return sw_fail(s, SW_ERR_INVALID,
                        "activity '%s' has no source '%s' in the policy", a->id,
                        spec->source);
@@ -479,7 +479,7 @@ sw_status sw_record_add(sw_store *s, const sw_record_spec *spec, char *id,
     uint8_t key[SW_KEY_BYTES];
     if ((st = subject_for_write(s, spec->subject, &subj, key)) != SW_OK)
         return st;
-    if (!sw_strs_has(&a->subjects, subj.kind)) {
+    if (!sw_strs_contains(&a->subjects, subj.kind)) {
         sw_wipe(key, sizeof(key));
         return sw_fail(s, SW_ERR_INVALID,
                        "activity '%s' does not process subjects of kind '%s'",
@@ -601,7 +601,7 @@ static bool event_matters(const sw_policy *p, const rec_item *it,
         if (!rule_applies(r, it->category, kind))
             continue;
         if ((r->after && strcmp(r->after, type) == 0) ||
-            sw_strs_has(&r->unless, type))
+            sw_strs_contains(&r->unless, type))
             return true;
     }
     return false;

@@ -85,7 +85,7 @@ const sw_recipient *sw_policy_recipient(const sw_policy *p, const char *id)
     return NULL;
 }
 
-bool sw_strs_has(const sw_strs *v, const char *x)
+bool sw_strs_contains(const sw_strs *v, const char *x)
 {
     for (size_t i = 0; i < v->n; i++)
         if (strcmp(v->v[i], x) == 0)
@@ -250,6 +250,14 @@ bool sw_ends_relationship(const char *event_type)
     return false;
 }
 
+const sw_activity *sw_policy_subscription(const sw_policy *p)
+{
+    for (size_t i = 0; i < p->n_activities; i++)
+        if (p->activities[i].double_opt_in && p->activities[i].purposes.n)
+            return &p->activities[i];
+    return NULL;
+}
+
 const sw_activity *sw_suppression_activity(const sw_policy *p)
 {
     return p->consent.suppression_activity
@@ -259,5 +267,5 @@ const sw_activity *sw_suppression_activity(const sw_policy *p)
 
 bool sw_basis_covers(const sw_basis *b, const char *purpose)
 {
-    return b->purposes.n == 0 || sw_strs_has(&b->purposes, purpose);
+    return b->purposes.n == 0 || sw_strs_contains(&b->purposes, purpose);
 }

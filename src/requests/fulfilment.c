@@ -497,7 +497,7 @@ static const char *why_kept(sw_store *s, const sw_record_view *r,
     const sw_activity *a = sw_policy_activity(s->policy, r->activity);
     if (!a)
         return NULL;
-    if (sw_strs_has(&a->purposes, "essential.legal_claims"))
+    if (sw_strs_contains(&a->purposes, "essential.legal_claims"))
         return "the establishment, exercise or defence of legal claims "
                "(Art. 17(3)(e))";
     const sw_rule *rule =

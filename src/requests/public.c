@@ -353,6 +353,28 @@ static void session_hash(sw_store *s, const char *session,
     state_key(s, "public.session", session, out);
 }
 
+/* The public face of a request, under its ticket's id. */
+static sw_status public_of(sw_store *s, const char *request, const char *tid,
+                           sw_public_request *out)
+{
+    sw_request_view v;
+    sw_status st = sw_request_get(s, request, &v);
+    if (st != SW_OK)
+        return st;
+    memset(out, 0, sizeof(*out));
+    snprintf(out->id, sizeof(out->id), "%s", tid);
+    out->type = v.type;
+    out->state = v.state;
+    out->received_at = v.received_at;
+    out->due_at = v.due_at;
+    out->extended = v.extended;
+    out->closed = v.closed;
+    out->closed_at = v.closed_at;
+    memcpy(out->outcome, v.outcome, sizeof(out->outcome));
+    sw_wipe(&v, sizeof(v));
+    return SW_OK;
+}
+
 sw_status sw_public_verify(sw_store *s, const sw_public_limits *l,
                            const char *client, const char *id,
                            const char *code, sw_public_verified *out)
@@ -397,8 +419,7 @@ sw_status sw_public_verify(sw_store *s, const sw_public_limits *l,
             tk.session_until = out->session_until = now + l->session_life;
             st = ticket_put(s, id, &tk);
             if (st == SW_OK)
-                st = sw_request_get(s, tk.request, &out->req);
-            snprintf(out->req.id, sizeof(out->req.id), "%s", id);
+                st = public_of(s, tk.request, id, &out->req);
         } else if (v != SW_ERR_DENIED && v != SW_ERR_CONFLICT) {
             st = v;
         }
@@ -425,7 +446,7 @@ sw_status sw_public_verify(sw_store *s, const sw_public_limits *l,
 }
 
 sw_status sw_public_status(sw_store *s, const char *id, const char *session,
-                           sw_request_view *out)
+                           sw_public_request *out)
 {
     memset(out, 0, sizeof(*out));
     ticket tk;
@@ -443,8 +464,5 @@ sw_status sw_public_status(sw_store *s, const char *id, const char *session,
         return sw_fail(s, SW_ERR_DENIED,
                        "no verified request with this number, or no proof "
                        "of it");
-    if ((st = sw_request_get(s, tk.request, out)) != SW_OK)
-        return st;
-    snprintf(out->id, sizeof(out->id), "%s", id);
-    return SW_OK;
+    return public_of(s, tk.request, id, out);
 }

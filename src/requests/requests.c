@@ -648,7 +648,7 @@ sw_status sw_request_fulfil(sw_store *s, const char *id,
         }
         case SW_REQ_OBJECTION: {
             sw_objection_result ob;
-            st = sw_object(s, &who, r->purpose, &ob);
+            st = sw_objection_add(s, &who, r->purpose, &ob);
             snprintf(outcome, n,
                      ob.suppressed ? "objection to %s recorded: the "
                                      "addresses are on the suppression list"

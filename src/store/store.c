@@ -18,6 +18,7 @@
 
 static void apply_options(sw_store *s, const sw_store_options *o)
 {
+    s->group = o->group ? o->group : &s->own; /* or the handle's own */
     s->policy = o->policy;
     s->clock = o->clock;
     sw_clock_init_system(&s->wall);
@@ -235,7 +236,7 @@ sw_status sw_tx_begin(sw_store *s)
 
 sw_status sw_tx_end(sw_store *s, sw_status st)
 {
-    s->generation++; /* what sw_decide kept may be out of date */
+    sw_store_changed(s); /* what was cached may be out of date */
     if (st == SW_OK) {
         sw_status c =
             s->drv->tx(s->db, s->in_batch ? SW_TX_RELEASE : SW_TX_COMMIT);
@@ -276,7 +277,7 @@ sw_status sw_batch_commit(sw_store *s)
     if (st != SW_OK)
         s->drv->tx(s->db, SW_TX_ROLLBACK);
     batch_forget(s);
-    s->generation++;
+    sw_store_changed(s);
     return st;
 }
 
@@ -322,5 +323,5 @@ void sw_batch_rollback(sw_store *s)
     s->in_batch = false;
     s->drv->tx(s->db, SW_TX_ROLLBACK);
     batch_forget(s);
-    s->generation++;
+    sw_store_changed(s);
 }

@@ -10,6 +10,7 @@
 #ifndef STEWARD_STORE_INT_H
 #define STEWARD_STORE_INT_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -93,10 +94,19 @@ struct sw_store {
     struct {
         sw_event_hook event;
     } hooks;
-    /* Bumped by every change committed or undone through this handle:
-     * what a service cached from an older generation is out of date. */
-    uint64_t generation;
+    /* Its group's change counter is bumped by every change committed or
+     * undone through any of the group's handles: what a service cached
+     * before is out of date. */
+    sw_store_group *group; /* the caller's, or own */
+    struct sw_store_group {
+        _Atomic uint64_t changes;
+        _Atomic uint64_t allowed, denied; /* sw_decide's verdicts */
+    } own;
 };
+
+/* The group's change counter, and a change made (or undone). */
+uint64_t sw_store_changes(const sw_store *s);
+void sw_store_changed(sw_store *s);
 
 /* sw_store_open without the services' hooks (src/steward.c adds them). */
 sw_status sw_store_connect(const char *uri, const sw_store_options *o,

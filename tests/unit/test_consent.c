@@ -188,7 +188,7 @@ static void test_unsubscribe_survives_erasure(void **state)
     tu_store_now(&t, "2026-04-01T00:00:00Z");
     sw_ident id = {"email", "Carol@Example.org"};
     sw_objection_result o;
-    assert_int_equal(sw_unsubscribe(t.s, &id, NULL, &o), SW_OK);
+    assert_int_equal(sw_suppression_add(t.s, &id, NULL, &o), SW_OK);
     assert_int_equal(o.consents_withdrawn, 1);
     sw_decision d = decide(&t, MKT, "email", "carol@example.org");
     assert_false(d.allow);
@@ -245,7 +245,7 @@ static void test_unknown_address(void **state)
     /* a bare unsubscribe needs no subject */
     sw_ident id = {"phone", "+44 7700 900123"};
     sw_objection_result o;
-    assert_int_equal(sw_unsubscribe(t.s, &id, "sms", &o), SW_OK);
+    assert_int_equal(sw_suppression_add(t.s, &id, "sms", &o), SW_OK);
     d = decide(&t, MKT, "phone", "+447700900123");
     assert_int_equal(d.reason, SW_DENY_SUPPRESSED);
     tu_store_free(&t);
@@ -271,7 +271,7 @@ static void test_b2b_relationship(void **state)
      * ends */
     sw_who who = {other, NULL};
     sw_objection_result o;
-    assert_int_equal(sw_object(t.s, &who, MKT, &o), SW_OK);
+    assert_int_equal(sw_objection_add(t.s, &who, MKT, &o), SW_OK);
     assert_true(o.suppressed);
     assert_int_equal(decide_subject(&t, MKT, other).reason,
                      SW_DENY_SUPPRESSED);
@@ -313,7 +313,7 @@ static void test_objection_override(void **state)
     assert_int_equal(d.reason, SW_ALLOW_LEGITIMATE_INTEREST);
     sw_who who = {sid, NULL};
     sw_objection_result o;
-    assert_int_equal(sw_object(t.s, &who, "business.sales", &o), SW_OK);
+    assert_int_equal(sw_objection_add(t.s, &who, "business.sales", &o), SW_OK);
     assert_false(o.suppressed);
     d = decide(&t, "business.sales", "email", "fay@lead.example");
     assert_false(d.allow);
@@ -602,7 +602,7 @@ static void test_cookies_gpc(void **state)
     const char *an = t.policy->consent.cookie_analytics;
     const char *ad = t.policy->consent.cookie_advertising;
     const char *nec = t.policy->consent.cookie_necessary;
-    assert_int_equal(sw_cookie_set(t.s, "v-123", SW_COOKIE_ACCEPT,
+    assert_int_equal(sw_cookie_choose(t.s, "v-123", SW_COOKIE_ACCEPT,
                                    SW_COOKIE_REFUSE, false),
                      SW_OK);
     assert_true(decide(&t, an, "visitor", "v-123").allow);
@@ -612,7 +612,7 @@ static void test_cookies_gpc(void **state)
     assert_true(d.allow);
     assert_int_equal(d.reason, SW_ALLOW_LEGITIMATE_INTEREST);
     /* Sec-GPC: 1 opts out of both, whatever was accepted */
-    assert_int_equal(sw_cookie_set(t.s, "v-123", SW_COOKIE_ACCEPT,
+    assert_int_equal(sw_cookie_choose(t.s, "v-123", SW_COOKIE_ACCEPT,
                                    SW_COOKIE_ACCEPT, true),
                      SW_OK);
     assert_int_equal(decide(&t, an, "visitor", "v-123").reason,
@@ -620,7 +620,7 @@ static void test_cookies_gpc(void **state)
     assert_false(decide(&t, ad, "visitor", "v-123").allow);
     assert_true(decide(&t, nec, "visitor", "v-123").allow);
     /* a visitor never asked has given nothing */
-    assert_int_equal(sw_cookie_set(t.s, "v-9", SW_COOKIE_UNCHANGED,
+    assert_int_equal(sw_cookie_choose(t.s, "v-9", SW_COOKIE_UNCHANGED,
                                    SW_COOKIE_UNCHANGED, true),
                      SW_OK);
     assert_int_equal(decide(&t, an, "visitor", "v-9").reason,
@@ -633,6 +633,87 @@ static void test_cookies_gpc(void **state)
                                           " consent_changes WHERE note ="
                                           " 'Sec-GPC: 1'"),
                      1); /* v-123's analytics withdrawal */
+    tu_store_free(&t);
+}
+
+/* The privacy centre's cookie banner asks the library, not itself, what a
+ * visitor's cookies may do; a GPC signal refuses what was accepted, once. */
+static void test_cookie_state_gpc_is_a_standing_objection(void **state)
+{
+    (void)state;
+    tu_store t;
+    tu_store_new(&t, T0);
+    sw_cookie_view v;
+    long before = audit_entries(&t);
+    assert_int_equal(sw_cookie_state(t.s, "v-new", false, &v), SW_OK);
+    assert_true(v.necessary);
+    assert_false(v.analytics || v.advertising || v.gpc);
+    assert_int_equal(audit_entries(&t), before); /* asking changes nothing */
+    assert_int_equal(sw_cookie_choose(t.s, "v-new", SW_COOKIE_ACCEPT,
+                                      SW_COOKIE_REFUSE, false),
+                     SW_OK);
+    assert_int_equal(sw_cookie_state(t.s, "v-new", false, &v), SW_OK);
+    assert_true(v.analytics);
+    assert_false(v.advertising);
+    before = audit_entries(&t);
+    assert_int_equal(sw_cookie_state(t.s, "v-new", true, &v), SW_OK);
+    assert_true(v.gpc);
+    assert_false(v.analytics || v.advertising);
+    assert_true(audit_entries(&t) > before); /* the refusal, recorded */
+    assert_int_equal(
+        decide(&t, t.policy->consent.cookie_analytics, "visitor", "v-new")
+            .reason,
+        SW_DENY_CONSENT_WITHDRAWN);
+    before = audit_entries(&t);
+    assert_int_equal(sw_cookie_state(t.s, "v-new", true, &v), SW_OK);
+    assert_int_equal(audit_entries(&t), before); /* once */
+    assert_int_equal(sw_cookie_state(t.s, "", false, &v), SW_ERR_INVALID);
+    tu_store_free(&t);
+}
+
+/* Handles of one group (a daemon's pool) see each other's changes at
+ * once, not after the refresh interval, and count their decisions
+ * together. */
+static void test_group_sees_changes_at_once(void **state)
+{
+    (void)state;
+    tu_store t;
+    tu_store_new(&t, T0);
+    char sid[SW_ID_BUFSZ];
+    add_subject(&t, "job_applicant", NULL, "ola@mail.example", sid);
+    give(&t, sid, REC, NULL);
+    sw_store_group *g = sw_store_group_new();
+    assert_non_null(g);
+    sw_store_options o;
+    sw_store_options_init(&o);
+    o.policy = t.policy;
+    o.clock = t.clock;
+    o.key_file = t.key[0] ? t.key : NULL;
+    o.group = g;
+    sw_store *a, *b;
+    sw_error err;
+    assert_int_equal(sw_store_open(t.path, &o, &a, &err), SW_OK);
+    assert_int_equal(sw_store_open(t.path, &o, &b, &err), SW_OK);
+    sw_ident id = {"email", "ola@mail.example"};
+    sw_who by_mail = {NULL, &id}, by_id = {sid, NULL};
+    sw_decision d;
+    assert_int_equal(sw_decide(a, REC, &by_mail, &d), SW_OK);
+    assert_true(d.allow);
+    size_t n;
+    assert_int_equal(sw_consent_withdraw(b, &by_id, REC, &n), SW_OK);
+    assert_int_equal(sw_decide(a, REC, &by_mail, &d), SW_OK); /* same second */
+    assert_false(d.allow);
+    assert_int_equal(d.reason, SW_DENY_CONSENT_WITHDRAWN);
+    assert_int_equal(sw_decide(b, REC, &by_mail, &d), SW_OK);
+    sw_decide_counters c, cg;
+    sw_decide_counts(a, &c);
+    sw_store_group_decisions(g, &cg);
+    assert_int_equal(c.allowed, 1);
+    assert_int_equal(c.denied, 2);
+    assert_int_equal(cg.denied, 2);
+    sw_store_close(a);
+    sw_store_close(b);
+    sw_store_group_free(g);
     tu_store_free(&t);
 }
 
@@ -649,11 +730,11 @@ static void test_withdraw_after_many_consents(void **state)
     for (int i = 0; i < 50; i++) {
         char now[SW_INSTANT_BUFSZ];
         tu_store_now(&t, sw_instant_format(tu_instant(T0) + 60 * i, now));
-        assert_int_equal(sw_cookie_set(t.s, "v-many", SW_COOKIE_ACCEPT,
+        assert_int_equal(sw_cookie_choose(t.s, "v-many", SW_COOKIE_ACCEPT,
                                        SW_COOKIE_ACCEPT, false),
                          SW_OK);
         assert_true(decide(&t, an, "visitor", "v-many").allow);
-        if (sw_cookie_set(t.s, "v-many", SW_COOKIE_REFUSE, SW_COOKIE_REFUSE,
+        if (sw_cookie_choose(t.s, "v-many", SW_COOKIE_REFUSE, SW_COOKIE_REFUSE,
                           false) != SW_OK)
             fail_msg("round %d: %s", i, sw_errmsg(t.s));
         assert_int_equal(decide(&t, an, "visitor", "v-many").reason,
@@ -683,7 +764,7 @@ static void test_newest_of_a_second_is_the_last_made(void **state)
     const char *an = t.policy->consent.cookie_analytics;
     for (int i = 0; i < 12; i++) {
         bool yes = i % 2 == 0;
-        assert_int_equal(sw_cookie_set(t.s, "v-fast",
+        assert_int_equal(sw_cookie_choose(t.s, "v-fast",
                                        yes ? SW_COOKIE_ACCEPT
                                            : SW_COOKIE_REFUSE,
                                        SW_COOKIE_UNCHANGED, false),
@@ -823,7 +904,7 @@ static void test_unsubscribe_link(void **state)
                      SW_OK);
     sw_ident addr = {type, value};
     sw_objection_result r;
-    assert_int_equal(sw_unsubscribe(t.s, &addr, channel, &r), SW_OK);
+    assert_int_equal(sw_suppression_add(t.s, &addr, channel, &r), SW_OK);
     assert_int_equal(decide(&t, MKT, "email", "liz@example.com").reason,
                      SW_DENY_SUPPRESSED);
     tu_store_free(&t);
@@ -847,6 +928,8 @@ int main(void)
         cmocka_unit_test(test_withdrawal_makes_due),
         cmocka_unit_test(test_sourced_30_days),
         cmocka_unit_test(test_cookies_gpc),
+        cmocka_unit_test(test_cookie_state_gpc_is_a_standing_objection),
+        cmocka_unit_test(test_group_sees_changes_at_once),
         cmocka_unit_test(test_withdraw_after_many_consents),
         cmocka_unit_test(test_newest_of_a_second_is_the_last_made),
         cmocka_unit_test(test_receipt),

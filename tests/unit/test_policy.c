@@ -387,6 +387,30 @@ static int run_bad_files(void)
     return failed;
 }
 
+/* Which activity people subscribe to is the policy's to say (the daemon
+ * used to pick it): the one with double opt-in, e-mail marketing (5.4). */
+static void test_policy__subscription_is_the_double_opt_in_activity(void **state)
+{
+    (void)state;
+    sw_policy *p = tu_bundled();
+    const sw_activity *a = sw_policy_subscription(p);
+    assert_non_null(a);
+    assert_string_equal(a->id, "email_marketing");
+    assert_true(a->double_opt_in);
+    assert_string_equal(a->purposes.v[0], "marketing.communications.email");
+    sw_policy_free(p);
+    sw_diags *d = sw_diags_new();
+    char src[512];
+    assert_int_equal(sw_policy_load_file(tu_src("tests/data/policy/good/"
+                                                "minimal.yaml",
+                                                src, sizeof(src)),
+                                         d, &p),
+                     SW_OK);
+    assert_null(sw_policy_subscription(p));
+    sw_policy_free(p);
+    sw_diags_free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -403,6 +427,7 @@ int main(void)
         cmocka_unit_test(test_policy__category_prefixes_cover_children),
         cmocka_unit_test(test_policy__legal_basis_labels_name_the_article),
         cmocka_unit_test(test_policy__model_as_json),
+        cmocka_unit_test(test_policy__subscription_is_the_double_opt_in_activity),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     return failed | run_bad_files();

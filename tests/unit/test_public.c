@@ -188,7 +188,7 @@ static void test_public__state_needs_the_session(void **state)
                      SW_OK);
     assert_int_equal(file(&t, "c", "zed@else.example", SW_REQ_ACCESS, &u),
                      SW_OK);
-    sw_request_view v;
+    sw_public_request v;
     assert_int_equal(sw_public_status(t.s, f.ticket, NULL, &v),
                      SW_ERR_DENIED);
     char code[8];
@@ -209,6 +209,12 @@ static void test_public__state_needs_the_session(void **state)
     assert_int_equal(sw_public_status(t.s, f.ticket, pv.session, &v), SW_OK);
     assert_string_equal(v.id, f.ticket);
     assert_int_equal(v.state, SW_RS_IN_PROGRESS);
+    /* the request's own type and dates, under the ticket */
+    sw_request_view held = only_request(&t);
+    assert_int_equal(v.type, SW_REQ_ACCESS);
+    assert_int_equal(v.received_at, held.received_at);
+    assert_int_equal(v.due_at, held.due_at);
+    assert_false(v.closed);
     /* the session ends with its life */
     char later[SW_INSTANT_BUFSZ];
     tu_store_now(&t, sw_instant_format(tu_instant(T0) + lim.session_life + 1,

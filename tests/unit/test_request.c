@@ -523,7 +523,7 @@ static void test_erasure_keeps_what_the_law_needs(void **state)
                      SW_OK);
     sw_ident addr = {"email", "ivy@acme.example"};
     sw_objection_result ob;
-    assert_int_equal(sw_unsubscribe(t.s, &addr, NULL, &ob), SW_OK);
+    assert_int_equal(sw_suppression_add(t.s, &addr, NULL, &ob), SW_OK);
     sw_request_opened o =
         verified(&t, "ivy@acme.example", SW_REQ_ERASURE, SW_GDPR);
     char *json;
