@@ -424,3 +424,25 @@ void cli_progress_records(size_t n, void *ctx)
     (void)ctx;
     fprintf(stderr, "\r%zu records swept", n);
 }
+
+/* Whom the command names: --subject, --email, --phone or --visitor. */
+int cli_who(const cli_args *a, const char *cmd, sw_who *who, sw_ident *id)
+{
+    int n = a->set[O_SUBJECT] + a->set[O_EMAIL] + a->set[O_PHONE] +
+            a->set[O_VISITOR];
+    if (n != 1)
+        return cli_usage(cmd, "give one of --subject, --email, --phone or "
+                              "--visitor");
+    memset(who, 0, sizeof(*who));
+    if (a->set[O_SUBJECT]) {
+        who->subject = a->v[O_SUBJECT];
+        return 0;
+    }
+    id->type = a->set[O_EMAIL] ? "email" : a->set[O_PHONE] ? "phone"
+                                                            : "visitor";
+    id->value = a->v[a->set[O_EMAIL]   ? O_EMAIL
+                     : a->set[O_PHONE] ? O_PHONE
+                                       : O_VISITOR];
+    who->ident = id;
+    return 0;
+}

@@ -166,4 +166,10 @@ int cli_print_text(const char *text);
 /* Prints a JSON value (pretty) and frees it; returns 0 or 1. */
 int cli_print_json(void *json_t_value);
 
+/* Options that name whom a consent command is about, and whom they name:
+ * one of --subject, --email, --phone or --visitor (id: the identifier's
+ * storage). Non-zero after printing the usage error. */
+#define OPTS_WHO (OPT(O_SUBJECT) | OPT(O_EMAIL) | OPT(O_PHONE) | OPT(O_VISITOR))
+int cli_who(const cli_args *a, const char *cmd, sw_who *who, sw_ident *id);
+
 #endif

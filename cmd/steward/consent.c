@@ -1,36 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* steward consent|objection|unsubscribe|suppression|check|cookie */
+/* steward consent: give, confirm, ask, refuse, renew, withdraw, list, show, receipt */
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "commands.h"
-
-#define OPTS_WHO (OPT(O_SUBJECT) | OPT(O_EMAIL) | OPT(O_PHONE) | OPT(O_VISITOR))
-
-/* Whom the command names: --subject, --email, --phone or --visitor. */
-static int who_of(const cli_args *a, const char *cmd, sw_who *who,
-                  sw_ident *id)
-{
-    int n = a->set[O_SUBJECT] + a->set[O_EMAIL] + a->set[O_PHONE] +
-            a->set[O_VISITOR];
-    if (n != 1)
-        return cli_usage(cmd, "give one of --subject, --email, --phone or "
-                              "--visitor");
-    memset(who, 0, sizeof(*who));
-    if (a->set[O_SUBJECT]) {
-        who->subject = a->v[O_SUBJECT];
-        return 0;
-    }
-    id->type = a->set[O_EMAIL] ? "email" : a->set[O_PHONE] ? "phone"
-                                                            : "visitor";
-    id->value = a->v[a->set[O_EMAIL]   ? O_EMAIL
-                     : a->set[O_PHONE] ? O_PHONE
-                                       : O_VISITOR];
-    who->ident = id;
-    return 0;
-}
 
 static int print_result(const cli *c, const sw_consent_result *r)
 {
@@ -52,7 +27,7 @@ static int do_give(cli *c, const cli_args *a)
     const char *cmd = "consent give ";
     sw_who who;
     sw_ident id;
-    int rc = who_of(a, cmd, &who, &id);
+    int rc = cli_who(a, cmd, &who, &id);
     if (rc)
         return rc;
     if (!a->v[O_PURPOSE] || !a->v[O_METHOD])
@@ -115,7 +90,7 @@ static int change(cli *c, const cli_args *a, const char *cmd,
 {
     sw_who who;
     sw_ident id;
-    int rc = who_of(a, cmd, &who, &id);
+    int rc = cli_who(a, cmd, &who, &id);
     if (rc)
         return rc;
     if (!a->v[O_PURPOSE])
@@ -172,7 +147,7 @@ static int do_withdraw(cli *c, const cli_args *a)
     const char *cmd = "consent withdraw ";
     sw_who who;
     sw_ident id;
-    int rc = who_of(a, cmd, &who, &id);
+    int rc = cli_who(a, cmd, &who, &id);
     if (rc)
         return rc;
     sw_store *s;
@@ -212,7 +187,7 @@ static int do_list(cli *c, const cli_args *a)
 {
     sw_who who;
     sw_ident id;
-    int rc = who_of(a, "consent list ", &who, &id);
+    int rc = cli_who(a, "consent list ", &who, &id);
     if (rc)
         return rc;
     sw_store *s;
@@ -341,359 +316,3 @@ int cmd_consent(int argc, char **argv, cli *c)
                           sizeof(consent_verbs) / sizeof(consent_verbs[0]));
 }
 
-/* ---- objection ---- */
-
-static int do_object(cli *c, const cli_args *a)
-{
-    const char *cmd = "objection add ";
-    sw_who who;
-    sw_ident id;
-    int rc = who_of(a, cmd, &who, &id);
-    if (rc)
-        return rc;
-    if (!a->v[O_PURPOSE])
-        return cli_usage(cmd, "--purpose is required");
-    sw_store *s;
-    sw_policy *p;
-    if ((rc = cli_open_store(c, &s, &p)))
-        return rc;
-    sw_objection_result r;
-    if (sw_objection_add(s, &who, a->v[O_PURPOSE], &r) != SW_OK)
-        rc = cli_store_fail(s, "objection not recorded");
-    else if (c->json)
-        rc = cli_print_json(json_pack("{s:s?, s:b, s:I}", "id",
-                                      r.id[0] ? r.id : NULL, "suppressed",
-                                      r.suppressed, "consents_withdrawn",
-                                      (json_int_t)r.consents_withdrawn));
-    else if (r.suppressed)
-        printf("direct marketing: the address is on the suppression list "
-               "(absolute objection)\n");
-    else
-        printf("%s: '%s' stops for this subject unless compelling grounds "
-               "are recorded\n",
-               r.id, a->v[O_PURPOSE]);
-    cli_close_store(s, p);
-    return rc;
-}
-
-static int do_override(cli *c, const cli_args *a)
-{
-    if (a->n_pos != 1 || !a->v[O_REASON])
-        return cli_usage("objection override ",
-                         "give the objection id and --reason");
-    sw_store *s;
-    sw_policy *p;
-    int rc = cli_open_store(c, &s, &p);
-    if (rc)
-        return rc;
-    if (sw_objection_override(s, a->pos[0], a->v[O_REASON]) != SW_OK)
-        rc = cli_store_fail(s, "not overridden");
-    else if (c->json)
-        rc = cli_print_json(
-            json_pack("{s:s, s:b}", "id", a->pos[0], "overridden", 1));
-    else
-        printf("%s overridden\n", a->pos[0]);
-    cli_close_store(s, p);
-    return rc;
-}
-
-static const cli_verb objection_verbs[] = {
-    {"add", do_object,
-     "steward objection add --purpose P (--email E | --phone P | --subject "
-     "ID) [--json]",
-     "Records an objection (Art. 21). To direct marketing it is absolute:\n"
-     "the address goes on the suppression list at once. To other processing\n"
-     "on legitimate interests it stops it for the subject until the DPO\n"
-     "records compelling grounds. Audited.",
-     OPTS_WHO | OPT(O_PURPOSE), 0},
-    {"override", do_override,
-     "steward objection override ID --reason TEXT [--json]",
-     "Records the compelling legitimate grounds that override an objection\n"
-     "(not possible for direct marketing). Audited.",
-     OPT(O_REASON), 1},
-};
-
-int cmd_objection(int argc, char **argv, cli *c)
-{
-    return cli_run_family("objection", argc, argv, c, objection_verbs,
-                          sizeof(objection_verbs) /
-                              sizeof(objection_verbs[0]));
-}
-
-/* ---- unsubscribe, suppression ---- */
-
-static int do_unsubscribe(cli *c, const cli_args *a)
-{
-    const char *cmd = "unsubscribe ";
-    if (a->set[O_EMAIL] == a->set[O_PHONE])
-        return cli_usage(cmd, "give --email or --phone");
-    sw_ident id = {a->set[O_EMAIL] ? "email" : "phone",
-                   a->v[a->set[O_EMAIL] ? O_EMAIL : O_PHONE]};
-    sw_store *s;
-    sw_policy *p;
-    int rc = cli_open_store(c, &s, &p);
-    if (rc)
-        return rc;
-    sw_objection_result r;
-    if (sw_suppression_add(s, &id, a->v[O_CHANNEL], &r) != SW_OK)
-        rc = cli_store_fail(s, "not unsubscribed");
-    else if (c->json)
-        rc = cli_print_json(json_pack("{s:b, s:I}", "suppressed", 1,
-                                      "consents_withdrawn",
-                                      (json_int_t)r.consents_withdrawn));
-    else
-        printf("suppressed: no marketing to this address from now on "
-               "(%zu consent%s withdrawn)\n",
-               r.consents_withdrawn, r.consents_withdrawn == 1 ? "" : "s");
-    cli_close_store(s, p);
-    return rc;
-}
-
-static const cli_verb unsubscribe_verb = {
-    "unsubscribe", do_unsubscribe,
-    "steward unsubscribe (--email E | --phone P) [--channel email|sms|voice] "
-    "[--json]",
-    "Puts the address on the suppression list (only its keyed hash, the\n"
-    "channel and the date are kept) and withdraws its marketing consents.\n"
-    "No account needed. Every marketing decision for it is denied from now\n"
-    "on, even after the subject is erased.",
-    OPT(O_EMAIL) | OPT(O_PHONE) | OPT(O_CHANNEL), 0};
-
-int cmd_unsubscribe(int argc, char **argv, cli *c)
-{
-    return cli_run_single(argc, argv, c, &unsubscribe_verb);
-}
-
-static int sup_one(const sw_suppression_view *v, void *ctx)
-{
-    json_t *list = ctx;
-    char since[SW_INSTANT_BUFSZ], due[SW_INSTANT_BUFSZ] = "";
-    sw_instant_format(v->since, since);
-    if (v->has_due)
-        sw_instant_format(v->due_at, due);
-    if (list)
-        json_array_append_new(
-            list, json_pack("{s:s, s:s, s:s, s:s, s:o}", "hash", v->hash,
-                            "channel", v->channel, "since", since, "rule",
-                            v->rule, "due_at", sv_instant(v->has_due,
-                                                            v->due_at)));
-    else
-        printf("%s  %-6s since %s  %s%s%s\n", v->hash, v->channel, since,
-               v->rule, v->has_due ? ", due " : "", due);
-    return 0;
-}
-
-static int do_sup_list(cli *c, const cli_args *a)
-{
-    (void)a;
-    sw_store *s;
-    sw_policy *p;
-    int rc = cli_open_store(c, &s, &p);
-    if (rc)
-        return rc;
-    json_t *list = c->json ? json_array() : NULL;
-    if (sw_suppression_list(s, sup_one, list) != SW_OK) {
-        rc = cli_store_fail(s, "suppression list not read");
-        json_decref(list);
-    } else if (list) {
-        rc = cli_print_json(json_pack("{s:o}", "suppression", list));
-    }
-    cli_close_store(s, p);
-    return rc;
-}
-
-static const cli_verb suppression_verbs[] = {
-    {"list", do_sup_list, "steward suppression list [--json]",
-     "Lists the suppression list: keyed hashes, channels, dates and the rule\n"
-     "each entry stays under. No address is stored, so none is shown.",
-     0, 0},
-};
-
-int cmd_suppression(int argc, char **argv, cli *c)
-{
-    return cli_run_family("suppression", argc, argv, c, suppression_verbs,
-                          sizeof(suppression_verbs) /
-                              sizeof(suppression_verbs[0]));
-}
-
-/* ---- check ---- */
-
-/* One JSON object on one line (NDJSON); takes the value's reference. */
-static void print_line(json_t *o)
-{
-    char *text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
-    json_decref(o);
-    if (text)
-        puts(text);
-    free(text);
-}
-
-/* --file: one address per line (e-mail, or phone when it has no '@'). */
-static int check_file(cli *c, sw_store *s, const sw_policy *p,
-                      const char *purpose, const char *path)
-{
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
-    if (!f)
-        return cli_fail("%s: cannot open", path);
-    char *line = NULL;
-    size_t cap = 0, lineno = 0, allowed = 0, denied = 0, bad = 0;
-    ssize_t len;
-    int rc = 0;
-    bool reading = false, tty = isatty(2);
-    while ((len = getline(&line, &cap, f)) >= 0) {
-        lineno++;
-        if (tty && lineno % 100000 == 0)
-            cli_progress_lines(lineno, NULL);
-        /* a snapshot per 10 000 addresses: one lock, short-lived */
-        if (lineno % 10000 == 1) {
-            if (reading)
-                sw_read_end(s);
-            reading = sw_read_begin(s) == SW_OK;
-        }
-        while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-            line[--len] = '\0';
-        if (!len)
-            continue;
-        sw_ident id = {strchr(line, '@') ? "email" : "phone", line};
-        sw_who who = {NULL, &id};
-        sw_decision d;
-        if (sw_decide(s, purpose, &who, &d) != SW_OK) {
-            if (!sw_policy_purpose(p, purpose)) {
-                rc = cli_store_fail(s, "no decision");
-                break;
-            }
-            bad++;
-            if (c->json)
-                print_line(json_pack("{s:s, s:s}", "address", line, "error",
-                                     sw_errmsg(s)));
-            else
-                fprintf(stderr, "steward: %s:%zu: %s\n", path, lineno,
-                        sw_errmsg(s));
-            continue;
-        }
-        d.allow ? allowed++ : denied++;
-        if (c->json) {
-            json_t *o = sv_decision(&d);
-            json_object_set_new(o, "address", json_string(line));
-            print_line(o);
-        } else if (d.allow) {
-            puts(line);
-        }
-    }
-    if (reading)
-        sw_read_end(s);
-    free(line);
-    if (f != stdin)
-        fclose(f);
-    if (!rc)
-        fprintf(stderr, "%s%zu allowed, %zu denied, %zu malformed\n",
-                tty && lineno >= 100000 ? "\n" : "", allowed, denied, bad);
-    return rc;
-}
-
-static int do_check(cli *c, const cli_args *a)
-{
-    const char *cmd = "check ";
-    if (!a->v[O_PURPOSE])
-        return cli_usage(cmd, "--purpose is required");
-    sw_who who;
-    sw_ident id;
-    int rc = 0;
-    if (!a->v[O_FILE] && (rc = who_of(a, cmd, &who, &id)))
-        return rc;
-    sw_store *s;
-    sw_policy *p;
-    if ((rc = cli_open_store(c, &s, &p)))
-        return rc;
-    sw_decision d;
-    if (a->v[O_FILE]) {
-        rc = check_file(c, s, p, a->v[O_PURPOSE], a->v[O_FILE]);
-    } else if (sw_decide(s, a->v[O_PURPOSE], &who, &d) != SW_OK) {
-        rc = cli_store_fail(s, "no decision");
-    } else if (c->json) {
-        rc = cli_print_json(sv_decision(&d));
-    } else {
-        char text[320];
-        printf("%s: %s\n", d.allow ? "allow" : "deny",
-               sw_decision_text(&d, text, sizeof(text)));
-    }
-    cli_close_store(s, p);
-    return rc;
-}
-
-static const cli_verb check_verb = {
-    "check", do_check,
-    "steward check --purpose P (--email E | --phone P | --subject ID | "
-    "--visitor V | --file FILE) [--json]",
-    "Answers whether the purpose may be pursued for the address, and why:\n"
-    "which consent or legitimate interest allows it, or which denial (no\n"
-    "consent, withdrawn or expired, suppressed since DATE, objected,\n"
-    "restricted, child, relationship ended). Writes nothing. With --file\n"
-    "(one address per line, '-' for stdin) it prints the allowed addresses,\n"
-    "or with --json one verdict per line; counts go to stderr.",
-    OPTS_WHO | OPT(O_PURPOSE) | OPT(O_FILE), 0};
-
-int cmd_check(int argc, char **argv, cli *c)
-{
-    return cli_run_single(argc, argv, c, &check_verb);
-}
-
-/* ---- cookies ---- */
-
-static int choice(const char *opt, const char *v, sw_cookie_choice *out)
-{
-    if (!v)
-        *out = SW_COOKIE_UNCHANGED;
-    else if (strcmp(v, "yes") == 0 || strcmp(v, "accept") == 0)
-        *out = SW_COOKIE_ACCEPT;
-    else if (strcmp(v, "no") == 0 || strcmp(v, "refuse") == 0)
-        *out = SW_COOKIE_REFUSE;
-    else
-        return cli_usage("cookie set ", "%s '%s': expected yes or no", opt, v);
-    return 0;
-}
-
-static int do_cookie(cli *c, const cli_args *a)
-{
-    if (!a->v[O_VISITOR])
-        return cli_usage("cookie set ", "--visitor is required");
-    sw_cookie_choice an, ad;
-    int rc = choice("--analytics", a->v[O_ANALYTICS], &an);
-    if (!rc)
-        rc = choice("--advertising", a->v[O_ADVERTISING], &ad);
-    if (rc)
-        return rc;
-    sw_store *s;
-    sw_policy *p;
-    if ((rc = cli_open_store(c, &s, &p)))
-        return rc;
-    if (sw_cookie_choose(s, a->v[O_VISITOR], an, ad, a->set[O_GPC]) != SW_OK)
-        rc = cli_store_fail(s, "cookie choices not recorded");
-    else if (c->json)
-        rc = cli_print_json(json_pack("{s:s, s:b}", "visitor",
-                                      a->v[O_VISITOR], "recorded", 1));
-    else
-        printf("recorded%s\n", a->set[O_GPC]
-                                   ? " (Global Privacy Control: analytics "
-                                     "and advertising refused)"
-                                   : "");
-    cli_close_store(s, p);
-    return rc;
-}
-
-static const cli_verb cookie_verbs[] = {
-    {"set", do_cookie,
-     "steward cookie set --visitor ID [--analytics yes|no] "
-     "[--advertising yes|no] [--gpc] [--json]",
-     "Records a website visitor's cookie choices in the consent ledger.\n"
-     "Necessary cookies need no consent; analytics and advertising need an\n"
-     "opt-in. --gpc (a request with Sec-GPC: 1) refuses both. 'steward check\n"
-     "--visitor ID --purpose P' answers for the cookie's purpose.",
-     OPT(O_VISITOR) | OPT(O_ANALYTICS) | OPT(O_ADVERTISING) | OPT(O_GPC), 0},
-};
-
-int cmd_cookie(int argc, char **argv, cli *c)
-{
-    return cli_run_family("cookie", argc, argv, c, cookie_verbs,
-                          sizeof(cookie_verbs) / sizeof(cookie_verbs[0]));
-}
