@@ -33,6 +33,9 @@ check pc  libpq           libpq-dev
 # the suite again on PostgreSQL: a throw-away server per test program
 check glob '/usr/lib/postgresql/*/bin/postgres' postgresql
 check cmd pg_dump         postgresql-client
+# the habits make test checks: format and static analysis
+check cmd clang-format-14 clang-format-14
+check cmd cppcheck        cppcheck
 # the daemon's tests: TLS, and the pages in a real browser
 check cmd openssl         openssl
 check cmd curl            curl

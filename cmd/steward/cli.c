@@ -405,12 +405,13 @@ void cli_timeline_entry(void *list, const char *state, int width,
                         sw_instant at, const char *actor, const char *note,
                         const char *note_key)
 {
-    char when[SW_INSTANT_BUFSZ];
-    if (list)
+    if (list) {
         json_array_append_new(list, sv_change(state, at, actor, note, note_key));
-    else
+    } else {
+        char when[SW_INSTANT_BUFSZ];
         printf("  %s  %-*s by %s%s%s\n", sw_instant_format(at, when), width,
                state, actor, note[0] ? ": " : "", note);
+    }
 }
 
 void cli_progress_lines(size_t n, void *ctx)

@@ -170,13 +170,15 @@ static int do_due(cli *c, const cli_args *a)
     if (c->json) {
         rc = cli_print_json(sv_rule_due(p, r, t, a->v[O_COUNTRY]));
     } else {
-        char dbuf[SW_INSTANT_BUFSZ], words[512];
         sw_instant due;
-        if (sw_rule_due_in(r, t, a->v[O_COUNTRY], &due) == SW_OK)
+        if (sw_rule_due_in(r, t, a->v[O_COUNTRY], &due) == SW_OK) {
+            char dbuf[SW_INSTANT_BUFSZ];
             printf("%s\n", sw_instant_format(due, dbuf));
-        else
+        } else {
+            char words[512];
             printf("no due date: %s\n",
                    sw_rule_describe(p, r, words, sizeof(words)));
+        }
     }
     sw_policy_free(p);
     return rc;

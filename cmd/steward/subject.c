@@ -91,10 +91,10 @@ static int do_show(cli *c, const cli_args *a)
         cli_close_store(s, p);
         return rc;
     }
-    char t1[SW_INSTANT_BUFSZ], t2[SW_INSTANT_BUFSZ], words[512];
     if (c->json) {
         rc = cli_print_json(sv_subject_view(v, p));
     } else {
+        char t1[SW_INSTANT_BUFSZ], t2[SW_INSTANT_BUFSZ], words[512];
         printf("subject   %s\nkind      %s (%s)\n", v->id, v->kind, v->role);
         if (v->account)
             printf("account   %s\n", v->account);

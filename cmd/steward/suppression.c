@@ -9,9 +9,8 @@
 
 static int do_unsubscribe(cli *c, const cli_args *a)
 {
-    const char *cmd = "unsubscribe ";
     if (a->set[O_EMAIL] == a->set[O_PHONE])
-        return cli_usage(cmd, "give --email or --phone");
+        return cli_usage("unsubscribe ", "give --email or --phone");
     sw_ident id = {a->set[O_EMAIL] ? "email" : "phone",
                    a->v[a->set[O_EMAIL] ? O_EMAIL : O_PHONE]};
     sw_store *s;

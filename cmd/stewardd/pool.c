@@ -47,7 +47,7 @@ sw_store *pool_take(server *srv, char *err, size_t n)
     return s;
 }
 
-void pool_give(server *srv, sw_store *s)
+void pool_give(server *srv, const sw_store *s)
 {
     if (!s)
         return;

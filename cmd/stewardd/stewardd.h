@@ -300,7 +300,7 @@ bool rate_take(server *srv, const char *who, double *retry);
 /* A store handle of the pool (a streamed handler takes its own), and
  * back; NULL after writing why into err. */
 sw_store *pool_take(server *srv, char *err, size_t n);
-void pool_give(server *srv, sw_store *s);
+void pool_give(server *srv, const sw_store *s);
 /* Opens n handles (one per worker) and warms each one's traffic look-ups
  * (sw_traffic_warm); *months and *ms say what that read and took. */
 int pool_open(server *srv, unsigned n, size_t *months, double *ms, char *err,

@@ -40,16 +40,20 @@ typedef struct sw_subject_spec {
  * Adds a subject with its identifiers, in one transaction. Refuses an
  * unknown kind, a malformed identifier (SW_ERR_INVALID), or an identifier
  * that already belongs to another subject (SW_ERR_CONFLICT; the message
- * names that subject). id receives the new subject's id.
+ * names that subject). id (SW_ID_BUFSZ bytes) receives the new subject's
+ * id.
  */
-sw_status sw_subject_add(sw_store *s, const sw_subject_spec *spec, char *id);
+sw_status sw_subject_add(sw_store *s, const sw_subject_spec *spec,
+                         char id[SW_ID_BUFSZ]);
 
 /* Adds one identifier to an existing subject (same rules). */
 sw_status sw_ident_add(sw_store *s, const char *subject, const sw_ident *ident);
 
 /* Finds the subject an identifier belongs to: one blind-index probe.
- * SW_ERR_NOTFOUND when none; SW_ERR_INVALID when the value is malformed. */
-sw_status sw_subject_find(sw_store *s, const sw_ident *ident, char *id);
+ * SW_ERR_NOTFOUND when none; SW_ERR_INVALID when the value is malformed.
+ * id: SW_ID_BUFSZ bytes. */
+sw_status sw_subject_find(sw_store *s, const sw_ident *ident,
+                          char id[SW_ID_BUFSZ]);
 
 /* Calls cb for each subject of an account (blind-index look-up); stops
  * early when cb returns non-zero. */
@@ -79,10 +83,11 @@ typedef struct sw_due {
  * Adds a record: refused when the policy has no such activity and category
  * pair, or the activity does not process the subject's kind. The value is
  * encrypted under the subject's key, bound to subject, record and category.
- * due (may be NULL) receives the computed retention.
+ * id (SW_ID_BUFSZ bytes) receives the record's id, due (may be NULL) the
+ * computed retention.
  */
-sw_status sw_record_add(sw_store *s, const sw_record_spec *spec, char *id,
-                        sw_due *due);
+sw_status sw_record_add(sw_store *s, const sw_record_spec *spec,
+                        char id[SW_ID_BUFSZ], sw_due *due);
 
 typedef struct sw_event_spec {
     const char *type; /* a trigger of the policy that is not record-scoped */
@@ -96,11 +101,11 @@ typedef struct sw_event_spec {
 
 /*
  * Records a lifecycle event and, in the same transaction, sets or moves
- * due_at of every record it affects. *moved (may be NULL) receives how many
- * records changed their due date.
+ * due_at of every record it affects. id (SW_ID_BUFSZ bytes) receives the
+ * event's id, *moved (may be NULL) how many records changed their due date.
  */
-sw_status sw_event_add(sw_store *s, const sw_event_spec *spec, char *id,
-                       size_t *moved);
+sw_status sw_event_add(sw_store *s, const sw_event_spec *spec,
+                       char id[SW_ID_BUFSZ], size_t *moved);
 
 typedef struct sw_ident_view {
     char type[48];

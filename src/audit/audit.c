@@ -58,10 +58,8 @@ static int verify_one(const sw_audit_row *r, void *p)
     sw_audit_verdict *v = c->v;
     if (r->seq != c->expect) {
         v->first_bad = c->expect;
-        snprintf(v->reason, sizeof(v->reason),
-                 r->seq > c->expect ? "entry %" PRId64 " is missing"
-                                    : "entry %" PRId64 " is out of order",
-                 c->expect);
+        snprintf(v->reason, sizeof(v->reason), "entry %" PRId64 " is %s",
+                 c->expect, r->seq > c->expect ? "missing" : "out of order");
         return 1;
     }
     if (memcmp(r->prev, c->prev, SW_HASH_BYTES) != 0) {

@@ -536,15 +536,16 @@ sw_status sw_consent_confirm(sw_store *s, const char *token,
     if (st != SW_OK)
         return st;
     sw_instant now = sw_clock_now(&s->clock);
-    char when[SW_INSTANT_BUFSZ];
     if (strcmp(c.state, "requested") != 0)
         return sw_fail(s, SW_ERR_CONFLICT,
                        "confirmation token already used (consent %s is %s)",
                        c.id, c.state);
-    if (c.scalars.token_expires <= now)
+    if (c.scalars.token_expires <= now) {
+        char when[SW_INSTANT_BUFSZ];
         return sw_fail(s, SW_ERR_CONFLICT,
                        "confirmation token expired on %s; subscribe again",
                        sw_instant_format(c.scalars.token_expires, when));
+    }
     bool own = false;
     if ((st = sw_op_begin(s, &own)) != SW_OK)
         return st;
@@ -873,13 +874,13 @@ sw_status sw_consent_receipt(sw_store *s, const char *id, char **json)
                                   json_string(r ? r->name : a->recipients.v[i]));
         }
     }
-    char until[SW_INSTANT_BUFSZ];
-    if (v.has_expiry)
+    if (v.has_expiry) {
+        char until[SW_INSTANT_BUFSZ];
         snprintf(termination, sizeof(termination),
                  "ends on %s or when withdrawn (%s)",
                  sw_instant_format(v.expires_at, until),
                  a && a->withdrawal ? a->withdrawal : "contact the DPO");
-    else
+    } else
         snprintf(termination, sizeof(termination), "when withdrawn (%s)",
                  a && a->withdrawal ? a->withdrawal : "contact the DPO");
     json_t *service = json_pack(

@@ -209,7 +209,8 @@ static sw_status insert_ident(sw_store *s, const char *subject,
     return st;
 }
 
-sw_status sw_subject_add(sw_store *s, const sw_subject_spec *spec, char *id)
+sw_status sw_subject_add(sw_store *s, const sw_subject_spec *spec,
+                         char id[SW_ID_BUFSZ])
 {
     id[0] = '\0';
     sw_status st = need_policy(s);
@@ -332,7 +333,8 @@ sw_status sw_ident_add(sw_store *s, const char *subject, const sw_ident *ident)
     return st;
 }
 
-sw_status sw_subject_find(sw_store *s, const sw_ident *ident, char *id)
+sw_status sw_subject_find(sw_store *s, const sw_ident *ident,
+                          char id[SW_ID_BUFSZ])
 {
     id[0] = '\0';
     norm_ident ni;
@@ -445,7 +447,8 @@ static sw_status compute_due(sw_store *s, const due_input *in, sw_due *out)
     return SW_OK;
 }
 
-sw_status sw_record_add(sw_store *s, const sw_record_spec *spec, char *id,
+sw_status sw_record_add(sw_store *s, const sw_record_spec *spec,
+                        char id[SW_ID_BUFSZ],
                         sw_due *due_out)
 {
     id[0] = '\0';
@@ -497,6 +500,7 @@ sw_status sw_record_add(sw_store *s, const sw_record_spec *spec, char *id,
     sw_instant at = spec->has_collected_at ? spec->collected_at
                                            : sw_clock_now(&s->clock);
     sw_due due;
+    memset(&due, 0, sizeof(due));
     due_input in = {rid, a->id, spec->category, at, &subj};
     /* In a batch the insert is the change's only write: where one failed
      * statement is undone alone (SQLite), no savepoint is needed around
@@ -508,7 +512,6 @@ sw_status sw_record_add(sw_store *s, const sw_record_spec *spec, char *id,
     }
     if (!framed || (st = sw_tx_begin(s)) == SW_OK) {
         st = compute_due(s, &in, &due);
-        char when[SW_INSTANT_BUFSZ];
         if (st == SW_OK && s->in_batch)
             st = sw_audit_note(s, SW_PEND_RECORD, spec->subject, rid);
         if (st == SW_OK) {
@@ -520,6 +523,7 @@ sw_status sw_record_add(sw_store *s, const sw_record_spec *spec, char *id,
                 sw_audit_unnote(s);
         }
         if (st == SW_OK && !s->in_batch) {
+            char when[SW_INSTANT_BUFSZ];
             json_t *d = json_pack("{s:s, s:s, s:s, s:s}", "activity", a->id,
                                   "category", spec->category, "collected_at",
                                   sw_instant_format(at, when), "rule",
@@ -642,8 +646,8 @@ static sw_status move_dues(sw_store *s, sw_vec *recs, const char *type,
     return SW_OK;
 }
 
-sw_status sw_event_add(sw_store *s, const sw_event_spec *spec, char *id,
-                       size_t *moved_out)
+sw_status sw_event_add(sw_store *s, const sw_event_spec *spec,
+                       char id[SW_ID_BUFSZ], size_t *moved_out)
 {
     id[0] = '\0';
     sw_status st = need_policy(s);

@@ -300,8 +300,8 @@ sw_status sw_public_file(sw_store *s, const sw_public_limits *l,
         snprintf(out->channel, sizeof(out->channel), "%s",
                  channel_of(t.type));
         snprintf(out->to, sizeof(out->to), "%s", t.value);
-        char until[SW_INSTANT_BUFSZ];
         if (issued) {
+            char until[SW_INSTANT_BUFSZ];
             snprintf(out->subject, sizeof(out->subject),
                      "Your privacy request: verification code");
             snprintf(out->body, sizeof(out->body),

@@ -434,17 +434,18 @@ sw_status sw_request_verify(sw_store *s, const char *id, const char *code)
     if (strcmp(r->state, "verifying") != 0)
         return sw_fail(s, SW_ERR_CONFLICT, "request %s is %s, not verifying",
                        id, r->state);
-    char when[SW_INSTANT_BUFSZ];
     if (!r->has_code)
         return sw_fail(s, SW_ERR_CONFLICT,
                        "request %s has no valid code (ended by wrong codes): "
                        "ask for a new one",
                        id);
-    if (sw_clock_now(&s->clock) >= r->code_expires)
+    if (sw_clock_now(&s->clock) >= r->code_expires) {
+        char when[SW_INSTANT_BUFSZ];
         return sw_fail(s, SW_ERR_CONFLICT,
                        "the code of request %s expired at %s: ask for a new "
                        "one",
                        id, sw_instant_format(r->code_expires, when));
+    }
     uint8_t h[SW_HASH_BYTES];
     code_hash(s, id, code ? code : "", h);
     bool right = sodium_memcmp(h, r->code_hash, SW_HASH_BYTES) == 0;
@@ -507,17 +508,18 @@ sw_status sw_request_extend(sw_store *s, const char *id, const char *reason)
     if (st != SW_OK)
         return st;
     sw_request_row row = request_row(&c), *r = &row;
-    char when[SW_INSTANT_BUFSZ];
     if (!is_open(r))
         return sw_fail(s, SW_ERR_CONFLICT, "request %s is %s", id, r->state);
     if (r->extended)
         return sw_fail(s, SW_ERR_CONFLICT,
                        "request %s was extended already (once only)", id);
-    if (sw_clock_now(&s->clock) >= r->first_due_at)
+    if (sw_clock_now(&s->clock) >= r->first_due_at) {
+        char when[SW_INSTANT_BUFSZ];
         return sw_fail(s, SW_ERR_CONFLICT,
                        "too late to extend request %s: its first deadline "
                        "passed on %s",
                        id, sw_instant_format(r->first_due_at, when));
+    }
     sw_regulation reg = SW_GDPR;
     sw_regulation_parse(r->regulation, &reg);
     r->extended = true;

@@ -379,7 +379,6 @@ static sw_status one_batch(sw_store *s, sw_sweep_report *r, size_t limit,
 #define CERTIFIED "sweep_certified" /* meta: seq of the last certificate */
 
 typedef struct fold_ctx {
-    sw_store *s;
     sw_sweep_report *r;
     group_ctx g;
     int64_t last;
@@ -470,7 +469,7 @@ static sw_status fold_since_certified(sw_store *s, sw_sweep_report *r,
         return st;
     int64_t from = st == SW_OK ? strtoll(text, NULL, 10) + 1 : 1;
     size_t own = r->batches;
-    fold_ctx c = {s, r, {s, r, false}, 0};
+    fold_ctx c = {r, {s, r, false}, 0};
     clear_work(r);
     if ((st = sw_chain_scan(s, from, fold_one, &c)) != SW_OK)
         return sw_fail_prefix(s, st, "reading the sweep's audit entries");
@@ -575,10 +574,11 @@ sw_status sw_sweep(sw_store *s, const sw_sweep_options *o,
         if (st == SW_OK) {
             st = sw_audit_append(s, "sweep.certificate", NULL, "[]", compact);
             int64_t seq = 0;
-            uint8_t h[SW_HASH_BYTES];
             char text[32];
-            if (st == SW_OK)
+            if (st == SW_OK) {
+                uint8_t h[SW_HASH_BYTES];
                 st = sw_chain_last(s, &seq, h);
+            }
             snprintf(text, sizeof(text), "%lld", (long long)seq);
             if (st == SW_OK)
                 st = sw_meta_set(s, CERTIFIED, text);

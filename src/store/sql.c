@@ -57,11 +57,13 @@ static sw_status stmt_get(sw_store *s, const char *what, const char *sql,
     sw_stmt_slot *room = NULL;
     bool nested = false;
     *slot = NULL;
-    for (int i = 0; i < 8 && !nested; i++) {
+    for (int i = 0; i < 8; i++) {
         sw_stmt_slot *t = &s->stmts[(h + (uint32_t)i) % SW_STMT_SLOTS];
         if (t->sql && t->hash == h && strcmp(t->sql, sql) == 0) {
-            if ((nested = t->busy))
+            if (t->busy) {
+                nested = true;
                 break;
+            }
             t->busy = true;
             *slot = t;
             *stmt = t->stmt;
