@@ -370,7 +370,7 @@ static int facts_row(const sw_row *r, void *p)
 /* The end of the relationship: an event of either type ?6, ?7 by now on
  * the subject, its account or its tenant (one indexed range each). */
 #define ENDED_ON(SCOPE, KEY)                                                  \
-    "SELECT at FROM events WHERE type IN (?6, ?7) AND scope = " SW_Q(SCOPE)   \
+    "SELECT at FROM events WHERE type IN (?6, ?7) AND scope = " SCOPE         \
     " AND scope_key = " KEY " AND at <= ?5"
 
 sw_status sw_decision_facts(sw_store *s, const uint8_t *blind,
@@ -390,9 +390,9 @@ sw_status sw_decision_facts(sw_store *s, const uint8_t *blind,
         "    AND type IN ('email', 'phone'))) END,"
         " c.id, c.state, c.state_at, c.given_at, c.expires_at, c.parental,"
         " o.id, o.at, o.override_reason IS NOT NULL,"
-        " (SELECT max(at) FROM (" ENDED_ON(SW_EV_SUBJECT, "CAST(s.id AS BLOB)")
-        "  UNION ALL " ENDED_ON(SW_EV_ACCOUNT, "s.account_bi")
-        "  UNION ALL " ENDED_ON(SW_EV_TENANT, "s.tenant_bi") ") e)"
+        " (SELECT max(at) FROM (" ENDED_ON(SQL_EV_SUBJECT, "CAST(s.id AS BLOB)")
+        "  UNION ALL " ENDED_ON(SQL_EV_ACCOUNT, "s.account_bi")
+        "  UNION ALL " ENDED_ON(SQL_EV_TENANT, "s.tenant_bi") ") e)"
         " FROM (SELECT coalesce(CAST(?2 AS TEXT), (SELECT subject_id FROM"
         "  identifiers WHERE blind = ?1)) AS wid) w"
         " LEFT JOIN subjects s ON s.id = w.wid"

@@ -17,11 +17,11 @@
  * its activity. */
 #define SW_HOLD_COVERS_RECORD                                                 \
     "h.released_at IS NULL AND ("                                            \
-    "(h.scope = " SW_Q(SW_EV_RECORD) " AND h.scope_key = CAST(r.id AS BLOB))" \
-    " OR (h.scope = " SW_Q(SW_EV_SUBJECT)                                     \
+    "(h.scope = " SQL_EV_RECORD " AND h.scope_key = CAST(r.id AS BLOB))" \
+    " OR (h.scope = " SQL_EV_SUBJECT                                     \
     " AND h.scope_key = CAST(r.subject_id AS BLOB))"                          \
-    " OR (h.scope = " SW_Q(SW_EV_ACCOUNT) " AND h.scope_key = s.account_bi)"  \
-    " OR (h.scope = " SW_Q(SW_EV_ACTIVITY)                                    \
+    " OR (h.scope = " SQL_EV_ACCOUNT " AND h.scope_key = s.account_bi)"  \
+    " OR (h.scope = " SQL_EV_ACTIVITY                                    \
     " AND h.scope_key = CAST(r.activity AS BLOB)))"
 
 /* Whether any hold covers record r (of subject s). */
@@ -32,13 +32,13 @@
  * (held accounts by name), on the detail record itself (by id), or on
  * the whole activity (a constant: its target bound as A). */
 #define SW_HELD_ACCOUNTS                                                      \
-    "(SELECT target FROM holds WHERE scope = " SW_Q(SW_EV_ACCOUNT)            \
+    "(SELECT target FROM holds WHERE scope = " SQL_EV_ACCOUNT            \
     " AND released_at IS NULL)"
 #define SW_HELD_DETAIL_RECORDS                                                \
-    "(SELECT target FROM holds WHERE scope = " SW_Q(SW_EV_RECORD)             \
+    "(SELECT target FROM holds WHERE scope = " SQL_EV_RECORD             \
     " AND released_at IS NULL)"
 #define SW_HELD_ACTIVITY(A)                                                   \
-    "EXISTS (SELECT 1 FROM holds WHERE scope = " SW_Q(SW_EV_ACTIVITY)         \
+    "EXISTS (SELECT 1 FROM holds WHERE scope = " SQL_EV_ACTIVITY         \
     " AND released_at IS NULL AND target = " A ")"
 
 #endif

@@ -108,8 +108,8 @@ sw_status sw_subjects_delete(sw_store *s, const char *id, sw_erase_result *c)
         " tenant_enc = NULL WHERE id = ?1",
         "DELETE FROM identifiers WHERE subject_id = ?1",
         /* before the records its sub-query reads */
-        "DELETE FROM events WHERE (scope = " SW_Q(SW_EV_SUBJECT)
-        " AND scope_key = CAST(?1 AS BLOB)) OR (scope = " SW_Q(SW_EV_RECORD)
+        "DELETE FROM events WHERE (scope = " SQL_EV_SUBJECT
+        " AND scope_key = CAST(?1 AS BLOB)) OR (scope = " SQL_EV_RECORD
         " AND scope_key IN (SELECT CAST(id AS BLOB) FROM records"
         " WHERE subject_id = ?1))",
         "DELETE FROM records WHERE subject_id = ?1",
@@ -319,7 +319,7 @@ sw_status sw_records_delete(sw_store *s, const char *id)
 {
     sw_status st = sw_sql_run(
         s, "deleting the events of a deleted record",
-        "DELETE FROM events WHERE scope = " SW_Q(SW_EV_RECORD)
+        "DELETE FROM events WHERE scope = " SQL_EV_RECORD
         " AND scope_key = ?1",
         SW_ARGS(sw_v_blob(id, strlen(id))), NULL);
     if (st == SW_OK)
@@ -361,10 +361,10 @@ sw_status sw_events_latest(sw_store *s, const char *type,
     sw_status st = sw_sql(
         s, "reading events",
         "SELECT max(at) FROM events WHERE type = ?1 AND ("
-        " (scope = " SW_Q(SW_EV_RECORD) " AND scope_key = ?2) OR"
-        " (scope = " SW_Q(SW_EV_SUBJECT) " AND scope_key = ?3) OR"
-        " (scope = " SW_Q(SW_EV_ACCOUNT) " AND scope_key = ?4) OR"
-        " (scope = " SW_Q(SW_EV_TENANT) " AND scope_key = ?5))",
+        " (scope = " SQL_EV_RECORD " AND scope_key = ?2) OR"
+        " (scope = " SQL_EV_SUBJECT " AND scope_key = ?3) OR"
+        " (scope = " SQL_EV_ACCOUNT " AND scope_key = ?4) OR"
+        " (scope = " SQL_EV_TENANT " AND scope_key = ?5))",
         SW_ARGS(sw_v_text(type), sw_v_blob(rec, rec ? strlen(rec) : 0),
                 sw_v_blob(sub, sub ? strlen(sub) : 0),
                 sw_v_blob(k->account_bi, SW_BLIND_BYTES),

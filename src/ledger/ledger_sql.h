@@ -17,7 +17,7 @@
 #include "store/store_int.h"
 
 /* What an event or a hold applies to (the scope column). Numbers, so that
- * SQL text names them too: SW_Q(SW_EV_ACCOUNT) is "2". */
+ * SQL text names them too: SQL_EV_ACCOUNT is "2". */
 #define SW_EV_RECORD 0
 #define SW_EV_SUBJECT 1
 #define SW_EV_ACCOUNT 2
@@ -30,6 +30,12 @@ typedef int sw_scope_kind;
 
 #define SW_Q(x) SW_Q_(x)
 #define SW_Q_(x) #x
+/* The scopes as SQL text: "scope = " SQL_EV_ACCOUNT. */
+#define SQL_EV_RECORD SW_Q(SW_EV_RECORD)
+#define SQL_EV_SUBJECT SW_Q(SW_EV_SUBJECT)
+#define SQL_EV_ACCOUNT SW_Q(SW_EV_ACCOUNT)
+#define SQL_EV_TENANT SW_Q(SW_EV_TENANT)
+#define SQL_EV_ACTIVITY SW_Q(SW_EV_ACTIVITY)
 
 typedef struct sw_subject_row {
     char id[SW_ID_BUFSZ];

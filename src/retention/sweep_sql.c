@@ -75,7 +75,7 @@ static sw_status take_range(sw_store *s, sw_instant now, size_t limit,
 #define RANGE " WHERE due_at <= ?1 AND (?2 = 0 OR due_at < ?1 OR rowid <= ?3)"
     static const char *const text[3] = {
         "SELECT " RETURNED " FROM records" RANGE,
-        "DELETE FROM events WHERE scope = " SW_Q(SW_EV_RECORD)
+        "DELETE FROM events WHERE scope = " SQL_EV_RECORD
         " AND scope_key IN (SELECT CAST(id AS BLOB) FROM records" RANGE ")",
         "DELETE FROM records" RANGE};
 #undef RANGE
@@ -133,7 +133,7 @@ sw_status sw_sweep_take(sw_store *s, sw_instant now, size_t limit,
     if (st == SW_OK)
         st = sw_sql_int(s, "checking record events",
                         "SELECT EXISTS (SELECT 1 FROM events WHERE scope = "
-                        SW_Q(SW_EV_RECORD) ")",
+                        SQL_EV_RECORD ")",
                         SW_NOARGS, &events);
     if (st == SW_OK && !holds && rowid) {
         st = take_range(s, now, limit, events, &c);
@@ -143,7 +143,7 @@ sw_status sw_sweep_take(sw_store *s, sw_instant now, size_t limit,
         if (events)
             st = sw_sql_run(s, "deleting the batch's events",
                             "DELETE FROM events WHERE scope = "
-                            SW_Q(SW_EV_RECORD) " AND scope_key IN (SELECT"
+                            SQL_EV_RECORD " AND scope_key IN (SELECT"
                             " CAST(r.id AS BLOB)" UNHELD_DUE(", r.rowid") ")",
                             args, 2, NULL);
         if (st == SW_OK)
@@ -157,7 +157,7 @@ sw_status sw_sweep_take(sw_store *s, sw_instant now, size_t limit,
                     "WITH taken AS (DELETE FROM records WHERE id IN (SELECT"
                     " r.id" UNHELD_DUE("") ") RETURNING " RETURNED "),"
                     " gone AS (DELETE FROM events WHERE scope = "
-                    SW_Q(SW_EV_RECORD) " AND scope_key IN (SELECT"
+                    SQL_EV_RECORD " AND scope_key IN (SELECT"
                     " CAST(id AS BLOB) FROM taken)) SELECT * FROM taken",
                     args, 2, take_row, &c);
     }
