@@ -222,8 +222,8 @@ int main(int argc, char **argv)
         fprintf(f, "%s\n", email);
     }
     fclose(f);
-    snprintf(cmd, sizeof(cmd),
-             "grep -vxFf %s %s > %s/grep.out", supp_path, list, dir);
+    snprintf(cmd, sizeof(cmd), "grep -vxFf %s %s > %s/grep.out", supp_path,
+             list, dir);
     a = now_s();
     if (system(cmd) != 0)
         return 1;

@@ -112,8 +112,13 @@ static double bench_records(sw_store *s, long n)
     for (long i = 0; i < n; i++) {
         char value[64], id[SW_ID_BUFSZ];
         snprintf(value, sizeof(value), "Customer Name %ld", i);
-        sw_record_spec r = {subjects[i % SUBJECTS], "customer_account",
-                            "user.name", value, strlen(value), NULL, true,
+        sw_record_spec r = {subjects[i % SUBJECTS],
+                            "customer_account",
+                            "user.name",
+                            value,
+                            strlen(value),
+                            NULL,
+                            true,
                             1700000000 + i};
         if (sw_record_add(s, &r, id, NULL) != SW_OK)
             die("record add", s);
@@ -136,8 +141,8 @@ static void bench_lookup(sw_store *s, long n)
         char email[64];
         snprintf(email, sizeof(email), "person%ld@example.com", i);
         sw_ident ident = {"email", email};
-        sw_subject_spec spec = {"marketing_subscriber", NULL, NULL, NULL, 1,
-                                &ident};
+        sw_subject_spec spec = {
+            "marketing_subscriber", NULL, NULL, NULL, 1, &ident};
         if (sw_subject_add(s, &spec, id) != SW_OK)
             die("subject add", s);
         if ((i + 1) % 50000 == 0) {

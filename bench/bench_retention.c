@@ -133,10 +133,10 @@ static double raw_ingest(const char *args, size_t *rows, double *parse_s)
     char *line = NULL;
     size_t cap = 0, n = 0;
     double ins = 0, parse = 0;
-    static const char *const cols[] = {"id", "account", "channel", "time",
-                                       "sender", "country", "destination",
-                                       "imsi", "imei", "duration", "operator",
-                                       "route", "price", "currency"};
+    static const char *const cols[] = {
+        "id",       "account",     "channel", "time",    "sender",
+        "country",  "destination", "imsi",    "imei",    "duration",
+        "operator", "route",       "price",   "currency"};
     sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
     while (getline(&line, &cap, f) > 0) {
         double a = now_s();
@@ -158,8 +158,8 @@ static double raw_ingest(const char *args, size_t *rows, double *parse_s)
         sqlite3_bind_text(st, 8, v[6], -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 9, v[7], -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 10, v[8], -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 11, json_integer_value(json_object_get(o,
-                                                                      "duration")));
+        sqlite3_bind_int64(st, 11,
+                           json_integer_value(json_object_get(o, "duration")));
         sqlite3_bind_text(st, 12, v[10], -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 13, v[11], -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 14, v[12], -1, SQLITE_STATIC);
@@ -245,8 +245,8 @@ static void bench_ingest(long rows)
             else if (job == 1)
                 ours = our_ingest(json, "ingest.db", &stored, &rss0, &rss1);
             else
-                ours_csv = our_ingest(csv, "ingest-csv.db", &csv_stored,
-                                      &crss0, &crss1);
+                ours_csv = our_ingest(csv, "ingest-csv.db", &csv_stored, &crss0,
+                                      &crss1);
         }
         alone[k] = raw / ours;
         with_parse[k] = (raw + parse) / ours;
@@ -258,8 +258,8 @@ static void bench_ingest(long rows)
                "parse+insert; from CSV %.0f/s: ratio %.2f against the insert "
                "alone\n",
                k + 1, k % 2 == 0 ? "first" : "last", stored, raw_rows / raw,
-               raw_rows / (raw + parse), stored / ours, alone[k],
-               with_parse[k], csv_stored / ours_csv, csv_alone[k]);
+               raw_rows / (raw + parse), stored / ours, alone[k], with_parse[k],
+               csv_stored / ours_csv, csv_alone[k]);
         snprintf(cmd, sizeof(cmd), "rm -f %s/raw-traffic.db* %s/ingest*.db*",
                  dir, dir);
         if (system(cmd) != 0)
@@ -315,8 +315,9 @@ static double raw_delete(const char *name, long *deleted)
     snprintf(raw, sizeof(raw), "%s/%s", dir, name);
     sqlite3 *db;
     sqlite3_open(raw, &db);
-    sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-                     " PRAGMA secure_delete=ON; PRAGMA cache_size=-65536;",
+    sqlite3_exec(db,
+                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                 " PRAGMA secure_delete=ON; PRAGMA cache_size=-65536;",
                  NULL, NULL, NULL);
     double t0 = now_s();
     sqlite3_exec(db,
@@ -352,7 +353,7 @@ static void bench_sweep(long n)
 {
     sw_store *s = new_store("sweep.db", "2025-01-01T00:00:00Z");
     const int subjects = 1000;
-    char (*ids)[SW_ID_BUFSZ] = malloc(sizeof(*ids) * subjects);
+    char(*ids)[SW_ID_BUFSZ] = malloc(sizeof(*ids) * subjects);
     sw_batch_begin(s);
     for (int i = 0; i < subjects; i++) {
         sw_subject_spec spec = {"customer", "BENCH", NULL, NULL, 0, NULL};
@@ -361,9 +362,14 @@ static void bench_sweep(long n)
     for (long i = 0; i < n; i++) {
         char value[32], rid[SW_ID_BUFSZ];
         snprintf(value, sizeof(value), "Name %ld", i);
-        sw_record_spec r = {ids[i % subjects], "customer_account",
-                            "contract.invoice", value, strlen(value), NULL,
-                            true, 1700000000 + i};
+        sw_record_spec r = {ids[i % subjects],
+                            "customer_account",
+                            "contract.invoice",
+                            value,
+                            strlen(value),
+                            NULL,
+                            true,
+                            1700000000 + i};
         if (sw_record_add(s, &r, rid, NULL) != SW_OK) {
             fprintf(stderr, "record: %s\n", sw_errmsg(s));
             exit(1);
@@ -426,8 +432,7 @@ static void find_round(sw_store *s, unsigned *seed, const char *label,
     size_t total = 0;
     for (int i = 0; i < probes; i++) {
         char msisdn[32];
-        snprintf(msisdn, sizeof(msisdn), "+447700%06u",
-                 rand_r(seed) % 1000000);
+        snprintf(msisdn, sizeof(msisdn), "+447700%06u", rand_r(seed) % 1000000);
         size_t n;
         double a = now_s();
         if (sw_traffic_find(s, "msisdn", msisdn, NULL, NULL, &n) != SW_OK) {
@@ -481,8 +486,8 @@ static void bench_find(long rows)
     }
     printf("traffic warm of a fresh handle: %zu months read in %.0f ms\n",
            months, (now_s() - t0) * 1e3);
-    find_round(s, &seed, "first 1000 people on a fresh handle, warmed",
-               stored, ing);
+    find_round(s, &seed, "first 1000 people on a fresh handle, warmed", stored,
+               ing);
     find_round(s, &seed, "next 1000 people (steady state)", stored, ing);
     sw_store_close(s);
 }

@@ -98,7 +98,7 @@ int main(int argc, char **argv)
     if (csv)
         puts("id,account,channel,time,sender,destination,country,imsi,imei,"
              "duration,operator,route,price,currency");
-    static const char *const channels[] = {"sms", "sms", "sms", "email",
+    static const char *const channels[] = {"sms",   "sms",   "sms",     "email",
                                            "voice", "viber", "whatsapp"};
     static const char *const operators[] = {"OperatorA", "OperatorB",
                                             "OperatorC"};
@@ -142,10 +142,9 @@ int main(int argc, char **argv)
                        "\"%s\",\"route\":\"route-%llu\",\"price\":\"%.4f\","
                        "\"currency\":\"EUR\"}\n",
                        n, acc, ch, when, acc, dst, country,
-                       imsi[0] ? ",\"imsi\":\"" : "", imsi,
-                       imsi[0] ? "\"" : "", imei[0] ? ",\"imei\":\"" : "",
-                       imei, imei[0] ? "\"" : "", duration, op,
-                       (r >> 24) % 20, price);
+                       imsi[0] ? ",\"imsi\":\"" : "", imsi, imsi[0] ? "\"" : "",
+                       imei[0] ? ",\"imei\":\"" : "", imei, imei[0] ? "\"" : "",
+                       duration, op, (r >> 24) % 20, price);
         }
     }
     return ferror(stdout) ? 1 : 0;

@@ -31,8 +31,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
             !(r->flags & (F_STREAM | F_RAWBODY | F_PUBLIC)))
             with_body[n_body++] = r;
     }
-    snprintf(auth, sizeof(auth), "Authorization: Bearer %s",
-             fuzz_admin_key());
+    snprintf(auth, sizeof(auth), "Authorization: Bearer %s", fuzz_admin_key());
     return 0;
 }
 
@@ -67,8 +66,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     path[o] = '\0';
     char headers[512];
-    snprintf(headers, sizeof(headers),
-             "%s\nContent-Type: application/json", auth);
+    snprintf(headers, sizeof(headers), "%s\nContent-Type: application/json",
+             auth);
     fuzz_call(fuzz_server(), r->method, path, headers, rest, left);
     return 0;
 }

@@ -16,9 +16,8 @@ long sv_days_left(sw_instant now, sw_instant t)
 json_t *sv_consent_result(const sw_consent_result *r)
 {
     json_t *o = json_pack("{s:s, s:s, s:s, s:b}", "id", r->id, "subject",
-                          r->subject, "state",
-                          sw_consent_state_name(r->state), "subject_created",
-                          r->created_subject);
+                          r->subject, "state", sw_consent_state_name(r->state),
+                          "subject_created", r->created_subject);
     if (o && r->token[0]) {
         json_object_set_new(o, "confirmation_token", json_string(r->token));
         json_object_set_new(o, "token_expires",
@@ -43,13 +42,12 @@ json_t *sv_consent_view(const sw_consent_view *v)
 json_t *sv_decision(const sw_decision *d)
 {
     char text[320];
-    return json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:s?, s:o}", "decision",
-                     d->allow ? "allow" : "deny", "reason",
-                     sw_reason_code(d->reason), "explanation",
-                     sw_decision_text(d, text, sizeof(text)), "activity",
-                     d->activity, "basis", d->basis, "ref",
-                     d->ref[0] ? d->ref : NULL, "at",
-                     sv_instant(d->has_at, d->at));
+    return json_pack(
+        "{s:s, s:s, s:s, s:s?, s:s?, s:s?, s:o}", "decision",
+        d->allow ? "allow" : "deny", "reason", sw_reason_code(d->reason),
+        "explanation", sw_decision_text(d, text, sizeof(text)), "activity",
+        d->activity, "basis", d->basis, "ref", d->ref[0] ? d->ref : NULL, "at",
+        sv_instant(d->has_at, d->at));
 }
 
 json_t *sv_request_view(const sw_request_view *v, sw_instant now)
@@ -92,16 +90,15 @@ json_t *sv_subject_view(const sw_subject_view *v, const sw_policy *p)
 {
     char t1[SW_INSTANT_BUFSZ], words[512];
     json_t *o = json_pack(
-        "{s:s, s:s, s:s, s:o, s:o, s:s}", "id", v->id, "kind", v->kind,
-        "role", v->role, "account",
-        v->account ? json_string(v->account) : json_null(), "tenant",
-        v->tenant ? json_string(v->tenant) : json_null(), "created_at",
-        sw_instant_format(v->created_at, t1));
+        "{s:s, s:s, s:s, s:o, s:o, s:s}", "id", v->id, "kind", v->kind, "role",
+        v->role, "account", v->account ? json_string(v->account) : json_null(),
+        "tenant", v->tenant ? json_string(v->tenant) : json_null(),
+        "created_at", sw_instant_format(v->created_at, t1));
     json_t *ids = json_array(), *recs = json_array();
     for (size_t i = 0; i < v->n_idents; i++)
-        json_array_append_new(ids, json_pack("{s:s, s:s}", "type",
-                                             v->idents[i].type, "value",
-                                             v->idents[i].value));
+        json_array_append_new(ids,
+                              json_pack("{s:s, s:s}", "type", v->idents[i].type,
+                                        "value", v->idents[i].value));
     for (size_t i = 0; i < v->n_records; i++) {
         const sw_record_view *r = &v->records[i];
         const sw_rule *rule =
@@ -113,9 +110,8 @@ json_t *sv_subject_view(const sw_subject_view *v, const sw_policy *p)
                       "value", r->value, "source",
                       r->source[0] ? json_string(r->source) : json_null(),
                       "collected_at", sw_instant_format(r->collected_at, t1),
-                      "due", sv_instant(r->due.has_due, r->due.due_at),
-                      "rule", rule ? json_string(rule->id) : json_null(),
-                      "retention",
+                      "due", sv_instant(r->due.has_due, r->due.due_at), "rule",
+                      rule ? json_string(rule->id) : json_null(), "retention",
                       rule ? json_string(sw_rule_describe(p, rule, words,
                                                           sizeof(words)))
                            : json_null()));
@@ -139,8 +135,8 @@ json_t *sv_hold_view(const sw_hold_view *h)
 
 json_t *sv_key_view(const sw_key_view *k)
 {
-    json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:s, s:b}", "id", k->id,
-                          "role", sw_key_role_name(k->role), "label", k->label,
+    json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:s, s:b}", "id", k->id, "role",
+                          sw_key_role_name(k->role), "label", k->label,
                           "created_at", sv_instant(true, k->created_at),
                           "created_by", k->created_by, "revoked", k->revoked);
     if (o && k->revoked)
@@ -166,8 +162,8 @@ json_t *sv_request_stats(const sw_request_stats *st)
                     by, json_pack("{s:s, s:s, s:I}", "type",
                                   sw_request_type_name((sw_request_type)t),
                                   "regulation",
-                                  sw_regulation_name((sw_regulation)g),
-                                  "count", (json_int_t)st->count[t][g]));
+                                  sw_regulation_name((sw_regulation)g), "count",
+                                  (json_int_t)st->count[t][g]));
     return json_pack("{s:o, s:I, s:I, s:I, s:I, s:I, s:f, s:f}", "by_type", by,
                      "completed", (json_int_t)st->completed, "refused",
                      (json_int_t)st->refused, "withdrawn",
@@ -184,12 +180,11 @@ json_t *sv_rule_due(const sw_policy *p, const sw_rule *r, sw_instant trigger,
     sw_instant due;
     sw_status st = sw_rule_due_in(r, trigger, country, &due);
     sw_rule_describe(p, r, words, sizeof(words));
-    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "rule", r->id,
-                          "section", r->section, "trigger",
-                          sw_instant_format(trigger, tbuf), "after",
-                          r->after ? r->after : "", "keep",
-                          sw_rule_keep_text(r, keep), "period", words, "due",
-                          sv_instant(st == SW_OK, due));
+    json_t *o = json_pack(
+        "{s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "rule", r->id, "section",
+        r->section, "trigger", sw_instant_format(trigger, tbuf), "after",
+        r->after ? r->after : "", "keep", sw_rule_keep_text(r, keep), "period",
+        words, "due", sv_instant(st == SW_OK, due));
     if (o && country)
         json_object_set_new(o, "country", json_string(country));
     return o;

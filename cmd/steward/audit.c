@@ -21,8 +21,9 @@ static char *read_small(const char *path)
     fclose(f);
     if (!buf || more || n == 0) {
         cli_fail("%s: %s", path,
-                 !buf ? "out of memory"
-                      : more ? "larger than a checkpoint (4 KiB)" : "empty");
+                 !buf   ? "out of memory"
+                 : more ? "larger than a checkpoint (4 KiB)"
+                        : "empty");
         free(buf);
         return NULL;
     }
@@ -65,7 +66,8 @@ static int do_verify(cli *c, const cli_args *a)
             printf("note: %lld entr%s written with the clock set to another "
                    "time (--now or STEWARD_NOW), the first #%lld: their time "
                    "is not when they were written\n",
-                   (long long)v.travelled, v.travelled == 1 ? "y was" : "ies were",
+                   (long long)v.travelled,
+                   v.travelled == 1 ? "y was" : "ies were",
                    (long long)v.first_travelled);
         if (v.out_of_order)
             rc = cli_fail("%lld entr%s written with the system clock set "
@@ -96,8 +98,9 @@ static int do_head(cli *c, const cli_args *a)
         if (!f || fprintf(f, "%s\n", text) < 0 || fclose(f) != 0)
             rc = cli_fail("%s: %s", a->v[O_OUT], strerror(errno));
         else
-            fprintf(stderr, "checkpoint written to %s: keep it where the "
-                            "store's administrators cannot write\n",
+            fprintf(stderr,
+                    "checkpoint written to %s: keep it where the "
+                    "store's administrators cannot write\n",
                     a->v[O_OUT]);
     } else {
         rc = cli_print_text(text);
@@ -116,8 +119,9 @@ static int print_entry(const sw_audit_entry *e, void *ctx)
     }
     char at[SW_INSTANT_BUFSZ];
     sw_instant_format(e->at, at);
-    bool travel = e->has_written && (e->at - e->written_at > SW_AUDIT_TRAVEL_SECS ||
-                                     e->written_at - e->at > SW_AUDIT_TRAVEL_SECS);
+    bool travel =
+        e->has_written && (e->at - e->written_at > SW_AUDIT_TRAVEL_SECS ||
+                           e->written_at - e->at > SW_AUDIT_TRAVEL_SECS);
     char written[SW_INSTANT_BUFSZ + 16] = "";
     if (travel) {
         char w[SW_INSTANT_BUFSZ];
@@ -171,8 +175,9 @@ static const cli_verb verbs[] = {
      "--checkpoint FILE' later proves nothing up to it was removed. --out\n"
      "writes it to a new file instead.",
      OPT(O_OUT), 0},
-    {"log", do_log, "steward audit log [--since INSTANT] [--subject ID] "
-                    "[--json]",
+    {"log", do_log,
+     "steward audit log [--since INSTANT] [--subject ID] "
+     "[--json]",
      "Lists audit entries, oldest first: sequence, time, action, actor,\n"
      "object ids and details (never personal values). An entry written under\n"
      "time travel shows the real time it was written too.",

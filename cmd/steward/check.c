@@ -111,7 +111,8 @@ static int do_check(cli *c, const cli_args *a)
 }
 
 static const cli_verb check_verb = {
-    "check", do_check,
+    "check",
+    do_check,
     "steward check --purpose P (--email E | --phone P | --subject ID | "
     "--visitor V | --file FILE) [--json]",
     "Answers whether the purpose may be pursued for the address, and why:\n"
@@ -120,10 +121,10 @@ static const cli_verb check_verb = {
     "restricted, child, relationship ended). Writes nothing. With --file\n"
     "(one address per line, '-' for stdin) it prints the allowed addresses,\n"
     "or with --json one verdict per line; counts go to stderr.",
-    OPTS_WHO | OPT(O_PURPOSE) | OPT(O_FILE), 0};
+    OPTS_WHO | OPT(O_PURPOSE) | OPT(O_FILE),
+    0};
 
 int cmd_check(int argc, char **argv, cli *c)
 {
     return cli_run_single(argc, argv, c, &check_verb);
 }
-

@@ -3,12 +3,12 @@
 #include "cli.h"
 
 #include <getopt.h>
-#include <pwd.h>
-#include <unistd.h>
 #include <jansson.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Common options are numbered after the verbs' own. */
 enum {
@@ -220,8 +220,7 @@ static int parse(int argc, char **argv, cli *c, const cli_verb *v,
             if (opt == O_IDENT) {
                 const char *eq = strchr(optarg, '=');
                 if (!eq || eq == optarg || (size_t)(eq - optarg) >= 48)
-                    return cli_usage(cmd,
-                                     "--ident '%s': expected TYPE=VALUE",
+                    return cli_usage(cmd, "--ident '%s': expected TYPE=VALUE",
                                      optarg);
                 snprintf(a->ident_types[a->n_idents], 48, "%.*s",
                          (int)(eq - optarg), optarg);
@@ -311,8 +310,8 @@ void cli_print_diags(FILE *f, const sw_diags *d)
 {
     char line[1400];
     for (size_t i = 0; i < sw_diags_count(d); i++)
-        fprintf(f, "%s\n", sw_diag_format(sw_diags_at(d, i), line,
-                                          sizeof(line)));
+        fprintf(f, "%s\n",
+                sw_diag_format(sw_diags_at(d, i), line, sizeof(line)));
 }
 
 int cli_load_policy(const cli *c, sw_policy **out)
@@ -320,9 +319,8 @@ int cli_load_policy(const cli *c, sw_policy **out)
     sw_diags *d = sw_diags_new();
     if (!d)
         return cli_fail("out of memory");
-    sw_status st = c->policy_path
-                       ? sw_policy_load_file(c->policy_path, d, out)
-                       : sw_policy_load_bundled(d, out);
+    sw_status st = c->policy_path ? sw_policy_load_file(c->policy_path, d, out)
+                                  : sw_policy_load_bundled(d, out);
     cli_print_diags(stderr, d);
     sw_diags_free(d);
     if (st != SW_OK)
@@ -347,7 +345,9 @@ void cli_store_options(const cli *c, const sw_policy *p, sw_store_options *o,
         const char *user = getenv("USER");
         const struct passwd *pw = user ? NULL : getpwuid(geteuid());
         snprintf(actor, n, "cli:%s",
-                 user ? user : pw ? pw->pw_name : "unknown");
+                 user ? user
+                 : pw ? pw->pw_name
+                      : "unknown");
         o->actor = actor;
     }
 }
@@ -401,12 +401,13 @@ int cli_print_json(void *value)
     return rc;
 }
 
-void cli_timeline_entry(void *list, const char *state, int width,
-                        sw_instant at, const char *actor, const char *note,
+void cli_timeline_entry(void *list, const char *state, int width, sw_instant at,
+                        const char *actor, const char *note,
                         const char *note_key)
 {
     if (list) {
-        json_array_append_new(list, sv_change(state, at, actor, note, note_key));
+        json_array_append_new(list,
+                              sv_change(state, at, actor, note, note_key));
     } else {
         char when[SW_INSTANT_BUFSZ];
         printf("  %s  %-*s by %s%s%s\n", sw_instant_format(at, when), width,
@@ -439,8 +440,9 @@ int cli_who(const cli_args *a, const char *cmd, sw_who *who, sw_ident *id)
         who->subject = a->v[O_SUBJECT];
         return 0;
     }
-    id->type = a->set[O_EMAIL] ? "email" : a->set[O_PHONE] ? "phone"
-                                                            : "visitor";
+    id->type = a->set[O_EMAIL]   ? "email"
+               : a->set[O_PHONE] ? "phone"
+                                 : "visitor";
     id->value = a->v[a->set[O_EMAIL]   ? O_EMAIL
                      : a->set[O_PHONE] ? O_PHONE
                                        : O_VISITOR];

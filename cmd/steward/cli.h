@@ -77,9 +77,9 @@ typedef enum cli_opt {
 
 #define OPT(o) (UINT64_C(1) << (o))
 /* The options that name an identifier (subject add/find). */
-#define OPTS_IDENT                                                            \
-    (OPT(O_EMAIL) | OPT(O_PHONE) | OPT(O_MSISDN) | OPT(O_IMSI) |              \
-     OPT(O_IMEI) | OPT(O_IP) | OPT(O_ACCOUNT_ID) | OPT(O_IDENT))
+#define OPTS_IDENT                                                             \
+    (OPT(O_EMAIL) | OPT(O_PHONE) | OPT(O_MSISDN) | OPT(O_IMSI) | OPT(O_IMEI) | \
+     OPT(O_IP) | OPT(O_ACCOUNT_ID) | OPT(O_IDENT))
 
 #define CLI_MAX_IDENTS 32
 
@@ -157,8 +157,8 @@ void cli_progress_records(size_t n, void *ctx);
 /* One entry of a timeline (consent history, request timeline): appended
  * to list when it is a JSON array, else printed as a line. note_key names
  * the note in JSON. */
-void cli_timeline_entry(void *list, const char *state, int width,
-                        sw_instant at, const char *actor, const char *note,
+void cli_timeline_entry(void *list, const char *state, int width, sw_instant at,
+                        const char *actor, const char *note,
                         const char *note_key);
 
 /* Writes text and a final newline if it lacks one; returns 0 or 1. */

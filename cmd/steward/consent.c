@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* steward consent: give, confirm, ask, refuse, renew, withdraw, list, show, receipt */
+/* steward consent: give, confirm, ask, refuse, renew, withdraw, list, show,
+ * receipt */
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,8 +42,9 @@ static int do_give(cli *c, const cli_args *a)
     spec.parental = a->set[O_PARENTAL];
     if (a->v[O_PERIOD]) {
         if (sw_duration_parse(a->v[O_PERIOD], &spec.period) != SW_OK)
-            return cli_usage(cmd, "--period '%s': expected a duration such "
-                                  "as 2y, 6m, 30d",
+            return cli_usage(cmd,
+                             "--period '%s': expected a duration such "
+                             "as 2y, 6m, 30d",
                              a->v[O_PERIOD]);
         spec.has_period = true;
     }
@@ -315,4 +317,3 @@ int cmd_consent(int argc, char **argv, cli *c)
     return cli_run_family("consent", argc, argv, c, consent_verbs,
                           sizeof(consent_verbs) / sizeof(consent_verbs[0]));
 }
-

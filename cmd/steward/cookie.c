@@ -37,8 +37,8 @@ static int do_cookie(cli *c, const cli_args *a)
     if (sw_cookie_choose(s, a->v[O_VISITOR], an, ad, a->set[O_GPC]) != SW_OK)
         rc = cli_store_fail(s, "cookie choices not recorded");
     else if (c->json)
-        rc = cli_print_json(json_pack("{s:s, s:b}", "visitor",
-                                      a->v[O_VISITOR], "recorded", 1));
+        rc = cli_print_json(
+            json_pack("{s:s, s:b}", "visitor", a->v[O_VISITOR], "recorded", 1));
     else
         printf("recorded%s\n", a->set[O_GPC]
                                    ? " (Global Privacy Control: analytics "

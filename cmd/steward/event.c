@@ -9,7 +9,8 @@ static int do_add(cli *c, const cli_args *a)
     if (!a->v[O_TYPE] || !a->v[O_AT])
         return cli_usage("event add ", "--type and --at are required");
     if (!!a->v[O_SUBJECT] + !!a->v[O_ACCOUNT] + !!a->v[O_TENANT] +
-            !!a->v[O_RECORD] != 1)
+            !!a->v[O_RECORD] !=
+        1)
         return cli_usage("event add ", "give exactly one of --subject, "
                                        "--account, --tenant or --record");
     sw_event_spec spec = {a->v[O_TYPE],   a->v[O_SUBJECT], a->v[O_ACCOUNT],

@@ -39,11 +39,10 @@ static int do_release(cli *c, const cli_args *a)
     if (sw_hold_release(s, a->pos[0]) != SW_OK)
         rc = cli_store_fail(s, "hold not released");
     else if (c->json)
-        rc = cli_print_json(json_pack("{s:s, s:b}", "id", a->pos[0],
-                                      "released", 1));
+        rc = cli_print_json(
+            json_pack("{s:s, s:b}", "id", a->pos[0], "released", 1));
     else
-        printf("released %s: the next sweep deletes what it kept\n",
-               a->pos[0]);
+        printf("released %s: the next sweep deletes what it kept\n", a->pos[0]);
     cli_close_store(s, p);
     return rc;
 }
@@ -58,8 +57,8 @@ static int print_hold(const sw_hold_view *h, void *ctx)
     if (list) {
         json_array_append_new(list, sv_hold_view(h));
     } else {
-        printf("%s  %-15s %s:%s  placed %s%s%s  %s\n", h->id, h->kind,
-               h->scope, h->target, at, h->released ? ", released " : "",
+        printf("%s  %-15s %s:%s  placed %s%s%s  %s\n", h->id, h->kind, h->scope,
+               h->target, at, h->released ? ", released " : "",
                h->released ? rel : "", h->reason);
     }
     return 0;

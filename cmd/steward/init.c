@@ -23,8 +23,8 @@ static int do_init(cli *c, const cli_args *a)
     if (st != SW_OK)
         return cli_fail("%s", err.msg);
     if (c->json)
-        return cli_print_json(json_pack("{s:s, s:s, s:i}", "store",
-                                        shown, "key", key, "schema",
+        return cli_print_json(json_pack("{s:s, s:s, s:i}", "store", shown,
+                                        "key", key, "schema",
                                         sw_store_schema_latest()));
     printf("created store %s (schema %d)\n"
            "created key   %s (mode 0600): keep a copy somewhere safe; "
@@ -34,11 +34,14 @@ static int do_init(cli *c, const cli_args *a)
 }
 
 static const cli_verb init_verb = {
-    "init", do_init, "steward init [--store PATH] [--key FILE] [--json]",
+    "init",
+    do_init,
+    "steward init [--store PATH] [--key FILE] [--json]",
     "Creates a store (default ./steward.db, or STEWARD_STORE) and its master\n"
     "key file (default PATH.key, or STEWARD_KEY_FILE), mode 0600. Refuses to\n"
     "overwrite either.",
-    0, 0};
+    0,
+    0};
 
 int cmd_init(int argc, char **argv, cli *c)
 {

@@ -24,8 +24,9 @@ static int do_create(cli *c, const cli_args *a)
     else
         printf("%s\n", token);
     if (!rc && !c->json)
-        fprintf(stderr, "steward: key %s (%s) created; it is shown only "
-                        "this once\n",
+        fprintf(stderr,
+                "steward: key %s (%s) created; it is shown only "
+                "this once\n",
                 id, sw_key_role_name(role));
     cli_close_store(s, p);
     return rc;
@@ -41,9 +42,9 @@ static int print_key(const sw_key_view *k, void *ctx)
     if (list) {
         json_array_append_new(list, sv_key_view(k));
     } else {
-        printf("%s  %-8s created %s%s%s  %s\n", k->id, sw_key_role_name(k->role),
-               at, k->revoked ? ", revoked " : "", k->revoked ? rev : "",
-               k->label);
+        printf("%s  %-8s created %s%s%s  %s\n", k->id,
+               sw_key_role_name(k->role), at, k->revoked ? ", revoked " : "",
+               k->revoked ? rev : "", k->label);
     }
     return 0;
 }

@@ -80,7 +80,5 @@ static const cli_verb objection_verbs[] = {
 int cmd_objection(int argc, char **argv, cli *c)
 {
     return cli_run_family("objection", argc, argv, c, objection_verbs,
-                          sizeof(objection_verbs) /
-                              sizeof(objection_verbs[0]));
+                          sizeof(objection_verbs) / sizeof(objection_verbs[0]));
 }
-

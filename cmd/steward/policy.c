@@ -38,20 +38,20 @@ static int do_check(cli *c, const cli_args *a)
     size_t warnings = sw_policy_lint(p, d);
     cli_print_diags(stderr, d);
     if (c->json) {
-        json_t *o = json_pack("{s:s, s:b, s:I, s:I, s:I}", "policy",
-                              policy_name(c), "valid", 1, "activities",
-                              (json_int_t)p->n_activities, "rules",
-                              (json_int_t)sw_policy_rule_count(p), "warnings",
-                              (json_int_t)warnings);
+        json_t *o =
+            json_pack("{s:s, s:b, s:I, s:I, s:I}", "policy", policy_name(c),
+                      "valid", 1, "activities", (json_int_t)p->n_activities,
+                      "rules", (json_int_t)sw_policy_rule_count(p), "warnings",
+                      (json_int_t)warnings);
         json_t *list = json_array();
         char line[1400];
         for (size_t i = 0; i < sw_diags_count(d); i++) {
             const sw_diag *dg = sw_diags_at(d, i);
             json_array_append_new(
-                list, json_pack("{s:s, s:i, s:i, s:s, s:s}", "code", dg->code,
-                                "line", dg->line, "col", dg->col, "message",
-                                dg->message, "text",
-                                sw_diag_format(dg, line, sizeof(line))));
+                list,
+                json_pack("{s:s, s:i, s:i, s:s, s:s}", "code", dg->code, "line",
+                          dg->line, "col", dg->col, "message", dg->message,
+                          "text", sw_diag_format(dg, line, sizeof(line))));
         }
         json_object_set_new(o, "diagnostics", list);
         rc = cli_print_json(o);

@@ -11,9 +11,14 @@ static int do_add(cli *c, const cli_args *a)
         !a->v[O_VALUE])
         return cli_usage("record add ", "--subject, --activity, --category "
                                         "and --value are required");
-    sw_record_spec spec = {a->v[O_SUBJECT], a->v[O_ACTIVITY],
-                           a->v[O_CATEGORY], a->v[O_VALUE],
-                           strlen(a->v[O_VALUE]), a->v[O_SOURCE], false, 0};
+    sw_record_spec spec = {a->v[O_SUBJECT],
+                           a->v[O_ACTIVITY],
+                           a->v[O_CATEGORY],
+                           a->v[O_VALUE],
+                           strlen(a->v[O_VALUE]),
+                           a->v[O_SOURCE],
+                           false,
+                           0};
     int rc;
     if (a->v[O_AT]) {
         if ((rc = cli_instant("--at", a->v[O_AT], &spec.collected_at)))
@@ -29,17 +34,16 @@ static int do_add(cli *c, const cli_args *a)
     if (sw_record_add(s, &spec, id, &d) != SW_OK) {
         rc = cli_store_fail(s, "record not added");
     } else if (c->json) {
-        rc = cli_print_json(json_pack(
-            "{s:s, s:o, s:o}", "id", id, "rule",
-            d.rule[0] ? json_string(d.rule) : json_null(), "due",
-            d.has_due ? json_string(sw_instant_format(d.due_at, due))
-                      : json_null()));
+        rc = cli_print_json(
+            json_pack("{s:s, s:o, s:o}", "id", id, "rule",
+                      d.rule[0] ? json_string(d.rule) : json_null(), "due",
+                      d.has_due ? json_string(sw_instant_format(d.due_at, due))
+                                : json_null()));
     } else if (d.has_due) {
         printf("%s due %s (%s)\n", id, sw_instant_format(d.due_at, due),
                d.rule);
     } else {
-        printf("%s (no due date yet%s%s)\n", id, d.rule[0] ? ": " : "",
-               d.rule);
+        printf("%s (no due date yet%s%s)\n", id, d.rule[0] ? ": " : "", d.rule);
     }
     cli_close_store(s, p);
     return rc;

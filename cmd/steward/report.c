@@ -27,11 +27,10 @@ static int do_requests(cli *c, const cli_args *a)
     } else {
         size_t i;
         json_t *v;
-        json_array_foreach(json_object_get(o, "by_type"), i, v)
-            printf("%-18s %-5s %lld\n",
-                   json_string_value(json_object_get(v, "type")),
-                   json_string_value(json_object_get(v, "regulation")),
-                   (long long)json_integer_value(json_object_get(v, "count")));
+        json_array_foreach(json_object_get(o, "by_type"), i, v) printf(
+            "%-18s %-5s %lld\n", json_string_value(json_object_get(v, "type")),
+            json_string_value(json_object_get(v, "regulation")),
+            (long long)json_integer_value(json_object_get(v, "count")));
         printf("completed %zu, refused %zu, withdrawn %zu, open %zu "
                "(overdue %zu)\ntime to complete: median %.2f days, "
                "longest %.2f days\n",
@@ -44,7 +43,8 @@ static int do_requests(cli *c, const cli_args *a)
 }
 
 static const cli_verb verbs[] = {
-    {"requests", do_requests, "steward report requests [--since INSTANT] [--json]",
+    {"requests", do_requests,
+     "steward report requests [--since INSTANT] [--json]",
      "Data-subject requests received since INSTANT (default: all): counts\n"
      "per type and regulation, outcomes, median and longest time to\n"
      "complete, open and overdue ones.",

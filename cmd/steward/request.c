@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* steward request open|verify|resend|extend|refuse|withdraw|complete|show|list */
+/* steward request open|verify|resend|extend|refuse|withdraw|complete|show|list
+ */
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,9 +115,8 @@ static int resend(cli *c, const cli_args *a, sw_store *s)
         return cli_store_fail(s, "no new code");
     int rc = 0;
     if (c->json)
-        rc = cli_print_json(
-            json_pack("{s:s, s:s}", "id", o.req.id, "verification_message",
-                      o.message));
+        rc = cli_print_json(json_pack("{s:s, s:s}", "id", o.req.id,
+                                      "verification_message", o.message));
     else
         printf("%s\n", o.message);
     memset(o.code, 0, sizeof(o.code));
@@ -282,8 +282,7 @@ static int do_list(cli *c, const cli_args *a)
     if (rc)
         return rc;
     list_ctx l = {c->json ? json_array() : NULL, sw_clock_now(&c->clock)};
-    if (sw_request_list(s, a->set[O_OVERDUE], within, list_one, &l) !=
-        SW_OK) {
+    if (sw_request_list(s, a->set[O_OVERDUE], within, list_one, &l) != SW_OK) {
         rc = cli_store_fail(s, "requests not listed");
         json_decref(l.list);
     } else if (l.list) {

@@ -16,7 +16,7 @@ static int do_add(cli *c, const cli_args *a)
     if (rc)
         return rc;
     sw_subject_spec spec = {a->v[O_KIND], a->v[O_ACCOUNT], a->v[O_TENANT],
-                            a->v[O_ROLE], a->n_idents, a->idents};
+                            a->v[O_ROLE], a->n_idents,     a->idents};
     char id[SW_ID_BUFSZ];
     if (sw_subject_add(s, &spec, id) != SW_OK) {
         rc = cli_store_fail(s, "subject not added");
@@ -188,8 +188,8 @@ static int restriction(cli *c, const cli_args *a, bool on)
     if (sw_subject_restrict(s, a->pos[0], on, a->v[O_REASON]) != SW_OK)
         rc = cli_store_fail(s, "not changed");
     else if (c->json)
-        rc = cli_print_json(json_pack("{s:s, s:b}", "subject", a->pos[0],
-                                      "restricted", on));
+        rc = cli_print_json(
+            json_pack("{s:s, s:b}", "subject", a->pos[0], "restricted", on));
     else if (on)
         printf("%s restricted: every purpose but storage is denied\n",
                a->pos[0]);
@@ -240,14 +240,14 @@ static const cli_verb verbs[] = {
      "Records that the subject is a child under the policy's minimum age:\n"
      "everything held on them is erased at once (notice section 14).",
      OPT(O_CHILD), 1},
-    {"restrict", do_restrict, "steward subject restrict ID [--reason R] [--json]",
+    {"restrict", do_restrict,
+     "steward subject restrict ID [--reason R] [--json]",
      "Restricts processing (Art. 18): every decision but storage is denied.\n"
      "Audited.",
      OPT(O_REASON), 1},
     {"unrestrict", do_unrestrict,
      "steward subject unrestrict ID [--reason R] [--json]",
-     "Lifts a restriction (audited); tell the person first.", OPT(O_REASON),
-     1},
+     "Lifts a restriction (audited); tell the person first.", OPT(O_REASON), 1},
 };
 
 int cmd_subject(int argc, char **argv, cli *c)

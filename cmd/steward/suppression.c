@@ -34,14 +34,16 @@ static int do_unsubscribe(cli *c, const cli_args *a)
 }
 
 static const cli_verb unsubscribe_verb = {
-    "unsubscribe", do_unsubscribe,
+    "unsubscribe",
+    do_unsubscribe,
     "steward unsubscribe (--email E | --phone P) [--channel email|sms|voice] "
     "[--json]",
     "Puts the address on the suppression list (only its keyed hash, the\n"
     "channel and the date are kept) and withdraws its marketing consents.\n"
     "No account needed. Every marketing decision for it is denied from now\n"
     "on, even after the subject is erased.",
-    OPT(O_EMAIL) | OPT(O_PHONE) | OPT(O_CHANNEL), 0};
+    OPT(O_EMAIL) | OPT(O_PHONE) | OPT(O_CHANNEL),
+    0};
 
 int cmd_unsubscribe(int argc, char **argv, cli *c)
 {
@@ -56,11 +58,11 @@ static int sup_one(const sw_suppression_view *v, void *ctx)
     if (v->has_due)
         sw_instant_format(v->due_at, due);
     if (list)
-        json_array_append_new(
-            list, json_pack("{s:s, s:s, s:s, s:s, s:o}", "hash", v->hash,
-                            "channel", v->channel, "since", since, "rule",
-                            v->rule, "due_at", sv_instant(v->has_due,
-                                                            v->due_at)));
+        json_array_append_new(list,
+                              json_pack("{s:s, s:s, s:s, s:s, s:o}", "hash",
+                                        v->hash, "channel", v->channel, "since",
+                                        since, "rule", v->rule, "due_at",
+                                        sv_instant(v->has_due, v->due_at)));
     else
         printf("%s  %-6s since %s  %s%s%s\n", v->hash, v->channel, since,
                v->rule, v->has_due ? ", due " : "", due);
@@ -99,4 +101,3 @@ int cmd_suppression(int argc, char **argv, cli *c)
                           sizeof(suppression_verbs) /
                               sizeof(suppression_verbs[0]));
 }
-

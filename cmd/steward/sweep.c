@@ -35,19 +35,18 @@ static int do_sweep(cli *c, const cli_args *a)
         free(text);
     } else {
         char t[SW_INSTANT_BUFSZ], d1[SW_INSTANT_BUFSZ], d2[SW_INSTANT_BUFSZ];
-        printf("%s at %s (policy %s): %zu record%s %s, %zu subject%s "
-               "removed, %zu kept by holds\n",
-               r->dry_run ? "sweep plan" : "sweep", sw_instant_format(r->now, t),
-               r->policy_version, r->records, r->records == 1 ? "" : "s",
-               r->dry_run ? "due" : "deleted or anonymised",
-               r->subjects_removed, r->subjects_removed == 1 ? "" : "s",
-               r->held);
+        printf(
+            "%s at %s (policy %s): %zu record%s %s, %zu subject%s "
+            "removed, %zu kept by holds\n",
+            r->dry_run ? "sweep plan" : "sweep", sw_instant_format(r->now, t),
+            r->policy_version, r->records, r->records == 1 ? "" : "s",
+            r->dry_run ? "due" : "deleted or anonymised", r->subjects_removed,
+            r->subjects_removed == 1 ? "" : "s", r->held);
         for (size_t i = 0; i < r->n_groups; i++) {
             const sw_sweep_group *g = &r->groups[i];
             printf("  %-32s %6zu  %s (notice %s), after %s, due %s .. %s\n",
                    g->rule[0] ? g->rule : "(no rule)", g->records, g->action,
-                   g->section, g->trigger,
-                   sw_instant_format(g->first_due, d1),
+                   g->section, g->trigger, sw_instant_format(g->first_due, d1),
                    sw_instant_format(g->last_due, d2));
         }
         for (size_t i = 0; i < r->n_held; i++)
@@ -78,13 +77,16 @@ static int do_sweep(cli *c, const cli_args *a)
 }
 
 static const cli_verb sweep_verb = {
-    "sweep", do_sweep, "steward sweep [--dry-run] [--batch N] [--json]",
+    "sweep",
+    do_sweep,
+    "steward sweep [--dry-run] [--batch N] [--json]",
     "Deletes (or anonymises) every record whose due date has come and no\n"
     "hold covers, destroys the day keys of traffic identifiers past their\n"
     "period and deletes traffic past its own; writes a deletion certificate\n"
     "into the audit trail. --dry-run prints the plan and changes nothing.\n"
     "Interrupted, it leaves whole batches: run it again to finish.",
-    OPT(O_DRY_RUN) | OPT(O_BATCH), 0};
+    OPT(O_DRY_RUN) | OPT(O_BATCH),
+    0};
 
 int cmd_sweep(int argc, char **argv, cli *c)
 {

@@ -37,11 +37,11 @@ static int do_ingest(cli *c, const cli_args *a)
     if (st != SW_OK)
         rc = cli_store_fail(s, "ingest refused");
     else if (c->json)
-        rc = cli_print_json(json_pack(
-            "{s:s, s:I, s:I, s:I, s:I}", "format", r.csv ? "csv" : "ndjson",
-            "lines", (json_int_t)r.lines, "stored", (json_int_t)r.stored,
-            "bad", (json_int_t)r.bad, "stored_without_identifiers",
-            (json_int_t)r.stripped));
+        rc = cli_print_json(
+            json_pack("{s:s, s:I, s:I, s:I, s:I}", "format",
+                      r.csv ? "csv" : "ndjson", "lines", (json_int_t)r.lines,
+                      "stored", (json_int_t)r.stored, "bad", (json_int_t)r.bad,
+                      "stored_without_identifiers", (json_int_t)r.stripped));
     else
         printf("%s (%s): %zu lines, %zu stored, %zu bad skipped, %zu past "
                "their period stored without identifiers\n",
@@ -61,9 +61,8 @@ static int print_row(const sw_traffic_row *r, void *ctx)
             list,
             json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:o, s:o, s:I, "
                       "s:s, s:s, s:s, s:s, s:b}",
-                      "id", r->id, "account", r->account, "channel",
-                      r->channel, "time", at, "sender", r->sender,
-                      "destination",
+                      "id", r->id, "account", r->account, "channel", r->channel,
+                      "time", at, "sender", r->sender, "destination",
                       r->identifiers ? json_string(r->destination)
                                      : json_null(),
                       "country", r->country, "imsi",
@@ -71,8 +70,7 @@ static int print_row(const sw_traffic_row *r, void *ctx)
                       r->imei[0] ? json_string(r->imei) : json_null(),
                       "duration", (json_int_t)r->duration, "operator",
                       r->operator_, "route", r->route, "price", r->price,
-                      "currency", r->currency, "identifiers",
-                      r->identifiers));
+                      "currency", r->currency, "identifiers", r->identifiers));
     } else {
         printf("%s  %s  %-8s %-10s %s  %s%s%s  %ld s  %s %s\n", r->id, at,
                r->channel, r->account, r->sender,
@@ -94,16 +92,15 @@ static int do_find(cli *c, const cli_args *a)
         return rc;
     json_t *list = c->json ? json_array() : NULL;
     size_t n = 0;
-    sw_status st =
-        sw_traffic_find(s, a->v[O_MSISDN] ? "msisdn" : "email",
-                        a->v[O_MSISDN] ? a->v[O_MSISDN] : a->v[O_EMAIL],
-                        print_row, list, &n);
+    sw_status st = sw_traffic_find(
+        s, a->v[O_MSISDN] ? "msisdn" : "email",
+        a->v[O_MSISDN] ? a->v[O_MSISDN] : a->v[O_EMAIL], print_row, list, &n);
     if (st != SW_OK) {
         rc = cli_store_fail(s, "look-up failed");
         json_decref(list);
     } else if (list) {
-        rc = cli_print_json(json_pack("{s:I, s:o}", "found", (json_int_t)n,
-                                      "records", list));
+        rc = cli_print_json(
+            json_pack("{s:I, s:o}", "found", (json_int_t)n, "records", list));
     } else if (!n) {
         printf("no detail record with identifiers for this %s\n",
                a->v[O_MSISDN] ? "MSISDN" : "e-mail address");
@@ -127,9 +124,8 @@ static int do_bill(cli *c, const cli_args *a)
         rc = cli_store_fail(s, "bill not recorded");
     else if (c->json)
         rc = cli_print_json(json_pack("{s:s, s:s, s:s}", "account",
-                                      a->v[O_ACCOUNT], "period",
-                                      a->v[O_PERIOD], "status",
-                                      a->v[O_STATUS]));
+                                      a->v[O_ACCOUNT], "period", a->v[O_PERIOD],
+                                      "status", a->v[O_STATUS]));
     else
         printf("bill of %s for %s: %s\n", a->v[O_ACCOUNT], a->v[O_PERIOD],
                a->v[O_STATUS]);

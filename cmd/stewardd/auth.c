@@ -24,8 +24,8 @@ static void token_hash(const server *srv, const char *token, uint8_t out[32])
                        srv->key_hash_key, sizeof(srv->key_hash_key));
 }
 
-sw_status key_check(server *srv, const char *token, sw_key_view *out,
-                    char *why, size_t n)
+sw_status key_check(server *srv, const char *token, sw_key_view *out, char *why,
+                    size_t n)
 {
     uint8_t h[32];
     token_hash(srv, token, h);

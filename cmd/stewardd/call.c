@@ -73,8 +73,8 @@ int reply_error(call *c, int status, const char *code, const char *fmt, ...)
     va_end(ap);
     /* a message may quote input: it stays text JSON can carry */
     sw_utf8_clean(msg);
-    json_t *o = json_pack("{s:{s:s, s:s}}", "error", "code", code, "message",
-                          msg);
+    json_t *o =
+        json_pack("{s:{s:s, s:s}}", "error", "code", code, "message", msg);
     if (!o)
         o = json_pack("{s:{s:s, s:s}}", "error", "code", code, "message",
                       "(the message could not be encoded)");
@@ -85,14 +85,14 @@ const char *status_code(sw_status st)
 {
     size_t n = sizeof(status_map) / sizeof(status_map[0]);
     return (unsigned)st < n && status_map[st].code ? status_map[st].code
-                                                    : "error";
+                                                   : "error";
 }
 
 int reply_store(call *c, sw_store *s, sw_status st)
 {
     size_t n = sizeof(status_map) / sizeof(status_map[0]);
-    int http = (unsigned)st < n && status_map[st].code ? status_map[st].http
-                                                        : 500;
+    int http =
+        (unsigned)st < n && status_map[st].code ? status_map[st].http : 500;
     if (http == 503 && !c->retry_after[0])
         snprintf(c->retry_after, sizeof(c->retry_after), "1");
     return reply_error(c, http, status_code(st), "%s",
@@ -116,8 +116,7 @@ int reply_missing(call *c, const char *what)
 
 /* ---- reading a call ---- */
 
-static const char *kv_find(const kv *v, size_t n, const char *name,
-                           bool nocase)
+static const char *kv_find(const kv *v, size_t n, const char *name, bool nocase)
 {
     for (size_t i = 0; i < n; i++)
         if (v[i].name && (nocase ? strcasecmp(v[i].name, name) == 0
@@ -346,11 +345,9 @@ bool call_admit(call *c)
         return false;
     }
     c->has_key = true;
-    if (!(c->rt->roles & (1u << c->key.role)) &&
-        c->key.role != SW_ROLE_ADMIN) {
+    if (!(c->rt->roles & (1u << c->key.role)) && c->key.role != SW_ROLE_ADMIN) {
         reply_error(c, 403, "forbidden", "a %s key may not %s %s",
-                    sw_key_role_name(c->key.role), c->rt->method,
-                    c->rt->path);
+                    sw_key_role_name(c->key.role), c->rt->method, c->rt->path);
         return false;
     }
     if (!rate_take(srv, c->key.id, &retry))
@@ -441,9 +438,9 @@ void log_line(json_t *o)
 
 const char *method_label(const char *m)
 {
-    static const char *const known[] = {"GET",    "HEAD",    "POST",
-                                        "PUT",    "DELETE",  "PATCH",
-                                        "OPTIONS", "TRACE", "CONNECT"};
+    static const char *const known[] = {"GET",     "HEAD",   "POST",
+                                        "PUT",     "DELETE", "PATCH",
+                                        "OPTIONS", "TRACE",  "CONNECT"};
     for (size_t i = 0; m && i < sizeof(known) / sizeof(known[0]); i++)
         if (strcmp(m, known[i]) == 0)
             return known[i];
@@ -459,10 +456,9 @@ void log_call(call *c, double now)
     fprintf(stderr,
             "{\"ts\":\"%s\",\"method\":\"%s\",\"route\":\"%s\","
             "\"status\":%d,\"ms\":%.3f,\"role\":\"%s\",\"key\":\"%s\"}\n",
-            sw_instant_format(srv_now(srv), at),
-            method_label(c->method), route_label(srv, c->route_ix),
-            c->status, (now - c->t0) * 1e3,
-            c->has_key ? sw_key_role_name(c->key.role)
+            sw_instant_format(srv_now(srv), at), method_label(c->method),
+            route_label(srv, c->route_ix), c->status, (now - c->t0) * 1e3,
+            c->has_key                           ? sw_key_role_name(c->key.role)
             : c->rt && (c->rt->flags & F_PUBLIC) ? "public"
                                                  : "none",
             c->has_key ? c->key.id : "");

@@ -47,8 +47,8 @@ static void on_connection(void *cls, struct MHD_Connection *conn,
     server *srv = cls;
     if (code == MHD_CONNECTION_NOTIFY_STARTED) {
         conn_track *t = calloc(1, sizeof(*t));
-        const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
-            conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
         *socket_context = t;
         if (!t)
             return;
@@ -260,8 +260,7 @@ static enum MHD_Result answer(call *c)
 
 static enum MHD_Result send_file(call *c, int fd, off_t size, const char *file)
 {
-    struct MHD_Response *resp =
-        MHD_create_response_from_fd((uint64_t)size, fd);
+    struct MHD_Response *resp = MHD_create_response_from_fd((uint64_t)size, fd);
     if (!resp) {
         close(fd);
         return MHD_NO;
@@ -432,7 +431,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
         if (c->rt->flags & F_STREAM) {
             if (!c->stream_data)
                 c->rt->fn(c, NULL); /* starts the stream */
-            if (c->stream_data) /* it keeps its own failures */
+            if (c->stream_data)     /* it keeps its own failures */
                 c->stream_data(c, data, *size);
         } else if (!c->too_big && !c->bad_type) {
             if (c->len + *size > srv->o.max_body) {
@@ -472,8 +471,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
     return answer(c);
 }
 
-static void on_completed(void *cls, struct MHD_Connection *conn,
-                         void **req_cls, enum MHD_RequestTerminationCode toe)
+static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
+                         enum MHD_RequestTerminationCode toe)
 {
     server *srv = cls;
     call *c = *req_cls;
@@ -494,9 +493,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
 
 /* libmicrohttpd's own messages, as JSON lines like the others (its format
  * strings are its own). */
-__attribute__((format(printf, 2, 0))) static void mhd_log(void *cls,
-                                                          const char *fmt,
-                                                          va_list ap)
+__attribute__((format(printf, 2, 0))) static void
+mhd_log(void *cls, const char *fmt, va_list ap)
 {
     (void)cls;
     char msg[512];
@@ -576,8 +574,8 @@ int server_start(server *srv, char *err, size_t n)
         flags, 0, NULL, NULL, on_request, srv,
         /* first: the options after it log through it */
         MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv, MHD_OPTION_SOCK_ADDR,
-        (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE,
-        srv->o.threads, MHD_OPTION_CONNECTION_TIMEOUT, srv->o.timeout,
+        (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, srv->o.threads,
+        MHD_OPTION_CONNECTION_TIMEOUT, srv->o.timeout,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
         MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
         MHD_OPTION_CONNECTION_LIMIT, srv->o.max_connections,
@@ -589,8 +587,9 @@ int server_start(server *srv, char *err, size_t n)
     free(cert);
     free(key);
     if (!srv->mhd) {
-        snprintf(err, n, "cannot listen on %s (in use, or not an address "
-                         "of this machine; TLS: are the files PEM?)",
+        snprintf(err, n,
+                 "cannot listen on %s (in use, or not an address "
+                 "of this machine; TLS: are the files PEM?)",
                  srv->o.listen);
         return -1;
     }

@@ -14,7 +14,8 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f,
+    fprintf(
+        f,
         "usage: stewardd [options]\n\n"
         "Serves steward over HTTP: the JSON API under /v1 (API keys: steward\n"
         "key create), the privacy centre at /privacy/ and the console at\n"
@@ -114,11 +115,36 @@ static void print_routes(void)
 
 int main(int argc, char **argv)
 {
-    enum { O_STORE = 256, O_KEY, O_POLICY, O_LISTEN, O_CERT, O_TLSKEY,
-           O_SWEEP, O_WEB, O_OUTBOX, O_PUBLIC, O_MAXBODY, O_RATE, O_THREADS,
-           O_TIMEOUT, O_COUNTRY, O_NOW, O_ROUTES, O_HELP, O_MAXCONN,
-           O_PERCLIENT, O_HEADTIME, O_MINRATE, O_FLOOR, O_MSG_H, O_MSG_D,
-           O_TRY_H, O_CFILE_H, O_CTRY_H };
+    enum {
+        O_STORE = 256,
+        O_KEY,
+        O_POLICY,
+        O_LISTEN,
+        O_CERT,
+        O_TLSKEY,
+        O_SWEEP,
+        O_WEB,
+        O_OUTBOX,
+        O_PUBLIC,
+        O_MAXBODY,
+        O_RATE,
+        O_THREADS,
+        O_TIMEOUT,
+        O_COUNTRY,
+        O_NOW,
+        O_ROUTES,
+        O_HELP,
+        O_MAXCONN,
+        O_PERCLIENT,
+        O_HEADTIME,
+        O_MINRATE,
+        O_FLOOR,
+        O_MSG_H,
+        O_MSG_D,
+        O_TRY_H,
+        O_CFILE_H,
+        O_CTRY_H
+    };
     static const struct option opts[] = {
         {"store", required_argument, NULL, O_STORE},
         {"key", required_argument, NULL, O_KEY},
@@ -205,19 +231,23 @@ int main(int argc, char **argv)
         case O_SWEEP:
             if (!parse_seconds(optarg, &o->sweep_every))
                 return fail("--sweep-every '%s': expected a duration such as "
-                            "1h, 30m or 1d", optarg), 2;
+                            "1h, 30m or 1d",
+                            optarg),
+                       2;
             break;
         case O_MAXBODY:
             o->max_body = strtoul(optarg, &end, 10);
             if (*end || !o->max_body)
                 return fail("--max-body '%s': expected a number of bytes",
-                            optarg), 2;
+                            optarg),
+                       2;
             break;
         case O_RATE:
             o->rate = strtod(optarg, &end);
             if (*end || o->rate < 0)
                 return fail("--rate '%s': expected requests per second",
-                            optarg), 2;
+                            optarg),
+                       2;
             break;
         case O_THREADS:
             o->threads = (unsigned)strtoul(optarg, &end, 10);
@@ -227,14 +257,20 @@ int main(int argc, char **argv)
         case O_TIMEOUT:
             o->timeout = (unsigned)strtoul(optarg, &end, 10);
             if (*end)
-                return fail("--timeout '%s': expected seconds", optarg),
-                       2;
+                return fail("--timeout '%s': expected seconds", optarg), 2;
             break;
         case O_HELP: usage(stdout); return 0;
         case O_ROUTES: print_routes(); return 0;
-        case O_MAXCONN: case O_PERCLIENT: case O_HEADTIME: case O_MINRATE:
-        case O_FLOOR: case O_MSG_H: case O_MSG_D: case O_TRY_H:
-        case O_CFILE_H: case O_CTRY_H:
+        case O_MAXCONN:
+        case O_PERCLIENT:
+        case O_HEADTIME:
+        case O_MINRATE:
+        case O_FLOOR:
+        case O_MSG_H:
+        case O_MSG_D:
+        case O_TRY_H:
+        case O_CFILE_H:
+        case O_CTRY_H:
             for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
                 if (counts[i].opt != ch)
                     continue;
@@ -282,9 +318,9 @@ int main(int argc, char **argv)
         char line[1024];
         for (size_t i = 0; i < sw_diags_count(diags); i++)
             if (sw_diags_at(diags, i)->severity == SW_SEV_ERROR)
-                fprintf(stderr, "%s\n",
-                        sw_diag_format(sw_diags_at(diags, i), line,
-                                       sizeof(line)));
+                fprintf(
+                    stderr, "%s\n",
+                    sw_diag_format(sw_diags_at(diags, i), line, sizeof(line)));
         sw_diags_free(diags);
         return fail("%s: policy not loaded (%s)",
                     o->policy_file ? o->policy_file : "bundled policy",
@@ -308,8 +344,7 @@ int main(int argc, char **argv)
      * call */
     size_t warmed = 0;
     double warm_ms = 0;
-    if (pool_open(&srv, o->threads, &warmed, &warm_ms, err, sizeof(err)) !=
-        0) {
+    if (pool_open(&srv, o->threads, &warmed, &warm_ms, err, sizeof(err)) != 0) {
         sw_policy_free(srv.policy);
         return fail("%s", err);
     }
@@ -332,12 +367,11 @@ int main(int argc, char **argv)
                     pthread_create(&sweep_th, NULL, sweeper, &srv) == 0;
     char shown[512];
     sw_store_uri_shown(o->store, shown, sizeof(shown));
-    log_line(json_pack("{s:s, s:s, s:b, s:s, s:i, s:I, s:I, s:i}", "event",
-                       "start", "listen", o->listen, "tls",
-                       o->tls_cert != NULL, "store", shown, "threads",
-                       (int)o->threads, "sweep_every_s",
-                       (json_int_t)o->sweep_every, "warmed_months",
-                       (json_int_t)warmed, "warm_ms", (int)warm_ms));
+    log_line(json_pack(
+        "{s:s, s:s, s:b, s:s, s:i, s:I, s:I, s:i}", "event", "start", "listen",
+        o->listen, "tls", o->tls_cert != NULL, "store", shown, "threads",
+        (int)o->threads, "sweep_every_s", (json_int_t)o->sweep_every,
+        "warmed_months", (json_int_t)warmed, "warm_ms", (int)warm_ms));
     int sig = 0;
     sigwait(&set, &sig);
     fprintf(stderr, "{\"event\":\"stopping\",\"signal\":%d}\n", sig);

@@ -9,10 +9,9 @@
 static const int status_slots[N_STATUS_SLOTS] = {
     200, 201, 202, 204, 301, 304, 400, 401, 403, 404,
     405, 409, 413, 415, 422, 429, 500, 503, 0};
-static const double bucket_le[N_BUCKETS] = {0.0005, 0.001, 0.0025, 0.005,
-                                            0.01,   0.025, 0.05,   0.1,
-                                            0.25,   0.5,   1,      2.5,
-                                            10};
+static const double bucket_le[N_BUCKETS] = {0.0005, 0.001, 0.0025, 0.005, 0.01,
+                                            0.025,  0.05,  0.1,    0.25,  0.5,
+                                            1,      2.5,   10};
 
 void count_call(server *srv, size_t route_ix, int status, double secs)
 {
@@ -47,7 +46,7 @@ static int open_one(const sw_request_view *r, void *p)
 
 const char *route_label(server *srv, size_t ix)
 {
-    return ix < srv->n_routes ? srv->routes[ix].path
+    return ix < srv->n_routes    ? srv->routes[ix].path
            : ix == srv->n_routes ? "static"
                                  : "unmatched";
 }
@@ -71,8 +70,8 @@ char *metrics_text(server *srv, sw_store *s, size_t *len)
                         "stewardd_requests_total{method=\"%s\",route=\"%s\","
                         "status=\"%s\"} %lu\n",
                         r < srv->n_routes ? srv->routes[r].method : "GET",
-                        route_label(srv, r),
-                        status_slots[i] ? code : "other", v);
+                        route_label(srv, r), status_slots[i] ? code : "other",
+                        v);
         }
     fprintf(f, "# HELP stewardd_request_seconds Time to answer a request.\n"
                "# TYPE stewardd_request_seconds histogram\n");
@@ -115,8 +114,8 @@ char *metrics_text(server *srv, sw_store *s, size_t *len)
     pthread_mutex_unlock(&srv->sweep_mu);
     open_ctx oc = {.now = srv_now(srv)};
     if (sw_request_list(s, false, 0, open_one, &oc) == SW_OK) {
-        static const char *const bands[5] = {"overdue", "0-7", "8-14",
-                                             "15-30", "31+"};
+        static const char *const bands[5] = {"overdue", "0-7", "8-14", "15-30",
+                                             "31+"};
         fprintf(f, "# HELP stewardd_open_requests Open data-subject "
                    "requests by days left.\n"
                    "# TYPE stewardd_open_requests gauge\n");
@@ -137,4 +136,3 @@ char *metrics_text(server *srv, sw_store *s, size_t *len)
     fclose(f);
     return buf;
 }
-

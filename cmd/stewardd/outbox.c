@@ -24,8 +24,8 @@ int outbox_send(server *srv, const char *channel, const char *to,
     if (!line)
         return -1;
     pthread_mutex_lock(&srv->out_mu);
-    int fd = open(srv->o.outbox, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
-                  0600);
+    int fd =
+        open(srv->o.outbox, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
     int rc = -1;
     if (fd >= 0) {
         size_t n = strlen(line);
@@ -37,4 +37,3 @@ int outbox_send(server *srv, const char *channel, const char *to,
     free(line);
     return rc;
 }
-

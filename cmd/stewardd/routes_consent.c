@@ -63,8 +63,8 @@ int r_consent_confirm(call *c, sw_store *s)
 }
 
 static int who_purpose(call *c, sw_store *s,
-                       sw_status (*fn)(sw_store *, const sw_who *,
-                                       const char *, sw_consent_result *))
+                       sw_status (*fn)(sw_store *, const sw_who *, const char *,
+                                       sw_consent_result *))
 {
     sw_who who;
     sw_ident id;
@@ -101,8 +101,9 @@ int r_consent_withdraw(call *c, sw_store *s)
     sw_status st = sw_consent_withdraw(s, &who, purpose, &n);
     if (st != SW_OK)
         return reply_store(c, s, st);
-    return reply_json(c, 200, json_pack("{s:I, s:s?}", "withdrawn",
-                                        (json_int_t)n, "purpose", purpose));
+    return reply_json(c, 200,
+                      json_pack("{s:I, s:s?}", "withdrawn", (json_int_t)n,
+                                "purpose", purpose));
 }
 
 int r_consent_renew(call *c, sw_store *s)
@@ -117,8 +118,8 @@ int r_consent_renew(call *c, sw_store *s)
     sw_status st = sw_consent_renew(s, c->param[0], period != NULL, d);
     if (st != SW_OK)
         return reply_store(c, s, st);
-    return reply_json(c, 200, json_pack("{s:s, s:s}", "id", c->param[0],
-                                        "state", "renewed"));
+    return reply_json(
+        c, 200, json_pack("{s:s, s:s}", "id", c->param[0], "state", "renewed"));
 }
 
 static int consent_one(const sw_consent_view *v, void *ctx)
@@ -203,8 +204,8 @@ int r_objection_override(call *c, sw_store *s)
     sw_status st = sw_objection_override(s, c->param[0], reason);
     if (st != SW_OK)
         return reply_store(c, s, st);
-    return reply_json(c, 200, json_pack("{s:s, s:b}", "id", c->param[0],
-                                        "overridden", 1));
+    return reply_json(
+        c, 200, json_pack("{s:s, s:b}", "id", c->param[0], "overridden", 1));
 }
 
 int r_unsubscribe(call *c, sw_store *s)
@@ -237,18 +238,18 @@ int r_unsubscribe_link(call *c, sw_store *s)
     char url[SW_LINK_TOKEN_BUFSZ + 320];
     snprintf(url, sizeof(url), "%s/privacy/unsubscribe?token=%s",
              c->srv->o.public_url, token);
-    return reply_json(c, 201, json_pack("{s:s, s:s}", "token", token, "url",
-                                        url));
+    return reply_json(c, 201,
+                      json_pack("{s:s, s:s}", "token", token, "url", url));
 }
 
 static int supp_one(const sw_suppression_view *v, void *ctx)
 {
     char since[SW_INSTANT_BUFSZ];
     return json_array_append_new(
-        ctx, json_pack("{s:s, s:s, s:s, s:s, s:o}", "hash", v->hash,
-                       "channel", v->channel, "since",
-                       sw_instant_format(v->since, since), "rule", v->rule,
-                       "due_at", sv_instant(v->has_due, v->due_at)));
+        ctx, json_pack("{s:s, s:s, s:s, s:s, s:o}", "hash", v->hash, "channel",
+                       v->channel, "since", sw_instant_format(v->since, since),
+                       "rule", v->rule, "due_at",
+                       sv_instant(v->has_due, v->due_at)));
 }
 
 int r_suppression_list(call *c, sw_store *s)
@@ -291,14 +292,16 @@ int r_decide_batch(call *c, sw_store *s)
     json_t *out = json_array();
     size_t i;
     json_t *it;
-    json_array_foreach(items, i, it) {
+    json_array_foreach(items, i, it)
+    {
         sw_who who;
         sw_ident id;
         memset(&who, 0, sizeof(who));
         const char *key;
         json_t *v;
         int n = 0;
-        json_object_foreach(it, key, v) {
+        json_object_foreach(it, key, v)
+        {
             if (!json_is_string(v))
                 continue;
             n++;
@@ -311,7 +314,8 @@ int r_decide_batch(call *c, sw_store *s)
             }
         }
         sw_decision d;
-        sw_status st = n == 1 ? sw_decide(s, purpose, &who, &d) : SW_ERR_INVALID;
+        sw_status st =
+            n == 1 ? sw_decide(s, purpose, &who, &d) : SW_ERR_INVALID;
         if (st == SW_OK) {
             json_array_append_new(out, sv_decision(&d));
         } else {
@@ -322,8 +326,8 @@ int r_decide_batch(call *c, sw_store *s)
                                       : "name exactly one identifier"));
         }
     }
-    return reply_json(c, 200, json_pack("{s:s, s:o}", "purpose", purpose,
-                                        "decisions", out));
+    return reply_json(
+        c, 200, json_pack("{s:s, s:o}", "purpose", purpose, "decisions", out));
 }
 
 /* ---- cookies ---- */
@@ -343,11 +347,11 @@ int r_cookie_set(call *c, sw_store *s)
         return reply_missing(c, "visitor: the visitor's cookie id");
     const char *gpc = q_header(c, "Sec-GPC");
     sw_status st = sw_cookie_choose(s, visitor, cookie_choice(c, "analytics"),
-                                 cookie_choice(c, "advertising"),
-                                 b_bool(c, "gpc", false) ||
-                                     (gpc && strcmp(gpc, "1") == 0));
+                                    cookie_choice(c, "advertising"),
+                                    b_bool(c, "gpc", false) ||
+                                        (gpc && strcmp(gpc, "1") == 0));
     if (st != SW_OK)
         return reply_store(c, s, st);
-    return reply_json(c, 200, json_pack("{s:s, s:b}", "visitor", visitor,
-                                        "recorded", 1));
+    return reply_json(
+        c, 200, json_pack("{s:s, s:b}", "visitor", visitor, "recorded", 1));
 }

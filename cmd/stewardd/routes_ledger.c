@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Routes of the ledger, holds, traffic, sweeps, audit, policy and keys:
  * each maps HTTP to one library call. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <unistd.h>
 
 #include "routes.h"
@@ -45,7 +45,8 @@ int r_subject_add(call *c, sw_store *s)
     json_t *list = json_object_get(c->in, "identifiers");
     size_t i;
     json_t *v;
-    json_array_foreach(list, i, v) {
+    json_array_foreach(list, i, v)
+    {
         if (i == MAX_IDENTS)
             return reply_error(c, 413, "too_large",
                                "at most %d identifiers at once", MAX_IDENTS);
@@ -60,8 +61,8 @@ int r_subject_add(call *c, sw_store *s)
     sw_status st = sw_subject_add(s, &spec, id);
     if (st != SW_OK)
         return reply_store(c, s, st);
-    return reply_json(c, 201, json_pack("{s:s, s:s}", "id", id, "kind",
-                                        spec.kind));
+    return reply_json(c, 201,
+                      json_pack("{s:s, s:s}", "id", id, "kind", spec.kind));
 }
 
 int r_subject_find(call *c, sw_store *s)
@@ -107,8 +108,9 @@ int r_ident_add(call *c, sw_store *s)
     sw_status st = sw_ident_add(s, c->param[0], &id);
     if (st != SW_OK)
         return reply_store(c, s, st);
-    return reply_json(c, 201, json_pack("{s:s, s:s}", "subject", c->param[0],
-                                        "type", id.type));
+    return reply_json(
+        c, 201,
+        json_pack("{s:s, s:s}", "subject", c->param[0], "type", id.type));
 }
 
 static int restrict_to(call *c, sw_store *s, bool on)
@@ -116,8 +118,9 @@ static int restrict_to(call *c, sw_store *s, bool on)
     sw_status st = sw_subject_restrict(s, c->param[0], on, b_str(c, "reason"));
     if (st != SW_OK)
         return reply_store(c, s, st);
-    return reply_json(c, 200, json_pack("{s:s, s:b}", "subject", c->param[0],
-                                        "restricted", on));
+    return reply_json(
+        c, 200,
+        json_pack("{s:s, s:b}", "subject", c->param[0], "restricted", on));
 }
 
 int r_subject_restrict(call *c, sw_store *s)
@@ -136,9 +139,9 @@ int r_subject_child(call *c, sw_store *s)
     sw_status st = sw_subject_child(s, c->param[0], &r);
     if (st != SW_OK)
         return reply_store(c, s, st);
-    return reply_json(c, 200, json_pack("{s:s, s:b, s:I}", "subject",
-                                        c->param[0], "erased", 1, "records",
-                                        (json_int_t)r.records));
+    return reply_json(c, 200,
+                      json_pack("{s:s, s:b, s:I}", "subject", c->param[0],
+                                "erased", 1, "records", (json_int_t)r.records));
 }
 
 /* ---- records and events ---- */
@@ -191,9 +194,9 @@ int r_event_add(call *c, sw_store *s)
     sw_status st = sw_event_add(s, &spec, id, &moved);
     if (st != SW_OK)
         return reply_store(c, s, st);
-    return reply_json(c, 201, json_pack("{s:s, s:s, s:I}", "id", id, "type",
-                                        spec.type, "records_now_due",
-                                        (json_int_t)moved));
+    return reply_json(c, 201,
+                      json_pack("{s:s, s:s, s:I}", "id", id, "type", spec.type,
+                                "records_now_due", (json_int_t)moved));
 }
 
 /* ---- holds ---- */
@@ -207,9 +210,9 @@ int r_hold_list(call *c, sw_store *s)
 {
     const char *all = q_arg(c, "all");
     json_t *list = json_array();
-    sw_status st = sw_hold_list(s, all && strcmp(all, "false") != 0 &&
-                                       strcmp(all, "0") != 0,
-                                hold_one, list);
+    sw_status st = sw_hold_list(
+        s, all && strcmp(all, "false") != 0 && strcmp(all, "0") != 0, hold_one,
+        list);
     return reply_list(c, s, st, "holds", list);
 }
 
@@ -222,8 +225,9 @@ int r_hold_place(call *c, sw_store *s)
     sw_status st = sw_hold_place(s, scope, kind, b_str(c, "reason"), id);
     if (st != SW_OK)
         return reply_store(c, s, st);
-    return reply_json(c, 201, json_pack("{s:s, s:s, s:s}", "id", id, "kind",
-                                        kind, "scope", scope));
+    return reply_json(
+        c, 201,
+        json_pack("{s:s, s:s, s:s}", "id", id, "kind", kind, "scope", scope));
 }
 
 int r_hold_release(call *c, sw_store *s)
@@ -231,8 +235,8 @@ int r_hold_release(call *c, sw_store *s)
     sw_status st = sw_hold_release(s, c->param[0]);
     if (st != SW_OK)
         return reply_store(c, s, st);
-    return reply_json(c, 200, json_pack("{s:s, s:b}", "id", c->param[0],
-                                        "released", 1));
+    return reply_json(
+        c, 200, json_pack("{s:s, s:b}", "id", c->param[0], "released", 1));
 }
 
 /* ---- traffic: the body is spooled to disk as it arrives, then ingested ----
@@ -256,7 +260,7 @@ static int ingest_data(call *c, const char *data, size_t n)
     while (n > 0 && !g->failed) {
         ssize_t w = write(g->fd, data, n);
         if (w < 0) {
-            g->err = errno; /* read now: later calls change it */
+            g->err = errno;   /* read now: later calls change it */
             g->failed = true; /* the disk is full: answered at the end */
             return -1;
         }
@@ -290,9 +294,9 @@ static void ingest_run(call *c, ingest *g)
     sw_ingest_result r;
     memset(&r, 0, sizeof(r));
     sw_status st = !diags ? SW_ERR_NOMEM
-                   : !f   ? SW_ERR_IO
-                          : sw_traffic_ingest(s, f, "request body", &o, diags,
-                                              &r);
+                   : !f
+                       ? SW_ERR_IO
+                       : sw_traffic_ingest(s, f, "request body", &o, diags, &r);
     if (f)
         fclose(f);
     if (st != SW_OK && st != SW_ERR_SYNTAX && st != SW_ERR_INVALID) {
@@ -304,13 +308,13 @@ static void ingest_run(call *c, ingest *g)
             json_array_append_new(
                 errs, json_string(sw_diag_format(sw_diags_at(diags, i), line,
                                                  sizeof(line))));
-        json_t *out = json_pack(
-            "{s:s, s:I, s:I, s:I, s:I, s:s, s:I, s:o}", "status",
-            st == SW_OK ? "stored" : "refused", "lines", (json_int_t)r.lines,
-            "stored", (json_int_t)r.stored, "bad", (json_int_t)r.bad,
-            "stripped", (json_int_t)r.stripped, "format",
-            r.csv ? "csv" : "ndjson", "bytes", (json_int_t)g->bytes, "errors",
-            errs);
+        json_t *out = json_pack("{s:s, s:I, s:I, s:I, s:I, s:s, s:I, s:o}",
+                                "status", st == SW_OK ? "stored" : "refused",
+                                "lines", (json_int_t)r.lines, "stored",
+                                (json_int_t)r.stored, "bad", (json_int_t)r.bad,
+                                "stripped", (json_int_t)r.stripped, "format",
+                                r.csv ? "csv" : "ndjson", "bytes",
+                                (json_int_t)g->bytes, "errors", errs);
         if (st != SW_OK)
             json_object_set_new(out, "error",
                                 json_pack("{s:s, s:s}", "code", "invalid",
@@ -401,8 +405,9 @@ int r_traffic_find(call *c, sw_store *s)
         json_decref(list);
         return reply_store(c, s, st);
     }
-    return reply_json(c, 200, json_pack("{s:o, s:I}", "records", list, "found",
-                                        (json_int_t)found));
+    return reply_json(
+        c, 200,
+        json_pack("{s:o, s:I}", "records", list, "found", (json_int_t)found));
 }
 
 int r_traffic_bill(call *c, sw_store *s)
@@ -415,8 +420,9 @@ int r_traffic_bill(call *c, sw_store *s)
     sw_status st = sw_traffic_bill(s, account, period, status);
     if (st != SW_OK)
         return reply_store(c, s, st);
-    return reply_json(c, 200, json_pack("{s:s, s:s, s:s}", "account", account,
-                                        "period", period, "status", status));
+    return reply_json(c, 200,
+                      json_pack("{s:s, s:s, s:s}", "account", account, "period",
+                                period, "status", status));
 }
 
 /* ---- sweeps ---- */
@@ -475,11 +481,10 @@ static int cert_one(const sw_audit_entry *e, void *p)
         return 0;
     json_t *d = json_loads(e->details, 0, NULL);
     char at[SW_INSTANT_BUFSZ];
-    tail_push(x, json_pack("{s:I, s:s, s:s, s:s, s:o}", "seq",
-                           (json_int_t)e->seq, "at",
-                           sw_instant_format(e->at, at), "actor", e->actor,
-                           "hash", e->hash, "certificate",
-                           d ? d : json_null()));
+    tail_push(x,
+              json_pack("{s:I, s:s, s:s, s:s, s:o}", "seq", (json_int_t)e->seq,
+                        "at", sw_instant_format(e->at, at), "actor", e->actor,
+                        "hash", e->hash, "certificate", d ? d : json_null()));
     return 0;
 }
 
@@ -533,8 +538,7 @@ int r_audit_log(call *c, sw_store *s)
 }
 
 static int policy_report(call *c,
-                         sw_status (*fn)(const sw_policy *, sw_format,
-                                         char **))
+                         sw_status (*fn)(const sw_policy *, sw_format, char **))
 {
     char *text = NULL;
     sw_status st = fn(c->srv->policy, SW_FORMAT_JSON, &text);
@@ -588,8 +592,9 @@ int r_key_create(call *c, sw_store *s)
     sw_status st = sw_key_create(s, role, b_str(c, "label"), id, token);
     if (st != SW_OK)
         return reply_store(c, s, st);
-    return reply_json(c, 201, json_pack("{s:s, s:s, s:s}", "id", id, "role",
-                                        sw_key_role_name(role), "key", token));
+    return reply_json(c, 201,
+                      json_pack("{s:s, s:s, s:s}", "id", id, "role",
+                                sw_key_role_name(role), "key", token));
 }
 
 static int key_one(const sw_key_view *k, void *ctx)
@@ -610,6 +615,6 @@ int r_key_revoke(call *c, sw_store *s)
     if (st != SW_OK)
         return reply_store(c, s, st);
     keys_forget(c->srv);
-    return reply_json(c, 200, json_pack("{s:s, s:b}", "id", c->param[0],
-                                        "revoked", 1));
+    return reply_json(c, 200,
+                      json_pack("{s:s, s:b}", "id", c->param[0], "revoked", 1));
 }

@@ -54,8 +54,8 @@ int p_request_file(call *c, sw_store *s)
         return limited(c, s, f.retry_after);
     if (st != SW_OK)
         return reply_store(c, s, st);
-    int sent = f.send ? outbox_send(c->srv, f.channel, f.to, f.subject, f.body)
-                      : 0;
+    int sent =
+        f.send ? outbox_send(c->srv, f.channel, f.to, f.subject, f.body) : 0;
     char ticket[SW_ID_BUFSZ];
     snprintf(ticket, sizeof(ticket), "%s", f.ticket);
     sodium_memzero(&f, sizeof(f));
@@ -97,8 +97,7 @@ int p_request_verify(call *c, sw_store *s)
                             " SameSite=Strict; HttpOnly%s",
              v.session, c->param[0],
              (long long)(v.session_until - srv_now(c->srv)),
-             strncmp(c->srv->o.public_url, "https:", 6) == 0 ? "; Secure"
-                                                             : "");
+             strncmp(c->srv->o.public_url, "https:", 6) == 0 ? "; Secure" : "");
     json_t *o = public_view(&v.req, srv_now(c->srv));
     sodium_memzero(&v, sizeof(v));
     return reply_json(c, 200, o);
@@ -107,8 +106,8 @@ int p_request_verify(call *c, sw_store *s)
 int p_request_status(call *c, sw_store *s)
 {
     sw_public_request v;
-    sw_status st = sw_public_status(s, c->param[0],
-                                    q_cookie(c, SESSION_COOKIE), &v);
+    sw_status st =
+        sw_public_status(s, c->param[0], q_cookie(c, SESSION_COOKIE), &v);
     if (st == SW_ERR_DENIED)
         return reply_error(c, 404, "not_found",
                            "no verified request with this number in this "
@@ -138,8 +137,8 @@ static bool open_link(call *c, sw_store *s, link_target *l)
         reply_missing(c, "token: the token of your link");
         return false;
     }
-    sw_status st = sw_unsubscribe_link_open(s, token, l->type, l->value,
-                                            l->channel);
+    sw_status st =
+        sw_unsubscribe_link_open(s, token, l->type, l->value, l->channel);
     if (st != SW_OK) {
         reply_store(c, s, st);
         return false;
@@ -165,8 +164,8 @@ static int preferences(call *c, sw_store *s, const link_target *l, int status)
     sw_who who = {NULL, &id};
     char masked[SW_LINK_TOKEN_BUFSZ];
     mask(l->value, masked, sizeof(masked));
-    json_t *o = json_pack("{s:s, s:s}", "address", masked, "channel",
-                          l->channel);
+    json_t *o =
+        json_pack("{s:s, s:s}", "address", masked, "channel", l->channel);
     if (sub) {
         sw_decision d;
         sw_status st = sw_decide(s, sub->purposes.v[0], &who, &d);
@@ -226,18 +225,19 @@ int p_subscribe(call *c, sw_store *s)
         return reply_store(c, s, st);
     if (r.token[0]) {
         char body[1024];
-        snprintf(body, sizeof(body),
-                 "Please confirm your subscription: %s/privacy/confirm?token=%s",
-                 c->srv->o.public_url, r.token);
+        snprintf(
+            body, sizeof(body),
+            "Please confirm your subscription: %s/privacy/confirm?token=%s",
+            c->srv->o.public_url, r.token);
         memset(r.token, 0, sizeof(r.token));
         if (outbox_send(c->srv, l.channel, l.value, "Confirm your subscription",
                         body) != 0)
             return reply_error(c, 500, "io_error", "the message was not sent");
     }
-    return reply_json(c, 202, json_pack("{s:s, s:s}", "state",
-                                        sw_consent_state_name(r.state),
-                                        "message",
-                                        "a confirmation link is on its way"));
+    return reply_json(c, 202,
+                      json_pack("{s:s, s:s}", "state",
+                                sw_consent_state_name(r.state), "message",
+                                "a confirmation link is on its way"));
 }
 
 int p_confirm(call *c, sw_store *s)
@@ -249,8 +249,8 @@ int p_confirm(call *c, sw_store *s)
     sw_status st = sw_consent_confirm(s, token, &r);
     if (st != SW_OK)
         return reply_store(c, s, st);
-    return reply_json(c, 200, json_pack("{s:s}", "state",
-                                        sw_consent_state_name(r.state)));
+    return reply_json(
+        c, 200, json_pack("{s:s}", "state", sw_consent_state_name(r.state)));
 }
 
 /* ---- cookies, by the visitor's cookie id ---- */
@@ -304,8 +304,7 @@ int p_cookies_set(call *c, sw_store *s)
     char visitor[48];
     visitor_of(c, visitor);
     sw_status st = sw_cookie_choose(s, visitor, cookie_choice(c, "analytics"),
-                                    cookie_choice(c, "advertising"),
-                                    gpc_of(c));
+                                    cookie_choice(c, "advertising"), gpc_of(c));
     if (st != SW_OK)
         return reply_store(c, s, st);
     return cookie_reply(c, s, visitor);

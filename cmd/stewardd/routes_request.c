@@ -50,8 +50,8 @@ bool request_spec(call *c, sw_request_spec *spec)
     spec->purpose = b_str(c, "purpose");
     spec->agent = b_str(c, "agent");
     spec->agent_proof = b_str(c, "agent_proof");
-    return instant_arg(c, "received", b_str(c, "received"),
-                       &spec->has_received, &spec->received);
+    return instant_arg(c, "received", b_str(c, "received"), &spec->has_received,
+                       &spec->received);
 }
 
 /* A request opened or its code sent again: the caller (the platform, the
@@ -107,8 +107,8 @@ int r_request_list(call *c, sw_store *s)
     }
     list_ctx x = {json_array(), srv_now(c->srv)};
     sw_status st = sw_request_list(
-        s, overdue && strcmp(overdue, "false") != 0 && strcmp(overdue, "0"),
-        w, list_view, &x);
+        s, overdue && strcmp(overdue, "false") != 0 && strcmp(overdue, "0"), w,
+        list_view, &x);
     return reply_list(c, s, st, "requests", x.list);
 }
 
@@ -179,9 +179,9 @@ int r_request_complete(call *c, sw_store *s)
         return reply_store(c, s, st);
     json_t *answer = json_null();
     if (r.answer) {
-        answer = o.format == SW_ANSWER_JSON ? json_loadb(r.answer, r.answer_len,
-                                                         0, NULL)
-                                            : NULL;
+        answer = o.format == SW_ANSWER_JSON
+                     ? json_loadb(r.answer, r.answer_len, 0, NULL)
+                     : NULL;
         if (!answer)
             answer = json_stringn(r.answer, r.answer_len);
         memset(r.answer, 0, r.answer_len);

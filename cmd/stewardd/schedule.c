@@ -69,4 +69,3 @@ void *sweeper(void *arg)
     pthread_mutex_unlock(&srv->sweep_mu);
     return NULL;
 }
-

@@ -68,8 +68,7 @@ static int static_file(server *srv, const char *url, char *file, size_t n,
     return fd;
 }
 
-int page_of(server *srv, const char *url, char *file, size_t n,
-                   off_t *size)
+int page_of(server *srv, const char *url, char *file, size_t n, off_t *size)
 {
     int fd = static_file(srv, url, file, n, size);
     if (fd >= 0 || strchr(url + 1, '.'))
@@ -78,4 +77,3 @@ int page_of(server *srv, const char *url, char *file, size_t n,
     snprintf(alt, sizeof(alt), "%s.html", url);
     return static_file(srv, alt, file, n, size);
 }
-

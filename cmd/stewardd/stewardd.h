@@ -33,8 +33,9 @@
 #define F_PUBLIC 1u  /* no key: the privacy centre's public endpoints */
 #define F_STREAM 2u  /* the body is streamed to the handler, not buffered */
 #define F_RAWBODY 4u /* the body is not JSON */
-#define F_FLOOR 8u   /* answered no sooner than the public floor (whether an
-                        address is held must not show in the time) */
+#define F_FLOOR                                                                \
+    8u /* answered no sooner than the public floor (whether an                 \
+          address is held must not show in the time) */
 
 typedef struct call call;
 typedef struct server server;
@@ -68,13 +69,13 @@ typedef struct server_options {
     double rate;      /* requests per second per key (and per address for
                          public endpoints); 0: no limit */
     unsigned threads;
-    unsigned timeout; /* seconds an idle connection may take */
-    unsigned max_connections;    /* open at once, in all */
-    unsigned max_per_client;     /* open at once from one address */
-    unsigned header_timeout;     /* seconds to send a request's head */
-    unsigned min_rate;           /* bytes a second a body must keep up */
-    unsigned public_floor_ms;    /* the public door answers no sooner */
-    sw_public_limits limits;     /* of the public door */
+    unsigned timeout;         /* seconds an idle connection may take */
+    unsigned max_connections; /* open at once, in all */
+    unsigned max_per_client;  /* open at once from one address */
+    unsigned header_timeout;  /* seconds to send a request's head */
+    unsigned min_rate;        /* bytes a second a body must keep up */
+    unsigned public_floor_ms; /* the public door answers no sooner */
+    sw_public_limits limits;  /* of the public door */
 } server_options;
 
 /* A name and a value of a call (query argument, header, cookie),
@@ -120,7 +121,7 @@ struct server {
     struct pooled {
         sw_store *s;
         bool busy;
-    } *pool;
+    } * pool;
     size_t n_pool;
 
     pthread_mutex_t key_mu;
@@ -287,8 +288,8 @@ static inline struct timespec mono_deadline(double at)
 void auth_init(server *srv);
 /* The key a token names: a remembered one, else the store's answer (*why
  * gets its message). */
-sw_status key_check(server *srv, const char *token, sw_key_view *out,
-                    char *why, size_t n);
+sw_status key_check(server *srv, const char *token, sw_key_view *out, char *why,
+                    size_t n);
 /* Forgets the keys remembered (after a revocation). */
 void keys_forget(server *srv);
 /* Takes a token of who's bucket; false with *retry (seconds) when it is

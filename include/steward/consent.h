@@ -98,8 +98,8 @@ sw_status sw_consent_request(sw_store *s, const sw_who *who,
                              const char *purpose, sw_consent_result *out);
 
 /* Records a refusal of a requested consent. */
-sw_status sw_consent_refuse(sw_store *s, const sw_who *who,
-                            const char *purpose, sw_consent_result *out);
+sw_status sw_consent_refuse(sw_store *s, const sw_who *who, const char *purpose,
+                            sw_consent_result *out);
 
 /* Renews a given consent, optionally for a new period. */
 sw_status sw_consent_renew(sw_store *s, const char *id, bool has_period,
@@ -171,7 +171,7 @@ typedef struct sw_objection_result {
  * records compelling grounds. Audited.
  */
 sw_status sw_objection_add(sw_store *s, const sw_who *who, const char *purpose,
-                    sw_objection_result *out);
+                           sw_objection_result *out);
 
 /* The DPO's compelling grounds that override an objection. Audited.
  * SW_ERR_NOTFOUND, or SW_ERR_CONFLICT when already overridden. */
@@ -183,7 +183,7 @@ sw_status sw_objection_override(sw_store *s, const char *id,
  * NULL: from the identifier's type. Withdraws the marketing consents of
  * the subject that holds it, if any. Audited without the address. */
 sw_status sw_suppression_add(sw_store *s, const sw_ident *ident,
-                         const char *channel, sw_objection_result *out);
+                             const char *channel, sw_objection_result *out);
 
 #define SW_LINK_TOKEN_BUFSZ 512 /* an unsubscribe link's token, with NUL */
 
@@ -212,10 +212,8 @@ typedef struct sw_suppression_view {
     sw_instant due_at;
 } sw_suppression_view;
 
-sw_status sw_suppression_list(sw_store *s,
-                              int (*cb)(const sw_suppression_view *v,
-                                        void *ctx),
-                              void *ctx);
+sw_status sw_suppression_list(
+    sw_store *s, int (*cb)(const sw_suppression_view *v, void *ctx), void *ctx);
 
 /* ---- cookies (notice 5.7) ---- */
 
@@ -236,10 +234,10 @@ sw_status sw_cookie_choose(sw_store *s, const char *visitor,
 
 /* What a visitor's cookies may do now. */
 typedef struct sw_cookie_view {
-    bool necessary;   /* always */
-    bool analytics;   /* opted in (the newest choice) */
+    bool necessary; /* always */
+    bool analytics; /* opted in (the newest choice) */
     bool advertising;
-    bool gpc;         /* the Global Privacy Control signal was given */
+    bool gpc; /* the Global Privacy Control signal was given */
 } sw_cookie_view;
 
 /*
@@ -278,9 +276,9 @@ const char *sw_reason_code(sw_reason r);
 typedef struct sw_decision {
     bool allow;
     sw_reason reason;
-    const char *activity; /* the activity that decided (borrowed from the
-                             policy), or NULL */
-    const char *basis;    /* "6(1)(a)"..., or NULL */
+    const char *activity;  /* the activity that decided (borrowed from the
+                              policy), or NULL */
+    const char *basis;     /* "6(1)(a)"..., or NULL */
     char ref[SW_ID_BUFSZ]; /* consent or objection id, or "" */
     bool has_at;
     sw_instant at; /* when the consent, suppression, objection... happened */

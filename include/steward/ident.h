@@ -38,8 +38,8 @@ bool sw_ident_type_valid(const char *type);
  * wrong in one phrase ("phone number '12' has too few digits").
  */
 sw_status sw_ident_normalise(const char *type, const char *value,
-                             const char *default_country, char *out,
-                             char *why, size_t whyn);
+                             const char *default_country, char *out, char *why,
+                             size_t whyn);
 
 /* The calling code of an ISO 3166-1 alpha-2 country ("44" for "GB"), or
  * NULL when steward does not know it. */

@@ -67,16 +67,16 @@ typedef struct sw_record_spec {
     const char *category;
     const char *value; /* personal value, value_len bytes */
     size_t value_len;
-    const char *source;       /* a source of the policy, or NULL */
-    bool has_collected_at;    /* false: now */
+    const char *source;    /* a source of the policy, or NULL */
+    bool has_collected_at; /* false: now */
     sw_instant collected_at;
 } sw_record_spec;
 
 /* What a new record's retention is, as the policy computes it. */
 typedef struct sw_due {
-    bool has_due;      /* false: no trigger yet, or no period stated */
+    bool has_due; /* false: no trigger yet, or no period stated */
     sw_instant due_at;
-    char rule[96];     /* the rule that gives due_at (or that applies) */
+    char rule[96]; /* the rule that gives due_at (or that applies) */
 } sw_due;
 
 /*
@@ -159,8 +159,7 @@ sw_status sw_subject_erase(sw_store *s, const char *id, sw_erase_result *out);
  * key; the old value is overwritten in the store and its journal. The
  * record must belong to subject. Audited without either value. */
 sw_status sw_record_rectify(sw_store *s, const char *subject,
-                            const char *record, const char *value,
-                            size_t len);
+                            const char *record, const char *value, size_t len);
 
 #ifdef __cplusplus
 }

@@ -83,8 +83,8 @@ typedef struct sw_recipient {
     const char *id;
     const char *name;
     const char *description;
-    const char *section;     /* notice section that names it */
-    const char *ccpa;        /* CCPA category of third party, or NULL */
+    const char *section; /* notice section that names it */
+    const char *ccpa;    /* CCPA category of third party, or NULL */
     sw_pos pos;
 } sw_recipient;
 
@@ -141,16 +141,16 @@ struct sw_activity;
 typedef struct sw_rule {
     const char *id;
     const char *name;
-    const char *section;    /* notice section that states the period */
-    sw_strs categories;     /* categories or dotted prefixes of them */
-    sw_strs subjects;       /* empty: every subject of the activity */
+    const char *section; /* notice section that states the period */
+    sw_strs categories;  /* categories or dotted prefixes of them */
+    sw_strs subjects;    /* empty: every subject of the activity */
     sw_keep_kind keep_kind;
-    sw_duration keep;       /* SW_KEEP_PERIOD only */
-    const char *after;      /* trigger id, or NULL */
-    sw_round round;         /* applied to the trigger instant first */
-    sw_strs unless;         /* triggers that cancel the rule once recorded */
+    sw_duration keep;  /* SW_KEEP_PERIOD only */
+    const char *after; /* trigger id, or NULL */
+    sw_round round;    /* applied to the trigger instant first */
+    sw_strs unless;    /* triggers that cancel the rule once recorded */
     sw_action action;
-    const char *reason;     /* required when no period is stated */
+    const char *reason; /* required when no period is stated */
     size_t n_extensions;
     const sw_extension *extensions;
     const struct sw_activity *activity; /* the activity that holds it */
@@ -277,8 +277,8 @@ typedef struct sw_policy {
 sw_status sw_policy_load_file(const char *path, sw_diags *diags,
                               sw_policy **out);
 /* The same from a buffer; name is used in diagnostics. */
-sw_status sw_policy_load_buffer(const char *name, const char *text,
-                                size_t len, sw_diags *diags, sw_policy **out);
+sw_status sw_policy_load_buffer(const char *name, const char *text, size_t len,
+                                sw_diags *diags, sw_policy **out);
 /* The policy bundled with steward (policies/cpaas-notice.yaml, compiled in). */
 sw_status sw_policy_load_bundled(sw_diags *diags, sw_policy **out);
 /* The bundled policy's YAML text (static) and its length. */
@@ -322,8 +322,7 @@ bool sw_category_covers(const char *pattern, const char *category);
  * happened: round(trigger) + keep. Returns SW_ERR_UNSPECIFIED when the rule
  * states no period (*due untouched).
  */
-sw_status sw_rule_due(const sw_rule *rule, sw_instant trigger,
-                      sw_instant *due);
+sw_status sw_rule_due(const sw_rule *rule, sw_instant trigger, sw_instant *due);
 /* The same for a record whose destination is in country (ISO alpha-2, may
  * be NULL): applies the rule's national extension when one matches. */
 sw_status sw_rule_due_in(const sw_rule *rule, sw_instant trigger,

@@ -69,8 +69,8 @@ bool sw_regulation_parse(const char *name, sw_regulation *out);
 typedef struct sw_request_spec {
     sw_request_type type;
     sw_regulation regulation;
-    const char *purpose; /* objection, withdraw_consent: the purpose (NULL:
-                            every consent for withdraw_consent) */
+    const char *purpose;     /* objection, withdraw_consent: the purpose (NULL:
+                                every consent for withdraw_consent) */
     const char *agent;       /* an authorised agent (CCPA), or NULL */
     const char *agent_proof; /* the agent's authorisation, with agent */
     bool has_received;       /* false: now */
@@ -229,15 +229,15 @@ sw_status sw_request_list(sw_store *s, bool overdue, sw_instant within,
  * max_backoff. */
 
 typedef struct sw_public_limits {
-    unsigned messages_per_hour; /* to one address (default 3) */
-    unsigned messages_per_day;  /* to one address (10) */
-    unsigned attempts_per_hour; /* codes tried for one address (10) */
+    unsigned messages_per_hour;        /* to one address (default 3) */
+    unsigned messages_per_day;         /* to one address (10) */
+    unsigned attempts_per_hour;        /* codes tried for one address (10) */
     unsigned client_filings_per_hour;  /* from one client (20) */
     unsigned client_attempts_per_hour; /* from one client (30) */
-    sw_instant max_backoff;     /* seconds (86400) */
-    sw_instant ticket_life;     /* a ticket can be verified for (7 days) */
-    sw_instant session_life;    /* a verified ticket shows its state for
-                                   (90 days) */
+    sw_instant max_backoff;            /* seconds (86400) */
+    sw_instant ticket_life;  /* a ticket can be verified for (7 days) */
+    sw_instant session_life; /* a verified ticket shows its state for
+                                (90 days) */
 } sw_public_limits;
 
 /* The defaults above. */
@@ -248,8 +248,8 @@ typedef struct sw_public_filing {
     /* A message to deliver when send (the caller sends it, then wipes
      * this struct: it may hold a code). */
     bool send;
-    char channel[8];         /* "email" or "sms" */
-    char to[SW_IDENT_MAX];   /* the address in its normal form */
+    char channel[8];       /* "email" or "sms" */
+    char to[SW_IDENT_MAX]; /* the address in its normal form */
     char subject[96];
     char body[512];
     sw_instant retry_after; /* SW_ERR_RATE: seconds to wait */
@@ -284,7 +284,7 @@ typedef struct sw_public_request {
 
 typedef struct sw_public_verified {
     sw_public_request req;
-    char session[65];    /* shows the state with sw_public_status */
+    char session[65]; /* shows the state with sw_public_status */
     sw_instant session_until;
     sw_instant retry_after; /* SW_ERR_RATE: seconds to wait */
 } sw_public_verified;
@@ -301,8 +301,8 @@ sw_status sw_public_verify(sw_store *s, const sw_public_limits *l,
 
 /* The state of a verified ticket's request, with the session its
  * verification gave; SW_ERR_DENIED alike for anything else. */
-sw_status sw_public_status(sw_store *s, const char *ticket,
-                           const char *session, sw_public_request *out);
+sw_status sw_public_status(sw_store *s, const char *ticket, const char *session,
+                           sw_public_request *out);
 
 #ifdef __cplusplus
 }

@@ -46,8 +46,7 @@ typedef struct sw_hold_view {
 
 /* Calls cb for each hold (active first, then released when all is true). */
 sw_status sw_hold_list(sw_store *s, bool all,
-                       int (*cb)(const sw_hold_view *h, void *ctx),
-                       void *ctx);
+                       int (*cb)(const sw_hold_view *h, void *ctx), void *ctx);
 
 /* One group of a sweep: the records one rule made due. */
 typedef struct sw_sweep_group {
@@ -83,11 +82,11 @@ typedef struct sw_sweep_report {
     size_t n_held;
     sw_sweep_held *held_by;
     /* traffic (notice 5.1.2, 5.1.3) */
-    size_t epochs_destroyed;  /* days whose identifier key was destroyed */
-    size_t traffic_rekeyed;   /* rows kept under a hold key */
-    size_t traffic_stripped;  /* held rows stripped after release */
-    size_t traffic_deleted;   /* rows past their 10 years */
-    size_t traffic_held;      /* rows past 10 years kept by holds */
+    size_t epochs_destroyed; /* days whose identifier key was destroyed */
+    size_t traffic_rekeyed;  /* rows kept under a hold key */
+    size_t traffic_stripped; /* held rows stripped after release */
+    size_t traffic_deleted;  /* rows past their 10 years */
+    size_t traffic_held;     /* rows past 10 years kept by holds */
     size_t months_dropped;
     /* consent (notice 5.4, 5.8) */
     size_t consents_expired;    /* consent periods ended: now "expired" */
@@ -98,8 +97,8 @@ typedef struct sw_sweep_report {
 } sw_sweep_report;
 
 typedef struct sw_sweep_options {
-    bool dry_run;  /* plan only: changes nothing */
-    size_t batch;  /* records per transaction; 0: 100000 */
+    bool dry_run; /* plan only: changes nothing */
+    size_t batch; /* records per transaction; 0: 100000 */
     /* Called after each committed batch with the records swept so far
      * (may be NULL): for a progress bar. */
     void (*progress)(size_t records, void *ctx);

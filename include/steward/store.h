@@ -34,8 +34,7 @@ void sw_store_group_free(sw_store_group *g);
 typedef struct sw_decide_counters {
     size_t allowed, denied;
 } sw_decide_counters;
-void sw_store_group_decisions(const sw_store_group *g,
-                              sw_decide_counters *out);
+void sw_store_group_decisions(const sw_store_group *g, sw_decide_counters *out);
 
 /* Why a constructor failed, before any handle exists. */
 typedef struct sw_error {

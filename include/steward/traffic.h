@@ -22,7 +22,7 @@ extern "C" {
 #endif
 
 typedef struct sw_ingest_options {
-    bool skip_bad;  /* skip bad lines instead of refusing the whole input */
+    bool skip_bad;     /* skip bad lines instead of refusing the whole input */
     size_t max_errors; /* diagnostics kept; 0: 100 */
     /* Called every 100 000 lines read (may be NULL): for a progress bar. */
     void (*progress)(size_t lines, void *ctx);
@@ -89,8 +89,8 @@ sw_status sw_traffic_warm(sw_store *s, size_t *months);
 /* Bill status of an account for a month ("YYYY-MM"): unpaid, disputed,
  * settled or closed. Unpaid and disputed bills keep that month's traffic
  * identifiers past their 12 months. Audited. */
-sw_status sw_traffic_bill(sw_store *s, const char *account,
-                          const char *period, const char *status);
+sw_status sw_traffic_bill(sw_store *s, const char *account, const char *period,
+                          const char *status);
 
 #ifdef __cplusplus
 }

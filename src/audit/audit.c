@@ -189,20 +189,19 @@ sw_status sw_audit_checkpoint(sw_store *s, char **text)
     sw_sign(s->keys, msg, (size_t)n, sig);
     sw_hex(pk, sizeof(pk), pk_hex);
     sw_hex(sig, sizeof(sig), sig_hex);
-    json_t *o = json_pack("{s:i, s:s, s:I, s:s, s:s, s:s, s:s}",
-                          "steward_audit_checkpoint", CHECKPOINT_V, "store",
-                          store, "entries", (json_int_t)v.entries, "head",
-                          v.head, "at", at, "public_key", pk_hex, "signature",
-                          sig_hex);
+    json_t *o = json_pack(
+        "{s:i, s:s, s:I, s:s, s:s, s:s, s:s}", "steward_audit_checkpoint",
+        CHECKPOINT_V, "store", store, "entries", (json_int_t)v.entries, "head",
+        v.head, "at", at, "public_key", pk_hex, "signature", sig_hex);
     char *out = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     json_decref(o);
     if (!out)
         return sw_fail(s, SW_ERR_NOMEM, "out of memory");
     if ((st = sw_tx_begin(s)) == SW_OK)
-        st = sw_tx_end(s, sw_audit_json(s, "audit.checkpoint", NULL, NULL,
-                                        json_pack("{s:I, s:s}", "entries",
-                                                  (json_int_t)v.entries,
-                                                  "head", v.head)));
+        st = sw_tx_end(
+            s, sw_audit_json(s, "audit.checkpoint", NULL, NULL,
+                             json_pack("{s:I, s:s}", "entries",
+                                       (json_int_t)v.entries, "head", v.head)));
     if (st != SW_OK) {
         free(out);
         return st;
@@ -235,7 +234,8 @@ sw_status sw_audit_verify_checkpoint(sw_store *s, const char *text,
         json_integer_value(json_object_get(o, "steward_audit_checkpoint")) !=
             CHECKPOINT_V ||
         !store || !at || !json_is_integer(entries) ||
-        json_integer_value(entries) < 1 || !hex_exact(head, want, sizeof(want)) ||
+        json_integer_value(entries) < 1 ||
+        !hex_exact(head, want, sizeof(want)) ||
         !hex_exact(sig_hex, sig, sizeof(sig))) {
         json_decref(o);
         return sw_fail(s, SW_ERR_SYNTAX,
@@ -315,16 +315,15 @@ static int log_one(const sw_audit_row *r, void *p)
         if (!strstr(r->objects, quoted))
             return 0;
     }
-    sw_audit_entry e = {r->seq,     r->at,      r->has_written,
-                        r->written_at, r->actor, r->action,
-                        r->subject, r->objects, r->details, {0}};
+    sw_audit_entry e = {r->seq,     r->at,     r->has_written, r->written_at,
+                        r->actor,   r->action, r->subject,     r->objects,
+                        r->details, {0}};
     sw_hex(r->hash, SW_HASH_BYTES, e.hash);
     return c->cb(&e, c->ctx);
 }
 
 sw_status sw_audit_log(sw_store *s, const sw_audit_filter *f,
-                       int (*cb)(const sw_audit_entry *e, void *ctx),
-                       void *ctx)
+                       int (*cb)(const sw_audit_entry *e, void *ctx), void *ctx)
 {
     log_ctx c = {f, cb, ctx};
     return sw_chain_scan(s, 1, log_one, &c);

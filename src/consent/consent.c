@@ -13,12 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "steward/consent.h"
-#include "steward/ident.h"
 #include "consent/consent_int.h"
 #include "core/vec.h"
+#include "steward/consent.h"
+#include "steward/ident.h"
 
-static const char *const state_names[] = {"requested", "given",   "renewed",
+static const char *const state_names[] = {"requested", "given",     "renewed",
                                           "refused",   "withdrawn", "expired"};
 
 const char *sw_consent_state_name(sw_consent_state st)
@@ -67,9 +67,8 @@ bool sw_purpose_is_marketing(const sw_policy *p, const char *purpose)
 
 /* The activity whose consent a subject of kind gives for purpose: one
  * with the purpose, the kind, and a consent basis covering the purpose. */
-static const sw_activity *consent_activity(const sw_policy *p,
-                                           const char *purpose,
-                                           const char *kind)
+static const sw_activity *
+consent_activity(const sw_policy *p, const char *purpose, const char *kind)
 {
     const sw_activity *sup = sw_suppression_activity(p);
     for (size_t i = 0; i < p->n_activities; i++) {
@@ -109,13 +108,14 @@ sw_status sw_target_resolve(sw_store *s, const sw_who *who, sw_target *t,
     sw_status st;
     if (who->ident) {
         if (!who->ident->type || !who->ident->value)
-            return sw_fail(s, SW_ERR_INVALID, "an identifier needs a type "
-                                              "and a value");
+            return sw_fail(s, SW_ERR_INVALID,
+                           "an identifier needs a type "
+                           "and a value");
         snprintf(t->type, sizeof(t->type), "%s", key_type(who->ident->type));
         char why[256];
         if (sw_ident_normalise(t->type, who->ident->value,
-                               s->country[0] ? s->country : NULL, t->value,
-                               why, sizeof(why)) != SW_OK)
+                               s->country[0] ? s->country : NULL, t->value, why,
+                               sizeof(why)) != SW_OK)
             return sw_fail(s, SW_ERR_INVALID, "%s", why);
         sw_blind(s->keys, t->type, t->value, strlen(t->value), t->blind);
         t->has_ident = true;
@@ -203,11 +203,11 @@ static sw_status put_consent(sw_store *s, const sw_consent_row *r,
     if (st != SW_OK)
         return st;
     char when[SW_INSTANT_BUFSZ];
-    return sw_audit_json(
-        s, action, r->subject, json_pack("[s]", r->id),
-        json_pack("{s:s, s:s, s:s, s:s, s:s*}", "purpose", r->purpose,
-                  "state", r->state, "at", sw_instant_format(r->state_at, when),
-                  "method", r->method, "note", note));
+    return sw_audit_json(s, action, r->subject, json_pack("[s]", r->id),
+                         json_pack("{s:s, s:s, s:s, s:s, s:s*}", "purpose",
+                                   r->purpose, "state", r->state, "at",
+                                   sw_instant_format(r->state_at, when),
+                                   "method", r->method, "note", note));
 }
 
 /* A subject-scoped event (consent_given, consent_withdrawn...) that moves
@@ -290,9 +290,8 @@ static sw_status suppress_target(sw_store *s, const sw_target *t,
     *n = 0;
     if (t->has_ident) {
         (*n)++;
-        return suppress_hash(s, t->blind,
-                             channel ? channel : default_channel(t->type),
-                             kind);
+        return suppress_hash(
+            s, t->blind, channel ? channel : default_channel(t->type), kind);
     }
     sw_vec v = SW_VEC(ident_key);
     sw_status st = subject_contacts(s, t->subject, &v);
@@ -324,8 +323,7 @@ static sw_status unsuppress_subject(sw_store *s, const char *subject,
 }
 
 sw_status sw_suppression_on_event(sw_store *s, const char *type, sw_instant at,
-                                  const char (*subjects)[SW_ID_BUFSZ],
-                                  size_t n)
+                                  const char (*subjects)[SW_ID_BUFSZ], size_t n)
 {
     const sw_activity *a = sw_suppression_activity(s->policy);
     sw_status st = SW_OK;
@@ -381,15 +379,21 @@ static sw_status subject_for(sw_store *s, const sw_who *who, sw_target *t,
     *created = t->has_subject = true;
     if ((st = sw_subjects_get(s, t->subject, &t->row)) != SW_OK)
         return st;
-    const char *category =
-        strcmp(t->type, "email") == 0 ? "user.contact.email"
-        : strcmp(t->type, "phone") == 0 ? "user.contact.phone_number"
-                                          : "user.device.cookie_id";
+    const char *category = strcmp(t->type, "email") == 0 ? "user.contact.email"
+                           : strcmp(t->type, "phone") == 0
+                               ? "user.contact.phone_number"
+                               : "user.device.cookie_id";
     if (act && sw_strs_contains(&act->categories, category)) {
-        sw_record_spec rec = {
-            t->subject, act->id, category, t->value, strlen(t->value),
-            sw_strs_contains(&act->sources, "data_subject") ? "data_subject" : NULL,
-            false, 0};
+        sw_record_spec rec = {t->subject,
+                              act->id,
+                              category,
+                              t->value,
+                              strlen(t->value),
+                              sw_strs_contains(&act->sources, "data_subject")
+                                  ? "data_subject"
+                                  : NULL,
+                              false,
+                              0};
         char rid[SW_ID_BUFSZ];
         st = sw_record_add(s, &rec, rid, NULL);
     }
@@ -449,19 +453,17 @@ sw_status sw_consent_give(sw_store *s, const sw_who *who,
         return st;
     if ((spec->has_at && sw_instant_check_input(spec->at) != SW_OK) ||
         (spec->has_born && sw_instant_check_input(spec->born) != SW_OK))
-        return sw_fail(s, SW_ERR_RANGE,
-                       "%s: a year from %d to %d, please",
-                       spec->has_at && sw_instant_check_input(spec->at)
-                           ? "at"
-                           : "born",
-                       SW_YEAR_MIN_INPUT, SW_YEAR_MAX_INPUT);
+        return sw_fail(
+            s, SW_ERR_RANGE, "%s: a year from %d to %d, please",
+            spec->has_at && sw_instant_check_input(spec->at) ? "at" : "born",
+            SW_YEAR_MIN_INPUT, SW_YEAR_MAX_INPUT);
     bool own = false;
     if ((st = sw_op_begin(s, &own)) != SW_OK)
         return st;
     sw_target t;
-    const sw_activity *act = consent_activity(
-        s->policy, spec->purpose, who->ident && spec->new_kind ? spec->new_kind
-                                                               : NULL);
+    const sw_activity *act =
+        consent_activity(s->policy, spec->purpose,
+                         who->ident && spec->new_kind ? spec->new_kind : NULL);
     st = subject_for(s, who, &t, spec->new_kind, act, &out->created_subject);
     if (st == SW_OK && !out->created_subject)
         act = consent_activity(s->policy, spec->purpose, t.row.kind);
@@ -484,8 +486,8 @@ sw_status sw_consent_give(sw_store *s, const sw_who *who,
     r.state_at = r.created_at = at;
     r.method = spec->method;
     r.form = spec->form;
-    r.notice_version = spec->notice_version ? spec->notice_version
-                                            : s->policy->notice.version;
+    r.notice_version =
+        spec->notice_version ? spec->notice_version : s->policy->notice.version;
     r.parental = spec->parental;
     bool pending = act && act->double_opt_in;
     if (pending) {
@@ -626,8 +628,8 @@ sw_status sw_consent_request(sw_store *s, const sw_who *who,
                         "consent_requested", "consent_request", out);
 }
 
-sw_status sw_consent_refuse(sw_store *s, const sw_who *who,
-                            const char *purpose, sw_consent_result *out)
+sw_status sw_consent_refuse(sw_store *s, const sw_who *who, const char *purpose,
+                            sw_consent_result *out)
 {
     return change_state(s, who, purpose, "refused", "consent.refuse", NULL,
                         "recorded_refusal", out);
@@ -662,7 +664,7 @@ sw_status sw_consent_renew(sw_store *s, const char *id, bool has_period,
 /* ---- withdrawal and expiry ---- */
 
 static sw_status withdraw(sw_store *s, const sw_who *who, const char *purpose,
-                         const char *note, size_t *n);
+                          const char *note, size_t *n);
 
 sw_status sw_consent_withdraw(sw_store *s, const sw_who *who,
                               const char *purpose, size_t *n)
@@ -679,7 +681,7 @@ static int collect_all(const sw_consent_row *r, void *p)
 }
 
 static sw_status withdraw(sw_store *s, const sw_who *who, const char *purpose,
-                         const char *note, size_t *n)
+                          const char *note, size_t *n)
 {
     *n = 0;
     sw_status st = purpose ? sw_purpose_check(s, purpose) : SW_OK;
@@ -720,8 +722,8 @@ static sw_status withdraw(sw_store *s, const sw_who *who, const char *purpose,
     }
     if (st == SW_OK && !*n && purpose)
         st = sw_fail(s, SW_ERR_NOTFOUND,
-                     "subject %s has no consent to '%s' to withdraw",
-                     t.subject, purpose);
+                     "subject %s has no consent to '%s' to withdraw", t.subject,
+                     purpose);
     sw_vec_release(&cur);
     return sw_op_end(s, own, st);
 }
@@ -870,8 +872,8 @@ sw_status sw_consent_receipt(sw_store *s, const char *id, char **json)
             json_array_append_new(pii, json_string(a->categories.v[i]));
         for (size_t i = 0; i < a->recipients.n; i++) {
             const sw_recipient *r = sw_policy_recipient(p, a->recipients.v[i]);
-            json_array_append_new(recips,
-                                  json_string(r ? r->name : a->recipients.v[i]));
+            json_array_append_new(
+                recips, json_string(r ? r->name : a->recipients.v[i]));
         }
     }
     if (v.has_expiry) {
@@ -886,11 +888,10 @@ sw_status sw_consent_receipt(sw_store *s, const char *id, char **json)
     json_t *service = json_pack(
         "{s:s, s:[{s:s, s:[s], s:s, s:o, s:b, s:s, s:b, s:o}]}", "service",
         a ? a->name : v.purpose, "purposes", "purpose",
-        purpose && purpose->name ? purpose->name : v.purpose,
-        "purposeCategory", v.purpose, "consentType", "EXPLICIT", "piiCategory",
-        pii, "primaryPurpose", 1, "termination", termination,
-        "thirdPartyDisclosure", json_array_size(recips) > 0, "thirdPartyName",
-        recips);
+        purpose && purpose->name ? purpose->name : v.purpose, "purposeCategory",
+        v.purpose, "consentType", "EXPLICIT", "piiCategory", pii,
+        "primaryPurpose", 1, "termination", termination, "thirdPartyDisclosure",
+        json_array_size(recips) > 0, "thirdPartyName", recips);
     json_t *controller = json_pack(
         "{s:s, s:s, s:s, s:s, s:s}", "piiController", p->controller.name,
         "contact", p->controller.contact ? p->controller.contact : "",
@@ -905,9 +906,9 @@ sw_status sw_consent_receipt(sw_store *s, const char *id, char **json)
         "collectionMethod", v.method, "consentReceiptID", v.id, "language",
         "en", "piiPrincipalId", v.subject, "piiControllers", controller,
         "policyUrl", p->notice.url ? p->notice.url : "", "services", service,
-        "sensitive", a && a->special_condition != NULL, "spiCat",
-        "state", sw_consent_state_name(v.state), "noticeVersion",
-        v.notice_version, "form", v.form);
+        "sensitive", a && a->special_condition != NULL, "spiCat", "state",
+        sw_consent_state_name(v.state), "noticeVersion", v.notice_version,
+        "form", v.form);
     if (!o)
         return sw_fail(s, SW_ERR_NOMEM, "out of memory");
     *json = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -915,10 +916,10 @@ sw_status sw_consent_receipt(sw_store *s, const char *id, char **json)
     if (!*json)
         return sw_fail(s, SW_ERR_NOMEM, "out of memory");
     if ((st = sw_tx_begin(s)) == SW_OK)
-        st = sw_tx_end(s, sw_audit_json(s, "consent.receipt", v.subject,
-                                        json_pack("[s]", v.id),
-                                        json_pack("{s:s}", "purpose",
-                                                  v.purpose)));
+        st = sw_tx_end(s,
+                       sw_audit_json(s, "consent.receipt", v.subject,
+                                     json_pack("[s]", v.id),
+                                     json_pack("{s:s}", "purpose", v.purpose)));
     if (st != SW_OK) {
         free(*json);
         *json = NULL;
@@ -929,7 +930,7 @@ sw_status sw_consent_receipt(sw_store *s, const char *id, char **json)
 /* ---- objection ---- */
 
 sw_status sw_objection_add(sw_store *s, const sw_who *who, const char *purpose,
-                    sw_objection_result *out)
+                           sw_objection_result *out)
 {
     memset(out, 0, sizeof(*out));
     sw_status st = sw_purpose_check(s, purpose);
@@ -988,8 +989,7 @@ static int copy_objection(const sw_objection_row *r, void *p)
     return 0;
 }
 
-sw_status sw_objection_override(sw_store *s, const char *id,
-                                const char *reason)
+sw_status sw_objection_override(sw_store *s, const char *id, const char *reason)
 {
     if (!reason || !*reason)
         return sw_fail(s, SW_ERR_INVALID,
@@ -1010,15 +1010,14 @@ sw_status sw_objection_override(sw_store *s, const char *id,
     st = sw_objections_override(s, id, reason, sw_clock_now(&s->clock),
                                 s->actor);
     if (st == SW_OK)
-        st = sw_audit_json(s, "objection.override", c.subject,
-                           json_pack("[s]", id),
-                           json_pack("{s:s, s:s}", "purpose", c.purpose,
-                                     "reason", reason));
+        st = sw_audit_json(
+            s, "objection.override", c.subject, json_pack("[s]", id),
+            json_pack("{s:s, s:s}", "purpose", c.purpose, "reason", reason));
     return sw_tx_end(s, st);
 }
 
 sw_status sw_suppression_add(sw_store *s, const sw_ident *ident,
-                         const char *channel, sw_objection_result *out)
+                             const char *channel, sw_objection_result *out)
 {
     memset(out, 0, sizeof(*out));
     if (!s->policy || !sw_suppression_activity(s->policy))
@@ -1079,10 +1078,8 @@ static int sup_one(const sw_suppression_row *r, void *p)
     return c->cb(&v, c->ctx);
 }
 
-sw_status sw_suppression_list(sw_store *s,
-                              int (*cb)(const sw_suppression_view *v,
-                                        void *ctx),
-                              void *ctx)
+sw_status sw_suppression_list(
+    sw_store *s, int (*cb)(const sw_suppression_view *v, void *ctx), void *ctx)
 {
     sup_ctx c = {cb, ctx};
     return sw_suppression_rows_list(s, sup_one, &c);
@@ -1090,9 +1087,8 @@ sw_status sw_suppression_list(sw_store *s,
 
 /* ---- cookies ---- */
 
-static sw_status cookie_one(sw_store *s, const sw_who *who,
-                            const char *purpose, sw_cookie_choice c,
-                            const char *method)
+static sw_status cookie_one(sw_store *s, const sw_who *who, const char *purpose,
+                            sw_cookie_choice c, const char *method)
 {
     if (c == SW_COOKIE_UNCHANGED || !purpose)
         return SW_OK;
@@ -1116,8 +1112,8 @@ static sw_status cookie_one(sw_store *s, const sw_who *who,
 }
 
 sw_status sw_cookie_choose(sw_store *s, const char *visitor,
-                        sw_cookie_choice analytics,
-                        sw_cookie_choice advertising, bool gpc)
+                           sw_cookie_choice analytics,
+                           sw_cookie_choice advertising, bool gpc)
 {
     if (!s->policy || !s->policy->consent.cookie_analytics)
         return sw_fail(s, SW_ERR_INVALID,
@@ -1136,13 +1132,13 @@ sw_status sw_cookie_choose(sw_store *s, const char *visitor,
     sw_who who = {NULL, &id};
     sw_target t;
     bool created;
-    const sw_activity *act = consent_activity(
-        s->policy, s->policy->consent.cookie_analytics, NULL);
+    const sw_activity *act =
+        consent_activity(s->policy, s->policy->consent.cookie_analytics, NULL);
     const char *kind = act && act->subjects.n ? act->subjects.v[0] : NULL;
     st = subject_for(s, &who, &t, kind, NULL, &created);
     if (st == SW_OK)
-        st = cookie_one(s, &who, s->policy->consent.cookie_analytics,
-                        analytics, method);
+        st = cookie_one(s, &who, s->policy->consent.cookie_analytics, analytics,
+                        method);
     if (st == SW_OK)
         st = cookie_one(s, &who, s->policy->consent.cookie_advertising,
                         advertising, method);

@@ -9,9 +9,9 @@
 
 /* ---- consents ---- */
 
-#define CONSENT_COLUMNS                                                       \
-    "id, subject_id, purpose, state, state_at, created_at, given_at,"        \
-    " expires_at, method, notice_version, form, parental, token_hash,"       \
+#define CONSENT_COLUMNS                                                        \
+    "id, subject_id, purpose, state, state_at, created_at, given_at,"          \
+    " expires_at, method, notice_version, form, parental, token_hash,"         \
     " token_expires"
 
 typedef struct consent_ctx {
@@ -75,8 +75,8 @@ static sw_status one_consent(sw_store *s, const char *sql, const sw_val *args,
                              size_t n, sw_consent_cb cb, void *ctx)
 {
     consent_ctx c = {cb, ctx};
-    sw_status st = sw_sql_one(s, "reading consents", sql, args, n,
-                              consent_row, &c);
+    sw_status st =
+        sw_sql_one(s, "reading consents", sql, args, n, consent_row, &c);
     return st == SW_ERR_NOTFOUND ? sw_fail(s, st, "no such consent") : st;
 }
 
@@ -129,17 +129,17 @@ sw_status sw_consents_expiring(sw_store *s, sw_instant now, sw_consent_cb cb,
                   SW_ARGS(sw_v_int(now)), consent_row, &c);
 }
 
-sw_status sw_consent_changes_add(sw_store *s, const char *id,
-                                 const char *state, sw_instant at,
-                                 const char *actor, const char *note)
+sw_status sw_consent_changes_add(sw_store *s, const char *id, const char *state,
+                                 sw_instant at, const char *actor,
+                                 const char *note)
 {
     return sw_sql_run(
         s, "recording a consent change",
         "INSERT INTO consent_changes(consent_id, seq, state, at, actor,"
         " note) VALUES(?1, (SELECT coalesce(max(seq), 0) + 1 FROM"
         " consent_changes WHERE consent_id = ?1), ?2, ?3, ?4, ?5)",
-        SW_ARGS(sw_v_text(id), sw_v_text(state), sw_v_int(at),
-                sw_v_text(actor), sw_v_text(note)),
+        SW_ARGS(sw_v_text(id), sw_v_text(state), sw_v_int(at), sw_v_text(actor),
+                sw_v_text(note)),
         NULL);
 }
 
@@ -155,8 +155,8 @@ static int change_row(const sw_row *r, void *p)
                  sw_row_text(r, 3), c->ctx);
 }
 
-sw_status sw_consent_changes_list(sw_store *s, const char *id,
-                                  sw_change_cb cb, void *ctx)
+sw_status sw_consent_changes_list(sw_store *s, const char *id, sw_change_cb cb,
+                                  void *ctx)
 {
     change_ctx c = {cb, ctx};
     return sw_sql(s, "reading a consent's history",
@@ -196,12 +196,11 @@ static int objection_row(const sw_row *r, void *p)
     return c->cb(&o, c->ctx);
 }
 
-#define OBJECTION_COLUMNS                                                     \
+#define OBJECTION_COLUMNS                                                      \
     "id, subject_id, purpose, at, override_reason, override_at, override_by"
 
 sw_status sw_objections_get(sw_store *s, const char *id, const char *subject,
-                            const char *purpose, sw_objection_cb cb,
-                            void *ctx)
+                            const char *purpose, sw_objection_cb cb, void *ctx)
 {
     objection_ctx c = {cb, ctx};
     sw_status st =
@@ -281,8 +280,8 @@ sw_status sw_suppression_rows_get(sw_store *s,
         s, "reading the suppression list",
         "SELECT hash, channel, since, rule, due_at FROM suppression"
         " WHERE hash = ?1 AND (CAST(?2 AS TEXT) IS NULL OR channel = ?2)",
-        SW_ARGS(sw_v_blob(hash, SW_BLIND_BYTES), sw_v_text(channel)),
-        supp_row, &c);
+        SW_ARGS(sw_v_blob(hash, SW_BLIND_BYTES), sw_v_text(channel)), supp_row,
+        &c);
     if (st == SW_OK && !c.n)
         return sw_fail(s, SW_ERR_NOTFOUND, "not on the suppression list");
     return st;
@@ -324,8 +323,7 @@ sw_status sw_suppression_rows_sweep(sw_store *s, sw_instant now, size_t *n)
     return st;
 }
 
-sw_status sw_suppression_rows_list(sw_store *s, sw_suppression_cb cb,
-                                   void *ctx)
+sw_status sw_suppression_rows_list(sw_store *s, sw_suppression_cb cb, void *ctx)
 {
     supp_ctx c = {cb, ctx, 0};
     return sw_sql(s, "reading the suppression list",
@@ -369,8 +367,8 @@ static int facts_row(const sw_row *r, void *p)
 
 /* The end of the relationship: an event of either type ?6, ?7 by now on
  * the subject, its account or its tenant (one indexed range each). */
-#define ENDED_ON(SCOPE, KEY)                                                  \
-    "SELECT at FROM events WHERE type IN (?6, ?7) AND scope = " SCOPE         \
+#define ENDED_ON(SCOPE, KEY)                                                   \
+    "SELECT at FROM events WHERE type IN (?6, ?7) AND scope = " SCOPE          \
     " AND scope_key = " KEY " AND at <= ?5"
 
 sw_status sw_decision_facts(sw_store *s, const uint8_t *blind,
@@ -390,18 +388,19 @@ sw_status sw_decision_facts(sw_store *s, const uint8_t *blind,
         "    AND type IN ('email', 'phone'))) END,"
         " c.id, c.state, c.state_at, c.given_at, c.expires_at, c.parental,"
         " o.id, o.at, o.override_reason IS NOT NULL,"
-        " (SELECT max(at) FROM (" ENDED_ON(SQL_EV_SUBJECT, "CAST(s.id AS BLOB)")
-        "  UNION ALL " ENDED_ON(SQL_EV_ACCOUNT, "s.account_bi")
-        "  UNION ALL " ENDED_ON(SQL_EV_TENANT, "s.tenant_bi") ") e)"
-        " FROM (SELECT coalesce(CAST(?2 AS TEXT), (SELECT subject_id FROM"
-        "  identifiers WHERE blind = ?1)) AS wid) w"
-        " LEFT JOIN subjects s ON s.id = w.wid"
-        " LEFT JOIN consents c ON c.id = (SELECT id FROM consents"
-        "  WHERE subject_id = s.id AND purpose = ?4"
-        "  ORDER BY created_at DESC, seq DESC, id DESC LIMIT 1)"
-        " LEFT JOIN objections o ON o.id = (SELECT id FROM objections"
-        "  WHERE subject_id = s.id AND purpose = ?4"
-        "  ORDER BY at DESC, id DESC LIMIT 1)",
+        " (SELECT max(at) FROM (" ENDED_ON(SQL_EV_SUBJECT, "CAST(s.id AS BLOB)") "  UNION ALL " ENDED_ON(
+            SQL_EV_ACCOUNT,
+            "s.account_bi") "  UNION ALL " ENDED_ON(SQL_EV_TENANT,
+                                                    "s.tenant_bi") ") e)"
+                                                                   " FROM (SELECT coalesce(CAST(?2 AS TEXT), (SELECT subject_id FROM"
+                                                                   "  identifiers WHERE blind = ?1)) AS wid) w"
+                                                                   " LEFT JOIN subjects s ON s.id = w.wid"
+                                                                   " LEFT JOIN consents c ON c.id = (SELECT id FROM consents"
+                                                                   "  WHERE subject_id = s.id AND purpose = ?4"
+                                                                   "  ORDER BY created_at DESC, seq DESC, id DESC LIMIT 1)"
+                                                                   " LEFT JOIN objections o ON o.id = (SELECT id FROM objections"
+                                                                   "  WHERE subject_id = s.id AND purpose = ?4"
+                                                                   "  ORDER BY at DESC, id DESC LIMIT 1)",
         SW_ARGS(sw_v_blob(blind, blind ? SW_BLIND_BYTES : 0),
                 sw_v_text(subject), sw_v_int(supp), sw_v_text(purpose),
                 sw_v_int(now), sw_v_text(ended[0]), sw_v_text(ended[1])),

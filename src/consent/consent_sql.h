@@ -68,8 +68,8 @@ typedef struct sw_facts {
 typedef int (*sw_consent_cb)(const sw_consent_row *r, void *ctx);
 typedef int (*sw_objection_cb)(const sw_objection_row *r, void *ctx);
 typedef int (*sw_suppression_cb)(const sw_suppression_row *r, void *ctx);
-typedef int (*sw_change_cb)(const char *state, sw_instant at,
-                            const char *actor, const char *note, void *ctx);
+typedef int (*sw_change_cb)(const char *state, sw_instant at, const char *actor,
+                            const char *note, void *ctx);
 
 /* Inserts or replaces a consent by id. */
 sw_status sw_consents_put(sw_store *s, const sw_consent_row *r);
@@ -80,27 +80,25 @@ sw_status sw_consents_get(sw_store *s, const char *id, sw_consent_cb cb,
 sw_status sw_consents_by_token(sw_store *s, const uint8_t hash[SW_HASH_BYTES],
                                sw_consent_cb cb, void *ctx);
 sw_status sw_consents_latest(sw_store *s, const char *subject,
-                             const char *purpose, sw_consent_cb cb,
-                             void *ctx);
+                             const char *purpose, sw_consent_cb cb, void *ctx);
 /* A subject's consents, newest first. */
 sw_status sw_consents_list(sw_store *s, const char *subject, sw_consent_cb cb,
                            void *ctx);
 /* Given or renewed consents whose expires_at <= now. */
 sw_status sw_consents_expiring(sw_store *s, sw_instant now, sw_consent_cb cb,
                                void *ctx);
-sw_status sw_consent_changes_add(sw_store *s, const char *id,
-                                 const char *state, sw_instant at,
-                                 const char *actor, const char *note);
+sw_status sw_consent_changes_add(sw_store *s, const char *id, const char *state,
+                                 sw_instant at, const char *actor,
+                                 const char *note);
 /* A consent's history, oldest first. */
-sw_status sw_consent_changes_list(sw_store *s, const char *id,
-                                  sw_change_cb cb, void *ctx);
+sw_status sw_consent_changes_list(sw_store *s, const char *id, sw_change_cb cb,
+                                  void *ctx);
 
 sw_status sw_objections_insert(sw_store *s, const sw_objection_row *r);
 /* By id (purpose NULL) or the newest of a subject and purpose;
  * SW_ERR_NOTFOUND ("no such objection") when there is none. */
 sw_status sw_objections_get(sw_store *s, const char *id, const char *subject,
-                            const char *purpose, sw_objection_cb cb,
-                            void *ctx);
+                            const char *purpose, sw_objection_cb cb, void *ctx);
 /* SW_ERR_CONFLICT when unknown or already overridden. */
 sw_status sw_objections_override(sw_store *s, const char *id,
                                  const char *reason, sw_instant at,

@@ -105,8 +105,7 @@ static dc_entry *slot_for(dc_entry *slots, size_t cap, uint32_t gen,
             *hit = false;
             return e;
         }
-        if (e->purpose == purpose &&
-            memcmp(e->key, key, SW_BLIND_BYTES) == 0) {
+        if (e->purpose == purpose && memcmp(e->key, key, SW_BLIND_BYTES) == 0) {
             *hit = true;
             return e;
         }
@@ -191,8 +190,8 @@ static struct sw_decide_cache *cache_of(sw_store *s, sw_instant now)
     if (now - c->checked_at >= REFRESH_SECONDS || now < c->checked_at) {
         int64_t v = c->data_version;
         c->checked_at = now;
-        stale |= s->drv->data_version(s->db, &v) != SW_OK ||
-                 v != c->data_version;
+        stale |=
+            s->drv->data_version(s->db, &v) != SW_OK || v != c->data_version;
         c->data_version = v;
     }
     if (stale) {
@@ -306,15 +305,11 @@ char *sw_decision_text(const sw_decision *d, char *buf, size_t n)
     case SW_DENY_CONSENT_EXPIRED:
         snprintf(buf, n, "consent %s expired on %s", d->ref, at);
         break;
-    case SW_DENY_SUPPRESSED:
-        snprintf(buf, n, "suppressed since %s", at);
-        break;
+    case SW_DENY_SUPPRESSED: snprintf(buf, n, "suppressed since %s", at); break;
     case SW_DENY_OBJECTED:
         snprintf(buf, n, "objected on %s (objection %s)", at, d->ref);
         break;
-    case SW_DENY_RESTRICTED:
-        snprintf(buf, n, "processing restricted");
-        break;
+    case SW_DENY_RESTRICTED: snprintf(buf, n, "processing restricted"); break;
     case SW_DENY_CHILD:
         snprintf(buf, n,
                  "child under the age of consent until %s: parental "
@@ -325,8 +320,9 @@ char *sw_decision_text(const sw_decision *d, char *buf, size_t n)
         snprintf(buf, n, "business relationship ended on %s", at);
         break;
     case SW_DENY_NOT_APPLICABLE:
-        snprintf(buf, n, "no activity of the policy processes this subject "
-                         "for this purpose");
+        snprintf(buf, n,
+                 "no activity of the policy processes this subject "
+                 "for this purpose");
         break;
     }
     return buf;
@@ -488,9 +484,8 @@ static void from_facts(const sw_store *s, const char *purpose,
 }
 
 /* Reads the facts about the identifier or subject and decides. */
-static sw_status from_store(sw_store *s, const char *purpose,
-                            const sw_who *who, int ti, sw_instant now,
-                            verdict *v)
+static sw_status from_store(sw_store *s, const char *purpose, const sw_who *who,
+                            int ti, sw_instant now, verdict *v)
 {
     uint8_t blind[SW_BLIND_BYTES];
     bool marketing = sw_purpose_is_marketing(s->policy, purpose);
@@ -505,12 +500,11 @@ static sw_status from_store(sw_store *s, const char *purpose,
         sw_wipe(value, sizeof(value));
     }
     sw_facts f;
-    sw_status st = sw_decision_facts(
-        s, who->ident ? blind : NULL, who->subject,
-        !marketing      ? SW_SUPP_NONE
-        : who->ident    ? SW_SUPP_ADDRESS
-                        : SW_SUPP_CONTACTS,
-        purpose, sw_relationship_ends, now, &f);
+    sw_status st = sw_decision_facts(s, who->ident ? blind : NULL, who->subject,
+                                     !marketing   ? SW_SUPP_NONE
+                                     : who->ident ? SW_SUPP_ADDRESS
+                                                  : SW_SUPP_CONTACTS,
+                                     purpose, sw_relationship_ends, now, &f);
     if (st != SW_OK)
         return st;
     if (who->subject && !f.has_subject)
@@ -534,7 +528,10 @@ static void fill(const sw_store *s, const verdict *v, sw_decision *out)
     out->at = v->at;
 }
 
-static bool fits(sw_instant t) { return t >= 0 && t < (sw_instant)UINT32_MAX; }
+static bool fits(sw_instant t)
+{
+    return t >= 0 && t < (sw_instant)UINT32_MAX;
+}
 
 /* Keeps a verdict computed at now, when its instants fit an entry. */
 static void keep(struct sw_decide_cache *c, const uint8_t *key, int purpose,

@@ -29,8 +29,7 @@ static void civil_from_days(int64_t z, int *y, int *m, int *d)
     z += 719468;
     const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
     const int64_t doe = z - era * 146097;
-    const int64_t yoe =
-        (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
     const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
     const int64_t mp = (5 * doy + 2) / 153;
     const int dd = (int)(doy - (153 * mp + 2) / 5 + 1);
@@ -55,14 +54,13 @@ static bool is_leap(int y)
 
 static int days_in_month(int y, int m)
 {
-    static const int dim[12] = {31, 28, 31, 30, 31, 30,
-                                31, 31, 30, 31, 30, 31};
+    static const int dim[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     return m == 2 && is_leap(y) ? 29 : dim[m - 1];
 }
 
 static sw_instant clamp(sw_instant t)
 {
-    return t < SW_INSTANT_MIN ? SW_INSTANT_MIN
+    return t < SW_INSTANT_MIN   ? SW_INSTANT_MIN
            : t > SW_INSTANT_MAX ? SW_INSTANT_MAX
                                 : t;
 }
@@ -95,8 +93,7 @@ double sw_clock_mono(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-void sw_instant_fields(sw_instant t, int *year, int *month, int *day,
-                       int *wday)
+void sw_instant_fields(sw_instant t, int *year, int *month, int *day, int *wday)
 {
     int64_t days = floor_div(clamp(t), SECS_PER_DAY);
     int y, m, d;
@@ -180,8 +177,8 @@ sw_status sw_instant_parse(const char *s, sw_instant *out)
         return SW_ERR_RANGE;
     if (se == 60)
         se = 59; /* leap second: UTC instants here have none */
-    *out = days_from_civil(y, mo, d) * SECS_PER_DAY + h * 3600 + mi * 60 +
-           se - offset;
+    *out = days_from_civil(y, mo, d) * SECS_PER_DAY + h * 3600 + mi * 60 + se -
+           offset;
     return SW_OK;
 }
 
@@ -290,8 +287,7 @@ char *sw_duration_format(sw_duration d, char *buf)
         n += snprintf(buf + n, (size_t)(SW_DURATION_BUFSZ - n), "%dM",
                       (int)d.months);
     if (d.days || sw_duration_is_zero(d))
-        snprintf(buf + n, (size_t)(SW_DURATION_BUFSZ - n), "%dD",
-                 (int)d.days);
+        snprintf(buf + n, (size_t)(SW_DURATION_BUFSZ - n), "%dD", (int)d.days);
     return buf;
 }
 
@@ -307,8 +303,8 @@ sw_instant sw_instant_add(sw_instant t, sw_duration d)
     int64_t sod = t - days * SECS_PER_DAY;
     int y, m, dd;
     civil_from_days(days, &y, &m, &dd);
-    int64_t months = (int64_t)y * 12 + (m - 1) + (int64_t)d.years * 12 +
-                     d.months;
+    int64_t months =
+        (int64_t)y * 12 + (m - 1) + (int64_t)d.years * 12 + d.months;
     /* past the last year (or before the first) there is nothing to clamp
      * a day to: the bound itself */
     if (months >= (int64_t)10000 * 12)

@@ -20,7 +20,6 @@
 
 #define KEYFILE_MAGIC "steward-master-key-v1"
 
-
 struct sw_keyring {
     uint8_t master[SW_KEY_BYTES];
     uint8_t wrap[SW_KEY_BYTES];
@@ -95,8 +94,7 @@ sw_status sw_keyring_load(const char *path, sw_keyring **out, char *err,
     }
     FILE *f = fopen(path, "rb");
     if (!f) {
-        snprintf(err, n, "cannot read key file %s: %s", path,
-                 strerror(errno));
+        snprintf(err, n, "cannot read key file %s: %s", path, strerror(errno));
         return SW_ERR_IO;
     }
     char buf[256];
@@ -143,8 +141,8 @@ void sw_keyring_free(sw_keyring *k)
 void sw_keyring_check(const sw_keyring *k, char hex[65])
 {
     uint8_t h[32];
-    crypto_generichash(h, sizeof(h), (const uint8_t *)"key check", 9,
-                       k->check, sizeof(k->check));
+    crypto_generichash(h, sizeof(h), (const uint8_t *)"key check", 9, k->check,
+                       sizeof(k->check));
     sw_hex(h, sizeof(h), hex);
 }
 
@@ -222,9 +220,9 @@ sw_status sw_unseal(const uint8_t key[SW_KEY_BYTES], const char *ad,
     if (n < SW_SEAL_OVERHEAD)
         return SW_ERR_CRYPTO;
     const size_t nb = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
-    if (crypto_aead_xchacha20poly1305_ietf_decrypt(
-            out, NULL, NULL, in + nb, n - nb, (const uint8_t *)ad, strlen(ad),
-            in, key) != 0)
+    if (crypto_aead_xchacha20poly1305_ietf_decrypt(out, NULL, NULL, in + nb,
+                                                   n - nb, (const uint8_t *)ad,
+                                                   strlen(ad), in, key) != 0)
         return SW_ERR_CRYPTO;
     return SW_OK;
 }
@@ -272,8 +270,7 @@ void sw_audit_mac(const sw_keyring *k, const char *domain, const void *msg,
 {
     crypto_generichash_state st;
     crypto_generichash_init(&st, k->audit, sizeof(k->audit), SW_HASH_BYTES);
-    crypto_generichash_update(&st, (const uint8_t *)domain,
-                              strlen(domain) + 1);
+    crypto_generichash_update(&st, (const uint8_t *)domain, strlen(domain) + 1);
     crypto_generichash_update(&st, msg, n);
     crypto_generichash_final(&st, out, SW_HASH_BYTES);
 }

@@ -56,8 +56,8 @@ sw_status sw_diags_add(sw_diags *d, sw_severity sev, const char *code,
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    sw_diag dg = {sev, dup_or_null(code), dup_or_null(file), line, col,
-                  strdup(msg)};
+    sw_diag dg = {sev, dup_or_null(code), dup_or_null(file), line,
+                  col, strdup(msg)};
     if ((code && !dg.code) || (file && !dg.file) || !dg.message) {
         free((char *)dg.code);
         free((char *)dg.file);

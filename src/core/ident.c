@@ -6,8 +6,8 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <stdarg.h>
-#include <stdio.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 static const struct {
@@ -33,8 +33,8 @@ static const struct {
 
 const char *sw_country_calling_code(const char *iso2)
 {
-    for (size_t i = 0; iso2 && i < sizeof(calling_codes) / sizeof(calling_codes[0]);
-         i++)
+    for (size_t i = 0;
+         iso2 && i < sizeof(calling_codes) / sizeof(calling_codes[0]); i++)
         if (strcasecmp(calling_codes[i].iso, iso2) == 0)
             return calling_codes[i].code;
     return NULL;
@@ -87,21 +87,16 @@ enum { C_SPACE = 1, C_CTRL = 2, C_UPPER = 4, C_BAD = 8 };
 /* email_classes[ch]: white space (also bad inside an address), control,
  * upper case, not allowed in an address. */
 static const unsigned char email_classes[256] = {
-    2, 2, 2, 2, 2, 2, 2, 2, 2, 9, 9, 9, 9, 9, 2, 2,
-    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
-    9, 0, 8, 0, 0, 0, 0, 0, 8, 8, 0, 0, 8, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 8, 8, 0, 8, 0,
-    0, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
-    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 8, 8, 8, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 9, 9, 9, 9, 9, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+    2, 2, 2, 2, 2, 2, 2, 2, 9, 0, 8, 0, 0, 0, 0, 0, 8, 8, 0, 0, 8, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 8, 8, 0, 8, 0, 0, 4, 4, 4, 4, 4, 4, 4,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 8, 8, 8, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 };
 
@@ -141,12 +136,13 @@ static sw_status norm_email(const char *v, char *out, char *why, size_t n)
     while (len && (email_class((unsigned char)out[len - 1]) & C_SPACE))
         len--;
     if (len == 0)
-        return bad(why, n, "%s '%s' is empty or too long", "e-mail address",
-                   v);
+        return bad(why, n, "%s '%s' is empty or too long", "e-mail address", v);
     out[len] = '\0';
     if (ats != 1 || at == 0 || at + 1 >= len)
-        return bad(why, n, "%s '%s' needs exactly one '@' between a name and "
-                   "a domain", "e-mail address", v);
+        return bad(why, n,
+                   "%s '%s' needs exactly one '@' between a name and "
+                   "a domain",
+                   "e-mail address", v);
     if (first_bad < len || !dots_after || out[at + 1] == '.' ||
         out[len - 1] == '.' || at > 64)
         return bad(why, n, "%s '%s' is not a valid address", "e-mail address",
@@ -176,13 +172,14 @@ static bool digits_of(const char *v, char *out, size_t cap, bool plus_ok)
 }
 
 static sw_status norm_phone(const char *type, const char *v,
-                            const char *country, char *out, char *why,
-                            size_t n)
+                            const char *country, char *out, char *why, size_t n)
 {
     char d[64];
     if (!digits_of(v, d, sizeof(d), true))
-        return bad(why, n, "%s '%s' holds characters other than digits, '+' "
-                   "and separators", type, v);
+        return bad(why, n,
+                   "%s '%s' holds characters other than digits, '+' "
+                   "and separators",
+                   type, v);
     char num[64];
     if (d[0] == '+') {
         snprintf(num, sizeof(num), "%s", d + 1);
@@ -192,8 +189,10 @@ static sw_status norm_phone(const char *type, const char *v,
         const char *cc = sw_country_calling_code(country);
         if (!cc) {
             if (!country)
-                return bad(why, n, "%s '%s' is national: give it with '+' and "
-                           "the country code, or a default country", type, v);
+                return bad(why, n,
+                           "%s '%s' is national: give it with '+' and "
+                           "the country code, or a default country",
+                           type, v);
             snprintf(why, n, "%s '%s': unknown default country '%s'", type, v,
                      country);
             return SW_ERR_INVALID;
@@ -242,8 +241,10 @@ static sw_status norm_imei(const char *v, char *out, char *why, size_t n)
         return bad(why, n, "%s '%s' holds characters other than digits", "IMEI",
                    v);
     if (strlen(d) != 15)
-        return bad(why, n, "%s '%s' must have 15 digits (14 and the check "
-                   "digit)", "IMEI", v);
+        return bad(why, n,
+                   "%s '%s' must have 15 digits (14 and the check "
+                   "digit)",
+                   "IMEI", v);
     if (!luhn_ok(d))
         return bad(why, n, "%s '%s' fails its check digit", "IMEI", v);
     snprintf(out, SW_IDENT_MAX, "%s", d);
@@ -274,18 +275,19 @@ static sw_status norm_ip(const char *v, char *out, char *why, size_t n)
     else if (inet_pton(AF_INET6, t, bin) == 1)
         inet_ntop(AF_INET6, bin, out, SW_IDENT_MAX);
     else
-        return bad(why, n, "%s '%s' is neither IPv4 nor IPv6", "IP address",
-                   v);
+        return bad(why, n, "%s '%s' is neither IPv4 nor IPv6", "IP address", v);
     return SW_OK;
 }
 
 sw_status sw_ident_normalise(const char *type, const char *value,
-                             const char *default_country, char *out,
-                             char *why, size_t whyn)
+                             const char *default_country, char *out, char *why,
+                             size_t whyn)
 {
     if (!sw_ident_type_valid(type)) {
-        snprintf(why, whyn, "identifier type '%s' is malformed (lower-case "
-                 "letters, digits, '_', '.', '-')", type ? type : "");
+        snprintf(why, whyn,
+                 "identifier type '%s' is malformed (lower-case "
+                 "letters, digits, '_', '.', '-')",
+                 type ? type : "");
         return SW_ERR_INVALID;
     }
     if (!value)
@@ -303,7 +305,9 @@ sw_status sw_ident_normalise(const char *type, const char *value,
     if (strcmp(type, "ip") == 0)
         return norm_ip(value, out, why, whyn);
     if (!trimmed(value, out))
-        return bad(why, whyn, "%s '%s' is empty, too long or holds control "
-                   "characters", type, value);
+        return bad(why, whyn,
+                   "%s '%s' is empty, too long or holds control "
+                   "characters",
+                   type, value);
     return SW_OK;
 }

@@ -13,7 +13,10 @@ typedef struct sw_vec {
     bool nomem; /* a push ran out of memory: sticky */
 } sw_vec;
 
-#define SW_VEC(type) {NULL, 0, 0, sizeof(type), false}
+#define SW_VEC(type)                                                           \
+    {                                                                          \
+        NULL, 0, 0, sizeof(type), false                                        \
+    }
 #define SW_VEC_AT(vec, type, i) (&((type *)(vec)->v)[i])
 
 /* A zeroed new element at the end, or NULL (and nomem set). */

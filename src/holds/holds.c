@@ -90,8 +90,8 @@ sw_status sw_hold_place(sw_store *s, const char *scope, const char *kind,
     if (r.scope != SW_EV_ACCOUNT) /* an account name stays out of the trail */
         json_array_append_new(objs, json_string(target));
     char *objects = sw_json_text(objs);
-    char *details =
-        sw_json_text(json_pack("{s:s, s:s}", "kind", kind, "scope", scope_name));
+    char *details = sw_json_text(
+        json_pack("{s:s, s:s}", "kind", kind, "scope", scope_name));
     sw_status st = objects && details
                        ? sw_tx_begin(s)
                        : sw_fail(s, SW_ERR_NOMEM, "out of memory");
@@ -151,8 +151,7 @@ static int list_one(const sw_hold_row *r, void *p)
 }
 
 sw_status sw_hold_list(sw_store *s, bool all,
-                       int (*cb)(const sw_hold_view *h, void *ctx),
-                       void *ctx)
+                       int (*cb)(const sw_hold_view *h, void *ctx), void *ctx)
 {
     list_ctx c = {cb, ctx};
     return sw_holds_list(s, all, list_one, &c);

@@ -24,10 +24,10 @@ sw_status sw_holds_release(sw_store *s, const char *id, sw_instant at,
                            const char *by)
 {
     int64_t released = 0;
-    sw_status st = sw_sql_int(
-        s, "releasing a hold",
-        "SELECT released_at IS NOT NULL FROM holds WHERE id = ?1",
-        SW_ARGS(sw_v_text(id)), &released);
+    sw_status st =
+        sw_sql_int(s, "releasing a hold",
+                   "SELECT released_at IS NOT NULL FROM holds WHERE id = ?1",
+                   SW_ARGS(sw_v_text(id)), &released);
     if (st == SW_ERR_NOTFOUND)
         return sw_fail(s, st, "no hold %s", id);
     if (st != SW_OK)
@@ -90,10 +90,11 @@ sw_status sw_holds_on_record(sw_store *s, const char *record, char *hold,
                              char *kind)
 {
     which_ctx c = {hold, kind};
-    return sw_sql_one(s, "checking holds",
-                      "SELECT h.id, h.kind FROM records r LEFT JOIN subjects s"
-                      " ON s.id = r.subject_id JOIN holds h ON "
-                      SW_HOLD_COVERS_RECORD " WHERE r.id = ?1"
-                      " ORDER BY h.placed_at, h.id LIMIT 1",
-                      SW_ARGS(sw_v_text(record)), which_row, &c);
+    return sw_sql_one(
+        s, "checking holds",
+        "SELECT h.id, h.kind FROM records r LEFT JOIN subjects s"
+        " ON s.id = r.subject_id JOIN holds h ON " SW_HOLD_COVERS_RECORD
+        " WHERE r.id = ?1"
+        " ORDER BY h.placed_at, h.id LIMIT 1",
+        SW_ARGS(sw_v_text(record)), which_row, &c);
 }

@@ -121,10 +121,10 @@ sw_status sw_key_check(sw_store *s, const char *token, sw_key_view *out)
     uint8_t h[SW_BLIND_BYTES];
     token_hash(s, token, h);
     key_ctx c = {.cb = NULL};
-    sw_status st = sw_sql_one(s, "key not checked",
-                              "SELECT " KEY_COLUMNS
-                              " FROM api_keys WHERE hash = ?1",
-                              SW_ARGS(sw_v_blob(h, sizeof(h))), key_row, &c);
+    sw_status st =
+        sw_sql_one(s, "key not checked",
+                   "SELECT " KEY_COLUMNS " FROM api_keys WHERE hash = ?1",
+                   SW_ARGS(sw_v_blob(h, sizeof(h))), key_row, &c);
     if (st == SW_ERR_NOTFOUND)
         return sw_fail(s, SW_ERR_DENIED, "unknown API key");
     if (st != SW_OK)

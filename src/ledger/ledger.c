@@ -31,7 +31,6 @@ static sw_status need_policy(sw_store *s)
                                "change against one");
 }
 
-
 static void blind_of(sw_store *s, const char *type, const char *value,
                      uint8_t out[SW_BLIND_BYTES])
 {
@@ -106,8 +105,8 @@ static sw_status load_subject(sw_store *s, const char *id, sw_subject_row *r,
         return st;
     if (!r->has_key)
         return sw_fail(s, SW_ERR_NOTFOUND, "subject %s was erased", id);
-    if (key && sw_datakey_unwrap(s->keys, id, r->wrapped_key,
-                                 SW_WRAPPED_BYTES, key) != SW_OK)
+    if (key && sw_datakey_unwrap(s->keys, id, r->wrapped_key, SW_WRAPPED_BYTES,
+                                 key) != SW_OK)
         return sw_fail(s, SW_ERR_CRYPTO,
                        "cannot unwrap the data key of subject %s", id);
     return SW_OK;
@@ -139,7 +138,8 @@ static key_slot *key_cache_slot(sw_store *s, const char *id)
 {
     key_slot *c = sw_ext_get(s, SW_EXT_SUBJECT_KEYS);
     if (!c && (c = calloc(KEY_CACHE, sizeof(*c))))
-        sw_ext_set(s, SW_EXT_SUBJECT_KEYS, c, subject_keys_forget, subject_keys_free);
+        sw_ext_set(s, SW_EXT_SUBJECT_KEYS, c, subject_keys_forget,
+                   subject_keys_free);
     return c ? &c[sw_hash_str(SW_HASH_SEED, id) % KEY_CACHE] : NULL;
 }
 
@@ -198,8 +198,8 @@ static sw_status insert_ident(sw_store *s, const char *subject,
     uint8_t *sealed = seal_text(s, key, ad, ni->value, strlen(ni->value), &len);
     if (!sealed)
         return sw_fail(s, SW_ERR_NOMEM, "out of memory");
-    sw_ident_row r = {{0}, ni->type, subject, sealed, len,
-                      sw_clock_now(&s->clock)};
+    sw_ident_row r = {{0},    ni->type, subject,
+                      sealed, len,      sw_clock_now(&s->clock)};
     memcpy(r.blind, ni->blind, SW_BLIND_BYTES);
     sw_status st = sw_identifiers_insert(s, &r, owner);
     free(sealed);
@@ -230,8 +230,7 @@ sw_status sw_subject_add(sw_store *s, const sw_subject_spec *spec,
     if (strcmp(role, "controller") != 0 && strcmp(role, "processor") != 0)
         return sw_fail(s, SW_ERR_INVALID,
                        "role '%s': expected controller or processor", role);
-    norm_ident *ids = calloc(spec->n_idents ? spec->n_idents : 1,
-                             sizeof(*ids));
+    norm_ident *ids = calloc(spec->n_idents ? spec->n_idents : 1, sizeof(*ids));
     if (!ids)
         return sw_fail(s, SW_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < spec->n_idents && st == SW_OK; i++) {
@@ -275,7 +274,6 @@ sw_status sw_subject_add(sw_store *s, const sw_subject_spec *spec,
                 r.tenant_enc);
         r.tenant_enc_len = strlen(spec->tenant) + SW_SEAL_OVERHEAD;
     }
-
 
     if (st == SW_OK)
         st = sw_tx_begin(s);
@@ -322,8 +320,8 @@ sw_status sw_ident_add(sw_store *s, const char *subject, const sw_ident *ident)
     if (st == SW_OK) {
         st = insert_ident(s, subject, key, &ni);
         if (st == SW_OK)
-            st = sw_audit_append(s, "identifier.add", subject, objects,
-                                 details);
+            st =
+                sw_audit_append(s, "identifier.add", subject, objects, details);
         st = sw_tx_end(s, st);
     }
     sw_wipe(key, sizeof(key));
@@ -390,8 +388,7 @@ static sw_status latest_event(sw_store *s, const due_input *in,
     sw_event_keys k = {in->record, in->subject->id,
                        in->subject->has_account ? in->subject->account_bi
                                                 : NULL,
-                       in->subject->has_tenant ? in->subject->tenant_bi
-                                               : NULL};
+                       in->subject->has_tenant ? in->subject->tenant_bi : NULL};
     return sw_events_latest(s, type, &k, at);
 }
 
@@ -448,8 +445,7 @@ static sw_status compute_due(sw_store *s, const due_input *in, sw_due *out)
 }
 
 sw_status sw_record_add(sw_store *s, const sw_record_spec *spec,
-                        char id[SW_ID_BUFSZ],
-                        sw_due *due_out)
+                        char id[SW_ID_BUFSZ], sw_due *due_out)
 {
     id[0] = '\0';
     sw_status st = need_policy(s);
@@ -497,8 +493,8 @@ sw_status sw_record_add(sw_store *s, const sw_record_spec *spec,
     sw_wipe(key, sizeof(key));
     if (!sealed)
         return sw_fail(s, SW_ERR_NOMEM, "out of memory");
-    sw_instant at = spec->has_collected_at ? spec->collected_at
-                                           : sw_clock_now(&s->clock);
+    sw_instant at =
+        spec->has_collected_at ? spec->collected_at : sw_clock_now(&s->clock);
     sw_due due;
     memset(&due, 0, sizeof(due));
     due_input in = {rid, a->id, spec->category, at, &subj};
@@ -515,24 +511,32 @@ sw_status sw_record_add(sw_store *s, const sw_record_spec *spec,
         if (st == SW_OK && s->in_batch)
             st = sw_audit_note(s, SW_PEND_RECORD, spec->subject, rid);
         if (st == SW_OK) {
-            sw_record_row r = {rid,      spec->subject, a->id,
-                               spec->category, sealed, len,
-                               spec->source,   at,     due.has_due,
-                               due.due_at, due.rule[0] ? due.rule : NULL};
+            sw_record_row r = {rid,
+                               spec->subject,
+                               a->id,
+                               spec->category,
+                               sealed,
+                               len,
+                               spec->source,
+                               at,
+                               due.has_due,
+                               due.due_at,
+                               due.rule[0] ? due.rule : NULL};
             if ((st = sw_records_insert(s, &r)) != SW_OK)
                 sw_audit_unnote(s);
         }
         if (st == SW_OK && !s->in_batch) {
             char when[SW_INSTANT_BUFSZ];
-            json_t *d = json_pack("{s:s, s:s, s:s, s:s}", "activity", a->id,
-                                  "category", spec->category, "collected_at",
-                                  sw_instant_format(at, when), "rule",
-                                  due.rule);
+            json_t *d =
+                json_pack("{s:s, s:s, s:s, s:s}", "activity", a->id, "category",
+                          spec->category, "collected_at",
+                          sw_instant_format(at, when), "rule", due.rule);
             if (due.has_due)
                 json_object_set_new(
                     d, "due", json_string(sw_instant_format(due.due_at, when)));
             char *details = sw_json_text(d);
-            char *objects = sw_json_text(json_pack("[s, s]", spec->subject, rid));
+            char *objects =
+                sw_json_text(json_pack("[s, s]", spec->subject, rid));
             st = details && objects
                      ? sw_audit_append(s, "record.add", spec->subject, objects,
                                        details)
@@ -665,8 +669,8 @@ sw_status sw_event_add(sw_store *s, const sw_event_spec *spec,
                        "'%s' is the record's own time (give it as the "
                        "record's --at), not an event",
                        spec->type);
-    int scopes = !!spec->subject + !!spec->account + !!spec->tenant +
-                 !!spec->record;
+    int scopes =
+        !!spec->subject + !!spec->account + !!spec->tenant + !!spec->record;
     if (scopes != 1)
         return sw_fail(s, SW_ERR_INVALID,
                        "an event needs exactly one of subject, account, "
@@ -676,8 +680,8 @@ sw_status sw_event_add(sw_store *s, const sw_event_spec *spec,
                        "the event's time: a year from %d to %d, please",
                        SW_YEAR_MIN_INPUT, SW_YEAR_MAX_INPUT);
 
-    sw_event_row ev = {NULL, spec->type, SW_EV_SUBJECT, NULL, 0, spec->at,
-                       sw_clock_now(&s->clock)};
+    sw_event_row ev = {NULL, spec->type, SW_EV_SUBJECT,          NULL,
+                       0,    spec->at,   sw_clock_now(&s->clock)};
     uint8_t bi[SW_BLIND_BYTES];
     sw_vec recs = SW_VEC(rec_item), subjects = SW_VEC(subject_id);
     const char *scope_name = "subject";
@@ -725,8 +729,7 @@ sw_status sw_event_add(sw_store *s, const sw_event_spec *spec,
         st = move_dues(s, &recs, spec->type, &moved);
     if (st == SW_OK && s->hooks.event) /* other lists the event dates */
         st = s->hooks.event(s, spec->type, spec->at,
-                            (const char(*)[SW_ID_BUFSZ])subjects.v,
-                            subjects.n);
+                            (const char(*)[SW_ID_BUFSZ])subjects.v, subjects.n);
     if (st == SW_OK) {
         char when[SW_INSTANT_BUFSZ];
         json_t *objs = json_pack("[s]", evid);
@@ -785,8 +788,8 @@ static int show_ident(const sw_ident_row *r, void *p)
     snprintf(iv->type, sizeof(iv->type), "%s", r->type);
     char ad[160];
     snprintf(ad, sizeof(ad), "ident|%s|%s", v->id, r->type);
-    c->st = unseal_text(c->s, c->key, ad, r->value, r->value_len, &iv->value,
-                        NULL);
+    c->st =
+        unseal_text(c->s, c->key, ad, r->value, r->value_len, &iv->value, NULL);
     if (c->st != SW_OK)
         return 1;
     v->n_idents++;
@@ -877,10 +880,9 @@ sw_status sw_subject_show(sw_store *s, const char *id, sw_subject_view **out)
     }
     if (st == SW_OK) {
         char *objects = sw_json_text(json_pack("[s]", id));
-        char *details = sw_json_text(json_pack("{s:s, s:I, s:I}", "purpose",
-                                         "subject.show", "identifiers",
-                                         (json_int_t)v->n_idents, "records",
-                                         (json_int_t)v->n_records));
+        char *details = sw_json_text(json_pack(
+            "{s:s, s:I, s:I}", "purpose", "subject.show", "identifiers",
+            (json_int_t)v->n_idents, "records", (json_int_t)v->n_records));
         st = objects && details
                  ? sw_audit_append(s, "subject.disclose", id, objects, details)
                  : sw_fail(s, SW_ERR_NOMEM, "out of memory");
@@ -915,11 +917,11 @@ sw_status sw_subject_erase(sw_store *s, const char *id, sw_erase_result *out)
     st = sw_subjects_delete(s, id, &counts);
     if (st == SW_OK) {
         char *objects = sw_json_text(json_pack("[s]", id));
-        char *details = sw_json_text(json_pack(
-            "{s:s, s:I, s:I, s:I}", "kind", r.kind, "records",
-            (json_int_t)counts.records, "identifiers",
-            (json_int_t)counts.identifiers, "events",
-            (json_int_t)counts.events));
+        char *details = sw_json_text(
+            json_pack("{s:s, s:I, s:I, s:I}", "kind", r.kind, "records",
+                      (json_int_t)counts.records, "identifiers",
+                      (json_int_t)counts.identifiers, "events",
+                      (json_int_t)counts.events));
         st = objects && details
                  ? sw_audit_append(s, "subject.erase", id, objects, details)
                  : sw_fail(s, SW_ERR_NOMEM, "out of memory");
@@ -951,8 +953,7 @@ static int owner_of(const sw_record_row *r, void *p)
 }
 
 sw_status sw_record_rectify(sw_store *s, const char *subject,
-                            const char *record, const char *value,
-                            size_t len)
+                            const char *record, const char *value, size_t len)
 {
     if (!value || len > SW_VALUE_MAX)
         return sw_fail(s, SW_ERR_INVALID, "a new value of at most %d bytes",

@@ -18,15 +18,15 @@ sw_status sw_subjects_insert(sw_store *s, const sw_subject_row *r)
         "INSERT INTO subjects(id, kind, role, account_bi, tenant_bi,"
         " account_enc, tenant_enc, wrapped_key, created_at, flags,"
         " minor_until) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)",
-        SW_ARGS(sw_v_text(r->id), sw_v_text(r->kind), sw_v_text(r->role),
-                opt_blob(r->has_account, r->account_bi, SW_BLIND_BYTES),
-                opt_blob(r->has_tenant, r->tenant_bi, SW_BLIND_BYTES),
-                opt_blob(r->account_enc_len, r->account_enc,
-                         r->account_enc_len),
-                opt_blob(r->tenant_enc_len, r->tenant_enc, r->tenant_enc_len),
-                opt_blob(r->has_key, r->wrapped_key, SW_WRAPPED_BYTES),
-                sw_v_int(r->created_at), sw_v_int(r->flags),
-                sw_v_opt(r->has_minor, r->minor_until)),
+        SW_ARGS(
+            sw_v_text(r->id), sw_v_text(r->kind), sw_v_text(r->role),
+            opt_blob(r->has_account, r->account_bi, SW_BLIND_BYTES),
+            opt_blob(r->has_tenant, r->tenant_bi, SW_BLIND_BYTES),
+            opt_blob(r->account_enc_len, r->account_enc, r->account_enc_len),
+            opt_blob(r->tenant_enc_len, r->tenant_enc, r->tenant_enc_len),
+            opt_blob(r->has_key, r->wrapped_key, SW_WRAPPED_BYTES),
+            sw_v_int(r->created_at), sw_v_int(r->flags),
+            sw_v_opt(r->has_minor, r->minor_until)),
         NULL);
 }
 
@@ -118,8 +118,8 @@ sw_status sw_subjects_delete(sw_store *s, const char *id, sw_erase_result *c)
         "DELETE FROM consents WHERE subject_id = ?1",
         "DELETE FROM objections WHERE subject_id = ?1",
         "DELETE FROM subjects WHERE id = ?1"};
-    size_t *counts[] = {NULL, &c->identifiers, &c->events, &c->records,
-                        NULL, NULL,            NULL,       NULL};
+    size_t *counts[] = {
+        NULL, &c->identifiers, &c->events, &c->records, NULL, NULL, NULL, NULL};
     for (size_t i = 0; i < sizeof(text) / sizeof(text[0]); i++) {
         int64_t n = 0;
         sw_status st = sw_sql_run(s, "erasing a subject", text[i],
@@ -190,8 +190,7 @@ sw_status sw_identifiers_lookup(sw_store *s,
                       subject);
 }
 
-sw_status sw_identifiers_insert(sw_store *s, const sw_ident_row *r,
-                                char *owner)
+sw_status sw_identifiers_insert(sw_store *s, const sw_ident_row *r, char *owner)
 {
     sw_status st = sw_identifiers_lookup(s, r->blind, owner);
     if (st != SW_ERR_NOTFOUND)
@@ -225,8 +224,8 @@ static int ident_row(const sw_row *r, void *p)
     return c->cb(&o, c->ctx);
 }
 
-sw_status sw_identifiers_list(sw_store *s, const char *subject,
-                              sw_ident_cb cb, void *ctx)
+sw_status sw_identifiers_list(sw_store *s, const char *subject, sw_ident_cb cb,
+                              void *ctx)
 {
     ident_ctx c = {subject, cb, ctx};
     return sw_sql(s, "listing identifiers",
@@ -244,11 +243,10 @@ sw_status sw_records_insert(sw_store *s, const sw_record_row *r)
         "INSERT INTO records(id, subject_id, activity, category, value,"
         " source, collected_at, due_at, rule)"
         " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)",
-        SW_ARGS(sw_v_text(r->id), sw_v_text(r->subject),
-                sw_v_text(r->activity), sw_v_text(r->category),
-                sw_v_blob(r->value, r->value_len), sw_v_text(r->source),
-                sw_v_int(r->collected_at), sw_v_opt(r->has_due, r->due_at),
-                sw_v_text(r->rule)),
+        SW_ARGS(sw_v_text(r->id), sw_v_text(r->subject), sw_v_text(r->activity),
+                sw_v_text(r->category), sw_v_blob(r->value, r->value_len),
+                sw_v_text(r->source), sw_v_int(r->collected_at),
+                sw_v_opt(r->has_due, r->due_at), sw_v_text(r->rule)),
         NULL);
 }
 
@@ -274,8 +272,8 @@ static int record_row(const sw_row *r, void *p)
     return c->cb(&o, c->ctx);
 }
 
-#define RECORD_COLUMNS                                                        \
-    "id, subject_id, activity, category, value, source, collected_at,"       \
+#define RECORD_COLUMNS                                                         \
+    "id, subject_id, activity, category, value, source, collected_at,"         \
     " due_at, rule"
 
 sw_status sw_records_get(sw_store *s, const char *id, sw_record_cb cb,
@@ -300,11 +298,10 @@ sw_status sw_records_list(sw_store *s, const char *subject, sw_record_cb cb,
 sw_status sw_records_set_due(sw_store *s, const char *id, bool has_due,
                              sw_instant due, const char *rule)
 {
-    return sw_sql_run(s, "moving a due date",
-                      "UPDATE records SET due_at = ?2, rule = ?3 WHERE id = ?1",
-                      SW_ARGS(sw_v_text(id), sw_v_opt(has_due, due),
-                              sw_v_text(rule)),
-                      NULL);
+    return sw_sql_run(
+        s, "moving a due date",
+        "UPDATE records SET due_at = ?2, rule = ?3 WHERE id = ?1",
+        SW_ARGS(sw_v_text(id), sw_v_opt(has_due, due), sw_v_text(rule)), NULL);
 }
 
 sw_status sw_records_set_value(sw_store *s, const char *id,
@@ -317,11 +314,10 @@ sw_status sw_records_set_value(sw_store *s, const char *id,
 
 sw_status sw_records_delete(sw_store *s, const char *id)
 {
-    sw_status st = sw_sql_run(
-        s, "deleting the events of a deleted record",
-        "DELETE FROM events WHERE scope = " SQL_EV_RECORD
-        " AND scope_key = ?1",
-        SW_ARGS(sw_v_blob(id, strlen(id))), NULL);
+    sw_status st = sw_sql_run(s, "deleting the events of a deleted record",
+                              "DELETE FROM events WHERE scope = " SQL_EV_RECORD
+                              " AND scope_key = ?1",
+                              SW_ARGS(sw_v_blob(id, strlen(id))), NULL);
     if (st == SW_OK)
         st = sw_sql_run(s, "deleting a record",
                         "DELETE FROM records WHERE id = ?1",
@@ -358,18 +354,18 @@ sw_status sw_events_latest(sw_store *s, const char *type,
 {
     sw_instant got[2] = {0, 0};
     const char *rec = k->record, *sub = k->subject;
-    sw_status st = sw_sql(
-        s, "reading events",
-        "SELECT max(at) FROM events WHERE type = ?1 AND ("
-        " (scope = " SQL_EV_RECORD " AND scope_key = ?2) OR"
-        " (scope = " SQL_EV_SUBJECT " AND scope_key = ?3) OR"
-        " (scope = " SQL_EV_ACCOUNT " AND scope_key = ?4) OR"
-        " (scope = " SQL_EV_TENANT " AND scope_key = ?5))",
-        SW_ARGS(sw_v_text(type), sw_v_blob(rec, rec ? strlen(rec) : 0),
-                sw_v_blob(sub, sub ? strlen(sub) : 0),
-                sw_v_blob(k->account_bi, SW_BLIND_BYTES),
-                sw_v_blob(k->tenant_bi, SW_BLIND_BYTES)),
-        latest_row, got);
+    sw_status st =
+        sw_sql(s, "reading events",
+               "SELECT max(at) FROM events WHERE type = ?1 AND ("
+               " (scope = " SQL_EV_RECORD " AND scope_key = ?2) OR"
+               " (scope = " SQL_EV_SUBJECT " AND scope_key = ?3) OR"
+               " (scope = " SQL_EV_ACCOUNT " AND scope_key = ?4) OR"
+               " (scope = " SQL_EV_TENANT " AND scope_key = ?5))",
+               SW_ARGS(sw_v_text(type), sw_v_blob(rec, rec ? strlen(rec) : 0),
+                       sw_v_blob(sub, sub ? strlen(sub) : 0),
+                       sw_v_blob(k->account_bi, SW_BLIND_BYTES),
+                       sw_v_blob(k->tenant_bi, SW_BLIND_BYTES)),
+               latest_row, got);
     if (st == SW_OK && !got[1])
         return SW_ERR_NOTFOUND;
     *at = got[0];

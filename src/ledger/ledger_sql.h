@@ -140,8 +140,8 @@ sw_status sw_identifiers_insert(sw_store *s, const sw_ident_row *r,
 sw_status sw_identifiers_lookup(sw_store *s,
                                 const uint8_t blind[SW_BLIND_BYTES],
                                 char *subject);
-sw_status sw_identifiers_list(sw_store *s, const char *subject,
-                              sw_ident_cb cb, void *ctx);
+sw_status sw_identifiers_list(sw_store *s, const char *subject, sw_ident_cb cb,
+                              void *ctx);
 
 sw_status sw_records_insert(sw_store *s, const sw_record_row *r);
 /* cb is not called when there is no such record. */

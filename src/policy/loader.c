@@ -26,14 +26,30 @@ static const char *const scope_names[] = {"record", "subject", "account",
 static const char *const round_names[] = {"none", "end_of_day", "end_of_month",
                                           "end_of_year", NULL};
 static const char *const action_names[] = {"delete", "anonymise", NULL};
-static const char *const safeguard_names[] = {
-    "not_applicable", "adequacy_decision", "standard_contractual_clauses",
-    "binding_corporate_rules", "intercompany_agreement", "derogation", NULL};
+static const char *const safeguard_names[] = {"not_applicable",
+                                              "adequacy_decision",
+                                              "standard_contractual_clauses",
+                                              "binding_corporate_rules",
+                                              "intercompany_agreement",
+                                              "derogation",
+                                              NULL};
 
-const char *sw_role_name(sw_role r) { return role_names[r]; }
-const char *sw_scope_name(sw_scope s) { return scope_names[s]; }
-const char *sw_round_name(sw_round r) { return round_names[r]; }
-const char *sw_action_name(sw_action a) { return action_names[a]; }
+const char *sw_role_name(sw_role r)
+{
+    return role_names[r];
+}
+const char *sw_scope_name(sw_scope s)
+{
+    return scope_names[s];
+}
+const char *sw_round_name(sw_round r)
+{
+    return round_names[r];
+}
+const char *sw_action_name(sw_action a)
+{
+    return action_names[a];
+}
 
 /* ---- the schema tables ---- */
 
@@ -53,13 +69,16 @@ static const field subject_fields[] = {
     {"role", F_ENUM, OFF(sw_subject_kind, role), 0, 0, R_NONE, NULL,
      role_names},
     {NULL, 0, 0, 0, 0, 0, NULL, NULL}};
-static const schema subject_schema = {"subject", sizeof(sw_subject_kind),
+static const schema subject_schema = {"subject",
+                                      sizeof(sw_subject_kind),
                                       OFF(sw_subject_kind, pos),
-                                      subject_fields, NULL, NULL};
-static const schema purpose_schema = {"purpose", sizeof(sw_def),
-                                      OFF(sw_def, pos), def_fields, NULL, NULL};
-static const schema source_schema = {"source", sizeof(sw_def),
-                                     OFF(sw_def, pos), def_fields, NULL, NULL};
+                                      subject_fields,
+                                      NULL,
+                                      NULL};
+static const schema purpose_schema = {
+    "purpose", sizeof(sw_def), OFF(sw_def, pos), def_fields, NULL, NULL};
+static const schema source_schema = {
+    "source", sizeof(sw_def), OFF(sw_def, pos), def_fields, NULL, NULL};
 
 static const field category_fields[] = {
     {"id", F_STR, OFF(sw_category, id), 0, REQ | ID, R_ID, NULL, NULL},
@@ -68,9 +87,12 @@ static const field category_fields[] = {
      NULL},
     {"special", F_BOOL, OFF(sw_category, special), 0, 0, R_NONE, NULL, NULL},
     {NULL, 0, 0, 0, 0, 0, NULL, NULL}};
-static const schema category_schema = {"category", sizeof(sw_category),
-                                       OFF(sw_category, pos), category_fields,
-                                       NULL, NULL};
+static const schema category_schema = {"category",
+                                       sizeof(sw_category),
+                                       OFF(sw_category, pos),
+                                       category_fields,
+                                       NULL,
+                                       NULL};
 
 static const field trigger_fields[] = {
     {"id", F_STR, OFF(sw_trigger, id), 0, REQ | ID, R_ID, NULL, NULL},
@@ -80,42 +102,45 @@ static const field trigger_fields[] = {
     {"description", F_STR, OFF(sw_trigger, description), 0, 0, R_NONE, NULL,
      NULL},
     {NULL, 0, 0, 0, 0, 0, NULL, NULL}};
-static const schema trigger_schema = {"trigger", sizeof(sw_trigger),
-                                      OFF(sw_trigger, pos), trigger_fields,
-                                      NULL, NULL};
+static const schema trigger_schema = {
+    "trigger", sizeof(sw_trigger), OFF(sw_trigger, pos), trigger_fields, NULL,
+    NULL};
 
 static const field recipient_fields[] = {
     {"id", F_STR, OFF(sw_recipient, id), 0, REQ | ID, R_ID, NULL, NULL},
     {"name", F_STR, OFF(sw_recipient, name), 0, REQ, R_NONE, NULL, NULL},
     {"description", F_STR, OFF(sw_recipient, description), 0, 0, R_NONE, NULL,
      NULL},
-    {"section", F_STR, OFF(sw_recipient, section), 0, 0, R_SECTION, NULL,
-     NULL},
+    {"section", F_STR, OFF(sw_recipient, section), 0, 0, R_SECTION, NULL, NULL},
     {"ccpa", F_STR, OFF(sw_recipient, ccpa), 0, 0, R_NONE, NULL, NULL},
     {NULL, 0, 0, 0, 0, 0, NULL, NULL}};
-static const schema recipient_schema = {"recipient", sizeof(sw_recipient),
+static const schema recipient_schema = {"recipient",
+                                        sizeof(sw_recipient),
                                         OFF(sw_recipient, pos),
-                                        recipient_fields, NULL, NULL};
+                                        recipient_fields,
+                                        NULL,
+                                        NULL};
 
 static const field hold_fields[] = {
     {"id", F_STR, OFF(sw_hold_kind, id), 0, REQ | ID, R_ID, NULL, NULL},
     {"name", F_STR, OFF(sw_hold_kind, name), 0, REQ, R_NONE, NULL, NULL},
-    {"section", F_STR, OFF(sw_hold_kind, section), 0, 0, R_SECTION, NULL,
-     NULL},
+    {"section", F_STR, OFF(sw_hold_kind, section), 0, 0, R_SECTION, NULL, NULL},
     {NULL, 0, 0, 0, 0, 0, NULL, NULL}};
-static const schema hold_schema = {"hold kind", sizeof(sw_hold_kind),
-                                   OFF(sw_hold_kind, pos), hold_fields, NULL,
+static const schema hold_schema = {"hold kind",
+                                   sizeof(sw_hold_kind),
+                                   OFF(sw_hold_kind, pos),
+                                   hold_fields,
+                                   NULL,
                                    NULL};
 
 static const field basis_fields[] = {
     {"basis", F_STR, OFF(sw_basis, basis), 0, REQ, R_BASIS6, NULL, NULL},
     {"when", F_STR, OFF(sw_basis, when), 0, 0, R_NONE, NULL, NULL},
-    {"purposes", F_STRS, OFF(sw_basis, purposes), 0, 0, R_PURPOSE, NULL,
-     NULL},
+    {"purposes", F_STRS, OFF(sw_basis, purposes), 0, 0, R_PURPOSE, NULL, NULL},
     {NULL, 0, 0, 0, 0, 0, NULL, NULL}};
-static const schema basis_schema = {"legal basis", sizeof(sw_basis),
-                                    OFF(sw_basis, pos), basis_fields, "basis",
-                                    NULL};
+static const schema basis_schema = {
+    "legal basis", sizeof(sw_basis), OFF(sw_basis, pos),
+    basis_fields,  "basis",          NULL};
 
 static const field transfer_fields[] = {
     {"to", F_STR, OFF(sw_transfer, to), 0, REQ, R_NONE, NULL, NULL},
@@ -123,9 +148,12 @@ static const field transfer_fields[] = {
      R_NONE, NULL, safeguard_names},
     {"note", F_STR, OFF(sw_transfer, note), 0, 0, R_NONE, NULL, NULL},
     {NULL, 0, 0, 0, 0, 0, NULL, NULL}};
-static const schema transfer_schema = {"transfer", sizeof(sw_transfer),
-                                       OFF(sw_transfer, pos), transfer_fields,
-                                       NULL, NULL};
+static const schema transfer_schema = {"transfer",
+                                       sizeof(sw_transfer),
+                                       OFF(sw_transfer, pos),
+                                       transfer_fields,
+                                       NULL,
+                                       NULL};
 
 static const field extension_fields[] = {
     {"country", F_STR, OFF(sw_extension, country), 0, REQ, R_COUNTRY, NULL,
@@ -133,29 +161,35 @@ static const field extension_fields[] = {
     {"keep", F_DURATION, OFF(sw_extension, keep), 0, REQ, R_NONE, NULL, NULL},
     {"reason", F_STR, OFF(sw_extension, reason), 0, REQ, R_NONE, NULL, NULL},
     {NULL, 0, 0, 0, 0, 0, NULL, NULL}};
-static const schema extension_schema = {"extension", sizeof(sw_extension),
+static const schema extension_schema = {"extension",
+                                        sizeof(sw_extension),
                                         OFF(sw_extension, pos),
-                                        extension_fields, NULL, NULL};
+                                        extension_fields,
+                                        NULL,
+                                        NULL};
 
 static const field rule_fields[] = {
     {"id", F_STR, OFF(sw_rule, id), 0, REQ | ID, R_ID, NULL, NULL},
     {"name", F_STR, OFF(sw_rule, name), 0, 0, R_NONE, NULL, NULL},
     {"section", F_STR, OFF(sw_rule, section), 0, REQ, R_SECTION, NULL, NULL},
-    {"categories", F_STRS, OFF(sw_rule, categories), 0, REQ,
-     R_CATEGORY_PREFIX, NULL, NULL},
+    {"categories", F_STRS, OFF(sw_rule, categories), 0, REQ, R_CATEGORY_PREFIX,
+     NULL, NULL},
     {"subjects", F_STRS, OFF(sw_rule, subjects), 0, 0, R_SUBJECT, NULL, NULL},
     {"keep", F_KEEP, OFF(sw_rule, keep), 0, REQ, R_NONE, NULL, NULL},
     {"after", F_STR, OFF(sw_rule, after), 0, 0, R_TRIGGER, NULL, NULL},
     {"round", F_ENUM, OFF(sw_rule, round), 0, 0, R_NONE, NULL, round_names},
     {"unless", F_STRS, OFF(sw_rule, unless), 0, 0, R_TRIGGER, NULL, NULL},
-    {"action", F_ENUM, OFF(sw_rule, action), 0, 0, R_NONE, NULL,
-     action_names},
+    {"action", F_ENUM, OFF(sw_rule, action), 0, 0, R_NONE, NULL, action_names},
     {"reason", F_STR, OFF(sw_rule, reason), 0, 0, R_NONE, NULL, NULL},
-    {"extensions", F_LIST, OFF(sw_rule, extensions),
-     OFF(sw_rule, n_extensions), 0, R_NONE, &extension_schema, NULL},
+    {"extensions", F_LIST, OFF(sw_rule, extensions), OFF(sw_rule, n_extensions),
+     0, R_NONE, &extension_schema, NULL},
     {NULL, 0, 0, 0, 0, 0, NULL, NULL}};
-static const schema rule_schema = {"retention rule", sizeof(sw_rule),
-                                   OFF(sw_rule, pos), rule_fields, NULL, NULL};
+static const schema rule_schema = {"retention rule",
+                                   sizeof(sw_rule),
+                                   OFF(sw_rule, pos),
+                                   rule_fields,
+                                   NULL,
+                                   NULL};
 
 static void check_activity(pctx *c, void *obj);
 
@@ -166,16 +200,15 @@ static const field activity_fields[] = {
      NULL},
     {"description", F_STR, OFF(sw_activity, description), 0, 0, R_NONE, NULL,
      NULL},
-    {"role", F_ENUM, OFF(sw_activity, role), 0, REQ, R_NONE, NULL,
-     role_names},
+    {"role", F_ENUM, OFF(sw_activity, role), 0, REQ, R_NONE, NULL, role_names},
     {"subjects", F_STRS, OFF(sw_activity, subjects), 0, REQ, R_SUBJECT, NULL,
      NULL},
     {"categories", F_STRS, OFF(sw_activity, categories), 0, REQ, R_CATEGORY,
      NULL, NULL},
     {"purposes", F_STRS, OFF(sw_activity, purposes), 0, REQ, R_PURPOSE, NULL,
      NULL},
-    {"legal_basis", F_LIST, OFF(sw_activity, bases),
-     OFF(sw_activity, n_bases), REQ, R_NONE, &basis_schema, NULL},
+    {"legal_basis", F_LIST, OFF(sw_activity, bases), OFF(sw_activity, n_bases),
+     REQ, R_NONE, &basis_schema, NULL},
     {"special_condition", F_STR, OFF(sw_activity, special_condition), 0, 0,
      R_BASIS9, NULL, NULL},
     {"sources", F_STRS, OFF(sw_activity, sources), 0, REQ, R_SOURCE, NULL,
@@ -186,17 +219,16 @@ static const field activity_fields[] = {
      OFF(sw_activity, n_transfers), REQ, R_NONE, &transfer_schema, NULL},
     {"withdrawal", F_STR, OFF(sw_activity, withdrawal), 0, 0, R_NONE, NULL,
      NULL},
-    {"objection", F_STR, OFF(sw_activity, objection), 0, 0, R_NONE, NULL,
-     NULL},
+    {"objection", F_STR, OFF(sw_activity, objection), 0, 0, R_NONE, NULL, NULL},
     {"double_opt_in", F_BOOL, OFF(sw_activity, double_opt_in), 0, 0, R_NONE,
      NULL, NULL},
     {"holds", F_STRS, OFF(sw_activity, holds), 0, 0, R_HOLD, NULL, NULL},
     {"retention", F_LIST, OFF(sw_activity, rules), OFF(sw_activity, n_rules),
      REQ, R_NONE, &rule_schema, NULL},
     {NULL, 0, 0, 0, 0, 0, NULL, NULL}};
-static const schema activity_schema = {"activity", sizeof(sw_activity),
-                                       OFF(sw_activity, pos), activity_fields,
-                                       NULL, check_activity};
+static const schema activity_schema = {
+    "activity", sizeof(sw_activity), OFF(sw_activity, pos), activity_fields,
+    NULL,       check_activity};
 
 static const field right_fields[] = {
     {"id", F_STR, OFF(sw_right, id), 0, REQ | ID, R_ID, NULL, NULL},
@@ -205,32 +237,32 @@ static const field right_fields[] = {
     {"section", F_STR, OFF(sw_right, section), 0, REQ, R_SECTION, NULL, NULL},
     {"route", F_STR, OFF(sw_right, route), 0, REQ, R_NONE, NULL, NULL},
     {NULL, 0, 0, 0, 0, 0, NULL, NULL}};
-static const schema right_schema = {"right", sizeof(sw_right),
-                                    OFF(sw_right, pos), right_fields, NULL,
-                                    NULL};
+static const schema right_schema = {
+    "right", sizeof(sw_right), OFF(sw_right, pos), right_fields, NULL, NULL};
 
 static const field ccpa_cat_fields[] = {
     {"id", F_STR, OFF(sw_ccpa_category, id), 0, REQ | ID, R_ID, NULL, NULL},
     {"name", F_STR, OFF(sw_ccpa_category, name), 0, REQ, R_NONE, NULL, NULL},
     {"examples", F_STR, OFF(sw_ccpa_category, examples), 0, 0, R_NONE, NULL,
      NULL},
-    {"covers", F_STRS, OFF(sw_ccpa_category, covers), 0, REQ,
-     R_CATEGORY_PREFIX, NULL, NULL},
+    {"covers", F_STRS, OFF(sw_ccpa_category, covers), 0, REQ, R_CATEGORY_PREFIX,
+     NULL, NULL},
     {"disclosed_to", F_STRS, OFF(sw_ccpa_category, disclosed_to), 0, REQ,
      R_NONE, NULL, NULL},
     {NULL, 0, 0, 0, 0, 0, NULL, NULL}};
 static const schema ccpa_cat_schema = {"CCPA category",
                                        sizeof(sw_ccpa_category),
                                        OFF(sw_ccpa_category, pos),
-                                       ccpa_cat_fields, NULL, NULL};
+                                       ccpa_cat_fields,
+                                       NULL,
+                                       NULL};
 
 /* Embedded objects: offsets are relative to sw_policy. */
 #define POFF(member) offsetof(sw_policy, member)
 
 static const field dpo_fields[] = {
     {"email", F_STR, POFF(controller.dpo_email), 0, REQ, R_NONE, NULL, NULL},
-    {"address", F_STR, POFF(controller.dpo_address), 0, 0, R_NONE, NULL,
-     NULL},
+    {"address", F_STR, POFF(controller.dpo_address), 0, 0, R_NONE, NULL, NULL},
     {NULL, 0, 0, 0, 0, 0, NULL, NULL}};
 static const schema dpo_schema = {"dpo", 0, NOPOS, dpo_fields, NULL, NULL};
 
@@ -240,7 +272,7 @@ static const field controller_fields[] = {
     {"contact", F_STR, POFF(controller.contact), 0, 0, R_NONE, NULL, NULL},
     {"dpo", F_OBJ, 0, 0, REQ, R_NONE, &dpo_schema, NULL},
     {NULL, 0, 0, 0, 0, 0, NULL, NULL}};
-static const schema controller_schema = {"controller", 0, NOPOS,
+static const schema controller_schema = {"controller",      0,    NOPOS,
                                          controller_fields, NULL, NULL};
 
 static const field notice_fields[] = {
@@ -248,8 +280,8 @@ static const field notice_fields[] = {
     {"url", F_STR, POFF(notice.url), 0, 0, R_NONE, NULL, NULL},
     {"title", F_STR, POFF(notice.title), 0, 0, R_NONE, NULL, NULL},
     {NULL, 0, 0, 0, 0, 0, NULL, NULL}};
-static const schema notice_schema = {"notice", 0, NOPOS, notice_fields, NULL,
-                                     NULL};
+static const schema notice_schema = {"notice",      0,    NOPOS,
+                                     notice_fields, NULL, NULL};
 
 static const field adm_fields[] = {
     {"used", F_BOOL, POFF(automated_decisions.used), 0, REQ, R_NONE, NULL,
@@ -259,21 +291,21 @@ static const field adm_fields[] = {
     {"section", F_STR, POFF(automated_decisions.section), 0, REQ, R_SECTION,
      NULL, NULL},
     {NULL, 0, 0, 0, 0, 0, NULL, NULL}};
-static const schema adm_schema = {"automated_decisions", 0, NOPOS, adm_fields,
-                                  NULL, NULL};
+static const schema adm_schema = {
+    "automated_decisions", 0, NOPOS, adm_fields, NULL, NULL};
 
 static const field children_fields[] = {
     {"min_age", F_INT, POFF(children.min_age), 0, REQ, R_NONE, NULL, NULL},
     {"section", F_STR, POFF(children.section), 0, REQ, R_SECTION, NULL, NULL},
     {NULL, 0, 0, 0, 0, 0, NULL, NULL}};
-static const schema children_schema = {"children", 0, NOPOS, children_fields,
-                                       NULL, NULL};
+static const schema children_schema = {"children",      0,    NOPOS,
+                                       children_fields, NULL, NULL};
 
 static const field ccpa_fields[] = {
     {"sells", F_BOOL, POFF(ccpa.sells), 0, REQ, R_NONE, NULL, NULL},
     {"section", F_STR, POFF(ccpa.section), 0, REQ, R_SECTION, NULL, NULL},
-    {"categories", F_LIST, POFF(ccpa.categories), POFF(ccpa.n_categories),
-     REQ, R_NONE, &ccpa_cat_schema, NULL},
+    {"categories", F_LIST, POFF(ccpa.categories), POFF(ccpa.n_categories), REQ,
+     R_NONE, &ccpa_cat_schema, NULL},
     {NULL, 0, 0, 0, 0, 0, NULL, NULL}};
 static const schema ccpa_schema = {"ccpa", 0, NOPOS, ccpa_fields, NULL, NULL};
 
@@ -283,29 +315,29 @@ static const field traffic_fields[] = {
     {"records_rule", F_STR, POFF(traffic.records_rule), 0, REQ, R_ID, NULL,
      NULL},
     {NULL, 0, 0, 0, 0, 0, NULL, NULL}};
-static const schema traffic_schema = {"traffic", 0, NOPOS, traffic_fields,
-                                      NULL, NULL};
+static const schema traffic_schema = {"traffic",      0,    NOPOS,
+                                      traffic_fields, NULL, NULL};
 
 static const field cookie_fields[] = {
     {"necessary", F_STR, POFF(consent.cookie_necessary), 0, REQ, R_PURPOSE,
      NULL, NULL},
     {"analytics", F_STR, POFF(consent.cookie_analytics), 0, REQ, R_PURPOSE,
      NULL, NULL},
-    {"advertising", F_STR, POFF(consent.cookie_advertising), 0, REQ,
-     R_PURPOSE, NULL, NULL},
+    {"advertising", F_STR, POFF(consent.cookie_advertising), 0, REQ, R_PURPOSE,
+     NULL, NULL},
     {NULL, 0, 0, 0, 0, 0, NULL, NULL}};
-static const schema cookie_schema = {"cookies", 0, NOPOS, cookie_fields, NULL,
-                                     NULL};
+static const schema cookie_schema = {"cookies",     0,    NOPOS,
+                                     cookie_fields, NULL, NULL};
 
 static const field consent_fields[] = {
-    {"suppression_activity", F_STR, POFF(consent.suppression_activity), 0,
-     REQ, R_ID, NULL, NULL},
-    {"confirmation_valid", F_DURATION, POFF(consent.confirmation_valid), 0,
-     REQ, R_NONE, NULL, NULL},
+    {"suppression_activity", F_STR, POFF(consent.suppression_activity), 0, REQ,
+     R_ID, NULL, NULL},
+    {"confirmation_valid", F_DURATION, POFF(consent.confirmation_valid), 0, REQ,
+     R_NONE, NULL, NULL},
     {"cookies", F_OBJ, 0, 0, 0, R_NONE, &cookie_schema, NULL},
     {NULL, 0, 0, 0, 0, 0, NULL, NULL}};
-static const schema consent_schema = {"consent", 0, NOPOS, consent_fields,
-                                      NULL, NULL};
+static const schema consent_schema = {"consent",      0,    NOPOS,
+                                      consent_fields, NULL, NULL};
 
 static void check_policy(pctx *c, void *obj);
 
@@ -328,8 +360,8 @@ static const field policy_fields[] = {
      &recipient_schema, NULL},
     {"holds", F_LIST, POFF(hold_kinds), POFF(n_hold_kinds), 0, R_NONE,
      &hold_schema, NULL},
-    {"security_measures", F_STRS, POFF(security_measures), 0, REQ, R_NONE,
-     NULL, NULL},
+    {"security_measures", F_STRS, POFF(security_measures), 0, REQ, R_NONE, NULL,
+     NULL},
     {"activities", F_LIST, POFF(activities), POFF(n_activities), REQ, R_NONE,
      &activity_schema, NULL},
     {"rights", F_LIST, POFF(rights), POFF(n_rights), 0, R_NONE, &right_schema,
@@ -340,8 +372,8 @@ static const field policy_fields[] = {
     {"traffic", F_OBJ, 0, 0, 0, R_NONE, &traffic_schema, NULL},
     {"consent", F_OBJ, 0, 0, 0, R_NONE, &consent_schema, NULL},
     {NULL, 0, 0, 0, 0, 0, NULL, NULL}};
-const schema sw_policy_schema_ = {"policy", sizeof(sw_policy), NOPOS,
-                                  policy_fields, NULL, check_policy};
+const schema sw_policy_schema_ = {
+    "policy", sizeof(sw_policy), NOPOS, policy_fields, NULL, check_policy};
 
 /* ---- diagnostics ---- */
 
@@ -380,11 +412,11 @@ static void perr_at(pctx *c, sw_pos p, const char *code, const char *fmt, ...)
     va_end(ap);
     c->errors++;
     if (c->diags)
-        sw_diags_add(c->diags, SW_SEV_ERROR, code, c->file, p.line, p.col,
-                     "%s", msg);
+        sw_diags_add(c->diags, SW_SEV_ERROR, code, c->file, p.line, p.col, "%s",
+                     msg);
 }
 
-#define perr(c, node, code, ...)                                              \
+#define perr(c, node, code, ...)                                               \
     perr_at((c), node_pos((c), (node), (c)->here), (code), __VA_ARGS__)
 
 static void oom(pctx *c)
@@ -450,20 +482,41 @@ static bool defined(const sw_policy *p, enum ref r, const char *id)
     const void *base = NULL;
     size_t n = 0, size = 0;
     switch (r) {
-    case R_SUBJECT: base = p->subjects; n = p->n_subjects;
-        size = sizeof(sw_subject_kind); break;
-    case R_PURPOSE: base = p->purposes; n = p->n_purposes;
-        size = sizeof(sw_def); break;
-    case R_SOURCE: base = p->sources; n = p->n_sources;
-        size = sizeof(sw_def); break;
-    case R_CATEGORY: base = p->categories; n = p->n_categories;
-        size = sizeof(sw_category); break;
-    case R_TRIGGER: base = p->triggers; n = p->n_triggers;
-        size = sizeof(sw_trigger); break;
-    case R_RECIPIENT: base = p->recipients; n = p->n_recipients;
-        size = sizeof(sw_recipient); break;
-    case R_HOLD: base = p->hold_kinds; n = p->n_hold_kinds;
-        size = sizeof(sw_hold_kind); break;
+    case R_SUBJECT:
+        base = p->subjects;
+        n = p->n_subjects;
+        size = sizeof(sw_subject_kind);
+        break;
+    case R_PURPOSE:
+        base = p->purposes;
+        n = p->n_purposes;
+        size = sizeof(sw_def);
+        break;
+    case R_SOURCE:
+        base = p->sources;
+        n = p->n_sources;
+        size = sizeof(sw_def);
+        break;
+    case R_CATEGORY:
+        base = p->categories;
+        n = p->n_categories;
+        size = sizeof(sw_category);
+        break;
+    case R_TRIGGER:
+        base = p->triggers;
+        n = p->n_triggers;
+        size = sizeof(sw_trigger);
+        break;
+    case R_RECIPIENT:
+        base = p->recipients;
+        n = p->n_recipients;
+        size = sizeof(sw_recipient);
+        break;
+    case R_HOLD:
+        base = p->hold_kinds;
+        n = p->n_hold_kinds;
+        size = sizeof(sw_hold_kind);
+        break;
     default: return true;
     }
     for (size_t i = 0; i < n; i++) {
@@ -481,7 +534,8 @@ static const char *ref_noun(enum ref r)
     case R_SUBJECT: return "subject";
     case R_PURPOSE: return "purpose";
     case R_SOURCE: return "source";
-    case R_CATEGORY: case R_CATEGORY_PREFIX: return "category";
+    case R_CATEGORY:
+    case R_CATEGORY_PREFIX: return "category";
     case R_TRIGGER: return "trigger";
     case R_RECIPIENT: return "recipient";
     case R_HOLD: return "hold kind";
@@ -495,7 +549,8 @@ static const char *ref_list_key(enum ref r)
     case R_SUBJECT: return "subjects";
     case R_PURPOSE: return "purposes";
     case R_SOURCE: return "sources";
-    case R_CATEGORY: case R_CATEGORY_PREFIX: return "categories";
+    case R_CATEGORY:
+    case R_CATEGORY_PREFIX: return "categories";
     case R_TRIGGER: return "triggers";
     case R_RECIPIENT: return "recipients";
     case R_HOLD: return "holds";
@@ -506,8 +561,7 @@ static const char *ref_list_key(enum ref r)
 static void check_ref(pctx *c, enum ref r, const char *v, sw_pos at)
 {
     switch (r) {
-    case R_NONE:
-        return;
+    case R_NONE: return;
     case R_ID:
         if (!valid_id(v))
             perr_at(c, at, "malformed-id",
@@ -593,8 +647,7 @@ static char *want_scalar(pctx *c, const char *key, struct fy_node *n)
     return copy_scalar(c, n);
 }
 
-static void parse_strs(pctx *c, const field *f, sw_strs *out,
-                       struct fy_node *n)
+static void parse_strs(pctx *c, const field *f, sw_strs *out, struct fy_node *n)
 {
     if (!fy_node_is_sequence(n)) {
         perr(c, n, "wrong-type", "'%s' must be a sequence, not %s", f->key,
@@ -709,8 +762,8 @@ static void parse_bool(pctx *c, const field *f, bool *dst, struct fy_node *n)
     else if (strcmp(v, "false") == 0)
         *dst = false;
     else
-        perr(c, n, "wrong-type", "'%s' must be true or false, not '%s'",
-             f->key, v);
+        perr(c, n, "wrong-type", "'%s' must be true or false, not '%s'", f->key,
+             v);
 }
 
 static const char *elem_id(const schema *s, const char *elem)
@@ -761,8 +814,10 @@ static void parse_list(pctx *c, const field *f, char *base, struct fy_node *n)
             if (s->pos_off != NOPOS)
                 *(sw_pos *)(elem + s->pos_off) = p;
         } else if (!fy_node_is_mapping(item)) {
-            perr(c, item, "wrong-type", "each item of '%s' must be a mapping "
-                 "(a %s), not %s", f->key, s->what, node_kind(item));
+            perr(c, item, "wrong-type",
+                 "each item of '%s' must be a mapping "
+                 "(a %s), not %s",
+                 f->key, s->what, node_kind(item));
             continue;
         } else {
             parse_object(c, s, elem, item, p);
@@ -809,13 +864,11 @@ static void parse_field(pctx *c, const field *f, char *base, struct fy_node *v)
     case F_INT: parse_int(c, f, (int *)dst, v); break;
     case F_ENUM: parse_enum(c, f, dst, v); break;
     case F_DURATION: parse_duration(c, f, (sw_duration *)dst, v); break;
-    case F_KEEP:
-        parse_keep(c, f, (sw_rule *)(base), v);
-        break;
+    case F_KEEP: parse_keep(c, f, (sw_rule *)(base), v); break;
     case F_OBJ:
         if (!fy_node_is_mapping(v))
-            perr(c, v, "wrong-type", "'%s' must be a mapping, not %s",
-                 f->key, node_kind(v));
+            perr(c, v, "wrong-type", "'%s' must be a mapping, not %s", f->key,
+                 node_kind(v));
         else
             parse_object(c, f->sub, dst, v, c->here);
         break;
@@ -848,7 +901,8 @@ static void parse_object(pctx *c, const schema *s, char *base,
                     strncat(keys, ", ", sizeof(keys) - strlen(keys) - 1);
                 strncat(keys, g->key, sizeof(keys) - strlen(keys) - 1);
             }
-            perr(c, k, "unknown-key", "unknown key '%.80s' in %s (expected: %s)",
+            perr(c, k, "unknown-key",
+                 "unknown key '%.80s' in %s (expected: %s)",
                  key ? key : "(not a scalar)", s->what, keys);
         }
     }
@@ -863,8 +917,8 @@ static void parse_object(pctx *c, const schema *s, char *base,
         } else if (f->flags & REQ) {
             const char *id = elem_id(s, base);
             if (id)
-                perr_at(c, owner, "missing-key", "%s '%s' has no '%s'",
-                        s->what, id, f->key);
+                perr_at(c, owner, "missing-key", "%s '%s' has no '%s'", s->what,
+                        id, f->key);
             else
                 perr_at(c, owner, "missing-key", "%s has no '%s'", s->what,
                         f->key);
@@ -888,8 +942,7 @@ static void check_activity(pctx *c, void *obj)
         for (size_t j = 0; j < r->categories.n; j++) {
             bool ok = false;
             for (size_t k = 0; k < a->categories.n && !ok; k++)
-                ok = sw_category_covers(r->categories.v[j],
-                                        a->categories.v[k]);
+                ok = sw_category_covers(r->categories.v[j], a->categories.v[k]);
             if (!ok)
                 perr_at(c, r->categories.at[j], "rule-category",
                         "rule '%s' keeps category '%s', which activity '%s' "
@@ -950,10 +1003,10 @@ static void check_policy(pctx *c, void *obj)
         if (traffic_rules[i] && !r)
             perr_at(c, c->here, "undefined-reference",
                     "traffic: no retention rule '%s'", traffic_rules[i]);
-        else if (r && (r->keep_kind != SW_KEEP_PERIOD || !r->after ||
-                       !sw_policy_trigger(p, r->after) ||
-                       sw_policy_trigger(p, r->after)->scope !=
-                           SW_SCOPE_RECORD))
+        else if (r &&
+                 (r->keep_kind != SW_KEEP_PERIOD || !r->after ||
+                  !sw_policy_trigger(p, r->after) ||
+                  sw_policy_trigger(p, r->after)->scope != SW_SCOPE_RECORD))
             perr_at(c, r->pos, "bad-traffic-rule",
                     "traffic rule '%s' must keep a period counted from a "
                     "record-scoped trigger (the communication)",
@@ -1051,9 +1104,9 @@ static sw_status load(const char *name, const char *text, size_t len,
                                FYPCF_QUIET | FYPCF_COLLECT_DIAG |
                                    FYPCF_RESOLVE_DOCUMENT | FYPCF_JSON_NONE,
                                NULL, fd};
-    struct fy_document *doc = path ? fy_document_build_from_file(&cfg, path)
-                                   : fy_document_build_from_string(&cfg, text,
-                                                                   len);
+    struct fy_document *doc =
+        path ? fy_document_build_from_file(&cfg, path)
+             : fy_document_build_from_string(&cfg, text, len);
     if (!doc || fy_diag_got_error(fd)) {
         bool any = false;
         void *it = NULL;
@@ -1082,8 +1135,9 @@ static sw_status load(const char *name, const char *text, size_t len,
     }
     p->arena_ = a;
     p->source_name = sw_arena_strndup(a, name, strlen(name));
-    pctx c = {p, a, diags, p->source_name ? p->source_name : name,
-              {name, 1, 1}, 0, false};
+    pctx c = {
+        p, a,    diags, p->source_name ? p->source_name : name, {name, 1, 1},
+        0, false};
     c.here.file = c.file;
     if (!root || !fy_node_is_mapping(root))
         perr_at(&c, node_pos(&c, root, c.here), "wrong-type",
@@ -1140,8 +1194,8 @@ sw_status sw_policy_load_file(const char *path, sw_diags *diags,
     return st;
 }
 
-sw_status sw_policy_load_buffer(const char *name, const char *text,
-                                size_t len, sw_diags *diags, sw_policy **out)
+sw_status sw_policy_load_buffer(const char *name, const char *text, size_t len,
+                                sw_diags *diags, sw_policy **out)
 {
     return load(name, text, len, NULL, diags, out);
 }

@@ -124,8 +124,7 @@ sw_status sw_rule_due_in(const sw_rule *rule, sw_instant trigger,
     return SW_OK;
 }
 
-sw_status sw_rule_due(const sw_rule *rule, sw_instant trigger,
-                      sw_instant *due)
+sw_status sw_rule_due(const sw_rule *rule, sw_instant trigger, sw_instant *due)
 {
     return sw_rule_due_in(rule, trigger, NULL, due);
 }
@@ -220,16 +219,16 @@ size_t sw_policy_lint(const sw_policy *p, sw_diags *d)
                        (a->special_condition &&
                         strcmp(a->special_condition, "9(2)(a)") == 0);
         if (consent && !a->withdrawal) {
-            sw_diags_add(d, SW_SEV_WARNING, "no-withdrawal", ap->file,
-                         ap->line, ap->col,
+            sw_diags_add(d, SW_SEV_WARNING, "no-withdrawal", ap->file, ap->line,
+                         ap->col,
                          "activity '%s' relies on consent but names no way to "
                          "withdraw it ('withdrawal')",
                          a->id);
             n++;
         }
         if (has_basis(a, "6(1)(f)") && !a->objection) {
-            sw_diags_add(d, SW_SEV_WARNING, "no-objection", ap->file,
-                         ap->line, ap->col,
+            sw_diags_add(d, SW_SEV_WARNING, "no-objection", ap->file, ap->line,
+                         ap->col,
                          "activity '%s' relies on legitimate interests but "
                          "names no way to object ('objection')",
                          a->id);

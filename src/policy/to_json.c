@@ -43,7 +43,8 @@ static json_t *field_json(const field *f, const char *base)
         size_t n = *(const size_t *)(base + f->noff);
         json_t *a = json_array();
         for (size_t i = 0; a && i < n; i++)
-            json_array_append_new(a, object_json(f->sub, arr + i * f->sub->size));
+            json_array_append_new(a,
+                                  object_json(f->sub, arr + i * f->sub->size));
         return a;
     }
     }

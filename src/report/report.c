@@ -44,8 +44,7 @@ char *sw_rule_describe(const sw_policy *p, const sw_rule *r, char *buf,
     if (r->keep_kind != SW_KEEP_PERIOD) {
         snprintf(buf, n, "%s: %s",
                  r->keep_kind == SW_KEEP_PER_LAW
-                     ? "as long as legislation requires (period " NOT_STATED
-                       ")"
+                     ? "as long as legislation requires (period " NOT_STATED ")"
                      : NOT_STATED,
                  r->reason);
         return buf;
@@ -65,17 +64,18 @@ char *sw_rule_describe(const sw_policy *p, const sw_rule *r, char *buf,
             keep[k++] = ' ';
         unit_text(keep + k, sizeof(keep) - k, d.days, "day");
     }
-    static const char *const round_words[] = {
-        "", "the end of the day of ", "the end of the month of ",
-        "the end of the year of "};
+    static const char *const round_words[] = {"", "the end of the day of ",
+                                              "the end of the month of ",
+                                              "the end of the year of "};
     const char *tn = trigger_name(p, r->after);
     int k2 = sw_duration_is_zero(d)
                  ? snprintf(buf, n, "on %s%s", round_words[r->round], tn)
                  : snprintf(buf, n, "%s after %s%s", keep,
                             round_words[r->round], tn);
     for (size_t i = 0; i < r->unless.n && k2 > 0 && (size_t)k2 < n; i++)
-        k2 += snprintf(buf + k2, n - (size_t)k2, "%s%s", i ? " or " : ", unless ",
-                       trigger_name(p, r->unless.v[i]));
+        k2 +=
+            snprintf(buf + k2, n - (size_t)k2, "%s%s", i ? " or " : ", unless ",
+                     trigger_name(p, r->unless.v[i]));
     return buf;
 }
 
@@ -112,16 +112,15 @@ static json_t *rule_json(const sw_policy *p, const sw_rule *r)
     json_t *ext = json_array();
     for (size_t i = 0; i < r->n_extensions; i++) {
         json_array_append_new(
-            ext, json_pack("{s:s, s:s, s:s}", "country",
-                           r->extensions[i].country, "keep",
-                           sw_duration_format(r->extensions[i].keep, keep),
-                           "reason", r->extensions[i].reason));
+            ext,
+            json_pack("{s:s, s:s, s:s}", "country", r->extensions[i].country,
+                      "keep", sw_duration_format(r->extensions[i].keep, keep),
+                      "reason", r->extensions[i].reason));
     }
     json_object_set_new(o, "extensions", ext);
     json_object_set_new(o, "holds", strs(&r->activity->holds));
-    json_object_set_new(o, "period",
-                        json_string(sw_rule_describe(p, r, words,
-                                                     sizeof(words))));
+    json_object_set_new(
+        o, "period", json_string(sw_rule_describe(p, r, words, sizeof(words))));
     return o;
 }
 
@@ -134,8 +133,8 @@ static json_t *schedule_json(const sw_policy *p)
 }
 
 /* id + name pairs of the definitions an activity refers to. */
-static json_t *named(const sw_strs *ids, const char *(*name)(const sw_policy *,
-                                                             const char *),
+static json_t *named(const sw_strs *ids,
+                     const char *(*name)(const sw_policy *, const char *),
                      const sw_policy *p)
 {
     json_t *a = json_array();
@@ -186,8 +185,8 @@ static json_t *activity_ropa(const sw_policy *p, const sw_activity *a)
     for (size_t i = 0; i < a->n_bases; i++)
         json_array_append_new(
             bases, json_pack("{s:s, s:s, s:o}", "basis", a->bases[i].basis,
-                             "label", sw_basis_label(a->bases[i].basis),
-                             "when", str_or_null(a->bases[i].when)));
+                             "label", sw_basis_label(a->bases[i].basis), "when",
+                             str_or_null(a->bases[i].when)));
     json_object_set_new(o, "legal_basis", bases);
     json_object_set_new(o, "special_condition",
                         a->special_condition
@@ -198,9 +197,9 @@ static json_t *activity_ropa(const sw_policy *p, const sw_activity *a)
     json_t *cats = json_array();
     for (size_t i = 0; i < a->categories.n; i++) {
         const sw_category *c = sw_policy_category(p, a->categories.v[i]);
-        json_array_append_new(cats, json_pack("{s:s, s:s, s:b}", "id", c->id,
-                                              "name", c->name, "special",
-                                              c->special));
+        json_array_append_new(cats,
+                              json_pack("{s:s, s:s, s:b}", "id", c->id, "name",
+                                        c->name, "special", c->special));
     }
     json_object_set_new(o, "data_categories", cats);
     json_object_set_new(o, "sources", named(&a->sources, source_name, p));
@@ -208,19 +207,19 @@ static json_t *activity_ropa(const sw_policy *p, const sw_activity *a)
                         named(&a->recipients, recipient_name, p));
     json_t *tr = json_array();
     for (size_t i = 0; i < a->n_transfers; i++)
-        json_array_append_new(
-            tr, json_pack("{s:s, s:s, s:o}", "to", a->transfers[i].to,
-                          "safeguard", a->transfers[i].safeguard, "note",
-                          str_or_null(a->transfers[i].note)));
+        json_array_append_new(tr, json_pack("{s:s, s:s, s:o}", "to",
+                                            a->transfers[i].to, "safeguard",
+                                            a->transfers[i].safeguard, "note",
+                                            str_or_null(a->transfers[i].note)));
     json_object_set_new(o, "transfers", tr);
     json_t *lim = json_array();
     for (size_t i = 0; i < a->n_rules; i++) {
         const sw_rule *r = &a->rules[i];
         json_array_append_new(
-            lim, json_pack("{s:s, s:o, s:s, s:s}", "rule", r->id,
-                           "categories", strs(&r->categories), "keep",
-                           sw_rule_keep_text(r, keep), "period",
-                           sw_rule_describe(p, r, words, sizeof(words))));
+            lim,
+            json_pack("{s:s, s:o, s:s, s:s}", "rule", r->id, "categories",
+                      strs(&r->categories), "keep", sw_rule_keep_text(r, keep),
+                      "period", sw_rule_describe(p, r, words, sizeof(words))));
     }
     json_object_set_new(o, "erasure_time_limits", lim);
     json_object_set_new(o, "withdrawal", str_or_null(a->withdrawal));
@@ -232,14 +231,13 @@ static json_t *activity_ropa(const sw_policy *p, const sw_activity *a)
 static json_t *ropa_json(const sw_policy *p)
 {
     json_t *o = json_object();
-    json_object_set_new(
-        o, "controller",
-        json_pack("{s:s, s:s, s:o}", "name", p->controller.name, "address",
-                  p->controller.address, "contact",
-                  str_or_null(p->controller.contact)));
+    json_object_set_new(o, "controller",
+                        json_pack("{s:s, s:s, s:o}", "name", p->controller.name,
+                                  "address", p->controller.address, "contact",
+                                  str_or_null(p->controller.contact)));
     json_object_set_new(o, "dpo",
-                        json_pack("{s:s, s:o}", "email", p->controller.dpo_email,
-                                  "address",
+                        json_pack("{s:s, s:o}", "email",
+                                  p->controller.dpo_email, "address",
                                   str_or_null(p->controller.dpo_address)));
     json_object_set_new(o, "notice_version", json_string(p->notice.version));
     json_object_set_new(o, "security_measures", strs(&p->security_measures));
@@ -289,8 +287,8 @@ static void put_plain(sw_buf *b, const char *s)
 }
 
 static const char *const schedule_cols[] = {
-    "id", "activity", "section", "categories", "subjects", "keep", "after",
-    "round", "unless", "action", "holds", "period", NULL};
+    "id",    "activity", "section", "categories", "subjects", "keep", "after",
+    "round", "unless",   "action",  "holds",      "period",   NULL};
 
 static void schedule_cell(sw_buf *b, json_t *rule, const char *col,
                           const char *sep, void (*put)(sw_buf *, const char *))
@@ -304,9 +302,10 @@ static void schedule_cell(sw_buf *b, json_t *rule, const char *col,
 
 static void render_schedule_md(sw_buf *b, const sw_policy *p, json_t *rules)
 {
-    sw_buf_printf(b, "# Retention schedule\n\nPolicy: %s, notice version %s. "
-                     "One row per rule; periods count from the trigger (after "
-                     "rounding).\n\n",
+    sw_buf_printf(b,
+                  "# Retention schedule\n\nPolicy: %s, notice version %s. "
+                  "One row per rule; periods count from the trigger (after "
+                  "rounding).\n\n",
                   p->controller.name, p->notice.version);
     for (int i = 0; schedule_cols[i]; i++)
         sw_buf_printf(b, "| %s ", schedule_cols[i]);
@@ -407,8 +406,7 @@ static void c_bases(sw_buf *b, json_t *a, const char *sep,
             sw_buf_puts(b, ")");
         }
     }
-    const char *sc =
-        json_string_value(json_object_get(a, "special_condition"));
+    const char *sc = json_string_value(json_object_get(a, "special_condition"));
     if (sc) {
         sw_buf_puts(b, sep);
         put(b, "special categories: ");

@@ -11,11 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/buf.h"
+#include "requests/request_int.h"
 #include "steward/report.h"
 #include "steward/request.h"
 #include "steward/traffic.h"
-#include "core/buf.h"
-#include "requests/request_int.h"
 
 static json_t *instant_json(sw_instant t)
 {
@@ -72,8 +72,7 @@ static json_t *record_info(const sw_policy *p, const sw_record_view *r)
         json_array_append_new(
             purposes,
             json_pack("{s:s, s:s}", "id", a->purposes.v[i], "name",
-                      def_name(p->purposes, p->n_purposes,
-                               a->purposes.v[i])));
+                      def_name(p->purposes, p->n_purposes, a->purposes.v[i])));
     for (size_t i = 0; a && i < a->n_bases; i++) {
         const char *label = sw_basis_label(a->bases[i].basis);
         json_array_append_new(
@@ -82,16 +81,16 @@ static json_t *record_info(const sw_policy *p, const sw_record_view *r)
                              a->bases[i].when ? a->bases[i].when : ""));
     }
     for (size_t i = 0; a && i < a->recipients.n; i++)
-        json_array_append_new(recips,
-                              json_string(recipient_name(p, a->recipients.v[i])));
+        json_array_append_new(
+            recips, json_string(recipient_name(p, a->recipients.v[i])));
     for (size_t i = 0; a && i < a->n_transfers; i++)
         json_array_append_new(
             transfers,
-            json_pack("{s:s, s:s, s:s}", "to", a->transfers[i].to,
-                      "safeguard", a->transfers[i].safeguard, "note",
+            json_pack("{s:s, s:s, s:s}", "to", a->transfers[i].to, "safeguard",
+                      a->transfers[i].safeguard, "note",
                       a->transfers[i].note ? a->transfers[i].note : ""));
-    const sw_rule *rule = r->due.rule[0] ? sw_policy_rule(p, r->due.rule)
-                                         : NULL;
+    const sw_rule *rule =
+        r->due.rule[0] ? sw_policy_rule(p, r->due.rule) : NULL;
     char words[512] = "";
     if (rule)
         sw_rule_describe(p, rule, words, sizeof(words));
@@ -117,18 +116,17 @@ static json_t *rights_json(const sw_policy *p)
 {
     json_t *rights = json_array();
     for (size_t i = 0; i < p->n_rights; i++)
-        json_array_append_new(
-            rights, json_pack("{s:s, s:s, s:s}", "name", p->rights[i].name,
-                              "article", p->rights[i].article, "how",
-                              p->rights[i].route));
+        json_array_append_new(rights, json_pack("{s:s, s:s, s:s}", "name",
+                                                p->rights[i].name, "article",
+                                                p->rights[i].article, "how",
+                                                p->rights[i].route));
     return rights;
 }
 
 static json_t *controller_json(const sw_policy *p)
 {
-    return json_pack("{s:s, s:s, s:s}", "name", p->controller.name,
-                     "address", p->controller.address, "dpo",
-                     p->controller.dpo_email);
+    return json_pack("{s:s, s:s, s:s}", "name", p->controller.name, "address",
+                     p->controller.address, "dpo", p->controller.dpo_email);
 }
 
 /* ---- HTML ---- */
@@ -271,21 +269,19 @@ sw_status sw_answer_access(sw_store *s, const char *subject,
     json_t *ids = json_array(), *recs = json_array();
     for (size_t i = 0; i < v->n_idents; i++)
         json_array_append_new(ids,
-                              json_pack("{s:s, s:s}", "type",
-                                        v->idents[i].type, "value",
-                                        v->idents[i].value));
+                              json_pack("{s:s, s:s}", "type", v->idents[i].type,
+                                        "value", v->idents[i].value));
     for (size_t i = 0; i < v->n_records; i++)
         json_array_append_new(recs, record_info(p, &v->records[i]));
     json_t *r = json_pack(
         "{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:s, s:s}", "request", request,
         "subject", subject, "generated_at",
-        instant_json(sw_clock_now(&s->clock)), "controller",
-        controller_json(p), "identifiers", ids, "records", recs, "rights",
-        rights_json(p), "automated_decisions",
+        instant_json(sw_clock_now(&s->clock)), "controller", controller_json(p),
+        "identifiers", ids, "records", recs, "rights", rights_json(p),
+        "automated_decisions",
         p->automated_decisions.statement ? p->automated_decisions.statement
                                          : "",
-        "complaint",
-        "You may lodge a complaint with a supervisory authority.");
+        "complaint", "You may lodge a complaint with a supervisory authority.");
     size_t n = v->n_records;
     sw_subject_view_free(v);
     if (f == SW_ANSWER_HTML) {
@@ -378,7 +374,8 @@ static void add_unique(json_t *arr, const char *v)
 {
     size_t i;
     json_t *x;
-    json_array_foreach(arr, i, x) if (strcmp(json_string_value(x), v) == 0) return;
+    json_array_foreach(arr, i,
+                       x) if (strcmp(json_string_value(x), v) == 0) return;
     json_array_append_new(arr, json_string(v));
 }
 
@@ -407,9 +404,9 @@ sw_status sw_answer_know(sw_store *s, const char *subject, sw_fulfilment *out)
             add_unique(seen, k->id);
             if (json_array_size(seen) > before)
                 json_array_append_new(
-                    cats, json_pack("{s:s, s:s, s:s}", "id", k->id, "name",
-                                    k->name, "examples",
-                                    k->examples ? k->examples : ""));
+                    cats,
+                    json_pack("{s:s, s:s, s:s}", "id", k->id, "name", k->name,
+                              "examples", k->examples ? k->examples : ""));
             for (size_t j = 0; j < k->disclosed_to.n; j++)
                 add_unique(parties, k->disclosed_to.v[j]);
         }
@@ -450,8 +447,7 @@ sw_status sw_answer_rectify(sw_store *s, const char *subject,
         if (strcmp(v->records[i].id, o->record) == 0)
             a = sw_policy_activity(s->policy, v->records[i].activity);
     sw_subject_view_free(v);
-    st = sw_record_rectify(s, subject, o->record, o->value,
-                           strlen(o->value));
+    st = sw_record_rectify(s, subject, o->record, o->value, strlen(o->value));
     if (st != SW_OK)
         return st;
     /* Art. 19: the recipients the data was disclosed to are told. */
@@ -465,9 +461,8 @@ sw_status sw_answer_rectify(sw_store *s, const char *subject,
     if ((st = take_answer(s, out, json_text(j))) != SW_OK)
         return st;
     snprintf(out->outcome, sizeof(out->outcome),
-             "record %s corrected; %zu recipient categor%s to tell",
-             o->record, a ? a->recipients.n : 0,
-             a && a->recipients.n == 1 ? "y" : "ies");
+             "record %s corrected; %zu recipient categor%s to tell", o->record,
+             a ? a->recipients.n : 0, a && a->recipients.n == 1 ? "y" : "ies");
     return SW_OK;
 }
 
@@ -503,8 +498,8 @@ static const char *why_kept(sw_store *s, const sw_record_view *r,
     const sw_rule *rule =
         r->due.rule[0] ? sw_policy_rule(s->policy, r->due.rule) : NULL;
     bool pending = !r->due.has_due || r->due.due_at > sw_clock_now(&s->clock);
-    if (has_basis(a, "6(1)(c)") && rule && rule->keep_kind != SW_KEEP_UNSPECIFIED &&
-        pending)
+    if (has_basis(a, "6(1)(c)") && rule &&
+        rule->keep_kind != SW_KEEP_UNSPECIFIED && pending)
         return "a legal obligation (Art. 17(3)(b))";
     return NULL;
 }
@@ -516,8 +511,8 @@ typedef struct kept_group {
     size_t records;
 } kept_group;
 
-sw_status sw_answer_erase(sw_store *s, const char *subject,
-                          sw_fulfilment *out, bool *shredded)
+sw_status sw_answer_erase(sw_store *s, const char *subject, sw_fulfilment *out,
+                          bool *shredded)
 {
     *shredded = false;
     sw_subject_view *v;
@@ -536,10 +531,10 @@ sw_status sw_answer_erase(sw_store *s, const char *subject,
         if (st != SW_OK)
             break;
         if (!why) {
-            json_array_append_new(
-                deleted, json_pack("{s:s, s:s, s:s}", "record", r->id,
-                                   "activity", r->activity, "category",
-                                   r->category));
+            json_array_append_new(deleted,
+                                  json_pack("{s:s, s:s, s:s}", "record", r->id,
+                                            "activity", r->activity, "category",
+                                            r->category));
             n_deleted++;
             continue;
         }
@@ -584,23 +579,24 @@ sw_status sw_answer_erase(sw_store *s, const char *subject,
     }
     json_t *kj = json_array();
     for (size_t k = 0; k < n_kept; k++) {
-        const sw_rule *rule = kept[k].rule[0]
-                                  ? sw_policy_rule(s->policy, kept[k].rule)
-                                  : NULL;
+        const sw_rule *rule =
+            kept[k].rule[0] ? sw_policy_rule(s->policy, kept[k].rule) : NULL;
         char words[512] = "";
         if (rule)
             sw_rule_describe(s->policy, rule, words, sizeof(words));
         json_array_append_new(
-            kj, json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:o}", "activity",
-                          kept[k].activity, "rule", kept[k].rule, "section",
-                          rule && rule->section ? rule->section : "",
-                          "reason", kept[k].reason, "period", words,
-                          "records", (json_int_t)kept[k].records, "until",
-                          kept[k].has_until ? instant_json(kept[k].until)
-                          : json_string(strncmp(kept[k].reason, "legal hold",
-                                                10) == 0
-                                            ? "the hold is released"
-                                            : "the rule's trigger and period")));
+            kj,
+            json_pack(
+                "{s:s, s:s, s:s, s:s, s:s, s:I, s:o}", "activity",
+                kept[k].activity, "rule", kept[k].rule, "section",
+                rule && rule->section ? rule->section : "", "reason",
+                kept[k].reason, "period", words, "records",
+                (json_int_t)kept[k].records, "until",
+                kept[k].has_until
+                    ? instant_json(kept[k].until)
+                    : json_string(strncmp(kept[k].reason, "legal hold", 10) == 0
+                                      ? "the hold is released"
+                                      : "the rule's trigger and period")));
     }
     free(kept);
     sw_subject_view_free(v);
@@ -652,9 +648,9 @@ static sw_status customers_of(sw_store *s, const sw_subject_view *v,
                              ? "msisdn"
                              : NULL;
         sw_status st;
-        if (as && (st = sw_traffic_find(s, as, v->idents[i].value,
-                                        traffic_account, accounts, NULL)) !=
-                      SW_OK)
+        if (as &&
+            (st = sw_traffic_find(s, as, v->idents[i].value, traffic_account,
+                                  accounts, NULL)) != SW_OK)
             return st;
     }
     return SW_OK;
@@ -698,10 +694,10 @@ sw_status sw_answer_forward(sw_store *s, const char *subject,
              "and how it is processed. We have forwarded your request to it; "
              "please also contact it directly.",
              customer);
-    json_t *o = json_pack("{s:s, s:s, s:o, s:s, s:s}", "request", request,
-                          "customer", customer, "customers", accounts,
-                          "notice_to_customer", notice, "reply_to_requester",
-                          reply);
+    json_t *o =
+        json_pack("{s:s, s:s, s:o, s:s, s:s}", "request", request, "customer",
+                  customer, "customers", accounts, "notice_to_customer", notice,
+                  "reply_to_requester", reply);
     if ((st = take_answer(s, out, json_text(o))) != SW_OK)
         return st;
     snprintf(out->outcome, sizeof(out->outcome),
@@ -720,8 +716,7 @@ sw_status sw_subject_child(sw_store *s, const char *subject,
     sw_status st = sw_op_begin(s, &own);
     if (st != SW_OK)
         return st;
-    st = sw_audit_json(s, "subject.child", subject,
-                       json_pack("[s]", subject),
+    st = sw_audit_json(s, "subject.child", subject, json_pack("[s]", subject),
                        json_pack("{s:i, s:s}", "min_age",
                                  s->policy && s->policy->children.min_age
                                      ? s->policy->children.min_age

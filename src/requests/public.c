@@ -43,8 +43,8 @@ typedef struct limit {
 } limit;
 
 typedef struct limit_state {
-    sw_instant start; /* of the current window */
-    long long count;  /* events in it */
+    sw_instant start;  /* of the current window */
+    long long count;   /* events in it */
     long long strikes; /* times the limit was passed in a row */
     sw_instant blocked_until;
 } limit_state;
@@ -89,9 +89,8 @@ static sw_status state_put(sw_store *s, const char *kind,
  * Each pass in a row doubles the wait, up to l->max_backoff.
  */
 static sw_status limit_take(sw_store *s, const sw_public_limits *l,
-                            const limit *lim,
-                            const uint8_t key[SW_BLIND_BYTES], bool *ok,
-                            sw_instant *retry)
+                            const limit *lim, const uint8_t key[SW_BLIND_BYTES],
+                            bool *ok, sw_instant *retry)
 {
     *ok = true;
     *retry = 0;
@@ -130,14 +129,14 @@ static sw_status limit_take(sw_store *s, const sw_public_limits *l,
         *ok = false;
         *retry = wait;
     }
-    sw_instant due = (x.blocked_until > x.start + lim->window
-                          ? x.blocked_until
-                          : x.start + lim->window) +
-                     l->max_backoff;
+    sw_instant due =
+        (x.blocked_until > x.start + lim->window ? x.blocked_until
+                                                 : x.start + lim->window) +
+        l->max_backoff;
     return state_put(s, lim->kind, key,
-                     json_pack("{s:I, s:I, s:I, s:I}", "w",
-                               (json_int_t)x.start, "c", (json_int_t)x.count,
-                               "k", (json_int_t)x.strikes, "b",
+                     json_pack("{s:I, s:I, s:I, s:I}", "w", (json_int_t)x.start,
+                               "c", (json_int_t)x.count, "k",
+                               (json_int_t)x.strikes, "b",
                                (json_int_t)x.blocked_until),
                      due);
 }
@@ -200,24 +199,23 @@ static sw_status ticket_put(sw_store *s, const char *id, const ticket *t)
     sw_instant due = t->has_session && t->session_until > t->verify_until
                          ? t->session_until
                          : t->verify_until;
-    return state_put(
-        s, TICKET, key,
-        json_pack("{s:s, s:s, s:I, s:s, s:I}", "r", t->request, "a", addr,
-                  "v", (json_int_t)t->verify_until, "s", sess, "su",
-                  (json_int_t)t->session_until),
-        due);
+    return state_put(s, TICKET, key,
+                     json_pack("{s:s, s:s, s:I, s:s, s:I}", "r", t->request,
+                               "a", addr, "v", (json_int_t)t->verify_until, "s",
+                               sess, "su", (json_int_t)t->session_until),
+                     due);
 }
 
 /* SW_ERR_RATE saying why and how long: out (n bytes) is wiped but for
  * its wait, *retry. */
-static sw_status held_back(sw_store *s, void *out, size_t n,
-                           sw_instant *retry, const char *why)
+static sw_status held_back(sw_store *s, void *out, size_t n, sw_instant *retry,
+                           const char *why)
 {
     sw_instant wait = *retry;
     sw_wipe(out, n);
     *retry = wait;
-    return sw_fail(s, SW_ERR_RATE, "%s: try again in %" PRId64 " minutes",
-                   why, (int64_t)(wait + 59) / 60);
+    return sw_fail(s, SW_ERR_RATE, "%s: try again in %" PRId64 " minutes", why,
+                   (int64_t)(wait + 59) / 60);
 }
 
 /* ---- filing ---- */
@@ -297,8 +295,7 @@ sw_status sw_public_file(sw_store *s, const sw_public_limits *l,
         (issued || !t.has_subject)) {
         out->send = true;
         message = "sent";
-        snprintf(out->channel, sizeof(out->channel), "%s",
-                 channel_of(t.type));
+        snprintf(out->channel, sizeof(out->channel), "%s", channel_of(t.type));
         snprintf(out->to, sizeof(out->to), "%s", t.value);
         if (issued) {
             char until[SW_INSTANT_BUFSZ];
@@ -322,13 +319,13 @@ sw_status sw_public_file(sw_store *s, const sw_public_limits *l,
     }
     sw_wipe(&o, sizeof(o));
     if (st == SW_OK)
-        st = sw_audit_json(
-            s, "privacy.file", t.has_subject ? t.subject : NULL,
-            tk.request[0] ? json_pack("[s]", tk.request) : json_array(),
-            json_pack("{s:s, s:b, s:s, s:b}", "type",
-                      sw_request_type_name(spec->type), "held",
-                      t.has_subject, "message", message, "client_limited",
-                      outcome == SW_ERR_RATE));
+        st = sw_audit_json(s, "privacy.file", t.has_subject ? t.subject : NULL,
+                           tk.request[0] ? json_pack("[s]", tk.request)
+                                         : json_array(),
+                           json_pack("{s:s, s:b, s:s, s:b}", "type",
+                                     sw_request_type_name(spec->type), "held",
+                                     t.has_subject, "message", message,
+                                     "client_limited", outcome == SW_ERR_RATE));
     st = sw_op_end(s, own, st);
     sw_wipe(&t, sizeof(t));
     if (st == SW_OK && outcome == SW_ERR_RATE)
@@ -376,8 +373,8 @@ static sw_status public_of(sw_store *s, const char *request, const char *tid,
 }
 
 sw_status sw_public_verify(sw_store *s, const sw_public_limits *l,
-                           const char *client, const char *id,
-                           const char *code, sw_public_verified *out)
+                           const char *client, const char *id, const char *code,
+                           sw_public_verified *out)
 {
     memset(out, 0, sizeof(*out));
     bool own = false;
@@ -406,8 +403,8 @@ sw_status sw_public_verify(sw_store *s, const sw_public_limits *l,
             outcome = SW_ERR_RATE;
     }
     if (live && st == SW_OK && ok && tk.request[0]) {
-        sw_status v = sw_request_verify(
-            s, tk.request, code_form(code) ? code : "-");
+        sw_status v =
+            sw_request_verify(s, tk.request, code_form(code) ? code : "-");
         if (v == SW_OK) {
             outcome = SW_OK;
             uint8_t raw[32];

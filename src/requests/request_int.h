@@ -20,8 +20,8 @@ sw_status sw_answer_know(sw_store *s, const char *subject, sw_fulfilment *out);
 sw_status sw_answer_rectify(sw_store *s, const char *subject,
                             const sw_fulfil_options *o, sw_fulfilment *out);
 /* *shredded: nothing had to stay, the subject's key is destroyed. */
-sw_status sw_answer_erase(sw_store *s, const char *subject,
-                          sw_fulfilment *out, bool *shredded);
+sw_status sw_answer_erase(sw_store *s, const char *subject, sw_fulfilment *out,
+                          bool *shredded);
 sw_status sw_answer_forward(sw_store *s, const char *subject,
                             const char *request, const char *type,
                             sw_fulfilment *out);

@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "steward/request.h"
-#include "requests/request_int.h"
 #include "core/vec.h"
+#include "requests/request_int.h"
+#include "steward/request.h"
 
 static const char *const type_names[SW_REQ_TYPE_COUNT] = {
     "access",      "portability", "rectification",    "erasure",
@@ -176,14 +176,12 @@ static sw_status load(sw_store *s, const char *id, req_copy *c)
 
 /* Writes the row in a new state with its timeline row and audit entry
  * (inside the caller's change). */
-static sw_status transition(sw_store *s, sw_request_row *r,
-                            sw_request_state to, const char *reason,
-                            const char *action)
+static sw_status transition(sw_store *s, sw_request_row *r, sw_request_state to,
+                            const char *reason, const char *action)
 {
     sw_instant now = sw_clock_now(&s->clock);
     r->state = state_names[to];
-    if (to == SW_RS_COMPLETED || to == SW_RS_REFUSED ||
-        to == SW_RS_WITHDRAWN) {
+    if (to == SW_RS_COMPLETED || to == SW_RS_REFUSED || to == SW_RS_WITHDRAWN) {
         r->closed = true;
         r->closed_at = now;
         r->has_code = false;
@@ -199,7 +197,10 @@ static sw_status transition(sw_store *s, sw_request_row *r,
                                    r->state, "reason", reason));
 }
 
-static bool is_open(const sw_request_row *r) { return !r->closed; }
+static bool is_open(const sw_request_row *r)
+{
+    return !r->closed;
+}
 
 /* ---- verification codes ---- */
 
@@ -267,8 +268,9 @@ sw_status sw_request_check_spec(sw_store *s, const sw_request_spec *spec)
 {
     if (!sw_request_type_name(spec->type) ||
         !sw_regulation_name(spec->regulation))
-        return sw_fail(s, SW_ERR_INVALID, "unknown request type or "
-                                          "regulation");
+        return sw_fail(s, SW_ERR_INVALID,
+                       "unknown request type or "
+                       "regulation");
     if (!spec->agent != !spec->agent_proof)
         return sw_fail(s, SW_ERR_INVALID,
                        "an authorised agent needs the proof of authority "
@@ -278,8 +280,7 @@ sw_status sw_request_check_spec(sw_store *s, const sw_request_spec *spec)
                        "an objection names the purpose objected to");
     sw_status st;
     if ((st = sw_check_text(s, "agent", spec->agent, 128)) != SW_OK ||
-        (st = sw_check_text(s, "agent_proof", spec->agent_proof, 512)) !=
-            SW_OK)
+        (st = sw_check_text(s, "agent_proof", spec->agent_proof, 512)) != SW_OK)
         return st;
     if (spec->has_received && sw_instant_check_input(spec->received) != SW_OK)
         return sw_fail(s, SW_ERR_RANGE,
@@ -303,10 +304,10 @@ static sw_status reissue(sw_store *s, const sw_who *who, sw_request_row *row,
     if (st == SW_OK) {
         new_code(s, row, recipient, out);
         if ((st = sw_requests_put(s, row)) == SW_OK)
-            st = sw_audit_json(
-                s, "request.resend", row->subject, json_pack("[s]", row->id),
-                through ? json_pack("{s:s}", "through", through)
-                        : json_object());
+            st = sw_audit_json(s, "request.resend", row->subject,
+                               json_pack("[s]", row->id),
+                               through ? json_pack("{s:s}", "through", through)
+                                       : json_object());
     }
     st = sw_op_end(s, own, st);
     sw_wipe(recipient, sizeof(recipient));
@@ -381,12 +382,12 @@ sw_status sw_request_open(sw_store *s, const sw_who *who,
         return st;
     req_copy dup;
     memset(&dup, 0, sizeof(dup));
-    st = sw_requests_open_of(s, t.subject, type_names[spec->type],
-                             copy_request, &dup);
+    st = sw_requests_open_of(s, t.subject, type_names[spec->type], copy_request,
+                             &dup);
     if (st == SW_OK)
         return sw_fail(s, SW_ERR_CONFLICT,
-                       "request %s (%s) of this subject is still open",
-                       dup.id, dup.state);
+                       "request %s (%s) of this subject is still open", dup.id,
+                       dup.state);
     if (st != SW_ERR_NOTFOUND)
         return st;
     return open_for(s, who, &t, spec, out);
@@ -478,8 +479,7 @@ sw_status sw_request_verify(sw_store *s, const char *id, const char *code)
                           SW_CODE_ATTEMPTS - r->attempts == 1 ? "" : "s");
 }
 
-sw_status sw_request_resend(sw_store *s, const char *id,
-                            sw_request_opened *out)
+sw_status sw_request_resend(sw_store *s, const char *id, sw_request_opened *out)
 {
     memset(out, 0, sizeof(*out));
     req_copy c;
@@ -526,8 +526,8 @@ sw_status sw_request_extend(sw_store *s, const char *id, const char *reason)
     r->due_at = extended_due(reg, r->received_at);
     if ((st = sw_tx_begin(s)) != SW_OK)
         return st;
-    return sw_tx_end(s, transition(s, r, SW_RS_EXTENDED, reason,
-                                   "request.extend"));
+    return sw_tx_end(
+        s, transition(s, r, SW_RS_EXTENDED, reason, "request.extend"));
 }
 
 sw_status sw_request_refuse(sw_store *s, const char *id, const char *reason,
@@ -560,8 +560,8 @@ sw_status sw_request_refuse(sw_store *s, const char *id, const char *reason,
     r->outcome = outcome;
     if ((st = sw_tx_begin(s)) != SW_OK)
         return st;
-    return sw_tx_end(s, transition(s, r, SW_RS_REFUSED, reason,
-                                   "request.refuse"));
+    return sw_tx_end(s,
+                     transition(s, r, SW_RS_REFUSED, reason, "request.refuse"));
 }
 
 sw_status sw_request_withdraw(sw_store *s, const char *id)
@@ -604,8 +604,7 @@ sw_status sw_request_fulfil(sw_store *s, const char *id,
     sw_request_type type = SW_REQ_ACCESS;
     sw_request_type_parse(r->type, &type);
     bool html = o->format == SW_ANSWER_HTML, csv = o->format == SW_ANSWER_CSV;
-    if ((html && type != SW_REQ_ACCESS) ||
-        (csv && type != SW_REQ_PORTABILITY))
+    if ((html && type != SW_REQ_ACCESS) || (csv && type != SW_REQ_PORTABILITY))
         return sw_fail(s, SW_ERR_INVALID,
                        "HTML answers access requests and CSV portability "
                        "requests; this one is %s",
@@ -842,9 +841,8 @@ sw_status sw_request_expire(sw_store *s, size_t *n)
 {
     *n = 0;
     const sw_rule *rule = NULL;
-    for (size_t i = 0; s->policy && i < sw_policy_rule_count(s->policy) &&
-                       !rule;
-         i++) {
+    for (size_t i = 0;
+         s->policy && i < sw_policy_rule_count(s->policy) && !rule; i++) {
         const sw_rule *r = sw_policy_rule_at(s->policy, i);
         if (r->after && strcmp(r->after, "request_closed") == 0 &&
             r->keep_kind == SW_KEEP_PERIOD)

@@ -6,9 +6,9 @@
 #include "requests/requests_sql.h"
 #include "store/sql.h"
 
-#define REQUEST_COLUMNS                                                       \
-    "id, type, regulation, subject_id, purpose, state, agent, agent_proof,"  \
-    " outcome, received_at, due_at, first_due_at, ack_due_at, extended,"     \
+#define REQUEST_COLUMNS                                                        \
+    "id, type, regulation, subject_id, purpose, state, agent, agent_proof,"    \
+    " outcome, received_at, due_at, first_due_at, ack_due_at, extended,"       \
     " closed_at, code_hash, code_expires, attempts"
 
 typedef struct request_ctx {
@@ -21,9 +21,9 @@ static int request_row(const sw_row *r, void *p)
     request_ctx *c = p;
     sw_request_row o;
     memset(&o, 0, sizeof(o));
-    const char **text[] = {&o.id,    &o.type,        &o.regulation,
-                           &o.subject, &o.purpose,   &o.state,
-                           &o.agent, &o.agent_proof, &o.outcome};
+    const char **text[] = {&o.id,      &o.type,        &o.regulation,
+                           &o.subject, &o.purpose,     &o.state,
+                           &o.agent,   &o.agent_proof, &o.outcome};
     for (int i = 0; i < 9; i++)
         *text[i] = sw_row_text(r, i);
     o.received_at = sw_row_int(r, 9);
@@ -55,18 +55,16 @@ sw_status sw_requests_put(sw_store *s, const sw_request_row *r)
         " = excluded.extended, closed_at = excluded.closed_at, code_hash ="
         " excluded.code_hash, code_expires = excluded.code_expires,"
         " attempts = excluded.attempts",
-        SW_ARGS(sw_v_text(r->id), sw_v_text(r->type), sw_v_text(r->regulation),
-                sw_v_text(r->subject), sw_v_text(r->purpose),
-                sw_v_text(r->state), sw_v_text(r->agent),
-                sw_v_text(r->agent_proof), sw_v_text(r->outcome),
-                sw_v_int(r->received_at), sw_v_int(r->due_at),
-                sw_v_int(r->first_due_at),
-                sw_v_opt(r->has_ack_due, r->ack_due_at),
-                sw_v_int(r->extended), sw_v_opt(r->closed, r->closed_at),
-                r->has_code ? sw_v_blob(r->code_hash, SW_HASH_BYTES)
-                            : sw_v_null(),
-                sw_v_opt(r->has_code, r->code_expires),
-                sw_v_int(r->attempts)),
+        SW_ARGS(
+            sw_v_text(r->id), sw_v_text(r->type), sw_v_text(r->regulation),
+            sw_v_text(r->subject), sw_v_text(r->purpose), sw_v_text(r->state),
+            sw_v_text(r->agent), sw_v_text(r->agent_proof),
+            sw_v_text(r->outcome), sw_v_int(r->received_at),
+            sw_v_int(r->due_at), sw_v_int(r->first_due_at),
+            sw_v_opt(r->has_ack_due, r->ack_due_at), sw_v_int(r->extended),
+            sw_v_opt(r->closed, r->closed_at),
+            r->has_code ? sw_v_blob(r->code_hash, SW_HASH_BYTES) : sw_v_null(),
+            sw_v_opt(r->has_code, r->code_expires), sw_v_int(r->attempts)),
         NULL);
 }
 
@@ -131,27 +129,27 @@ sw_status sw_requests_since(sw_store *s, sw_instant since, sw_request_cb cb,
 
 sw_status sw_requests_delete(sw_store *s, const char *id)
 {
-    sw_status st = sw_sql_run(
-        s, "deleting a request",
-        "DELETE FROM request_changes WHERE request_id = ?1",
-        SW_ARGS(sw_v_text(id)), NULL);
+    sw_status st =
+        sw_sql_run(s, "deleting a request",
+                   "DELETE FROM request_changes WHERE request_id = ?1",
+                   SW_ARGS(sw_v_text(id)), NULL);
     return st == SW_OK ? sw_sql_run(s, "deleting a request",
                                     "DELETE FROM requests WHERE id = ?1",
                                     SW_ARGS(sw_v_text(id)), NULL)
                        : st;
 }
 
-sw_status sw_request_changes_add(sw_store *s, const char *id,
-                                 const char *state, sw_instant at,
-                                 const char *actor, const char *reason)
+sw_status sw_request_changes_add(sw_store *s, const char *id, const char *state,
+                                 sw_instant at, const char *actor,
+                                 const char *reason)
 {
     return sw_sql_run(
         s, "recording a request's change",
         "INSERT INTO request_changes(request_id, seq, state, at, actor,"
         " reason) VALUES(?1, (SELECT coalesce(max(seq), 0) + 1 FROM"
         " request_changes WHERE request_id = ?1), ?2, ?3, ?4, ?5)",
-        SW_ARGS(sw_v_text(id), sw_v_text(state), sw_v_int(at),
-                sw_v_text(actor), sw_v_text(reason)),
+        SW_ARGS(sw_v_text(id), sw_v_text(state), sw_v_int(at), sw_v_text(actor),
+                sw_v_text(reason)),
         NULL);
 }
 
@@ -167,8 +165,8 @@ static int change_row(const sw_row *r, void *p)
                  sw_row_text(r, 3), c->ctx);
 }
 
-sw_status sw_request_changes_list(sw_store *s, const char *id,
-                                  sw_change_cb cb, void *ctx)
+sw_status sw_request_changes_list(sw_store *s, const char *id, sw_change_cb cb,
+                                  void *ctx)
 {
     change_ctx c = {cb, ctx};
     return sw_sql(s, "reading a request's timeline",

@@ -138,12 +138,11 @@ char *sw_sweep_report_json(const sw_sweep_report *r)
                   (json_int_t)r->traffic_deleted, "rows_kept_past_period",
                   (json_int_t)r->traffic_held, "months_dropped",
                   (json_int_t)r->months_dropped));
-    json_object_set_new(
-        o, "consent",
-        json_pack("{s:I, s:I}", "consents_expired",
-                  (json_int_t)r->consents_expired,
-                  "suppression_entries_removed",
-                  (json_int_t)r->suppression_removed));
+    json_object_set_new(o, "consent",
+                        json_pack("{s:I, s:I}", "consents_expired",
+                                  (json_int_t)r->consents_expired,
+                                  "suppression_entries_removed",
+                                  (json_int_t)r->suppression_removed));
     json_object_set_new(o, "requests_removed",
                         json_integer((json_int_t)r->requests_removed));
     json_object_set_new(o, "public_door_entries_removed",
@@ -168,7 +167,7 @@ typedef struct take_ctx {
     size_t n_aggs, cap_aggs;
     char (*subjects)[SW_ID_BUFSZ];
     size_t n_subjects, cap_subjects; /* 0: not collected (dry run) */
-    agg *last; /* the group of the row before */
+    agg *last;                       /* the group of the row before */
     bool nomem;
 } take_ctx;
 
@@ -228,18 +227,22 @@ static int take_row(const sw_record_row *r, void *p)
     const char *rule = r->rule ? r->rule : "";
     int y, m;
     sw_instant_fields(r->collected_at, &y, &m, NULL, NULL);
-    char month[8] = {(char)('0' + y / 1000 % 10), (char)('0' + y / 100 % 10),
-                     (char)('0' + y / 10 % 10),   (char)('0' + y % 10),
-                     '-', (char)('0' + m / 10),   (char)('0' + m % 10),
+    char month[8] = {(char)('0' + y / 1000 % 10),
+                     (char)('0' + y / 100 % 10),
+                     (char)('0' + y / 10 % 10),
+                     (char)('0' + y % 10),
+                     '-',
+                     (char)('0' + m / 10),
+                     (char)('0' + m % 10),
                      '\0'};
     /* Rows come in due order: mostly of the group of the row before. */
     agg *a = c->last;
     if (!a || !same_group(a, rule, r->activity, r->category, month)) {
-        uint32_t h = sw_hash_str(
-            sw_hash_str(
-                sw_hash_str(sw_hash_str(SW_HASH_SEED, rule), r->activity),
-                r->category),
-            month);
+        uint32_t h =
+            sw_hash_str(sw_hash_str(sw_hash_str(sw_hash_str(SW_HASH_SEED, rule),
+                                                r->activity),
+                                    r->category),
+                        month);
         a = NULL;
         for (size_t i = 0; i < c->cap_aggs && !a; i++) {
             agg *g = &c->aggs[(h + i) % c->cap_aggs];
@@ -301,13 +304,12 @@ static bool report_groups(sw_store *s, sw_sweep_report *r, const take_ctx *t,
             continue;
         add_group(a->rule, a->activity, a->count, a->first, a->last, &c);
         if (batch_groups)
-            json_array_append_new(
-                batch_groups,
-                json_pack("{s:s, s:s, s:I, s:I, s:I}", "rule", a->rule,
-                          "activity", a->activity, "records",
-                          (json_int_t)a->count, "first_due",
-                          (json_int_t)a->first, "last_due",
-                          (json_int_t)a->last));
+            json_array_append_new(batch_groups,
+                                  json_pack("{s:s, s:s, s:I, s:I, s:I}", "rule",
+                                            a->rule, "activity", a->activity,
+                                            "records", (json_int_t)a->count,
+                                            "first_due", (json_int_t)a->first,
+                                            "last_due", (json_int_t)a->last));
     }
     return !c.nomem;
 }
@@ -413,8 +415,8 @@ static int fold_one(const sw_audit_row *row, void *p)
         return 0;
     }
     static const char *const work[] = {
-        "sweep.batch",    "traffic.strip_day", "traffic.release_day",
-        "traffic.expire", "consent.expire",    "request.expire",
+        "sweep.batch",      "traffic.strip_day", "traffic.release_day",
+        "traffic.expire",   "consent.expire",    "request.expire",
         "suppression.sweep"};
     bool counted = false;
     for (size_t i = 0; i < sizeof(work) / sizeof(work[0]) && !counted; i++)
@@ -430,7 +432,8 @@ static int fold_one(const sw_audit_row *row, void *p)
         r->batches++;
         size_t i;
         json_t *gr;
-        json_array_foreach(json_object_get(d, "groups"), i, gr) {
+        json_array_foreach(json_object_get(d, "groups"), i, gr)
+        {
             const char *rule = json_string_value(json_object_get(gr, "rule"));
             const char *act =
                 json_string_value(json_object_get(gr, "activity"));
@@ -533,18 +536,17 @@ sw_status sw_sweep(sw_store *s, const sw_sweep_options *o,
         if (st == SW_OK)
             st = sw_traffic_sweep(s, r->now, false, r);
         if (st == SW_OK && (st = sw_tx_begin(s)) == SW_OK) {
-            st = sw_suppression_rows_sweep(s, r->now,
-                                           &r->suppression_removed);
+            st = sw_suppression_rows_sweep(s, r->now, &r->suppression_removed);
             /* the public door's tickets and limits that are over */
             if (st == SW_OK)
                 st = sw_public_state_sweep(s, r->now, &r->public_removed);
             if (st == SW_OK && (r->suppression_removed || r->public_removed))
-                st = sw_audit_json(
-                    s, "suppression.sweep", NULL, NULL,
-                    json_pack("{s:I, s:I}", "suppression_entries",
-                              (json_int_t)r->suppression_removed,
-                              "public_door_entries",
-                              (json_int_t)r->public_removed));
+                st =
+                    sw_audit_json(s, "suppression.sweep", NULL, NULL,
+                                  json_pack("{s:I, s:I}", "suppression_entries",
+                                            (json_int_t)r->suppression_removed,
+                                            "public_door_entries",
+                                            (json_int_t)r->public_removed));
             st = sw_tx_end(s, st);
         }
         if (st == SW_OK)
@@ -560,10 +562,9 @@ sw_status sw_sweep(sw_store *s, const sw_sweep_options *o,
         st = fold_since_certified(s, r, &carried);
     r->carried_batches = carried;
     bool did = r->records || r->epochs_destroyed || r->traffic_deleted ||
-               r->traffic_stripped || r->traffic_rekeyed ||
-               r->months_dropped || r->consents_expired ||
-               r->suppression_removed || r->requests_removed ||
-               r->public_removed;
+               r->traffic_stripped || r->traffic_rekeyed || r->months_dropped ||
+               r->consents_expired || r->suppression_removed ||
+               r->requests_removed || r->public_removed;
     if (st == SW_OK && !r->dry_run && did) {
         char *cert = sw_sweep_report_json(r);
         /* The certificate is compact JSON in the trail. */

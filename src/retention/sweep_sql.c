@@ -13,7 +13,7 @@
 #include "retention/sweep_sql.h"
 #include "store/sql.h"
 
-#define RETURNED                                                              \
+#define RETURNED                                                               \
     "id, subject_id, activity, category, collected_at, due_at, rule"
 
 typedef struct take_ctx {
@@ -101,16 +101,16 @@ static sw_status take_range(sw_store *s, sw_instant now, size_t limit,
 
 /* The batch when holds are active (or without rowids): the first due
  * records none covers. */
-#define UNHELD_DUE(TIE)                                                       \
-    " FROM records r LEFT JOIN subjects s ON s.id = r.subject_id WHERE"       \
-    " r.due_at <= ?1 AND NOT " SW_RECORD_HELD " ORDER BY r.due_at" TIE        \
+#define UNHELD_DUE(TIE)                                                        \
+    " FROM records r LEFT JOIN subjects s ON s.id = r.subject_id WHERE"        \
+    " r.due_at <= ?1 AND NOT " SW_RECORD_HELD " ORDER BY r.due_at" TIE         \
     " LIMIT ?2"
-#define DUE_COLUMNS                                                           \
-    "r.id, r.subject_id, r.activity, r.category, r.collected_at, r.due_at,"  \
+#define DUE_COLUMNS                                                            \
+    "r.id, r.subject_id, r.activity, r.category, r.collected_at, r.due_at,"    \
     " r.rule"
 
-sw_status sw_sweep_take(sw_store *s, sw_instant now, size_t limit,
-                        bool dry_run, sw_record_cb cb, void *ctx, size_t *n)
+sw_status sw_sweep_take(sw_store *s, sw_instant now, size_t limit, bool dry_run,
+                        sw_record_cb cb, void *ctx, size_t *n)
 {
     take_ctx c = {cb, ctx, 0, false};
     const sw_val args[] = {sw_v_int(now),
@@ -131,10 +131,11 @@ sw_status sw_sweep_take(sw_store *s, sw_instant now, size_t limit,
                     " NULL)",
                     SW_NOARGS, &holds);
     if (st == SW_OK)
-        st = sw_sql_int(s, "checking record events",
-                        "SELECT EXISTS (SELECT 1 FROM events WHERE scope = "
-                        SQL_EV_RECORD ")",
-                        SW_NOARGS, &events);
+        st = sw_sql_int(
+            s, "checking record events",
+            "SELECT EXISTS (SELECT 1 FROM events WHERE scope = " SQL_EV_RECORD
+            ")",
+            SW_NOARGS, &events);
     if (st == SW_OK && !holds && rowid) {
         st = take_range(s, now, limit, events, &c);
     } else if (st == SW_OK && rowid) {
@@ -142,24 +143,27 @@ sw_status sw_sweep_take(sw_store *s, sw_instant now, size_t limit,
          * the records, returned as they go */
         if (events)
             st = sw_sql_run(s, "deleting the batch's events",
-                            "DELETE FROM events WHERE scope = "
-                            SQL_EV_RECORD " AND scope_key IN (SELECT"
+                            "DELETE FROM events WHERE scope = " SQL_EV_RECORD
+                            " AND scope_key IN (SELECT"
                             " CAST(r.id AS BLOB)" UNHELD_DUE(", r.rowid") ")",
                             args, 2, NULL);
         if (st == SW_OK)
-            st = sw_sql(s, "taking due records",
-                        "DELETE FROM records WHERE rowid IN (SELECT r.rowid"
-                        UNHELD_DUE(", r.rowid") ") RETURNING " RETURNED,
-                        args, 2, take_row, &c);
+            st = sw_sql(
+                s, "taking due records",
+                "DELETE FROM records WHERE rowid IN (SELECT r.rowid" UNHELD_DUE(
+                    ", r.rowid") ") RETURNING " RETURNED,
+                args, 2, take_row, &c);
     } else if (st == SW_OK) {
         /* one statement: the batch and the events recorded on it */
-        st = sw_sql(s, "taking due records",
-                    "WITH taken AS (DELETE FROM records WHERE id IN (SELECT"
-                    " r.id" UNHELD_DUE("") ") RETURNING " RETURNED "),"
-                    " gone AS (DELETE FROM events WHERE scope = "
-                    SQL_EV_RECORD " AND scope_key IN (SELECT"
+        st = sw_sql(
+            s, "taking due records",
+            "WITH taken AS (DELETE FROM records WHERE id IN (SELECT"
+            " r.id" UNHELD_DUE(
+                "") ") RETURNING " RETURNED "),"
+                    " gone AS (DELETE FROM events WHERE scope = " SQL_EV_RECORD
+                    " AND scope_key IN (SELECT"
                     " CAST(id AS BLOB) FROM taken)) SELECT * FROM taken",
-                    args, 2, take_row, &c);
+            args, 2, take_row, &c);
     }
     *n = c.n;
     return st;
@@ -187,12 +191,12 @@ typedef struct held_ctx {
 static int held_row(const sw_row *r, void *p)
 {
     held_ctx *c = p;
-    return c->cb(sw_row_text(r, 0), sw_row_text(r, 1),
-                 (size_t)sw_row_int(r, 2), c->ctx);
+    return c->cb(sw_row_text(r, 0), sw_row_text(r, 1), (size_t)sw_row_int(r, 2),
+                 c->ctx);
 }
 
 sw_status sw_records_held(sw_store *s, sw_instant now, sw_held_cb cb, void *ctx,
-                        size_t *total)
+                          size_t *total)
 {
     int64_t n = 0;
     sw_status st = sw_sql_int(

@@ -14,14 +14,14 @@ typedef int (*sw_held_cb)(const char *hold, const char *kind, size_t count,
  * oldest due first, with the events recorded on them, handing each to cb
  * (its value NULL); *n: how many. With dry_run the same rows are read and
  * nothing is deleted. When cb stops, the caller undoes the batch. */
-sw_status sw_sweep_take(sw_store *s, sw_instant now, size_t limit,
-                        bool dry_run, sw_record_cb cb, void *ctx, size_t *n);
+sw_status sw_sweep_take(sw_store *s, sw_instant now, size_t limit, bool dry_run,
+                        sw_record_cb cb, void *ctx, size_t *n);
 /* Adds to the counts that survive deletion (nothing personal). */
 sw_status sw_aggregates_add(sw_store *s, const char *activity,
                             const char *category, const char *month,
                             const char *rule, size_t count);
 /* Due records that active holds keep, per hold; *total: distinct. */
-sw_status sw_records_held(sw_store *s, sw_instant now, sw_held_cb cb,
-                        void *ctx, size_t *total);
+sw_status sw_records_held(sw_store *s, sw_instant now, sw_held_cb cb, void *ctx,
+                          size_t *total);
 
 #endif

@@ -39,7 +39,7 @@ sw_status sw_chain_canonical(const sw_audit_row *r, sw_buf *b)
 }
 
 void sw_chain_hash_row(const sw_store *s, const sw_audit_row *r, sw_buf *b,
-                     uint8_t out[SW_HASH_BYTES])
+                       uint8_t out[SW_HASH_BYTES])
 {
     sw_chain_hash(s->keys, r->prev, b->data, b->len, out);
 }
@@ -72,7 +72,7 @@ static sw_status write_head(sw_store *s, int64_t seq,
 /* The sealed head; false (and why) when it is missing or its MAC is not
  * the store key's. */
 bool sw_chain_read_head(sw_store *s, int64_t *seq, char hex[65], char *why,
-                      size_t n)
+                        size_t n)
 {
     char text[256] = "", mac[65], want[65];
     if (sw_meta_get(s, SEAL_KEY, text, sizeof(text)) != SW_OK) {
@@ -172,8 +172,8 @@ sw_status sw_audit_flush_batch(sw_store *s)
     return write_head(s, s->head.seq, s->head.hash);
 }
 
-sw_status sw_audit_json(sw_store *s, const char *action,
-                        const char *subject, void *objects, void *details)
+sw_status sw_audit_json(sw_store *s, const char *action, const char *subject,
+                        void *objects, void *details)
 {
     char *o = objects ? sw_json_text(objects) : NULL;
     char *d = sw_json_text(details);
@@ -185,9 +185,8 @@ sw_status sw_audit_json(sw_store *s, const char *action,
     return st;
 }
 
-sw_status sw_audit_append(sw_store *s, const char *action,
-                          const char *subject, const char *objects,
-                          const char *details)
+sw_status sw_audit_append(sw_store *s, const char *action, const char *subject,
+                          const char *objects, const char *details)
 {
     /* Keep the trail in order: the batch's changes so far come first. */
     sw_status st = flush_pending(s);
@@ -222,18 +221,16 @@ static sw_status append(sw_store *s, const char *action, const char *subject,
     }
     sw_chain_hash_row(s, &r, &b, r.hash);
     sw_buf_release(&b);
-    st = sw_sql_run(s, "appending to the audit trail",
-                    "INSERT INTO audit(seq, at, actor, action, subject_id,"
-                    " objects, details, prev_hash, hash, written_at)"
-                    " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)",
-                    SW_ARGS(sw_v_int(r.seq), sw_v_int(r.at),
-                            sw_v_text(r.actor), sw_v_text(r.action),
-                            sw_v_text(r.subject), sw_v_text(r.objects),
-                            sw_v_text(r.details),
-                            sw_v_blob(r.prev, SW_HASH_BYTES),
-                            sw_v_blob(r.hash, SW_HASH_BYTES),
-                            sw_v_int(r.written_at)),
-                    NULL);
+    st = sw_sql_run(
+        s, "appending to the audit trail",
+        "INSERT INTO audit(seq, at, actor, action, subject_id,"
+        " objects, details, prev_hash, hash, written_at)"
+        " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)",
+        SW_ARGS(sw_v_int(r.seq), sw_v_int(r.at), sw_v_text(r.actor),
+                sw_v_text(r.action), sw_v_text(r.subject), sw_v_text(r.objects),
+                sw_v_text(r.details), sw_v_blob(r.prev, SW_HASH_BYTES),
+                sw_v_blob(r.hash, SW_HASH_BYTES), sw_v_int(r.written_at)),
+        NULL);
     if (st != SW_OK)
         return st;
     if (s->in_batch) { /* the head reaches the metadata at commit */
@@ -244,7 +241,6 @@ static sw_status append(sw_store *s, const char *action, const char *subject,
     }
     return write_head(s, r.seq, r.hash);
 }
-
 
 /* ---- the audit table ---- */
 

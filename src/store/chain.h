@@ -30,9 +30,8 @@ typedef int (*sw_chain_cb)(const sw_audit_row *r, void *ctx);
 
 /* Appends an entry (inside the caller's transaction). objects: JSON array
  * text; details: JSON object text. */
-sw_status sw_audit_append(sw_store *s, const char *action,
-                          const char *subject, const char *objects,
-                          const char *details);
+sw_status sw_audit_append(sw_store *s, const char *action, const char *subject,
+                          const char *objects, const char *details);
 /* sw_audit_append with jansson values (json_t *, references taken):
  * objects may be NULL for "[]"; a NULL details (a failed json_pack) is
  * SW_ERR_NOMEM. */
@@ -62,8 +61,7 @@ void sw_chain_hash_row(const sw_store *s, const sw_audit_row *r, sw_buf *b,
 bool sw_chain_read_head(sw_store *s, int64_t *seq, char hex[65], char *why,
                         size_t n);
 /* The last entry's seq and hash; seq 0 and a zero hash when empty. */
-sw_status sw_chain_last(sw_store *s, int64_t *seq,
-                        uint8_t hash[SW_HASH_BYTES]);
+sw_status sw_chain_last(sw_store *s, int64_t *seq, uint8_t hash[SW_HASH_BYTES]);
 /* Entries from seq from on, in order, until cb returns non-zero. */
 sw_status sw_chain_scan(sw_store *s, int64_t from, sw_chain_cb cb, void *ctx);
 

@@ -40,10 +40,10 @@ typedef struct sw_val {
 } sw_val;
 
 typedef enum sw_tx_op {
-    SW_TX_BEGIN,       /* a write transaction, locking other writers out */
+    SW_TX_BEGIN, /* a write transaction, locking other writers out */
     SW_TX_COMMIT,
     SW_TX_ROLLBACK,
-    SW_TX_SAVEPOINT,   /* nested: one change inside a batch */
+    SW_TX_SAVEPOINT, /* nested: one change inside a batch */
     SW_TX_RELEASE,
     SW_TX_ROLLBACK_TO, /* undoes to the savepoint and releases it */
     SW_TX_READ,        /* a read transaction: one snapshot, one lock */
@@ -64,14 +64,17 @@ typedef struct sw_load {
 } sw_load;
 
 /* What a driver does that not every driver does alike. */
-#define SW_DRV_STMT_ATOMIC 1u /* a failed statement is undone alone and
-                                 the transaction goes on; without it a
-                                 failure aborts the transaction unless a
-                                 savepoint was set */
-#define SW_DRV_ROWID 2u       /* every table has a rowid, in insertion
-                                 order (a sweep takes a range of it) */
-#define SW_DRV_LOCAL 4u       /* the database is mapped into this process:
-                                 pages a handle reads once stay near */
+#define SW_DRV_STMT_ATOMIC                                                     \
+    1u /* a failed statement is undone alone and                               \
+          the transaction goes on; without it a                                \
+          failure aborts the transaction unless a                              \
+          savepoint was set */
+#define SW_DRV_ROWID                                                           \
+    2u /* every table has a rowid, in insertion                                \
+          order (a sweep takes a range of it) */
+#define SW_DRV_LOCAL                                                           \
+    4u /* the database is mapped into this process:                            \
+          pages a handle reads once stay near */
 
 typedef struct sw_driver {
     int version; /* SW_DRIVER_VERSION */
@@ -96,8 +99,7 @@ typedef struct sw_driver {
     /* At every open: applies the connection's settings and, in one write
      * transaction, what the driver itself keeps up to date, then
      * steps[from..to) (schema text) and records version to. */
-    sw_status (*migrate)(void *db, const char *const *steps, int from,
-                         int to);
+    sw_status (*migrate)(void *db, const char *const *steps, int from, int to);
     sw_status (*tx)(void *db, sw_tx_op op);
 
     /* One statement of steward's SQL. */

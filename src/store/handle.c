@@ -33,8 +33,8 @@ void sw_store_uri_shown(const char *uri, char *buf, size_t n)
 {
     const char *scheme = strstr(uri, "://");
     const char *at = scheme ? strchr(scheme + 3, '@') : NULL;
-    const char *colon = at ? memchr(scheme + 3, ':', (size_t)(at - scheme - 3))
-                           : NULL;
+    const char *colon =
+        at ? memchr(scheme + 3, ':', (size_t)(at - scheme - 3)) : NULL;
     if (!colon)
         snprintf(buf, n, "%s", uri);
     else
@@ -68,8 +68,8 @@ sw_status sw_check_text(sw_store *s, const char *what, const char *v,
         return SW_OK;
     size_t n = strlen(v);
     if (n >= max)
-        return sw_fail(s, SW_ERR_LIMIT, "%s: at most %zu bytes, not %zu",
-                       what, max - 1, n);
+        return sw_fail(s, SW_ERR_LIMIT, "%s: at most %zu bytes, not %zu", what,
+                       max - 1, n);
     if (!sw_utf8_valid(v, n))
         return sw_fail(s, SW_ERR_INVALID, "%s: not UTF-8 text", what);
     return SW_OK;
@@ -179,8 +179,7 @@ void sw_store_group_free(sw_store_group *g)
     free(g);
 }
 
-void sw_store_group_decisions(const sw_store_group *g,
-                              sw_decide_counters *out)
+void sw_store_group_decisions(const sw_store_group *g, sw_decide_counters *out)
 {
     out->allowed = (size_t)atomic_load(&g->allowed);
     out->denied = (size_t)atomic_load(&g->denied);

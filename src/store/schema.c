@@ -123,9 +123,23 @@ const char *const sw_schema_steps[SW_SCHEMA_LATEST] = {
 };
 
 /* Every table the steps make (what a failed creation removes). */
-const char *const sw_schema_tables[] = {
-    "meta",          "subjects",      "identifiers",  "records",
-    "events",        "audit",         "holds",        "aggregates",
-    "bills",         "epoch_keys",    "traffic_months", "consents",
-    "consent_changes", "objections",  "suppression",  "requests",
-    "request_changes", "api_keys",    "public_state", NULL};
+const char *const sw_schema_tables[] = {"meta",
+                                        "subjects",
+                                        "identifiers",
+                                        "records",
+                                        "events",
+                                        "audit",
+                                        "holds",
+                                        "aggregates",
+                                        "bills",
+                                        "epoch_keys",
+                                        "traffic_months",
+                                        "consents",
+                                        "consent_changes",
+                                        "objections",
+                                        "suppression",
+                                        "requests",
+                                        "request_changes",
+                                        "api_keys",
+                                        "public_state",
+                                        NULL};

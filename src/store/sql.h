@@ -63,8 +63,8 @@ static inline sw_val sw_v_null(void)
 }
 
 /* The arguments of a statement, as (array, count). */
-#define SW_ARGS(...)                                                          \
-    ((const sw_val[]){__VA_ARGS__}),                                          \
+#define SW_ARGS(...)                                                           \
+    ((const sw_val[]){__VA_ARGS__}),                                           \
         (sizeof((const sw_val[]){__VA_ARGS__}) / sizeof(sw_val))
 #define SW_NOARGS NULL, 0
 

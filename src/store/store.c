@@ -172,8 +172,8 @@ sw_status sw_store_connect(const char *uri, const sw_store_options *o,
             char hex[65] = "";
             if (sw_chain_last(s, &seq, hash) == SW_OK)
                 sw_hex(hash, SW_HASH_BYTES, hex);
-            bool matched = strtoll(old_seq, NULL, 10) == seq &&
-                           strcmp(old_head, hex) == 0;
+            bool matched =
+                strtoll(old_seq, NULL, 10) == seq && strcmp(old_head, hex) == 0;
             n += snprintf(details + n, sizeof(details) - (size_t)n,
                           ",\"head_matched\":%s", matched ? "true" : "false");
         }

@@ -50,8 +50,7 @@ typedef struct sw_ext {
 /* Where a lower layer tells a higher one (registered by sw_store_open):
  * an event recorded on subjects (the ledger calls it inside the event's
  * transaction; the consent service dates suppression entries). */
-typedef sw_status (*sw_event_hook)(sw_store *s, const char *type,
-                                   sw_instant at,
+typedef sw_status (*sw_event_hook)(sw_store *s, const char *type, sw_instant at,
                                    const char (*subjects)[SW_ID_BUFSZ],
                                    size_t n);
 

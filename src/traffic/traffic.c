@@ -9,9 +9,9 @@
  * stays in clear in a table per month until its own period ends.
  */
 #include <ctype.h>
+#include <jansson.h>
 #include <pthread.h>
 #include <stdarg.h>
-#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -100,8 +100,7 @@ static day_key *key_slot(day_key *slots, int64_t day, const char *key_class)
     uint32_t h = sw_hash_day(day, key_class);
     for (int i = 0; i < KEY_SLOTS; i++) {
         day_key *c = &slots[(h + (uint32_t)i) % KEY_SLOTS];
-        if (!c->used ||
-            (c->day == day && strcmp(c->key_class, key_class) == 0))
+        if (!c->used || (c->day == day && strcmp(c->key_class, key_class) == 0))
             return c;
     }
     sw_wipe(slots, sizeof(day_key) * KEY_SLOTS);
@@ -413,8 +412,9 @@ static int prepare(reader *r, chunk *c, const fields *f, prepared *p)
     const char *time = nonempty(f->v[C_TIME]), *dest = nonempty(f->v[C_DEST]);
     const char *country = nonempty(f->v[C_COUNTRY]);
     if (!id || !account || !channel || !time || !dest)
-        return prepare_bad(c, p, "needs id, account, channel, time and "
-                                 "destination");
+        return prepare_bad(c, p,
+                           "needs id, account, channel, time and "
+                           "destination");
     if (strlen(id) >= 96 || strlen(account) >= 96)
         return prepare_bad(c, p, "id or account longer than 95 characters");
     if (sw_instant_parse(time, &p->at) != SW_OK)
@@ -825,7 +825,8 @@ sw_status sw_traffic_ingest(sw_store *s, FILE *in, const char *name,
         }
         if (!c)
             break;
-        if (c->n && o && o->progress && c->rows[c->n - 1].line >= next_progress) {
+        if (c->n && o && o->progress &&
+            c->rows[c->n - 1].line >= next_progress) {
             o->progress(c->rows[c->n - 1].line, o->progress_ctx);
             next_progress = (c->rows[c->n - 1].line / 100000 + 1) * 100000;
         }
@@ -857,9 +858,8 @@ sw_status sw_traffic_ingest(sw_store *s, FILE *in, const char *name,
             s, "traffic.ingest", NULL, NULL,
             json_pack("{s:s, s:I, s:I, s:I, s:I}", "format",
                       out->csv ? "csv" : "ndjson", "lines",
-                      (json_int_t)out->lines, "stored",
-                      (json_int_t)out->stored, "bad", (json_int_t)out->bad,
-                      "stored_without_identifiers",
+                      (json_int_t)out->lines, "stored", (json_int_t)out->stored,
+                      "bad", (json_int_t)out->bad, "stored_without_identifiers",
                       (json_int_t)out->stripped));
     }
     if (started)
@@ -1172,9 +1172,9 @@ static int rekey_row(const sw_traffic_rec *r, void *p)
     dest_blind(c->to, strchr(dest, '@') ? "email" : "msisdn", dest, blind);
     sw_wipe(plain, sizeof(plain));
     sw_wipe(dest, sizeof(dest));
-    sw_status st = sw_traffic_rekey(c->s, month_of_day(r->day), r->ext_id,
-                                    c->to->key_class, sealed, r->ids_len,
-                                    blind);
+    sw_status st =
+        sw_traffic_rekey(c->s, month_of_day(r->day), r->ext_id,
+                         c->to->key_class, sealed, r->ids_len, blind);
     if (st != SW_OK) {
         c->st = st;
         return 1;
@@ -1236,7 +1236,8 @@ static sw_status strip_day(sw_store *s, const key_item *it,
     st = unwrap_day(s, it->day, it->key_class, it->wrapped, SW_WRAPPED_BYTES,
                     &from);
     rekey_ctx c = {s, &from, &to, 0, SW_OK};
-    if (st == SW_OK && (st = held_rows(s, it, activity, rekey_row, &c)) == SW_OK)
+    if (st == SW_OK &&
+        (st = held_rows(s, it, activity, rekey_row, &c)) == SW_OK)
         st = c.st;
     /* The step that makes the day's identifiers noise, in constant time. */
     if (st == SW_OK)
@@ -1300,8 +1301,8 @@ static sw_status release_day(sw_store *s, const key_item *it,
         return st;
     if ((st = sw_traffic_keyed(s, month, it->day, it->key_class, collect_ext,
                                &all)) == SW_OK)
-        st = sw_traffic_held(s, month, it->day, it->key_class, period,
-                             activity, collect_ext, &held);
+        st = sw_traffic_held(s, month, it->day, it->key_class, period, activity,
+                             collect_ext, &held);
     if (st == SW_OK && (all.nomem || held.nomem))
         st = sw_fail(s, SW_ERR_NOMEM, "out of memory");
     for (size_t i = 0; st == SW_OK && i < all.n; i++) {
@@ -1416,8 +1417,8 @@ sw_status sw_traffic_sweep(sw_store *s, sw_instant now, bool dry_run,
         bool dropped = false;
         if ((st = sw_tx_begin(s)) != SW_OK)
             break;
-        if ((st = sw_traffic_expire(s, m, before, recs->activity->id,
-                                    &deleted, &kept)) == SW_OK)
+        if ((st = sw_traffic_expire(s, m, before, recs->activity->id, &deleted,
+                                    &kept)) == SW_OK)
             st = sw_traffic_drop_empty(s, m, &dropped);
         if (st == SW_OK && (deleted || dropped)) {
             st = sw_audit_json(s, "traffic.expire", NULL, NULL,

@@ -11,15 +11,16 @@
 
 /* The bill rule: traffic of an account whose bill for the period (bound
  * as P) is unpaid or disputed is kept until the bill is settled. */
-#define SW_BILL_OPEN(P)                                                       \
-    "(SELECT account FROM bills WHERE period = " P                            \
+#define SW_BILL_OPEN(P)                                                        \
+    "(SELECT account FROM bills WHERE period = " P                             \
     " AND status IN ('unpaid', 'disputed'))"
 
 /* What keeps a detail record of a period (?2) past its own: a hold on its
  * account, on itself or on the activity (?3), or an open bill. */
-#define KEPT                                                                  \
-    "(account IN " SW_HELD_ACCOUNTS " OR account IN " SW_BILL_OPEN("?2")      \
-    " OR ext_id IN " SW_HELD_DETAIL_RECORDS " OR " SW_HELD_ACTIVITY("?3") ")"
+#define KEPT                                                                   \
+    "(account IN " SW_HELD_ACCOUNTS " OR account IN " SW_BILL_OPEN(            \
+        "?2") " OR ext_id IN " SW_HELD_DETAIL_RECORDS                          \
+              " OR " SW_HELD_ACTIVITY("?3") ")"
 
 sw_status sw_bills_set(sw_store *s, const char *account, const char *period,
                        const char *status, sw_instant at)
@@ -60,8 +61,8 @@ sw_status sw_day_keys_get(sw_store *s, int64_t day, const char *key_class,
 }
 
 sw_status sw_day_keys_put(sw_store *s, int64_t day, const char *key_class,
-                          const uint8_t wrapped[SW_WRAPPED_BYTES],
-                          bool has_due, sw_instant due)
+                          const uint8_t wrapped[SW_WRAPPED_BYTES], bool has_due,
+                          sw_instant due)
 {
     return sw_sql_run(s, "creating a day key",
                       "INSERT INTO epoch_keys(day, class, wrapped, due_at)"
@@ -108,8 +109,8 @@ sw_status sw_day_keys_delete(sw_store *s, int64_t day, const char *key_class)
 
 /* ---- the months' tables ---- */
 
-#define ROW_COLUMNS                                                           \
-    "ext_id, account, account_bi, channel, at, day, sender, country,"        \
+#define ROW_COLUMNS                                                            \
+    "ext_id, account, account_bi, channel, at, day, sender, country,"          \
     " key_class, ids, dest_bi, duration, op, route, price, currency"
 
 sw_status sw_traffic_month(sw_store *s, int month)
@@ -179,7 +180,7 @@ sw_status sw_traffic_load(sw_store *s, int month,
                           void *ctx, size_t *stored)
 {
     static const char *const cols[] = {
-        "ext_id", "account", "account_bi", "channel", "at",    "day",
+        "ext_id", "account", "account_bi", "channel", "at",      "day",
         "sender", "country", "key_class",  "ids",     "dest_bi", "duration",
         "op",     "route",   "price",      "currency"};
     char table[32];
@@ -227,9 +228,9 @@ sw_status sw_traffic_probe(sw_store *s, int month,
     if (n > 128)
         return sw_fail(s, SW_ERR_LIMIT, "more than 128 day keys in a look-up");
     char sql[2048];
-    int k = snprintf(sql, sizeof(sql),
-                     "SELECT " ROW_COLUMNS " FROM traffic_%d WHERE dest_bi IN (",
-                     month);
+    int k = snprintf(
+        sql, sizeof(sql),
+        "SELECT " ROW_COLUMNS " FROM traffic_%d WHERE dest_bi IN (", month);
     sw_val args[128];
     for (size_t i = 0; i < n; i++) {
         k += snprintf(sql + k, sizeof(sql) - (size_t)k, "%s?%zu", i ? "," : "",
@@ -249,9 +250,9 @@ sw_status sw_traffic_held(sw_store *s, int month, int64_t day,
     /* A hold on the whole activity keeps every row: checked first, so
      * that without one the look-up never scans the day. */
     int64_t all = 0;
-    sw_status st = sw_sql_int(s, "checking holds", "SELECT " SW_HELD_ACTIVITY(
-                                                       "?1"),
-                              SW_ARGS(sw_v_text(activity)), &all);
+    sw_status st =
+        sw_sql_int(s, "checking holds", "SELECT " SW_HELD_ACTIVITY("?1"),
+                   SW_ARGS(sw_v_text(activity)), &all);
     if (st != SW_OK)
         return st;
     char sql[2048];
@@ -263,18 +264,20 @@ sw_status sw_traffic_held(sw_store *s, int month, int64_t day,
     else /* each branch an index look-up: (day, account), or the id ("+day"
             keeps the day's index out of it) */
         snprintf(sql, sizeof(sql),
-                 DAY_ROWS " key_class = ?2 AND account IN " SW_HELD_ACCOUNTS
-                 " UNION " DAY_ROWS " key_class = ?2 AND account IN "
-                 SW_BILL_OPEN("?3") " UNION SELECT " ROW_COLUMNS
-                 " FROM traffic_%d WHERE +day = ?1 AND key_class = ?2"
-                 " AND ext_id IN " SW_HELD_DETAIL_RECORDS,
+                 DAY_ROWS
+                 " key_class = ?2 AND account IN " SW_HELD_ACCOUNTS
+                 " UNION " DAY_ROWS
+                 " key_class = ?2 AND account IN " SW_BILL_OPEN(
+                     "?3") " UNION SELECT " ROW_COLUMNS
+                           " FROM traffic_%d WHERE +day = ?1 AND key_class = ?2"
+                           " AND ext_id IN " SW_HELD_DETAIL_RECORDS,
                  month, month, month);
 #undef DAY_ROWS
     rec_ctx c = {cb, ctx};
-    return sw_sql(s, "reading held traffic", sql,
-                  SW_ARGS(sw_v_int(day), sw_v_text(key_class),
-                          sw_v_text(period)),
-                  traffic_row, &c);
+    return sw_sql(
+        s, "reading held traffic", sql,
+        SW_ARGS(sw_v_int(day), sw_v_text(key_class), sw_v_text(period)),
+        traffic_row, &c);
 }
 
 sw_status sw_traffic_keyed(sw_store *s, int month, int64_t day,
@@ -319,25 +322,23 @@ sw_status sw_traffic_strip(sw_store *s, int month, const char *ext_id)
 }
 
 sw_status sw_traffic_expire(sw_store *s, int month, sw_instant before,
-                            const char *activity, size_t *deleted,
-                            size_t *kept)
+                            const char *activity, size_t *deleted, size_t *kept)
 {
     char sql[1024], period[8];
     snprintf(period, sizeof(period), "%04d-%02d", month / 100, month % 100);
     snprintf(sql, sizeof(sql),
              "DELETE FROM traffic_%d WHERE at < ?1 AND NOT " KEPT, month);
     int64_t n = 0, k = 0;
-    sw_status st = sw_sql_run(s, "deleting expired traffic", sql,
-                              SW_ARGS(sw_v_int(before), sw_v_text(period),
-                                      sw_v_text(activity)),
-                              &n);
+    sw_status st = sw_sql_run(
+        s, "deleting expired traffic", sql,
+        SW_ARGS(sw_v_int(before), sw_v_text(period), sw_v_text(activity)), &n);
     snprintf(sql, sizeof(sql),
              "SELECT count(*) FROM traffic_%d WHERE at < ?1 AND " KEPT, month);
     if (st == SW_OK)
-        st = sw_sql_int(s, "counting kept traffic", sql,
-                        SW_ARGS(sw_v_int(before), sw_v_text(period),
-                                sw_v_text(activity)),
-                        &k);
+        st = sw_sql_int(
+            s, "counting kept traffic", sql,
+            SW_ARGS(sw_v_int(before), sw_v_text(period), sw_v_text(activity)),
+            &k);
     *deleted = (size_t)n;
     *kept = (size_t)k;
     return st;
@@ -370,8 +371,8 @@ sw_status sw_traffic_drop_empty(sw_store *s, int month, bool *dropped)
     snprintf(sql, sizeof(sql), "SELECT EXISTS (SELECT 1 FROM traffic_%d)",
              month);
     int64_t any = 1;
-    sw_status st = sw_sql_int(s, "checking a month of traffic", sql,
-                              SW_NOARGS, &any);
+    sw_status st =
+        sw_sql_int(s, "checking a month of traffic", sql, SW_NOARGS, &any);
     if (st != SW_OK || any)
         return st;
     sw_sql_forget(s); /* statements on the table go first */

@@ -39,8 +39,8 @@ sw_status sw_bills_set(sw_store *s, const char *account, const char *period,
 sw_status sw_day_keys_get(sw_store *s, int64_t day, const char *key_class,
                           uint8_t wrapped[SW_WRAPPED_BYTES]);
 sw_status sw_day_keys_put(sw_store *s, int64_t day, const char *key_class,
-                          const uint8_t wrapped[SW_WRAPPED_BYTES],
-                          bool has_due, sw_instant due);
+                          const uint8_t wrapped[SW_WRAPPED_BYTES], bool has_due,
+                          sw_instant due);
 /* Every key (due: only those due by now), by day and class. */
 sw_status sw_day_keys_list(sw_store *s, bool due, sw_instant now,
                            sw_day_key_cb cb, void *ctx);
@@ -67,12 +67,10 @@ sw_status sw_traffic_held(sw_store *s, int month, int64_t day,
                           const char *activity, sw_traffic_cb cb, void *ctx);
 /* Rows of a day under key_class. */
 sw_status sw_traffic_keyed(sw_store *s, int month, int64_t day,
-                           const char *key_class, sw_traffic_cb cb,
-                           void *ctx);
+                           const char *key_class, sw_traffic_cb cb, void *ctx);
 sw_status sw_traffic_rekey(sw_store *s, int month, const char *ext_id,
                            const char *key_class, const uint8_t *ids,
-                           size_t ids_len,
-                           const uint8_t blind[SW_BLIND_BYTES]);
+                           size_t ids_len, const uint8_t blind[SW_BLIND_BYTES]);
 /* Removes a row's identifiers. */
 sw_status sw_traffic_strip(sw_store *s, int month, const char *ext_id);
 /* Deletes rows of a month with at < before that nothing keeps; counts

@@ -120,8 +120,7 @@ static void test_abuse__held_and_unknown_answer_alike(void **state)
     assert_string_equal(a.body, b.body);
     resp_free(&a);
     resp_free(&b);
-    snprintf(path, sizeof(path), "/privacy/api/requests/%s/verify",
-             first_held);
+    snprintf(path, sizeof(path), "/privacy/api/requests/%s/verify", first_held);
     http_json(d.port, "POST", path, NULL, json_pack("{s:s}", "code", "000001"),
               &a);
     snprintf(path, sizeof(path), "/privacy/api/requests/%s/verify",
@@ -169,16 +168,15 @@ static void test_abuse__guessing_is_held_back(void **state)
 {
     (void)state;
     daemon_t d;
-    static const char *const more[] = {"--client-attempts-per-hour", "6",
-                                       NULL};
+    static const char *const more[] = {"--client-attempts-per-hour", "6", NULL};
     start(&d, more);
     resp a, b;
     file_req(&d, "held@example.com", &a);
     file_req(&d, "nobody@example.com", &b);
     const char *held = json_string_value(json_object_get(a.json, "id"));
     const char *unknown = json_string_value(json_object_get(b.json, "id"));
-    const char *tickets[2] = {held, unknown}, *from[2] = {"127.0.0.2",
-                                                          "127.0.0.3"};
+    const char *tickets[2] = {held, unknown},
+               *from[2] = {"127.0.0.2", "127.0.0.3"};
     for (int k = 0; k < 2; k++) {
         for (int i = 0; i < 6; i++)
             assert_int_equal(guess(&d, from[k], tickets[k], NULL), 403);
@@ -196,9 +194,9 @@ static void test_abuse__guessing_is_held_back(void **state)
     assert_int_equal(l.status, 200);
     json_t *reqs = json_object_get(l.json, "requests");
     assert_int_equal(json_array_size(reqs), 1);
-    assert_string_equal(json_string_value(json_object_get(
-                            json_array_get(reqs, 0), "state")),
-                        "verifying");
+    assert_string_equal(
+        json_string_value(json_object_get(json_array_get(reqs, 0), "state")),
+        "verifying");
     resp_free(&l);
     /* and the owner's own message count stays within its limit */
     char *box = tu_read_file(d.outbox, NULL);
@@ -313,14 +311,15 @@ static void test_abuse__cut_trail_is_found(void **state)
     assert_int_equal(daemon_stop(&d), 0);
     char cut[1024];
     snprintf(cut, sizeof(cut),
-             tu_pg() ? "DELETE FROM audit WHERE seq > %ld; UPDATE meta"
-                       " SET value = (SELECT a.seq || ' ' || encode(a.hash,"
-                       " 'hex') FROM audit a WHERE a.seq = %ld) || ' ' ||"
-                       " right(value, 64) WHERE key = 'audit_seal'"
-                     : "DELETE FROM audit WHERE seq > %ld; UPDATE meta SET value"
-                       " = (SELECT a.seq || ' ' || lower(hex(a.hash)) FROM"
-                       " audit a WHERE a.seq = %ld) || ' ' || substr(value,"
-                       " length(value) - 63) WHERE key = 'audit_seal'",
+             tu_pg()
+                 ? "DELETE FROM audit WHERE seq > %ld; UPDATE meta"
+                   " SET value = (SELECT a.seq || ' ' || encode(a.hash,"
+                   " 'hex') FROM audit a WHERE a.seq = %ld) || ' ' ||"
+                   " right(value, 64) WHERE key = 'audit_seal'"
+                 : "DELETE FROM audit WHERE seq > %ld; UPDATE meta SET value"
+                   " = (SELECT a.seq || ' ' || lower(hex(a.hash)) FROM"
+                   " audit a WHERE a.seq = %ld) || ' ' || substr(value,"
+                   " length(value) - 63) WHERE key = 'audit_seal'",
              entries - 1, entries - 1);
     tu_exec_sql(d.store, cut);
     daemon_run(&d, NULL);
@@ -361,8 +360,7 @@ static void test_abuse__one_visitor_many_cookie_choices(void **state)
 
 /* An error with a message that names what is wrong. */
 static void says(daemon_t *d, const char *key, const char *method,
-                 const char *path, json_t *body, int status,
-                 const char *needle)
+                 const char *path, json_t *body, int status, const char *needle)
 {
     resp r;
     http_json(d->port, method, path, key, body, &r);
@@ -385,11 +383,9 @@ static void test_abuse__malformed_input_says_what(void **state)
     start(&d, NULL);
     char admin[80];
     make_key(&d, "admin", admin, sizeof(admin));
-    says(&d, admin, "GET",
-         "/v1/decide?purpose=%ff%fe&email=a%00b@example.com", NULL, 422,
-         "not UTF-8");
-    says(&d, admin, "GET", "/v1/subjects?email=%c0%af", NULL, 422,
-         "'email'");
+    says(&d, admin, "GET", "/v1/decide?purpose=%ff%fe&email=a%00b@example.com",
+         NULL, 422, "not UTF-8");
+    says(&d, admin, "GET", "/v1/subjects?email=%c0%af", NULL, 422, "'email'");
     says(&d, admin, "GET", "/v1/audit?limit=-1", NULL, 422, "limit");
     says(&d, admin, "GET", "/v1/audit?limit=abc", NULL, 422, "limit");
     says(&d, admin, "GET", "/v1/sweeps?limit=0", NULL, 422, "limit");

@@ -45,8 +45,8 @@ static void test_cli__check_bad_policy_names_file_line_col(void **state)
     RUN(&r, "policy", "check", path);
     assert_int_equal(r.status, 1);
     char want[600];
-    snprintf(want, sizeof(want),
-             "%s:42:16: error: undefined trigger 'closed'", path);
+    snprintf(want, sizeof(want), "%s:42:16: error: undefined trigger 'closed'",
+             path);
     assert_non_null(strstr(r.err, want));
     assert_string_equal(r.out, "");
     tu_run_free(&r);
@@ -73,8 +73,8 @@ static void test_cli__due_gives_the_instant(void **state)
 {
     (void)state;
     tu_run r;
-    RUN(&r, "policy", "due", "--rule", "customer_account.invoices",
-        "--trigger", "2024-03-15T10:00:00Z", "--json");
+    RUN(&r, "policy", "due", "--rule", "customer_account.invoices", "--trigger",
+        "2024-03-15T10:00:00Z", "--json");
     assert_int_equal(r.status, 0);
     json_error_t err;
     json_t *o = json_loads(r.out, 0, &err);
@@ -103,8 +103,8 @@ static void test_cli__due_refuses_unknown_rule_and_bad_instant(void **state)
     assert_int_equal(r.status, 1);
     assert_non_null(strstr(r.err, "no retention rule 'nope'"));
     tu_run_free(&r);
-    RUN(&r, "policy", "due", "--rule", "customer_account.customer",
-        "--trigger", "2025-02-30");
+    RUN(&r, "policy", "due", "--rule", "customer_account.customer", "--trigger",
+        "2025-02-30");
     assert_int_equal(r.status, 2);
     assert_non_null(strstr(r.err, "--trigger: '2025-02-30'"));
     tu_run_free(&r);

@@ -12,8 +12,7 @@ static char *dir;
 static char db[512], store_env[600];
 static const char *now_env = "STEWARD_NOW=2026-01-15T10:00:00Z";
 
-#define RUN(r, ...)                                                           \
-    tu_steward((r), envs(), __VA_ARGS__, (const char *)NULL)
+#define RUN(r, ...) tu_steward((r), envs(), __VA_ARGS__, (const char *)NULL)
 
 static const char *const *envs(void)
 {
@@ -232,8 +231,8 @@ static void test_cli_consent__receipt_and_cookies(void **state)
     (void)state;
     tu_run r;
     RUN(&r, "consent", "give", "--email", "ray@mail.example", "--purpose",
-        "employment.recruitment", "--method", "recruitment_software",
-        "--kind", "job_applicant", "--period", "2y", "--json");
+        "employment.recruitment", "--method", "recruitment_software", "--kind",
+        "job_applicant", "--period", "2y", "--json");
     assert_int_equal(r.status, 0);
     json_t *o = json_of(&r);
     char id[SW_ID_BUFSZ];

@@ -12,8 +12,7 @@
 static char *dir;
 static char db[512], key[512], store_env[600];
 
-#define RUN(r, ...)                                                           \
-    tu_steward((r), envs, __VA_ARGS__, (const char *)NULL)
+#define RUN(r, ...) tu_steward((r), envs, __VA_ARGS__, (const char *)NULL)
 
 static const char *envs[] = {store_env, "STEWARD_NOW=2026-01-15T10:00:00Z",
                              "STEWARD_ACTOR=test", NULL};
@@ -77,21 +76,20 @@ static void test_cli_ledger__new_user_story(void **state)
     json_decref(o);
     tu_run_free(&r);
 
-    RUN(&r, "record", "add", "--subject", sid, "--activity",
-        "customer_account", "--category", "user.name", "--value",
-        "Annabel Lee", "--at", "2024-01-10T09:00:00Z");
+    RUN(&r, "record", "add", "--subject", sid, "--activity", "customer_account",
+        "--category", "user.name", "--value", "Annabel Lee", "--at",
+        "2024-01-10T09:00:00Z");
     assert_int_equal(r.status, 0);
     assert_non_null(strstr(r.out, "no due date yet"));
     tu_run_free(&r);
-    RUN(&r, "record", "add", "--subject", sid, "--activity",
-        "customer_account", "--category", "contract.invoice", "--value",
-        "INV-2024-0042", "--at", "2024-03-15T10:00:00Z");
+    RUN(&r, "record", "add", "--subject", sid, "--activity", "customer_account",
+        "--category", "contract.invoice", "--value", "INV-2024-0042", "--at",
+        "2024-03-15T10:00:00Z");
     assert_int_equal(r.status, 0);
     assert_non_null(strstr(r.out, "due 2035-01-01T00:00:00Z"));
     tu_run_free(&r);
-    RUN(&r, "record", "add", "--subject", sid, "--activity",
-        "customer_account", "--category", "user.health_and_medical.dietary",
-        "--value", "vegan");
+    RUN(&r, "record", "add", "--subject", sid, "--activity", "customer_account",
+        "--category", "user.health_and_medical.dietary", "--value", "vegan");
     assert_int_equal(r.status, 1);
     assert_non_null(strstr(r.err, "has no category"));
     tu_run_free(&r);
@@ -119,8 +117,9 @@ static void test_cli_ledger__new_user_story(void **state)
             assert_string_equal(
                 json_string_value(json_object_get(rec, "retention")),
                 "7 years after account closure");
-            assert_string_equal(json_string_value(json_object_get(rec, "value")),
-                                "Annabel Lee");
+            assert_string_equal(
+                json_string_value(json_object_get(rec, "value")),
+                "Annabel Lee");
             checked++;
         } else if (strcmp(cat, "contract.invoice") == 0) {
             assert_string_equal(due, "2035-01-01T00:00:00Z");
@@ -153,8 +152,9 @@ static void test_cli_ledger__new_user_story(void **state)
     tu_run_free(&r);
     char wal[600];
     snprintf(wal, sizeof(wal), "%s-wal", db);
-    const char *values[] = {"Annabel Lee", "ann.lee@example.com",
-                            "INV-2024-0042", "ACME-1", "+442079460958", NULL};
+    const char *values[] = {"Annabel Lee",   "ann.lee@example.com",
+                            "INV-2024-0042", "ACME-1",
+                            "+442079460958", NULL};
     for (int k = 0; values[k]; k++) {
         assert_false(tu_file_contains(db, values[k]));
         assert_false(tu_file_contains(wal, values[k]));
@@ -308,8 +308,7 @@ static void test_cli_ledger__help_and_usage(void **state)
                              {"subject", "show"}, {"subject", "erase"},
                              {"record", "add"},   {"event", "add"},
                              {"audit", "verify"}, {"audit", "log"},
-                             {"audit", "head"},
-                             {NULL, NULL}};
+                             {"audit", "head"},   {NULL, NULL}};
     tu_run r;
     for (int i = 0; cmds[i][0]; i++) {
         RUN(&r, cmds[i][0], cmds[i][1], "--help");
@@ -337,7 +336,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cli_ledger__new_user_story),
-        cmocka_unit_test(test_cli_ledger__wrong_key_is_one_line_and_changes_nothing),
+        cmocka_unit_test(
+            test_cli_ledger__wrong_key_is_one_line_and_changes_nothing),
         cmocka_unit_test(test_cli_ledger__audit_log_filters),
         cmocka_unit_test(test_cli_ledger__checkpoint_story),
         cmocka_unit_test(test_cli_ledger__help_and_usage),

@@ -13,8 +13,7 @@
 static char *dir;
 static char db[512], store_env[600];
 
-#define RUN(r, ...)                                                           \
-    tu_steward((r), envs, __VA_ARGS__, (const char *)NULL)
+#define RUN(r, ...) tu_steward((r), envs, __VA_ARGS__, (const char *)NULL)
 
 static const char *envs[] = {store_env, "STEWARD_NOW=2026-05-04T09:00:00Z",
                              "STEWARD_ACTOR=dpo", NULL};
@@ -137,8 +136,7 @@ static void test_cli_request__customer_story(void **state)
     char *id = open_verified("access");
     char html_path[600];
     tu_path(dir, "access.html", html_path, sizeof(html_path));
-    RUN(&r, "request", "complete", id, "--format", "html", "--out",
-        html_path);
+    RUN(&r, "request", "complete", id, "--format", "html", "--out", html_path);
     char *out = ok(&r);
     assert_non_null(strstr(out, "completed"));
     free(out);
@@ -148,8 +146,8 @@ static void test_cli_request__customer_story(void **state)
         assert_non_null(strstr(html, recs[i][2]));
     assert_non_null(strstr(html, "Create the account and provide the "
                                  "services")); /* a purpose */
-    assert_non_null(strstr(html, "6(1)(b)"));   /* a legal basis */
-    assert_non_null(strstr(html, "10 years"));  /* the invoices' period */
+    assert_non_null(strstr(html, "6(1)(b)"));  /* a legal basis */
+    assert_non_null(strstr(html, "10 years")); /* the invoices' period */
     assert_non_null(strstr(html, "Auditors and tax authorities"));
     assert_non_null(strstr(html, "supervisory authority"));
     free(html);

@@ -38,8 +38,8 @@ static int teardown(void **state)
 static json_t *found(const char *now)
 {
     tu_run r;
-    RUN(&r, "traffic", "find", "--msisdn", "+447700000042", "--json",
-        "--now", now);
+    RUN(&r, "traffic", "find", "--msisdn", "+447700000042", "--json", "--now",
+        now);
     assert_int_equal(r.status, 0);
     json_error_t err;
     json_t *o = json_loads(r.out, 0, &err);
@@ -79,9 +79,8 @@ static void test_cli_retention__traffic_story(void **state)
     assert_int_equal(r.status, 0);
     assert_non_null(strstr(r.out, "21600 stored"));
     tu_run_free(&r);
-    RUN(&r, "hold", "place", "--scope", "account:ACC-3", "--kind",
-        "litigation", "--reason", "claim 12", "--now",
-        "2025-06-01T00:00:00Z");
+    RUN(&r, "hold", "place", "--scope", "account:ACC-3", "--kind", "litigation",
+        "--reason", "claim 12", "--now", "2025-06-01T00:00:00Z");
     assert_int_equal(r.status, 0);
     char hold[SW_ID_BUFSZ];
     snprintf(hold, sizeof(hold), "%.*s", (int)strcspn(r.out, "\n"), r.out);
@@ -124,9 +123,9 @@ static void test_cli_retention__traffic_story(void **state)
     json_error_t err;
     json_t *rep = json_loads(r.out, 0, &err);
     assert_non_null(rep);
-    assert_true(json_integer_value(json_object_get(
-                    json_object_get(rep, "traffic"),
-                    "rows_stripped_after_hold")) > 0);
+    assert_true(
+        json_integer_value(json_object_get(json_object_get(rep, "traffic"),
+                                           "rows_stripped_after_hold")) > 0);
     json_decref(rep);
     tu_run_free(&r);
     o = found("2026-07-02T00:00:00Z");
@@ -184,9 +183,9 @@ static void test_cli_retention__bad_input(void **state)
     assert_int_equal(r.status, 1);
     assert_non_null(strstr(r.err, "expected YYYY-MM"));
     tu_run_free(&r);
-    const char *help[][2] = {{"hold", "place"},     {"hold", "release"},
-                             {"hold", "list"},      {"traffic", "ingest"},
-                             {"traffic", "find"},   {"traffic", "bill"},
+    const char *help[][2] = {{"hold", "place"},   {"hold", "release"},
+                             {"hold", "list"},    {"traffic", "ingest"},
+                             {"traffic", "find"}, {"traffic", "bill"},
                              {NULL, NULL}};
     for (int i = 0; help[i][0]; i++) {
         RUN(&r, help[i][0], help[i][1], "--help");

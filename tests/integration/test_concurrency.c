@@ -8,8 +8,8 @@
 #include <fcntl.h>
 #include <libpq-fe.h>
 #include <stdlib.h>
-#include <sys/file.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -40,8 +40,7 @@ static int writer(const tu_store *t, int w)
         while ((st = sw_subject_add(s, &spec, id)) == SW_ERR_BUSY)
             usleep(1000);
         if (st != SW_OK) {
-            fprintf(stderr, "writer %d, change %d: %s\n", w, i,
-                    sw_errmsg(s));
+            fprintf(stderr, "writer %d, change %d: %s\n", w, i, sw_errmsg(s));
             sw_store_close(s);
             return 1;
         }

@@ -69,13 +69,20 @@ static json_t *deref(json_t *spec, json_t *v)
 
 static bool type_is(json_t *v, const char *t)
 {
-    if (strcmp(t, "object") == 0) return json_is_object(v);
-    if (strcmp(t, "array") == 0) return json_is_array(v);
-    if (strcmp(t, "string") == 0) return json_is_string(v);
-    if (strcmp(t, "integer") == 0) return json_is_integer(v);
-    if (strcmp(t, "number") == 0) return json_is_number(v);
-    if (strcmp(t, "boolean") == 0) return json_is_boolean(v);
-    if (strcmp(t, "null") == 0) return json_is_null(v);
+    if (strcmp(t, "object") == 0)
+        return json_is_object(v);
+    if (strcmp(t, "array") == 0)
+        return json_is_array(v);
+    if (strcmp(t, "string") == 0)
+        return json_is_string(v);
+    if (strcmp(t, "integer") == 0)
+        return json_is_integer(v);
+    if (strcmp(t, "number") == 0)
+        return json_is_number(v);
+    if (strcmp(t, "boolean") == 0)
+        return json_is_boolean(v);
+    if (strcmp(t, "null") == 0)
+        return json_is_null(v);
     return false;
 }
 
@@ -110,7 +117,8 @@ static void check_schema(json_t *spec, json_t *schema, json_t *v,
         fail_msg("%s: '%s' is required", where, json_string_value(x));
     json_t *props = json_object_get(schema, "properties");
     const char *k;
-    json_object_foreach(props, k, x) {
+    json_object_foreach(props, k, x)
+    {
         json_t *m = json_object_get(v, k);
         if (m) {
             char w[512];
@@ -121,7 +129,8 @@ static void check_schema(json_t *spec, json_t *schema, json_t *v,
     json_t *items = json_object_get(schema, "items");
     if (items && json_is_array(v)) {
         json_t *m;
-        json_array_foreach(v, i, m) {
+        json_array_foreach(v, i, m)
+        {
             char w[512];
             snprintf(w, sizeof(w), "%s[%zu]", where, i);
             check_schema(spec, items, m, w);
@@ -140,8 +149,10 @@ static json_t *subst(json_t *v, json_t *vars)
             const char *close;
             if (s[0] == '{' && s[1] == '{' && (close = strstr(s, "}}"))) {
                 char name[64];
-                snprintf(name, sizeof(name), "%.*s", (int)(close - s - 2), s + 2);
-                const char *val = json_string_value(json_object_get(vars, name));
+                snprintf(name, sizeof(name), "%.*s", (int)(close - s - 2),
+                         s + 2);
+                const char *val =
+                    json_string_value(json_object_get(vars, name));
                 if (!val)
                     fail_msg("x-walk uses {{%s}} before it is saved", name);
                 o += (size_t)snprintf(out + o, sizeof(out) - o, "%s", val);
@@ -205,7 +216,8 @@ static void build_url(const char *path, json_t *params, json_t *query,
     const char *k;
     json_t *x;
     char sep = '?';
-    json_object_foreach(query, k, x) {
+    json_object_foreach(query, k, x)
+    {
         char esc[2048];
         url_escape(json_string_value(x), esc, sizeof(esc));
         o += (size_t)snprintf(out + o, n - o, "%c%s=%s", sep, k, esc);
@@ -233,7 +245,8 @@ static size_t operations(json_t *spec, step *out, size_t max)
     size_t n = 0;
     const char *path;
     json_t *item;
-    json_object_foreach(json_object_get(spec, "paths"), path, item) {
+    json_object_foreach(json_object_get(spec, "paths"), path, item)
+    {
         for (size_t m = 0; m < 5; m++) {
             json_t *op = json_object_get(item, methods[m]);
             if (op && n < max)
@@ -299,13 +312,14 @@ static void test_routes_match_spec(void **state)
         char doc[128] = "";
         size_t i;
         json_t *x;
-        json_array_foreach(json_object_get(op, "x-roles"), i, x) {
+        json_array_foreach(json_object_get(op, "x-roles"), i, x)
+        {
             strcat(doc, i ? "," : "");
             strcat(doc, json_string_value(x));
         }
         if (strcmp(doc, roles) != 0)
-            fail_msg("%s %s: the daemon lets %s, the document says %s",
-                     method, path, roles, doc);
+            fail_msg("%s %s: the daemon lets %s, the document says %s", method,
+                     path, roles, doc);
         routes++;
     }
     assert_int_equal(pclose(p), 0);
@@ -332,10 +346,12 @@ static void test_openapi_walk(void **state)
             fail_msg("%s %s has no x-walk step", ops[i].method, ops[i].path);
         size_t j;
         json_t *w;
-        json_array_foreach(walk, j, w) {
+        json_array_foreach(walk, j, w)
+        {
             steps[n] = ops[i];
             steps[n].walk = w;
-            steps[n].order = (long)json_integer_value(json_object_get(w, "order"));
+            steps[n].order =
+                (long)json_integer_value(json_object_get(w, "order"));
             n++;
         }
     }
@@ -364,8 +380,8 @@ static void test_openapi_walk(void **state)
         if (raw) {
             const char *ct = json_string_value(json_object_get(w, "ctype"));
             http(d.port, method, url, key, ct ? ct : "application/x-ndjson",
-                 json_string_value(raw), strlen(json_string_value(raw)),
-                 extra, &r);
+                 json_string_value(raw), strlen(json_string_value(raw)), extra,
+                 &r);
         } else {
             json_t *body = json_object_get(w, "body");
             char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
@@ -385,17 +401,19 @@ static void test_openapi_walk(void **state)
         }
         const char *name;
         json_t *field;
-        json_object_foreach(json_object_get(w, "save"), name, field) {
+        json_object_foreach(json_object_get(w, "save"), name, field)
+        {
             json_t *v = json_object_get(r.json, json_string_value(field));
             if (!json_is_string(v))
                 fail_msg("%s: no '%s' to save", what, json_string_value(field));
             json_object_set(vars, name, v);
         }
         /* a cookie the answer set: "name=value" */
-        json_object_foreach(json_object_get(w, "save_cookie"), name, field) {
+        json_object_foreach(json_object_get(w, "save_cookie"), name, field)
+        {
             char want[128];
-            snprintf(want, sizeof(want), "Set-Cookie: %s=",
-                     json_string_value(field));
+            snprintf(want, sizeof(want),
+                     "Set-Cookie: %s=", json_string_value(field));
             const char *at = strstr(r.head, want);
             if (!at)
                 fail_msg("%s: no cookie '%s' to save", what,
@@ -407,15 +425,16 @@ static void test_openapi_walk(void **state)
             json_object_set_new(vars, name, json_string(value));
         }
         /* the code of the last message to the outbox */
-        json_object_foreach(json_object_get(w, "save_outbox"), name, field) {
+        json_object_foreach(json_object_get(w, "save_outbox"), name, field)
+        {
             char *box = tu_read_file(d.outbox, NULL);
             char *last = box, *nl;
             while ((nl = strchr(last, '\n')) && nl[1])
                 last = nl + 1;
             const char *p = strstr(last, " is ");
             if (!p || strspn(p + 4, "0123456789") != 6)
-                fail_msg("%s: no code in the outbox's last message: %s",
-                         what, last);
+                fail_msg("%s: no code in the outbox's last message: %s", what,
+                         last);
             char code[8];
             snprintf(code, sizeof(code), "%.6s", p + 4);
             json_object_set_new(vars, name, json_string(code));
@@ -472,13 +491,17 @@ static void test_auth_matrix(void **state)
         const char *tries[3] = {NULL, wrong, revoked};
         for (int t = 0; t < 3; t++) {
             resp r;
-            http(d.port, method, url, tries[t], body ? "application/json" : NULL,
-                 body ? "{}" : NULL, body ? 2 : 0, NULL, &r);
+            http(d.port, method, url, tries[t],
+                 body ? "application/json" : NULL, body ? "{}" : NULL,
+                 body ? 2 : 0, NULL, &r);
             snprintf(what, sizeof(what), "%s %s (%s)", method, url,
-                     t == 0 ? "no key" : t == 1 ? "wrong key" : "revoked key");
+                     t == 0   ? "no key"
+                     : t == 1 ? "wrong key"
+                              : "revoked key");
             if (public) {
                 if (r.status == 401 || r.status == 403)
-                    if (strcmp(ops[i].path, "/privacy/api/requests/{id}/verify") &&
+                    if (strcmp(ops[i].path,
+                               "/privacy/api/requests/{id}/verify") &&
                         strcmp(ops[i].path, "/privacy/api/preferences") &&
                         strcmp(ops[i].path, "/privacy/api/unsubscribe") &&
                         strcmp(ops[i].path, "/privacy/api/subscribe") &&
@@ -488,8 +511,7 @@ static void test_auth_matrix(void **state)
                 if (r.status != 401)
                     fail_msg("%s: %d, expected 401", what, r.status);
                 assert_non_null(strstr(r.head, "WWW-Authenticate: Bearer"));
-                check_schema(spec,
-                             response_schema(spec, ops[i].op, 401, what),
+                check_schema(spec, response_schema(spec, ops[i].op, 401, what),
                              r.json, what);
             }
             resp_free(&r);
@@ -531,15 +553,15 @@ static void test_limits(void **state)
     char key[80];
     make_key(&d, "admin", key, sizeof(key));
     static const char *const args[] = {"--max-body", "1024", "--rate", "5",
-                                       "--timeout", "1", NULL};
+                                       "--timeout",  "1",    NULL};
     daemon_run(&d, args);
     resp r;
     char big[2048];
     memset(big, ' ', sizeof(big));
     big[0] = '{';
     big[sizeof(big) - 1] = '}';
-    http(d.port, "POST", "/v1/holds", key, "application/json", big,
-         sizeof(big), NULL, &r);
+    http(d.port, "POST", "/v1/holds", key, "application/json", big, sizeof(big),
+         NULL, &r);
     assert_int_equal(r.status, 413);
     assert_string_equal(json_string_value(json_object_get(
                             json_object_get(r.json, "error"), "code")),
@@ -630,8 +652,8 @@ static void test_metrics_logs_schedule(void **state)
              "secret.person%40example.com",
              admin, NULL, NULL, 0, NULL, &r);
         assert_int_equal(r.status, 200);
-        assert_string_equal(json_string_value(json_object_get(r.json, "decision")),
-                            "deny");
+        assert_string_equal(
+            json_string_value(json_object_get(r.json, "decision")), "deny");
         resp_free(&r);
     }
     struct timespec ts = {2, 500 * 1000 * 1000}; /* two sweeps or so */
@@ -641,9 +663,12 @@ static void test_metrics_logs_schedule(void **state)
     assert_non_null(strstr(r.head, "Content-Type: text/plain"));
     assert_non_null(strstr(r.body, "stewardd_requests_total{method=\"GET\","
                                    "route=\"/v1/decide\",status=\"200\"} 3"));
-    assert_non_null(strstr(r.body, "stewardd_decisions_total{decision=\"deny\"} 3"));
-    assert_non_null(strstr(r.body, "stewardd_request_seconds_bucket{le=\"+Inf\"}"));
-    assert_non_null(strstr(r.body, "stewardd_open_requests{days_left=\"overdue\"} 0"));
+    assert_non_null(
+        strstr(r.body, "stewardd_decisions_total{decision=\"deny\"} 3"));
+    assert_non_null(
+        strstr(r.body, "stewardd_request_seconds_bucket{le=\"+Inf\"}"));
+    assert_non_null(
+        strstr(r.body, "stewardd_open_requests{days_left=\"overdue\"} 0"));
     long sweeps = 0;
     char *sp = strstr(r.body, "\nstewardd_sweeps_total ");
     assert_non_null(sp);
@@ -654,10 +679,10 @@ static void test_metrics_logs_schedule(void **state)
     assert_int_equal(r.status, 200);
     json_t *sw = json_object_get(r.json, "sweeps");
     assert_int_equal(json_array_size(sw), 1);
-    assert_int_equal(json_integer_value(json_object_get(
-                         json_object_get(json_array_get(sw, 0), "certificate"),
-                         "records")),
-                     1);
+    assert_int_equal(
+        json_integer_value(json_object_get(
+            json_object_get(json_array_get(sw, 0), "certificate"), "records")),
+        1);
     resp_free(&r);
     assert_int_equal(daemon_stop(&d), 0);
     /* one JSON line per request, with the route's template: the address
@@ -687,7 +712,8 @@ static void test_streamed_ingest_survives_sigterm(void **state)
     daemon_run(&d, at);
     char gen[1024], file[512];
     tu_path(d.dir, "traffic.ndjson", file, sizeof(file));
-    snprintf(gen, sizeof(gen), "%s/bench/gen-traffic --days 10 --per-day 5000 > %s",
+    snprintf(gen, sizeof(gen),
+             "%s/bench/gen-traffic --days 10 --per-day 5000 > %s",
              STEWARD_BUILD_DIR, file);
     assert_int_equal(tu_sh("%s", gen), 0);
     size_t len;

@@ -2,6 +2,7 @@
 /* A real sweep process killed with SIGKILL at many points: each time, and
  * after a final run, nothing not due was deleted, nothing due is left
  * behind, and the audit chain verifies. */
+#include <fcntl.h>
 #include <jansson.h>
 #include <signal.h>
 #include <sqlite3.h>
@@ -9,7 +10,6 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
-#include <fcntl.h>
 #include <unistd.h>
 
 #include "testutil.h"
@@ -29,14 +29,15 @@ static void fill(tu_store *t)
         sw_subject_spec spec = {"prospect", account, NULL, NULL, 0, NULL};
         assert_int_equal(sw_subject_add(t->s, &spec, sid), SW_OK);
         for (int k = 0; k < PER_SUBJECT; k++) {
-            sw_record_spec r = {sid, "sales_prospects", "user.name", "Lee", 3,
-                                NULL, false, 0};
+            sw_record_spec r = {
+                sid, "sales_prospects", "user.name", "Lee", 3, NULL, false, 0};
             assert_int_equal(sw_record_add(t->s, &r, rid, NULL), SW_OK);
         }
         if (i % 2) {
             char eid[SW_ID_BUFSZ];
-            sw_event_spec e = {"last_contact", sid, NULL, NULL, NULL,
-                               tu_instant("2025-01-01T00:00:00Z")};
+            sw_event_spec e = {
+                "last_contact", sid,  NULL,
+                NULL,           NULL, tu_instant("2025-01-01T00:00:00Z")};
             assert_int_equal(sw_event_add(t->s, &e, eid, NULL), SW_OK);
         }
     }
@@ -61,18 +62,21 @@ static void fill(tu_store *t)
 static void check_invariants(const char *db)
 {
     /* Nothing not due was deleted. */
-    assert_int_equal(tu_count_sql(db, "SELECT count(*) FROM records WHERE due_at "
-                               "IS NULL"),
+    assert_int_equal(tu_count_sql(db,
+                                  "SELECT count(*) FROM records WHERE due_at "
+                                  "IS NULL"),
                      SUBJECTS / 2 * PER_SUBJECT);
-    assert_int_equal(tu_count_sql(db, "SELECT count(*) FROM subjects WHERE id IN "
-                               "(SELECT subject_id FROM records WHERE due_at "
-                               "IS NULL)"),
-                     SUBJECTS / 2);
+    assert_int_equal(
+        tu_count_sql(db, "SELECT count(*) FROM subjects WHERE id IN "
+                         "(SELECT subject_id FROM records WHERE due_at "
+                         "IS NULL)"),
+        SUBJECTS / 2);
     /* Every subject still present has its key or none of its data. */
     assert_int_equal(tu_count_sql(db, "SELECT count(*) FROM subjects WHERE "
-                               "wrapped_key IS NULL"),
+                                      "wrapped_key IS NULL"),
                      0);
-    assert_int_equal(tu_count_sql(db, "SELECT count(*) FROM traffic_202501"), 620);
+    assert_int_equal(tu_count_sql(db, "SELECT count(*) FROM traffic_202501"),
+                     620);
 }
 
 static void verify_chain(tu_store *t)
@@ -99,8 +103,8 @@ static int add_certified(const sw_audit_entry *e, void *p)
     assert_non_null(d);
     c->certificates++;
     c->records += (long)json_integer_value(json_object_get(d, "records"));
-    c->days += (long)json_integer_value(json_object_get(
-        json_object_get(d, "traffic"), "days_stripped"));
+    c->days += (long)json_integer_value(
+        json_object_get(json_object_get(d, "traffic"), "days_stripped"));
     json_decref(d);
     return 0;
 }
@@ -125,17 +129,18 @@ static void test_sweep_kill__killed_sweeps_finish_cleanly(void **state)
     /* Kill points from 1 ms up, with some jitter; the last round is not
      * killed: running the sweep again completes the work. */
     for (int round = 0; round <= 30 && !finished; round++) {
-        useconds_t delay = round == 30 ? 0
-                                       : (useconds_t)(1000 + round * 1500 +
-                                                      rand_r(&seed) % 1500);
+        useconds_t delay =
+            round == 30
+                ? 0
+                : (useconds_t)(1000 + round * 1500 + rand_r(&seed) % 1500);
         pid_t pid = fork();
         assert_true(pid >= 0);
         if (pid == 0) {
             int devnull = open("/dev/null", O_WRONLY);
             dup2(devnull, 1);
             dup2(devnull, 2);
-            execl(STEWARD_BIN, STEWARD_BIN, "sweep", store_arg, "--batch",
-                  "25", "--now", NOW, "--policy",
+            execl(STEWARD_BIN, STEWARD_BIN, "sweep", store_arg, "--batch", "25",
+                  "--now", NOW, "--policy",
                   STEWARD_SOURCE_DIR "/policies/cpaas-notice.yaml",
                   (char *)NULL);
             _exit(127);
@@ -160,7 +165,7 @@ static void test_sweep_kill__killed_sweeps_finish_cleanly(void **state)
     assert_true(finished);
     /* Nothing due is left behind; a run at the same instant does nothing. */
     assert_int_equal(tu_count_sql(t.path, "SELECT count(*) FROM records WHERE "
-                                   "due_at IS NOT NULL"),
+                                          "due_at IS NOT NULL"),
                      0);
     char sql[128];
     snprintf(sql, sizeof(sql),

@@ -34,8 +34,6 @@ int connect_from(const char *src, int port)
     return fd;
 }
 
-
-
 int free_port(void)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -50,8 +48,6 @@ int free_port(void)
 
 /* ---- a small HTTP/1.1 client: one request per connection ---- */
 
-
-
 void resp_free(resp *r)
 {
     free(r->head);
@@ -63,7 +59,8 @@ void resp_free(resp *r)
 int connect_to(int port)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    struct sockaddr_in sa = {.sin_family = AF_INET,
+                             .sin_port = htons((uint16_t)port)};
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
         close(fd);
@@ -114,20 +111,20 @@ void read_resp(int fd, resp *r)
 }
 
 /* method path [key] [content type] [body] */
-void http(int port, const char *method, const char *path,
-                 const char *key, const char *ctype, const char *body,
-                 size_t blen, const char *extra, resp *r)
+void http(int port, const char *method, const char *path, const char *key,
+          const char *ctype, const char *body, size_t blen, const char *extra,
+          resp *r)
 {
     int fd = connect_to(port);
     assert_true(fd >= 0);
     char head[4096];
-    int n = snprintf(head, sizeof(head),
-                     "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
-                     "%s%s%s%s%s%s",
-                     method, path, key ? "Authorization: Bearer " : "",
-                     key ? key : "", key ? "\r\n" : "",
-                     ctype ? "Content-Type: " : "", ctype ? ctype : "",
-                     ctype ? "\r\n" : "");
+    int n = snprintf(
+        head, sizeof(head),
+        "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+        "%s%s%s%s%s%s",
+        method, path, key ? "Authorization: Bearer " : "", key ? key : "",
+        key ? "\r\n" : "", ctype ? "Content-Type: " : "", ctype ? ctype : "",
+        ctype ? "\r\n" : "");
     if (body)
         n += snprintf(head + n, sizeof(head) - (size_t)n,
                       "Content-Length: %zu\r\n", blen);
@@ -139,8 +136,8 @@ void http(int port, const char *method, const char *path,
     read_resp(fd, r);
 }
 
-void http_json(int port, const char *method, const char *path,
-                      const char *key, json_t *body, resp *r)
+void http_json(int port, const char *method, const char *path, const char *key,
+               json_t *body, resp *r)
 {
     char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
     http(port, method, path, key, body ? "application/json" : NULL, text,
@@ -169,9 +166,9 @@ void daemon_run(daemon_t *d, const char *const *args)
 {
     char listen[64];
     snprintf(listen, sizeof(listen), "127.0.0.1:%d", d->port);
-    const char *argv[32] = {DAEMON,   "--store",       d->store,
-                            "--listen", listen,        "--outbox",
-                            d->outbox, "--sweep-every", "0"};
+    const char *argv[32] = {DAEMON,     "--store",       d->store,
+                            "--listen", listen,          "--outbox",
+                            d->outbox,  "--sweep-every", "0"};
     int argc = 9;
     for (size_t i = 0; args && args[i] && argc < 31; i++)
         argv[argc++] = args[i];
@@ -224,8 +221,7 @@ void daemon_free(daemon_t *d)
 }
 
 /* A key of a role: its text into out, its id into id (may be NULL). */
-void make_key_id(daemon_t *d, const char *role, char *out, size_t n,
-                        char *id)
+void make_key_id(daemon_t *d, const char *role, char *out, size_t n, char *id)
 {
     tu_run r;
     tu_steward(&r, NULL, "key", "create", "--role", role, "--json", "--store",
@@ -245,4 +241,3 @@ void make_key(daemon_t *d, const char *role, char *out, size_t n)
 {
     make_key_id(d, role, out, n, NULL);
 }
-

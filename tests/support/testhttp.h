@@ -40,11 +40,11 @@ void read_resp(int fd, resp *r);
 void resp_free(resp *r);
 /* method path [key] [content type] [body] [extra header lines] */
 void http(int port, const char *method, const char *path, const char *key,
-          const char *ctype, const char *body, size_t blen,
-          const char *extra, resp *r);
+          const char *ctype, const char *body, size_t blen, const char *extra,
+          resp *r);
 /* A JSON body (its reference taken) or none. */
-void http_json(int port, const char *method, const char *path,
-               const char *key, json_t *body, resp *r);
+void http_json(int port, const char *method, const char *path, const char *key,
+               json_t *body, resp *r);
 
 /* A new store in a temp dir and a free port. */
 void daemon_start(daemon_t *d);
@@ -55,8 +55,7 @@ void daemon_run(daemon_t *d, const char *const *args);
 int daemon_stop(daemon_t *d);
 void daemon_free(daemon_t *d);
 /* A key of a role: its text into out, its id into id (may be NULL). */
-void make_key_id(daemon_t *d, const char *role, char *out, size_t n,
-                 char *id);
+void make_key_id(daemon_t *d, const char *role, char *out, size_t n, char *id);
 void make_key(daemon_t *d, const char *role, char *out, size_t n);
 
 #endif

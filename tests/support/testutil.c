@@ -54,8 +54,8 @@ sw_policy *tu_bundled(void)
     if (st != SW_OK) {
         char line[1400];
         for (size_t i = 0; i < sw_diags_count(d); i++)
-            print_error("%s\n", sw_diag_format(sw_diags_at(d, i), line,
-                                                sizeof(line)));
+            print_error("%s\n",
+                        sw_diag_format(sw_diags_at(d, i), line, sizeof(line)));
     }
     sw_diags_free(d);
     assert_int_equal(st, SW_OK);
@@ -176,7 +176,7 @@ bool tu_file_contains(const char *path, const char *needle)
     if (is_pg(path) && pl > 4 &&
         (strcmp(path + pl - 4, "-wal") == 0 ||
          strcmp(path + pl - 4, "-shm") == 0))
-        return false; /* SQLite's side files: a server has none here */
+        return false;  /* SQLite's side files: a server has none here */
     if (is_pg(path)) { /* every byte the database holds, as pg_dump sees it */
         char dump[] = "/tmp/steward-dump-XXXXXX";
         int fd = mkstemp(dump);
@@ -233,7 +233,8 @@ int tu_sh(const char *fmt, ...)
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
 }
 
-/* ---- PostgreSQL: STEWARD_TEST_PG=1 under pg_virtualenv (PG* variables) ---- */
+/* ---- PostgreSQL: STEWARD_TEST_PG=1 under pg_virtualenv (PG* variables) ----
+ */
 
 bool tu_pg(void)
 {

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "testutil.h"
 #include "store/store_int.h"
+#include "testutil.h"
 
 #define ENTRIES 13 /* store.init + the changes below */
 
@@ -23,12 +23,16 @@ static void fill(void)
         sw_ident id = {"email", email};
         sw_subject_spec spec = {"customer", "ACME", NULL, NULL, 1, &id};
         assert_int_equal(sw_subject_add(t.s, &spec, sid), SW_OK);
-        sw_record_spec r = {sid,  "customer_account", "user.name", "Name", 4,
-                            NULL, false,              0};
+        sw_record_spec r = {
+            sid, "customer_account", "user.name", "Name", 4, NULL, false, 0};
         assert_int_equal(sw_record_add(t.s, &r, rid, NULL), SW_OK);
         assert_int_equal(sw_record_add(t.s, &r, rid, NULL), SW_OK);
     }
-    sw_event_spec e = {"account_closed", NULL, "ACME", NULL, NULL,
+    sw_event_spec e = {"account_closed",
+                       NULL,
+                       "ACME",
+                       NULL,
+                       NULL,
                        tu_instant("2026-01-31T00:00:00Z")};
     assert_int_equal(sw_event_add(t.s, &e, eid, NULL), SW_OK);
     sw_subject_view *v;
@@ -226,10 +230,11 @@ static void test_audit__emptied_trail_is_found(void **state)
 {
     (void)state;
     char change[512];
-    snprintf(change, sizeof(change), "DELETE FROM audit; UPDATE meta SET value ="
-             " '0 %064d ' || %s WHERE key = 'audit_seal'",
-             0,
-             tu_pg() ? "right(value, 64)" : "substr(value, length(value) - 63)");
+    snprintf(
+        change, sizeof(change),
+        "DELETE FROM audit; UPDATE meta SET value ="
+        " '0 %064d ' || %s WHERE key = 'audit_seal'",
+        0, tu_pg() ? "right(value, 64)" : "substr(value, length(value) - 63)");
     sw_audit_verdict v = tampered(change);
     assert_false(v.intact);
     assert_int_equal(v.entries, 0);

@@ -13,9 +13,8 @@ static void expect_add(const char *from, const char *dur, const char *want)
     sw_duration d;
     assert_int_equal(sw_duration_parse(dur, &d), SW_OK);
     char buf[SW_INSTANT_BUFSZ];
-    assert_string_equal(sw_instant_format(sw_instant_add(tu_instant(from), d),
-                                          buf),
-                        want);
+    assert_string_equal(
+        sw_instant_format(sw_instant_add(tu_instant(from), d), buf), want);
 }
 
 static void test_clock__parses_dates_and_instants(void **state)
@@ -24,9 +23,8 @@ static void test_clock__parses_dates_and_instants(void **state)
     char buf[SW_INSTANT_BUFSZ];
     assert_string_equal(sw_instant_format(tu_instant("2025-01-31"), buf),
                         "2025-01-31T00:00:00Z");
-    assert_string_equal(
-        sw_instant_format(tu_instant("2025-01-31T10:20Z"), buf),
-        "2025-01-31T10:20:00Z");
+    assert_string_equal(sw_instant_format(tu_instant("2025-01-31T10:20Z"), buf),
+                        "2025-01-31T10:20:00Z");
     assert_string_equal(
         sw_instant_format(tu_instant("2025-01-31T10:20:30.999Z"), buf),
         "2025-01-31T10:20:30Z");
@@ -49,10 +47,17 @@ static void test_clock__offsets_convert_to_utc(void **state)
 static void test_clock__refuses_malformed_text(void **state)
 {
     (void)state;
-    const char *bad[] = {"",           "2025",         "2025-1-31",
-                         "31/01/2025", "2025-01-31T10", "2025-01-31T10:00",
-                         "2025-01-31T10:00:00", "2025-01-31x",
-                         "2025-01-31T10:00:00ZZ", "tomorrow", NULL};
+    const char *bad[] = {"",
+                         "2025",
+                         "2025-1-31",
+                         "31/01/2025",
+                         "2025-01-31T10",
+                         "2025-01-31T10:00",
+                         "2025-01-31T10:00:00",
+                         "2025-01-31x",
+                         "2025-01-31T10:00:00ZZ",
+                         "tomorrow",
+                         NULL};
     sw_instant t = 42;
     for (int i = 0; bad[i]; i++) {
         assert_int_equal(sw_instant_parse(bad[i], &t), SW_ERR_SYNTAX);
@@ -94,16 +99,16 @@ static void test_clock__durations_parse_short_and_iso(void **state)
     char buf[SW_DURATION_BUFSZ];
     struct {
         const char *in, *iso;
-    } ok[] = {{"7y", "P7Y"},     {"12m", "P12M"},   {"60d", "P60D"},
-              {"2w", "P14D"},    {"0d", "P0D"},     {"P10Y", "P10Y"},
-              {"P25M", "P25M"},  {"P1Y2M3D", "P1Y2M3D"},
-              {"P2W", "P14D"},   {"p6m", "P6M"}};
+    } ok[] = {{"7y", "P7Y"},    {"12m", "P12M"},        {"60d", "P60D"},
+              {"2w", "P14D"},   {"0d", "P0D"},          {"P10Y", "P10Y"},
+              {"P25M", "P25M"}, {"P1Y2M3D", "P1Y2M3D"}, {"P2W", "P14D"},
+              {"p6m", "P6M"}};
     for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
         assert_int_equal(sw_duration_parse(ok[i].in, &d), SW_OK);
         assert_string_equal(sw_duration_format(d, buf), ok[i].iso);
     }
-    const char *bad[] = {"", "7", "y", "7 y", "7yrs", "-1d", "P", "P7",
-                         "P1D2Y", "PT5H", "12345d", "7Y", NULL};
+    const char *bad[] = {"",   "7",     "y",    "7 y",    "7yrs", "-1d", "P",
+                         "P7", "P1D2Y", "PT5H", "12345d", "7Y",   NULL};
     for (int i = 0; bad[i]; i++)
         assert_int_equal(sw_duration_parse(bad[i], &d), SW_ERR_SYNTAX);
 }
@@ -202,9 +207,9 @@ static void test_clock__weekday_and_days_between(void **state)
     assert_int_equal(wday, 4); /* Friday */
     sw_instant_fields(tu_instant("1969-12-29"), NULL, NULL, NULL, &wday);
     assert_int_equal(wday, 0); /* Monday, before the epoch */
-    assert_int_equal(sw_days_between(tu_instant("2024-01-01"),
-                                     tu_instant("2025-01-01")),
-                     366);
+    assert_int_equal(
+        sw_days_between(tu_instant("2024-01-01"), tu_instant("2025-01-01")),
+        366);
     assert_int_equal(sw_days_between(tu_instant("2025-01-02"),
                                      tu_instant("2025-01-01T12:00Z")),
                      -1);

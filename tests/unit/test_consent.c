@@ -137,8 +137,9 @@ static void test_double_opt_in(void **state)
     long before = audit_entries(&t);
     assert_int_equal(sw_consent_confirm(t.s, r.token, &c), SW_ERR_CONFLICT);
     assert_non_null(strstr(sw_errmsg(t.s), "already used"));
-    assert_int_equal(sw_consent_confirm(t.s, "0123456789abcdef0123456789abcdef"
-                                             "0123456789abcdef",
+    assert_int_equal(sw_consent_confirm(t.s,
+                                        "0123456789abcdef0123456789abcdef"
+                                        "0123456789abcdef",
                                         &c),
                      SW_ERR_NOTFOUND);
     assert_int_equal(sw_consent_confirm(t.s, "short", &c), SW_ERR_NOTFOUND);
@@ -273,15 +274,18 @@ static void test_b2b_relationship(void **state)
     sw_objection_result o;
     assert_int_equal(sw_objection_add(t.s, &who, MKT, &o), SW_OK);
     assert_true(o.suppressed);
-    assert_int_equal(decide_subject(&t, MKT, other).reason,
-                     SW_DENY_SUPPRESSED);
+    assert_int_equal(decide_subject(&t, MKT, other).reason, SW_DENY_SUPPRESSED);
     assert_int_equal(tu_count_sql(t.path, "SELECT count(*) FROM suppression"
                                           " WHERE rule = 'suppression.b2b'"
                                           " AND due_at IS NULL"),
                      1);
 
     tu_store_now(&t, "2026-06-30T00:00:00Z");
-    sw_event_spec e = {"relationship_ended", NULL, "ACME", NULL, NULL,
+    sw_event_spec e = {"relationship_ended",
+                       NULL,
+                       "ACME",
+                       NULL,
+                       NULL,
                        tu_instant("2026-06-30T00:00:00Z")};
     assert_int_equal(sw_event_add(t.s, &e, eid, NULL), SW_OK);
     d = decide(&t, MKT, "email", "dan@acme.example");
@@ -351,8 +355,8 @@ static void test_restricted(void **state)
     assert_false(d.allow);
     assert_int_equal(d.reason, SW_DENY_RESTRICTED);
     assert_int_equal(sw_subject_restrict(t.s, sid, false, "verified"), SW_OK);
-    assert_true(decide(&t, "business.sales", "email", "gus@lead.example")
-                    .allow);
+    assert_true(
+        decide(&t, "business.sales", "email", "gus@lead.example").allow);
     tu_store_free(&t);
 }
 
@@ -378,16 +382,16 @@ static void test_child(void **state)
     assert_int_equal(d.at, tu_instant("2028-05-01T00:00:00Z"));
     /* at 16 the consent is theirs to give */
     tu_store_now(&t, "2028-05-01T00:00:00Z");
-    assert_true(decide(&t, "business.events", "email", "kid@example.com")
-                    .allow);
+    assert_true(
+        decide(&t, "business.events", "email", "kid@example.com").allow);
     /* a parent's consent counts before */
     tu_store_now(&t, T0);
     sw_ident id2 = {"email", "kid2@example.com"};
     sw_who who2 = {NULL, &id2};
     spec.parental = true;
     assert_int_equal(sw_consent_give(t.s, &who2, &spec, &r), SW_OK);
-    assert_true(decide(&t, "business.events", "email", "kid2@example.com")
-                    .allow);
+    assert_true(
+        decide(&t, "business.events", "email", "kid2@example.com").allow);
     tu_store_free(&t);
 }
 
@@ -435,8 +439,8 @@ static void test_other_bases(void **state)
     assert_int_equal(d.reason, SW_ALLOW_LEGAL_OBLIGATION);
     assert_string_equal(d.basis, "6(1)(c)");
     char text[256];
-    assert_non_null(strstr(sw_decision_text(&d, text, sizeof(text)),
-                           "6(1)(c)"));
+    assert_non_null(
+        strstr(sw_decision_text(&d, text, sizeof(text)), "6(1)(c)"));
     tu_store_free(&t);
 }
 
@@ -476,8 +480,7 @@ static void test_bad_input(void **state)
     spec.new_kind = "marketing_subscriber";
     assert_int_equal(sw_consent_give(t.s, &w2, &spec, &r), SW_ERR_INVALID);
     assert_int_equal(audit_entries(&t), before);
-    assert_int_equal(tu_count_sql(t.path, "SELECT count(*) FROM subjects"),
-                     0);
+    assert_int_equal(tu_count_sql(t.path, "SELECT count(*) FROM subjects"), 0);
     sw_decide_counters n;
     sw_decide_counts(t.s, &n);
     assert_int_equal(n.allowed + n.denied, 0);
@@ -554,8 +557,7 @@ static void test_withdrawal_makes_due(void **state)
 static void sourced(tu_store *t, char *sid, char *rid)
 {
     add_subject(t, "sourced_candidate", NULL, "max@mail.example", sid);
-    add_record(t, sid, "sourced_candidates", "user.employment.experience",
-               rid);
+    add_record(t, sid, "sourced_candidates", "user.employment.experience", rid);
     sw_who who = {sid, NULL};
     sw_consent_result r;
     assert_int_equal(sw_consent_request(t->s, &who, REC, &r), SW_OK);
@@ -603,7 +605,7 @@ static void test_cookies_gpc(void **state)
     const char *ad = t.policy->consent.cookie_advertising;
     const char *nec = t.policy->consent.cookie_necessary;
     assert_int_equal(sw_cookie_choose(t.s, "v-123", SW_COOKIE_ACCEPT,
-                                   SW_COOKIE_REFUSE, false),
+                                      SW_COOKIE_REFUSE, false),
                      SW_OK);
     assert_true(decide(&t, an, "visitor", "v-123").allow);
     assert_int_equal(decide(&t, ad, "visitor", "v-123").reason,
@@ -613,7 +615,7 @@ static void test_cookies_gpc(void **state)
     assert_int_equal(d.reason, SW_ALLOW_LEGITIMATE_INTEREST);
     /* Sec-GPC: 1 opts out of both, whatever was accepted */
     assert_int_equal(sw_cookie_choose(t.s, "v-123", SW_COOKIE_ACCEPT,
-                                   SW_COOKIE_ACCEPT, true),
+                                      SW_COOKIE_ACCEPT, true),
                      SW_OK);
     assert_int_equal(decide(&t, an, "visitor", "v-123").reason,
                      SW_DENY_CONSENT_WITHDRAWN);
@@ -621,7 +623,7 @@ static void test_cookies_gpc(void **state)
     assert_true(decide(&t, nec, "visitor", "v-123").allow);
     /* a visitor never asked has given nothing */
     assert_int_equal(sw_cookie_choose(t.s, "v-9", SW_COOKIE_UNCHANGED,
-                                   SW_COOKIE_UNCHANGED, true),
+                                      SW_COOKIE_UNCHANGED, true),
                      SW_OK);
     assert_int_equal(decide(&t, an, "visitor", "v-9").reason,
                      SW_DENY_CONSENT_REFUSED);
@@ -731,11 +733,11 @@ static void test_withdraw_after_many_consents(void **state)
         char now[SW_INSTANT_BUFSZ];
         tu_store_now(&t, sw_instant_format(tu_instant(T0) + 60 * i, now));
         assert_int_equal(sw_cookie_choose(t.s, "v-many", SW_COOKIE_ACCEPT,
-                                       SW_COOKIE_ACCEPT, false),
+                                          SW_COOKIE_ACCEPT, false),
                          SW_OK);
         assert_true(decide(&t, an, "visitor", "v-many").allow);
         if (sw_cookie_choose(t.s, "v-many", SW_COOKIE_REFUSE, SW_COOKIE_REFUSE,
-                          false) != SW_OK)
+                             false) != SW_OK)
             fail_msg("round %d: %s", i, sw_errmsg(t.s));
         assert_int_equal(decide(&t, an, "visitor", "v-many").reason,
                          SW_DENY_CONSENT_WITHDRAWN);
@@ -764,11 +766,11 @@ static void test_newest_of_a_second_is_the_last_made(void **state)
     const char *an = t.policy->consent.cookie_analytics;
     for (int i = 0; i < 12; i++) {
         bool yes = i % 2 == 0;
-        assert_int_equal(sw_cookie_choose(t.s, "v-fast",
-                                       yes ? SW_COOKIE_ACCEPT
-                                           : SW_COOKIE_REFUSE,
-                                       SW_COOKIE_UNCHANGED, false),
-                         SW_OK);
+        assert_int_equal(
+            sw_cookie_choose(t.s, "v-fast",
+                             yes ? SW_COOKIE_ACCEPT : SW_COOKIE_REFUSE,
+                             SW_COOKIE_UNCHANGED, false),
+            SW_OK);
         if (decide(&t, an, "visitor", "v-fast").allow != yes)
             fail_msg("choice %d: the decision follows an older consent", i);
     }
@@ -800,18 +802,17 @@ static void test_receipt(void **state)
     assert_string_equal(json_string_value(json_object_get(o, "piiPrincipalId")),
                         sid);
     json_t *ctl = json_array_get(json_object_get(o, "piiControllers"), 0);
-    assert_string_equal(json_string_value(json_object_get(ctl,
-                                                          "piiController")),
-                        t.policy->controller.name);
+    assert_string_equal(
+        json_string_value(json_object_get(ctl, "piiController")),
+        t.policy->controller.name);
     json_t *svc = json_array_get(json_object_get(o, "services"), 0);
     json_t *pur = json_array_get(json_object_get(svc, "purposes"), 0);
     assert_string_equal(json_string_value(json_array_get(
                             json_object_get(pur, "purposeCategory"), 0)),
                         REC);
     assert_true(json_array_size(json_object_get(pur, "piiCategory")) > 0);
-    assert_non_null(strstr(json_string_value(json_object_get(pur,
-                                                             "termination")),
-                           "2027-03-01"));
+    assert_non_null(strstr(
+        json_string_value(json_object_get(pur, "termination")), "2027-03-01"));
     json_decref(o);
     assert_int_equal(sw_consent_receipt(t.s, "con_none", &text),
                      SW_ERR_NOTFOUND);

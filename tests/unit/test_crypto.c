@@ -73,8 +73,8 @@ static void test_crypto__seal_round_trips(void **s)
     const char *msg = "ann@example.com";
     uint8_t sealed[64], plain[64];
     sw_seal(keys, key, "ident|sub_1|email", msg, strlen(msg), sealed);
-    assert_null(memmem(sealed, strlen(msg) + SW_SEAL_OVERHEAD, msg,
-                       strlen(msg)));
+    assert_null(
+        memmem(sealed, strlen(msg) + SW_SEAL_OVERHEAD, msg, strlen(msg)));
     assert_int_equal(sw_unseal(key, "ident|sub_1|email", sealed,
                                strlen(msg) + SW_SEAL_OVERHEAD, plain),
                      SW_OK);
@@ -92,13 +92,11 @@ static void test_crypto__every_flipped_byte_is_detected(void **s)
     sw_seal(keys, key, "ad", msg, strlen(msg), sealed);
     for (size_t i = 0; i < n; i++) {
         sealed[i] ^= 0x01;
-        assert_int_equal(sw_unseal(key, "ad", sealed, n, plain),
-                         SW_ERR_CRYPTO);
+        assert_int_equal(sw_unseal(key, "ad", sealed, n, plain), SW_ERR_CRYPTO);
         sealed[i] ^= 0x01;
     }
     assert_int_equal(sw_unseal(key, "ad", sealed, n, plain), SW_OK);
-    assert_int_equal(sw_unseal(key, "ad", sealed, n - 1, plain),
-                     SW_ERR_CRYPTO);
+    assert_int_equal(sw_unseal(key, "ad", sealed, n - 1, plain), SW_ERR_CRYPTO);
 }
 
 static void test_crypto__value_moved_to_another_row_fails(void **s)
@@ -127,17 +125,17 @@ static void test_crypto__wrapped_key_is_bound_to_its_subject(void **s)
     (void)s;
     uint8_t key[SW_KEY_BYTES], wrapped[SW_WRAPPED_BYTES], back[SW_KEY_BYTES];
     sw_datakey_new(keys, "sub_1", key, wrapped);
-    assert_int_equal(sw_datakey_unwrap(keys, "sub_1", wrapped,
-                                       SW_WRAPPED_BYTES, back),
-                     SW_OK);
+    assert_int_equal(
+        sw_datakey_unwrap(keys, "sub_1", wrapped, SW_WRAPPED_BYTES, back),
+        SW_OK);
     assert_memory_equal(key, back, SW_KEY_BYTES);
-    assert_int_equal(sw_datakey_unwrap(keys, "sub_2", wrapped,
-                                       SW_WRAPPED_BYTES, back),
-                     SW_ERR_CRYPTO);
+    assert_int_equal(
+        sw_datakey_unwrap(keys, "sub_2", wrapped, SW_WRAPPED_BYTES, back),
+        SW_ERR_CRYPTO);
     wrapped[30] ^= 0x80;
-    assert_int_equal(sw_datakey_unwrap(keys, "sub_1", wrapped,
-                                       SW_WRAPPED_BYTES, back),
-                     SW_ERR_CRYPTO);
+    assert_int_equal(
+        sw_datakey_unwrap(keys, "sub_1", wrapped, SW_WRAPPED_BYTES, back),
+        SW_ERR_CRYPTO);
 }
 
 static void test_crypto__blind_index_is_per_type_and_key(void **s)
@@ -169,7 +167,8 @@ static void test_crypto__blind_index_is_per_type_and_key(void **s)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_crypto__key_file_is_private_and_never_overwritten),
+        cmocka_unit_test(
+            test_crypto__key_file_is_private_and_never_overwritten),
         cmocka_unit_test(test_crypto__bad_key_files_are_refused),
         cmocka_unit_test(test_crypto__seal_round_trips),
         cmocka_unit_test(test_crypto__every_flipped_byte_is_detected),

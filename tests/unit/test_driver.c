@@ -83,12 +83,11 @@ static void test_driver__values_come_back_as_they_went_in(void **state)
         {text, sw_v_null(), sw_v_blob(bytes, 1)},
     };
     for (size_t r = 0; r < 3; r++)
-        assert_int_equal(sw_sql_run(t->s, "test",
-                                    "INSERT INTO t(k, i, b) VALUES(?1, ?2, ?3)",
-                                    SW_ARGS(sw_v_text(rows[r].k), rows[r].i,
-                                            rows[r].b),
-                                    NULL),
-                         SW_OK);
+        assert_int_equal(
+            sw_sql_run(
+                t->s, "test", "INSERT INTO t(k, i, b) VALUES(?1, ?2, ?3)",
+                SW_ARGS(sw_v_text(rows[r].k), rows[r].i, rows[r].b), NULL),
+            SW_OK);
     got g = fetch(t->s, "min");
     assert_int_equal(g.rows, 1);
     assert_false(g.i_null);
@@ -213,8 +212,7 @@ static void test_driver__a_statement_used_again_while_stepped(void **state)
     for (int i = 0; i < 3; i++) {
         char k[8];
         snprintf(k, sizeof(k), "k%d", i);
-        assert_int_equal(sw_sql_run(t->s, "test",
-                                    "INSERT INTO t(k) VALUES(?1)",
+        assert_int_equal(sw_sql_run(t->s, "test", "INSERT INTO t(k) VALUES(?1)",
                                     SW_ARGS(sw_v_text(k)), NULL),
                          SW_OK);
     }
@@ -285,12 +283,11 @@ static void test_driver__earlier_postgresql_layout_is_converted(void **state)
     tu_db(dir, uri, sizeof(uri));
     tu_path(dir, "legacy.key", key, sizeof(key));
     tu_copy(tu_src("tests/data/store-pg-v7.key", src, sizeof(src)), key);
-    assert_int_equal(tu_sh("psql -q -v ON_ERROR_STOP=1 -o /dev/null '%s'"
-                           " -f '%s'",
-                           uri,
-                           tu_src("tests/data/store-pg-v7.sql", src,
-                                  sizeof(src))),
-                     0);
+    assert_int_equal(
+        tu_sh("psql -q -v ON_ERROR_STOP=1 -o /dev/null '%s'"
+              " -f '%s'",
+              uri, tu_src("tests/data/store-pg-v7.sql", src, sizeof(src))),
+        0);
     sw_policy *p = tu_bundled();
     sw_store_options o;
     sw_store_options_init(&o);
@@ -314,9 +311,9 @@ static void test_driver__earlier_postgresql_layout_is_converted(void **state)
         sw_subject_view_free(v);
         found f = {0};
         size_t n = 0;
-        assert_int_equal(sw_traffic_find(s, "msisdn", "+447700900123",
-                                         count_found, &f, &n),
-                         SW_OK);
+        assert_int_equal(
+            sw_traffic_find(s, "msisdn", "+447700900123", count_found, &f, &n),
+            SW_OK);
         assert_int_equal(f.rows, 2);
         sw_audit_verdict verdict;
         assert_int_equal(sw_audit_verify(s, &verdict), SW_OK);
@@ -324,11 +321,12 @@ static void test_driver__earlier_postgresql_layout_is_converted(void **state)
         sw_store_close(s);
     }
     /* one table per month, keyed by id: an id held already is refused */
-    assert_int_equal(tu_sh("psql -At '%s' -c \"SELECT to_regclass('traffic')"
-                           " IS NULL AND to_regclass('meta') IS NOT NULL AND"
-                           " to_regclass('steward_meta') IS NULL\" | grep -qx t",
-                           uri),
-                     0);
+    assert_int_equal(
+        tu_sh("psql -At '%s' -c \"SELECT to_regclass('traffic')"
+              " IS NULL AND to_regclass('meta') IS NOT NULL AND"
+              " to_regclass('steward_meta') IS NULL\" | grep -qx t",
+              uri),
+        0);
     char nd[512];
     tu_path(dir, "t.ndjson", nd, sizeof(nd));
     FILE *fp = fopen(nd, "w");
@@ -345,8 +343,7 @@ static void test_driver__earlier_postgresql_layout_is_converted(void **state)
     sw_diags *d = sw_diags_new();
     sw_ingest_options io = {.skip_bad = true};
     sw_ingest_result res;
-    assert_int_equal(sw_traffic_ingest(s, fp, "t.ndjson", &io, d, &res),
-                     SW_OK);
+    assert_int_equal(sw_traffic_ingest(s, fp, "t.ndjson", &io, d, &res), SW_OK);
     fclose(fp);
     assert_int_equal(res.stored, 1);
     assert_int_equal(res.bad, 1);
@@ -367,8 +364,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(
             test_driver__load_refuses_held_and_repeated_keys, setup, teardown),
         cmocka_unit_test_setup_teardown(
-            test_driver__a_statement_used_again_while_stepped, setup,
-            teardown),
+            test_driver__a_statement_used_again_while_stepped, setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_driver__more_statements_than_are_kept, setup, teardown),
         cmocka_unit_test(test_driver__postgresql_spelling),

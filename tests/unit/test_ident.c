@@ -19,9 +19,9 @@ static void refused(const char *type, const char *in, const char *country,
                     const char *reason)
 {
     char out[SW_IDENT_MAX], why[256] = "";
-    assert_int_equal(sw_ident_normalise(type, in, country, out, why,
-                                        sizeof(why)),
-                     SW_ERR_INVALID);
+    assert_int_equal(
+        sw_ident_normalise(type, in, country, out, why, sizeof(why)),
+        SW_ERR_INVALID);
     if (!strstr(why, reason))
         fail_msg("%s '%s': wanted '%s' in '%s'", type, in, reason, why);
 }

@@ -38,11 +38,12 @@ static void add_subject(tu_store *t, const char *kind, const char *account,
 }
 
 static void add_record(tu_store *t, const char *subject, const char *activity,
-                       const char *category, const char *value,
-                       const char *at, char *id, sw_due *due)
+                       const char *category, const char *value, const char *at,
+                       char *id, sw_due *due)
 {
-    sw_record_spec r = {subject, activity, category, value, strlen(value),
-                        NULL,    at != NULL, at ? tu_instant(at) : 0};
+    sw_record_spec r = {
+        subject,       activity, category,   value,
+        strlen(value), NULL,     at != NULL, at ? tu_instant(at) : 0};
     if (sw_record_add(t->s, &r, id, due) != SW_OK)
         fail_msg("record add: %s", sw_errmsg(t->s));
 }
@@ -74,26 +75,20 @@ static const char *due_of(tu_store *t, const char *subject, const char *rid,
 static void test_ledger__find_by_every_identifier_type(void **state)
 {
     tu_store *t = *state;
-    sw_ident ids[] = {{"email", "Ann@Example.com"},
-                      {"phone", "020 7946 0958"},
-                      {"msisdn", "+44 7700 900123"},
-                      {"imsi", "234150123456789"},
-                      {"imei", "490154203237518"},
-                      {"account_id", "ACME-7"},
-                      {"ip", "203.0.113.9"},
-                      {"x-crm", "C-991"}};
+    sw_ident ids[] = {
+        {"email", "Ann@Example.com"},  {"phone", "020 7946 0958"},
+        {"msisdn", "+44 7700 900123"}, {"imsi", "234150123456789"},
+        {"imei", "490154203237518"},   {"account_id", "ACME-7"},
+        {"ip", "203.0.113.9"},         {"x-crm", "C-991"}};
     sw_subject_spec spec = {"customer", "ACME", NULL, NULL, 8, ids};
     char id[SW_ID_BUFSZ], found[SW_ID_BUFSZ];
     assert_int_equal(sw_subject_add(t->s, &spec, id), SW_OK);
     /* Other spellings of the same identifiers find the same subject. */
-    sw_ident probes[] = {{"email", " ann@example.COM"},
-                         {"phone", "+44 (0)20 7946 0958"},
-                         {"msisdn", "00447700900123"},
-                         {"imsi", "234 15 0123456789"},
-                         {"imei", "49-015420-323751-8"},
-                         {"account_id", " ACME-7"},
-                         {"ip", "203.0.113.9"},
-                         {"x-crm", "C-991 "}};
+    sw_ident probes[] = {
+        {"email", " ann@example.COM"},  {"phone", "+44 (0)20 7946 0958"},
+        {"msisdn", "00447700900123"},   {"imsi", "234 15 0123456789"},
+        {"imei", "49-015420-323751-8"}, {"account_id", " ACME-7"},
+        {"ip", "203.0.113.9"},          {"x-crm", "C-991 "}};
     for (size_t i = 0; i < 8; i++) {
         if (i == 1)
             continue; /* "(0)" is not a separator steward drops */
@@ -158,8 +153,14 @@ static void test_ledger__records_must_match_the_policy(void **state)
     tu_store *t = *state;
     char sid[SW_ID_BUFSZ], rid[SW_ID_BUFSZ];
     add_subject(t, "customer", "ACME", "ann@example.com", NULL, sid);
-    sw_record_spec r = {sid, "customer_account", "user.health_and_medical.dietary",
-                        "vegan", 5, NULL, false, 0};
+    sw_record_spec r = {sid,
+                        "customer_account",
+                        "user.health_and_medical.dietary",
+                        "vegan",
+                        5,
+                        NULL,
+                        false,
+                        0};
     assert_int_equal(sw_record_add(t->s, &r, rid, NULL), SW_ERR_INVALID);
     assert_non_null(strstr(sw_errmsg(t->s), "has no category"));
     r.activity = "no_such_activity";
@@ -183,14 +184,16 @@ static void test_ledger__input_is_bounded(void **state)
     tu_store *t = *state;
     char sid[SW_ID_BUFSZ], rid[SW_ID_BUFSZ];
     add_subject(t, "customer", "ACME", "bounds@example.com", NULL, sid);
-    sw_record_spec r = {sid,  "customer_account", "user.name", "Name", 4,
-                        NULL, true, tu_instant("9999-12-31T23:59:59Z")};
+    sw_record_spec r = {sid,         "customer_account",
+                        "user.name", "Name",
+                        4,           NULL,
+                        true,        tu_instant("9999-12-31T23:59:59Z")};
     assert_int_equal(sw_record_add(t->s, &r, rid, NULL), SW_ERR_RANGE);
     assert_non_null(strstr(sw_errmsg(t->s), "2999"));
     r.collected_at = tu_instant("2999-12-31T00:00:00Z");
     sw_due due;
     assert_int_equal(sw_record_add(t->s, &r, rid, &due), SW_OK);
-    sw_event_spec e = {"account_closed", NULL, "ACME", NULL, NULL,
+    sw_event_spec e = {"account_closed",        NULL, "ACME", NULL, NULL,
                        tu_instant("9999-01-01")};
     char eid[SW_ID_BUFSZ];
     assert_int_equal(sw_event_add(t->s, &e, eid, NULL), SW_ERR_RANGE);
@@ -227,11 +230,16 @@ static void test_ledger__failed_record_in_a_batch_is_undone_alone(void **s)
     char sid[SW_ID_BUFSZ], rid[SW_ID_BUFSZ];
     add_subject(t, "customer", "ACME", "batch@example.com", NULL, sid);
     assert_int_equal(sw_batch_begin(t->s), SW_OK);
-    sw_record_spec ok = {sid,  "customer_account", "user.name", "Name", 4,
-                         NULL, false,              0};
-    sw_record_spec bad = {sid, "customer_account",
-                          "user.contact.phone_number", "+441", 4, NULL,
-                          false, 0};
+    sw_record_spec ok = {
+        sid, "customer_account", "user.name", "Name", 4, NULL, false, 0};
+    sw_record_spec bad = {sid,
+                          "customer_account",
+                          "user.contact.phone_number",
+                          "+441",
+                          4,
+                          NULL,
+                          false,
+                          0};
     assert_int_equal(sw_record_add(t->s, &ok, rid, NULL), SW_OK);
     assert_int_not_equal(sw_record_add(t->s, &bad, rid, NULL), SW_OK);
     assert_int_equal(sw_record_add(t->s, &ok, rid, NULL), SW_OK);
@@ -252,8 +260,7 @@ static void test_ledger__account_closure_sets_due_dates(void **state)
         inv[SW_ID_BUFSZ], agr[SW_ID_BUFSZ], uname[SW_ID_BUFSZ];
     char buf[SW_INSTANT_BUFSZ];
     sw_due d;
-    add_subject(t, "customer", "ACME", "ann@example.com", "+442079460958",
-                sid);
+    add_subject(t, "customer", "ACME", "ann@example.com", "+442079460958", sid);
     add_subject(t, "customer_user", "ACME", "bob@example.com", NULL, user);
     add_record(t, sid, "customer_account", "user.name", "Ann Lee",
                "2024-01-10T09:00:00Z", name, &d);
@@ -284,8 +291,7 @@ static void test_ledger__later_event_of_same_kind_moves_again(void **state)
     char sid[SW_ID_BUFSZ], rid[SW_ID_BUFSZ], buf[SW_INSTANT_BUFSZ];
     sw_due d;
     add_subject(t, "prospect", NULL, "lead@example.com", NULL, sid);
-    add_record(t, sid, "sales_prospects", "user.name", "Lee Ad", NULL, rid,
-               &d);
+    add_record(t, sid, "sales_prospects", "user.name", "Lee Ad", NULL, rid, &d);
     size_t moved;
     event(t, "last_contact", sid, NULL, NULL, "2025-08-31T16:00:00Z", &moved);
     assert_int_equal(moved, 1);
@@ -359,8 +365,7 @@ static void test_ledger__show_decrypts_and_is_audited(void **state)
 {
     tu_store *t = *state;
     char sid[SW_ID_BUFSZ], rid[SW_ID_BUFSZ];
-    add_subject(t, "customer", "ACME", "ann@example.com", "+442079460958",
-                sid);
+    add_subject(t, "customer", "ACME", "ann@example.com", "+442079460958", sid);
     add_record(t, sid, "customer_account", "user.name", "Ann Lee", NULL, rid,
                NULL);
     sw_subject_view *v;
@@ -407,20 +412,19 @@ static bool on_disk(tu_store *t, const char *needle)
     char wal[600], shm[600];
     snprintf(wal, sizeof(wal), "%s-wal", t->path);
     snprintf(shm, sizeof(shm), "%s-shm", t->path);
-    return tu_file_contains(t->path, needle) ||
-           tu_file_contains(wal, needle) || tu_file_contains(shm, needle);
+    return tu_file_contains(t->path, needle) || tu_file_contains(wal, needle) ||
+           tu_file_contains(shm, needle);
 }
 
 static void test_ledger__no_plaintext_on_disk_before_or_after_erase(void **s)
 {
     tu_store *t = *s;
     const char *secrets[] = {"ann.secret@example.com", "+442079460958",
-                             "Annabel Secretperson", "ACME-SECRET-ACCOUNT",
-                             "490154203237518", NULL};
+                             "Annabel Secretperson",   "ACME-SECRET-ACCOUNT",
+                             "490154203237518",        NULL};
     char sid[SW_ID_BUFSZ], rid[SW_ID_BUFSZ];
-    sw_ident ids[] = {{"email", secrets[0]},
-                      {"phone", secrets[1]},
-                      {"imei", secrets[4]}};
+    sw_ident ids[] = {
+        {"email", secrets[0]}, {"phone", secrets[1]}, {"imei", secrets[4]}};
     sw_subject_spec spec = {"customer", secrets[3], NULL, NULL, 3, ids};
     assert_int_equal(sw_subject_add(t->s, &spec, sid), SW_OK);
     add_record(t, sid, "customer_account", "user.name", secrets[2], NULL, rid,
@@ -446,8 +450,7 @@ static void test_ledger__erase_leaves_nothing_readable(void **state)
     add_record(t, sid, "customer_account", "user.name", "Ann Lee", NULL, rid,
                NULL);
     size_t moved;
-    event(t, "account_closed", sid, NULL, NULL, "2025-01-01T00:00:00Z",
-          &moved);
+    event(t, "account_closed", sid, NULL, NULL, "2025-01-01T00:00:00Z", &moved);
     sw_erase_result r;
     assert_int_equal(sw_subject_erase(t->s, sid, &r), SW_OK);
     assert_int_equal(r.records, 1);
@@ -469,8 +472,8 @@ static void test_ledger__erase_leaves_nothing_readable(void **state)
                             "records WHERE subject_id", NULL};
     for (int i = 0; tables[i]; i++) {
         char sql[256];
-        snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s = '%s'",
-                 tables[i], sid);
+        snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s = '%s'", tables[i],
+                 sid);
         assert_int_equal(tu_count_sql(t->path, sql), 0);
     }
     tu_store_reopen(t);

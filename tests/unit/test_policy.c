@@ -32,8 +32,7 @@ static char *minimal_with(const char *old, const char *new)
     size_t n = strlen(base) - strlen(old) + strlen(new) + 1;
     char *out = malloc(n);
     assert_non_null(out);
-    snprintf(out, n, "%.*s%s%s", (int)(at - base), base, new,
-             at + strlen(old));
+    snprintf(out, n, "%.*s%s%s", (int)(at - base), base, new, at + strlen(old));
     free(base);
     return out;
 }
@@ -53,9 +52,8 @@ static void test_policy__minimal_policy_loads(void **state)
     char path[512];
     sw_diags *d = sw_diags_new();
     sw_policy *p = NULL;
-    assert_int_equal(sw_policy_load_file(minimal_path(path, sizeof(path)), d,
-                                         &p),
-                     SW_OK);
+    assert_int_equal(
+        sw_policy_load_file(minimal_path(path, sizeof(path)), d, &p), SW_OK);
     assert_int_equal(sw_diags_count(d), 0);
     assert_int_equal(p->n_activities, 1);
     assert_string_equal(p->activities[0].rules[0].id, "accounts.basic");
@@ -82,9 +80,8 @@ static void test_policy__bundled_encodes_every_notice_section(void **state)
 {
     (void)state;
     sw_policy *p = tu_bundled();
-    const char *sections[] = {"5.1.1", "5.1.2", "5.1.3", "5.2",  "5.3",
-                              "5.4",   "5.5",   "5.6.1", "5.6.2", "5.7",
-                              "5.8",   NULL};
+    const char *sections[] = {"5.1.1", "5.1.2", "5.1.3", "5.2", "5.3", "5.4",
+                              "5.5",   "5.6.1", "5.6.2", "5.7", "5.8", NULL};
     for (int i = 0; sections[i]; i++) {
         bool found = false;
         for (size_t a = 0; a < p->n_activities; a++)
@@ -95,11 +92,11 @@ static void test_policy__bundled_encodes_every_notice_section(void **state)
             fail_msg("no activity or rule encodes notice section %s",
                      sections[i]);
     }
-    assert_true(p->n_recipients >= 10); /* section 6 */
-    assert_true(p->n_rights >= 9);      /* sections 9-11, 15 */
+    assert_true(p->n_recipients >= 10);        /* section 6 */
+    assert_true(p->n_rights >= 9);             /* sections 9-11, 15 */
     assert_false(p->automated_decisions.used); /* section 12 */
-    assert_int_equal(p->children.min_age, 16);  /* section 14 */
-    assert_false(p->ccpa.sells);                /* section 15 */
+    assert_int_equal(p->children.min_age, 16); /* section 14 */
+    assert_false(p->ccpa.sells);               /* section 15 */
     assert_int_equal(p->ccpa.n_categories, 7);
     sw_policy_free(p);
 }
@@ -108,16 +105,33 @@ static void test_policy__bundled_has_every_activity_of_the_notice(void **state)
 {
     (void)state;
     sw_policy *p = tu_bundled();
-    const char *ids[] = {
-        "customer_account",   "customer_support",   "traffic_conveyance",
-        "traffic_billing",    "traffic_records",    "security_logs",
-        "product_analytics",  "suppliers",          "sales_prospects",
-        "email_marketing",    "b2b_marketing",      "suppression_list",
-        "webinars",           "event_registration", "event_logistics",
-        "event_dietary",      "event_visa_letters", "event_participants_list",
-        "event_promotion",    "market_research",    "ux_research",
-        "website_analytics",  "recruitment_applicants", "job_alerts",
-        "sourced_candidates", "background_checks",  NULL};
+    const char *ids[] = {"customer_account",
+                         "customer_support",
+                         "traffic_conveyance",
+                         "traffic_billing",
+                         "traffic_records",
+                         "security_logs",
+                         "product_analytics",
+                         "suppliers",
+                         "sales_prospects",
+                         "email_marketing",
+                         "b2b_marketing",
+                         "suppression_list",
+                         "webinars",
+                         "event_registration",
+                         "event_logistics",
+                         "event_dietary",
+                         "event_visa_letters",
+                         "event_participants_list",
+                         "event_promotion",
+                         "market_research",
+                         "ux_research",
+                         "website_analytics",
+                         "recruitment_applicants",
+                         "job_alerts",
+                         "sourced_candidates",
+                         "background_checks",
+                         NULL};
     for (int i = 0; ids[i]; i++)
         if (!sw_policy_activity(p, ids[i]))
             fail_msg("activity %s missing", ids[i]);
@@ -152,7 +166,8 @@ static void test_policy__dietary_needs_explicit_consent(void **state)
 {
     (void)state;
     sw_policy *p = tu_bundled();
-    const sw_category *c = sw_policy_category(p, "user.health_and_medical.dietary");
+    const sw_category *c =
+        sw_policy_category(p, "user.health_and_medical.dietary");
     assert_non_null(c);
     assert_true(c->special);
     const sw_activity *a = sw_policy_activity(p, "event_dietary");
@@ -166,10 +181,14 @@ static void test_policy__unstated_periods_are_explicit(void **state)
 {
     (void)state;
     sw_policy *p = tu_bundled();
-    const char *gaps[] = {"security_logs.logs",   "ux_research.data",
-                          "events.visa_letters",  "events.media",
-                          "traffic.billing",      "website_analytics.cookies",
-                          "recruitment.background_checks", NULL};
+    const char *gaps[] = {"security_logs.logs",
+                          "ux_research.data",
+                          "events.visa_letters",
+                          "events.media",
+                          "traffic.billing",
+                          "website_analytics.cookies",
+                          "recruitment.background_checks",
+                          NULL};
     for (int i = 0; gaps[i]; i++) {
         const sw_rule *r = sw_policy_rule(p, gaps[i]);
         assert_non_null(r);
@@ -259,7 +278,8 @@ static void test_policy__category_prefixes_cover_children(void **state)
 static void test_policy__legal_basis_labels_name_the_article(void **state)
 {
     (void)state;
-    assert_string_equal(sw_basis_label("6(1)(a)"), "Art. 6(1)(a) GDPR: consent");
+    assert_string_equal(sw_basis_label("6(1)(a)"),
+                        "Art. 6(1)(a) GDPR: consent");
     assert_string_equal(sw_basis_label("6(1)(f)"),
                         "Art. 6(1)(f) GDPR: legitimate interests");
     assert_null(sw_basis_label("6(1)(g)"));
@@ -279,8 +299,8 @@ static void test_policy__model_as_json(void **state)
     assert_int_equal(json_integer_value(json_object_get(o, "steward")), 1);
     json_t *acts = json_object_get(o, "activities");
     assert_int_equal(json_array_size(acts), p->n_activities);
-    json_t *first_rule =
-        json_array_get(json_object_get(json_array_get(acts, 0), "retention"), 0);
+    json_t *first_rule = json_array_get(
+        json_object_get(json_array_get(acts, 0), "retention"), 0);
     assert_string_equal(json_string_value(json_object_get(first_rule, "keep")),
                         "P7Y");
     assert_string_equal(json_string_value(json_object_get(
@@ -310,9 +330,8 @@ static void test_policy__bad_file(void **state)
     if (exp[0] == '*') {
         assert_int_equal(sscanf(exp, "*: %63[^:]: %n", code, &used), 1);
     } else {
-        assert_int_equal(sscanf(exp, "%d:%d: %63[^:]: %n", &line, &col, code,
-                                &used),
-                         3);
+        assert_int_equal(
+            sscanf(exp, "%d:%d: %63[^:]: %n", &line, &col, code, &used), 3);
     }
     char msg[512];
     snprintf(msg, sizeof(msg), "%s", used ? exp + used : "");
@@ -337,8 +356,7 @@ static void test_policy__bad_file(void **state)
         for (size_t i = 0; i < sw_diags_count(d); i++)
             print_error("  got: %s\n", sw_diag_format(sw_diags_at(d, i), shown,
                                                       sizeof(shown)));
-        fail_msg("%s: no diagnostic %d:%d %s '%s'", path, line, col, code,
-                 msg);
+        fail_msg("%s: no diagnostic %d:%d %s '%s'", path, line, col, code, msg);
     }
     sw_diags_free(d);
     free(text);
@@ -389,7 +407,8 @@ static int run_bad_files(void)
 
 /* Which activity people subscribe to is the policy's to say (the daemon
  * used to pick it): the one with double opt-in, e-mail marketing (5.4). */
-static void test_policy__subscription_is_the_double_opt_in_activity(void **state)
+static void
+test_policy__subscription_is_the_double_opt_in_activity(void **state)
 {
     (void)state;
     sw_policy *p = tu_bundled();
@@ -418,7 +437,8 @@ int main(void)
         cmocka_unit_test(test_policy__missing_file_is_an_io_error),
         cmocka_unit_test(test_policy__bundled_encodes_every_notice_section),
         cmocka_unit_test(test_policy__bundled_has_every_activity_of_the_notice),
-        cmocka_unit_test(test_policy__end_users_data_is_processed_for_customers),
+        cmocka_unit_test(
+            test_policy__end_users_data_is_processed_for_customers),
         cmocka_unit_test(test_policy__dietary_needs_explicit_consent),
         cmocka_unit_test(test_policy__unstated_periods_are_explicit),
         cmocka_unit_test(test_policy__lint_reports_each_gap_of_the_notice),
@@ -427,7 +447,8 @@ int main(void)
         cmocka_unit_test(test_policy__category_prefixes_cover_children),
         cmocka_unit_test(test_policy__legal_basis_labels_name_the_article),
         cmocka_unit_test(test_policy__model_as_json),
-        cmocka_unit_test(test_policy__subscription_is_the_double_opt_in_activity),
+        cmocka_unit_test(
+            test_policy__subscription_is_the_double_opt_in_activity),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     return failed | run_bad_files();

@@ -59,8 +59,7 @@ static sw_request_view only_request(tu_store *t)
 {
     sw_request_view v;
     memset(&v, 0, sizeof(v));
-    assert_int_equal(sw_request_list(t->s, false, 0, first_request, &v),
-                     SW_OK);
+    assert_int_equal(sw_request_list(t->s, false, 0, first_request, &v), SW_OK);
     assert_true(v.id[0] != '\0');
     return v;
 }
@@ -79,11 +78,9 @@ static void test_public__held_and_unknown_answer_alike(void **state)
                      SW_OK);
     assert_int_equal(file(&t, "c1", "ann@acme.example", SW_REQ_ACCESS, &a2),
                      SW_OK);
-    assert_int_equal(file(&t, "c1", "nobody@else.example", SW_REQ_ACCESS,
-                          &u1),
+    assert_int_equal(file(&t, "c1", "nobody@else.example", SW_REQ_ACCESS, &u1),
                      SW_OK);
-    assert_int_equal(file(&t, "c1", "nobody@else.example", SW_REQ_ACCESS,
-                          &u2),
+    assert_int_equal(file(&t, "c1", "nobody@else.example", SW_REQ_ACCESS, &u2),
                      SW_OK);
     const sw_public_filing *all[] = {&a1, &a2, &u1, &u2};
     for (int i = 0; i < 4; i++) {
@@ -112,8 +109,7 @@ static void test_public__held_and_unknown_answer_alike(void **state)
     /* input that is wrong is wrong for anyone */
     assert_int_equal(file(&t, "c1", "not an address", SW_REQ_ACCESS, &u2),
                      SW_ERR_INVALID);
-    assert_int_equal(file(&t, "c1", "ann@acme.example", SW_REQ_TYPE_COUNT,
-                          &u2),
+    assert_int_equal(file(&t, "c1", "ann@acme.example", SW_REQ_TYPE_COUNT, &u2),
                      SW_ERR_INVALID);
     tu_store_free(&t);
 }
@@ -126,16 +122,15 @@ static void test_public__wrong_guesses_never_cancel(void **state)
     tu_store_new(&t, T0);
     customer(&t, "bo@acme.example");
     sw_public_filing mine, theirs;
-    assert_int_equal(file(&t, "owner", "bo@acme.example", SW_REQ_ERASURE,
-                          &mine),
-                     SW_OK);
+    assert_int_equal(
+        file(&t, "owner", "bo@acme.example", SW_REQ_ERASURE, &mine), SW_OK);
     char code[8], wrong[8];
     code_of(&mine, code);
     snprintf(wrong, sizeof(wrong), "%06d", (atoi(code) + 1) % 1000000);
     /* a stranger files for the same address and guesses */
-    assert_int_equal(file(&t, "stranger", "bo@acme.example", SW_REQ_ERASURE,
-                          &theirs),
-                     SW_OK);
+    assert_int_equal(
+        file(&t, "stranger", "bo@acme.example", SW_REQ_ERASURE, &theirs),
+        SW_OK);
     sw_public_verified v;
     for (int i = 0; i < 4; i++)
         assert_int_equal(
@@ -151,9 +146,8 @@ static void test_public__wrong_guesses_never_cancel(void **state)
     /* five wrong codes end the code, not the request */
     tu_store_new(&t, T0);
     customer(&t, "bo@acme.example");
-    assert_int_equal(file(&t, "owner", "bo@acme.example", SW_REQ_ERASURE,
-                          &mine),
-                     SW_OK);
+    assert_int_equal(
+        file(&t, "owner", "bo@acme.example", SW_REQ_ERASURE, &mine), SW_OK);
     code_of(&mine, code);
     snprintf(wrong, sizeof(wrong), "%06d", (atoi(code) + 1) % 1000000);
     for (int i = 0; i < 5; i++)
@@ -165,9 +159,8 @@ static void test_public__wrong_guesses_never_cancel(void **state)
         sw_public_verify(t.s, &lim, "owner", mine.ticket, code, &v),
         SW_ERR_DENIED);
     /* filing again issues a new code, which verifies */
-    assert_int_equal(file(&t, "owner", "bo@acme.example", SW_REQ_ERASURE,
-                          &theirs),
-                     SW_OK);
+    assert_int_equal(
+        file(&t, "owner", "bo@acme.example", SW_REQ_ERASURE, &theirs), SW_OK);
     assert_true(theirs.send);
     code_of(&theirs, code);
     assert_int_equal(
@@ -189,8 +182,7 @@ static void test_public__state_needs_the_session(void **state)
     assert_int_equal(file(&t, "c", "zed@else.example", SW_REQ_ACCESS, &u),
                      SW_OK);
     sw_public_request v;
-    assert_int_equal(sw_public_status(t.s, f.ticket, NULL, &v),
-                     SW_ERR_DENIED);
+    assert_int_equal(sw_public_status(t.s, f.ticket, NULL, &v), SW_ERR_DENIED);
     char code[8];
     code_of(&f, code);
     sw_public_verified pv;
@@ -199,13 +191,12 @@ static void test_public__state_needs_the_session(void **state)
     char other[65];
     memset(other, 'a', 64);
     other[64] = '\0';
-    assert_int_equal(sw_public_status(t.s, f.ticket, other, &v),
-                     SW_ERR_DENIED);
+    assert_int_equal(sw_public_status(t.s, f.ticket, other, &v), SW_ERR_DENIED);
     assert_int_equal(sw_public_status(t.s, u.ticket, pv.session, &v),
                      SW_ERR_DENIED);
-    assert_int_equal(sw_public_status(t.s, "req_0000000000000000dead",
-                                      pv.session, &v),
-                     SW_ERR_DENIED);
+    assert_int_equal(
+        sw_public_status(t.s, "req_0000000000000000dead", pv.session, &v),
+        SW_ERR_DENIED);
     assert_int_equal(sw_public_status(t.s, f.ticket, pv.session, &v), SW_OK);
     assert_string_equal(v.id, f.ticket);
     assert_int_equal(v.state, SW_RS_IN_PROGRESS);
@@ -217,8 +208,8 @@ static void test_public__state_needs_the_session(void **state)
     assert_false(v.closed);
     /* the session ends with its life */
     char later[SW_INSTANT_BUFSZ];
-    tu_store_now(&t, sw_instant_format(tu_instant(T0) + lim.session_life + 1,
-                                       later));
+    tu_store_now(
+        &t, sw_instant_format(tu_instant(T0) + lim.session_life + 1, later));
     assert_int_equal(sw_public_status(t.s, f.ticket, pv.session, &v),
                      SW_ERR_DENIED);
     tu_store_free(&t);
@@ -241,9 +232,9 @@ static void test_public__messages_limited_per_address(void **state)
             tu_store_now(&t, sw_instant_format(now + 60 * i, when));
             sw_public_filing f;
             /* a new type now and then: a new request would want a code */
-            assert_int_equal(file(&t, client, addrs[a],
-                                  (sw_request_type)(i % 4), &f),
-                             SW_OK);
+            assert_int_equal(
+                file(&t, client, addrs[a], (sw_request_type)(i % 4), &f),
+                SW_OK);
             sent += f.send;
         }
         if (sent > lim.messages_per_hour)
@@ -256,8 +247,8 @@ static void test_public__messages_limited_per_address(void **state)
     sw_status st = SW_OK;
     unsigned n = 0;
     for (; n < 100 && st == SW_OK; n++)
-        st = file(&t, "one-client", n % 2 ? "dee@acme.example"
-                                          : "nobody@else.example",
+        st = file(&t, "one-client",
+                  n % 2 ? "dee@acme.example" : "nobody@else.example",
                   SW_REQ_ACCESS, &f);
     assert_int_equal(st, SW_ERR_RATE);
     assert_int_equal(n, lim.client_filings_per_hour + 1);
@@ -277,13 +268,11 @@ static void test_public__guessing_takes_beyond_a_year(void **state)
     tu_store_new(&t, T0);
     customer(&t, "eve@acme.example");
     sw_public_filing mine;
-    assert_int_equal(file(&t, "owner", "eve@acme.example", SW_REQ_ACCESS,
-                          &mine),
-                     SW_OK);
+    assert_int_equal(
+        file(&t, "owner", "eve@acme.example", SW_REQ_ACCESS, &mine), SW_OK);
     char owner_code[8];
     code_of(&mine, owner_code);
-    sw_instant start = tu_instant(T0), now = start,
-               end = start + 3 * 86400;
+    sw_instant start = tu_instant(T0), now = start, end = start + 3 * 86400;
     size_t checked = 0, limited = 0, messages = 1, calls = 0;
     char ticket[SW_ID_BUFSZ] = "";
     unsigned seed = 12345;

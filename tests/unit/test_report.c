@@ -74,7 +74,8 @@ static void test_report__ropa_md_has_an_entry_per_activity(void **state)
                           "Categories of personal data (Art. 30(1)(c))",
                           "Categories of recipients (Art. 30(1)(d))",
                           "Transfers to third countries and safeguards",
-                          "Time limits for erasure (Art. 30(1)(f))", NULL};
+                          "Time limits for erasure (Art. 30(1)(f))",
+                          NULL};
     for (int i = 0; rows[i]; i++)
         assert_int_equal(count(md, rows[i]), policy->n_activities);
     assert_non_null(strstr(md, "(Art. 30(1)(g), Art. 32(1))"));
@@ -98,10 +99,10 @@ static void test_report__ropa_json_fills_every_field(void **state)
     json_t *a;
     json_array_foreach(acts, i, a)
     {
-        const char *keys[] = {"purposes", "legal_basis", "data_subjects",
-                              "data_categories", "recipients",
-                              "erasure_time_limits", "security_measures",
-                              NULL};
+        const char *keys[] = {"purposes",          "legal_basis",
+                              "data_subjects",     "data_categories",
+                              "recipients",        "erasure_time_limits",
+                              "security_measures", NULL};
         for (int k = 0; keys[k]; k++)
             if (json_array_size(json_object_get(a, keys[k])) == 0)
                 fail_msg("activity %s has no %s",
@@ -135,24 +136,26 @@ static void test_report__csv_neutralises_formulas(void **state)
 {
     (void)state;
     char path[512];
-    char *text = tu_read_file(tu_src("tests/data/policy/good/minimal.yaml",
-                                     path, sizeof(path)),
-                              NULL);
+    char *text = tu_read_file(
+        tu_src("tests/data/policy/good/minimal.yaml", path, sizeof(path)),
+        NULL);
     const char *from = "name: Accounts";
     char *at = strstr(text, from);
     assert_non_null(at);
     size_t n = strlen(text) + 128;
     char *evil = malloc(n);
-    snprintf(evil, n, "%.*sname: \"=HYPERLINK(\\\"http://evil.example\\\")\""
+    snprintf(evil, n,
+             "%.*sname: \"=HYPERLINK(\\\"http://evil.example\\\")\""
              "\n    description: \"@SUM(1)\"%s",
              (int)(at - text), text, at + strlen(from));
     sw_policy *p = NULL;
     sw_diags *d = sw_diags_new();
-    if (sw_policy_load_buffer("evil.yaml", evil, strlen(evil), d, &p) != SW_OK) {
+    if (sw_policy_load_buffer("evil.yaml", evil, strlen(evil), d, &p) !=
+        SW_OK) {
         char line[1024];
         for (size_t i = 0; i < sw_diags_count(d); i++)
-            print_error("%s\n", sw_diag_format(sw_diags_at(d, i), line,
-                                               sizeof(line)));
+            print_error("%s\n",
+                        sw_diag_format(sw_diags_at(d, i), line, sizeof(line)));
         fail_msg("the evil policy does not load");
     }
     char *csv;
@@ -178,9 +181,9 @@ static void test_report__schedule_json_has_every_rule(void **state)
     json_t *r;
     json_array_foreach(rules, i, r)
     {
-        const char *keys[] = {"id", "activity", "section", "categories",
-                              "keep", "after", "round", "action", "period",
-                              NULL};
+        const char *keys[] = {"id",     "activity", "section", "categories",
+                              "keep",   "after",    "round",   "action",
+                              "period", NULL};
         for (int k = 0; keys[k]; k++)
             if (!json_object_get(r, keys[k]))
                 fail_msg("rule %zu has no %s", i, keys[k]);
@@ -197,10 +200,9 @@ static void test_report__schedule_json_has_every_rule(void **state)
     }
     free(text);
     json_t *inv = NULL;
-    json_array_foreach(rules, i, r) if (strcmp(json_string_value(json_object_get(
-                                                   r, "id")),
-                                               "customer_account.invoices") == 0)
-        inv = r;
+    json_array_foreach(
+        rules, i, r) if (strcmp(json_string_value(json_object_get(r, "id")),
+                                "customer_account.invoices") == 0) inv = r;
     assert_non_null(inv);
     assert_string_equal(json_string_value(json_object_get(inv, "round")),
                         "end_of_year");
@@ -246,11 +248,10 @@ static void test_report__periods_read_as_words(void **state)
         {"events.registration", "60 days after the event day"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-        assert_string_equal(sw_rule_describe(policy,
-                                             sw_policy_rule(policy,
-                                                            cases[i].rule),
-                                             buf, sizeof(buf)),
-                            cases[i].words);
+        assert_string_equal(
+            sw_rule_describe(policy, sw_policy_rule(policy, cases[i].rule), buf,
+                             sizeof(buf)),
+            cases[i].words);
     sw_rule_describe(policy, sw_policy_rule(policy, "events.media"), buf,
                      sizeof(buf));
     assert_non_null(strstr(buf, "not stated by the notice"));

@@ -64,8 +64,8 @@ static void test_gdpr_deadlines(void **state)
     tu_store_new(&t, "2026-01-31T09:00:00Z");
     char sid[SW_ID_BUFSZ];
     customer(&t, "amy@acme.example", sid);
-    sw_request_opened o = open_req(&t, "amy@acme.example", SW_REQ_ACCESS,
-                                   SW_GDPR, NULL);
+    sw_request_opened o =
+        open_req(&t, "amy@acme.example", SW_REQ_ACCESS, SW_GDPR, NULL);
     assert_int_equal(o.req.state, SW_RS_VERIFYING);
     assert_int_equal(o.req.received_at, tu_instant("2026-01-31T09:00:00Z"));
     /* one month, clamped to the end of February */
@@ -81,18 +81,15 @@ static void test_gdpr_deadlines(void **state)
     /* a second open access request of the subject is refused */
     sw_ident id = {"email", "amy@acme.example"};
     sw_who who = {NULL, &id};
-    sw_request_spec spec = {SW_REQ_ACCESS, SW_GDPR, NULL, NULL, NULL, false,
-                            0};
+    sw_request_spec spec = {SW_REQ_ACCESS, SW_GDPR, NULL, NULL, NULL, false, 0};
     sw_request_opened dup;
-    assert_int_equal(sw_request_open(t.s, &who, &spec, &dup),
-                     SW_ERR_CONFLICT);
+    assert_int_equal(sw_request_open(t.s, &who, &spec, &dup), SW_ERR_CONFLICT);
     assert_non_null(strstr(sw_errmsg(t.s), o.req.id));
 
     /* extended before the month ends: two further months from receipt */
     tu_store_now(&t, "2026-02-27T00:00:00Z");
     assert_int_equal(sw_request_extend(t.s, o.req.id, ""), SW_ERR_INVALID);
-    assert_int_equal(sw_request_extend(t.s, o.req.id, "many records"),
-                     SW_OK);
+    assert_int_equal(sw_request_extend(t.s, o.req.id, "many records"), SW_OK);
     sw_request_view v;
     assert_int_equal(sw_request_get(t.s, o.req.id, &v), SW_OK);
     assert_int_equal(v.state, SW_RS_EXTENDED);
@@ -109,8 +106,7 @@ static void test_gdpr_deadlines(void **state)
     o = open_req(&t, "bea@acme.example", SW_REQ_ERASURE, SW_GDPR, NULL);
     assert_int_equal(o.req.due_at, tu_instant("2028-02-29T09:00:00Z"));
     tu_store_now(&t, "2028-02-29T09:00:00Z");
-    assert_int_equal(sw_request_extend(t.s, o.req.id, "late"),
-                     SW_ERR_CONFLICT);
+    assert_int_equal(sw_request_extend(t.s, o.req.id, "late"), SW_ERR_CONFLICT);
     assert_non_null(strstr(sw_errmsg(t.s), "too late"));
     /* overdue from the next second on */
     size_t n = 0;
@@ -131,12 +127,12 @@ static void test_ccpa_deadlines_and_list(void **state)
     char a[SW_ID_BUFSZ], b[SW_ID_BUFSZ];
     customer(&t, "cal@acme.example", a);
     customer(&t, "dee@acme.example", b);
-    sw_request_opened o = open_req(&t, "cal@acme.example",
-                                   SW_REQ_KNOW_CATEGORIES, SW_CCPA, NULL);
+    sw_request_opened o =
+        open_req(&t, "cal@acme.example", SW_REQ_KNOW_CATEGORIES, SW_CCPA, NULL);
     assert_true(o.req.has_ack_due);
-    assert_int_equal(o.req.ack_due_at,
-                     sw_add_business_days(tu_instant("2026-01-02T12:00:00Z"),
-                                          10));
+    assert_int_equal(
+        o.req.ack_due_at,
+        sw_add_business_days(tu_instant("2026-01-02T12:00:00Z"), 10));
     assert_int_equal(o.req.ack_due_at, tu_instant("2026-01-16T12:00:00Z"));
     assert_int_equal(o.req.due_at, tu_instant("2026-02-16T12:00:00Z"));
     tu_store_now(&t, "2026-02-10T00:00:00Z");
@@ -161,8 +157,9 @@ static void test_ccpa_deadlines_and_list(void **state)
                      SW_OK);
     assert_int_equal(n, 1); /* the overdue one is due "within" too */
     bool late;
-    assert_int_equal(sw_request_refuse(t.s, o2.req.id, "manifestly "
-                                                       "unfounded",
+    assert_int_equal(sw_request_refuse(t.s, o2.req.id,
+                                       "manifestly "
+                                       "unfounded",
                                        &late),
                      SW_OK);
     assert_true(late);
@@ -195,8 +192,7 @@ static void test_verification(void **state)
                      SW_ERR_CONFLICT);
     /* expired after 15 minutes: a new code */
     tu_store_now(&t, "2026-05-04T08:15:00Z");
-    assert_int_equal(sw_request_verify(t.s, o.req.id, o.code),
-                     SW_ERR_CONFLICT);
+    assert_int_equal(sw_request_verify(t.s, o.req.id, o.code), SW_ERR_CONFLICT);
     sw_request_opened again;
     assert_int_equal(sw_request_resend(t.s, o.req.id, &again), SW_OK);
     assert_int_equal(sw_request_verify(t.s, o.req.id, again.code), SW_OK);
@@ -204,8 +200,7 @@ static void test_verification(void **state)
     assert_int_equal(sw_request_get(t.s, o.req.id, &v), SW_OK);
     assert_int_equal(v.state, SW_RS_IN_PROGRESS);
     /* restriction: every purpose denied from now on */
-    assert_int_equal(fulfil(&t, o.req.id, SW_ANSWER_JSON, out, NULL),
-                     SW_OK);
+    assert_int_equal(fulfil(&t, o.req.id, SW_ANSWER_JSON, out, NULL), SW_OK);
     assert_non_null(strstr(out, "restricted"));
     sw_who who = {sid, NULL};
     sw_decision d;
@@ -226,8 +221,7 @@ static void test_verification(void **state)
     assert_non_null(strstr(sw_errmsg(t.s), "no longer works"));
     assert_int_equal(sw_request_get(t.s, o.req.id, &v), SW_OK);
     assert_int_equal(v.state, SW_RS_VERIFYING);
-    assert_int_equal(sw_request_verify(t.s, o.req.id, o.code),
-                     SW_ERR_CONFLICT);
+    assert_int_equal(sw_request_verify(t.s, o.req.id, o.code), SW_ERR_CONFLICT);
     assert_int_equal(sw_request_resend(t.s, o.req.id, &again), SW_OK);
     assert_int_equal(sw_request_verify(t.s, o.req.id, again.code), SW_OK);
     assert_int_equal(tu_count_sql(t.path, "SELECT count(*) FROM"
@@ -243,8 +237,7 @@ static void test_intake_refusals(void **state)
     tu_store_new(&t, "2026-05-04T08:00:00Z");
     sw_ident id = {"email", "nobody@example.net"};
     sw_who who = {NULL, &id};
-    sw_request_spec spec = {SW_REQ_ACCESS, SW_CCPA, NULL, NULL, NULL, false,
-                            0};
+    sw_request_spec spec = {SW_REQ_ACCESS, SW_CCPA, NULL, NULL, NULL, false, 0};
     sw_request_opened o;
     assert_int_equal(sw_request_open(t.s, &who, &spec, &o), SW_ERR_NOTFOUND);
     assert_non_null(strstr(sw_errmsg(t.s), "holds no data"));
@@ -276,14 +269,12 @@ static void test_fulfil_through_consent(void **state)
                                    SW_GDPR, "marketing.communications.email");
     assert_int_equal(sw_request_verify(t.s, o.req.id, o.code), SW_OK);
     char out[256];
-    assert_int_equal(fulfil(&t, o.req.id, SW_ANSWER_JSON, out, NULL),
-                     SW_OK);
+    assert_int_equal(fulfil(&t, o.req.id, SW_ANSWER_JSON, out, NULL), SW_OK);
     assert_non_null(strstr(out, "suppression list"));
     sw_ident id = {"email", "hal@acme.example"};
     sw_who who = {NULL, &id};
     sw_decision d;
-    assert_int_equal(sw_decide(t.s, "marketing.communications.email", &who,
-                               &d),
+    assert_int_equal(sw_decide(t.s, "marketing.communications.email", &who, &d),
                      SW_OK);
     assert_int_equal(d.reason, SW_DENY_SUPPRESSED);
 
@@ -322,9 +313,14 @@ static void five_activities(tu_store *t, char *sid, char rec[5][SW_ID_BUFSZ])
          "generated"},
     };
     for (int i = 0; i < 5; i++) {
-        sw_record_spec spec = {sid,  r[i].activity, r[i].category,
-                               r[i].value, strlen(r[i].value), r[i].source,
-                               true, tu_instant("2026-03-01T10:00:00Z")};
+        sw_record_spec spec = {sid,
+                               r[i].activity,
+                               r[i].category,
+                               r[i].value,
+                               strlen(r[i].value),
+                               r[i].source,
+                               true,
+                               tu_instant("2026-03-01T10:00:00Z")};
         if (sw_record_add(t->s, &spec, rec[i], NULL) != SW_OK)
             fail_msg("record %d: %s", i, sw_errmsg(t->s));
     }
@@ -369,17 +365,17 @@ static void test_access_report(void **state)
         assert_true(json_array_size(json_object_get(x, "legal_basis")) > 0);
         assert_true(json_array_size(json_object_get(x, "recipients")) > 0);
         assert_non_null(json_object_get(x, "transfers"));
-        assert_non_null(json_object_get(json_object_get(x, "retention"),
-                                        "period"));
+        assert_non_null(
+            json_object_get(json_object_get(x, "retention"), "period"));
         if (strcmp(json_string_value(json_object_get(x, "value")),
                    "INV-2025-0042") == 0)
             invoice = true;
     }
     assert_true(invoice);
     assert_true(json_array_size(json_object_get(r, "rights")) >= 9);
-    assert_non_null(strstr(json_string_value(json_object_get(
-                               r, "automated_decisions")),
-                           "automated"));
+    assert_non_null(
+        strstr(json_string_value(json_object_get(r, "automated_decisions")),
+               "automated"));
     json_decref(r);
     /* audited as a disclosure, then completed */
     assert_true(tu_count_sql(t.path, "SELECT count(*) FROM audit WHERE"
@@ -415,12 +411,22 @@ static void test_portability_csv_neutralises_formulas(void **state)
     char sid[SW_ID_BUFSZ], rid[SW_ID_BUFSZ], out[256];
     customer(&t, "eve@acme.example", sid);
     static const char *const evil[] = {
-        "=HYPERLINK(\"http://evil.example\",\"x\")", "+SUM(1,2)",
-        "-2+3", "@SUM(A1)", "\tinvisible", "\r=1", "plain"};
+        "=HYPERLINK(\"http://evil.example\",\"x\")",
+        "+SUM(1,2)",
+        "-2+3",
+        "@SUM(A1)",
+        "\tinvisible",
+        "\r=1",
+        "plain"};
     for (size_t i = 0; i < sizeof(evil) / sizeof(evil[0]); i++) {
-        sw_record_spec spec = {sid, "customer_support",
-                               "user.content.support_ticket", evil[i],
-                               strlen(evil[i]), "data_subject", false, 0};
+        sw_record_spec spec = {sid,
+                               "customer_support",
+                               "user.content.support_ticket",
+                               evil[i],
+                               strlen(evil[i]),
+                               "data_subject",
+                               false,
+                               0};
         if (sw_record_add(t.s, &spec, rid, NULL) != SW_OK)
             fail_msg("record: %s", sw_errmsg(t.s));
     }
@@ -429,9 +435,8 @@ static void test_portability_csv_neutralises_formulas(void **state)
     char *csv;
     assert_int_equal(fulfil(&t, o.req.id, SW_ANSWER_CSV, out, &csv), SW_OK);
     assert_false(tu_csv_has_formula(csv));
-    assert_non_null(strstr(csv,
-                           "\"'=HYPERLINK(\"\"http://evil.example\"\","
-                           "\"\"x\"\")\""));
+    assert_non_null(strstr(csv, "\"'=HYPERLINK(\"\"http://evil.example\"\","
+                                "\"\"x\"\")\""));
     assert_non_null(strstr(csv, "\"'+SUM(1,2)\""));
     assert_non_null(strstr(csv, "\"'@SUM(A1)\""));
     assert_non_null(strstr(csv, ",plain,"));
@@ -545,9 +550,8 @@ static void test_erasure_keeps_what_the_law_needs(void **state)
             strcmp(json_string_value(json_object_get(g, "rule")),
                    "customer_account.invoices") == 0) {
             by_law = true;
-            assert_string_equal(
-                json_string_value(json_object_get(g, "until")),
-                "2037-01-01T00:00:00Z");
+            assert_string_equal(json_string_value(json_object_get(g, "until")),
+                                "2037-01-01T00:00:00Z");
         }
     }
     assert_true(by_hold);
@@ -560,9 +564,8 @@ static void test_erasure_keeps_what_the_law_needs(void **state)
     assert_int_equal(tu_count_sql(t.path, "SELECT count(*) FROM records"), 3);
     sw_who who = {sid, NULL};
     sw_decision d;
-    assert_int_equal(sw_decide(t.s, "business.contract_administration", &who,
-                               &d),
-                     SW_OK);
+    assert_int_equal(
+        sw_decide(t.s, "business.contract_administration", &who, &d), SW_OK);
     assert_int_equal(d.reason, SW_DENY_RESTRICTED);
     /* the suppression entry stays */
     assert_int_equal(tu_count_sql(t.path, "SELECT count(*) FROM suppression"),
@@ -575,8 +578,8 @@ static void test_erasure_keeps_what_the_law_needs(void **state)
     sw_ident id = {"email", "jo@lead.example"};
     sw_subject_spec spec = {"prospect", NULL, NULL, NULL, 1, &id};
     assert_int_equal(sw_subject_add(t.s, &spec, p), SW_OK);
-    sw_record_spec rs = {p, "sales_prospects", "user.name", "Jo", 2, NULL,
-                         false, 0};
+    sw_record_spec rs = {
+        p, "sales_prospects", "user.name", "Jo", 2, NULL, false, 0};
     assert_int_equal(sw_record_add(t.s, &rs, rid, NULL), SW_OK);
     o = verified(&t, "jo@lead.example", SW_REQ_ERASURE, SW_CCPA);
     assert_int_equal(fulfil(&t, o.req.id, SW_ANSWER_JSON, out, NULL), SW_OK);
@@ -638,8 +641,8 @@ static void test_processor_forwarding_and_child(void **state)
     sw_ident kid_id = {"email", "kid@mail.example"};
     sw_subject_spec ks = {"event_participant", NULL, NULL, NULL, 1, &kid_id};
     assert_int_equal(sw_subject_add(t.s, &ks, kid), SW_OK);
-    sw_record_spec rs = {kid, "webinars", "user.name", "Kid", 3, NULL, false,
-                         0};
+    sw_record_spec rs = {kid, "webinars", "user.name", "Kid",
+                         3,   NULL,       false,       0};
     assert_int_equal(sw_record_add(t.s, &rs, rid, NULL), SW_OK);
     sw_erase_result er;
     assert_int_equal(sw_subject_child(t.s, kid, &er), SW_OK);
@@ -672,8 +675,7 @@ static void test_withdraw_consent_and_records_kept_24_months(void **state)
     assert_int_equal(fulfil(&t, o.req.id, SW_ANSWER_JSON, out, NULL), SW_OK);
     assert_string_equal(out, "1 consent withdrawn");
     sw_decision d;
-    assert_int_equal(sw_decide(t.s, "employment.recruitment", &who, &d),
-                     SW_OK);
+    assert_int_equal(sw_decide(t.s, "employment.recruitment", &who, &d), SW_OK);
     assert_int_equal(d.reason, SW_DENY_CONSENT_WITHDRAWN);
 
     /* the request's record stays 24 months after it closed, then goes */

@@ -39,7 +39,8 @@ static void test_retention__rule(void **state)
 {
     const sw_rule *rule = *state;
     const sw_activity *a = rule->activity;
-    const char *kind = rule->subjects.n ? rule->subjects.v[0] : a->subjects.v[0];
+    const char *kind =
+        rule->subjects.n ? rule->subjects.v[0] : a->subjects.v[0];
     const char *category = NULL;
     for (size_t i = 0; i < a->categories.n && !category; i++)
         for (size_t j = 0; j < rule->categories.n && !category; j++)
@@ -51,8 +52,8 @@ static void test_retention__rule(void **state)
     char sid[SW_ID_BUFSZ], rid[SW_ID_BUFSZ], eid[SW_ID_BUFSZ];
     sw_subject_spec spec = {kind, "ACME", NULL, NULL, 0, NULL};
     assert_int_equal(sw_subject_add(t.s, &spec, sid), SW_OK);
-    sw_record_spec r = {sid,  a->id, category, "personal value", 14,
-                        NULL, true,  tu_instant(T0)};
+    sw_record_spec r = {sid, a->id, category, "personal value",
+                        14,  NULL,  true,     tu_instant(T0)};
     assert_int_equal(sw_record_add(t.s, &r, rid, NULL), SW_OK);
     const sw_trigger *tr = sw_policy_trigger(policy, rule->after);
     if (tr->scope != SW_SCOPE_RECORD) {
@@ -103,26 +104,33 @@ static int setup(void **state)
     sw_subject_spec b = {"prospect", "OTHER", NULL, NULL, 0, NULL};
     assert_int_equal(sw_subject_add(f->t.s, &a, f->sid), SW_OK);
     assert_int_equal(sw_subject_add(f->t.s, &b, f->other), SW_OK);
-    sw_record_spec r = {f->sid, "sales_prospects", "user.name", "Lee Ad", 6,
-                        NULL,   false,             0};
+    sw_record_spec r = {
+        f->sid, "sales_prospects", "user.name", "Lee Ad", 6, NULL, false, 0};
     assert_int_equal(sw_record_add(f->t.s, &r, f->rids[0], NULL), SW_OK);
     r.category = "user.job_title";
     assert_int_equal(sw_record_add(f->t.s, &r, f->rids[1], NULL), SW_OK);
     r.subject = f->other;
     assert_int_equal(sw_record_add(f->t.s, &r, f->rids[2], NULL), SW_OK);
     char eid[SW_ID_BUFSZ];
-    sw_event_spec e = {"last_contact", NULL, "LEADS", NULL, NULL,
-                       tu_instant("2025-08-31T16:00:00Z")};
+    sw_event_spec e = {"last_contact", NULL,
+                       "LEADS",        NULL,
+                       NULL,           tu_instant("2025-08-31T16:00:00Z")};
     assert_int_equal(sw_event_add(f->t.s, &e, eid, NULL), SW_OK);
     e.account = "OTHER";
     assert_int_equal(sw_event_add(f->t.s, &e, eid, NULL), SW_OK);
     /* a record of the second subject with no due date */
-    sw_record_spec c = {f->other, "sales_prospects", "user.contact.email",
-                        "o@example.com", 13, NULL, false, 0};
+    sw_record_spec c = {f->other,
+                        "sales_prospects",
+                        "user.contact.email",
+                        "o@example.com",
+                        13,
+                        NULL,
+                        false,
+                        0};
     assert_int_equal(sw_record_add(f->t.s, &c, f->rids[3], NULL), SW_OK);
     e.type = "agreement_concluded"; /* cancels only for OTHER... */
     e.account = NULL;
-    e.record = f->rids[3];          /* ...and only this record */
+    e.record = f->rids[3]; /* ...and only this record */
     assert_int_equal(sw_event_add(f->t.s, &e, eid, NULL), SW_OK);
     *state = f;
     return 0;
@@ -175,14 +183,15 @@ static void test_retention__hold_suspends_deletion(void **state)
 static void swept_records_take_their_events(fx *f, bool with_hold)
 {
     char eid[SW_ID_BUFSZ], hold[SW_ID_BUFSZ];
-    sw_event_spec e = {"last_contact", NULL, NULL, NULL, f->rids[0],
-                       tu_instant("2025-08-31T16:00:00Z")};
+    sw_event_spec e = {"last_contact", NULL,
+                       NULL,           NULL,
+                       f->rids[0],     tu_instant("2025-08-31T16:00:00Z")};
     assert_int_equal(sw_event_add(f->t.s, &e, eid, NULL), SW_OK);
     const char *count = "SELECT count(*) FROM events WHERE scope = 0";
     assert_int_equal(count_sql(&f->t, count), 2);
     if (with_hold) /* it covers the record that is not due */
-        assert_int_equal(sw_hold_place(f->t.s, "account:OTHER",
-                                       "investigation", "case 7", hold),
+        assert_int_equal(sw_hold_place(f->t.s, "account:OTHER", "investigation",
+                                       "case 7", hold),
                          SW_OK);
     sw_sweep_report *r = sweep_at(&f->t, DUE, false);
     assert_int_equal(r->records, with_hold ? 2 : 3);
@@ -217,9 +226,8 @@ static void test_retention__hold_scopes(void **state)
     assert_int_equal(sw_hold_place(f->t.s, scope, "investigation", "inq", h1),
                      SW_OK);
     snprintf(scope, sizeof(scope), "subject:%s", f->other);
-    assert_int_equal(sw_hold_place(f->t.s, scope, "law_enforcement",
-                                   "order 7", h2),
-                     SW_OK);
+    assert_int_equal(
+        sw_hold_place(f->t.s, scope, "law_enforcement", "order 7", h2), SW_OK);
     sw_sweep_report *r = sweep_at(&f->t, DUE, false);
     assert_int_equal(r->records, 1); /* rids[1] only */
     assert_int_equal(r->held, 2);
@@ -237,12 +245,12 @@ static void test_retention__hold_scopes(void **state)
     char bad[SW_ID_BUFSZ];
     assert_int_equal(sw_hold_place(f->t.s, "account:X", "vacation", "r", bad),
                      SW_ERR_INVALID);
-    assert_int_equal(sw_hold_place(f->t.s, "planet:mars", "litigation", "r",
-                                   bad),
-                     SW_ERR_INVALID);
-    assert_int_equal(sw_hold_place(f->t.s, "activity:nope", "litigation", "r",
-                                   bad),
-                     SW_ERR_INVALID);
+    assert_int_equal(
+        sw_hold_place(f->t.s, "planet:mars", "litigation", "r", bad),
+        SW_ERR_INVALID);
+    assert_int_equal(
+        sw_hold_place(f->t.s, "activity:nope", "litigation", "r", bad),
+        SW_ERR_INVALID);
     assert_int_equal(sw_hold_place(f->t.s, "account:X", "litigation", "", bad),
                      SW_ERR_INVALID);
     assert_int_equal(sw_hold_release(f->t.s, "hold_nope"), SW_ERR_NOTFOUND);
@@ -348,7 +356,8 @@ int main(void)
     };
     memcpy(&tests[n], fixed, sizeof(fixed));
     n += sizeof(fixed) / sizeof(fixed[0]);
-    int failed = _cmocka_run_group_tests("test_retention", tests, n, NULL, NULL);
+    int failed =
+        _cmocka_run_group_tests("test_retention", tests, n, NULL, NULL);
     sw_policy_free(policy);
     return failed;
 }

@@ -38,8 +38,8 @@ static const expect table[] = {
      "2025-05-01T00:00:00Z", NULL},
     {"traffic.customer_records", "5.1.3", "P10Y", "communication",
      "2016-02-29T13:00:00Z", "2026-02-28T13:00:00Z"},
-    {"security_logs.logs", "5.1.2", "unspecified", NULL,
-     "2025-05-01T00:00:00Z", NULL},
+    {"security_logs.logs", "5.1.2", "unspecified", NULL, "2025-05-01T00:00:00Z",
+     NULL},
     {"product_analytics.behaviour", "5.1.3", "P25M", "collected",
      "2023-12-31T10:00:00Z", "2026-01-31T10:00:00Z"},
     /* 5.2: suppliers */
@@ -49,8 +49,8 @@ static const expect table[] = {
      "2025-03-31T00:00:00Z", "2035-03-31T00:00:00Z"},
     {"suppliers.invoices", "5.2", "P10Y", "invoice_issued",
      "2025-07-15T00:00:00Z", "2036-01-01T00:00:00Z"},
-    {"suppliers.tickets", "5.2", "P7Y", "ticket_closed",
-     "2020-02-29T00:00:00Z", "2027-02-28T00:00:00Z"},
+    {"suppliers.tickets", "5.2", "P7Y", "ticket_closed", "2020-02-29T00:00:00Z",
+     "2027-02-28T00:00:00Z"},
     {"suppliers.personnel", "5.2", "P12M", "relationship_ended",
      "2025-03-31T00:00:00Z", "2026-03-31T00:00:00Z"},
     /* 5.3: prospects */
@@ -68,8 +68,8 @@ static const expect table[] = {
     /* 5.5: webinars and events */
     {"webinars.registration", "5.5", "P18M", "webinar_held",
      "2024-08-31T15:00:00Z", "2026-02-28T15:00:00Z"},
-    {"events.registration", "5.5", "P60D", "event_held",
-     "2025-12-15T18:00:00Z", "2026-02-13T18:00:00Z"},
+    {"events.registration", "5.5", "P60D", "event_held", "2025-12-15T18:00:00Z",
+     "2026-02-13T18:00:00Z"},
     {"events.logistics", "5.5", "P60D", "event_held", "2024-01-01T00:00:00Z",
      "2024-03-01T00:00:00Z"},
     {"events.dietary", "5.5", "P60D", "event_held", "2025-01-01T00:00:00Z",
@@ -78,15 +78,14 @@ static const expect table[] = {
      "2025-05-01T00:00:00Z", NULL},
     {"events.inviting_lists", "5.5", "P3Y", "event_held",
      "2024-02-29T00:00:00Z", "2027-02-28T00:00:00Z"},
-    {"events.media", "5.5", "unspecified", NULL, "2025-05-01T00:00:00Z",
-     NULL},
+    {"events.media", "5.5", "unspecified", NULL, "2025-05-01T00:00:00Z", NULL},
     /* 5.6: research */
     {"market_research.invitees", "5.6.1", "unspecified", NULL,
      "2025-05-01T00:00:00Z", NULL},
     {"market_research.answers", "5.6.1", "P0D", "collected",
      "2025-05-01T11:11:11Z", "2025-05-01T11:11:11Z"},
-    {"ux_research.data", "5.6.2", "unspecified", NULL,
-     "2025-05-01T00:00:00Z", NULL},
+    {"ux_research.data", "5.6.2", "unspecified", NULL, "2025-05-01T00:00:00Z",
+     NULL},
     /* 5.7: website */
     {"website_analytics.cookies", "5.7", "unspecified", NULL,
      "2025-05-01T00:00:00Z", NULL},
@@ -185,9 +184,8 @@ static void test_rules__national_extension_applies_by_country(void **state)
         "       reason: national retention law}]}]}\n";
     sw_diags *d = sw_diags_new();
     sw_policy *p;
-    assert_int_equal(sw_policy_load_buffer("ext.yaml", yaml, strlen(yaml), d,
-                                           &p),
-                     SW_OK);
+    assert_int_equal(
+        sw_policy_load_buffer("ext.yaml", yaml, strlen(yaml), d, &p), SW_OK);
     const sw_rule *r = sw_policy_rule(p, "traffic.ids");
     sw_instant due;
     char buf[SW_INSTANT_BUFSZ];
@@ -231,8 +229,8 @@ int main(void)
         cmocka_unit_test(test_rules__sourced_candidates_rule_ends_with_consent),
     };
     memcpy(&tests[N_TABLE], fixed, sizeof(fixed));
-    int failed = _cmocka_run_group_tests("test_rules", tests, N_TABLE + 4,
-                                         NULL, NULL);
+    int failed =
+        _cmocka_run_group_tests("test_rules", tests, N_TABLE + 4, NULL, NULL);
     sw_policy_free(policy);
     return failed;
 }

@@ -110,8 +110,7 @@ static void test_auth__keys_remembered_by_hash(void **state)
     tu_store t;
     tu_store_new(&t, "2026-05-01T00:00:00Z");
     char id[SW_ID_BUFSZ], token[SW_APIKEY_BUFSZ];
-    assert_int_equal(sw_key_create(t.s, SW_ROLE_DPO, "test", id, token),
-                     SW_OK);
+    assert_int_equal(sw_key_create(t.s, SW_ROLE_DPO, "test", id, token), SW_OK);
     server *srv = server_on(&t);
     sw_key_view k;
     char why[256];

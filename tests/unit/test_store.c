@@ -287,8 +287,10 @@ static void test_store__previous_version_is_upgraded(void **state)
     assert_true(verdict.intact);
     sw_store_close(s);
     sqlite3_open(f->db, &db);
-    sqlite3_prepare_v2(db, "SELECT count(*) FROM audit WHERE action = "
-                           "'store.migrate'", -1, &st, NULL);
+    sqlite3_prepare_v2(db,
+                       "SELECT count(*) FROM audit WHERE action = "
+                       "'store.migrate'",
+                       -1, &st, NULL);
     if (sqlite3_step(st) == SQLITE_ROW)
         migrated = sqlite3_column_int(st, 0) == 1;
     sqlite3_finalize(st);
@@ -356,8 +358,8 @@ static void test_store__batch_records_share_one_audit_entry(void **state)
     sw_subject_spec spec = {"customer", NULL, NULL, NULL, 0, NULL};
     assert_int_equal(sw_subject_add(s, &spec, sid), SW_OK);
     assert_int_equal(sw_batch_begin(s), SW_OK);
-    sw_record_spec r = {sid, "customer_account", "user.name", "A", 1, NULL,
-                        false, 0};
+    sw_record_spec r = {
+        sid, "customer_account", "user.name", "A", 1, NULL, false, 0};
     assert_int_equal(sw_record_add(s, &r, r1, NULL), SW_OK);
     assert_int_equal(sw_record_add(s, &r, r2, NULL), SW_OK);
     sw_record_spec bad = r;
@@ -409,8 +411,8 @@ static void test_store__large_batch_splits_its_audit_entries(void **state)
         char email[64];
         snprintf(email, sizeof(email), "bulk%ld@example.com", i);
         sw_ident ident = {"email", email};
-        sw_subject_spec spec = {"marketing_subscriber", NULL, NULL, NULL, 1,
-                                &ident};
+        sw_subject_spec spec = {
+            "marketing_subscriber", NULL, NULL, NULL, 1, &ident};
         assert_int_equal(sw_subject_add(s, &spec, id), SW_OK);
     }
     assert_int_equal(sw_batch_commit(s), SW_OK);

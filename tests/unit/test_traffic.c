@@ -8,8 +8,8 @@
 #include "testutil.h"
 
 static const char *line(char *buf, size_t n, const char *id,
-                        const char *account, const char *time,
-                        const char *dest, const char *country)
+                        const char *account, const char *time, const char *dest,
+                        const char *country)
 {
     snprintf(buf, n,
              "{\"id\":\"%s\",\"account\":\"%s\",\"channel\":\"sms\","
@@ -160,8 +160,8 @@ static void test_traffic__day_key_goes_after_twelve_months(void **state)
     assert_int_equal(find(&t, "+447700900123"), 1); /* 2025-04-02 remains */
     assert_int_equal(find(&t, "+447700900999"), 0);
     /* The customer's part stays. */
-    assert_int_equal(tu_count_sql(t.path, "SELECT count(*) FROM traffic_202503"),
-                     3);
+    assert_int_equal(
+        tu_count_sql(t.path, "SELECT count(*) FROM traffic_202503"), 3);
     tu_store_free(&t);
 }
 
@@ -196,9 +196,9 @@ static void test_traffic__hold_and_unpaid_bill_keep_identifiers(void **s)
     tu_store_new(&t, "2025-05-01T00:00:00Z");
     fill(&t);
     char hold[SW_ID_BUFSZ];
-    assert_int_equal(sw_hold_place(t.s, "account:ACC-2", "litigation",
-                                   "claim 9", hold),
-                     SW_OK);
+    assert_int_equal(
+        sw_hold_place(t.s, "account:ACC-2", "litigation", "claim 9", hold),
+        SW_OK);
     assert_int_equal(sw_traffic_bill(t.s, "ACC-1", "2025-03", "disputed"),
                      SW_OK);
     /* the plan names the rows the sweep will keep, and changes nothing */
@@ -247,10 +247,9 @@ static void test_traffic__national_extension_by_country(void **state)
     sw_diags *d = sw_diags_new();
     sw_policy *ext;
     assert_int_equal(
-        sw_policy_load_file(
-            tu_src("tests/data/policy/good/extension-de.yaml", path,
-                   sizeof(path)),
-            d, &ext),
+        sw_policy_load_file(tu_src("tests/data/policy/good/extension-de.yaml",
+                                   path, sizeof(path)),
+                            d, &ext),
         SW_OK);
     sw_diags_free(d);
     sw_policy_free(t.policy);
@@ -283,9 +282,8 @@ static void test_traffic__customer_part_goes_after_ten_years(void **state)
     tu_store_new(&t, "2025-05-01T00:00:00Z");
     fill(&t);
     char hold[SW_ID_BUFSZ];
-    assert_int_equal(sw_hold_place(t.s, "record:c3", "investigation", "inq",
-                                   hold),
-                     SW_OK);
+    assert_int_equal(
+        sw_hold_place(t.s, "record:c3", "investigation", "inq", hold), SW_OK);
     sw_sweep_report *r = sweep(&t, "2035-03-14T09:59:59Z");
     assert_int_equal(r->traffic_deleted, 0);
     sw_sweep_report_free(r);
@@ -370,9 +368,9 @@ static void test_traffic__csv_and_old_days(void **state)
     assert_int_equal(r.stripped, 1); /* 2025-01-10 is past its 12 months */
     assert_int_equal(find(&t, "+447700900555"), 0);
     size_t n = 0;
-    assert_int_equal(sw_traffic_find(t.s, "email", "ann@example.com", NULL,
-                                     NULL, &n),
-                     SW_OK);
+    assert_int_equal(
+        sw_traffic_find(t.s, "email", "ann@example.com", NULL, NULL, &n),
+        SW_OK);
     assert_int_equal(n, 1);
     tu_store_free(&t);
 }

@@ -48,8 +48,8 @@ sw_status sw_pg_exec_raw(pgc *p, const char *sql)
 sw_status sw_pg_query_int(pgc *p, const char *sql, int64_t *out)
 {
     PGresult *r = PQexec(p->c, sql);
-    sw_status st = PQresultStatus(r) == PGRES_TUPLES_OK ? SW_OK
-                                                        : sw_pg_fail(p, r);
+    sw_status st =
+        PQresultStatus(r) == PGRES_TUPLES_OK ? SW_OK : sw_pg_fail(p, r);
     *out = 0;
     if (st == SW_OK && PQntuples(r) > 0 && !PQgetisnull(r, 0, 0)) {
         const char *v = PQgetvalue(r, 0, 0);

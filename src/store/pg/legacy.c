@@ -23,7 +23,7 @@ sw_status sw_pg_legacy_open(pgc *p)
         return st;
     p->legacy = true;
     return sw_pg_exec_raw(p, "CREATE OR REPLACE TEMP VIEW meta AS"
-                          " SELECT key, value FROM public.steward_meta");
+                             " SELECT key, value FROM public.steward_meta");
 }
 
 /* Each partition becomes a month's table of its own: detached, without
@@ -35,8 +35,8 @@ static sw_status detach_months(pgc *p)
         p->c, "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON"
               " c.oid = i.inhrelid WHERE i.inhparent = 'traffic'::regclass"
               " ORDER BY c.relname");
-    sw_status st = PQresultStatus(r) == PGRES_TUPLES_OK ? SW_OK
-                                                        : sw_pg_fail(p, r);
+    sw_status st =
+        PQresultStatus(r) == PGRES_TUPLES_OK ? SW_OK : sw_pg_fail(p, r);
     for (int i = 0; st == SW_OK && i < PQntuples(r); i++) {
         const char *t = PQgetvalue(r, i, 0);
         if (strncmp(t, "traffic_", 8) != 0 || strlen(t) > 40)
@@ -57,7 +57,8 @@ static sw_status detach_months(pgc *p)
                      " AND indexdef LIKE '%%%s%%' AND indexname <> '%s_%s'",
                      t, idx[j][0], t, idx[j][1]);
             PGresult *x = PQexec(p->c, sql);
-            st = PQresultStatus(x) == PGRES_TUPLES_OK ? SW_OK : sw_pg_fail(p, x);
+            st =
+                PQresultStatus(x) == PGRES_TUPLES_OK ? SW_OK : sw_pg_fail(p, x);
             if (st == SW_OK && PQntuples(x) > 0) {
                 snprintf(sql, sizeof(sql), "ALTER INDEX \"%s\" RENAME TO %s_%s",
                          PQgetvalue(x, 0, 0), t, idx[j][1]);
@@ -72,12 +73,13 @@ static sw_status detach_months(pgc *p)
 
 sw_status sw_pg_legacy_convert(pgc *p)
 {
-    sw_status st = sw_pg_exec_raw(p, "DROP VIEW IF EXISTS pg_temp.meta;"
-                                  " ALTER TABLE steward_meta RENAME TO meta");
+    sw_status st =
+        sw_pg_exec_raw(p, "DROP VIEW IF EXISTS pg_temp.meta;"
+                          " ALTER TABLE steward_meta RENAME TO meta");
     int64_t parted = 0;
     if (st == SW_OK)
-        st = sw_pg_query_int(p, "SELECT to_regclass('public.traffic') IS NOT NULL",
-                          &parted);
+        st = sw_pg_query_int(
+            p, "SELECT to_regclass('public.traffic') IS NOT NULL", &parted);
     if (st == SW_OK && parted)
         st = detach_months(p);
     if (st == SW_OK && parted)

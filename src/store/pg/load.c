@@ -78,7 +78,8 @@ static sw_status copy_rows(pgc *p, const sw_load *l, const char *stage,
     char sql[1200];
     snprintf(sql, sizeof(sql), "COPY %s(%s) FROM STDIN", stage, cols);
     PGresult *r = PQexec(p->c, sql);
-    sw_status st = PQresultStatus(r) == PGRES_COPY_IN ? SW_OK : sw_pg_fail(p, r);
+    sw_status st =
+        PQresultStatus(r) == PGRES_COPY_IN ? SW_OK : sw_pg_fail(p, r);
     PQclear(r);
     if (st != SW_OK)
         return st;
@@ -117,8 +118,8 @@ sw_status sw_pg_load(void *db, const sw_load *l, size_t *stored)
     char cols[1024] = "", stage[128], sql[4096];
     size_t k = 0;
     for (int c = 0; c < l->n_cols && k < sizeof(cols); c++)
-        k += (size_t)snprintf(cols + k, sizeof(cols) - k, "%s%s",
-                              c ? ", " : "", l->cols[c]);
+        k += (size_t)snprintf(cols + k, sizeof(cols) - k, "%s%s", c ? ", " : "",
+                              l->cols[c]);
     if (k >= sizeof(cols) || l->n_cols > 64 ||
         strlen(l->table) > sizeof(stage) - 16) {
         snprintf(p->err, sizeof(p->err), "a load of too many columns");
@@ -154,8 +155,7 @@ sw_status sw_pg_load(void *db, const sw_load *l, size_t *stored)
         ExecStatusType e = PQresultStatus(r);
         if (st == SW_OK && e != PGRES_TUPLES_OK && e != PGRES_COMMAND_OK)
             st = sw_pg_fail(p, r);
-        for (int i = 0; st == SW_OK && e == PGRES_TUPLES_OK &&
-                        i < PQntuples(r);
+        for (int i = 0; st == SW_OK && e == PGRES_TUPLES_OK && i < PQntuples(r);
              i++) {
             const char *v = PQgetvalue(r, i, 0);
             sw_val kv = {SW_TEXT, 0, v, strlen(v)};

@@ -57,8 +57,8 @@ static void pg_close(void *db)
     free(p);
 }
 
-static sw_status pg_open(const char *uri, bool create, void **db,
-                         int *version, sw_error *err)
+static sw_status pg_open(const char *uri, bool create, void **db, int *version,
+                         sw_error *err)
 {
     *db = NULL;
     *version = 0;
@@ -84,9 +84,8 @@ static sw_status pg_open(const char *uri, bool create, void **db,
     if (st == SW_OK && exists)
         st = sw_pg_legacy_open(p); /* an earlier steward's layout */
     if (st == SW_OK && exists)
-        st = sw_pg_query_int(p,
-                          "SELECT value FROM meta WHERE key = 'schema_version'",
-                          &v);
+        st = sw_pg_query_int(
+            p, "SELECT value FROM meta WHERE key = 'schema_version'", &v);
     *version = (int)v;
     if (st != SW_OK) {
         snprintf(err->msg, sizeof(err->msg), "%s", p->err);
@@ -172,8 +171,8 @@ static sw_status pg_tx(void *db, sw_tx_op op)
             p, "ROLLBACK TO SAVEPOINT change; RELEASE SAVEPOINT change");
     case SW_TX_READ:
         p->write_tx = false;
-        return sw_pg_exec_raw(p,
-                           "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+        return sw_pg_exec_raw(
+            p, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
     }
     return SW_ERR_INVALID;
 }
@@ -189,9 +188,9 @@ static sw_status pg_migrate(void *db, const char *const *steps, int from,
         st = sw_pg_legacy_convert(p);
     if (st == SW_OK)
         st = sw_pg_exec_raw(p, "CREATE TABLE IF NOT EXISTS steward_changes"
-                            "(n BIGINT NOT NULL);"
-                            " INSERT INTO steward_changes SELECT 0 WHERE NOT"
-                            " EXISTS (SELECT 1 FROM steward_changes)");
+                               "(n BIGINT NOT NULL);"
+                               " INSERT INTO steward_changes SELECT 0 WHERE NOT"
+                               " EXISTS (SELECT 1 FROM steward_changes)");
     for (int v = from; v < to && st == SW_OK; v++)
         st = pg_exec(p, steps[v]);
     if (st == SW_OK) {
@@ -229,8 +228,7 @@ static sw_status pg_prepare(void *db, const char *sql, void **out)
              (unsigned long long)++p->statements);
     sw_status st = SW_OK;
     if (s->n_params > MAX_PARAMS) {
-        snprintf(p->err, sizeof(p->err), "more than %d parameters",
-                 MAX_PARAMS);
+        snprintf(p->err, sizeof(p->err), "more than %d parameters", MAX_PARAMS);
         st = SW_ERR_LIMIT;
     } else {
         PGresult *r = PQprepare(p->c, s->name, text, s->n_params, NULL);
@@ -306,8 +304,8 @@ static sw_status pg_step(void *stmt, bool *row)
     pgc *p = s->p;
     *row = false;
     if (!s->res) {
-        s->res = PQexecPrepared(p->c, s->name, s->n_params, s->v, s->len,
-                                s->fmt, 1);
+        s->res =
+            PQexecPrepared(p->c, s->name, s->n_params, s->v, s->len, s->fmt, 1);
         ExecStatusType e = PQresultStatus(s->res);
         if (e != PGRES_COMMAND_OK && e != PGRES_TUPLES_OK) {
             sw_status st = sw_pg_fail(p, s->res);
@@ -384,10 +382,11 @@ static sw_status pg_sweep_lock(void *db, bool take)
 {
     pgc *p = db;
     if (!take)
-        return sw_pg_exec_raw(p, "SELECT pg_advisory_unlock(" PG_SWEEP_LOCK ")");
+        return sw_pg_exec_raw(p,
+                              "SELECT pg_advisory_unlock(" PG_SWEEP_LOCK ")");
     int64_t got = 0;
-    sw_status st =
-        sw_pg_query_int(p, "SELECT pg_try_advisory_lock(" PG_SWEEP_LOCK ")", &got);
+    sw_status st = sw_pg_query_int(
+        p, "SELECT pg_try_advisory_lock(" PG_SWEEP_LOCK ")", &got);
     if (st == SW_OK && !got) {
         snprintf(p->err, sizeof(p->err),
                  "another sweep of this store is running (another stewardd?)");

@@ -70,13 +70,12 @@ char *sw_pg_rewrite(const char *sql)
             const char *open = skip_space(p + 4);
             const char *close = strchr(open, ')');
             const char *as = close ? strstr(open, " AS BLOB)") : NULL;
-            if (as && as + 8 == close && !memchr(open + 1, '(',
-                                                 (size_t)(as - open - 1))) {
+            if (as && as + 8 == close &&
+                !memchr(open + 1, '(', (size_t)(as - open - 1))) {
                 memcpy(w, "convert_to(", 11);
                 w += 11;
                 for (const char *q = open + 1; q < as; q++) /* ?N too */
-                    *w++ = *q == '?' && isdigit((unsigned char)q[1]) ? '$'
-                                                                     : *q;
+                    *w++ = *q == '?' && isdigit((unsigned char)q[1]) ? '$' : *q;
                 memcpy(w, ", 'UTF8')", 9);
                 w += 9;
                 p = close + 1;
@@ -91,8 +90,8 @@ char *sw_pg_rewrite(const char *sql)
             memcpy(w, "BYTEA", 5);
             w += 5;
             p += 4;
-        } else if (is_word(p, "WITHOUT") && is_word(skip_space(p + 7),
-                                                     "ROWID")) {
+        } else if (is_word(p, "WITHOUT") &&
+                   is_word(skip_space(p + 7), "ROWID")) {
             p = skip_space(p + 7) + 5;
         } else {
             while (word_char(*p))

@@ -69,8 +69,7 @@ static sw_status lite_exec(void *db, const char *sql)
     char *msg = NULL;
     int rc = sqlite3_exec(l->db, sql, NULL, NULL, &msg);
     if (rc != SQLITE_OK) {
-        snprintf(l->err, sizeof(l->err), "%s",
-                 msg ? msg : sqlite3_errstr(rc));
+        snprintf(l->err, sizeof(l->err), "%s", msg ? msg : sqlite3_errstr(rc));
         sqlite3_free(msg);
     }
     return status_of(rc);
@@ -185,11 +184,11 @@ static sw_status lite_migrate(void *db, const char *const *steps, int from,
      * file is read through a memory map as large as SQLite allows (it is
      * address space, not memory): a traffic look-up's probes then cost no
      * system call. */
-    sw_status st = lite_exec(
-        l, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-           " PRAGMA secure_delete=ON; PRAGMA foreign_keys=OFF;"
-           " PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;"
-           " PRAGMA mmap_size=17179869184;");
+    sw_status st =
+        lite_exec(l, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                     " PRAGMA secure_delete=ON; PRAGMA foreign_keys=OFF;"
+                     " PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;"
+                     " PRAGMA mmap_size=17179869184;");
     if (st != SW_OK || from >= to)
         return st;
     if ((st = lite_exec(l, "BEGIN IMMEDIATE")) != SW_OK)
@@ -345,8 +344,7 @@ static sw_status lite_load(void *db, const sw_load *ld, size_t *stored)
     for (int c = 0; c < ld->n_cols && k < (int)sizeof(sql); c++)
         k += snprintf(sql + k, sizeof(sql) - (size_t)k, "%s?%d",
                       c ? "," : ") VALUES(", c + 1);
-    k += snprintf(sql + k, sizeof(sql) - (size_t)k,
-                  ") ON CONFLICT DO NOTHING");
+    k += snprintf(sql + k, sizeof(sql) - (size_t)k, ") ON CONFLICT DO NOTHING");
     if (k >= (int)sizeof(sql) || ld->n_cols > 64) {
         snprintf(l->err, sizeof(l->err), "a load of too many columns");
         return SW_ERR_LIMIT;
