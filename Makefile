@@ -65,7 +65,7 @@ bench: build
 	sh bench/bench_pg.sh $(BUILD)
 
 format:
-	clang-format -i $$(git ls-files '*.c' '*.h')
+	sh scripts/format.sh --fix
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
