@@ -198,8 +198,8 @@ static sw_status put_consent(sw_store *s, const sw_consent_row *r,
 {
     sw_status st = sw_consents_put(s, r);
     if (st == SW_OK)
-        st = sw_consent_changes_add(s, r->id, r->state, r->state_at, s->actor,
-                                    note);
+        st = sw_timeline_add(s, &sw_consent_timeline, r->id, r->state,
+                             r->state_at, s->actor, note);
     if (st != SW_OK)
         return st;
     char when[SW_INSTANT_BUFSZ];
@@ -848,7 +848,7 @@ sw_status sw_consent_show(sw_store *s, const char *id, sw_consent_view *out,
     if (!cb)
         return SW_OK;
     change_ctx cc = {cb, ctx};
-    return sw_consent_changes_list(s, id, change_one, &cc);
+    return sw_timeline_list(s, &sw_consent_timeline, id, change_one, &cc);
 }
 
 /* The Kantara Initiative Consent Receipt Specification 1.1 shape. */

@@ -14,34 +14,26 @@
     " expires_at, method, notice_version, form, parental, token_hash,"         \
     " token_expires"
 
-typedef struct consent_ctx {
-    sw_consent_cb cb;
-    void *ctx;
-} consent_ctx;
-
-static int consent_row(const sw_row *r, void *p)
+static void consent_row_of(const sw_row *r, sw_consent_row *o)
 {
-    consent_ctx *c = p;
-    sw_consent_row o;
-    memset(&o, 0, sizeof(o));
-    o.id = sw_row_text(r, 0);
-    o.subject = sw_row_text(r, 1);
-    o.purpose = sw_row_text(r, 2);
-    o.state = sw_row_text(r, 3);
-    o.state_at = sw_row_int(r, 4);
-    o.created_at = sw_row_int(r, 5);
-    o.has_given = !sw_row_null(r, 6);
-    o.given_at = sw_row_int(r, 6);
-    o.has_expiry = !sw_row_null(r, 7);
-    o.expires_at = sw_row_int(r, 7);
-    o.method = sw_row_text(r, 8);
-    o.notice_version = sw_row_text(r, 9);
-    o.form = sw_row_text(r, 10);
-    o.parental = sw_row_int(r, 11) != 0;
-    o.has_token = sw_row_blob_into(r, 12, o.token_hash, SW_HASH_BYTES);
-    o.token_expires = sw_row_int(r, 13);
-    return c->cb(&o, c->ctx);
+    o->id = sw_row_text(r, 0);
+    o->subject = sw_row_text(r, 1);
+    o->purpose = sw_row_text(r, 2);
+    o->state = sw_row_text(r, 3);
+    o->state_at = sw_row_int(r, 4);
+    o->created_at = sw_row_int(r, 5);
+    o->has_given = !sw_row_null(r, 6);
+    o->given_at = sw_row_int(r, 6);
+    o->has_expiry = !sw_row_null(r, 7);
+    o->expires_at = sw_row_int(r, 7);
+    o->method = sw_row_text(r, 8);
+    o->notice_version = sw_row_text(r, 9);
+    o->form = sw_row_text(r, 10);
+    o->parental = sw_row_int(r, 11) != 0;
+    o->has_token = sw_row_blob_into(r, 12, o->token_hash, SW_HASH_BYTES);
+    o->token_expires = sw_row_int(r, 13);
 }
+SW_ROWS(consent_rows, sw_consent_row, consent_row_of)
 
 sw_status sw_consents_put(sw_store *s, const sw_consent_row *r)
 {
@@ -74,9 +66,9 @@ sw_status sw_consents_put(sw_store *s, const sw_consent_row *r)
 static sw_status one_consent(sw_store *s, const char *sql, const sw_val *args,
                              size_t n, sw_consent_cb cb, void *ctx)
 {
-    consent_ctx c = {cb, ctx};
+    consent_rows_ctx c = {cb, ctx};
     sw_status st =
-        sw_sql_one(s, "reading consents", sql, args, n, consent_row, &c);
+        sw_sql_one(s, "reading consents", sql, args, n, consent_rows, &c);
     return st == SW_ERR_NOTFOUND ? sw_fail(s, st, "no such consent") : st;
 }
 
@@ -110,37 +102,44 @@ sw_status sw_consents_latest(sw_store *s, const char *subject,
 sw_status sw_consents_list(sw_store *s, const char *subject, sw_consent_cb cb,
                            void *ctx)
 {
-    consent_ctx c = {cb, ctx};
+    consent_rows_ctx c = {cb, ctx};
     return sw_sql(s, "reading consents",
                   "SELECT " CONSENT_COLUMNS " FROM consents WHERE"
                   " subject_id = ?1 ORDER BY created_at DESC, seq DESC,"
                   " id DESC",
-                  SW_ARGS(sw_v_text(subject)), consent_row, &c);
+                  SW_ARGS(sw_v_text(subject)), consent_rows, &c);
 }
 
 sw_status sw_consents_expiring(sw_store *s, sw_instant now, sw_consent_cb cb,
                                void *ctx)
 {
-    consent_ctx c = {cb, ctx};
+    consent_rows_ctx c = {cb, ctx};
     return sw_sql(s, "reading consents",
                   "SELECT " CONSENT_COLUMNS " FROM consents WHERE"
                   " expires_at <= ?1 AND state IN ('given', 'renewed')"
                   " ORDER BY expires_at",
-                  SW_ARGS(sw_v_int(now)), consent_row, &c);
+                  SW_ARGS(sw_v_int(now)), consent_rows, &c);
 }
 
-sw_status sw_consent_changes_add(sw_store *s, const char *id, const char *state,
-                                 sw_instant at, const char *actor,
-                                 const char *note)
+/* ---- timelines: every state a consent or a request went through ---- */
+
+const sw_timeline sw_consent_timeline = {"consent_changes", "consent_id",
+                                         "note", "a consent's history"};
+
+sw_status sw_timeline_add(sw_store *s, const sw_timeline *t, const char *id,
+                          const char *state, sw_instant at, const char *actor,
+                          const char *note)
 {
-    return sw_sql_run(
-        s, "recording a consent change",
-        "INSERT INTO consent_changes(consent_id, seq, state, at, actor,"
-        " note) VALUES(?1, (SELECT coalesce(max(seq), 0) + 1 FROM"
-        " consent_changes WHERE consent_id = ?1), ?2, ?3, ?4, ?5)",
-        SW_ARGS(sw_v_text(id), sw_v_text(state), sw_v_int(at), sw_v_text(actor),
-                sw_v_text(note)),
-        NULL);
+    char sql[512];
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO %s(%s, seq, state, at, actor, %s) VALUES(?1,"
+             " (SELECT coalesce(max(seq), 0) + 1 FROM %s WHERE %s = ?1), ?2,"
+             " ?3, ?4, ?5)",
+             t->table, t->key, t->note, t->table, t->key);
+    return sw_sql_run(s, t->what, sql,
+                      SW_ARGS(sw_v_text(id), sw_v_text(state), sw_v_int(at),
+                              sw_v_text(actor), sw_v_text(note)),
+                      NULL);
 }
 
 typedef struct change_ctx {
@@ -155,14 +154,15 @@ static int change_row(const sw_row *r, void *p)
                  sw_row_text(r, 3), c->ctx);
 }
 
-sw_status sw_consent_changes_list(sw_store *s, const char *id, sw_change_cb cb,
-                                  void *ctx)
+sw_status sw_timeline_list(sw_store *s, const sw_timeline *t, const char *id,
+                           sw_change_cb cb, void *ctx)
 {
+    char sql[256];
+    snprintf(sql, sizeof(sql),
+             "SELECT state, at, actor, %s FROM %s WHERE %s = ?1 ORDER BY seq",
+             t->note, t->table, t->key);
     change_ctx c = {cb, ctx};
-    return sw_sql(s, "reading a consent's history",
-                  "SELECT state, at, actor, note FROM consent_changes"
-                  " WHERE consent_id = ?1 ORDER BY seq",
-                  SW_ARGS(sw_v_text(id)), change_row, &c);
+    return sw_sql(s, t->what, sql, SW_ARGS(sw_v_text(id)), change_row, &c);
 }
 
 /* ---- objections ---- */
@@ -177,24 +177,17 @@ sw_status sw_objections_insert(sw_store *s, const sw_objection_row *r)
                       NULL);
 }
 
-typedef struct objection_ctx {
-    sw_objection_cb cb;
-    void *ctx;
-} objection_ctx;
-
-static int objection_row(const sw_row *r, void *p)
+static void objection_row_of(const sw_row *r, sw_objection_row *o)
 {
-    objection_ctx *c = p;
-    sw_objection_row o;
-    o.id = sw_row_text(r, 0);
-    o.subject = sw_row_text(r, 1);
-    o.purpose = sw_row_text(r, 2);
-    o.at = sw_row_int(r, 3);
-    o.override_reason = sw_row_text(r, 4);
-    o.override_at = sw_row_int(r, 5);
-    o.override_by = sw_row_text(r, 6);
-    return c->cb(&o, c->ctx);
+    o->id = sw_row_text(r, 0);
+    o->subject = sw_row_text(r, 1);
+    o->purpose = sw_row_text(r, 2);
+    o->at = sw_row_int(r, 3);
+    o->override_reason = sw_row_text(r, 4);
+    o->override_at = sw_row_int(r, 5);
+    o->override_by = sw_row_text(r, 6);
 }
+SW_ROWS(objection_rows, sw_objection_row, objection_row_of)
 
 #define OBJECTION_COLUMNS                                                      \
     "id, subject_id, purpose, at, override_reason, override_at, override_by"
@@ -202,18 +195,18 @@ static int objection_row(const sw_row *r, void *p)
 sw_status sw_objections_get(sw_store *s, const char *id, const char *subject,
                             const char *purpose, sw_objection_cb cb, void *ctx)
 {
-    objection_ctx c = {cb, ctx};
+    objection_rows_ctx c = {cb, ctx};
     sw_status st =
         purpose ? sw_sql_one(s, "reading objections",
                              "SELECT " OBJECTION_COLUMNS " FROM objections"
                              " WHERE subject_id = ?1 AND purpose = ?2"
                              " ORDER BY at DESC, id DESC LIMIT 1",
                              SW_ARGS(sw_v_text(subject), sw_v_text(purpose)),
-                             objection_row, &c)
+                             objection_rows, &c)
                 : sw_sql_one(s, "reading objections",
                              "SELECT " OBJECTION_COLUMNS " FROM objections"
                              " WHERE id = ?1",
-                             SW_ARGS(sw_v_text(id)), objection_row, &c);
+                             SW_ARGS(sw_v_text(id)), objection_rows, &c);
     return st == SW_ERR_NOTFOUND ? sw_fail(s, st, "no such objection") : st;
 }
 
@@ -249,43 +242,16 @@ sw_status sw_suppression_rows_put(sw_store *s, const sw_suppression_row *r)
                       NULL);
 }
 
-typedef struct supp_ctx {
-    sw_suppression_cb cb;
-    void *ctx;
-    size_t n;
-} supp_ctx;
-
-static int supp_row(const sw_row *r, void *p)
+static void supp_row_of(const sw_row *r, sw_suppression_row *o)
 {
-    supp_ctx *c = p;
-    sw_suppression_row o;
-    memset(&o, 0, sizeof(o));
-    sw_row_blob_into(r, 0, o.hash, SW_BLIND_BYTES);
-    o.channel = sw_row_text(r, 1);
-    o.since = sw_row_int(r, 2);
-    o.rule = sw_row_text(r, 3);
-    o.has_due = !sw_row_null(r, 4);
-    o.due_at = sw_row_int(r, 4);
-    c->n++;
-    return c->cb(&o, c->ctx);
+    sw_row_blob_into(r, 0, o->hash, SW_BLIND_BYTES);
+    o->channel = sw_row_text(r, 1);
+    o->since = sw_row_int(r, 2);
+    o->rule = sw_row_text(r, 3);
+    o->has_due = !sw_row_null(r, 4);
+    o->due_at = sw_row_int(r, 4);
 }
-
-sw_status sw_suppression_rows_get(sw_store *s,
-                                  const uint8_t hash[SW_BLIND_BYTES],
-                                  const char *channel, sw_suppression_cb cb,
-                                  void *ctx)
-{
-    supp_ctx c = {cb, ctx, 0};
-    sw_status st = sw_sql(
-        s, "reading the suppression list",
-        "SELECT hash, channel, since, rule, due_at FROM suppression"
-        " WHERE hash = ?1 AND (CAST(?2 AS TEXT) IS NULL OR channel = ?2)",
-        SW_ARGS(sw_v_blob(hash, SW_BLIND_BYTES), sw_v_text(channel)), supp_row,
-        &c);
-    if (st == SW_OK && !c.n)
-        return sw_fail(s, SW_ERR_NOTFOUND, "not on the suppression list");
-    return st;
-}
+SW_ROWS(supp_rows, sw_suppression_row, supp_row_of)
 
 sw_status sw_suppression_rows_delete(sw_store *s,
                                      const uint8_t hash[SW_BLIND_BYTES],
@@ -325,11 +291,11 @@ sw_status sw_suppression_rows_sweep(sw_store *s, sw_instant now, size_t *n)
 
 sw_status sw_suppression_rows_list(sw_store *s, sw_suppression_cb cb, void *ctx)
 {
-    supp_ctx c = {cb, ctx, 0};
+    supp_rows_ctx c = {cb, ctx};
     return sw_sql(s, "reading the suppression list",
                   "SELECT hash, channel, since, rule, due_at FROM suppression"
                   " ORDER BY since, hash",
-                  SW_NOARGS, supp_row, &c);
+                  SW_NOARGS, supp_rows, &c);
 }
 
 /* ---- a decision's facts ---- */

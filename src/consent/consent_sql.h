@@ -87,12 +87,20 @@ sw_status sw_consents_list(sw_store *s, const char *subject, sw_consent_cb cb,
 /* Given or renewed consents whose expires_at <= now. */
 sw_status sw_consents_expiring(sw_store *s, sw_instant now, sw_consent_cb cb,
                                void *ctx);
-sw_status sw_consent_changes_add(sw_store *s, const char *id, const char *state,
-                                 sw_instant at, const char *actor,
-                                 const char *note);
-/* A consent's history, oldest first. */
-sw_status sw_consent_changes_list(sw_store *s, const char *id, sw_change_cb cb,
-                                  void *ctx);
+/* A timeline: every state a consent or a request went through, in order
+ * (a table of key, seq, state, at, actor and a note). */
+typedef struct sw_timeline {
+    const char *table, *key, *note; /* the table and two of its columns */
+    const char *what;               /* for messages */
+} sw_timeline;
+extern const sw_timeline sw_consent_timeline;
+
+sw_status sw_timeline_add(sw_store *s, const sw_timeline *t, const char *id,
+                          const char *state, sw_instant at, const char *actor,
+                          const char *note);
+/* Oldest first. */
+sw_status sw_timeline_list(sw_store *s, const sw_timeline *t, const char *id,
+                           sw_change_cb cb, void *ctx);
 
 sw_status sw_objections_insert(sw_store *s, const sw_objection_row *r);
 /* By id (purpose NULL) or the newest of a subject and purpose;
@@ -106,12 +114,6 @@ sw_status sw_objections_override(sw_store *s, const char *id,
 
 /* Inserts or keeps an entry (the first date stays). */
 sw_status sw_suppression_rows_put(sw_store *s, const sw_suppression_row *r);
-/* A hash's entries on channel (NULL: any channel); SW_ERR_NOTFOUND ("not
- * on the suppression list") when none. */
-sw_status sw_suppression_rows_get(sw_store *s,
-                                  const uint8_t hash[SW_BLIND_BYTES],
-                                  const char *channel, sw_suppression_cb cb,
-                                  void *ctx);
 /* channel NULL: on every channel; *n: how many went. */
 sw_status sw_suppression_rows_delete(sw_store *s,
                                      const uint8_t hash[SW_BLIND_BYTES],

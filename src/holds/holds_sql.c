@@ -41,37 +41,29 @@ sw_status sw_holds_release(sw_store *s, const char *id, sw_instant at,
                       NULL);
 }
 
-typedef struct hold_ctx {
-    sw_hold_cb cb;
-    void *ctx;
-} hold_ctx;
-
-static int hold_row(const sw_row *r, void *p)
+static void hold_row_of(const sw_row *r, sw_hold_row *h)
 {
-    hold_ctx *c = p;
-    sw_hold_row h;
-    memset(&h, 0, sizeof(h));
-    h.id = sw_row_text(r, 0);
-    h.kind = sw_row_text(r, 1);
-    h.scope = (sw_scope_kind)sw_row_int(r, 2);
-    h.target = sw_row_text(r, 3);
-    h.reason = sw_row_text(r, 4);
-    h.placed_at = sw_row_int(r, 5);
-    h.placed_by = sw_row_text(r, 6);
-    h.released = !sw_row_null(r, 7);
-    h.released_at = sw_row_int(r, 7);
-    return c->cb(&h, c->ctx);
+    h->id = sw_row_text(r, 0);
+    h->kind = sw_row_text(r, 1);
+    h->scope = (sw_scope_kind)sw_row_int(r, 2);
+    h->target = sw_row_text(r, 3);
+    h->reason = sw_row_text(r, 4);
+    h->placed_at = sw_row_int(r, 5);
+    h->placed_by = sw_row_text(r, 6);
+    h->released = !sw_row_null(r, 7);
+    h->released_at = sw_row_int(r, 7);
 }
+SW_ROWS(hold_rows, sw_hold_row, hold_row_of)
 
 sw_status sw_holds_list(sw_store *s, bool all, sw_hold_cb cb, void *ctx)
 {
-    hold_ctx c = {cb, ctx};
+    hold_rows_ctx c = {cb, ctx};
     return sw_sql(s, "listing holds",
                   "SELECT id, kind, scope, target, reason, placed_at,"
                   " placed_by, released_at FROM holds WHERE ?1 = 1 OR"
                   " released_at IS NULL ORDER BY released_at IS NOT NULL,"
                   " placed_at, id",
-                  SW_ARGS(sw_v_int(all)), hold_row, &c);
+                  SW_ARGS(sw_v_int(all)), hold_rows, &c);
 }
 
 typedef struct which_ctx {

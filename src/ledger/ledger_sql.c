@@ -174,20 +174,14 @@ sw_status sw_subjects_in_scope(sw_store *s, sw_scope_kind scope,
 
 /* ---- identifiers ---- */
 
-static int text_out(const sw_row *r, void *p)
-{
-    sw_row_text_into(r, 0, p, SW_ID_BUFSZ);
-    return 1;
-}
-
 sw_status sw_identifiers_lookup(sw_store *s,
                                 const uint8_t blind[SW_BLIND_BYTES],
                                 char *subject)
 {
-    return sw_sql_one(s, "looking up an identifier",
-                      "SELECT subject_id FROM identifiers WHERE blind = ?1",
-                      SW_ARGS(sw_v_blob(blind, SW_BLIND_BYTES)), text_out,
-                      subject);
+    return sw_sql_text(s, "looking up an identifier",
+                       "SELECT subject_id FROM identifiers WHERE blind = ?1",
+                       SW_ARGS(sw_v_blob(blind, SW_BLIND_BYTES)), subject,
+                       SW_ID_BUFSZ);
 }
 
 sw_status sw_identifiers_insert(sw_store *s, const sw_ident_row *r, char *owner)
@@ -250,27 +244,20 @@ sw_status sw_records_insert(sw_store *s, const sw_record_row *r)
         NULL);
 }
 
-typedef struct rec_ctx {
-    sw_record_cb cb;
-    void *ctx;
-} rec_ctx;
-
-static int record_row(const sw_row *r, void *p)
+static void record_row_of(const sw_row *r, sw_record_row *o)
 {
-    rec_ctx *c = p;
-    sw_record_row o;
-    o.id = sw_row_text(r, 0);
-    o.subject = sw_row_text(r, 1);
-    o.activity = sw_row_text(r, 2);
-    o.category = sw_row_text(r, 3);
-    o.value = sw_row_blob(r, 4, &o.value_len);
-    o.source = sw_row_text(r, 5);
-    o.collected_at = sw_row_int(r, 6);
-    o.has_due = !sw_row_null(r, 7);
-    o.due_at = sw_row_int(r, 7);
-    o.rule = sw_row_text(r, 8);
-    return c->cb(&o, c->ctx);
+    o->id = sw_row_text(r, 0);
+    o->subject = sw_row_text(r, 1);
+    o->activity = sw_row_text(r, 2);
+    o->category = sw_row_text(r, 3);
+    o->value = sw_row_blob(r, 4, &o->value_len);
+    o->source = sw_row_text(r, 5);
+    o->collected_at = sw_row_int(r, 6);
+    o->has_due = !sw_row_null(r, 7);
+    o->due_at = sw_row_int(r, 7);
+    o->rule = sw_row_text(r, 8);
 }
+SW_ROWS(record_rows, sw_record_row, record_row_of)
 
 #define RECORD_COLUMNS                                                         \
     "id, subject_id, activity, category, value, source, collected_at,"         \
@@ -279,20 +266,20 @@ static int record_row(const sw_row *r, void *p)
 sw_status sw_records_get(sw_store *s, const char *id, sw_record_cb cb,
                          void *ctx)
 {
-    rec_ctx c = {cb, ctx};
+    record_rows_ctx c = {cb, ctx};
     return sw_sql(s, "reading records",
                   "SELECT " RECORD_COLUMNS " FROM records WHERE id = ?1",
-                  SW_ARGS(sw_v_text(id)), record_row, &c);
+                  SW_ARGS(sw_v_text(id)), record_rows, &c);
 }
 
 sw_status sw_records_list(sw_store *s, const char *subject, sw_record_cb cb,
                           void *ctx)
 {
-    rec_ctx c = {cb, ctx};
+    record_rows_ctx c = {cb, ctx};
     return sw_sql(s, "reading records",
                   "SELECT " RECORD_COLUMNS " FROM records"
                   " WHERE subject_id = ?1 ORDER BY collected_at, id",
-                  SW_ARGS(sw_v_text(subject)), record_row, &c);
+                  SW_ARGS(sw_v_text(subject)), record_rows, &c);
 }
 
 sw_status sw_records_set_due(sw_store *s, const char *id, bool has_due,

@@ -188,7 +188,8 @@ static sw_status transition(sw_store *s, sw_request_row *r, sw_request_state to,
     }
     sw_status st = sw_requests_put(s, r);
     if (st == SW_OK)
-        st = sw_request_changes_add(s, r->id, r->state, now, s->actor, reason);
+        st = sw_timeline_add(s, &sw_request_timeline, r->id, r->state, now,
+                             s->actor, reason);
     if (st != SW_OK)
         return st;
     return sw_audit_json(s, action, r->subject, json_pack("[s]", r->id),
@@ -347,8 +348,8 @@ static sw_status open_for(sw_store *s, const sw_who *who, const sw_target *t,
     if (st == SW_OK) {
         st = sw_requests_put(s, &r);
         if (st == SW_OK)
-            st = sw_request_changes_add(
-                s, id, r.state, r.received_at, s->actor,
+            st = sw_timeline_add(
+                s, &sw_request_timeline, id, r.state, r.received_at, s->actor,
                 spec->agent ? "through an authorised agent" : NULL);
     }
     if (st == SW_OK) {
@@ -725,7 +726,7 @@ sw_status sw_request_history(sw_store *s, const char *id,
     if (st != SW_OK)
         return st;
     history_ctx h = {cb, ctx};
-    return sw_request_changes_list(s, id, history_one, &h);
+    return sw_timeline_list(s, &sw_request_timeline, id, history_one, &h);
 }
 
 typedef struct list_ctx {

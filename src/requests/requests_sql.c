@@ -11,34 +11,26 @@
     " outcome, received_at, due_at, first_due_at, ack_due_at, extended,"       \
     " closed_at, code_hash, code_expires, attempts"
 
-typedef struct request_ctx {
-    sw_request_cb cb;
-    void *ctx;
-} request_ctx;
-
-static int request_row(const sw_row *r, void *p)
+static void request_row_of(const sw_row *r, sw_request_row *o)
 {
-    request_ctx *c = p;
-    sw_request_row o;
-    memset(&o, 0, sizeof(o));
-    const char **text[] = {&o.id,      &o.type,        &o.regulation,
-                           &o.subject, &o.purpose,     &o.state,
-                           &o.agent,   &o.agent_proof, &o.outcome};
+    const char **text[] = {&o->id,      &o->type,        &o->regulation,
+                           &o->subject, &o->purpose,     &o->state,
+                           &o->agent,   &o->agent_proof, &o->outcome};
     for (int i = 0; i < 9; i++)
         *text[i] = sw_row_text(r, i);
-    o.received_at = sw_row_int(r, 9);
-    o.due_at = sw_row_int(r, 10);
-    o.first_due_at = sw_row_int(r, 11);
-    o.has_ack_due = !sw_row_null(r, 12);
-    o.ack_due_at = sw_row_int(r, 12);
-    o.extended = sw_row_int(r, 13) != 0;
-    o.closed = !sw_row_null(r, 14);
-    o.closed_at = sw_row_int(r, 14);
-    o.has_code = sw_row_blob_into(r, 15, o.code_hash, SW_HASH_BYTES);
-    o.code_expires = sw_row_int(r, 16);
-    o.attempts = (int)sw_row_int(r, 17);
-    return c->cb(&o, c->ctx);
+    o->received_at = sw_row_int(r, 9);
+    o->due_at = sw_row_int(r, 10);
+    o->first_due_at = sw_row_int(r, 11);
+    o->has_ack_due = !sw_row_null(r, 12);
+    o->ack_due_at = sw_row_int(r, 12);
+    o->extended = sw_row_int(r, 13) != 0;
+    o->closed = !sw_row_null(r, 14);
+    o->closed_at = sw_row_int(r, 14);
+    o->has_code = sw_row_blob_into(r, 15, o->code_hash, SW_HASH_BYTES);
+    o->code_expires = sw_row_int(r, 16);
+    o->attempts = (int)sw_row_int(r, 17);
 }
+SW_ROWS(request_rows, sw_request_row, request_row_of)
 
 sw_status sw_requests_put(sw_store *s, const sw_request_row *r)
 {
@@ -71,9 +63,9 @@ sw_status sw_requests_put(sw_store *s, const sw_request_row *r)
 static sw_status one_request(sw_store *s, const char *sql, const sw_val *args,
                              size_t n, sw_request_cb cb, void *ctx)
 {
-    request_ctx c = {cb, ctx};
+    request_rows_ctx c = {cb, ctx};
     sw_status st =
-        sw_sql_one(s, "reading requests", sql, args, n, request_row, &c);
+        sw_sql_one(s, "reading requests", sql, args, n, request_rows, &c);
     return st == SW_ERR_NOTFOUND ? sw_fail(s, st, "no such request") : st;
 }
 
@@ -97,8 +89,8 @@ sw_status sw_requests_open_of(sw_store *s, const char *subject,
 static sw_status many(sw_store *s, const char *sql, const sw_val *args,
                       size_t n, sw_request_cb cb, void *ctx)
 {
-    request_ctx c = {cb, ctx};
-    return sw_sql(s, "reading requests", sql, args, n, request_row, &c);
+    request_rows_ctx c = {cb, ctx};
+    return sw_sql(s, "reading requests", sql, args, n, request_rows, &c);
 }
 
 sw_status sw_requests_open(sw_store *s, sw_request_cb cb, void *ctx)
@@ -139,66 +131,19 @@ sw_status sw_requests_delete(sw_store *s, const char *id)
                        : st;
 }
 
-sw_status sw_request_changes_add(sw_store *s, const char *id, const char *state,
-                                 sw_instant at, const char *actor,
-                                 const char *reason)
-{
-    return sw_sql_run(
-        s, "recording a request's change",
-        "INSERT INTO request_changes(request_id, seq, state, at, actor,"
-        " reason) VALUES(?1, (SELECT coalesce(max(seq), 0) + 1 FROM"
-        " request_changes WHERE request_id = ?1), ?2, ?3, ?4, ?5)",
-        SW_ARGS(sw_v_text(id), sw_v_text(state), sw_v_int(at), sw_v_text(actor),
-                sw_v_text(reason)),
-        NULL);
-}
-
-typedef struct change_ctx {
-    sw_change_cb cb;
-    void *ctx;
-} change_ctx;
-
-static int change_row(const sw_row *r, void *p)
-{
-    change_ctx *c = p;
-    return c->cb(sw_row_text(r, 0), sw_row_int(r, 1), sw_row_text(r, 2),
-                 sw_row_text(r, 3), c->ctx);
-}
-
-sw_status sw_request_changes_list(sw_store *s, const char *id, sw_change_cb cb,
-                                  void *ctx)
-{
-    change_ctx c = {cb, ctx};
-    return sw_sql(s, "reading a request's timeline",
-                  "SELECT state, at, actor, reason FROM request_changes"
-                  " WHERE request_id = ?1 ORDER BY seq",
-                  SW_ARGS(sw_v_text(id)), change_row, &c);
-}
+const sw_timeline sw_request_timeline = {"request_changes", "request_id",
+                                         "reason", "a request's timeline"};
 
 /* ---- the public door's small state ---- */
-
-typedef struct state_ctx {
-    char *value;
-    size_t n;
-} state_ctx;
-
-static int state_row(const sw_row *r, void *p)
-{
-    state_ctx *c = p;
-    sw_row_text_into(r, 0, c->value, c->n);
-    return 1;
-}
 
 sw_status sw_public_state_get(sw_store *s, const char *kind,
                               const uint8_t key[SW_BLIND_BYTES], char *value,
                               size_t n)
 {
-    state_ctx c = {value, n};
-    return sw_sql_one(
+    return sw_sql_text(
         s, "reading the public door's state",
         "SELECT value FROM public_state WHERE kind = ?1 AND key = ?2",
-        SW_ARGS(sw_v_text(kind), sw_v_blob(key, SW_BLIND_BYTES)), state_row,
-        &c);
+        SW_ARGS(sw_v_text(kind), sw_v_blob(key, SW_BLIND_BYTES)), value, n);
 }
 
 sw_status sw_public_state_put(sw_store *s, const char *kind,

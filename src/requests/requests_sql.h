@@ -43,12 +43,8 @@ sw_status sw_requests_since(sw_store *s, sw_instant since, sw_request_cb cb,
                             void *ctx);
 /* Deletes a request and its timeline. */
 sw_status sw_requests_delete(sw_store *s, const char *id);
-sw_status sw_request_changes_add(sw_store *s, const char *id, const char *state,
-                                 sw_instant at, const char *actor,
-                                 const char *reason);
-/* A request's timeline, oldest first. */
-sw_status sw_request_changes_list(sw_store *s, const char *id, sw_change_cb cb,
-                                  void *ctx);
+/* The timeline of a request (sw_timeline_add, sw_timeline_list). */
+extern const sw_timeline sw_request_timeline;
 
 /* The public door's state: a value (text, n bytes) under a kind and a
  * keyed hash until it is due; SW_ERR_NOTFOUND (no message) when none. */

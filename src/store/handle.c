@@ -83,19 +83,11 @@ sw_status sw_fail_prefix(sw_store *s, sw_status st, const char *what)
     return st;
 }
 
-static int meta_value(const sw_row *r, void *p)
-{
-    char **v = p;
-    sw_row_text_into(r, 0, v[0], (size_t)(v[1] - v[0]));
-    return 1;
-}
-
 sw_status sw_meta_get(sw_store *s, const char *key, char *val, size_t n)
 {
-    char *v[2] = {val, val + n};
-    return sw_sql_one(s, "reading store metadata",
-                      "SELECT value FROM meta WHERE key = ?1",
-                      SW_ARGS(sw_v_text(key)), meta_value, v);
+    return sw_sql_text(s, "reading store metadata",
+                       "SELECT value FROM meta WHERE key = ?1",
+                       SW_ARGS(sw_v_text(key)), val, n);
 }
 
 sw_status sw_meta_set(sw_store *s, const char *key, const char *val)

@@ -140,6 +140,27 @@ sw_status sw_sql_one(sw_store *s, const char *what, const char *sql,
     return st == SW_OK && !rows ? SW_ERR_NOTFOUND : st;
 }
 
+typedef struct text_ctx {
+    char *buf;
+    size_t n;
+} text_ctx;
+
+static int first_text(const sw_row *r, void *p)
+{
+    text_ctx *c = p;
+    sw_row_text_into(r, 0, c->buf, c->n);
+    return 1;
+}
+
+sw_status sw_sql_text(sw_store *s, const char *what, const char *sql,
+                      const sw_val *args, size_t n, char *buf, size_t size)
+{
+    text_ctx c = {buf, size};
+    if (size)
+        buf[0] = '\0';
+    return sw_sql_one(s, what, sql, args, n, first_text, &c);
+}
+
 static int first_int(const sw_row *r, void *ctx)
 {
     *(int64_t *)ctx = sw_row_int(r, 0);

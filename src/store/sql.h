@@ -84,12 +84,36 @@ sw_status sw_sql_one(sw_store *s, const char *what, const char *sql,
  * and EXISTS. SW_ERR_NOTFOUND (no message) when there is no row. */
 sw_status sw_sql_int(sw_store *s, const char *what, const char *sql,
                      const sw_val *args, size_t n, int64_t *out);
+/* The first column of the first row as text into buf (size bytes; ""
+ * for NULL); SW_ERR_NOTFOUND (no message) when there is no row. */
+sw_status sw_sql_text(sw_store *s, const char *what, const char *sql,
+                      const sw_val *args, size_t n, char *buf, size_t size);
 /* A statement that returns no rows; *changed (may be NULL): how many rows
  * it inserted, changed or deleted. */
 sw_status sw_sql_run(sw_store *s, const char *what, const char *sql,
                      const sw_val *args, size_t n, int64_t *changed);
 /* Text of statements without parameters (a table's DDL), not kept. */
 sw_status sw_sql_exec(sw_store *s, const char *what, const char *sql);
+
+/*
+ * Rows handed on as a type: SW_ROWS(name, type, read) defines name_ctx
+ * (a callback of const type * rows and its context) and name, an
+ * sw_row_cb that reads each row with read(const sw_row *, type *) and
+ * hands it to that callback.
+ */
+#define SW_ROWS(name, type, read)                                              \
+    typedef struct name##_ctx {                                                \
+        int (*cb)(const type *row, void *ctx);                                 \
+        void *ctx;                                                             \
+    } name##_ctx;                                                              \
+    static int name(const sw_row *r, void *p)                                  \
+    {                                                                          \
+        name##_ctx *c = p;                                                     \
+        type o;                                                                \
+        memset(&o, 0, sizeof(o));                                              \
+        read(r, &o);                                                           \
+        return c->cb(&o, c->ctx);                                              \
+    }
 
 /* Sets s->err from the driver's message and returns st. */
 sw_status sw_sql_fail(sw_store *s, sw_status st, const char *what);

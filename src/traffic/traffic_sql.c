@@ -191,35 +191,27 @@ sw_status sw_traffic_load(sw_store *s, int month,
     return st == SW_OK ? st : sw_sql_fail(s, st, "storing traffic");
 }
 
-typedef struct rec_ctx {
-    sw_traffic_cb cb;
-    void *ctx;
-} rec_ctx;
-
-static int traffic_row(const sw_row *r, void *p)
+static void traffic_row_of(const sw_row *r, sw_traffic_rec *t)
 {
-    rec_ctx *c = p;
-    sw_traffic_rec t;
     size_t n;
-    memset(&t, 0, sizeof(t));
-    t.ext_id = sw_row_text(r, 0);
-    t.account = sw_row_text(r, 1);
-    t.account_bi = sw_row_blob(r, 2, &n);
-    t.channel = sw_row_text(r, 3);
-    t.at = sw_row_int(r, 4);
-    t.day = sw_row_int(r, 5);
-    t.sender = sw_row_text(r, 6);
-    t.country = sw_row_text(r, 7);
-    t.key_class = sw_row_text(r, 8);
-    t.ids = sw_row_blob(r, 9, &t.ids_len);
-    t.dest_bi = sw_row_blob(r, 10, &n);
-    t.duration = sw_row_int(r, 11);
-    t.op = sw_row_text(r, 12);
-    t.route = sw_row_text(r, 13);
-    t.price = sw_row_text(r, 14);
-    t.currency = sw_row_text(r, 15);
-    return c->cb(&t, c->ctx);
+    t->ext_id = sw_row_text(r, 0);
+    t->account = sw_row_text(r, 1);
+    t->account_bi = sw_row_blob(r, 2, &n);
+    t->channel = sw_row_text(r, 3);
+    t->at = sw_row_int(r, 4);
+    t->day = sw_row_int(r, 5);
+    t->sender = sw_row_text(r, 6);
+    t->country = sw_row_text(r, 7);
+    t->key_class = sw_row_text(r, 8);
+    t->ids = sw_row_blob(r, 9, &t->ids_len);
+    t->dest_bi = sw_row_blob(r, 10, &n);
+    t->duration = sw_row_int(r, 11);
+    t->op = sw_row_text(r, 12);
+    t->route = sw_row_text(r, 13);
+    t->price = sw_row_text(r, 14);
+    t->currency = sw_row_text(r, 15);
 }
+SW_ROWS(traffic_rows, sw_traffic_rec, traffic_row_of)
 
 sw_status sw_traffic_probe(sw_store *s, int month,
                            const uint8_t (*blinds)[SW_BLIND_BYTES], size_t n,
@@ -238,8 +230,8 @@ sw_status sw_traffic_probe(sw_store *s, int month,
         args[i] = sw_v_blob(blinds[i], SW_BLIND_BYTES);
     }
     snprintf(sql + k, sizeof(sql) - (size_t)k, ") ORDER BY at");
-    rec_ctx c = {cb, ctx};
-    return n ? sw_sql(s, "reading traffic", sql, args, n, traffic_row, &c)
+    traffic_rows_ctx c = {cb, ctx};
+    return n ? sw_sql(s, "reading traffic", sql, args, n, traffic_rows, &c)
              : SW_OK;
 }
 
@@ -273,11 +265,11 @@ sw_status sw_traffic_held(sw_store *s, int month, int64_t day,
                            " AND ext_id IN " SW_HELD_DETAIL_RECORDS,
                  month, month, month);
 #undef DAY_ROWS
-    rec_ctx c = {cb, ctx};
+    traffic_rows_ctx c = {cb, ctx};
     return sw_sql(
         s, "reading held traffic", sql,
         SW_ARGS(sw_v_int(day), sw_v_text(key_class), sw_v_text(period)),
-        traffic_row, &c);
+        traffic_rows, &c);
 }
 
 sw_status sw_traffic_keyed(sw_store *s, int month, int64_t day,
@@ -288,9 +280,9 @@ sw_status sw_traffic_keyed(sw_store *s, int month, int64_t day,
              "SELECT " ROW_COLUMNS " FROM traffic_%d WHERE day = ?1 AND"
              " key_class = ?2",
              month);
-    rec_ctx c = {cb, ctx};
+    traffic_rows_ctx c = {cb, ctx};
     return sw_sql(s, "reading traffic", sql,
-                  SW_ARGS(sw_v_int(day), sw_v_text(key_class)), traffic_row,
+                  SW_ARGS(sw_v_int(day), sw_v_text(key_class)), traffic_rows,
                   &c);
 }
 
