@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The store: where the ledger lives. A store is a database (SQLite file
- * now; PostgreSQL later) plus a master key file. Every personal value in it
+ * The store: where the ledger lives. A store is a database (an SQLite file,
+ * or a PostgreSQL database: postgresql://...) plus a master key file. Every personal value in it
  * is encrypted under a per-subject key wrapped by the master key; look-ups
  * go through blind indexes. One sw_store is used by one thread at a time.
  */
