@@ -87,8 +87,15 @@ char *metrics_text(server *srv, sw_store *s, size_t *len)
             (double)atomic_load(&srv->latency_sum_us) / 1e6);
     fprintf(f, "stewardd_request_seconds_count %lu\n",
             atomic_load(&srv->latency_count));
-    sw_decide_counters decided; /* the library's count, every handle's */
-    sw_store_group_decisions(srv->so.group, &decided);
+    sw_decide_counters decided = {0, 0}; /* the library's, every handle's */
+    pthread_mutex_lock(&srv->pool_mu);
+    for (size_t i = 0; i < srv->n_pool; i++) {
+        sw_decide_counters one;
+        sw_decide_counts(srv->pool[i].s, &one);
+        decided.allowed += one.allowed;
+        decided.denied += one.denied;
+    }
+    pthread_mutex_unlock(&srv->pool_mu);
     fprintf(f,
             "# HELP stewardd_decisions_total Purpose decisions by outcome.\n"
             "# TYPE stewardd_decisions_total counter\n"

@@ -303,8 +303,9 @@ sw_status sw_decide(sw_store *s, const char *purpose, const sw_who *who,
  * interval (a second) of a change by another process. */
 void sw_decide_forget(sw_store *s);
 
-/* Decisions made through this handle and those of its group
- * (sw_store_group) since they opened. */
+/* Decisions made through this handle since it opened. Unlike every other
+ * call it may be made from any thread while another uses the handle (a
+ * daemon sums its handles' counts). */
 void sw_decide_counts(const sw_store *s, sw_decide_counters *out);
 
 /* ---- restriction (Art. 18; set by a request) ---- */

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The store: where the ledger lives. A store is a database (an SQLite file,
- * or a PostgreSQL database: postgresql://...) plus a master key file. Every personal value in it
- * is encrypted under a per-subject key wrapped by the master key; look-ups
- * go through blind indexes. One sw_store is used by one thread at a time.
+ * or a PostgreSQL database: postgresql://...) plus a master key file. Every
+ * personal value in it is encrypted under a per-subject key wrapped by the
+ * master key; look-ups go through blind indexes. One sw_store is used by one
+ * thread at a time.
  */
 #ifndef STEWARD_STORE_H
 #define STEWARD_STORE_H
@@ -21,20 +22,19 @@ extern "C" {
 typedef struct sw_store sw_store;
 
 /* Handles of one process that see each other's changes at once (a
- * daemon's pool): what one changes, the others forget having cached, and
- * their decisions are counted together. Thread-safe; it must outlive
- * every handle opened with it. A handle opened without one has its own. */
+ * daemon's pool): what one changes, the others forget having cached.
+ * Thread-safe; it must outlive every handle opened with it. A handle
+ * opened without one has its own. */
 typedef struct sw_store_group sw_store_group;
 
 /* A new group; NULL when out of memory. */
 sw_store_group *sw_store_group_new(void);
 void sw_store_group_free(sw_store_group *g);
 
-/* Decisions made by sw_decide through the handles of a group. */
+/* Decisions sw_decide made through a handle (sw_decide_counts). */
 typedef struct sw_decide_counters {
     size_t allowed, denied;
 } sw_decide_counters;
-void sw_store_group_decisions(const sw_store_group *g, sw_decide_counters *out);
 
 /* Why a constructor failed, before any handle exists. */
 typedef struct sw_error {

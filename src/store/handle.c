@@ -158,28 +158,14 @@ void sw_store_set_actor(sw_store *s, const char *actor)
 sw_store_group *sw_store_group_new(void)
 {
     sw_store_group *g = calloc(1, sizeof(*g));
-    if (g) {
+    if (g)
         atomic_init(&g->changes, 0);
-        atomic_init(&g->allowed, 0);
-        atomic_init(&g->denied, 0);
-    }
     return g;
 }
 
 void sw_store_group_free(sw_store_group *g)
 {
     free(g);
-}
-
-void sw_store_group_decisions(const sw_store_group *g, sw_decide_counters *out)
-{
-    out->allowed = (size_t)atomic_load(&g->allowed);
-    out->denied = (size_t)atomic_load(&g->denied);
-}
-
-uint64_t sw_store_changes(const sw_store *s)
-{
-    return s->group ? atomic_load(&s->group->changes) : 0;
 }
 
 void sw_store_changed(sw_store *s)

@@ -99,12 +99,20 @@ struct sw_store {
     sw_store_group *group; /* the caller's, or own */
     struct sw_store_group {
         _Atomic uint64_t changes;
-        _Atomic uint64_t allowed, denied; /* sw_decide's verdicts */
     } own;
+    /* sw_decide's verdicts, written by the handle's thread alone (plain
+     * increments), read from any (sw_decide_counts) */
+    _Atomic uint64_t allowed, denied;
 };
 
-/* The group's change counter, and a change made (or undone). */
-uint64_t sw_store_changes(const sw_store *s);
+/* The group's change counter (read on every decision: inline, relaxed:
+ * it orders nothing, it only tells), and a change made (or undone). */
+static inline uint64_t sw_store_changes(const sw_store *s)
+{
+    return s->group
+               ? atomic_load_explicit(&s->group->changes, memory_order_relaxed)
+               : 0;
+}
 void sw_store_changed(sw_store *s);
 
 /* sw_store_open without the services' hooks (src/steward.c adds them). */

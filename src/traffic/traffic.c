@@ -107,6 +107,22 @@ static day_key *key_slot(day_key *slots, int64_t day, const char *key_class)
     return &slots[h % KEY_SLOTS];
 }
 
+/* A new key for (day, class), kept in the store wrapped (until due, or
+ * with no due date: a hold key). */
+static sw_status new_day_key(sw_store *s, int64_t day, const char *key_class,
+                             bool has_due, sw_instant due, day_key *k)
+{
+    char label[64];
+    uint8_t wrapped[SW_WRAPPED_BYTES];
+    key_label(day, key_class, label, sizeof(label));
+    sw_datakey_new(s->keys, label, k->key, wrapped);
+    derive_blind(k);
+    k->day = day;
+    snprintf(k->key_class, sizeof(k->key_class), "%s", key_class);
+    k->used = k->live = true;
+    return sw_day_keys_put(s, day, key_class, wrapped, has_due, due);
+}
+
 static sw_status day_key_for(sw_store *s, day_key *slots, const sw_rule *rule,
                              int64_t day, const char *key_class, sw_instant now,
                              day_key **out)
@@ -131,12 +147,7 @@ static sw_status day_key_for(sw_store *s, day_key *slots, const sw_rule *rule,
         k->live = false;
         return SW_OK;
     }
-    char label[64];
-    key_label(day, key_class, label, sizeof(label));
-    sw_datakey_new(s->keys, label, k->key, wrapped);
-    derive_blind(k);
-    k->live = true;
-    return sw_day_keys_put(s, day, key_class, wrapped, true, due);
+    return new_day_key(s, day, key_class, true, due, k);
 }
 
 static void ids_ad(const char *ext_id, int64_t day, const char *key_class,
@@ -1201,14 +1212,7 @@ static sw_status hold_key(sw_store *s, int64_t day, const char *key_class,
         return unwrap_day(s, day, hclass, wrapped, SW_WRAPPED_BYTES, k);
     if (st != SW_ERR_NOTFOUND)
         return st;
-    char label[64];
-    key_label(day, hclass, label, sizeof(label));
-    sw_datakey_new(s->keys, label, k->key, wrapped);
-    derive_blind(k);
-    k->day = day;
-    snprintf(k->key_class, sizeof(k->key_class), "%s", hclass);
-    k->used = k->live = true;
-    return sw_day_keys_put(s, day, hclass, wrapped, false, 0);
+    return new_day_key(s, day, hclass, false, 0, k);
 }
 
 /* Hands cb the rows of a due day that a hold or an unsettled bill of its
