@@ -6,7 +6,7 @@
 #     blind, insert) against a plain COPY of the same file into a table of
 #     text columns;
 #  2. the sweep of records past their ten years (rows deleted, the month's
-#     partition dropped) against a plain DELETE of the same rows;
+#     table dropped) against a plain DELETE of the same rows;
 #  3. decisions per second (wrk, GET /v1/decide) with two stewardd on the
 #     one database against one.
 #   bench/bench_pg.sh BUILD_DIR [LINES] [SUBJECTS] [SECONDS]
