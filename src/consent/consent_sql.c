@@ -336,6 +336,12 @@ static int facts_row(const sw_row *r, void *p)
 #define ENDED_ON(SCOPE, KEY)                                                   \
     "SELECT at FROM events WHERE type IN (?6, ?7) AND scope = " SCOPE          \
     " AND scope_key = " KEY " AND at <= ?5"
+#define ENDED_BY_SUBJECT ENDED_ON(SQL_EV_SUBJECT, "CAST(s.id AS BLOB)")
+#define ENDED_BY_ACCOUNT ENDED_ON(SQL_EV_ACCOUNT, "s.account_bi")
+#define ENDED_BY_TENANT ENDED_ON(SQL_EV_TENANT, "s.tenant_bi")
+#define ENDED_AT                                                               \
+    "(SELECT max(at) FROM (" ENDED_BY_SUBJECT " UNION ALL " ENDED_BY_ACCOUNT   \
+    " UNION ALL " ENDED_BY_TENANT ") e)"
 
 sw_status sw_decision_facts(sw_store *s, const uint8_t *blind,
                             const char *subject, sw_supp_check supp,
@@ -353,20 +359,16 @@ sw_status sw_decision_facts(sw_store *s, const uint8_t *blind,
         "   (SELECT blind FROM identifiers WHERE subject_id = s.id"
         "    AND type IN ('email', 'phone'))) END,"
         " c.id, c.state, c.state_at, c.given_at, c.expires_at, c.parental,"
-        " o.id, o.at, o.override_reason IS NOT NULL,"
-        " (SELECT max(at) FROM (" ENDED_ON(SQL_EV_SUBJECT, "CAST(s.id AS BLOB)") "  UNION ALL " ENDED_ON(
-            SQL_EV_ACCOUNT,
-            "s.account_bi") "  UNION ALL " ENDED_ON(SQL_EV_TENANT,
-                                                    "s.tenant_bi") ") e)"
-                                                                   " FROM (SELECT coalesce(CAST(?2 AS TEXT), (SELECT subject_id FROM"
-                                                                   "  identifiers WHERE blind = ?1)) AS wid) w"
-                                                                   " LEFT JOIN subjects s ON s.id = w.wid"
-                                                                   " LEFT JOIN consents c ON c.id = (SELECT id FROM consents"
-                                                                   "  WHERE subject_id = s.id AND purpose = ?4"
-                                                                   "  ORDER BY created_at DESC, seq DESC, id DESC LIMIT 1)"
-                                                                   " LEFT JOIN objections o ON o.id = (SELECT id FROM objections"
-                                                                   "  WHERE subject_id = s.id AND purpose = ?4"
-                                                                   "  ORDER BY at DESC, id DESC LIMIT 1)",
+        " o.id, o.at, o.override_reason IS NOT NULL, " ENDED_AT
+        " FROM (SELECT coalesce(CAST(?2 AS TEXT), (SELECT subject_id FROM"
+        "  identifiers WHERE blind = ?1)) AS wid) w"
+        " LEFT JOIN subjects s ON s.id = w.wid"
+        " LEFT JOIN consents c ON c.id = (SELECT id FROM consents"
+        "  WHERE subject_id = s.id AND purpose = ?4"
+        "  ORDER BY created_at DESC, seq DESC, id DESC LIMIT 1)"
+        " LEFT JOIN objections o ON o.id = (SELECT id FROM objections"
+        "  WHERE subject_id = s.id AND purpose = ?4"
+        "  ORDER BY at DESC, id DESC LIMIT 1)",
         SW_ARGS(sw_v_blob(blind, blind ? SW_BLIND_BYTES : 0),
                 sw_v_text(subject), sw_v_int(supp), sw_v_text(purpose),
                 sw_v_int(now), sw_v_text(ended[0]), sw_v_text(ended[1])),

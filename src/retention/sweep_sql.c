@@ -105,6 +105,8 @@ static sw_status take_range(sw_store *s, sw_instant now, size_t limit,
     " FROM records r LEFT JOIN subjects s ON s.id = r.subject_id WHERE"        \
     " r.due_at <= ?1 AND NOT " SW_RECORD_HELD " ORDER BY r.due_at" TIE         \
     " LIMIT ?2"
+#define UNHELD_DUE_BY_ROWID UNHELD_DUE(", r.rowid")
+#define UNHELD_DUE_BY_ID UNHELD_DUE("")
 #define DUE_COLUMNS                                                            \
     "r.id, r.subject_id, r.activity, r.category, r.collected_at, r.due_at,"    \
     " r.rule"
@@ -119,8 +121,8 @@ sw_status sw_sweep_take(sw_store *s, sw_instant now, size_t limit, bool dry_run,
     sw_status st;
     if (dry_run) {
         st = sw_sql(s, "taking due records",
-                    rowid ? "SELECT " DUE_COLUMNS UNHELD_DUE(", r.rowid")
-                          : "SELECT " DUE_COLUMNS UNHELD_DUE(""),
+                    rowid ? "SELECT " DUE_COLUMNS UNHELD_DUE_BY_ROWID
+                          : "SELECT " DUE_COLUMNS UNHELD_DUE_BY_ID,
                     args, 2, take_row, &c);
         *n = c.n;
         return st;
@@ -145,25 +147,23 @@ sw_status sw_sweep_take(sw_store *s, sw_instant now, size_t limit, bool dry_run,
             st = sw_sql_run(s, "deleting the batch's events",
                             "DELETE FROM events WHERE scope = " SQL_EV_RECORD
                             " AND scope_key IN (SELECT"
-                            " CAST(r.id AS BLOB)" UNHELD_DUE(", r.rowid") ")",
+                            " CAST(r.id AS BLOB)" UNHELD_DUE_BY_ROWID ")",
                             args, 2, NULL);
         if (st == SW_OK)
             st = sw_sql(
                 s, "taking due records",
-                "DELETE FROM records WHERE rowid IN (SELECT r.rowid" UNHELD_DUE(
-                    ", r.rowid") ") RETURNING " RETURNED,
+                "DELETE FROM records WHERE rowid IN (SELECT r.rowid" UNHELD_DUE_BY_ROWID
+                ") RETURNING " RETURNED,
                 args, 2, take_row, &c);
     } else if (st == SW_OK) {
         /* one statement: the batch and the events recorded on it */
-        st = sw_sql(
-            s, "taking due records",
-            "WITH taken AS (DELETE FROM records WHERE id IN (SELECT"
-            " r.id" UNHELD_DUE(
-                "") ") RETURNING " RETURNED "),"
+        st = sw_sql(s, "taking due records",
+                    "WITH taken AS (DELETE FROM records WHERE id IN (SELECT"
+                    " r.id" UNHELD_DUE_BY_ID ") RETURNING " RETURNED "),"
                     " gone AS (DELETE FROM events WHERE scope = " SQL_EV_RECORD
                     " AND scope_key IN (SELECT"
                     " CAST(id AS BLOB) FROM taken)) SELECT * FROM taken",
-            args, 2, take_row, &c);
+                    args, 2, take_row, &c);
     }
     *n = c.n;
     return st;

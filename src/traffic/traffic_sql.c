@@ -17,10 +17,12 @@
 
 /* What keeps a detail record of a period (?2) past its own: a hold on its
  * account, on itself or on the activity (?3), or an open bill. */
+#define BILL_OPEN_2 SW_BILL_OPEN("?2")
+#define BILL_OPEN_3 SW_BILL_OPEN("?3")
+#define HELD_ACTIVITY_3 SW_HELD_ACTIVITY("?3")
 #define KEPT                                                                   \
-    "(account IN " SW_HELD_ACCOUNTS " OR account IN " SW_BILL_OPEN(            \
-        "?2") " OR ext_id IN " SW_HELD_DETAIL_RECORDS                          \
-              " OR " SW_HELD_ACTIVITY("?3") ")"
+    "(account IN " SW_HELD_ACCOUNTS " OR account IN " BILL_OPEN_2              \
+    " OR ext_id IN " SW_HELD_DETAIL_RECORDS " OR " HELD_ACTIVITY_3 ")"
 
 sw_status sw_bills_set(sw_store *s, const char *account, const char *period,
                        const char *status, sw_instant at)
@@ -259,10 +261,9 @@ sw_status sw_traffic_held(sw_store *s, int month, int64_t day,
                  DAY_ROWS
                  " key_class = ?2 AND account IN " SW_HELD_ACCOUNTS
                  " UNION " DAY_ROWS
-                 " key_class = ?2 AND account IN " SW_BILL_OPEN(
-                     "?3") " UNION SELECT " ROW_COLUMNS
-                           " FROM traffic_%d WHERE +day = ?1 AND key_class = ?2"
-                           " AND ext_id IN " SW_HELD_DETAIL_RECORDS,
+                 " key_class = ?2 AND account IN " BILL_OPEN_3
+                 " UNION SELECT " ROW_COLUMNS " FROM traffic_%d WHERE +day = ?1"
+                 " AND key_class = ?2 AND ext_id IN " SW_HELD_DETAIL_RECORDS,
                  month, month, month);
 #undef DAY_ROWS
     traffic_rows_ctx c = {cb, ctx};
