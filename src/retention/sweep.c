@@ -332,7 +332,7 @@ static sw_status one_batch(sw_store *s, sw_sweep_report *r, size_t limit,
     }
     size_t subjects = 0;
     json_t *rules = json_array();
-    st = sw_sweep_take(s, r->now, limit, false, take_row, &t, n);
+    st = sw_sweep_take(s, r->now, limit, take_row, &t, n);
     if (st == SW_OK && t.nomem)
         st = sw_fail(s, SW_ERR_NOMEM, "out of memory");
     for (size_t i = 0; st == SW_OK && *n && i < t.cap_aggs; i++) {
@@ -502,59 +502,43 @@ sw_status sw_sweep(sw_store *s, const sw_sweep_options *o,
     sw_status st = SW_OK;
     group_ctx c = {s, r, false};
 
-    if (r->dry_run) {
-        /* Plan in a transaction that is rolled back: nothing changes. */
-        size_t n;
-        take_ctx t;
-        if (!take_init(&t, 0)) {
-            take_release(&t);
-            return sw_fail(s, SW_ERR_NOMEM, "out of memory");
-        }
-        if ((st = sw_tx_begin(s)) != SW_OK) {
-            take_release(&t);
-            return st;
-        }
-        st = sw_sweep_take(s, r->now, 0, true, take_row, &t, &n);
-        if (st == SW_OK && (t.nomem || !report_groups(s, r, &t, NULL)))
-            st = sw_fail(s, SW_ERR_NOMEM, "out of memory");
-        take_release(&t);
-        r->records = n;
-        if (st == SW_OK)
-            st = sw_traffic_sweep(s, r->now, true, r);
-        sw_tx_end(s, SW_ERR_INVALID); /* always roll back */
-    } else {
-        /* One sweep at a time, across processes (several daemons). */
-        if ((st = s->drv->sweep_lock(s->db, true)) != SW_OK)
-            return sw_sql_fail(s, st, NULL);
-        /* Consent periods that ended make their records due first. */
-        st = sw_consent_expire(s, &r->consents_expired);
-        for (size_t n = 1; n && st == SW_OK;) {
-            st = one_batch(s, r, batch, &n);
-            if (st == SW_OK && n && o && o->progress)
-                o->progress(r->records, o->progress_ctx);
-        }
-        if (st == SW_OK)
-            st = sw_traffic_sweep(s, r->now, false, r);
-        if (st == SW_OK && (st = sw_tx_begin(s)) == SW_OK) {
-            st = sw_suppression_rows_sweep(s, r->now, &r->suppression_removed);
-            /* the public door's tickets and limits that are over */
-            if (st == SW_OK)
-                st = sw_public_state_sweep(s, r->now, &r->public_removed);
-            if (st == SW_OK && (r->suppression_removed || r->public_removed))
-                st =
-                    sw_audit_json(s, "suppression.sweep", NULL, NULL,
-                                  json_pack("{s:I, s:I}", "suppression_entries",
-                                            (json_int_t)r->suppression_removed,
-                                            "public_door_entries",
-                                            (json_int_t)r->public_removed));
-            st = sw_tx_end(s, st);
-        }
-        if (st == SW_OK)
-            st = sw_request_expire(s, &r->requests_removed);
-        s->drv->sweep_lock(s->db, false);
+    /* A plan is the sweep itself, run inside one transaction that is then
+     * rolled back: it counts exactly what a sweep at the same instant
+     * does, and changes nothing (so it needs no lock). One sweep at a
+     * time, across processes (several daemons). */
+    st = r->dry_run ? sw_batch_begin(s) : s->drv->sweep_lock(s->db, true);
+    if (st != SW_OK)
+        return r->dry_run ? st : sw_sql_fail(s, st, NULL);
+    /* Consent periods that ended make their records due first. */
+    st = sw_consent_expire(s, &r->consents_expired);
+    for (size_t n = 1; n && st == SW_OK;) {
+        st = one_batch(s, r, batch, &n);
+        if (st == SW_OK && n && o && o->progress)
+            o->progress(r->records, o->progress_ctx);
     }
     if (st == SW_OK)
+        st = sw_traffic_sweep(s, r->now, r);
+    if (st == SW_OK && (st = sw_tx_begin(s)) == SW_OK) {
+        st = sw_suppression_rows_sweep(s, r->now, &r->suppression_removed);
+        /* the public door's tickets and limits that are over */
+        if (st == SW_OK)
+            st = sw_public_state_sweep(s, r->now, &r->public_removed);
+        if (st == SW_OK && (r->suppression_removed || r->public_removed))
+            st = sw_audit_json(s, "suppression.sweep", NULL, NULL,
+                               json_pack("{s:I, s:I}", "suppression_entries",
+                                         (json_int_t)r->suppression_removed,
+                                         "public_door_entries",
+                                         (json_int_t)r->public_removed));
+        st = sw_tx_end(s, st);
+    }
+    if (st == SW_OK)
+        st = sw_request_expire(s, &r->requests_removed);
+    if (st == SW_OK)
         st = sw_records_held(s, r->now, add_held, &c, &r->held);
+    if (r->dry_run)
+        sw_batch_rollback(s); /* always: a plan changes nothing */
+    else
+        s->drv->sweep_lock(s->db, false);
     if (st == SW_OK && c.nomem)
         st = sw_fail(s, SW_ERR_NOMEM, "out of memory");
     size_t carried = 0;

@@ -111,27 +111,19 @@ static sw_status take_range(sw_store *s, sw_instant now, size_t limit,
     "r.id, r.subject_id, r.activity, r.category, r.collected_at, r.due_at,"    \
     " r.rule"
 
-sw_status sw_sweep_take(sw_store *s, sw_instant now, size_t limit, bool dry_run,
+sw_status sw_sweep_take(sw_store *s, sw_instant now, size_t limit,
                         sw_record_cb cb, void *ctx, size_t *n)
 {
     take_ctx c = {cb, ctx, 0, false};
     const sw_val args[] = {sw_v_int(now),
                            sw_v_int(limit ? (int64_t)limit : INT64_MAX)};
     bool rowid = s->drv->caps & SW_DRV_ROWID;
-    sw_status st;
-    if (dry_run) {
-        st = sw_sql(s, "taking due records",
-                    rowid ? "SELECT " DUE_COLUMNS UNHELD_DUE_BY_ROWID
-                          : "SELECT " DUE_COLUMNS UNHELD_DUE_BY_ID,
-                    args, 2, take_row, &c);
-        *n = c.n;
-        return st;
-    }
     int64_t holds = 1, events = 1;
-    st = sw_sql_int(s, "checking holds",
-                    "SELECT EXISTS (SELECT 1 FROM holds WHERE released_at IS"
-                    " NULL)",
-                    SW_NOARGS, &holds);
+    sw_status st =
+        sw_sql_int(s, "checking holds",
+                   "SELECT EXISTS (SELECT 1 FROM holds WHERE released_at IS"
+                   " NULL)",
+                   SW_NOARGS, &holds);
     if (st == SW_OK)
         st = sw_sql_int(
             s, "checking record events",

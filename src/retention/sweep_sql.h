@@ -12,9 +12,9 @@ typedef int (*sw_held_cb)(const char *hold, const char *kind, size_t count,
 
 /* Deletes up to limit (0: all) due records that no active hold covers,
  * oldest due first, with the events recorded on them, handing each to cb
- * (its value NULL); *n: how many. With dry_run the same rows are read and
- * nothing is deleted. When cb stops, the caller undoes the batch. */
-sw_status sw_sweep_take(sw_store *s, sw_instant now, size_t limit, bool dry_run,
+ * (its value NULL); *n: how many. When cb stops, the caller undoes the
+ * batch. */
+sw_status sw_sweep_take(sw_store *s, sw_instant now, size_t limit,
                         sw_record_cb cb, void *ctx, size_t *n);
 /* Adds to the counts that survive deletion (nothing personal). */
 sw_status sw_aggregates_add(sw_store *s, const char *activity,

@@ -1264,13 +1264,6 @@ static sw_status strip_day(sw_store *s, const key_item *it,
     return st;
 }
 
-static int count_row(const sw_traffic_rec *r, void *p)
-{
-    (void)r;
-    (*(size_t *)p)++;
-    return 0;
-}
-
 typedef char ext_id[96];
 
 static int collect_ext(const sw_traffic_rec *r, void *p)
@@ -1366,8 +1359,7 @@ static sw_instant first_not_due(const sw_rule *rule, sw_instant now)
     return lo;
 }
 
-sw_status sw_traffic_sweep(sw_store *s, sw_instant now, bool dry_run,
-                           sw_sweep_report *r)
+sw_status sw_traffic_sweep(sw_store *s, sw_instant now, sw_sweep_report *r)
 {
     const sw_policy *p = s->policy;
     const sw_rule *ids = p->traffic.identifiers_rule
@@ -1384,26 +1376,17 @@ sw_status sw_traffic_sweep(sw_store *s, sw_instant now, bool dry_run,
         st = sw_day_keys_list(s, false, 0, collect_key, &all);
     if (st == SW_OK && (due.nomem || all.nomem))
         st = sw_fail(s, SW_ERR_NOMEM, "out of memory");
-    if (dry_run) {
-        r->epochs_destroyed = due.n;
-        /* the rows a hold or an unsettled bill would keep */
-        for (size_t i = 0; st == SW_OK && i < due.n; i++)
-            st = held_rows(s, SW_VEC_AT(&due, key_item, i), ids->activity->id,
-                           count_row, &r->traffic_rekeyed);
-    } else {
-        day_keys_forget(s); /* no copy of a key outlives its day */
-        for (size_t i = 0; st == SW_OK && i < due.n; i++)
-            st = strip_day(s, SW_VEC_AT(&due, key_item, i), ids->activity->id,
-                           r);
-        for (size_t i = 0; st == SW_OK && i < all.n; i++) {
-            const key_item *it = SW_VEC_AT(&all, key_item, i);
-            if (it->key_class[0] == 'H')
-                st = release_day(s, it, ids->activity->id, r);
-        }
+    day_keys_forget(s); /* no copy of a key outlives its day */
+    for (size_t i = 0; st == SW_OK && i < due.n; i++)
+        st = strip_day(s, SW_VEC_AT(&due, key_item, i), ids->activity->id, r);
+    for (size_t i = 0; st == SW_OK && i < all.n; i++) {
+        const key_item *it = SW_VEC_AT(&all, key_item, i);
+        if (it->key_class[0] == 'H')
+            st = release_day(s, it, ids->activity->id, r);
     }
     sw_vec_release(&due);
     sw_vec_release(&all);
-    if (st != SW_OK || dry_run)
+    if (st != SW_OK)
         return st;
 
     /* The customer's part: whole days past their period are deleted from

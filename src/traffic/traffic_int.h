@@ -9,7 +9,6 @@
 
 /* The traffic part of a sweep: day keys past their period destroyed
  * (held rows re-keyed first), months past theirs emptied and dropped. */
-sw_status sw_traffic_sweep(sw_store *s, sw_instant now, bool dry_run,
-                           sw_sweep_report *r);
+sw_status sw_traffic_sweep(sw_store *s, sw_instant now, sw_sweep_report *r);
 
 #endif

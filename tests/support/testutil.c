@@ -347,6 +347,51 @@ void tu_store_now(tu_store *t, const char *now)
     sw_store_set_clock(t->s, &t->clock);
 }
 
+static sw_sweep_report *sweep_once(tu_store *t, bool dry)
+{
+    sw_sweep_options o = {dry, 0, NULL, NULL};
+    sw_sweep_report *r = NULL;
+    if (sw_sweep(t->s, &o, &r) != SW_OK)
+        fail_msg("%s: %s", dry ? "sweep plan" : "sweep", sw_errmsg(t->s));
+    return r;
+}
+
+#define SAME(field)                                                            \
+    if (plan->field != r->field)                                               \
+        fail_msg("at %s the plan said %s %zu, the sweep did %zu", now, #field, \
+                 (size_t)plan->field, (size_t)r->field);
+
+sw_sweep_report *tu_sweep(tu_store *t, const char *now)
+{
+    tu_store_now(t, now);
+    sw_sweep_report *plan = sweep_once(t, true);
+    sw_sweep_report *r = sweep_once(t, false);
+    assert_true(plan->dry_run);
+    assert_false(r->dry_run);
+    SAME(records)
+    SAME(subjects_removed)
+    SAME(held)
+    SAME(n_groups)
+    SAME(n_held)
+    SAME(epochs_destroyed)
+    SAME(traffic_rekeyed)
+    SAME(traffic_stripped)
+    SAME(traffic_deleted)
+    SAME(traffic_held)
+    SAME(months_dropped)
+    SAME(consents_expired)
+    SAME(suppression_removed)
+    SAME(requests_removed)
+    SAME(public_removed)
+    for (size_t i = 0; i < r->n_groups; i++) {
+        assert_string_equal(plan->groups[i].rule, r->groups[i].rule);
+        assert_int_equal(plan->groups[i].records, r->groups[i].records);
+    }
+    sw_sweep_report_free(plan);
+    return r;
+}
+#undef SAME
+
 void tu_store_free(tu_store *t)
 {
     sw_store_close(t->s);

@@ -90,5 +90,9 @@ void tu_store_copy_drop(const char *path);
 void tu_store_free(tu_store *t);
 /* Moves the test store's clock. */
 void tu_store_now(tu_store *t, const char *now);
+/* Sweeps the test store at now (tu_store_now) and returns the report; a
+ * plan (dry run) at the same instant runs first and must count exactly
+ * what the sweep then does. */
+sw_sweep_report *tu_sweep(tu_store *t, const char *now);
 
 #endif

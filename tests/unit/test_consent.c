@@ -88,12 +88,7 @@ static sw_consent_result give(tu_store *t, const char *subject,
 
 static sw_sweep_report *sweep_at(tu_store *t, const char *now)
 {
-    tu_store_now(t, now);
-    sw_sweep_options o = {false, 0, NULL, NULL};
-    sw_sweep_report *r = NULL;
-    if (sw_sweep(t->s, &o, &r) != SW_OK)
-        fail_msg("sweep: %s", sw_errmsg(t->s));
-    return r;
+    return tu_sweep(t, now);
 }
 
 static long audit_entries(tu_store *t)

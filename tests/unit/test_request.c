@@ -679,14 +679,10 @@ static void test_withdraw_consent_and_records_kept_24_months(void **state)
     assert_int_equal(d.reason, SW_DENY_CONSENT_WITHDRAWN);
 
     /* the request's record stays 24 months after it closed, then goes */
-    sw_sweep_options so = {false, 0, NULL, NULL};
-    sw_sweep_report *r;
-    tu_store_now(&t, "2028-05-04T07:59:59Z");
-    assert_int_equal(sw_sweep(t.s, &so, &r), SW_OK);
+    sw_sweep_report *r = tu_sweep(&t, "2028-05-04T07:59:59Z");
     assert_int_equal(r->requests_removed, 0);
     sw_sweep_report_free(r);
-    tu_store_now(&t, "2028-05-04T08:00:00Z");
-    assert_int_equal(sw_sweep(t.s, &so, &r), SW_OK);
+    r = tu_sweep(&t, "2028-05-04T08:00:00Z");
     assert_int_equal(r->requests_removed, 1);
     sw_sweep_report_free(r);
     assert_int_equal(tu_count_sql(t.path, "SELECT count(*) FROM requests"), 0);

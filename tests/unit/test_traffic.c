@@ -43,12 +43,7 @@ static size_t find(tu_store *t, const char *msisdn)
 
 static sw_sweep_report *sweep(tu_store *t, const char *now)
 {
-    tu_store_now(t, now);
-    sw_sweep_report *r;
-    sw_sweep_options o = {false, 0, NULL, NULL};
-    if (sw_sweep(t->s, &o, &r) != SW_OK)
-        fail_msg("sweep: %s", sw_errmsg(t->s));
-    return r;
+    return tu_sweep(t, now);
 }
 
 /* Three records of one person on 2025-03-14 and one on 2025-04-02. */
