@@ -35,13 +35,14 @@ static int do_sweep(cli *c, const cli_args *a)
         free(text);
     } else {
         char t[SW_INSTANT_BUFSZ], d1[SW_INSTANT_BUFSZ], d2[SW_INSTANT_BUFSZ];
-        printf(
-            "%s at %s (policy %s): %zu record%s %s, %zu subject%s "
-            "removed, %zu kept by holds\n",
-            r->dry_run ? "sweep plan" : "sweep", sw_instant_format(r->now, t),
-            r->policy_version, r->records, r->records == 1 ? "" : "s",
-            r->dry_run ? "due" : "deleted or anonymised", r->subjects_removed,
-            r->subjects_removed == 1 ? "" : "s", r->held);
+        printf("%s at %s (policy %s): %zu record%s %s, %zu subject%s "
+               "%sremoved, %zu kept by holds\n",
+               r->dry_run ? "sweep plan" : "sweep",
+               sw_instant_format(r->now, t), r->policy_version, r->records,
+               r->records == 1 ? "" : "s",
+               r->dry_run ? "due" : "deleted or anonymised",
+               r->subjects_removed, r->subjects_removed == 1 ? "" : "s",
+               r->dry_run ? "to be " : "", r->held);
         for (size_t i = 0; i < r->n_groups; i++) {
             const sw_sweep_group *g = &r->groups[i];
             printf("  %-32s %6zu  %s (notice %s), after %s, due %s .. %s\n",
@@ -60,16 +61,19 @@ static int do_sweep(cli *c, const cli_args *a)
                r->dry_run ? "due to be destroyed" : "destroyed",
                r->traffic_rekeyed, r->traffic_stripped, r->traffic_deleted,
                r->traffic_held, r->months_dropped);
-        if (!r->dry_run)
-            printf("  consent: %zu consent%s expired, %zu suppression "
-                   "entr%s removed\n",
-                   r->consents_expired, r->consents_expired == 1 ? "" : "s",
-                   r->suppression_removed,
-                   r->suppression_removed == 1 ? "y" : "ies");
-        if (!r->dry_run && r->requests_removed)
+        printf("  consent: %zu consent%s %sexpired, %zu unconfirmed "
+               "subscription%s %sremoved, %zu suppression entr%s %sremoved\n",
+               r->consents_expired, r->consents_expired == 1 ? "" : "s",
+               r->dry_run ? "due to be " : "", r->unconfirmed_removed,
+               r->unconfirmed_removed == 1 ? "" : "s",
+               r->dry_run ? "due to be " : "", r->suppression_removed,
+               r->suppression_removed == 1 ? "y" : "ies",
+               r->dry_run ? "due to be " : "");
+        if (r->requests_removed)
             printf("  requests: %zu closed request record%s past their "
-                   "period deleted\n",
-                   r->requests_removed, r->requests_removed == 1 ? "" : "s");
+                   "period %s\n",
+                   r->requests_removed, r->requests_removed == 1 ? "" : "s",
+                   r->dry_run ? "due to be deleted" : "deleted");
     }
     sw_sweep_report_free(r);
     cli_close_store(s, p);

@@ -118,6 +118,13 @@ sw_status sw_consent_withdraw(sw_store *s, const sw_who *who,
  * first). *n: how many. */
 sw_status sw_consent_expire(sw_store *s, size_t *n);
 
+/* Deletes the subscriptions never confirmed whose confirmation link
+ * expired (the policy's consent.confirmation_valid after the request),
+ * with their history, and the subjects nothing else keeps (the sweep
+ * calls it). *consents, *subjects: how many went. */
+sw_status sw_consent_unconfirmed_expire(sw_store *s, size_t *consents,
+                                        size_t *subjects);
+
 typedef struct sw_consent_view {
     char id[SW_ID_BUFSZ];
     char subject[SW_ID_BUFSZ];

@@ -90,6 +90,7 @@ typedef struct sw_sweep_report {
     size_t months_dropped;
     /* consent (notice 5.4, 5.8) */
     size_t consents_expired;    /* consent periods ended: now "expired" */
+    size_t unconfirmed_removed; /* subscriptions whose link expired */
     size_t suppression_removed; /* entries whose time was over */
     size_t requests_removed;    /* records of closed requests */
     /* the privacy centre's tickets and limits whose time was over */

@@ -767,6 +767,61 @@ sw_status sw_consent_expire(sw_store *s, size_t *n)
     return st;
 }
 
+sw_status sw_consent_unconfirmed_expire(sw_store *s, size_t *consents,
+                                        size_t *subjects)
+{
+    *consents = *subjects = 0;
+    sw_vec due = SW_VEC(consent_copy);
+    sw_instant now = sw_clock_now(&s->clock);
+    sw_status st = sw_consents_unconfirmed(s, now, collect_all, &due);
+    if (st == SW_OK && due.nomem)
+        st = sw_fail(s, SW_ERR_NOMEM, "out of memory");
+    if (st != SW_OK || !due.n) {
+        sw_vec_release(&due);
+        return st;
+    }
+    bool own = false;
+    if ((st = sw_op_begin(s, &own)) != SW_OK) {
+        sw_vec_release(&due);
+        return st;
+    }
+    size_t gone = 0;
+    json_t *ids = json_array();
+    for (size_t i = 0; st == SW_OK && i < due.n; i++) {
+        const consent_copy *c = SW_VEC_AT(&due, consent_copy, i);
+        bool removed = false;
+        /* the records kept for the subscription (the address) wait for a
+         * consent that will not come: due when the link expired */
+        sw_subject_row who;
+        st = sw_subjects_get(s, c->subject, &who);
+        const sw_activity *act =
+            st == SW_OK ? consent_activity(s->policy, c->purpose, who.kind)
+                        : NULL;
+        if (act)
+            st = sw_records_due_open(s, c->subject, act->id,
+                                     c->scalars.token_expires);
+        if (st == SW_OK)
+            st = sw_consents_delete(s, c->id);
+        if (st == SW_OK)
+            st = sw_subjects_remove_if_empty(s, c->subject, now, &removed);
+        gone += removed;
+        json_array_append_new(ids, json_string(c->id));
+    }
+    if (st == SW_OK)
+        st = sw_audit_json(s, "consent.unconfirmed_expire", NULL, NULL,
+                           json_pack("{s:I, s:I, s:o}", "consents",
+                                     (json_int_t)due.n, "subjects_removed",
+                                     (json_int_t)gone, "ids", ids));
+    else
+        json_decref(ids);
+    if ((st = sw_op_end(s, own, st)) == SW_OK) {
+        *consents = due.n;
+        *subjects = gone;
+    }
+    sw_vec_release(&due);
+    return st;
+}
+
 /* ---- reading ---- */
 
 static void view_of(const sw_consent_row *r, sw_consent_view *v)

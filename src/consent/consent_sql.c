@@ -121,6 +121,29 @@ sw_status sw_consents_expiring(sw_store *s, sw_instant now, sw_consent_cb cb,
                   SW_ARGS(sw_v_int(now)), consent_rows, &c);
 }
 
+sw_status sw_consents_unconfirmed(sw_store *s, sw_instant now, sw_consent_cb cb,
+                                  void *ctx)
+{
+    consent_rows_ctx c = {cb, ctx};
+    return sw_sql(s, "reading consents",
+                  "SELECT " CONSENT_COLUMNS " FROM consents WHERE"
+                  " state = 'requested' AND token_hash IS NOT NULL AND"
+                  " token_expires <= ?1 ORDER BY token_expires, id",
+                  SW_ARGS(sw_v_int(now)), consent_rows, &c);
+}
+
+sw_status sw_consents_delete(sw_store *s, const char *id)
+{
+    sw_status st = sw_sql_run(s, "deleting a consent's history",
+                              "DELETE FROM consent_changes WHERE"
+                              " consent_id = ?1",
+                              SW_ARGS(sw_v_text(id)), NULL);
+    return st != SW_OK ? st
+                       : sw_sql_run(s, "deleting a consent",
+                                    "DELETE FROM consents WHERE id = ?1",
+                                    SW_ARGS(sw_v_text(id)), NULL);
+}
+
 /* ---- timelines: every state a consent or a request went through ---- */
 
 const sw_timeline sw_consent_timeline = {"consent_changes", "consent_id",

@@ -87,6 +87,11 @@ sw_status sw_consents_list(sw_store *s, const char *subject, sw_consent_cb cb,
 /* Given or renewed consents whose expires_at <= now. */
 sw_status sw_consents_expiring(sw_store *s, sw_instant now, sw_consent_cb cb,
                                void *ctx);
+/* Requested consents whose confirmation link expired at or before now. */
+sw_status sw_consents_unconfirmed(sw_store *s, sw_instant now, sw_consent_cb cb,
+                                  void *ctx);
+/* Deletes a consent and its history. */
+sw_status sw_consents_delete(sw_store *s, const char *id);
 /* A timeline: every state a consent or a request went through, in order
  * (a table of key, seq, state, at, actor and a note). */
 typedef struct sw_timeline {

@@ -133,14 +133,19 @@ sw_status sw_subjects_delete(sw_store *s, const char *id, sw_erase_result *c)
 }
 
 sw_status sw_subjects_remove_if_empty(sw_store *s, const char *id,
-                                      bool *removed)
+                                      sw_instant now, bool *removed)
 {
     *removed = false;
     int64_t any = 1;
     sw_status st = sw_sql_int(
-        s, "checking a subject's records",
-        "SELECT EXISTS (SELECT 1 FROM records WHERE subject_id = ?1)",
-        SW_ARGS(sw_v_text(id)), &any);
+        s, "checking what keeps a subject",
+        "SELECT EXISTS (SELECT 1 FROM records WHERE subject_id = ?1)"
+        " OR EXISTS (SELECT 1 FROM consents WHERE subject_id = ?1 AND"
+        " (state IN ('given', 'renewed') OR (state = 'requested' AND"
+        " (token_hash IS NULL OR token_expires > ?2))))"
+        " OR EXISTS (SELECT 1 FROM requests WHERE subject_id = ?1"
+        " AND closed_at IS NULL)",
+        SW_ARGS(sw_v_text(id), sw_v_int(now)), &any);
     if (st != SW_OK || any)
         return st;
     sw_erase_result counts;
@@ -289,6 +294,16 @@ sw_status sw_records_set_due(sw_store *s, const char *id, bool has_due,
         s, "moving a due date",
         "UPDATE records SET due_at = ?2, rule = ?3 WHERE id = ?1",
         SW_ARGS(sw_v_text(id), sw_v_opt(has_due, due), sw_v_text(rule)), NULL);
+}
+
+sw_status sw_records_due_open(sw_store *s, const char *subject,
+                              const char *activity, sw_instant due)
+{
+    return sw_sql_run(
+        s, "moving due dates",
+        "UPDATE records SET due_at = ?3 WHERE subject_id = ?1"
+        " AND activity = ?2 AND due_at IS NULL",
+        SW_ARGS(sw_v_text(subject), sw_v_text(activity), sw_v_int(due)), NULL);
 }
 
 sw_status sw_records_set_value(sw_store *s, const char *id,

@@ -122,10 +122,11 @@ sw_status sw_subjects_set_flags(sw_store *s, const char *id, int64_t flags,
  * counts what went. */
 sw_status sw_subjects_delete(sw_store *s, const char *id,
                              sw_erase_result *counts);
-/* Removes a subject left with no record; *removed says whether it had
- * none. */
+/* Removes a subject nothing keeps any more: no record, no consent given
+ * or renewed, no confirmation link still valid at now, no open request.
+ * *removed says whether it went. */
 sw_status sw_subjects_remove_if_empty(sw_store *s, const char *id,
-                                      bool *removed);
+                                      sw_instant now, bool *removed);
 /* The subjects of an account or a tenant (scope SW_EV_ACCOUNT or
  * SW_EV_TENANT) by its blind index. */
 sw_status sw_subjects_in_scope(sw_store *s, sw_scope_kind scope,
@@ -151,6 +152,10 @@ sw_status sw_records_list(sw_store *s, const char *subject, sw_record_cb cb,
                           void *ctx);
 sw_status sw_records_set_due(sw_store *s, const char *id, bool has_due,
                              sw_instant due, const char *rule);
+/* Makes due at due the subject's records of activity that had no due
+ * date (their clock waited on something that will not come). */
+sw_status sw_records_due_open(sw_store *s, const char *subject,
+                              const char *activity, sw_instant due);
 sw_status sw_records_set_value(sw_store *s, const char *id,
                                const uint8_t *value, size_t len);
 /* Deletes one record and the events recorded on it. */

@@ -1049,11 +1049,28 @@ static void noop_output(struct fy_diag *d, void *user, const char *buf,
     (void)len;
 }
 
+/* The length of the line break at s (left bytes there), 0 if none: YAML
+ * ends a line at LF, CR or CR LF, and YAML 1.1 also at NEL, LS and PS. */
+static size_t line_break(const char *s, size_t left)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    if (u[0] == '\n')
+        return 1;
+    if (u[0] == '\r')
+        return left > 1 && u[1] == '\n' ? 2 : 1;
+    if (left >= 2 && u[0] == 0xC2 && u[1] == 0x85)
+        return 2;
+    if (left >= 3 && u[0] == 0xE2 && u[1] == 0x80 &&
+        (u[2] == 0xA8 || u[2] == 0xA9))
+        return 3;
+    return 0;
+}
+
 /* YAML directives (%YAML, %TAG): a policy needs none but "%YAML 1.x" at
  * its start, and the YAML library loops forever on some malformed ones
- * (found by the fuzzer), wherever a line starts with '%'. Such a line is
- * refused here, before the library reads it. Reports the first and
- * returns false. */
+ * (found by the fuzzer), wherever a line starts with '%' (a line ended by
+ * any of YAML's line breaks). Such a line is refused here, before the
+ * library reads it. Reports the first and returns false. */
 static bool directives_ok(const char *name, const char *text, size_t len,
                           sw_diags *diags)
 {
@@ -1061,10 +1078,11 @@ static bool directives_ok(const char *name, const char *text, size_t len,
     int line = 1;
     for (size_t i = 0; i < len; line++) {
         const char *s = text + i;
-        const char *nl = memchr(s, '\n', len - i);
-        size_t n = nl ? (size_t)(nl - s) : len - i;
-        i += n + (nl ? 1 : 0);
-        if (n == 0 || s[0] == '#' || s[0] == '\r')
+        size_t n = 0, brk = 0;
+        while (i + n < len && !(brk = line_break(s + n, len - i - n)))
+            n++;
+        i += n + brk;
+        if (n == 0 || s[0] == '#')
             continue;
         if (s[0] != '%') {
             prelude = false;
@@ -1072,7 +1090,7 @@ static bool directives_ok(const char *name, const char *text, size_t len,
         }
         bool yaml = prelude && n >= 9 && memcmp(s, "%YAML 1.", 8) == 0 &&
                     (s[8] == '1' || s[8] == '2') &&
-                    (n == 9 || s[9] == ' ' || s[9] == '\r' || s[9] == '#');
+                    (n == 9 || s[9] == ' ' || s[9] == '#');
         if (!yaml) {
             if (diags)
                 sw_diags_add(diags, SW_SEV_ERROR, "yaml", name, line, 1,

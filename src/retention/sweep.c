@@ -139,8 +139,10 @@ char *sw_sweep_report_json(const sw_sweep_report *r)
                   (json_int_t)r->traffic_held, "months_dropped",
                   (json_int_t)r->months_dropped));
     json_object_set_new(o, "consent",
-                        json_pack("{s:I, s:I}", "consents_expired",
+                        json_pack("{s:I, s:I, s:I}", "consents_expired",
                                   (json_int_t)r->consents_expired,
+                                  "unconfirmed_removed",
+                                  (json_int_t)r->unconfirmed_removed,
                                   "suppression_entries_removed",
                                   (json_int_t)r->suppression_removed));
     json_object_set_new(o, "requests_removed",
@@ -345,8 +347,8 @@ static sw_status one_batch(sw_store *s, sw_sweep_report *r, size_t limit,
         bool removed;
         if (!t.subjects[i][0])
             continue;
-        if ((st = sw_subjects_remove_if_empty(s, t.subjects[i], &removed)) ==
-            SW_OK)
+        if ((st = sw_subjects_remove_if_empty(s, t.subjects[i], r->now,
+                                              &removed)) == SW_OK)
             subjects += removed;
     }
     if (st == SW_OK && *n && !report_groups(s, r, &t, rules))
@@ -393,6 +395,7 @@ static void clear_work(sw_sweep_report *r)
     r->epochs_destroyed = r->traffic_rekeyed = r->traffic_stripped = 0;
     r->traffic_deleted = r->months_dropped = 0;
     r->consents_expired = r->suppression_removed = 0;
+    r->unconfirmed_removed = 0;
     r->requests_removed = r->public_removed = 0;
     free(r->groups);
     r->groups = NULL;
@@ -415,9 +418,10 @@ static int fold_one(const sw_audit_row *row, void *p)
         return 0;
     }
     static const char *const work[] = {
-        "sweep.batch",      "traffic.strip_day", "traffic.release_day",
-        "traffic.expire",   "consent.expire",    "request.expire",
-        "suppression.sweep"};
+        "sweep.batch",         "traffic.strip_day",
+        "traffic.release_day", "traffic.expire",
+        "consent.expire",      "request.expire",
+        "suppression.sweep",   "consent.unconfirmed_expire"};
     bool counted = false;
     for (size_t i = 0; i < sizeof(work) / sizeof(work[0]) && !counted; i++)
         counted = strcmp(a, work[i]) == 0;
@@ -451,6 +455,9 @@ static int fold_one(const sw_audit_row *row, void *p)
         r->months_dropped += json_is_true(json_object_get(d, "dropped"));
     } else if (strcmp(a, "consent.expire") == 0) {
         r->consents_expired++;
+    } else if (strcmp(a, "consent.unconfirmed_expire") == 0) {
+        r->unconfirmed_removed += (size_t)jint(d, "consents");
+        r->subjects_removed += (size_t)jint(d, "subjects_removed");
     } else if (strcmp(a, "request.expire") == 0) {
         r->requests_removed += (size_t)jint(d, "requests");
     } else if (strcmp(a, "suppression.sweep") == 0) {
@@ -511,6 +518,10 @@ sw_status sw_sweep(sw_store *s, const sw_sweep_options *o,
         return r->dry_run ? st : sw_sql_fail(s, st, NULL);
     /* Consent periods that ended make their records due first. */
     st = sw_consent_expire(s, &r->consents_expired);
+    size_t gone = 0;
+    if (st == SW_OK)
+        st = sw_consent_unconfirmed_expire(s, &r->unconfirmed_removed, &gone);
+    r->subjects_removed += gone;
     for (size_t n = 1; n && st == SW_OK;) {
         st = one_batch(s, r, batch, &n);
         if (st == SW_OK && n && o && o->progress)
@@ -547,8 +558,9 @@ sw_status sw_sweep(sw_store *s, const sw_sweep_options *o,
     r->carried_batches = carried;
     bool did = r->records || r->epochs_destroyed || r->traffic_deleted ||
                r->traffic_stripped || r->traffic_rekeyed || r->months_dropped ||
-               r->consents_expired || r->suppression_removed ||
-               r->requests_removed || r->public_removed;
+               r->consents_expired || r->unconfirmed_removed ||
+               r->suppression_removed || r->requests_removed ||
+               r->public_removed;
     if (st == SW_OK && !r->dry_run && did) {
         char *cert = sw_sweep_report_json(r);
         /* The certificate is compact JSON in the trail. */

@@ -169,6 +169,76 @@ static void test_expired_token(void **state)
     tu_store_free(&t);
 }
 
+/* A confirmation pending when sweeps run keeps its link until its own
+ * expiry: a first subscription, and a re-subscription after an
+ * unsubscribe (the address suppressed until it is confirmed). */
+static void test_pending_survives_sweeps(void **state)
+{
+    (void)state;
+    tu_store t;
+    tu_store_new(&t, T0);
+    sw_consent_result r = subscribe(&t, "dan@example.com");
+    sw_sweep_report_free(sweep_at(&t, "2026-03-02T10:00:00Z"));
+    sw_sweep_report_free(sweep_at(&t, "2026-03-03T10:00:00Z"));
+    sw_consent_result c;
+    assert_int_equal(sw_consent_confirm(t.s, r.token, &c), SW_OK);
+    assert_true(decide(&t, MKT, "email", "dan@example.com").allow);
+
+    /* unsubscribed, then subscribing again: pending across sweeps */
+    tu_store_now(&t, "2026-04-01T00:00:00Z");
+    sw_ident id = {"email", "dan@example.com"};
+    sw_objection_result o;
+    assert_int_equal(sw_suppression_add(t.s, &id, NULL, &o), SW_OK);
+    r = subscribe(&t, "dan@example.com");
+    for (int day = 2; day <= 7; day++) {
+        char at[32];
+        snprintf(at, sizeof(at), "2026-04-0%dT00:00:00Z", day);
+        sw_sweep_report_free(sweep_at(&t, at));
+    }
+    assert_int_equal(decide(&t, MKT, "email", "dan@example.com").reason,
+                     SW_DENY_SUPPRESSED);
+    assert_int_equal(sw_consent_confirm(t.s, r.token, &c), SW_OK);
+    assert_true(decide(&t, MKT, "email", "dan@example.com").allow);
+    tu_store_free(&t);
+}
+
+/* A subscription never confirmed goes with its address once its link
+ * expired (the policy's consent.confirmation_valid): the sweep after that
+ * removes the consent, its history and the subject nothing else keeps. */
+static void test_unconfirmed_subscription_goes(void **state)
+{
+    (void)state;
+    tu_store t;
+    tu_store_new(&t, T0);
+    sw_consent_result r = subscribe(&t, "eve@example.com");
+    sw_sweep_report *rep = sweep_at(&t, "2026-03-08T09:59:59Z");
+    assert_int_equal(rep->unconfirmed_removed, 0);
+    sw_sweep_report_free(rep);
+    assert_int_equal(tu_count_sql(t.path, "SELECT count(*) FROM consents"), 1);
+    rep = sweep_at(&t, "2026-03-08T10:00:00Z"); /* 7 days after */
+    assert_int_equal(rep->unconfirmed_removed, 1);
+    assert_int_equal(rep->subjects_removed, 1);
+    sw_sweep_report_free(rep);
+    assert_int_equal(tu_count_sql(t.path, "SELECT count(*) FROM consents"), 0);
+    assert_int_equal(tu_count_sql(t.path, "SELECT count(*) FROM subjects"), 0);
+    assert_int_equal(tu_count_sql(t.path, "SELECT count(*) FROM identifiers"),
+                     0);
+    assert_int_equal(tu_count_sql(t.path, "SELECT count(*) FROM "
+                                          "consent_changes"),
+                     0);
+    assert_int_equal(decide(&t, MKT, "email", "eve@example.com").reason,
+                     SW_DENY_NO_CONSENT);
+    sw_consent_result c;
+    assert_int_equal(sw_consent_confirm(t.s, r.token, &c), SW_ERR_NOTFOUND);
+    /* the certificate says so */
+    assert_int_equal(tu_count_sql(t.path,
+                                  "SELECT count(*) FROM audit WHERE action ="
+                                  " 'sweep.certificate' AND details LIKE"
+                                  " '%\"unconfirmed_removed\":1%'"),
+                     1);
+    tu_store_free(&t);
+}
+
 /* ---- the suppression list ---- */
 
 static void test_unsubscribe_survives_erasure(void **state)
@@ -910,6 +980,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_double_opt_in),
         cmocka_unit_test(test_expired_token),
+        cmocka_unit_test(test_pending_survives_sweeps),
+        cmocka_unit_test(test_unconfirmed_subscription_goes),
         cmocka_unit_test(test_unsubscribe_survives_erasure),
         cmocka_unit_test(test_unknown_address),
         cmocka_unit_test(test_b2b_relationship),
