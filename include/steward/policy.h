@@ -264,6 +264,12 @@ typedef struct sw_policy {
         sw_duration confirmation_valid;
         const char *cookie_necessary, *cookie_analytics, *cookie_advertising;
     } consent;
+    /* The ledger: how long a subject nothing keeps (no record, no consent
+     * given or pending, no request, no hold) stays after it was created;
+     * zero: the policy states no such period (the subject stays). */
+    struct {
+        sw_duration orphan_subject;
+    } ledger;
     const char *source_name; /* file name diagnostics use */
     struct sw_arena *arena_; /* private: owns everything above */
 } sw_policy;

@@ -72,7 +72,10 @@ typedef struct sw_sweep_report {
     char policy_version[64];
     size_t records;          /* deleted or anonymised */
     size_t subjects_removed; /* left with no record: key and identifiers gone */
-    size_t held;             /* due records kept by holds */
+    /* of those, subjects nothing kept (the policy's ledger.orphan_subject
+     * after they were created) */
+    size_t orphans_removed;
+    size_t held; /* due records kept by holds */
     size_t batches;
     /* of batches: those an earlier sweep, killed before it could certify
      * them, had done (the certificate covers them too) */

@@ -28,6 +28,12 @@
 #define SW_RECORD_HELD                                                         \
     "EXISTS (SELECT 1 FROM holds h WHERE " SW_HOLD_COVERS_RECORD ")"
 
+/* Whether an active hold keeps subject s: on itself or on its account. */
+#define SW_SUBJECT_HELD                                                        \
+    "EXISTS (SELECT 1 FROM holds h WHERE h.released_at IS NULL AND"            \
+    " ((h.scope = " SQL_EV_SUBJECT " AND h.scope_key = CAST(s.id AS BLOB))"    \
+    " OR (h.scope = " SQL_EV_ACCOUNT " AND h.scope_key = s.account_bi)))"
+
 /* A traffic detail record t is kept by an active hold on its account
  * (held accounts by name), on the detail record itself (by id), or on
  * the whole activity (a constant: its target bound as A). */

@@ -132,20 +132,16 @@ sw_status sw_subjects_delete(sw_store *s, const char *id, sw_erase_result *c)
     return SW_OK;
 }
 
+#define SUBJECT_KEPT_1_2 SW_SUBJECT_KEPT("?1", "?2")
+
 sw_status sw_subjects_remove_if_empty(sw_store *s, const char *id,
                                       sw_instant now, bool *removed)
 {
     *removed = false;
     int64_t any = 1;
-    sw_status st = sw_sql_int(
-        s, "checking what keeps a subject",
-        "SELECT EXISTS (SELECT 1 FROM records WHERE subject_id = ?1)"
-        " OR EXISTS (SELECT 1 FROM consents WHERE subject_id = ?1 AND"
-        " (state IN ('given', 'renewed') OR (state = 'requested' AND"
-        " (token_hash IS NULL OR token_expires > ?2))))"
-        " OR EXISTS (SELECT 1 FROM requests WHERE subject_id = ?1"
-        " AND closed_at IS NULL)",
-        SW_ARGS(sw_v_text(id), sw_v_int(now)), &any);
+    sw_status st = sw_sql_int(s, "checking what keeps a subject",
+                              "SELECT " SUBJECT_KEPT_1_2,
+                              SW_ARGS(sw_v_text(id), sw_v_int(now)), &any);
     if (st != SW_OK || any)
         return st;
     sw_erase_result counts;

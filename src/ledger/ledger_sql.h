@@ -122,8 +122,18 @@ sw_status sw_subjects_set_flags(sw_store *s, const char *id, int64_t flags,
  * counts what went. */
 sw_status sw_subjects_delete(sw_store *s, const char *id,
                              sw_erase_result *counts);
-/* Removes a subject nothing keeps any more: no record, no consent given
- * or renewed, no confirmation link still valid at now, no open request.
+/* What keeps the subject whose id is the SQL ID at the instant NOW: a
+ * record, a consent given or renewed, a confirmation link still valid, a
+ * request (open, or closed and within its own retention). The one rule
+ * both the sweep of records and the sweep of orphans use. */
+#define SW_SUBJECT_KEPT(ID, NOW)                                               \
+    "(EXISTS (SELECT 1 FROM records WHERE subject_id = " ID ")"                \
+    " OR EXISTS (SELECT 1 FROM consents WHERE subject_id = " ID                \
+    " AND (state IN ('given', 'renewed') OR (state = 'requested' AND"          \
+    " (token_hash IS NULL OR token_expires > " NOW "))))"                      \
+    " OR EXISTS (SELECT 1 FROM requests WHERE subject_id = " ID "))"
+
+/* Removes a subject nothing keeps any more at now (SW_SUBJECT_KEPT).
  * *removed says whether it went. */
 sw_status sw_subjects_remove_if_empty(sw_store *s, const char *id,
                                       sw_instant now, bool *removed);

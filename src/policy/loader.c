@@ -339,6 +339,13 @@ static const field consent_fields[] = {
 static const schema consent_schema = {"consent",      0,    NOPOS,
                                       consent_fields, NULL, NULL};
 
+static const field ledger_fields[] = {{"orphan_subject", F_DURATION,
+                                       POFF(ledger.orphan_subject), 0, 0,
+                                       R_NONE, NULL, NULL},
+                                      {NULL, 0, 0, 0, 0, 0, NULL, NULL}};
+static const schema ledger_schema = {"ledger",      0,    NOPOS,
+                                     ledger_fields, NULL, NULL};
+
 static void check_policy(pctx *c, void *obj);
 
 /* Definitions come first: references are resolved while reading. */
@@ -371,6 +378,7 @@ static const field policy_fields[] = {
     {"ccpa", F_OBJ, 0, 0, 0, R_NONE, &ccpa_schema, NULL},
     {"traffic", F_OBJ, 0, 0, 0, R_NONE, &traffic_schema, NULL},
     {"consent", F_OBJ, 0, 0, 0, R_NONE, &consent_schema, NULL},
+    {"ledger", F_OBJ, 0, 0, 0, R_NONE, &ledger_schema, NULL},
     {NULL, 0, 0, 0, 0, 0, NULL, NULL}};
 const schema sw_policy_schema_ = {
     "policy", sizeof(sw_policy), NOPOS, policy_fields, NULL, check_policy};

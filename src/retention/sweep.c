@@ -102,11 +102,12 @@ char *sw_sweep_report_json(const sw_sweep_report *r)
 {
     char t[SW_INSTANT_BUFSZ], a[SW_INSTANT_BUFSZ], b[SW_INSTANT_BUFSZ];
     json_t *o = json_pack(
-        "{s:s, s:b, s:s, s:I, s:I, s:I, s:I}", "now",
+        "{s:s, s:b, s:s, s:I, s:I, s:I, s:I, s:I}", "now",
         sw_instant_format(r->now, t), "dry_run", r->dry_run, "policy_version",
         r->policy_version, "records", (json_int_t)r->records,
-        "subjects_removed", (json_int_t)r->subjects_removed, "held",
-        (json_int_t)r->held, "batches", (json_int_t)r->batches);
+        "subjects_removed", (json_int_t)r->subjects_removed, "orphans_removed",
+        (json_int_t)r->orphans_removed, "held", (json_int_t)r->held, "batches",
+        (json_int_t)r->batches);
     if (r->carried_batches)
         json_object_set_new(o, "batches_of_an_interrupted_sweep",
                             json_integer((json_int_t)r->carried_batches));
@@ -375,6 +376,63 @@ static sw_status one_batch(sw_store *s, sw_sweep_report *r, size_t limit,
     return st;
 }
 
+/* ---- subjects nothing keeps ---- */
+
+typedef char subject_id[SW_ID_BUFSZ];
+
+typedef struct orphans_ctx {
+    sw_duration grace;
+    sw_instant now;
+    sw_vec ids; /* of subject_id */
+} orphans_ctx;
+
+static int orphan_due(const char *id, sw_instant created, void *p)
+{
+    orphans_ctx *c = p;
+    if (sw_instant_add(created, c->grace) > c->now)
+        return 1; /* the oldest first: the rest are younger */
+    char *slot = sw_vec_push(&c->ids);
+    if (slot)
+        snprintf(slot, SW_ID_BUFSZ, "%s", id);
+    return 0;
+}
+
+/* Removes the subjects nothing keeps (no record, consent, request or
+ * hold) once the policy's ledger.orphan_subject has passed since they
+ * were created; one transaction, audited. */
+static sw_status orphans_sweep(sw_store *s, sw_sweep_report *r)
+{
+    const sw_duration g = s->policy->ledger.orphan_subject;
+    if (!g.years && !g.months && !g.days)
+        return SW_OK; /* the policy states no such period */
+    orphans_ctx c = {g, r->now, SW_VEC(subject_id)};
+    sw_status st = sw_subjects_orphaned(s, r->now, orphan_due, &c);
+    if (st == SW_OK && c.ids.nomem)
+        st = sw_fail(s, SW_ERR_NOMEM, "out of memory");
+    if (st != SW_OK || !c.ids.n) {
+        sw_vec_release(&c.ids);
+        return st;
+    }
+    if ((st = sw_tx_begin(s)) == SW_OK) {
+        for (size_t i = 0; st == SW_OK && i < c.ids.n; i++) {
+            sw_erase_result counts;
+            st = sw_subjects_delete(s, *SW_VEC_AT(&c.ids, subject_id, i),
+                                    &counts);
+        }
+        if (st == SW_OK)
+            st = sw_audit_json(s, "subject.orphan_expire", NULL, NULL,
+                               json_pack("{s:s, s:I}", "rule",
+                                         "ledger.orphan_subject", "subjects",
+                                         (json_int_t)c.ids.n));
+        if ((st = sw_tx_end(s, st)) == SW_OK) {
+            r->orphans_removed += c.ids.n;
+            r->subjects_removed += c.ids.n;
+        }
+    }
+    sw_vec_release(&c.ids);
+    return st;
+}
+
 /* ---- the certificate, from the trail ----
  * A sweep killed and run again must certify what both runs did: the
  * certificate is rebuilt from the audit entries of the work since the
@@ -395,7 +453,7 @@ static void clear_work(sw_sweep_report *r)
     r->epochs_destroyed = r->traffic_rekeyed = r->traffic_stripped = 0;
     r->traffic_deleted = r->months_dropped = 0;
     r->consents_expired = r->suppression_removed = 0;
-    r->unconfirmed_removed = 0;
+    r->unconfirmed_removed = r->orphans_removed = 0;
     r->requests_removed = r->public_removed = 0;
     free(r->groups);
     r->groups = NULL;
@@ -418,10 +476,11 @@ static int fold_one(const sw_audit_row *row, void *p)
         return 0;
     }
     static const char *const work[] = {
-        "sweep.batch",         "traffic.strip_day",
-        "traffic.release_day", "traffic.expire",
-        "consent.expire",      "request.expire",
-        "suppression.sweep",   "consent.unconfirmed_expire"};
+        "sweep.batch",          "traffic.strip_day",
+        "traffic.release_day",  "traffic.expire",
+        "consent.expire",       "request.expire",
+        "suppression.sweep",    "consent.unconfirmed_expire",
+        "subject.orphan_expire"};
     bool counted = false;
     for (size_t i = 0; i < sizeof(work) / sizeof(work[0]) && !counted; i++)
         counted = strcmp(a, work[i]) == 0;
@@ -458,6 +517,9 @@ static int fold_one(const sw_audit_row *row, void *p)
     } else if (strcmp(a, "consent.unconfirmed_expire") == 0) {
         r->unconfirmed_removed += (size_t)jint(d, "consents");
         r->subjects_removed += (size_t)jint(d, "subjects_removed");
+    } else if (strcmp(a, "subject.orphan_expire") == 0) {
+        r->orphans_removed += (size_t)jint(d, "subjects");
+        r->subjects_removed += (size_t)jint(d, "subjects");
     } else if (strcmp(a, "request.expire") == 0) {
         r->requests_removed += (size_t)jint(d, "requests");
     } else if (strcmp(a, "suppression.sweep") == 0) {
@@ -545,6 +607,8 @@ sw_status sw_sweep(sw_store *s, const sw_sweep_options *o,
     if (st == SW_OK)
         st = sw_request_expire(s, &r->requests_removed);
     if (st == SW_OK)
+        st = orphans_sweep(s, r);
+    if (st == SW_OK)
         st = sw_records_held(s, r->now, add_held, &c, &r->held);
     if (r->dry_run)
         sw_batch_rollback(s); /* always: a plan changes nothing */
@@ -559,8 +623,8 @@ sw_status sw_sweep(sw_store *s, const sw_sweep_options *o,
     bool did = r->records || r->epochs_destroyed || r->traffic_deleted ||
                r->traffic_stripped || r->traffic_rekeyed || r->months_dropped ||
                r->consents_expired || r->unconfirmed_removed ||
-               r->suppression_removed || r->requests_removed ||
-               r->public_removed;
+               r->orphans_removed || r->suppression_removed ||
+               r->requests_removed || r->public_removed;
     if (st == SW_OK && !r->dry_run && did) {
         char *cert = sw_sweep_report_json(r);
         /* The certificate is compact JSON in the trail. */

@@ -175,6 +175,30 @@ sw_status sw_aggregates_add(sw_store *s, const char *activity,
         NULL);
 }
 
+typedef struct orphan_ctx {
+    sw_orphan_cb cb;
+    void *ctx;
+} orphan_ctx;
+
+static int orphan_row(const sw_row *r, void *p)
+{
+    orphan_ctx *c = p;
+    return c->cb(sw_row_text(r, 0), sw_row_int(r, 1), c->ctx);
+}
+
+#define SUBJECT_KEPT_S SW_SUBJECT_KEPT("s.id", "?1")
+
+sw_status sw_subjects_orphaned(sw_store *s, sw_instant now, sw_orphan_cb cb,
+                               void *ctx)
+{
+    orphan_ctx c = {cb, ctx};
+    return sw_sql(s, "finding subjects nothing keeps",
+                  "SELECT s.id, s.created_at FROM subjects s WHERE"
+                  " s.created_at <= ?1 AND NOT " SUBJECT_KEPT_S
+                  " AND NOT " SW_SUBJECT_HELD " ORDER BY s.created_at, s.id",
+                  SW_ARGS(sw_v_int(now)), orphan_row, &c);
+}
+
 typedef struct held_ctx {
     sw_held_cb cb;
     void *ctx;

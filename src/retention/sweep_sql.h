@@ -20,6 +20,12 @@ sw_status sw_sweep_take(sw_store *s, sw_instant now, size_t limit,
 sw_status sw_aggregates_add(sw_store *s, const char *activity,
                             const char *category, const char *month,
                             const char *rule, size_t count);
+/* The subjects nothing keeps at now (SW_SUBJECT_KEPT) and no hold keeps,
+ * to cb with the instant each was created, oldest first, until cb
+ * returns non-zero. */
+typedef int (*sw_orphan_cb)(const char *id, sw_instant created, void *ctx);
+sw_status sw_subjects_orphaned(sw_store *s, sw_instant now, sw_orphan_cb cb,
+                               void *ctx);
 /* Due records that active holds keep, per hold; *total: distinct. */
 sw_status sw_records_held(sw_store *s, sw_instant now, sw_held_cb cb, void *ctx,
                           size_t *total);

@@ -370,6 +370,7 @@ sw_sweep_report *tu_sweep(tu_store *t, const char *now)
     assert_false(r->dry_run);
     SAME(records)
     SAME(subjects_removed)
+    SAME(orphans_removed)
     SAME(held)
     SAME(n_groups)
     SAME(n_held)

@@ -682,9 +682,16 @@ static void test_withdraw_consent_and_records_kept_24_months(void **state)
     sw_sweep_report *r = tu_sweep(&t, "2028-05-04T07:59:59Z");
     assert_int_equal(r->requests_removed, 0);
     sw_sweep_report_free(r);
+    /* the address is kept for the request, as long as the request */
+    assert_int_equal(tu_count_sql(t.path, "SELECT count(*) FROM identifiers"),
+                     1);
     r = tu_sweep(&t, "2028-05-04T08:00:00Z");
     assert_int_equal(r->requests_removed, 1);
+    assert_int_equal(r->orphans_removed, 1);
     sw_sweep_report_free(r);
+    assert_int_equal(tu_count_sql(t.path, "SELECT count(*) FROM subjects"), 0);
+    assert_int_equal(tu_count_sql(t.path, "SELECT count(*) FROM identifiers"),
+                     0);
     assert_int_equal(tu_count_sql(t.path, "SELECT count(*) FROM requests"), 0);
     assert_int_equal(tu_count_sql(t.path, "SELECT count(*) FROM"
                                           " request_changes"),

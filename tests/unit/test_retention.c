@@ -262,6 +262,51 @@ static void test_retention__hold_scopes(void **state)
                      5);
 }
 
+/* A subject nothing keeps (identifiers, no record, consent or request)
+ * goes the policy's ledger.orphan_subject (30 days) after it was created,
+ * unless a hold keeps it; the certificate counts it. */
+static void test_retention__orphan_subjects_go(void **state)
+{
+    (void)state;
+    tu_store t;
+    tu_store_new(&t, T0);
+    char a[SW_ID_BUFSZ], b[SW_ID_BUFSZ], hold[SW_ID_BUFSZ];
+    sw_ident ia = {"phone", "+447700900123"},
+             ib = {"email", "held@example.com"};
+    sw_subject_spec sa = {"end_user", NULL, NULL, NULL, 1, &ia};
+    sw_subject_spec sb = {"prospect", NULL, NULL, NULL, 1, &ib};
+    assert_int_equal(sw_subject_add(t.s, &sa, a), SW_OK);
+    assert_int_equal(sw_subject_add(t.s, &sb, b), SW_OK);
+    char scope[SW_ID_BUFSZ + 16];
+    snprintf(scope, sizeof(scope), "subject:%s", b);
+    assert_int_equal(sw_hold_place(t.s, scope, "litigation", "claim 1", hold),
+                     SW_OK);
+    sw_sweep_report *r = sweep_at(&t, "2024-04-14T09:59:59Z", false);
+    assert_int_equal(r->orphans_removed, 0);
+    sw_sweep_report_free(r);
+    assert_int_equal(count_sql(&t, "SELECT count(*) FROM subjects"), 2);
+    r = sweep_at(&t, "2024-04-14T10:00:00Z", false); /* 30 days */
+    assert_int_equal(r->orphans_removed, 1);
+    assert_int_equal(r->subjects_removed, 1);
+    sw_sweep_report_free(r);
+    assert_int_equal(count_sql(&t, "SELECT count(*) FROM subjects"), 1);
+    assert_int_equal(count_sql(&t, "SELECT count(*) FROM identifiers"), 1);
+    sw_subject_view *v = NULL;
+    assert_int_equal(sw_subject_show(t.s, a, &v), SW_ERR_NOTFOUND);
+    assert_null(v);
+    assert_int_equal(count_sql(&t, "SELECT count(*) FROM audit WHERE action ="
+                                   " 'sweep.certificate' AND details LIKE"
+                                   " '%\"orphans_removed\":1%'"),
+                     1);
+    /* released: the held one goes at the next sweep */
+    assert_int_equal(sw_hold_release(t.s, hold), SW_OK);
+    r = sweep_at(&t, "2024-04-15T00:00:00Z", false);
+    assert_int_equal(r->orphans_removed, 1);
+    sw_sweep_report_free(r);
+    assert_int_equal(count_sql(&t, "SELECT count(*) FROM subjects"), 0);
+    tu_store_free(&t);
+}
+
 static void test_retention__dry_run_changes_nothing(void **state)
 {
     fx *f = *state;
@@ -351,6 +396,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(
             test_retention__swept_records_take_their_events_held, setup,
             teardown),
+        cmocka_unit_test(test_retention__orphan_subjects_go),
         cmocka_unit_test_setup_teardown(test_retention__dry_run_changes_nothing,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(
