@@ -444,6 +444,16 @@ static sw_status compute_due(sw_store *s, const due_input *in, sw_due *out)
     return SW_OK;
 }
 
+/* The source of a record added without one: the data subject when the
+ * activity declares it (what a person gives is the common case), else
+ * the activity's first declared source; NULL when it declares none. */
+static const char *default_source(const sw_activity *a)
+{
+    if (sw_strs_contains(&a->sources, "data_subject"))
+        return "data_subject";
+    return a->sources.n ? a->sources.v[0] : NULL;
+}
+
 sw_status sw_record_add(sw_store *s, const sw_record_spec *spec,
                         char id[SW_ID_BUFSZ], sw_due *due_out)
 {
@@ -517,7 +527,7 @@ sw_status sw_record_add(sw_store *s, const sw_record_spec *spec,
                                spec->category,
                                sealed,
                                len,
-                               spec->source,
+                               spec->source ? spec->source : default_source(a),
                                at,
                                due.has_due,
                                due.due_at,

@@ -301,11 +301,12 @@ sw_status sw_answer_access(sw_store *s, const char *subject,
 
 /* ---- portability ---- */
 
-/* Provided by the subject and processed on consent or contract. */
+/* Processed on consent or contract (Art. 20(1)(a)), whatever its
+ * source. */
 static bool portable(const sw_policy *p, const sw_record_view *r)
 {
     const sw_activity *a = sw_policy_activity(p, r->activity);
-    if (!a || strcmp(r->source, "data_subject") != 0)
+    if (!a)
         return false;
     for (size_t i = 0; i < a->n_bases; i++)
         if (strcmp(a->bases[i].basis, "6(1)(a)") == 0 ||
@@ -363,7 +364,7 @@ sw_status sw_answer_portability(sw_store *s, const char *subject,
     if (st != SW_OK)
         return st;
     snprintf(out->outcome, sizeof(out->outcome),
-             "portable data: %zu record%s the subject provided (%s)", n,
+             "portable data: %zu record%s on consent or contract (%s)", n,
              n == 1 ? "" : "s", csv ? "CSV" : "JSON");
     return SW_OK;
 }

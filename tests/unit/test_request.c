@@ -444,6 +444,41 @@ static void test_portability_csv_neutralises_formulas(void **state)
     tu_store_free(&t);
 }
 
+/* A record added without a source takes the activity's declared one, and
+ * portability exports what is processed on consent or contract whatever
+ * its source: the export of a support ticket added the default way is not
+ * empty. */
+static void test_portability_without_a_source(void **state)
+{
+    (void)state;
+    tu_store t;
+    tu_store_new(&t, "2026-05-04T08:00:00Z");
+    char sid[SW_ID_BUFSZ], rid[SW_ID_BUFSZ], out[256];
+    customer(&t, "zoe@acme.example", sid);
+    sw_record_spec spec = {sid,
+                           "customer_support",
+                           "user.content.support_ticket",
+                           "my router blinks",
+                           16,
+                           NULL,
+                           false,
+                           0};
+    assert_int_equal(sw_record_add(t.s, &spec, rid, NULL), SW_OK);
+    sw_subject_view *v = NULL;
+    assert_int_equal(sw_subject_show(t.s, sid, &v), SW_OK);
+    assert_int_equal(v->n_records, 1);
+    assert_string_equal(v->records[0].source, "data_subject");
+    sw_subject_view_free(v);
+    sw_request_opened o =
+        verified(&t, "zoe@acme.example", SW_REQ_PORTABILITY, SW_GDPR);
+    char *json;
+    assert_int_equal(fulfil(&t, o.req.id, SW_ANSWER_JSON, out, &json), SW_OK);
+    assert_non_null(strstr(json, "my router blinks"));
+    assert_non_null(strstr(out, "portable data: 1 record"));
+    free(json);
+    tu_store_free(&t);
+}
+
 static void test_portability_and_know(void **state)
 {
     (void)state;
@@ -735,6 +770,7 @@ int main(void)
         cmocka_unit_test(test_fulfil_through_consent),
         cmocka_unit_test(test_access_report),
         cmocka_unit_test(test_portability_and_know),
+        cmocka_unit_test(test_portability_without_a_source),
         cmocka_unit_test(test_portability_csv_neutralises_formulas),
         cmocka_unit_test(test_rectification),
         cmocka_unit_test(test_erasure_keeps_what_the_law_needs),
