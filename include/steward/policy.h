@@ -179,7 +179,11 @@ typedef struct sw_activity {
     const char *withdrawal; /* how consent is withdrawn, or NULL */
     const char *objection;  /* how to object, or NULL */
     bool double_opt_in;     /* a consent is pending until confirmed */
-    sw_strs holds;          /* hold kinds that suspend its deletion */
+    /* The period of a consent given without one (zero: none stated). An
+     * activity whose rules count from consent_expired keeps its data for
+     * the consent's period: a consent to it must state one or take this. */
+    sw_duration consent_period;
+    sw_strs holds; /* hold kinds that suspend its deletion */
     size_t n_rules;
     const sw_rule *rules;
     sw_pos pos;

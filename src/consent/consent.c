@@ -358,6 +358,17 @@ static void token_hash(const char *token, uint8_t out[SW_HASH_BYTES])
                        strlen(token), NULL, 0);
 }
 
+/* Whether the activity keeps its data for the consent's period (a rule
+ * counts from its end). */
+static bool kept_for_the_consent(const sw_activity *a)
+{
+    for (size_t i = 0; i < a->n_rules; i++)
+        if (a->rules[i].after &&
+            strcmp(a->rules[i].after, "consent_expired") == 0)
+            return true;
+    return false;
+}
+
 /* Finds or creates the subject of the target (a new one of kind, with a
  * record of the address under activity). */
 static sw_status subject_for(sw_store *s, const sw_who *who, sw_target *t,
@@ -504,9 +515,21 @@ sw_status sw_consent_give(sw_store *s, const sw_who *who,
         r.has_given = true;
         r.given_at = at;
     }
-    if (spec->has_period) {
+    sw_duration period = spec->period;
+    bool has_period = spec->has_period;
+    if (st == SW_OK && !has_period && act && kept_for_the_consent(act)) {
+        const sw_duration d = act->consent_period;
+        has_period = d.years || d.months || d.days;
+        period = d;
+        if (!has_period)
+            st = sw_fail(s, SW_ERR_INVALID,
+                         "activity '%s' keeps its data for the period of the "
+                         "consent: give the period (for example --period 2y)",
+                         act->id);
+    }
+    if (has_period) {
         r.has_expiry = true;
-        r.expires_at = sw_instant_add(at, spec->period);
+        r.expires_at = sw_instant_add(at, period);
     }
     if (st == SW_OK)
         st = put_consent(s, &r, "consent.give",

@@ -222,6 +222,8 @@ static const field activity_fields[] = {
     {"objection", F_STR, OFF(sw_activity, objection), 0, 0, R_NONE, NULL, NULL},
     {"double_opt_in", F_BOOL, OFF(sw_activity, double_opt_in), 0, 0, R_NONE,
      NULL, NULL},
+    {"consent_period", F_DURATION, OFF(sw_activity, consent_period), 0, 0,
+     R_NONE, NULL, NULL},
     {"holds", F_STRS, OFF(sw_activity, holds), 0, 0, R_HOLD, NULL, NULL},
     {"retention", F_LIST, OFF(sw_activity, rules), OFF(sw_activity, n_rules),
      REQ, R_NONE, &rule_schema, NULL},

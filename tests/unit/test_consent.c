@@ -596,7 +596,7 @@ static void test_withdrawal_makes_due(void **state)
     add_subject(&t, "job_applicant", NULL, "kim@mail.example", sid);
     add_record(&t, sid, "recruitment_applicants", "user.employment.education",
                rid);
-    sw_consent_result r = give(&t, sid, REC, NULL);
+    sw_consent_result r = give(&t, sid, REC, "2y");
     assert_true(decide(&t, REC, "email", "kim@mail.example").allow);
     tu_store_now(&t, "2026-05-01T00:00:00Z");
     sw_ident id = {"email", "kim@mail.example"};
@@ -651,11 +651,60 @@ static void test_sourced_30_days(void **state)
     tu_store_new(&t, T0);
     sourced(&t, sid, rid);
     tu_store_now(&t, "2026-03-20T00:00:00Z");
-    give(&t, sid, REC, NULL);
+    give(&t, sid, REC, "2y");
     rep = sweep_at(&t, "2026-04-30T00:00:00Z");
     assert_int_equal(rep->records, 0);
     sw_sweep_report_free(rep);
     assert_true(decide(&t, REC, "email", "max@mail.example").allow);
+    /* ... for the consent's 2 years: then the record goes */
+    rep = sweep_at(&t, "2028-03-19T23:59:59Z");
+    assert_int_equal(rep->records, 0);
+    sw_sweep_report_free(rep);
+    rep = sweep_at(&t, "2028-03-20T00:00:00Z");
+    assert_int_equal(rep->consents_expired, 1);
+    assert_int_equal(rep->records, 1);
+    assert_string_equal(rep->groups[0].rule,
+                        "recruitment.sourced_consent_period");
+    sw_sweep_report_free(rep);
+    tu_store_free(&t);
+}
+
+/* An activity that keeps its data for the consent's period (notice 5.8,
+ * 13) takes no consent without a period: refused with a message saying
+ * so, nothing stored; with the policy's consent_period it takes that. */
+static void test_consent_needs_its_period(void **state)
+{
+    (void)state;
+    tu_store t;
+    tu_store_new(&t, T0);
+    char sid[SW_ID_BUFSZ];
+    add_subject(&t, "job_applicant", NULL, "pia@mail.example", sid);
+    sw_who who = {sid, NULL};
+    sw_consent_spec spec;
+    memset(&spec, 0, sizeof(spec));
+    spec.purpose = REC;
+    spec.method = "recruitment_software";
+    sw_consent_result r;
+    long before = audit_entries(&t);
+    assert_int_equal(sw_consent_give(t.s, &who, &spec, &r), SW_ERR_INVALID);
+    assert_non_null(strstr(sw_errmsg(t.s), "period of the consent"));
+    assert_non_null(strstr(sw_errmsg(t.s), "recruitment_applicants"));
+    assert_int_equal(tu_count_sql(t.path, "SELECT count(*) FROM consents"), 0);
+    assert_int_equal(audit_entries(&t), before);
+    tu_store_free(&t);
+
+    /* a policy default for the activity serves when none is given */
+    tu_store_new(&t, T0);
+    sw_activity *a = (sw_activity *)sw_policy_activity(
+        t.policy, "recruitment_applicants"); /* the store reads this one */
+    a->consent_period = (sw_duration){1, 0, 0};
+    add_subject(&t, "job_applicant", NULL, "pia@mail.example", sid);
+    who.subject = sid;
+    assert_int_equal(sw_consent_give(t.s, &who, &spec, &r), SW_OK);
+    sw_consent_view v;
+    assert_int_equal(sw_consent_show(t.s, r.id, &v, NULL, NULL), SW_OK);
+    assert_true(v.has_expiry);
+    assert_int_equal(v.expires_at, tu_instant("2027-03-01T10:00:00Z"));
     tu_store_free(&t);
 }
 
@@ -747,7 +796,7 @@ static void test_group_sees_changes_at_once(void **state)
     tu_store_new(&t, T0);
     char sid[SW_ID_BUFSZ];
     add_subject(&t, "job_applicant", NULL, "ola@mail.example", sid);
-    give(&t, sid, REC, NULL);
+    give(&t, sid, REC, "2y");
     sw_store_group *g = sw_store_group_new();
     assert_non_null(g);
     sw_store_options o;
@@ -895,7 +944,7 @@ static void test_decision_follows_changes(void **state)
     for (int i = 0; i < 3; i++) /* kept in memory */
         assert_int_equal(decide(&t, REC, "email", "ola@mail.example").reason,
                          SW_DENY_NO_CONSENT);
-    give(&t, sid, REC, NULL);
+    give(&t, sid, REC, "2y");
     assert_true(decide(&t, REC, "email", "ola@mail.example").allow);
     assert_true(decide_subject(&t, REC, sid).allow);
     /* another handle's change is seen after the refresh interval */
@@ -994,6 +1043,7 @@ int main(void)
         cmocka_unit_test(test_consent_period),
         cmocka_unit_test(test_withdrawal_makes_due),
         cmocka_unit_test(test_sourced_30_days),
+        cmocka_unit_test(test_consent_needs_its_period),
         cmocka_unit_test(test_cookies_gpc),
         cmocka_unit_test(test_cookie_state_gpc_is_a_standing_objection),
         cmocka_unit_test(test_group_sees_changes_at_once),

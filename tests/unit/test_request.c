@@ -703,6 +703,8 @@ static void test_withdraw_consent_and_records_kept_24_months(void **state)
     memset(&cs, 0, sizeof(cs));
     cs.purpose = "employment.recruitment";
     cs.method = "recruitment_software";
+    cs.has_period = true;
+    cs.period = (sw_duration){2, 0, 0};
     sw_consent_result cr;
     assert_int_equal(sw_consent_give(t.s, &who, &cs, &cr), SW_OK);
     sw_request_opened o =
