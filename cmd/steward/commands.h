@@ -13,6 +13,7 @@ int cmd_event(int argc, char **argv, cli *c);
 int cmd_audit(int argc, char **argv, cli *c);
 int cmd_hold(int argc, char **argv, cli *c);
 int cmd_sweep(int argc, char **argv, cli *c);
+int cmd_retention(int argc, char **argv, cli *c);
 int cmd_traffic(int argc, char **argv, cli *c);
 int cmd_consent(int argc, char **argv, cli *c);
 int cmd_objection(int argc, char **argv, cli *c);

@@ -20,6 +20,8 @@ static const struct {
     {"audit", cmd_audit, "verify and read the audit trail"},
     {"hold", cmd_hold, "place, release and list legal holds"},
     {"sweep", cmd_sweep, "delete what is due, and certify it"},
+    {"retention", cmd_retention,
+     "audit: what is kept, until when or why (nothing unexplained)"},
     {"traffic", cmd_traffic, "ingest, find and bill communication records"},
     {"consent", cmd_consent,
      "give, confirm, withdraw and show consents; receipts"},

@@ -31,6 +31,7 @@ const route routes_api[] = {
     {"POST", "/v1/traffic/bills", A | S, 0, r_traffic_bill},
     {"POST", "/v1/sweep", A | D | U, 0, r_sweep},
     {"GET", "/v1/sweeps", A | D | U, 0, r_sweep_list},
+    {"GET", "/v1/retention/audit", A | D | U, 0, r_retention_audit},
     /* consent, objection, suppression, the decision */
     {"POST", "/v1/consents", A | D | S, 0, r_consent_give},
     {"GET", "/v1/consents", A | D | S, 0, r_consent_list},

@@ -16,7 +16,7 @@ sw_cookie_choice cookie_choice(call *c, const char *name);
     X(r_subject_show) X(r_subject_erase) X(r_ident_add)                       \
     X(r_subject_restrict) X(r_subject_unrestrict) X(r_record_add)             \
     X(r_event_add) X(r_hold_list) X(r_hold_place) X(r_hold_release)           \
-    X(r_traffic_ingest) X(r_traffic_find) X(r_sweep) X(r_sweep_list)          \
+    X(r_traffic_ingest) X(r_traffic_find) X(r_sweep) X(r_sweep_list) X(r_retention_audit)          \
     X(r_audit_verify) X(r_audit_log) X(r_policy_schedule) X(r_policy_ropa)    \
     X(r_key_create) X(r_key_list) X(r_key_revoke) X(r_consent_give)           \
     X(r_consent_confirm) X(r_consent_request) X(r_consent_refuse)             \

@@ -450,6 +450,23 @@ int r_sweep(call *c, sw_store *s)
     return reply_json(c, 200, o);
 }
 
+int r_retention_audit(call *c, sw_store *s)
+{
+    sw_retention_audit *a = NULL;
+    sw_status st = sw_retention_audit_run(s, &a);
+    if (st != SW_OK) {
+        sw_retention_audit_free(a);
+        return reply_store(c, s, st);
+    }
+    char *text = sw_retention_audit_json(a);
+    sw_retention_audit_free(a);
+    json_t *o = text ? json_loads(text, 0, NULL) : NULL;
+    free(text);
+    if (!o)
+        return reply_error(c, 500, "out_of_memory", "no audit");
+    return reply_json(c, 200, o);
+}
+
 /* The last `keep` entries of a scan of the audit trail, oldest first. */
 typedef struct tail_ctx {
     json_t *list;

@@ -269,10 +269,12 @@ typedef struct sw_policy {
         const char *cookie_necessary, *cookie_analytics, *cookie_advertising;
     } consent;
     /* The ledger: how long a subject nothing keeps (no record, no consent
-     * given or pending, no request, no hold) stays after it was created;
-     * zero: the policy states no such period (the subject stays). */
+     * given or pending, no request, no hold) stays after it was created,
+     * and a released hold after its release; zero: the policy states no
+     * such period (it stays). */
     struct {
         sw_duration orphan_subject;
+        sw_duration released_hold;
     } ledger;
     const char *source_name; /* file name diagnostics use */
     struct sw_arena *arena_; /* private: owns everything above */
@@ -326,6 +328,11 @@ bool sw_strs_contains(const sw_strs *v, const char *x);
 /* true when pattern is category or a dotted prefix of it
  * ("user.contact" covers "user.contact.email"). */
 bool sw_category_covers(const char *pattern, const char *category);
+/* true when rule governs data of category about a subject of kind (one of
+ * its categories covers it; its subjects, when it names any, include
+ * kind). */
+bool sw_rule_applies(const sw_rule *rule, const char *category,
+                     const char *kind);
 
 /*
  * The instant a record falls due under rule, given the instant its trigger

@@ -91,6 +91,7 @@ typedef struct sw_sweep_report {
     size_t traffic_deleted;  /* rows past their 10 years */
     size_t traffic_held;     /* rows past 10 years kept by holds */
     size_t months_dropped;
+    size_t bills_removed; /* settled bills whose traffic is past */
     /* consent (notice 5.4, 5.8) */
     size_t consents_expired;    /* consent periods ended: now "expired" */
     size_t unconfirmed_removed; /* subscriptions whose link expired */
@@ -98,6 +99,9 @@ typedef struct sw_sweep_report {
     size_t requests_removed;    /* records of closed requests */
     /* the privacy centre's tickets and limits whose time was over */
     size_t public_removed;
+    size_t holds_removed; /* released holds past ledger.released_hold */
+    /* events on accounts or tenants no subject is in any more */
+    size_t events_removed;
 } sw_sweep_report;
 
 typedef struct sw_sweep_options {
@@ -123,6 +127,63 @@ sw_status sw_sweep(sw_store *s, const sw_sweep_options *o,
 void sw_sweep_report_free(sw_sweep_report *r);
 /* The report as JSON text (the certificate); caller frees. */
 char *sw_sweep_report_json(const sw_sweep_report *r);
+
+/*
+ * The retention audit: every stored item, by kind of data, either has a
+ * due instant (dated), or is kept for a named reason that ends (kept: a
+ * hold until released, an open request, a consent until withdrawn,
+ * something that goes with its subject), or has neither (unexplained:
+ * listed with why).
+ */
+typedef enum sw_kept_class {
+    SW_KEPT_DATED = 0,
+    SW_KEPT_REASON = 1,
+    SW_KEPT_UNEXPLAINED = 2,
+} sw_kept_class;
+
+typedef struct sw_audit_kind {
+    char kind[24]; /* subjects, identifiers, records, consents, ... */
+    bool personal; /* holds or points to someone's data */
+    size_t items;  /* dated + kept + unexplained */
+    size_t dated, kept, unexplained;
+} sw_audit_kind;
+
+/* How many items of a kind one reason covers. */
+typedef struct sw_audit_reason {
+    char kind[24];
+    sw_kept_class cls;
+    char reason[200];
+    size_t count;
+} sw_audit_reason;
+
+/* An item with neither a due date nor a reason that ends. */
+typedef struct sw_audit_item {
+    char kind[24];
+    char id[160];
+    char why[200];
+} sw_audit_item;
+
+#define SW_AUDIT_ITEMS_MAX 1000 /* items listed; the counts cover all */
+
+typedef struct sw_retention_audit {
+    sw_instant now;
+    char policy_version[64];
+    size_t n_kinds;
+    sw_audit_kind *kinds;
+    size_t n_reasons;
+    sw_audit_reason *reasons;
+    size_t n_items; /* at most SW_AUDIT_ITEMS_MAX */
+    sw_audit_item *items;
+    size_t unexplained;    /* over every kind */
+    size_t personal_items; /* items of personal kinds */
+} sw_retention_audit;
+
+/* Walks the whole store at its "now" (read only). *out is the caller's
+ * (sw_retention_audit_free), also on failure when not NULL. */
+sw_status sw_retention_audit_run(sw_store *s, sw_retention_audit **out);
+void sw_retention_audit_free(sw_retention_audit *a);
+/* The audit as JSON text; caller frees. */
+char *sw_retention_audit_json(const sw_retention_audit *a);
 
 #ifdef __cplusplus
 }

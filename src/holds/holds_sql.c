@@ -90,3 +90,14 @@ sw_status sw_holds_on_record(sw_store *s, const char *record, char *hold,
         " ORDER BY h.placed_at, h.id LIMIT 1",
         SW_ARGS(sw_v_text(record)), which_row, &c);
 }
+
+sw_status sw_holds_released_delete(sw_store *s, sw_instant before, size_t *n)
+{
+    int64_t k = 0;
+    sw_status st = sw_sql_run(
+        s, "removing released holds",
+        "DELETE FROM holds WHERE released_at IS NOT NULL AND released_at <= ?1",
+        SW_ARGS(sw_v_int(before)), &k);
+    *n = (size_t)k;
+    return st;
+}

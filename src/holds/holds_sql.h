@@ -27,6 +27,8 @@ sw_status sw_holds_release(sw_store *s, const char *id, sw_instant at,
                            const char *by);
 /* Active holds (all: released ones too), active first, oldest first. */
 sw_status sw_holds_list(sw_store *s, bool all, sw_hold_cb cb, void *ctx);
+/* Deletes the holds released at or before `before`; *n: how many. */
+sw_status sw_holds_released_delete(sw_store *s, sw_instant before, size_t *n);
 /* The first active hold that covers a record (its id, SW_ID_BUFSZ bytes,
  * and kind, 48); SW_ERR_NOTFOUND (no message) when none does. */
 sw_status sw_holds_on_record(sw_store *s, const char *record, char *hold,

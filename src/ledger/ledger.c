@@ -362,17 +362,6 @@ static const sw_activity *activity_of(const sw_policy *p, const char *id)
     return id ? sw_policy_activity(p, id) : NULL;
 }
 
-static bool rule_applies(const sw_rule *r, const char *category,
-                         const char *kind)
-{
-    if (r->subjects.n && !sw_strs_contains(&r->subjects, kind))
-        return false;
-    for (size_t i = 0; i < r->categories.n; i++)
-        if (sw_category_covers(r->categories.v[i], category))
-            return true;
-    return false;
-}
-
 /* What compute_due needs to know about a record and its subject. */
 typedef struct due_input {
     const char *record;
@@ -406,7 +395,7 @@ static sw_status compute_due(sw_store *s, const due_input *in, sw_due *out)
         return SW_OK; /* an activity the current policy no longer has */
     for (size_t i = 0; i < a->n_rules; i++) {
         const sw_rule *r = &a->rules[i];
-        if (!rule_applies(r, in->category, in->subject->kind))
+        if (!sw_rule_applies(r, in->category, in->subject->kind))
             continue;
         if (!out->rule[0])
             snprintf(out->rule, sizeof(out->rule), "%s", r->id);
@@ -616,7 +605,7 @@ static bool event_matters(const sw_policy *p, const rec_item *it,
     const sw_activity *a = activity_of(p, it->activity);
     for (size_t i = 0; a && i < a->n_rules; i++) {
         const sw_rule *r = &a->rules[i];
-        if (!rule_applies(r, it->category, kind))
+        if (!sw_rule_applies(r, it->category, kind))
             continue;
         if ((r->after && strcmp(r->after, type) == 0) ||
             sw_strs_contains(&r->unless, type))

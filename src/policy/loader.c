@@ -341,10 +341,12 @@ static const field consent_fields[] = {
 static const schema consent_schema = {"consent",      0,    NOPOS,
                                       consent_fields, NULL, NULL};
 
-static const field ledger_fields[] = {{"orphan_subject", F_DURATION,
-                                       POFF(ledger.orphan_subject), 0, 0,
-                                       R_NONE, NULL, NULL},
-                                      {NULL, 0, 0, 0, 0, 0, NULL, NULL}};
+static const field ledger_fields[] = {
+    {"orphan_subject", F_DURATION, POFF(ledger.orphan_subject), 0, 0, R_NONE,
+     NULL, NULL},
+    {"released_hold", F_DURATION, POFF(ledger.released_hold), 0, 0, R_NONE,
+     NULL, NULL},
+    {NULL, 0, 0, 0, 0, 0, NULL, NULL}};
 static const schema ledger_schema = {"ledger",      0,    NOPOS,
                                      ledger_fields, NULL, NULL};
 

@@ -100,6 +100,16 @@ bool sw_category_covers(const char *pattern, const char *category)
            (category[n] == '\0' || category[n] == '.');
 }
 
+bool sw_rule_applies(const sw_rule *r, const char *category, const char *kind)
+{
+    if (r->subjects.n && !sw_strs_contains(&r->subjects, kind))
+        return false;
+    for (size_t i = 0; i < r->categories.n; i++)
+        if (sw_category_covers(r->categories.v[i], category))
+            return true;
+    return false;
+}
+
 static sw_instant round_trigger(sw_round r, sw_instant t)
 {
     switch (r) {

@@ -13,6 +13,7 @@
 #include "consent/consent_sql.h"
 #include "core/hash.h"
 #include "core/json.h"
+#include "holds/holds_sql.h"
 #include "requests/request_int.h"
 #include "retention/sweep_sql.h"
 #include "steward/consent.h"
@@ -132,13 +133,14 @@ char *sw_sweep_report_json(const sw_sweep_report *r)
     json_object_set_new(o, "held_by", held);
     json_object_set_new(
         o, "traffic",
-        json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "days_stripped",
+        json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "days_stripped",
                   (json_int_t)r->epochs_destroyed, "rows_kept_under_hold",
                   (json_int_t)r->traffic_rekeyed, "rows_stripped_after_hold",
                   (json_int_t)r->traffic_stripped, "rows_deleted",
                   (json_int_t)r->traffic_deleted, "rows_kept_past_period",
                   (json_int_t)r->traffic_held, "months_dropped",
-                  (json_int_t)r->months_dropped));
+                  (json_int_t)r->months_dropped, "bills_removed",
+                  (json_int_t)r->bills_removed));
     json_object_set_new(o, "consent",
                         json_pack("{s:I, s:I, s:I}", "consents_expired",
                                   (json_int_t)r->consents_expired,
@@ -150,6 +152,10 @@ char *sw_sweep_report_json(const sw_sweep_report *r)
                         json_integer((json_int_t)r->requests_removed));
     json_object_set_new(o, "public_door_entries_removed",
                         json_integer((json_int_t)r->public_removed));
+    json_object_set_new(o, "holds_removed",
+                        json_integer((json_int_t)r->holds_removed));
+    json_object_set_new(o, "events_removed",
+                        json_integer((json_int_t)r->events_removed));
     char *text = o ? json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
     json_decref(o);
     return text;
@@ -409,7 +415,7 @@ static sw_status orphans_sweep(sw_store *s, sw_sweep_report *r)
     sw_status st = sw_subjects_orphaned(s, r->now, orphan_due, &c);
     if (st == SW_OK && c.ids.nomem)
         st = sw_fail(s, SW_ERR_NOMEM, "out of memory");
-    if (st != SW_OK || !c.ids.n) {
+    if (st != SW_OK) {
         sw_vec_release(&c.ids);
         return st;
     }
@@ -419,17 +425,48 @@ static sw_status orphans_sweep(sw_store *s, sw_sweep_report *r)
             st = sw_subjects_delete(s, *SW_VEC_AT(&c.ids, subject_id, i),
                                     &counts);
         }
+        /* then the events on accounts no subject is in any more */
+        sw_duration back = {-g.years, -g.months, -g.days};
+        size_t events = 0;
         if (st == SW_OK)
+            st = sw_events_orphaned_delete(s, sw_instant_add(r->now, back),
+                                           &events);
+        if (st == SW_OK && (c.ids.n || events))
             st = sw_audit_json(s, "subject.orphan_expire", NULL, NULL,
-                               json_pack("{s:s, s:I}", "rule",
+                               json_pack("{s:s, s:I, s:I}", "rule",
                                          "ledger.orphan_subject", "subjects",
-                                         (json_int_t)c.ids.n));
+                                         (json_int_t)c.ids.n, "events",
+                                         (json_int_t)events));
         if ((st = sw_tx_end(s, st)) == SW_OK) {
             r->orphans_removed += c.ids.n;
             r->subjects_removed += c.ids.n;
+            r->events_removed += events;
         }
     }
     sw_vec_release(&c.ids);
+    return st;
+}
+
+/* Removes the holds released ledger.released_hold ago or more (what they
+ * kept is swept already); one transaction, audited. */
+static sw_status released_holds_sweep(sw_store *s, sw_sweep_report *r)
+{
+    const sw_duration g = s->policy->ledger.released_hold;
+    if (sw_duration_is_zero(g))
+        return SW_OK; /* the policy states no such period */
+    sw_duration back = {-g.years, -g.months, -g.days};
+    size_t n = 0;
+    sw_status st = sw_tx_begin(s);
+    if (st != SW_OK)
+        return st;
+    st = sw_holds_released_delete(s, sw_instant_add(r->now, back), &n);
+    if (st == SW_OK && n)
+        st = sw_audit_json(s, "hold.expire", NULL, NULL,
+                           json_pack("{s:s, s:I}", "rule",
+                                     "ledger.released_hold", "holds",
+                                     (json_int_t)n));
+    if ((st = sw_tx_end(s, st)) == SW_OK)
+        r->holds_removed += n;
     return st;
 }
 
@@ -455,6 +492,7 @@ static void clear_work(sw_sweep_report *r)
     r->consents_expired = r->suppression_removed = 0;
     r->unconfirmed_removed = r->orphans_removed = 0;
     r->requests_removed = r->public_removed = 0;
+    r->holds_removed = r->bills_removed = r->events_removed = 0;
     free(r->groups);
     r->groups = NULL;
     r->n_groups = 0;
@@ -476,11 +514,12 @@ static int fold_one(const sw_audit_row *row, void *p)
         return 0;
     }
     static const char *const work[] = {
-        "sweep.batch",          "traffic.strip_day",
-        "traffic.release_day",  "traffic.expire",
-        "consent.expire",       "request.expire",
-        "suppression.sweep",    "consent.unconfirmed_expire",
-        "subject.orphan_expire"};
+        "sweep.batch",           "traffic.strip_day",
+        "traffic.release_day",   "traffic.expire",
+        "consent.expire",        "request.expire",
+        "suppression.sweep",     "consent.unconfirmed_expire",
+        "subject.orphan_expire", "hold.expire",
+        "traffic.bills_expire"};
     bool counted = false;
     for (size_t i = 0; i < sizeof(work) / sizeof(work[0]) && !counted; i++)
         counted = strcmp(a, work[i]) == 0;
@@ -520,6 +559,11 @@ static int fold_one(const sw_audit_row *row, void *p)
     } else if (strcmp(a, "subject.orphan_expire") == 0) {
         r->orphans_removed += (size_t)jint(d, "subjects");
         r->subjects_removed += (size_t)jint(d, "subjects");
+        r->events_removed += (size_t)jint(d, "events");
+    } else if (strcmp(a, "hold.expire") == 0) {
+        r->holds_removed += (size_t)jint(d, "holds");
+    } else if (strcmp(a, "traffic.bills_expire") == 0) {
+        r->bills_removed += (size_t)jint(d, "bills");
     } else if (strcmp(a, "request.expire") == 0) {
         r->requests_removed += (size_t)jint(d, "requests");
     } else if (strcmp(a, "suppression.sweep") == 0) {
@@ -609,6 +653,8 @@ sw_status sw_sweep(sw_store *s, const sw_sweep_options *o,
     if (st == SW_OK)
         st = orphans_sweep(s, r);
     if (st == SW_OK)
+        st = released_holds_sweep(s, r);
+    if (st == SW_OK)
         st = sw_records_held(s, r->now, add_held, &c, &r->held);
     if (r->dry_run)
         sw_batch_rollback(s); /* always: a plan changes nothing */
@@ -624,7 +670,8 @@ sw_status sw_sweep(sw_store *s, const sw_sweep_options *o,
                r->traffic_stripped || r->traffic_rekeyed || r->months_dropped ||
                r->consents_expired || r->unconfirmed_removed ||
                r->orphans_removed || r->suppression_removed ||
-               r->requests_removed || r->public_removed;
+               r->requests_removed || r->public_removed || r->holds_removed ||
+               r->bills_removed || r->events_removed;
     if (st == SW_OK && !r->dry_run && did) {
         char *cert = sw_sweep_report_json(r);
         /* The certificate is compact JSON in the trail. */

@@ -231,3 +231,18 @@ sw_status sw_records_held(sw_store *s, sw_instant now, sw_held_cb cb, void *ctx,
         " WHERE r.due_at <= ?1 GROUP BY h.id, h.kind ORDER BY h.id",
         SW_ARGS(sw_v_int(now)), held_row, &c);
 }
+
+sw_status sw_events_orphaned_delete(sw_store *s, sw_instant before, size_t *n)
+{
+    int64_t k = 0;
+    sw_status st = sw_sql_run(
+        s, "removing events nothing is dated from",
+        "DELETE FROM events WHERE recorded_at <= ?1 AND ((scope = " SQL_EV_ACCOUNT
+        " AND scope_key NOT IN (SELECT account_bi FROM"
+        " subjects WHERE account_bi IS NOT NULL)) OR (scope = " SQL_EV_TENANT
+        " AND scope_key NOT IN (SELECT tenant_bi FROM subjects WHERE"
+        " tenant_bi IS NOT NULL)))",
+        SW_ARGS(sw_v_int(before)), &k);
+    *n = (size_t)k;
+    return st;
+}

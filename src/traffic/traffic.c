@@ -1421,5 +1421,21 @@ sw_status sw_traffic_sweep(sw_store *s, sw_instant now, sw_sweep_report *r)
             r->months_dropped += dropped;
         }
     }
+    /* A settled bill keeps nothing: it goes once its period's traffic is
+     * past its own period. */
+    char period[16];
+    int y, mo;
+    sw_instant_fields(before, &y, &mo, NULL, NULL);
+    snprintf(period, sizeof(period), "%04d-%02d", y, mo);
+    size_t bills = 0;
+    if (st == SW_OK && (st = sw_tx_begin(s)) == SW_OK) {
+        st = sw_bills_settled_delete(s, period, &bills);
+        if (st == SW_OK && bills)
+            st = sw_audit_json(s, "traffic.bills_expire", NULL, NULL,
+                               json_pack("{s:s, s:I}", "before", period,
+                                         "bills", (json_int_t)bills));
+        if ((st = sw_tx_end(s, st)) == SW_OK)
+            r->bills_removed += bills;
+    }
     return st;
 }

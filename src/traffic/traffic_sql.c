@@ -357,6 +357,17 @@ sw_status sw_traffic_months(sw_store *s, int (*cb)(int month, void *ctx),
                   month_row, &c);
 }
 
+sw_status sw_bills_settled_delete(sw_store *s, const char *period, size_t *n)
+{
+    int64_t k = 0;
+    sw_status st = sw_sql_run(s, "removing settled bills",
+                              "DELETE FROM bills WHERE period < ?1 AND status"
+                              " NOT IN ('unpaid', 'disputed')",
+                              SW_ARGS(sw_v_text(period)), &k);
+    *n = (size_t)k;
+    return st;
+}
+
 sw_status sw_traffic_drop_empty(sw_store *s, int month, bool *dropped)
 {
     char sql[256];

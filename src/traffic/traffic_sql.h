@@ -81,6 +81,9 @@ sw_status sw_traffic_expire(sw_store *s, int month, sw_instant before,
 sw_status sw_traffic_months(sw_store *s, int (*cb)(int month, void *ctx),
                             void *ctx);
 /* Drops a month's table when it holds no row; *dropped says if so. */
+/* Deletes the settled bills (neither unpaid nor disputed: they keep
+ * nothing) of periods before `period` (YYYY-MM); *n: how many. */
+sw_status sw_bills_settled_delete(sw_store *s, const char *period, size_t *n);
 sw_status sw_traffic_drop_empty(sw_store *s, int month, bool *dropped);
 /* Reads a month's index of destinations end to end where the database
  * is mapped into this process, so the first look-ups run as fast as the

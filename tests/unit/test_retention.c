@@ -307,6 +307,167 @@ static void test_retention__orphan_subjects_go(void **state)
     tu_store_free(&t);
 }
 
+/* The kind of data named in a retention audit. */
+static const sw_audit_kind *audit_kind(const sw_retention_audit *a,
+                                       const char *kind)
+{
+    for (size_t i = 0; i < a->n_kinds; i++)
+        if (strcmp(a->kinds[i].kind, kind) == 0)
+            return &a->kinds[i];
+    fail_msg("no kind %s in the audit", kind);
+    return NULL;
+}
+
+static sw_retention_audit *audit_at(tu_store *t, const char *now)
+{
+    tu_store_now(t, now);
+    sw_retention_audit *a = NULL;
+    if (sw_retention_audit_run(t->s, &a) != SW_OK)
+        fail_msg("retention audit: %s", sw_errmsg(t->s));
+    return a;
+}
+
+/* Whether the audit lists item id of kind as unexplained, with why. */
+static bool listed(const sw_retention_audit *a, const char *kind,
+                   const char *id, const char *why)
+{
+    for (size_t i = 0; i < a->n_items; i++)
+        if (strcmp(a->items[i].kind, kind) == 0 && strstr(a->items[i].id, id) &&
+            strstr(a->items[i].why, why))
+            return true;
+    return false;
+}
+
+/* The retention audit sorts every stored item: a record with a due date,
+ * one waiting for its trigger, the subject they keep, its identifier and
+ * an active hold are all explained; rows written past the library (an
+ * identifier and a record of a subject that is gone, a subject nothing
+ * keeps under a policy without ledger.orphan_subject) are listed with
+ * why. */
+static void test_retention__audit_sorts_every_item(void **state)
+{
+    (void)state;
+    tu_store t;
+    tu_store_new(&t, T0);
+    char sid[SW_ID_BUFSZ], r1[SW_ID_BUFSZ], r2[SW_ID_BUFSZ], h[SW_ID_BUFSZ];
+    sw_ident id = {"email", "buyer@example.com"};
+    sw_subject_spec spec = {"customer", "ACME", NULL, NULL, 1, &id};
+    assert_int_equal(sw_subject_add(t.s, &spec, sid), SW_OK);
+    sw_record_spec name = {
+        sid, "customer_account", "user.name", "Ann Buyer", 9, NULL, false, 0};
+    sw_record_spec inv = {
+        sid, "customer_account", "contract.invoice", "INV-1", 5, NULL, false,
+        0};
+    assert_int_equal(sw_record_add(t.s, &name, r1, NULL), SW_OK);
+    assert_int_equal(sw_record_add(t.s, &inv, r2, NULL), SW_OK);
+    assert_int_equal(
+        sw_hold_place(t.s, "account:ACME", "litigation", "claim 7", h), SW_OK);
+    sw_retention_audit *a = audit_at(&t, T0);
+    assert_int_equal(a->unexplained, 0);
+    const sw_audit_kind *k = audit_kind(a, "records");
+    assert_int_equal(k->items, 2);
+    assert_int_equal(k->dated, 1);
+    assert_int_equal(k->kept, 1);
+    bool waiting = false;
+    for (size_t i = 0; i < a->n_reasons; i++)
+        waiting |= strcmp(a->reasons[i].kind, "records") == 0 &&
+                   strstr(a->reasons[i].reason,
+                          "waiting for 'account_closed': then rule "
+                          "customer_account.customer") != NULL;
+    assert_true(waiting);
+    assert_int_equal(audit_kind(a, "subjects")->kept, 1);
+    assert_int_equal(audit_kind(a, "identifiers")->kept, 1);
+    assert_int_equal(audit_kind(a, "holds")->kept, 1);
+    assert_true(audit_kind(a, "audit_trail")->items > 0);
+    assert_false(audit_kind(a, "audit_trail")->personal);
+    /* subject, identifier, two records, the hold */
+    assert_int_equal(a->personal_items, 5);
+    char *json = sw_retention_audit_json(a);
+    assert_non_null(strstr(json, "\"unexplained\": 0"));
+    free(json);
+    sw_retention_audit_free(a);
+
+    /* rows that point to a subject that is gone */
+    const char *bytes = tu_pg() ? "'\\x00112233'::bytea" : "X'00112233'";
+    char sql[512];
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO identifiers(blind, type, subject_id, value,"
+             " created_at) VALUES(%s, 'email', 'subj_gone', %s, 0)",
+             bytes, bytes);
+    tu_exec_sql(t.path, sql);
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO records(id, subject_id, activity, category, value,"
+             " collected_at) VALUES('rec_lost', 'subj_gone',"
+             " 'customer_account', 'user.name', %s, 0)",
+             bytes);
+    tu_exec_sql(t.path, sql);
+    a = audit_at(&t, T0);
+    assert_int_equal(a->unexplained, 2);
+    assert_int_equal(audit_kind(a, "identifiers")->unexplained, 1);
+    assert_int_equal(audit_kind(a, "records")->unexplained, 1);
+    assert_true(listed(a, "identifiers", "subj_gone", "its subject is gone"));
+    assert_true(listed(a, "records", "rec_lost", "its subject is gone"));
+    sw_retention_audit_free(a);
+    tu_store_free(&t);
+}
+
+/* A released hold goes ledger.released_hold (30 days) after its release;
+ * a settled bill goes once its period's traffic is past its own period
+ * (10 years), an unpaid one stays; events on an account no subject is in
+ * any more go ledger.orphan_subject after they were recorded. Each is
+ * counted by the certificate, and the audit dates them meanwhile. */
+static void test_retention__released_holds_bills_and_events_go(void **state)
+{
+    (void)state;
+    tu_store t;
+    tu_store_new(&t, T0);
+    char h[SW_ID_BUFSZ], ev[SW_ID_BUFSZ];
+    assert_int_equal(
+        sw_hold_place(t.s, "account:OLDCO", "litigation", "claim 9", h), SW_OK);
+    assert_int_equal(sw_traffic_bill(t.s, "OLDCO", "2024-02", "settled"),
+                     SW_OK);
+    assert_int_equal(sw_traffic_bill(t.s, "OLDCO", "2024-01", "unpaid"), SW_OK);
+    sw_event_spec e = {"account_closed", NULL, "OLDCO", NULL, NULL,
+                       tu_instant(T0)};
+    assert_int_equal(sw_event_add(t.s, &e, ev, NULL), SW_OK);
+    tu_store_now(&t, "2024-03-20T10:00:00Z");
+    assert_int_equal(sw_hold_release(t.s, h), SW_OK);
+
+    sw_retention_audit *a = audit_at(&t, "2024-03-20T10:00:00Z");
+    assert_int_equal(a->unexplained, 0);
+    assert_int_equal(audit_kind(a, "holds")->dated, 1);
+    assert_int_equal(audit_kind(a, "bills")->dated, 1);
+    assert_int_equal(audit_kind(a, "bills")->kept, 1);
+    assert_int_equal(audit_kind(a, "events")->dated, 1);
+    sw_retention_audit_free(a);
+
+    sw_sweep_report *r = sweep_at(&t, "2024-04-14T09:59:59Z", false);
+    assert_int_equal(r->events_removed, 0);
+    sw_sweep_report_free(r);
+    r = sweep_at(&t, "2024-04-14T10:00:00Z", false); /* 30 days */
+    assert_int_equal(r->events_removed, 1);
+    assert_int_equal(r->holds_removed, 0);
+    sw_sweep_report_free(r);
+    r = sweep_at(&t, "2024-04-19T10:00:00Z", false); /* 30 days */
+    assert_int_equal(r->holds_removed, 1);
+    sw_sweep_report_free(r);
+    assert_int_equal(count_sql(&t, "SELECT count(*) FROM holds"), 0);
+    assert_int_equal(count_sql(&t, "SELECT count(*) FROM events"), 0);
+    assert_int_equal(count_sql(&t, "SELECT count(*) FROM bills"), 2);
+    r = sweep_at(&t, "2036-01-01T00:00:00Z", false);
+    assert_int_equal(r->bills_removed, 1);
+    sw_sweep_report_free(r);
+    assert_int_equal(count_sql(&t, "SELECT count(*) FROM bills WHERE status"
+                                   " = 'unpaid'"),
+                     1);
+    assert_int_equal(count_sql(&t, "SELECT count(*) FROM bills"), 1);
+    assert_int_equal(count_sql(&t, "SELECT count(*) FROM audit WHERE action ="
+                                   " 'sweep.certificate' AND details LIKE"
+                                   " '%\"holds_removed\":1%'"),
+                     1);
+    tu_store_free(&t);
+}
+
 static void test_retention__dry_run_changes_nothing(void **state)
 {
     fx *f = *state;
@@ -397,6 +558,8 @@ int main(void)
             test_retention__swept_records_take_their_events_held, setup,
             teardown),
         cmocka_unit_test(test_retention__orphan_subjects_go),
+        cmocka_unit_test(test_retention__audit_sorts_every_item),
+        cmocka_unit_test(test_retention__released_holds_bills_and_events_go),
         cmocka_unit_test_setup_teardown(test_retention__dry_run_changes_nothing,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(

@@ -143,14 +143,31 @@ async function holds() {
     el('h3', {}, 'Place a hold'), form, out);
 }
 
-/* ---- retention: the schedule and the sweeps' certificates ---- */
+/* ---- retention: the audit, the schedule and the sweeps' certificates ---- */
+
+function auditView(a) {
+  const rows = a.kinds.filter((k) => k.items).map((k) => el('tr', { class: k.unexplained ? 'overdue' : null },
+    el('td', {}, k.kind + (k.personal ? '' : ' (not personal)')), el('td', {}, String(k.items)),
+    el('td', {}, String(k.dated)), el('td', {}, String(k.kept)), el('td', {}, String(k.unexplained)),
+    el('td', {}, k.reasons.map((r) => el('div', {}, `${r.class}: ${r.count} ${r.reason}`)))));
+  return [
+    el('h2', {}, 'Retention audit'),
+    el('p', { id: 'audit-summary' }, a.unexplained
+      ? `${a.unexplained} item(s) with neither a due date nor a reason that ends, among ${a.personal_items} personal items.`
+      : `Every one of ${a.personal_items} personal items has a due date or a reason that ends.`),
+    rows.length ? table(['Kind', 'Items', 'Dated', 'Kept', 'Unexplained', 'Why'], rows) : el('p', {}, 'The store is empty.'),
+    a.unexplained_items.length ? table(['Kind', 'Item', 'Why'], a.unexplained_items.map((i) => el('tr', {},
+      el('td', {}, i.kind), el('td', {}, el('code', {}, i.id)), el('td', {}, i.why)))) : []];
+}
 
 async function retention() {
   const sched = await call('GET', '/v1/policy/schedule');
   const { sweeps } = await call('GET', '/v1/sweeps');
+  const audit = await call('GET', '/v1/retention/audit');
   const rules = Array.isArray(sched) ? sched : sched.rules || [];
   const plan = el('pre', { hidden: true });
   view().replaceChildren(
+    ...auditView(audit),
     el('h2', {}, 'Retention schedule'),
     table(['Rule', 'Section', 'Keep', 'After', 'Action'], rules.map((r) => el('tr', {},
       el('td', {}, r.id), el('td', {}, r.section || ''), el('td', {}, r.keep || '—'),
