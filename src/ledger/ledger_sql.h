@@ -124,13 +124,14 @@ sw_status sw_subjects_delete(sw_store *s, const char *id,
                              sw_erase_result *counts);
 /* What keeps the subject whose id is the SQL ID at the instant NOW: a
  * record, a consent given or renewed, a confirmation link still valid, a
- * request (open, or closed and within its own retention). The one rule
+ * request (open, or closed and within its own retention). A consent asked
+ * for (no link) does not: unanswered, it goes with its subject. The rule
  * both the sweep of records and the sweep of orphans use. */
 #define SW_SUBJECT_KEPT(ID, NOW)                                               \
     "(EXISTS (SELECT 1 FROM records WHERE subject_id = " ID ")"                \
     " OR EXISTS (SELECT 1 FROM consents WHERE subject_id = " ID                \
     " AND (state IN ('given', 'renewed') OR (state = 'requested' AND"          \
-    " (token_hash IS NULL OR token_expires > " NOW "))))"                      \
+    " token_expires > " NOW ")))"                                              \
     " OR EXISTS (SELECT 1 FROM requests WHERE subject_id = " ID "))"
 
 /* Removes a subject nothing keeps any more at now (SW_SUBJECT_KEPT).

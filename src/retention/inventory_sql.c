@@ -28,7 +28,7 @@ static const sw_inv_why with_subject_whys[] = {
 static const sw_inv_why consent_whys[] = {
     {SW_KEPT_UNEXPLAINED, "its subject is gone"},
     {SW_KEPT_DATED, "pending: goes when its confirmation link expires"},
-    {SW_KEPT_UNEXPLAINED, "asked for and not answered: nothing ends it"},
+    {SW_KEPT_REASON, "asked for, not answered: goes with its subject"},
     {SW_KEPT_DATED, "given for a period: expires at its end"},
     {SW_KEPT_REASON, "given until withdrawn"},
     {SW_KEPT_REASON, "proof of a past consent: goes with its subject"}};
@@ -96,10 +96,7 @@ const sw_inv_probe sw_inv_probes[] = {
      " WHEN c.state IN ('given', 'renewed') AND c.expires_at IS NOT NULL"
      " THEN 3 WHEN c.state IN ('given', 'renewed') THEN 4 ELSE 5 END,"
      " count(*) FROM consents c GROUP BY 1",
-     "SELECT c.id, CASE WHEN " GONE_C " THEN 0 ELSE 2"
-     " END FROM consents c WHERE " GONE_C
-     " OR (c.state = 'requested' AND c.token_expires IS NULL)"
-     " ORDER BY c.id LIMIT ?1",
+     "SELECT c.id, 0 FROM consents c WHERE " GONE_C " ORDER BY c.id LIMIT ?1",
      consent_whys, N(consent_whys)},
     {"consent_changes", true, 0, SW_INV_NONE,
      "SELECT CASE WHEN x.consent_id IN (SELECT id FROM consents) THEN 0"

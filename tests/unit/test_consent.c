@@ -644,7 +644,11 @@ static void test_sourced_30_days(void **state)
     sw_sweep_report_free(rep);
     rep = sweep_at(&t, "2026-03-31T10:00:00Z");
     assert_int_equal(rep->records, 1);
+    /* the request unanswered keeps nothing: the candidate goes with it */
+    assert_int_equal(rep->subjects_removed, 1);
     sw_sweep_report_free(rep);
+    assert_int_equal(tu_count_sql(t.path, "SELECT count(*) FROM subjects"), 0);
+    assert_int_equal(tu_count_sql(t.path, "SELECT count(*) FROM consents"), 0);
     tu_store_free(&t);
 
     /* consent within the 30 days keeps the candidate */
