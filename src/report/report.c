@@ -38,6 +38,25 @@ static int unit_text(char *buf, size_t n, int32_t v, const char *unit)
     return snprintf(buf, n, "%d %s%s", (int)v, unit, v == 1 ? "" : "s");
 }
 
+/* "7 years 6 months", "30 days" ("" for zero) into keep (n bytes). */
+static void duration_words(sw_duration d, char *keep, size_t n)
+{
+    size_t k = 0;
+    keep[0] = '\0';
+    if (d.years)
+        k += (size_t)unit_text(keep + k, n - k, d.years, "year");
+    if (d.months && k + 1 < n) {
+        if (k)
+            keep[k++] = ' ';
+        k += (size_t)unit_text(keep + k, n - k, d.months, "month");
+    }
+    if (d.days && k + 1 < n) {
+        if (k)
+            keep[k++] = ' ';
+        unit_text(keep + k, n - k, d.days, "day");
+    }
+}
+
 char *sw_rule_describe(const sw_policy *p, const sw_rule *r, char *buf,
                        size_t n)
 {
@@ -49,21 +68,9 @@ char *sw_rule_describe(const sw_policy *p, const sw_rule *r, char *buf,
                  r->reason);
         return buf;
     }
-    char keep[64] = "";
-    size_t k = 0;
+    char keep[64];
     const sw_duration d = r->keep;
-    if (d.years)
-        k += (size_t)unit_text(keep + k, sizeof(keep) - k, d.years, "year");
-    if (d.months) {
-        if (k)
-            keep[k++] = ' ';
-        k += (size_t)unit_text(keep + k, sizeof(keep) - k, d.months, "month");
-    }
-    if (d.days) {
-        if (k)
-            keep[k++] = ' ';
-        unit_text(keep + k, sizeof(keep) - k, d.days, "day");
-    }
+    duration_words(d, keep, sizeof(keep));
     static const char *const round_words[] = {"", "the end of the day of ",
                                               "the end of the month of ",
                                               "the end of the year of "};
@@ -300,6 +307,8 @@ static void schedule_cell(sw_buf *b, json_t *rule, const char *col,
         put(b, json_string_value(v));
 }
 
+static void render_kept_md(sw_buf *b, const sw_policy *p);
+
 static void render_schedule_md(sw_buf *b, const sw_policy *p, json_t *rules)
 {
     sw_buf_printf(b,
@@ -324,6 +333,136 @@ static void render_schedule_md(sw_buf *b, const sw_policy *p, json_t *rules)
         }
         sw_buf_puts(b, "|\n");
     }
+    render_kept_md(b, p);
+}
+
+/* A period of the policy in words, or what happens without it. */
+static const char *period_or(sw_duration d, const char *none, char *buf,
+                             size_t n)
+{
+    if (sw_duration_is_zero(d))
+        return none;
+    duration_words(d, buf, n);
+    return buf;
+}
+
+/* The period of the first rule after trigger, in words (or none). */
+static const char *after_rule(const sw_policy *p, const char *trigger,
+                              const char *none, char *buf, size_t n)
+{
+    for (size_t i = 0; i < sw_policy_rule_count(p); i++) {
+        const sw_rule *r = sw_policy_rule_at(p, i);
+        if (r->after && strcmp(r->after, trigger) == 0)
+            return sw_rule_describe(p, r, buf, n);
+    }
+    return none;
+}
+
+static const char *rule_period(const sw_policy *p, const char *id, char *buf,
+                               size_t n)
+{
+    const sw_rule *r = id ? sw_policy_rule(p, id) : NULL;
+    return r ? sw_rule_describe(p, r, buf, n) : "no rule: kept";
+}
+
+/* Everything else a store holds, beside the records the rules above
+ * date: until when, and by which part of the policy. */
+static void render_kept_md(sw_buf *b, const sw_policy *p)
+{
+    char orphan[64], hold[64], link[64], req[512], ids[512], recs[512];
+    period_or(p->ledger.orphan_subject, "", orphan, sizeof(orphan));
+    const char *o = orphan[0] ? orphan : NULL;
+    const char *rows[][3] = {
+        {"A subject and its identifiers",
+         "while a record, a consent given or renewed, a confirmation link "
+         "still valid, a request or a hold keeps it; then at the next sweep "
+         "(one that never held anything: the period after it was created)",
+         "ledger.orphan_subject"},
+        {"A record",
+         "its rule's due date (the table above); one whose "
+         "trigger has not happened waits for it; a hold keeps "
+         "it until released",
+         "its rule"},
+        {"A consent given for a period",
+         "until the period ends (then expired: the data it kept falls due)",
+         "the consent's period, or its activity's consent_period"},
+        {"A consent given without a period", "until it is withdrawn",
+         "the consent"},
+        {"A confirmation link (double opt-in)",
+         "until it expires; unconfirmed, the consent, its history and the "
+         "address go with it",
+         "consent.confirmation_valid"},
+        {"A consent asked for, past consents (withdrawn, expired, refused), "
+         "their history, objections",
+         "as long as their subject", "the subject"},
+        {"A request and its history",
+         "open: until answered; closed: as the rule after request_closed says",
+         "the rule after request_closed"},
+        {"Verification codes, the privacy centre's tickets and limits",
+         "until each one's expiry; then the next sweep", "their expiry"},
+        {"Traffic: the end users' identifiers (a key per day)",
+         "the day key is destroyed when due", "traffic.identifiers_rule"},
+        {"Traffic: the customer's part",
+         "deleted when due; a month's table "
+         "is dropped once empty",
+         "traffic.records_rule"},
+        {"A bill's status",
+         "unpaid or disputed: until settled (it keeps its period's traffic); "
+         "settled: until its period's traffic is past",
+         "traffic.records_rule"},
+        {"A legal hold", "until released; then the period after its release",
+         "ledger.released_hold"},
+        {"An event on an account or a tenant",
+         "while a subject is in its account; then the period after it was "
+         "recorded",
+         "ledger.orphan_subject"},
+        {"A suppression list entry",
+         "a keyed hash, never the address: as "
+         "the suppression activity's rules say",
+         "consent.suppression_activity"},
+        {"The audit trail", "ids, actions and counts, no personal value: kept",
+         "-"},
+        {"Aggregates", "counts per rule and month, no one's data: kept", "-"},
+    };
+    sw_buf_puts(b, "\n## What steward keeps, and until when\n\n"
+                   "Beside the records the rules above date, a store holds "
+                   "these; `steward retention audit` checks each item of "
+                   "a store against them.\n\n"
+                   "| what | kept until | by | period |\n"
+                   "| --- | --- | --- | --- |\n");
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        const char *by = rows[i][2], *period = "";
+        if (strcmp(by, "ledger.orphan_subject") == 0)
+            period = o ? orphan : "none stated: kept";
+        else if (strcmp(by, "ledger.released_hold") == 0)
+            period = period_or(p->ledger.released_hold, "none stated: kept",
+                               hold, sizeof(hold));
+        else if (strcmp(by, "consent.confirmation_valid") == 0)
+            period = period_or(p->consent.confirmation_valid, "", link,
+                               sizeof(link));
+        else if (strcmp(by, "the rule after request_closed") == 0)
+            period = after_rule(p, "request_closed", "none stated: kept", req,
+                                sizeof(req));
+        else if (strcmp(by, "traffic.identifiers_rule") == 0)
+            period =
+                rule_period(p, p->traffic.identifiers_rule, ids, sizeof(ids));
+        else if (strcmp(by, "traffic.records_rule") == 0)
+            period =
+                rule_period(p, p->traffic.records_rule, recs, sizeof(recs));
+        sw_buf_puts(b, "| ");
+        sw_buf_md(b, rows[i][0]);
+        sw_buf_puts(b, " | ");
+        sw_buf_md(b, rows[i][1]);
+        sw_buf_puts(b, " | ");
+        sw_buf_md(b, by);
+        sw_buf_puts(b, " | ");
+        sw_buf_md(b, period);
+        sw_buf_puts(b, " |\n");
+    }
+    sw_buf_puts(b, "\nOutside the store, stewardd's outbox file (`--outbox`) "
+                   "holds the messages it would have the platform send "
+                   "(addresses, codes, links) until the platform takes "
+                   "them: steward does not trim it.\n");
 }
 
 static void render_schedule_csv(sw_buf *b, json_t *rules)

@@ -216,7 +216,11 @@ static void test_report__schedule_md_and_csv_have_a_row_per_rule(void **state)
     (void)state;
     char *md, *csv;
     assert_int_equal(sw_report_schedule(policy, SW_FORMAT_MD, &md), SW_OK);
-    /* the header, the separator, then one row per rule */
+    /* the header, the separator, then one row per rule; then what else
+     * a store keeps */
+    char *kept = strstr(md, "\n## What steward keeps, and until when\n");
+    assert_non_null(kept);
+    *kept = '\0';
     assert_int_equal(count(md, "\n| "), sw_policy_rule_count(policy) + 2);
     assert_int_equal(sw_report_schedule(policy, SW_FORMAT_CSV, &csv), SW_OK);
     size_t fields[128];
@@ -227,6 +231,32 @@ static void test_report__schedule_md_and_csv_have_a_row_per_rule(void **state)
                                 "5.1.3,"));
     free(md);
     free(csv);
+}
+
+/* docs/retention.md's section "What steward keeps, and until when" is
+ * what the schedule prints for the bundled policy, and names each of the
+ * policy's own periods. */
+static void test_report__docs_say_what_steward_keeps(void **state)
+{
+    (void)state;
+    char *md;
+    assert_int_equal(sw_report_schedule(policy, SW_FORMAT_MD, &md), SW_OK);
+    const char *head = "## What steward keeps, and until when\n";
+    const char *gen = strstr(md, head);
+    assert_non_null(gen);
+    assert_non_null(strstr(gen, "| ledger.orphan_subject | 30 days |"));
+    assert_non_null(strstr(gen, "| ledger.released_hold | 30 days |"));
+    assert_non_null(strstr(gen, "| consent.confirmation_valid | 7 days |"));
+    assert_non_null(strstr(gen, "24 months after closure of the request"));
+    char path[512];
+    char *doc = tu_read_file(tu_src("docs/retention.md", path, sizeof(path)),
+                             NULL);
+    const char *in = strstr(doc, head);
+    if (!in || strcmp(in, gen) != 0)
+        fail_msg("docs/retention.md's section differs from 'steward policy "
+                 "schedule --format md': regenerate it");
+    free(doc);
+    free(md);
 }
 
 static void test_report__periods_read_as_words(void **state)
@@ -278,6 +308,7 @@ int main(void)
         cmocka_unit_test(test_report__schedule_json_has_every_rule),
         cmocka_unit_test(test_report__schedule_md_and_csv_have_a_row_per_rule),
         cmocka_unit_test(test_report__periods_read_as_words),
+        cmocka_unit_test(test_report__docs_say_what_steward_keeps),
         cmocka_unit_test(test_report__format_names),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
