@@ -126,6 +126,16 @@ typedef enum sw_round {
 
 typedef enum sw_action { SW_ACTION_DELETE = 0, SW_ACTION_ANONYMISE } sw_action;
 
+/* Why the data a rule keeps stays despite an erasure request (GDPR
+ * Art. 17(3)): the rule states it for its own categories only. */
+typedef enum sw_exemption {
+    SW_EXEMPT_NONE = 0,
+    SW_EXEMPT_LEGAL_OBLIGATION, /* 17(3)(b): the activity has a 6(1)(c) basis */
+    SW_EXEMPT_PUBLIC_HEALTH,    /* 17(3)(c) */
+    SW_EXEMPT_ARCHIVING,        /* 17(3)(d) */
+    SW_EXEMPT_LEGAL_CLAIMS,     /* 17(3)(e) */
+} sw_exemption;
+
 /* A longer, national period for some countries (law-enforcement retention
  * of traffic data). country is ISO 3166-1 alpha-2. */
 typedef struct sw_extension {
@@ -150,7 +160,8 @@ typedef struct sw_rule {
     sw_round round;    /* applied to the trigger instant first */
     sw_strs unless;    /* triggers that cancel the rule once recorded */
     sw_action action;
-    const char *reason; /* required when no period is stated */
+    sw_exemption exemption; /* erasure_exemption */
+    const char *reason;     /* required when no period is stated */
     size_t n_extensions;
     const sw_extension *extensions;
     const struct sw_activity *activity; /* the activity that holds it */
@@ -333,6 +344,10 @@ bool sw_category_covers(const char *pattern, const char *category);
  * kind). */
 bool sw_rule_applies(const sw_rule *rule, const char *category,
                      const char *kind);
+/* "legal_obligation", ... and "a legal obligation (Art. 17(3)(b))", ...;
+ * NULL for SW_EXEMPT_NONE. */
+const char *sw_exemption_name(sw_exemption e);
+const char *sw_exemption_text(sw_exemption e);
 
 /*
  * The instant a record falls due under rule, given the instant its trigger

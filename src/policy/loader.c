@@ -26,6 +26,9 @@ static const char *const scope_names[] = {"record", "subject", "account",
 static const char *const round_names[] = {"none", "end_of_day", "end_of_month",
                                           "end_of_year", NULL};
 static const char *const action_names[] = {"delete", "anonymise", NULL};
+static const char *const exemption_names[] = {
+    "none",      "legal_obligation", "public_health",
+    "archiving", "legal_claims",     NULL};
 static const char *const safeguard_names[] = {"not_applicable",
                                               "adequacy_decision",
                                               "standard_contractual_clauses",
@@ -49,6 +52,20 @@ const char *sw_round_name(sw_round r)
 const char *sw_action_name(sw_action a)
 {
     return action_names[a];
+}
+const char *sw_exemption_name(sw_exemption e)
+{
+    return e == SW_EXEMPT_NONE ? NULL : exemption_names[e];
+}
+const char *sw_exemption_text(sw_exemption e)
+{
+    static const char *const text[] = {
+        NULL, "a legal obligation (Art. 17(3)(b))",
+        "public health (Art. 17(3)(c))",
+        "archiving, research or statistics (Art. 17(3)(d))",
+        "the establishment, exercise or defence of legal claims "
+        "(Art. 17(3)(e))"};
+    return text[e];
 }
 
 /* ---- the schema tables ---- */
@@ -180,6 +197,8 @@ static const field rule_fields[] = {
     {"round", F_ENUM, OFF(sw_rule, round), 0, 0, R_NONE, NULL, round_names},
     {"unless", F_STRS, OFF(sw_rule, unless), 0, 0, R_TRIGGER, NULL, NULL},
     {"action", F_ENUM, OFF(sw_rule, action), 0, 0, R_NONE, NULL, action_names},
+    {"erasure_exemption", F_ENUM, OFF(sw_rule, exemption), 0, 0, R_NONE, NULL,
+     exemption_names},
     {"reason", F_STR, OFF(sw_rule, reason), 0, 0, R_NONE, NULL, NULL},
     {"extensions", F_LIST, OFF(sw_rule, extensions), OFF(sw_rule, n_extensions),
      0, R_NONE, &extension_schema, NULL},
@@ -980,6 +999,15 @@ static void check_activity(pctx *c, void *obj)
                     "retention rule '%s' states no period ('%s'): say why in "
                     "'reason'",
                     r->id ? r->id : "?", sw_keep_kind_name(r->keep_kind));
+        bool obligation = false;
+        for (size_t k = 0; k < a->n_bases; k++)
+            obligation |=
+                a->bases[k].basis && strcmp(a->bases[k].basis, "6(1)(c)") == 0;
+        if (r->exemption == SW_EXEMPT_LEGAL_OBLIGATION && !obligation)
+            perr_at(c, r->pos, "exemption-without-basis",
+                    "rule '%s' keeps its data against erasure for a legal "
+                    "obligation, but activity '%s' has no 6(1)(c) basis",
+                    r->id ? r->id : "?", a->id);
         if (r->keep_kind != SW_KEEP_PERIOD && r->n_extensions)
             perr_at(c, r->extensions[0].pos, "bad-extension",
                     "retention rule '%s' has national extensions but no "

@@ -115,6 +115,8 @@ static json_t *rule_json(const sw_policy *p, const sw_rule *r)
     json_object_set_new(o, "round", json_string(sw_round_name(r->round)));
     json_object_set_new(o, "unless", strs(&r->unless));
     json_object_set_new(o, "action", json_string(sw_action_name(r->action)));
+    json_object_set_new(o, "erasure_exemption",
+                        str_or_null(sw_exemption_name(r->exemption)));
     json_object_set_new(o, "reason", str_or_null(r->reason));
     json_t *ext = json_array();
     for (size_t i = 0; i < r->n_extensions; i++) {

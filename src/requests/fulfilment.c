@@ -469,15 +469,10 @@ sw_status sw_answer_rectify(sw_store *s, const char *subject,
 
 /* ---- erasure ---- */
 
-static bool has_basis(const sw_activity *a, const char *basis)
-{
-    for (size_t i = 0; i < a->n_bases; i++)
-        if (strcmp(a->bases[i].basis, basis) == 0)
-            return true;
-    return false;
-}
-
-/* Why a record must stay (Art. 17(3)), or NULL when it may go. */
+/* Why a record must stay (Art. 17(3)), or NULL when it may go: a hold,
+ * or the exemption the rule that governs its category states (an
+ * invoice's legal obligation covers the invoice, not the name on the
+ * account). */
 static const char *why_kept(sw_store *s, const sw_record_view *r,
                             char *hold_buf, size_t n, sw_status *st)
 {
@@ -490,18 +485,12 @@ static const char *why_kept(sw_store *s, const sw_record_view *r,
     if (*st != SW_ERR_NOTFOUND)
         return NULL;
     *st = SW_OK;
-    const sw_activity *a = sw_policy_activity(s->policy, r->activity);
-    if (!a)
-        return NULL;
-    if (sw_strs_contains(&a->purposes, "essential.legal_claims"))
-        return "the establishment, exercise or defence of legal claims "
-               "(Art. 17(3)(e))";
     const sw_rule *rule =
         r->due.rule[0] ? sw_policy_rule(s->policy, r->due.rule) : NULL;
     bool pending = !r->due.has_due || r->due.due_at > sw_clock_now(&s->clock);
-    if (has_basis(a, "6(1)(c)") && rule &&
+    if (rule && rule->exemption != SW_EXEMPT_NONE &&
         rule->keep_kind != SW_KEEP_UNSPECIFIED && pending)
-        return "a legal obligation (Art. 17(3)(b))";
+        return sw_exemption_text(rule->exemption);
     return NULL;
 }
 
@@ -510,6 +499,7 @@ typedef struct kept_group {
     bool has_until;
     sw_instant until;
     size_t records;
+    json_t *items; /* each record kept: id, category, its due instant */
 } kept_group;
 
 sw_status sw_answer_erase(sw_store *s, const char *subject, sw_fulfilment *out,
@@ -551,8 +541,14 @@ sw_status sw_answer_erase(sw_store *s, const char *subject, sw_fulfilment *out,
             snprintf(g->activity, sizeof(g->activity), "%s", r->activity);
             snprintf(g->rule, sizeof(g->rule), "%s", r->due.rule);
             snprintf(g->reason, sizeof(g->reason), "%s", why);
+            g->items = json_array();
         }
         g->records++;
+        json_array_append_new(
+            g->items, json_pack("{s:s, s:s, s:o}", "record", r->id, "category",
+                                r->category, "due",
+                                r->due.has_due ? instant_json(r->due.due_at)
+                                               : json_null()));
         if (r->due.has_due && (!g->has_until || r->due.due_at > g->until)) {
             g->has_until = true;
             g->until = r->due.due_at;
@@ -585,20 +581,21 @@ sw_status sw_answer_erase(sw_store *s, const char *subject, sw_fulfilment *out,
         char words[512] = "";
         if (rule)
             sw_rule_describe(s->policy, rule, words, sizeof(words));
+        bool held = strncmp(kept[k].reason, "legal hold", 10) == 0;
         json_array_append_new(
-            kj,
-            json_pack(
-                "{s:s, s:s, s:s, s:s, s:s, s:I, s:o}", "activity",
-                kept[k].activity, "rule", kept[k].rule, "section",
-                rule && rule->section ? rule->section : "", "reason",
-                kept[k].reason, "period", words, "records",
-                (json_int_t)kept[k].records, "until",
-                kept[k].has_until
-                    ? instant_json(kept[k].until)
-                    : json_string(strncmp(kept[k].reason, "legal hold", 10) == 0
-                                      ? "the hold is released"
-                                      : "the rule's trigger and period")));
+            kj, json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:o, s:o}",
+                          "activity", kept[k].activity, "rule", kept[k].rule,
+                          "section", rule && rule->section ? rule->section : "",
+                          "reason", kept[k].reason, "period", words, "records",
+                          (json_int_t)kept[k].records, "until",
+                          held ? json_string("the hold is released")
+                          : kept[k].has_until ? instant_json(kept[k].until)
+                                              : json_string(words),
+                          "items", kept[k].items));
+        kept[k].items = NULL;
     }
+    for (size_t k = 0; k < n_kept; k++)
+        json_decref(kept[k].items);
     free(kept);
     sw_subject_view_free(v);
     if (st != SW_OK) {

@@ -249,8 +249,8 @@ static void test_report__docs_say_what_steward_keeps(void **state)
     assert_non_null(strstr(gen, "| consent.confirmation_valid | 7 days |"));
     assert_non_null(strstr(gen, "24 months after closure of the request"));
     char path[512];
-    char *doc = tu_read_file(tu_src("docs/retention.md", path, sizeof(path)),
-                             NULL);
+    char *doc =
+        tu_read_file(tu_src("docs/retention.md", path, sizeof(path)), NULL);
     const char *in = strstr(doc, head);
     if (!in || strcmp(in, gen) != 0)
         fail_msg("docs/retention.md's section differs from 'steward policy "

@@ -587,16 +587,34 @@ static void test_erasure_keeps_what_the_law_needs(void **state)
             by_law = true;
             assert_string_equal(json_string_value(json_object_get(g, "until")),
                                 "2037-01-01T00:00:00Z");
+            assert_string_equal(
+                json_string_value(json_object_get(g, "section")), "5.1.3");
+            /* each record kept, with its exact due instant */
+            json_t *it = json_array_get(json_object_get(g, "items"), 0);
+            assert_string_equal(
+                json_string_value(json_object_get(it, "record")), rec[1]);
+            assert_string_equal(
+                json_string_value(json_object_get(it, "category")),
+                "contract.invoice");
+            assert_string_equal(json_string_value(json_object_get(it, "due")),
+                                "2037-01-01T00:00:00Z");
         }
+        /* the invoice's obligation does not keep the name on the account */
+        assert_string_not_equal(json_string_value(json_object_get(g, "rule")),
+                                "customer_account.customer");
     }
     assert_true(by_hold);
     assert_true(by_law);
-    /* analytics and security logs went; the held ticket and the account
-     * records stay; the subject is restricted to storage */
+    /* the name, analytics and security logs went; the held ticket and the
+     * invoice stay; the subject is restricted to storage */
     json_t *del = json_object_get(r, "deleted");
-    assert_int_equal(json_array_size(del), 2);
+    assert_int_equal(json_array_size(del), 3);
+    bool name_gone = false;
+    json_array_foreach(del, i, g) name_gone |=
+        strcmp(json_string_value(json_object_get(g, "record")), rec[0]) == 0;
+    assert_true(name_gone);
     json_decref(r);
-    assert_int_equal(tu_count_sql(t.path, "SELECT count(*) FROM records"), 3);
+    assert_int_equal(tu_count_sql(t.path, "SELECT count(*) FROM records"), 2);
     sw_who who = {sid, NULL};
     sw_decision d;
     assert_int_equal(
