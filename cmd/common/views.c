@@ -103,18 +103,18 @@ json_t *sv_subject_view(const sw_subject_view *v, const sw_policy *p)
         const sw_record_view *r = &v->records[i];
         const sw_rule *rule =
             r->due.rule[0] && p ? sw_policy_rule(p, r->due.rule) : NULL;
-        json_array_append_new(
-            recs,
-            json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:o, s:o, s:o}", "id",
-                      r->id, "activity", r->activity, "category", r->category,
-                      "value", r->value, "source",
-                      r->source[0] ? json_string(r->source) : json_null(),
-                      "collected_at", sw_instant_format(r->collected_at, t1),
-                      "due", sv_instant(r->due.has_due, r->due.due_at), "rule",
-                      rule ? json_string(rule->id) : json_null(), "retention",
-                      rule ? json_string(sw_rule_describe(p, rule, words,
-                                                          sizeof(words)))
-                           : json_null()));
+        json_t *rj = json_pack(
+            "{s:s, s:s, s:s, s:s, s:o, s:s, s:o, s:o, s:o}", "id", r->id,
+            "activity", r->activity, "category", r->category, "value", r->value,
+            "source", r->source[0] ? json_string(r->source) : json_null(),
+            "collected_at", sw_instant_format(r->collected_at, t1), "due",
+            sv_instant(r->due.has_due, r->due.due_at), "rule",
+            rule ? json_string(rule->id) : json_null(), "retention",
+            rule ? json_string(sw_rule_describe(p, rule, words, sizeof(words)))
+                 : json_null());
+        if (rj && r->event[0])
+            json_object_set_new(rj, "event", json_string(r->event));
+        json_array_append_new(recs, rj);
     }
     json_object_set_new(o, "identifiers", ids);
     json_object_set_new(o, "records", recs);

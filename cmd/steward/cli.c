@@ -87,6 +87,7 @@ static const struct option long_opts[] = {
     {"child", no_argument, NULL, O_CHILD},
     {"label", required_argument, NULL, O_LABEL},
     {"checkpoint", required_argument, NULL, O_CHECKPOINT},
+    {"event", required_argument, NULL, O_EVENT},
     {NULL, 0, NULL, 0}};
 
 /* The identifier type each identifier option stands for. */

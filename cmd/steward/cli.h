@@ -72,6 +72,7 @@ typedef enum cli_opt {
     O_CHILD,
     O_LABEL,
     O_CHECKPOINT,
+    O_EVENT,
     O_COUNT_
 } cli_opt;
 

@@ -9,12 +9,14 @@ static int do_add(cli *c, const cli_args *a)
     if (!a->v[O_TYPE] || !a->v[O_AT])
         return cli_usage("event add ", "--type and --at are required");
     if (!!a->v[O_SUBJECT] + !!a->v[O_ACCOUNT] + !!a->v[O_TENANT] +
-            !!a->v[O_RECORD] !=
+            !!a->v[O_RECORD] + !!a->v[O_EVENT] !=
         1)
         return cli_usage("event add ", "give exactly one of --subject, "
-                                       "--account, --tenant or --record");
+                                       "--account, --tenant, --record or "
+                                       "--event");
     sw_event_spec spec = {a->v[O_TYPE],   a->v[O_SUBJECT], a->v[O_ACCOUNT],
-                          a->v[O_TENANT], a->v[O_RECORD],  0};
+                          a->v[O_TENANT], a->v[O_RECORD],  0,
+                          a->v[O_EVENT]};
     int rc = cli_instant("--at", a->v[O_AT], &spec.at);
     if (rc)
         return rc;
@@ -40,13 +42,15 @@ static int do_add(cli *c, const cli_args *a)
 static const cli_verb verbs[] = {
     {"add", do_add,
      "steward event add --type T (--subject ID | --account A | --tenant T | "
-     "--record ID) --at INSTANT [--json]",
+     "--record ID | --event EV) --at INSTANT [--json]",
      "Records a lifecycle event (account_closed, relationship_ended,\n"
      "ticket_closed, last_contact...: the policy's triggers) and moves the\n"
      "due date of every record it affects, in one transaction. A later event\n"
-     "of the same type moves them again.",
+     "of the same type moves them again. --event EV: the event entity\n"
+     "(event_held of webinar EV-7) dates only the records added with\n"
+     "--event EV.",
      OPT(O_TYPE) | OPT(O_SUBJECT) | OPT(O_ACCOUNT) | OPT(O_TENANT) |
-         OPT(O_RECORD) | OPT(O_AT),
+         OPT(O_RECORD) | OPT(O_AT) | OPT(O_EVENT),
      0},
 };
 

@@ -18,7 +18,8 @@ static int do_add(cli *c, const cli_args *a)
                            strlen(a->v[O_VALUE]),
                            a->v[O_SOURCE],
                            false,
-                           0};
+                           0,
+                           a->v[O_EVENT]};
     int rc;
     if (a->v[O_AT]) {
         if ((rc = cli_instant("--at", a->v[O_AT], &spec.collected_at)))
@@ -52,12 +53,15 @@ static int do_add(cli *c, const cli_args *a)
 static const cli_verb verbs[] = {
     {"add", do_add,
      "steward record add --subject ID --activity A --category C --value V "
-     "[--at INSTANT] [--source S] [--json]",
+     "[--at INSTANT] [--source S] [--event EV] [--json]",
      "Adds one personal-data item under an activity and category of the\n"
      "policy, encrypted under the subject's key; prints its id and the due\n"
-     "date the policy gives it (--at: when it was collected; default now).",
+     "date the policy gives it (--at: when it was collected; default now).\n"
+     "--event ties it to an event (a webinar, a breakfast: its id, as you\n"
+     "name it): events recorded with 'event add --event EV' date it, and\n"
+     "another event's do not.",
      OPT(O_SUBJECT) | OPT(O_ACTIVITY) | OPT(O_CATEGORY) | OPT(O_VALUE) |
-         OPT(O_AT) | OPT(O_SOURCE),
+         OPT(O_AT) | OPT(O_SOURCE) | OPT(O_EVENT),
      0},
 };
 

@@ -155,6 +155,7 @@ int r_record_add(call *c, sw_store *s)
     spec.category = b_str(c, "category");
     spec.value = b_str(c, "value");
     spec.source = b_str(c, "source");
+    spec.event = b_str(c, "event");
     if (!spec.subject || !spec.activity || !spec.category || !spec.value)
         return reply_missing(c, "subject, activity, category and value are "
                                 "required");
@@ -182,6 +183,7 @@ int r_event_add(call *c, sw_store *s)
     spec.account = b_str(c, "account");
     spec.tenant = b_str(c, "tenant");
     spec.record = b_str(c, "record");
+    spec.event = b_str(c, "event");
     if (!spec.type)
         return reply_missing(c, "type: a trigger of the policy");
     bool has;

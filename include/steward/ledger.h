@@ -70,6 +70,9 @@ typedef struct sw_record_spec {
     const char *source;    /* a source of the policy, or NULL */
     bool has_collected_at; /* false: now */
     sw_instant collected_at;
+    /* the event entity it belongs to (a webinar's id, as given: printable,
+     * at most 63 bytes), or NULL: its events date it, no other's */
+    const char *event;
 } sw_record_spec;
 
 /* What a new record's retention is, as the policy computes it. */
@@ -97,6 +100,7 @@ typedef struct sw_event_spec {
     const char *tenant;
     const char *record;
     sw_instant at;
+    const char *event; /* or: an event entity, dating its records only */
 } sw_event_spec;
 
 /*
@@ -121,6 +125,7 @@ typedef struct sw_record_view {
     size_t value_len;
     sw_instant collected_at;
     sw_due due;
+    char event[64]; /* its event entity, or "" */
 } sw_record_view;
 
 typedef struct sw_subject_view {

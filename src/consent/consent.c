@@ -217,7 +217,7 @@ static sw_status subject_event(sw_store *s, const char *type,
 {
     if (!sw_policy_trigger(s->policy, type))
         return SW_OK; /* the policy does not count from it */
-    sw_event_spec ev = {type, subject, NULL, NULL, NULL, at};
+    sw_event_spec ev = {type, subject, NULL, NULL, NULL, at, NULL};
     char id[SW_ID_BUFSZ];
     return sw_event_add(s, &ev, id, NULL);
 }
@@ -404,7 +404,8 @@ static sw_status subject_for(sw_store *s, const sw_who *who, sw_target *t,
                                   ? "data_subject"
                                   : NULL,
                               false,
-                              0};
+                              0,
+                              NULL};
         char rid[SW_ID_BUFSZ];
         st = sw_record_add(s, &rec, rid, NULL);
     }

@@ -364,6 +364,7 @@ static const sw_activity *activity_of(const sw_policy *p, const char *id)
 
 /* What compute_due needs to know about a record and its subject. */
 typedef struct due_input {
+    const char *event; /* the record's event entity, or NULL */
     const char *record;
     const char *activity;
     const char *category;
@@ -374,7 +375,7 @@ typedef struct due_input {
 static sw_status latest_event(sw_store *s, const due_input *in,
                               const char *type, sw_instant *at)
 {
-    sw_event_keys k = {in->record, in->subject->id,
+    sw_event_keys k = {in->event, in->record, in->subject->id,
                        in->subject->has_account ? in->subject->account_bi
                                                 : NULL,
                        in->subject->has_tenant ? in->subject->tenant_bi : NULL};
@@ -433,6 +434,22 @@ static sw_status compute_due(sw_store *s, const due_input *in, sw_due *out)
     return SW_OK;
 }
 
+/* An event entity's id: 1 to 63 printable ASCII bytes (it is shown and
+ * given back as it is). */
+#define EVENT_ID_RULE                                                          \
+    "an event's id: 1 to 63 printable characters (letters, digits, "           \
+    "punctuation), for example EV-7"
+static bool event_id_ok(const char *id)
+{
+    size_t n = strlen(id);
+    if (n == 0 || n > 63)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (id[i] <= ' ' || id[i] > '~')
+            return false;
+    return true;
+}
+
 /* The source of a record added without one: the data subject when the
  * activity declares it (what a person gives is the common case), else
  * the activity's first declared source; NULL when it declares none. */
@@ -473,6 +490,8 @@ sw_status sw_record_add(sw_store *s, const sw_record_spec *spec,
     if (spec->value_len > SW_VALUE_MAX)
         return sw_fail(s, SW_ERR_LIMIT, "value of %zu bytes exceeds %d",
                        spec->value_len, SW_VALUE_MAX);
+    if (spec->event && !event_id_ok(spec->event))
+        return sw_fail(s, SW_ERR_INVALID, EVENT_ID_RULE);
     sw_subject_row subj;
     uint8_t key[SW_KEY_BYTES];
     if ((st = subject_for_write(s, spec->subject, &subj, key)) != SW_OK)
@@ -496,7 +515,7 @@ sw_status sw_record_add(sw_store *s, const sw_record_spec *spec,
         spec->has_collected_at ? spec->collected_at : sw_clock_now(&s->clock);
     sw_due due;
     memset(&due, 0, sizeof(due));
-    due_input in = {rid, a->id, spec->category, at, &subj};
+    due_input in = {spec->event, rid, a->id, spec->category, at, &subj};
     /* In a batch the insert is the change's only write: where one failed
      * statement is undone alone (SQLite), no savepoint is needed around
      * it; elsewhere it gets one, so a failure never takes the batch. */
@@ -520,7 +539,8 @@ sw_status sw_record_add(sw_store *s, const sw_record_spec *spec,
                                at,
                                due.has_due,
                                due.due_at,
-                               due.rule[0] ? due.rule : NULL};
+                               due.rule[0] ? due.rule : NULL,
+                               spec->event};
             if ((st = sw_records_insert(s, &r)) != SW_OK)
                 sw_audit_unnote(s);
         }
@@ -568,6 +588,7 @@ typedef struct rec_item {
     bool has_due;
     sw_instant due_at;
     char rule[96];
+    char event[64]; /* "" when none */
 } rec_item;
 
 static int collect_record(const sw_record_row *r, void *p)
@@ -583,6 +604,7 @@ static int collect_record(const sw_record_row *r, void *p)
     it->has_due = r->has_due;
     it->due_at = r->due_at;
     snprintf(it->rule, sizeof(it->rule), "%s", r->rule ? r->rule : "");
+    snprintf(it->event, sizeof(it->event), "%s", r->event ? r->event : "");
     return 0;
 }
 
@@ -629,7 +651,11 @@ static sw_status move_dues(sw_store *s, sw_vec *recs, const char *type,
         }
         if (!event_matters(s->policy, it, subj.kind, type))
             continue;
-        due_input in = {it->id, it->activity, it->category, it->collected_at,
+        due_input in = {it->event[0] ? it->event : NULL,
+                        it->id,
+                        it->activity,
+                        it->category,
+                        it->collected_at,
                         &subj};
         sw_due due;
         sw_status st = compute_due(s, &in, &due);
@@ -668,12 +694,14 @@ sw_status sw_event_add(sw_store *s, const sw_event_spec *spec,
                        "'%s' is the record's own time (give it as the "
                        "record's --at), not an event",
                        spec->type);
-    int scopes =
-        !!spec->subject + !!spec->account + !!spec->tenant + !!spec->record;
+    int scopes = !!spec->subject + !!spec->account + !!spec->tenant +
+                 !!spec->record + !!spec->event;
     if (scopes != 1)
         return sw_fail(s, SW_ERR_INVALID,
                        "an event needs exactly one of subject, account, "
-                       "tenant or record");
+                       "tenant, record or event");
+    if (spec->event && !event_id_ok(spec->event))
+        return sw_fail(s, SW_ERR_INVALID, EVENT_ID_RULE);
     if (sw_instant_check_input(spec->at) != SW_OK)
         return sw_fail(s, SW_ERR_RANGE,
                        "the event's time: a year from %d to %d, please",
@@ -697,6 +725,12 @@ sw_status sw_event_add(sw_store *s, const sw_event_spec *spec,
         ev.key_len = strlen(spec->subject);
         if (st == SW_OK)
             collect_id(spec->subject, &subjects);
+    } else if (spec->event) {
+        scope_name = "event";
+        ev.scope = SW_EV_EVENT;
+        ev.key = (const uint8_t *)spec->event;
+        ev.key_len = strlen(spec->event);
+        st = sw_records_of_event(s, spec->event, collect_record, &recs);
     } else if (spec->record) {
         scope_name = "record";
         ev.scope = SW_EV_RECORD;
@@ -736,6 +770,8 @@ sw_status sw_event_add(sw_store *s, const sw_event_spec *spec,
             json_array_append_new(objs, json_string(spec->subject));
         if (spec->record)
             json_array_append_new(objs, json_string(spec->record));
+        if (spec->event)
+            json_array_append_new(objs, json_string(spec->event));
         char *objects = sw_json_text(objs);
         char *details = sw_json_text(json_pack(
             "{s:s, s:s, s:s, s:I, s:I}", "type", spec->type, "scope",
@@ -815,6 +851,7 @@ static int show_record(const sw_record_row *r, void *p)
     rv->due.has_due = r->has_due;
     rv->due.due_at = r->due_at;
     snprintf(rv->due.rule, sizeof(rv->due.rule), "%s", r->rule ? r->rule : "");
+    snprintf(rv->event, sizeof(rv->event), "%s", r->event ? r->event : "");
     char ad[256];
     snprintf(ad, sizeof(ad), "record|%s|%s|%s", v->id, r->id, r->category);
     c->st = unseal_text(c->s, c->key, ad, r->value, r->value_len, &rv->value,

@@ -236,12 +236,13 @@ sw_status sw_records_insert(sw_store *s, const sw_record_row *r)
     return sw_sql_run(
         s, "adding a record",
         "INSERT INTO records(id, subject_id, activity, category, value,"
-        " source, collected_at, due_at, rule)"
-        " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)",
+        " source, collected_at, due_at, rule, event)"
+        " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)",
         SW_ARGS(sw_v_text(r->id), sw_v_text(r->subject), sw_v_text(r->activity),
                 sw_v_text(r->category), sw_v_blob(r->value, r->value_len),
                 sw_v_text(r->source), sw_v_int(r->collected_at),
-                sw_v_opt(r->has_due, r->due_at), sw_v_text(r->rule)),
+                sw_v_opt(r->has_due, r->due_at), sw_v_text(r->rule),
+                sw_v_text(r->event)),
         NULL);
 }
 
@@ -257,12 +258,13 @@ static void record_row_of(const sw_row *r, sw_record_row *o)
     o->has_due = !sw_row_null(r, 7);
     o->due_at = sw_row_int(r, 7);
     o->rule = sw_row_text(r, 8);
+    o->event = sw_row_text(r, 9);
 }
 SW_ROWS(record_rows, sw_record_row, record_row_of)
 
 #define RECORD_COLUMNS                                                         \
     "id, subject_id, activity, category, value, source, collected_at,"         \
-    " due_at, rule"
+    " due_at, rule, event"
 
 sw_status sw_records_get(sw_store *s, const char *id, sw_record_cb cb,
                          void *ctx)
@@ -271,6 +273,16 @@ sw_status sw_records_get(sw_store *s, const char *id, sw_record_cb cb,
     return sw_sql(s, "reading records",
                   "SELECT " RECORD_COLUMNS " FROM records WHERE id = ?1",
                   SW_ARGS(sw_v_text(id)), record_rows, &c);
+}
+
+sw_status sw_records_of_event(sw_store *s, const char *event, sw_record_cb cb,
+                              void *ctx)
+{
+    record_rows_ctx c = {cb, ctx};
+    return sw_sql(s, "reading records",
+                  "SELECT " RECORD_COLUMNS " FROM records"
+                  " WHERE event = ?1 ORDER BY collected_at, id",
+                  SW_ARGS(sw_v_text(event)), record_rows, &c);
 }
 
 sw_status sw_records_list(sw_store *s, const char *subject, sw_record_cb cb,
@@ -351,18 +363,20 @@ sw_status sw_events_latest(sw_store *s, const char *type,
                            const sw_event_keys *k, sw_instant *at)
 {
     sw_instant got[2] = {0, 0};
-    const char *rec = k->record, *sub = k->subject;
+    const char *rec = k->record, *sub = k->subject, *ev = k->event;
     sw_status st =
         sw_sql(s, "reading events",
                "SELECT max(at) FROM events WHERE type = ?1 AND ("
                " (scope = " SQL_EV_RECORD " AND scope_key = ?2) OR"
                " (scope = " SQL_EV_SUBJECT " AND scope_key = ?3) OR"
                " (scope = " SQL_EV_ACCOUNT " AND scope_key = ?4) OR"
-               " (scope = " SQL_EV_TENANT " AND scope_key = ?5))",
+               " (scope = " SQL_EV_TENANT " AND scope_key = ?5) OR"
+               " (scope = " SQL_EV_EVENT " AND scope_key = ?6))",
                SW_ARGS(sw_v_text(type), sw_v_blob(rec, rec ? strlen(rec) : 0),
                        sw_v_blob(sub, sub ? strlen(sub) : 0),
                        sw_v_blob(k->account_bi, SW_BLIND_BYTES),
-                       sw_v_blob(k->tenant_bi, SW_BLIND_BYTES)),
+                       sw_v_blob(k->tenant_bi, SW_BLIND_BYTES),
+                       sw_v_blob(ev, ev ? strlen(ev) : 0)),
                latest_row, got);
     if (st == SW_OK && !got[1])
         return SW_ERR_NOTFOUND;

@@ -23,6 +23,7 @@
 #define SW_EV_ACCOUNT 2
 #define SW_EV_TENANT 3
 #define SW_EV_ACTIVITY 4 /* holds only */
+#define SW_EV_EVENT 5    /* an event entity (its id, as given): its records */
 typedef int sw_scope_kind;
 
 /* An account or tenant name (under 256 bytes) once sealed. */
@@ -36,6 +37,7 @@ typedef int sw_scope_kind;
 #define SQL_EV_ACCOUNT SW_Q(SW_EV_ACCOUNT)
 #define SQL_EV_TENANT SW_Q(SW_EV_TENANT)
 #define SQL_EV_ACTIVITY SW_Q(SW_EV_ACTIVITY)
+#define SQL_EV_EVENT SW_Q(SW_EV_EVENT)
 
 typedef struct sw_subject_row {
     char id[SW_ID_BUFSZ];
@@ -80,7 +82,8 @@ typedef struct sw_record_row {
     sw_instant collected_at;
     bool has_due;
     sw_instant due_at;
-    const char *rule; /* may be NULL */
+    const char *rule;  /* may be NULL */
+    const char *event; /* the event entity it belongs to, or NULL */
 } sw_record_row;
 
 typedef struct sw_event_row {
@@ -95,6 +98,7 @@ typedef struct sw_event_row {
 
 /* The scopes an event may apply to a record through, for one look-up. */
 typedef struct sw_event_keys {
+    const char *event; /* the record's event entity, or NULL */
     const char *record;
     const char *subject;
     const uint8_t *account_bi; /* NULL when the subject has no account */
@@ -134,6 +138,22 @@ sw_status sw_subjects_delete(sw_store *s, const char *id,
     " token_expires > " NOW ")))"                                              \
     " OR EXISTS (SELECT 1 FROM requests WHERE subject_id = " ID "))"
 
+/* What keeps an event e: what it dates (its record, its subject, a
+ * subject in its account or tenant, a record of its event entity), or
+ * the activity a hold names. */
+#define SW_EVENT_KEPT                                                          \
+    "((e.scope = " SQL_EV_RECORD " AND e.scope_key IN"                         \
+    " (SELECT CAST(id AS BLOB) FROM records))"                                 \
+    " OR (e.scope = " SQL_EV_SUBJECT " AND e.scope_key IN"                     \
+    " (SELECT CAST(id AS BLOB) FROM subjects))"                                \
+    " OR (e.scope = " SQL_EV_ACCOUNT " AND e.scope_key IN"                     \
+    " (SELECT account_bi FROM subjects WHERE account_bi IS NOT NULL))"         \
+    " OR (e.scope = " SQL_EV_TENANT " AND e.scope_key IN"                      \
+    " (SELECT tenant_bi FROM subjects WHERE tenant_bi IS NOT NULL))"           \
+    " OR (e.scope = " SQL_EV_EVENT " AND e.scope_key IN"                       \
+    " (SELECT CAST(event AS BLOB) FROM records WHERE event IS NOT NULL))"      \
+    " OR e.scope = " SQL_EV_ACTIVITY ")"
+
 /* Removes a subject nothing keeps any more at now (SW_SUBJECT_KEPT).
  * *removed says whether it went. */
 sw_status sw_subjects_remove_if_empty(sw_store *s, const char *id,
@@ -159,6 +179,9 @@ sw_status sw_records_insert(sw_store *s, const sw_record_row *r);
 /* cb is not called when there is no such record. */
 sw_status sw_records_get(sw_store *s, const char *id, sw_record_cb cb,
                          void *ctx);
+/* The records tied to an event entity. */
+sw_status sw_records_of_event(sw_store *s, const char *event, sw_record_cb cb,
+                              void *ctx);
 sw_status sw_records_list(sw_store *s, const char *subject, sw_record_cb cb,
                           void *ctx);
 sw_status sw_records_set_due(sw_store *s, const char *id, bool has_due,

@@ -414,9 +414,9 @@ static void render_kept_md(sw_buf *b, const sw_policy *p)
          "traffic.records_rule"},
         {"A legal hold", "until released; then the period after its release",
          "ledger.released_hold"},
-        {"An event on an account or a tenant",
-         "while a subject is in its account; then the period after it was "
-         "recorded",
+        {"An event on an account, a tenant or an event entity (a webinar)",
+         "while a subject is in its account, or a record of its event is "
+         "left; then the period after it was recorded",
          "ledger.orphan_subject"},
         {"A suppression list entry",
          "a keyed hash, never the address: as "

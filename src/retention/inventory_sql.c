@@ -43,7 +43,8 @@ static const sw_inv_why event_whys[] = {
     {SW_KEPT_DATED, "what it dates is gone: goes ledger.orphan_subject after "
                     "it was recorded"},
     {SW_KEPT_UNEXPLAINED, "what it dates is gone, and the policy states no "
-                          "ledger.orphan_subject"}};
+                          "ledger.orphan_subject"},
+    {SW_KEPT_REASON, "kept while its event's records are"}};
 static const sw_inv_why hold_whys[] = {
     {SW_KEPT_REASON, "active: kept until released"},
     {SW_KEPT_DATED, "released: goes ledger.released_hold after"},
@@ -118,15 +119,15 @@ const sw_inv_probe sw_inv_probes[] = {
      " (SELECT account_bi FROM subjects WHERE account_bi IS NOT NULL) THEN 2"
      " WHEN e.scope = " SQL_EV_TENANT " AND e.scope_key IN"
      " (SELECT tenant_bi FROM subjects WHERE tenant_bi IS NOT NULL) THEN 2"
+     " WHEN e.scope = " SQL_EV_EVENT " AND e.scope_key IN"
+     " (SELECT CAST(event AS BLOB) FROM records WHERE event IS NOT NULL)"
+     " THEN 6"
      " WHEN e.scope = " SQL_EV_ACTIVITY " THEN 3"
      /* (recorded after now: a store read at an earlier instant) */
      " WHEN ?2 = 1 OR e.recorded_at > ?1 THEN 4 ELSE 5 END, count(*)"
      " FROM events e GROUP BY 1",
      "SELECT e.id, 5 FROM events e WHERE ?2 = 0 AND e.recorded_at <= ?1"
-     " AND e.scope IN (" SQL_EV_ACCOUNT ", " SQL_EV_TENANT ") AND NOT"
-     " (e.scope_key IN (SELECT account_bi FROM subjects WHERE account_bi IS"
-     " NOT NULL) OR e.scope_key IN (SELECT tenant_bi FROM subjects WHERE"
-     " tenant_bi IS NOT NULL)) ORDER BY e.id LIMIT ?3",
+     " AND NOT " SW_EVENT_KEPT " ORDER BY e.id LIMIT ?3",
      event_whys, N(event_whys)},
     {"holds", true, 2, SW_INV_RELEASED_HOLD,
      "SELECT CASE WHEN released_at IS NULL OR released_at > ?1 THEN 0"

@@ -237,11 +237,8 @@ sw_status sw_events_orphaned_delete(sw_store *s, sw_instant before, size_t *n)
     int64_t k = 0;
     sw_status st = sw_sql_run(
         s, "removing events nothing is dated from",
-        "DELETE FROM events WHERE recorded_at <= ?1 AND ((scope = " SQL_EV_ACCOUNT
-        " AND scope_key NOT IN (SELECT account_bi FROM"
-        " subjects WHERE account_bi IS NOT NULL)) OR (scope = " SQL_EV_TENANT
-        " AND scope_key NOT IN (SELECT tenant_bi FROM subjects WHERE"
-        " tenant_bi IS NOT NULL)))",
+        "DELETE FROM events WHERE id IN (SELECT e.id FROM events e WHERE"
+        " e.recorded_at <= ?1 AND NOT " SW_EVENT_KEPT ")",
         SW_ARGS(sw_v_int(before)), &k);
     *n = (size_t)k;
     return st;

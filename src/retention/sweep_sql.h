@@ -26,8 +26,9 @@ sw_status sw_aggregates_add(sw_store *s, const char *activity,
 typedef int (*sw_orphan_cb)(const char *id, sw_instant created, void *ctx);
 sw_status sw_subjects_orphaned(sw_store *s, sw_instant now, sw_orphan_cb cb,
                                void *ctx);
-/* Deletes the events on an account or a tenant no subject is in any
- * more, recorded at or before `before`; *n: how many. */
+/* Deletes the events nothing they date is left of (SW_EVENT_KEPT: an
+ * account or a tenant no subject is in any more, an event entity without
+ * records), recorded at or before `before`; *n: how many. */
 sw_status sw_events_orphaned_delete(sw_store *s, sw_instant before, size_t *n);
 /* Due records that active holds keep, per hold; *total: distinct. */
 sw_status sw_records_held(sw_store *s, sw_instant now, sw_held_cb cb, void *ctx,

@@ -120,6 +120,9 @@ const char *const sw_schema_steps[SW_SCHEMA_LATEST] = {
     " c2.created_at < consents.created_at OR (c2.created_at ="
     " consents.created_at AND c2.id <= consents.id));"
     "CREATE INDEX consents_seq ON consents(seq);",
+    /* 8: records tied to an event of their own (a webinar, a breakfast) */
+    "ALTER TABLE records ADD COLUMN event TEXT;"
+    "CREATE INDEX records_event ON records(event) WHERE event IS NOT NULL;",
 };
 
 /* Every table the steps make (what a failed creation removes). */

@@ -30,14 +30,19 @@ static void fill(tu_store *t)
         assert_int_equal(sw_subject_add(t->s, &spec, sid), SW_OK);
         for (int k = 0; k < PER_SUBJECT; k++) {
             sw_record_spec r = {
-                sid, "sales_prospects", "user.name", "Lee", 3, NULL, false, 0};
+                sid, "sales_prospects", "user.name", "Lee", 3, NULL, false, 0,
+                NULL};
             assert_int_equal(sw_record_add(t->s, &r, rid, NULL), SW_OK);
         }
         if (i % 2) {
             char eid[SW_ID_BUFSZ];
-            sw_event_spec e = {
-                "last_contact", sid,  NULL,
-                NULL,           NULL, tu_instant("2025-01-01T00:00:00Z")};
+            sw_event_spec e = {"last_contact",
+                               sid,
+                               NULL,
+                               NULL,
+                               NULL,
+                               tu_instant("2025-01-01T00:00:00Z"),
+                               NULL};
             assert_int_equal(sw_event_add(t->s, &e, eid, NULL), SW_OK);
         }
     }

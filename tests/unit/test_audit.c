@@ -24,7 +24,8 @@ static void fill(void)
         sw_subject_spec spec = {"customer", "ACME", NULL, NULL, 1, &id};
         assert_int_equal(sw_subject_add(t.s, &spec, sid), SW_OK);
         sw_record_spec r = {
-            sid, "customer_account", "user.name", "Name", 4, NULL, false, 0};
+            sid, "customer_account", "user.name", "Name", 4, NULL, false, 0,
+            NULL};
         assert_int_equal(sw_record_add(t.s, &r, rid, NULL), SW_OK);
         assert_int_equal(sw_record_add(t.s, &r, rid, NULL), SW_OK);
     }
@@ -33,7 +34,8 @@ static void fill(void)
                        "ACME",
                        NULL,
                        NULL,
-                       tu_instant("2026-01-31T00:00:00Z")};
+                       tu_instant("2026-01-31T00:00:00Z"),
+                       NULL};
     assert_int_equal(sw_event_add(t.s, &e, eid, NULL), SW_OK);
     sw_subject_view *v;
     assert_int_equal(sw_subject_show(t.s, sid, &v), SW_OK);

@@ -46,7 +46,8 @@ static void add_subject(tu_store *t, const char *kind, const char *account,
 static void add_record(tu_store *t, const char *sid, const char *activity,
                        const char *category, char *rid)
 {
-    sw_record_spec r = {sid, activity, category, "value", 5, NULL, false, 0};
+    sw_record_spec r = {sid,  activity, category, "value", 5,
+                        NULL, false,    0,        NULL};
     if (sw_record_add(t->s, &r, rid, NULL) != SW_OK)
         fail_msg("record: %s", sw_errmsg(t->s));
 }
@@ -351,7 +352,8 @@ static void test_b2b_relationship(void **state)
                        "ACME",
                        NULL,
                        NULL,
-                       tu_instant("2026-06-30T00:00:00Z")};
+                       tu_instant("2026-06-30T00:00:00Z"),
+                       NULL};
     assert_int_equal(sw_event_add(t.s, &e, eid, NULL), SW_OK);
     d = decide(&t, MKT, "email", "dan@acme.example");
     assert_false(d.allow);

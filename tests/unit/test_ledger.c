@@ -43,7 +43,8 @@ static void add_record(tu_store *t, const char *subject, const char *activity,
 {
     sw_record_spec r = {
         subject,       activity, category,   value,
-        strlen(value), NULL,     at != NULL, at ? tu_instant(at) : 0};
+        strlen(value), NULL,     at != NULL, at ? tu_instant(at) : 0,
+        NULL};
     if (sw_record_add(t->s, &r, id, due) != SW_OK)
         fail_msg("record add: %s", sw_errmsg(t->s));
 }
@@ -52,7 +53,8 @@ static void event(tu_store *t, const char *type, const char *subject,
                   const char *account, const char *record, const char *at,
                   size_t *moved)
 {
-    sw_event_spec e = {type, subject, account, NULL, record, tu_instant(at)};
+    sw_event_spec e = {type,   subject,        account, NULL,
+                       record, tu_instant(at), NULL};
     char id[SW_ID_BUFSZ];
     if (sw_event_add(t->s, &e, id, moved) != SW_OK)
         fail_msg("event add: %s", sw_errmsg(t->s));
@@ -160,7 +162,8 @@ static void test_ledger__records_must_match_the_policy(void **state)
                         5,
                         NULL,
                         false,
-                        0};
+                        0,
+                        NULL};
     assert_int_equal(sw_record_add(t->s, &r, rid, NULL), SW_ERR_INVALID);
     assert_non_null(strstr(sw_errmsg(t->s), "has no category"));
     r.activity = "no_such_activity";
@@ -187,14 +190,15 @@ static void test_ledger__input_is_bounded(void **state)
     sw_record_spec r = {sid,         "customer_account",
                         "user.name", "Name",
                         4,           NULL,
-                        true,        tu_instant("9999-12-31T23:59:59Z")};
+                        true,        tu_instant("9999-12-31T23:59:59Z"),
+                        NULL};
     assert_int_equal(sw_record_add(t->s, &r, rid, NULL), SW_ERR_RANGE);
     assert_non_null(strstr(sw_errmsg(t->s), "2999"));
     r.collected_at = tu_instant("2999-12-31T00:00:00Z");
     sw_due due;
     assert_int_equal(sw_record_add(t->s, &r, rid, &due), SW_OK);
-    sw_event_spec e = {"account_closed",        NULL, "ACME", NULL, NULL,
-                       tu_instant("9999-01-01")};
+    sw_event_spec e = {"account_closed",         NULL, "ACME", NULL, NULL,
+                       tu_instant("9999-01-01"), NULL};
     char eid[SW_ID_BUFSZ];
     assert_int_equal(sw_event_add(t->s, &e, eid, NULL), SW_ERR_RANGE);
     size_t n = 500 * 1024;
@@ -231,7 +235,7 @@ static void test_ledger__failed_record_in_a_batch_is_undone_alone(void **s)
     add_subject(t, "customer", "ACME", "batch@example.com", NULL, sid);
     assert_int_equal(sw_batch_begin(t->s), SW_OK);
     sw_record_spec ok = {
-        sid, "customer_account", "user.name", "Name", 4, NULL, false, 0};
+        sid, "customer_account", "user.name", "Name", 4, NULL, false, 0, NULL};
     sw_record_spec bad = {sid,
                           "customer_account",
                           "user.contact.phone_number",
@@ -239,7 +243,8 @@ static void test_ledger__failed_record_in_a_batch_is_undone_alone(void **s)
                           4,
                           NULL,
                           false,
-                          0};
+                          0,
+                          NULL};
     assert_int_equal(sw_record_add(t->s, &ok, rid, NULL), SW_OK);
     assert_int_not_equal(sw_record_add(t->s, &bad, rid, NULL), SW_OK);
     assert_int_equal(sw_record_add(t->s, &ok, rid, NULL), SW_OK);
@@ -330,7 +335,7 @@ static void test_ledger__events_are_checked(void **state)
     tu_store *t = *state;
     char sid[SW_ID_BUFSZ], id[SW_ID_BUFSZ];
     add_subject(t, "customer", "ACME", NULL, NULL, sid);
-    sw_event_spec e = {"account_exploded", sid, NULL, NULL, NULL, 0};
+    sw_event_spec e = {"account_exploded", sid, NULL, NULL, NULL, 0, NULL};
     assert_int_equal(sw_event_add(t->s, &e, id, NULL), SW_ERR_INVALID);
     assert_non_null(strstr(sw_errmsg(t->s), "unknown event type"));
     e.type = "collected";
@@ -359,6 +364,77 @@ static int count_ids(const char *id, void *ctx)
     (void)id;
     (*(int *)ctx)++;
     return 0;
+}
+
+/* Events as entities (notice 5.5): a participant's registrations for two
+ * breakfasts, each tied to its event; each event's day dates its own
+ * registration, and the second event does not re-date the first's. An
+ * event's id is checked; its events go once none of its records is
+ * left (ledger.orphan_subject after they were recorded). */
+static void test_ledger__events_date_their_own_records(void **state)
+{
+    tu_store *t = *state;
+    char sid[SW_ID_BUFSZ], r1[SW_ID_BUFSZ], r2[SW_ID_BUFSZ], id[SW_ID_BUFSZ];
+    add_subject(t, "event_participant", NULL, "guest@example.com", NULL, sid);
+    sw_record_spec a = {sid,         "event_registration",
+                        "user.name", "Guest One",
+                        9,           NULL,
+                        false,       0,
+                        "EV-7"};
+    sw_record_spec b = a;
+    b.event = "EV-9";
+    sw_due due;
+    assert_int_equal(sw_record_add(t->s, &a, r1, &due), SW_OK);
+    assert_false(due.has_due);
+    assert_int_equal(sw_record_add(t->s, &b, r2, NULL), SW_OK);
+    size_t moved = 0;
+    sw_event_spec e7 = {"event_held", NULL, NULL,
+                        NULL,         NULL, tu_instant("2026-02-10T09:00:00Z"),
+                        "EV-7"};
+    assert_int_equal(sw_event_add(t->s, &e7, id, &moved), SW_OK);
+    assert_int_equal(moved, 1);
+    sw_event_spec e9 = e7;
+    e9.event = "EV-9";
+    e9.at = tu_instant("2026-05-20T09:00:00Z");
+    assert_int_equal(sw_event_add(t->s, &e9, id, &moved), SW_OK);
+    assert_int_equal(moved, 1);
+    sw_subject_view *v;
+    assert_int_equal(sw_subject_show(t->s, sid, &v), SW_OK);
+    char w[SW_INSTANT_BUFSZ];
+    for (size_t i = 0; i < v->n_records; i++) {
+        const sw_record_view *r = &v->records[i];
+        assert_true(r->due.has_due);
+        bool first = strcmp(r->id, r1) == 0;
+        assert_string_equal(r->event, first ? "EV-7" : "EV-9");
+        /* 60 days after its own event's day */
+        assert_string_equal(sw_instant_format(r->due.due_at, w),
+                            first ? "2026-04-11T09:00:00Z"
+                                  : "2026-07-19T09:00:00Z");
+    }
+    sw_subject_view_free(v);
+    sw_record_spec bad = a;
+    bad.event = "EV 7";
+    assert_int_equal(sw_record_add(t->s, &bad, id, NULL), SW_ERR_INVALID);
+    assert_non_null(strstr(sw_errmsg(t->s), "an event's id"));
+    sw_event_spec two = e7;
+    two.subject = sid;
+    assert_int_equal(sw_event_add(t->s, &two, id, NULL), SW_ERR_INVALID);
+    /* EV-7's registration is swept on its day, and its event with it (it
+     * was recorded more than ledger.orphan_subject before); EV-9's stays */
+    sw_sweep_report *rep = tu_sweep(t, "2026-04-11T09:00:00Z");
+    assert_int_equal(rep->records, 1);
+    assert_int_equal(rep->events_removed, 1);
+    sw_sweep_report_free(rep);
+    assert_int_equal(tu_count_sql(t->path, "SELECT count(*) FROM events WHERE"
+                                           " scope = 5"),
+                     1);
+    rep = tu_sweep(t, "2026-07-19T09:00:00Z");
+    assert_int_equal(rep->records, 1);
+    assert_int_equal(rep->events_removed, 1);
+    sw_sweep_report_free(rep);
+    assert_int_equal(tu_count_sql(t->path, "SELECT count(*) FROM events WHERE"
+                                           " scope = 5"),
+                     0);
 }
 
 static void test_ledger__show_decrypts_and_is_audited(void **state)
@@ -498,6 +574,7 @@ int main(void)
         T(test_ledger__later_event_of_same_kind_moves_again),
         T(test_ledger__record_scoped_event_moves_one_record),
         T(test_ledger__events_are_checked),
+        T(test_ledger__events_date_their_own_records),
         T(test_ledger__show_decrypts_and_is_audited),
         T(test_ledger__value_swapped_between_rows_is_detected),
         T(test_ledger__no_plaintext_on_disk_before_or_after_erase),

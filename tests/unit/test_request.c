@@ -320,7 +320,8 @@ static void five_activities(tu_store *t, char *sid, char rec[5][SW_ID_BUFSZ])
                                strlen(r[i].value),
                                r[i].source,
                                true,
-                               tu_instant("2026-03-01T10:00:00Z")};
+                               tu_instant("2026-03-01T10:00:00Z"),
+                               NULL};
         if (sw_record_add(t->s, &spec, rec[i], NULL) != SW_OK)
             fail_msg("record %d: %s", i, sw_errmsg(t->s));
     }
@@ -426,7 +427,8 @@ static void test_portability_csv_neutralises_formulas(void **state)
                                strlen(evil[i]),
                                "data_subject",
                                false,
-                               0};
+                               0,
+                               NULL};
         if (sw_record_add(t.s, &spec, rid, NULL) != SW_OK)
             fail_msg("record: %s", sw_errmsg(t.s));
     }
@@ -462,7 +464,8 @@ static void test_portability_without_a_source(void **state)
                            16,
                            NULL,
                            false,
-                           0};
+                           0,
+                           NULL};
     assert_int_equal(sw_record_add(t.s, &spec, rid, NULL), SW_OK);
     sw_subject_view *v = NULL;
     assert_int_equal(sw_subject_show(t.s, sid, &v), SW_OK);
@@ -632,7 +635,7 @@ static void test_erasure_keeps_what_the_law_needs(void **state)
     sw_subject_spec spec = {"prospect", NULL, NULL, NULL, 1, &id};
     assert_int_equal(sw_subject_add(t.s, &spec, p), SW_OK);
     sw_record_spec rs = {
-        p, "sales_prospects", "user.name", "Jo", 2, NULL, false, 0};
+        p, "sales_prospects", "user.name", "Jo", 2, NULL, false, 0, NULL};
     assert_int_equal(sw_record_add(t.s, &rs, rid, NULL), SW_OK);
     o = verified(&t, "jo@lead.example", SW_REQ_ERASURE, SW_CCPA);
     assert_int_equal(fulfil(&t, o.req.id, SW_ANSWER_JSON, out, NULL), SW_OK);
@@ -694,8 +697,8 @@ static void test_processor_forwarding_and_child(void **state)
     sw_ident kid_id = {"email", "kid@mail.example"};
     sw_subject_spec ks = {"event_participant", NULL, NULL, NULL, 1, &kid_id};
     assert_int_equal(sw_subject_add(t.s, &ks, kid), SW_OK);
-    sw_record_spec rs = {kid, "webinars", "user.name", "Kid",
-                         3,   NULL,       false,       0};
+    sw_record_spec rs = {kid,  "webinars", "user.name", "Kid", 3,
+                         NULL, false,      0,           NULL};
     assert_int_equal(sw_record_add(t.s, &rs, rid, NULL), SW_OK);
     sw_erase_result er;
     assert_int_equal(sw_subject_child(t.s, kid, &er), SW_OK);

@@ -55,11 +55,13 @@ static void test_retention__rule(void **state)
     sw_subject_spec spec = {kind, "ACME", NULL, NULL, 0, NULL};
     assert_int_equal(sw_subject_add(t.s, &spec, sid), SW_OK);
     sw_record_spec r = {sid, a->id, category, "personal value",
-                        14,  NULL,  true,     tu_instant(T0)};
+                        14,  NULL,  true,     tu_instant(T0),
+                        NULL};
     assert_int_equal(sw_record_add(t.s, &r, rid, NULL), SW_OK);
     const sw_trigger *tr = sw_policy_trigger(policy, rule->after);
     if (tr->scope != SW_SCOPE_RECORD) {
-        sw_event_spec e = {rule->after, sid, NULL, NULL, NULL, tu_instant(T0)};
+        sw_event_spec e = {rule->after,    sid, NULL, NULL, NULL,
+                           tu_instant(T0), NULL};
         assert_int_equal(sw_event_add(t.s, &e, eid, NULL), SW_OK);
     }
     sw_instant due;
@@ -107,16 +109,21 @@ static int setup(void **state)
     assert_int_equal(sw_subject_add(f->t.s, &a, f->sid), SW_OK);
     assert_int_equal(sw_subject_add(f->t.s, &b, f->other), SW_OK);
     sw_record_spec r = {
-        f->sid, "sales_prospects", "user.name", "Lee Ad", 6, NULL, false, 0};
+        f->sid, "sales_prospects", "user.name", "Lee Ad", 6, NULL, false, 0,
+        NULL};
     assert_int_equal(sw_record_add(f->t.s, &r, f->rids[0], NULL), SW_OK);
     r.category = "user.job_title";
     assert_int_equal(sw_record_add(f->t.s, &r, f->rids[1], NULL), SW_OK);
     r.subject = f->other;
     assert_int_equal(sw_record_add(f->t.s, &r, f->rids[2], NULL), SW_OK);
     char eid[SW_ID_BUFSZ];
-    sw_event_spec e = {"last_contact", NULL,
-                       "LEADS",        NULL,
-                       NULL,           tu_instant("2025-08-31T16:00:00Z")};
+    sw_event_spec e = {"last_contact",
+                       NULL,
+                       "LEADS",
+                       NULL,
+                       NULL,
+                       tu_instant("2025-08-31T16:00:00Z"),
+                       NULL};
     assert_int_equal(sw_event_add(f->t.s, &e, eid, NULL), SW_OK);
     e.account = "OTHER";
     assert_int_equal(sw_event_add(f->t.s, &e, eid, NULL), SW_OK);
@@ -128,7 +135,8 @@ static int setup(void **state)
                         13,
                         NULL,
                         false,
-                        0};
+                        0,
+                        NULL};
     assert_int_equal(sw_record_add(f->t.s, &c, f->rids[3], NULL), SW_OK);
     e.type = "agreement_concluded"; /* cancels only for OTHER... */
     e.account = NULL;
@@ -185,9 +193,13 @@ static void test_retention__hold_suspends_deletion(void **state)
 static void swept_records_take_their_events(fx *f, bool with_hold)
 {
     char eid[SW_ID_BUFSZ], hold[SW_ID_BUFSZ];
-    sw_event_spec e = {"last_contact", NULL,
-                       NULL,           NULL,
-                       f->rids[0],     tu_instant("2025-08-31T16:00:00Z")};
+    sw_event_spec e = {"last_contact",
+                       NULL,
+                       NULL,
+                       NULL,
+                       f->rids[0],
+                       tu_instant("2025-08-31T16:00:00Z"),
+                       NULL};
     assert_int_equal(sw_event_add(f->t.s, &e, eid, NULL), SW_OK);
     const char *count = "SELECT count(*) FROM events WHERE scope = 0";
     assert_int_equal(count_sql(&f->t, count), 2);
@@ -354,10 +366,11 @@ static void test_retention__audit_sorts_every_item(void **state)
     sw_subject_spec spec = {"customer", "ACME", NULL, NULL, 1, &id};
     assert_int_equal(sw_subject_add(t.s, &spec, sid), SW_OK);
     sw_record_spec name = {
-        sid, "customer_account", "user.name", "Ann Buyer", 9, NULL, false, 0};
+        sid, "customer_account", "user.name", "Ann Buyer", 9, NULL, false, 0,
+        NULL};
     sw_record_spec inv = {
-        sid, "customer_account", "contract.invoice", "INV-1", 5, NULL, false,
-        0};
+        sid, "customer_account", "contract.invoice", "INV-1", 5, NULL, false, 0,
+        NULL};
     assert_int_equal(sw_record_add(t.s, &name, r1, NULL), SW_OK);
     assert_int_equal(sw_record_add(t.s, &inv, r2, NULL), SW_OK);
     assert_int_equal(
@@ -428,7 +441,7 @@ static void test_retention__released_holds_bills_and_events_go(void **state)
                      SW_OK);
     assert_int_equal(sw_traffic_bill(t.s, "OLDCO", "2024-01", "unpaid"), SW_OK);
     sw_event_spec e = {"account_closed", NULL, "OLDCO", NULL, NULL,
-                       tu_instant(T0)};
+                       tu_instant(T0),   NULL};
     assert_int_equal(sw_event_add(t.s, &e, ev, NULL), SW_OK);
     tu_store_now(&t, "2024-03-20T10:00:00Z");
     assert_int_equal(sw_hold_release(t.s, h), SW_OK);

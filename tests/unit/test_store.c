@@ -359,7 +359,7 @@ static void test_store__batch_records_share_one_audit_entry(void **state)
     assert_int_equal(sw_subject_add(s, &spec, sid), SW_OK);
     assert_int_equal(sw_batch_begin(s), SW_OK);
     sw_record_spec r = {
-        sid, "customer_account", "user.name", "A", 1, NULL, false, 0};
+        sid, "customer_account", "user.name", "A", 1, NULL, false, 0, NULL};
     assert_int_equal(sw_record_add(s, &r, r1, NULL), SW_OK);
     assert_int_equal(sw_record_add(s, &r, r2, NULL), SW_OK);
     sw_record_spec bad = r;
