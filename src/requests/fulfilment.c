@@ -237,7 +237,30 @@ static char *access_html(json_t *r)
         esc(&b, str(v, "source"));
         sw_buf_puts(&b, "</td></tr>\n");
     }
-    sw_buf_puts(&b, "</table>\n<h2>Your rights</h2>\n<ul>\n");
+    sw_buf_puts(&b, "</table>\n");
+    if (json_array_size(json_object_get(r, "consents"))) {
+        sw_buf_puts(&b, "<h2>Your consents</h2>\n<table>\n<caption>Each "
+                        "consent and the notice version it was given under"
+                        "</caption>\n<tr><th scope=\"col\">Purpose</th>"
+                        "<th scope=\"col\">State</th><th scope=\"col\">Given"
+                        "</th><th scope=\"col\">Expires</th><th scope=\"col\">"
+                        "How</th><th scope=\"col\">Notice version</th></tr>\n");
+        json_array_foreach(json_object_get(r, "consents"), i, v)
+        {
+            static const char *const cols[] = {"purpose",  "state",
+                                               "given_at", "expires_at",
+                                               "method",   "notice_version"};
+            sw_buf_puts(&b, "<tr>");
+            for (size_t k = 0; k < 6; k++) {
+                sw_buf_puts(&b, "<td>");
+                esc(&b, str(v, cols[k]));
+                sw_buf_puts(&b, "</td>");
+            }
+            sw_buf_puts(&b, "</tr>\n");
+        }
+        sw_buf_puts(&b, "</table>\n");
+    }
+    sw_buf_puts(&b, "<h2>Your rights</h2>\n<ul>\n");
     json_array_foreach(json_object_get(r, "rights"), i, v)
     {
         sw_buf_puts(&b, "<li>");
@@ -257,6 +280,22 @@ static char *access_html(json_t *r)
 
 /* ---- access ---- */
 
+/* A consent as the access answer shows it (Art. 15, Art. 7(1)): which
+ * notice version it was given under. */
+static int consent_info(const sw_consent_view *c, void *p)
+{
+    json_array_append_new(
+        p, json_pack("{s:s, s:s, s:s, s:o, s:o, s:s, s:s, s:b}", "id", c->id,
+                     "purpose", c->purpose, "state",
+                     sw_consent_state_name(c->state), "given_at",
+                     c->has_given ? instant_json(c->given_at) : json_null(),
+                     "expires_at",
+                     c->has_expiry ? instant_json(c->expires_at) : json_null(),
+                     "method", c->method, "notice_version", c->notice_version,
+                     "parental", c->parental));
+    return 0;
+}
+
 sw_status sw_answer_access(sw_store *s, const char *subject,
                            const char *request, sw_answer_format f,
                            sw_fulfilment *out)
@@ -273,12 +312,21 @@ sw_status sw_answer_access(sw_store *s, const char *subject,
                                         "value", v->idents[i].value));
     for (size_t i = 0; i < v->n_records; i++)
         json_array_append_new(recs, record_info(p, &v->records[i]));
+    json_t *cons = json_array();
+    sw_who who = {subject, NULL};
+    if ((st = sw_consent_list(s, &who, consent_info, cons)) != SW_OK) {
+        json_decref(ids);
+        json_decref(recs);
+        json_decref(cons);
+        sw_subject_view_free(v);
+        return st;
+    }
     json_t *r = json_pack(
-        "{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:s, s:s}", "request", request,
-        "subject", subject, "generated_at",
+        "{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:s}", "request",
+        request, "subject", subject, "generated_at",
         instant_json(sw_clock_now(&s->clock)), "controller", controller_json(p),
-        "identifiers", ids, "records", recs, "rights", rights_json(p),
-        "automated_decisions",
+        "identifiers", ids, "records", recs, "consents", cons, "rights",
+        rights_json(p), "automated_decisions",
         p->automated_decisions.statement ? p->automated_decisions.statement
                                          : "",
         "complaint", "You may lodge a complaint with a supervisory authority.");

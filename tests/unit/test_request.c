@@ -336,6 +336,57 @@ static sw_request_opened verified(tu_store *t, const char *email,
     return o;
 }
 
+/* The access answer lists the person's consents, each with the notice
+ * version it was given under (notice 16: a changed notice is told apart)
+ * and its period. */
+static void test_access_lists_consents_and_their_notice(void **state)
+{
+    (void)state;
+    tu_store t;
+    tu_store_new(&t, "2026-05-04T08:00:00Z");
+    sw_ident id = {"email", "lea@mail.example"};
+    sw_who who = {NULL, &id};
+    sw_consent_spec c = {"employment.recruitment",
+                         "web_form",
+                         "apply-v2",
+                         "2024-01",
+                         true,
+                         {2, 0, 0},
+                         false,
+                         0,
+                         false,
+                         0,
+                         false,
+                         "job_applicant"};
+    sw_consent_result res;
+    assert_int_equal(sw_consent_give(t.s, &who, &c, &res), SW_OK);
+    sw_request_opened o =
+        verified(&t, "lea@mail.example", SW_REQ_ACCESS, SW_GDPR);
+    char *json, out[256];
+    assert_int_equal(fulfil(&t, o.req.id, SW_ANSWER_JSON, out, &json), SW_OK);
+    json_t *r = json_loads(json, 0, NULL);
+    free(json);
+    json_t *cons = json_object_get(r, "consents");
+    assert_int_equal(json_array_size(cons), 1);
+    json_t *x = json_array_get(cons, 0);
+    assert_string_equal(json_string_value(json_object_get(x, "purpose")),
+                        "employment.recruitment");
+    assert_string_equal(json_string_value(json_object_get(x, "state")),
+                        "given");
+    assert_string_equal(json_string_value(json_object_get(x, "notice_version")),
+                        "2024-01");
+    assert_string_equal(json_string_value(json_object_get(x, "expires_at")),
+                        "2028-05-04T08:00:00Z");
+    json_decref(r);
+    o = verified(&t, "lea@mail.example", SW_REQ_ACCESS, SW_GDPR);
+    char *html;
+    assert_int_equal(fulfil(&t, o.req.id, SW_ANSWER_HTML, out, &html), SW_OK);
+    assert_non_null(strstr(html, "<h2>Your consents</h2>"));
+    assert_non_null(strstr(html, "<td>2024-01</td>"));
+    free(html);
+    tu_store_free(&t);
+}
+
 static void test_access_report(void **state)
 {
     (void)state;
@@ -791,6 +842,7 @@ int main(void)
         cmocka_unit_test(test_verification),
         cmocka_unit_test(test_intake_refusals),
         cmocka_unit_test(test_fulfil_through_consent),
+        cmocka_unit_test(test_access_lists_consents_and_their_notice),
         cmocka_unit_test(test_access_report),
         cmocka_unit_test(test_portability_and_know),
         cmocka_unit_test(test_portability_without_a_source),
