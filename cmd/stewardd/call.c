@@ -52,6 +52,14 @@ int reply_json(call *c, int status, json_t *o)
     return 0;
 }
 
+int reply_json_text(call *c, char *text, const char *what)
+{
+    json_t *o = text ? json_loads(text, 0, NULL) : NULL;
+    free(text);
+    return o ? reply_json(c, 200, o)
+             : reply_error(c, 500, "internal", "%s is not JSON", what);
+}
+
 int reply_text(call *c, int status, const char *ctype, char *text, size_t len)
 {
     json_decref(c->out);

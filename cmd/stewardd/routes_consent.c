@@ -165,10 +165,7 @@ int r_consent_receipt(call *c, sw_store *s)
     sw_status st = sw_consent_receipt(s, c->param[0], &text);
     if (st != SW_OK)
         return reply_store(c, s, st);
-    json_t *o = json_loads(text, 0, NULL);
-    free(text);
-    return o ? reply_json(c, 200, o)
-             : reply_error(c, 500, "internal", "the receipt is not JSON");
+    return reply_json_text(c, text, "the receipt");
 }
 
 /* ---- objections, suppression ---- */

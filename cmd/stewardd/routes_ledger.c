@@ -445,11 +445,7 @@ int r_sweep(call *c, sw_store *s)
         return reply_store(c, s, st);
     char *text = sw_sweep_report_json(rep);
     sw_sweep_report_free(rep);
-    json_t *o = text ? json_loads(text, 0, NULL) : NULL;
-    free(text);
-    if (!o)
-        return reply_error(c, 500, "out_of_memory", "no certificate");
-    return reply_json(c, 200, o);
+    return reply_json_text(c, text, "the certificate");
 }
 
 int r_retention_audit(call *c, sw_store *s)
@@ -462,11 +458,7 @@ int r_retention_audit(call *c, sw_store *s)
     }
     char *text = sw_retention_audit_json(a);
     sw_retention_audit_free(a);
-    json_t *o = text ? json_loads(text, 0, NULL) : NULL;
-    free(text);
-    if (!o)
-        return reply_error(c, 500, "out_of_memory", "no audit");
-    return reply_json(c, 200, o);
+    return reply_json_text(c, text, "the retention audit");
 }
 
 /* The last `keep` entries of a scan of the audit trail, oldest first. */
@@ -563,10 +555,7 @@ static int policy_report(call *c,
     sw_status st = fn(c->srv->policy, SW_FORMAT_JSON, &text);
     if (st != SW_OK)
         return reply_store(c, NULL, st);
-    json_t *o = json_loads(text, 0, NULL);
-    free(text);
-    return o ? reply_json(c, 200, o)
-             : reply_error(c, 500, "internal", "the report is not JSON");
+    return reply_json_text(c, text, "the report");
 }
 
 int r_policy_schedule(call *c, sw_store *s)

@@ -220,6 +220,9 @@ bool b_bool(call *c, const char *name, bool def);
 /* Replies: each returns 0 so a handler can "return reply_...". The JSON
  * value's reference is taken. */
 int reply_json(call *c, int status, json_t *o);
+/* 200 with the library's JSON text (taken and freed; NULL: out of
+ * memory), or 500 naming what when it is not JSON. */
+int reply_json_text(call *c, char *text, const char *what);
 int reply_text(call *c, int status, const char *ctype, char *text,
                size_t len); /* takes text (malloc'd) */
 int reply_error(call *c, int status, const char *code, const char *fmt, ...)

@@ -69,20 +69,6 @@ static const char *jstr(json_t *o, const char *k)
     return v;
 }
 
-/* The six-digit code of the last message of the outbox. */
-static void last_code(char *code)
-{
-    char *box = tu_read_file(d.outbox, NULL);
-    char *last = box, *nl;
-    while ((nl = strchr(last, '\n')) && nl[1])
-        last = nl + 1;
-    const char *p = strstr(last, " is ");
-    if (!p || strspn(p + 4, "0123456789") != 6)
-        fail_msg("no code in the outbox's last message");
-    snprintf(code, 8, "%.6s", p + 4);
-    free(box);
-}
-
 /* The retention audit at now: exit 0, nothing unexplained; the JSON. */
 static json_t *audit_at(const char *now)
 {
@@ -184,7 +170,7 @@ static void seed_api(char *public_req)
     snprintf(public_req, 64, "%s", jstr(o, "id"));
     json_decref(o);
     char code[8], path[128];
-    last_code(code);
+    outbox_last_code(&d, code);
     snprintf(path, sizeof(path), "/privacy/api/requests/%s/verify", public_req);
     resp r;
     http_json(d.port, "POST", path, NULL, json_pack("{s:s}", "code", code), &r);

@@ -241,3 +241,16 @@ void make_key(daemon_t *d, const char *role, char *out, size_t n)
 {
     make_key_id(d, role, out, n, NULL);
 }
+
+void outbox_last_code(const daemon_t *d, char *code)
+{
+    char *box = tu_read_file(d->outbox, NULL);
+    char *last = box, *nl;
+    while ((nl = strchr(last, '\n')) && nl[1])
+        last = nl + 1;
+    const char *p = strstr(last, " is ");
+    if (!p || strspn(p + 4, "0123456789") != 6)
+        fail_msg("no code in the outbox's last message: %s", last);
+    snprintf(code, 8, "%.6s", p + 4);
+    free(box);
+}

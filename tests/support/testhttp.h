@@ -51,6 +51,9 @@ void daemon_start(daemon_t *d);
 /* stewardd on it with these more arguments (NULL-terminated); returns once
  * it answers. */
 void daemon_run(daemon_t *d, const char *const *args);
+/* The six-digit code of the last message in the daemon's outbox (code:
+ * 8 bytes); fails the test when there is none. */
+void outbox_last_code(const daemon_t *d, char *code);
 /* SIGTERM; its exit status. */
 int daemon_stop(daemon_t *d);
 void daemon_free(daemon_t *d);
