@@ -119,7 +119,7 @@ static double bench_records(sw_store *s, long n)
                             strlen(value),
                             NULL,
                             true,
-                            1700000000 + i};
+                            1700000000 + i, NULL};
         if (sw_record_add(s, &r, id, NULL) != SW_OK)
             die("record add", s);
         if ((i + 1) % BATCH == 0) {

@@ -11,7 +11,9 @@
  *  4. traffic find with 12 live months: p50/p99 over random people, on
  *     a fresh handle, on a fresh handle warmed first, and in the steady
  *     state;
- *  5. peak memory (max RSS) of the ingest.
+ *  5. peak memory (max RSS) of the ingest;
+ *  6. the retention audit of the sweep's store vs. plain counts of the
+ *     same tables (the least any walk of them costs).
  * Usage: bench_retention [ingest_rows] [max_day_rows] [find_rows]
  * (defaults 1000000, 10000000, 10000000). gen-traffic must sit beside it.
  */
@@ -330,6 +332,63 @@ static double raw_delete(const char *name, long *deleted)
     return t;
 }
 
+/* Plain counts of the tables the retention audit walks; seconds. */
+static double raw_counts(const char *name)
+{
+    char raw[256];
+    snprintf(raw, sizeof(raw), "%s/%s", dir, name);
+    sqlite3 *db;
+    sqlite3_open(raw, &db);
+    double t0 = now_s();
+    sqlite3_exec(db,
+                 "SELECT count(*) FROM subjects; SELECT count(*) FROM"
+                 " identifiers; SELECT count(*), count(due_at) FROM records;"
+                 " SELECT count(*) FROM events; SELECT count(*) FROM consents;"
+                 " SELECT count(*) FROM holds; SELECT count(*) FROM audit;",
+                 NULL, NULL, NULL);
+    double t = now_s() - t0;
+    sqlite3_close(db);
+    return t;
+}
+
+/* steward retention audit of the store; seconds. */
+static double our_audit(const char *name, size_t *items)
+{
+    sw_store *s = open_at(name, "2025-06-01T00:00:00Z", false);
+    double t0 = now_s();
+    sw_retention_audit *a = NULL;
+    if (sw_retention_audit_run(s, &a) != SW_OK) {
+        fprintf(stderr, "audit: %s\n", sw_errmsg(s));
+        exit(1);
+    }
+    double t = now_s() - t0;
+    *items = a->personal_items;
+    sw_retention_audit_free(a);
+    sw_store_close(s);
+    return t;
+}
+
+static void bench_audit(void)
+{
+    double ratio[ROUNDS];
+    for (int k = 0; k < ROUNDS; k++) {
+        size_t items = 0;
+        double base = 0, ours = 0;
+        for (int turn = 0; turn < 2; turn++) {
+            if ((turn == 0) == (k % 2 == 0))
+                base = raw_counts("sweep.db");
+            else
+                ours = our_audit("sweep.db", &items);
+        }
+        ratio[k] = base / ours;
+        printf("retention audit, round %d: %zu personal items in %.3f s; "
+               "plain counts of the same tables %.3f s; ratio %.2f\n",
+               k + 1, items, ours, base, ratio[k]);
+    }
+    printf("retention audit: median of %d rounds: ratio %.2f\n", ROUNDS,
+           median3(ratio));
+}
+
 /* Steward's sweep of a copy with the default batch; returns seconds. */
 static double our_sweep(const char *name, size_t *records, size_t *batches)
 {
@@ -369,7 +428,7 @@ static void bench_sweep(long n)
                             strlen(value),
                             NULL,
                             true,
-                            1700000000 + i};
+                            1700000000 + i, NULL};
         if (sw_record_add(s, &r, rid, NULL) != SW_OK) {
             fprintf(stderr, "record: %s\n", sw_errmsg(s));
             exit(1);
@@ -388,6 +447,7 @@ static void bench_sweep(long n)
              dir);
     if (system(cmd) != 0)
         exit(1);
+    bench_audit();
     double ratio[ROUNDS];
     for (int k = 0; k < ROUNDS; k++) {
         /* identical copies: one for the raw DELETE, one for the sweep */
