@@ -119,7 +119,8 @@ static double bench_records(sw_store *s, long n)
                             strlen(value),
                             NULL,
                             true,
-                            1700000000 + i, NULL};
+                            1700000000 + i,
+                            NULL};
         if (sw_record_add(s, &r, id, NULL) != SW_OK)
             die("record add", s);
         if ((i + 1) % BATCH == 0) {

@@ -428,7 +428,8 @@ static void bench_sweep(long n)
                             strlen(value),
                             NULL,
                             true,
-                            1700000000 + i, NULL};
+                            1700000000 + i,
+                            NULL};
         if (sw_record_add(s, &r, rid, NULL) != SW_OK) {
             fprintf(stderr, "record: %s\n", sw_errmsg(s));
             exit(1);

@@ -104,6 +104,8 @@ bool sw_duration_is_zero(sw_duration d);
  * 2025-01-31 + 1m = 2025-02-28). The time of day is kept; the result
  * saturates at SW_INSTANT_MIN and SW_INSTANT_MAX. */
 sw_instant sw_instant_add(sw_instant t, sw_duration d);
+/* t - d, the same way ("30 days ago", "10 years before"). */
+sw_instant sw_instant_sub(sw_instant t, sw_duration d);
 
 /* The first instant of the next day / month / year after t's. */
 sw_instant sw_end_of_day(sw_instant t);

@@ -331,6 +331,8 @@ const sw_def *sw_policy_purpose(const sw_policy *p, const char *id);
 const sw_recipient *sw_policy_recipient(const sw_policy *p, const char *id);
 /* Every rule of every activity, in file order: n and the i-th. */
 size_t sw_policy_rule_count(const sw_policy *p);
+/* The first rule that states a period counting from trigger, or NULL. */
+const sw_rule *sw_policy_period_after(const sw_policy *p, const char *trigger);
 const sw_rule *sw_policy_rule_at(const sw_policy *p, size_t i);
 
 /* true when v holds x. */

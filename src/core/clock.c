@@ -296,6 +296,12 @@ bool sw_duration_is_zero(sw_duration d)
     return d.years == 0 && d.months == 0 && d.days == 0;
 }
 
+sw_instant sw_instant_sub(sw_instant t, sw_duration d)
+{
+    sw_duration back = {-d.years, -d.months, -d.days};
+    return sw_instant_add(t, back);
+}
+
 sw_instant sw_instant_add(sw_instant t, sw_duration d)
 {
     t = clamp(t);

@@ -278,3 +278,14 @@ bool sw_basis_covers(const sw_basis *b, const char *purpose)
 {
     return b->purposes.n == 0 || sw_strs_contains(&b->purposes, purpose);
 }
+
+const sw_rule *sw_policy_period_after(const sw_policy *p, const char *trigger)
+{
+    for (size_t i = 0; p && i < sw_policy_rule_count(p); i++) {
+        const sw_rule *r = sw_policy_rule_at(p, i);
+        if (r->after && strcmp(r->after, trigger) == 0 &&
+            r->keep_kind == SW_KEEP_PERIOD)
+            return r;
+    }
+    return NULL;
+}

@@ -348,83 +348,87 @@ static const char *period_or(sw_duration d, const char *none, char *buf,
     return buf;
 }
 
-/* The period of the first rule after trigger, in words (or none). */
-static const char *after_rule(const sw_policy *p, const char *trigger,
+/* A rule's period in words, or none when there is no such rule. */
+static const char *rule_words(const sw_policy *p, const sw_rule *r,
                               const char *none, char *buf, size_t n)
 {
-    for (size_t i = 0; i < sw_policy_rule_count(p); i++) {
-        const sw_rule *r = sw_policy_rule_at(p, i);
-        if (r->after && strcmp(r->after, trigger) == 0)
-            return sw_rule_describe(p, r, buf, n);
-    }
-    return none;
-}
-
-static const char *rule_period(const sw_policy *p, const char *id, char *buf,
-                               size_t n)
-{
-    const sw_rule *r = id ? sw_policy_rule(p, id) : NULL;
-    return r ? sw_rule_describe(p, r, buf, n) : "no rule: kept";
+    return r ? sw_rule_describe(p, r, buf, n) : none;
 }
 
 /* Everything else a store holds, beside the records the rules above
  * date: until when, and by which part of the policy. */
 static void render_kept_md(sw_buf *b, const sw_policy *p)
 {
+    static const char *const kept = "none stated: kept";
     char orphan[64], hold[64], link[64], req[512], ids[512], recs[512];
-    period_or(p->ledger.orphan_subject, "", orphan, sizeof(orphan));
-    const char *o = orphan[0] ? orphan : NULL;
-    const char *rows[][3] = {
+    const char *o_p =
+        period_or(p->ledger.orphan_subject, kept, orphan, sizeof(orphan));
+    const char *h_p =
+        period_or(p->ledger.released_hold, kept, hold, sizeof(hold));
+    const char *l_p =
+        period_or(p->consent.confirmation_valid, "", link, sizeof(link));
+    const char *q_p = rule_words(p, sw_policy_period_after(p, "request_closed"),
+                                 kept, req, sizeof(req));
+    const sw_rule *ir = p->traffic.identifiers_rule
+                            ? sw_policy_rule(p, p->traffic.identifiers_rule)
+                            : NULL;
+    const sw_rule *rr = p->traffic.records_rule
+                            ? sw_policy_rule(p, p->traffic.records_rule)
+                            : NULL;
+    const char *i_p = rule_words(p, ir, "no rule: kept", ids, sizeof(ids));
+    const char *r_p = rule_words(p, rr, "no rule: kept", recs, sizeof(recs));
+    const char *rows[][4] = {
         {"A subject and its identifiers",
          "while a record, a consent given or renewed, a confirmation link "
          "still valid, a request or a hold keeps it; then at the next sweep "
          "(one that never held anything: the period after it was created)",
-         "ledger.orphan_subject"},
+         "ledger.orphan_subject", o_p},
         {"A record",
          "its rule's due date (the table above); one whose "
          "trigger has not happened waits for it; a hold keeps "
          "it until released",
-         "its rule"},
+         "its rule", ""},
         {"A consent given for a period",
          "until the period ends (then expired: the data it kept falls due)",
-         "the consent's period, or its activity's consent_period"},
+         "the consent's period, or its activity's consent_period", ""},
         {"A consent given without a period", "until it is withdrawn",
-         "the consent"},
+         "the consent", ""},
         {"A confirmation link (double opt-in)",
          "until it expires; unconfirmed, the consent, its history and the "
          "address go with it",
-         "consent.confirmation_valid"},
+         "consent.confirmation_valid", l_p},
         {"A consent asked for, past consents (withdrawn, expired, refused), "
          "their history, objections",
-         "as long as their subject", "the subject"},
+         "as long as their subject", "the subject", ""},
         {"A request and its history",
          "open: until answered; closed: as the rule after request_closed says",
-         "the rule after request_closed"},
+         "the rule after request_closed", q_p},
         {"Verification codes, the privacy centre's tickets and limits",
-         "until each one's expiry; then the next sweep", "their expiry"},
+         "until each one's expiry; then the next sweep", "their expiry", ""},
         {"Traffic: the end users' identifiers (a key per day)",
-         "the day key is destroyed when due", "traffic.identifiers_rule"},
+         "the day key is destroyed when due", "traffic.identifiers_rule", i_p},
         {"Traffic: the customer's part",
          "deleted when due; a month's table "
          "is dropped once empty",
-         "traffic.records_rule"},
+         "traffic.records_rule", r_p},
         {"A bill's status",
          "unpaid or disputed: until settled (it keeps its period's traffic); "
          "settled: until its period's traffic is past",
-         "traffic.records_rule"},
+         "traffic.records_rule", r_p},
         {"A legal hold", "until released; then the period after its release",
-         "ledger.released_hold"},
+         "ledger.released_hold", h_p},
         {"An event on an account, a tenant or an event entity (a webinar)",
          "while a subject is in its account, or a record of its event is "
          "left; then the period after it was recorded",
-         "ledger.orphan_subject"},
+         "ledger.orphan_subject", o_p},
         {"A suppression list entry",
          "a keyed hash, never the address: as "
          "the suppression activity's rules say",
-         "consent.suppression_activity"},
+         "consent.suppression_activity", ""},
         {"The audit trail", "ids, actions and counts, no personal value: kept",
-         "-"},
-        {"Aggregates", "counts per rule and month, no one's data: kept", "-"},
+         "-", ""},
+        {"Aggregates", "counts per rule and month, no one's data: kept", "-",
+         ""},
     };
     sw_buf_puts(b, "\n## What steward keeps, and until when\n\n"
                    "Beside the records the rules above date, a store holds "
@@ -433,24 +437,7 @@ static void render_kept_md(sw_buf *b, const sw_policy *p)
                    "| what | kept until | by | period |\n"
                    "| --- | --- | --- | --- |\n");
     for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-        const char *by = rows[i][2], *period = "";
-        if (strcmp(by, "ledger.orphan_subject") == 0)
-            period = o ? orphan : "none stated: kept";
-        else if (strcmp(by, "ledger.released_hold") == 0)
-            period = period_or(p->ledger.released_hold, "none stated: kept",
-                               hold, sizeof(hold));
-        else if (strcmp(by, "consent.confirmation_valid") == 0)
-            period = period_or(p->consent.confirmation_valid, "", link,
-                               sizeof(link));
-        else if (strcmp(by, "the rule after request_closed") == 0)
-            period = after_rule(p, "request_closed", "none stated: kept", req,
-                                sizeof(req));
-        else if (strcmp(by, "traffic.identifiers_rule") == 0)
-            period =
-                rule_period(p, p->traffic.identifiers_rule, ids, sizeof(ids));
-        else if (strcmp(by, "traffic.records_rule") == 0)
-            period =
-                rule_period(p, p->traffic.records_rule, recs, sizeof(recs));
+        const char *by = rows[i][2], *period = rows[i][3];
         sw_buf_puts(b, "| ");
         sw_buf_md(b, rows[i][0]);
         sw_buf_puts(b, " | ");

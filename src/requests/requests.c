@@ -841,14 +841,7 @@ static int expire_one(const sw_request_row *r, void *p)
 sw_status sw_request_expire(sw_store *s, size_t *n)
 {
     *n = 0;
-    const sw_rule *rule = NULL;
-    for (size_t i = 0;
-         s->policy && i < sw_policy_rule_count(s->policy) && !rule; i++) {
-        const sw_rule *r = sw_policy_rule_at(s->policy, i);
-        if (r->after && strcmp(r->after, "request_closed") == 0 &&
-            r->keep_kind == SW_KEEP_PERIOD)
-            rule = r;
-    }
+    const sw_rule *rule = sw_policy_period_after(s->policy, "request_closed");
     if (!rule)
         return SW_OK; /* the policy keeps request records without end */
     expire_ctx c = {rule, sw_clock_now(&s->clock), SW_VEC(request_id)};

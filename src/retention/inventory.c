@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/vec.h"
 #include "retention/inventory_sql.h"
 #include "steward/retention.h"
 #include "store/sql.h"
@@ -125,13 +126,7 @@ static bool flag_of(const sw_policy *p, sw_inv_flag f)
     case SW_INV_RELEASED_HOLD:
         return !sw_duration_is_zero(p->ledger.released_hold);
     case SW_INV_REQUEST_RULE:
-        for (size_t i = 0; i < sw_policy_rule_count(p); i++) {
-            const sw_rule *r = sw_policy_rule_at(p, i);
-            if (r->after && strcmp(r->after, "request_closed") == 0 &&
-                r->keep_kind == SW_KEEP_PERIOD)
-                return true;
-        }
-        return false;
+        return sw_policy_period_after(p, "request_closed") != NULL;
     case SW_INV_NONE: break;
     }
     return false;
@@ -236,16 +231,12 @@ static sw_status audit_records(inv *c)
 
 /* ---- traffic detail records: a table per month ---- */
 
-typedef struct months_ctx {
-    int v[1200];
-    size_t n;
-} months_ctx;
-
 static int collect_month(int month, void *p)
 {
-    months_ctx *m = p;
-    if (m->n < sizeof(m->v) / sizeof(m->v[0]))
-        m->v[m->n++] = month;
+    int *slot = sw_vec_push(p);
+    if (!slot)
+        return 1;
+    *slot = month;
     return 0;
 }
 
@@ -253,10 +244,10 @@ static sw_status audit_traffic(inv *c)
 {
     if (!add_kind(c, "traffic", true))
         return SW_ERR_NOMEM;
-    months_ctx *m = calloc(1, sizeof(*m));
-    if (!m)
-        return SW_ERR_NOMEM;
-    sw_status st = sw_traffic_months(c->s, collect_month, m);
+    sw_vec m = SW_VEC(int);
+    sw_status st = sw_traffic_months(c->s, collect_month, &m);
+    if (st == SW_OK && m.nomem)
+        st = SW_ERR_NOMEM;
     const sw_policy *p = c->s->policy;
     char why[200];
     snprintf(why, sizeof(why),
@@ -265,16 +256,16 @@ static sw_status audit_traffic(inv *c)
              p->traffic.records_rule ? p->traffic.records_rule : "-",
              p->traffic.identifiers_rule ? p->traffic.identifiers_rule : "-");
     bool ruled = p->traffic.records_rule && p->traffic.identifiers_rule;
-    for (size_t i = 0; st == SW_OK && i < m->n; i++) {
+    for (size_t i = 0; st == SW_OK && i < m.n; i++) {
         size_t rows = 0;
-        st = sw_inv_traffic_rows(c->s, m->v[i], &rows);
+        st = sw_inv_traffic_rows(c->s, *SW_VEC_AT(&m, int, i), &rows);
         add_reason(c, ruled ? SW_KEPT_DATED : SW_KEPT_UNEXPLAINED,
                    ruled ? why
                          : "traffic, and the policy names no traffic "
                            "rules",
                    rows);
     }
-    free(m);
+    sw_vec_release(&m);
     return st;
 }
 

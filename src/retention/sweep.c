@@ -426,10 +426,9 @@ static sw_status orphans_sweep(sw_store *s, sw_sweep_report *r)
                                     &counts);
         }
         /* then the events on accounts no subject is in any more */
-        sw_duration back = {-g.years, -g.months, -g.days};
         size_t events = 0;
         if (st == SW_OK)
-            st = sw_events_orphaned_delete(s, sw_instant_add(r->now, back),
+            st = sw_events_orphaned_delete(s, sw_instant_sub(r->now, g),
                                            &events);
         if (st == SW_OK && (c.ids.n || events))
             st = sw_audit_json(s, "subject.orphan_expire", NULL, NULL,
@@ -454,12 +453,11 @@ static sw_status released_holds_sweep(sw_store *s, sw_sweep_report *r)
     const sw_duration g = s->policy->ledger.released_hold;
     if (sw_duration_is_zero(g))
         return SW_OK; /* the policy states no such period */
-    sw_duration back = {-g.years, -g.months, -g.days};
     size_t n = 0;
     sw_status st = sw_tx_begin(s);
     if (st != SW_OK)
         return st;
-    st = sw_holds_released_delete(s, sw_instant_add(r->now, back), &n);
+    st = sw_holds_released_delete(s, sw_instant_sub(r->now, g), &n);
     if (st == SW_OK && n)
         st = sw_audit_json(s, "hold.expire", NULL, NULL,
                            json_pack("{s:s, s:I}", "rule",

@@ -1344,9 +1344,7 @@ static int collect_month(int month, void *p)
  * never decrease with the trigger, so a bisection finds it). */
 static sw_instant first_not_due(const sw_rule *rule, sw_instant now)
 {
-    sw_duration back = {-rule->keep.years, -rule->keep.months,
-                        -rule->keep.days};
-    sw_instant lo = sw_instant_add(now, back) - 4 * SECS_PER_DAY;
+    sw_instant lo = sw_instant_sub(now, rule->keep) - 4 * SECS_PER_DAY;
     sw_instant hi = lo + 8 * SECS_PER_DAY, due;
     while (lo < hi) {
         sw_instant mid = lo + (hi - lo) / 2;
