@@ -356,7 +356,8 @@ void cli_store_options(const cli *c, const sw_policy *p, sw_store_options *o,
 int cli_open_store(const cli *c, sw_store **s, sw_policy **p)
 {
     *s = NULL;
-    int rc = cli_load_policy(c, p);
+    *p = NULL;
+    int rc = c->policy_path ? cli_load_policy(c, p) : 0;
     if (rc)
         return rc;
     sw_store_options o;
@@ -369,7 +370,24 @@ int cli_open_store(const cli *c, sw_store **s, sw_policy **p)
         *p = NULL;
         return cli_fail("%s", err.msg);
     }
-    return 0;
+    if (*p)
+        return 0;
+    /* no policy named: the one the store applies, or (for a store that
+     * records none yet) the bundled one */
+    bool recorded = false;
+    if (sw_store_policy(*s, p) != SW_OK)
+        rc = cli_store_fail(*s, "the store's policy");
+    else if (!(recorded = *p != NULL))
+        rc = cli_load_policy(c, p);
+    if (!rc && sw_store_use_policy(*s, *p) != SW_OK)
+        rc = cli_store_fail(*s, recorded ? "the store's policy"
+                                         : "the bundled policy");
+    if (rc) {
+        cli_close_store(*s, *p);
+        *s = NULL;
+        *p = NULL;
+    }
+    return rc;
 }
 
 void cli_close_store(sw_store *s, sw_policy *p)

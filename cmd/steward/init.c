@@ -17,6 +17,10 @@ static int do_init(cli *c, const cli_args *a)
     sw_store_key_path(c->store_path, &o, key, sizeof(key));
     sw_error err;
     sw_status st = sw_store_create(c->store_path, &o, &err);
+    sw_store *s = NULL;
+    if (st == SW_OK) /* the first open records the policy as version 1 */
+        st = sw_store_open(c->store_path, &o, &s, &err);
+    sw_store_close(s);
     char shown[512];
     sw_store_uri_shown(c->store_path, shown, sizeof(shown));
     sw_policy_free(p);

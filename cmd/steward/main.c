@@ -46,7 +46,8 @@ static void usage(FILE *f)
         fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
     fprintf(f, "\nOptions every command takes:\n"
                "  --policy FILE   policy to use (or STEWARD_POLICY; default: "
-               "the bundled policy)\n"
+               "the one the store\n"
+               "                  applies, else the bundled policy)\n"
                "  --store PATH    store to use (or STEWARD_STORE; default: "
                "./steward.db)\n"
                "  --key FILE      master key (or STEWARD_KEY_FILE; default: "

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* steward policy check|show|ropa|schedule|due */
+/* steward policy check|show|ropa|schedule|due|apply|history */
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -184,6 +184,136 @@ static int do_due(cli *c, const cli_args *a)
     return rc;
 }
 
+static void print_plan(const sw_policy_plan *p, const char *file)
+{
+    if (p->unchanged) {
+        printf("%s is version %d of this store's policy already: nothing "
+               "to apply\n",
+               file, p->from_seq);
+        return;
+    }
+    printf("%s %s: policy version %d (notice %s, sha256 %.12s) -> notice "
+           "%s, sha256 %.12s\n",
+           p->dry_run ? "would apply" : "applied", file, p->from_seq,
+           p->from_notice[0] ? p->from_notice : "-", p->from_hash,
+           p->to_notice[0] ? p->to_notice : "-", p->to_hash);
+    if (!p->dry_run)
+        printf("recorded as policy version %d\n", p->to_seq);
+    printf("rules: %zu changed\n", p->n_rules);
+    for (size_t i = 0; i < p->n_rules; i++) {
+        const sw_rule_change *r = &p->rules[i];
+        printf("  %-10s %-34s %s -> %s: %zu record%s dated again, %zu due "
+               "at once\n",
+               sw_rule_change_name(r->kind), r->rule,
+               r->before[0] ? r->before : "-", r->after[0] ? r->after : "-",
+               r->redated, r->redated == 1 ? "" : "s", r->now_due);
+    }
+    printf("records dated again: %zu (%zu due at the next sweep)\n",
+           p->records_redated, p->records_now_due);
+    if (p->records_kept_date)
+        printf("records the new policy no longer dates (they keep their "
+               "date): %zu\n",
+               p->records_kept_date);
+    printf("day keys dated again: %zu (%zu due)\n", p->day_keys_redated,
+           p->day_keys_now_due);
+    printf("suppression entries dated again: %zu (%zu due)\n",
+           p->suppression_redated, p->suppression_now_due);
+    for (size_t i = 0; i < p->n_purposes; i++)
+        printf("purpose changed: %s\n", p->purposes[i]);
+    printf("consents to ask again (given under an older notice): %zu\n",
+           p->n_reconsent);
+    for (size_t i = 0; i < p->n_reconsent; i++)
+        printf("  %s  subject %s  purpose %s  %s under notice %s\n",
+               p->reconsent[i].consent, p->reconsent[i].subject,
+               p->reconsent[i].purpose, p->reconsent[i].state,
+               p->reconsent[i].notice_version);
+}
+
+static int do_apply(cli *c, const cli_args *a)
+{
+    const char *file = a->n_pos ? a->pos[0] : c->policy_path;
+    if (!file)
+        return cli_usage("policy apply ", "which policy file? "
+                                          "(steward policy apply FILE)");
+    cli store_side = *c;
+    store_side.policy_path = NULL; /* the store opens with its own */
+    cli next_side = *c;
+    next_side.policy_path = file;
+    sw_policy *next;
+    int rc = cli_load_policy(&next_side, &next);
+    if (rc)
+        return rc;
+    sw_store *s;
+    sw_policy *p;
+    if ((rc = cli_open_store(&store_side, &s, &p))) {
+        sw_policy_free(next);
+        return rc;
+    }
+    sw_policy_plan *plan = NULL;
+    sw_status st = sw_policy_apply(s, next, a->set[O_DRY_RUN], &plan);
+    if (st != SW_OK) {
+        rc = cli_store_fail(s, file);
+    } else if (c->json) {
+        char *text = sw_policy_plan_json(plan);
+        rc = text ? cli_print_text(text) : cli_fail("out of memory");
+        free(text);
+    } else {
+        print_plan(plan, file);
+    }
+    sw_policy_plan_free(plan);
+    cli_close_store(s, p);
+    sw_policy_free(next);
+    return rc;
+}
+
+typedef struct history_out {
+    bool json;
+    json_t *list;
+} history_out;
+
+static int show_version(const sw_policy_version *v, void *p)
+{
+    history_out *h = p;
+    char when[SW_INSTANT_BUFSZ];
+    sw_instant_format(v->applied_at, when);
+    if (h->json) {
+        json_t *summary = json_loads(v->summary, 0, NULL);
+        json_array_append_new(
+            h->list,
+            json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:o}", "version", v->seq,
+                      "hash", v->hash, "notice_version", v->notice_version,
+                      "applied_at", when, "actor", v->actor, "source",
+                      v->source, "summary", summary ? summary : json_object()));
+        return 0;
+    }
+    printf("%7d  %-20s  %-10s  %.12s  %-16s  %s\n", v->seq, when,
+           v->notice_version[0] ? v->notice_version : "-", v->hash, v->actor,
+           v->source);
+    return 0;
+}
+
+static int do_history(cli *c, const cli_args *a)
+{
+    (void)a;
+    sw_store *s;
+    sw_policy *p;
+    int rc = cli_open_store(c, &s, &p);
+    if (rc)
+        return rc;
+    history_out h = {c->json, c->json ? json_array() : NULL};
+    if (!c->json)
+        printf("%7s  %-20s  %-10s  %-12s  %-16s  %s\n", "version", "applied at",
+               "notice", "sha256", "actor", "source");
+    if (sw_policy_history(s, show_version, &h) != SW_OK) {
+        rc = cli_store_fail(s, "policy history");
+        json_decref(h.list);
+    } else if (c->json) {
+        rc = cli_print_json(h.list);
+    }
+    cli_close_store(s, p);
+    return rc;
+}
+
 static const cli_verb verbs[] = {
     {"check", do_check, "steward policy check [FILE] [--strict] [--json]",
      "Validates a policy (default: --policy, STEWARD_POLICY or the bundled "
@@ -203,6 +333,22 @@ static const cli_verb verbs[] = {
      "of its trigger (and the destination country, for national "
      "extensions).",
      OPT(O_RULE) | OPT(O_TRIGGER) | OPT(O_COUNTRY), 0},
+    {"apply", do_apply, "steward policy apply FILE [--dry-run] [--json]",
+     "Compares FILE with the policy the store applies and applies it in one\n"
+     "audited step: every stored record, day key and suppression entry a\n"
+     "changed rule governs gets the due date FILE gives it (a shortened\n"
+     "period deletes at the next sweep), and FILE is recorded as the\n"
+     "store's next policy version. Lists the rules added, removed,\n"
+     "shortened and lengthened, what each dates again, and the consents\n"
+     "given under an older notice for a purpose that changed (to ask\n"
+     "again). --dry-run shows the same and changes nothing. Refused when\n"
+     "FILE drops an activity stored records still belong to.",
+     OPT(O_DRY_RUN), 1},
+    {"history", do_history, "steward policy history [--json]",
+     "Lists the policy versions the store has applied: number, time,\n"
+     "notice version, SHA-256 of the text, who applied it, from which "
+     "file.",
+     0, 0},
 };
 
 int cmd_policy(int argc, char **argv, cli *c)

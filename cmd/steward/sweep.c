@@ -74,6 +74,11 @@ static int do_sweep(cli *c, const cli_args *a)
                    "period %s\n",
                    r->requests_removed, r->requests_removed == 1 ? "" : "s",
                    r->dry_run ? "due to be deleted" : "deleted");
+        if (r->requests_lapsed)
+            printf("  requests: %zu never verified by their deadline %s\n",
+                   r->requests_lapsed,
+                   r->dry_run ? "due to be closed as refused"
+                              : "closed as refused");
     }
     sw_sweep_report_free(r);
     cli_close_store(s, p);

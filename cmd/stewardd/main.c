@@ -25,7 +25,8 @@ static void usage(FILE *f)
         "  --store PATH         the store (or STEWARD_STORE; default ./steward.db)\n"
         "  --key FILE           its master key (or STEWARD_KEY_FILE; default\n"
         "                       PATH.key)\n"
-        "  --policy FILE        the policy (or STEWARD_POLICY; default: bundled)\n"
+        "  --policy FILE        the policy (or STEWARD_POLICY; default: the one\n"
+        "                       the store applies, else the bundled one)\n"
         "  --listen HOST:PORT   where to listen (default 127.0.0.1:8080)\n"
         "  --tls-cert FILE      serve HTTPS with this PEM certificate ...\n"
         "  --tls-key FILE       ... and this PEM key\n"
@@ -111,6 +112,29 @@ static void print_routes(void)
             }
         printf("\n");
     }
+}
+
+/* The policy the store applies (NULL in *out when it records none). */
+static int store_policy(const server_options *o, sw_policy **out, char *why,
+                        size_t n)
+{
+    *out = NULL;
+    sw_store_options so;
+    sw_store_options_init(&so);
+    so.key_file = o->key_file;
+    sw_store *s;
+    sw_error e;
+    if (sw_store_open(o->store, &so, &s, &e) != SW_OK) {
+        snprintf(why, n, "%s", e.msg);
+        return 1;
+    }
+    int rc = 0;
+    if (sw_store_policy(s, out) != SW_OK) {
+        snprintf(why, n, "the store's policy: %s", sw_errmsg(s));
+        rc = 1;
+    }
+    sw_store_close(s);
+    return rc;
 }
 
 int main(int argc, char **argv)
@@ -309,8 +333,15 @@ int main(int argc, char **argv)
         o->public_url = public_url;
     }
 
+    /* no policy named: the one the store applies, if it records one */
+    if (!o->policy_file) {
+        char why[600];
+        if (store_policy(o, &srv.policy, why, sizeof(why)) != 0)
+            return fail("%s", why);
+    }
     sw_diags *diags = sw_diags_new();
-    sw_status st = !diags ? SW_ERR_NOMEM
+    sw_status st = !diags       ? SW_ERR_NOMEM
+                   : srv.policy ? SW_OK
                    : o->policy_file
                        ? sw_policy_load_file(o->policy_file, diags, &srv.policy)
                        : sw_policy_load_bundled(diags, &srv.policy);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The outbox: the messages stewardd would have the platform send to people
  * (verification codes, confirmation links), one JSON line each in a file
- * of mode 0600. */
+ * of mode 0600, kept while what they carry can still be used. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,5 +35,70 @@ int outbox_send(server *srv, const char *channel, const char *to,
     }
     pthread_mutex_unlock(&srv->out_mu);
     free(line);
+    return rc;
+}
+
+/* A message lives as long as the longest thing it can carry: a
+ * confirmation link (the policy's consent.confirmation_valid). */
+static sw_duration message_life(const server *srv)
+{
+    sw_duration d = srv->policy->consent.confirmation_valid;
+    if (sw_duration_is_zero(d))
+        d.days = 7;
+    return d;
+}
+
+/* Whether an outbox line is past its life at now; a line that cannot be
+ * read is kept (nothing is lost on a line this code did not write). */
+static bool line_past(const char *line, sw_duration life, sw_instant now)
+{
+    json_t *o = json_loads(line, 0, NULL);
+    const char *at = o ? json_string_value(json_object_get(o, "at")) : NULL;
+    sw_instant t;
+    bool past = at && sw_instant_parse(at, &t) == SW_OK &&
+                sw_instant_add(t, life) <= now;
+    json_decref(o);
+    return past;
+}
+
+int outbox_trim(server *srv, sw_instant now, size_t *removed)
+{
+    *removed = 0;
+    if (!srv->o.outbox)
+        return 0;
+    sw_duration life = message_life(srv);
+    char tmp[1100];
+    snprintf(tmp, sizeof(tmp), "%s.trim", srv->o.outbox);
+    pthread_mutex_lock(&srv->out_mu);
+    FILE *in = fopen(srv->o.outbox, "r");
+    if (!in) {
+        pthread_mutex_unlock(&srv->out_mu);
+        return 0; /* nothing sent yet */
+    }
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    FILE *out = fd >= 0 ? fdopen(fd, "w") : NULL;
+    int rc = out ? 0 : -1;
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    while (!rc && (n = getline(&line, &cap, in)) > 0) {
+        if (line_past(line, life, now))
+            (*removed)++;
+        else if (fwrite(line, 1, (size_t)n, out) != (size_t)n)
+            rc = -1;
+    }
+    free(line);
+    fclose(in);
+    if (out && fclose(out) != 0)
+        rc = -1;
+    else if (!out && fd >= 0)
+        close(fd);
+    if (!rc && *removed)
+        rc = rename(tmp, srv->o.outbox);
+    else
+        unlink(tmp);
+    pthread_mutex_unlock(&srv->out_mu);
+    if (rc)
+        *removed = 0;
     return rc;
 }

@@ -26,6 +26,14 @@ sw_status srv_sweep(server *srv, sw_store *s, bool dry_run,
         srv->sweep_failures++;
     }
     pthread_mutex_unlock(&srv->sweep_mu);
+    /* the messages whose links and codes are over go with the sweep */
+    size_t trimmed = 0;
+    if (st == SW_OK && outbox_trim(srv, (*rep)->now, &trimmed) != 0)
+        log_line(json_pack("{s:s, s:s}", "event", "outbox", "error",
+                           "the outbox could not be trimmed"));
+    else if (trimmed)
+        log_line(json_pack("{s:s, s:I}", "event", "outbox", "trimmed",
+                           (json_int_t)trimmed));
     return st;
 }
 

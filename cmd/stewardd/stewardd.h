@@ -331,6 +331,10 @@ const char *ctype_of(const char *path);
 /* ---- outbox.c ---- */
 
 /* Writes a message to the outbox (what the platform would send). */
+/* Removes the outbox's messages past their life at now (a confirmation
+ * link's validity, consent.confirmation_valid); *removed: how many. 0, or
+ * -1 when the file could not be rewritten (it is left as it was). */
+int outbox_trim(server *srv, sw_instant now, size_t *removed);
 int outbox_send(server *srv, const char *channel, const char *to,
                 const char *subject, const char *body);
 

@@ -288,6 +288,12 @@ typedef struct sw_policy {
         sw_duration released_hold;
     } ledger;
     const char *source_name; /* file name diagnostics use */
+    /* The text it was loaded from (text_len bytes, NUL-terminated) and
+     * its SHA-256 in hex: what a store records as a version of its
+     * policy. */
+    const char *text;
+    size_t text_len;
+    const char *hash;
     struct sw_arena *arena_; /* private: owns everything above */
 } sw_policy;
 

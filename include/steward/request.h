@@ -180,6 +180,11 @@ sw_status sw_request_fulfil(sw_store *s, const char *id,
  * rule counted from request_closed: 24 months in the bundled policy, CCPA
  * 7101) is over; the sweep calls it. *n: how many. */
 sw_status sw_request_expire(sw_store *s, size_t *n);
+/* Closes, as refused, the requests still waiting for their requester to
+ * verify who they are when their deadline has passed (an unverified
+ * request is not kept open for ever); *n: how many. Audited
+ * ("request.lapse"). The sweep runs it. */
+sw_status sw_request_lapse(sw_store *s, size_t *n);
 
 /* A subject found to be a child under the policy's minimum age: erased at
  * once (notice section 14). Audited. */

@@ -97,6 +97,8 @@ typedef struct sw_sweep_report {
     size_t unconfirmed_removed; /* subscriptions whose link expired */
     size_t suppression_removed; /* entries whose time was over */
     size_t requests_removed;    /* records of closed requests */
+    /* requests never verified by their deadline: closed as refused */
+    size_t requests_lapsed;
     /* the privacy centre's tickets and limits whose time was over */
     size_t public_removed;
     size_t holds_removed; /* released holds past ledger.released_hold */
@@ -184,6 +186,104 @@ sw_status sw_retention_audit_run(sw_store *s, sw_retention_audit **out);
 void sw_retention_audit_free(sw_retention_audit *a);
 /* The audit as JSON text; caller frees. */
 char *sw_retention_audit_json(const sw_retention_audit *a);
+
+/*
+ * The policy's versions (notice 16). A store records every policy it is
+ * given: the first with sw_store_use_policy, each later one with
+ * sw_policy_apply, which dates again, in one audited step, every stored
+ * item the change governs.
+ */
+typedef struct sw_policy_version {
+    int seq;
+    char hash[65]; /* SHA-256 of the policy's text */
+    char notice_version[64];
+    sw_instant applied_at;
+    char actor[160];
+    char source[256];    /* the file it was read from */
+    const char *summary; /* JSON text of what changed; borrowed */
+} sw_policy_version;
+
+typedef int (*sw_policy_version_cb)(const sw_policy_version *v, void *ctx);
+/* Every version, oldest first (non-zero from cb stops). */
+sw_status sw_policy_history(sw_store *s, sw_policy_version_cb cb, void *ctx);
+
+/* The policy the store applies: its latest version, loaded from the text
+ * recorded with it. *out is the caller's (sw_policy_free); NULL, with
+ * SW_OK, when the store records none yet. */
+sw_status sw_store_policy(sw_store *s, sw_policy **out);
+
+/* Makes p (borrowed; it must outlive s) the store's policy. A store that
+ * records none records p as version 1; otherwise p must be its latest
+ * version (SW_ERR_CONFLICT, saying which it is, when it is not: a changed
+ * policy is applied with sw_policy_apply). sw_store_open calls it for
+ * the options' policy. */
+sw_status sw_store_use_policy(sw_store *s, const sw_policy *p);
+
+typedef enum sw_rule_change_kind {
+    SW_RULE_ADDED = 0,
+    SW_RULE_REMOVED,
+    SW_RULE_SHORTENED, /* the same rule with a shorter period */
+    SW_RULE_LENGTHENED,
+    SW_RULE_CHANGED, /* its trigger, categories, subjects... */
+} sw_rule_change_kind;
+
+typedef struct sw_rule_change {
+    char rule[96];
+    char activity[96];
+    sw_rule_change_kind kind;
+    char before[SW_DURATION_BUFSZ]; /* the period: "P25M", "unspecified", "" */
+    char after[SW_DURATION_BUFSZ];
+    size_t redated; /* stored records it dates again */
+    size_t now_due; /* of them, due at once (the next sweep) */
+} sw_rule_change;
+
+/* A consent given under a notice version that no longer describes its
+ * purpose: to be asked again. */
+typedef struct sw_reconsent {
+    char consent[SW_ID_BUFSZ];
+    char subject[SW_ID_BUFSZ];
+    char purpose[96];
+    char state[16];
+    char notice_version[64];
+} sw_reconsent;
+
+typedef struct sw_policy_plan {
+    bool dry_run;
+    bool unchanged;       /* the same text as the latest version */
+    int from_seq, to_seq; /* to_seq: the version written (0: none) */
+    char from_hash[65], to_hash[65];
+    char from_notice[64], to_notice[64];
+    size_t n_rules;
+    sw_rule_change *rules;
+    size_t records_redated, records_now_due;
+    size_t records_kept_date; /* the new policy dates them no longer */
+    size_t day_keys_redated, day_keys_now_due;
+    size_t suppression_redated, suppression_now_due;
+    size_t n_purposes; /* purposes whose description changed */
+    char (*purposes)[96];
+    size_t n_reconsent;
+    sw_reconsent *reconsent;
+} sw_policy_plan;
+
+/*
+ * Compares next with the store's latest version and, unless dry_run,
+ * applies it in one transaction: every record, day key and suppression
+ * entry a changed rule governs gets the due date next gives it (a
+ * shortened period makes some due at once: the next sweep deletes them),
+ * the version is recorded and the change audited ("policy.apply"); from
+ * then on next (borrowed; it must outlive s) is the store's policy.
+ * Refused (SW_ERR_CONFLICT), changing nothing, when next drops an activity
+ * or a suppression rule stored items still belong to, or changes what a
+ * purpose covers without a new notice version. *out is the caller's
+ * (sw_policy_plan_free), set also for a dry run.
+ */
+sw_status sw_policy_apply(sw_store *s, const sw_policy *next, bool dry_run,
+                          sw_policy_plan **out);
+void sw_policy_plan_free(sw_policy_plan *p);
+/* "added", "removed", "shortened", "lengthened", "changed". */
+const char *sw_rule_change_name(sw_rule_change_kind k);
+/* The plan as JSON text; caller frees. */
+char *sw_policy_plan_json(const sw_policy_plan *p);
 
 #ifdef __cplusplus
 }

@@ -343,10 +343,56 @@ sw_status sw_suppression_on_event(sw_store *s, const char *type, sw_instant at,
             st = subject_contacts(s, subjects[j], &v);
             for (size_t k = 0; st == SW_OK && k < v.n; k++)
                 st = sw_suppression_rows_set_due(
-                    s, SW_VEC_AT(&v, ident_key, k)->blind, r->id, due);
+                    s, SW_VEC_AT(&v, ident_key, k)->blind, r->id, at, due);
             sw_vec_release(&v);
         }
     }
+    return st;
+}
+
+typedef struct supp_due {
+    uint8_t hash[SW_BLIND_BYTES];
+    char channel[16];
+    char rule[96];
+    sw_instant trigger, due;
+} supp_due;
+
+static int collect_supp_due(const uint8_t hash[SW_BLIND_BYTES],
+                            const char *channel, const char *rule,
+                            sw_instant trigger, sw_instant due, void *p)
+{
+    supp_due *e = sw_vec_push(p);
+    if (!e)
+        return 1;
+    memcpy(e->hash, hash, SW_BLIND_BYTES);
+    snprintf(e->channel, sizeof(e->channel), "%s", channel ? channel : "");
+    snprintf(e->rule, sizeof(e->rule), "%s", rule);
+    e->trigger = trigger;
+    e->due = due;
+    return 0;
+}
+
+sw_status sw_suppression_redate(sw_store *s, bool dry, size_t *moved,
+                                size_t *now_due)
+{
+    *moved = *now_due = 0;
+    sw_vec v = SW_VEC(supp_due);
+    sw_status st = sw_suppression_rows_dated(s, collect_supp_due, &v);
+    if (st == SW_OK && v.nomem)
+        st = sw_fail(s, SW_ERR_NOMEM, "out of memory");
+    sw_instant now = sw_clock_now(&s->clock);
+    for (size_t i = 0; st == SW_OK && i < v.n; i++) {
+        const supp_due *e = SW_VEC_AT(&v, supp_due, i);
+        const sw_rule *r = sw_policy_rule(s->policy, e->rule);
+        sw_instant due;
+        if (!r || sw_rule_due(r, e->trigger, &due) != SW_OK || due == e->due)
+            continue;
+        (*moved)++;
+        *now_due += due <= now;
+        if (!dry)
+            st = sw_suppression_rows_redue(s, e->hash, e->channel, due);
+    }
+    sw_vec_release(&v);
     return st;
 }
 

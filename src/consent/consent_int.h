@@ -44,4 +44,10 @@ sw_status sw_suppression_on_event(sw_store *s, const char *type, sw_instant at,
                                   const char (*subjects)[SW_ID_BUFSZ],
                                   size_t n);
 
+/* Dates again, under the store's policy, the suppression entries whose
+ * rule's clock has started: *moved get another due date, *now_due of
+ * them due already; dry: nothing is written. */
+sw_status sw_suppression_redate(sw_store *s, bool dry, size_t *moved,
+                                size_t *now_due);
+
 #endif

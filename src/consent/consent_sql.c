@@ -292,12 +292,52 @@ sw_status sw_suppression_rows_delete(sw_store *s,
 
 sw_status sw_suppression_rows_set_due(sw_store *s,
                                       const uint8_t hash[SW_BLIND_BYTES],
-                                      const char *rule, sw_instant due)
+                                      const char *rule, sw_instant trigger,
+                                      sw_instant due)
+{
+    return sw_sql_run(s, "dating a suppression entry",
+                      "UPDATE suppression SET due_at = ?3, trigger_at = ?4"
+                      " WHERE hash = ?1 AND rule = ?2",
+                      SW_ARGS(sw_v_blob(hash, SW_BLIND_BYTES), sw_v_text(rule),
+                              sw_v_int(due), sw_v_int(trigger)),
+                      NULL);
+}
+
+typedef struct dated_ctx {
+    sw_suppression_dated_cb cb;
+    void *ctx;
+} dated_ctx;
+
+static int dated_row(const sw_row *r, void *p)
+{
+    dated_ctx *c = p;
+    uint8_t hash[SW_BLIND_BYTES];
+    if (!sw_row_blob_into(r, 0, hash, SW_BLIND_BYTES))
+        return 0;
+    return c->cb(hash, sw_row_text(r, 1), sw_row_text(r, 2), sw_row_int(r, 3),
+                 sw_row_int(r, 4), c->ctx);
+}
+
+sw_status sw_suppression_rows_dated(sw_store *s, sw_suppression_dated_cb cb,
+                                    void *ctx)
+{
+    dated_ctx c = {cb, ctx};
+    return sw_sql(s, "reading the suppression list",
+                  "SELECT hash, channel, rule, trigger_at, due_at"
+                  " FROM suppression WHERE due_at IS NOT NULL"
+                  " AND trigger_at IS NOT NULL AND rule IS NOT NULL"
+                  " ORDER BY hash, channel",
+                  SW_NOARGS, dated_row, &c);
+}
+
+sw_status sw_suppression_rows_redue(sw_store *s,
+                                    const uint8_t hash[SW_BLIND_BYTES],
+                                    const char *channel, sw_instant due)
 {
     return sw_sql_run(
-        s, "dating a suppression entry",
-        "UPDATE suppression SET due_at = ?3 WHERE hash = ?1 AND rule = ?2",
-        SW_ARGS(sw_v_blob(hash, SW_BLIND_BYTES), sw_v_text(rule),
+        s, "moving a suppression entry's due date",
+        "UPDATE suppression SET due_at = ?3 WHERE hash = ?1 AND channel = ?2",
+        SW_ARGS(sw_v_blob(hash, SW_BLIND_BYTES), sw_v_text(channel),
                 sw_v_int(due)),
         NULL);
 }

@@ -123,10 +123,22 @@ sw_status sw_suppression_rows_put(sw_store *s, const sw_suppression_row *r);
 sw_status sw_suppression_rows_delete(sw_store *s,
                                      const uint8_t hash[SW_BLIND_BYTES],
                                      const char *channel, size_t *n);
-/* Dates the entries of a hash kept under rule. */
+/* Dates the entries of a hash kept under rule: its clock started at
+ * trigger. */
 sw_status sw_suppression_rows_set_due(sw_store *s,
                                       const uint8_t hash[SW_BLIND_BYTES],
-                                      const char *rule, sw_instant due);
+                                      const char *rule, sw_instant trigger,
+                                      sw_instant due);
+typedef int (*sw_suppression_dated_cb)(const uint8_t hash[SW_BLIND_BYTES],
+                                       const char *channel, const char *rule,
+                                       sw_instant trigger, sw_instant due,
+                                       void *ctx);
+/* The entries dated under a rule whose clock's start is known. */
+sw_status sw_suppression_rows_dated(sw_store *s, sw_suppression_dated_cb cb,
+                                    void *ctx);
+sw_status sw_suppression_rows_redue(sw_store *s,
+                                    const uint8_t hash[SW_BLIND_BYTES],
+                                    const char *channel, sw_instant due);
 /* Deletes the entries due by now; *n: how many. */
 sw_status sw_suppression_rows_sweep(sw_store *s, sw_instant now, size_t *n);
 sw_status sw_suppression_rows_list(sw_store *s, sw_suppression_cb cb,

@@ -46,6 +46,13 @@ void sw_hex(const uint8_t *in, size_t n, char *out)
     sodium_bin2hex(out, n * 2 + 1, in, n);
 }
 
+void sw_sha256_hex(const void *in, size_t n, char out[65])
+{
+    uint8_t h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(h, in, n);
+    sodium_bin2hex(out, 65, h, sizeof(h));
+}
+
 sw_status sw_keyfile_create(const char *path, char *err, size_t n)
 {
     if (sw_crypto_init() != SW_OK) {

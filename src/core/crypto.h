@@ -132,4 +132,8 @@ void sw_wipe(void *p, size_t n);
 
 void sw_hex(const uint8_t *in, size_t n, char *out);
 
+/* SHA-256 of n bytes as 64 lowercase hex digits (out: 65 bytes): a
+ * fingerprint anyone can recompute with sha256sum. */
+void sw_sha256_hex(const void *in, size_t n, char out[65]);
+
 #endif

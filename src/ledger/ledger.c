@@ -675,6 +675,74 @@ static sw_status move_dues(sw_store *s, sw_vec *recs, const char *type,
     return SW_OK;
 }
 
+/* Records re-dated per page: the page is read whole before any is
+ * written, so no statement reads the table while it changes. */
+#define REDATE_PAGE 1000
+
+sw_status sw_records_redate(sw_store *s, const char *activity, bool dry,
+                            sw_redate_cb cb, void *ctx)
+{
+    char after[SW_ID_BUFSZ] = "";
+    sw_vec page = SW_VEC(rec_item);
+    sw_subject_row subj;
+    memset(&subj, 0, sizeof(subj));
+    sw_status st = SW_OK;
+    bool more = true;
+    while (st == SW_OK && more) {
+        page.n = 0;
+        st = sw_records_page(s, activity, after, REDATE_PAGE, collect_record,
+                             &page);
+        if (st == SW_OK && page.nomem)
+            st = sw_fail(s, SW_ERR_NOMEM, "out of memory");
+        more = st == SW_OK && page.n == REDATE_PAGE;
+        for (size_t i = 0; st == SW_OK && i < page.n; i++) {
+            const rec_item *it = SW_VEC_AT(&page, rec_item, i);
+            if (strcmp(subj.id, it->subject) != 0 &&
+                (st = sw_subjects_get(s, it->subject, &subj)) != SW_OK)
+                break;
+            due_input in = {it->event[0] ? it->event : NULL,
+                            it->id,
+                            it->activity,
+                            it->category,
+                            it->collected_at,
+                            &subj};
+            sw_due due;
+            if ((st = compute_due(s, &in, &due)) != SW_OK)
+                break;
+            if (due.has_due == it->has_due &&
+                (!due.has_due || due.due_at == it->due_at) &&
+                strcmp(due.rule, it->rule) == 0)
+                continue;
+            sw_record_row row = {it->id,
+                                 it->subject,
+                                 it->activity,
+                                 it->category,
+                                 NULL,
+                                 0,
+                                 NULL,
+                                 it->collected_at,
+                                 it->has_due,
+                                 it->due_at,
+                                 it->rule[0] ? it->rule : NULL,
+                                 it->event[0] ? it->event : NULL};
+            if (cb(&row, &due, ctx)) {
+                more = false;
+                break;
+            }
+            /* a date once given is not taken away: it came from a
+             * clock the policy no longer names (a link that expired) */
+            if (!dry && (due.has_due || !it->has_due))
+                st = sw_records_set_due(s, it->id, due.has_due, due.due_at,
+                                        due.rule[0] ? due.rule : NULL);
+        }
+        if (page.n)
+            snprintf(after, sizeof(after), "%s",
+                     SW_VEC_AT(&page, rec_item, page.n - 1)->id);
+    }
+    sw_vec_release(&page);
+    return st;
+}
+
 sw_status sw_event_add(sw_store *s, const sw_event_spec *spec,
                        char id[SW_ID_BUFSZ], size_t *moved_out)
 {

@@ -295,6 +295,42 @@ sw_status sw_records_list(sw_store *s, const char *subject, sw_record_cb cb,
                   SW_ARGS(sw_v_text(subject)), record_rows, &c);
 }
 
+sw_status sw_records_page(sw_store *s, const char *activity, const char *after,
+                          int limit, sw_record_cb cb, void *ctx)
+{
+    record_rows_ctx c = {cb, ctx};
+    return sw_sql(
+        s, "reading records",
+        "SELECT id, subject_id, activity, category, NULL, source,"
+        " collected_at, due_at, rule, event FROM records"
+        " WHERE activity = ?1 AND id > ?2 ORDER BY id LIMIT ?3",
+        SW_ARGS(sw_v_text(activity), sw_v_text(after), sw_v_int(limit)),
+        record_rows, &c);
+}
+
+typedef struct activity_count_ctx {
+    int (*cb)(const char *activity, int64_t n, void *ctx);
+    void *ctx;
+} activity_count_ctx;
+
+static int activity_count_row(const sw_row *r, void *p)
+{
+    activity_count_ctx *c = p;
+    return c->cb(sw_row_text(r, 0), sw_row_int(r, 1), c->ctx);
+}
+
+sw_status sw_records_by_activity(sw_store *s,
+                                 int (*cb)(const char *activity, int64_t n,
+                                           void *ctx),
+                                 void *ctx)
+{
+    activity_count_ctx c = {cb, ctx};
+    return sw_sql(s, "counting records",
+                  "SELECT activity, count(*) FROM records GROUP BY activity"
+                  " ORDER BY activity",
+                  SW_NOARGS, activity_count_row, &c);
+}
+
 sw_status sw_records_set_due(sw_store *s, const char *id, bool has_due,
                              sw_instant due, const char *rule)
 {

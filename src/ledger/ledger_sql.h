@@ -116,6 +116,17 @@ void sw_account_blind(sw_store *s, const char *account,
                       uint8_t out[SW_BLIND_BYTES]);
 void sw_account_blind_key(sw_store *s, uint8_t tkey[SW_KEY_BYTES]);
 
+/* A record whose due date or rule a policy change moves: row as stored,
+ * due as the store's policy now gives it. Non-zero stops. */
+typedef int (*sw_redate_cb)(const sw_record_row *row, const sw_due *due,
+                            void *ctx);
+/* Recomputes, under the store's policy, the due date of every record of
+ * activity; each one that moves goes to cb, then (unless dry) is
+ * written. A record the policy now gives no date keeps the date it has
+ * (cb sees due->has_due false). */
+sw_status sw_records_redate(sw_store *s, const char *activity, bool dry,
+                            sw_redate_cb cb, void *ctx);
+
 sw_status sw_subjects_insert(sw_store *s, const sw_subject_row *r);
 /* SW_ERR_NOTFOUND ("no subject ID") when there is none. */
 sw_status sw_subjects_get(sw_store *s, const char *id, sw_subject_row *out);
@@ -184,6 +195,15 @@ sw_status sw_records_of_event(sw_store *s, const char *event, sw_record_cb cb,
                               void *ctx);
 sw_status sw_records_list(sw_store *s, const char *subject, sw_record_cb cb,
                           void *ctx);
+/* Up to limit records of activity whose id sorts after after ("" for
+ * the first page), by id; their values are not read (NULL). */
+sw_status sw_records_page(sw_store *s, const char *activity, const char *after,
+                          int limit, sw_record_cb cb, void *ctx);
+/* How many records each activity has, by activity. */
+sw_status sw_records_by_activity(sw_store *s,
+                                 int (*cb)(const char *activity, int64_t n,
+                                           void *ctx),
+                                 void *ctx);
 sw_status sw_records_set_due(sw_store *s, const char *id, bool has_due,
                              sw_instant due, const char *rule);
 /* Makes due at due the subject's records of activity that had no due

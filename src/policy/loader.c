@@ -7,6 +7,7 @@
  * activities that refer to them, so every reference is checked where it is
  * written and reported with its file:line:col.
  */
+#include "core/crypto.h"
 #include "policy/policy_int.h"
 
 #include <ctype.h>
@@ -1214,6 +1215,15 @@ static sw_status load(const char *name, const char *text, size_t len,
     if (c.errors) {
         sw_arena_free(a);
         return SW_ERR_INVALID;
+    }
+    char hash[65];
+    sw_sha256_hex(text, len, hash);
+    p->text = sw_arena_strndup(a, text, len);
+    p->text_len = len;
+    p->hash = sw_arena_strndup(a, hash, 64);
+    if (!p->text || !p->hash) {
+        sw_arena_free(a);
+        return SW_ERR_NOMEM;
     }
     *out = p;
     return SW_OK;

@@ -401,7 +401,8 @@ static void render_kept_md(sw_buf *b, const sw_policy *p)
          "their history, objections",
          "as long as their subject", "the subject", ""},
         {"A request and its history",
-         "open: until answered; closed: as the rule after request_closed says",
+         "open: until answered (one never verified: closed at its deadline); "
+         "closed: as the rule after request_closed says",
          "the rule after request_closed", q_p},
         {"Verification codes, the privacy centre's tickets and limits",
          "until each one's expiry; then the next sweep", "their expiry", ""},
@@ -448,10 +449,16 @@ static void render_kept_md(sw_buf *b, const sw_policy *p)
         sw_buf_md(b, period);
         sw_buf_puts(b, " |\n");
     }
+    char life[SW_DURATION_BUFSZ];
+    sw_duration d = p->consent.confirmation_valid;
+    if (sw_duration_is_zero(d))
+        d.days = 7;
     sw_buf_puts(b, "\nOutside the store, stewardd's outbox file (`--outbox`) "
                    "holds the messages it would have the platform send "
-                   "(addresses, codes, links) until the platform takes "
-                   "them: steward does not trim it.\n");
+                   "(addresses, codes, links); each sweep of stewardd "
+                   "removes those older than a confirmation link lives (");
+    sw_buf_puts(b, sw_duration_format(d, life));
+    sw_buf_puts(b, ", consent.confirmation_valid).\n");
 }
 
 static void render_schedule_csv(sw_buf *b, json_t *rules)

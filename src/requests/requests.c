@@ -872,3 +872,50 @@ sw_status sw_request_expire(sw_store *s, size_t *n)
     sw_vec_release(&c.ids);
     return st;
 }
+
+/* ---- requests whose requester never proved who they are ---- */
+
+typedef struct lapse_ctx {
+    sw_instant now;
+    sw_vec ids; /* request_id */
+} lapse_ctx;
+
+static int lapse_one(const sw_request_row *r, void *p)
+{
+    lapse_ctx *c = p;
+    if (strcmp(r->state, state_names[SW_RS_VERIFYING]) != 0 ||
+        r->due_at > c->now)
+        return 0;
+    request_id *id = sw_vec_push(&c->ids);
+    if (id)
+        snprintf(*id, sizeof(*id), "%s", r->id);
+    return 0;
+}
+
+#define LAPSE_REASON                                                           \
+    "the requester's identity was not verified before the deadline (GDPR "     \
+    "Art. 12(2) and 12(6))"
+
+sw_status sw_request_lapse(sw_store *s, size_t *n)
+{
+    *n = 0;
+    lapse_ctx c = {sw_clock_now(&s->clock), SW_VEC(request_id)};
+    sw_status st = sw_requests_open(s, lapse_one, &c);
+    if (st == SW_OK && c.ids.nomem)
+        st = sw_fail(s, SW_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; st == SW_OK && i < c.ids.n; i++) {
+        req_copy rc;
+        if ((st = load(s, *SW_VEC_AT(&c.ids, request_id, i), &rc)) != SW_OK)
+            break;
+        sw_request_row row = request_row(&rc);
+        row.outcome =
+            "refused: " LAPSE_REASON ". A new request may be made at any time.";
+        if ((st = sw_tx_begin(s)) == SW_OK)
+            st = sw_tx_end(s, transition(s, &row, SW_RS_REFUSED, LAPSE_REASON,
+                                         "request.lapse"));
+        if (st == SW_OK)
+            (*n)++;
+    }
+    sw_vec_release(&c.ids);
+    return st;
+}

@@ -51,7 +51,8 @@ static const sw_inv_why hold_whys[] = {
     {SW_KEPT_UNEXPLAINED,
      "released, and the policy states no ledger.released_hold"}};
 static const sw_inv_why request_whys[] = {
-    {SW_KEPT_REASON, "open: kept until answered"},
+    {SW_KEPT_REASON, "open: kept until answered (closed at its deadline when "
+                     "never verified)"},
     {SW_KEPT_DATED, "closed: goes by the policy's rule after request_closed"},
     {SW_KEPT_UNEXPLAINED,
      "closed, and the policy states no period after request_closed"}};

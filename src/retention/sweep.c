@@ -150,6 +150,8 @@ char *sw_sweep_report_json(const sw_sweep_report *r)
                                   (json_int_t)r->suppression_removed));
     json_object_set_new(o, "requests_removed",
                         json_integer((json_int_t)r->requests_removed));
+    json_object_set_new(o, "requests_lapsed",
+                        json_integer((json_int_t)r->requests_lapsed));
     json_object_set_new(o, "public_door_entries_removed",
                         json_integer((json_int_t)r->public_removed));
     json_object_set_new(o, "holds_removed",
@@ -489,7 +491,7 @@ static void clear_work(sw_sweep_report *r)
     r->traffic_deleted = r->months_dropped = 0;
     r->consents_expired = r->suppression_removed = 0;
     r->unconfirmed_removed = r->orphans_removed = 0;
-    r->requests_removed = r->public_removed = 0;
+    r->requests_removed = r->public_removed = r->requests_lapsed = 0;
     r->holds_removed = r->bills_removed = r->events_removed = 0;
     free(r->groups);
     r->groups = NULL;
@@ -517,7 +519,7 @@ static int fold_one(const sw_audit_row *row, void *p)
         "consent.expire",        "request.expire",
         "suppression.sweep",     "consent.unconfirmed_expire",
         "subject.orphan_expire", "hold.expire",
-        "traffic.bills_expire"};
+        "traffic.bills_expire",  "request.lapse"};
     bool counted = false;
     for (size_t i = 0; i < sizeof(work) / sizeof(work[0]) && !counted; i++)
         counted = strcmp(a, work[i]) == 0;
@@ -564,6 +566,8 @@ static int fold_one(const sw_audit_row *row, void *p)
         r->bills_removed += (size_t)jint(d, "bills");
     } else if (strcmp(a, "request.expire") == 0) {
         r->requests_removed += (size_t)jint(d, "requests");
+    } else if (strcmp(a, "request.lapse") == 0) {
+        r->requests_lapsed++;
     } else if (strcmp(a, "suppression.sweep") == 0) {
         r->suppression_removed += (size_t)jint(d, "suppression_entries");
         r->public_removed += (size_t)jint(d, "public_door_entries");
@@ -646,6 +650,8 @@ sw_status sw_sweep(sw_store *s, const sw_sweep_options *o,
                                          (json_int_t)r->public_removed));
         st = sw_tx_end(s, st);
     }
+    if (st == SW_OK) /* before they expire: closed now, they are kept */
+        st = sw_request_lapse(s, &r->requests_lapsed);
     if (st == SW_OK)
         st = sw_request_expire(s, &r->requests_removed);
     if (st == SW_OK)
@@ -669,7 +675,7 @@ sw_status sw_sweep(sw_store *s, const sw_sweep_options *o,
                r->consents_expired || r->unconfirmed_removed ||
                r->orphans_removed || r->suppression_removed ||
                r->requests_removed || r->public_removed || r->holds_removed ||
-               r->bills_removed || r->events_removed;
+               r->bills_removed || r->events_removed || r->requests_lapsed;
     if (st == SW_OK && !r->dry_run && did) {
         char *cert = sw_sweep_report_json(r);
         /* The certificate is compact JSON in the trail. */

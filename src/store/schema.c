@@ -123,6 +123,13 @@ const char *const sw_schema_steps[SW_SCHEMA_LATEST] = {
     /* 8: records tied to an event of their own (a webinar, a breakfast) */
     "ALTER TABLE records ADD COLUMN event TEXT;"
     "CREATE INDEX records_event ON records(event) WHERE event IS NOT NULL;",
+    /* 9: the versions of the policy the store has applied, each with its
+     * text; the instant a suppression entry's clock started */
+    "CREATE TABLE policy_versions(seq INTEGER PRIMARY KEY,"
+    " hash TEXT NOT NULL, notice_version TEXT, applied_at INTEGER NOT NULL,"
+    " actor TEXT NOT NULL, source TEXT NOT NULL, text TEXT NOT NULL,"
+    " summary TEXT NOT NULL);"
+    "ALTER TABLE suppression ADD COLUMN trigger_at INTEGER;",
 };
 
 /* Every table the steps make (what a failed creation removes). */
@@ -145,4 +152,5 @@ const char *const sw_schema_tables[] = {"meta",
                                         "request_changes",
                                         "api_keys",
                                         "public_state",
+                                        "policy_versions",
                                         NULL};

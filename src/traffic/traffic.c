@@ -1437,3 +1437,55 @@ sw_status sw_traffic_sweep(sw_store *s, sw_instant now, sw_sweep_report *r)
     }
     return st;
 }
+
+/* ---- a changed policy ---- */
+
+typedef struct key_due {
+    int64_t day;
+    char key_class[8];
+    sw_instant due;
+} key_due;
+
+static int collect_key_due(int64_t day, const char *key_class, sw_instant due,
+                           void *p)
+{
+    key_due *k = sw_vec_push(p);
+    if (!k)
+        return 1;
+    k->day = day;
+    snprintf(k->key_class, sizeof(k->key_class), "%s", key_class);
+    k->due = due;
+    return 0;
+}
+
+sw_status sw_day_keys_redate(sw_store *s, bool dry, size_t *moved,
+                             size_t *now_due)
+{
+    *moved = *now_due = 0;
+    const sw_rule *rule =
+        s->policy && s->policy->traffic.identifiers_rule
+            ? sw_policy_rule(s->policy, s->policy->traffic.identifiers_rule)
+            : NULL;
+    if (!rule)
+        return SW_OK;
+    sw_vec keys = SW_VEC(key_due);
+    sw_status st = sw_day_keys_dues(s, collect_key_due, &keys);
+    if (st == SW_OK && keys.nomem)
+        st = sw_fail(s, SW_ERR_NOMEM, "out of memory");
+    sw_instant now = sw_clock_now(&s->clock);
+    for (size_t i = 0; st == SW_OK && i < keys.n; i++) {
+        const key_due *k = SW_VEC_AT(&keys, key_due, i);
+        sw_instant due;
+        if (sw_rule_due_in(rule, k->day * SECS_PER_DAY,
+                           k->key_class[0] ? k->key_class : NULL,
+                           &due) != SW_OK ||
+            due == k->due)
+            continue;
+        (*moved)++;
+        *now_due += due <= now;
+        if (!dry)
+            st = sw_day_keys_set_due(s, k->day, k->key_class, due);
+    }
+    sw_vec_release(&keys);
+    return st;
+}

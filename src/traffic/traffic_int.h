@@ -11,4 +11,10 @@
  * (held rows re-keyed first), months past theirs emptied and dropped. */
 sw_status sw_traffic_sweep(sw_store *s, sw_instant now, sw_sweep_report *r);
 
+/* Dates every day key again under the store's policy (a changed rule for
+ * the end users' identifiers): *moved keys get another due date, of
+ * which *now_due are due already; dry: nothing is written. */
+sw_status sw_day_keys_redate(sw_store *s, bool dry, size_t *moved,
+                             size_t *now_due);
+
 #endif

@@ -102,6 +102,35 @@ sw_status sw_day_keys_list(sw_store *s, bool due, sw_instant now,
                         SW_NOARGS, key_row, &c);
 }
 
+typedef struct key_due_ctx {
+    sw_day_due_cb cb;
+    void *ctx;
+} key_due_ctx;
+
+static int key_due_row(const sw_row *r, void *p)
+{
+    key_due_ctx *c = p;
+    return c->cb(sw_row_int(r, 0), sw_row_text(r, 1), sw_row_int(r, 2), c->ctx);
+}
+
+sw_status sw_day_keys_dues(sw_store *s, sw_day_due_cb cb, void *ctx)
+{
+    key_due_ctx c = {cb, ctx};
+    return sw_sql(s, "reading day keys",
+                  "SELECT day, class, due_at FROM epoch_keys"
+                  " WHERE due_at IS NOT NULL ORDER BY day, class",
+                  SW_NOARGS, key_due_row, &c);
+}
+
+sw_status sw_day_keys_set_due(sw_store *s, int64_t day, const char *key_class,
+                              sw_instant due)
+{
+    return sw_sql_run(
+        s, "moving a day key's due date",
+        "UPDATE epoch_keys SET due_at = ?3 WHERE day = ?1 AND class = ?2",
+        SW_ARGS(sw_v_int(day), sw_v_text(key_class), sw_v_int(due)), NULL);
+}
+
 sw_status sw_day_keys_delete(sw_store *s, int64_t day, const char *key_class)
 {
     return sw_sql_run(s, "destroying a day key",

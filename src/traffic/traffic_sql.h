@@ -45,6 +45,12 @@ sw_status sw_day_keys_put(sw_store *s, int64_t day, const char *key_class,
 sw_status sw_day_keys_list(sw_store *s, bool due, sw_instant now,
                            sw_day_key_cb cb, void *ctx);
 sw_status sw_day_keys_delete(sw_store *s, int64_t day, const char *key_class);
+typedef int (*sw_day_due_cb)(int64_t day, const char *key_class, sw_instant due,
+                             void *ctx);
+/* The keys that have a due date (not a hold's), by day and class. */
+sw_status sw_day_keys_dues(sw_store *s, sw_day_due_cb cb, void *ctx);
+sw_status sw_day_keys_set_due(sw_store *s, int64_t day, const char *key_class,
+                              sw_instant due);
 
 /* Makes sure the table of a month (YYYYMM) exists. */
 sw_status sw_traffic_month(sw_store *s, int month);

@@ -162,21 +162,22 @@ static void test_cli_ledger__new_user_story(void **state)
 
     RUN(&r, "audit", "verify");
     assert_int_equal(r.status, 0);
-    assert_non_null(strstr(r.out, "audit trail intact: 7 entries"));
+    assert_non_null(strstr(r.out, "audit trail intact: 8 entries"));
     tu_run_free(&r);
 
-    /* A byte changed behind steward's back breaks the chain at entry 2. */
+    /* A byte changed behind steward's back breaks the chain at entry 3
+     * (after the store's creation and its policy's first version). */
     tu_exec_sql(db, "UPDATE audit SET details = replace(details, 'customer',"
-                    " 'custoMer') WHERE seq = 2");
+                    " 'custoMer') WHERE seq = 3");
     RUN(&r, "audit", "verify");
     assert_int_equal(r.status, 1);
-    assert_non_null(strstr(r.err, "audit trail broken at entry 2"));
+    assert_non_null(strstr(r.err, "audit trail broken at entry 3"));
     tu_run_free(&r);
     RUN(&r, "audit", "verify", "--json");
     assert_int_equal(r.status, 1);
     o = json_of(&r);
     assert_false(json_is_true(json_object_get(o, "intact")));
-    assert_int_equal(json_integer_value(json_object_get(o, "first_bad")), 2);
+    assert_int_equal(json_integer_value(json_object_get(o, "first_bad")), 3);
     json_decref(o);
     tu_run_free(&r);
 }
@@ -269,18 +270,18 @@ static void test_cli_ledger__checkpoint_story(void **state)
     tu_steward(&r, e2, "audit", "verify", "--checkpoint", cp,
                (const char *)NULL);
     assert_int_equal(r.status, 0);
-    assert_non_null(strstr(r.out, "checkpoint of entry 4"));
+    assert_non_null(strstr(r.out, "checkpoint of entry 5"));
     tu_run_free(&r);
     /* the last two entries go, and the head is set to the one left */
     char cut[1024];
     snprintf(cut, sizeof(cut),
-             tu_pg() ? "DELETE FROM audit WHERE seq > 3; UPDATE meta"
+             tu_pg() ? "DELETE FROM audit WHERE seq > 4; UPDATE meta"
                        " SET value = (SELECT a.seq || ' ' || encode(a.hash,"
-                       " 'hex') FROM audit a WHERE a.seq = 3) || ' ' ||"
+                       " 'hex') FROM audit a WHERE a.seq = 4) || ' ' ||"
                        " right(value, 64) WHERE key = 'audit_seal'"
-                     : "DELETE FROM audit WHERE seq > 3; UPDATE meta SET value"
+                     : "DELETE FROM audit WHERE seq > 4; UPDATE meta SET value"
                        " = (SELECT a.seq || ' ' || lower(hex(a.hash)) FROM"
-                       " audit a WHERE a.seq = 3) || ' ' || substr(value,"
+                       " audit a WHERE a.seq = 4) || ' ' || substr(value,"
                        " length(value) - 63) WHERE key = 'audit_seal'");
     tu_exec_sql(db2, cut);
     tu_steward(&r, e2, "audit", "verify", (const char *)NULL);

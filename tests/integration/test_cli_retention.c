@@ -197,11 +197,117 @@ static void test_cli_retention__bad_input(void **state)
     tu_run_free(&r);
 }
 
+/* A changed notice from the command line: behaviour analytics from 25
+ * months to 6, seen with --dry-run, applied, kept in the history, and
+ * swept; the old file is refused once the store applies the new one. */
+static void test_cli_retention__policy_change_story(void **state)
+{
+    (void)state;
+    char *d = tu_tmpdir();
+    char db2[512], env2[600], next[600], key[600] = "";
+    const char *was = getenv("STEWARD_KEY_FILE"); /* tu_db moves it */
+    snprintf(key, sizeof(key), "%s", was ? was : "");
+    tu_db(d, db2, sizeof(db2));
+    snprintf(env2, sizeof(env2), "STEWARD_STORE=%s", db2);
+    const char *e2[] = {env2, "STEWARD_ACTOR=test", NULL};
+    tu_path(d, "next.yaml", next, sizeof(next));
+    static const char *const pairs[] = {
+        "version: \"2025-06\"", "version: \"2026-12\"",
+        "categories: [user.behavior.platform_usage, user.device]\n"
+        "        keep: 25m",
+        "categories: [user.behavior.platform_usage, user.device]\n"
+        "        keep: 6m",
+        NULL};
+    tu_bundled_variant_file(next, pairs);
+
+    tu_run r;
+    tu_steward(&r, e2, "init", (const char *)NULL);
+    assert_int_equal(r.status, 0);
+    tu_run_free(&r);
+    tu_steward(&r, e2, "subject", "add", "--kind", "customer_user", "--account",
+               "ACME", "--json", (const char *)NULL);
+    assert_int_equal(r.status, 0);
+    json_t *o = json_loads(r.out, 0, NULL);
+    assert_non_null(o);
+    char sid[64];
+    snprintf(sid, sizeof(sid), "%s",
+             json_string_value(json_object_get(o, "id")));
+    json_decref(o);
+    tu_run_free(&r);
+    tu_steward(&r, e2, "record", "add", "--subject", sid, "--activity",
+               "product_analytics", "--category",
+               "user.behavior.platform_usage", "--value", "clicks", "--at",
+               "2026-01-01T00:00:00Z", (const char *)NULL);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "2028-02-01"));
+    tu_run_free(&r);
+
+    tu_steward(&r, e2, "policy", "apply", next, "--dry-run", "--json", "--now",
+               "2026-12-03T10:00:00Z", (const char *)NULL);
+    assert_int_equal(r.status, 0);
+    o = json_loads(r.out, 0, NULL);
+    assert_non_null(o);
+    assert_true(json_is_true(json_object_get(o, "dry_run")));
+    json_t *ch = json_array_get(json_object_get(o, "rules"), 0);
+    assert_string_equal(json_string_value(json_object_get(ch, "change")),
+                        "shortened");
+    assert_int_equal(json_integer_value(json_object_get(ch, "redated")), 1);
+    json_decref(o);
+    tu_run_free(&r);
+    tu_steward(&r, e2, "subject", "show", sid, (const char *)NULL);
+    assert_int_equal(r.status, 0);
+    assert_non_null(
+        strstr(r.out, "2028-02-01")); /* the dry run changed nothing */
+    tu_run_free(&r);
+    /* the new file is not the store's policy until it is applied */
+    tu_steward(&r, e2, "subject", "show", sid, "--policy", next,
+               (const char *)NULL);
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.err, "policy apply"));
+    assert_null(strchr(strchr(r.err, '\n') + 1, '\n')); /* one line */
+    tu_run_free(&r);
+
+    tu_steward(&r, e2, "policy", "apply", next, "--now", "2026-12-03T10:00:00Z",
+               (const char *)NULL);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "recorded as policy version 2"));
+    assert_non_null(strstr(r.out, "shortened"));
+    tu_run_free(&r);
+    /* without --policy the store's own applies; the bundled one is old */
+    tu_steward(&r, e2, "subject", "show", sid, (const char *)NULL);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "2026-07-01"));
+    assert_non_null(strstr(r.out, "6 months after collection"));
+    tu_run_free(&r);
+    tu_steward(&r, e2, "policy", "history", "--json", (const char *)NULL);
+    assert_int_equal(r.status, 0);
+    o = json_loads(r.out, 0, NULL);
+    assert_int_equal(json_array_size(o), 2);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(o, 1),
+                                                          "notice_version")),
+                        "2026-12");
+    json_decref(o);
+    tu_run_free(&r);
+    tu_steward(&r, e2, "sweep", "--now", "2026-12-03T12:00:00Z", "--json",
+               (const char *)NULL);
+    assert_int_equal(r.status, 0);
+    o = json_loads(r.out, 0, NULL);
+    assert_int_equal(json_integer_value(json_object_get(o, "records")), 1);
+    json_decref(o);
+    tu_run_free(&r);
+    tu_db_drop(db2);
+    tu_rmtree(d);
+    free(d);
+    if (key[0])
+        setenv("STEWARD_KEY_FILE", key, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cli_retention__traffic_story),
         cmocka_unit_test(test_cli_retention__bad_input),
+        cmocka_unit_test(test_cli_retention__policy_change_story),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

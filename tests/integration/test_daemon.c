@@ -921,6 +921,75 @@ static void test_tls(void **state)
     daemon_free(&d);
 }
 
+/* Issue 16: stewardd follows the policy the store applies. Started
+ * without --policy after 'steward policy apply', it runs the applied
+ * version; with a file that is not that version it refuses to start,
+ * saying so in one line. */
+static void test_daemon_runs_the_policy_the_store_applies(void **state)
+{
+    (void)state;
+    daemon_t d;
+    daemon_start(&d);
+    char next[600];
+    tu_path(d.dir, "next.yaml", next, sizeof(next));
+    static const char *const pairs[] = {"version: \"2025-06\"",
+                                        "version: \"2026-12\"", NULL};
+    tu_bundled_variant_file(next, pairs);
+    tu_run r;
+    tu_steward(&r, NULL, "policy", "apply", next, "--store", d.store,
+               (const char *)NULL);
+    assert_int_equal(r.status, 0);
+    tu_run_free(&r);
+
+    /* the bundled file is version 1 of this store, no longer its policy */
+    char bundled[512];
+    tu_src("policies/cpaas-notice.yaml", bundled, sizeof(bundled));
+    char listen[64], log[600];
+    snprintf(listen, sizeof(listen), "127.0.0.1:%d", d.port);
+    tu_path(d.dir, "refused.log", log, sizeof(log));
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        dup2(fd, 2);
+        execl(DAEMON, DAEMON, "--store", d.store, "--listen", listen,
+              "--policy", bundled, (char *)NULL);
+        _exit(127);
+    }
+    int status = 0;
+    for (int i = 0; i < 1000 && waitpid(pid, &status, WNOHANG) == 0; i++) {
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    if (kill(pid, 0) == 0) {
+        kill(pid, SIGKILL);
+        waitpid(pid, &status, 0);
+        fail_msg("stewardd started with a policy the store does not apply");
+    }
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 1);
+    char *err = tu_read_file(log, NULL);
+    assert_non_null(strstr(err, "not the policy this store applies"));
+    assert_non_null(strstr(err, "version 2"));
+    free(err);
+
+    daemon_run(&d, NULL);
+    char key[128];
+    make_key(&d, "dpo", key, sizeof(key));
+    resp a;
+    http(d.port, "GET", "/v1/retention/audit", key, NULL, NULL, 0, NULL, &a);
+    assert_int_equal(a.status, 200);
+    assert_non_null(a.json);
+    assert_string_equal(
+        json_string_value(json_object_get(a.json, "policy_version")),
+        "2026-12");
+    resp_free(&a);
+    assert_int_equal(daemon_stop(&d), 0);
+    daemon_free(&d);
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -934,6 +1003,7 @@ int main(void)
         cmocka_unit_test(test_concurrent_writers_one_chain),
         cmocka_unit_test(test_decisions_follow_changes_across_handles),
         cmocka_unit_test(test_tls),
+        cmocka_unit_test(test_daemon_runs_the_policy_the_store_applies),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -281,7 +281,78 @@ static void open_store(tu_store *t, const sw_clock *c)
         fail_msg("open %s: %s", t->path, err.msg);
 }
 
-void tu_store_new(tu_store *t, const char *now)
+sw_policy_plan *tu_store_apply(tu_store *t, sw_policy *next)
+{
+    sw_policy_plan *plan = NULL;
+    sw_status st = sw_policy_apply(t->s, next, false, &plan);
+    if (st != SW_OK)
+        fail_msg("policy apply: %s", sw_errmsg(t->s));
+    assert_non_null(plan);
+    sw_policy_free(t->policy); /* the store holds next now */
+    t->policy = next;
+    return plan;
+}
+
+sw_policy *tu_policy_text(const char *text)
+{
+    sw_diags *d = sw_diags_new();
+    sw_policy *p = NULL;
+    sw_status st =
+        sw_policy_load_buffer("test policy", text, strlen(text), d, &p);
+    if (st != SW_OK) {
+        char line[600] = "";
+        if (sw_diags_count(d))
+            sw_diag_format(sw_diags_at(d, 0), line, sizeof(line));
+        fail_msg("test policy not loaded: %s", line);
+    }
+    sw_diags_free(d);
+    return p;
+}
+
+char *tu_bundled_variant(const char *const *pairs)
+{
+    size_t len, extra = 0;
+    const char *text = sw_policy_bundled_text(&len);
+    for (size_t i = 0; pairs[i]; i += 2)
+        extra += strlen(pairs[i + 1]);
+    char *buf = malloc(len + extra + 1);
+    assert_non_null(buf);
+    memcpy(buf, text, len);
+    buf[len] = '\0';
+    for (size_t i = 0; pairs[i]; i += 2) {
+        char *at = strstr(buf, pairs[i]);
+        if (!at)
+            fail_msg("'%s' is not in the bundled policy", pairs[i]);
+        size_t from = strlen(pairs[i]), to = strlen(pairs[i + 1]);
+        memmove(at + to, at + from, strlen(at + from) + 1);
+        memcpy(at, pairs[i + 1], to);
+    }
+    return buf;
+}
+
+void tu_bundled_variant_file(const char *path, const char *const *pairs)
+{
+    char *text = tu_bundled_variant(pairs);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    assert_int_equal(fputs(text, f) >= 0, 1);
+    assert_int_equal(fclose(f), 0);
+    free(text);
+}
+
+sw_policy *tu_policy_file(const char *relpath)
+{
+    char path[512];
+    sw_diags *d = sw_diags_new();
+    sw_policy *p = NULL;
+    if (sw_policy_load_file(tu_src(relpath, path, sizeof(path)), d, &p) !=
+        SW_OK)
+        fail_msg("%s not loaded", relpath);
+    sw_diags_free(d);
+    return p;
+}
+
+void tu_store_new_policy(tu_store *t, const char *now, sw_policy *policy)
 {
     memset(t, 0, sizeof(*t));
     t->dir = tu_tmpdir();
@@ -290,7 +361,7 @@ void tu_store_new(tu_store *t, const char *now)
         tu_db(t->dir, t->path, sizeof(t->path));
         tu_path(t->dir, "steward.key", t->key, sizeof(t->key));
     }
-    t->policy = tu_bundled();
+    t->policy = policy;
     sw_store_options o;
     sw_store_options_init(&o);
     if (t->key[0])
@@ -302,6 +373,11 @@ void tu_store_new(tu_store *t, const char *now)
         fail_msg("create %s: %s", t->path, err.msg);
     t->clock = o.clock;
     open_store(t, &t->clock);
+}
+
+void tu_store_new(tu_store *t, const char *now)
+{
+    tu_store_new_policy(t, now, tu_bundled());
 }
 
 void tu_db(const char *dir, char *path, size_t n)

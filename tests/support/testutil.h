@@ -81,7 +81,20 @@ typedef struct tu_store {
     sw_clock clock;
 } tu_store;
 void tu_store_new(tu_store *t, const char *now);
+/* The same with another policy (taken: it becomes t->policy). */
+void tu_store_new_policy(tu_store *t, const char *now, sw_policy *policy);
 void tu_store_reopen(tu_store *t);
+/* Applies next (taken: it becomes t->policy) to the open test store as
+ * its next policy version; the plan is returned (sw_policy_plan_free). */
+sw_policy_plan *tu_store_apply(tu_store *t, sw_policy *next);
+/* A policy loaded from a file of tests/data/policy or from text. */
+sw_policy *tu_policy_file(const char *relpath);
+sw_policy *tu_policy_text(const char *text);
+/* The bundled policy's text with each (from, to) pair of the
+ * NULL-ended list replaced once (free()); a missing "from" fails. */
+char *tu_bundled_variant(const char *const *pairs);
+/* The same written to path. */
+void tu_bundled_variant_file(const char *path, const char *const *pairs);
 /* A copy of a closed store and its key (an SQLite file, or a PostgreSQL
  * database cloned from it); tu_store_copy_drop removes it. */
 void tu_store_copy(const tu_store *t, char *path, size_t n, char *key,

@@ -8,7 +8,7 @@
 #include "store/store_int.h"
 #include "testutil.h"
 
-#define ENTRIES 13 /* store.init + the changes below */
+#define ENTRIES 14 /* store.init, policy.record + the changes below */
 
 static tu_store t;
 

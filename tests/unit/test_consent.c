@@ -277,14 +277,14 @@ static void test_unsubscribe_survives_erasure(void **state)
     assert_false(tu_file_contains(t.path, "Carol@Example.org"));
     assert_int_equal(tu_count_sql(t.path, "SELECT count(*) FROM suppression"),
                      1);
-    /* only the hash, the channel, the date and the rule */
+    /* only the hash, the channel, the dates and the rule */
     assert_int_equal(
         tu_count_sql(t.path,
                      tu_pg() ? "SELECT count(*) FROM information_schema.columns"
                                " WHERE table_name = 'suppression'"
                              : "SELECT count(*) FROM pragma_table_info("
                                "'suppression')"),
-        5);
+        6);
     assert_int_equal(tu_count_sql(t.path, "SELECT length(hash) FROM "
                                           "suppression"),
                      16);

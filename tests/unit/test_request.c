@@ -834,10 +834,55 @@ static void test_stats(void **state)
     tu_store_free(&t);
 }
 
+/* Issue 16: a request whose requester never verifies who they are was
+ * kept open, with its identifiers, for ever. At its deadline the sweep
+ * closes it as refused; a verified one stays open. */
+static void test_unverified_request_lapses_at_its_deadline(void **state)
+{
+    (void)state;
+    tu_store t;
+    tu_store_new(&t, "2026-01-31T09:00:00Z");
+    char sid[SW_ID_BUFSZ];
+    customer(&t, "amy@acme.example", sid);
+    sw_request_opened lost =
+        open_req(&t, "amy@acme.example", SW_REQ_ACCESS, SW_GDPR, NULL);
+    sw_request_opened kept =
+        verified(&t, "amy@acme.example", SW_REQ_ERASURE, SW_GDPR);
+    /* the second before its deadline it waits */
+    sw_sweep_report *r = tu_sweep(&t, "2026-02-28T08:59:59Z");
+    assert_int_equal(r->requests_lapsed, 0);
+    sw_sweep_report_free(r);
+    sw_request_view v;
+    assert_int_equal(sw_request_get(t.s, lost.req.id, &v), SW_OK);
+    assert_false(v.closed);
+    r = tu_sweep(&t, "2026-02-28T09:00:00Z");
+    assert_int_equal(r->requests_lapsed, 1);
+    char *cert = sw_sweep_report_json(r);
+    json_t *o = json_loads(cert, 0, NULL);
+    assert_int_equal(json_integer_value(json_object_get(o, "requests_lapsed")),
+                     1);
+    json_decref(o);
+    free(cert);
+    sw_sweep_report_free(r);
+    assert_int_equal(sw_request_get(t.s, lost.req.id, &v), SW_OK);
+    assert_true(v.closed);
+    assert_int_equal(v.state, SW_RS_REFUSED);
+    assert_non_null(strstr(v.outcome, "not verified"));
+    assert_int_equal(sw_request_get(t.s, kept.req.id, &v), SW_OK);
+    assert_false(v.closed);
+    /* closed, it goes by the rule after request_closed (24 months) */
+    r = tu_sweep(&t, "2028-02-28T09:00:00Z");
+    assert_int_equal(r->requests_removed, 1);
+    sw_sweep_report_free(r);
+    assert_int_equal(sw_request_get(t.s, lost.req.id, &v), SW_ERR_NOTFOUND);
+    tu_store_free(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_gdpr_deadlines),
+        cmocka_unit_test(test_unverified_request_lapses_at_its_deadline),
         cmocka_unit_test(test_ccpa_deadlines_and_list),
         cmocka_unit_test(test_verification),
         cmocka_unit_test(test_intake_refusals),

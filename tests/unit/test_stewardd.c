@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "routes.h"
@@ -167,6 +168,51 @@ static void test_stewardd__a_full_disk_says_so(void **state)
     server_done(srv, &t);
 }
 
+/* Issue 16: the outbox (addresses, codes, links) was never trimmed. A
+ * message goes once a confirmation link it could carry is over. */
+static void
+test_stewardd__outbox_keeps_messages_while_they_can_be_used(void **state)
+{
+    (void)state;
+    server *srv = new_server(0);
+    char *dir = tu_tmpdir();
+    char path[512];
+    tu_path(dir, "outbox.ndjson", path, sizeof(path));
+    srv->o.outbox = path;
+    srv->policy = tu_bundled();
+    pthread_mutex_init(&srv->out_mu, NULL);
+    sw_clock_init_fixed(&srv->clock, tu_instant("2026-12-01T00:00:00Z"));
+    assert_int_equal(
+        outbox_send(srv, "email", "old@example.com", "Confirm", "link 1"), 0);
+    sw_clock_init_fixed(&srv->clock, tu_instant("2026-12-05T00:00:00Z"));
+    assert_int_equal(
+        outbox_send(srv, "email", "new@example.com", "Confirm", "link 2"), 0);
+    FILE *f = fopen(path, "a");
+    assert_non_null(f);
+    fputs("a line another tool wrote\n", f);
+    fclose(f);
+    size_t removed = 9;
+    /* the bundled link lives 7 days: the first message until 12-08 */
+    assert_int_equal(
+        outbox_trim(srv, tu_instant("2026-12-07T23:59:59Z"), &removed), 0);
+    assert_int_equal(removed, 0);
+    assert_true(tu_file_contains(path, "old@example.com"));
+    assert_int_equal(
+        outbox_trim(srv, tu_instant("2026-12-08T00:00:00Z"), &removed), 0);
+    assert_int_equal(removed, 1);
+    assert_false(tu_file_contains(path, "old@example.com"));
+    assert_true(tu_file_contains(path, "new@example.com"));
+    assert_true(tu_file_contains(path, "a line another tool wrote"));
+    struct stat sb;
+    assert_int_equal(stat(path, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0600);
+    sw_policy_free(srv->policy);
+    pthread_mutex_destroy(&srv->out_mu);
+    free(srv);
+    tu_rmtree(dir);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -174,6 +220,8 @@ int main(void)
         cmocka_unit_test(test_auth__a_full_table_refuses_new_callers),
         cmocka_unit_test(test_auth__keys_remembered_by_hash),
         cmocka_unit_test(test_stewardd__a_full_disk_says_so),
+        cmocka_unit_test(
+            test_stewardd__outbox_keeps_messages_while_they_can_be_used),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

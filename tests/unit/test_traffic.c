@@ -236,20 +236,11 @@ static void test_traffic__national_extension_by_country(void **state)
     (void)state;
     tu_store t;
     memset(&t, 0, sizeof(t));
-    tu_store_new(&t, "2025-05-01T00:00:00Z");
-    /* Reopen the same store with the policy that extends DE to 24 months. */
-    char path[512];
-    sw_diags *d = sw_diags_new();
-    sw_policy *ext;
-    assert_int_equal(
-        sw_policy_load_file(tu_src("tests/data/policy/good/extension-de.yaml",
-                                   path, sizeof(path)),
-                            d, &ext),
-        SW_OK);
-    sw_diags_free(d);
-    sw_policy_free(t.policy);
-    t.policy = ext;
-    tu_store_reopen(&t);
+    /* A store under the policy that extends DE to 24 months. */
+    tu_store_new_policy(
+        &t, "2025-05-01T00:00:00Z",
+        tu_policy_file("tests/data/policy/good/extension-de.yaml"));
+    sw_diags *d = NULL;
     char b1[512], b2[512], all[1100];
     snprintf(all, sizeof(all), "%s%s",
              line(b1, 512, "g1", "ACC-1", "2025-03-14T10:00:00Z",
