@@ -130,16 +130,19 @@ sw_status sw_store_use_policy(sw_store *s, const sw_policy *p)
                                          p->source_name ? p->source_name : ""));
         if ((st = sw_tx_end(s, st)) != SW_OK)
             return st;
-        if (!added) /* another writer was first: compare with theirs */
+        if (!added) { /* another writer was first: compare with theirs */
             st = latest(s, &c);
-        else
+        } else {
+            c.seq = 1;
             snprintf(c.hash, sizeof(c.hash), "%s", p->hash);
+        }
     }
     if (st != SW_OK)
         return st;
     if (strcmp(c.hash, p->hash) != 0)
         return refuse_other(s, p, &c);
     s->policy = p;
+    s->policy_seq = c.seq;
     return SW_OK;
 }
 
@@ -672,6 +675,8 @@ sw_status sw_policy_apply(sw_store *s, const sw_policy *next, bool dry_run,
         st = sw_tx_end(s, st);
     if (st != SW_OK || dry_run)
         s->policy = before;
+    else
+        s->policy_seq = plan->to_seq;
     sw_vec_release(&c.rules);
     sw_vec_release(&c.purposes);
     sw_vec_release(&c.reconsent);

@@ -222,6 +222,26 @@ static void batch_forget(sw_store *s)
     }
 }
 
+/* Inside a transaction just begun: is the handle's policy still the
+ * store's latest version (another process may have applied one)? */
+static sw_status policy_current(sw_store *s)
+{
+    if (!s->policy || s->policy_seq <= 0)
+        return SW_OK;
+    int64_t seq = 0;
+    sw_status st = sw_sql_int(s, "reading the policy's version",
+                              "SELECT COALESCE(MAX(seq), 0) FROM"
+                              " policy_versions",
+                              SW_NOARGS, &seq);
+    if (st != SW_OK || seq == s->policy_seq)
+        return st;
+    return sw_fail(s, SW_ERR_CONFLICT,
+                   "the store applies policy version %lld since this handle "
+                   "was opened with version %lld: open it again (restart "
+                   "stewardd) to work under the new one",
+                   (long long)seq, (long long)s->policy_seq);
+}
+
 sw_status sw_tx_begin(sw_store *s)
 {
     if (s->in_read)
@@ -234,7 +254,11 @@ sw_status sw_tx_begin(sw_store *s)
         s->pend[i].saved_len = s->pend[i].ids.len;
         s->pend[i].saved_count = s->pend[i].count;
     }
-    return st == SW_OK ? st : sw_sql_fail(s, st, NULL);
+    if (st != SW_OK)
+        return sw_sql_fail(s, st, NULL);
+    if (!s->in_batch && (st = policy_current(s)) != SW_OK)
+        s->drv->tx(s->db, SW_TX_ROLLBACK);
+    return st;
 }
 
 sw_status sw_tx_end(sw_store *s, sw_status st)
@@ -262,6 +286,10 @@ sw_status sw_batch_begin(sw_store *s)
     sw_status st = s->drv->tx(s->db, SW_TX_BEGIN);
     if (st != SW_OK)
         return sw_sql_fail(s, st, "starting a batch");
+    if ((st = policy_current(s)) != SW_OK) {
+        s->drv->tx(s->db, SW_TX_ROLLBACK);
+        return st;
+    }
     batch_forget(s);
     for (int i = 0; i < SW_PEND_COUNT; i++)
         sw_buf_init(&s->pend[i].ids, 256u * 1024 * 1024);

@@ -68,6 +68,9 @@ struct sw_store {
     sw_stmt_slot stmts[SW_STMT_SLOTS];
     sw_keyring *keys;
     const sw_policy *policy;
+    /* the version of the store's policy that policy is (0: not checked);
+     * a change made while the store applies another one is refused */
+    int64_t policy_seq;
     sw_clock clock;
     sw_clock wall; /* the real time audit entries are written at */
     char actor[128];

@@ -295,6 +295,133 @@ static void test_versions__changed_purpose_lists_consents_to_ask_again(void **s)
     tu_store_free(&t);
 }
 
+/* The end users' identifiers from 12 months to 6: the day keys that
+ * unlock them are dated again, and the sweep destroys them 6 months
+ * earlier. */
+static void test_versions__traffic_day_keys_are_dated_again(void **s)
+{
+    (void)s;
+    tu_store t;
+    tu_store_new(&t, "2025-05-01T00:00:00Z");
+    const char *cdr =
+        "{\"id\":\"c1\",\"account\":\"ACC-1\",\"channel\":\"sms\","
+        "\"time\":\"2025-03-14T10:00:00Z\",\"sender\":\"ACME\","
+        "\"destination\":\"+447700900123\",\"country\":\"GB\","
+        "\"imsi\":\"234150123456789\",\"imei\":\"490154203237518\","
+        "\"duration\":0,\"operator\":\"OpA\",\"route\":\"r1\","
+        "\"price\":\"0.0400\",\"currency\":\"EUR\"}\n";
+    FILE *f = fmemopen((void *)cdr, strlen(cdr), "r");
+    assert_non_null(f);
+    sw_diags *d = sw_diags_new();
+    sw_ingest_options io = {false, 0, NULL, NULL};
+    sw_ingest_result ir;
+    assert_int_equal(sw_traffic_ingest(t.s, f, "cdr.ndjson", &io, d, &ir),
+                     SW_OK);
+    fclose(f);
+    sw_diags_free(d);
+    assert_int_equal(ir.stored, 1);
+    static const char *const pairs[] = {
+        "categories: [user.telecom]\n        keep: 12m",
+        "categories: [user.telecom]\n        keep: 6m", NULL};
+    sw_policy_plan *plan = tu_store_apply(&t, bundled_with(pairs));
+    assert_int_equal(plan->n_rules, 1);
+    assert_string_equal(plan->rules[0].rule, "traffic.end_user_identifiers");
+    assert_int_equal(plan->rules[0].kind, SW_RULE_SHORTENED);
+    assert_int_equal(plan->day_keys_redated, 1);
+    assert_int_equal(plan->day_keys_now_due, 0);
+    sw_policy_plan_free(plan);
+    /* end of 2025-03-14 + 6 months: the key goes on 2025-09-15 */
+    sw_sweep_report *r = tu_sweep(&t, "2025-09-14T23:59:59Z");
+    assert_int_equal(r->epochs_destroyed, 0);
+    sw_sweep_report_free(r);
+    r = tu_sweep(&t, "2025-09-15T00:00:00Z");
+    assert_int_equal(r->epochs_destroyed, 1);
+    sw_sweep_report_free(r);
+    tu_store_free(&t);
+}
+
+/* A suppression entry's clock started at the event: a longer period
+ * after it moves its due date from that event, not from the apply. */
+static void test_versions__suppression_entries_are_dated_again(void **s)
+{
+    (void)s;
+    tu_store t;
+    tu_store_new(&t, "2026-01-10T00:00:00Z");
+    sw_ident id = {"email", "eve@acme.example"};
+    sw_subject_spec spec = {"customer", "ACME", NULL, NULL, 1, &id};
+    char sid[SW_ID_BUFSZ], eid[SW_ID_BUFSZ];
+    assert_int_equal(sw_subject_add(t.s, &spec, sid), SW_OK);
+    sw_who who = {sid, NULL};
+    sw_objection_result o;
+    assert_int_equal(sw_objection_add(t.s, &who, MKT, &o), SW_OK);
+    assert_true(o.suppressed);
+    sw_event_spec e = {"relationship_ended",
+                       NULL,
+                       "ACME",
+                       NULL,
+                       NULL,
+                       tu_instant("2026-01-10T00:00:00Z"),
+                       NULL};
+    assert_int_equal(sw_event_add(t.s, &e, eid, NULL), SW_OK);
+    tu_store_now(&t, "2026-02-01T00:00:00Z");
+    static const char *const pairs[] = {
+        "supplier_personnel]\n        keep: 0d\n        after: "
+        "relationship_ended",
+        "supplier_personnel]\n        keep: 90d\n        after: "
+        "relationship_ended",
+        NULL};
+    sw_policy_plan *plan = tu_store_apply(&t, bundled_with(pairs));
+    assert_int_equal(plan->n_rules, 1);
+    assert_string_equal(plan->rules[0].rule, "suppression.b2b");
+    assert_int_equal(plan->rules[0].kind, SW_RULE_LENGTHENED);
+    assert_int_equal(plan->suppression_redated, 1);
+    assert_int_equal(plan->suppression_now_due, 0);
+    sw_policy_plan_free(plan);
+    /* 2026-01-10 + 90 days = 2026-04-10 */
+    sw_sweep_report *r = tu_sweep(&t, "2026-04-09T23:59:59Z");
+    assert_int_equal(r->suppression_removed, 0);
+    sw_sweep_report_free(r);
+    r = tu_sweep(&t, "2026-04-10T00:00:00Z");
+    assert_int_equal(r->suppression_removed, 1);
+    sw_sweep_report_free(r);
+    tu_store_free(&t);
+}
+
+/* A handle opened before another applied a new version (a running
+ * daemon while the CLI applies) would date new data by the old rules:
+ * its changes are refused until it is opened again; it still reads. */
+static void test_versions__a_handle_under_the_old_version_cannot_write(void **s)
+{
+    (void)s;
+    tu_store t;
+    tu_store_new(&t, NOW);
+    sw_policy *old = tu_bundled();
+    sw_store_options o;
+    sw_store_options_init(&o);
+    if (t.key[0])
+        o.key_file = t.key;
+    o.policy = old;
+    sw_clock_init_fixed(&o.clock, tu_instant(NOW));
+    sw_store *other = NULL;
+    sw_error err;
+    assert_int_equal(sw_store_open(t.path, &o, &other, &err), SW_OK);
+    sw_policy_plan_free(tu_store_apply(&t, six_months()));
+    char sid[SW_ID_BUFSZ];
+    sw_subject_spec spec = {"customer_user", "ACME", NULL, NULL, 0, NULL};
+    assert_int_equal(sw_subject_add(other, &spec, sid), SW_ERR_CONFLICT);
+    assert_non_null(strstr(sw_errmsg(other), "policy version 2"));
+    assert_non_null(strstr(sw_errmsg(other), "open it again"));
+    assert_int_equal(sw_batch_begin(other), SW_ERR_CONFLICT);
+    sw_audit_verdict v;
+    assert_int_equal(sw_audit_verify(other, &v), SW_OK);
+    assert_true(v.intact);
+    sw_store_close(other);
+    sw_policy_free(old);
+    /* the handle that applied it goes on */
+    assert_int_equal(sw_subject_add(t.s, &spec, sid), SW_OK);
+    tu_store_free(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -304,6 +431,10 @@ int main(void)
         cmocka_unit_test(test_versions__dropping_an_activity_in_use_is_refused),
         cmocka_unit_test(
             test_versions__changed_purpose_lists_consents_to_ask_again),
+        cmocka_unit_test(test_versions__traffic_day_keys_are_dated_again),
+        cmocka_unit_test(test_versions__suppression_entries_are_dated_again),
+        cmocka_unit_test(
+            test_versions__a_handle_under_the_old_version_cannot_write),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
