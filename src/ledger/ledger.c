@@ -678,14 +678,18 @@ static sw_status move_dues(sw_store *s, sw_vec *recs, const char *type,
 /* Records re-dated per page: the page is read whole before any is
  * written, so no statement reads the table while it changes. */
 #define REDATE_PAGE 1000
+#define REDATE_SUBJECTS 4096
 
 sw_status sw_records_redate(sw_store *s, const char *activity, bool dry,
                             sw_redate_cb cb, void *ctx)
 {
     char after[SW_ID_BUFSZ] = "";
     sw_vec page = SW_VEC(rec_item);
-    sw_subject_row subj;
-    memset(&subj, 0, sizeof(subj));
+    /* the subjects met, direct-mapped by a hash of the id: records come
+     * by id, their subjects in no order */
+    sw_subject_row *subjects = calloc(REDATE_SUBJECTS, sizeof(*subjects));
+    if (!subjects)
+        return sw_fail(s, SW_ERR_NOMEM, "out of memory");
     sw_status st = SW_OK;
     bool more = true;
     while (st == SW_OK && more) {
@@ -697,15 +701,18 @@ sw_status sw_records_redate(sw_store *s, const char *activity, bool dry,
         more = st == SW_OK && page.n == REDATE_PAGE;
         for (size_t i = 0; st == SW_OK && i < page.n; i++) {
             const rec_item *it = SW_VEC_AT(&page, rec_item, i);
-            if (strcmp(subj.id, it->subject) != 0 &&
-                (st = sw_subjects_get(s, it->subject, &subj)) != SW_OK)
+            sw_subject_row *subj =
+                &subjects[sw_hash_str(SW_HASH_SEED, it->subject) %
+                          REDATE_SUBJECTS];
+            if (strcmp(subj->id, it->subject) != 0 &&
+                (st = sw_subjects_get(s, it->subject, subj)) != SW_OK)
                 break;
             due_input in = {it->event[0] ? it->event : NULL,
                             it->id,
                             it->activity,
                             it->category,
                             it->collected_at,
-                            &subj};
+                            subj};
             sw_due due;
             if ((st = compute_due(s, &in, &due)) != SW_OK)
                 break;
@@ -740,6 +747,8 @@ sw_status sw_records_redate(sw_store *s, const char *activity, bool dry,
                      SW_VEC_AT(&page, rec_item, page.n - 1)->id);
     }
     sw_vec_release(&page);
+    sw_wipe(subjects, REDATE_SUBJECTS * sizeof(*subjects));
+    free(subjects);
     return st;
 }
 
