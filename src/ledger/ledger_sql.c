@@ -308,29 +308,6 @@ sw_status sw_records_page(sw_store *s, const char *activity, const char *after,
         record_rows, &c);
 }
 
-typedef struct activity_count_ctx {
-    int (*cb)(const char *activity, int64_t n, void *ctx);
-    void *ctx;
-} activity_count_ctx;
-
-static int activity_count_row(const sw_row *r, void *p)
-{
-    activity_count_ctx *c = p;
-    return c->cb(sw_row_text(r, 0), sw_row_int(r, 1), c->ctx);
-}
-
-sw_status sw_records_by_activity(sw_store *s,
-                                 int (*cb)(const char *activity, int64_t n,
-                                           void *ctx),
-                                 void *ctx)
-{
-    activity_count_ctx c = {cb, ctx};
-    return sw_sql(s, "counting records",
-                  "SELECT activity, count(*) FROM records GROUP BY activity"
-                  " ORDER BY activity",
-                  SW_NOARGS, activity_count_row, &c);
-}
-
 sw_status sw_records_set_due(sw_store *s, const char *id, bool has_due,
                              sw_instant due, const char *rule)
 {

@@ -199,11 +199,6 @@ sw_status sw_records_list(sw_store *s, const char *subject, sw_record_cb cb,
  * the first page), by id; their values are not read (NULL). */
 sw_status sw_records_page(sw_store *s, const char *activity, const char *after,
                           int limit, sw_record_cb cb, void *ctx);
-/* How many records each activity has, by activity. */
-sw_status sw_records_by_activity(sw_store *s,
-                                 int (*cb)(const char *activity, int64_t n,
-                                           void *ctx),
-                                 void *ctx);
 sw_status sw_records_set_due(sw_store *s, const char *id, bool has_due,
                              sw_instant due, const char *rule);
 /* Makes due at due the subject's records of activity that had no due

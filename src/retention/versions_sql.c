@@ -64,6 +64,15 @@ static int name_count_row(const sw_row *r, void *p)
     return c->cb(sw_row_text(r, 0), sw_row_int(r, 1), c->ctx);
 }
 
+sw_status sw_records_by_activity(sw_store *s, sw_name_count_cb cb, void *ctx)
+{
+    name_count_ctx c = {cb, ctx};
+    return sw_sql(s, "counting records",
+                  "SELECT activity, count(*) FROM records GROUP BY activity"
+                  " ORDER BY activity",
+                  SW_NOARGS, name_count_row, &c);
+}
+
 sw_status sw_suppression_by_rule(sw_store *s, sw_name_count_cb cb, void *ctx)
 {
     name_count_ctx c = {cb, ctx};

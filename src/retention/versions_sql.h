@@ -30,6 +30,8 @@ sw_status sw_versions_list(sw_store *s, sw_version_row_cb cb, void *ctx);
 sw_status sw_versions_insert(sw_store *s, const sw_version_row *r, bool *added);
 
 typedef int (*sw_name_count_cb)(const char *name, int64_t n, void *ctx);
+/* How many records each activity has. */
+sw_status sw_records_by_activity(sw_store *s, sw_name_count_cb cb, void *ctx);
 /* How many suppression entries each rule keeps. */
 sw_status sw_suppression_by_rule(sw_store *s, sw_name_count_cb cb, void *ctx);
 
