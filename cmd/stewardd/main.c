@@ -376,6 +376,7 @@ int main(int argc, char **argv)
     size_t warmed = 0;
     double warm_ms = 0;
     if (pool_open(&srv, o->threads, &warmed, &warm_ms, err, sizeof(err)) != 0) {
+        server_release(&srv); /* what prepare made, and handles opened */
         sw_policy_free(srv.policy);
         return fail("%s", err);
     }
