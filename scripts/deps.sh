@@ -30,6 +30,8 @@ check pc  libsodium       libsodium-dev
 check pc  sqlite3         libsqlite3-dev
 check pc  libmicrohttpd   libmicrohttpd-dev
 check pc  libpq           libpq-dev
+# time zones of the law's calendars
+check pc  icu-i18n        libicu-dev
 # the suite again on PostgreSQL: a throw-away server per test program
 check glob '/usr/lib/postgresql/*/bin/postgres' postgresql
 check cmd pg_dump         postgresql-client

@@ -63,6 +63,9 @@ json_t *sv_request_view(const sw_request_view *v, sw_instant now)
         "attempts", v->attempts);
     if (!o)
         return NULL;
+    json_object_set_new(o, "overdue", json_boolean(v->overdue));
+    json_object_set_new(o, "working_days_left",
+                        json_integer((json_int_t)v->working_days_left));
     if (v->has_ack_due)
         json_object_set_new(o, "acknowledge_by",
                             sv_instant(true, v->ack_due_at));

@@ -22,6 +22,10 @@ enum {
     C_DEFAULT_COUNTRY,
 };
 
+/* A verb option's value for getopt: far from the characters getopt
+ * returns itself (':' and '?' are 58 and 63) and from the C_ codes. */
+#define OV(o) (2000 + (o))
+
 static const struct option long_opts[] = {
     {"policy", required_argument, NULL, C_POLICY},
     {"now", required_argument, NULL, C_NOW},
@@ -31,63 +35,65 @@ static const struct option long_opts[] = {
     {"key", required_argument, NULL, C_KEY},
     {"actor", required_argument, NULL, C_ACTOR},
     {"default-country", required_argument, NULL, C_DEFAULT_COUNTRY},
-    {"strict", no_argument, NULL, O_STRICT},
-    {"format", required_argument, NULL, O_FORMAT},
-    {"rule", required_argument, NULL, O_RULE},
-    {"trigger", required_argument, NULL, O_TRIGGER},
-    {"country", required_argument, NULL, O_COUNTRY},
-    {"kind", required_argument, NULL, O_KIND},
-    {"account", required_argument, NULL, O_ACCOUNT},
-    {"tenant", required_argument, NULL, O_TENANT},
-    {"role", required_argument, NULL, O_ROLE},
-    {"email", required_argument, NULL, O_EMAIL},
-    {"phone", required_argument, NULL, O_PHONE},
-    {"msisdn", required_argument, NULL, O_MSISDN},
-    {"imsi", required_argument, NULL, O_IMSI},
-    {"imei", required_argument, NULL, O_IMEI},
-    {"ip", required_argument, NULL, O_IP},
-    {"account-id", required_argument, NULL, O_ACCOUNT_ID},
-    {"ident", required_argument, NULL, O_IDENT},
-    {"subject", required_argument, NULL, O_SUBJECT},
-    {"activity", required_argument, NULL, O_ACTIVITY},
-    {"category", required_argument, NULL, O_CATEGORY},
-    {"value", required_argument, NULL, O_VALUE},
-    {"at", required_argument, NULL, O_AT},
-    {"source", required_argument, NULL, O_SOURCE},
-    {"type", required_argument, NULL, O_TYPE},
-    {"record", required_argument, NULL, O_RECORD},
-    {"since", required_argument, NULL, O_SINCE},
-    {"scope", required_argument, NULL, O_SCOPE},
-    {"reason", required_argument, NULL, O_REASON},
-    {"dry-run", no_argument, NULL, O_DRY_RUN},
-    {"batch", required_argument, NULL, O_BATCH},
-    {"skip-bad", no_argument, NULL, O_SKIP_BAD},
-    {"period", required_argument, NULL, O_PERIOD},
-    {"status", required_argument, NULL, O_STATUS},
-    {"all", no_argument, NULL, O_ALL},
-    {"purpose", required_argument, NULL, O_PURPOSE},
-    {"method", required_argument, NULL, O_METHOD},
-    {"form", required_argument, NULL, O_FORM},
-    {"born", required_argument, NULL, O_BORN},
-    {"parental", no_argument, NULL, O_PARENTAL},
-    {"channel", required_argument, NULL, O_CHANNEL},
-    {"visitor", required_argument, NULL, O_VISITOR},
-    {"analytics", required_argument, NULL, O_ANALYTICS},
-    {"advertising", required_argument, NULL, O_ADVERTISING},
-    {"gpc", no_argument, NULL, O_GPC},
-    {"file", required_argument, NULL, O_FILE},
-    {"regulation", required_argument, NULL, O_REGULATION},
-    {"agent", required_argument, NULL, O_AGENT},
-    {"agent-proof", required_argument, NULL, O_AGENT_PROOF},
-    {"received", required_argument, NULL, O_RECEIVED},
-    {"code", required_argument, NULL, O_CODE},
-    {"overdue", no_argument, NULL, O_OVERDUE},
-    {"due-within", required_argument, NULL, O_DUE_WITHIN},
-    {"out", required_argument, NULL, O_OUT},
-    {"child", no_argument, NULL, O_CHILD},
-    {"label", required_argument, NULL, O_LABEL},
-    {"checkpoint", required_argument, NULL, O_CHECKPOINT},
-    {"event", required_argument, NULL, O_EVENT},
+    {"strict", no_argument, NULL, OV(O_STRICT)},
+    {"format", required_argument, NULL, OV(O_FORMAT)},
+    {"rule", required_argument, NULL, OV(O_RULE)},
+    {"trigger", required_argument, NULL, OV(O_TRIGGER)},
+    {"country", required_argument, NULL, OV(O_COUNTRY)},
+    {"kind", required_argument, NULL, OV(O_KIND)},
+    {"account", required_argument, NULL, OV(O_ACCOUNT)},
+    {"tenant", required_argument, NULL, OV(O_TENANT)},
+    {"role", required_argument, NULL, OV(O_ROLE)},
+    {"email", required_argument, NULL, OV(O_EMAIL)},
+    {"phone", required_argument, NULL, OV(O_PHONE)},
+    {"msisdn", required_argument, NULL, OV(O_MSISDN)},
+    {"imsi", required_argument, NULL, OV(O_IMSI)},
+    {"imei", required_argument, NULL, OV(O_IMEI)},
+    {"ip", required_argument, NULL, OV(O_IP)},
+    {"account-id", required_argument, NULL, OV(O_ACCOUNT_ID)},
+    {"ident", required_argument, NULL, OV(O_IDENT)},
+    {"subject", required_argument, NULL, OV(O_SUBJECT)},
+    {"activity", required_argument, NULL, OV(O_ACTIVITY)},
+    {"category", required_argument, NULL, OV(O_CATEGORY)},
+    {"value", required_argument, NULL, OV(O_VALUE)},
+    {"at", required_argument, NULL, OV(O_AT)},
+    {"source", required_argument, NULL, OV(O_SOURCE)},
+    {"type", required_argument, NULL, OV(O_TYPE)},
+    {"record", required_argument, NULL, OV(O_RECORD)},
+    {"since", required_argument, NULL, OV(O_SINCE)},
+    {"scope", required_argument, NULL, OV(O_SCOPE)},
+    {"reason", required_argument, NULL, OV(O_REASON)},
+    {"dry-run", no_argument, NULL, OV(O_DRY_RUN)},
+    {"batch", required_argument, NULL, OV(O_BATCH)},
+    {"skip-bad", no_argument, NULL, OV(O_SKIP_BAD)},
+    {"period", required_argument, NULL, OV(O_PERIOD)},
+    {"status", required_argument, NULL, OV(O_STATUS)},
+    {"all", no_argument, NULL, OV(O_ALL)},
+    {"purpose", required_argument, NULL, OV(O_PURPOSE)},
+    {"method", required_argument, NULL, OV(O_METHOD)},
+    {"form", required_argument, NULL, OV(O_FORM)},
+    {"born", required_argument, NULL, OV(O_BORN)},
+    {"parental", no_argument, NULL, OV(O_PARENTAL)},
+    {"channel", required_argument, NULL, OV(O_CHANNEL)},
+    {"visitor", required_argument, NULL, OV(O_VISITOR)},
+    {"analytics", required_argument, NULL, OV(O_ANALYTICS)},
+    {"advertising", required_argument, NULL, OV(O_ADVERTISING)},
+    {"gpc", no_argument, NULL, OV(O_GPC)},
+    {"file", required_argument, NULL, OV(O_FILE)},
+    {"regulation", required_argument, NULL, OV(O_REGULATION)},
+    {"agent", required_argument, NULL, OV(O_AGENT)},
+    {"agent-proof", required_argument, NULL, OV(O_AGENT_PROOF)},
+    {"received", required_argument, NULL, OV(O_RECEIVED)},
+    {"code", required_argument, NULL, OV(O_CODE)},
+    {"overdue", no_argument, NULL, OV(O_OVERDUE)},
+    {"due-within", required_argument, NULL, OV(O_DUE_WITHIN)},
+    {"out", required_argument, NULL, OV(O_OUT)},
+    {"child", no_argument, NULL, OV(O_CHILD)},
+    {"label", required_argument, NULL, OV(O_LABEL)},
+    {"checkpoint", required_argument, NULL, OV(O_CHECKPOINT)},
+    {"event", required_argument, NULL, OV(O_EVENT)},
+    {"jurisdiction", required_argument, NULL, OV(O_JURISDICTION)},
+    {"year", required_argument, NULL, OV(O_YEAR)},
     {NULL, 0, NULL, 0}};
 
 /* The identifier type each identifier option stands for. */
@@ -173,7 +179,7 @@ int cli_usage(const char *cmd, const char *fmt, ...)
 static const char *opt_name(int code)
 {
     for (const struct option *o = long_opts; o->name; o++)
-        if (o->val == code)
+        if (o->val == OV(code))
             return o->name;
     return "?";
 }
@@ -206,8 +212,9 @@ static int parse(int argc, char **argv, cli *c, const cli_verb *v,
         }
         if (rc)
             return rc;
-        if (opt >= C_POLICY)
+        if (opt < OV(0))
             continue;
+        opt -= OV(0);
         if (!(v->opts & OPT(opt)))
             return cli_usage(cmd, "option '--%s' does not apply to '%s'",
                              opt_name(opt), cmd);

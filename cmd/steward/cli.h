@@ -73,6 +73,8 @@ typedef enum cli_opt {
     O_LABEL,
     O_CHECKPOINT,
     O_EVENT,
+    O_JURISDICTION,
+    O_YEAR,
     O_COUNT_
 } cli_opt;
 

@@ -24,5 +24,6 @@ int cmd_cookie(int argc, char **argv, cli *c);
 int cmd_request(int argc, char **argv, cli *c);
 int cmd_report(int argc, char **argv, cli *c);
 int cmd_key(int argc, char **argv, cli *c);
+int cmd_calendar(int argc, char **argv, cli *c);
 
 #endif

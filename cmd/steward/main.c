@@ -34,6 +34,8 @@ static const struct {
      "data-subject requests: open, verify, extend, refuse, complete, list"},
     {"report", cmd_report, "reports: data-subject requests"},
     {"key", cmd_key, "API keys of stewardd: create (shown once), list, revoke"},
+    {"calendar", cmd_calendar,
+     "public holidays and working days the deadlines count on"},
 };
 
 static void usage(FILE *f)

@@ -11,10 +11,14 @@
 static void print_view(const sw_request_view *v, sw_instant now)
 {
     char due[SW_INSTANT_BUFSZ];
-    printf("%s  %-16s %-4s %-11s due %s (%ld days left)%s\n", v->id,
-           sw_request_type_name(v->type), sw_regulation_name(v->regulation),
-           sw_request_state_name(v->state), sw_instant_format(v->due_at, due),
-           sv_days_left(now, v->due_at), v->extended ? ", extended" : "");
+    printf("%s  %-16s %-4s %-11s due %s (%ld days, %ld working days "
+           "%s)%s%s\n",
+           v->id, sw_request_type_name(v->type),
+           sw_regulation_name(v->regulation), sw_request_state_name(v->state),
+           sw_instant_format(v->due_at, due),
+           labs(sv_days_left(now, v->due_at)), labs(v->working_days_left),
+           v->overdue ? "late" : "left", v->extended ? ", extended" : "",
+           v->overdue ? "  OVERDUE" : "");
 }
 
 static int do_open(cli *c, const cli_args *a)
@@ -302,9 +306,11 @@ static const cli_verb verbs[] = {
      "is printed; steward keeps only the code's keyed hash. Types: access,\n"
      "portability, rectification, erasure, restriction, objection (with\n"
      "--purpose), withdraw_consent (--purpose, or every consent),\n"
-     "know_categories. Deadlines: GDPR one month from receipt (extendable\n"
-     "once by two months before it passes), CCPA acknowledgement within 10\n"
-     "business days and answer within 45 days (extendable once by 45).\n"
+     "know_categories. Deadlines, on the policy's calendars: GDPR one\n"
+     "month from receipt, ending on a working day (extendable once by two\n"
+     "months before it passes), CCPA acknowledgement within 10 business\n"
+     "days and answer within 45 days (extendable once by 45); each due at\n"
+     "23:59:59 local time.\n"
      "Only an identifier steward holds is accepted; a second open request\n"
      "of the same type for the subject is refused. Audited.",
      OPT(O_TYPE) | OPT(O_REGULATION) | OPT(O_EMAIL) | OPT(O_PHONE) |
@@ -340,7 +346,8 @@ static const cli_verb verbs[] = {
      "Shows a request with its timeline.", 0, 1},
     {"list", do_list,
      "steward request list [--overdue | --due-within 7d] [--json]",
-     "Lists open requests by due date with the days left.",
+     "Lists open requests by due date (overdue ones first) with the days\n"
+     "and working days left on the regulation's calendar.",
      OPT(O_OVERDUE) | OPT(O_DUE_WITHIN), 0},
 };
 

@@ -220,6 +220,16 @@ typedef struct sw_ccpa_category {
     sw_pos pos;
 } sw_ccpa_category;
 
+/* The calendar a regulation's deadlines count on: whose public holidays
+ * (sw_jurisdiction_known) and which time zone (IANA), with one-off days
+ * added or taken away ("YYYY-MM-DD"). */
+typedef struct sw_calendar_def {
+    const char *jurisdiction;
+    const char *time_zone;
+    sw_strs add, remove;
+    sw_pos pos;
+} sw_calendar_def;
+
 typedef struct sw_policy {
     int version; /* the format version, "steward: 1" */
     struct {
@@ -287,6 +297,12 @@ typedef struct sw_policy {
         sw_duration orphan_subject;
         sw_duration released_hold;
     } ledger;
+    /* The calendars of the requests' deadlines: the controller's for
+     * GDPR, California's for CCPA (jurisdiction NULL: not stated, UTC and
+     * weekends only). */
+    struct {
+        sw_calendar_def gdpr, ccpa;
+    } calendars;
     const char *source_name; /* file name diagnostics use */
     /* The text it was loaded from (text_len bytes, NUL-terminated) and
      * its SHA-256 in hex: what a store records as a version of its
@@ -340,6 +356,13 @@ size_t sw_policy_rule_count(const sw_policy *p);
 /* The first rule that states a period counting from trigger, or NULL. */
 const sw_rule *sw_policy_period_after(const sw_policy *p, const char *trigger);
 const sw_rule *sw_policy_rule_at(const sw_policy *p, size_t i);
+
+/* The calendar of a regulation ("gdpr", "ccpa") as sw_calendar_view
+ * wants it: its pointers borrowed from p (the date lists stay valid while
+ * p lives). */
+struct sw_calendar;
+void sw_policy_calendar(const sw_policy *p, const char *regulation,
+                        struct sw_calendar *out);
 
 /* true when v holds x. */
 bool sw_strs_contains(const sw_strs *v, const char *x);

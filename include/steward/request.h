@@ -94,6 +94,10 @@ typedef struct sw_request_view {
     sw_instant closed_at;
     char outcome[512];
     int attempts;
+    /* at the store's "now": past its deadline (and open), and the working
+     * days left on its regulation's calendar (negative: since it passed) */
+    bool overdue;
+    long working_days_left;
 } sw_request_view;
 
 typedef struct sw_request_opened {

@@ -4,6 +4,7 @@
 #define STEWARD_STEWARD_H
 
 #include "steward/audit.h"
+#include "steward/calendar.h"
 #include "steward/clock.h"
 #include "steward/consent.h"
 #include "steward/diag.h"

@@ -9,6 +9,7 @@
  */
 #include "core/crypto.h"
 #include "policy/policy_int.h"
+#include "steward/calendar.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -370,6 +371,29 @@ static const field ledger_fields[] = {
 static const schema ledger_schema = {"ledger",      0,    NOPOS,
                                      ledger_fields, NULL, NULL};
 
+#define CALENDAR_SCHEMA(reg)                                                   \
+    static const field reg##_calendar_fields[] = {                             \
+        {"jurisdiction", F_STR, POFF(calendars.reg.jurisdiction), 0, REQ,      \
+         R_NONE, NULL, NULL},                                                  \
+        {"time_zone", F_STR, POFF(calendars.reg.time_zone), 0, REQ, R_NONE,    \
+         NULL, NULL},                                                          \
+        {"add", F_STRS, POFF(calendars.reg.add), 0, 0, R_NONE, NULL, NULL},    \
+        {"remove", F_STRS, POFF(calendars.reg.remove), 0, 0, R_NONE, NULL,     \
+         NULL},                                                                \
+        {NULL, 0, 0, 0, 0, 0, NULL, NULL}};                                    \
+    static const schema reg##_calendar_schema = {                              \
+        #reg " calendar",      0,    POFF(calendars.reg.pos),                  \
+        reg##_calendar_fields, NULL, NULL};
+CALENDAR_SCHEMA(gdpr)
+CALENDAR_SCHEMA(ccpa)
+
+static const field calendars_fields[] = {
+    {"gdpr", F_OBJ, 0, 0, 0, R_NONE, &gdpr_calendar_schema, NULL},
+    {"ccpa", F_OBJ, 0, 0, 0, R_NONE, &ccpa_calendar_schema, NULL},
+    {NULL, 0, 0, 0, 0, 0, NULL, NULL}};
+static const schema calendars_schema = {"calendars",      0,    NOPOS,
+                                        calendars_fields, NULL, NULL};
+
 static void check_policy(pctx *c, void *obj);
 
 /* Definitions come first: references are resolved while reading. */
@@ -403,6 +427,7 @@ static const field policy_fields[] = {
     {"traffic", F_OBJ, 0, 0, 0, R_NONE, &traffic_schema, NULL},
     {"consent", F_OBJ, 0, 0, 0, R_NONE, &consent_schema, NULL},
     {"ledger", F_OBJ, 0, 0, 0, R_NONE, &ledger_schema, NULL},
+    {"calendars", F_OBJ, 0, 0, 0, R_NONE, &calendars_schema, NULL},
     {NULL, 0, 0, 0, 0, 0, NULL, NULL}};
 const schema sw_policy_schema_ = {
     "policy", sizeof(sw_policy), NOPOS, policy_fields, NULL, check_policy};
@@ -1028,9 +1053,37 @@ static void check_activity(pctx *c, void *obj)
                 a->id, special);
 }
 
+static void check_calendar(pctx *c, const char *reg, const sw_calendar_def *d)
+{
+    if (!d->jurisdiction)
+        return;
+    sw_pos at = d->pos.file ? d->pos : c->here;
+    if (!sw_jurisdiction_known(d->jurisdiction))
+        perr_at(c, at, "unknown-jurisdiction",
+                "calendars.%s: steward computes no holidays for '%s' (it "
+                "knows GB-ENG, HR and US-CA)",
+                reg, d->jurisdiction);
+    if (!sw_time_zone_known(d->time_zone))
+        perr_at(c, at, "unknown-time-zone",
+                "calendars.%s: '%s' is not a time zone name (an IANA name "
+                "such as Europe/London)",
+                reg, d->time_zone);
+    const sw_strs *lists[] = {&d->add, &d->remove};
+    for (int k = 0; k < 2; k++)
+        for (size_t i = 0; i < lists[k]->n; i++) {
+            sw_date x;
+            if (sw_date_parse(lists[k]->v[i], &x) != SW_OK)
+                perr_at(c, lists[k]->at ? lists[k]->at[i] : at, "wrong-type",
+                        "calendars.%s.%s: '%s' is not a date (YYYY-MM-DD)", reg,
+                        k ? "remove" : "add", lists[k]->v[i]);
+        }
+}
+
 static void check_policy(pctx *c, void *obj)
 {
     sw_policy *p = obj;
+    check_calendar(c, "gdpr", &p->calendars.gdpr);
+    check_calendar(c, "ccpa", &p->calendars.ccpa);
     if (p->version != 1)
         perr_at(c, c->here, "unsupported-version",
                 "unsupported policy format 'steward: %d' (this steward reads "

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "policy/model.h"
+#include "steward/calendar.h"
 #include "steward/policy.h"
 
 static const char *const keep_names[] = {"period", "unspecified", "per_law"};
@@ -288,4 +289,14 @@ const sw_rule *sw_policy_period_after(const sw_policy *p, const char *trigger)
             return r;
     }
     return NULL;
+}
+
+void sw_policy_calendar(const sw_policy *p, const char *regulation,
+                        sw_calendar *out)
+{
+    const sw_calendar_def *d = regulation && strcmp(regulation, "ccpa") == 0
+                                   ? &p->calendars.ccpa
+                                   : &p->calendars.gdpr;
+    *out = (sw_calendar){d->jurisdiction, d->time_zone, d->add.n,
+                         d->add.v,        d->remove.n,  d->remove.v};
 }

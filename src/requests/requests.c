@@ -11,6 +11,7 @@
 
 #include "core/vec.h"
 #include "requests/request_int.h"
+#include "steward/calendar.h"
 #include "steward/request.h"
 
 static const char *const type_names[SW_REQ_TYPE_COUNT] = {
@@ -65,25 +66,44 @@ bool sw_regulation_parse(const char *name, sw_regulation *out)
 /* ---- deadlines ---- */
 
 /* The first deadline of a request received at t, and the CCPA
- * acknowledgement's. */
-static sw_instant first_due(sw_regulation reg, sw_instant t, bool *has_ack,
-                            sw_instant *ack)
+ * acknowledgement's, on the regulation's calendar in the policy:
+ * GDPR Art. 12(3) one month, ending on a working day; CCPA (Cal. Code
+ * Regs. tit. 11, 7021 and 7022) 10 business days to acknowledge, 45
+ * calendar days to answer. Each due at the last second of its day. */
+static sw_status first_due(sw_store *s, sw_regulation reg, sw_instant t,
+                           sw_instant *due, bool *has_ack, sw_instant *ack)
 {
+    sw_calendar cal;
+    sw_policy_calendar(s->policy, reg == SW_CCPA ? "ccpa" : "gdpr", &cal);
     *has_ack = reg == SW_CCPA;
-    if (reg == SW_CCPA) {
-        *ack = sw_add_business_days(t, 10);
-        return sw_instant_add(t, (sw_duration){0, 0, 45});
-    }
     *ack = 0;
-    return sw_instant_add(t, (sw_duration){0, 1, 0}); /* clamps month ends */
+    sw_status st =
+        reg == SW_CCPA ? sw_deadline_business_days(&cal, t, 10, ack) : SW_OK;
+    if (st == SW_OK)
+        st = reg == SW_CCPA ? sw_deadline_days(&cal, t, 45, due)
+                            : sw_deadline_months(&cal, t, 1, due);
+    return st == SW_OK ? st
+                       : sw_fail(s, st,
+                                 "the policy's %s calendar cannot date a "
+                                 "deadline (its time zone?)",
+                                 reg == SW_CCPA ? "ccpa" : "gdpr");
 }
 
-/* The deadline once extended: GDPR two further months (counted from
- * receipt, so month ends clamp once), CCPA 45 further days. */
-static sw_instant extended_due(sw_regulation reg, sw_instant t)
+/* The deadline once extended: GDPR two further months from the first
+ * deadline, ending on a working day; CCPA 45 further days (90 from
+ * receipt). */
+static sw_status extended_due(sw_store *s, sw_regulation reg,
+                              const sw_request_row *r, sw_instant *due)
 {
-    return reg == SW_CCPA ? sw_instant_add(t, (sw_duration){0, 0, 90})
-                          : sw_instant_add(t, (sw_duration){0, 3, 0});
+    sw_calendar cal;
+    sw_policy_calendar(s->policy, reg == SW_CCPA ? "ccpa" : "gdpr", &cal);
+    sw_status st = reg == SW_CCPA
+                       ? sw_deadline_days(&cal, r->received_at, 90, due)
+                       : sw_deadline_months(&cal, r->first_due_at, 2, due);
+    return st == SW_OK ? st
+                       : sw_fail(s, st,
+                                 "the policy's calendar cannot date the "
+                                 "extended deadline");
 }
 
 /* ---- rows ---- */
@@ -140,7 +160,7 @@ static int copy_request(const sw_request_row *r, void *p)
     return 0;
 }
 
-static void view_of(const sw_request_row *r, sw_request_view *v)
+static void view_of(sw_store *s, const sw_request_row *r, sw_request_view *v)
 {
     memset(v, 0, sizeof(*v));
     snprintf(v->id, sizeof(v->id), "%s", r->id);
@@ -162,7 +182,13 @@ static void view_of(const sw_request_row *r, sw_request_view *v)
     v->closed_at = r->closed_at;
     snprintf(v->outcome, sizeof(v->outcome), "%s",
              r->outcome ? r->outcome : "");
-    v->attempts = r->attempts;
+    v->attempts =
+        r->attempts; /* where it stands now, on its regulation's calendar */
+    sw_calendar cal;
+    sw_policy_calendar(s->policy, r->regulation, &cal);
+    sw_instant now = sw_clock_now(&s->clock);
+    v->overdue = !r->closed && r->due_at < now;
+    v->working_days_left = sw_working_days_left(&cal, now, r->due_at);
 }
 
 static sw_status load(sw_store *s, const char *id, req_copy *c)
@@ -313,7 +339,7 @@ static sw_status reissue(sw_store *s, const sw_who *who, sw_request_row *row,
     st = sw_op_end(s, own, st);
     sw_wipe(recipient, sizeof(recipient));
     if (st == SW_OK)
-        view_of(row, &out->req);
+        view_of(s, row, &out->req);
     else
         memset(out, 0, sizeof(*out));
     return st;
@@ -342,8 +368,10 @@ static sw_status open_for(sw_store *s, const sw_who *who, const sw_target *t,
     r.agent = spec->agent;
     r.agent_proof = spec->agent_proof;
     r.received_at = spec->has_received ? spec->received : now;
-    r.due_at = r.first_due_at = first_due(spec->regulation, r.received_at,
-                                          &r.has_ack_due, &r.ack_due_at);
+    if (st == SW_OK)
+        st = first_due(s, spec->regulation, r.received_at, &r.due_at,
+                       &r.has_ack_due, &r.ack_due_at);
+    r.first_due_at = r.due_at;
     r.state = state_names[SW_RS_RECEIVED];
     if (st == SW_OK) {
         st = sw_requests_put(s, &r);
@@ -360,7 +388,7 @@ static sw_status open_for(sw_store *s, const sw_who *who, const sw_target *t,
     st = sw_op_end(s, own, st);
     sw_wipe(recipient, sizeof(recipient));
     if (st == SW_OK)
-        view_of(&r, &out->req);
+        view_of(s, &r, &out->req);
     else
         memset(out, 0, sizeof(*out));
     return st;
@@ -416,7 +444,7 @@ sw_status sw_request_file(sw_store *s, const sw_who *who, const sw_target *t,
     if (st != SW_OK)
         return st;
     sw_request_row row = request_row(&open);
-    view_of(&row, &out->req);
+    view_of(s, &row, &out->req);
     /* a code still valid survives: filing again sends nothing */
     if (!may_issue || strcmp(row.state, "verifying") != 0 ||
         (row.has_code && sw_clock_now(&s->clock) < row.code_expires))
@@ -524,7 +552,8 @@ sw_status sw_request_extend(sw_store *s, const char *id, const char *reason)
     sw_regulation reg = SW_GDPR;
     sw_regulation_parse(r->regulation, &reg);
     r->extended = true;
-    r->due_at = extended_due(reg, r->received_at);
+    if ((st = extended_due(s, reg, r, &r->due_at)) != SW_OK)
+        return st;
     if ((st = sw_tx_begin(s)) != SW_OK)
         return st;
     return sw_tx_end(
@@ -693,7 +722,7 @@ sw_status sw_request_get(sw_store *s, const char *id, sw_request_view *out)
     sw_status st = load(s, id, &c);
     if (st == SW_OK) {
         sw_request_row row = request_row(&c);
-        view_of(&row, out);
+        view_of(s, &row, out);
     }
     return st;
 }
@@ -730,6 +759,7 @@ sw_status sw_request_history(sw_store *s, const char *id,
 }
 
 typedef struct list_ctx {
+    sw_store *s;
     bool overdue;
     sw_instant within, now;
     int (*cb)(const sw_request_view *r, void *ctx);
@@ -744,7 +774,7 @@ static int list_one(const sw_request_row *r, void *p)
     if (l->within > 0 && r->due_at > l->now + l->within)
         return 1; /* by due date: none after it is within either */
     sw_request_view v;
-    view_of(r, &v);
+    view_of(l->s, r, &v);
     return l->cb(&v, l->ctx);
 }
 
@@ -752,7 +782,7 @@ sw_status sw_request_list(sw_store *s, bool overdue, sw_instant within,
                           int (*cb)(const sw_request_view *r, void *ctx),
                           void *ctx)
 {
-    list_ctx l = {overdue, within, sw_clock_now(&s->clock), cb, ctx};
+    list_ctx l = {s, overdue, within, sw_clock_now(&s->clock), cb, ctx};
     return sw_requests_open(s, list_one, &l);
 }
 
@@ -884,7 +914,7 @@ static int lapse_one(const sw_request_row *r, void *p)
 {
     lapse_ctx *c = p;
     if (strcmp(r->state, state_names[SW_RS_VERIFYING]) != 0 ||
-        r->due_at > c->now)
+        r->due_at >= c->now) /* its last second is still in time */
         return 0;
     request_id *id = sw_vec_push(&c->ids);
     if (id)

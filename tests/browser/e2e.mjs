@@ -125,6 +125,8 @@ try {
   assert.equal(links.length, 1);
   const realId = links[0].slice('#request/'.length);
   await shot(con, 'console-queue');
+  // days left counted on the law's calendar
+  assert.match(await con.textContent('table'), /\d+ working days/);
   await con.click(`a[href="#request/${realId}"]`);
   await con.waitForSelector('#req-state');
   assert.equal(await con.textContent('#req-state'), 'in_progress');

@@ -68,8 +68,9 @@ static void test_gdpr_deadlines(void **state)
         open_req(&t, "amy@acme.example", SW_REQ_ACCESS, SW_GDPR, NULL);
     assert_int_equal(o.req.state, SW_RS_VERIFYING);
     assert_int_equal(o.req.received_at, tu_instant("2026-01-31T09:00:00Z"));
-    /* one month, clamped to the end of February */
-    assert_int_equal(o.req.due_at, tu_instant("2026-02-28T09:00:00Z"));
+    /* one month: 28 February, a Saturday, so the next working day, to
+     * its last second in London (GMT in winter) */
+    assert_int_equal(o.req.due_at, tu_instant("2026-03-02T23:59:59Z"));
     assert_false(o.req.has_ack_due);
     assert_string_equal(o.req.subject, sid);
     assert_int_equal(strlen(o.code), 6);
@@ -86,7 +87,9 @@ static void test_gdpr_deadlines(void **state)
     assert_int_equal(sw_request_open(t.s, &who, &spec, &dup), SW_ERR_CONFLICT);
     assert_non_null(strstr(sw_errmsg(t.s), o.req.id));
 
-    /* extended before the month ends: two further months from receipt */
+    /* extended before the month ends: two further months from the first
+     * deadline (2 May, a Saturday; 4 May is a bank holiday), at 23:59:59
+     * British Summer Time */
     tu_store_now(&t, "2026-02-27T00:00:00Z");
     assert_int_equal(sw_request_extend(t.s, o.req.id, ""), SW_ERR_INVALID);
     assert_int_equal(sw_request_extend(t.s, o.req.id, "many records"), SW_OK);
@@ -94,8 +97,8 @@ static void test_gdpr_deadlines(void **state)
     assert_int_equal(sw_request_get(t.s, o.req.id, &v), SW_OK);
     assert_int_equal(v.state, SW_RS_EXTENDED);
     assert_true(v.extended);
-    assert_int_equal(v.due_at, tu_instant("2026-04-30T09:00:00Z"));
-    assert_int_equal(v.first_due_at, tu_instant("2026-02-28T09:00:00Z"));
+    assert_int_equal(v.due_at, tu_instant("2026-05-05T22:59:59Z"));
+    assert_int_equal(v.first_due_at, tu_instant("2026-03-02T23:59:59Z"));
     assert_int_equal(sw_request_extend(t.s, o.req.id, "again"),
                      SW_ERR_CONFLICT);
     tu_store_free(&t);
@@ -104,15 +107,16 @@ static void test_gdpr_deadlines(void **state)
     tu_store_new(&t, "2028-01-31T09:00:00Z");
     customer(&t, "bea@acme.example", sid);
     o = open_req(&t, "bea@acme.example", SW_REQ_ERASURE, SW_GDPR, NULL);
-    assert_int_equal(o.req.due_at, tu_instant("2028-02-29T09:00:00Z"));
-    tu_store_now(&t, "2028-02-29T09:00:00Z");
+    assert_int_equal(o.req.due_at, tu_instant("2028-02-29T23:59:59Z"));
+    tu_store_now(&t, "2028-03-01T00:00:00Z");
     assert_int_equal(sw_request_extend(t.s, o.req.id, "late"), SW_ERR_CONFLICT);
     assert_non_null(strstr(sw_errmsg(t.s), "too late"));
     /* overdue from the next second on */
     size_t n = 0;
+    tu_store_now(&t, "2028-02-29T23:59:59Z");
     assert_int_equal(sw_request_list(t.s, true, 0, count_cb, &n), SW_OK);
     assert_int_equal(n, 0);
-    tu_store_now(&t, "2028-02-29T09:00:01Z");
+    tu_store_now(&t, "2028-03-01T00:00:00Z");
     assert_int_equal(sw_request_list(t.s, true, 0, count_cb, &n), SW_OK);
     assert_int_equal(n, 1);
     tu_store_free(&t);
@@ -121,7 +125,8 @@ static void test_gdpr_deadlines(void **state)
 static void test_ccpa_deadlines_and_list(void **state)
 {
     (void)state;
-    /* Friday 2026-01-02: 10 business days later is Friday 2026-01-16 */
+    /* Friday 2026-01-02 (04:00 in California): 10 business days later is
+     * Friday 2026-01-16, due at 23:59:59 Pacific time */
     tu_store t;
     tu_store_new(&t, "2026-01-02T12:00:00Z");
     char a[SW_ID_BUFSZ], b[SW_ID_BUFSZ];
@@ -130,16 +135,15 @@ static void test_ccpa_deadlines_and_list(void **state)
     sw_request_opened o =
         open_req(&t, "cal@acme.example", SW_REQ_KNOW_CATEGORIES, SW_CCPA, NULL);
     assert_true(o.req.has_ack_due);
-    assert_int_equal(
-        o.req.ack_due_at,
-        sw_add_business_days(tu_instant("2026-01-02T12:00:00Z"), 10));
-    assert_int_equal(o.req.ack_due_at, tu_instant("2026-01-16T12:00:00Z"));
-    assert_int_equal(o.req.due_at, tu_instant("2026-02-16T12:00:00Z"));
+    assert_int_equal(o.req.ack_due_at, tu_instant("2026-01-17T07:59:59Z"));
+    /* 45 calendar days: 16 February */
+    assert_int_equal(o.req.due_at, tu_instant("2026-02-17T07:59:59Z"));
     tu_store_now(&t, "2026-02-10T00:00:00Z");
     assert_int_equal(sw_request_extend(t.s, o.req.id, "volume"), SW_OK);
     sw_request_view v;
     assert_int_equal(sw_request_get(t.s, o.req.id, &v), SW_OK);
-    assert_int_equal(v.due_at, tu_instant("2026-04-02T12:00:00Z"));
+    /* 90 days from receipt: 2 April, in daylight saving time */
+    assert_int_equal(v.due_at, tu_instant("2026-04-03T06:59:59Z"));
 
     /* another, not extended: overdue after 45 days */
     tu_store_now(&t, "2026-01-02T12:00:00Z");
@@ -149,6 +153,16 @@ static void test_ccpa_deadlines_and_list(void **state)
     size_t n = 0;
     assert_int_equal(sw_request_list(t.s, true, 0, count_cb, &n), SW_OK);
     assert_int_equal(n, 1); /* o2 only */
+    /* due 16 February (Pacific), now the 19th there: 3 working days late;
+     * the extended one has working days left, not counting holidays */
+    assert_int_equal(sw_request_get(t.s, o2.req.id, &v), SW_OK);
+    assert_true(v.overdue);
+    assert_int_equal(v.working_days_left, -3);
+    assert_int_equal(sw_request_get(t.s, o.req.id, &v), SW_OK);
+    assert_false(v.overdue);
+    /* 20 Feb .. 2 Apr: 30 weekdays after the 19th, Cesar Chavez Day
+     * (31 March) off */
+    assert_int_equal(v.working_days_left, 29);
     n = 0;
     assert_int_equal(sw_request_list(t.s, false, 0, count_cb, &n), SW_OK);
     assert_int_equal(n, 2);
@@ -849,13 +863,13 @@ static void test_unverified_request_lapses_at_its_deadline(void **state)
     sw_request_opened kept =
         verified(&t, "amy@acme.example", SW_REQ_ERASURE, SW_GDPR);
     /* the second before its deadline it waits */
-    sw_sweep_report *r = tu_sweep(&t, "2026-02-28T08:59:59Z");
+    sw_sweep_report *r = tu_sweep(&t, "2026-03-02T23:59:59Z");
     assert_int_equal(r->requests_lapsed, 0);
     sw_sweep_report_free(r);
     sw_request_view v;
     assert_int_equal(sw_request_get(t.s, lost.req.id, &v), SW_OK);
     assert_false(v.closed);
-    r = tu_sweep(&t, "2026-02-28T09:00:00Z");
+    r = tu_sweep(&t, "2026-03-03T00:00:00Z");
     assert_int_equal(r->requests_lapsed, 1);
     char *cert = sw_sweep_report_json(r);
     json_t *o = json_loads(cert, 0, NULL);
@@ -871,7 +885,7 @@ static void test_unverified_request_lapses_at_its_deadline(void **state)
     assert_int_equal(sw_request_get(t.s, kept.req.id, &v), SW_OK);
     assert_false(v.closed);
     /* closed, it goes by the rule after request_closed (24 months) */
-    r = tu_sweep(&t, "2028-02-28T09:00:00Z");
+    r = tu_sweep(&t, "2028-03-03T00:00:00Z");
     assert_int_equal(r->requests_removed, 1);
     sw_sweep_report_free(r);
     assert_int_equal(sw_request_get(t.s, lost.req.id, &v), SW_ERR_NOTFOUND);

@@ -30,14 +30,15 @@ function select(id, label, options) {
 
 async function queue() {
   const { requests } = await call('GET', '/v1/requests');
-  requests.sort((a, b) => a.days_left - b.days_left);
-  const rows = requests.map((r) => el('tr', { class: r.days_left < 0 ? 'overdue' : null },
+  requests.sort((a, b) => a.due_at.localeCompare(b.due_at)); /* overdue first */
+  const rows = requests.map((r) => el('tr', { class: r.overdue ? 'overdue' : null },
     el('td', {}, el('a', { href: '#request/' + r.id }, r.id)),
     el('td', {}, r.type), el('td', {}, r.regulation.toUpperCase()), el('td', {}, r.state),
     el('td', {}, day(r.due_at)),
-    el('td', {}, r.days_left < 0 ? `overdue by ${-r.days_left} days` : `${r.days_left} days`)));
+    el('td', {}, r.overdue ? `overdue by ${-r.working_days_left} working days`
+      : `${r.working_days_left} working days`)));
   view().replaceChildren(el('h2', {}, `Open requests (${requests.length})`),
-    requests.length ? table(['Request', 'Type', 'Law', 'State', 'Due', 'Days left'], rows)
+    requests.length ? table(['Request', 'Type', 'Law', 'State', 'Due', 'Working days left'], rows)
       : el('p', {}, 'No open requests.'));
 }
 
@@ -65,17 +66,19 @@ async function request(id) {
       el('div', {},
         ['access', 'portability'].includes(r.type)
           ? select('format', 'Answer format', r.type === 'portability' ? ['json', 'csv'] : ['json', 'html']) : null),
-      el('button', { on: { click: () => act('complete', { format: $('format') ? $('format').value : undefined }) } }, 'Fulfil'),
+      /* an answer goes only to a requester who proved who they are */
+      r.state === 'verifying' ? null
+        : el('button', { on: { click: () => act('complete', { format: $('format') ? $('format').value : undefined }) } }, 'Fulfil'),
       el('button', { class: 'secondary', on: { click: () => act('extend', { reason: $('reason').value }) } }, 'Extend'),
       el('button', { class: 'danger', on: { click: () => act('refuse', { reason: $('reason').value }) } }, 'Refuse'),
     ] : null);
   view().replaceChildren(
     el('p', {}, el('a', { href: '#queue' }, '← All requests')),
     el('h2', {}, `Request ${r.id}`),
-    table(['Type', 'Law', 'State', 'Received', 'Due', 'Days left', 'Subject'], [el('tr', {},
+    table(['Type', 'Law', 'State', 'Received', 'Due', 'Working days left', 'Subject'], [el('tr', {},
       el('td', {}, r.type), el('td', {}, r.regulation.toUpperCase()), el('td', { id: 'req-state' }, r.state),
       el('td', {}, day(r.received_at)), el('td', {}, day(r.due_at) + (r.extended ? ' (extended)' : '')),
-      el('td', { class: r.days_left < 0 && open ? 'overdue' : null }, String(r.days_left)),
+      el('td', { class: r.overdue ? 'overdue' : null }, String(r.working_days_left)),
       el('td', {}, el('a', { href: '#subject/' + r.subject }, r.subject)))]),
     r.outcome ? el('p', { class: 'status ok' }, r.outcome) : null,
     el('h3', {}, 'Timeline'),
