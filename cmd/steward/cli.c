@@ -192,7 +192,11 @@ static int parse(int argc, char **argv, cli *c, const cli_verb *v,
     optind = 1;
     opterr = 0;
     int opt;
-    while ((opt = getopt_long(argc, argv, ":", long_opts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, ":h", long_opts, NULL)) != -1) {
+        if (opt == 'h') { /* -h is --help on every command and verb */
+            *help = true;
+            continue;
+        }
         if (opt == '?')
             return cli_usage(cmd, "unknown option '%s'", argv[optind - 1]);
         if (opt == ':')
@@ -289,7 +293,8 @@ int cli_run_family(const char *family, int argc, char **argv, cli *c,
         family_help(stderr, family, verbs, n);
         return EXIT_USAGE;
     }
-    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
         family_help(stdout, family, verbs, n);
         return 0;
     }

@@ -139,7 +139,8 @@ static void test_cli__schedule_and_ropa_formats(void **state)
 static void test_cli__help_on_every_command(void **state)
 {
     (void)state;
-    const char *verbs[] = {"check", "show", "ropa", "schedule", "due", NULL};
+    const char *verbs[] = {"check", "show",  "ropa",    "schedule",
+                           "due",   "apply", "history", NULL};
     tu_run r;
     for (int i = 0; verbs[i]; i++) {
         RUN(&r, "policy", verbs[i], "--help");
@@ -152,6 +153,25 @@ static void test_cli__help_on_every_command(void **state)
     assert_non_null(strstr(r.out, "policy"));
     tu_run_free(&r);
     RUN(&r, "policy", "--help");
+    assert_int_equal(r.status, 0);
+    tu_run_free(&r);
+    /* -h as well, on every command and a verb (it was exit 2) */
+    const char *families[] = {"policy",  "subject",   "record",      "event",
+                              "audit",   "hold",      "retention",   "traffic",
+                              "consent", "objection", "request",     "report",
+                              "key",     "calendar",  "suppression", NULL};
+    for (int i = 0; families[i]; i++) {
+        RUN(&r, families[i], "-h");
+        if (r.status != 0)
+            fail_msg("steward %s -h: exit %d", families[i], r.status);
+        assert_non_null(strstr(r.out, "usage: steward"));
+        tu_run_free(&r);
+    }
+    RUN(&r, "subject", "add", "-h");
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "usage: steward subject add"));
+    tu_run_free(&r);
+    RUN(&r, "sweep", "-h");
     assert_int_equal(r.status, 0);
     tu_run_free(&r);
 }
@@ -217,6 +237,46 @@ static void test_cli__show_lists_rules_in_words(void **state)
     tu_run_free(&r);
 }
 
+/* The holidays a deadline counts on. Regression: --jurisdiction was the
+ * 59th verb option, whose code getopt also uses for "missing value", so
+ * every value given to it was refused. */
+static void test_cli__calendar_show(void **state)
+{
+    (void)state;
+    tu_run r;
+    RUN(&r, "calendar", "show", "--jurisdiction", "GB-ENG", "--year", "2027",
+        "--json");
+    assert_int_equal(r.status, 0);
+    json_t *o = json_loads(r.out, 0, NULL);
+    assert_non_null(o);
+    json_t *h = json_object_get(o, "holidays");
+    assert_int_equal(json_array_size(h), 8);
+    json_t *xmas = json_array_get(h, 6);
+    assert_string_equal(json_string_value(json_object_get(xmas, "date")),
+                        "2027-12-27");
+    assert_true(json_is_true(json_object_get(xmas, "observed")));
+    json_decref(o);
+    tu_run_free(&r);
+    /* the policy's CCPA calendar: California, Thanksgiving and after */
+    RUN(&r, "calendar", "show", "--regulation", "ccpa", "--year", "2026");
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "California (US-CA), 2026"));
+    assert_non_null(
+        strstr(r.out, "2026-11-27  Friday     Day after Thanksgiving"));
+    tu_run_free(&r);
+    RUN(&r, "calendar", "show", "--jurisdiction", "XX");
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.err, "'XX'"));
+    tu_run_free(&r);
+    RUN(&r, "calendar", "show", "--year", "20x7");
+    assert_int_equal(r.status, 2);
+    tu_run_free(&r);
+    RUN(&r, "calendar", "show", "-h");
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "usage: steward calendar show"));
+    tu_run_free(&r);
+}
+
 int main(void)
 {
     tu_src("policies/cpaas-notice.yaml", bundled_path, sizeof(bundled_path));
@@ -232,6 +292,7 @@ int main(void)
         cmocka_unit_test(test_cli__usage_errors_exit_2),
         cmocka_unit_test(test_cli__policy_from_environment),
         cmocka_unit_test(test_cli__show_lists_rules_in_words),
+        cmocka_unit_test(test_cli__calendar_show),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
