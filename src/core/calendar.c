@@ -318,21 +318,6 @@ bool sw_working_day(const sw_calendar *c, sw_date d)
 
 /* ---- time zones (ICU) ---- */
 
-static UCalendar *open_zone(const char *tz)
-{
-    UChar id[128];
-    u_uastrncpy(id, tz ? tz : "UTC", 127);
-    id[127] = 0;
-    UErrorCode e = U_ZERO_ERROR;
-    UCalendar *cal = ucal_open(id, -1, "en_US", UCAL_GREGORIAN, &e);
-    if (U_FAILURE(e)) {
-        if (cal)
-            ucal_close(cal);
-        return NULL;
-    }
-    return cal;
-}
-
 bool sw_time_zone_known(const char *tz)
 {
     if (!tz || strlen(tz) >= 127)
@@ -346,14 +331,31 @@ bool sw_time_zone_known(const char *tz)
     return U_SUCCESS(e) && system;
 }
 
+/* A calendar of a zone ICU knows (ucal_open would take any other
+ * name as GMT), or NULL. */
+static UCalendar *open_zone(const char *tz)
+{
+    if (!sw_time_zone_known(tz))
+        return NULL;
+    UChar id[128];
+    u_uastrncpy(id, tz, 127);
+    id[127] = 0;
+    UErrorCode e = U_ZERO_ERROR;
+    UCalendar *cal = ucal_open(id, -1, "en_US", UCAL_GREGORIAN, &e);
+    if (U_FAILURE(e)) {
+        if (cal)
+            ucal_close(cal);
+        return NULL;
+    }
+    return cal;
+}
+
 sw_status sw_local_date(const char *tz, sw_instant t, sw_date *out)
 {
     if (!tz || strcmp(tz, "UTC") == 0) {
         *out = date_of_instant(t);
         return SW_OK;
     }
-    if (!sw_time_zone_known(tz))
-        return SW_ERR_INVALID;
     UCalendar *cal = open_zone(tz);
     if (!cal)
         return SW_ERR_INVALID;
@@ -375,8 +377,6 @@ sw_status sw_local_day_end(const char *tz, sw_date d, sw_instant *out)
         *out = sw_instant_from_date(d.year, d.month, d.day) + 86399;
         return SW_OK;
     }
-    if (!sw_time_zone_known(tz))
-        return SW_ERR_INVALID;
     UCalendar *cal = open_zone(tz);
     if (!cal)
         return SW_ERR_INVALID;
