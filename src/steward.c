@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "consent/consent_int.h"
+#include "ledger/ledger_sql.h"
 #include "steward/retention.h"
 #include "store/store_int.h"
 
@@ -18,7 +19,8 @@ sw_status sw_store_open(const char *uri, const sw_store_options *o,
         return st;
     (*out)->hooks.event = sw_suppression_on_event; /* it dates entries */
     /* the policy given must be the one the store applies */
-    if (o->policy && (st = sw_store_use_policy(*out, o->policy)) != SW_OK) {
+    if ((o->policy && (st = sw_store_use_policy(*out, o->policy)) != SW_OK) ||
+        (st = sw_ident_space_migrate(*out)) != SW_OK) {
         snprintf(err->msg, sizeof(err->msg), "%s", sw_errmsg(*out));
         sw_store_close(*out);
         *out = NULL;

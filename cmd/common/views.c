@@ -144,6 +144,8 @@ json_t *sv_key_view(const sw_key_view *k)
                           "created_by", k->created_by, "revoked", k->revoked);
     if (o && k->revoked)
         json_object_set_new(o, "revoked_at", sv_instant(true, k->revoked_at));
+    if (o && k->account[0])
+        json_object_set_new(o, "account", json_string(k->account));
     return o;
 }
 

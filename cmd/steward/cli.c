@@ -94,6 +94,7 @@ static const struct option long_opts[] = {
     {"event", required_argument, NULL, OV(O_EVENT)},
     {"jurisdiction", required_argument, NULL, OV(O_JURISDICTION)},
     {"year", required_argument, NULL, OV(O_YEAR)},
+    {"instruction", required_argument, NULL, OV(O_INSTRUCTION)},
     {NULL, 0, NULL, 0}};
 
 /* The identifier type each identifier option stands for. */

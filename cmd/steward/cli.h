@@ -75,6 +75,7 @@ typedef enum cli_opt {
     O_EVENT,
     O_JURISDICTION,
     O_YEAR,
+    O_INSTRUCTION,
     O_COUNT_
 } cli_opt;
 

@@ -16,7 +16,8 @@ static int do_create(cli *c, const cli_args *a)
     if (rc)
         return rc;
     char id[SW_ID_BUFSZ], token[SW_APIKEY_BUFSZ];
-    if (sw_key_create(s, role, a->v[O_LABEL], id, token) != SW_OK)
+    if (sw_key_create_for(s, role, a->v[O_LABEL], a->v[O_ACCOUNT], id, token) !=
+        SW_OK)
         rc = cli_store_fail(s, "key not created");
     else if (c->json)
         rc = cli_print_json(json_pack("{s:s, s:s, s:s}", "id", id, "role",
@@ -42,9 +43,10 @@ static int print_key(const sw_key_view *k, void *ctx)
     if (list) {
         json_array_append_new(list, sv_key_view(k));
     } else {
-        printf("%s  %-8s created %s%s%s  %s\n", k->id,
+        printf("%s  %-8s created %s%s%s%s%s  %s\n", k->id,
                sw_key_role_name(k->role), at, k->revoked ? ", revoked " : "",
-               k->revoked ? rev : "", k->label);
+               k->revoked ? rev : "", k->account[0] ? ", account " : "",
+               k->account, k->label);
     }
     return 0;
 }
@@ -91,12 +93,14 @@ static int do_revoke(cli *c, const cli_args *a)
 static const cli_verb verbs[] = {
     {"create", do_create,
      "steward key create --role admin|dpo|service|auditor [--label TEXT] "
-     "[--json]",
+     "[--account ACC] [--json]",
      "Creates an API key for stewardd and prints it. It is shown only this\n"
      "once; the store keeps its keyed hash. Roles: service (ingest, events,\n"
      "decisions), dpo (requests, holds, consents, reports), auditor\n"
-     "(read-only reports and audit), admin (keys and everything). Audited.",
-     OPT(O_ROLE) | OPT(O_LABEL), 0},
+     "(read-only reports and audit), admin (keys and everything).\n"
+     "--account ACC makes a service key of one customer: it may only export\n"
+     "or erase its own end users' traffic on its instructions. Audited.",
+     OPT(O_ROLE) | OPT(O_LABEL) | OPT(O_ACCOUNT), 0},
     {"list", do_list, "steward key list [--json]",
      "Lists the keys (ids, roles, labels; never the keys themselves).", 0, 0},
     {"revoke", do_revoke, "steward key revoke ID [--json]",

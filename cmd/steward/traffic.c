@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* steward traffic ingest|find|bill */
+/* steward traffic ingest|find|export|erase|bill */
 #include <jansson.h>
 #include <string.h>
 #include <unistd.h>
@@ -109,6 +109,74 @@ static int do_find(cli *c, const cli_args *a)
     return rc;
 }
 
+/* The end user an instruction names: --msisdn (or --phone) or --email. */
+static int instruction_of(const cli_args *a, const char *verb,
+                          sw_instruction *in)
+{
+    const char *num = a->v[O_MSISDN] ? a->v[O_MSISDN] : a->v[O_PHONE];
+    if (!a->v[O_ACCOUNT] || !!num + !!a->v[O_EMAIL] != 1 ||
+        (a->v[O_MSISDN] && a->v[O_PHONE]))
+        return cli_usage(verb, "give --account and one of --msisdn or --email");
+    in->account = a->v[O_ACCOUNT];
+    in->type = num ? "msisdn" : "email";
+    in->value = num ? num : a->v[O_EMAIL];
+    in->instruction = a->v[O_INSTRUCTION];
+    return 0;
+}
+
+static int do_export(cli *c, const cli_args *a)
+{
+    sw_instruction in;
+    int rc = instruction_of(a, "traffic export ", &in);
+    sw_store *s;
+    sw_policy *p;
+    if (rc || (rc = cli_open_store(c, &s, &p)))
+        return rc;
+    json_t *list = c->json ? json_array() : NULL;
+    size_t n = 0;
+    if (sw_traffic_export(s, &in, print_row, list, &n) != SW_OK) {
+        rc = cli_store_fail(s, "export failed");
+        json_decref(list);
+    } else if (list) {
+        rc = cli_print_json(json_pack("{s:s, s:I, s:o}", "account", in.account,
+                                      "found", (json_int_t)n, "records", list));
+    } else if (!n) {
+        printf("no detail record of %s with identifiers for this %s\n",
+               in.account, a->v[O_EMAIL] ? "e-mail address" : "number");
+    }
+    cli_close_store(s, p);
+    return rc;
+}
+
+static int do_erase(cli *c, const cli_args *a)
+{
+    sw_instruction in;
+    int rc = instruction_of(a, "traffic erase ", &in);
+    if (!rc && !in.instruction)
+        rc = cli_usage("traffic erase ",
+                       "--instruction REF (the customer's instruction) is "
+                       "required");
+    sw_store *s;
+    sw_policy *p;
+    if (rc || (rc = cli_open_store(c, &s, &p)))
+        return rc;
+    sw_traffic_erased r;
+    if (sw_traffic_erase(s, &in, &r) != SW_OK)
+        rc = cli_store_fail(s, "nothing erased");
+    else if (c->json)
+        rc = cli_print_json(json_pack(
+            "{s:s, s:s, s:I, s:I}", "account", in.account, "instruction",
+            in.instruction, "erased", (json_int_t)r.erased, "kept_under_hold",
+            (json_int_t)r.kept_held));
+    else
+        printf("%s, instruction %s: identifiers erased from %zu record%s, %zu "
+               "kept under a hold; the customer's billing part stays\n",
+               in.account, in.instruction, r.erased, r.erased == 1 ? "" : "s",
+               r.kept_held);
+    cli_close_store(s, p);
+    return rc;
+}
+
 static int do_bill(cli *c, const cli_args *a)
 {
     if (!a->v[O_ACCOUNT] || !a->v[O_PERIOD] || !a->v[O_STATUS])
@@ -146,6 +214,27 @@ static const cli_verb verbs[] = {
      "Lists a person's detail records across every day whose identifiers\n"
      "are still kept. Audited as a disclosure.",
      OPT(O_MSISDN) | OPT(O_EMAIL), 0},
+    {"export", do_export,
+     "steward traffic export --account ACC --msisdn N | --email E "
+     "[--instruction REF] [--json]",
+     "On a customer's instruction (steward's operator is its processor):\n"
+     "the end user's detail records in that customer's traffic only, with\n"
+     "their identifiers. Other customers' records are not read. Audited\n"
+     "with the account and the instruction's reference.",
+     OPT(O_ACCOUNT) | OPT(O_MSISDN) | OPT(O_PHONE) | OPT(O_EMAIL) |
+         OPT(O_INSTRUCTION),
+     0},
+    {"erase", do_erase,
+     "steward traffic erase --account ACC --msisdn N | --email E "
+     "--instruction REF [--json]",
+     "On a customer's documented instruction: erases the end user's\n"
+     "identifiers (destination, IMSI, IMEI) in that customer's records\n"
+     "only. The customer's own part of each record (time, type, duration,\n"
+     "routing, price) stays for its billing; records a legal hold keeps are\n"
+     "left and counted. Audited with the instruction's reference.",
+     OPT(O_ACCOUNT) | OPT(O_MSISDN) | OPT(O_PHONE) | OPT(O_EMAIL) |
+         OPT(O_INSTRUCTION),
+     0},
     {"bill", do_bill,
      "steward traffic bill --account A --period YYYY-MM --status "
      "unpaid|disputed|settled|closed [--json]",

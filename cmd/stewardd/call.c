@@ -358,6 +358,12 @@ bool call_admit(call *c)
                     sw_key_role_name(c->key.role), c->rt->method, c->rt->path);
         return false;
     }
+    if (c->key.account[0] && !(c->rt->flags & F_ACCOUNT)) {
+        reply_error(c, 403, "forbidden",
+                    "a key of one customer's account may not %s %s",
+                    c->rt->method, c->rt->path);
+        return false;
+    }
     if (!rate_take(srv, c->key.id, &retry))
         goto limited;
     return true;

@@ -29,6 +29,8 @@ const route routes_api[] = {
     {"POST", "/v1/traffic", A | S, F_STREAM, r_traffic_ingest},
     {"GET", "/v1/traffic", A | D, 0, r_traffic_find},
     {"POST", "/v1/traffic/bills", A | S, 0, r_traffic_bill},
+    {"POST", "/v1/traffic/export", A | D | S, F_ACCOUNT, r_traffic_export},
+    {"POST", "/v1/traffic/erase", A | D | S, F_ACCOUNT, r_traffic_erase},
     {"POST", "/v1/sweep", A | D | U, 0, r_sweep},
     {"GET", "/v1/sweeps", A | D | U, 0, r_sweep_list},
     {"GET", "/v1/retention/audit", A | D | U, 0, r_retention_audit},

@@ -412,13 +412,79 @@ int r_traffic_find(call *c, sw_store *s)
         json_pack("{s:o, s:I}", "records", list, "found", (json_int_t)found));
 }
 
+/* A customer's instruction from the body: its account, the end user's
+ * msisdn (or phone) or email, the instruction's reference. A service key
+ * acts for the account it is scoped to and no other. */
+static bool instruction_of(call *c, sw_instruction *in)
+{
+    const char *msisdn = b_str(c, "msisdn"), *phone = b_str(c, "phone"),
+               *email = b_str(c, "email");
+    in->account = b_str(c, "account");
+    in->instruction = b_str(c, "instruction");
+    if (!in->account || !!msisdn + !!phone + !!email != 1) {
+        reply_missing(c, "account and one of msisdn or email are required");
+        return false;
+    }
+    in->type = email ? "email" : "msisdn";
+    in->value = email ? email : msisdn ? msisdn : phone;
+    if (c->key.role == SW_ROLE_SERVICE && !c->key.account[0]) {
+        reply_error(c, 403, "forbidden",
+                    "a customer's instruction needs a service key scoped to "
+                    "its account (steward key create --role service "
+                    "--account ACC)");
+        return false;
+    }
+    if (c->key.account[0] && strcmp(c->key.account, in->account) != 0) {
+        reply_error(c, 403, "forbidden", "this key acts for account %s only",
+                    c->key.account);
+        return false;
+    }
+    return true;
+}
+
+int r_traffic_export(call *c, sw_store *s)
+{
+    sw_instruction in;
+    if (!instruction_of(c, &in))
+        return 0;
+    json_t *list = json_array();
+    size_t found = 0;
+    sw_status st = sw_traffic_export(s, &in, traffic_row, list, &found);
+    if (st != SW_OK) {
+        json_decref(list);
+        return reply_store(c, s, st);
+    }
+    return reply_json(c, 200,
+                      json_pack("{s:s, s:o, s:I}", "account", in.account,
+                                "records", list, "found", (json_int_t)found));
+}
+
+int r_traffic_erase(call *c, sw_store *s)
+{
+    sw_instruction in;
+    if (!instruction_of(c, &in))
+        return 0;
+    if (!in.instruction)
+        return reply_missing(c, "instruction (the customer's reference for "
+                                "it) is required to erase");
+    sw_traffic_erased r;
+    sw_status st = sw_traffic_erase(s, &in, &r);
+    if (st != SW_OK)
+        return reply_store(c, s, st);
+    return reply_json(c, 200,
+                      json_pack("{s:s, s:s, s:I, s:I}", "account", in.account,
+                                "instruction", in.instruction, "erased",
+                                (json_int_t)r.erased, "kept_under_hold",
+                                (json_int_t)r.kept_held));
+}
+
 int r_traffic_bill(call *c, sw_store *s)
 {
     const char *account = b_str(c, "account"), *period = b_str(c, "period"),
                *status = b_str(c, "status");
     if (!account || !period || !status)
         return reply_missing(c, "account, period (YYYY-MM) and status (unpaid, "
-                                "disputed, paid) are required");
+                                "disputed, settled, closed) are required");
     sw_status st = sw_traffic_bill(s, account, period, status);
     if (st != SW_OK)
         return reply_store(c, s, st);
@@ -597,7 +663,8 @@ int r_key_create(call *c, sw_store *s)
     if (!sw_key_role_parse(b_str(c, "role"), &role))
         return reply_missing(c, "role: admin, dpo, service or auditor");
     char id[SW_ID_BUFSZ], token[SW_APIKEY_BUFSZ];
-    sw_status st = sw_key_create(s, role, b_str(c, "label"), id, token);
+    sw_status st = sw_key_create_for(s, role, b_str(c, "label"),
+                                     b_str(c, "account"), id, token);
     if (st != SW_OK)
         return reply_store(c, s, st);
     return reply_json(c, 201,

@@ -30,9 +30,10 @@
 #define R_ANY (R_ADMIN | R_DPO | R_SERVICE | R_AUDITOR)
 
 /* Route flags. */
-#define F_PUBLIC 1u  /* no key: the privacy centre's public endpoints */
-#define F_STREAM 2u  /* the body is streamed to the handler, not buffered */
-#define F_RAWBODY 4u /* the body is not JSON */
+#define F_PUBLIC 1u   /* no key: the privacy centre's public endpoints */
+#define F_STREAM 2u   /* the body is streamed to the handler, not buffered */
+#define F_RAWBODY 4u  /* the body is not JSON */
+#define F_ACCOUNT 16u /* a key scoped to one customer's account may call it */
 #define F_FLOOR                                                                \
     8u /* answered no sooner than the public floor (whether an                 \
           address is held must not show in the time) */

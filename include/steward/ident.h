@@ -41,6 +41,12 @@ sw_status sw_ident_normalise(const char *type, const char *value,
                              const char *default_country, char *out, char *why,
                              size_t whyn);
 
+/* The identifier space a type shares its blind index in: "phone" for
+ * "msisdn" (one number, whichever name it was given under), the type
+ * itself otherwise. Two subjects cannot hold the same value in one
+ * space, and a look-up under either name finds it. */
+const char *sw_ident_space(const char *type);
+
 /* The calling code of an ISO 3166-1 alpha-2 country ("44" for "GB"), or
  * NULL when steward does not know it. */
 const char *sw_country_calling_code(const char *iso2);

@@ -39,11 +39,20 @@ typedef struct sw_key_view {
     sw_instant created_at;
     bool revoked;
     sw_instant revoked_at;
+    /* a service key of one customer: "" for a key of the operator */
+    char account[96];
 } sw_key_view;
 
 /* Creates a key of a role; token gets its text (shown once), id its id. */
 sw_status sw_key_create(sw_store *s, sw_key_role role, const char *label,
                         char id[SW_ID_BUFSZ], char token[SW_APIKEY_BUFSZ]);
+
+/* The same for one customer's own systems: a service key scoped to
+ * account (notice section 2: the customer instructs its processor), which
+ * reaches that account's records only. */
+sw_status sw_key_create_for(sw_store *s, sw_key_role role, const char *label,
+                            const char *account, char id[SW_ID_BUFSZ],
+                            char token[SW_APIKEY_BUFSZ]);
 
 /* The key a token names: SW_ERR_DENIED for an unknown or revoked one. */
 sw_status sw_key_check(sw_store *s, const char *token, sw_key_view *out);

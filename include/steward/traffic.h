@@ -77,6 +77,42 @@ sw_status sw_traffic_find(sw_store *s, const char *type, const char *value,
                           int (*cb)(const sw_traffic_row *r, void *ctx),
                           void *ctx, size_t *found);
 
+/* A customer's documented instruction about one end user (the operator
+ * processes traffic on the customer's behalf: notice section 2). */
+typedef struct sw_instruction {
+    const char *account;     /* the customer whose records these are */
+    const char *type;        /* "msisdn" (or "phone") or "email" */
+    const char *value;       /* the end user's number or address */
+    const char *instruction; /* the customer's reference for it; needed to
+                                erase, kept in the audit trail */
+} sw_instruction;
+
+/*
+ * The end user's records in that customer's traffic only (another
+ * customer's rows are never decrypted), oldest first, as sw_traffic_find
+ * gives them. Audited ("traffic.export") with the account and the
+ * instruction.
+ */
+sw_status sw_traffic_export(sw_store *s, const sw_instruction *in,
+                            int (*cb)(const sw_traffic_row *r, void *ctx),
+                            void *ctx, size_t *found);
+
+typedef struct sw_traffic_erased {
+    size_t erased;    /* records whose identifiers are gone */
+    size_t kept_held; /* records a legal hold keeps (their identifiers
+                         stay until it is released) */
+} sw_traffic_erased;
+
+/*
+ * Erases the end user's identifiers (destination, IMSI, IMEI) in that
+ * customer's records only, on its instruction (in->instruction needed);
+ * the customer's own part of each record (time, type, duration, routing,
+ * price) stays for its billing. Rows a hold keeps are left and counted.
+ * One transaction, audited ("traffic.erase") with the instruction.
+ */
+sw_status sw_traffic_erase(sw_store *s, const sw_instruction *in,
+                           sw_traffic_erased *out);
+
 /*
  * Brings every live month's index of destinations into this handle's
  * memory (the store file is memory-mapped per handle): the first look-ups

@@ -86,12 +86,6 @@ consent_activity(const sw_policy *p, const char *purpose, const char *kind)
 
 /* ---- who ---- */
 
-/* The type the consent ledger keys an identifier by: msisdn is a phone. */
-static const char *key_type(const char *type)
-{
-    return strcmp(type, "msisdn") == 0 ? "phone" : type;
-}
-
 /* The channel an unsubscribe of this identifier type stops by default. */
 static const char *default_channel(const char *type)
 {
@@ -111,7 +105,8 @@ sw_status sw_target_resolve(sw_store *s, const sw_who *who, sw_target *t,
             return sw_fail(s, SW_ERR_INVALID,
                            "an identifier needs a type "
                            "and a value");
-        snprintf(t->type, sizeof(t->type), "%s", key_type(who->ident->type));
+        snprintf(t->type, sizeof(t->type), "%s",
+                 sw_ident_space(who->ident->type));
         char why[256];
         if (sw_ident_normalise(t->type, who->ident->value,
                                s->country[0] ? s->country : NULL, t->value, why,

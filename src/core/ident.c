@@ -279,6 +279,11 @@ static sw_status norm_ip(const char *v, char *out, char *why, size_t n)
     return SW_OK;
 }
 
+const char *sw_ident_space(const char *type)
+{
+    return type && strcmp(type, "msisdn") == 0 ? "phone" : type;
+}
+
 sw_status sw_ident_normalise(const char *type, const char *value,
                              const char *default_country, char *out, char *why,
                              size_t whyn)

@@ -42,7 +42,8 @@ static void token_hash(sw_store *s, const char *token,
 
 /* ---- the api_keys table ---- */
 
-#define KEY_COLUMNS "id, role, label, created_by, created_at, revoked_at"
+#define KEY_COLUMNS                                                            \
+    "id, role, label, created_by, created_at, revoked_at, account"
 
 typedef struct key_ctx {
     int (*cb)(const sw_key_view *k, void *ctx);
@@ -63,17 +64,33 @@ static int key_row(const sw_row *r, void *p)
     v->created_at = sw_row_int(r, 4);
     v->revoked = !sw_row_null(r, 5);
     v->revoked_at = sw_row_int(r, 5);
+    sw_row_text_into(r, 6, v->account, sizeof(v->account));
     return c->cb ? c->cb(v, c->ctx) : 1;
 }
 
 sw_status sw_key_create(sw_store *s, sw_key_role role, const char *label,
                         char id[SW_ID_BUFSZ], char token[SW_APIKEY_BUFSZ])
 {
+    return sw_key_create_for(s, role, label, NULL, id, token);
+}
+
+sw_status sw_key_create_for(sw_store *s, sw_key_role role, const char *label,
+                            const char *account, char id[SW_ID_BUFSZ],
+                            char token[SW_APIKEY_BUFSZ])
+{
     id[0] = token[0] = '\0';
     const char *name = sw_key_role_name(role);
     if (!name)
         return sw_fail(s, SW_ERR_INVALID,
                        "unknown role: expected admin, dpo, service or auditor");
+    if (account && !*account)
+        account = NULL;
+    sw_status st;
+    if (account && role != SW_ROLE_SERVICE)
+        return sw_fail(s, SW_ERR_INVALID,
+                       "only a service key is scoped to a customer's account");
+    if ((st = sw_check_text(s, "account", account, 95)) != SW_OK)
+        return st;
     if (!label)
         label = "";
     if (strlen(label) > 120)
@@ -90,18 +107,21 @@ sw_status sw_key_create(sw_store *s, sw_key_role role, const char *label,
     sw_random_id(s->keys, "key", now, kid);
     uint8_t hash[SW_BLIND_BYTES];
     token_hash(s, text, hash);
-    sw_status st = sw_tx_begin(s);
+    st = sw_tx_begin(s);
     if (st == SW_OK) {
         st = sw_sql_run(s, "key not stored",
                         "INSERT INTO api_keys(id, hash, role, label,"
-                        " created_by, created_at) VALUES(?1,?2,?3,?4,?5,?6)",
+                        " created_by, created_at, account)"
+                        " VALUES(?1,?2,?3,?4,?5,?6,?7)",
                         SW_ARGS(sw_v_text(kid), sw_v_blob(hash, sizeof(hash)),
                                 sw_v_text(name), sw_v_text(label),
-                                sw_v_text(s->actor), sw_v_int(now)),
+                                sw_v_text(s->actor), sw_v_int(now),
+                                sw_v_text(account)),
                         NULL);
         if (st == SW_OK)
-            st = sw_audit_json(s, "key.create", NULL, json_pack("[s]", kid),
-                               json_pack("{s:s}", "role", name));
+            st = sw_audit_json(
+                s, "key.create", NULL, json_pack("[s]", kid),
+                json_pack("{s:s, s:s?}", "role", name, "account", account));
         st = sw_tx_end(s, st);
     }
     if (st == SW_OK) {

@@ -183,7 +183,7 @@ static sw_status normalise(sw_store *s, const sw_ident *in, norm_ident *out)
                            sizeof(why)) != SW_OK)
         return sw_fail(s, SW_ERR_INVALID, "%s", why);
     out->type = in->type;
-    blind_of(s, in->type, out->value, out->blind);
+    blind_of(s, sw_ident_space(in->type), out->value, out->blind);
     return SW_OK;
 }
 
@@ -328,6 +328,88 @@ sw_status sw_ident_add(sw_store *s, const char *subject, const sw_ident *ident)
     sw_wipe(&ni, sizeof(ni));
     free(details);
     free(objects);
+    return st;
+}
+
+typedef struct reblind_ctx {
+    sw_store *s;
+    sw_vec *moves; /* reblind_move */
+    sw_status st;
+} reblind_ctx;
+
+typedef struct reblind_move {
+    uint8_t from[SW_BLIND_BYTES], to[SW_BLIND_BYTES];
+    char subject[SW_ID_BUFSZ];
+} reblind_move;
+
+static int reblind_row(const sw_ident_row *r, void *p)
+{
+    reblind_ctx *c = p;
+    sw_subject_row subj;
+    uint8_t key[SW_KEY_BYTES];
+    if (load_subject(c->s, r->subject, &subj, key) != SW_OK)
+        return 0; /* an erased subject's identifiers are noise */
+    char ad[160], *value = NULL;
+    size_t n = 0;
+    snprintf(ad, sizeof(ad), "ident|%s|%s", r->subject, r->type);
+    c->st = unseal_text(c->s, key, ad, r->value, r->value_len, &value, &n);
+    sw_wipe(key, sizeof(key));
+    if (c->st != SW_OK)
+        return 1;
+    reblind_move *m = sw_vec_push(c->moves);
+    if (m) {
+        memcpy(m->from, r->blind, SW_BLIND_BYTES);
+        blind_of(c->s, sw_ident_space(r->type), value, m->to);
+        snprintf(m->subject, sizeof(m->subject), "%s", r->subject);
+    }
+    free_secret(value, n);
+    return m ? 0 : 1;
+}
+
+sw_status sw_ident_space_migrate(sw_store *s)
+{
+    char pending[16] = "";
+    sw_status st = sw_meta_get(s, "ident_space", pending, sizeof(pending));
+    if (st == SW_ERR_NOTFOUND || (st == SW_OK && strcmp(pending, "msisdn")))
+        return SW_OK;
+    if (st != SW_OK)
+        return st;
+    sw_vec moves = SW_VEC(reblind_move);
+    reblind_ctx c = {s, &moves, SW_OK};
+    size_t moved = 0;
+    json_t *apart = json_array();
+    if ((st = sw_tx_begin(s)) != SW_OK) {
+        json_decref(apart);
+        return st;
+    }
+    st = sw_identifiers_of_type(s, "msisdn", reblind_row, &c);
+    st = st != SW_OK ? st : c.st;
+    if (st == SW_OK && moves.nomem)
+        st = sw_fail(s, SW_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; st == SW_OK && i < moves.n; i++) {
+        reblind_move *m = SW_VEC_AT(&moves, reblind_move, i);
+        char owner[SW_ID_BUFSZ] = "";
+        st = sw_identifiers_lookup(s, m->to, owner);
+        if (st == SW_OK) { /* the number is another subject's phone */
+            json_array_append_new(apart,
+                                  json_pack("[s, s]", m->subject, owner));
+            continue;
+        }
+        if (st == SW_ERR_NOTFOUND &&
+            (st = sw_identifiers_reblind(s, m->from, m->to)) == SW_OK)
+            moved++;
+    }
+    if (st == SW_OK)
+        st = sw_meta_set(s, "ident_space", "one");
+    if (st == SW_OK)
+        st = sw_audit_json(s, "identifier.space", NULL, NULL,
+                           json_pack("{s:I, s:O}", "msisdns_moved",
+                                     (json_int_t)moved, "held_twice", apart));
+    st = sw_tx_end(s, st);
+    json_decref(apart);
+    if (moves.v)
+        sw_wipe(moves.v, moves.n * sizeof(reblind_move));
+    sw_vec_release(&moves);
     return st;
 }
 

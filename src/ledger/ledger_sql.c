@@ -213,7 +213,7 @@ static int ident_row(const sw_row *r, void *p)
     memset(&o, 0, sizeof(o));
     sw_row_blob_into(r, 0, o.blind, SW_BLIND_BYTES);
     o.type = sw_row_text(r, 1);
-    o.subject = c->subject;
+    o.subject = c->subject ? c->subject : sw_row_text(r, 4);
     o.value = sw_row_blob(r, 2, &o.value_len);
     o.created_at = sw_row_int(r, 3);
     return c->cb(&o, c->ctx);
@@ -227,6 +227,27 @@ sw_status sw_identifiers_list(sw_store *s, const char *subject, sw_ident_cb cb,
                   "SELECT blind, type, value, created_at FROM identifiers"
                   " WHERE subject_id = ?1 ORDER BY created_at, type",
                   SW_ARGS(sw_v_text(subject)), ident_row, &c);
+}
+
+sw_status sw_identifiers_of_type(sw_store *s, const char *type, sw_ident_cb cb,
+                                 void *ctx)
+{
+    ident_ctx c = {NULL, cb, ctx};
+    return sw_sql(s, "listing identifiers",
+                  "SELECT blind, type, value, created_at, subject_id"
+                  " FROM identifiers WHERE type = ?1 ORDER BY subject_id",
+                  SW_ARGS(sw_v_text(type)), ident_row, &c);
+}
+
+sw_status sw_identifiers_reblind(sw_store *s,
+                                 const uint8_t from[SW_BLIND_BYTES],
+                                 const uint8_t to[SW_BLIND_BYTES])
+{
+    return sw_sql_run(
+        s, "moving an identifier",
+        "UPDATE identifiers SET blind = ?2 WHERE blind = ?1",
+        SW_ARGS(sw_v_blob(from, SW_BLIND_BYTES), sw_v_blob(to, SW_BLIND_BYTES)),
+        NULL);
 }
 
 /* ---- records ---- */

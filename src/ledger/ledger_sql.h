@@ -185,6 +185,18 @@ sw_status sw_identifiers_lookup(sw_store *s,
                                 char *subject);
 sw_status sw_identifiers_list(sw_store *s, const char *subject, sw_ident_cb cb,
                               void *ctx);
+/* Every identifier given under type (the subject in each row). */
+sw_status sw_identifiers_of_type(sw_store *s, const char *type, sw_ident_cb cb,
+                                 void *ctx);
+/* Moves the msisdns a store kept under their own blind index (before
+ * schema step 10) into the phone space; once, when the store's metadata
+ * says they are waiting. Two subjects holding one number keep theirs
+ * apart (an audit entry names them for the privacy team). */
+sw_status sw_ident_space_migrate(sw_store *s);
+/* Moves an identifier to another blind index. */
+sw_status sw_identifiers_reblind(sw_store *s,
+                                 const uint8_t from[SW_BLIND_BYTES],
+                                 const uint8_t to[SW_BLIND_BYTES]);
 
 sw_status sw_records_insert(sw_store *s, const sw_record_row *r);
 /* cb is not called when there is no such record. */

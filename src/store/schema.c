@@ -130,6 +130,13 @@ const char *const sw_schema_steps[SW_SCHEMA_LATEST] = {
     " actor TEXT NOT NULL, source TEXT NOT NULL, text TEXT NOT NULL,"
     " summary TEXT NOT NULL);"
     "ALTER TABLE suppression ADD COLUMN trigger_at INTEGER;",
+    /* 10: msisdn and phone become one identifier space; the msisdns
+     * stored before are moved to it when the store is next opened with
+     * its keys (their values are sealed: SQL cannot do it) */
+    "INSERT INTO meta(key, value) SELECT 'ident_space', 'msisdn'"
+    " WHERE EXISTS (SELECT 1 FROM identifiers WHERE type = 'msisdn');"
+    /* and a service key may be scoped to one customer's account */
+    "ALTER TABLE api_keys ADD COLUMN account TEXT;",
 };
 
 /* Every table the steps make (what a failed creation removes). */

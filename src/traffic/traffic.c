@@ -39,6 +39,12 @@ typedef struct day_key {
     uint8_t wrapped[SW_WRAPPED_BYTES]; /* what key was unwrapped from */
 } day_key;
 
+/* The day of an instant (days since 1970-01-01, rounded down). */
+static int64_t day_of(sw_instant at)
+{
+    return at >= 0 ? at / SECS_PER_DAY : (at - SECS_PER_DAY + 1) / SECS_PER_DAY;
+}
+
 static int month_of_day(int64_t day)
 {
     int y, m;
@@ -461,8 +467,7 @@ static int prepare(reader *r, chunk *c, const fields *f, prepared *p)
                                "seconds",
                                f->v[C_DURATION]);
     }
-    p->day = p->at >= 0 ? p->at / SECS_PER_DAY
-                        : (p->at - SECS_PER_DAY + 1) / SECS_PER_DAY;
+    p->day = day_of(p->at);
     p->month = month_of_day(p->day);
     p->id = arena_str(c, id);
     p->account = arena_str(c, account);
@@ -954,6 +959,7 @@ typedef struct find_ctx {
     day_key *keys; /* the month's keys */
     uint8_t (*blinds)[SW_BLIND_BYTES];
     size_t n_keys;
+    const char *account; /* only this customer's records, or NULL */
     int (*cb)(const sw_traffic_row *r, void *ctx);
     void *ctx;
     size_t found;
@@ -969,6 +975,8 @@ static void copy(char *dst, size_t n, const char *src)
 static int found_row(const sw_traffic_rec *r, void *p)
 {
     find_ctx *c = p;
+    if (c->account && (!r->account || strcmp(r->account, c->account) != 0))
+        return 0; /* another customer's: not even decrypted */
     sw_traffic_row row;
     memset(&row, 0, sizeof(row));
     copy(row.id, sizeof(row.id), r->ext_id);
@@ -1022,31 +1030,44 @@ static int found_row(const sw_traffic_rec *r, void *p)
     return stop;
 }
 
-sw_status sw_traffic_find(sw_store *s, const char *type, const char *value,
-                          int (*cb)(const sw_traffic_row *r, void *ctx),
-                          void *ctx, size_t *found)
+/* The type traffic indexes a destination under, from an identifier type
+ * (a phone number is an msisdn); NULL for one it does not hold. */
+static const char *dest_type(const char *type)
 {
-    if (found)
-        *found = 0;
-    if (!type || (strcmp(type, "msisdn") != 0 && strcmp(type, "email") != 0))
+    if (!type)
+        return NULL;
+    if (strcmp(type, "msisdn") == 0 || strcmp(type, "phone") == 0)
+        return "msisdn";
+    return strcmp(type, "email") == 0 ? "email" : NULL;
+}
+
+/* Hands cb every live record whose destination is value (of account
+ * only, when account is not NULL), oldest first; inside the caller's
+ * transaction, not audited. */
+static sw_status find_rows(sw_store *s, const char *type, const char *value,
+                           const char *account,
+                           int (*cb)(const sw_traffic_row *r, void *ctx),
+                           void *ctx, size_t *found)
+{
+    *found = 0;
+    const char *dtype = dest_type(type);
+    if (!dtype)
         return sw_fail(s, SW_ERR_INVALID,
                        "traffic is found by msisdn or email, not '%s'",
                        type ? type : "");
     char norm[SW_IDENT_MAX], why[256];
-    if (sw_ident_normalise(type, value, s->country[0] ? s->country : NULL, norm,
-                           why, sizeof(why)) != SW_OK)
+    if (sw_ident_normalise(dtype, value, s->country[0] ? s->country : NULL,
+                           norm, why, sizeof(why)) != SW_OK)
         return sw_fail(s, SW_ERR_INVALID, "%s", why);
     sw_vec keys = SW_VEC(key_item);
-    sw_status st = sw_tx_begin(s);
-    if (st == SW_OK)
-        st = sw_day_keys_list(s, false, 0, collect_key, &keys);
+    sw_status st = sw_day_keys_list(s, false, 0, collect_key, &keys);
     if (st == SW_OK && keys.nomem)
         st = sw_fail(s, SW_ERR_NOMEM, "out of memory");
     day_key *mk = calloc(MONTH_KEYS, sizeof(day_key));
     uint8_t(*blinds)[SW_BLIND_BYTES] = calloc(MONTH_KEYS, SW_BLIND_BYTES);
     if (st == SW_OK && (!mk || !blinds))
         st = sw_fail(s, SW_ERR_NOMEM, "out of memory");
-    find_ctx c = {s, mk, blinds, 0, cb, ctx, 0, false, SW_OK};
+    find_ctx c = {s, mk, blinds, 0, account, cb, ctx, 0, false, SW_OK};
     /* A destination has another blind index under each day's key: one
      * query per month asks for all of that month's. */
     for (size_t i = 0; st == SW_OK && i < keys.n && !c.stop;) {
@@ -1058,7 +1079,7 @@ sw_status sw_traffic_find(sw_store *s, const char *type, const char *value,
                 break;
             day_key *k = &mk[c.n_keys];
             if ((st = cached_day_key(s, it, k)) == SW_OK)
-                dest_blind(k, type, norm, blinds[c.n_keys++]);
+                dest_blind(k, dtype, norm, blinds[c.n_keys++]);
         }
         if (st == SW_OK) {
             st = sw_traffic_probe(s, month,
@@ -1067,21 +1088,137 @@ sw_status sw_traffic_find(sw_store *s, const char *type, const char *value,
             st = st != SW_OK ? st : c.st;
         }
     }
-    if (st == SW_OK && c.found) {
-        st = sw_audit_json(s, "traffic.disclose", NULL, NULL,
-                           json_pack("{s:s, s:s, s:I}", "purpose",
-                                     "traffic.find", "type", type, "records",
-                                     (json_int_t)c.found));
-    }
-    st = sw_tx_end(s, st);
     if (mk)
         sw_wipe(mk, MONTH_KEYS * sizeof(day_key));
     free(mk);
     free(blinds);
     sw_wipe(norm, sizeof(norm));
     sw_vec_release(&keys);
+    *found = c.found;
+    return st;
+}
+
+sw_status sw_traffic_find(sw_store *s, const char *type, const char *value,
+                          int (*cb)(const sw_traffic_row *r, void *ctx),
+                          void *ctx, size_t *found)
+{
+    size_t n = 0;
+    sw_status st = sw_tx_begin(s);
+    if (st == SW_OK)
+        st = find_rows(s, type, value, NULL, cb, ctx, &n);
+    if (st == SW_OK && n)
+        st = sw_audit_json(s, "traffic.disclose", NULL, NULL,
+                           json_pack("{s:s, s:s, s:I}", "purpose",
+                                     "traffic.find", "type", dest_type(type),
+                                     "records", (json_int_t)n));
+    st = sw_tx_end(s, st);
     if (found)
-        *found = c.found;
+        *found = n;
+    return st;
+}
+
+/* ---- a customer's instructions (the operator as its processor) ---- */
+
+static sw_status check_instruction(sw_store *s, const sw_instruction *in,
+                                   bool need_reference)
+{
+    sw_status st;
+    if (!in->account || !in->account[0])
+        return sw_fail(s, SW_ERR_INVALID,
+                       "name the customer (account) whose records these are");
+    if ((st = sw_check_text(s, "account", in->account, 96)) != SW_OK ||
+        (st = sw_check_text(s, "instruction", in->instruction, 256)) != SW_OK)
+        return st;
+    if (need_reference && (!in->instruction || !in->instruction[0]))
+        return sw_fail(s, SW_ERR_INVALID,
+                       "erasing a customer's records needs the reference of "
+                       "its documented instruction");
+    return SW_OK;
+}
+
+static sw_status audit_instruction(sw_store *s, const char *action,
+                                   const sw_instruction *in, json_t *counts)
+{
+    json_object_set_new(counts, "account", json_string(in->account));
+    json_object_set_new(counts, "type", json_string(dest_type(in->type)));
+    if (in->instruction && in->instruction[0])
+        json_object_set_new(counts, "instruction",
+                            json_string(in->instruction));
+    return sw_audit_json(s, action, NULL, NULL, counts);
+}
+
+sw_status sw_traffic_export(sw_store *s, const sw_instruction *in,
+                            int (*cb)(const sw_traffic_row *r, void *ctx),
+                            void *ctx, size_t *found)
+{
+    size_t n = 0;
+    sw_status st = check_instruction(s, in, false);
+    if (st == SW_OK && (st = sw_tx_begin(s)) == SW_OK) {
+        st = find_rows(s, in->type, in->value, in->account, cb, ctx, &n);
+        if (st == SW_OK)
+            st =
+                audit_instruction(s, "traffic.export", in,
+                                  json_pack("{s:I}", "records", (json_int_t)n));
+        st = sw_tx_end(s, st);
+    }
+    if (found)
+        *found = n;
+    return st;
+}
+
+typedef struct erase_item {
+    char id[96];
+    int month;
+} erase_item;
+
+static int collect_erase(const sw_traffic_row *r, void *p)
+{
+    erase_item *e = sw_vec_push(p);
+    if (!e)
+        return 1;
+    snprintf(e->id, sizeof(e->id), "%s", r->id);
+    e->month = month_of_day(day_of(r->at));
+    return 0;
+}
+
+sw_status sw_traffic_erase(sw_store *s, const sw_instruction *in,
+                           sw_traffic_erased *out)
+{
+    memset(out, 0, sizeof(*out));
+    const sw_policy *p = s->policy;
+    const sw_rule *ids = p && p->traffic.identifiers_rule
+                             ? sw_policy_rule(p, p->traffic.identifiers_rule)
+                             : NULL;
+    sw_status st = check_instruction(s, in, true);
+    if (st != SW_OK || (st = sw_tx_begin(s)) != SW_OK)
+        return st;
+    sw_vec rows = SW_VEC(erase_item);
+    size_t n = 0;
+    st = find_rows(s, in->type, in->value, in->account, collect_erase, &rows,
+                   &n);
+    if (st == SW_OK && rows.nomem)
+        st = sw_fail(s, SW_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; st == SW_OK && i < rows.n; i++) {
+        const erase_item *e = SW_VEC_AT(&rows, erase_item, i);
+        bool held = false;
+        st = sw_traffic_hold_keeps(s, ids ? ids->activity->id : "", in->account,
+                                   e->id, &held);
+        if (st == SW_OK && held)
+            out->kept_held++;
+        else if (st == SW_OK &&
+                 (st = sw_traffic_strip(s, e->month, e->id)) == SW_OK)
+            out->erased++;
+    }
+    if (st == SW_OK)
+        st = audit_instruction(
+            s, "traffic.erase", in,
+            json_pack("{s:I, s:I}", "records_erased", (json_int_t)out->erased,
+                      "records_kept_under_hold", (json_int_t)out->kept_held));
+    st = sw_tx_end(s, st);
+    sw_vec_release(&rows);
+    if (st == SW_OK && out->erased)
+        st = sw_store_checkpoint(s, "erased, but the journal was not "
+                                    "checkpointed");
     return st;
 }
 

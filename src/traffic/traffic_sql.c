@@ -332,6 +332,22 @@ sw_status sw_traffic_rekey(sw_store *s, int month, const char *ext_id,
                       NULL);
 }
 
+sw_status sw_traffic_hold_keeps(sw_store *s, const char *activity,
+                                const char *account, const char *ext_id,
+                                bool *held)
+{
+    int64_t n = 0;
+    sw_status st = sw_sql_int(
+        s, "checking holds",
+        "SELECT CASE WHEN " SW_HELD_ACTIVITY(
+            "?1") " OR ?2 IN " SW_HELD_ACCOUNTS
+                  " OR ?3 IN " SW_HELD_DETAIL_RECORDS " THEN 1 ELSE 0 END",
+        SW_ARGS(sw_v_text(activity), sw_v_text(account), sw_v_text(ext_id)),
+        &n);
+    *held = n != 0;
+    return st;
+}
+
 sw_status sw_traffic_strip(sw_store *s, int month, const char *ext_id)
 {
     char sql[256];

@@ -77,6 +77,11 @@ sw_status sw_traffic_keyed(sw_store *s, int month, int64_t day,
 sw_status sw_traffic_rekey(sw_store *s, int month, const char *ext_id,
                            const char *key_class, const uint8_t *ids,
                            size_t ids_len, const uint8_t blind[SW_BLIND_BYTES]);
+/* Whether an active hold keeps a detail record: on the whole activity,
+ * on its account, or on the record itself (bills do not count here). */
+sw_status sw_traffic_hold_keeps(sw_store *s, const char *activity,
+                                const char *account, const char *ext_id,
+                                bool *held);
 /* Removes a row's identifiers. */
 sw_status sw_traffic_strip(sw_store *s, int month, const char *ext_id);
 /* Deletes rows of a month with at < before that nothing keeps; counts

@@ -990,6 +990,110 @@ static void test_daemon_runs_the_policy_the_store_applies(void **state)
     daemon_free(&d);
 }
 
+/* A customer's key (notice 2): it exports and erases its own end users'
+ * traffic and nothing else, and no other customer's records show. */
+static void test_customer_key_reaches_its_account_only(void **state)
+{
+    (void)state;
+    daemon_t d;
+    daemon_start(&d);
+    char cdr[600], day[16], buf[1024];
+    time_t yesterday = time(NULL) - 86400;
+    struct tm tm;
+    gmtime_r(&yesterday, &tm);
+    strftime(day, sizeof(day), "%Y-%m-%d", &tm);
+    tu_path(d.dir, "cdr.ndjson", cdr, sizeof(cdr));
+    FILE *f = fopen(cdr, "w");
+    assert_non_null(f);
+    static const char *const rows[][2] = {
+        {"a1", "ACC-A"}, {"a2", "ACC-A"}, {"b1", "ACC-B"}};
+    for (int i = 0; i < 3; i++)
+        fprintf(f,
+                "{\"id\":\"%s\",\"account\":\"%s\",\"channel\":\"sms\","
+                "\"time\":\"%sT1%d:00:00Z\",\"sender\":\"Shop\","
+                "\"destination\":\"+447700900555\",\"country\":\"GB\","
+                "\"duration\":0,\"operator\":\"OpA\",\"route\":\"r1\","
+                "\"price\":\"0.03\",\"currency\":\"EUR\"}\n",
+                rows[i][0], rows[i][1], day, i);
+    fclose(f);
+    tu_run r;
+    tu_steward(&r, NULL, "traffic", "ingest", cdr, "--store", d.store, NULL);
+    assert_int_equal(r.status, 0);
+    tu_run_free(&r);
+    char acc_a[128], service[128], dpo[128];
+    tu_steward(&r, NULL, "key", "create", "--role", "service", "--account",
+               "ACC-A", "--json", "--store", d.store, NULL);
+    assert_int_equal(r.status, 0);
+    json_t *o = json_loads(r.out, 0, NULL);
+    snprintf(acc_a, sizeof(acc_a), "%s",
+             json_string_value(json_object_get(o, "key")));
+    json_decref(o);
+    tu_run_free(&r);
+    tu_steward(&r, NULL, "key", "create", "--role", "dpo", "--account", "ACC-A",
+               "--store", d.store, NULL);
+    assert_int_equal(r.status, 1); /* only a service key has one */
+    tu_run_free(&r);
+    make_key(&d, "service", service, sizeof(service));
+    make_key(&d, "dpo", dpo, sizeof(dpo));
+    daemon_run(&d, NULL);
+
+    const char *mine = "{\"account\":\"ACC-A\",\"msisdn\":\"+447700900555\","
+                       "\"instruction\":\"INS-1\"}";
+    const char *theirs = "{\"account\":\"ACC-B\",\"msisdn\":"
+                         "\"+447700900555\",\"instruction\":\"INS-1\"}";
+    resp a;
+    http(d.port, "POST", "/v1/traffic/export", acc_a, "application/json", mine,
+         strlen(mine), NULL, &a);
+    assert_int_equal(a.status, 200);
+    assert_int_equal(json_integer_value(json_object_get(a.json, "found")), 2);
+    size_t i;
+    json_t *x;
+    json_array_foreach(json_object_get(a.json, "records"), i, x)
+        assert_string_equal(json_string_value(json_object_get(x, "account")),
+                            "ACC-A");
+    resp_free(&a);
+    /* another customer's account, any other route, an unscoped service
+     * key: refused */
+    http(d.port, "POST", "/v1/traffic/export", acc_a, "application/json",
+         theirs, strlen(theirs), NULL, &a);
+    assert_int_equal(a.status, 403);
+    assert_non_null(strstr(a.body, "ACC-A only"));
+    resp_free(&a);
+    http(d.port, "GET", "/v1/traffic?msisdn=%2B447700900555", acc_a, NULL, NULL,
+         0, NULL, &a);
+    assert_int_equal(a.status, 403);
+    resp_free(&a);
+    snprintf(buf, sizeof(buf), "{\"kind\":\"end_user\",\"msisdn\":\"+1\"}");
+    http(d.port, "POST", "/v1/subjects", acc_a, "application/json", buf,
+         strlen(buf), NULL, &a);
+    assert_int_equal(a.status, 403);
+    resp_free(&a);
+    http(d.port, "POST", "/v1/traffic/export", service, "application/json",
+         mine, strlen(mine), NULL, &a);
+    assert_int_equal(a.status, 403);
+    assert_non_null(strstr(a.body, "scoped"));
+    resp_free(&a);
+    /* the customer's instruction erases its records only */
+    http(d.port, "POST", "/v1/traffic/erase", acc_a, "application/json", mine,
+         strlen(mine), NULL, &a);
+    assert_int_equal(a.status, 200);
+    assert_int_equal(json_integer_value(json_object_get(a.json, "erased")), 2);
+    resp_free(&a);
+    http(d.port, "GET", "/v1/traffic?msisdn=%2B447700900555", dpo, NULL, NULL,
+         0, NULL, &a);
+    assert_int_equal(a.status, 200);
+    assert_int_equal(json_integer_value(json_object_get(a.json, "found")), 1);
+    json_t *left = json_array_get(json_object_get(a.json, "records"), 0);
+    assert_string_equal(json_string_value(json_object_get(left, "id")), "b1");
+    resp_free(&a);
+    assert_int_equal(daemon_stop(&d), 0);
+    tu_steward(&r, NULL, "audit", "log", "--json", "--store", d.store, NULL);
+    assert_non_null(strstr(r.out, "INS-1"));
+    assert_null(strstr(r.out, "900555"));
+    tu_run_free(&r);
+    daemon_free(&d);
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -997,6 +1101,7 @@ int main(void)
         cmocka_unit_test(test_routes_match_spec),
         cmocka_unit_test(test_openapi_walk),
         cmocka_unit_test(test_auth_matrix),
+        cmocka_unit_test(test_customer_key_reaches_its_account_only),
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_metrics_logs_schedule),
         cmocka_unit_test(test_streamed_ingest_survives_sigterm),

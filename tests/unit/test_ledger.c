@@ -4,6 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ledger/ledger_sql.h"
+#include "steward/audit.h"
+#include "steward/consent.h"
+#include "store/store_int.h"
 #include "testutil.h"
 
 #define NOW "2026-01-15T10:00:00Z"
@@ -126,6 +130,75 @@ static void test_ledger__identifier_belongs_to_one_subject(void **state)
     char found[SW_ID_BUFSZ];
     assert_int_equal(sw_subject_find(t->s, &phone, found), SW_OK);
     assert_string_equal(found, a);
+}
+
+/* A number is one identifier whether it was given as --msisdn or --phone:
+ * found under either name, and never held by two subjects. */
+static void test_ledger__msisdn_and_phone_are_one_number(void **state)
+{
+    tu_store *t = *state;
+    sw_ident m = {"msisdn", "+447700999001"};
+    sw_subject_spec spec = {"end_user", NULL, NULL, NULL, 1, &m};
+    char a[SW_ID_BUFSZ], b[SW_ID_BUFSZ], found[SW_ID_BUFSZ];
+    assert_int_equal(sw_subject_add(t->s, &spec, a), SW_OK);
+    sw_ident p = {"phone", "07700 999001"};
+    assert_int_equal(sw_subject_find(t->s, &p, found), SW_OK);
+    assert_string_equal(found, a);
+    sw_subject_spec twin = {"customer", NULL, NULL, NULL, 1, &p};
+    assert_int_equal(sw_subject_add(t->s, &twin, b), SW_ERR_CONFLICT);
+    assert_non_null(strstr(sw_errmsg(t->s), a));
+    /* and the other way round: a phone found as an msisdn */
+    sw_ident p2 = {"phone", "+447700999002"}, m2 = {"msisdn", "447700999002"};
+    sw_subject_spec spec2 = {"marketing_subscriber", NULL, NULL, NULL, 1, &p2};
+    assert_int_equal(sw_subject_add(t->s, &spec2, b), SW_OK);
+    m2.value = "+447700999002";
+    assert_int_equal(sw_subject_find(t->s, &m2, found), SW_OK);
+    assert_string_equal(found, b);
+    /* the consent ledger keys it the same way */
+    sw_who who = {NULL, &m2};
+    sw_consent_spec cs;
+    memset(&cs, 0, sizeof(cs));
+    cs.purpose = "marketing.communications.email";
+    cs.method = "web_form";
+    sw_consent_result cr;
+    if (sw_consent_give(t->s, &who, &cs, &cr) != SW_OK)
+        fail_msg("give: %s", sw_errmsg(t->s));
+    assert_string_equal(cr.subject, b);
+    assert_false(cr.created_subject);
+}
+
+static int count_action(const sw_audit_entry *e, void *ctx)
+{
+    if (strcmp(e->action, "identifier.space") == 0)
+        ++*(int *)ctx;
+    return 0;
+}
+
+/* A store from before the one space kept msisdns under their own blind
+ * index: the next open moves them, once, and audits it. */
+static void test_ledger__old_msisdns_move_into_the_phone_space(void **state)
+{
+    tu_store *t = *state;
+    sw_ident m = {"msisdn", "+447700999001"};
+    sw_subject_spec spec = {"end_user", NULL, NULL, NULL, 1, &m};
+    char a[SW_ID_BUFSZ], found[SW_ID_BUFSZ];
+    assert_int_equal(sw_subject_add(t->s, &spec, a), SW_OK);
+    /* what schema 9 wrote: the blind index under "msisdn" */
+    uint8_t now[SW_BLIND_BYTES], old[SW_BLIND_BYTES];
+    sw_blind(t->s->keys, "phone", "+447700999001", 13, now);
+    sw_blind(t->s->keys, "msisdn", "+447700999001", 13, old);
+    assert_int_equal(sw_identifiers_reblind(t->s, now, old), SW_OK);
+    assert_int_equal(sw_meta_set(t->s, "ident_space", "msisdn"), SW_OK);
+    sw_ident p = {"phone", "+447700999001"};
+    assert_int_equal(sw_subject_find(t->s, &p, found), SW_ERR_NOTFOUND);
+    tu_store_reopen(t);
+    assert_int_equal(sw_subject_find(t->s, &p, found), SW_OK);
+    assert_string_equal(found, a);
+    assert_int_equal(sw_subject_find(t->s, &m, found), SW_OK);
+    tu_store_reopen(t); /* once */
+    int n = 0;
+    assert_int_equal(sw_audit_log(t->s, NULL, count_action, &n), SW_OK);
+    assert_int_equal(n, 1);
 }
 
 static void test_ledger__subject_kinds_and_roles_come_from_the_policy(void **s)
@@ -566,6 +639,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(test_ledger__find_by_every_identifier_type),
         T(test_ledger__identifier_belongs_to_one_subject),
+        T(test_ledger__msisdn_and_phone_are_one_number),
+        T(test_ledger__old_msisdns_move_into_the_phone_space),
         T(test_ledger__subject_kinds_and_roles_come_from_the_policy),
         T(test_ledger__records_must_match_the_policy),
         T(test_ledger__input_is_bounded),

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "steward/audit.h"
 #include "testutil.h"
 
 static const char *line(char *buf, size_t n, const char *id,
@@ -231,6 +232,81 @@ static void test_traffic__hold_and_unpaid_bill_keep_identifiers(void **s)
     tu_store_free(&t);
 }
 
+typedef struct acc_rows {
+    size_t n;
+    bool other; /* a row of another account came back */
+} acc_rows;
+
+static int count_acc1(const sw_traffic_row *r, void *p)
+{
+    acc_rows *a = p;
+    a->n++;
+    a->other |= strcmp(r->account, "ACC-1") != 0 || !r->identifiers ||
+                strcmp(r->destination, "+447700900123") != 0;
+    return 0;
+}
+
+static int erase_entry(const sw_audit_entry *e, void *p)
+{
+    if (strcmp(e->action, "traffic.erase") == 0)
+        snprintf(p, 512, "%s", e->details);
+    return 0;
+}
+
+/* Notice 2: on a customer's instruction, one end user's identifiers go
+ * from that customer's records only; the customer's part stays, another
+ * customer's records and held ones are not touched. */
+static void
+test_traffic__customer_instruction_touches_its_records_only(void **s)
+{
+    (void)s;
+    tu_store t;
+    tu_store_new(&t, "2025-05-01T00:00:00Z");
+    fill(&t); /* +447700900123: c1, c4 of ACC-1 and c2 of ACC-2 */
+    sw_instruction in = {"ACC-1", "phone", "07700 900123", NULL};
+    acc_rows a = {0, false};
+    size_t n = 0;
+    assert_int_equal(sw_traffic_export(t.s, &in, count_acc1, &a, &n), SW_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(a.n, 2);
+    assert_false(a.other);
+    /* erasing needs the instruction's reference */
+    sw_traffic_erased r;
+    assert_int_equal(sw_traffic_erase(t.s, &in, &r), SW_ERR_INVALID);
+    assert_non_null(strstr(sw_errmsg(t.s), "instruction"));
+    sw_instruction nobody = {"", "msisdn", "+447700900123", "INS-7"};
+    assert_int_equal(sw_traffic_erase(t.s, &nobody, &r), SW_ERR_INVALID);
+    char hold[SW_ID_BUFSZ];
+    assert_int_equal(
+        sw_hold_place(t.s, "record:c4", "litigation", "claim 4", hold), SW_OK);
+    in.instruction = "INS-7";
+    assert_int_equal(sw_traffic_erase(t.s, &in, &r), SW_OK);
+    assert_int_equal(r.erased, 1);                  /* c1 */
+    assert_int_equal(r.kept_held, 1);               /* c4 */
+    assert_int_equal(find(&t, "+447700900123"), 2); /* c2 (ACC-2) and c4 */
+    assert_int_equal(find(&t, "+447700900999"), 1); /* another end user */
+    /* c1 is still there for the customer's bill, without identifiers */
+    assert_int_equal(tu_count_sql(t.path, "SELECT count(*) FROM traffic_202503"
+                                          " WHERE ext_id = 'c1' AND ids IS NULL"
+                                          " AND dest_bi IS NULL"
+                                          " AND price = '0.0400'"),
+                     1);
+    char details[512] = "";
+    assert_int_equal(sw_audit_log(t.s, NULL, erase_entry, details), SW_OK);
+    assert_non_null(strstr(details, "\"INS-7\""));
+    assert_non_null(strstr(details, "\"ACC-1\""));
+    assert_null(strstr(details, "900123"));
+    /* once released, the held record goes on the next instruction */
+    assert_int_equal(sw_hold_release(t.s, hold), SW_OK);
+    assert_int_equal(sw_traffic_erase(t.s, &in, &r), SW_OK);
+    assert_int_equal(r.erased, 1);
+    assert_int_equal(find(&t, "+447700900123"), 1);
+    sw_audit_verdict v;
+    assert_int_equal(sw_audit_verify(t.s, &v), SW_OK);
+    assert_true(v.intact);
+    tu_store_free(&t);
+}
+
 static void test_traffic__national_extension_by_country(void **state)
 {
     (void)state;
@@ -369,6 +445,8 @@ int main(void)
         cmocka_unit_test(test_traffic__day_key_goes_after_twelve_months),
         cmocka_unit_test(test_traffic__warm_reads_live_months),
         cmocka_unit_test(test_traffic__hold_and_unpaid_bill_keep_identifiers),
+        cmocka_unit_test(
+            test_traffic__customer_instruction_touches_its_records_only),
         cmocka_unit_test(test_traffic__national_extension_by_country),
         cmocka_unit_test(test_traffic__customer_part_goes_after_ten_years),
         cmocka_unit_test(test_traffic__bad_lines_refuse_the_batch),
