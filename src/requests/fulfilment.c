@@ -13,6 +13,7 @@
 
 #include "core/buf.h"
 #include "requests/request_int.h"
+#include "steward/ident.h"
 #include "steward/report.h"
 #include "steward/request.h"
 #include "steward/traffic.h"
@@ -668,40 +669,58 @@ sw_status sw_answer_erase(sw_store *s, const char *subject, sw_fulfilment *out,
 
 /* ---- a processor's request: forwarded ---- */
 
-/* Each customer (account) whose traffic reached the person, kept once. */
-static int traffic_account(const sw_traffic_row *r, void *ctx)
+/* The customers of one person: account -> the ids of that customer's
+ * detail records that reached the person (at most 64 kept per customer,
+ * all counted). */
+#define FORWARD_MAX_CUSTOMERS 64
+#define FORWARD_MAX_IDS 64
+
+static json_t *customer_slot(json_t *by, const char *account)
 {
-    json_t *accounts = ctx;
-    if (r->account[0])
-        add_unique(accounts, r->account);
-    return json_array_size(accounts) >= 16;
+    json_t *c = json_object_get(by, account);
+    if (!c && json_object_size(by) < FORWARD_MAX_CUSTOMERS) {
+        c = json_pack("{s:I, s:[]}", "count", (json_int_t)0, "ids");
+        json_object_set_new(by, account, c);
+    }
+    return c;
 }
 
-/* The customers a request goes to: the subject's account, else those whose
+static int traffic_account(const sw_traffic_row *r, void *ctx)
+{
+    json_t *c = r->account[0] ? customer_slot(ctx, r->account) : NULL;
+    if (c) {
+        json_t *n = json_object_get(c, "count");
+        json_integer_set(n, json_integer_value(n) + 1);
+        json_t *ids = json_object_get(c, "ids");
+        if (json_array_size(ids) < FORWARD_MAX_IDS)
+            json_array_append_new(ids, json_string(r->id));
+    }
+    return 0;
+}
+
+/* The customers a request goes to: the subject's account, and those whose
  * traffic reached one of its phone numbers or e-mail addresses (looked up
  * as traffic find does, audited as a disclosure). */
-static sw_status customers_of(sw_store *s, const sw_subject_view *v,
-                              json_t *accounts)
+static sw_status customers_of(sw_store *s, const sw_subject_view *v, json_t *by)
 {
-    if (v->account && v->account[0]) {
-        add_unique(accounts, v->account);
-        return SW_OK;
-    }
+    if (v->account && v->account[0])
+        customer_slot(by, v->account);
     for (size_t i = 0; i < v->n_idents; i++) {
         const char *t = v->idents[i].type;
-        const char *as = strcmp(t, "email") == 0 ? "email"
-                         : strcmp(t, "phone") == 0 || strcmp(t, "msisdn") == 0
-                             ? "msisdn"
-                             : NULL;
         sw_status st;
-        if (as &&
-            (st = sw_traffic_find(s, as, v->idents[i].value, traffic_account,
-                                  accounts, NULL)) != SW_OK)
+        if ((strcmp(t, "email") == 0 ||
+             strcmp(sw_ident_space(t), "phone") == 0) &&
+            (st = sw_traffic_find(s, t, v->idents[i].value, traffic_account, by,
+                                  NULL)) != SW_OK)
             return st;
     }
     return SW_OK;
 }
 
+/* Notice section 2: for a processor's request each customer (the
+ * controller) gets a notice of its own that names only its records: no
+ * customer learns which others reached the person. The requester is told
+ * whom to turn to. */
 sw_status sw_answer_forward(sw_store *s, const char *subject,
                             const char *request, const char *type,
                             sw_fulfilment *out)
@@ -710,46 +729,62 @@ sw_status sw_answer_forward(sw_store *s, const char *subject,
     sw_status st = sw_subject_show(s, subject, &v);
     if (st != SW_OK)
         return st;
-    json_t *accounts = json_array();
-    st = customers_of(s, v, accounts);
+    json_t *by = json_object();
+    st = customers_of(s, v, by);
     sw_subject_view_free(v);
     if (st != SW_OK) {
-        json_decref(accounts);
+        json_decref(by);
         return st;
     }
-    char customer[160] = "";
-    size_t i;
-    json_t *a;
-    json_array_foreach(accounts, i, a)
+    json_t *notices = json_array(), *names = json_array();
+    char list[512] = "";
+    const char *account;
+    json_t *c;
+    json_object_foreach(by, account, c)
     {
-        size_t k = strlen(customer);
-        snprintf(customer + k, sizeof(customer) - k, "%s%s", i ? ", " : "",
-                 json_string_value(a));
+        json_int_t n = json_integer_value(json_object_get(c, "count"));
+        char notice[768], where[96] = "";
+        if (n)
+            snprintf(where, sizeof(where),
+                     ", reached by %lld detail record%s of your traffic",
+                     (long long)n, n == 1 ? "" : "s");
+        snprintf(notice, sizeof(notice),
+                 "To %s: we received a %s request (%s) from a person whose "
+                 "data we process on your behalf and instructions%s. You are "
+                 "the controller of this data: please answer the request; "
+                 "we will assist you as our agreement provides and carry out "
+                 "your instructions about it.",
+                 account, type, request, where);
+        json_array_append_new(
+            notices, json_pack("{s:s, s:I, s:O, s:s}", "customer", account,
+                               "traffic_records", n, "record_ids",
+                               json_object_get(c, "ids"), "notice", notice));
+        json_array_append_new(names, json_string(account));
+        size_t k = strlen(list);
+        snprintf(list + k, sizeof(list) - k, "%s%s", k ? ", " : "", account);
     }
-    if (!customer[0])
-        snprintf(customer, sizeof(customer), "the customer");
-    char notice[768], reply[768];
-    snprintf(notice, sizeof(notice),
-             "To %s: we received a %s request (%s) from a person whose data "
-             "we process on your behalf and instructions. You are the "
-             "controller of this data: please answer the request; we will "
-             "assist you as our agreement provides.",
-             customer, type, request);
+    json_decref(by);
+    if (!list[0])
+        snprintf(list, sizeof(list), "the customer");
+    char reply[768];
     snprintf(reply, sizeof(reply),
-             "We process your data only on behalf of %s, which decides why "
-             "and how it is processed. We have forwarded your request to it; "
-             "please also contact it directly.",
-             customer);
+             "We process your data only on behalf of %s, which decide%s why "
+             "and how it is processed. We have forwarded your request to %s; "
+             "please also contact %s directly.",
+             list, json_array_size(names) > 1 ? "" : "s",
+             json_array_size(names) > 1 ? "each of them" : "it",
+             json_array_size(names) > 1 ? "them" : "it");
     json_t *o =
-        json_pack("{s:s, s:s, s:o, s:s, s:s}", "request", request, "customer",
-                  customer, "customers", accounts, "notice_to_customer", notice,
-                  "reply_to_requester", reply);
+        json_pack("{s:s, s:o, s:o, s:s}", "request", request, "customers",
+                  names, "notices", notices, "reply_to_requester", reply);
     if ((st = take_answer(s, out, json_text(o))) != SW_OK)
         return st;
     snprintf(out->outcome, sizeof(out->outcome),
-             "forwarded to %s, the controller (steward's operator is its "
-             "processor); the requester was told to contact it",
-             customer);
+             "forwarded to %s, the controller%s (steward's operator is the "
+             "processor), one notice each; the requester was told to "
+             "contact %s",
+             list, json_array_size(notices) > 1 ? "s" : "",
+             json_array_size(notices) > 1 ? "them" : "it");
     return SW_OK;
 }
 

@@ -249,6 +249,7 @@ sw_status sw_public_file(sw_store *s, const sw_public_limits *l,
     bool own = false;
     if ((st = sw_op_begin(s, &own)) != SW_OK)
         return st;
+
     sw_instant now = sw_clock_now(&s->clock);
     sw_status outcome = SW_OK;
     uint8_t ckey[SW_BLIND_BYTES];
@@ -280,7 +281,11 @@ sw_status sw_public_file(sw_store *s, const sw_public_limits *l,
         sw_random_id(s->keys, "req", now, out->ticket);
         memcpy(tk.addr, t.blind, sizeof(tk.addr));
         tk.verify_until = now + l->ticket_life;
-        if (t.has_subject) {
+        /* an end user known only from traffic files like anyone held,
+         * once a message may go to the number */
+        if (!t.has_subject && may_send)
+            st = sw_request_traffic_only(s, &t);
+        if (st == SW_OK && t.has_subject) {
             /* an open request takes the ticket whatever the budget; a new
              * request or code only when its message may go */
             st = sw_request_file(s, &who, &t, spec, may_send, &issued, &o);

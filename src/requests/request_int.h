@@ -26,6 +26,14 @@ sw_status sw_answer_forward(sw_store *s, const char *subject,
                             const char *request, const char *type,
                             sw_fulfilment *out);
 
+/* A person steward knows only from traffic (an end user of customers,
+ * with no subject): when live detail records reach the number or address
+ * t names, a subject of the policy's processor kind is made with it
+ * (audited) so that the request can be verified by a code to it and
+ * forwarded to each customer; t then names that subject. Nothing changes
+ * otherwise. */
+sw_status sw_request_traffic_only(sw_store *s, sw_target *t);
+
 /* What every new request must state; SW_ERR_INVALID saying what not. */
 sw_status sw_request_check_spec(sw_store *s, const sw_request_spec *spec);
 

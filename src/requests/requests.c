@@ -13,6 +13,7 @@
 #include "requests/request_int.h"
 #include "steward/calendar.h"
 #include "steward/request.h"
+#include "traffic/traffic_int.h"
 
 static const char *const type_names[SW_REQ_TYPE_COUNT] = {
     "access",      "portability", "rectification",    "erasure",
@@ -279,7 +280,7 @@ static sw_status recipient_of(sw_store *s, const sw_who *who,
     buf[0] = '\0';
     for (size_t i = 0; i < v->n_idents && !buf[0]; i++)
         if (strcmp(v->idents[i].type, "email") == 0 ||
-            strcmp(v->idents[i].type, "phone") == 0)
+            strcmp(sw_ident_space(v->idents[i].type), "phone") == 0)
             snprintf(buf, n, "%s %s", v->idents[i].type, v->idents[i].value);
     sw_subject_view_free(v);
     return buf[0] ? SW_OK
@@ -394,14 +395,42 @@ static sw_status open_for(sw_store *s, const sw_who *who, const sw_target *t,
     return st;
 }
 
+sw_status sw_request_traffic_only(sw_store *s, sw_target *t)
+{
+    if (t->has_subject || !t->has_ident ||
+        (strcmp(t->type, "email") != 0 && strcmp(t->type, "phone") != 0))
+        return SW_OK;
+    const sw_subject_kind *kind = NULL;
+    for (size_t i = 0; s->policy && i < s->policy->n_subjects && !kind; i++)
+        if (s->policy->subjects[i].role == SW_ROLE_PROCESSOR)
+            kind = &s->policy->subjects[i];
+    bool any = false;
+    sw_status st =
+        kind ? sw_traffic_reaches(s, t->type, t->value, &any) : SW_OK;
+    if (st != SW_OK || !any)
+        return st;
+    sw_ident id = {t->type, t->value};
+    sw_subject_spec spec = {kind->id, NULL, NULL, NULL, 1, &id};
+    if ((st = sw_subject_add(s, &spec, t->subject)) != SW_OK ||
+        (st = sw_subjects_get(s, t->subject, &t->row)) != SW_OK)
+        return st;
+    t->has_subject = true;
+    return sw_audit_json(
+        s, "subject.from_traffic", t->subject, json_pack("[s]", t->subject),
+        json_pack("{s:s, s:s}", "kind", kind->id, "type", t->type));
+}
+
 sw_status sw_request_open(sw_store *s, const sw_who *who,
                           const sw_request_spec *spec, sw_request_opened *out)
 {
     memset(out, 0, sizeof(*out));
     sw_status st = sw_request_check_spec(s, spec);
     sw_target t;
+    memset(&t, 0, sizeof(t));
     if (st == SW_OK)
         st = sw_target_resolve(s, who, &t, false);
+    if (st == SW_OK)
+        st = sw_request_traffic_only(s, &t);
     if (st == SW_OK && !t.has_subject)
         st = sw_fail(s, SW_ERR_NOTFOUND,
                      "steward holds no data for this %s: there is nothing "

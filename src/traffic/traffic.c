@@ -1117,6 +1117,22 @@ sw_status sw_traffic_find(sw_store *s, const char *type, const char *value,
     return st;
 }
 
+static int first_only(const sw_traffic_row *r, void *ctx)
+{
+    (void)r;
+    (void)ctx;
+    return 1;
+}
+
+sw_status sw_traffic_reaches(sw_store *s, const char *type, const char *value,
+                             bool *any)
+{
+    size_t n = 0;
+    sw_status st = find_rows(s, type, value, NULL, first_only, NULL, &n);
+    *any = n > 0;
+    return st;
+}
+
 /* ---- a customer's instructions (the operator as its processor) ---- */
 
 static sw_status check_instruction(sw_store *s, const sw_instruction *in,

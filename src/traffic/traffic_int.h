@@ -17,4 +17,9 @@ sw_status sw_traffic_sweep(sw_store *s, sw_instant now, sw_sweep_report *r);
 sw_status sw_day_keys_redate(sw_store *s, bool dry, size_t *moved,
                              size_t *now_due);
 
+/* Whether any live detail record reaches value (type "msisdn", "phone"
+ * or "email"); reads only, not audited (nothing is disclosed). */
+sw_status sw_traffic_reaches(sw_store *s, const char *type, const char *value,
+                             bool *any);
+
 #endif

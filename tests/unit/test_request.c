@@ -8,6 +8,8 @@
 
 #include <jansson.h>
 
+#include "ledger/ledger_sql.h"
+#include "steward/traffic.h"
 #include "testutil.h"
 
 /* Fulfils a request; returns the status, the answer in *answer (free). */
@@ -710,6 +712,138 @@ static void test_erasure_keeps_what_the_law_needs(void **state)
     tu_store_free(&t);
 }
 
+/* Each notice of a forwarded request names its own customer and its own
+ * records, and nothing of any other. */
+static void assert_notices_apart(const char *json, size_t customers)
+{
+    json_t *a = json_loads(json, 0, NULL);
+    assert_non_null(a);
+    json_t *notices = json_object_get(a, "notices");
+    assert_int_equal(json_array_size(notices), customers);
+    size_t i, j;
+    json_t *n, *m;
+    json_array_foreach(notices, i, n)
+    {
+        const char *mine = json_string_value(json_object_get(n, "customer"));
+        assert_non_null(
+            strstr(json_string_value(json_object_get(n, "notice")), mine));
+        json_array_foreach(notices, j, m)
+        {
+            if (i == j)
+                continue;
+            const char *other =
+                json_string_value(json_object_get(m, "customer"));
+            char *text = json_dumps(n, 0);
+            assert_null(strstr(text, other));
+            free(text);
+            size_t k, q;
+            json_t *id, *own;
+            json_array_foreach(json_object_get(m, "record_ids"), k, id)
+                json_array_foreach(json_object_get(n, "record_ids"), q, own)
+                    assert_false(json_equal(id, own));
+        }
+    }
+    json_decref(a);
+}
+
+static void ingest(tu_store *t, const char *text, size_t stored)
+{
+    FILE *f = fmemopen((void *)text, strlen(text), "r");
+    assert_non_null(f);
+    sw_diags *d = sw_diags_new();
+    sw_ingest_result ir;
+    assert_int_equal(sw_traffic_ingest(t->s, f, "cdr", NULL, d, &ir), SW_OK);
+    fclose(f);
+    sw_diags_free(d);
+    assert_int_equal(ir.stored, stored);
+}
+
+/* Notice 2, the processor story: two customers' traffic reached one
+ * number whose holder steward knows from nothing else. The holder files,
+ * is verified by a code to the number, and the request is forwarded to
+ * each customer with a notice of its own; one customer's instruction then
+ * erases its records only. */
+static void test_processor_story(void **state)
+{
+    (void)state;
+    tu_store t;
+    tu_store_new(&t, "2026-05-04T08:00:00Z");
+    ingest(&t,
+           "{\"id\":\"cdr-a1\",\"account\":\"ACC-A\",\"channel\":\"sms\","
+           "\"time\":\"2026-04-01T10:00:00Z\",\"sender\":\"Shop\","
+           "\"destination\":\"+447700900555\"}\n"
+           "{\"id\":\"cdr-a2\",\"account\":\"ACC-A\",\"channel\":\"sms\","
+           "\"time\":\"2026-04-02T10:00:00Z\",\"sender\":\"Shop\","
+           "\"destination\":\"+447700900555\"}\n"
+           "{\"id\":\"cdr-b1\",\"account\":\"ACC-B\",\"channel\":\"sms\","
+           "\"time\":\"2026-04-03T10:00:00Z\",\"sender\":\"Bank\","
+           "\"destination\":\"+44 7700 900555\"}\n"
+           "{\"id\":\"cdr-c1\",\"account\":\"ACC-C\",\"channel\":\"sms\","
+           "\"time\":\"2026-04-03T11:00:00Z\",\"sender\":\"Other\","
+           "\"destination\":\"+447700900556\"}\n",
+           4);
+    /* a number no traffic reached is still refused */
+    sw_ident none = {"phone", "+447700900999"};
+    sw_who nobody = {NULL, &none};
+    sw_request_spec spec;
+    memset(&spec, 0, sizeof(spec));
+    spec.type = SW_REQ_ACCESS;
+    sw_request_opened o;
+    assert_int_equal(sw_request_open(t.s, &nobody, &spec, &o), SW_ERR_NOTFOUND);
+
+    sw_ident num = {"phone", "+447700900555"};
+    sw_who who = {NULL, &num};
+    assert_int_equal(sw_request_open(t.s, &who, &spec, &o), SW_OK);
+    assert_int_equal(o.req.state, SW_RS_VERIFYING);
+    assert_non_null(strstr(o.message, "+447700900555")); /* the code's way */
+    sw_subject_row row;
+    assert_int_equal(sw_subjects_get(t.s, o.req.subject, &row), SW_OK);
+    assert_string_equal(row.kind, "end_user");
+    assert_string_equal(row.role, "processor");
+    /* the number now belongs to that subject, under either name */
+    sw_ident m = {"msisdn", "+447700900555"};
+    char found[SW_ID_BUFSZ];
+    assert_int_equal(sw_subject_find(t.s, &m, found), SW_OK);
+    assert_string_equal(found, o.req.subject);
+    assert_int_equal(sw_request_verify(t.s, o.req.id, o.code), SW_OK);
+    char out[256], *json;
+    assert_int_equal(fulfil(&t, o.req.id, SW_ANSWER_JSON, out, &json), SW_OK);
+    assert_non_null(strstr(out, "one notice each"));
+    assert_null(strstr(json, "ACC-C"));
+    assert_null(strstr(json, "cdr-c1"));
+    assert_notices_apart(json, 2);
+    json_t *a = json_loads(json, 0, NULL);
+    json_t *first = json_array_get(json_object_get(a, "notices"), 0);
+    assert_string_equal(json_string_value(json_object_get(first, "customer")),
+                        "ACC-A");
+    assert_int_equal(
+        json_integer_value(json_object_get(first, "traffic_records")), 2);
+    json_decref(a);
+    free(json);
+
+    /* ACC-A instructs: its records lose the number, ACC-B's keep it */
+    sw_instruction in = {"ACC-A", "msisdn", "+447700900555", "ACC-A/DSR-1"};
+    sw_traffic_erased er;
+    assert_int_equal(sw_traffic_erase(t.s, &in, &er), SW_OK);
+    assert_int_equal(er.erased, 2);
+    size_t n = 0;
+    assert_int_equal(
+        sw_traffic_find(t.s, "msisdn", "+447700900555", NULL, NULL, &n), SW_OK);
+    assert_int_equal(n, 1);
+
+    /* the public door: a number known only from traffic gets its code */
+    sw_public_limits l;
+    sw_public_limits_init(&l);
+    sw_ident other = {"phone", "+447700900556"};
+    sw_public_filing pf;
+    assert_int_equal(
+        sw_public_file(t.s, &l, "198.51.100.7", &other, &spec, &pf), SW_OK);
+    assert_true(pf.send);
+    assert_string_equal(pf.channel, "sms");
+    assert_non_null(strstr(pf.body, "code"));
+    tu_store_free(&t);
+}
+
 static void test_processor_forwarding_and_child(void **state)
 {
     (void)state;
@@ -724,8 +858,14 @@ static void test_processor_forwarding_and_child(void **state)
     char *json;
     assert_int_equal(fulfil(&t, o.req.id, SW_ANSWER_JSON, out, &json), SW_OK);
     assert_non_null(strstr(out, "forwarded to ACME-CPAAS"));
-    assert_non_null(strstr(json, "notice_to_customer"));
-    assert_non_null(strstr(json, "reply_to_requester"));
+    json_t *a = json_loads(json, 0, NULL);
+    assert_int_equal(json_array_size(json_object_get(a, "notices")), 1);
+    assert_string_equal(
+        json_string_value(json_object_get(
+            json_array_get(json_object_get(a, "notices"), 0), "customer")),
+        "ACME-CPAAS");
+    assert_non_null(json_object_get(a, "reply_to_requester"));
+    json_decref(a);
     free(json);
 
     /* an end user with no account on record: the request goes to the
@@ -756,6 +896,7 @@ static void test_processor_forwarding_and_child(void **state)
     assert_int_equal(fulfil(&t, o.req.id, SW_ANSWER_JSON, out, &json), SW_OK);
     assert_non_null(strstr(out, "forwarded to ACC-7, ACC-9,"));
     assert_null(strstr(json, "ACC-5"));
+    assert_notices_apart(json, 2);
     free(json);
 
     char kid[SW_ID_BUFSZ], rid[SW_ID_BUFSZ];
@@ -909,6 +1050,7 @@ int main(void)
         cmocka_unit_test(test_rectification),
         cmocka_unit_test(test_erasure_keeps_what_the_law_needs),
         cmocka_unit_test(test_processor_forwarding_and_child),
+        cmocka_unit_test(test_processor_story),
         cmocka_unit_test(test_withdraw_consent_and_records_kept_24_months),
         cmocka_unit_test(test_stats),
     };
