@@ -58,12 +58,14 @@ static char *field(const char *json, const char *key)
     return v;
 }
 
-/* Opens a request and verifies it with the code from its message. */
-static char *open_verified(const char *type)
+/* Opens a request for the holder of an identifier (--email, --phone)
+ * and verifies it with the code from its message. */
+static char *open_verified_as(const char *type, const char *opt,
+                              const char *value)
 {
     tu_run r;
-    RUN(&r, "request", "open", "--type", type, "--regulation", "gdpr",
-        "--email", "ivy@acme.example", "--json");
+    RUN(&r, "request", "open", "--type", type, "--regulation", "gdpr", opt,
+        value, "--json");
     char *out = ok(&r);
     char *id = field(out, "id");
     char *msg = field(out, "verification_message");
@@ -80,6 +82,11 @@ static char *open_verified(const char *type)
     RUN(&r, "request", "verify", id, "--code", code);
     free(ok(&r));
     return id;
+}
+
+static char *open_verified(const char *type)
+{
+    return open_verified_as(type, "--email", "ivy@acme.example");
 }
 
 static void test_cli_request__customer_story(void **state)
@@ -200,10 +207,89 @@ static void test_cli_request__customer_story(void **state)
     free(sid);
 }
 
+/* Notice 2 from the command line: two customers messaged a number steward
+ * knows from nothing else; its holder's request is verified by a code to
+ * it and forwarded, one notice per customer; one customer's instruction
+ * erases its records and no other's. */
+static void test_cli_request__processor_story(void **state)
+{
+    (void)state;
+    tu_run r;
+    RUN(&r, "init");
+    free(ok(&r));
+    char cdr[600];
+    tu_path(dir, "cdr2.ndjson", cdr, sizeof(cdr));
+    FILE *f = fopen(cdr, "w");
+    assert_non_null(f);
+    static const char *const rows[][2] = {
+        {"cdr-a1", "ACC-A"}, {"cdr-a2", "ACC-A"}, {"cdr-b1", "ACC-B"}};
+    for (int i = 0; i < 3; i++)
+        fprintf(f,
+                "{\"id\":\"%s\",\"account\":\"%s\",\"channel\":\"sms\","
+                "\"time\":\"2026-04-0%dT10:00:00Z\",\"sender\":\"Shop\","
+                "\"destination\":\"+447700900555\"}\n",
+                rows[i][0], rows[i][1], i + 1);
+    fclose(f);
+    RUN(&r, "traffic", "ingest", cdr);
+    free(ok(&r));
+    char *id = open_verified_as("access", "--phone", "+447700900555");
+    RUN(&r, "request", "complete", id);
+    char *out = ok(&r);
+    json_t *a = json_loads(out, 0, NULL);
+    assert_non_null(a);
+    json_t *notices = json_object_get(a, "notices");
+    assert_int_equal(json_array_size(notices), 2);
+    for (size_t i = 0; i < 2; i++) {
+        json_t *n = json_array_get(notices, i);
+        const char *c = json_string_value(json_object_get(n, "customer"));
+        const char *other = strcmp(c, "ACC-A") == 0 ? "ACC-B" : "ACC-A";
+        char *text = json_dumps(n, 0);
+        assert_null(strstr(text, other));
+        assert_null(strstr(text, strcmp(c, "ACC-A") == 0 ? "cdr-b1" : "cdr-a"));
+        free(text);
+    }
+    json_decref(a);
+    free(out);
+    free(id);
+    /* the subject the request made is the number's, under either name */
+    RUN(&r, "subject", "add", "--kind", "customer", "--phone", "+447700900555");
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.err, "already belongs"));
+    tu_run_free(&r);
+    RUN(&r, "traffic", "erase", "--account", "ACC-A", "--msisdn",
+        "+447700900555");
+    assert_int_equal(r.status, 2); /* no instruction: usage */
+    tu_run_free(&r);
+    RUN(&r, "traffic", "erase", "--account", "ACC-A", "--msisdn",
+        "+447700900555", "--instruction", "ACC-A/77", "--json");
+    out = ok(&r);
+    a = json_loads(out, 0, NULL);
+    assert_int_equal(json_integer_value(json_object_get(a, "erased")), 2);
+    json_decref(a);
+    free(out);
+    RUN(&r, "traffic", "export", "--account", "ACC-B", "--phone",
+        "+447700900555", "--json");
+    out = ok(&r);
+    a = json_loads(out, 0, NULL);
+    assert_int_equal(json_integer_value(json_object_get(a, "found")), 1);
+    json_decref(a);
+    free(out);
+    RUN(&r, "traffic", "find", "--msisdn", "+447700900555", "--json");
+    out = ok(&r);
+    assert_non_null(strstr(out, "cdr-b1"));
+    assert_null(strstr(out, "cdr-a1"));
+    free(out);
+    RUN(&r, "audit", "verify");
+    free(ok(&r));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_cli_request__customer_story),
+        cmocka_unit_test_setup_teardown(test_cli_request__customer_story, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_cli_request__processor_story,
+                                        setup, teardown),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, NULL, NULL);
 }
