@@ -1106,6 +1106,21 @@ static void check_policy(pctx *c, void *obj)
                     "record-scoped trigger (the communication)",
                     r->id);
     }
+    /* CCPA 1798.110: a right-to-know answer names the CCPA category of
+     * everything collected, so none may fall outside them. */
+    for (size_t i = 0; p->ccpa.n_categories && i < p->n_categories; i++) {
+        bool mapped = false;
+        for (size_t k = 0; k < p->ccpa.n_categories && !mapped; k++)
+            for (size_t j = 0; j < p->ccpa.categories[k].covers.n && !mapped;
+                 j++)
+                mapped = sw_category_covers(p->ccpa.categories[k].covers.v[j],
+                                            p->categories[i].id);
+        if (!mapped)
+            perr_at(c, p->categories[i].pos, "unmapped-category",
+                    "category '%s' is in no CCPA category (ccpa.categories "
+                    "covers): a right-to-know answer could not name it",
+                    p->categories[i].id);
+    }
     if (p->consent.suppression_activity &&
         !sw_policy_activity(p, p->consent.suppression_activity))
         perr_at(c, c->here, "undefined-reference",
