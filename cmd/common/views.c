@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <string.h>
+
 #include "views.h"
 
 json_t *sv_instant(bool has, sw_instant t)
@@ -146,6 +148,26 @@ json_t *sv_key_view(const sw_key_view *k)
         json_object_set_new(o, "revoked_at", sv_instant(true, k->revoked_at));
     if (o && k->account[0])
         json_object_set_new(o, "account", json_string(k->account));
+    return o;
+}
+
+json_t *sv_disclosure_view(const sw_disclosure_view *d)
+{
+    json_t *cats = json_array();
+    char buf[sizeof(d->categories)];
+    snprintf(buf, sizeof(buf), "%s", d->categories);
+    for (char *save = NULL, *c = strtok_r(buf, ", ", &save); c;
+         c = strtok_r(NULL, ", ", &save))
+        json_array_append_new(cats, json_string(c));
+    json_t *o = json_pack(
+        "{s:s, s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:b, s:s}", "id", d->id,
+        "at", sv_instant(true, d->at), "recipient_kind", d->recipient_kind,
+        "recipient", d->recipient, "basis", d->basis, "reference", d->reference,
+        "scope_kind", d->scope_kind, "scope", d->scope, "categories", cats,
+        "confidential", d->confidential, "recorded_by", d->actor);
+    if (o && d->has_confidential_until)
+        json_object_set_new(o, "confidential_until",
+                            sv_instant(true, d->confidential_until));
     return o;
 }
 

@@ -25,6 +25,8 @@ json_t *sv_change(const char *state, sw_instant at, const char *actor,
 json_t *sv_subject_view(const sw_subject_view *v, const sw_policy *p);
 json_t *sv_hold_view(const sw_hold_view *h);
 json_t *sv_key_view(const sw_key_view *k);
+/* A disclosure of the log as the privacy team sees it. */
+json_t *sv_disclosure_view(const sw_disclosure_view *d);
 /* A rule's due date for a trigger instant (and a country's extension):
  * {rule, section, trigger, after, keep, period, due|null[, country]}. */
 json_t *sv_rule_due(const sw_policy *p, const sw_rule *r, sw_instant trigger,

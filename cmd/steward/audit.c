@@ -166,7 +166,7 @@ static const cli_verb verbs[] = {
      "so nothing up to it was removed. Exit 0 when intact; exit 1 naming the\n"
      "first broken entry, or when entries were written with the system\n"
      "clock set back. Entries written under time travel (--now) are noted.",
-     OPT(O_CHECKPOINT), 0},
+     OPT(O_CHECKPOINT), 0, 0},
     {"head", do_head, "steward audit head [--out FILE]",
      "Prints a checkpoint of the trail's head: one JSON line with the\n"
      "entry count, the head hash and the time, signed with the store's key\n"
@@ -174,14 +174,14 @@ static const cli_verb verbs[] = {
      "ticket, a mail to the DPO, another machine); 'steward audit verify\n"
      "--checkpoint FILE' later proves nothing up to it was removed. --out\n"
      "writes it to a new file instead.",
-     OPT(O_OUT), 0},
+     OPT(O_OUT), 0, 0},
     {"log", do_log,
      "steward audit log [--since INSTANT] [--subject ID] "
      "[--json]",
      "Lists audit entries, oldest first: sequence, time, action, actor,\n"
      "object ids and details (never personal values). An entry written under\n"
      "time travel shows the real time it was written too.",
-     OPT(O_SINCE) | OPT(O_SUBJECT), 0},
+     OPT(O_SINCE) | OPT(O_SUBJECT), 0, 0},
 };
 
 int cmd_audit(int argc, char **argv, cli *c)

@@ -109,7 +109,7 @@ static const cli_verb verbs[] = {
      "(default gdpr), with the days the policy adds or removes, or of the\n"
      "jurisdiction named. Computed by rule for any year: fixed dates with\n"
      "their substitute or observed days, Easter, n-th and last weekdays.",
-     OPT(O_JURISDICTION) | OPT(O_REGULATION) | OPT(O_YEAR), 0},
+     OPT(O_JURISDICTION) | OPT(O_REGULATION) | OPT(O_YEAR), 0, 0},
 };
 
 int cmd_calendar(int argc, char **argv, cli *c)

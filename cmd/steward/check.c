@@ -122,6 +122,7 @@ static const cli_verb check_verb = {
     "(one address per line, '-' for stdin) it prints the allowed addresses,\n"
     "or with --json one verdict per line; counts go to stderr.",
     OPTS_WHO | OPT(O_PURPOSE) | OPT(O_FILE),
+    0,
     0};
 
 int cmd_check(int argc, char **argv, cli *c)

@@ -95,6 +95,12 @@ static const struct option long_opts[] = {
     {"jurisdiction", required_argument, NULL, OV(O_JURISDICTION)},
     {"year", required_argument, NULL, OV(O_YEAR)},
     {"instruction", required_argument, NULL, OV(O_INSTRUCTION)},
+    {"recipient-kind", required_argument, NULL, OV(O_RECIPIENT_KIND)},
+    {"recipient", required_argument, NULL, OV(O_RECIPIENT)},
+    {"basis", required_argument, NULL, OV(O_BASIS)},
+    {"reference", required_argument, NULL, OV(O_REFERENCE)},
+    {"categories", required_argument, NULL, OV(O_CATEGORIES)},
+    {"confidential-until", required_argument, NULL, OV(O_CONFIDENTIAL_UNTIL)},
     {NULL, 0, NULL, 0}};
 
 /* The identifier type each identifier option stands for. */
@@ -220,7 +226,7 @@ static int parse(int argc, char **argv, cli *c, const cli_verb *v,
         if (opt < OV(0))
             continue;
         opt -= OV(0);
-        if (!(v->opts & OPT(opt)))
+        if (!(opt < 64 ? v->opts & OPT(opt) : v->opts_hi & OPT_HI(opt)))
             return cli_usage(cmd, "option '--%s' does not apply to '%s'",
                              opt_name(opt), cmd);
         a->v[opt] = optarg;

@@ -76,10 +76,20 @@ typedef enum cli_opt {
     O_JURISDICTION,
     O_YEAR,
     O_INSTRUCTION,
+    O_RECIPIENT_KIND,
+    O_RECIPIENT,
+    O_BASIS,
+    O_REFERENCE,
+    O_CATEGORIES,
+    O_CONFIDENTIAL_UNTIL,
     O_COUNT_
 } cli_opt;
 
-#define OPT(o) (UINT64_C(1) << (o))
+/* A verb's options are two words of bits: OPT() for the first 64, OPT_HI()
+ * (in cli_verb.opts_hi) for the others; each is 0 for an option of the
+ * other word, so a list can be given to both (see disclosure.c). */
+#define OPT(o) ((o) < 64 ? UINT64_C(1) << ((o)&63) : 0)
+#define OPT_HI(o) ((o) >= 64 ? UINT64_C(1) << (((o)-64) & 63) : 0)
 /* The options that name an identifier (subject add/find). */
 #define OPTS_IDENT                                                             \
     (OPT(O_EMAIL) | OPT(O_PHONE) | OPT(O_MSISDN) | OPT(O_IMSI) | OPT(O_IMEI) | \
@@ -114,8 +124,9 @@ typedef struct cli_verb {
     int (*fn)(cli *c, const cli_args *a);
     const char *usage;
     const char *help;
-    uint64_t opts; /* OPT() bits of the options it takes */
-    int max_pos;   /* positional arguments it takes */
+    uint64_t opts;    /* OPT() bits of the options it takes */
+    int max_pos;      /* positional arguments it takes */
+    uint64_t opts_hi; /* OPT_HI() bits of the others */
 } cli_verb;
 
 /* Sets defaults from the environment. Returns 0 or an exit code. */

@@ -276,40 +276,40 @@ static const cli_verb consent_verbs[] = {
      "--parental. Audited.",
      OPTS_WHO | OPT(O_PURPOSE) | OPT(O_METHOD) | OPT(O_FORM) | OPT(O_KIND) |
          OPT(O_PERIOD) | OPT(O_AT) | OPT(O_BORN) | OPT(O_PARENTAL),
-     0},
+     0, 0},
     {"confirm", do_confirm, "steward consent confirm TOKEN [--json]",
      "Confirms a pending subscription with the token sent to the address.\n"
      "An unknown, used or expired token is refused and nothing changes.",
-     0, 1},
+     0, 1, 0},
     {"request", do_request,
      "steward consent request --purpose P (--subject ID | --email E) [--json]",
      "Asks for consent (a sourced candidate): the request starts the clock\n"
      "of those who never answer (30 days in the bundled policy).",
-     OPTS_WHO | OPT(O_PURPOSE), 0},
+     OPTS_WHO | OPT(O_PURPOSE), 0, 0},
     {"refuse", do_refuse,
      "steward consent refuse --purpose P (--subject ID | --email E) [--json]",
      "Records that a requested consent was refused.", OPTS_WHO | OPT(O_PURPOSE),
-     0},
+     0, 0},
     {"renew", do_renew, "steward consent renew ID [--period 2y] [--json]",
      "Renews a given consent, optionally for a new period from now.",
-     OPT(O_PERIOD), 1},
+     OPT(O_PERIOD), 1, 0},
     {"withdraw", do_withdraw,
      "steward consent withdraw (--email E | --phone P | --subject ID | "
      "--visitor V) [--purpose P] [--json]",
      "Withdraws consents (of --purpose, or all): one call with the\n"
      "identifier, no account needed. The records they covered become due;\n"
      "a marketing consent's addresses go on the suppression list. Audited.",
-     OPTS_WHO | OPT(O_PURPOSE), 0},
+     OPTS_WHO | OPT(O_PURPOSE), 0, 0},
     {"list", do_list,
      "steward consent list (--email E | --phone P | --subject ID | "
      "--visitor V) [--json]",
-     "Lists a subject's consents, newest first.", OPTS_WHO, 0},
+     "Lists a subject's consents, newest first.", OPTS_WHO, 0, 0},
     {"show", do_show, "steward consent show ID [--json]",
-     "Shows a consent with every change it went through.", 0, 1},
+     "Shows a consent with every change it went through.", 0, 1, 0},
     {"receipt", do_receipt, "steward consent receipt ID",
      "Prints the consent's receipt (Kantara Consent Receipt 1.1 JSON).\n"
      "Audited as a disclosure.",
-     0, 1},
+     0, 1, 0},
 };
 
 int cmd_consent(int argc, char **argv, cli *c)

@@ -56,7 +56,7 @@ static const cli_verb cookie_verbs[] = {
      "Necessary cookies need no consent; analytics and advertising need an\n"
      "opt-in. --gpc (a request with Sec-GPC: 1) refuses both. 'steward check\n"
      "--visitor ID --purpose P' answers for the cookie's purpose.",
-     OPT(O_VISITOR) | OPT(O_ANALYTICS) | OPT(O_ADVERTISING) | OPT(O_GPC), 0},
+     OPT(O_VISITOR) | OPT(O_ANALYTICS) | OPT(O_ADVERTISING) | OPT(O_GPC), 0, 0},
 };
 
 int cmd_cookie(int argc, char **argv, cli *c)

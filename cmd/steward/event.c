@@ -51,7 +51,7 @@ static const cli_verb verbs[] = {
      "--event EV.",
      OPT(O_TYPE) | OPT(O_SUBJECT) | OPT(O_ACCOUNT) | OPT(O_TENANT) |
          OPT(O_RECORD) | OPT(O_AT) | OPT(O_EVENT),
-     0},
+     0, 0},
 };
 
 int cmd_event(int argc, char **argv, cli *c)

@@ -89,11 +89,11 @@ static const cli_verb verbs[] = {
      "--reason TEXT [--json]",
      "Places a legal hold: every deletion it covers is suspended until it\n"
      "is released. Prints the hold id. Audited.",
-     OPT(O_SCOPE) | OPT(O_KIND) | OPT(O_REASON), 0},
+     OPT(O_SCOPE) | OPT(O_KIND) | OPT(O_REASON), 0, 0},
     {"release", do_release, "steward hold release ID [--json]",
-     "Releases a hold; the next sweep deletes what is due. Audited.", 0, 1},
+     "Releases a hold; the next sweep deletes what is due. Audited.", 0, 1, 0},
     {"list", do_list, "steward hold list [--all] [--json]",
-     "Lists active holds (--all: released ones too).", OPT(O_ALL), 0},
+     "Lists active holds (--all: released ones too).", OPT(O_ALL), 0, 0},
 };
 
 int cmd_hold(int argc, char **argv, cli *c)

@@ -45,6 +45,7 @@ static const cli_verb init_verb = {
     "key file (default PATH.key, or STEWARD_KEY_FILE), mode 0600. Refuses to\n"
     "overwrite either.",
     0,
+    0,
     0};
 
 int cmd_init(int argc, char **argv, cli *c)

@@ -100,11 +100,12 @@ static const cli_verb verbs[] = {
      "(read-only reports and audit), admin (keys and everything).\n"
      "--account ACC makes a service key of one customer: it may only export\n"
      "or erase its own end users' traffic on its instructions. Audited.",
-     OPT(O_ROLE) | OPT(O_LABEL) | OPT(O_ACCOUNT), 0},
+     OPT(O_ROLE) | OPT(O_LABEL) | OPT(O_ACCOUNT), 0, 0},
     {"list", do_list, "steward key list [--json]",
-     "Lists the keys (ids, roles, labels; never the keys themselves).", 0, 0},
+     "Lists the keys (ids, roles, labels; never the keys themselves).", 0, 0,
+     0},
     {"revoke", do_revoke, "steward key revoke ID [--json]",
-     "Revokes a key: stewardd refuses it from then on. Audited.", 0, 1},
+     "Revokes a key: stewardd refuses it from then on. Audited.", 0, 1, 0},
 };
 
 int cmd_key(int argc, char **argv, cli *c)

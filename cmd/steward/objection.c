@@ -69,12 +69,12 @@ static const cli_verb objection_verbs[] = {
      "the address goes on the suppression list at once. To other processing\n"
      "on legitimate interests it stops it for the subject until the DPO\n"
      "records compelling grounds. Audited.",
-     OPTS_WHO | OPT(O_PURPOSE), 0},
+     OPTS_WHO | OPT(O_PURPOSE), 0, 0},
     {"override", do_override,
      "steward objection override ID --reason TEXT [--json]",
      "Records the compelling legitimate grounds that override an objection\n"
      "(not possible for direct marketing). Audited.",
-     OPT(O_REASON), 1},
+     OPT(O_REASON), 1, 0},
 };
 
 int cmd_objection(int argc, char **argv, cli *c)

@@ -319,20 +319,20 @@ static const cli_verb verbs[] = {
      "Validates a policy (default: --policy, STEWARD_POLICY or the bundled "
      "one).\nErrors and the notice's gaps go to stderr as file:line:col.\n"
      "Exit 0 when valid, 1 when invalid (or warnings with --strict).",
-     OPT(O_STRICT), 1},
+     OPT(O_STRICT), 1, 0},
     {"show", do_show, "steward policy show [--json]",
-     "Prints the parsed policy: activities, their bases and rules.", 0, 0},
+     "Prints the parsed policy: activities, their bases and rules.", 0, 0, 0},
     {"ropa", do_ropa, "steward policy ropa [--format md|json|csv]",
      "Prints the GDPR Art. 30(1) record of processing activities.",
-     OPT(O_FORMAT), 0},
+     OPT(O_FORMAT), 0, 0},
     {"schedule", do_schedule, "steward policy schedule [--format md|json|csv]",
-     "Prints the retention schedule, one row per rule.", OPT(O_FORMAT), 0},
+     "Prints the retention schedule, one row per rule.", OPT(O_FORMAT), 0, 0},
     {"due", do_due,
      "steward policy due --rule ID --trigger INSTANT [--country CC] [--json]",
      "Prints the instant a record falls due under a rule, given the instant\n"
      "of its trigger (and the destination country, for national "
      "extensions).",
-     OPT(O_RULE) | OPT(O_TRIGGER) | OPT(O_COUNTRY), 0},
+     OPT(O_RULE) | OPT(O_TRIGGER) | OPT(O_COUNTRY), 0, 0},
     {"apply", do_apply, "steward policy apply FILE [--dry-run] [--json]",
      "Compares FILE with the policy the store applies and applies it in one\n"
      "audited step: every stored record, day key and suppression entry a\n"
@@ -343,12 +343,12 @@ static const cli_verb verbs[] = {
      "given under an older notice for a purpose that changed (to ask\n"
      "again). --dry-run shows the same and changes nothing. Refused when\n"
      "FILE drops an activity stored records still belong to.",
-     OPT(O_DRY_RUN), 1},
+     OPT(O_DRY_RUN), 1, 0},
     {"history", do_history, "steward policy history [--json]",
      "Lists the policy versions the store has applied: number, time,\n"
      "notice version, SHA-256 of the text, who applied it, from which "
      "file.",
-     0, 0},
+     0, 0, 0},
 };
 
 int cmd_policy(int argc, char **argv, cli *c)

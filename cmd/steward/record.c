@@ -62,7 +62,7 @@ static const cli_verb verbs[] = {
      "another event's do not.",
      OPT(O_SUBJECT) | OPT(O_ACTIVITY) | OPT(O_CATEGORY) | OPT(O_VALUE) |
          OPT(O_AT) | OPT(O_SOURCE) | OPT(O_EVENT),
-     0},
+     0, 0},
 };
 
 int cmd_record(int argc, char **argv, cli *c)

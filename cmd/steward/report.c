@@ -48,7 +48,7 @@ static const cli_verb verbs[] = {
      "Data-subject requests received since INSTANT (default: all): counts\n"
      "per type and regulation, outcomes, median and longest time to\n"
      "complete, open and overdue ones.",
-     OPT(O_SINCE), 0},
+     OPT(O_SINCE), 0, 0},
 };
 
 int cmd_report(int argc, char **argv, cli *c)

@@ -316,22 +316,22 @@ static const cli_verb verbs[] = {
      OPT(O_TYPE) | OPT(O_REGULATION) | OPT(O_EMAIL) | OPT(O_PHONE) |
          OPT(O_SUBJECT) | OPT(O_PURPOSE) | OPT(O_AGENT) | OPT(O_AGENT_PROOF) |
          OPT(O_RECEIVED),
-     0},
+     0, 0},
     {"verify", do_verify, "steward request verify ID --code CODE [--json]",
      "Checks the requester's code. The fifth wrong code refuses the request\n"
      "as unverified.",
-     OPT(O_CODE), 1},
+     OPT(O_CODE), 1, 0},
     {"resend", do_resend, "steward request resend ID [--json]",
-     "Issues a new code for a request still being verified.", 0, 1},
+     "Issues a new code for a request still being verified.", 0, 1, 0},
     {"extend", do_extend, "steward request extend ID --reason TEXT [--json]",
      "Extends the deadline once, before the first one passes. Audited.",
-     OPT(O_REASON), 1},
+     OPT(O_REASON), 1, 0},
     {"refuse", do_refuse, "steward request refuse ID --reason TEXT [--json]",
      "Refuses with reasons; the answer names the right to complain to a\n"
      "supervisory authority. A refusal after the first deadline is flagged.",
-     OPT(O_REASON), 1},
+     OPT(O_REASON), 1, 0},
     {"withdraw", do_withdraw, "steward request withdraw ID [--json]",
-     "The requester withdraws the request.", 0, 1},
+     "The requester withdraws the request.", 0, 1, 0},
     {"complete", do_complete,
      "steward request complete ID [--format json|html|csv] [--out FILE] "
      "[--record ID --value V] [--json]",
@@ -341,14 +341,14 @@ static const cli_verb verbs[] = {
      "portability in JSON or CSV. A rectification names --record and its\n"
      "new --value. Data processed for a customer is not answered: the\n"
      "answer is the notice forwarding the request to that customer.",
-     OPT(O_FORMAT) | OPT(O_OUT) | OPT(O_RECORD) | OPT(O_VALUE), 1},
+     OPT(O_FORMAT) | OPT(O_OUT) | OPT(O_RECORD) | OPT(O_VALUE), 1, 0},
     {"show", do_show, "steward request show ID [--json]",
-     "Shows a request with its timeline.", 0, 1},
+     "Shows a request with its timeline.", 0, 1, 0},
     {"list", do_list,
      "steward request list [--overdue | --due-within 7d] [--json]",
      "Lists open requests by due date (overdue ones first) with the days\n"
      "and working days left on the regulation's calendar.",
-     OPT(O_OVERDUE) | OPT(O_DUE_WITHIN), 0},
+     OPT(O_OVERDUE) | OPT(O_DUE_WITHIN), 0, 0},
 };
 
 int cmd_request(int argc, char **argv, cli *c)

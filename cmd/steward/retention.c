@@ -59,7 +59,7 @@ static const cli_verb verbs[] = {
      "have a due date, how many are kept for a reason that ends (which),\n"
      "and every item with neither. Exit status 1 when any item has neither.\n"
      "Changes nothing.",
-     0, 0},
+     0, 0, 0},
 };
 
 int cmd_retention(int argc, char **argv, cli *c)

@@ -219,7 +219,7 @@ static const cli_verb verbs[] = {
      "Adds a data subject of a kind the policy names, with its identifiers\n"
      "(normalised, blind-indexed, encrypted). Prints the subject id.\n"
      "An identifier that belongs to another subject is refused.",
-     OPT(O_KIND) | OPT(O_ACCOUNT) | OPT(O_TENANT) | OPT(O_ROLE) | OPTS_IDENT,
+     OPT(O_KIND) | OPT(O_ACCOUNT) | OPT(O_TENANT) | OPT(O_ROLE) | OPTS_IDENT, 0,
      0},
     {"find", do_find,
      "steward subject find --email E | --phone P | --msisdn M | --imsi I | "
@@ -227,27 +227,28 @@ static const cli_verb verbs[] = {
      "--account A [--json]",
      "Finds the subject an identifier belongs to (or the subjects of an\n"
      "account) without decrypting anything.",
-     OPT(O_ACCOUNT) | OPTS_IDENT, 0},
+     OPT(O_ACCOUNT) | OPTS_IDENT, 0, 0},
     {"show", do_show, "steward subject show ID [--json]",
      "Shows everything held on a subject, decrypted, with each record's\n"
      "retention. Audited as a disclosure.",
-     0, 1},
+     0, 1, 0},
     {"erase", do_erase, "steward subject erase ID [--json]",
      "Crypto-shreds a subject: destroys its data key, then deletes its\n"
      "records, identifiers and events.",
-     0, 1},
+     0, 1, 0},
     {"flag", do_flag, "steward subject flag ID --child [--json]",
      "Records that the subject is a child under the policy's minimum age:\n"
      "everything held on them is erased at once (notice section 14).",
-     OPT(O_CHILD), 1},
+     OPT(O_CHILD), 1, 0},
     {"restrict", do_restrict,
      "steward subject restrict ID [--reason R] [--json]",
      "Restricts processing (Art. 18): every decision but storage is denied.\n"
      "Audited.",
-     OPT(O_REASON), 1},
+     OPT(O_REASON), 1, 0},
     {"unrestrict", do_unrestrict,
      "steward subject unrestrict ID [--reason R] [--json]",
-     "Lifts a restriction (audited); tell the person first.", OPT(O_REASON), 1},
+     "Lifts a restriction (audited); tell the person first.", OPT(O_REASON), 1,
+     0},
 };
 
 int cmd_subject(int argc, char **argv, cli *c)

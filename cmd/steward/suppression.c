@@ -43,6 +43,7 @@ static const cli_verb unsubscribe_verb = {
     "No account needed. Every marketing decision for it is denied from now\n"
     "on, even after the subject is erased.",
     OPT(O_EMAIL) | OPT(O_PHONE) | OPT(O_CHANNEL),
+    0,
     0};
 
 int cmd_unsubscribe(int argc, char **argv, cli *c)
@@ -92,7 +93,7 @@ static const cli_verb suppression_verbs[] = {
     {"list", do_sup_list, "steward suppression list [--json]",
      "Lists the suppression list: keyed hashes, channels, dates and the rule\n"
      "each entry stays under. No address is stored, so none is shown.",
-     0, 0},
+     0, 0, 0},
 };
 
 int cmd_suppression(int argc, char **argv, cli *c)

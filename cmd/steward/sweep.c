@@ -95,6 +95,7 @@ static const cli_verb sweep_verb = {
     "into the audit trail. --dry-run prints the plan and changes nothing.\n"
     "Interrupted, it leaves whole batches: run it again to finish.",
     OPT(O_DRY_RUN) | OPT(O_BATCH),
+    0,
     0};
 
 int cmd_sweep(int argc, char **argv, cli *c)

@@ -209,11 +209,11 @@ static const cli_verb verbs[] = {
      "currency. Bad lines are reported by number and nothing is stored,\n"
      "unless --skip-bad. End users' identifiers are sealed under the key of\n"
      "their day; the rest is kept in clear.",
-     OPT(O_SKIP_BAD), 1},
+     OPT(O_SKIP_BAD), 1, 0},
     {"find", do_find, "steward traffic find --msisdn N | --email E [--json]",
      "Lists a person's detail records across every day whose identifiers\n"
      "are still kept. Audited as a disclosure.",
-     OPT(O_MSISDN) | OPT(O_EMAIL), 0},
+     OPT(O_MSISDN) | OPT(O_EMAIL), 0, 0},
     {"export", do_export,
      "steward traffic export --account ACC --msisdn N | --email E "
      "[--instruction REF] [--json]",
@@ -223,7 +223,7 @@ static const cli_verb verbs[] = {
      "with the account and the instruction's reference.",
      OPT(O_ACCOUNT) | OPT(O_MSISDN) | OPT(O_PHONE) | OPT(O_EMAIL) |
          OPT(O_INSTRUCTION),
-     0},
+     0, 0},
     {"erase", do_erase,
      "steward traffic erase --account ACC --msisdn N | --email E "
      "--instruction REF [--json]",
@@ -234,13 +234,13 @@ static const cli_verb verbs[] = {
      "left and counted. Audited with the instruction's reference.",
      OPT(O_ACCOUNT) | OPT(O_MSISDN) | OPT(O_PHONE) | OPT(O_EMAIL) |
          OPT(O_INSTRUCTION),
-     0},
+     0, 0},
     {"bill", do_bill,
      "steward traffic bill --account A --period YYYY-MM --status "
      "unpaid|disputed|settled|closed [--json]",
      "Records a bill's status. Unpaid and disputed bills keep that month's\n"
      "identifiers past their 12 months until settled or closed.",
-     OPT(O_ACCOUNT) | OPT(O_PERIOD) | OPT(O_STATUS), 0},
+     OPT(O_ACCOUNT) | OPT(O_PERIOD) | OPT(O_STATUS), 0, 0},
 };
 
 int cmd_traffic(int argc, char **argv, cli *c)

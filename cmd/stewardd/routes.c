@@ -26,6 +26,9 @@ const route routes_api[] = {
     {"GET", "/v1/holds", A | D | U, 0, r_hold_list},
     {"POST", "/v1/holds", A | D, 0, r_hold_place},
     {"POST", "/v1/holds/{id}/release", A | D, 0, r_hold_release},
+    /* the disclosure log */
+    {"POST", "/v1/disclosures", A | D, 0, r_disclosure_add},
+    {"GET", "/v1/disclosures", A | D | U, 0, r_disclosure_list},
     {"POST", "/v1/traffic", A | S, F_STREAM, r_traffic_ingest},
     {"GET", "/v1/traffic", A | D, 0, r_traffic_find},
     {"POST", "/v1/traffic/bills", A | S, 0, r_traffic_bill},

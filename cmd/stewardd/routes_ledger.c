@@ -241,6 +241,62 @@ int r_hold_release(call *c, sw_store *s)
         c, 200, json_pack("{s:s, s:b}", "id", c->param[0], "released", 1));
 }
 
+/* ---- the disclosure log ---- */
+
+int r_disclosure_add(call *c, sw_store *s)
+{
+    sw_disclosure_spec d;
+    memset(&d, 0, sizeof(d));
+    d.recipient_kind = b_str(c, "recipient_kind");
+    d.recipient = b_str(c, "recipient");
+    d.basis = b_str(c, "basis");
+    d.reference = b_str(c, "reference");
+    d.scope = b_str(c, "scope");
+    json_t *cats = c->in ? json_object_get(c->in, "categories") : NULL;
+    const char *list[32];
+    size_t i;
+    json_t *x;
+    if (!d.recipient_kind || !d.recipient || !d.basis || !d.reference ||
+        !d.scope || !json_is_array(cats) || json_array_size(cats) > 32)
+        return reply_missing(c, "recipient_kind, recipient, basis, reference, "
+                                "scope and categories (at most 32) are "
+                                "required");
+    json_array_foreach(cats, i, x)
+    {
+        if (!json_is_string(x))
+            return reply_missing(c, "categories: an array of the policy's "
+                                    "category names");
+        list[d.n_categories++] = json_string_value(x);
+    }
+    d.categories = list;
+    const char *until = b_str(c, "confidential_until"), *at = b_str(c, "at");
+    if ((until && sw_instant_parse(until, &d.confidential_until) != SW_OK) ||
+        (at && sw_instant_parse(at, &d.at) != SW_OK))
+        return reply_error(c, 422, "invalid",
+                           "confidential_until and at: ISO-8601 dates or "
+                           "instants");
+    d.has_confidential_until = until != NULL;
+    d.has_at = at != NULL;
+    char id[SW_ID_BUFSZ];
+    sw_status st = sw_disclosure_add(s, &d, id);
+    if (st != SW_OK)
+        return reply_store(c, s, st);
+    return reply_json(c, 201, json_pack("{s:s}", "id", id));
+}
+
+static int disclosure_one(const sw_disclosure_view *d, void *ctx)
+{
+    return json_array_append_new(ctx, sv_disclosure_view(d));
+}
+
+int r_disclosure_list(call *c, sw_store *s)
+{
+    json_t *list = json_array();
+    sw_status st =
+        sw_disclosure_list(s, q_arg(c, "subject"), disclosure_one, list);
+    return reply_list(c, s, st, "disclosures", list);
+}
+
 /* ---- traffic: the body is spooled to disk as it arrives, then ingested ----
  * An ingest is one transaction (a bad line stores nothing), so it must not
  * wait on the network: a slow client would hold the store's write lock and

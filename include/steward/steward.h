@@ -8,6 +8,7 @@
 #include "steward/clock.h"
 #include "steward/consent.h"
 #include "steward/diag.h"
+#include "steward/disclosure.h"
 #include "steward/ident.h"
 #include "steward/keys.h"
 #include "steward/ledger.h"

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "disclosures/disclosures_sql.h"
 #include "requests/request_int.h"
 #include "steward/ident.h"
 #include "steward/report.h"
@@ -261,6 +262,30 @@ static char *access_html(json_t *r)
         }
         sw_buf_puts(&b, "</table>\n");
     }
+    if (json_array_size(json_object_get(r, "disclosures"))) {
+        sw_buf_puts(&b, "<h2>Disclosed to</h2>\n<table>\n<caption>Each "
+                        "time your data was given to an authority, a court, "
+                        "an auditor or another recipient outside the ordinary "
+                        "ones</caption>\n<tr><th scope=\"col\">Recipient</th>"
+                        "<th scope=\"col\">Kind</th><th scope=\"col\">Legal "
+                        "basis</th><th scope=\"col\">When</th>"
+                        "<th scope=\"col\">Data</th></tr>\n");
+        json_array_foreach(json_object_get(r, "disclosures"), i, v)
+        {
+            static const char *const cols[] = {"recipient", "recipient_kind",
+                                               "basis", "at"};
+            sw_buf_puts(&b, "<tr>");
+            for (size_t k = 0; k < 4; k++) {
+                sw_buf_puts(&b, "<td>");
+                esc(&b, str(v, cols[k]));
+                sw_buf_puts(&b, "</td>");
+            }
+            sw_buf_puts(&b, "<td>");
+            joined(&b, json_object_get(v, "categories"), NULL);
+            sw_buf_puts(&b, "</td></tr>\n");
+        }
+        sw_buf_puts(&b, "</table>\n");
+    }
     sw_buf_puts(&b, "<h2>Your rights</h2>\n<ul>\n");
     json_array_foreach(json_object_get(r, "rights"), i, v)
     {
@@ -297,6 +322,61 @@ static int consent_info(const sw_consent_view *c, void *p)
     return 0;
 }
 
+/* The disclosures of a person's data since `since` that the person may be
+ * told of; those a confidentiality order still covers are only counted
+ * (and the latest of their dates kept) for the privacy team's outcome. */
+typedef struct disclosed {
+    sw_instant now, since;
+    json_t *list;
+    size_t withheld;
+    sw_instant withheld_until;
+} disclosed;
+
+static int disclosed_row(const sw_disclosure_row *r, void *p)
+{
+    disclosed *d = p;
+    if (r->at < d->since)
+        return 0;
+    if (r->has_confidential_until && r->confidential_until > d->now) {
+        d->withheld++;
+        if (r->confidential_until > d->withheld_until)
+            d->withheld_until = r->confidential_until;
+        return 0;
+    }
+    json_t *cats = json_loads(r->categories ? r->categories : "[]", 0, NULL);
+    json_array_append_new(
+        d->list, json_pack("{s:s, s:s, s:s, s:o, s:o}", "recipient",
+                           r->recipient, "recipient_kind", r->recipient_kind,
+                           "basis", r->basis, "at", instant_json(r->at),
+                           "categories", cats ? cats : json_array()));
+    return 0;
+}
+
+static sw_status disclosures_of(sw_store *s, const char *subject,
+                                sw_instant since, disclosed *d)
+{
+    d->now = sw_clock_now(&s->clock);
+    d->since = since;
+    d->list = json_array();
+    d->withheld = 0;
+    d->withheld_until = 0;
+    return sw_disclosures_list(s, subject, disclosed_row, d);
+}
+
+/* What the privacy team's outcome adds for disclosures held back. */
+static void withheld_note(const disclosed *d, char *out, size_t n)
+{
+    size_t k = strlen(out);
+    if (!d->withheld || k >= n)
+        return;
+    char until[SW_INSTANT_BUFSZ];
+    snprintf(out + k, n - k,
+             "; %zu disclosure%s withheld under a confidentiality order "
+             "until %s",
+             d->withheld, d->withheld == 1 ? "" : "s",
+             sw_instant_format(d->withheld_until, until));
+}
+
 sw_status sw_answer_access(sw_store *s, const char *subject,
                            const char *request, sw_answer_format f,
                            sw_fulfilment *out)
@@ -315,19 +395,22 @@ sw_status sw_answer_access(sw_store *s, const char *subject,
         json_array_append_new(recs, record_info(p, &v->records[i]));
     json_t *cons = json_array();
     sw_who who = {subject, NULL};
-    if ((st = sw_consent_list(s, &who, consent_info, cons)) != SW_OK) {
+    disclosed dis = {0, 0, NULL, 0, 0};
+    if ((st = sw_consent_list(s, &who, consent_info, cons)) != SW_OK ||
+        (st = disclosures_of(s, subject, INT64_MIN, &dis)) != SW_OK) {
         json_decref(ids);
         json_decref(recs);
         json_decref(cons);
+        json_decref(dis.list);
         sw_subject_view_free(v);
         return st;
     }
     json_t *r = json_pack(
-        "{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:s}", "request",
+        "{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:s}", "request",
         request, "subject", subject, "generated_at",
         instant_json(sw_clock_now(&s->clock)), "controller", controller_json(p),
-        "identifiers", ids, "records", recs, "consents", cons, "rights",
-        rights_json(p), "automated_decisions",
+        "identifiers", ids, "records", recs, "consents", cons, "disclosures",
+        dis.list, "rights", rights_json(p), "automated_decisions",
         p->automated_decisions.statement ? p->automated_decisions.statement
                                          : "",
         "complaint", "You may lodge a complaint with a supervisory authority.");
@@ -345,6 +428,7 @@ sw_status sw_answer_access(sw_store *s, const char *subject,
     snprintf(out->outcome, sizeof(out->outcome),
              "access report with %zu record%s (%s)", n, n == 1 ? "" : "s",
              f == SW_ANSWER_HTML ? "HTML" : "JSON");
+    withheld_note(&dis, out->outcome, sizeof(out->outcome));
     return SW_OK;
 }
 
@@ -429,6 +513,39 @@ static void add_unique(json_t *arr, const char *v)
     json_array_append_new(arr, json_string(v));
 }
 
+/* Adds each CCPA category that covers category (or, for a disclosed
+ * prefix such as "user.telecom", that it covers) to cats once, with its
+ * parties (the policy's categories of third parties, or who) merged. */
+static void add_ccpa(const sw_policy *p, const char *category, bool prefix,
+                     const char *who, json_t *cats)
+{
+    for (size_t c = 0; c < p->ccpa.n_categories; c++) {
+        const sw_ccpa_category *k = &p->ccpa.categories[c];
+        bool covers = false;
+        for (size_t j = 0; j < k->covers.n && !covers; j++)
+            covers = sw_category_covers(k->covers.v[j], category) ||
+                     (prefix && sw_category_covers(category, k->covers.v[j]));
+        if (!covers)
+            continue;
+        json_t *e = NULL, *x;
+        size_t i;
+        json_array_foreach(
+            cats, i, x) if (strcmp(json_string_value(json_object_get(x, "id")),
+                                   k->id) == 0) e = x;
+        if (!e) {
+            e = json_pack("{s:s, s:s, s:s, s:[]}", "id", k->id, "name", k->name,
+                          "examples", k->examples ? k->examples : "",
+                          "disclosed_to");
+            json_array_append_new(cats, e);
+        }
+        json_t *to = json_object_get(e, "disclosed_to");
+        if (who)
+            add_unique(to, who);
+        for (size_t j = 0; !who && j < k->disclosed_to.n; j++)
+            add_unique(to, k->disclosed_to.v[j]);
+    }
+}
+
 sw_status sw_answer_know(sw_store *s, const char *subject, sw_fulfilment *out)
 {
     sw_subject_view *v;
@@ -438,44 +555,48 @@ sw_status sw_answer_know(sw_store *s, const char *subject, sw_fulfilment *out)
     const sw_policy *p = s->policy;
     sw_instant since =
         sw_instant_add(sw_clock_now(&s->clock), (sw_duration){-1, 0, 0});
-    json_t *cats = json_array(), *parties = json_array(), *seen = json_array();
-    for (size_t i = 0; i < v->n_records; i++) {
-        const sw_record_view *r = &v->records[i];
-        if (r->collected_at < since)
-            continue;
-        for (size_t c = 0; c < p->ccpa.n_categories; c++) {
-            const sw_ccpa_category *k = &p->ccpa.categories[c];
-            bool covers = false;
-            for (size_t j = 0; j < k->covers.n && !covers; j++)
-                covers = sw_category_covers(k->covers.v[j], r->category);
-            if (!covers)
-                continue;
-            size_t before = json_array_size(seen);
-            add_unique(seen, k->id);
-            if (json_array_size(seen) > before)
-                json_array_append_new(
-                    cats,
-                    json_pack("{s:s, s:s, s:s}", "id", k->id, "name", k->name,
-                              "examples", k->examples ? k->examples : ""));
-            for (size_t j = 0; j < k->disclosed_to.n; j++)
-                add_unique(parties, k->disclosed_to.v[j]);
-        }
-    }
+    json_t *cats = json_array(), *parties = json_array();
+    for (size_t i = 0; i < v->n_records; i++)
+        if (v->records[i].collected_at >= since)
+            add_ccpa(p, v->records[i].category, false, NULL, cats);
     sw_subject_view_free(v);
-    json_decref(seen);
-    size_t n = json_array_size(cats);
+    size_t i, j;
+    json_t *x, *y;
+    json_array_foreach(cats, i, x)
+        json_array_foreach(json_object_get(x, "disclosed_to"), j, y)
+            add_unique(parties, json_string_value(y));
+    /* what the disclosure log says was actually given, and to whom */
+    disclosed dis = {0, 0, NULL, 0, 0};
+    if ((st = disclosures_of(s, subject, since, &dis)) != SW_OK) {
+        json_decref(cats);
+        json_decref(parties);
+        json_decref(dis.list);
+        return st;
+    }
+    json_t *given = json_array();
+    json_array_foreach(dis.list, i, x)
+    {
+        const char *who =
+            json_string_value(json_object_get(x, "recipient_kind"));
+        json_array_foreach(json_object_get(x, "categories"), j, y)
+            add_ccpa(p, json_string_value(y), true, who, given);
+    }
+    json_decref(dis.list);
+    size_t n = json_array_size(cats), nd = json_array_size(given);
     json_t *o = json_pack(
-        "{s:s, s:s, s:o, s:o, s:b, s:s}", "subject", subject, "period",
+        "{s:s, s:s, s:o, s:o, s:o, s:b, s:s}", "subject", subject, "period",
         "the preceding 12 months", "categories_collected", cats,
-        "third_party_categories", parties, "sold", p->ccpa.sells, "statement",
+        "categories_disclosed", given, "third_party_categories", parties,
+        "sold", p->ccpa.sells, "statement",
         p->ccpa.sells ? "Personal information is sold: see the notice."
                       : "We do not sell personal information.");
     if ((st = take_answer(s, out, json_text(o))) != SW_OK)
         return st;
     snprintf(out->outcome, sizeof(out->outcome),
-             "categories collected in the preceding 12 months: %zu; nothing "
-             "sold",
-             n);
+             "categories collected in the preceding 12 months: %zu, "
+             "disclosed: %zu; nothing sold",
+             n, nd);
+    withheld_note(&dis, out->outcome, sizeof(out->outcome));
     return SW_OK;
 }
 

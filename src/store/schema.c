@@ -137,6 +137,16 @@ const char *const sw_schema_steps[SW_SCHEMA_LATEST] = {
     " WHERE EXISTS (SELECT 1 FROM identifiers WHERE type = 'msisdn');"
     /* and a service key may be scoped to one customer's account */
     "ALTER TABLE api_keys ADD COLUMN account TEXT;",
+    /* 11: the disclosure log (to authorities, courts, auditors...) */
+    "CREATE TABLE disclosures(id TEXT PRIMARY KEY, at INTEGER NOT NULL,"
+    " recipient_kind TEXT NOT NULL, recipient TEXT NOT NULL,"
+    " basis TEXT NOT NULL, reference TEXT NOT NULL,"
+    " scope_kind TEXT NOT NULL, scope_bi BLOB, subject_id TEXT,"
+    " scope_enc BLOB NOT NULL, wrapped_key BLOB NOT NULL,"
+    " categories TEXT NOT NULL, confidential_until INTEGER,"
+    " actor TEXT NOT NULL);"
+    "CREATE INDEX disclosures_scope ON disclosures(scope_bi);"
+    "CREATE INDEX disclosures_subject ON disclosures(subject_id);",
 };
 
 /* Every table the steps make (what a failed creation removes). */
@@ -158,6 +168,7 @@ const char *const sw_schema_tables[] = {"meta",
                                         "requests",
                                         "request_changes",
                                         "api_keys",
+                                        "disclosures",
                                         "public_state",
                                         "policy_versions",
                                         NULL};

@@ -283,12 +283,102 @@ static void test_cli_request__processor_story(void **state)
     free(ok(&r));
 }
 
+/* The disclosure story from the command line: the police get a
+ * customer's traffic data under an order that forbids telling them; their
+ * access answer says nothing of it until the order's date, then lists it;
+ * their CCPA right-to-know answer lists its categories. */
+static void test_cli_request__disclosure_story(void **state)
+{
+    (void)state;
+    tu_run r;
+    RUN(&r, "init");
+    free(ok(&r));
+    RUN(&r, "subject", "add", "--kind", "customer", "--account", "ACC-1",
+        "--email", "ivy@acme.example", "--msisdn", "+447700900555");
+    free(ok(&r));
+    RUN(&r, "disclosure", "add", "--recipient-kind", "law_enforcement",
+        "--recipient", "Metropolitan Police", "--basis", "6(1)(c)",
+        "--reference", "ORDER-77", "--scope", "phone:+44 7700 900555",
+        "--categories", "user.telecom.msisdn,system.traffic",
+        "--confidential-until", "2026-08-01");
+    free(ok(&r));
+    RUN(&r, "disclosure", "list");
+    char *out = ok(&r);
+    assert_non_null(strstr(out, "withheld from access"));
+    assert_non_null(strstr(out, "msisdn:+447700900555"));
+    free(out);
+
+    char *id = open_verified("access");
+    RUN(&r, "request", "complete", id);
+    out = ok(&r);
+    assert_null(strstr(out, "Metropolitan"));
+    free(out);
+    RUN(&r, "request", "show", id);
+    out = ok(&r);
+    assert_non_null(strstr(out, "1 disclosure withheld under a "
+                                "confidentiality order until 2026-08-01"));
+    free(out);
+    free(id);
+
+    const char *later[] = {store_env, "STEWARD_NOW=2026-08-02T09:00:00Z",
+                           "STEWARD_ACTOR=dpo", NULL};
+    tu_steward(&r, later, "request", "open", "--type", "access", "--regulation",
+               "gdpr", "--email", "ivy@acme.example", "--json",
+               (const char *)NULL);
+    out = ok(&r);
+    char *rid = field(out, "id"), *msg = field(out, "verification_message");
+    free(out);
+    char code[8];
+    const char *is = strstr(msg, " is ");
+    assert_non_null(is);
+    snprintf(code, sizeof(code), "%.6s", is + 4);
+    free(msg);
+    tu_steward(&r, later, "request", "verify", rid, "--code", code,
+               (const char *)NULL);
+    free(ok(&r));
+    tu_steward(&r, later, "request", "complete", rid, (const char *)NULL);
+    out = ok(&r);
+    assert_non_null(strstr(out, "Metropolitan Police"));
+    free(out);
+    free(rid);
+
+    tu_steward(&r, later, "request", "open", "--type", "know_categories",
+               "--regulation", "ccpa", "--email", "ivy@acme.example", "--json",
+               (const char *)NULL);
+    out = ok(&r);
+    rid = field(out, "id");
+    msg = field(out, "verification_message");
+    free(out);
+    is = strstr(msg, " is ");
+    assert_non_null(is);
+    snprintf(code, sizeof(code), "%.6s", is + 4);
+    free(msg);
+    tu_steward(&r, later, "request", "verify", rid, "--code", code,
+               (const char *)NULL);
+    free(ok(&r));
+    tu_steward(&r, later, "request", "complete", rid, (const char *)NULL);
+    out = ok(&r);
+    json_t *a = json_loads(out, 0, NULL);
+    assert_non_null(a);
+    char *given = json_dumps(json_object_get(a, "categories_disclosed"), 0);
+    assert_non_null(strstr(given, "law_enforcement"));
+    assert_non_null(strstr(given, "identifiers"));
+    free(given);
+    json_decref(a);
+    free(out);
+    free(rid);
+    RUN(&r, "audit", "verify");
+    free(ok(&r));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_cli_request__customer_story, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_cli_request__processor_story,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cli_request__disclosure_story,
                                         setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
