@@ -207,6 +207,17 @@ static int complete(cli *c, const cli_args *a, sw_store *s)
         memset(r.answer, 0, r.answer_len);
         free(r.answer);
     }
+    if (!rc && r.link.ready) { /* the CLI has no outbox: the team sends it */
+        char until[SW_INSTANT_BUFSZ];
+        fprintf(stderr,
+                "steward: the answer is kept for download until %s; send "
+                "this to the %s on file (%s):\n%s\n",
+                sw_instant_format(r.link.expires_at, until),
+                strcmp(r.link.channel, "email") == 0 ? "e-mail address"
+                                                     : "phone number",
+                r.link.to, r.link.body);
+    }
+    explicit_bzero(&r.link, sizeof(r.link));
     if (rc)
         return rc;
     if (r.answer && !f)

@@ -79,6 +79,11 @@ static int do_sweep(cli *c, const cli_args *a)
                    r->requests_lapsed,
                    r->dry_run ? "due to be closed as refused"
                               : "closed as refused");
+        if (r->answers_removed)
+            printf("  requests: %zu answer%s kept for download past their "
+                   "period %s\n",
+                   r->answers_removed, r->answers_removed == 1 ? "" : "s",
+                   r->dry_run ? "due to be deleted" : "deleted");
     }
     sw_sweep_report_free(r);
     cli_close_store(s, p);

@@ -239,6 +239,8 @@ static enum MHD_Result send_reply(call *c)
         MHD_add_response_header(resp, "Retry-After", c->retry_after);
     if (c->set_cookie[0])
         MHD_add_response_header(resp, "Set-Cookie", c->set_cookie);
+    if (c->disposition[0])
+        MHD_add_response_header(resp, "Content-Disposition", c->disposition);
     if (c->status == 401)
         MHD_add_response_header(resp, "WWW-Authenticate",
                                 "Bearer realm=\"stewardd\"");

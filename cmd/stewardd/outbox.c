@@ -39,13 +39,15 @@ int outbox_send(server *srv, const char *channel, const char *to,
 }
 
 /* A message lives as long as the longest thing it can carry: a
- * confirmation link (the policy's consent.confirmation_valid). */
+ * confirmation link (the policy's consent.confirmation_valid) or an
+ * answer's download link (requests.answer_download). */
 static sw_duration message_life(const server *srv)
 {
     sw_duration d = srv->policy->consent.confirmation_valid;
+    sw_duration a = srv->policy->requests.answer_download;
     if (sw_duration_is_zero(d))
         d.days = 7;
-    return d;
+    return sw_instant_add(0, a) > sw_instant_add(0, d) ? a : d;
 }
 
 /* Whether an outbox line is past its life at now; a line that cannot be

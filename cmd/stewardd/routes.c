@@ -83,6 +83,7 @@ const route routes_api[] = {
      p_request_status},
     {"POST", "/privacy/api/requests/{id}/verify", R_ANY, F_PUBLIC | F_FLOOR,
      p_request_verify},
+    {"GET", "/privacy/answers/{id}", R_ANY, F_PUBLIC | F_FLOOR, p_answer_get},
     {"GET", "/privacy/api/preferences", R_ANY, F_PUBLIC, p_preferences},
     {"POST", "/privacy/api/unsubscribe", R_ANY, F_PUBLIC, p_unsubscribe},
     {"POST", "/privacy/api/subscribe", R_ANY, F_PUBLIC, p_subscribe},

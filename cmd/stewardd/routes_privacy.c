@@ -117,6 +117,24 @@ int p_request_status(call *c, sw_store *s)
     return reply_json(c, 200, public_view(&v, srv_now(c->srv)));
 }
 
+/* ---- a completed answer, through the link sent to the person ---- */
+
+int p_answer_get(call *c, sw_store *s)
+{
+    sw_answer_file f;
+    sw_status st = sw_answer_fetch(s, c->param[0], q_arg(c, "token"), &f);
+    if (st == SW_ERR_DENIED)
+        return reply_error(c, 404, "not_found",
+                           "no answer at this link: it is wrong, or its time "
+                           "is over (ask the privacy team for a new one)");
+    if (st != SW_OK)
+        return reply_store(c, s, st);
+    snprintf(c->ctype_buf, sizeof(c->ctype_buf), "%s", f.mime);
+    snprintf(c->disposition, sizeof(c->disposition),
+             "attachment; filename=\"%s\"", f.filename);
+    return reply_text(c, 200, c->ctype_buf, f.data, f.len);
+}
+
 /* ---- preferences through an unsubscribe link's token ---- */
 
 typedef struct link_target {

@@ -173,10 +173,20 @@ int r_request_complete(call *c, sw_store *s)
         return reply_missing(c, "format: json, html or csv");
     o.record = b_str(c, "record");
     o.value = b_str(c, "value");
+    o.link_base = c->srv->o.public_url;
     sw_fulfilment r;
     sw_status st = sw_request_fulfil(s, c->param[0], &o, &r);
     if (st != SW_OK)
         return reply_store(c, s, st);
+    json_t *delivery = json_null();
+    if (r.link.ready) { /* the link goes to the person, not to the caller */
+        int sent = outbox_send(c->srv, r.link.channel, r.link.to,
+                               r.link.subject, r.link.body);
+        delivery = json_pack("{s:s, s:o, s:b}", "channel", r.link.channel,
+                             "expires_at", sv_instant(true, r.link.expires_at),
+                             "sent", sent == 0);
+    }
+    explicit_bzero(&r.link, sizeof(r.link));
     json_t *answer = json_null();
     if (r.answer) {
         answer = o.format == SW_ANSWER_JSON
@@ -190,10 +200,12 @@ int r_request_complete(call *c, sw_store *s)
     sw_request_view v;
     if ((st = sw_request_get(s, c->param[0], &v)) != SW_OK) {
         json_decref(answer);
+        json_decref(delivery);
         return reply_store(c, s, st);
     }
     json_t *j = sv_request_view(&v, srv_now(c->srv));
     json_object_set_new(j, "answer", answer ? answer : json_null());
+    json_object_set_new(j, "delivery", delivery);
     return reply_json(c, 200, j);
 }
 

@@ -193,6 +193,8 @@ struct call {
     char *raw;
     size_t raw_len;
     const char *ctype;
+    char ctype_buf[48]; /* a type the reply names itself (ctype points here) */
+    char disposition[128]; /* Content-Disposition, or "" */
     char retry_after[16];
     char set_cookie[256];
     double t0;

@@ -297,6 +297,12 @@ typedef struct sw_policy {
         sw_duration orphan_subject;
         sw_duration released_hold;
     } ledger;
+    /* Requests: how long a completed access or portability answer can be
+     * downloaded from the privacy centre (zero: the policy states no
+     * period; answers are not kept for download). */
+    struct {
+        sw_duration answer_download;
+    } requests;
     /* The calendars of the requests' deadlines: the controller's for
      * GDPR, California's for CCPA (jurisdiction NULL: not stated, UTC and
      * weekends only). */

@@ -150,12 +150,30 @@ typedef struct sw_fulfil_options {
     sw_answer_format format;
     const char *record; /* rectification: the record to correct */
     const char *value;  /* rectification: its new value */
+    /* the privacy centre's address the download link starts with
+     * ("https://privacy.example.com"), or NULL: the link is a path */
+    const char *link_base;
 } sw_fulfil_options;
+
+/* A completed access or portability answer kept, encrypted, for the
+ * requester to download from the privacy centre until expires_at (the
+ * policy's requests.answer_download), and the message that tells them,
+ * to the verified address. The caller sends it, then wipes this. */
+typedef struct sw_answer_link {
+    bool ready;     /* false: not kept (another type, or no period stated) */
+    char token[65]; /* the link's secret; the store keeps a keyed hash */
+    sw_instant expires_at;
+    char channel[8];       /* "email" or "sms" */
+    char to[SW_IDENT_MAX]; /* the address on file */
+    char subject[96];
+    char body[1024]; /* holds the link */
+} sw_answer_link;
 
 typedef struct sw_fulfilment {
     char outcome[512]; /* what was done, in words (kept with the request) */
     char *answer;      /* the answer to send, or NULL (caller frees) */
     size_t answer_len;
+    sw_answer_link link;
 } sw_fulfilment;
 
 /*
@@ -176,9 +194,30 @@ typedef struct sw_fulfilment {
  *  restriction, objection, withdraw_consent: through the consent ledger.
  * A subject processed for a customer (role processor) is not answered:
  * the answer is the forwarding notice to that customer.
+ * An access or portability answer is also kept for download when the
+ * policy states requests.answer_download: out->link.
  */
 sw_status sw_request_fulfil(sw_store *s, const char *id,
                             const sw_fulfil_options *o, sw_fulfilment *out);
+
+/* A kept answer, fetched with its link's token. */
+typedef struct sw_answer_file {
+    char *data; /* the answer (caller wipes and frees) */
+    size_t len;
+    char mime[48];     /* application/json, text/html, text/csv */
+    char filename[80]; /* "answer-REQ.json" */
+} sw_answer_file;
+
+/* The answer kept for request, given the token of its link: SW_ERR_DENIED
+ * alike for an unknown request, a wrong token and an expired answer
+ * (nothing tells them apart). Audited ("answer.fetch"), with how many
+ * times it was fetched. */
+sw_status sw_answer_fetch(sw_store *s, const char *request, const char *token,
+                          sw_answer_file *out);
+
+/* Deletes the kept answers whose download period is over; the sweep
+ * calls it. *n: how many. Audited ("answer.expire"). */
+sw_status sw_answer_expire(sw_store *s, size_t *n);
 
 /* Deletes the records of closed requests whose retention (the policy's
  * rule counted from request_closed: 24 months in the bundled policy, CCPA

@@ -99,6 +99,8 @@ typedef struct sw_sweep_report {
     size_t requests_removed;    /* records of closed requests */
     /* requests never verified by their deadline: closed as refused */
     size_t requests_lapsed;
+    /* answers kept for download whose period was over */
+    size_t answers_removed;
     /* the privacy centre's tickets and limits whose time was over */
     size_t public_removed;
     size_t holds_removed; /* released holds past ledger.released_hold */

@@ -371,6 +371,13 @@ static const field ledger_fields[] = {
 static const schema ledger_schema = {"ledger",      0,    NOPOS,
                                      ledger_fields, NULL, NULL};
 
+static const field requests_fields[] = {{"answer_download", F_DURATION,
+                                         POFF(requests.answer_download), 0, 0,
+                                         R_NONE, NULL, NULL},
+                                        {NULL, 0, 0, 0, 0, 0, NULL, NULL}};
+static const schema requests_schema = {"requests",      0,    NOPOS,
+                                       requests_fields, NULL, NULL};
+
 #define CALENDAR_SCHEMA(reg)                                                   \
     static const field reg##_calendar_fields[] = {                             \
         {"jurisdiction", F_STR, POFF(calendars.reg.jurisdiction), 0, REQ,      \
@@ -427,6 +434,7 @@ static const field policy_fields[] = {
     {"traffic", F_OBJ, 0, 0, 0, R_NONE, &traffic_schema, NULL},
     {"consent", F_OBJ, 0, 0, 0, R_NONE, &consent_schema, NULL},
     {"ledger", F_OBJ, 0, 0, 0, R_NONE, &ledger_schema, NULL},
+    {"requests", F_OBJ, 0, 0, 0, R_NONE, &requests_schema, NULL},
     {"calendars", F_OBJ, 0, 0, 0, R_NONE, &calendars_schema, NULL},
     {NULL, 0, 0, 0, 0, 0, NULL, NULL}};
 const schema sw_policy_schema_ = {

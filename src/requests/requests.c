@@ -273,21 +273,7 @@ static sw_status recipient_of(sw_store *s, const sw_who *who,
         snprintf(buf, n, "%s %s", who->ident->type, who->ident->value);
         return SW_OK;
     }
-    sw_subject_view *v;
-    sw_status st = sw_subject_show(s, subject, &v);
-    if (st != SW_OK)
-        return st;
-    buf[0] = '\0';
-    for (size_t i = 0; i < v->n_idents && !buf[0]; i++)
-        if (strcmp(v->idents[i].type, "email") == 0 ||
-            strcmp(sw_ident_space(v->idents[i].type), "phone") == 0)
-            snprintf(buf, n, "%s %s", v->idents[i].type, v->idents[i].value);
-    sw_subject_view_free(v);
-    return buf[0] ? SW_OK
-                  : sw_fail(s, SW_ERR_INVALID,
-                            "subject %s has no e-mail address or phone "
-                            "number on file to send a code to",
-                            subject);
+    return sw_request_recipient(s, subject, buf, n);
 }
 
 /* ---- the calls ---- */
@@ -730,6 +716,20 @@ sw_status sw_request_fulfil(sw_store *s, const char *id,
             break;
         }
     }
+    if (st == SW_OK && !processor &&
+        (type == SW_REQ_ACCESS || type == SW_REQ_PORTABILITY) &&
+        (st = sw_answer_keep(s, id, r->subject, o->format, o->link_base,
+                             out)) == SW_OK &&
+        out->link.ready) {
+        size_t k = strlen(outcome);
+        char until[SW_INSTANT_BUFSZ];
+        snprintf(outcome + k, k < n ? n - k : 0,
+                 "; delivered as a download link to the %s on file, valid "
+                 "until %s",
+                 strcmp(out->link.channel, "email") == 0 ? "e-mail address"
+                                                         : "phone number",
+                 sw_instant_format(out->link.expires_at, until));
+    }
     if (st == SW_OK) {
         r->outcome = outcome;
         st = transition(s, r, SW_RS_COMPLETED, outcome, "request.complete");
@@ -740,7 +740,7 @@ sw_status sw_request_fulfil(sw_store *s, const char *id,
                                     "checkpointed");
     if (st != SW_OK) {
         free(out->answer);
-        memset(out, 0, sizeof(*out));
+        sw_wipe(out, sizeof(*out));
     }
     return st;
 }

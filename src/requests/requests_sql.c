@@ -125,6 +125,10 @@ sw_status sw_requests_delete(sw_store *s, const char *id)
         sw_sql_run(s, "deleting a request",
                    "DELETE FROM request_changes WHERE request_id = ?1",
                    SW_ARGS(sw_v_text(id)), NULL);
+    if (st == SW_OK)
+        st = sw_sql_run(s, "deleting a request",
+                        "DELETE FROM answers WHERE request_id = ?1",
+                        SW_ARGS(sw_v_text(id)), NULL);
     return st == SW_OK ? sw_sql_run(s, "deleting a request",
                                     "DELETE FROM requests WHERE id = ?1",
                                     SW_ARGS(sw_v_text(id)), NULL)
@@ -165,6 +169,74 @@ sw_status sw_public_state_sweep(sw_store *s, sw_instant now, size_t *n)
     int64_t k = 0;
     sw_status st = sw_sql_run(s, "sweeping the public door's state",
                               "DELETE FROM public_state WHERE due_at <= ?1",
+                              SW_ARGS(sw_v_int(now)), &k);
+    *n = (size_t)k;
+    return st;
+}
+
+/* ---- kept answers ---- */
+
+sw_status sw_answers_put(sw_store *s, const sw_answer_row *r)
+{
+    sw_status st = sw_sql_run(s, "keeping an answer",
+                              "DELETE FROM answers WHERE request_id = ?1",
+                              SW_ARGS(sw_v_text(r->request)), NULL);
+    if (st != SW_OK)
+        return st;
+    return sw_sql_run(
+        s, "keeping an answer",
+        "INSERT INTO answers(request_id, token_hash, mime, sealed,"
+        " wrapped_key, created_at, expires_at, fetches)"
+        " VALUES(?1,?2,?3,?4,?5,?6,?7,0)",
+        SW_ARGS(sw_v_text(r->request), sw_v_blob(r->token_hash, SW_BLIND_BYTES),
+                sw_v_text(r->mime), sw_v_blob(r->sealed, r->sealed_len),
+                sw_v_blob(r->wrapped, r->wrapped_len), sw_v_int(r->created_at),
+                sw_v_int(r->expires_at)),
+        NULL);
+}
+
+static void answer_row_of(const sw_row *r, sw_answer_row *a)
+{
+    a->request = sw_row_text(r, 0);
+    a->mime = sw_row_text(r, 1);
+    a->sealed = sw_row_blob(r, 2, &a->sealed_len);
+    a->wrapped = sw_row_blob(r, 3, &a->wrapped_len);
+    a->created_at = sw_row_int(r, 4);
+    a->expires_at = sw_row_int(r, 5);
+    a->fetches = sw_row_int(r, 6);
+}
+SW_ROWS(answer_rows, sw_answer_row, answer_row_of)
+
+sw_status sw_answers_get(sw_store *s, const char *request,
+                         const uint8_t token_hash[SW_BLIND_BYTES],
+                         sw_instant now,
+                         int (*cb)(const sw_answer_row *r, void *ctx),
+                         void *ctx)
+{
+    answer_rows_ctx c = {cb, ctx};
+    return sw_sql_one(
+        s, "reading an answer",
+        "SELECT request_id, mime, sealed, wrapped_key, created_at,"
+        " expires_at, fetches FROM answers WHERE request_id = ?1"
+        " AND token_hash = ?2 AND expires_at > ?3",
+        SW_ARGS(sw_v_text(request), sw_v_blob(token_hash, SW_BLIND_BYTES),
+                sw_v_int(now)),
+        answer_rows, &c);
+}
+
+sw_status sw_answers_fetched(sw_store *s, const char *request)
+{
+    return sw_sql_run(s, "counting a fetch",
+                      "UPDATE answers SET fetches = fetches + 1"
+                      " WHERE request_id = ?1",
+                      SW_ARGS(sw_v_text(request)), NULL);
+}
+
+sw_status sw_answers_expire(sw_store *s, sw_instant now, size_t *n)
+{
+    int64_t k = 0;
+    sw_status st = sw_sql_run(s, "deleting expired answers",
+                              "DELETE FROM answers WHERE expires_at <= ?1",
                               SW_ARGS(sw_v_int(now)), &k);
     *n = (size_t)k;
     return st;

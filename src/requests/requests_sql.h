@@ -46,6 +46,32 @@ sw_status sw_requests_delete(sw_store *s, const char *id);
 /* The timeline of a request (sw_timeline_add, sw_timeline_list). */
 extern const sw_timeline sw_request_timeline;
 
+/* A kept answer (its data sealed under its own wrapped key). */
+typedef struct sw_answer_row {
+    const char *request;
+    const uint8_t *token_hash; /* SW_BLIND_BYTES */
+    const char *mime;
+    const uint8_t *sealed;
+    size_t sealed_len;
+    const uint8_t *wrapped;
+    size_t wrapped_len;
+    sw_instant created_at, expires_at;
+    int64_t fetches;
+} sw_answer_row;
+
+/* Inserts or replaces the answer of a request. */
+sw_status sw_answers_put(sw_store *s, const sw_answer_row *r);
+/* The answer of request whose token hashes to token_hash and that has not
+ * expired at now; SW_ERR_NOTFOUND (no message) otherwise. cb gets it. */
+sw_status sw_answers_get(sw_store *s, const char *request,
+                         const uint8_t token_hash[SW_BLIND_BYTES],
+                         sw_instant now,
+                         int (*cb)(const sw_answer_row *r, void *ctx),
+                         void *ctx);
+sw_status sw_answers_fetched(sw_store *s, const char *request);
+/* Deletes the answers expired by now; *n: how many. */
+sw_status sw_answers_expire(sw_store *s, sw_instant now, size_t *n);
+
 /* The public door's state: a value (text, n bytes) under a kind and a
  * keyed hash until it is due; SW_ERR_NOTFOUND (no message) when none. */
 sw_status sw_public_state_get(sw_store *s, const char *kind,

@@ -152,6 +152,8 @@ char *sw_sweep_report_json(const sw_sweep_report *r)
                         json_integer((json_int_t)r->requests_removed));
     json_object_set_new(o, "requests_lapsed",
                         json_integer((json_int_t)r->requests_lapsed));
+    json_object_set_new(o, "answers_removed",
+                        json_integer((json_int_t)r->answers_removed));
     json_object_set_new(o, "public_door_entries_removed",
                         json_integer((json_int_t)r->public_removed));
     json_object_set_new(o, "holds_removed",
@@ -492,6 +494,7 @@ static void clear_work(sw_sweep_report *r)
     r->consents_expired = r->suppression_removed = 0;
     r->unconfirmed_removed = r->orphans_removed = 0;
     r->requests_removed = r->public_removed = r->requests_lapsed = 0;
+    r->answers_removed = 0;
     r->holds_removed = r->bills_removed = r->events_removed = 0;
     free(r->groups);
     r->groups = NULL;
@@ -519,7 +522,8 @@ static int fold_one(const sw_audit_row *row, void *p)
         "consent.expire",        "request.expire",
         "suppression.sweep",     "consent.unconfirmed_expire",
         "subject.orphan_expire", "hold.expire",
-        "traffic.bills_expire",  "request.lapse"};
+        "traffic.bills_expire",  "request.lapse",
+        "answer.expire"};
     bool counted = false;
     for (size_t i = 0; i < sizeof(work) / sizeof(work[0]) && !counted; i++)
         counted = strcmp(a, work[i]) == 0;
@@ -568,6 +572,8 @@ static int fold_one(const sw_audit_row *row, void *p)
         r->requests_removed += (size_t)jint(d, "requests");
     } else if (strcmp(a, "request.lapse") == 0) {
         r->requests_lapsed++;
+    } else if (strcmp(a, "answer.expire") == 0) {
+        r->answers_removed += (size_t)jint(d, "answers");
     } else if (strcmp(a, "suppression.sweep") == 0) {
         r->suppression_removed += (size_t)jint(d, "suppression_entries");
         r->public_removed += (size_t)jint(d, "public_door_entries");
@@ -655,6 +661,8 @@ sw_status sw_sweep(sw_store *s, const sw_sweep_options *o,
     if (st == SW_OK)
         st = sw_request_expire(s, &r->requests_removed);
     if (st == SW_OK)
+        st = sw_answer_expire(s, &r->answers_removed);
+    if (st == SW_OK)
         st = orphans_sweep(s, r);
     if (st == SW_OK)
         st = released_holds_sweep(s, r);
@@ -675,7 +683,8 @@ sw_status sw_sweep(sw_store *s, const sw_sweep_options *o,
                r->consents_expired || r->unconfirmed_removed ||
                r->orphans_removed || r->suppression_removed ||
                r->requests_removed || r->public_removed || r->holds_removed ||
-               r->bills_removed || r->events_removed || r->requests_lapsed;
+               r->bills_removed || r->events_removed || r->requests_lapsed ||
+               r->answers_removed;
     if (st == SW_OK && !r->dry_run && did) {
         char *cert = sw_sweep_report_json(r);
         /* The certificate is compact JSON in the trail. */

@@ -147,6 +147,11 @@ const char *const sw_schema_steps[SW_SCHEMA_LATEST] = {
     " actor TEXT NOT NULL);"
     "CREATE INDEX disclosures_scope ON disclosures(scope_bi);"
     "CREATE INDEX disclosures_subject ON disclosures(subject_id);",
+    /* 12: completed answers kept, encrypted, for download */
+    "CREATE TABLE answers(request_id TEXT PRIMARY KEY,"
+    " token_hash BLOB NOT NULL, mime TEXT NOT NULL, sealed BLOB NOT NULL,"
+    " wrapped_key BLOB NOT NULL, created_at INTEGER NOT NULL,"
+    " expires_at INTEGER NOT NULL, fetches INTEGER NOT NULL);",
 };
 
 /* Every table the steps make (what a failed creation removes). */
@@ -169,6 +174,7 @@ const char *const sw_schema_tables[] = {"meta",
                                         "request_changes",
                                         "api_keys",
                                         "disclosures",
+                                        "answers",
                                         "public_state",
                                         "policy_versions",
                                         NULL};

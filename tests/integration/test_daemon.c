@@ -1094,6 +1094,86 @@ static void test_customer_key_reaches_its_account_only(void **state)
     daemon_free(&d);
 }
 
+/* A completed access answer reaches the person: a link in the outbox to a
+ * download in the privacy centre, served to the link and to nothing
+ * else, with the token kept out of the log. */
+static void test_answer_reaches_the_person(void **state)
+{
+    (void)state;
+    daemon_t d;
+    daemon_start(&d);
+    tu_run r;
+    tu_steward(&r, NULL, "subject", "add", "--kind", "customer", "--email",
+               "ivy@acme.example", "--store", d.store, NULL);
+    assert_int_equal(r.status, 0);
+    char sid[64];
+    snprintf(sid, sizeof(sid), "%.*s", (int)strcspn(r.out, "\n"), r.out);
+    tu_run_free(&r);
+    tu_steward(&r, NULL, "record", "add", "--subject", sid, "--activity",
+               "customer_account", "--category", "user.name", "--value",
+               "Ivy Stone", "--store", d.store, NULL);
+    assert_int_equal(r.status, 0);
+    tu_run_free(&r);
+    tu_steward(&r, NULL, "request", "open", "--type", "access", "--regulation",
+               "gdpr", "--email", "ivy@acme.example", "--json", "--store",
+               d.store, NULL);
+    assert_int_equal(r.status, 0);
+    json_t *o = json_loads(r.out, 0, NULL);
+    char id[64], code[8];
+    snprintf(id, sizeof(id), "%s", json_string_value(json_object_get(o, "id")));
+    const char *msg =
+        json_string_value(json_object_get(o, "verification_message"));
+    snprintf(code, sizeof(code), "%.6s", strstr(msg, " is ") + 4);
+    json_decref(o);
+    tu_run_free(&r);
+    tu_steward(&r, NULL, "request", "verify", id, "--code", code, "--store",
+               d.store, NULL);
+    assert_int_equal(r.status, 0);
+    tu_run_free(&r);
+    char dpo[128];
+    make_key(&d, "dpo", dpo, sizeof(dpo));
+    daemon_run(&d, NULL);
+
+    char path[256];
+    snprintf(path, sizeof(path), "/v1/requests/%s/complete", id);
+    resp a;
+    http(d.port, "POST", path, dpo, "application/json", "{}", 2, NULL, &a);
+    assert_int_equal(a.status, 200);
+    json_t *dl = json_object_get(a.json, "delivery");
+    assert_true(json_is_true(json_object_get(dl, "sent")));
+    assert_string_equal(json_string_value(json_object_get(dl, "channel")),
+                        "email");
+    assert_null(strstr(a.body, "token=")); /* the link is the person's */
+    resp_free(&a);
+    char *box = tu_read_file(d.outbox, NULL);
+    char *at = strstr(box, "/privacy/answers/");
+    assert_non_null(at);
+    assert_non_null(strstr(box, "ivy@acme.example"));
+    char url[256];
+    snprintf(url, sizeof(url), "%.*s", (int)strcspn(at, " \""), at);
+    free(box);
+    char *token = strstr(url, "token=") + 6;
+    assert_int_equal(strlen(token), 64);
+
+    http(d.port, "GET", url, NULL, NULL, NULL, 0, NULL, &a);
+    assert_int_equal(a.status, 200);
+    assert_non_null(strstr(a.head, "Content-Disposition: attachment"));
+    assert_non_null(strstr(a.body, "Ivy Stone"));
+    resp_free(&a);
+    token[0] = token[0] == 'a' ? 'b' : 'a';
+    http(d.port, "GET", url, NULL, NULL, NULL, 0, NULL, &a);
+    assert_int_equal(a.status, 404);
+    resp_free(&a);
+    assert_int_equal(daemon_stop(&d), 0);
+    char *log = tu_read_file(d.log, NULL);
+    assert_null(strstr(log, token + 1));
+    free(log);
+    tu_steward(&r, NULL, "audit", "log", "--json", "--store", d.store, NULL);
+    assert_non_null(strstr(r.out, "answer.fetch"));
+    tu_run_free(&r);
+    daemon_free(&d);
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -1102,6 +1182,7 @@ int main(void)
         cmocka_unit_test(test_openapi_walk),
         cmocka_unit_test(test_auth_matrix),
         cmocka_unit_test(test_customer_key_reaches_its_account_only),
+        cmocka_unit_test(test_answer_reaches_the_person),
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_metrics_logs_schedule),
         cmocka_unit_test(test_streamed_ingest_survives_sigterm),

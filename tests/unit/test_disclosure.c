@@ -152,7 +152,7 @@ static char *answer(tu_store *t, sw_request_type type, sw_regulation reg,
     if (sw_request_open(t->s, &who, &spec, &o) != SW_OK)
         fail_msg("open: %s", sw_errmsg(t->s));
     assert_int_equal(sw_request_verify(t->s, o.req.id, o.code), SW_OK);
-    sw_fulfil_options fo = {SW_ANSWER_JSON, NULL, NULL};
+    sw_fulfil_options fo = {SW_ANSWER_JSON, NULL, NULL, NULL};
     sw_fulfilment f;
     if (sw_request_fulfil(t->s, o.req.id, &fo, &f) != SW_OK)
         fail_msg("fulfil: %s", sw_errmsg(t->s));

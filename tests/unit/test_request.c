@@ -16,7 +16,7 @@
 static sw_status fulfil(tu_store *t, const char *id, sw_answer_format fmt,
                         char *outcome, char **answer)
 {
-    sw_fulfil_options o = {fmt, NULL, NULL};
+    sw_fulfil_options o = {fmt, NULL, NULL, NULL};
     sw_fulfilment f;
     sw_status st = sw_request_fulfil(t->s, id, &o, &f);
     snprintf(outcome, 256, "%s", f.outcome);
@@ -352,6 +352,89 @@ static sw_request_opened verified(tu_store *t, const char *email,
     return o;
 }
 
+/* Part 4 of the rights: a completed access answer reaches the person as
+ * a link to a download kept encrypted for the policy's period, audited
+ * when fetched, deleted by the sweep once the period is over. */
+static void test_answer_delivered_as_a_download(void **state)
+{
+    (void)state;
+    tu_store t;
+    tu_store_new(&t, "2026-05-04T08:00:00Z");
+    char sid[SW_ID_BUFSZ], rid[SW_ID_BUFSZ];
+    customer(&t, "ivy@acme.example", sid);
+    sw_record_spec rs = {
+        sid, "customer_account", "user.name", "Ivy Stone", 9, NULL, false, 0,
+        NULL};
+    assert_int_equal(sw_record_add(t.s, &rs, rid, NULL), SW_OK);
+    sw_request_opened o =
+        verified(&t, "ivy@acme.example", SW_REQ_ACCESS, SW_GDPR);
+    sw_fulfil_options fo = {SW_ANSWER_HTML, NULL, NULL,
+                            "https://privacy.example.com"};
+    sw_fulfilment f;
+    assert_int_equal(sw_request_fulfil(t.s, o.req.id, &fo, &f), SW_OK);
+    assert_true(f.link.ready);
+    assert_string_equal(f.link.channel, "email");
+    assert_string_equal(f.link.to, "ivy@acme.example");
+    assert_int_equal(f.link.expires_at, tu_instant("2026-06-03T08:00:00Z"));
+    char url[256];
+    snprintf(url, sizeof(url),
+             "https://privacy.example.com/privacy/answers/%s?token=%s",
+             o.req.id, f.link.token);
+    assert_non_null(strstr(f.link.body, url));
+    assert_non_null(strstr(f.outcome, "download link"));
+    /* the answer is kept sealed: its values are nowhere in clear */
+    if (!tu_pg())
+        assert_false(tu_file_contains(t.path, "Ivy Stone"));
+
+    sw_answer_file af;
+    char wrong[65];
+    snprintf(wrong, sizeof(wrong), "%s", f.link.token);
+    wrong[0] = wrong[0] == 'a' ? 'b' : 'a';
+    assert_int_equal(sw_answer_fetch(t.s, o.req.id, wrong, &af), SW_ERR_DENIED);
+    assert_int_equal(sw_answer_fetch(t.s, "req_other", f.link.token, &af),
+                     SW_ERR_DENIED);
+    assert_int_equal(sw_answer_fetch(t.s, o.req.id, f.link.token, &af), SW_OK);
+    assert_int_equal(af.len, f.answer_len);
+    assert_memory_equal(af.data, f.answer, af.len);
+    assert_string_equal(af.mime, "text/html; charset=utf-8");
+    assert_non_null(strstr(af.filename, ".html"));
+    free(af.data);
+    assert_int_equal(tu_count_sql(t.path, "SELECT count(*) FROM audit WHERE"
+                                          " action = 'answer.fetch'"),
+                     1);
+    /* after its period: not served, and the sweep deletes it */
+    tu_store_now(&t, "2026-06-03T08:00:00Z");
+    assert_int_equal(sw_answer_fetch(t.s, o.req.id, f.link.token, &af),
+                     SW_ERR_DENIED);
+    sw_sweep_report *r = tu_sweep(&t, "2026-06-03T08:00:00Z");
+    assert_int_equal(r->answers_removed, 1);
+    sw_sweep_report_free(r);
+    assert_int_equal(tu_count_sql(t.path, "SELECT count(*) FROM answers"), 0);
+    free(f.answer);
+
+    /* an erasure is not kept for download; a policy with no period keeps
+     * no answer */
+    o = verified(&t, "ivy@acme.example", SW_REQ_ERASURE, SW_GDPR);
+    fo.format = SW_ANSWER_JSON;
+    assert_int_equal(sw_request_fulfil(t.s, o.req.id, &fo, &f), SW_OK);
+    assert_false(f.link.ready);
+    free(f.answer);
+    tu_store_free(&t);
+
+    static const char *const pairs[] = {"requests:\n  answer_download: 30d\n",
+                                        "", NULL};
+    char *text = tu_bundled_variant(pairs);
+    tu_store_new_policy(&t, "2026-05-04T08:00:00Z", tu_policy_text(text));
+    free(text);
+    customer(&t, "ivy@acme.example", sid);
+    o = verified(&t, "ivy@acme.example", SW_REQ_PORTABILITY, SW_GDPR);
+    assert_int_equal(sw_request_fulfil(t.s, o.req.id, &fo, &f), SW_OK);
+    assert_false(f.link.ready);
+    assert_null(strstr(f.outcome, "download"));
+    free(f.answer);
+    tu_store_free(&t);
+}
+
 /* The access answer lists the person's consents, each with the notice
  * version it was given under (notice 16: a changed notice is told apart)
  * and its period. */
@@ -595,7 +678,7 @@ static void test_rectification(void **state)
     five_activities(&t, sid, rec);
     sw_request_opened o =
         verified(&t, "ivy@acme.example", SW_REQ_RECTIFICATION, SW_GDPR);
-    sw_fulfil_options opt = {SW_ANSWER_JSON, NULL, NULL};
+    sw_fulfil_options opt = {SW_ANSWER_JSON, NULL, NULL, NULL};
     sw_fulfilment f;
     assert_int_equal(sw_request_fulfil(t.s, o.req.id, &opt, &f),
                      SW_ERR_INVALID);
@@ -1051,6 +1134,7 @@ int main(void)
         cmocka_unit_test(test_erasure_keeps_what_the_law_needs),
         cmocka_unit_test(test_processor_forwarding_and_child),
         cmocka_unit_test(test_processor_story),
+        cmocka_unit_test(test_answer_delivered_as_a_download),
         cmocka_unit_test(test_withdraw_consent_and_records_kept_24_months),
         cmocka_unit_test(test_stats),
     };

@@ -192,13 +192,14 @@ test_stewardd__outbox_keeps_messages_while_they_can_be_used(void **state)
     fputs("a line another tool wrote\n", f);
     fclose(f);
     size_t removed = 9;
-    /* the bundled link lives 7 days: the first message until 12-08 */
+    /* the longest bundled link (an answer's download) lives 30 days: the
+     * first message until 12-31 */
     assert_int_equal(
-        outbox_trim(srv, tu_instant("2026-12-07T23:59:59Z"), &removed), 0);
+        outbox_trim(srv, tu_instant("2026-12-30T23:59:59Z"), &removed), 0);
     assert_int_equal(removed, 0);
     assert_true(tu_file_contains(path, "old@example.com"));
     assert_int_equal(
-        outbox_trim(srv, tu_instant("2026-12-08T00:00:00Z"), &removed), 0);
+        outbox_trim(srv, tu_instant("2026-12-31T00:00:00Z"), &removed), 0);
     assert_int_equal(removed, 1);
     assert_false(tu_file_contains(path, "old@example.com"));
     assert_true(tu_file_contains(path, "new@example.com"));
