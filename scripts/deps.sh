@@ -32,6 +32,8 @@ check pc  libmicrohttpd   libmicrohttpd-dev
 check pc  libpq           libpq-dev
 # time zones of the law's calendars
 check pc  icu-i18n        libicu-dev
+# stewardd's outbox through an SMTP relay
+check pc  libcurl         libcurl4-openssl-dev
 # the suite again on PostgreSQL: a throw-away server per test program
 check glob '/usr/lib/postgresql/*/bin/postgres' postgresql
 check cmd pg_dump         postgresql-client

@@ -36,6 +36,14 @@ static void usage(FILE *f)
         "  --outbox FILE        where messages to people are written (codes,\n"
         "                       confirmation links) as JSON lines; default\n"
         "                       PATH.outbox.ndjson\n"
+        "  --smtp URL           send e-mails through this relay (smtp://HOST:PORT,\n"
+        "                       smtps://HOST:PORT; STARTTLS is required off\n"
+        "                       this machine; STEWARD_SMTP_USER and\n"
+        "                       STEWARD_SMTP_PASSWORD log in); text messages\n"
+        "                       still go to --outbox\n"
+        "  --mail-from ADDRESS  the sender of those e-mails (with --smtp)\n"
+        "  --smtp-attempts N    tries per e-mail before it is given up (default 5)\n"
+        "  --smtp-retry SECONDS the first wait between tries, doubling (default 2)\n"
         "  --public-url URL     the address people reach (links in messages)\n"
         "  --max-body BYTES     cap of a JSON body (default 1048576); ingest\n"
         "                       is streamed and has none\n"
@@ -158,6 +166,10 @@ int main(int argc, char **argv)
         O_NOW,
         O_ROUTES,
         O_HELP,
+        O_SMTP,
+        O_MAILFROM,
+        O_SMTP_TRIES,
+        O_SMTP_RETRY,
         O_MAXCONN,
         O_PERCLIENT,
         O_HEADTIME,
@@ -180,6 +192,10 @@ int main(int argc, char **argv)
         {"web", required_argument, NULL, O_WEB},
         {"outbox", required_argument, NULL, O_OUTBOX},
         {"public-url", required_argument, NULL, O_PUBLIC},
+        {"smtp", required_argument, NULL, O_SMTP},
+        {"mail-from", required_argument, NULL, O_MAILFROM},
+        {"smtp-attempts", required_argument, NULL, O_SMTP_TRIES},
+        {"smtp-retry", required_argument, NULL, O_SMTP_RETRY},
         {"max-body", required_argument, NULL, O_MAXBODY},
         {"rate", required_argument, NULL, O_RATE},
         {"threads", required_argument, NULL, O_THREADS},
@@ -219,6 +235,8 @@ int main(int argc, char **argv)
     o->header_timeout = 10;
     o->min_rate = 256;
     o->public_floor_ms = 250;
+    o->smtp_attempts = 5;
+    o->smtp_retry_s = 2;
     sw_public_limits_init(&o->limits);
     struct {
         int opt;
@@ -250,6 +268,21 @@ int main(int argc, char **argv)
         case O_WEB: o->web_dir = optarg; break;
         case O_OUTBOX: o->outbox = optarg; break;
         case O_PUBLIC: o->public_url = optarg; break;
+        case O_SMTP: o->smtp_url = optarg; break;
+        case O_MAILFROM: o->mail_from = optarg; break;
+        case O_SMTP_TRIES:
+            o->smtp_attempts = (unsigned)strtoul(optarg, &end, 10);
+            if (*end || !o->smtp_attempts || o->smtp_attempts > 20)
+                return fail("--smtp-attempts '%s': expected 1 to 20", optarg),
+                       2;
+            break;
+        case O_SMTP_RETRY:
+            o->smtp_retry_s = strtod(optarg, &end);
+            if (*end || o->smtp_retry_s < 0 || o->smtp_retry_s > 3600)
+                return fail("--smtp-retry '%s': expected seconds (0 to 3600)",
+                            optarg),
+                       2;
+            break;
         case O_COUNTRY: o->country = optarg; break;
         case O_NOW: o->now = optarg; break;
         case O_SWEEP:
@@ -389,8 +422,14 @@ int main(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
 
+    if (mailer_start(&srv, err, sizeof(err)) != 0) {
+        server_release(&srv);
+        sw_policy_free(srv.policy);
+        return fail("%s", err);
+    }
     if (server_start(&srv, err, sizeof(err)) != 0) {
         server_stop(&srv);
+        mailer_stop(&srv);
         sw_policy_free(srv.policy);
         return fail("%s", err);
     }
@@ -414,6 +453,7 @@ int main(int argc, char **argv)
     if (sweeping)
         pthread_join(sweep_th, NULL);
     server_stop(&srv);
+    mailer_stop(&srv); /* after the workers: nothing queues any more */
     sw_policy_free(srv.policy);
     fprintf(stderr, "{\"event\":\"stopped\"}\n");
     return 0;

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The outbox: the messages stewardd would have the platform send to people
- * (verification codes, confirmation links), one JSON line each in a file
- * of mode 0600, kept while what they carry can still be used. */
+/* The outbox: the messages stewardd sends people (verification codes,
+ * confirmation and download links). One way in, two ways out, chosen by
+ * configuration: e-mails go to an SMTP relay when --smtp names one
+ * (mail.c), and everything else (text messages, or every message without
+ * a relay) to a file of mode 0600, one JSON line each, that the platform
+ * reads, kept while what the messages carry can still be used. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +16,8 @@
 int outbox_send(server *srv, const char *channel, const char *to,
                 const char *subject, const char *body)
 {
+    if (srv->mail && strcmp(channel, "email") == 0)
+        return mailer_queue(srv, to, subject, body);
     if (!srv->o.outbox)
         return 0;
     char at[SW_INSTANT_BUFSZ];

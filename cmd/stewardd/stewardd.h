@@ -62,6 +62,10 @@ typedef struct server_options {
     const char *tls_cert, *tls_key;
     const char *web_dir;
     const char *outbox;
+    const char *smtp_url;   /* e-mail through this relay, or NULL: the file */
+    const char *mail_from;  /* the sender of those e-mails */
+    unsigned smtp_attempts; /* tries per message (5) */
+    double smtp_retry_s;    /* the first wait between them (doubling; 2) */
     const char *public_url;
     const char *now; /* a fixed instant (tests, demos) */
     const char *country;
@@ -134,6 +138,7 @@ struct server {
     atomic_ulong rate_full; /* callers refused: the table was full */
 
     pthread_mutex_t out_mu; /* the outbox file */
+    struct mailer *mail;    /* the SMTP relay's queue (mail.c), or NULL */
 
     /* in flight, for a graceful shutdown */
     atomic_long inflight;
@@ -330,6 +335,17 @@ char *metrics_text(server *srv, sw_store *s, size_t *len);
 /* The open file of a page path under web_dir (its name into file), or -1. */
 int page_of(server *srv, const char *url, char *file, size_t n, off_t *size);
 const char *ctype_of(const char *path);
+
+/* ---- mail.c ---- */
+
+/* Starts the SMTP relay's queue and thread when o.smtp_url is set (-1 and
+ * err on a bad configuration); mailer_queue hands it an e-mail (-1: the
+ * queue is full, or a header would hold a line break); mailer_stop gives
+ * what waits one last attempt and frees it all. */
+int mailer_start(server *srv, char *err, size_t n);
+int mailer_queue(server *srv, const char *to, const char *subject,
+                 const char *body);
+void mailer_stop(server *srv);
 
 /* ---- outbox.c ---- */
 

@@ -25,6 +25,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <pthread.h>
+
 #include "testutil.h"
 
 #include "testhttp.h"
@@ -1174,6 +1176,160 @@ static void test_answer_reaches_the_person(void **state)
     daemon_free(&d);
 }
 
+/* ---- an SMTP relay on 127.0.0.1 for the outbox's e-mail ---- */
+
+typedef struct relay {
+    int fd, port;
+    int refuse; /* sessions answered 451 at MAIL FROM before one is let in */
+    int sessions, delivered;
+    char data[8192]; /* the last message delivered */
+    pthread_t th;
+} relay;
+
+static void say(int fd, const char *line)
+{
+    ssize_t n = write(fd, line, strlen(line));
+    (void)n;
+}
+
+/* One SMTP session, line by line (RFC 5321's few commands). */
+static void session(relay *r, int c)
+{
+    FILE *in = fdopen(c, "r");
+    char line[1024];
+    say(c, "220 relay ESMTP\r\n");
+    bool refused = r->sessions++ < r->refuse;
+    while (fgets(line, sizeof(line), in)) {
+        if (strncasecmp(line, "EHLO", 4) == 0 ||
+            strncasecmp(line, "HELO", 4) == 0) {
+            say(c, "250 relay\r\n");
+        } else if (strncasecmp(line, "MAIL FROM", 9) == 0) {
+            say(c, refused ? "451 try again later\r\n" : "250 ok\r\n");
+        } else if (strncasecmp(line, "RCPT TO", 7) == 0) {
+            say(c, "250 ok\r\n");
+        } else if (strncasecmp(line, "DATA", 4) == 0) {
+            say(c, "354 go on\r\n");
+            size_t k = 0;
+            while (fgets(line, sizeof(line), in) && strcmp(line, ".\r\n")) {
+                size_t n = strlen(line);
+                if (k + n < sizeof(r->data)) {
+                    memcpy(r->data + k, line, n);
+                    k += n;
+                }
+            }
+            r->data[k] = '\0';
+            r->delivered++;
+            say(c, "250 queued\r\n");
+        } else if (strncasecmp(line, "QUIT", 4) == 0) {
+            say(c, "221 bye\r\n");
+            break;
+        } else {
+            say(c, "250 ok\r\n"); /* RSET, NOOP */
+        }
+    }
+    fclose(in);
+}
+
+static void *relay_main(void *p)
+{
+    relay *r = p;
+    int c;
+    while ((c = accept(r->fd, NULL, NULL)) >= 0)
+        session(r, c);
+    return NULL;
+}
+
+static void relay_start(relay *r, int refuse)
+{
+    memset(r, 0, sizeof(*r));
+    r->refuse = refuse;
+    r->fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {0};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(bind(r->fd, (struct sockaddr *)&a, sizeof(a)), 0);
+    assert_int_equal(listen(r->fd, 4), 0);
+    socklen_t len = sizeof(a);
+    getsockname(r->fd, (struct sockaddr *)&a, &len);
+    r->port = ntohs(a.sin_port);
+    assert_int_equal(pthread_create(&r->th, NULL, relay_main, r), 0);
+}
+
+static void relay_stop(relay *r)
+{
+    shutdown(r->fd, SHUT_RDWR);
+    close(r->fd);
+    pthread_join(r->th, NULL);
+}
+
+/* The outbox through an SMTP relay: a verification code filed at the
+ * privacy centre reaches the relay after it refused once (a temporary
+ * failure is tried again), as a well-formed message, and the log names
+ * neither the address nor the code. */
+static void test_outbox_through_an_smtp_relay(void **state)
+{
+    (void)state;
+    relay rl;
+    relay_start(&rl, 1);
+    daemon_t d;
+    daemon_start(&d);
+    tu_run r;
+    tu_steward(&r, NULL, "subject", "add", "--kind", "customer", "--email",
+               "ivy@acme.example", "--store", d.store, NULL);
+    assert_int_equal(r.status, 0);
+    tu_run_free(&r);
+    char smtp[64];
+    snprintf(smtp, sizeof(smtp), "smtp://127.0.0.1:%d", rl.port);
+    const char *args[] = {
+        "--smtp",       smtp,  "--mail-from", "privacy@steward.example",
+        "--smtp-retry", "0.2", NULL};
+    daemon_run(&d, args);
+    const char *body = "{\"email\":\"ivy@acme.example\",\"type\":\"access\","
+                       "\"regulation\":\"gdpr\"}";
+    resp a;
+    http(d.port, "POST", "/privacy/api/requests", NULL, "application/json",
+         body, strlen(body), NULL, &a);
+    assert_int_equal(a.status, 202);
+    resp_free(&a);
+    for (int i = 0; i < 100 && rl.delivered == 0; i++) {
+        struct timespec ts = {0, 50 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    assert_int_equal(rl.delivered, 1);
+    assert_true(rl.sessions >= 2); /* refused once, then let in */
+    assert_non_null(strstr(rl.data, "To: <ivy@acme.example>\r\n"));
+    assert_non_null(strstr(rl.data, "From: <privacy@steward.example>"));
+    assert_non_null(strstr(rl.data, "Subject: Your privacy request"));
+    const char *is = strstr(rl.data, " is ");
+    assert_non_null(is);
+    char code[8];
+    snprintf(code, sizeof(code), "%.6s", is + 4);
+    assert_int_equal(strspn(code, "0123456789"), 6);
+    /* an e-mail is not written to the file outbox */
+    assert_false(tu_file_contains(d.outbox, "ivy@acme.example"));
+    assert_int_equal(daemon_stop(&d), 0);
+    char *log = tu_read_file(d.log, NULL);
+    assert_non_null(strstr(log, "\"result\":\"retry\""));
+    assert_non_null(strstr(log, "\"result\":\"sent\""));
+    assert_null(strstr(log, "ivy@"));
+    assert_null(strstr(log, code));
+    free(log);
+    daemon_free(&d);
+    relay_stop(&rl);
+
+    /* a bad configuration is refused at start, in one line */
+    daemon_start(&d);
+    tu_run bad;
+    char listen[64];
+    snprintf(listen, sizeof(listen), "127.0.0.1:%d", d.port);
+    tu_run_cmd(&bad, NULL, DAEMON, "--store", d.store, "--listen", listen,
+               "--smtp", "http://127.0.0.1:1", NULL);
+    assert_int_equal(bad.status, 1);
+    assert_non_null(strstr(bad.err, "--smtp"));
+    tu_run_free(&bad);
+    daemon_free(&d);
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -1183,6 +1339,7 @@ int main(void)
         cmocka_unit_test(test_auth_matrix),
         cmocka_unit_test(test_customer_key_reaches_its_account_only),
         cmocka_unit_test(test_answer_reaches_the_person),
+        cmocka_unit_test(test_outbox_through_an_smtp_relay),
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_metrics_logs_schedule),
         cmocka_unit_test(test_streamed_ingest_survives_sigterm),

@@ -93,18 +93,8 @@ static int temp_fd(void)
     return fd;
 }
 
-void tu_steward(tu_run *r, const char *const *env, ...)
+static void run_argv(tu_run *r, const char *const *env, const char **argv)
 {
-    const char *argv[64];
-    int argc = 0;
-    argv[argc++] = STEWARD_BIN;
-    va_list ap;
-    va_start(ap, env);
-    for (const char *a; (a = va_arg(ap, const char *)) && argc < 63;)
-        argv[argc++] = a;
-    va_end(ap);
-    argv[argc] = NULL;
-
     int out = temp_fd(), err = temp_fd();
     fflush(NULL);
     pid_t pid = fork();
@@ -127,6 +117,34 @@ void tu_steward(tu_run *r, const char *const *env, ...)
     r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
     r->out = slurp_fd(out);
     r->err = slurp_fd(err);
+}
+
+void tu_steward(tu_run *r, const char *const *env, ...)
+{
+    const char *argv[64];
+    int argc = 0;
+    argv[argc++] = STEWARD_BIN;
+    va_list ap;
+    va_start(ap, env);
+    for (const char *a; (a = va_arg(ap, const char *)) && argc < 63;)
+        argv[argc++] = a;
+    va_end(ap);
+    argv[argc] = NULL;
+    run_argv(r, env, argv);
+}
+
+void tu_run_cmd(tu_run *r, const char *const *env, const char *prog, ...)
+{
+    const char *argv[64];
+    int argc = 0;
+    argv[argc++] = prog;
+    va_list ap;
+    va_start(ap, prog);
+    for (const char *a; (a = va_arg(ap, const char *)) && argc < 63;)
+        argv[argc++] = a;
+    va_end(ap);
+    argv[argc] = NULL;
+    run_argv(r, env, argv);
 }
 
 void tu_run_free(tu_run *r)

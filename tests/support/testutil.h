@@ -29,6 +29,8 @@ typedef struct tu_run {
  * chooses them. Fails the test if the process cannot be started.
  */
 void tu_steward(tu_run *r, const char *const *env, ...);
+/* The same for another program (a path), with its arguments. */
+void tu_run_cmd(tu_run *r, const char *const *env, const char *prog, ...);
 void tu_run_free(tu_run *r);
 
 /* The whole file, NUL-terminated (free()); fails the test when unreadable. */
