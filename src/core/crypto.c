@@ -234,6 +234,20 @@ sw_status sw_unseal(const uint8_t key[SW_KEY_BYTES], const char *ad,
     return SW_OK;
 }
 
+sw_status sw_unseal_wrapped(const sw_keyring *k, const char *owner,
+                            const uint8_t *wrapped, size_t wlen, const char *ad,
+                            const uint8_t *in, size_t n, uint8_t *out)
+{
+    uint8_t key[SW_KEY_BYTES];
+    sw_status st = n < SW_SEAL_OVERHEAD
+                       ? SW_ERR_CRYPTO
+                       : sw_datakey_unwrap(k, owner, wrapped, wlen, key);
+    if (st == SW_OK)
+        st = sw_unseal(key, ad, in, n, out);
+    sw_wipe(key, sizeof(key));
+    return st;
+}
+
 sw_status sw_datakey_new(sw_keyring *k, const char *subject_id,
                          uint8_t key[SW_KEY_BYTES],
                          uint8_t wrapped[SW_WRAPPED_BYTES])

@@ -94,6 +94,14 @@ void sw_seal(sw_keyring *k, const uint8_t key[SW_KEY_BYTES], const char *ad,
 sw_status sw_unseal(const uint8_t key[SW_KEY_BYTES], const char *ad,
                     const uint8_t *in, size_t n, uint8_t *out);
 
+/* Opens a value sealed under a data key of its own: unwraps the key
+ * (wrapped for owner), opens in (n bytes, with ad) into out (n -
+ * SW_SEAL_OVERHEAD bytes), wipes the key. SW_ERR_CRYPTO when any of it
+ * was altered or belongs elsewhere. */
+sw_status sw_unseal_wrapped(const sw_keyring *k, const char *owner,
+                            const uint8_t *wrapped, size_t wlen, const char *ad,
+                            const uint8_t *in, size_t n, uint8_t *out);
+
 /* Keyed BLAKE2b of msg under key, outlen bytes (16..64). */
 void sw_hash_keyed(const uint8_t key[SW_KEY_BYTES], const void *msg, size_t n,
                    uint8_t *out, size_t outlen);

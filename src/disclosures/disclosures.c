@@ -236,22 +236,18 @@ static int list_row(const sw_disclosure_row *r, void *p)
     v.confidential_until = r->confidential_until;
     v.confidential = r->has_confidential_until &&
                      r->confidential_until > sw_clock_now(&c->s->clock);
-    uint8_t key[SW_KEY_BYTES];
     char ad[64];
     snprintf(ad, sizeof(ad), "disclosure|%s", r->id);
     if (!r->scope_enc || r->scope_enc_len <= SW_SEAL_OVERHEAD ||
         r->scope_enc_len - SW_SEAL_OVERHEAD >= sizeof(v.scope) ||
-        sw_datakey_unwrap(c->s->keys, r->id, r->wrapped, r->wrapped_len, key) !=
-            SW_OK ||
-        sw_unseal(key, ad, r->scope_enc, r->scope_enc_len,
-                  (uint8_t *)v.scope) != SW_OK) {
-        sw_wipe(key, sizeof(key));
+        sw_unseal_wrapped(c->s->keys, r->id, r->wrapped, r->wrapped_len, ad,
+                          r->scope_enc, r->scope_enc_len,
+                          (uint8_t *)v.scope) != SW_OK) {
         c->st =
             sw_fail(c->s, SW_ERR_CRYPTO,
                     "disclosure %s: whom it concerns does not decrypt", r->id);
         return 1;
     }
-    sw_wipe(key, sizeof(key));
     c->shown++;
     int stop = c->cb ? c->cb(&v, c->ctx) : 0;
     sw_wipe(&v, sizeof(v));

@@ -123,32 +123,21 @@ static int fetch_row(const sw_answer_row *r, void *p)
     fetch_ctx *c = p;
     char label[96];
     snprintf(label, sizeof(label), "answer|%s", r->request);
-    uint8_t key[SW_KEY_BYTES];
-    if (r->sealed_len < SW_SEAL_OVERHEAD ||
-        sw_datakey_unwrap(c->s->keys, label, r->wrapped, r->wrapped_len, key) !=
-            SW_OK) {
-        c->st =
-            sw_fail(c->s, SW_ERR_CRYPTO,
-                    "the answer of request %s does not decrypt", r->request);
-        return 1;
-    }
-    size_t n = r->sealed_len - SW_SEAL_OVERHEAD;
+    size_t n =
+        r->sealed_len > SW_SEAL_OVERHEAD ? r->sealed_len - SW_SEAL_OVERHEAD : 0;
     char *data = malloc(n + 1);
     if (!data) {
-        sw_wipe(key, sizeof(key));
         c->st = sw_fail(c->s, SW_ERR_NOMEM, "out of memory");
         return 1;
     }
-    if (sw_unseal(key, label, r->sealed, r->sealed_len, (uint8_t *)data) !=
-        SW_OK) {
+    if (sw_unseal_wrapped(c->s->keys, label, r->wrapped, r->wrapped_len, label,
+                          r->sealed, r->sealed_len, (uint8_t *)data) != SW_OK) {
         free(data);
-        sw_wipe(key, sizeof(key));
         c->st =
             sw_fail(c->s, SW_ERR_CRYPTO,
                     "the answer of request %s does not decrypt", r->request);
         return 1;
     }
-    sw_wipe(key, sizeof(key));
     data[n] = '\0';
     c->out->data = data;
     c->out->len = n;

@@ -59,13 +59,15 @@ static char *field(const char *json, const char *key)
 }
 
 /* Opens a request for the holder of an identifier (--email, --phone)
- * and verifies it with the code from its message. */
-static char *open_verified_as(const char *type, const char *opt,
-                              const char *value)
+ * and verifies it with the code from its message, in the environment
+ * env. */
+static char *open_verified_env(const char *const *env, const char *type,
+                               const char *reg, const char *opt,
+                               const char *value)
 {
     tu_run r;
-    RUN(&r, "request", "open", "--type", type, "--regulation", "gdpr", opt,
-        value, "--json");
+    tu_steward(&r, env, "request", "open", "--type", type, "--regulation", reg,
+               opt, value, "--json", (const char *)NULL);
     char *out = ok(&r);
     char *id = field(out, "id");
     char *msg = field(out, "verification_message");
@@ -79,9 +81,16 @@ static char *open_verified_as(const char *type, const char *opt,
              msg + m[1].rm_so);
     regfree(&re);
     free(msg);
-    RUN(&r, "request", "verify", id, "--code", code);
+    tu_steward(&r, env, "request", "verify", id, "--code", code,
+               (const char *)NULL);
     free(ok(&r));
     return id;
+}
+
+static char *open_verified_as(const char *type, const char *opt,
+                              const char *value)
+{
+    return open_verified_env(envs, type, "gdpr", opt, value);
 }
 
 static char *open_verified(const char *type)
@@ -322,40 +331,16 @@ static void test_cli_request__disclosure_story(void **state)
 
     const char *later[] = {store_env, "STEWARD_NOW=2026-08-02T09:00:00Z",
                            "STEWARD_ACTOR=dpo", NULL};
-    tu_steward(&r, later, "request", "open", "--type", "access", "--regulation",
-               "gdpr", "--email", "ivy@acme.example", "--json",
-               (const char *)NULL);
-    out = ok(&r);
-    char *rid = field(out, "id"), *msg = field(out, "verification_message");
-    free(out);
-    char code[8];
-    const char *is = strstr(msg, " is ");
-    assert_non_null(is);
-    snprintf(code, sizeof(code), "%.6s", is + 4);
-    free(msg);
-    tu_steward(&r, later, "request", "verify", rid, "--code", code,
-               (const char *)NULL);
-    free(ok(&r));
+    char *rid = open_verified_env(later, "access", "gdpr", "--email",
+                                  "ivy@acme.example");
     tu_steward(&r, later, "request", "complete", rid, (const char *)NULL);
     out = ok(&r);
     assert_non_null(strstr(out, "Metropolitan Police"));
     free(out);
     free(rid);
 
-    tu_steward(&r, later, "request", "open", "--type", "know_categories",
-               "--regulation", "ccpa", "--email", "ivy@acme.example", "--json",
-               (const char *)NULL);
-    out = ok(&r);
-    rid = field(out, "id");
-    msg = field(out, "verification_message");
-    free(out);
-    is = strstr(msg, " is ");
-    assert_non_null(is);
-    snprintf(code, sizeof(code), "%.6s", is + 4);
-    free(msg);
-    tu_steward(&r, later, "request", "verify", rid, "--code", code,
-               (const char *)NULL);
-    free(ok(&r));
+    rid = open_verified_env(later, "know_categories", "ccpa", "--email",
+                            "ivy@acme.example");
     tu_steward(&r, later, "request", "complete", rid, (const char *)NULL);
     out = ok(&r);
     json_t *a = json_loads(out, 0, NULL);

@@ -137,6 +137,14 @@ static void test_disclosure__concerns_a_person_however_named(void **state)
                               " 'disclosure.add' AND details LIKE"
                               " '%ORDER-77%' AND details NOT LIKE '%9005%'"),
         4);
+    /* a key moved from another entry does not open this one */
+    tu_exec_sql(t->path, "UPDATE disclosures SET wrapped_key = (SELECT"
+                         " d2.wrapped_key FROM disclosures d2 WHERE d2.id <>"
+                         " disclosures.id ORDER BY d2.id LIMIT 1)");
+    all = json_array();
+    assert_int_equal(sw_disclosure_list(t->s, NULL, count, all), SW_ERR_CRYPTO);
+    assert_non_null(strstr(sw_errmsg(t->s), "does not decrypt"));
+    json_decref(all);
 }
 
 static char *answer(tu_store *t, sw_request_type type, sw_regulation reg,
