@@ -382,6 +382,13 @@ sw_status sw_ident_space_migrate(sw_store *s)
         json_decref(apart);
         return st;
     }
+    /* again inside: another handle may have moved them meanwhile */
+    if ((st = sw_meta_get(s, "ident_space", pending, sizeof(pending))) !=
+            SW_OK ||
+        strcmp(pending, "msisdn") != 0) {
+        json_decref(apart);
+        return sw_tx_end(s, st == SW_ERR_NOTFOUND ? SW_OK : st);
+    }
     st = sw_identifiers_of_type(s, "msisdn", reblind_row, &c);
     st = st != SW_OK ? st : c.st;
     if (st == SW_OK && moves.nomem)

@@ -341,7 +341,10 @@ static sw_status open_for(sw_store *s, const sw_who *who, const sw_target *t,
     sw_status st = sw_op_begin(s, &own);
     if (st != SW_OK)
         return st;
-    st = recipient_of(s, who, t->subject, recipient, sizeof(recipient));
+    if (t->has_ident) /* the address as given, in its normal form */
+        snprintf(recipient, sizeof(recipient), "%s %s", t->type, t->value);
+    else
+        st = recipient_of(s, who, t->subject, recipient, sizeof(recipient));
     sw_instant now = sw_clock_now(&s->clock);
     char id[SW_ID_BUFSZ];
     sw_random_id(s->keys, "req", now, id);

@@ -305,6 +305,12 @@ static void test_cli_request__disclosure_story(void **state)
     RUN(&r, "subject", "add", "--kind", "customer", "--account", "ACC-1",
         "--email", "ivy@acme.example", "--msisdn", "+447700900555");
     free(ok(&r));
+    /* added as an msisdn, found as a phone: one number */
+    RUN(&r, "request", "open", "--type", "restriction", "--regulation", "gdpr",
+        "--phone", "07700 900555", "--default-country", "GB");
+    char *out0 = ok(&r);
+    assert_non_null(strstr(out0, "+447700900555"));
+    free(out0);
     RUN(&r, "disclosure", "add", "--recipient-kind", "law_enforcement",
         "--recipient", "Metropolitan Police", "--basis", "6(1)(c)",
         "--reference", "ORDER-77", "--scope", "phone:+44 7700 900555",
