@@ -10,23 +10,37 @@
 
 #include "requests/request_int.h"
 
-sw_status sw_request_recipient(sw_store *s, const char *subject, char *buf,
-                               size_t n)
+sw_status sw_request_recipient(sw_store *s, const char *subject,
+                               const uint8_t *via, char *buf, size_t n)
 {
     sw_subject_view *v;
     sw_status st = sw_subject_show(s, subject, &v);
     if (st != SW_OK)
         return st;
     buf[0] = '\0';
-    for (size_t i = 0; i < v->n_idents && !buf[0]; i++)
-        if (strcmp(v->idents[i].type, "email") == 0 ||
-            strcmp(sw_ident_space(v->idents[i].type), "phone") == 0)
-            snprintf(buf, n, "%s %s", v->idents[i].type, v->idents[i].value);
+    const sw_ident_view *first = NULL, *match = NULL;
+    for (size_t i = 0; i < v->n_idents && !match; i++) {
+        const sw_ident_view *id = &v->idents[i];
+        const char *space = sw_ident_space(id->type);
+        if (strcmp(space, "email") != 0 && strcmp(space, "phone") != 0)
+            continue;
+        if (!first)
+            first = id;
+        if (via) {
+            uint8_t bi[SW_BLIND_BYTES];
+            sw_blind(s->keys, space, id->value, strlen(id->value), bi);
+            if (memcmp(bi, via, SW_BLIND_BYTES) == 0)
+                match = id;
+        }
+    }
+    const sw_ident_view *to = match ? match : first;
+    if (to)
+        snprintf(buf, n, "%s %s", sw_ident_space(to->type), to->value);
     sw_subject_view_free(v);
     return buf[0] ? SW_OK
                   : sw_fail(s, SW_ERR_INVALID,
                             "subject %s has no e-mail address or phone "
-                            "number on file to send a code to",
+                            "number on file to send a message to",
                             subject);
 }
 
@@ -43,17 +57,19 @@ static const char *mime_of(sw_answer_format f)
                                 : "application/json";
 }
 
-sw_status sw_answer_keep(sw_store *s, const char *request, const char *subject,
+sw_status sw_answer_keep(sw_store *s, const sw_request_row *req,
                          sw_answer_format f, const char *link_base,
                          sw_fulfilment *out)
 {
+    const char *request = req->id, *subject = req->subject;
     sw_answer_link *l = &out->link;
     memset(l, 0, sizeof(*l));
     const sw_duration period = s->policy->requests.answer_download;
     if (!out->answer || (!period.years && !period.months && !period.days))
         return SW_OK; /* the policy keeps no answer for download */
     char to[SW_IDENT_MAX + 16];
-    sw_status st = sw_request_recipient(s, subject, to, sizeof(to));
+    sw_status st = sw_request_recipient(
+        s, subject, req->has_via ? req->via_bi : NULL, to, sizeof(to));
     if (st != SW_OK)
         return st;
     const char *sp = strchr(to, ' ');

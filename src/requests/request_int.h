@@ -34,16 +34,17 @@ sw_status sw_answer_forward(sw_store *s, const char *subject,
  * otherwise. */
 sw_status sw_request_traffic_only(sw_store *s, sw_target *t);
 
-/* Where a message to the subject goes: "email ADDRESS" or "phone NUMBER"
- * (its first e-mail address or phone number on file, read as a
- * disclosure); SW_ERR_INVALID when it has none. */
-sw_status sw_request_recipient(sw_store *s, const char *subject, char *buf,
-                               size_t n);
+/* Where a message to the subject goes: "email ADDRESS" or "phone NUMBER":
+ * the identifier whose blind index is via (the address a request was
+ * verified through), else its first e-mail address or phone number on
+ * file (read as a disclosure); SW_ERR_INVALID when it has none. */
+sw_status sw_request_recipient(sw_store *s, const char *subject,
+                               const uint8_t *via, char *buf, size_t n);
 
 /* Keeps a completed answer (out->answer) of request for download, when
  * the policy states requests.answer_download, and fills out->link with
  * the message to send; nothing otherwise. Inside the caller's change. */
-sw_status sw_answer_keep(sw_store *s, const char *request, const char *subject,
+sw_status sw_answer_keep(sw_store *s, const sw_request_row *r,
                          sw_answer_format f, const char *link_base,
                          sw_fulfilment *out);
 

@@ -264,16 +264,18 @@ static void new_code(sw_store *s, sw_request_row *r, const char *recipient,
              sw_instant_format(r->code_expires, until));
 }
 
-/* Where the code goes: the identifier given, or the subject's first
- * e-mail address or phone number on file (read as a disclosure). */
+/* Where a new code of a request goes: the identifier given, or the one
+ * its first code went to (via), or the subject's first e-mail address or
+ * phone number on file (read as a disclosure). */
 static sw_status recipient_of(sw_store *s, const sw_who *who,
-                              const char *subject, char *buf, size_t n)
+                              const sw_request_row *row, char *buf, size_t n)
 {
     if (who->ident) {
         snprintf(buf, n, "%s %s", who->ident->type, who->ident->value);
         return SW_OK;
     }
-    return sw_request_recipient(s, subject, buf, n);
+    return sw_request_recipient(s, row->subject,
+                                row->has_via ? row->via_bi : NULL, buf, n);
 }
 
 /* ---- the calls ---- */
@@ -314,7 +316,7 @@ static sw_status reissue(sw_store *s, const sw_who *who, sw_request_row *row,
     sw_status st = sw_op_begin(s, &own);
     if (st != SW_OK)
         return st;
-    st = recipient_of(s, who, row->subject, recipient, sizeof(recipient));
+    st = recipient_of(s, who, row, recipient, sizeof(recipient));
     if (st == SW_OK) {
         new_code(s, row, recipient, out);
         if ((st = sw_requests_put(s, row)) == SW_OK)
@@ -333,7 +335,7 @@ static sw_status reissue(sw_store *s, const sw_who *who, sw_request_row *row,
 }
 
 /* A new request of the subject t names, verifying with a fresh code. */
-static sw_status open_for(sw_store *s, const sw_who *who, const sw_target *t,
+static sw_status open_for(sw_store *s, const sw_target *t,
                           const sw_request_spec *spec, sw_request_opened *out)
 {
     char recipient[SW_IDENT_MAX + 16];
@@ -344,7 +346,8 @@ static sw_status open_for(sw_store *s, const sw_who *who, const sw_target *t,
     if (t->has_ident) /* the address as given, in its normal form */
         snprintf(recipient, sizeof(recipient), "%s %s", t->type, t->value);
     else
-        st = recipient_of(s, who, t->subject, recipient, sizeof(recipient));
+        st = sw_request_recipient(s, t->subject, NULL, recipient,
+                                  sizeof(recipient));
     sw_instant now = sw_clock_now(&s->clock);
     char id[SW_ID_BUFSZ];
     sw_random_id(s->keys, "req", now, id);
@@ -358,6 +361,10 @@ static sw_status open_for(sw_store *s, const sw_who *who, const sw_target *t,
     r.agent = spec->agent;
     r.agent_proof = spec->agent_proof;
     r.received_at = spec->has_received ? spec->received : now;
+    if (t->has_ident) { /* where its answer goes too */
+        r.has_via = true;
+        memcpy(r.via_bi, t->blind, SW_BLIND_BYTES);
+    }
     if (st == SW_OK)
         st = first_due(s, spec->regulation, r.received_at, &r.due_at,
                        &r.has_ack_due, &r.ack_due_at);
@@ -437,7 +444,7 @@ sw_status sw_request_open(sw_store *s, const sw_who *who,
                        dup.state);
     if (st != SW_ERR_NOTFOUND)
         return st;
-    return open_for(s, who, &t, spec, out);
+    return open_for(s, &t, spec, out);
 }
 
 sw_status sw_request_file(sw_store *s, const sw_who *who, const sw_target *t,
@@ -457,7 +464,7 @@ sw_status sw_request_file(sw_store *s, const sw_who *who, const sw_target *t,
         return SW_OK; /* no request: out->req.id stays empty */
     if (st == SW_ERR_NOTFOUND) {
         *issued = true;
-        return open_for(s, who, t, spec, out);
+        return open_for(s, t, spec, out);
     }
     if (st != SW_OK)
         return st;
@@ -721,8 +728,7 @@ sw_status sw_request_fulfil(sw_store *s, const char *id,
     }
     if (st == SW_OK && !processor &&
         (type == SW_REQ_ACCESS || type == SW_REQ_PORTABILITY) &&
-        (st = sw_answer_keep(s, id, r->subject, o->format, o->link_base,
-                             out)) == SW_OK &&
+        (st = sw_answer_keep(s, r, o->format, o->link_base, out)) == SW_OK &&
         out->link.ready) {
         size_t k = strlen(outcome);
         char until[SW_INSTANT_BUFSZ];

@@ -9,7 +9,7 @@
 #define REQUEST_COLUMNS                                                        \
     "id, type, regulation, subject_id, purpose, state, agent, agent_proof,"    \
     " outcome, received_at, due_at, first_due_at, ack_due_at, extended,"       \
-    " closed_at, code_hash, code_expires, attempts"
+    " closed_at, code_hash, code_expires, attempts, via_bi"
 
 static void request_row_of(const sw_row *r, sw_request_row *o)
 {
@@ -29,6 +29,7 @@ static void request_row_of(const sw_row *r, sw_request_row *o)
     o->has_code = sw_row_blob_into(r, 15, o->code_hash, SW_HASH_BYTES);
     o->code_expires = sw_row_int(r, 16);
     o->attempts = (int)sw_row_int(r, 17);
+    o->has_via = sw_row_blob_into(r, 18, o->via_bi, SW_BLIND_BYTES);
 }
 SW_ROWS(request_rows, sw_request_row, request_row_of)
 
@@ -37,7 +38,7 @@ sw_status sw_requests_put(sw_store *s, const sw_request_row *r)
     return sw_sql_run(
         s, "storing a request",
         "INSERT INTO requests(" REQUEST_COLUMNS ") VALUES(?1,?2,?3,?4,?5,?6,"
-        "?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18) ON CONFLICT(id) DO"
+        "?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19) ON CONFLICT(id) DO"
         " UPDATE SET type = excluded.type, regulation = excluded.regulation,"
         " subject_id = excluded.subject_id, purpose = excluded.purpose,"
         " state = excluded.state, agent = excluded.agent, agent_proof ="
@@ -46,7 +47,7 @@ sw_status sw_requests_put(sw_store *s, const sw_request_row *r)
         " excluded.first_due_at, ack_due_at = excluded.ack_due_at, extended"
         " = excluded.extended, closed_at = excluded.closed_at, code_hash ="
         " excluded.code_hash, code_expires = excluded.code_expires,"
-        " attempts = excluded.attempts",
+        " attempts = excluded.attempts, via_bi = excluded.via_bi",
         SW_ARGS(
             sw_v_text(r->id), sw_v_text(r->type), sw_v_text(r->regulation),
             sw_v_text(r->subject), sw_v_text(r->purpose), sw_v_text(r->state),
@@ -56,7 +57,8 @@ sw_status sw_requests_put(sw_store *s, const sw_request_row *r)
             sw_v_opt(r->has_ack_due, r->ack_due_at), sw_v_int(r->extended),
             sw_v_opt(r->closed, r->closed_at),
             r->has_code ? sw_v_blob(r->code_hash, SW_HASH_BYTES) : sw_v_null(),
-            sw_v_opt(r->has_code, r->code_expires), sw_v_int(r->attempts)),
+            sw_v_opt(r->has_code, r->code_expires), sw_v_int(r->attempts),
+            r->has_via ? sw_v_blob(r->via_bi, SW_BLIND_BYTES) : sw_v_null()),
         NULL);
 }
 

@@ -21,6 +21,10 @@ typedef struct sw_request_row {
     uint8_t code_hash[SW_HASH_BYTES];
     sw_instant code_expires;
     int attempts;
+    /* the address the code went to, by its blind index (the identifiers'):
+     * where the answer goes too */
+    bool has_via;
+    uint8_t via_bi[SW_BLIND_BYTES];
 } sw_request_row;
 
 typedef int (*sw_request_cb)(const sw_request_row *r, void *ctx);

@@ -152,6 +152,8 @@ const char *const sw_schema_steps[SW_SCHEMA_LATEST] = {
     " token_hash BLOB NOT NULL, mime TEXT NOT NULL, sealed BLOB NOT NULL,"
     " wrapped_key BLOB NOT NULL, created_at INTEGER NOT NULL,"
     " expires_at INTEGER NOT NULL, fetches INTEGER NOT NULL);",
+    /* 13: the address a request's code went to (its blind index) */
+    "ALTER TABLE requests ADD COLUMN via_bi BLOB;",
 };
 
 /* Every table the steps make (what a failed creation removes). */

@@ -412,6 +412,23 @@ static void test_answer_delivered_as_a_download(void **state)
     assert_int_equal(tu_count_sql(t.path, "SELECT count(*) FROM answers"), 0);
     free(f.answer);
 
+    /* the answer goes where the code went, not to the first address */
+    char two[SW_ID_BUFSZ];
+    sw_ident ids[2] = {{"email", "first@acme.example"},
+                       {"email", "second@acme.example"}};
+    sw_subject_spec ss = {"customer", "ACME", NULL, NULL, 2, ids};
+    assert_int_equal(sw_subject_add(t.s, &ss, two), SW_OK);
+    o = verified(&t, "second@acme.example", SW_REQ_ACCESS, SW_GDPR);
+    assert_non_null(strstr(o.message, "second@acme.example"));
+    assert_int_equal(sw_request_fulfil(t.s, o.req.id, &fo, &f), SW_OK);
+    assert_string_equal(f.link.to, "second@acme.example");
+    free(f.answer);
+    o = open_req(&t, "second@acme.example", SW_REQ_PORTABILITY, SW_GDPR, NULL);
+    sw_request_opened again;
+    tu_store_now(&t, "2026-06-03T09:00:00Z"); /* the first code expired */
+    assert_int_equal(sw_request_resend(t.s, o.req.id, &again), SW_OK);
+    assert_non_null(strstr(again.message, "second@acme.example"));
+
     /* an erasure is not kept for download; a policy with no period keeps
      * no answer */
     o = verified(&t, "ivy@acme.example", SW_REQ_ERASURE, SW_GDPR);
