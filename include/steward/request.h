@@ -8,11 +8,14 @@
  * States: received -> verifying -> in_progress -> (extended) -> completed
  * | refused | withdrawn.
  *
- * Deadlines: GDPR Art. 12(3), one month from receipt (month-end clamping:
- * received Jan 31, due Feb 28/29), extendable once by two further months
- * before the first month ends. CCPA: acknowledged within 10 business days,
- * answered within 45 days, extendable once by 45 before the first 45 end;
- * the clock runs during verification.
+ * Deadlines, on the calendars of the policy (steward/calendar.h): GDPR
+ * Art. 12(3), one month from the day of receipt in the controller's time
+ * zone (received Jan 31, due Feb 28/29), moved to the next working day
+ * when it ends on a weekend or public holiday, due at 23:59:59 local;
+ * extendable once by two further months before the first deadline. CCPA:
+ * acknowledged within 10 business days, answered within 45 days,
+ * extendable once by 45 before the first 45 end; the clock runs during
+ * verification. docs/requests.md gives every rule with its source.
  */
 #ifndef STEWARD_REQUEST_H
 #define STEWARD_REQUEST_H
