@@ -230,6 +230,75 @@ typedef struct sw_calendar_def {
     sw_pos pos;
 } sw_calendar_def;
 
+/* ---- systems: where the company's own data lives (connectors) ---- */
+
+/* How a column's value goes when it is erased or its time is over. */
+typedef enum sw_erase_kind {
+    SW_ERASE_DELETE = 0, /* the row goes */
+    SW_ERASE_NULL,       /* the column becomes NULL */
+    SW_ERASE_MASK,       /* the column gets a fixed value */
+    SW_ERASE_HASH,       /* the column gets a keyed hash of its value */
+} sw_erase_kind;
+
+typedef struct sw_sys_column {
+    const char *name;
+    const char *category; /* a category of the dataset's activity */
+    int erase;            /* sw_erase_kind */
+    const char *mask;     /* with SW_ERASE_MASK */
+    sw_pos pos;
+} sw_sys_column;
+
+/* A column that names a person: an identifier type and the column. */
+typedef struct sw_sys_identity {
+    const char *type; /* email, phone, msisdn, account_id, ... */
+    const char *column;
+    sw_pos pos;
+} sw_sys_identity;
+
+/* This table's column refers to another table's column (orders.contact_id
+ * -> contacts.id): access and erasure follow it. */
+typedef struct sw_sys_relation {
+    const char *column;
+    const char *table;
+    const char *references;
+    sw_pos pos;
+} sw_sys_relation;
+
+typedef struct sw_dataset {
+    const char *table;    /* or an endpoint's resource */
+    const char *activity; /* the activity its data is processed for */
+    const char *rule;     /* the retention rule of its clock, or NULL */
+    const char *key;      /* the primary key column */
+    const char *clock;    /* the column that starts the rule's clock */
+    sw_sys_identity *identities;
+    size_t n_identities;
+    sw_sys_relation *relations;
+    size_t n_relations;
+    sw_sys_column *columns;
+    size_t n_columns;
+    sw_pos pos;
+} sw_dataset;
+
+typedef enum sw_connector_kind {
+    SW_CONN_SQLITE = 0,
+    SW_CONN_POSTGRESQL,
+    SW_CONN_MARIADB,
+    SW_CONN_WEBHOOK,
+} sw_connector_kind;
+
+typedef struct sw_system {
+    const char *id;
+    const char *name;
+    int connector; /* sw_connector_kind */
+    /* where its connection string (a URL, a path) and secrets come from:
+     * an environment variable or a file of mode 0600, never the policy */
+    const char *credentials_env;
+    const char *credentials_file;
+    sw_dataset *datasets;
+    size_t n_datasets;
+    sw_pos pos;
+} sw_system;
+
 typedef struct sw_policy {
     int version; /* the format version, "steward: 1" */
     struct {
@@ -309,6 +378,9 @@ typedef struct sw_policy {
     struct {
         sw_calendar_def gdpr, ccpa;
     } calendars;
+    /* The company's own systems that hold data of its activities. */
+    sw_system *systems;
+    size_t n_systems;
     const char *source_name; /* file name diagnostics use */
     /* The text it was loaded from (text_len bytes, NUL-terminated) and
      * its SHA-256 in hex: what a store records as a version of its

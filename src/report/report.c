@@ -234,6 +234,28 @@ static json_t *activity_ropa(const sw_policy *p, const sw_activity *a)
     json_object_set_new(o, "withdrawal", str_or_null(a->withdrawal));
     json_object_set_new(o, "objection", str_or_null(a->objection));
     json_object_set_new(o, "security_measures", strs(&p->security_measures));
+    /* where its data is stored: steward's own store, and each of the
+     * company's systems with a dataset of the activity */
+    json_t *where = json_array();
+    json_array_append_new(where,
+                          json_pack("{s:s, s:s, s:[]}", "system", "steward",
+                                    "name", "steward's store", "tables"));
+    for (size_t i = 0; i < p->n_systems; i++) {
+        const sw_system *s = &p->systems[i];
+        json_t *tables = json_array();
+        for (size_t j = 0; j < s->n_datasets; j++)
+            if (s->datasets[j].activity &&
+                strcmp(s->datasets[j].activity, a->id) == 0)
+                json_array_append_new(tables,
+                                      json_string(s->datasets[j].table));
+        if (json_array_size(tables))
+            json_array_append_new(where,
+                                  json_pack("{s:s, s:s, s:o}", "system", s->id,
+                                            "name", s->name, "tables", tables));
+        else
+            json_decref(tables);
+    }
+    json_object_set_new(o, "stored_in", where);
     return o;
 }
 
@@ -661,6 +683,27 @@ static void c_security(sw_buf *b, json_t *a, const char *sep,
     cell_list(b, json_object_get(a, "security_measures"), sep, put, false);
 }
 
+static void c_stored(sw_buf *b, json_t *a, const char *sep,
+                     void (*put)(sw_buf *, const char *))
+{
+    size_t i, j;
+    json_t *v, *tb;
+    json_array_foreach(json_object_get(a, "stored_in"), i, v)
+    {
+        if (i)
+            sw_buf_puts(b, sep);
+        put(b, json_string_value(json_object_get(v, "name")));
+        json_t *tables = json_object_get(v, "tables");
+        json_array_foreach(tables, j, tb)
+        {
+            sw_buf_puts(b, j ? ", " : " (tables: ");
+            put(b, json_string_value(tb));
+        }
+        if (json_array_size(tables))
+            sw_buf_puts(b, ")");
+    }
+}
+
 static const struct {
     const char *label;
     ropa_cell cell;
@@ -676,6 +719,7 @@ static const struct {
      c_transfers},
     {"Time limits for erasure (Art. 30(1)(f))", c_limits},
     {"Withdrawal and objection", c_rights},
+    {"Where the data is stored (systems)", c_stored},
     {"Security measures (Art. 30(1)(g))", c_security},
 };
 #define N_ROPA_ROWS (sizeof(ropa_rows) / sizeof(ropa_rows[0]))

@@ -116,6 +116,54 @@ static void test_report__ropa_json_fills_every_field(void **state)
     json_decref(r);
 }
 
+/* Issue 18's systems in the register: each activity says where its data
+ * is stored, steward's store and each system with a dataset of it. */
+static void
+test_report__ropa_lists_the_systems_that_store_an_activity(void **state)
+{
+    (void)state;
+    sw_policy *p = tu_policy_file("tests/data/policy/good/systems.yaml");
+    assert_int_equal(p->n_systems, 2);
+    assert_int_equal(p->systems[0].connector, SW_CONN_SQLITE);
+    assert_string_equal(p->systems[0].credentials_env, "STEWARD_CRM_URL");
+    const sw_dataset *notes = &p->systems[0].datasets[1];
+    assert_string_equal(notes->relations[0].table, "contacts");
+    assert_int_equal(notes->columns[0].erase, SW_ERASE_DELETE);
+    assert_int_equal(p->systems[0].datasets[0].columns[0].erase, SW_ERASE_MASK);
+    char *text;
+    assert_int_equal(sw_report_ropa(p, SW_FORMAT_JSON, &text), SW_OK);
+    json_t *r = json_loads(text, 0, NULL);
+    free(text);
+    size_t i;
+    json_t *a;
+    bool sales = false, other = false;
+    json_array_foreach(json_object_get(r, "activities"), i, a)
+    {
+        const char *id = json_string_value(json_object_get(a, "id"));
+        json_t *where = json_object_get(a, "stored_in");
+        assert_string_equal(json_string_value(json_object_get(
+                                json_array_get(where, 0), "system")),
+                            "steward");
+        if (strcmp(id, "sales_prospects") == 0) {
+            json_t *crm = json_array_get(where, 1);
+            assert_string_equal(
+                json_string_value(json_object_get(crm, "system")), "crm");
+            assert_int_equal(json_array_size(json_object_get(crm, "tables")),
+                             2);
+            sales = true;
+        } else if (strcmp(id, "customer_support") == 0) {
+            other = json_array_size(where) == 1;
+        }
+    }
+    assert_true(sales);
+    assert_true(other);
+    json_decref(r);
+    assert_int_equal(sw_report_ropa(p, SW_FORMAT_MD, &text), SW_OK);
+    assert_non_null(strstr(text, "Sales CRM (tables: contacts, notes)"));
+    free(text);
+    sw_policy_free(p);
+}
+
 static void test_report__ropa_csv_is_one_row_per_activity(void **state)
 {
     (void)state;
@@ -126,7 +174,7 @@ static void test_report__ropa_csv_is_one_row_per_activity(void **state)
     assert_int_equal(n, policy->n_activities + 1);
     for (size_t i = 1; i < n; i++)
         assert_int_equal(fields[i], fields[0]);
-    assert_int_equal(fields[0], 14);
+    assert_int_equal(fields[0], 15); /* id, name, section and 12 fields */
     free(csv);
 }
 
@@ -304,6 +352,8 @@ int main(void)
         cmocka_unit_test(test_report__ropa_md_has_an_entry_per_activity),
         cmocka_unit_test(test_report__ropa_json_fills_every_field),
         cmocka_unit_test(test_report__ropa_csv_is_one_row_per_activity),
+        cmocka_unit_test(
+            test_report__ropa_lists_the_systems_that_store_an_activity),
         cmocka_unit_test(test_report__csv_neutralises_formulas),
         cmocka_unit_test(test_report__schedule_json_has_every_rule),
         cmocka_unit_test(test_report__schedule_md_and_csv_have_a_row_per_rule),
