@@ -405,91 +405,6 @@ static const schema calendars_schema = {"calendars",      0,    NOPOS,
 static void check_policy(pctx *c, void *obj);
 
 /* Definitions come first: references are resolved while reading. */
-/* ---- systems (connectors) ---- */
-
-static const char *const connector_names[] = {"sqlite", "postgresql", "mariadb",
-                                              "webhook", NULL};
-static const char *const erase_names[] = {"delete", "null", "mask", "hash",
-                                          NULL};
-
-static const field sys_column_fields[] = {
-    {"name", F_STR, OFF(sw_sys_column, name), 0, REQ, R_NONE, NULL, NULL},
-    {"category", F_STR, OFF(sw_sys_column, category), 0, REQ, R_CATEGORY, NULL,
-     NULL},
-    {"erase", F_ENUM, OFF(sw_sys_column, erase), 0, REQ, R_NONE, NULL,
-     erase_names},
-    {"mask", F_STR, OFF(sw_sys_column, mask), 0, 0, R_NONE, NULL, NULL},
-    {NULL, 0, 0, 0, 0, 0, NULL, NULL}};
-static const schema sys_column_schema = {"column",
-                                         sizeof(sw_sys_column),
-                                         OFF(sw_sys_column, pos),
-                                         sys_column_fields,
-                                         NULL,
-                                         NULL};
-
-static const field sys_identity_fields[] = {
-    {"type", F_STR, OFF(sw_sys_identity, type), 0, REQ, R_NONE, NULL, NULL},
-    {"column", F_STR, OFF(sw_sys_identity, column), 0, REQ, R_NONE, NULL, NULL},
-    {NULL, 0, 0, 0, 0, 0, NULL, NULL}};
-static const schema sys_identity_schema = {"identity",
-                                           sizeof(sw_sys_identity),
-                                           OFF(sw_sys_identity, pos),
-                                           sys_identity_fields,
-                                           NULL,
-                                           NULL};
-
-static const field sys_relation_fields[] = {
-    {"column", F_STR, OFF(sw_sys_relation, column), 0, REQ, R_NONE, NULL, NULL},
-    {"table", F_STR, OFF(sw_sys_relation, table), 0, REQ, R_NONE, NULL, NULL},
-    {"references", F_STR, OFF(sw_sys_relation, references), 0, REQ, R_NONE,
-     NULL, NULL},
-    {NULL, 0, 0, 0, 0, 0, NULL, NULL}};
-static const schema sys_relation_schema = {"relation",
-                                           sizeof(sw_sys_relation),
-                                           OFF(sw_sys_relation, pos),
-                                           sys_relation_fields,
-                                           NULL,
-                                           NULL};
-
-static const field dataset_fields[] = {
-    {"table", F_STR, OFF(sw_dataset, table), 0, REQ, R_NONE, NULL, NULL},
-    {"activity", F_STR, OFF(sw_dataset, activity), 0, REQ, R_NONE, NULL, NULL},
-    {"rule", F_STR, OFF(sw_dataset, rule), 0, 0, R_NONE, NULL, NULL},
-    {"key", F_STR, OFF(sw_dataset, key), 0, REQ, R_NONE, NULL, NULL},
-    {"clock", F_STR, OFF(sw_dataset, clock), 0, 0, R_NONE, NULL, NULL},
-    {"identities", F_LIST, OFF(sw_dataset, identities),
-     OFF(sw_dataset, n_identities), 0, R_NONE, &sys_identity_schema, NULL},
-    {"relations", F_LIST, OFF(sw_dataset, relations),
-     OFF(sw_dataset, n_relations), 0, R_NONE, &sys_relation_schema, NULL},
-    {"columns", F_LIST, OFF(sw_dataset, columns), OFF(sw_dataset, n_columns),
-     REQ, R_NONE, &sys_column_schema, NULL},
-    {NULL, 0, 0, 0, 0, 0, NULL, NULL}};
-static void check_dataset(pctx *c, void *obj);
-static const schema dataset_schema = {
-    "dataset", sizeof(sw_dataset), OFF(sw_dataset, pos), dataset_fields,
-    NULL,      check_dataset};
-
-static const field credentials_fields[] = {
-    {"env", F_STR, OFF(sw_system, credentials_env), 0, 0, R_NONE, NULL, NULL},
-    {"file", F_STR, OFF(sw_system, credentials_file), 0, 0, R_NONE, NULL, NULL},
-    {NULL, 0, 0, 0, 0, 0, NULL, NULL}};
-static const schema credentials_schema = {"credentials",      0,    NOPOS,
-                                          credentials_fields, NULL, NULL};
-
-static const field system_fields[] = {
-    {"id", F_STR, OFF(sw_system, id), 0, REQ | ID, R_ID, NULL, NULL},
-    {"name", F_STR, OFF(sw_system, name), 0, REQ, R_NONE, NULL, NULL},
-    {"connector", F_ENUM, OFF(sw_system, connector), 0, REQ, R_NONE, NULL,
-     connector_names},
-    {"credentials", F_OBJ, 0, 0, REQ, R_NONE, &credentials_schema, NULL},
-    {"datasets", F_LIST, OFF(sw_system, datasets), OFF(sw_system, n_datasets),
-     REQ, R_NONE, &dataset_schema, NULL},
-    {NULL, 0, 0, 0, 0, 0, NULL, NULL}};
-static void check_system(pctx *c, void *obj);
-static const schema system_schema = {
-    "system", sizeof(sw_system), OFF(sw_system, pos), system_fields,
-    NULL,     check_system};
-
 static const field policy_fields[] = {
     {"steward", F_INT, POFF(version), 0, REQ, R_NONE, NULL, NULL},
     {"controller", F_OBJ, 0, 0, REQ, R_NONE, &controller_schema, NULL},
@@ -523,7 +438,7 @@ static const field policy_fields[] = {
     {"requests", F_OBJ, 0, 0, 0, R_NONE, &requests_schema, NULL},
     {"calendars", F_OBJ, 0, 0, 0, R_NONE, &calendars_schema, NULL},
     {"systems", F_LIST, POFF(systems), POFF(n_systems), 0, R_NONE,
-     &system_schema, NULL},
+     &sw_system_schema_, NULL},
     {NULL, 0, 0, 0, 0, 0, NULL, NULL}};
 const schema sw_policy_schema_ = {
     "policy", sizeof(sw_policy), NOPOS, policy_fields, NULL, check_policy};
@@ -554,23 +469,8 @@ static sw_pos node_pos(pctx *c, struct fy_node *n, sw_pos fallback)
     return fallback;
 }
 
-static void perr_at(pctx *c, sw_pos p, const char *code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static void perr_at(pctx *c, sw_pos p, const char *code, const char *fmt, ...)
-{
-    char msg[768];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    c->errors++;
-    if (c->diags)
-        sw_diags_add(c->diags, SW_SEV_ERROR, code, c->file, p.line, p.col, "%s",
-                     msg);
-}
-
 #define perr(c, node, code, ...)                                               \
-    perr_at((c), node_pos((c), (node), (c)->here), (code), __VA_ARGS__)
+    sw_perr_at((c), node_pos((c), (node), (c)->here), (code), __VA_ARGS__)
 
 static void oom(pctx *c)
 {
@@ -717,54 +617,57 @@ static void check_ref(pctx *c, enum ref r, const char *v, sw_pos at)
     case R_NONE: return;
     case R_ID:
         if (!valid_id(v))
-            perr_at(c, at, "malformed-id",
-                    "malformed id '%s': use lower-case letters, digits, '_', "
-                    "'.' and '-'",
-                    v);
+            sw_perr_at(
+                c, at, "malformed-id",
+                "malformed id '%s': use lower-case letters, digits, '_', "
+                "'.' and '-'",
+                v);
         return;
     case R_SECTION:
         if (!valid_section(v))
-            perr_at(c, at, "malformed-section",
-                    "malformed notice section '%s': expected digits and dots "
-                    "such as \"5.1.3\"",
-                    v);
+            sw_perr_at(
+                c, at, "malformed-section",
+                "malformed notice section '%s': expected digits and dots "
+                "such as \"5.1.3\"",
+                v);
         return;
     case R_BASIS6:
         if (!valid_basis(v, '6', '1', 'f'))
-            perr_at(c, at, "bad-legal-basis",
-                    "legal basis '%s' is not one of Art. 6(1)(a) to 6(1)(f) "
-                    "(write it as \"6(1)(a)\")",
-                    v);
+            sw_perr_at(c, at, "bad-legal-basis",
+                       "legal basis '%s' is not one of Art. 6(1)(a) to 6(1)(f) "
+                       "(write it as \"6(1)(a)\")",
+                       v);
         return;
     case R_BASIS9:
         if (!valid_basis(v, '9', '2', 'j'))
-            perr_at(c, at, "bad-special-condition",
-                    "special-category condition '%s' is not one of Art. "
-                    "9(2)(a) to 9(2)(j) (write it as \"9(2)(a)\")",
-                    v);
+            sw_perr_at(c, at, "bad-special-condition",
+                       "special-category condition '%s' is not one of Art. "
+                       "9(2)(a) to 9(2)(j) (write it as \"9(2)(a)\")",
+                       v);
         return;
     case R_COUNTRY:
         if (strlen(v) != 2 || !isupper((unsigned char)v[0]) ||
             !isupper((unsigned char)v[1]))
-            perr_at(c, at, "bad-country",
-                    "country '%s' is not an ISO 3166-1 alpha-2 code such as "
-                    "\"DE\"",
-                    v);
+            sw_perr_at(c, at, "bad-country",
+                       "country '%s' is not an ISO 3166-1 alpha-2 code such as "
+                       "\"DE\"",
+                       v);
         return;
     case R_CATEGORY_PREFIX:
         for (size_t i = 0; i < c->p->n_categories; i++)
             if (sw_category_covers(v, c->p->categories[i].id))
                 return;
-        perr_at(c, at, "undefined-category",
-                "undefined category '%s': neither a category of 'categories' "
-                "nor a dotted prefix of one",
-                v);
+        sw_perr_at(
+            c, at, "undefined-category",
+            "undefined category '%s': neither a category of 'categories' "
+            "nor a dotted prefix of one",
+            v);
         return;
     default:
         if (!defined(c->p, r, v))
-            perr_at(c, at, "undefined-reference",
-                    "undefined %s '%s': define it under '%s'", ref_noun(r), v,
-                    ref_list_key(r));
+            sw_perr_at(c, at, "undefined-reference",
+                       "undefined %s '%s': define it under '%s'", ref_noun(r),
+                       v, ref_list_key(r));
         return;
     }
 }
@@ -823,9 +726,9 @@ static void parse_strs(pctx *c, const field *f, sw_strs *out, struct fy_node *n)
         sw_pos p = node_pos(c, item, c->here);
         for (size_t j = 0; j < k; j++)
             if (strcmp(v[j], s) == 0)
-                perr_at(c, p, "duplicate-item",
-                        "'%s' lists '%s' twice (first at line %d)", f->key, s,
-                        at[j].line);
+                sw_perr_at(c, p, "duplicate-item",
+                           "'%s' lists '%s' twice (first at line %d)", f->key,
+                           s, at[j].line);
         check_ref(c, f->ref, s, p);
         v[k] = s;
         at[k] = p;
@@ -987,9 +890,9 @@ static void parse_list(pctx *c, const field *f, char *base, struct fy_node *n)
             if (other && strcmp(other, id) == 0) {
                 const sw_pos *op =
                     (const sw_pos *)(arr + j * s->size + s->pos_off);
-                perr_at(c, p, "duplicate-id",
-                        "duplicate %s id '%s' (first defined at line %d)",
-                        s->what, id, op->line);
+                sw_perr_at(c, p, "duplicate-id",
+                           "duplicate %s id '%s' (first defined at line %d)",
+                           s->what, id, op->line);
                 break;
             }
         }
@@ -1070,11 +973,11 @@ static void parse_object(pctx *c, const schema *s, char *base,
         } else if (f->flags & REQ) {
             const char *id = elem_id(s, base);
             if (id)
-                perr_at(c, owner, "missing-key", "%s '%s' has no '%s'", s->what,
-                        id, f->key);
+                sw_perr_at(c, owner, "missing-key", "%s '%s' has no '%s'",
+                           s->what, id, f->key);
             else
-                perr_at(c, owner, "missing-key", "%s has no '%s'", s->what,
-                        f->key);
+                sw_perr_at(c, owner, "missing-key", "%s has no '%s'", s->what,
+                           f->key);
         }
     }
     if (s->check && !c->nomem)
@@ -1097,44 +1000,45 @@ static void check_activity(pctx *c, void *obj)
             for (size_t k = 0; k < a->categories.n && !ok; k++)
                 ok = sw_category_covers(r->categories.v[j], a->categories.v[k]);
             if (!ok)
-                perr_at(c, r->categories.at[j], "rule-category",
-                        "rule '%s' keeps category '%s', which activity '%s' "
-                        "does not list",
-                        r->id ? r->id : "?", r->categories.v[j], a->id);
+                sw_perr_at(c, r->categories.at[j], "rule-category",
+                           "rule '%s' keeps category '%s', which activity '%s' "
+                           "does not list",
+                           r->id ? r->id : "?", r->categories.v[j], a->id);
         }
         for (size_t j = 0; j < r->subjects.n; j++) {
             bool ok = false;
             for (size_t k = 0; k < a->subjects.n && !ok; k++)
                 ok = strcmp(r->subjects.v[j], a->subjects.v[k]) == 0;
             if (!ok)
-                perr_at(c, r->subjects.at[j], "rule-subject",
-                        "rule '%s' names subject '%s', which activity '%s' "
-                        "does not list",
-                        r->id ? r->id : "?", r->subjects.v[j], a->id);
+                sw_perr_at(c, r->subjects.at[j], "rule-subject",
+                           "rule '%s' names subject '%s', which activity '%s' "
+                           "does not list",
+                           r->id ? r->id : "?", r->subjects.v[j], a->id);
         }
         if (r->keep_kind == SW_KEEP_PERIOD && !r->after)
-            perr_at(c, r->pos, "no-trigger",
-                    "retention rule '%s' has no trigger (\"after\")",
-                    r->id ? r->id : "?");
+            sw_perr_at(c, r->pos, "no-trigger",
+                       "retention rule '%s' has no trigger (\"after\")",
+                       r->id ? r->id : "?");
         if (r->keep_kind != SW_KEEP_PERIOD && !r->reason)
-            perr_at(c, r->pos, "no-reason",
-                    "retention rule '%s' states no period ('%s'): say why in "
-                    "'reason'",
-                    r->id ? r->id : "?", sw_keep_kind_name(r->keep_kind));
+            sw_perr_at(
+                c, r->pos, "no-reason",
+                "retention rule '%s' states no period ('%s'): say why in "
+                "'reason'",
+                r->id ? r->id : "?", sw_keep_kind_name(r->keep_kind));
         bool obligation = false;
         for (size_t k = 0; k < a->n_bases; k++)
             obligation |=
                 a->bases[k].basis && strcmp(a->bases[k].basis, "6(1)(c)") == 0;
         if (r->exemption == SW_EXEMPT_LEGAL_OBLIGATION && !obligation)
-            perr_at(c, r->pos, "exemption-without-basis",
-                    "rule '%s' keeps its data against erasure for a legal "
-                    "obligation, but activity '%s' has no 6(1)(c) basis",
-                    r->id ? r->id : "?", a->id);
+            sw_perr_at(c, r->pos, "exemption-without-basis",
+                       "rule '%s' keeps its data against erasure for a legal "
+                       "obligation, but activity '%s' has no 6(1)(c) basis",
+                       r->id ? r->id : "?", a->id);
         if (r->keep_kind != SW_KEEP_PERIOD && r->n_extensions)
-            perr_at(c, r->extensions[0].pos, "bad-extension",
-                    "retention rule '%s' has national extensions but no "
-                    "period to extend",
-                    r->id ? r->id : "?");
+            sw_perr_at(c, r->extensions[0].pos, "bad-extension",
+                       "retention rule '%s' has national extensions but no "
+                       "period to extend",
+                       r->id ? r->id : "?");
     }
     const char *special = NULL;
     for (size_t k = 0; k < a->categories.n && !special; k++) {
@@ -1143,167 +1047,10 @@ static void check_activity(pctx *c, void *obj)
             special = cat->id;
     }
     if (special && !a->special_condition)
-        perr_at(c, a->pos, "special-without-condition",
-                "activity '%s' processes special category '%s' without an "
-                "Art. 9(2) condition ('special_condition')",
-                a->id, special);
-}
-
-/* A name a SQL statement may quote: letters, digits and '_', not
- * starting with a digit, at most 63 bytes (PostgreSQL's limit). */
-static bool sql_name(const char *s)
-{
-    if (!s || !*s || strlen(s) > 63 || isdigit((unsigned char)s[0]))
-        return false;
-    for (const char *q = s; *q; q++)
-        if (!isalnum((unsigned char)*q) && *q != '_')
-            return false;
-    return true;
-}
-
-static void need_sql_name(pctx *c, sw_pos at, const char *what, const char *v)
-{
-    if (v && !sql_name(v))
-        perr_at(c, at, "bad-name",
-                "%s '%s' is not a table or column name (letters, digits and "
-                "'_', at most 63)",
-                what, v);
-}
-
-static const sw_sys_column *dataset_column(const sw_dataset *d,
-                                           const char *name)
-{
-    for (size_t i = 0; name && i < d->n_columns; i++)
-        if (d->columns[i].name && strcmp(d->columns[i].name, name) == 0)
-            return &d->columns[i];
-    return NULL;
-}
-
-static void check_dataset(pctx *c, void *obj)
-{
-    const sw_dataset *d = obj;
-    need_sql_name(c, d->pos, "table", d->table);
-    need_sql_name(c, d->pos, "key", d->key);
-    need_sql_name(c, d->pos, "clock", d->clock);
-    const sw_activity *a =
-        d->activity ? sw_policy_activity(c->p, d->activity) : NULL;
-    if (d->activity && !a)
-        perr_at(c, d->pos, "undefined-reference",
-                "dataset '%s': undefined activity '%s'", d->table, d->activity);
-    const sw_rule *r = d->rule ? sw_policy_rule(c->p, d->rule) : NULL;
-    if (d->rule && (!r || (a && r->activity != a)))
-        perr_at(c, d->pos, "undefined-reference",
-                "dataset '%s': '%s' is not a retention rule of activity '%s'",
-                d->table, d->rule, d->activity ? d->activity : "");
-    if (!d->rule != !d->clock)
-        perr_at(c, d->pos, "incomplete-clock",
-                "dataset '%s': a retention clock needs both 'clock' (the "
-                "column that starts it) and 'rule'",
-                d->table);
-    for (size_t i = 0; i < d->n_columns; i++) {
-        const sw_sys_column *k = &d->columns[i];
-        need_sql_name(c, k->pos, "column", k->name);
-        if (dataset_column(d, k->name) != k)
-            perr_at(c, k->pos, "duplicate-id",
-                    "dataset '%s': column '%s' is declared twice", d->table,
-                    k->name);
-        bool in_activity = false;
-        for (size_t j = 0; a && k->category && j < a->categories.n; j++)
-            in_activity |= sw_category_covers(a->categories.v[j], k->category);
-        if (a && k->category && !in_activity)
-            perr_at(c, k->pos, "category-not-in-activity",
-                    "column '%s': category '%s' is not one that activity '%s' "
-                    "processes",
-                    k->name, k->category, a->id);
-        if ((k->erase == SW_ERASE_MASK) != (k->mask != NULL))
-            perr_at(c, k->pos, "bad-erase",
-                    "column '%s': 'mask' gives the value of erase: mask, and "
-                    "only of it",
-                    k->name);
-    }
-    for (size_t i = 0; i < d->n_identities; i++) {
-        const sw_sys_identity *id = &d->identities[i];
-        if (!sw_ident_type_valid(id->type))
-            perr_at(c, id->pos, "bad-identity",
-                    "identity type '%s' is not an identifier type (email, "
-                    "phone, msisdn, account_id...)",
-                    id->type ? id->type : "");
-        if (!dataset_column(d, id->column))
-            perr_at(c, id->pos, "undefined-reference",
-                    "identity column '%s' is not a column of dataset '%s'",
-                    id->column ? id->column : "", d->table);
-    }
-    for (size_t i = 0; i < d->n_relations; i++)
-        need_sql_name(c, d->relations[i].pos, "column", d->relations[i].column);
-    if (!d->n_identities && !d->n_relations)
-        perr_at(c, d->pos, "unreachable-dataset",
-                "dataset '%s' names no identity column and no relation: no "
-                "person's rows could be found in it",
-                d->table);
-}
-
-static const sw_dataset *system_dataset(const sw_system *s, const char *table)
-{
-    for (size_t i = 0; table && i < s->n_datasets; i++)
-        if (s->datasets[i].table && strcmp(s->datasets[i].table, table) == 0)
-            return &s->datasets[i];
-    return NULL;
-}
-
-static bool env_name(const char *s)
-{
-    if (!s || !*s || isdigit((unsigned char)s[0]))
-        return false;
-    for (const char *q = s; *q; q++)
-        if (!isupper((unsigned char)*q) && !isdigit((unsigned char)*q) &&
-            *q != '_')
-            return false;
-    return true;
-}
-
-static void check_system(pctx *c, void *obj)
-{
-    const sw_system *s = obj;
-    if (!s->credentials_env == !s->credentials_file)
-        perr_at(c, s->pos, "bad-credentials",
-                "system '%s': credentials name exactly one of 'env' (an "
-                "environment variable) or 'file' (a file of mode 0600), "
-                "never the secret itself",
-                s->id ? s->id : "");
-    else if (s->credentials_env && !env_name(s->credentials_env))
-        perr_at(c, s->pos, "bad-credentials",
-                "system '%s': '%s' is not an environment variable's name "
-                "(upper-case letters, digits, '_')",
-                s->id ? s->id : "", s->credentials_env);
-    else if (s->credentials_file && s->credentials_file[0] != '/')
-        perr_at(c, s->pos, "bad-credentials",
-                "system '%s': the credentials file '%s' must be an absolute "
-                "path",
-                s->id ? s->id : "", s->credentials_file);
-    for (size_t i = 0; i < s->n_datasets; i++) {
-        const sw_dataset *d = &s->datasets[i];
-        if (system_dataset(s, d->table) != d)
-            perr_at(c, d->pos, "duplicate-id",
-                    "system '%s': table '%s' is declared twice", s->id,
-                    d->table);
-        for (size_t j = 0; j < d->n_relations; j++) {
-            const sw_sys_relation *rel = &d->relations[j];
-            const sw_dataset *to = system_dataset(s, rel->table);
-            if (!to)
-                perr_at(c, rel->pos, "undefined-reference",
-                        "relation of '%s': table '%s' is not a dataset of "
-                        "system '%s'",
-                        d->table, rel->table ? rel->table : "", s->id);
-            else if (!rel->references ||
-                     (strcmp(rel->references, to->key ? to->key : "") != 0 &&
-                      !dataset_column(to, rel->references)))
-                perr_at(c, rel->pos, "undefined-reference",
-                        "relation of '%s': '%s' is neither the key nor a "
-                        "column of '%s'",
-                        d->table, rel->references ? rel->references : "",
-                        rel->table);
-        }
-    }
+        sw_perr_at(c, a->pos, "special-without-condition",
+                   "activity '%s' processes special category '%s' without an "
+                   "Art. 9(2) condition ('special_condition')",
+                   a->id, special);
 }
 
 static void check_calendar(pctx *c, const char *reg, const sw_calendar_def *d)
@@ -1312,23 +1059,23 @@ static void check_calendar(pctx *c, const char *reg, const sw_calendar_def *d)
         return;
     sw_pos at = d->pos.file ? d->pos : c->here;
     if (!sw_jurisdiction_known(d->jurisdiction))
-        perr_at(c, at, "unknown-jurisdiction",
-                "calendars.%s: steward computes no holidays for '%s' (it "
-                "knows GB-ENG, HR and US-CA)",
-                reg, d->jurisdiction);
+        sw_perr_at(c, at, "unknown-jurisdiction",
+                   "calendars.%s: steward computes no holidays for '%s' (it "
+                   "knows GB-ENG, HR and US-CA)",
+                   reg, d->jurisdiction);
     if (!sw_time_zone_known(d->time_zone))
-        perr_at(c, at, "unknown-time-zone",
-                "calendars.%s: '%s' is not a time zone name (an IANA name "
-                "such as Europe/London)",
-                reg, d->time_zone);
+        sw_perr_at(c, at, "unknown-time-zone",
+                   "calendars.%s: '%s' is not a time zone name (an IANA name "
+                   "such as Europe/London)",
+                   reg, d->time_zone);
     const sw_strs *lists[] = {&d->add, &d->remove};
     for (int k = 0; k < 2; k++)
         for (size_t i = 0; i < lists[k]->n; i++) {
             sw_date x;
             if (sw_date_parse(lists[k]->v[i], &x) != SW_OK)
-                perr_at(c, lists[k]->at ? lists[k]->at[i] : at, "wrong-type",
-                        "calendars.%s.%s: '%s' is not a date (YYYY-MM-DD)", reg,
-                        k ? "remove" : "add", lists[k]->v[i]);
+                sw_perr_at(c, lists[k]->at ? lists[k]->at[i] : at, "wrong-type",
+                           "calendars.%s.%s: '%s' is not a date (YYYY-MM-DD)",
+                           reg, k ? "remove" : "add", lists[k]->v[i]);
         }
 }
 
@@ -1338,26 +1085,27 @@ static void check_policy(pctx *c, void *obj)
     check_calendar(c, "gdpr", &p->calendars.gdpr);
     check_calendar(c, "ccpa", &p->calendars.ccpa);
     if (p->version != 1)
-        perr_at(c, c->here, "unsupported-version",
-                "unsupported policy format 'steward: %d' (this steward reads "
-                "format 1)",
-                p->version);
+        sw_perr_at(
+            c, c->here, "unsupported-version",
+            "unsupported policy format 'steward: %d' (this steward reads "
+            "format 1)",
+            p->version);
     const char *traffic_rules[] = {p->traffic.identifiers_rule,
                                    p->traffic.records_rule};
     for (int i = 0; i < 2; i++) {
         const sw_rule *r =
             traffic_rules[i] ? sw_policy_rule(p, traffic_rules[i]) : NULL;
         if (traffic_rules[i] && !r)
-            perr_at(c, c->here, "undefined-reference",
-                    "traffic: no retention rule '%s'", traffic_rules[i]);
+            sw_perr_at(c, c->here, "undefined-reference",
+                       "traffic: no retention rule '%s'", traffic_rules[i]);
         else if (r &&
                  (r->keep_kind != SW_KEEP_PERIOD || !r->after ||
                   !sw_policy_trigger(p, r->after) ||
                   sw_policy_trigger(p, r->after)->scope != SW_SCOPE_RECORD))
-            perr_at(c, r->pos, "bad-traffic-rule",
-                    "traffic rule '%s' must keep a period counted from a "
-                    "record-scoped trigger (the communication)",
-                    r->id);
+            sw_perr_at(c, r->pos, "bad-traffic-rule",
+                       "traffic rule '%s' must keep a period counted from a "
+                       "record-scoped trigger (the communication)",
+                       r->id);
     }
     /* CCPA 1798.110: a right-to-know answer names the CCPA category of
      * everything collected, so none may fall outside them. */
@@ -1369,16 +1117,16 @@ static void check_policy(pctx *c, void *obj)
                 mapped = sw_category_covers(p->ccpa.categories[k].covers.v[j],
                                             p->categories[i].id);
         if (!mapped)
-            perr_at(c, p->categories[i].pos, "unmapped-category",
-                    "category '%s' is in no CCPA category (ccpa.categories "
-                    "covers): a right-to-know answer could not name it",
-                    p->categories[i].id);
+            sw_perr_at(c, p->categories[i].pos, "unmapped-category",
+                       "category '%s' is in no CCPA category (ccpa.categories "
+                       "covers): a right-to-know answer could not name it",
+                       p->categories[i].id);
     }
     if (p->consent.suppression_activity &&
         !sw_policy_activity(p, p->consent.suppression_activity))
-        perr_at(c, c->here, "undefined-reference",
-                "consent: no activity '%s' for the suppression list",
-                p->consent.suppression_activity);
+        sw_perr_at(c, c->here, "undefined-reference",
+                   "consent: no activity '%s' for the suppression list",
+                   p->consent.suppression_activity);
     /* Rule ids are global: certificates and schedules name rules alone. */
     for (size_t i = 0; i < p->n_activities; i++)
         for (size_t j = 0; j < p->activities[i].n_rules; j++) {
@@ -1389,10 +1137,10 @@ static void check_policy(pctx *c, void *obj)
                     if (o == r)
                         goto next;
                     if (o->id && strcmp(o->id, r->id) == 0) {
-                        perr_at(c, r->pos, "duplicate-id",
-                                "duplicate retention rule id '%s' (first "
-                                "defined at line %d)",
-                                r->id, o->pos.line);
+                        sw_perr_at(c, r->pos, "duplicate-id",
+                                   "duplicate retention rule id '%s' (first "
+                                   "defined at line %d)",
+                                   r->id, o->pos.line);
                         goto next;
                     }
                 }
@@ -1520,10 +1268,11 @@ static sw_status load(const char *name, const char *text, size_t len,
         0, false};
     c.here.file = c.file;
     if (!root || !fy_node_is_mapping(root))
-        perr_at(&c, node_pos(&c, root, c.here), "wrong-type",
-                "a policy must be a YAML mapping with 'steward: 1' at the top, "
-                "not %s",
-                node_kind(root));
+        sw_perr_at(
+            &c, node_pos(&c, root, c.here), "wrong-type",
+            "a policy must be a YAML mapping with 'steward: 1' at the top, "
+            "not %s",
+            node_kind(root));
     else
         parse_object(&c, &sw_policy_schema_, (char *)p, root,
                      node_pos(&c, root, c.here));

@@ -77,5 +77,11 @@ struct pctx {
 };
 
 extern const schema sw_policy_schema_;
+/* The systems section (systems.c). */
+extern const schema sw_system_schema_;
+
+/* Records an error at position p (diagnostic code, message). */
+void sw_perr_at(pctx *c, sw_pos p, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 #endif
