@@ -30,6 +30,8 @@ check pc  libsodium       libsodium-dev
 check pc  sqlite3         libsqlite3-dev
 check pc  libmicrohttpd   libmicrohttpd-dev
 check pc  libpq           libpq-dev
+# the connectors: MariaDB and MySQL systems
+check pc  libmariadb      libmariadb-dev
 # time zones of the law's calendars
 check pc  icu-i18n        libicu-dev
 # stewardd's outbox through an SMTP relay
@@ -37,6 +39,8 @@ check pc  libcurl         libcurl4-openssl-dev
 # the suite again on PostgreSQL: a throw-away server per test program
 check glob '/usr/lib/postgresql/*/bin/postgres' postgresql
 check cmd pg_dump         postgresql-client
+# the connectors' tests: a throw-away MariaDB server
+check glob /usr/sbin/mariadbd mariadb-server
 # the habits make test checks: format and static analysis
 check cmd clang-format-14 clang-format-14
 check cmd cppcheck        cppcheck

@@ -101,6 +101,7 @@ static const struct option long_opts[] = {
     {"reference", required_argument, NULL, OV(O_REFERENCE)},
     {"categories", required_argument, NULL, OV(O_CATEGORIES)},
     {"confidential-until", required_argument, NULL, OV(O_CONFIDENTIAL_UNTIL)},
+    {"system", required_argument, NULL, OV(O_SYSTEM)},
     {NULL, 0, NULL, 0}};
 
 /* The identifier type each identifier option stands for. */

@@ -82,6 +82,7 @@ typedef enum cli_opt {
     O_REFERENCE,
     O_CATEGORIES,
     O_CONFIDENTIAL_UNTIL,
+    O_SYSTEM,
     O_COUNT_
 } cli_opt;
 

@@ -26,5 +26,6 @@ int cmd_report(int argc, char **argv, cli *c);
 int cmd_key(int argc, char **argv, cli *c);
 int cmd_calendar(int argc, char **argv, cli *c);
 int cmd_disclosure(int argc, char **argv, cli *c);
+int cmd_system(int argc, char **argv, cli *c);
 
 #endif

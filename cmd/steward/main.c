@@ -26,6 +26,8 @@ static const struct {
      "ingest, find and bill communication records; customers' instructions"},
     {"disclosure", cmd_disclosure,
      "record and list disclosures to authorities, courts, auditors"},
+    {"system", cmd_system,
+     "the company's own systems: check, a person's rows, erase (connectors)"},
     {"consent", cmd_consent,
      "give, confirm, withdraw and show consents; receipts"},
     {"objection", cmd_objection, "record objections; override with grounds"},

@@ -252,10 +252,39 @@ static int show(cli *c, const cli_args *a, sw_store *s)
         json_decref(hist);
         return cli_store_fail(s, "timeline not read");
     }
-    if (!c->json)
+    char *systems = NULL;
+    if (sw_request_systems(s, a->pos[0], &systems) != SW_OK) {
+        json_decref(hist);
+        return cli_store_fail(s, "systems' progress not read");
+    }
+    json_t *sys = json_loads(systems, 0, NULL);
+    free(systems);
+    if (!c->json) {
+        size_t i;
+        json_t *e;
+        json_array_foreach(sys, i, e)
+        {
+            const char *state = json_string_value(json_object_get(e, "state"));
+            printf(
+                "system %s: %s, %lld row%s, %lld attempt%s",
+                json_string_value(json_object_get(e, "system")), state,
+                (long long)json_integer_value(json_object_get(e, "rows")),
+                json_integer_value(json_object_get(e, "rows")) == 1 ? "" : "s",
+                (long long)json_integer_value(json_object_get(e, "attempts")),
+                json_integer_value(json_object_get(e, "attempts")) == 1 ? ""
+                                                                        : "s");
+            if (strcmp(state, "pending") == 0)
+                printf("; next attempt %s: %s",
+                       json_string_value(json_object_get(e, "next_attempt")),
+                       json_string_value(json_object_get(e, "error")));
+            printf("\n");
+        }
+        json_decref(sys);
         return 0;
+    }
     json_t *o = sv_request_view(&v, sw_clock_now(&c->clock));
     json_object_set_new(o, "timeline", hist);
+    json_object_set_new(o, "systems", sys ? sys : json_array());
     return cli_print_json(o);
 }
 

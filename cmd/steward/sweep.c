@@ -84,6 +84,21 @@ static int do_sweep(cli *c, const cli_args *a)
                    "period %s\n",
                    r->answers_removed, r->answers_removed == 1 ? "" : "s",
                    r->dry_run ? "due to be deleted" : "deleted");
+        for (size_t i = 0; i < r->n_systems; i++) {
+            const sw_system_expiry *e = &r->systems[i];
+            if (e->error[0])
+                printf("  system %s: not swept: %s\n", e->system, e->error);
+            else
+                printf("  system %s, table %s (%s): %zu row%s %s, %zu kept "
+                       "by holds\n",
+                       e->system, e->table, e->rule, e->rows,
+                       e->rows == 1 ? "" : "s",
+                       r->dry_run ? "due" : "deleted or anonymised", e->held);
+        }
+        if (r->dry_run && r->system_statements && *r->system_statements)
+            printf("  the systems' statements (values bound, never written "
+                   "into them):\n%s",
+                   r->system_statements);
     }
     sw_sweep_report_free(r);
     cli_close_store(s, p);

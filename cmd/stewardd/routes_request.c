@@ -29,6 +29,12 @@ static int reply_request(call *c, sw_store *s, const char *id, int status)
         json_object_set_new(o, "timeline", tl);
     else
         json_decref(tl);
+    char *systems = NULL;
+    json_t *sys = sw_request_systems(s, id, &systems) == SW_OK
+                      ? json_loads(systems, 0, NULL)
+                      : NULL;
+    free(systems);
+    json_object_set_new(o, "systems", sys ? sys : json_array());
     return reply_json(c, status, o);
 }
 

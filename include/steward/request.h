@@ -203,6 +203,20 @@ typedef struct sw_fulfilment {
 sw_status sw_request_fulfil(sw_store *s, const char *id,
                             const sw_fulfil_options *o, sw_fulfilment *out);
 
+/* An erasure in the policy's systems (steward/systems.h): each system
+ * is erased before the store, in its own transaction, and its progress
+ * kept on the request. While one is not done the request stays open:
+ * sw_request_fulfil fails with SW_ERR_BUSY naming the systems waiting,
+ * and the sweep tries them again (a back-off doubling from a minute to six
+ * hours) through sw_request_systems_retry, completing the request once
+ * all are done. */
+sw_status sw_request_systems_retry(sw_store *s, size_t *completed,
+                                   size_t *waiting);
+/* A request's progress in each system, as JSON (caller frees): an array
+ * of {system, state (pending, done), attempts, rows, next_attempt,
+ * error}. */
+sw_status sw_request_systems(sw_store *s, const char *request, char **json);
+
 /* A kept answer, fetched with its link's token. */
 typedef struct sw_answer_file {
     char *data; /* the answer (caller wipes and frees) */

@@ -15,6 +15,7 @@
 #include "steward/clock.h"
 #include "steward/ledger.h"
 #include "steward/store.h"
+#include "steward/systems.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -106,6 +107,18 @@ typedef struct sw_sweep_report {
     size_t holds_removed; /* released holds past ledger.released_hold */
     /* events on accounts or tenants no subject is in any more */
     size_t events_removed;
+    /* the policy's systems (connectors): per table, the rows deleted or
+     * anonymised (with their children), those holds kept, and a system
+     * that could not be swept with why */
+    size_t system_rows;
+    size_t n_systems;
+    sw_system_expiry *systems;
+    /* erasure requests waiting for a system: completed now that every
+     * system is done, and those still waiting */
+    size_t requests_resumed;
+    size_t requests_waiting;
+    /* with a dry run: the statements the systems' sweep would run */
+    char *system_statements;
 } sw_sweep_report;
 
 typedef struct sw_sweep_options {

@@ -18,6 +18,7 @@
 #include "steward/retention.h"
 #include "steward/status.h"
 #include "steward/store.h"
+#include "steward/systems.h"
 #include "steward/text.h"
 #include "steward/traffic.h"
 

@@ -1045,7 +1045,23 @@ void sw_subject_view_free(sw_subject_view *v)
     free(v);
 }
 
+static sw_status show(sw_store *s, const char *id, bool disclose,
+                      sw_subject_view **out);
+
 sw_status sw_subject_show(sw_store *s, const char *id, sw_subject_view **out)
+{
+    return show(s, id, true, out);
+}
+
+sw_status sw_subject_names(sw_store *s, const char *id, sw_subject_view **out)
+{
+    return show(s, id, false, out);
+}
+
+/* The subject decrypted: with disclose its records too, audited as a
+ * disclosure; without, its identifiers and account only. */
+static sw_status show(sw_store *s, const char *id, bool disclose,
+                      sw_subject_view **out)
 {
     *out = NULL;
     sw_subject_view *v = calloc(1, sizeof(*v));
@@ -1076,11 +1092,11 @@ sw_status sw_subject_show(sw_store *s, const char *id, sw_subject_view **out)
         st = sw_identifiers_list(s, id, show_ident, &c);
         st = st != SW_OK ? st : c.st;
     }
-    if (st == SW_OK) {
+    if (st == SW_OK && disclose) {
         st = sw_records_list(s, id, show_record, &c);
         st = st != SW_OK ? st : c.st;
     }
-    if (st == SW_OK) {
+    if (st == SW_OK && disclose) {
         char *objects = sw_json_text(json_pack("[s]", id));
         char *details = sw_json_text(json_pack(
             "{s:s, s:I, s:I}", "purpose", "subject.show", "identifiers",

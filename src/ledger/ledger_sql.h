@@ -127,6 +127,11 @@ typedef int (*sw_redate_cb)(const sw_record_row *row, const sw_due *due,
 sw_status sw_records_redate(sw_store *s, const char *activity, bool dry,
                             sw_redate_cb cb, void *ctx);
 
+/* The subject's identifiers and account, decrypted, without its records
+ * and without a disclosure entry: for a caller that audits its own use
+ * (the connectors look a person's rows up by them). */
+sw_status sw_subject_names(sw_store *s, const char *id, sw_subject_view **out);
+
 sw_status sw_subjects_insert(sw_store *s, const sw_subject_row *r);
 /* SW_ERR_NOTFOUND ("no subject ID") when there is none. */
 sw_status sw_subjects_get(sw_store *s, const char *id, sw_subject_row *out);

@@ -377,9 +377,17 @@ static void withheld_note(const disclosed *d, char *out, size_t n)
              sw_instant_format(d->withheld_until, until));
 }
 
+/* The systems' rows as the answer lists them: each table's rows, with
+ * system, table and category (an empty list when there are none). */
+static json_t *systems_json(const char *systems)
+{
+    json_t *j = systems ? json_loads(systems, 0, NULL) : NULL;
+    return j ? j : json_array();
+}
+
 sw_status sw_answer_access(sw_store *s, const char *subject,
                            const char *request, sw_answer_format f,
-                           sw_fulfilment *out)
+                           const char *systems, sw_fulfilment *out)
 {
     sw_subject_view *v;
     sw_status st = sw_subject_show(s, subject, &v); /* audited disclosure */
@@ -405,12 +413,18 @@ sw_status sw_answer_access(sw_store *s, const char *subject,
         sw_subject_view_free(v);
         return st;
     }
+    json_t *sys = systems_json(systems);
+    size_t n_sys = 0, k;
+    json_t *t;
+    json_array_foreach(sys, k, t) n_sys +=
+        json_array_size(json_object_get(t, "rows"));
     json_t *r = json_pack(
-        "{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:s}", "request",
-        request, "subject", subject, "generated_at",
+        "{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:s}",
+        "request", request, "subject", subject, "generated_at",
         instant_json(sw_clock_now(&s->clock)), "controller", controller_json(p),
-        "identifiers", ids, "records", recs, "consents", cons, "disclosures",
-        dis.list, "rights", rights_json(p), "automated_decisions",
+        "identifiers", ids, "records", recs, "systems", sys, "consents", cons,
+        "disclosures", dis.list, "rights", rights_json(p),
+        "automated_decisions",
         p->automated_decisions.statement ? p->automated_decisions.statement
                                          : "",
         "complaint", "You may lodge a complaint with a supervisory authority.");
@@ -428,6 +442,12 @@ sw_status sw_answer_access(sw_store *s, const char *subject,
     snprintf(out->outcome, sizeof(out->outcome),
              "access report with %zu record%s (%s)", n, n == 1 ? "" : "s",
              f == SW_ANSWER_HTML ? "HTML" : "JSON");
+    if (n_sys) {
+        size_t len = strlen(out->outcome);
+        snprintf(out->outcome + len, sizeof(out->outcome) - len,
+                 " and %zu row%s of the company's systems", n_sys,
+                 n_sys == 1 ? "" : "s");
+    }
     withheld_note(&dis, out->outcome, sizeof(out->outcome));
     return SW_OK;
 }
@@ -448,8 +468,68 @@ static bool portable(const sw_policy *p, const sw_record_view *r)
     return false;
 }
 
+/* Whether an activity's data is portable: processed on consent or
+ * contract (Art. 20(1)(a)). */
+static bool portable_activity(const sw_policy *p, const char *id)
+{
+    const sw_activity *a = sw_policy_activity(p, id);
+    for (size_t i = 0; a && i < a->n_bases; i++)
+        if (strcmp(a->bases[i].basis, "6(1)(a)") == 0 ||
+            strcmp(a->bases[i].basis, "6(1)(b)") == 0)
+            return true;
+    return false;
+}
+
+/* The systems' portable rows: JSON items, or CSV lines into b. */
+static size_t systems_portable(const sw_policy *p, const char *systems,
+                               json_t *items, sw_buf *b)
+{
+    json_t *all = systems_json(systems);
+    size_t i, n = 0;
+    json_t *t;
+    json_array_foreach(all, i, t)
+    {
+        const char *act = json_string_value(json_object_get(t, "activity"));
+        if (!act || !portable_activity(p, act))
+            continue;
+        size_t k;
+        json_t *row;
+        json_array_foreach(json_object_get(t, "rows"), k, row)
+        {
+            n++;
+            if (items) {
+                json_array_append_new(
+                    items, json_pack("{s:O, s:O, s:s, s:O}", "system",
+                                     json_object_get(t, "system"), "table",
+                                     json_object_get(t, "table"), "activity",
+                                     act, "row", row));
+                continue;
+            }
+            const char *col;
+            json_t *cell;
+            json_object_foreach(row, col, cell)
+            {
+                json_t *v = json_object_get(cell, "value");
+                const char *cat =
+                    json_string_value(json_object_get(cell, "category"));
+                if (!cat || !json_is_string(v))
+                    continue;
+                sw_buf_csv(b, cat);
+                sw_buf_puts(b, ",");
+                sw_buf_csv(b, json_string_value(v));
+                sw_buf_puts(b, ",");
+                sw_buf_csv(b, act);
+                sw_buf_puts(b, ",\r\n");
+            }
+        }
+    }
+    json_decref(all);
+    return n;
+}
+
 sw_status sw_answer_portability(sw_store *s, const char *subject,
-                                sw_answer_format f, sw_fulfilment *out)
+                                sw_answer_format f, const char *systems,
+                                sw_fulfilment *out)
 {
     sw_subject_view *v;
     sw_status st = sw_subject_show(s, subject, &v);
@@ -484,14 +564,17 @@ sw_status sw_answer_portability(sw_store *s, const char *subject,
         sw_buf_printf(&b, ",%s\r\n", at);
     }
     sw_subject_view_free(v);
+    json_t *sys_items = csv ? NULL : json_array();
+    size_t n_sys = systems_portable(s->policy, systems, sys_items, &b);
     char *text = NULL;
     if (csv)
         st = sw_buf_finish(&b, &text) == SW_OK ? take_answer(s, out, text)
                                                : take_answer(s, out, NULL);
     else
-        st = take_answer(s, out,
-                         json_text(json_pack("{s:s, s:o}", "subject", subject,
-                                             "data", items)));
+        st = take_answer(
+            s, out,
+            json_text(json_pack("{s:s, s:o, s:o}", "subject", subject, "data",
+                                items, "systems", sys_items)));
     if (!csv)
         sw_buf_release(&b);
     if (st != SW_OK)
@@ -499,6 +582,12 @@ sw_status sw_answer_portability(sw_store *s, const char *subject,
     snprintf(out->outcome, sizeof(out->outcome),
              "portable data: %zu record%s on consent or contract (%s)", n,
              n == 1 ? "" : "s", csv ? "CSV" : "JSON");
+    if (n_sys) {
+        size_t len = strlen(out->outcome);
+        snprintf(out->outcome + len, sizeof(out->outcome) - len,
+                 " and %zu row%s of the company's systems", n_sys,
+                 n_sys == 1 ? "" : "s");
+    }
     return SW_OK;
 }
 

@@ -11,11 +11,20 @@
 #include "steward/request.h"
 #include "store/chain.h"
 
+/* systems: the subject's rows in the policy's systems (JSON text of
+ * sw_system_rows), or NULL when it declares none. */
 sw_status sw_answer_access(sw_store *s, const char *subject,
                            const char *request, sw_answer_format f,
-                           sw_fulfilment *out);
+                           const char *systems, sw_fulfilment *out);
 sw_status sw_answer_portability(sw_store *s, const char *subject,
-                                sw_answer_format f, sw_fulfilment *out);
+                                sw_answer_format f, const char *systems,
+                                sw_fulfilment *out);
+/* The erasure's part in the policy's systems, before the store's: each
+ * system not done yet is erased and its progress kept; *pending: how many
+ * are still waiting, named with why in names (n bytes); when none, names
+ * says what each system erased ("crm 3 rows, billing 1 row"). */
+sw_status sw_request_systems_erase(sw_store *s, const sw_request_row *r,
+                                   size_t *pending, char *names, size_t n);
 sw_status sw_answer_know(sw_store *s, const char *subject, sw_fulfilment *out);
 sw_status sw_answer_rectify(sw_store *s, const char *subject,
                             const sw_fulfil_options *o, sw_fulfilment *out);

@@ -668,9 +668,32 @@ sw_status sw_request_fulfil(sw_store *s, const char *id,
     if ((st = sw_subjects_get(s, r->subject, &subj)) != SW_OK)
         return st;
     bool processor = strcmp(subj.role, "processor") == 0, shredded = false;
+    /* the company's systems first: their rows for an answer, their
+     * erasure before the store's (the identifiers find the rows) */
+    char *systems = NULL, systems_done[768] = "";
+    bool has_systems = s->policy && s->policy->n_systems && !processor;
+    if (has_systems && (type == SW_REQ_ACCESS || type == SW_REQ_PORTABILITY) &&
+        (st = sw_system_rows(s, r->subject, &systems)) != SW_OK)
+        return sw_fail_prefix(s, st, "reading the systems' rows");
+    if (has_systems && type == SW_REQ_ERASURE) {
+        size_t pending = 0;
+        char names[768];
+        st = sw_request_systems_erase(s, r, &pending, names, sizeof(names));
+        if (st == SW_OK && !pending)
+            snprintf(systems_done, sizeof(systems_done), "%s", names);
+        if (st == SW_OK && pending)
+            st = sw_fail(s, SW_ERR_BUSY,
+                         "request %s waits for %zu system%s: %s; it is tried "
+                         "again by the sweep, or now with request complete",
+                         id, pending, pending == 1 ? "" : "s", names);
+        if (st != SW_OK)
+            return st;
+    }
     bool own = false;
-    if ((st = sw_op_begin(s, &own)) != SW_OK)
+    if ((st = sw_op_begin(s, &own)) != SW_OK) {
+        free(systems);
         return st;
+    }
     sw_who who = {r->subject, NULL};
     char *outcome = out->outcome;
     size_t n = sizeof(out->outcome);
@@ -679,10 +702,10 @@ sw_status sw_request_fulfil(sw_store *s, const char *id,
     } else {
         switch (type) {
         case SW_REQ_ACCESS:
-            st = sw_answer_access(s, r->subject, id, o->format, out);
+            st = sw_answer_access(s, r->subject, id, o->format, systems, out);
             break;
         case SW_REQ_PORTABILITY:
-            st = sw_answer_portability(s, r->subject, o->format, out);
+            st = sw_answer_portability(s, r->subject, o->format, systems, out);
             break;
         case SW_REQ_KNOW_CATEGORIES:
             st = sw_answer_know(s, r->subject, out);
@@ -739,11 +762,20 @@ sw_status sw_request_fulfil(sw_store *s, const char *id,
                                                          : "phone number",
                  sw_instant_format(out->link.expires_at, until));
     }
+    if (st == SW_OK && systems_done[0]) {
+        size_t k = strlen(outcome);
+        snprintf(outcome + k, k < n ? n - k : 0, "; in the systems: %s",
+                 systems_done);
+    }
     if (st == SW_OK) {
         r->outcome = outcome;
         st = transition(s, r, SW_RS_COMPLETED, outcome, "request.complete");
     }
     st = sw_op_end(s, own, st);
+    if (systems) {
+        sw_wipe(systems, strlen(systems));
+        free(systems);
+    }
     if (st == SW_OK && shredded)
         st = sw_store_checkpoint(s, "erased, but the journal was not "
                                     "checkpointed");
@@ -985,5 +1017,52 @@ sw_status sw_request_lapse(sw_store *s, size_t *n)
             (*n)++;
     }
     sw_vec_release(&c.ids);
+    return st;
+}
+
+/* ---- erasures waiting for one of the policy's systems ---- */
+
+typedef struct retry_ctx {
+    char (*ids)[SW_ID_BUFSZ];
+    size_t n;
+    bool nomem;
+} retry_ctx;
+
+static int due_request(const char *request, void *p)
+{
+    retry_ctx *c = p;
+    char(*more)[SW_ID_BUFSZ] = realloc(c->ids, (c->n + 1) * sizeof(*more));
+    if (!more) {
+        c->nomem = true;
+        return 1;
+    }
+    c->ids = more;
+    snprintf(c->ids[c->n++], SW_ID_BUFSZ, "%s", request);
+    return 0;
+}
+
+sw_status sw_request_systems_retry(sw_store *s, size_t *completed,
+                                   size_t *waiting)
+{
+    *completed = *waiting = 0;
+    retry_ctx c = {NULL, 0, false};
+    sw_status st =
+        sw_request_systems_due(s, sw_clock_now(&s->clock), due_request, &c);
+    if (st == SW_OK && c.nomem)
+        st = sw_fail(s, SW_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; st == SW_OK && i < c.n; i++) {
+        sw_fulfilment out;
+        sw_status one = sw_request_fulfil(s, c.ids[i], NULL, &out);
+        if (one == SW_OK) {
+            (*completed)++;
+            free(out.answer);
+            sw_wipe(&out, sizeof(out));
+        } else if (one == SW_ERR_NOMEM) {
+            st = one;
+        } else {
+            (*waiting)++; /* still pending: its row says when and why */
+        }
+    }
+    free(c.ids);
     return st;
 }

@@ -131,6 +131,10 @@ sw_status sw_requests_delete(sw_store *s, const char *id)
         st = sw_sql_run(s, "deleting a request",
                         "DELETE FROM answers WHERE request_id = ?1",
                         SW_ARGS(sw_v_text(id)), NULL);
+    if (st == SW_OK)
+        st = sw_sql_run(s, "deleting a request",
+                        "DELETE FROM request_systems WHERE request_id = ?1",
+                        SW_ARGS(sw_v_text(id)), NULL);
     return st == SW_OK ? sw_sql_run(s, "deleting a request",
                                     "DELETE FROM requests WHERE id = ?1",
                                     SW_ARGS(sw_v_text(id)), NULL)
@@ -174,6 +178,76 @@ sw_status sw_public_state_sweep(sw_store *s, sw_instant now, size_t *n)
                               SW_ARGS(sw_v_int(now)), &k);
     *n = (size_t)k;
     return st;
+}
+
+/* ---- an erasure's progress in each system ---- */
+
+sw_status sw_request_systems_put(sw_store *s, const sw_request_system_row *r)
+{
+    return sw_sql_run(
+        s, "recording a system's progress",
+        "INSERT INTO request_systems(request_id, system, state, attempts,"
+        " rows, next_at, error, updated_at) VALUES(?1,?2,?3,?4,?5,?6,?7,?8)"
+        " ON CONFLICT(request_id, system) DO UPDATE SET state ="
+        " excluded.state, attempts = excluded.attempts, rows ="
+        " excluded.rows, next_at = excluded.next_at, error = excluded.error,"
+        " updated_at = excluded.updated_at",
+        SW_ARGS(sw_v_text(r->request), sw_v_text(r->system),
+                sw_v_text(r->state), sw_v_int(r->attempts), sw_v_int(r->rows),
+                sw_v_opt(r->has_next, r->next_at), sw_v_text(r->error),
+                sw_v_int(r->updated_at)),
+        NULL);
+}
+
+static void system_row_of(const sw_row *r, sw_request_system_row *o)
+{
+    o->request = sw_row_text(r, 0);
+    o->system = sw_row_text(r, 1);
+    o->state = sw_row_text(r, 2);
+    o->attempts = sw_row_int(r, 3);
+    o->rows = sw_row_int(r, 4);
+    o->has_next = !sw_row_null(r, 5);
+    o->next_at = sw_row_int(r, 5);
+    o->error = sw_row_text(r, 6);
+    o->updated_at = sw_row_int(r, 7);
+}
+SW_ROWS(system_rows, sw_request_system_row, system_row_of)
+
+sw_status sw_request_systems_of(sw_store *s, const char *request,
+                                int (*cb)(const sw_request_system_row *r,
+                                          void *ctx),
+                                void *ctx)
+{
+    system_rows_ctx c = {cb, ctx};
+    return sw_sql(s, "reading a request's systems",
+                  "SELECT request_id, system, state, attempts, rows,"
+                  " next_at, error, updated_at FROM request_systems"
+                  " WHERE request_id = ?1 ORDER BY system",
+                  SW_ARGS(sw_v_text(request)), system_rows, &c);
+}
+
+typedef struct id_rows {
+    int (*cb)(const char *request, void *ctx);
+    void *ctx;
+} id_rows;
+
+static int request_id_row(const sw_row *r, void *p)
+{
+    id_rows *c = p;
+    return c->cb(sw_row_text(r, 0), c->ctx);
+}
+
+sw_status sw_request_systems_due(sw_store *s, sw_instant now,
+                                 int (*cb)(const char *request, void *ctx),
+                                 void *ctx)
+{
+    id_rows c = {cb, ctx};
+    return sw_sql(s, "reading the systems to retry",
+                  "SELECT DISTINCT q.request_id FROM request_systems q"
+                  " JOIN requests r ON r.id = q.request_id"
+                  " WHERE q.state = 'pending' AND q.next_at <= ?1"
+                  " AND r.closed_at IS NULL ORDER BY q.request_id",
+                  SW_ARGS(sw_v_int(now)), request_id_row, &c);
 }
 
 /* ---- kept answers ---- */

@@ -50,6 +50,27 @@ sw_status sw_requests_delete(sw_store *s, const char *id);
 /* The timeline of a request (sw_timeline_add, sw_timeline_list). */
 extern const sw_timeline sw_request_timeline;
 
+/* An erasure's progress in one of the policy's systems. */
+typedef struct sw_request_system_row {
+    const char *request, *system, *state; /* state: pending, done */
+    int64_t attempts, rows;
+    bool has_next;
+    sw_instant next_at; /* a pending one is tried again from then */
+    const char *error;  /* the last failure (no values), or NULL */
+    sw_instant updated_at;
+} sw_request_system_row;
+
+sw_status sw_request_systems_put(sw_store *s, const sw_request_system_row *r);
+/* The systems of a request, by system. */
+sw_status sw_request_systems_of(sw_store *s, const char *request,
+                                int (*cb)(const sw_request_system_row *r,
+                                          void *ctx),
+                                void *ctx);
+/* The open requests with a system pending whose retry is due at now. */
+sw_status sw_request_systems_due(sw_store *s, sw_instant now,
+                                 int (*cb)(const char *request, void *ctx),
+                                 void *ctx);
+
 /* A kept answer (its data sealed under its own wrapped key). */
 typedef struct sw_answer_row {
     const char *request;

@@ -35,6 +35,8 @@ void sw_sweep_report_free(sw_sweep_report *r)
         return;
     free(r->groups);
     free(r->held_by);
+    free(r->systems);
+    free(r->system_statements);
     free(r);
 }
 
@@ -160,6 +162,22 @@ char *sw_sweep_report_json(const sw_sweep_report *r)
                         json_integer((json_int_t)r->holds_removed));
     json_object_set_new(o, "events_removed",
                         json_integer((json_int_t)r->events_removed));
+    json_t *systems = json_array();
+    for (size_t i = 0; i < r->n_systems; i++) {
+        const sw_system_expiry *e = &r->systems[i];
+        json_t *one =
+            json_pack("{s:s, s:s, s:s, s:I, s:I}", "system", e->system, "table",
+                      e->table, "rule", e->rule, "rows", (json_int_t)e->rows,
+                      "held", (json_int_t)e->held);
+        if (e->error[0])
+            json_object_set_new(one, "error", json_string(e->error));
+        json_array_append_new(systems, one);
+    }
+    json_object_set_new(o, "systems", systems);
+    json_object_set_new(o, "requests_resumed",
+                        json_integer((json_int_t)r->requests_resumed));
+    json_object_set_new(o, "requests_waiting_for_systems",
+                        json_integer((json_int_t)r->requests_waiting));
     char *text = o ? json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
     json_decref(o);
     return text;
@@ -496,6 +514,9 @@ static void clear_work(sw_sweep_report *r)
     r->requests_removed = r->public_removed = r->requests_lapsed = 0;
     r->answers_removed = 0;
     r->holds_removed = r->bills_removed = r->events_removed = 0;
+    r->system_rows = 0;
+    for (size_t i = 0; i < r->n_systems; i++)
+        r->systems[i].rows = 0;
     free(r->groups);
     r->groups = NULL;
     r->n_groups = 0;
@@ -504,6 +525,51 @@ static void clear_work(sw_sweep_report *r)
 static json_int_t jint(json_t *d, const char *k)
 {
     return json_integer_value(json_object_get(d, k));
+}
+
+/* Adds n rows to a system's table in the report (a new entry if none). */
+static bool system_rows(sw_sweep_report *r, const char *sys, const char *table,
+                        const char *rule, size_t n)
+{
+    for (size_t i = 0; i < r->n_systems; i++)
+        if (strcmp(r->systems[i].system, sys) == 0 &&
+            strcmp(r->systems[i].table, table) == 0) {
+            r->systems[i].rows += n;
+            return true;
+        }
+    sw_system_expiry *v = realloc(r->systems, (r->n_systems + 1) * sizeof(*v));
+    if (!v)
+        return false;
+    r->systems = v;
+    sw_system_expiry *e = &v[r->n_systems++];
+    memset(e, 0, sizeof(*e));
+    snprintf(e->system, sizeof(e->system), "%s", sys);
+    snprintf(e->table, sizeof(e->table), "%s", table);
+    snprintf(e->rule, sizeof(e->rule), "%s", rule ? rule : "");
+    e->rows = n;
+    return true;
+}
+
+/* The systems' sweep: its tables (held rows, failures) become the
+ * report's; the rows done are counted again from the trail when the
+ * certificate is made. */
+static sw_status systems_sweep(sw_store *s, sw_sweep_report *r)
+{
+    sw_system_sweep *w = NULL;
+    sw_status st = sw_system_sweep_run(s, r->dry_run, 0, &w);
+    if (st == SW_OK && w) {
+        free(r->systems);
+        r->systems = w->tables;
+        r->n_systems = w->n;
+        w->tables = NULL;
+        w->n = 0;
+        r->system_statements = w->statements;
+        w->statements = NULL;
+        for (size_t i = 0; i < r->n_systems; i++)
+            r->system_rows += r->systems[i].rows;
+    }
+    sw_system_sweep_free(w);
+    return st;
 }
 
 static int fold_one(const sw_audit_row *row, void *p)
@@ -523,7 +589,7 @@ static int fold_one(const sw_audit_row *row, void *p)
         "suppression.sweep",     "consent.unconfirmed_expire",
         "subject.orphan_expire", "hold.expire",
         "traffic.bills_expire",  "request.lapse",
-        "answer.expire"};
+        "answer.expire",         "system.expire"};
     bool counted = false;
     for (size_t i = 0; i < sizeof(work) / sizeof(work[0]) && !counted; i++)
         counted = strcmp(a, work[i]) == 0;
@@ -572,6 +638,14 @@ static int fold_one(const sw_audit_row *row, void *p)
         r->requests_removed += (size_t)jint(d, "requests");
     } else if (strcmp(a, "request.lapse") == 0) {
         r->requests_lapsed++;
+    } else if (strcmp(a, "system.expire") == 0) {
+        const char *sys = json_string_value(json_object_get(d, "system"));
+        const char *table = json_string_value(json_object_get(d, "table"));
+        const char *rule = json_string_value(json_object_get(d, "rule"));
+        size_t n = (size_t)jint(d, "rows");
+        r->system_rows += n;
+        if (sys && table && !system_rows(r, sys, table, rule, n))
+            c->g.nomem = true;
     } else if (strcmp(a, "answer.expire") == 0) {
         r->answers_removed += (size_t)jint(d, "answers");
     } else if (strcmp(a, "suppression.sweep") == 0) {
@@ -643,6 +717,11 @@ sw_status sw_sweep(sw_store *s, const sw_sweep_options *o,
     }
     if (st == SW_OK)
         st = sw_traffic_sweep(s, r->now, r);
+    if (st == SW_OK)
+        st = systems_sweep(s, r);
+    if (st == SW_OK && !r->dry_run) /* erasures waiting for a system */
+        st = sw_request_systems_retry(s, &r->requests_resumed,
+                                      &r->requests_waiting);
     if (st == SW_OK && (st = sw_tx_begin(s)) == SW_OK) {
         st = sw_suppression_rows_sweep(s, r->now, &r->suppression_removed);
         /* the public door's tickets and limits that are over */
@@ -684,7 +763,7 @@ sw_status sw_sweep(sw_store *s, const sw_sweep_options *o,
                r->orphans_removed || r->suppression_removed ||
                r->requests_removed || r->public_removed || r->holds_removed ||
                r->bills_removed || r->events_removed || r->requests_lapsed ||
-               r->answers_removed;
+               r->answers_removed || r->system_rows;
     if (st == SW_OK && !r->dry_run && did) {
         char *cert = sw_sweep_report_json(r);
         /* The certificate is compact JSON in the trail. */

@@ -9,8 +9,9 @@
  * changed the store. It knows nothing of subjects, consents or traffic:
  * every business rule lives in the services above.
  *
- * A third driver (MySQL or MariaDB) or one for a database steward does
- * not own implements the same table; nothing above this file changes.
+ * The connectors (src/systems) use the same table on databases steward
+ * does not own, through connect: SQLite, PostgreSQL and MariaDB (whose
+ * driver only connects: it keeps no store).
  *
  * Private to libsteward. A connection (void *db) and its statements are
  * used by one thread at a time. Every operation returns a status and, on
@@ -27,7 +28,7 @@
 
 #include "steward/store.h"
 
-#define SW_DRIVER_VERSION 1
+#define SW_DRIVER_VERSION 2
 
 /* A value bound to a statement or read from a row. */
 typedef enum sw_vtype { SW_NULL = 0, SW_INT, SW_TEXT, SW_BLOB } sw_vtype;
@@ -93,6 +94,15 @@ typedef struct sw_driver {
      * made: a creation that failed. */
     void (*remove)(const char *uri, const char *const *tables);
     const char *(*errmsg)(void *db);
+    /* Opens a database steward does not own (a connector's): nothing of
+     * steward's is read or made there, times are UTC, identifiers are
+     * quoted "so" and results come as text or numbers. open, migrate,
+     * remove, load, sweep_lock, data_version and checkpoint are not for
+     * such a connection; a driver that only connects leaves open NULL. */
+    sw_status (*connect)(const char *uri, void **db, sw_error *err);
+    /* On such a connection: the query of one parameter, a table's name,
+     * whose rows are its columns' names and declared types. */
+    const char *columns_sql;
 
     /* Runs text of one or more statements without parameters. */
     sw_status (*exec)(void *db, const char *sql);
@@ -129,5 +139,6 @@ typedef struct sw_driver {
 
 extern const sw_driver sw_driver_sqlite;
 extern const sw_driver sw_driver_pg;
+extern const sw_driver sw_driver_mariadb; /* connects only */
 
 #endif

@@ -154,6 +154,12 @@ const char *const sw_schema_steps[SW_SCHEMA_LATEST] = {
     " expires_at INTEGER NOT NULL, fetches INTEGER NOT NULL);",
     /* 13: the address a request's code went to (its blind index) */
     "ALTER TABLE requests ADD COLUMN via_bi BLOB;",
+    /* 14: an erasure's progress in each of the policy's systems */
+    "CREATE TABLE request_systems(request_id TEXT NOT NULL,"
+    " system TEXT NOT NULL, state TEXT NOT NULL, attempts INTEGER NOT NULL,"
+    " rows INTEGER NOT NULL, next_at INTEGER, error TEXT,"
+    " updated_at INTEGER NOT NULL, PRIMARY KEY(request_id, system))"
+    " WITHOUT ROWID;",
 };
 
 /* Every table the steps make (what a failed creation removes). */
@@ -177,6 +183,7 @@ const char *const sw_schema_tables[] = {"meta",
                                         "api_keys",
                                         "disclosures",
                                         "answers",
+                                        "request_systems",
                                         "public_state",
                                         "policy_versions",
                                         NULL};

@@ -21,7 +21,7 @@
 #include "steward/store.h"
 #include "store/driver.h"
 
-#define SW_SCHEMA_LATEST 13
+#define SW_SCHEMA_LATEST 14
 #define SW_STMT_SLOTS 256
 
 /* Changes a batch coalesces into one audit entry each, in flush order. */

@@ -109,6 +109,34 @@ static sw_status pg_open(const char *uri, bool create, void **db, int *version,
     return SW_OK;
 }
 
+/* A connector's database: statements only, results as text, times in
+ * UTC; steward keeps nothing there. */
+static sw_status pg_connect(const char *uri, void **db, sw_error *err)
+{
+    *db = NULL;
+    pgc *p = calloc(1, sizeof(*p));
+    if (!p) {
+        snprintf(err->msg, sizeof(err->msg), "out of memory");
+        return SW_ERR_NOMEM;
+    }
+    p->external = true;
+    p->c = PQconnectdb(uri);
+    sw_status st = PQstatus(p->c) == CONNECTION_OK
+                       ? sw_pg_exec_raw(p, "SET client_min_messages = warning;"
+                                           " SET TIME ZONE 'UTC'")
+                       : SW_ERR_IO;
+    if (st != SW_OK) {
+        const char *m = PQerrorMessage(p->c);
+        snprintf(err->msg, sizeof(err->msg),
+                 "cannot connect to PostgreSQL: %.*s", (int)strcspn(m, "\n"),
+                 m);
+        pg_close(p);
+        return st;
+    }
+    *db = p;
+    return SW_OK;
+}
+
 static void pg_remove(const char *uri, const char *const *tables)
 {
     PGconn *c = PQconnectdb(uri);
@@ -144,6 +172,8 @@ static sw_status pg_exec(void *db, const char *sql)
 static sw_status pg_tx(void *db, sw_tx_op op)
 {
     pgc *p = db;
+    if (p->external && (op == SW_TX_BEGIN || op == SW_TX_COMMIT))
+        return sw_pg_exec_raw(p, op == SW_TX_BEGIN ? "BEGIN" : "COMMIT");
     switch (op) {
     case SW_TX_BEGIN:
         p->write_tx = true;
@@ -304,8 +334,8 @@ static sw_status pg_step(void *stmt, bool *row)
     pgc *p = s->p;
     *row = false;
     if (!s->res) {
-        s->res =
-            PQexecPrepared(p->c, s->name, s->n_params, s->v, s->len, s->fmt, 1);
+        s->res = PQexecPrepared(p->c, s->name, s->n_params, s->v, s->len,
+                                s->fmt, p->external ? 0 : 1);
         ExecStatusType e = PQresultStatus(s->res);
         if (e != PGRES_COMMAND_OK && e != PGRES_TUPLES_OK) {
             sw_status st = sw_pg_fail(p, s->res);
@@ -358,14 +388,20 @@ static void pg_column(void *stmt, int i, sw_val *out)
     case OID_INT4:
     case OID_INT8:
         out->type = SW_INT;
-        out->i = be_int(v, n);
+        out->i = s->p->external ? (*v == 't'   ? 1
+                                   : *v == 'f' ? 0
+                                               : strtoll(v, NULL, 10))
+                                : be_int(v, n);
         break;
     case OID_BYTEA:
+        if (s->p->external) /* as text: \x and hex digits */
+            goto text;
         out->type = SW_BLOB;
         out->p = v;
         out->n = (size_t)n;
         break;
     default: /* text types: their bytes (libpq ends them with a NUL) */
+    text:
         out->type = SW_TEXT;
         out->p = v;
         out->n = (size_t)n;
@@ -415,6 +451,11 @@ const sw_driver sw_driver_pg = {
     .close = pg_close,
     .remove = pg_remove,
     .errmsg = pg_errmsg,
+    .connect = pg_connect,
+    .columns_sql =
+        "SELECT column_name, data_type FROM information_schema.columns"
+        " WHERE table_schema = current_schema() AND table_name = ?1"
+        " ORDER BY ordinal_position",
     .exec = pg_exec,
     .migrate = pg_migrate,
     .tx = pg_tx,

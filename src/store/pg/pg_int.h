@@ -25,8 +25,9 @@ typedef struct pgc {
     uint64_t statements; /* names handed out */
     int64_t changes;     /* rows the last statement changed */
     bool write_tx;
-    bool legacy; /* an earlier layout, converted by the next migrate */
-    char *line;  /* a row of COPY text being built */
+    bool legacy;   /* an earlier layout, converted by the next migrate */
+    bool external; /* a connector's database: results as text, no lock */
+    char *line;    /* a row of COPY text being built */
     size_t line_cap;
 } pgc;
 

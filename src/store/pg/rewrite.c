@@ -9,7 +9,8 @@
  *   CAST(x AS BLOB)     convert_to(x, 'UTF8')  (a text's bytes)
  *   WITHOUT ROWID       (nothing: every table is clustered alike)
  * Keywords are matched in capitals, as steward writes them, so a column
- * named in lower case is never touched.
+ * named in lower case is never touched, nor a name in double quotes (a
+ * connector's).
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -45,10 +46,12 @@ char *sw_pg_rewrite(const char *sql)
     char *w = out;
     const char *p = sql;
     while (*p) {
-        if (*p == '\'') { /* quoted text, '' included, as it is */
+        if (*p == '\'' || *p == '"') { /* quoted text or a quoted name,
+                                         doubled quotes included, as it is */
+            char q = *p;
             *w++ = *p++;
-            while (*p && !(*p == '\'' && p[1] != '\'')) {
-                if (*p == '\'')
+            while (*p && !(*p == q && p[1] != q)) {
+                if (*p == q)
                     *w++ = *p++;
                 *w++ = *p++;
             }

@@ -22,7 +22,8 @@
 typedef struct lite {
     sqlite3 *db;
     char path[1024];
-    int sweep_fd; /* the sweep's flock on the database file, or -1 */
+    int sweep_fd;  /* the sweep's flock on the database file, or -1 */
+    bool external; /* a connector's database, not a store */
     /* prepared once: a bulk load runs a savepoint per change */
     sqlite3_stmt *tx[SW_TX_READ + 2], *data_version;
     char err[512];
@@ -155,6 +156,35 @@ static sw_status lite_open(const char *uri, bool create, void **db,
         lite_close(l);
         return SW_ERR_CORRUPT;
     }
+    *db = l;
+    return SW_OK;
+}
+
+/* A connector's SQLite file: it must exist; nothing of a store's is
+ * asked of it. */
+static sw_status lite_connect(const char *uri, void **db, sw_error *err)
+{
+    *db = NULL;
+    lite *l = calloc(1, sizeof(*l));
+    if (!l) {
+        snprintf(err->msg, sizeof(err->msg), "out of memory");
+        return SW_ERR_NOMEM;
+    }
+    snprintf(l->path, sizeof(l->path), "%s", uri);
+    l->sweep_fd = -1;
+    l->external = true;
+    int rc = sqlite3_open_v2(uri, &l->db, SQLITE_OPEN_READWRITE, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(l->db, "SELECT count(*) FROM sqlite_schema", NULL,
+                          NULL, NULL);
+    if (rc != SQLITE_OK) {
+        snprintf(err->msg, sizeof(err->msg), "%s: %s", uri,
+                 l->db ? sqlite3_errmsg(l->db) : sqlite3_errstr(rc));
+        lite_close(l);
+        return rc == SQLITE_CANTOPEN ? SW_ERR_NOTFOUND : status_of(rc);
+    }
+    sqlite3_extended_result_codes(l->db, 0);
+    sqlite3_busy_timeout(l->db, 10000);
     *db = l;
     return SW_OK;
 }
@@ -298,7 +328,10 @@ static void lite_column(void *stmt, int i, sw_val *out)
 {
     sqlite3_stmt *st = ((lite_stmt *)stmt)->st;
     memset(out, 0, sizeof(*out));
-    switch (sqlite3_column_type(st, i)) {
+    int type = sqlite3_column_type(st, i);
+    if (type == SQLITE_FLOAT && ((lite_stmt *)stmt)->l->external)
+        type = SQLITE_TEXT; /* a connector's number keeps its fraction */
+    switch (type) {
     case SQLITE_INTEGER:
     case SQLITE_FLOAT:
         out->type = SW_INT;
@@ -422,6 +455,8 @@ const sw_driver sw_driver_sqlite = {
     .close = lite_close,
     .remove = lite_remove,
     .errmsg = lite_errmsg,
+    .connect = lite_connect,
+    .columns_sql = "SELECT name, type FROM pragma_table_info(?1)",
     .exec = lite_exec,
     .migrate = lite_migrate,
     .tx = lite_tx,
