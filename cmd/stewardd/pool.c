@@ -32,6 +32,8 @@ sw_store *pool_take(server *srv, char *err, size_t n)
         snprintf(err, n, "%s", e.msg);
         return NULL;
     }
+    /* webhook systems call back here */
+    sw_store_set_public_url(s, srv->o.public_url);
     pthread_mutex_lock(&srv->pool_mu);
     struct pooled *p = realloc(srv->pool, (srv->n_pool + 1) * sizeof(*p));
     if (p) {

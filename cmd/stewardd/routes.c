@@ -65,6 +65,9 @@ const route routes_api[] = {
     {"POST", "/v1/requests/{id}/refuse", A | D, 0, r_request_refuse},
     {"POST", "/v1/requests/{id}/withdraw", A | D | S, 0, r_request_withdraw},
     {"POST", "/v1/requests/{id}/complete", A | D, 0, r_request_complete},
+    /* a webhook system's later answer: signed with its secret, no key */
+    {"POST", "/v1/systems/{id}/callback", R_ANY, F_PUBLIC | F_RAWBODY,
+     r_system_callback},
     /* reports, audit, policy */
     {"GET", "/v1/reports/requests", A | D | U, 0, r_report_requests},
     {"GET", "/v1/audit/verify", A | D | U, 0, r_audit_verify},

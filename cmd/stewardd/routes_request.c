@@ -227,3 +227,22 @@ int r_report_requests(call *c, sw_store *s)
         return reply_store(c, s, rc);
     return reply_json(c, 200, sv_request_stats(&st));
 }
+
+/* POST /v1/systems/{id}/callback: a webhook system answers a job it took
+ * (202) earlier; the signature is the authentication. */
+int r_system_callback(call *c, sw_store *s)
+{
+    sw_system_callback cb;
+    sw_status st = sw_request_system_callback(
+        s, c->param[0], q_header(c, "X-Steward-Timestamp"),
+        q_header(c, "X-Steward-Signature"), c->body ? c->body : "", c->len,
+        &cb);
+    if (st == SW_ERR_DENIED)
+        return reply_error(c, 401, "bad_signature", "%s", sw_errmsg(s));
+    if (st != SW_OK)
+        return reply_store(c, s, st);
+    return reply_json(c, 200,
+                      json_pack("{s:s, s:s, s:b, s:b}", "job", cb.job,
+                                "request", cb.request, "done", cb.done,
+                                "completed", cb.completed));
+}

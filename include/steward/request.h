@@ -217,6 +217,26 @@ sw_status sw_request_systems_retry(sw_store *s, size_t *completed,
  * error}. */
 sw_status sw_request_systems(sw_store *s, const char *request, char **json);
 
+/* What a webhook system's callback did (sw_request_system_callback). */
+typedef struct sw_system_callback {
+    char request[SW_ID_BUFSZ];
+    char job[SW_ID_BUFSZ];
+    bool done;      /* the system says it erased (false: it failed) */
+    bool completed; /* every system is done: the request is completed */
+} sw_system_callback;
+
+/* A webhook system's later answer to an erasure job: body {"job": ID,
+ * "status": "done"|"failed", "erased": N, "error": TEXT}, checked with
+ * sw_webhook_verify (SW_ERR_DENIED: forged, for another system, or
+ * older than five minutes). A job already done is SW_ERR_CONFLICT (a
+ * replay changes nothing); an unknown one SW_ERR_NOTFOUND. "done" marks
+ * the system done and, when it was the last, completes the request;
+ * "failed" sends the job again after the back-off. Audited. */
+sw_status sw_request_system_callback(sw_store *s, const char *system,
+                                     const char *timestamp,
+                                     const char *signature, const char *body,
+                                     size_t n, sw_system_callback *out);
+
 /* A kept answer, fetched with its link's token. */
 typedef struct sw_answer_file {
     char *data; /* the answer (caller wipes and frees) */

@@ -94,6 +94,12 @@ int sw_store_schema_latest(void);
 /* Replaces the clock (tests and demos travel in time). */
 void sw_store_set_clock(sw_store *s, const sw_clock *c);
 
+/* The address this steward is reached at (stewardd's --public-url, at
+ * most 255 bytes; NULL: none): a webhook system is told to answer a job
+ * later at URL/v1/systems/ID/callback; without one it must answer at
+ * once. */
+void sw_store_set_public_url(sw_store *s, const char *url);
+
 /* Replaces who acts, for the audit trail (a daemon: the caller's key). */
 void sw_store_set_actor(sw_store *s, const char *actor);
 

@@ -121,6 +121,25 @@ sw_status sw_system_sweep_run(sw_store *s, bool dry_run, size_t batch,
                               sw_system_sweep **out);
 void sw_system_sweep_free(sw_system_sweep *w);
 
+/* ---- webhook systems (SaaS tools) ----
+ *
+ * A job is POSTed as JSON, signed with the system's secret (its
+ * credentials are "URL SECRET"): X-Steward-Timestamp, X-Steward-Signature
+ * "v1=" and the hex HMAC-SHA256 of "TIMESTAMP.BODY", Idempotency-Key the
+ * job's id. The system answers 200 with {"status": "done", ...} or 202 and
+ * later a callback signed the same way (docs/connectors.md). */
+
+/* The id of a job: the same for every retry of one request's (or
+ * subject's, or sweep's) job of a kind in a system. out: SW_ID_BUFSZ. */
+void sw_webhook_job_id(sw_store *s, const char *of, const char *system,
+                       const char *kind, char *out);
+/* Checks a callback: the system is a webhook of the policy, the timestamp
+ * within five minutes of now, the signature the system's. SW_ERR_DENIED
+ * otherwise (SW_ERR_NOTFOUND for an unknown system). */
+sw_status sw_webhook_verify(sw_store *s, const char *system,
+                            const char *timestamp, const char *signature,
+                            const void *body, size_t n);
+
 #ifdef __cplusplus
 }
 #endif

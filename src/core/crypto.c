@@ -53,6 +53,16 @@ void sw_sha256_hex(const void *in, size_t n, char out[65])
     sodium_bin2hex(out, 65, h, sizeof(h));
 }
 
+void sw_hmac_sha256(const void *key, size_t klen, const void *msg, size_t n,
+                    uint8_t out[32])
+{
+    crypto_auth_hmacsha256_state st;
+    crypto_auth_hmacsha256_init(&st, key, klen);
+    crypto_auth_hmacsha256_update(&st, msg, n);
+    crypto_auth_hmacsha256_final(&st, out);
+    sodium_memzero(&st, sizeof(st));
+}
+
 sw_status sw_keyfile_create(const char *path, char *err, size_t n)
 {
     if (sw_crypto_init() != SW_OK) {

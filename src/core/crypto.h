@@ -102,6 +102,10 @@ sw_status sw_unseal_wrapped(const sw_keyring *k, const char *owner,
                             const uint8_t *wrapped, size_t wlen, const char *ad,
                             const uint8_t *in, size_t n, uint8_t *out);
 
+/* HMAC-SHA256 of msg under a key of any length (a webhook's secret). */
+void sw_hmac_sha256(const void *key, size_t klen, const void *msg, size_t n,
+                    uint8_t out[32]);
+
 /* Keyed BLAKE2b of msg under key, outlen bytes (16..64). */
 void sw_hash_keyed(const uint8_t key[SW_KEY_BYTES], const void *msg, size_t n,
                    uint8_t *out, size_t outlen);

@@ -1066,3 +1066,102 @@ sw_status sw_request_systems_retry(sw_store *s, size_t *completed,
     free(c.ids);
     return st;
 }
+
+/* ---- a webhook system's later answer ---- */
+
+typedef struct job_copy {
+    char request[SW_ID_BUFSZ], system[64], state[16];
+    int64_t attempts;
+} job_copy;
+
+static int copy_job(const sw_request_system_row *r, void *p)
+{
+    job_copy *j = p;
+    snprintf(j->request, sizeof(j->request), "%s", r->request);
+    snprintf(j->system, sizeof(j->system), "%s", r->system);
+    snprintf(j->state, sizeof(j->state), "%s", r->state);
+    j->attempts = r->attempts;
+    return 0;
+}
+
+sw_status sw_request_system_callback(sw_store *s, const char *system,
+                                     const char *timestamp,
+                                     const char *signature, const char *body,
+                                     size_t n, sw_system_callback *out)
+{
+    memset(out, 0, sizeof(*out));
+    sw_status st = sw_webhook_verify(s, system, timestamp, signature, body, n);
+    if (st != SW_OK)
+        return st;
+    json_error_t jerr;
+    json_t *b = json_loadb(body, n, 0, &jerr);
+    const char *job = json_string_value(json_object_get(b, "job"));
+    const char *status = json_string_value(json_object_get(b, "status"));
+    json_t *erased = json_object_get(b, "erased");
+    if (!job || !status ||
+        (strcmp(status, "done") != 0 && strcmp(status, "failed") != 0)) {
+        json_decref(b);
+        return sw_fail(s, SW_ERR_INVALID,
+                       "a callback is {\"job\": ID, \"status\": \"done\" or "
+                       "\"failed\", \"erased\": N}");
+    }
+    snprintf(out->job, sizeof(out->job), "%s", job);
+    job_copy j;
+    memset(&j, 0, sizeof(j));
+    st = sw_request_systems_job(s, out->job, copy_job, &j);
+    if (st == SW_ERR_NOTFOUND)
+        st = sw_fail(s, st, "no job %s", out->job);
+    else if (st == SW_OK && strcmp(j.system, system) != 0)
+        st = sw_fail(s, SW_ERR_DENIED, "job %s is not system %s's", out->job,
+                     system);
+    else if (st == SW_OK && strcmp(j.state, "done") == 0)
+        st = sw_fail(s, SW_ERR_CONFLICT,
+                     "job %s is confirmed already (a replay changes nothing)",
+                     out->job);
+    out->done = status[0] == 'd';
+    int64_t rows = json_is_integer(erased) && json_integer_value(erased) > 0
+                       ? json_integer_value(erased)
+                       : 0;
+    char error[256] = "";
+    if (!out->done)
+        snprintf(error, sizeof(error), "the system reported a failure");
+    json_decref(b);
+    if (st != SW_OK)
+        return st;
+    snprintf(out->request, sizeof(out->request), "%s", j.request);
+    sw_instant now = sw_clock_now(&s->clock);
+    sw_request_system_row row = {j.request,
+                                 j.system,
+                                 out->done ? "done" : "pending",
+                                 j.attempts,
+                                 rows,
+                                 !out->done,
+                                 now + 60,
+                                 out->done ? NULL : error,
+                                 now,
+                                 out->job};
+    if ((st = sw_tx_begin(s)) == SW_OK) {
+        st = sw_request_systems_put(s, &row);
+        if (st == SW_OK)
+            st = sw_audit_json(
+                s, out->done ? "system.erase" : "system.erase_failed", NULL,
+                json_pack("[s]", j.request),
+                json_pack("{s:s, s:s, s:s, s:I, s:s}", "system", j.system,
+                          "request", j.request, "job", out->job, "rows",
+                          (json_int_t)rows, "via", "callback"));
+        st = sw_tx_end(s, st);
+    }
+    if (st != SW_OK || !out->done)
+        return st;
+    /* the last system done: the request completes now */
+    sw_fulfilment f;
+    sw_status one = sw_request_fulfil(s, j.request, NULL, &f);
+    if (one == SW_OK) {
+        out->completed = true;
+        free(f.answer);
+        sw_wipe(&f, sizeof(f));
+    } else if (one == SW_ERR_NOMEM) {
+        return one;
+    }
+    return SW_OK;
+}

@@ -187,15 +187,16 @@ sw_status sw_request_systems_put(sw_store *s, const sw_request_system_row *r)
     return sw_sql_run(
         s, "recording a system's progress",
         "INSERT INTO request_systems(request_id, system, state, attempts,"
-        " rows, next_at, error, updated_at) VALUES(?1,?2,?3,?4,?5,?6,?7,?8)"
+        " rows, next_at, error, updated_at, job)"
+        " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)"
         " ON CONFLICT(request_id, system) DO UPDATE SET state ="
         " excluded.state, attempts = excluded.attempts, rows ="
         " excluded.rows, next_at = excluded.next_at, error = excluded.error,"
-        " updated_at = excluded.updated_at",
+        " updated_at = excluded.updated_at, job = excluded.job",
         SW_ARGS(sw_v_text(r->request), sw_v_text(r->system),
                 sw_v_text(r->state), sw_v_int(r->attempts), sw_v_int(r->rows),
                 sw_v_opt(r->has_next, r->next_at), sw_v_text(r->error),
-                sw_v_int(r->updated_at)),
+                sw_v_int(r->updated_at), sw_v_text(r->job)),
         NULL);
 }
 
@@ -210,6 +211,7 @@ static void system_row_of(const sw_row *r, sw_request_system_row *o)
     o->next_at = sw_row_int(r, 5);
     o->error = sw_row_text(r, 6);
     o->updated_at = sw_row_int(r, 7);
+    o->job = sw_row_text(r, 8);
 }
 SW_ROWS(system_rows, sw_request_system_row, system_row_of)
 
@@ -221,9 +223,22 @@ sw_status sw_request_systems_of(sw_store *s, const char *request,
     system_rows_ctx c = {cb, ctx};
     return sw_sql(s, "reading a request's systems",
                   "SELECT request_id, system, state, attempts, rows,"
-                  " next_at, error, updated_at FROM request_systems"
+                  " next_at, error, updated_at, job FROM request_systems"
                   " WHERE request_id = ?1 ORDER BY system",
                   SW_ARGS(sw_v_text(request)), system_rows, &c);
+}
+
+sw_status sw_request_systems_job(sw_store *s, const char *job,
+                                 int (*cb)(const sw_request_system_row *r,
+                                           void *ctx),
+                                 void *ctx)
+{
+    system_rows_ctx c = {cb, ctx};
+    return sw_sql_one(s, "reading a webhook's job",
+                      "SELECT request_id, system, state, attempts, rows,"
+                      " next_at, error, updated_at, job FROM request_systems"
+                      " WHERE job = ?1",
+                      SW_ARGS(sw_v_text(job)), system_rows, &c);
 }
 
 typedef struct id_rows {
@@ -245,7 +260,7 @@ sw_status sw_request_systems_due(sw_store *s, sw_instant now,
     return sw_sql(s, "reading the systems to retry",
                   "SELECT DISTINCT q.request_id FROM request_systems q"
                   " JOIN requests r ON r.id = q.request_id"
-                  " WHERE q.state = 'pending' AND q.next_at <= ?1"
+                  " WHERE q.state IN ('pending', 'waiting') AND q.next_at <= ?1"
                   " AND r.closed_at IS NULL ORDER BY q.request_id",
                   SW_ARGS(sw_v_int(now)), request_id_row, &c);
 }

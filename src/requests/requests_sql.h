@@ -52,12 +52,15 @@ extern const sw_timeline sw_request_timeline;
 
 /* An erasure's progress in one of the policy's systems. */
 typedef struct sw_request_system_row {
-    const char *request, *system, *state; /* state: pending, done */
+    /* state: pending (to be tried again), waiting (a webhook took the job
+     * and answers later), done */
+    const char *request, *system, *state;
     int64_t attempts, rows;
     bool has_next;
     sw_instant next_at; /* a pending one is tried again from then */
     const char *error;  /* the last failure (no values), or NULL */
     sw_instant updated_at;
+    const char *job; /* a webhook's job id, or NULL */
 } sw_request_system_row;
 
 sw_status sw_request_systems_put(sw_store *s, const sw_request_system_row *r);
@@ -66,7 +69,14 @@ sw_status sw_request_systems_of(sw_store *s, const char *request,
                                 int (*cb)(const sw_request_system_row *r,
                                           void *ctx),
                                 void *ctx);
-/* The open requests with a system pending whose retry is due at now. */
+/* The request and system of a webhook's job (SW_ERR_NOTFOUND, no
+ * message, when none). */
+sw_status sw_request_systems_job(sw_store *s, const char *job,
+                                 int (*cb)(const sw_request_system_row *r,
+                                           void *ctx),
+                                 void *ctx);
+/* The open requests with a system pending or waiting whose retry is due
+ * at now. */
 sw_status sw_request_systems_due(sw_store *s, sw_instant now,
                                  int (*cb)(const char *request, void *ctx),
                                  void *ctx);

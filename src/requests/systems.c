@@ -19,6 +19,8 @@
 
 #define RETRY_FIRST 60
 #define RETRY_MAX (6 * 3600)
+/* a webhook that took a job is sent it again (the same id) after this */
+#define WAIT_CALLBACK (24 * 3600)
 
 /* A database's message with whatever it quoted (a value, a key) left
  * out: "duplicate key '…'" keeps its sense, not the value. */
@@ -63,7 +65,9 @@ static int keep_row(const sw_request_system_row *r, void *p)
     c->request = c->system = c->state = c->error = NULL;
     /* only what is read later is kept: the system's id and state */
     c->system = strdup(r->system);
-    c->state = strcmp(r->state, "done") == 0 ? "done" : "pending";
+    c->state = strcmp(r->state, "done") == 0      ? "done"
+               : strcmp(r->state, "waiting") == 0 ? "waiting"
+                                                  : "pending";
     if (!c->system)
         k->nomem = true;
     return k->nomem;
@@ -111,8 +115,6 @@ sw_status sw_request_systems_erase(sw_store *s, const sw_request_row *r,
     char done[512] = "";
     for (size_t i = 0; st == SW_OK && i < s->policy->n_systems; i++) {
         const sw_system *sys = &s->policy->systems[i];
-        if (sys->connector == SW_CONN_WEBHOOK)
-            continue;
         const sw_request_system_row *was = known_of(&k, sys->id);
         if (was && strcmp(was->state, "done") == 0) {
             size_t len = strlen(done);
@@ -121,13 +123,25 @@ sw_status sw_request_systems_erase(sw_store *s, const sw_request_row *r,
                      was->rows == 1 ? "" : "s");
             continue;
         }
+        if (was && strcmp(was->state, "waiting") == 0 && was->next_at > now) {
+            /* a webhook took the job: its callback is awaited */
+            size_t len = strlen(names);
+            snprintf(names + len, n > len ? n - len : 0,
+                     "%s%s (its answer comes through the callback)",
+                     len ? "; " : "", sys->id);
+            (*pending)++;
+            continue;
+        }
         sw_system_erasure *e = NULL;
         sw_status one =
             sw_system_erase(s, r->subject, sys->id, r->id, false, &e);
         int64_t rows = 0;
         size_t kept = e ? e->kept : 0;
-        for (size_t j = 0; e && j < e->n_steps; j++)
+        bool accepted = false;
+        for (size_t j = 0; e && j < e->n_steps; j++) {
             rows += (int64_t)e->steps[j].rows;
+            accepted |= strcmp(e->steps[j].action, "accepted") == 0;
+        }
         sw_system_erasure_free(e);
         if (one == SW_ERR_NOMEM) {
             st = one;
@@ -141,18 +155,25 @@ sw_status sw_request_systems_erase(sw_store *s, const sw_request_row *r,
         for (int64_t a = 1; a < attempts && wait < RETRY_MAX; a++)
             wait *= 2;
         wait = wait < RETRY_MAX ? wait : RETRY_MAX;
+        char job[SW_ID_BUFSZ];
+        sw_webhook_job_id(s, r->id, sys->id, "erasure", job);
+        const char *state = one != SW_OK ? "pending"
+                            : accepted   ? "waiting"
+                                         : "done";
         sw_request_system_row row = {r->id,
                                      sys->id,
-                                     one == SW_OK ? "done" : "pending",
+                                     state,
                                      attempts,
                                      rows,
-                                     one != SW_OK,
-                                     now + wait,
+                                     one != SW_OK || accepted,
+                                     now + (accepted ? WAIT_CALLBACK : wait),
                                      one == SW_OK ? NULL : error,
-                                     now};
+                                     now,
+                                     sys->connector == SW_CONN_WEBHOOK ? job
+                                                                       : NULL};
         if ((st = put(s, &row)) != SW_OK)
             break;
-        if (one == SW_OK) {
+        if (one == SW_OK && !accepted) {
             size_t len = strlen(done);
             snprintf(done + len, sizeof(done) - len, "%s%s %lld row%s",
                      len ? ", " : "", sys->id, (long long)rows,
@@ -164,7 +185,9 @@ sw_status sw_request_systems_erase(sw_store *s, const sw_request_row *r,
         } else {
             size_t len = strlen(names);
             snprintf(names + len, n > len ? n - len : 0, "%s%s (%s)",
-                     len ? "; " : "", sys->id, error);
+                     len ? "; " : "", sys->id,
+                     accepted ? "its answer comes through the callback"
+                              : error);
             (*pending)++;
         }
     }
@@ -179,7 +202,7 @@ static int system_json(const sw_request_system_row *r, void *p)
     json_t *o = json_pack("{s:s, s:s, s:I, s:I}", "system", r->system, "state",
                           r->state, "attempts", (json_int_t)r->attempts, "rows",
                           (json_int_t)r->rows);
-    if (strcmp(r->state, "pending") == 0) {
+    if (strcmp(r->state, "done") != 0) {
         char at[SW_INSTANT_BUFSZ];
         json_object_set_new(o, "next_attempt",
                             json_string(sw_instant_format(r->next_at, at)));

@@ -150,6 +150,14 @@ void sw_store_set_wall(sw_store *s, const sw_clock *c)
     s->wall = *c;
 }
 
+void sw_store_set_public_url(sw_store *s, const char *url)
+{
+    snprintf(s->public_url, sizeof(s->public_url), "%s", url ? url : "");
+    size_t n = strlen(s->public_url);
+    while (n && s->public_url[n - 1] == '/') /* base/v1/..., not base//v1 */
+        s->public_url[--n] = '\0';
+}
+
 void sw_store_set_actor(sw_store *s, const char *actor)
 {
     snprintf(s->actor, sizeof(s->actor), "%s", actor ? actor : "steward");

@@ -154,11 +154,13 @@ const char *const sw_schema_steps[SW_SCHEMA_LATEST] = {
     " expires_at INTEGER NOT NULL, fetches INTEGER NOT NULL);",
     /* 13: the address a request's code went to (its blind index) */
     "ALTER TABLE requests ADD COLUMN via_bi BLOB;",
-    /* 14: an erasure's progress in each of the policy's systems */
+    /* 14: an erasure's progress in each of the policy's systems (job: a
+     * webhook's, while it answers later) */
     "CREATE TABLE request_systems(request_id TEXT NOT NULL,"
     " system TEXT NOT NULL, state TEXT NOT NULL, attempts INTEGER NOT NULL,"
     " rows INTEGER NOT NULL, next_at INTEGER, error TEXT,"
-    " updated_at INTEGER NOT NULL, PRIMARY KEY(request_id, system))"
+    " updated_at INTEGER NOT NULL, job TEXT,"
+    " PRIMARY KEY(request_id, system))"
     " WITHOUT ROWID;",
 };
 

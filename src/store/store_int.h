@@ -75,6 +75,7 @@ struct sw_store {
     sw_clock wall; /* the real time audit entries are written at */
     char actor[128];
     char country[8];
+    char public_url[256]; /* "" when none (sw_store_set_public_url) */
     char err[768];
     int version;
     bool in_batch;

@@ -33,7 +33,7 @@ sw_status sw_sys_fail(sw_sysconn *c, sw_status st, const char *fmt, ...)
 
 /* Reads the connection string: the variable's value, or the file's first
  * line (the file regular, and neither group nor others may read it). */
-static sw_status credentials(sw_sysconn *c, char *out, size_t n)
+sw_status sw_sysconn_credentials(sw_sysconn *c, char *out, size_t n)
 {
     const sw_system *sys = c->sys;
     if (sys->credentials_env) {
@@ -237,7 +237,7 @@ sw_status sw_sysconn_open(const sw_system *sys, sw_sysconn *c)
                            "its connector is not one steward connects to "
                            "through a database driver");
     char uri[2048];
-    sw_status st = credentials(c, uri, sizeof(uri));
+    sw_status st = sw_sysconn_credentials(c, uri, sizeof(uri));
     sw_error err = {""};
     if (st == SW_OK && (st = c->drv->connect(uri, &c->db, &err)) != SW_OK)
         sw_sys_fail(c, st == SW_ERR_NOMEM ? st : SW_ERR_IO, "%s", err.msg);

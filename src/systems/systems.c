@@ -542,6 +542,69 @@ static sw_status walk_person(walk *w, const sw_person *p)
     return w->st;
 }
 
+static const sw_dataset *dataset_named(const sw_system *sys, const char *t)
+{
+    for (size_t i = 0; t && i < sys->n_datasets; i++)
+        if (strcmp(sys->datasets[i].table, t) == 0)
+            return &sys->datasets[i];
+    return NULL;
+}
+
+/* A webhook's rows of the person: each declared field labelled with its
+ * category (a field the policy does not declare is left out). */
+static sw_status webhook_rows(sw_store *s, const sw_system *sys,
+                              const char *subject, const sw_person *p,
+                              json_t *all, json_int_t *total)
+{
+    char of[96], job[SW_ID_BUFSZ];
+    snprintf(of, sizeof(of), "%s|%lld", subject,
+             (long long)sw_clock_now(&s->wall));
+    sw_webhook_job_id(s, of, sys->id, "access", job);
+    sw_webhook_job j = {job, SW_JOB_ACCESS, NULL, p, NULL, 0, NULL};
+    sw_webhook_result r;
+    sw_status st = sw_webhook_run(s, sys, &j, &r);
+    if (st != SW_OK)
+        return st;
+    size_t i;
+    json_t *item;
+    json_array_foreach((json_t *)r.data, i, item)
+    {
+        const sw_dataset *d = dataset_named(
+            sys, json_string_value(json_object_get(item, "resource")));
+        if (!d)
+            continue;
+        json_t *list = json_array();
+        size_t k;
+        json_t *row;
+        json_array_foreach(json_object_get(item, "rows"), k, row)
+        {
+            json_t *out = json_object();
+            if (json_object_get(row, d->key))
+                json_object_set(out, d->key, json_object_get(row, d->key));
+            for (size_t c = 0; c < d->n_columns; c++) {
+                json_t *v = json_object_get(row, d->columns[c].name);
+                if (v)
+                    json_object_set_new(out, d->columns[c].name,
+                                        json_pack("{s:O, s:s}", "value", v,
+                                                  "category",
+                                                  d->columns[c].category));
+            }
+            json_array_append_new(list, out);
+        }
+        *total += (json_int_t)json_array_size(list);
+        if (json_array_size(list))
+            json_array_append_new(
+                all,
+                json_pack("{s:s, s:s, s:s, s:s, s:o}", "system", sys->id,
+                          "name", sys->name ? sys->name : sys->id, "table",
+                          d->table, "activity", d->activity, "rows", list));
+        else
+            json_decref(list);
+    }
+    json_decref(r.data);
+    return SW_OK;
+}
+
 sw_status sw_system_rows(sw_store *s, const char *subject, char **json)
 {
     *json = NULL;
@@ -555,6 +618,10 @@ sw_status sw_system_rows(sw_store *s, const char *subject, char **json)
     json_int_t total = 0;
     for (size_t i = 0; st == SW_OK && i < s->policy->n_systems; i++) {
         const sw_system *sys = &s->policy->systems[i];
+        if (sys->connector == SW_CONN_WEBHOOK) {
+            st = webhook_rows(s, sys, subject, &p, all, &total);
+            continue;
+        }
         sw_sysconn c;
         if ((st = open_checked(s, sys, &c)) != SW_OK)
             break;
@@ -660,6 +727,74 @@ static sw_status erase_one(sw_store *s, const sw_system *sys,
     return st;
 }
 
+static bool person_held(const sw_person *p, const held_set *h)
+{
+    for (size_t i = 0; i < p->n; i++)
+        for (size_t k = 0; k < h->people.n; k++)
+            if (strcmp(p->ids[i].type, h->people.ids[k].type) == 0 &&
+                strcmp(p->ids[i].value, h->people.ids[k].value) == 0)
+                return true;
+    return false;
+}
+
+static bool add_job_step(sw_system_erasure *e, const sw_system *sys,
+                         const char *action, size_t rows)
+{
+    sw_system_step *more = realloc(e->steps, (e->n_steps + 1) * sizeof(*more));
+    if (!more)
+        return false;
+    e->steps = more;
+    sw_system_step *st = &more[e->n_steps++];
+    memset(st, 0, sizeof(*st));
+    snprintf(st->system, sizeof(st->system), "%s", sys->id);
+    snprintf(st->table, sizeof(st->table), "(webhook)");
+    snprintf(st->action, sizeof(st->action), "%s", action);
+    st->rows = rows;
+    return true;
+}
+
+/* A webhook's erasure: one job (its id the same for every retry); the
+ * answer now (erased rows) or later (accepted). A person under a hold is
+ * not sent (kept). */
+static sw_status webhook_erase(sw_store *s, const sw_system *sys,
+                               const sw_person *p, const held_set *held,
+                               const char *subject, const char *request,
+                               bool dry_run, sw_system_erasure *e,
+                               sw_buf *statements)
+{
+    char job[SW_ID_BUFSZ];
+    sw_webhook_job_id(s, request ? request : subject, sys->id, "erasure", job);
+    if (person_held(p, held)) {
+        e->kept++;
+        return add_job_step(e, sys, "kept", 0)
+                   ? SW_OK
+                   : sw_fail(s, SW_ERR_NOMEM, "out of memory");
+    }
+    if (dry_run) {
+        sw_buf_printf(statements, "POST an erasure job %s to system %s;\n", job,
+                      sys->id);
+        return add_job_step(e, sys, "job", 0)
+                   ? SW_OK
+                   : sw_fail(s, SW_ERR_NOMEM, "out of memory");
+    }
+    sw_webhook_job j = {job, SW_JOB_ERASURE, request, p, NULL, 0, NULL};
+    sw_webhook_result r;
+    sw_status st = sw_webhook_run(s, sys, &j, &r);
+    if (st != SW_OK)
+        return st;
+    if (!add_job_step(e, sys, r.accepted ? "accepted" : "erased", r.rows))
+        return sw_fail(s, SW_ERR_NOMEM, "out of memory");
+    if ((st = sw_tx_begin(s)) == SW_OK) {
+        st = sw_audit_json(
+            s, "system.erase", subject, json_pack("[s]", subject),
+            json_pack("{s:s, s:o, s:s, s:b, s:I}", "system", sys->id, "request",
+                      request ? json_string(request) : json_null(), "job", job,
+                      "accepted", r.accepted, "rows", (json_int_t)r.rows));
+        st = sw_tx_end(s, st);
+    }
+    return st;
+}
+
 sw_status sw_system_erase(sw_store *s, const char *subject, const char *system,
                           const char *request, bool dry_run,
                           sw_system_erasure **out)
@@ -684,8 +819,11 @@ sw_status sw_system_erase(sw_store *s, const char *subject, const char *system,
         const sw_system *sys = &s->policy->systems[i];
         if (system && strcmp(sys->id, system) != 0)
             continue;
-        if (sys->connector == SW_CONN_WEBHOOK)
+        if (sys->connector == SW_CONN_WEBHOOK) {
+            st = webhook_erase(s, sys, &p, &held, subject, request, dry_run,
+                               *out, &statements);
             continue;
+        }
         st = erase_one(s, sys, &p, &held, subject, request, dry_run, *out,
                        dry_run ? &statements : NULL);
     }
@@ -728,6 +866,7 @@ static sw_instant cutoff(const sw_rule *rule, sw_instant now)
 
 typedef struct sweep_ctx {
     sw_store *s;
+    sw_system_sweep *w;
     const held_set *held;
     bool dry_run;
     size_t batch;
@@ -919,6 +1058,61 @@ static sw_status expire_dataset(sweep_ctx *x, sw_sysconn *c, size_t di,
     return st;
 }
 
+/* A webhook's retention: a job per dataset with a clock, with its
+ * cut-off and the held people; the system answers what it erased. */
+static sw_status webhook_sweep(sweep_ctx *x, const sw_system *sys)
+{
+    sw_store *s = x->s;
+    for (size_t i = 0; i < sys->n_datasets; i++) {
+        const sw_dataset *d = &sys->datasets[i];
+        const sw_rule *rule =
+            d->clock ? sw_policy_rule(s->policy, d->rule) : NULL;
+        if (!rule || rule->keep_kind != SW_KEEP_PERIOD)
+            continue;
+        sw_system_expiry *e = expiry_add(s, x->w, sys, d);
+        if (!e)
+            return SW_ERR_NOMEM;
+        sw_instant cut = cutoff(rule, sw_clock_now(&s->clock));
+        char of[160], job[SW_ID_BUFSZ], iso[SW_INSTANT_BUFSZ];
+        snprintf(of, sizeof(of), "%s|%s", d->table,
+                 sw_instant_format(cut, iso));
+        sw_webhook_job_id(s, of, sys->id, "retention", job);
+        if (activity_held(x->held, d->activity))
+            continue; /* nothing is sent: all of it is kept */
+        if (x->dry_run) {
+            sw_buf_printf(x->statements,
+                          "POST a retention job %s to system %s (%s before "
+                          "%s);\n",
+                          job, sys->id, d->table, iso);
+            continue;
+        }
+        sw_webhook_job j = {job, SW_JOB_RETENTION, NULL, NULL, d,
+                            cut, &x->held->people};
+        sw_webhook_result r;
+        sw_status st = sw_webhook_run(s, sys, &j, &r);
+        if (st == SW_ERR_NOMEM)
+            return st;
+        if (st != SW_OK) {
+            snprintf(e->error, sizeof(e->error), "%s", sw_errmsg(s));
+            continue;
+        }
+        e->rows = r.rows;
+        e->held = r.held;
+        if (r.rows && (st = sw_tx_begin(s)) == SW_OK) {
+            st = sw_audit_json(
+                s, "system.expire", NULL, NULL,
+                json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:s}", "system",
+                          sys->id, "table", d->table, "rule", d->rule,
+                          "activity", d->activity, "rows", (json_int_t)r.rows,
+                          "all_rows", (json_int_t)r.rows, "job", job));
+            st = sw_tx_end(s, st);
+        }
+        if (st != SW_OK)
+            return st;
+    }
+    return SW_OK;
+}
+
 sw_status sw_system_sweep_run(sw_store *s, bool dry_run, size_t batch,
                               sw_system_sweep **out)
 {
@@ -932,15 +1126,23 @@ sw_status sw_system_sweep_run(sw_store *s, bool dry_run, size_t batch,
     st = held_gather(s, &held);
     sw_buf statements;
     sw_buf_init(&statements, 1u << 24);
-    sweep_ctx x = {s, &held, dry_run, batch ? batch : DEFAULT_BATCH,
+    sweep_ctx x = {s,
+                   *out,
+                   &held,
+                   dry_run,
+                   batch ? batch : DEFAULT_BATCH,
                    dry_run ? &statements : NULL};
     for (size_t i = 0; st == SW_OK && i < s->policy->n_systems; i++) {
         const sw_system *sys = &s->policy->systems[i];
         bool clocks = false;
         for (size_t d = 0; d < sys->n_datasets; d++)
             clocks |= sys->datasets[d].clock != NULL;
-        if (!clocks || sys->connector == SW_CONN_WEBHOOK)
+        if (!clocks)
             continue;
+        if (sys->connector == SW_CONN_WEBHOOK) {
+            st = webhook_sweep(&x, sys);
+            continue;
+        }
         sw_sysconn c;
         sw_status one = open_checked(s, sys, &c);
         if (one != SW_OK) { /* reported; the other systems go on */

@@ -58,6 +58,10 @@ typedef struct sw_person {
 sw_status sw_person_of(sw_store *s, const char *subject, sw_person *out);
 void sw_person_free(sw_person *p);
 
+/* The system's credentials: its variable's value, or its file's first
+ * line (the file of mode 0600); c->err says why not. */
+sw_status sw_sysconn_credentials(sw_sysconn *c, char *out, size_t n);
+
 /* Connects to sys (credentials from its variable or file), reads the live
  * columns of its datasets. On failure c->err says why. */
 sw_status sw_sysconn_open(const sw_system *sys, sw_sysconn *c);
@@ -132,5 +136,35 @@ void sw_erasure_plan_of(const sw_dataset *d, sw_erasure_plan *out);
 sw_status sw_erase_rows(sw_store *s, sw_sysconn *c, const sw_dataset *d,
                         const sw_selector *q, bool dry_run, size_t *rows,
                         sw_buf *statements);
+
+/* ---- the webhook connector (webhook.c) ---- */
+
+typedef enum sw_job_kind {
+    SW_JOB_ACCESS = 0,
+    SW_JOB_ERASURE,
+    SW_JOB_RETENTION,
+} sw_job_kind;
+
+typedef struct sw_webhook_job {
+    const char *id; /* sw_webhook_job_id: the same for every retry */
+    sw_job_kind kind;
+    const char *request;     /* or NULL */
+    const sw_person *person; /* access, erasure */
+    /* retention: the dataset, its clock's cut-off, the held people */
+    const sw_dataset *dataset;
+    sw_instant before;
+    const sw_person *held;
+} sw_webhook_job;
+
+typedef struct sw_webhook_result {
+    bool accepted; /* 202: it answers later, through the callback */
+    size_t rows;   /* erased (erasure, retention) */
+    size_t held;   /* retention: due rows a hold kept */
+    void *data;    /* access: the rows (a jansson array, the caller's) */
+} sw_webhook_result;
+
+/* Sends a job to a webhook system, signed, and reads its answer. */
+sw_status sw_webhook_run(sw_store *s, const sw_system *sys,
+                         const sw_webhook_job *j, sw_webhook_result *out);
 
 #endif

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include <pthread.h>
+#include <sodium.h>
 
 #include "testutil.h"
 
@@ -992,6 +993,91 @@ static void test_daemon_runs_the_policy_the_store_applies(void **state)
     daemon_free(&d);
 }
 
+/* A signed callback to the daemon, as a webhook system sends it. */
+static void callback_post(daemon_t *d, const char *secret, long ts,
+                          const char *body, resp *a)
+{
+    char t[24], sig[68] = "v1=", extra[256];
+    snprintf(t, sizeof(t), "%ld", ts);
+    crypto_auth_hmacsha256_state st;
+    unsigned char mac[32];
+    crypto_auth_hmacsha256_init(&st, (const unsigned char *)secret,
+                                strlen(secret));
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)t, strlen(t));
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)".", 1);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)body,
+                                  strlen(body));
+    crypto_auth_hmacsha256_final(&st, mac);
+    sodium_bin2hex(sig + 3, 65, mac, sizeof(mac));
+    snprintf(extra, sizeof(extra),
+             "X-Steward-Timestamp: %s\r\nX-Steward-Signature: %s\r\n", t, sig);
+    http(d->port, "POST", "/v1/systems/support/callback", NULL,
+         "application/json", body, strlen(body), extra, a);
+}
+
+/* A webhook system's callback route: no key, the signature is the
+ * authentication; forged, stale and unknown jobs are refused. */
+static void test_webhook_callback_is_signed(void **state)
+{
+    (void)state;
+    daemon_t d;
+    daemon_start(&d);
+    char next[600];
+    tu_path(d.dir, "next.yaml", next, sizeof(next));
+    char *text = tu_bundled_variant((const char *const[]){NULL});
+    FILE *f = fopen(next, "w");
+    assert_non_null(f);
+    fprintf(f,
+            "%s\nsystems:\n"
+            "  - id: support\n"
+            "    name: Support desk\n"
+            "    connector: webhook\n"
+            "    credentials: { env: TEST_DAEMON_HOOK }\n"
+            "    datasets:\n"
+            "      - table: tickets\n"
+            "        activity: sales_prospects\n"
+            "        key: id\n"
+            "        identities:\n"
+            "          - { type: email, column: email }\n"
+            "        columns:\n"
+            "          - { name: email, category: user.contact.email, "
+            "erase: hash }\n",
+            text);
+    fclose(f);
+    free(text);
+    tu_run r;
+    tu_steward(&r, NULL, "policy", "apply", next, "--store", d.store,
+               (const char *)NULL);
+    assert_int_equal(r.status, 0);
+    tu_run_free(&r);
+    setenv("TEST_DAEMON_HOOK",
+           "http://127.0.0.1:9/hook secret-of-the-desk-1234", 1);
+    daemon_run(&d, NULL);
+    const char *body = "{\"job\": \"job_000000000000000000000000\", "
+                       "\"status\": \"done\", \"erased\": 1}";
+    long now = (long)time(NULL);
+    resp a;
+    /* no signature at all */
+    http(d.port, "POST", "/v1/systems/support/callback", NULL,
+         "application/json", body, strlen(body), NULL, &a);
+    assert_int_equal(a.status, 401);
+    resp_free(&a);
+    /* signed with another secret, or long ago */
+    callback_post(&d, "not-the-desk-secret-at-all", now, body, &a);
+    assert_int_equal(a.status, 401);
+    resp_free(&a);
+    callback_post(&d, "secret-of-the-desk-1234", now - 3600, body, &a);
+    assert_int_equal(a.status, 401);
+    resp_free(&a);
+    /* signed right, but no such job */
+    callback_post(&d, "secret-of-the-desk-1234", now, body, &a);
+    assert_int_equal(a.status, 404);
+    resp_free(&a);
+    assert_int_equal(daemon_stop(&d), 0);
+    daemon_free(&d);
+    unsetenv("TEST_DAEMON_HOOK");
+}
+
 /* A customer's key (notice 2): it exports and erases its own end users'
  * traffic and nothing else, and no other customer's records show. */
 static void test_customer_key_reaches_its_account_only(void **state)
@@ -1338,6 +1424,7 @@ int main(void)
         cmocka_unit_test(test_openapi_walk),
         cmocka_unit_test(test_auth_matrix),
         cmocka_unit_test(test_customer_key_reaches_its_account_only),
+        cmocka_unit_test(test_webhook_callback_is_signed),
         cmocka_unit_test(test_answer_reaches_the_person),
         cmocka_unit_test(test_outbox_through_an_smtp_relay),
         cmocka_unit_test(test_limits),

@@ -8,16 +8,161 @@
  * relations child-first (the servers' foreign keys refuse another order),
  * the retention sweep with a hold on one account, and a MariaDB server
  * stopped during an erasure request and started again: the request waits,
- * then completes, nothing erased twice and nothing left.
+ * then completes, nothing erased twice and nothing left. A fourth system
+ * is a webhook (a support desk), served by a receiver in this program that
+ * checks every job's signature; it answers at once or later through a
+ * signed callback, and a forged or replayed callback is refused.
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
+#include <microhttpd.h>
+#include <sodium.h>
 
 #include "testutil.h"
+
+#define HOOK_SECRET "test-secret-of-the-support-desk"
+
+/* The support desk's endpoint: checks each job's signature and answers
+ * as its mode says. */
+typedef struct hook {
+    struct MHD_Daemon *d;
+    unsigned short port;
+    bool later;      /* erasure jobs answered 202 */
+    int jobs[3];     /* access, erasure, retention jobs received */
+    int bad;         /* jobs whose signature did not verify */
+    char job[64];    /* the last job's Idempotency-Key */
+    char body[4096]; /* the last job */
+} hook;
+
+typedef struct hook_req {
+    char *data;
+    size_t n;
+} hook_req;
+
+static bool signed_ok(const char *ts, const char *sig, const char *body,
+                      size_t n)
+{
+    if (!ts || !sig || labs(atol(ts) - (long)time(NULL)) > 300)
+        return false;
+    crypto_auth_hmacsha256_state st;
+    unsigned char mac[32];
+    crypto_auth_hmacsha256_init(&st, (const unsigned char *)HOOK_SECRET,
+                                strlen(HOOK_SECRET));
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)ts, strlen(ts));
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)".", 1);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)body, n);
+    crypto_auth_hmacsha256_final(&st, mac);
+    char want[68] = "v1=";
+    sodium_bin2hex(want + 3, 65, mac, sizeof(mac));
+    return strcmp(sig, want) == 0;
+}
+
+static enum MHD_Result hook_answer(void *cls, struct MHD_Connection *con,
+                                   const char *url, const char *method,
+                                   const char *version, const char *data,
+                                   size_t *size, void **req)
+{
+    (void)url;
+    (void)method;
+    (void)version;
+    hook *h = cls;
+    hook_req *r = *req;
+    if (!r) {
+        *req = calloc(1, sizeof(hook_req));
+        return MHD_YES;
+    }
+    if (*size) {
+        r->data = realloc(r->data, r->n + *size + 1);
+        memcpy(r->data + r->n, data, *size);
+        r->n += *size;
+        r->data[r->n] = '\0';
+        *size = 0;
+        return MHD_YES;
+    }
+    const char *ts = MHD_lookup_connection_value(con, MHD_HEADER_KIND,
+                                                 "X-Steward-Timestamp");
+    const char *sig = MHD_lookup_connection_value(con, MHD_HEADER_KIND,
+                                                  "X-Steward-Signature");
+    const char *key =
+        MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Idempotency-Key");
+    const char *text = "{}";
+    unsigned code = 200;
+    json_t *job = r->data ? json_loads(r->data, 0, NULL) : NULL;
+    const char *kind = json_string_value(json_object_get(job, "kind"));
+    if (!signed_ok(ts, sig, r->data ? r->data : "", r->n) || !kind) {
+        h->bad++;
+        code = 401;
+    } else {
+        snprintf(h->job, sizeof(h->job), "%s", key ? key : "");
+        snprintf(h->body, sizeof(h->body), "%s", r->data);
+        if (strcmp(kind, "access") == 0) {
+            h->jobs[0]++;
+            text = "{\"status\": \"done\", \"rows\": [{\"resource\": "
+                   "\"tickets\", \"rows\": [{\"id\": 5, \"subject\": "
+                   "\"Refund\", \"body\": \"please refund me\", "
+                   "\"internal\": \"not declared\"}]}]}";
+        } else if (strcmp(kind, "erasure") == 0) {
+            h->jobs[1]++;
+            if (h->later)
+                code = 202;
+            text = h->later ? "{\"status\": \"accepted\"}"
+                            : "{\"status\": \"done\", \"erased\": 2}";
+        } else {
+            h->jobs[2]++;
+            /* the first sweep finds one ticket past its time, then none */
+            text = h->jobs[2] == 1
+                       ? "{\"status\": \"done\", \"erased\": 1, \"held\": 0}"
+                       : "{\"status\": \"done\", \"erased\": 0, \"held\": 0}";
+        }
+    }
+    json_decref(job);
+    struct MHD_Response *resp = MHD_create_response_from_buffer(
+        strlen(text), (void *)text, MHD_RESPMEM_MUST_COPY);
+    MHD_add_response_header(resp, "Content-Type", "application/json");
+    enum MHD_Result ret = MHD_queue_response(con, code, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+static void hook_done(void *cls, struct MHD_Connection *con, void **req,
+                      enum MHD_RequestTerminationCode why)
+{
+    (void)cls;
+    (void)con;
+    (void)why;
+    hook_req *r = *req;
+    if (r) {
+        free(r->data);
+        free(r);
+    }
+    *req = NULL;
+}
+
+static void hook_start(hook *h)
+{
+    memset(h, 0, sizeof(*h));
+    h->d = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, hook_answer, h,
+        MHD_OPTION_SOCK_ADDR,
+        (const struct sockaddr *)&(struct sockaddr_in){
+            .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)},
+        MHD_OPTION_NOTIFY_COMPLETED, hook_done, h, MHD_OPTION_END);
+    assert_non_null(h->d);
+    const union MHD_DaemonInfo *i =
+        MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_BIND_PORT);
+    h->port = i->port;
+    char cred[256];
+    snprintf(cred, sizeof(cred), "http://127.0.0.1:%u/hook %s", h->port,
+             HOOK_SECRET);
+    setenv("TEST_HOOK", cred, 1);
+}
 
 typedef struct crm {
     char dir[512];
@@ -27,6 +172,7 @@ typedef struct crm {
     char maria_port[16]; /* the server that database is on */
     char spare_dir[640]; /* a MariaDB server of this test's own */
     tu_store t;
+    hook h;
 } crm;
 
 static void maria(const char *port, const char *db, const char *sql);
@@ -188,10 +334,29 @@ static sw_policy *systems_policy(void)
     system_yaml(b, sizeof(b), "crm_pg", "postgresql", "TEST_CRM_PG", false);
     system_yaml(m, sizeof(m), "crm_maria", "mariadb", "TEST_CRM_MARIA", true);
     /* "mask, mask: x" is two keys of the column's flow mapping */
+    const char *support =
+        "  - id: support\n"
+        "    name: Support desk (SaaS)\n"
+        "    connector: webhook\n"
+        "    credentials: { env: TEST_HOOK }\n"
+        "    datasets:\n"
+        "      - table: tickets\n"
+        "        activity: sales_prospects\n"
+        "        rule: sales_prospects.no_agreement\n"
+        "        clock: closed_at\n"
+        "        key: id\n"
+        "        identities:\n"
+        "          - { type: email, column: email }\n"
+        "        columns:\n"
+        "          - { name: email, category: user.contact.email, erase: hash }\n"
+        "          - { name: subject, category: user.content.correspondence, "
+        "erase: delete }\n"
+        "          - { name: body, category: user.content.correspondence, "
+        "erase: delete }\n";
     char *text = malloc(len + 8192);
     assert_non_null(text);
-    snprintf(text, len + 8192, "%.*s\nsystems:\n%s%s%s", (int)len, bundled, a,
-             b, m);
+    snprintf(text, len + 8192, "%.*s\nsystems:\n%s%s%s%s", (int)len, bundled, a,
+             b, m, support);
     sw_policy *p = tu_policy_text(text);
     free(text);
     return p;
@@ -207,6 +372,7 @@ static int setup(void **state)
     snprintf(c->maria_port, sizeof(c->maria_port), "%s",
              env_or("STEWARD_TEST_MARIADB_PORT", "3306"));
     make_crm(c);
+    hook_start(&c->h);
     tu_store_new_policy(&c->t, "2026-12-01T10:00:00Z", systems_policy());
     *state = c;
     return 0;
@@ -226,6 +392,7 @@ static int teardown(void **state)
         tu_sh("sh %s/scripts/mariadb_test_server.sh stop %s",
               STEWARD_SOURCE_DIR, c->spare_dir);
     tu_store_free(&c->t);
+    MHD_stop_daemon(c->h.d);
     tu_rmtree(c->dir);
     free(c);
     return 0;
@@ -367,26 +534,40 @@ static void test_access_answer_holds_every_systems_rows(void **state)
     sw_fulfilment f;
     if (sw_request_fulfil(c->t.s, o.req.id, NULL, &f) != SW_OK)
         fail_msg("fulfil: %s", sw_errmsg(c->t.s));
-    assert_non_null(strstr(f.outcome, "12 rows of the company's systems"));
+    assert_non_null(strstr(f.outcome, "13 rows of the company's systems"));
+    assert_int_equal(c->h.jobs[0], 1); /* one signed access job */
+    assert_int_equal(c->h.bad, 0);
     json_t *a = json_loads(f.answer, 0, NULL);
     free(f.answer);
     assert_non_null(a);
     json_t *sys = json_object_get(a, "systems");
-    /* three systems, three tables each */
-    assert_int_equal(json_array_size(sys), 9);
+    /* three databases with three tables each, and the support desk */
+    assert_int_equal(json_array_size(sys), 10);
     size_t i;
     json_t *t;
-    int per_system[3] = {0, 0, 0};
+    int per_system[4] = {0, 0, 0, 0};
     json_array_foreach(sys, i, t)
     {
         const char *id = json_string_value(json_object_get(t, "system"));
         const char *table = json_string_value(json_object_get(t, "table"));
         json_t *rows = json_object_get(t, "rows");
-        int k = strcmp(id, "crm_lite") == 0 ? 0
-                : strcmp(id, "crm_pg") == 0 ? 1
-                                            : 2;
+        int k = strcmp(id, "crm_lite") == 0    ? 0
+                : strcmp(id, "crm_pg") == 0    ? 1
+                : strcmp(id, "crm_maria") == 0 ? 2
+                                               : 3;
         per_system[k] += (int)json_array_size(rows);
-        if (strcmp(table, "contacts") == 0) {
+        if (k == 3) { /* the desk's fields, labelled; undeclared ones out */
+            assert_string_equal(table, "tickets");
+            json_t *row = json_array_get(rows, 0);
+            json_t *body = json_object_get(row, "body");
+            assert_string_equal(
+                json_string_value(json_object_get(body, "value")),
+                "please refund me");
+            assert_string_equal(
+                json_string_value(json_object_get(body, "category")),
+                "user.content.correspondence");
+            assert_null(json_object_get(row, "internal"));
+        } else if (strcmp(table, "contacts") == 0) {
             assert_int_equal(json_array_size(rows), 1);
             json_t *name = json_object_get(json_array_get(rows, 0), "name");
             assert_string_equal(
@@ -408,6 +589,9 @@ static void test_access_answer_holds_every_systems_rows(void **state)
     assert_int_equal(per_system[0], 4);
     assert_int_equal(per_system[1], 4);
     assert_int_equal(per_system[2], 4);
+    assert_int_equal(per_system[3], 1);
+    /* the job named the person by their identifiers */
+    assert_non_null(strstr(c->h.body, "ana@example.com"));
     json_decref(a);
 }
 
@@ -422,6 +606,8 @@ static void test_erasure_follows_relations_child_first(void **state)
     if (sw_request_fulfil(c->t.s, o.req.id, NULL, &f) != SW_OK)
         fail_msg("fulfil: %s", sw_errmsg(c->t.s));
     assert_non_null(strstr(f.outcome, "in the systems: crm_lite 4 rows"));
+    assert_non_null(strstr(f.outcome, "support 2 rows"));
+    assert_int_equal(c->h.jobs[1], 1);
     free(f.answer);
     /* ana's orders and notes are gone everywhere; bob's and cy's stay */
     all_n(c, "SELECT count(*) FROM orders WHERE contact_id = 1", 0);
@@ -453,8 +639,9 @@ static void test_erasure_follows_relations_child_first(void **state)
     prospect(c, "ana@example.com", "acc-1", sid2);
     assert_int_equal(sw_system_erase(c->t.s, sid2, NULL, NULL, false, &e),
                      SW_OK);
-    for (size_t i = 0; i < e->n_steps; i++)
-        assert_int_equal(e->steps[i].rows, 0);
+    for (size_t i = 0; i < e->n_steps; i++) /* (the desk says what it did) */
+        if (strcmp(e->steps[i].system, "support") != 0)
+            assert_int_equal(e->steps[i].rows, 0);
     sw_system_erasure_free(e);
     /* every system's erasure is in the audit trail, without a value */
     sw_audit_verdict v;
@@ -472,6 +659,8 @@ static void test_dry_run_changes_nothing(void **state)
     assert_non_null(e->statements);
     assert_non_null(strstr(e->statements, "DELETE FROM \"notes\" WHERE"));
     assert_null(strstr(e->statements, "bob@example.com")); /* bound */
+    assert_non_null(strstr(e->statements, "POST an erasure job"));
+    assert_int_equal(c->h.jobs[1], 0); /* nothing sent */
     size_t rows = 0;
     for (size_t i = 0; i < e->n_steps; i++)
         rows += e->steps[i].rows;
@@ -492,15 +681,20 @@ static void test_retention_sweep_honours_a_hold(void **state)
     sw_sweep_report *r = tu_sweep(&c->t, "2026-12-01T10:00:00Z");
     /* bob is past six months since the last contact; ana too, but held;
      * cy was contacted recently */
-    assert_int_equal(r->n_systems, 3);
+    assert_int_equal(r->n_systems, 4);
     for (size_t i = 0; i < r->n_systems; i++) {
-        assert_string_equal(r->systems[i].table, "contacts");
+        bool desk = strcmp(r->systems[i].system, "support") == 0;
+        assert_string_equal(r->systems[i].table, desk ? "tickets" : "contacts");
         assert_string_equal(r->systems[i].rule, "sales_prospects.no_agreement");
         assert_int_equal(r->systems[i].rows, 1);
-        assert_int_equal(r->systems[i].held, 1);
+        assert_int_equal(r->systems[i].held, desk ? 0 : 1);
         assert_string_equal(r->systems[i].error, "");
     }
-    assert_int_equal(r->system_rows, 3);
+    assert_int_equal(r->system_rows, 4);
+    /* the desk was told the cut-off and who is held */
+    assert_int_equal(c->h.jobs[2], 1);
+    assert_non_null(strstr(c->h.body, "\"clock_before\":\"2026-06-01"));
+    assert_non_null(strstr(c->h.body, "acc-1"));
     sw_sweep_report_free(r);
     all_n(c, "SELECT count(*) FROM orders WHERE contact_id = 2", 0);
     all_n(c, "SELECT count(*) FROM notes WHERE contact_id = 2", 0);
@@ -533,7 +727,9 @@ static void test_erasure_keeps_what_a_hold_covers(void **state)
     sw_system_erasure *e;
     assert_int_equal(sw_system_erase(c->t.s, sid, NULL, NULL, false, &e),
                      SW_OK);
-    assert_int_equal(e->kept, 3); /* bob's contact in each system */
+    /* bob's contact in each database; the desk is not sent the job */
+    assert_int_equal(e->kept, 4);
+    assert_int_equal(c->h.jobs[1], 0);
     sw_system_erasure_free(e);
     all_n(c, "SELECT count(*) FROM notes WHERE contact_id = 2", 1);
     all_n(c, "SELECT count(*) FROM contacts WHERE email = 'bob@example.com'",
@@ -547,6 +743,74 @@ static void test_erasure_keeps_what_a_hold_covers(void **state)
     all_n(c, "SELECT count(*) FROM notes WHERE contact_id = 2", 0);
     all_n(c, "SELECT count(*) FROM contacts WHERE email = 'bob@example.com'",
           0);
+}
+
+/* A callback as the desk would send it: body signed at ts. */
+static sw_status callback(crm *c, const char *job, const char *secret, long ts,
+                          sw_system_callback *out)
+{
+    char body[256], t[24], sig[68] = "v1=";
+    snprintf(body, sizeof(body),
+             "{\"job\": \"%s\", \"status\": \"done\", \"erased\": 3}", job);
+    snprintf(t, sizeof(t), "%ld", ts);
+    crypto_auth_hmacsha256_state st;
+    unsigned char mac[32];
+    crypto_auth_hmacsha256_init(&st, (const unsigned char *)secret,
+                                strlen(secret));
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)t, strlen(t));
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)".", 1);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)body,
+                                  strlen(body));
+    crypto_auth_hmacsha256_final(&st, mac);
+    sodium_bin2hex(sig + 3, 65, mac, sizeof(mac));
+    return sw_request_system_callback(c->t.s, "support", t, sig, body,
+                                      strlen(body), out);
+}
+
+static void test_webhook_answers_later_and_callbacks_are_checked(void **state)
+{
+    crm *c = *state;
+    c->h.later = true;
+    char sid[SW_ID_BUFSZ];
+    prospect(c, "cy@example.com", "acc-3", sid);
+    sw_request_opened o = verified(c, "cy@example.com", SW_REQ_ERASURE);
+    sw_fulfilment f;
+    assert_int_equal(sw_request_fulfil(c->t.s, o.req.id, NULL, &f),
+                     SW_ERR_BUSY);
+    assert_non_null(strstr(sw_errmsg(c->t.s), "support (its answer comes"));
+    char job[64];
+    snprintf(job, sizeof(job), "%s", c->h.job);
+    assert_true(strncmp(job, "job_", 4) == 0);
+    /* fulfilled again before the callback: the job is not sent again */
+    assert_int_equal(sw_request_fulfil(c->t.s, o.req.id, NULL, &f),
+                     SW_ERR_BUSY);
+    assert_int_equal(c->h.jobs[1], 1);
+    sw_system_callback cb;
+    long now = (long)time(NULL);
+    /* forged (another secret), too old, for an unknown job: refused */
+    assert_int_equal(callback(c, job, "not-the-secret-at-all", now, &cb),
+                     SW_ERR_DENIED);
+    assert_int_equal(callback(c, job, HOOK_SECRET, now - 900, &cb),
+                     SW_ERR_DENIED);
+    assert_int_equal(
+        callback(c, "job_000000000000000000000000", HOOK_SECRET, now, &cb),
+        SW_ERR_NOTFOUND);
+    sw_request_view v;
+    assert_int_equal(sw_request_get(c->t.s, o.req.id, &v), SW_OK);
+    assert_int_equal(v.state, SW_RS_IN_PROGRESS);
+    /* the desk's real answer completes the request */
+    assert_int_equal(callback(c, job, HOOK_SECRET, now, &cb), SW_OK);
+    assert_true(cb.done);
+    assert_true(cb.completed);
+    assert_string_equal(cb.request, o.req.id);
+    assert_int_equal(sw_request_get(c->t.s, o.req.id, &v), SW_OK);
+    assert_int_equal(v.state, SW_RS_COMPLETED);
+    /* the same callback again (a replay) changes nothing */
+    assert_int_equal(callback(c, job, HOOK_SECRET, now, &cb), SW_ERR_CONFLICT);
+    char *json;
+    assert_int_equal(sw_request_systems(c->t.s, o.req.id, &json), SW_OK);
+    assert_non_null(strstr(json, "\"rows\":3"));
+    free(json);
 }
 
 /* A MariaDB server of this test's own, stopped during a request and
@@ -584,7 +848,7 @@ static void test_stopped_server_resumes_the_erasure(void **state)
     assert_int_equal(sw_request_systems(c->t.s, o.req.id, &json), SW_OK);
     json_t *sys = json_loads(json, 0, NULL);
     free(json);
-    assert_int_equal(json_array_size(sys), 3);
+    assert_int_equal(json_array_size(sys), 4);
     size_t i;
     json_t *e;
     json_array_foreach(sys, i, e)
@@ -634,6 +898,7 @@ int main(void)
         T(test_dry_run_changes_nothing),
         T(test_retention_sweep_honours_a_hold),
         T(test_erasure_keeps_what_a_hold_covers),
+        T(test_webhook_answers_later_and_callbacks_are_checked),
         T(test_stopped_server_resumes_the_erasure),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
