@@ -112,7 +112,8 @@ typedef struct sw_system_sweep {
 } sw_system_sweep;
 
 /* For each dataset with a clock: the rows whose clock plus their rule's
- * period is past, in batches of batch rows (0: 10000), their children
+ * period is past, in batches (0: 100000): spans of that many keys for an
+ * integer key, that many rows by key order otherwise; their children
  * first; rows of an account or subject under a hold, matched through the
  * identity columns, and every row of an activity under a hold stay. A
  * system that fails is reported in its tables' error and the others go

@@ -38,6 +38,7 @@ typedef enum sw_ext_id {
     SW_EXT_SUBJECT_KEYS, /* the ledger: a batch's subjects and their keys */
     SW_EXT_DAY_KEYS,     /* traffic: unwrapped day keys */
     SW_EXT_DECISIONS,    /* consent: what decisions read */
+    SW_EXT_SYSTEMS,      /* the connectors: open connections */
     SW_EXT_COUNT
 } sw_ext_id;
 

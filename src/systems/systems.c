@@ -16,7 +16,7 @@
 #include "store/chain.h"
 #include "systems/systems_int.h"
 
-#define DEFAULT_BATCH 10000
+#define DEFAULT_BATCH 100000
 #define MAX_DEPTH 8
 
 static const sw_system *system_of(const sw_policy *p, const char *id)
@@ -52,6 +52,72 @@ static sw_status open_checked(sw_store *s, const sw_system *sys, sw_sysconn *c)
         }
     }
     return SW_OK;
+}
+
+/* The connections a handle keeps open, one per system of the policy it
+ * was made for: a person's access, an erasure and the sweep do not
+ * connect and read the schema each time. A connection that failed is
+ * closed (the next use connects again); system check always connects
+ * anew. */
+typedef struct conn_cache {
+    const sw_policy *policy;
+    size_t n;
+    sw_sysconn *c; /* by the system's index; db NULL while closed */
+} conn_cache;
+
+static void conn_cache_free(void *p)
+{
+    conn_cache *k = p;
+    for (size_t i = 0; k && i < k->n; i++)
+        if (k->c[i].db)
+            sw_sysconn_close(&k->c[i]);
+    if (k)
+        free(k->c);
+    free(k);
+}
+
+/* The system's connection, open and checked against the live schema. */
+static sw_status conn_get(sw_store *s, const sw_system *sys, sw_sysconn **out)
+{
+    conn_cache *k = sw_ext_get(s, SW_EXT_SYSTEMS);
+    if (!k || k->policy != s->policy || k->n != s->policy->n_systems) {
+        k = calloc(1, sizeof(*k));
+        if (k)
+            k->c = calloc(s->policy->n_systems ? s->policy->n_systems : 1,
+                          sizeof(*k->c));
+        if (!k || !k->c) {
+            free(k);
+            return sw_fail(s, SW_ERR_NOMEM, "out of memory");
+        }
+        k->policy = s->policy;
+        k->n = s->policy->n_systems;
+        sw_ext_set(s, SW_EXT_SYSTEMS, k, NULL, conn_cache_free);
+    }
+    sw_sysconn *c = &k->c[sys - s->policy->systems];
+    if (!c->db) {
+        sw_status st = open_checked(s, sys, c);
+        if (st != SW_OK)
+            return st;
+    }
+    *out = c;
+    return SW_OK;
+}
+
+/* After a use: a failed connection is closed, to be made again. */
+static void conn_done(sw_sysconn *c, sw_status st)
+{
+    if (st != SW_OK && st != SW_ERR_NOMEM && c->db)
+        sw_sysconn_close(c);
+}
+
+/* A dry run's statements handed to the caller (*out); st passed on. */
+static sw_status hand_statements(sw_store *s, sw_status st, bool dry_run,
+                                 sw_buf *b, char **out)
+{
+    if (dry_run && st == SW_OK && sw_buf_finish(b, out) != SW_OK)
+        st = sw_fail(s, SW_ERR_NOMEM, "out of memory");
+    sw_buf_release(b);
+    return st;
 }
 
 /* ---- steward system check ---- */
@@ -622,15 +688,16 @@ sw_status sw_system_rows(sw_store *s, const char *subject, char **json)
             st = webhook_rows(s, sys, subject, &p, all, &total);
             continue;
         }
-        sw_sysconn c;
-        if ((st = open_checked(s, sys, &c)) != SW_OK)
+        sw_sysconn *cp;
+        if ((st = conn_get(s, sys, &cp)) != SW_OK)
             break;
-        walk w = {.s = s, .c = &c, .sys = sys, .found = json_object()};
-        if ((st = c.drv->tx(c.db, SW_TX_READ)) != SW_OK)
-            st = sw_fail(s, st, "system %s: %s", sys->id, c.drv->errmsg(c.db));
+        walk w = {.s = s, .c = cp, .sys = sys, .found = json_object()};
+        if ((st = cp->drv->tx(cp->db, SW_TX_READ)) != SW_OK)
+            st = sw_fail(s, st, "system %s: %s", sys->id,
+                         cp->drv->errmsg(cp->db));
         if (st == SW_OK)
             st = walk_person(&w, &p);
-        c.drv->tx(c.db, SW_TX_ROLLBACK);
+        cp->drv->tx(cp->db, SW_TX_ROLLBACK);
         const char *table;
         json_t *rows;
         json_object_foreach(w.found, table, rows)
@@ -652,7 +719,7 @@ sw_status sw_system_rows(sw_store *s, const char *subject, char **json)
                                table, "activity", activity, "rows", list));
         }
         json_decref(w.found);
-        sw_sysconn_close(&c);
+        conn_done(cp, st);
     }
     sw_person_free(&p);
     if (st == SW_OK && (st = sw_tx_begin(s)) == SW_OK) {
@@ -677,31 +744,31 @@ static sw_status erase_one(sw_store *s, const sw_system *sys,
                            bool dry_run, sw_system_erasure *e,
                            sw_buf *statements)
 {
-    sw_sysconn c;
-    sw_status st = open_checked(s, sys, &c);
+    sw_sysconn *cp;
+    sw_status st = conn_get(s, sys, &cp);
     if (st != SW_OK)
         return st;
     size_t first = e->n_steps;
     walk w = {.s = s,
-              .c = &c,
+              .c = cp,
               .sys = sys,
               .dry_run = dry_run,
               .statements = statements,
               .erasure = e,
               .held = held};
-    st = c.drv->tx(c.db, dry_run ? SW_TX_READ : SW_TX_BEGIN);
+    st = cp->drv->tx(cp->db, dry_run ? SW_TX_READ : SW_TX_BEGIN);
     if (st != SW_OK)
-        st = sw_fail(s, st, "system %s: %s", sys->id, c.drv->errmsg(c.db));
+        st = sw_fail(s, st, "system %s: %s", sys->id, cp->drv->errmsg(cp->db));
     if (st == SW_OK)
         st = walk_person(&w, p);
     e->kept += w.kept;
     if (st == SW_OK && !dry_run &&
-        (st = c.drv->tx(c.db, SW_TX_COMMIT)) != SW_OK)
+        (st = cp->drv->tx(cp->db, SW_TX_COMMIT)) != SW_OK)
         st = sw_fail(s, st, "system %s: committing: %s", sys->id,
-                     c.drv->errmsg(c.db));
+                     cp->drv->errmsg(cp->db));
     if (st != SW_OK || dry_run)
-        c.drv->tx(c.db, SW_TX_ROLLBACK);
-    sw_sysconn_close(&c);
+        cp->drv->tx(cp->db, SW_TX_ROLLBACK);
+    conn_done(cp, st);
     if (st != SW_OK || dry_run)
         return st;
     json_t *tables = json_array();
@@ -829,11 +896,7 @@ sw_status sw_system_erase(sw_store *s, const char *subject, const char *system,
     }
     sw_person_free(&p);
     held_free(&held);
-    if (dry_run && st == SW_OK &&
-        sw_buf_finish(&statements, &(*out)->statements) != SW_OK)
-        st = sw_fail(s, SW_ERR_NOMEM, "out of memory");
-    sw_buf_release(&statements);
-    return st;
+    return hand_statements(s, st, dry_run, &statements, &(*out)->statements);
 }
 
 void sw_system_erasure_free(sw_system_erasure *e)
@@ -931,16 +994,19 @@ static int key_row(sw_sysconn *c, void *stmt, void *p)
 /* One batch of d's due rows after the key prev (index into q's values,
  * or none): up to the batch's last key, children first, in one
  * transaction of the system, then audited. *more: another batch follows. */
+static sw_status expire_run(sweep_ctx *x, sw_sysconn *c, const sw_dataset *d,
+                            sw_selector *bq, sw_system_expiry *e);
+
 static sw_status expire_batch(sweep_ctx *x, sw_sysconn *c, const sw_dataset *d,
-                              const sw_selector *due, size_t *prev, bool *more,
-                              sw_system_expiry *e)
+                              const sw_selector *due, sw_selector *keys,
+                              size_t *prev, bool *more, sw_system_expiry *e)
 {
     sw_selector bq;
     if (!sw_selector_copy(due, &bq))
         return sw_fail(x->s, SW_ERR_NOMEM, "out of memory");
     if (*prev != SIZE_MAX) {
         sw_buf_printf(&bq.where, " AND \"%s\" > ", d->key);
-        sw_selector_bind(&bq, &due->vals[*prev], NULL);
+        sw_selector_bind(&bq, &keys->vals[*prev], NULL);
     }
     /* the batch's last key */
     sw_buf b;
@@ -949,7 +1015,7 @@ static sw_status expire_batch(sweep_ctx *x, sw_sysconn *c, const sw_dataset *d,
                   "SELECT \"%s\" FROM \"%s\" WHERE %s ORDER BY \"%s\""
                   " LIMIT 1 OFFSET %zu",
                   d->key, d->table, bq.where.data, d->key, x->batch - 1);
-    sw_selector *owner = (sw_selector *)due; /* keeps the keys it reads */
+    sw_selector *owner = keys; /* keeps the keys it reads */
     key_ctx k = {owner, false};
     sw_status st =
         b.failed ? sw_sys_fail(c, SW_ERR_NOMEM, "out of memory")
@@ -965,7 +1031,18 @@ static sw_status expire_batch(sweep_ctx *x, sw_sysconn *c, const sw_dataset *d,
         sw_selector_free(&bq);
         return sw_fail(x->s, st, "%s", c->err);
     }
+    st = expire_run(x, c, d, &bq, e);
+    sw_selector_free(&bq);
+    return st;
+}
+
+/* One batch, the rows bq selects: children first, in one transaction of
+ * the system, then audited in the store. */
+static sw_status expire_run(sweep_ctx *x, sw_sysconn *c, const sw_dataset *d,
+                            sw_selector *bq, sw_system_expiry *e)
+{
     const sw_system *sys = c->sys;
+    sw_status st;
     sw_system_erasure er;
     memset(&er, 0, sizeof(er));
     walk w = {.s = x->s, .c = c, .sys = sys, .erasure = &er};
@@ -973,13 +1050,12 @@ static sw_status expire_batch(sweep_ctx *x, sw_sysconn *c, const sw_dataset *d,
     if (st != SW_OK)
         st = sw_fail(x->s, st, "system %s: %s", sys->id, c->drv->errmsg(c->db));
     if (st == SW_OK)
-        st = visit(&w, d, &bq);
+        st = visit(&w, d, bq);
     if (st == SW_OK && (st = c->drv->tx(c->db, SW_TX_COMMIT)) != SW_OK)
         st = sw_fail(x->s, st, "system %s: committing: %s", sys->id,
                      c->drv->errmsg(c->db));
     if (st != SW_OK)
         c->drv->tx(c->db, SW_TX_ROLLBACK);
-    sw_selector_free(&bq);
     size_t rows = 0, own = 0;
     json_t *tables = json_array();
     for (size_t i = 0; i < er.n_steps; i++) {
@@ -1003,6 +1079,59 @@ static sw_status expire_batch(sweep_ctx *x, sw_sysconn *c, const sw_dataset *d,
         st = sw_tx_end(x->s, st);
     }
     json_decref(tables);
+    return st;
+}
+
+typedef struct span_ctx {
+    int64_t lo, hi;
+    bool any;
+} span_ctx;
+
+static int span_row(sw_sysconn *c, void *stmt, void *p)
+{
+    span_ctx *k = p;
+    sw_val lo, hi;
+    c->drv->column(stmt, 0, &lo);
+    c->drv->column(stmt, 1, &hi);
+    k->any = lo.type == SW_INT && hi.type == SW_INT;
+    k->lo = lo.i;
+    k->hi = hi.i;
+    return 1;
+}
+
+/* A dataset with an integer key goes in spans of batch keys, from the
+ * table's lowest key to its highest (an index's two ends): each span one
+ * batch, no rows counted out first. *done false: the keys are too sparse
+ * for spans (more than 100 000 of them), and batches by row go instead. */
+static sw_status expire_spans(sweep_ctx *x, sw_sysconn *c, const sw_dataset *d,
+                              const sw_selector *due, sw_system_expiry *e,
+                              bool *done)
+{
+    *done = false;
+    char sql[320];
+    snprintf(sql, sizeof(sql), "SELECT MIN(\"%s\"), MAX(\"%s\") FROM \"%s\"",
+             d->key, d->key, d->table);
+    span_ctx k = {0, 0, false};
+    sw_status st = sw_sys_run(c, sql, NULL, 0, span_row, &k, NULL);
+    if (st != SW_OK)
+        return sw_fail(x->s, st, "%s", c->err);
+    int64_t width = (int64_t)x->batch;
+    if (!k.any || (k.hi - k.lo) / width > 100000)
+        return SW_OK;
+    *done = true;
+    for (int64_t lo = k.lo; st == SW_OK && lo <= k.hi; lo += width) {
+        sw_selector bq;
+        if (!sw_selector_copy(due, &bq))
+            return sw_fail(x->s, SW_ERR_NOMEM, "out of memory");
+        sw_val from = {SW_INT, lo, NULL, 0}, to = {SW_INT, lo + width, NULL, 0};
+        sw_buf_printf(&bq.where, " AND \"%s\" >= ", d->key);
+        sw_selector_bind(&bq, &from, NULL);
+        sw_buf_printf(&bq.where, " AND \"%s\" < ", d->key);
+        sw_selector_bind(&bq, &to, NULL);
+        st = bq.where.failed ? sw_fail(x->s, SW_ERR_NOMEM, "out of memory")
+                             : expire_run(x, c, d, &bq, e);
+        sw_selector_free(&bq);
+    }
     return st;
 }
 
@@ -1050,9 +1179,22 @@ static sw_status expire_dataset(sweep_ctx *x, sw_sysconn *c, size_t di,
                 e->rows += er.steps[i].rows;
         free(er.steps);
     }
+    if (st == SW_OK && n_due > 0 && !x->dry_run &&
+        sw_live_class(t, d->key) == SW_COL_INT) {
+        bool done = false;
+        st = expire_spans(x, c, d, &due, e, &done);
+        if (st != SW_OK || done) {
+            sw_selector_free(&due);
+            sw_selector_free(&all);
+            return st;
+        }
+    }
     size_t prev = SIZE_MAX;
+    sw_selector keys; /* each batch's last key, kept for the next batch */
+    sw_selector_init(&keys);
     for (bool more = n_due > 0; st == SW_OK && more && !x->dry_run;)
-        st = expire_batch(x, c, d, &due, &prev, &more, e);
+        st = expire_batch(x, c, d, &due, &keys, &prev, &more, e);
+    sw_selector_free(&keys);
     sw_selector_free(&due);
     sw_selector_free(&all);
     return st;
@@ -1143,8 +1285,8 @@ sw_status sw_system_sweep_run(sw_store *s, bool dry_run, size_t batch,
             st = webhook_sweep(&x, sys);
             continue;
         }
-        sw_sysconn c;
-        sw_status one = open_checked(s, sys, &c);
+        sw_sysconn *c;
+        sw_status one = conn_get(s, sys, &c), failed = SW_OK;
         if (one != SW_OK) { /* reported; the other systems go on */
             sw_system_expiry *e = expiry_add(s, *out, sys, NULL);
             if (!e) {
@@ -1162,20 +1304,18 @@ sw_status sw_system_sweep_run(sw_store *s, bool dry_run, size_t batch,
                 st = SW_ERR_NOMEM;
                 break;
             }
-            one = expire_dataset(&x, &c, d, e);
-            if (one != SW_OK && one != SW_ERR_NOMEM)
+            one = expire_dataset(&x, c, d, e);
+            if (one != SW_OK && one != SW_ERR_NOMEM) {
                 snprintf(e->error, sizeof(e->error), "%s", sw_errmsg(s));
-            else if (one == SW_ERR_NOMEM)
+                failed = one;
+            } else if (one == SW_ERR_NOMEM) {
                 st = one;
+            }
         }
-        sw_sysconn_close(&c);
+        conn_done(c, failed);
     }
     held_free(&held);
-    if (dry_run && st == SW_OK &&
-        sw_buf_finish(&statements, &(*out)->statements) != SW_OK)
-        st = sw_fail(s, SW_ERR_NOMEM, "out of memory");
-    sw_buf_release(&statements);
-    return st;
+    return hand_statements(s, st, dry_run, &statements, &(*out)->statements);
 }
 
 void sw_system_sweep_free(sw_system_sweep *w)

@@ -26,7 +26,6 @@
 #include <unistd.h>
 
 #include <pthread.h>
-#include <sodium.h>
 
 #include "testutil.h"
 
@@ -997,18 +996,9 @@ static void test_daemon_runs_the_policy_the_store_applies(void **state)
 static void callback_post(daemon_t *d, const char *secret, long ts,
                           const char *body, resp *a)
 {
-    char t[24], sig[68] = "v1=", extra[256];
+    char t[24], sig[68], extra[256];
     snprintf(t, sizeof(t), "%ld", ts);
-    crypto_auth_hmacsha256_state st;
-    unsigned char mac[32];
-    crypto_auth_hmacsha256_init(&st, (const unsigned char *)secret,
-                                strlen(secret));
-    crypto_auth_hmacsha256_update(&st, (const unsigned char *)t, strlen(t));
-    crypto_auth_hmacsha256_update(&st, (const unsigned char *)".", 1);
-    crypto_auth_hmacsha256_update(&st, (const unsigned char *)body,
-                                  strlen(body));
-    crypto_auth_hmacsha256_final(&st, mac);
-    sodium_bin2hex(sig + 3, 65, mac, sizeof(mac));
+    tu_webhook_sign(secret, t, body, strlen(body), sig);
     snprintf(extra, sizeof(extra),
              "X-Steward-Timestamp: %s\r\nX-Steward-Signature: %s\r\n", t, sig);
     http(d->port, "POST", "/v1/systems/support/callback", NULL,

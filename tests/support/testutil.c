@@ -8,6 +8,7 @@
 
 #include <fcntl.h>
 #include <ftw.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -613,4 +614,19 @@ bool tu_csv_has_formula(const char *csv)
         start = false;
     }
     return false;
+}
+
+void tu_webhook_sign(const char *secret, const char *ts, const char *body,
+                     size_t n, char *out)
+{
+    crypto_auth_hmacsha256_state st;
+    unsigned char mac[32];
+    crypto_auth_hmacsha256_init(&st, (const unsigned char *)secret,
+                                strlen(secret));
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)ts, strlen(ts));
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)".", 1);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)body, n);
+    crypto_auth_hmacsha256_final(&st, mac);
+    memcpy(out, "v1=", 3);
+    sodium_bin2hex(out + 3, 65, mac, sizeof(mac));
 }

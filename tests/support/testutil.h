@@ -69,6 +69,10 @@ void tu_exec_sql(const char *db_path, const char *sql);
 /* Whether any cell of CSV text (RFC 4180), once unquoted, starts as a
  * spreadsheet formula does: =, +, -, @, tab or carriage return. */
 bool tu_csv_has_formula(const char *csv);
+/* The signature a webhook system puts on a message: "v1=" and the hex
+ * HMAC-SHA256 of "TS.BODY" under secret (out: 68 bytes). */
+void tu_webhook_sign(const char *secret, const char *ts, const char *body,
+                     size_t n, char *out);
 /* Runs a shell command; returns its exit status. */
 int tu_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

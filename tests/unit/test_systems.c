@@ -23,7 +23,6 @@
 
 #include <jansson.h>
 #include <microhttpd.h>
-#include <sodium.h>
 
 #include "testutil.h"
 
@@ -51,16 +50,8 @@ static bool signed_ok(const char *ts, const char *sig, const char *body,
 {
     if (!ts || !sig || labs(atol(ts) - (long)time(NULL)) > 300)
         return false;
-    crypto_auth_hmacsha256_state st;
-    unsigned char mac[32];
-    crypto_auth_hmacsha256_init(&st, (const unsigned char *)HOOK_SECRET,
-                                strlen(HOOK_SECRET));
-    crypto_auth_hmacsha256_update(&st, (const unsigned char *)ts, strlen(ts));
-    crypto_auth_hmacsha256_update(&st, (const unsigned char *)".", 1);
-    crypto_auth_hmacsha256_update(&st, (const unsigned char *)body, n);
-    crypto_auth_hmacsha256_final(&st, mac);
-    char want[68] = "v1=";
-    sodium_bin2hex(want + 3, 65, mac, sizeof(mac));
+    char want[68];
+    tu_webhook_sign(HOOK_SECRET, ts, body, n, want);
     return strcmp(sig, want) == 0;
 }
 
@@ -716,6 +707,26 @@ static void test_retention_sweep_honours_a_hold(void **state)
     all_n(c, "SELECT count(*) FROM notes", 1);
 }
 
+/* Batches of one row: the sweep goes on from each batch's last key. */
+static void test_retention_goes_batch_by_batch(void **state)
+{
+    crm *c = *state;
+    sw_system_sweep *w;
+    assert_int_equal(sw_system_sweep_run(c->t.s, false, 1, &w), SW_OK);
+    size_t sql = 0;
+    for (size_t i = 0; i < w->n; i++) {
+        assert_string_equal(w->tables[i].error, "");
+        if (strcmp(w->tables[i].system, "support") != 0) {
+            assert_int_equal(w->tables[i].rows, 2); /* ana and bob */
+            sql++;
+        }
+    }
+    assert_int_equal(sql, 3);
+    sw_system_sweep_free(w);
+    all_n(c, "SELECT count(*) FROM notes", 1); /* cy's */
+    all_n(c, "SELECT count(*) FROM orders", 0);
+}
+
 static void test_erasure_keeps_what_a_hold_covers(void **state)
 {
     crm *c = *state;
@@ -745,24 +756,57 @@ static void test_erasure_keeps_what_a_hold_covers(void **state)
           0);
 }
 
+/* The command line: check's exit status, erase's dry run and its usage. */
+static void test_cli_check_and_dry_run(void **state)
+{
+    crm *c = *state;
+    char sid[SW_ID_BUFSZ];
+    prospect(c, "ana@example.com", "acc-1", sid);
+    tu_run r;
+    tu_steward(&r, NULL, "system", "check", "crm_pg", "--store", c->t.path,
+               (const char *)NULL);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "the live schema matches the policy"));
+    tu_run_free(&r);
+    tu_exec_sql(c->lite, "ALTER TABLE notes RENAME COLUMN body TO text");
+    tu_steward(&r, NULL, "system", "check", "crm_lite", "--store", c->t.path,
+               (const char *)NULL);
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.out, "mismatch  notes.body: missing"));
+    tu_run_free(&r);
+    tu_steward(&r, NULL, "system", "check", "nope", "--store", c->t.path,
+               (const char *)NULL);
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.err, "no system 'nope'"));
+    tu_run_free(&r);
+    tu_steward(&r, NULL, "system", "erase", "--email", "ana@example.com",
+               "--system", "crm_maria", "--dry-run", "--store", c->t.path,
+               (const char *)NULL);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "would crm_maria  orders"));
+    assert_non_null(strstr(r.out, "DELETE FROM \"contacts\" WHERE"));
+    assert_null(strstr(r.out, "ana@example.com"));
+    tu_run_free(&r);
+    assert_int_equal(maria_n(c, "SELECT count(*) FROM orders"), 3);
+    tu_steward(&r, NULL, "system", "erase", "--store", c->t.path,
+               (const char *)NULL);
+    assert_int_equal(r.status, 2); /* whom: a usage error */
+    tu_run_free(&r);
+    tu_steward(&r, NULL, "system", "-h", (const char *)NULL);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "steward system check NAME"));
+    tu_run_free(&r);
+}
+
 /* A callback as the desk would send it: body signed at ts. */
 static sw_status callback(crm *c, const char *job, const char *secret, long ts,
                           sw_system_callback *out)
 {
-    char body[256], t[24], sig[68] = "v1=";
+    char body[256], t[24], sig[68];
     snprintf(body, sizeof(body),
              "{\"job\": \"%s\", \"status\": \"done\", \"erased\": 3}", job);
     snprintf(t, sizeof(t), "%ld", ts);
-    crypto_auth_hmacsha256_state st;
-    unsigned char mac[32];
-    crypto_auth_hmacsha256_init(&st, (const unsigned char *)secret,
-                                strlen(secret));
-    crypto_auth_hmacsha256_update(&st, (const unsigned char *)t, strlen(t));
-    crypto_auth_hmacsha256_update(&st, (const unsigned char *)".", 1);
-    crypto_auth_hmacsha256_update(&st, (const unsigned char *)body,
-                                  strlen(body));
-    crypto_auth_hmacsha256_final(&st, mac);
-    sodium_bin2hex(sig + 3, 65, mac, sizeof(mac));
+    tu_webhook_sign(secret, t, body, strlen(body), sig);
     return sw_request_system_callback(c->t.s, "support", t, sig, body,
                                       strlen(body), out);
 }
@@ -897,8 +941,10 @@ int main(void)
         T(test_erasure_follows_relations_child_first),
         T(test_dry_run_changes_nothing),
         T(test_retention_sweep_honours_a_hold),
+        T(test_retention_goes_batch_by_batch),
         T(test_erasure_keeps_what_a_hold_covers),
         T(test_webhook_answers_later_and_callbacks_are_checked),
+        T(test_cli_check_and_dry_run),
         T(test_stopped_server_resumes_the_erasure),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

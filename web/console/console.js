@@ -81,10 +81,31 @@ async function request(id) {
       el('td', { class: r.overdue ? 'overdue' : null }, String(r.working_days_left)),
       el('td', {}, el('a', { href: '#subject/' + r.subject }, r.subject)))]),
     r.outcome ? el('p', { class: 'status ok' }, r.outcome) : null,
+    systemsOf(r),
     el('h3', {}, 'Timeline'),
     table(['When', 'State', 'By', 'Reason'], (r.timeline || []).map((t) => el('tr', {},
       el('td', {}, t.at), el('td', {}, t.state), el('td', {}, t.actor), el('td', {}, t.reason)))),
     buttons, out);
+}
+
+/* An erasure's progress in the company's systems (docs/connectors.md):
+ * those not done yet, and a warning when the deadline is near. */
+function systemsOf(r) {
+  const sys = r.systems || [];
+  if (!sys.length) return null;
+  const waiting = sys.filter((x) => x.state !== 'done');
+  const open = !['completed', 'refused', 'withdrawn'].includes(r.state);
+  return el('div', {},
+    el('h3', {}, 'Systems'),
+    waiting.length && open && r.working_days_left <= 5
+      ? el('p', { class: 'status error', role: 'alert' },
+        `${waiting.length} system${waiting.length === 1 ? '' : 's'} not done yet, ` +
+        `and the deadline is in ${r.working_days_left} working days`) : null,
+    table(['System', 'State', 'Rows', 'Attempts', 'Next attempt', 'Last failure'],
+      sys.map((x) => el('tr', { class: x.state === 'done' ? null : 'overdue' },
+        el('td', {}, x.system), el('td', {}, x.state), el('td', {}, String(x.rows)),
+        el('td', {}, String(x.attempts)), el('td', {}, x.next_attempt || ''),
+        el('td', {}, x.error || '')))));
 }
 
 /* ---- subjects ---- */
