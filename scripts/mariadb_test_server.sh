@@ -34,7 +34,8 @@ start | resume)
         >/dev/null 2>&1; do
         i=$((i + 1))
         if [ $i -gt 150 ]; then
-            echo "mariadb_test_server: the server did not start (see $dir/error.log)" >&2
+            echo "mariadb_test_server: the server on port $3 did not start; the end of its log:" >&2
+            tail -n 15 "$dir/error.log" >&2 2>/dev/null || true
             exit 1
         fi
         sleep 0.2
@@ -42,14 +43,22 @@ start | resume)
     ;;
 stop | pause)
     dir=$2
+    pid=
     if [ -f "$dir/pid" ]; then
-        kill "$(cat "$dir/pid")" 2>/dev/null || true
+        pid=$(cat "$dir/pid")
+        kill "$pid" 2>/dev/null || true
     fi
     i=0
-    while [ -f "$dir/pid" ] && [ $i -lt 150 ]; do
+    while [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && [ $i -lt 300 ]; do
         sleep 0.1
         i=$((i + 1))
     done
+    # not gone after 30 s: killed, so that nothing holds the port or the
+    # data for the next start
+    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+        kill -9 "$pid" 2>/dev/null || true
+        sleep 0.5
+    fi
     if [ "$1" = stop ]; then
         rm -rf "$dir"
     fi

@@ -9,4 +9,9 @@
  * memory or value is NULL. */
 char *sw_json_text(void *value);
 
+/* Overwrites every string value in value (a json_t *, may be NULL) with
+ * zeros, before the value is released: personal data read for an answer
+ * does not linger in freed memory. */
+void sw_json_wipe(void *value);
+
 #endif

@@ -379,15 +379,14 @@ static void withheld_note(const disclosed *d, char *out, size_t n)
 
 /* The systems' rows as the answer lists them: each table's rows, with
  * system, table and category (an empty list when there are none). */
-static json_t *systems_json(const char *systems)
+static json_t *systems_json(json_t *systems)
 {
-    json_t *j = systems ? json_loads(systems, 0, NULL) : NULL;
-    return j ? j : json_array();
+    return systems ? json_incref(systems) : json_array();
 }
 
 sw_status sw_answer_access(sw_store *s, const char *subject,
                            const char *request, sw_answer_format f,
-                           const char *systems, sw_fulfilment *out)
+                           json_t *systems, sw_fulfilment *out)
 {
     sw_subject_view *v;
     sw_status st = sw_subject_show(s, subject, &v); /* audited disclosure */
@@ -481,7 +480,7 @@ static bool portable_activity(const sw_policy *p, const char *id)
 }
 
 /* The systems' portable rows: JSON items, or CSV lines into b. */
-static size_t systems_portable(const sw_policy *p, const char *systems,
+static size_t systems_portable(const sw_policy *p, json_t *systems,
                                json_t *items, sw_buf *b)
 {
     json_t *all = systems_json(systems);
@@ -528,7 +527,7 @@ static size_t systems_portable(const sw_policy *p, const char *systems,
 }
 
 sw_status sw_answer_portability(sw_store *s, const char *subject,
-                                sw_answer_format f, const char *systems,
+                                sw_answer_format f, json_t *systems,
                                 sw_fulfilment *out)
 {
     sw_subject_view *v;

@@ -11,13 +11,13 @@
 #include "steward/request.h"
 #include "store/chain.h"
 
-/* systems: the subject's rows in the policy's systems (JSON text of
- * sw_system_rows), or NULL when it declares none. */
+/* systems: the subject's rows in the policy's systems (the array of
+ * sw_system_rows_json, borrowed), or NULL when it declares none. */
 sw_status sw_answer_access(sw_store *s, const char *subject,
                            const char *request, sw_answer_format f,
-                           const char *systems, sw_fulfilment *out);
+                           json_t *systems, sw_fulfilment *out);
 sw_status sw_answer_portability(sw_store *s, const char *subject,
-                                sw_answer_format f, const char *systems,
+                                sw_answer_format f, json_t *systems,
                                 sw_fulfilment *out);
 /* The erasure's part in the policy's systems, before the store's: each
  * system not done yet is erased and its progress kept; *pending: how many

@@ -13,6 +13,7 @@
 #include "requests/request_int.h"
 #include "steward/calendar.h"
 #include "steward/request.h"
+#include "systems/systems_int.h"
 #include "traffic/traffic_int.h"
 
 static const char *const type_names[SW_REQ_TYPE_COUNT] = {
@@ -670,10 +671,11 @@ sw_status sw_request_fulfil(sw_store *s, const char *id,
     bool processor = strcmp(subj.role, "processor") == 0, shredded = false;
     /* the company's systems first: their rows for an answer, their
      * erasure before the store's (the identifiers find the rows) */
-    char *systems = NULL, systems_done[768] = "";
+    json_t *systems = NULL;
+    char systems_done[768] = "";
     bool has_systems = s->policy && s->policy->n_systems && !processor;
     if (has_systems && (type == SW_REQ_ACCESS || type == SW_REQ_PORTABILITY) &&
-        (st = sw_system_rows(s, r->subject, &systems)) != SW_OK)
+        (st = sw_system_rows_json(s, r->subject, &systems)) != SW_OK)
         return sw_fail_prefix(s, st, "reading the systems' rows");
     if (has_systems && type == SW_REQ_ERASURE) {
         size_t pending = 0;
@@ -691,7 +693,7 @@ sw_status sw_request_fulfil(sw_store *s, const char *id,
     }
     bool own = false;
     if ((st = sw_op_begin(s, &own)) != SW_OK) {
-        free(systems);
+        json_decref(systems);
         return st;
     }
     sw_who who = {r->subject, NULL};
@@ -772,10 +774,8 @@ sw_status sw_request_fulfil(sw_store *s, const char *id,
         st = transition(s, r, SW_RS_COMPLETED, outcome, "request.complete");
     }
     st = sw_op_end(s, own, st);
-    if (systems) {
-        sw_wipe(systems, strlen(systems));
-        free(systems);
-    }
+    sw_json_wipe(systems);
+    json_decref(systems);
     if (st == SW_OK && shredded)
         st = sw_store_checkpoint(s, "erased, but the journal was not "
                                     "checkpointed");

@@ -200,6 +200,11 @@ sw_status sw_request_systems_put(sw_store *s, const sw_request_system_row *r)
         NULL);
 }
 
+/* The columns system_row_of reads, in its order. */
+#define SYSTEM_ROW_COLUMNS                                                     \
+    "SELECT request_id, system, state, attempts, rows, next_at, error,"        \
+    " updated_at, job FROM request_systems"
+
 static void system_row_of(const sw_row *r, sw_request_system_row *o)
 {
     o->request = sw_row_text(r, 0);
@@ -222,9 +227,7 @@ sw_status sw_request_systems_of(sw_store *s, const char *request,
 {
     system_rows_ctx c = {cb, ctx};
     return sw_sql(s, "reading a request's systems",
-                  "SELECT request_id, system, state, attempts, rows,"
-                  " next_at, error, updated_at, job FROM request_systems"
-                  " WHERE request_id = ?1 ORDER BY system",
+                  SYSTEM_ROW_COLUMNS " WHERE request_id = ?1 ORDER BY system",
                   SW_ARGS(sw_v_text(request)), system_rows, &c);
 }
 
@@ -235,9 +238,7 @@ sw_status sw_request_systems_job(sw_store *s, const char *job,
 {
     system_rows_ctx c = {cb, ctx};
     return sw_sql_one(s, "reading a webhook's job",
-                      "SELECT request_id, system, state, attempts, rows,"
-                      " next_at, error, updated_at, job FROM request_systems"
-                      " WHERE job = ?1",
+                      SYSTEM_ROW_COLUMNS " WHERE job = ?1",
                       SW_ARGS(sw_v_text(job)), system_rows, &c);
 }
 

@@ -88,11 +88,13 @@ static bool bind_for(sw_selector *q, int k, const char *value)
     return sw_selector_bind(q, &v, NULL);
 }
 
-/* "col" IN (?a, ?b) of the values of the person (or held set) in the
- * identity's space; false when none applies. */
+/* The values of the person (or held set) in the identity's space, as
+ * "col" IN (?a, ?b) joined to what came before by " OR " (*any: some
+ * identity came before), or for not_in as AND ("col" IS NULL OR "col"
+ * NOT IN (?a, ?b)); nothing when no value applies. */
 static bool identity_in(sw_selector *q, const sw_live_table *t,
                         const sw_sys_identity *id, const sw_person *p,
-                        bool *any)
+                        bool not_in, bool *any)
 {
     const char *space = sw_ident_space(id->type);
     int k = sw_live_class(t, id->column);
@@ -105,6 +107,9 @@ static bool identity_in(sw_selector *q, const sw_live_table *t,
             continue;
         if (open)
             sw_buf_puts(&q->where, ", ");
+        else if (not_in)
+            sw_buf_printf(&q->where, " AND (\"%s\" IS NULL OR \"%s\" NOT IN (",
+                          id->column, id->column);
         else
             sw_buf_printf(&q->where, "%s\"%s\" IN (", *any ? " OR " : "",
                           id->column);
@@ -113,7 +118,7 @@ static bool identity_in(sw_selector *q, const sw_live_table *t,
         open = *any = true;
     }
     if (open)
-        sw_buf_puts(&q->where, ")");
+        sw_buf_puts(&q->where, not_in ? "))" : ")");
     return !q->where.failed;
 }
 
@@ -124,7 +129,7 @@ bool sw_select_person(const sw_dataset *d, const sw_live_table *t,
     *ok = true;
     sw_buf_puts(&q->where, "(");
     for (size_t i = 0; *ok && i < d->n_identities; i++)
-        *ok = identity_in(q, t, &d->identities[i], p, &any);
+        *ok = identity_in(q, t, &d->identities[i], p, false, &any);
     sw_buf_puts(&q->where, ")");
     *ok = *ok && !q->where.failed;
     return any;
@@ -135,31 +140,31 @@ bool sw_select_person(const sw_dataset *d, const sw_live_table *t,
 bool sw_select_not_held(const sw_dataset *d, const sw_live_table *t,
                         const sw_person *held, sw_selector *q)
 {
-    for (size_t i = 0; i < d->n_identities; i++) {
-        const sw_sys_identity *id = &d->identities[i];
-        const char *space = sw_ident_space(id->type);
-        int k = sw_live_class(t, id->column);
-        bool open = false;
-        for (size_t j = 0; j < held->n; j++) {
-            if (strcmp(held->ids[j].type, space) != 0)
-                continue;
-            if (k == SW_COL_INT && strspn(held->ids[j].value, "0123456789") !=
-                                       strlen(held->ids[j].value))
-                continue;
-            if (open)
-                sw_buf_puts(&q->where, ", ");
-            else
-                sw_buf_printf(&q->where,
-                              " AND (\"%s\" IS NULL OR \"%s\" NOT IN (",
-                              id->column, id->column);
-            if (!bind_for(q, k, held->ids[j].value))
-                return false;
-            open = true;
-        }
-        if (open)
-            sw_buf_puts(&q->where, "))");
-    }
-    return !q->where.failed;
+    bool any = false, ok = true;
+    for (size_t i = 0; ok && i < d->n_identities; i++)
+        ok = identity_in(q, t, &d->identities[i], held, true, &any);
+    return ok;
+}
+
+sw_status sw_count_held(sw_sysconn *c, const sw_dataset *d,
+                        const sw_live_table *t, const sw_person *held,
+                        const sw_selector *q, int64_t *n)
+{
+    *n = 0;
+    sw_selector h;
+    if (!held->n)
+        return SW_OK;
+    if (!sw_selector_copy(q, &h))
+        return sw_sys_fail(c, SW_ERR_NOMEM, "out of memory");
+    sw_buf_puts(&h.where, " AND ");
+    bool ok;
+    sw_status st = SW_OK;
+    if (sw_select_person(d, t, held, &h, &ok))
+        st = sw_sys_count(c, d->table, &h, n);
+    else if (!ok)
+        st = sw_sys_fail(c, SW_ERR_NOMEM, "out of memory");
+    sw_selector_free(&h);
+    return st;
 }
 
 bool sw_select_child(const sw_dataset *parent, const sw_sys_relation *rel,

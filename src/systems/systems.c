@@ -94,6 +94,10 @@ static sw_status conn_get(sw_store *s, const sw_system *sys, sw_sysconn **out)
         sw_ext_set(s, SW_EXT_SYSTEMS, k, NULL, conn_cache_free);
     }
     sw_sysconn *c = &k->c[sys - s->policy->systems];
+    /* a kept connection whose server went away since (restarted, or the
+     * connection timed out) is made again before it is used */
+    if (c->db && sw_sys_run(c, "SELECT 1", NULL, 0, NULL, NULL, NULL) != SW_OK)
+        sw_sysconn_close(c);
     if (!c->db) {
         sw_status st = open_checked(s, sys, c);
         if (st != SW_OK)
@@ -573,20 +577,19 @@ static sw_status visit(walk *w, const sw_dataset *d, sw_selector *q)
 static sw_status visit_unheld(walk *w, size_t di, sw_selector *q)
 {
     const sw_dataset *d = &w->sys->datasets[di];
-    int64_t all = 0, left = 0;
-    sw_status st = sw_sys_count(w->c, d->table, q, &all);
-    if (st == SW_OK && activity_held(w->held, d->activity)) {
-        w->kept += all > 0 ? (size_t)all : 0;
-        return SW_OK;
+    int64_t kept = 0;
+    sw_status st;
+    if (activity_held(w->held, d->activity)) {
+        st = sw_sys_count(w->c, d->table, q, &kept);
+        w->kept += kept > 0 ? (size_t)kept : 0;
+        return st != SW_OK ? sw_fail(w->s, st, "%s", w->c->err) : SW_OK;
     }
-    if (st == SW_OK &&
-        !sw_select_not_held(d, &w->c->live[di], &w->held->people, q))
-        return sw_fail(w->s, SW_ERR_NOMEM, "out of memory");
-    if (st == SW_OK)
-        st = sw_sys_count(w->c, d->table, q, &left);
+    st = sw_count_held(w->c, d, &w->c->live[di], &w->held->people, q, &kept);
     if (st != SW_OK)
         return sw_fail(w->s, st, "%s", w->c->err);
-    w->kept += all > left ? (size_t)(all - left) : 0;
+    if (!sw_select_not_held(d, &w->c->live[di], &w->held->people, q))
+        return sw_fail(w->s, SW_ERR_NOMEM, "out of memory");
+    w->kept += kept > 0 ? (size_t)kept : 0;
     return visit(w, d, q);
 }
 
@@ -674,6 +677,16 @@ static sw_status webhook_rows(sw_store *s, const sw_system *sys,
 sw_status sw_system_rows(sw_store *s, const char *subject, char **json)
 {
     *json = NULL;
+    json_t *all;
+    sw_status st = sw_system_rows_json(s, subject, &all);
+    if (st == SW_OK && !(*json = sw_json_text(all)))
+        return sw_fail(s, SW_ERR_NOMEM, "out of memory");
+    return st;
+}
+
+sw_status sw_system_rows_json(sw_store *s, const char *subject, json_t **out)
+{
+    *out = NULL;
     sw_status st = need_systems(s);
     sw_person p = {0, NULL};
     if (st == SW_OK)
@@ -729,9 +742,9 @@ sw_status sw_system_rows(sw_store *s, const char *subject, char **json)
                       "rows", total));
         st = sw_tx_end(s, st);
     }
-    if (st == SW_OK && !(*json = sw_json_text(all)))
-        return sw_fail(s, SW_ERR_NOMEM, "out of memory");
-    if (st != SW_OK)
+    if (st == SW_OK)
+        *out = all;
+    else
         json_decref(all);
     return st;
 }
@@ -1099,6 +1112,57 @@ static int span_row(sw_sysconn *c, void *stmt, void *p)
     return 1;
 }
 
+/* A PostgreSQL table keeps its rows in a heap, in no key's order: it goes
+ * in spans of the heap's blocks (a TID range scan reads each block once,
+ * as one DELETE would), of about batch rows each by the table's
+ * statistics. A row an update moves back into a block passed already
+ * waits for the next sweep. *done false: not a plain table (a partitioned
+ * or inherited one), and spans of the key go instead. */
+static sw_status expire_blocks(sweep_ctx *x, sw_sysconn *c, const sw_dataset *d,
+                               const sw_selector *due, sw_system_expiry *e,
+                               bool *done)
+{
+    *done = false;
+    char name[160];
+    snprintf(name, sizeof(name), "\"%s\"", d->table);
+    sw_val rel = {SW_TEXT, 0, name, strlen(name)};
+    span_ctx k = {0, 0, false}; /* lo: the blocks; hi: rows a block */
+    sw_status st = sw_sys_run(
+        c,
+        "SELECT (pg_relation_size(oid) / current_setting('block_size')::int)"
+        "::bigint, (GREATEST(reltuples, 0) / GREATEST(relpages, 1))::bigint"
+        " FROM pg_class WHERE oid = ?1::regclass AND relkind = 'r'"
+        " AND NOT relhassubclass",
+        &rel, 1, span_row, &k, NULL);
+    if (st != SW_OK)
+        return sw_fail(x->s, st, "%s", c->err);
+    if (!k.any)
+        return SW_OK;
+    *done = true;
+    int64_t per_block = k.hi > 0 ? k.hi : 64; /* never analysed: a guess */
+    int64_t width = (int64_t)x->batch / per_block;
+    if (width < 1)
+        width = 1;
+    for (int64_t lo = 0; st == SW_OK && lo < k.lo; lo += width) {
+        sw_selector bq;
+        if (!sw_selector_copy(due, &bq))
+            return sw_fail(x->s, SW_ERR_NOMEM, "out of memory");
+        char from[48], to[48];
+        snprintf(from, sizeof(from), "(%lld,0)", (long long)lo);
+        snprintf(to, sizeof(to), "(%lld,0)", (long long)(lo + width));
+        sw_val v = {SW_TEXT, 0, NULL, 0};
+        sw_buf_puts(&bq.where, " AND ctid >= ");
+        sw_selector_bind(&bq, &v, from);
+        sw_buf_puts(&bq.where, "::tid AND ctid < ");
+        sw_selector_bind(&bq, &v, to);
+        sw_buf_puts(&bq.where, "::tid");
+        st = bq.where.failed ? sw_fail(x->s, SW_ERR_NOMEM, "out of memory")
+                             : expire_run(x, c, d, &bq, e);
+        sw_selector_free(&bq);
+    }
+    return st;
+}
+
 /* A dataset with an integer key goes in spans of batch keys, from the
  * table's lowest key to its highest (an index's two ends): each span one
  * batch, no rows counted out first. *done false: the keys are too sparse
@@ -1144,27 +1208,31 @@ static sw_status expire_dataset(sweep_ctx *x, sw_sysconn *c, size_t di,
     if (!rule || rule->keep_kind != SW_KEEP_PERIOD)
         return SW_OK; /* no period: nothing falls due */
     sw_instant cut = cutoff(rule, sw_clock_now(&x->s->clock));
-    sw_selector all;
-    sw_selector_init(&all);
-    sw_status st = clock_before(&all, d, t, cut)
+    sw_selector due;
+    sw_selector_init(&due);
+    sw_status st = clock_before(&due, d, t, cut)
                        ? SW_OK
                        : sw_fail(x->s, SW_ERR_NOMEM, "out of memory");
-    int64_t n_all = 0, n_due = 0;
-    if (st == SW_OK && (st = sw_sys_count(c, d->table, &all, &n_all)) != SW_OK)
+    /* what holds keep is counted where it is (an activity held: every
+     * row due; people: their rows, found by the identities' indexes);
+     * the rows that go are counted by the statements that remove them,
+     * never by a count of the table first */
+    int64_t kept = 0;
+    bool whole = activity_held(x->held, d->activity);
+    if (st == SW_OK)
+        st = whole ? sw_sys_count(c, d->table, &due, &kept)
+                   : sw_count_held(c, d, t, &x->held->people, &due, &kept);
+    if (st != SW_OK)
         st = sw_fail(x->s, st, "%s", c->err);
-    if (st != SW_OK || activity_held(x->held, d->activity)) {
-        e->held = n_all > 0 ? (size_t)n_all : 0;
-        sw_selector_free(&all);
-        return st;
-    }
-    sw_selector due;
-    if (!sw_selector_copy(&all, &due) ||
+    e->held = kept > 0 ? (size_t)kept : 0;
+    if (st == SW_OK && !whole &&
         !sw_select_not_held(d, t, &x->held->people, &due))
         st = sw_fail(x->s, SW_ERR_NOMEM, "out of memory");
-    if (st == SW_OK && (st = sw_sys_count(c, d->table, &due, &n_due)) != SW_OK)
-        st = sw_fail(x->s, st, "%s", c->err);
-    e->held = n_all > n_due ? (size_t)(n_all - n_due) : 0;
-    if (st == SW_OK && x->dry_run) {
+    if (st != SW_OK || whole) {
+        sw_selector_free(&due);
+        return st;
+    }
+    if (x->dry_run) {
         sw_system_erasure er;
         memset(&er, 0, sizeof(er));
         walk w = {.s = x->s,
@@ -1178,25 +1246,25 @@ static sw_status expire_dataset(sweep_ctx *x, sw_sysconn *c, size_t di,
             if (strcmp(er.steps[i].table, d->table) == 0)
                 e->rows += er.steps[i].rows;
         free(er.steps);
+        sw_selector_free(&due);
+        return st;
     }
-    if (st == SW_OK && n_due > 0 && !x->dry_run &&
-        sw_live_class(t, d->key) == SW_COL_INT) {
-        bool done = false;
+    bool done = false;
+    if (c->sys->connector == SW_CONN_POSTGRESQL)
+        st = expire_blocks(x, c, d, &due, e, &done);
+    if (st == SW_OK && !done && sw_live_class(t, d->key) == SW_COL_INT)
         st = expire_spans(x, c, d, &due, e, &done);
-        if (st != SW_OK || done) {
-            sw_selector_free(&due);
-            sw_selector_free(&all);
-            return st;
-        }
+    if (st != SW_OK || done) {
+        sw_selector_free(&due);
+        return st;
     }
     size_t prev = SIZE_MAX;
     sw_selector keys; /* each batch's last key, kept for the next batch */
     sw_selector_init(&keys);
-    for (bool more = n_due > 0; st == SW_OK && more && !x->dry_run;)
+    for (bool more = true; st == SW_OK && more;)
         st = expire_batch(x, c, d, &due, &keys, &prev, &more, e);
     sw_selector_free(&keys);
     sw_selector_free(&due);
-    sw_selector_free(&all);
     return st;
 }
 

@@ -12,6 +12,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <jansson.h>
+
 #include "core/buf.h"
 #include "steward/systems.h"
 #include "store/driver.h"
@@ -115,6 +117,10 @@ bool sw_select_person(const sw_dataset *d, const sw_live_table *t,
 /* Leaves out the rows naming one of held's values. */
 bool sw_select_not_held(const sw_dataset *d, const sw_live_table *t,
                         const sw_person *held, sw_selector *q);
+/* How many of the rows q selects belong to held people (0 without any). */
+sw_status sw_count_held(sw_sysconn *c, const sw_dataset *d,
+                        const sw_live_table *t, const sw_person *held,
+                        const sw_selector *q, int64_t *n);
 /* Makes q, a parent's selector, the selector of a dataset that refers to
  * it through rel. */
 bool sw_select_child(const sw_dataset *parent, const sw_sys_relation *rel,
@@ -166,5 +172,9 @@ typedef struct sw_webhook_result {
 /* Sends a job to a webhook system, signed, and reads its answer. */
 sw_status sw_webhook_run(sw_store *s, const sw_system *sys,
                          const sw_webhook_job *j, sw_webhook_result *out);
+
+/* sw_system_rows as JSON (an array the caller owns), for the answers of
+ * requests to carry without a second parse. */
+sw_status sw_system_rows_json(sw_store *s, const char *subject, json_t **out);
 
 #endif

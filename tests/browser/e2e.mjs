@@ -9,7 +9,7 @@
 import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, existsSync, rmSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync, rmSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,7 +28,29 @@ const port = await new Promise((resolve) => {
 });
 const base = `http://127.0.0.1:${port}`;
 
-cli('init');
+// the bundled policy and one system of the company's: a CRM in an SQLite
+// file (docs/connectors.md), where Bea has a contact row
+const crm = join(dir, 'crm.db');
+process.env.E2E_CRM = crm;
+execFileSync('sqlite3', [crm, "CREATE TABLE contacts(id INTEGER PRIMARY KEY, email TEXT);" +
+  " INSERT INTO contacts VALUES (1, 'bea@example.com'), (2, 'cal@example.com');"]);
+const policy = join(dir, 'policy.yaml');
+writeFileSync(policy, readFileSync(new URL('../../policies/cpaas-notice.yaml', import.meta.url), 'utf8') + `
+systems:
+  - id: crm
+    name: Sales CRM
+    connector: sqlite
+    credentials: { env: E2E_CRM }
+    datasets:
+      - table: contacts
+        activity: customer_account
+        key: id
+        identities:
+          - { type: email, column: email }
+        columns:
+          - { name: email, category: user.contact.email, erase: delete }
+`);
+cli('init', '--policy', policy);
 const customer = JSON.parse(cli('subject', 'add', '--kind', 'customer', '--account', 'ACME-7',
   '--email', 'ann@example.com', '--phone', '+447700900123', '--json')).id;
 cli('record', 'add', '--subject', customer, '--activity', 'customer_account',
@@ -208,6 +230,36 @@ try {
   await unsub.goto(base + '/privacy/unsubscribe?token=forged');
   await unsub.waitForFunction(() => document.querySelector('#state').textContent.includes('not valid'));
 
+  // ---- an erasure that waits for a system, near its deadline ----
+  const bea = JSON.parse(cli('subject', 'add', '--kind', 'customer', '--account', 'ACME-8',
+    '--email', 'bea@example.com', '--json')).id;
+  const received = new Date(Date.now() - 28 * 86400e3).toISOString().slice(0, 19) + 'Z';
+  const opened = JSON.parse(cli('request', 'open', '--type', 'erasure', '--regulation', 'gdpr',
+    '--subject', bea, '--received', received, '--json'));
+  cli('request', 'verify', opened.id, '--code', /is (\d{6})\./.exec(opened.verification_message)[1]);
+  const sql = (q) => execFileSync('sqlite3', [crm, q], { encoding: 'utf8' }).trim();
+  sql('ALTER TABLE contacts RENAME TO moved'); // the CRM's table is gone
+  await con.goto(`${base}/console/#request/${opened.id}`);
+  await con.waitForSelector('#req-state');
+  await con.click('text=Fulfil');
+  await con.waitForFunction(() => [...document.querySelectorAll('[role=status]')]
+    .some((e) => !e.hidden && e.textContent.includes('waits for 1 system: crm')));
+  assert.equal(await con.textContent('#req-state'), 'in_progress');
+  assert.doesNotMatch(await con.textContent('#view'), /null/);
+  const rowOf = async () => con.$$eval('tr', (trs) => trs.map((t) => t.textContent)
+    .find((t) => t.startsWith('crm')) || '');
+  assert.match(await rowOf(), /^crmpending01/);
+  const alert = await con.textContent('[role=alert]');
+  assert.match(alert, /^1 system not done yet, and the deadline is in \d working days$/);
+  await shot(con, 'console-request-systems');
+  // back: the same button erases Bea's row in the CRM and completes it
+  sql('ALTER TABLE moved RENAME TO contacts');
+  await con.click('text=Fulfil');
+  await con.waitForFunction(() => document.querySelector('#req-state')?.textContent === 'completed');
+  assert.match(await rowOf(), /^crmdone1/);
+  assert.equal(await con.$('[role=alert]'), null);
+  assert.equal(sql('SELECT group_concat(email) FROM contacts'), 'cal@example.com');
+
   // ---- cookies: the choice is kept; GPC refuses ----
   await page.check('#c-analytics');
   await page.click('#cookie-form button');
@@ -226,8 +278,8 @@ try {
 
   assert.deepEqual(errors, [], 'script errors in the pages');
   // the daemon logged no address
-  assert.ok(!log.includes('ann@example.com') && !log.includes('sub@example.com'), 'an address in the log');
-  console.log('browser: privacy centre, console, unsubscribe, cookies: ok');
+  assert.ok(!['ann', 'sub', 'bea'].some((n) => log.includes(n + '@example.com')), 'an address in the log');
+  console.log('browser: privacy centre, console, systems, unsubscribe, cookies: ok');
 } catch (e) {
   failed = true;
   console.error(e);

@@ -727,6 +727,119 @@ static void test_retention_goes_batch_by_batch(void **state)
     all_n(c, "SELECT count(*) FROM orders", 0);
 }
 
+/* The audit entries of one system's expiry, one a batch. */
+typedef struct expiry_count {
+    const char *system;
+    long n;
+} expiry_count;
+
+static int count_expiry(const sw_audit_entry *e, void *p)
+{
+    expiry_count *k = p;
+    json_t *d = json_loads(e->details ? e->details : "{}", 0, NULL);
+    const char *sys = json_string_value(json_object_get(d, "system"));
+    if (strcmp(e->action, "system.expire") == 0 && sys &&
+        strcmp(sys, k->system) == 0)
+        k->n++;
+    json_decref(d);
+    return 0;
+}
+
+static long expiry_batches(crm *c, const char *system)
+{
+    expiry_count k = {system, 0};
+    assert_int_equal(sw_audit_log(c->t.s, NULL, count_expiry, &k), SW_OK);
+    return k.n;
+}
+
+/* 2 000 contacts past their time in each CRM, keys 100 * step to 2099 *
+ * step, one in a hundred with an order; ana's account held; the sweep in
+ * batches of 100 rows. Every row due goes, children first, but the held
+ * account's, whatever batch it is in; each batch an audit entry. */
+static void bulk_sweep(crm *c, long step)
+{
+    char sql[1024];
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO contacts SELECT i * %ld, rpad('Person ', 100, 'x'),"
+             " 'p' || i || '@bulk.example', NULL, 'bulk-' || i,"
+             " '2019-05-01 08:00:00' FROM generate_series(100, 2099) i;"
+             " INSERT INTO orders SELECT 1000 + i, i * %ld, '1.00' FROM"
+             " generate_series(100, 2099, 100) i; ANALYZE contacts",
+             step, step);
+    psql(c->pg_db, sql);
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO contacts SELECT seq * %ld, RPAD('Person ', 100, 'x'),"
+             " CONCAT('p', seq, '@bulk.example'), NULL, CONCAT('bulk-', seq),"
+             " '2019-05-01 08:00:00' FROM seq_100_to_2099;"
+             " INSERT INTO orders SELECT 1000 + seq, seq * %ld, '1.00' FROM"
+             " seq_100_to_2099_step_100",
+             step, step);
+    maria(c->maria_port, c->maria_db, sql);
+    snprintf(sql, sizeof(sql),
+             "WITH RECURSIVE n(i) AS (SELECT 100 UNION ALL SELECT i + 1"
+             " FROM n WHERE i < 2099) INSERT INTO contacts SELECT i * %ld,"
+             " 'Person ' || hex(zeroblob(46)), 'p' || i || '@bulk.example',"
+             " NULL, 'bulk-' || i, '2019-05-01 08:00:00' FROM n;"
+             " INSERT INTO orders SELECT 1000 + id / %ld, id, '1.00' FROM"
+             " contacts WHERE id >= 100 AND (id / %ld) %% 100 = 0",
+             step, step, step);
+    tu_exec_sql(c->lite, sql);
+    all_n(c, "SELECT count(*) FROM contacts", 2003);
+    all_n(c, "SELECT count(*) FROM orders", 23);
+    char hold[SW_ID_BUFSZ];
+    assert_int_equal(
+        sw_hold_place(c->t.s, "account:acc-1", "litigation", "dispute", hold),
+        SW_OK);
+    sw_system_sweep *w;
+    assert_int_equal(sw_system_sweep_run(c->t.s, false, 100, &w), SW_OK);
+    size_t sql_systems = 0;
+    for (size_t i = 0; i < w->n; i++) {
+        assert_string_equal(w->tables[i].error, "");
+        if (strcmp(w->tables[i].system, "support") == 0)
+            continue;
+        assert_int_equal(w->tables[i].rows, 2001); /* bob and the bulk */
+        assert_int_equal(w->tables[i].held, 1);    /* ana */
+        sql_systems++;
+    }
+    assert_int_equal(sql_systems, 3);
+    sw_system_sweep_free(w);
+    /* SQLite and PostgreSQL mask and hash, MariaDB deletes: left as they
+     * were, ana (held) and cy (recent) */
+    const char *kept = "SELECT count(*) FROM contacts WHERE name <> 'x'"
+                       " AND id IN (1, 3)";
+    assert_int_equal(lite_n(c, "SELECT count(*) FROM contacts WHERE"
+                               " name <> 'x'"),
+                     2);
+    assert_int_equal(lite_n(c, kept), 2);
+    assert_int_equal(pg_n(c, "SELECT count(*) FROM contacts WHERE"
+                             " name <> 'x'"),
+                     2);
+    assert_int_equal(pg_n(c, kept), 2);
+    assert_int_equal(maria_n(c, "SELECT count(*) FROM contacts"), 2);
+    assert_int_equal(maria_n(c, kept), 2);
+    all_n(c, "SELECT count(*) FROM orders", 2); /* ana's */
+    /* batches of about 100 rows: some twenty of them in each system */
+    long lite = expiry_batches(c, "crm_lite"), pg = expiry_batches(c, "crm_pg"),
+         ma = expiry_batches(c, "crm_maria");
+    assert_true(lite >= 15 && lite <= 30);
+    assert_true(pg >= 10 && pg <= 60);
+    assert_true(ma >= 15 && ma <= 30);
+}
+
+/* Keys close together: spans of the key (of the heap's blocks on
+ * PostgreSQL), over many pages of each database. */
+static void test_retention_spans_many_rows(void **state)
+{
+    bulk_sweep(*state, 1);
+}
+
+/* Keys a million apart, too sparse for spans: batches by row, each from
+ * the last key of the batch before. */
+static void test_retention_batches_sparse_keys_by_row(void **state)
+{
+    bulk_sweep(*state, 1000000);
+}
+
 static void test_erasure_keeps_what_a_hold_covers(void **state)
 {
     crm *c = *state;
@@ -932,6 +1045,40 @@ static void test_stopped_server_resumes_the_erasure(void **state)
     json_decref(sys);
 }
 
+/* A connection kept from one call to the next, its server restarted in
+ * between: the next call makes it again and answers at once. */
+static void test_kept_connection_survives_a_restart(void **state)
+{
+    crm *c = *state;
+    tu_path(c->dir, "spare-mariadb", c->spare_dir, sizeof(c->spare_dir));
+    spare_server(c, "start");
+    snprintf(c->maria_port, sizeof(c->maria_port), "%s",
+             env_or("STEWARD_TEST_MARIADB_SPARE_PORT", "3307"));
+    make_maria(c);
+    char sid[SW_ID_BUFSZ];
+    prospect(c, "ana@example.com", "acc-1", sid);
+    char *json;
+    assert_int_equal(sw_system_rows(c->t.s, sid, &json), SW_OK);
+    assert_non_null(strstr(json, "crm_maria"));
+    free(json);
+    spare_server(c, "pause");
+    spare_server(c, "resume");
+    if (sw_system_rows(c->t.s, sid, &json) != SW_OK)
+        fail_msg("after the restart: %s", sw_errmsg(c->t.s));
+    json_t *all = json_loads(json, 0, NULL);
+    free(json);
+    size_t i, maria_rows = 0;
+    json_t *e;
+    json_array_foreach(all, i, e)
+    {
+        if (strcmp(json_string_value(json_object_get(e, "system")),
+                   "crm_maria") == 0)
+            maria_rows++;
+    }
+    json_decref(all);
+    assert_true(maria_rows > 0);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -942,10 +1089,13 @@ int main(void)
         T(test_dry_run_changes_nothing),
         T(test_retention_sweep_honours_a_hold),
         T(test_retention_goes_batch_by_batch),
+        T(test_retention_spans_many_rows),
+        T(test_retention_batches_sparse_keys_by_row),
         T(test_erasure_keeps_what_a_hold_covers),
         T(test_webhook_answers_later_and_callbacks_are_checked),
         T(test_cli_check_and_dry_run),
         T(test_stopped_server_resumes_the_erasure),
+        T(test_kept_connection_survives_a_restart),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -42,18 +42,24 @@ async function queue() {
       : el('p', {}, 'No open requests.'));
 }
 
-async function request(id) {
+/* A request; failed: what the last action answered, shown over the
+ * request as it is now (an erasure that waits shows its systems). */
+async function request(id, failed) {
   const r = await call('GET', '/v1/requests/' + encodeURIComponent(id));
   const out = el('div', { role: 'status', 'aria-live': 'polite', hidden: true });
   const act = async (verb, body) => {
+    let res;
     try {
-      const res = await call('POST', `/v1/requests/${encodeURIComponent(id)}/${verb}`, body);
-      await request(id);
-      if (res.answer) {
-        view().append(el('h3', {}, 'Answer'),
-          el('pre', {}, typeof res.answer === 'string' ? res.answer : JSON.stringify(res.answer, null, 2)));
-      }
-    } catch (e) { say(out, e.message, 'error'); }
+      res = await call('POST', `/v1/requests/${encodeURIComponent(id)}/${verb}`, body);
+    } catch (e) {
+      try { await request(id, e.message); } catch { say(out, e.message, 'error'); }
+      return;
+    }
+    await request(id);
+    if (res.answer) {
+      view().append(el('h3', {}, 'Answer'),
+        el('pre', {}, typeof res.answer === 'string' ? res.answer : JSON.stringify(res.answer, null, 2)));
+    }
   };
   const open = !r.closed_at;
   const buttons = el('div', {},
@@ -72,7 +78,8 @@ async function request(id) {
       el('button', { class: 'secondary', on: { click: () => act('extend', { reason: $('reason').value }) } }, 'Extend'),
       el('button', { class: 'danger', on: { click: () => act('refuse', { reason: $('reason').value }) } }, 'Refuse'),
     ] : null);
-  view().replaceChildren(
+  /* (replaceChildren would write a null as the text "null") */
+  view().replaceChildren(...[
     el('p', {}, el('a', { href: '#queue' }, '← All requests')),
     el('h2', {}, `Request ${r.id}`),
     table(['Type', 'Law', 'State', 'Received', 'Due', 'Working days left', 'Subject'], [el('tr', {},
@@ -85,7 +92,8 @@ async function request(id) {
     el('h3', {}, 'Timeline'),
     table(['When', 'State', 'By', 'Reason'], (r.timeline || []).map((t) => el('tr', {},
       el('td', {}, t.at), el('td', {}, t.state), el('td', {}, t.actor), el('td', {}, t.reason)))),
-    buttons, out);
+    buttons, out].filter((c) => c !== null));
+  if (failed) say(out, failed, 'error');
 }
 
 /* An erasure's progress in the company's systems (docs/connectors.md):
