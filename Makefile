@@ -63,6 +63,7 @@ bench: build
 	./$(BUILD)/bench/bench_consent
 	sh bench/bench_http.sh $(BUILD)
 	sh bench/bench_pg.sh $(BUILD)
+	sh bench/bench_scan.sh $(BUILD)
 	sh bench/bench_systems.sh $(BUILD)
 
 format:

@@ -32,6 +32,8 @@ check pc  libmicrohttpd   libmicrohttpd-dev
 check pc  libpq           libpq-dev
 # the connectors: MariaDB and MySQL systems
 check pc  libmariadb      libmariadb-dev
+# personal data in free text: one multi-pattern scan
+check pc  libhs           libvectorscan-dev
 # time zones of the law's calendars
 check pc  icu-i18n        libicu-dev
 # stewardd's outbox through an SMTP relay
@@ -57,6 +59,7 @@ fi
 if [ "${1:-}" = bench ]; then
     check cmd wrk         wrk
     check cmd nginx       nginx-light
+    check cmd rg          ripgrep
 fi
 
 browser() {

@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 build=${1:?usage: scripts/fuzz.sh BUILD_DIR SECONDS [HARNESS...]}
 seconds=${2:-60}
 shift 2 2>/dev/null || shift $#
-harnesses=${*:-"policy time ingest body public"}
+harnesses=${*:-"policy time ingest body public scan"}
 mkdir -p "$build/crash"
 # the same suppressions as the sanitized test build (a leak inside
 # libfyaml on malformed YAML, see the file)

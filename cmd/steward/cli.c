@@ -102,6 +102,8 @@ static const struct option long_opts[] = {
     {"categories", required_argument, NULL, OV(O_CATEGORIES)},
     {"confidential-until", required_argument, NULL, OV(O_CONFIDENTIAL_UNTIL)},
     {"system", required_argument, NULL, OV(O_SYSTEM)},
+    {"types", required_argument, NULL, OV(O_TYPES)},
+    {"redact", required_argument, NULL, OV(O_REDACT)},
     {NULL, 0, NULL, 0}};
 
 /* The identifier type each identifier option stands for. */

@@ -83,6 +83,8 @@ typedef enum cli_opt {
     O_CATEGORIES,
     O_CONFIDENTIAL_UNTIL,
     O_SYSTEM,
+    O_TYPES,
+    O_REDACT,
     O_COUNT_
 } cli_opt;
 

@@ -20,6 +20,7 @@ int cmd_objection(int argc, char **argv, cli *c);
 int cmd_unsubscribe(int argc, char **argv, cli *c);
 int cmd_suppression(int argc, char **argv, cli *c);
 int cmd_check(int argc, char **argv, cli *c);
+int cmd_scan(int argc, char **argv, cli *c);
 int cmd_cookie(int argc, char **argv, cli *c);
 int cmd_request(int argc, char **argv, cli *c);
 int cmd_report(int argc, char **argv, cli *c);

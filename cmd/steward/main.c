@@ -34,6 +34,8 @@ static const struct {
     {"unsubscribe", cmd_unsubscribe, "put an address on the suppression list"},
     {"suppression", cmd_suppression, "list the suppression list (hashes)"},
     {"check", cmd_check, "may a purpose be pursued for an address? why?"},
+    {"scan", cmd_scan,
+     "find personal data in free text, or write the text redacted"},
     {"cookie", cmd_cookie, "record a website visitor's cookie choices"},
     {"request", cmd_request,
      "data-subject requests: open, verify, extend, refuse, complete, list"},

@@ -100,6 +100,12 @@ void sw_store_set_clock(sw_store *s, const sw_clock *c);
  * once. */
 void sw_store_set_public_url(sw_store *s, const char *url);
 
+/* The key of the scanner's pseudonyms (sw_redact in hash mode): derived
+ * from the store's master key, so the same value gives the same
+ * pseudonym in every text redacted with this store, and nothing outside
+ * it can compute one. 32 bytes into key. */
+void sw_store_pseudonym_key(sw_store *s, uint8_t key[32]);
+
 /* Replaces who acts, for the audit trail (a daemon: the caller's key). */
 void sw_store_set_actor(sw_store *s, const char *actor);
 

@@ -2,6 +2,7 @@
 /* Identifier normalisation: one canonical form per type before blind
  * indexing, so "Ann@Example.com " and "ann@example.com" are one person. */
 #include "steward/ident.h"
+#include "core/checksum.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -219,21 +220,6 @@ static sw_status norm_phone(const char *type, const char *v,
     return SW_OK;
 }
 
-static bool luhn_ok(const char *d)
-{
-    int sum = 0, len = (int)strlen(d);
-    for (int i = 0; i < len; i++) {
-        int x = d[len - 1 - i] - '0';
-        if (i % 2 == 1) {
-            x *= 2;
-            if (x > 9)
-                x -= 9;
-        }
-        sum += x;
-    }
-    return sum % 10 == 0;
-}
-
 static sw_status norm_imei(const char *v, char *out, char *why, size_t n)
 {
     char d[64];
@@ -245,7 +231,7 @@ static sw_status norm_imei(const char *v, char *out, char *why, size_t n)
                    "%s '%s' must have 15 digits (14 and the check "
                    "digit)",
                    "IMEI", v);
-    if (!luhn_ok(d))
+    if (!sw_luhn_ok(d, strlen(d)))
         return bad(why, n, "%s '%s' fails its check digit", "IMEI", v);
     snprintf(out, SW_IDENT_MAX, "%s", d);
     return SW_OK;

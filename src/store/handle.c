@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/crypto.h"
 #include "steward/text.h"
 #include "store/sql.h"
 
@@ -156,6 +157,11 @@ void sw_store_set_public_url(sw_store *s, const char *url)
     size_t n = strlen(s->public_url);
     while (n && s->public_url[n - 1] == '/') /* base/v1/..., not base//v1 */
         s->public_url[--n] = '\0';
+}
+
+void sw_store_pseudonym_key(sw_store *s, uint8_t key[32])
+{
+    sw_blind_typekey(s->keys, "scan.pseudonym", key);
 }
 
 void sw_store_set_actor(sw_store *s, const char *actor)

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Private to the scanner (src/scan): the patterns vectorscan compiles and
+ * the validators that confirm what they find. A pattern reports where a
+ * candidate ends; its validator looks back from there over the bytes
+ * before it (a view of up to SCAN_VIEW bytes) and answers how long the
+ * finding is (0: none) and what confirmed it.
+ */
+#ifndef STEWARD_SCAN_INT_H
+#define STEWARD_SCAN_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "steward/scan.h"
+
+/* The longest finding (an e-mail address may have 254 bytes) and the
+ * bytes a validator may see before a candidate's end. */
+#define SCAN_MAXLEN 256
+#define SCAN_VIEW 320
+
+/* Confirms a candidate ending at end (avail bytes readable before it):
+ * the finding's length, its type (*type preset to the pattern's) and its
+ * rule; 0 when nothing is confirmed. */
+typedef uint32_t (*scan_check)(const char *end, size_t avail, sw_pii_type *type,
+                               const char **rule);
+
+typedef struct scan_pattern {
+    const char *re;
+    unsigned flags; /* HS_FLAG_* beyond the defaults */
+    sw_pii_type type;
+    unsigned types; /* the types its validator may answer */
+    scan_check check;
+} scan_pattern;
+
+/* The patterns, in id order; *n their count. */
+const scan_pattern *sw_scan_patterns(size_t *n);
+
+/* The value of a finding in normal form (lower-case address, digits of a
+ * number, letters and digits upper case), for the keyed hash; n bytes of
+ * out, the length written. */
+size_t sw_scan_normal(sw_pii_type t, const char *v, size_t len, char *out,
+                      size_t n);
+
+/* Where the stream's text is settled: every finding that starts before
+ * it has been reported (the redactor writes the text up to it). */
+uint64_t sw_scan_settled(const sw_scan_stream *st);
+
+#endif
