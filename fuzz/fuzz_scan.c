@@ -79,7 +79,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (int m = SW_REDACT_TYPE; m <= SW_REDACT_DROP; m++) {
         char *out;
         size_t len, counts[SW_PII_COUNT] = {0};
-        if (sw_redact_text(sc, (sw_redact_mode)m, key, text, n, &out, &len,
+        if (sw_redact_text(sc, (sw_redact_mode)m, 0, key, text, n, &out, &len,
                            counts) != SW_OK)
             abort();
         size_t all = 0;

@@ -104,6 +104,7 @@ static const struct option long_opts[] = {
     {"system", required_argument, NULL, OV(O_SYSTEM)},
     {"types", required_argument, NULL, OV(O_TYPES)},
     {"redact", required_argument, NULL, OV(O_REDACT)},
+    {"sample", required_argument, NULL, OV(O_SAMPLE)},
     {NULL, 0, NULL, 0}};
 
 /* The identifier type each identifier option stands for. */

@@ -85,6 +85,7 @@ typedef enum cli_opt {
     O_SYSTEM,
     O_TYPES,
     O_REDACT,
+    O_SAMPLE,
     O_COUNT_
 } cli_opt;
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* steward system list|check|rows|erase: the policy's systems (connectors). */
 #include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
@@ -119,6 +120,76 @@ static int do_check(cli *c, const cli_args *a)
     return rc;
 }
 
+/* Which columns of a system hold personal data, declared or not. */
+static int do_scan(cli *c, const cli_args *a)
+{
+    if (a->n_pos != 1)
+        return cli_usage("system scan", "give the system's id");
+    size_t sample = 1000;
+    if (a->set[O_SAMPLE]) {
+        char *end;
+        long v = strtol(a->v[O_SAMPLE], &end, 10);
+        if (*end || v < 1 || v > 10000000)
+            return cli_usage("system scan",
+                             "--sample: a number of rows from 1 to 10000000");
+        sample = (size_t)v;
+    }
+    sw_store *s;
+    sw_policy *p;
+    int rc = cli_open_store(c, &s, &p);
+    if (rc)
+        return rc;
+    sw_system_scan_report *r;
+    if (sw_system_scan(s, a->pos[0], sample, &r) != SW_OK) {
+        rc = cli_store_fail(s, "system not scanned");
+        cli_close_store(s, p);
+        return rc;
+    }
+    json_t *list = c->json ? json_array() : NULL;
+    for (size_t i = 0; i < r->n; i++) {
+        const sw_column_scan *col = &r->columns[i];
+        json_t *counts = json_object();
+        char text[256] = "";
+        size_t k = 0;
+        for (unsigned t = 0; t < SW_PII_COUNT; t++) {
+            if (!col->findings[t])
+                continue;
+            json_object_set_new(counts, sw_pii_name((sw_pii_type)t),
+                                json_integer((json_int_t)col->findings[t]));
+            if (k < sizeof(text))
+                k += (size_t)snprintf(
+                    text + k, sizeof(text) - k, "%s%s %zu", k ? ", " : "",
+                    sw_pii_name((sw_pii_type)t), col->findings[t]);
+        }
+        if (list) {
+            json_array_append_new(
+                list, json_pack("{s:s, s:s, s:s?, s:I, s:o}", "table",
+                                col->table, "column", col->column, "category",
+                                col->category[0] ? col->category : NULL, "rows",
+                                (json_int_t)col->rows, "findings", counts));
+            continue;
+        }
+        json_decref(counts);
+        char name[160];
+        snprintf(name, sizeof(name), "%s.%s", col->table, col->column);
+        printf("%-8s %-32s %-32s %6zu rows  %s\n",
+               col->total && !col->category[0] ? "UNDECL" : "", name,
+               col->category[0] ? col->category : "(undeclared)", col->rows,
+               col->total ? text : "nothing found");
+    }
+    if (list)
+        cli_print_json(json_pack("{s:s, s:I, s:o}", "system", r->system,
+                                 "undeclared", (json_int_t)r->undeclared,
+                                 "columns", list));
+    else
+        printf("system %s: %zu undeclared column%s with personal data\n",
+               r->system, r->undeclared, r->undeclared == 1 ? "" : "s");
+    rc = r->undeclared ? EXIT_REFUSED : 0;
+    sw_system_scan_report_free(r);
+    cli_close_store(s, p);
+    return rc;
+}
+
 /* The subject --subject names, or the one an identifier option names. */
 static int subject_of(sw_store *s, const cli_args *a, const char *cmd,
                       char id[SW_ID_BUFSZ])
@@ -217,6 +288,13 @@ static const cli_verb verbs[] = {
      "identity, a mask or a relation cannot use) and counts the rows of each\n"
      "table and category. Exit 1 when the schema does not match.",
      0, 1, 0},
+    {"scan", do_scan, "steward system scan NAME [--sample N] [--json]",
+     "Samples N rows (default 1000) of every declared table and scans each\n"
+     "text column for personal data (docs/scan.md): which columns hold\n"
+     "some, with counts by type, never the values. Exit 1 when a column the\n"
+     "policy does not declare holds personal data: data the register does\n"
+     "not know about. Reads only.",
+     0, 1, OPT_HI(O_SAMPLE)},
     {"rows", do_rows, "steward system rows --subject ID|--email E|--phone N",
      "Every system's rows of a person, found by the declared identity\n"
      "columns and followed through the relations, each labelled with\n"

@@ -241,6 +241,8 @@ static enum MHD_Result send_reply(call *c)
         MHD_add_response_header(resp, "Set-Cookie", c->set_cookie);
     if (c->disposition[0])
         MHD_add_response_header(resp, "Content-Disposition", c->disposition);
+    if (c->removed[0])
+        MHD_add_response_header(resp, "X-Steward-Removed", c->removed);
     if (c->status == 401)
         MHD_add_response_header(resp, "WWW-Authenticate",
                                 "Bearer realm=\"stewardd\"");

@@ -30,6 +30,7 @@ const route routes_api[] = {
     {"POST", "/v1/disclosures", A | D, 0, r_disclosure_add},
     {"GET", "/v1/disclosures", A | D | U, 0, r_disclosure_list},
     {"POST", "/v1/traffic", A | S, F_STREAM, r_traffic_ingest},
+    {"POST", "/v1/scan", A | S, F_STREAM | F_RAWBODY, r_scan},
     {"GET", "/v1/traffic", A | D, 0, r_traffic_find},
     {"POST", "/v1/traffic/bills", A | S, 0, r_traffic_bill},
     {"POST", "/v1/traffic/export", A | D | S, F_ACCOUNT, r_traffic_export},

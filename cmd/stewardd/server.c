@@ -24,6 +24,7 @@ int server_prepare(server *srv, char *err, size_t n)
     pthread_mutex_init(&srv->key_mu, NULL);
     pthread_mutex_init(&srv->rate_mu, NULL);
     pthread_mutex_init(&srv->out_mu, NULL);
+    pthread_mutex_init(&srv->scan_mu, NULL);
     pthread_mutex_init(&srv->conn_mu, NULL);
     /* the waits count on the monotonic clock: setting the system's clock
      * neither fires nor stalls them */
@@ -54,4 +55,6 @@ void server_release(server *srv)
     srv->so.group = NULL;
     free(srv->by_route);
     srv->by_route = NULL;
+    sw_scan_free(srv->scanner);
+    srv->scanner = NULL;
 }

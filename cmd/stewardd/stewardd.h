@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "steward/scan.h"
 #include "steward/steward.h"
 #include "views.h"
 
@@ -137,6 +138,10 @@ struct server {
     rate_slot rates[RATE_SLOTS];
     atomic_ulong rate_full; /* callers refused: the table was full */
 
+    /* the scanner of POST /v1/scan, compiled on its first call */
+    pthread_mutex_t scan_mu;
+    sw_scan *scanner;
+
     pthread_mutex_t out_mu; /* the outbox file */
     struct mailer *mail;    /* the SMTP relay's queue (mail.c), or NULL */
 
@@ -202,6 +207,7 @@ struct call {
     char disposition[128]; /* Content-Disposition, or "" */
     char retry_after[16];
     char set_cookie[256];
+    char removed[256]; /* X-Steward-Removed (POST /v1/scan), or "" */
     double t0;
     bool deferred; /* held back to the public floor (http.c) */
     /* a streamed body (ingest): the handler's state */

@@ -171,6 +171,17 @@ typedef struct sw_rule {
 typedef enum sw_role { SW_ROLE_CONTROLLER = 0, SW_ROLE_PROCESSOR } sw_role;
 
 /* A processing activity of the notice. */
+/* Free text of some of an activity's categories scanned before it is
+ * stored (docs/scan.md): what the scan finds is replaced as redact says
+ * (a sw_redact_mode: type, mask, hash, drop). */
+typedef struct sw_scan_rule {
+    sw_strs categories;
+    int redact;        /* sw_redact_mode */
+    sw_strs types;     /* the types looked for; none: every type */
+    unsigned type_set; /* the same as bits of sw_pii_type (0: every type) */
+    sw_pos pos;
+} sw_scan_rule;
+
 typedef struct sw_activity {
     const char *id;
     const char *name;
@@ -197,6 +208,8 @@ typedef struct sw_activity {
     sw_strs holds; /* hold kinds that suspend its deletion */
     size_t n_rules;
     const sw_rule *rules;
+    size_t n_scans;
+    const sw_scan_rule *scans;
     sw_pos pos;
 } sw_activity;
 

@@ -83,8 +83,15 @@ sw_status sw_scan_feed(sw_scan_stream *st, const char *p, size_t n);
 sw_status sw_scan_close(sw_scan_stream *st);
 /* What went wrong in the last call that failed ("" when nothing). */
 const char *sw_scan_errmsg(const sw_scan_stream *st);
+/* Reports only the types in the set (0: all the scanner's), from the
+ * next byte on: one scanner of every type serves any choice. */
+void sw_scan_restrict(sw_scan_stream *st, unsigned types);
 /* Bytes fed so far. */
 uint64_t sw_scan_fed(const sw_scan_stream *st);
+
+/* Counts by type as a JSON object ({"email": 2, ...}, the types with
+ * none left out): a json_t * the caller owns, NULL when out of memory. */
+void *sw_pii_counts_json(const size_t counts[SW_PII_COUNT]);
 
 /* ---- redaction ---- */
 
@@ -116,9 +123,13 @@ sw_status sw_redact_feed(sw_redactor *r, const char *p, size_t n);
 sw_status sw_redact_close(sw_redactor *r, size_t counts[SW_PII_COUNT]);
 const char *sw_redact_errmsg(const sw_redactor *r);
 
-/* One text at once: *out (the caller frees it, NUL-terminated, *out_n
- * bytes) and the counts of what was removed. */
-sw_status sw_redact_text(const sw_scan *sc, sw_redact_mode mode,
+/* The same as sw_scan_restrict, for what a redactor removes. */
+void sw_redact_restrict(sw_redactor *r, unsigned types);
+
+/* One text at once, only the types in the set redacted (0: all): *out
+ * (the caller frees it, NUL-terminated, *out_n bytes) and the counts of
+ * what was removed. */
+sw_status sw_redact_text(const sw_scan *sc, sw_redact_mode mode, unsigned types,
                          const uint8_t *key, const char *text, size_t n,
                          char **out, size_t *out_n,
                          size_t counts[SW_PII_COUNT]);

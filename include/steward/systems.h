@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "steward/scan.h"
 #include "steward/status.h"
 #include "steward/store.h"
 
@@ -56,6 +57,35 @@ typedef struct sw_system_report {
 sw_status sw_system_check(sw_store *s, const char *system,
                           sw_system_report **out);
 void sw_system_report_free(sw_system_report *r);
+
+/* ---- data discovery: personal data the policy does not declare ---- */
+
+/* One live text column of a declared table, and what the scanner found
+ * in a sample of its values. */
+typedef struct sw_column_scan {
+    char table[64];
+    char column[64];
+    char category[128]; /* its declared category, "" when undeclared */
+    size_t rows;        /* values sampled */
+    size_t findings[SW_PII_COUNT]; /* by sw_pii_type */
+    size_t total;
+} sw_column_scan;
+
+typedef struct sw_system_scan_report {
+    char system[64];
+    size_t n;
+    sw_column_scan *columns;
+    size_t undeclared; /* columns that are not declared and hold some */
+} sw_system_scan_report;
+
+/* Samples up to sample rows (0: 1000) of every declared table of an SQL
+ * system and scans each text column's values (docs/scan.md): which
+ * columns hold personal data, declared or not. Reads only; audited as
+ * "system.scan" with counts. *out is the caller's
+ * (sw_system_scan_report_free). */
+sw_status sw_system_scan(sw_store *s, const char *system, size_t sample,
+                         sw_system_scan_report **out);
+void sw_system_scan_report_free(sw_system_scan_report *r);
 
 /* ---- a person's rows ---- */
 

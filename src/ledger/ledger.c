@@ -17,6 +17,7 @@
 #include "ledger/ledger_sql.h"
 #include "steward/ident.h"
 #include "steward/ledger.h"
+#include "steward/scan.h"
 #include "store/chain.h"
 
 /* Blind-index "types" of the scopes, apart from identifier types. */
@@ -549,6 +550,74 @@ static const char *default_source(const sw_activity *a)
     return a->sources.n ? a->sources.v[0] : NULL;
 }
 
+/* ---- free text scanned on write (docs/scan.md) ---- */
+
+/* The scanner of every type, compiled once for the handle (a scan rule
+ * restricts what it removes). */
+static void scan_cache_free(void *p)
+{
+    sw_scan_free(p);
+}
+
+static sw_status scanner_of(sw_store *s, const sw_scan **out)
+{
+    sw_scan *sc = sw_ext_get(s, SW_EXT_SCANNERS);
+    if (!sc) {
+        char why[200];
+        sw_status st = sw_scan_new(0, &sc, why, sizeof(why));
+        if (st != SW_OK)
+            return sw_fail(s, st, "the scanner: %s", why);
+        sw_ext_set(s, SW_EXT_SCANNERS, sc, NULL, scan_cache_free);
+    }
+    *out = sc;
+    return SW_OK;
+}
+
+static const sw_scan_rule *scan_rule_of(const sw_activity *a,
+                                        const char *category)
+{
+    for (size_t i = 0; i < a->n_scans; i++)
+        if (sw_strs_contains(&a->scans[i].categories, category))
+            return &a->scans[i];
+    return NULL;
+}
+
+/* The value as it may be stored: redacted by the activity's scan rule
+ * for the category (*clean, the caller's, NULL when no rule applies);
+ * counts of what was removed. A value left empty is stored as
+ * "[dropped]". */
+static sw_status scan_on_write(sw_store *s, const sw_activity *a,
+                               const sw_record_spec *spec, char **clean,
+                               size_t *clean_n, size_t counts[SW_PII_COUNT])
+{
+    *clean = NULL;
+    const sw_scan_rule *r = scan_rule_of(a, spec->category);
+    if (!r)
+        return SW_OK;
+    const sw_scan *sc = NULL;
+    sw_status st = scanner_of(s, &sc);
+    if (st != SW_OK)
+        return st;
+    uint8_t key[32];
+    if (r->redact == SW_REDACT_HASH)
+        sw_store_pseudonym_key(s, key);
+    st = sw_redact_text(sc, (sw_redact_mode)r->redact, r->type_set,
+                        r->redact == SW_REDACT_HASH ? key : NULL, spec->value,
+                        spec->value_len, clean, clean_n, counts);
+    sw_wipe(key, sizeof(key));
+    if (st != SW_OK)
+        return sw_fail(s, st, "scanning the value of category '%s'",
+                       spec->category);
+    if (*clean_n == 0) {
+        free(*clean);
+        *clean = strdup("[dropped]");
+        *clean_n = *clean ? strlen(*clean) : 0;
+        if (!*clean)
+            return sw_fail(s, SW_ERR_NOMEM, "out of memory");
+    }
+    return SW_OK;
+}
+
 sw_status sw_record_add(sw_store *s, const sw_record_spec *spec,
                         char id[SW_ID_BUFSZ], sw_due *due_out)
 {
@@ -591,13 +660,24 @@ sw_status sw_record_add(sw_store *s, const sw_record_spec *spec,
                        "activity '%s' does not process subjects of kind '%s'",
                        a->id, subj.kind);
     }
+    char *clean;
+    size_t clean_n = 0, counts[SW_PII_COUNT] = {0};
+    if ((st = scan_on_write(s, a, spec, &clean, &clean_n, counts)) != SW_OK) {
+        sw_wipe(key, sizeof(key));
+        return st;
+    }
     char rid[SW_ID_BUFSZ], ad[256];
     sw_random_id(s->keys, "rec", sw_clock_now(&s->clock), rid);
     snprintf(ad, sizeof(ad), "record|%s|%s|%s", spec->subject, rid,
              spec->category);
     size_t len;
-    uint8_t *sealed = seal_text(s, key, ad, spec->value, spec->value_len, &len);
+    uint8_t *sealed = seal_text(s, key, ad, clean ? clean : spec->value,
+                                clean ? clean_n : spec->value_len, &len);
     sw_wipe(key, sizeof(key));
+    if (clean) {
+        sw_wipe(clean, clean_n);
+        free(clean);
+    }
     if (!sealed)
         return sw_fail(s, SW_ERR_NOMEM, "out of memory");
     sw_instant at =
@@ -642,6 +722,9 @@ sw_status sw_record_add(sw_store *s, const sw_record_spec *spec,
             if (due.has_due)
                 json_object_set_new(
                     d, "due", json_string(sw_instant_format(due.due_at, when)));
+            if (scan_rule_of(a, spec->category)) /* what, never the values */
+                json_object_set_new(d, "scan_removed",
+                                    sw_pii_counts_json(counts));
             char *details = sw_json_text(d);
             char *objects =
                 sw_json_text(json_pack("[s, s]", spec->subject, rid));

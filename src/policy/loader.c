@@ -11,6 +11,7 @@
 #include "policy/policy_int.h"
 #include "steward/calendar.h"
 #include "steward/ident.h"
+#include "steward/scan.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -214,6 +215,20 @@ static const schema rule_schema = {"retention rule",
                                    NULL};
 
 static void check_activity(pctx *c, void *obj);
+static void check_scan(pctx *c, void *obj);
+
+static const char *const redact_names[] = {"type", "mask", "hash", "drop",
+                                           NULL};
+static const field scan_fields[] = {
+    {"categories", F_STRS, OFF(sw_scan_rule, categories), 0, REQ,
+     R_CATEGORY_PREFIX, NULL, NULL},
+    {"redact", F_ENUM, OFF(sw_scan_rule, redact), 0, REQ, R_NONE, NULL,
+     redact_names},
+    {"types", F_STRS, OFF(sw_scan_rule, types), 0, 0, R_NONE, NULL, NULL},
+    {NULL, 0, 0, 0, 0, 0, NULL, NULL}};
+static const schema scan_schema = {
+    "scan",    sizeof(sw_scan_rule), OFF(sw_scan_rule, pos), scan_fields, NULL,
+    check_scan};
 
 static const field activity_fields[] = {
     {"id", F_STR, OFF(sw_activity, id), 0, REQ | ID, R_ID, NULL, NULL},
@@ -249,6 +264,8 @@ static const field activity_fields[] = {
     {"holds", F_STRS, OFF(sw_activity, holds), 0, 0, R_HOLD, NULL, NULL},
     {"retention", F_LIST, OFF(sw_activity, rules), OFF(sw_activity, n_rules),
      REQ, R_NONE, &rule_schema, NULL},
+    {"scan", F_LIST, OFF(sw_activity, scans), OFF(sw_activity, n_scans), 0,
+     R_NONE, &scan_schema, NULL},
     {NULL, 0, 0, 0, 0, 0, NULL, NULL}};
 static const schema activity_schema = {
     "activity", sizeof(sw_activity), OFF(sw_activity, pos), activity_fields,
@@ -987,11 +1004,38 @@ static void parse_object(pctx *c, const schema *s, char *base,
 
 /* ---- cross-field checks ---- */
 
+/* The types a scan looks for, each a type the scanner knows. */
+static void check_scan(pctx *c, void *obj)
+{
+    sw_scan_rule *r = obj;
+    r->type_set = 0;
+    for (size_t i = 0; i < r->types.n; i++) {
+        sw_pii_type t;
+        if (sw_pii_parse(r->types.v[i], &t))
+            r->type_set |= 1u << t;
+        else
+            sw_perr_at(c, r->types.at[i], "scan-type",
+                       "scan type '%s' is not one the scanner knows (email, "
+                       "phone, iban, card, ipv4, ipv6, imei, imsi, mac, "
+                       "uk_nino, hr_oib, us_ssn, de_tax_id, birth_date, name)",
+                       r->types.v[i]);
+    }
+}
+
 static void check_activity(pctx *c, void *obj)
 {
     sw_activity *a = obj;
     if (!a->id)
         return;
+    for (size_t i = 0; i < a->n_scans; i++) {
+        const sw_scan_rule *r = &a->scans[i];
+        for (size_t j = 0; j < r->categories.n; j++)
+            if (!sw_strs_contains(&a->categories, r->categories.v[j]))
+                sw_perr_at(c, r->categories.at[j], "scan-category",
+                           "activity '%s' scans category '%s', which it does "
+                           "not list",
+                           a->id, r->categories.v[j]);
+    }
     for (size_t i = 0; i < a->n_rules; i++) {
         sw_rule *r = (sw_rule *)&a->rules[i];
         r->activity = a;

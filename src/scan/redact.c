@@ -5,6 +5,7 @@
  * there any more), then written with each finding replaced. In drop mode
  * the unit is a line: a line that holds a finding is left out whole.
  */
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -221,6 +222,11 @@ sw_status sw_redact_close(sw_redactor *r, size_t counts[SW_PII_COUNT])
     return st;
 }
 
+void sw_redact_restrict(sw_redactor *r, unsigned types)
+{
+    sw_scan_restrict(r->stream, types);
+}
+
 const char *sw_redact_errmsg(const sw_redactor *r)
 {
     return r->err;
@@ -251,7 +257,7 @@ static int to_text(const char *p, size_t n, void *ctx)
     return 0;
 }
 
-sw_status sw_redact_text(const sw_scan *sc, sw_redact_mode mode,
+sw_status sw_redact_text(const sw_scan *sc, sw_redact_mode mode, unsigned types,
                          const uint8_t *key, const char *text, size_t n,
                          char **out, size_t *out_n, size_t counts[SW_PII_COUNT])
 {
@@ -262,6 +268,7 @@ sw_status sw_redact_text(const sw_scan *sc, sw_redact_mode mode,
     sw_status st = sw_redact_open(sc, mode, key, to_text, &t, &r);
     if (st != SW_OK)
         return st;
+    sw_redact_restrict(r, types);
     st = sw_redact_feed(r, text, n);
     sw_status end = sw_redact_close(r, counts);
     if (st == SW_OK)
@@ -275,4 +282,14 @@ sw_status sw_redact_text(const sw_scan *sc, sw_redact_mode mode,
     *out = t.p;
     *out_n = t.n;
     return SW_OK;
+}
+
+void *sw_pii_counts_json(const size_t counts[SW_PII_COUNT])
+{
+    json_t *o = json_object();
+    for (unsigned t = 0; o && t < SW_PII_COUNT; t++)
+        if (counts[t])
+            json_object_set_new(o, sw_pii_name((sw_pii_type)t),
+                                json_integer((json_int_t)counts[t]));
+    return o;
 }

@@ -39,6 +39,7 @@ struct sw_scan_stream {
     hs_scratch_t *scratch;
     sw_finding_cb cb;
     void *ctx;
+    unsigned mask;     /* the types reported */
     uint64_t base;     /* offset of the chunk being scanned */
     const char *chunk; /* the chunk (NULL at the end) */
     size_t chunk_n;
@@ -237,7 +238,7 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
     const char *rule = "";
     uint32_t len = pat->check(end, avail, &type, &rule);
     if (!len || len > avail || len > SCAN_MAXLEN ||
-        !(st->sc->types & (1u << type)) || !sw_utf8_valid(end - len, len))
+        !(st->mask & (1u << type)) || !sw_utf8_valid(end - len, len))
         return 0;
     sw_finding f = {to - len, len, type, rule};
     keep(st, &f, end - len);
@@ -252,6 +253,7 @@ sw_status sw_scan_open(const sw_scan *sc, sw_finding_cb cb, void *ctx,
     if (!st)
         return SW_ERR_NOMEM;
     st->sc = sc;
+    st->mask = sc->types;
     st->cb = cb;
     st->ctx = ctx;
     if (hs_clone_scratch(sc->proto, &st->scratch) != HS_SUCCESS ||
@@ -313,6 +315,11 @@ sw_status sw_scan_feed(sw_scan_stream *st, const char *p, size_t n)
         return SW_ERR_IO;
     }
     return SW_OK;
+}
+
+void sw_scan_restrict(sw_scan_stream *st, unsigned types)
+{
+    st->mask = types ? types & st->sc->types : st->sc->types;
 }
 
 uint64_t sw_scan_fed(const sw_scan_stream *st)

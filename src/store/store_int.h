@@ -39,6 +39,7 @@ typedef enum sw_ext_id {
     SW_EXT_DAY_KEYS,     /* traffic: unwrapped day keys */
     SW_EXT_DECISIONS,    /* consent: what decisions read */
     SW_EXT_SYSTEMS,      /* the connectors: open connections */
+    SW_EXT_SCANNERS,     /* the ledger: compiled scanners of free text */
     SW_EXT_COUNT
 } sw_ext_id;
 

@@ -19,7 +19,7 @@
 #define DEFAULT_BATCH 100000
 #define MAX_DEPTH 8
 
-static const sw_system *system_of(const sw_policy *p, const char *id)
+const sw_system *sw_system_named(const sw_policy *p, const char *id)
 {
     for (size_t i = 0; p && i < p->n_systems; i++)
         if (strcmp(p->systems[i].id, id) == 0)
@@ -278,7 +278,7 @@ sw_status sw_system_check(sw_store *s, const char *system,
     sw_status st = need_systems(s);
     if (st != SW_OK)
         return st;
-    const sw_system *sys = system_of(s->policy, system);
+    const sw_system *sys = sw_system_named(s->policy, system);
     if (!sys)
         return sw_fail(s, SW_ERR_NOTFOUND,
                        "the policy declares no system '%s' (see its systems "
@@ -883,7 +883,7 @@ sw_status sw_system_erase(sw_store *s, const char *subject, const char *system,
     if (!*out)
         return sw_fail(s, SW_ERR_NOMEM, "out of memory");
     sw_status st = need_systems(s);
-    if (st == SW_OK && system && !system_of(s->policy, system))
+    if (st == SW_OK && system && !sw_system_named(s->policy, system))
         st = sw_fail(s, SW_ERR_NOTFOUND, "the policy declares no system '%s'",
                      system);
     sw_person p = {0, NULL};

@@ -66,6 +66,8 @@ sw_status sw_sysconn_credentials(sw_sysconn *c, char *out, size_t n);
 
 /* Connects to sys (credentials from its variable or file), reads the live
  * columns of its datasets. On failure c->err says why. */
+/* The policy's system of that id, or NULL. */
+const sw_system *sw_system_named(const sw_policy *p, const char *id);
 sw_status sw_sysconn_open(const sw_system *sys, sw_sysconn *c);
 void sw_sysconn_close(sw_sysconn *c);
 sw_col_class sw_col_class_of(const char *type);

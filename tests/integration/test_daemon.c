@@ -1007,6 +1007,46 @@ static void callback_post(daemon_t *d, const char *secret, long ts,
 
 /* A webhook system's callback route: no key, the signature is the
  * authentication; forged, stale and unknown jobs are refused. */
+/* POST /v1/scan: a service's text redacted, or its findings without the
+ * values; only with a key. */
+static void test_scan_route(void **state)
+{
+    (void)state;
+    daemon_t d;
+    daemon_start(&d);
+    char key[80];
+    make_key(&d, "service", key, sizeof(key));
+    static const char *const args[] = {"--rate", "0", NULL};
+    daemon_run(&d, args);
+    const char *text = "Mail ana@example.com, card 4111 1111 1111 1111.\n";
+    resp r;
+    http(d.port, "POST", "/v1/scan?redact=type", key, "text/plain", text,
+         strlen(text), "", &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "Mail [email], card [card]."));
+    assert_null(strstr(r.body, "ana@"));
+    assert_non_null(strstr(r.head, "X-Steward-Removed: email=1,card=1"));
+    resp_free(&r);
+    http(d.port, "POST", "/v1/scan?types=email", key, "text/plain", text,
+         strlen(text), "", &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(r.json);
+    json_t *f = json_object_get(r.json, "findings");
+    assert_int_equal(json_array_size(f), 1);
+    assert_string_equal(
+        json_string_value(json_object_get(json_array_get(f, 0), "type")),
+        "email");
+    assert_int_equal(
+        json_integer_value(json_object_get(json_array_get(f, 0), "offset")), 5);
+    assert_null(strstr(r.body, "ana@"));
+    resp_free(&r);
+    http(d.port, "POST", "/v1/scan", NULL, "text/plain", text, strlen(text), "",
+         &r);
+    assert_int_equal(r.status, 401);
+    resp_free(&r);
+    daemon_stop(&d);
+}
+
 static void test_webhook_callback_is_signed(void **state)
 {
     (void)state;
@@ -1415,6 +1455,7 @@ int main(void)
         cmocka_unit_test(test_auth_matrix),
         cmocka_unit_test(test_customer_key_reaches_its_account_only),
         cmocka_unit_test(test_webhook_callback_is_signed),
+        cmocka_unit_test(test_scan_route),
         cmocka_unit_test(test_answer_reaches_the_person),
         cmocka_unit_test(test_outbox_through_an_smtp_relay),
         cmocka_unit_test(test_limits),

@@ -255,6 +255,61 @@ static void test_ledger__records_must_match_the_policy(void **state)
 
 /* Regression: a record collected at 9999-12-31 was taken (and got a due
  * date past year 9999); an account of 500 KB was taken. */
+static int scan_details(const sw_audit_entry *e, void *ctx)
+{
+    if (strcmp(e->action, "record.add") == 0 &&
+        strstr(e->details, "scan_removed"))
+        snprintf(ctx, 512, "%s", e->details);
+    return 0;
+}
+
+/* Notice 5.6.1: personal data revealed in a survey answer is removed
+ * before the answer is stored; the audit says what was removed, never
+ * the values; a category the policy does not scan is kept as given. */
+static void test_ledger__survey_answers_are_stored_redacted(void **state)
+{
+    tu_store *t = *state;
+    char sid[SW_ID_BUFSZ], r1[SW_ID_BUFSZ], r2[SW_ID_BUFSZ];
+    add_subject(t, "research_participant", NULL, "p@example.com", NULL, sid);
+    const char *answer = "Good app. Call me on +385 91 234 5678 or write to "
+                         "ivana.babic@example.hr, IBAN HR1210010051863000160.";
+    add_record(t, sid, "market_research", "user.content.survey_answer", answer,
+               NULL, r1, NULL);
+    add_record(t, sid, "market_research", "user.name", "Ivana Babić", NULL, r2,
+               NULL);
+    sw_subject_view *v;
+    assert_int_equal(sw_subject_show(t->s, sid, &v), SW_OK);
+    int seen = 0;
+    for (size_t i = 0; i < v->n_records; i++) {
+        if (strcmp(v->records[i].id, r1) == 0) {
+            assert_string_equal(v->records[i].value,
+                                "Good app. Call me on [phone] or write to "
+                                "[email], IBAN [iban].");
+            seen++;
+        } else if (strcmp(v->records[i].id, r2) == 0) {
+            assert_string_equal(v->records[i].value, "Ivana Babić");
+            seen++;
+        }
+    }
+    assert_int_equal(seen, 2);
+    sw_subject_view_free(v);
+    char details[512] = "";
+    assert_int_equal(sw_audit_log(t->s, NULL, scan_details, details), SW_OK);
+    assert_non_null(strstr(details, "\"scan_removed\":{\"email\":1,\"iban\":1,"
+                                    "\"phone\":1}"));
+    assert_null(strstr(details, "ivana"));
+    assert_null(strstr(details, "234 5678"));
+    /* nor in the store's files (a SQLite store: the file and its WAL) */
+    if (!tu_pg()) {
+        char cmd[1200];
+        snprintf(cmd, sizeof(cmd),
+                 "cat %s* | grep -a -c -e ivana.babic -e '234 5678' -e "
+                 "HR1210010051863000160 >/dev/null",
+                 t->path);
+        assert_int_not_equal(tu_sh("%s", cmd), 0);
+    }
+}
+
 static void test_ledger__input_is_bounded(void **state)
 {
     tu_store *t = *state;
@@ -643,6 +698,7 @@ int main(void)
         T(test_ledger__old_msisdns_move_into_the_phone_space),
         T(test_ledger__subject_kinds_and_roles_come_from_the_policy),
         T(test_ledger__records_must_match_the_policy),
+        T(test_ledger__survey_answers_are_stored_redacted),
         T(test_ledger__input_is_bounded),
         T(test_ledger__failed_record_in_a_batch_is_undone_alone),
         T(test_ledger__account_closure_sets_due_dates),

@@ -704,7 +704,7 @@ static void test_redaction_leaves_nothing(void **state)
         char *out;
         size_t n, counts[SW_PII_COUNT] = {0};
         assert_int_equal(
-            sw_redact_text(sc, modes[m], key, c.text, c.n, &out, &n, counts),
+            sw_redact_text(sc, modes[m], 0, key, c.text, c.n, &out, &n, counts),
             SW_OK);
         assert_int_equal(strlen(out), n);
         size_t all = 0;
@@ -744,13 +744,13 @@ static void test_pseudonyms_are_keyed(void **state)
     char *ra, *rb, *rc;
     size_t n;
     assert_int_equal(
-        sw_redact_text(sc, SW_REDACT_HASH, k1, a, strlen(a), &ra, &n, NULL),
+        sw_redact_text(sc, SW_REDACT_HASH, 0, k1, a, strlen(a), &ra, &n, NULL),
         SW_OK);
     assert_int_equal(
-        sw_redact_text(sc, SW_REDACT_HASH, k1, b, strlen(b), &rb, &n, NULL),
+        sw_redact_text(sc, SW_REDACT_HASH, 0, k1, b, strlen(b), &rb, &n, NULL),
         SW_OK);
     assert_int_equal(
-        sw_redact_text(sc, SW_REDACT_HASH, k2, b, strlen(b), &rc, &n, NULL),
+        sw_redact_text(sc, SW_REDACT_HASH, 0, k2, b, strlen(b), &rc, &n, NULL),
         SW_OK);
     const char *ea = strstr(ra, "[email:"), *eb = strstr(rb, "[email:"),
                *ec = strstr(rc, "[email:");

@@ -840,6 +840,54 @@ static void test_retention_batches_sparse_keys_by_row(void **state)
     bulk_sweep(*state, 1000000);
 }
 
+/* Discovery: a column the policy does not declare that holds e-mail
+ * addresses is found in each SQL system; the declared ones are labelled. */
+static void test_scan_finds_undeclared_personal_data(void **state)
+{
+    crm *c = *state;
+    tu_exec_sql(c->lite, "ALTER TABLE notes ADD COLUMN extra TEXT;"
+                         " UPDATE notes SET extra = 'write to ana@example.com'"
+                         " WHERE id = 20");
+    psql(c->pg_db, "ALTER TABLE notes ADD COLUMN extra TEXT;"
+                   " UPDATE notes SET extra = 'write to ana@example.com'"
+                   " WHERE id = 20");
+    maria(c->maria_port, c->maria_db,
+          "ALTER TABLE notes ADD COLUMN extra TEXT;"
+          " UPDATE notes SET extra = 'write to ana@example.com' WHERE id = 20");
+    const char *const systems[] = {"crm_lite", "crm_pg", "crm_maria"};
+    for (size_t k = 0; k < 3; k++) {
+        sw_system_scan_report *r;
+        if (sw_system_scan(c->t.s, systems[k], 10, &r) != SW_OK)
+            fail_msg("%s: %s", systems[k], sw_errmsg(c->t.s));
+        assert_int_equal(r->undeclared, 1);
+        bool extra = false, email = false;
+        for (size_t i = 0; i < r->n; i++) {
+            const sw_column_scan *col = &r->columns[i];
+            if (strcmp(col->table, "notes") == 0 &&
+                strcmp(col->column, "extra") == 0) {
+                extra = col->findings[SW_PII_EMAIL] == 1 && !col->category[0];
+            }
+            if (strcmp(col->table, "contacts") == 0 &&
+                strcmp(col->column, "email") == 0)
+                email = col->findings[SW_PII_EMAIL] == 3 &&
+                        strcmp(col->category, "user.contact.email") == 0;
+        }
+        assert_true(extra);
+        assert_true(email);
+        sw_system_scan_report_free(r);
+    }
+    tu_run r;
+    tu_steward(&r, NULL, "system", "scan", "crm_lite", "--store", c->t.path,
+               (const char *)NULL);
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.out, "notes.extra"));
+    assert_null(strstr(r.out, "ana@example.com")); /* never the value */
+    tu_run_free(&r);
+    sw_system_scan_report *w;
+    assert_int_equal(sw_system_scan(c->t.s, "support", 10, &w),
+                     SW_ERR_UNSUPPORTED);
+}
+
 static void test_erasure_keeps_what_a_hold_covers(void **state)
 {
     crm *c = *state;
@@ -1091,6 +1139,7 @@ int main(void)
         T(test_retention_goes_batch_by_batch),
         T(test_retention_spans_many_rows),
         T(test_retention_batches_sparse_keys_by_row),
+        T(test_scan_finds_undeclared_personal_data),
         T(test_erasure_keeps_what_a_hold_covers),
         T(test_webhook_answers_later_and_callbacks_are_checked),
         T(test_cli_check_and_dry_run),
