@@ -175,7 +175,7 @@ sw_status sw_redact_feed(sw_redactor *r, const char *p, size_t n)
         r->off = 0;
     }
     if (r->n + n > r->cap) {
-        size_t cap = r->cap ? r->cap : 1u << 16;
+        size_t cap = r->cap ? r->cap : 512;
         while (cap < r->n + n)
             cap *= 2;
         char *more = realloc(r->hold, cap);

@@ -236,12 +236,13 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
     const char *end = view_of(st, to, &avail);
     sw_pii_type type = pat->type;
     const char *rule = "";
-    uint32_t len = pat->check(end, avail, &type, &rule);
-    if (!len || len > avail || len > SCAN_MAXLEN ||
-        !(st->mask & (1u << type)) || !sw_utf8_valid(end - len, len))
+    uint32_t trim = 0;
+    uint32_t len = pat->check(end, avail, &type, &rule, &trim);
+    if (!len || trim > avail || len > avail - trim || len > SCAN_MAXLEN ||
+        !(st->mask & (1u << type)) || !sw_utf8_valid(end - trim - len, len))
         return 0;
-    sw_finding f = {to - len, len, type, rule};
-    keep(st, &f, end - len);
+    sw_finding f = {to - trim - len, len, type, rule};
+    keep(st, &f, end - trim - len);
     return st->stopped;
 }
 

@@ -21,9 +21,10 @@
 
 /* Confirms a candidate ending at end (avail bytes readable before it):
  * the finding's length, its type (*type preset to the pattern's) and its
- * rule; 0 when nothing is confirmed. */
+ * rule; 0 when nothing is confirmed. *trim (preset 0): bytes of the match
+ * after the finding (what a pattern needed to see after it). */
 typedef uint32_t (*scan_check)(const char *end, size_t avail, sw_pii_type *type,
-                               const char **rule);
+                               const char **rule, uint32_t *trim);
 
 typedef struct scan_pattern {
     const char *re;

@@ -141,8 +141,9 @@ static int domain_ok(const char *d, size_t n)
 }
 
 static uint32_t check_email(const char *end, size_t avail, sw_pii_type *type,
-                            const char **rule)
+                            const char **rule, uint32_t *trim)
 {
+    (void)trim;
     (void)type;
     size_t len = back_over(end, avail, email_char, SCAN_MAXLEN - 2);
     const char *s = end - len;
@@ -289,8 +290,10 @@ static int date_shaped(const char *s, size_t n)
 }
 
 static uint32_t check_phone_intl(const char *end, size_t avail,
-                                 sw_pii_type *type, const char **rule)
+                                 sw_pii_type *type, const char **rule,
+                                 uint32_t *trim)
 {
+    (void)trim;
     (void)type;
     size_t len = back_over(end, avail, phone_char, 28);
     if (len >= avail || end[-(ptrdiff_t)len - 1] != '+')
@@ -370,8 +373,10 @@ static const char *national_ok(const char *s, size_t len, const char *d,
 }
 
 static uint32_t check_phone_national(const char *end, size_t avail,
-                                     sw_pii_type *type, const char **rule)
+                                     sw_pii_type *type, const char **rule,
+                                     uint32_t *trim)
 {
+    (void)trim;
     (void)type;
     size_t len = back_over(end, avail, phone_char, 22);
     if (len < avail && end[-(ptrdiff_t)len - 1] == '+')
@@ -427,8 +432,9 @@ static int code_char(int c)
 }
 
 static uint32_t check_iban(const char *end, size_t avail, sw_pii_type *type,
-                           const char **rule)
+                           const char **rule, uint32_t *trim)
 {
+    (void)trim;
     (void)type;
     size_t len = back_over(end, avail, code_char, 42);
     for (size_t k = len; k >= 15; k--) {
@@ -549,8 +555,9 @@ static const char *const de_words[] = {"steuer", "idnr", "tax id",
                                        "tax-id", "tin",  NULL};
 
 static uint32_t check_digits(const char *end, size_t avail, sw_pii_type *type,
-                             const char **rule)
+                             const char **rule, uint32_t *trim)
 {
+    (void)trim;
     size_t len = back_over(end, avail, card_char, 24);
     for (size_t k = len; k >= 11; k--) {
         const char *s = end - k;
@@ -619,8 +626,9 @@ static const char *const version_words[] = {"version", "ver.", "release", "v.",
                                             NULL};
 
 static uint32_t check_ipv4(const char *end, size_t avail, sw_pii_type *type,
-                           const char **rule)
+                           const char **rule, uint32_t *trim)
 {
+    (void)trim;
     (void)type;
     size_t len = back_over(end, avail, ipv4_char, 15);
     const char *s = end - len;
@@ -658,8 +666,9 @@ static int ipv6_char(int c)
 }
 
 static uint32_t check_ipv6(const char *end, size_t avail, sw_pii_type *type,
-                           const char **rule)
+                           const char **rule, uint32_t *trim)
 {
+    (void)trim;
     (void)type;
     size_t len = back_over(end, avail, ipv6_char, 39);
     for (size_t k = len; k >= 3; k--) {
@@ -691,8 +700,9 @@ static int mac_char(int c)
 }
 
 static uint32_t check_mac(const char *end, size_t avail, sw_pii_type *type,
-                          const char **rule)
+                          const char **rule, uint32_t *trim)
 {
+    (void)trim;
     (void)type;
     size_t len = back_over(end, avail, mac_char, 17);
     if (len < 14)
@@ -720,8 +730,9 @@ static uint32_t check_mac(const char *end, size_t avail, sw_pii_type *type,
 /* ---- national identifiers ---- */
 
 static uint32_t check_nino(const char *end, size_t avail, sw_pii_type *type,
-                           const char **rule)
+                           const char **rule, uint32_t *trim)
 {
+    (void)trim;
     (void)type;
     size_t len = back_over(end, avail, code_char, 13);
     for (size_t k = len; k >= 9; k--) {
@@ -753,8 +764,9 @@ static uint32_t check_nino(const char *end, size_t avail, sw_pii_type *type,
 }
 
 static uint32_t check_ssn(const char *end, size_t avail, sw_pii_type *type,
-                          const char **rule)
+                          const char **rule, uint32_t *trim)
 {
+    (void)trim;
     (void)type;
     if (avail < 11 || !starts_clear(end, avail, 11))
         return 0;
@@ -867,8 +879,9 @@ static int date_ok(const char *s, size_t n)
 }
 
 static uint32_t check_birth(const char *end, size_t avail, sw_pii_type *type,
-                            const char **rule)
+                            const char **rule, uint32_t *trim)
 {
+    (void)trim;
     (void)type;
     size_t k = last_word(end, avail, 48, birth_words);
     if (!k)
@@ -908,9 +921,15 @@ static int utf8_lead_upper(const unsigned char *p, size_t n)
 }
 
 static uint32_t check_name(const char *end, size_t avail, sw_pii_type *type,
-                           const char **rule)
+                           const char **rule, uint32_t *trim)
 {
     (void)type;
+    /* the pattern ends on the byte after the name: left out */
+    if (!avail)
+        return 0;
+    end--;
+    avail--;
+    *trim = 1;
     size_t k = last_word(end, avail, 96, name_words);
     if (!k)
         return 0;
@@ -955,6 +974,10 @@ static uint32_t check_name(const char *end, size_t avail, sw_pii_type *type,
     "(?:[A-Z]|\xC4\x8C|\xC4\x86|\xC4\x90|\xC5\xA0|\xC5\xBD)"                   \
     "(?:[a-z]|\xC4\x8D|\xC4\x87|\xC4\x91|\xC5\xA1|\xC5\xBE|\xC3[\xA0-\xBF])+"
 
+/* What follows a name: a space, a line's end or punctuation (so that a
+ * name is reported once a word, not once a letter). */
+#define NAME_END "[ \\t\\r\\n,.;:!?)]"
+
 static const scan_pattern patterns[] = {
     {"[A-Za-z0-9._%+\\-]@[A-Za-z0-9\\-]+(?:\\.[A-Za-z0-9\\-]+)*\\.[A-Za-z]{2,"
      "24}\\b",
@@ -995,11 +1018,11 @@ static const scan_pattern patterns[] = {
      "10}\\.? [0-9]{4})\\b",
      HS_FLAG_CASELESS, SW_PII_BIRTH_DATE, 1u << SW_PII_BIRTH_DATE, check_birth},
     {"(?:name is|name's|zovem se|ime mi je|ime je)[ \\t]+" NAME_RE
-     "(?:[ ]" NAME_RE "){0,2}",
+     "(?:[ ]" NAME_RE "){0,2}" NAME_END,
      0, SW_PII_NAME, 1u << SW_PII_NAME, check_name},
     {"(?:[Rr]egards|[Ww]ishes|[Tt]hanks|[Tt]hank you|[Cc]heers|[Ss]incerely|"
      "[Pp]ozdrav|po\xC5\xA1tovanjem|[Ss]rda\xC4\x8Dno|[Hh]vala),?[ \\t]*\\r?"
-     "\\n[ \\t]*" NAME_RE "(?:[ ]" NAME_RE "){0,2}",
+     "\\n[ \\t]*" NAME_RE "(?:[ ]" NAME_RE "){0,2}" NAME_END,
      0, SW_PII_NAME, 1u << SW_PII_NAME, check_name},
 };
 

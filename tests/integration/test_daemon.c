@@ -1044,7 +1044,8 @@ static void test_scan_route(void **state)
          &r);
     assert_int_equal(r.status, 401);
     resp_free(&r);
-    daemon_stop(&d);
+    assert_int_equal(daemon_stop(&d), 0);
+    daemon_free(&d);
 }
 
 static void test_webhook_callback_is_signed(void **state)
