@@ -689,14 +689,14 @@ sw_status sw_record_add(sw_store *s, const sw_record_spec *spec,
      * statement is undone alone (SQLite), no savepoint is needed around
      * it; elsewhere it gets one, so a failure never takes the batch. */
     bool framed = !s->in_batch || !(s->drv->caps & SW_DRV_STMT_ATOMIC);
-    if (!framed) { /* what sw_audit_unnote goes back to */
-        s->pend[SW_PEND_RECORD].saved_len = s->pend[SW_PEND_RECORD].ids.len;
-        s->pend[SW_PEND_RECORD].saved_count = s->pend[SW_PEND_RECORD].count;
-    }
+    if (!framed) /* what sw_audit_unnote goes back to */
+        sw_audit_mark(s, SW_PEND_RECORD);
     if (!framed || (st = sw_tx_begin(s)) == SW_OK) {
         st = compute_due(s, &in, &due);
         if (st == SW_OK && s->in_batch)
             st = sw_audit_note(s, SW_PEND_RECORD, spec->subject, rid);
+        if (st == SW_OK && s->in_batch && scan_rule_of(a, spec->category))
+            sw_audit_note_removed(s, SW_PEND_RECORD, counts);
         if (st == SW_OK) {
             sw_record_row r = {rid,
                                spec->subject,

@@ -110,6 +110,23 @@ sw_status sw_audit_note(sw_store *s, sw_pend_kind kind, const char *id1,
     return SW_OK;
 }
 
+void sw_audit_note_removed(sw_store *s, sw_pend_kind kind,
+                           const size_t counts[SW_PII_COUNT])
+{
+    struct pending *p = &s->pend[kind];
+    p->scanned = true;
+    for (int t = 0; t < SW_PII_COUNT; t++)
+        p->removed[t] += counts[t];
+}
+
+void sw_audit_mark(sw_store *s, sw_pend_kind kind)
+{
+    struct pending *p = &s->pend[kind];
+    p->saved_len = p->ids.len;
+    p->saved_count = p->count;
+    memcpy(p->saved_removed, p->removed, sizeof(p->removed));
+}
+
 void sw_audit_unnote(sw_store *s)
 {
     for (int i = 0; i < SW_PEND_COUNT && s->in_batch; i++) {
@@ -119,6 +136,7 @@ void sw_audit_unnote(sw_store *s)
         p->ids.len = p->saved_len;
         p->ids.data[p->ids.len] = '\0';
         p->count = p->saved_count;
+        memcpy(p->removed, p->saved_removed, sizeof(p->removed));
     }
 }
 
@@ -140,9 +158,16 @@ static sw_status flush_pending(sw_store *s)
         sw_buf_putn(&objs, "[", 1);
         sw_buf_putn(&objs, p->ids.data, p->ids.len);
         sw_buf_putn(&objs, "]", 1);
-        char details[96];
-        snprintf(details, sizeof(details), "{\"batch\":true,\"%s\":%zu}",
-                 noun[i], p->count);
+        char details[512];
+        int k = snprintf(details, sizeof(details), "{\"batch\":true,\"%s\":%zu",
+                         noun[i], p->count);
+        if (p->scanned) { /* what the scanner removed, never values */
+            char *removed = sw_json_text(sw_pii_counts_json(p->removed));
+            k += snprintf(details + k, sizeof(details) - (size_t)k,
+                          ",\"scan_removed\":%s", removed ? removed : "{}");
+            free(removed);
+        }
+        snprintf(details + k, sizeof(details) - (size_t)k, "}");
         sw_status st = objs.failed
                            ? sw_fail(s, SW_ERR_NOMEM, "out of memory")
                            : append(s, action[i], NULL, objs.data, details);
@@ -151,6 +176,8 @@ static sw_status flush_pending(sw_store *s)
             return st;
         p->ids.len = 0;
         p->count = 0;
+        p->scanned = false;
+        memset(p->removed, 0, sizeof(p->removed));
     }
     return SW_OK;
 }

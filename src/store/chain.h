@@ -42,6 +42,11 @@ sw_status sw_audit_json(sw_store *s, const char *action, const char *subject,
  * kind (ids: one or two ids, the second may be NULL). */
 sw_status sw_audit_note(sw_store *s, sw_pend_kind kind, const char *id1,
                         const char *id2);
+/* ... and what the scanner removed from a noted record, by type. */
+void sw_audit_note_removed(sw_store *s, sw_pend_kind kind,
+                           const size_t counts[SW_PII_COUNT]);
+/* Where sw_audit_unnote goes back to for that kind: here. */
+void sw_audit_mark(sw_store *s, sw_pend_kind kind);
 /* Undoes the notes made since the current change began. */
 void sw_audit_unnote(sw_store *s);
 /* Between two changes of a batch: writes the coalesced entries that grew

@@ -219,6 +219,8 @@ static void batch_forget(sw_store *s)
     for (int i = 0; i < SW_PEND_COUNT; i++) {
         sw_buf_release(&s->pend[i].ids);
         s->pend[i].count = 0;
+        s->pend[i].scanned = false;
+        memset(s->pend[i].removed, 0, sizeof(s->pend[i].removed));
     }
 }
 
@@ -250,10 +252,8 @@ sw_status sw_tx_begin(sw_store *s)
     sw_status st =
         s->drv->tx(s->db, s->in_batch ? SW_TX_SAVEPOINT : SW_TX_BEGIN);
     s->head_saved = s->head;
-    for (int i = 0; i < SW_PEND_COUNT; i++) {
-        s->pend[i].saved_len = s->pend[i].ids.len;
-        s->pend[i].saved_count = s->pend[i].count;
-    }
+    for (int i = 0; i < SW_PEND_COUNT; i++)
+        sw_audit_mark(s, (sw_pend_kind)i);
     if (st != SW_OK)
         return sw_sql_fail(s, st, NULL);
     if (!s->in_batch && (st = policy_current(s)) != SW_OK)

@@ -18,6 +18,7 @@
 #include "core/buf.h"
 #include "core/crypto.h"
 #include "steward/ledger.h"
+#include "steward/scan.h"
 #include "steward/store.h"
 #include "store/driver.h"
 
@@ -94,6 +95,9 @@ struct sw_store {
     struct pending {
         sw_buf ids;
         size_t count, saved_len, saved_count;
+        /* records: what the scanner removed from them, by type */
+        bool scanned;
+        size_t removed[SW_PII_COUNT], saved_removed[SW_PII_COUNT];
     } pend[SW_PEND_COUNT];
     sw_ext ext[SW_EXT_COUNT];
     struct {

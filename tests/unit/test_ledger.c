@@ -310,6 +310,39 @@ static void test_ledger__survey_answers_are_stored_redacted(void **state)
     }
 }
 
+static int batch_scan_details(const sw_audit_entry *e, void *ctx)
+{
+    if (strcmp(e->action, "record.add") == 0 && strstr(e->details, "batch"))
+        snprintf(ctx, 512, "%s", e->details);
+    return 0;
+}
+
+/* In a batch, the answers are redacted as one by one, and the batch's one
+ * entry counts what was removed from all of them. */
+static void test_ledger__batch_counts_what_scans_removed(void **state)
+{
+    tu_store *t = *state;
+    char sid[SW_ID_BUFSZ], rid[SW_ID_BUFSZ];
+    add_subject(t, "research_participant", NULL, "q@example.com", NULL, sid);
+    assert_int_equal(sw_batch_begin(t->s), SW_OK);
+    for (int i = 0; i < 3; i++) {
+        char v[128];
+        snprintf(v, sizeof(v), "Answer %d: write to person%d@example.com.", i,
+                 i);
+        add_record(t, sid, "market_research", "user.content.survey_answer", v,
+                   NULL, rid, NULL);
+    }
+    add_record(t, sid, "market_research", "user.content.survey_answer",
+               "Nothing personal here.", NULL, rid, NULL);
+    assert_int_equal(sw_batch_commit(t->s), SW_OK);
+    char details[512] = "";
+    assert_int_equal(sw_audit_log(t->s, NULL, batch_scan_details, details),
+                     SW_OK);
+    assert_non_null(strstr(details, "\"records\":4"));
+    assert_non_null(strstr(details, "\"scan_removed\":{\"email\":3}"));
+    assert_null(strstr(details, "person0"));
+}
+
 static void test_ledger__input_is_bounded(void **state)
 {
     tu_store *t = *state;
@@ -699,6 +732,7 @@ int main(void)
         T(test_ledger__subject_kinds_and_roles_come_from_the_policy),
         T(test_ledger__records_must_match_the_policy),
         T(test_ledger__survey_answers_are_stored_redacted),
+        T(test_ledger__batch_counts_what_scans_removed),
         T(test_ledger__input_is_bounded),
         T(test_ledger__failed_record_in_a_batch_is_undone_alone),
         T(test_ledger__account_closure_sets_due_dates),
