@@ -31,7 +31,7 @@ cat >"$P" <<'PAT'
 (?:name is|zovem se|ime mi je)[ \t]+[A-ZČĆĐŠŽ][a-zčćđšž]+(?: [A-ZČĆĐŠŽ][a-zčćđšž]+){0,2}
 PAT
 t0=$(date +%s.%N)
-rg -c -j1 --no-mmap -f "$P" "$F" >/dev/null || true
+rg -c -j1 -f "$P" "$F" >/dev/null || true
 t1=$(date +%s.%N)
 matches=$(rg -c -j1 -f "$P" "$F" || echo 0)
 python3 - "$secs" "$bytes" "$found" "$t0" "$t1" "$matches" <<'PY'

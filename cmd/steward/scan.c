@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "commands.h"
@@ -120,14 +122,37 @@ static int do_scan(cli *c, const cli_args *a)
         bool tty = isatty(2);
         unsigned long long total = 0;
         size_t n;
-        while (s == SW_OK && (n = fread(buf, 1, CHUNK, f)) > 0) {
-            s = redact ? sw_redact_feed(r, buf, n) : sw_scan_feed(st, buf, n);
+        /* a regular file is mapped rather than copied in */
+        struct stat sb;
+        const char *map = NULL;
+        size_t map_n = 0, off = 0;
+        if (f != stdin && fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode) &&
+            sb.st_size > 0) {
+            void *m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE,
+                           fileno(f), 0);
+            if (m != MAP_FAILED) {
+                map = m;
+                map_n = (size_t)sb.st_size;
+                madvise(m, map_n, MADV_SEQUENTIAL);
+            }
+        }
+        const char *p = buf;
+        while (s == SW_OK &&
+               (n = map ? (map_n - off < CHUNK ? map_n - off : CHUNK)
+                        : fread(buf, 1, CHUNK, f)) > 0) {
+            if (map) {
+                p = map + off;
+                off += n;
+            }
+            s = redact ? sw_redact_feed(r, p, n) : sw_scan_feed(st, p, n);
             total += n;
             if (tty && (total & ((64u << 20) - 1)) < n)
                 progress(total);
         }
         if (tty && total >= (64u << 20))
             fputc('\n', stderr);
+        if (map)
+            munmap((void *)map, map_n);
         if (ferror(f))
             rc = cli_fail("%s: read error after %llu bytes", path, total);
         else if (s != SW_OK)

@@ -16,14 +16,28 @@
 #include <string.h>
 
 #include <hs/hs.h>
+#include <pthread.h>
 
+#include "core/crypto.h"
 #include "scan/scan_int.h"
 #include "steward/text.h"
+
+/* Streams closed are kept for the next open (a record scanned on write
+ * opens one each time: a new scratch space and stream cost more than
+ * the scan of a short text), at most POOL_MAX of them. */
+#define POOL_MAX 8
+
+typedef struct scan_pool {
+    pthread_mutex_t mu;
+    sw_scan_stream *idle[POOL_MAX];
+    size_t n;
+} scan_pool;
 
 struct sw_scan {
     hs_database_t *db;
     hs_scratch_t *proto; /* cloned for each stream */
     unsigned types;
+    scan_pool *pool; /* shared by the threads that scan with it */
 };
 
 typedef struct pending {
@@ -48,6 +62,7 @@ struct sw_scan_stream {
     char view[2 * SCAN_VIEW];
     pending pend[MAX_PENDING];
     size_t n_pend;
+    size_t most_pend; /* the most waiting at once (wiped at close) */
     int stopped;
     char err[160];
 };
@@ -97,48 +112,57 @@ sw_status sw_scan_new(unsigned types, sw_scan **out, char *why, size_t n)
     *out = NULL;
     if (!types)
         types = SW_PII_ALL;
-    size_t np;
-    const scan_pattern *pats = sw_scan_patterns(&np);
-    const char *res[32];
-    unsigned flags[32], ids[32];
-    unsigned k = 0;
-    for (size_t i = 0; i < np && k < 32; i++) {
-        if (!(pats[i].types & types))
-            continue;
-        res[k] = pats[i].re;
-        flags[k] = pats[i].flags;
-        ids[k] = (unsigned)i;
-        k++;
-    }
     sw_scan *sc = calloc(1, sizeof(*sc));
     if (!sc) {
         snprintf(why, n, "out of memory");
         return SW_ERR_NOMEM;
     }
     sc->types = types;
-    hs_compile_error_t *ce = NULL;
-    if (hs_compile_multi(res, flags, ids, k, HS_MODE_STREAM, NULL, &sc->db,
-                         &ce) != HS_SUCCESS) {
-        snprintf(why, n, "vectorscan refuses pattern %d: %s",
-                 ce ? ce->expression : -1, ce ? ce->message : "?");
-        hs_free_compile_error(ce);
+    sc->pool = calloc(1, sizeof(*sc->pool));
+    if (!sc->pool || pthread_mutex_init(&sc->pool->mu, NULL) != 0) {
+        snprintf(why, n, "out of memory");
+        free(sc->pool);
         free(sc);
-        return SW_ERR_INVALID;
+        return SW_ERR_NOMEM;
+    }
+    /* every type: the database built with the library, unless this
+     * machine cannot run it */
+    if (types != SW_PII_ALL ||
+        hs_deserialize_database((const char *)sw_scan_db_bytes, sw_scan_db_size,
+                                &sc->db) != HS_SUCCESS) {
+        sc->db = NULL;
+        sw_status st = sw_scan_compile(types, NULL, &sc->db, why, n);
+        if (st != SW_OK) {
+            sw_scan_free(sc);
+            return st;
+        }
     }
     if (hs_alloc_scratch(sc->db, &sc->proto) != HS_SUCCESS) {
         snprintf(why, n, "vectorscan: no scratch space");
-        hs_free_database(sc->db);
-        free(sc);
+        sw_scan_free(sc);
         return SW_ERR_NOMEM;
     }
     *out = sc;
     return SW_OK;
 }
 
+static void stream_free(sw_scan_stream *st)
+{
+    hs_close_stream(st->hs, st->scratch, NULL, NULL);
+    hs_free_scratch(st->scratch);
+    free(st);
+}
+
 void sw_scan_free(sw_scan *sc)
 {
     if (!sc)
         return;
+    if (sc->pool) {
+        for (size_t i = 0; i < sc->pool->n; i++)
+            stream_free(sc->pool->idle[i]);
+        pthread_mutex_destroy(&sc->pool->mu);
+        free(sc->pool);
+    }
     hs_free_scratch(sc->proto);
     hs_free_database(sc->db);
     free(sc);
@@ -222,6 +246,8 @@ static void keep(sw_scan_stream *st, const sw_finding *f, const char *value)
     st->pend[at].f = *f;
     memcpy(st->pend[at].value, value, f->length);
     st->n_pend++;
+    if (st->n_pend > st->most_pend)
+        st->most_pend = st->n_pend;
 }
 
 static int on_match(unsigned id, unsigned long long from, unsigned long long to,
@@ -234,15 +260,26 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
     const scan_pattern *pat = &sw_scan_patterns(&np)[id];
     size_t avail;
     const char *end = view_of(st, to, &avail);
-    sw_pii_type type = pat->type;
-    const char *rule = "";
-    uint32_t trim = 0;
-    uint32_t len = pat->check(end, avail, &type, &rule, &trim);
-    if (!len || trim > avail || len > avail - trim || len > SCAN_MAXLEN ||
-        !(st->mask & (1u << type)) || !sw_utf8_valid(end - trim - len, len))
-        return 0;
-    sw_finding f = {to - trim - len, len, type, rule};
-    keep(st, &f, end - trim - len);
+    for (size_t i = 0; i < SCAN_MAX_CHECKS && pat->v[i].check; i++) {
+        const scan_validator *v = &pat->v[i];
+        if (!(st->mask & v->types))
+            continue;
+        sw_pii_type type = v->type;
+        const char *rule = "";
+        uint32_t trim = 0;
+        uint32_t len = v->check(end, avail, &type, &rule, &trim);
+        if (!len || trim > avail || len > avail - trim || len > SCAN_MAXLEN ||
+            !(st->mask & (1u << type)) || !sw_utf8_valid(end - trim - len, len))
+            continue;
+        sw_finding f = {to - trim - len, len, type, rule};
+        /* what no later candidate can overlap goes out first, so that
+         * few wait (matches come in the order of their ends) */
+        if (st->n_pend >= 8 && to > SCAN_VIEW)
+            settle(st, to - SCAN_VIEW);
+        keep(st, &f, end - trim - len);
+        if (st->stopped)
+            break;
+    }
     return st->stopped;
 }
 
@@ -250,19 +287,34 @@ sw_status sw_scan_open(const sw_scan *sc, sw_finding_cb cb, void *ctx,
                        sw_scan_stream **out)
 {
     *out = NULL;
-    sw_scan_stream *st = calloc(1, sizeof(*st));
-    if (!st)
-        return SW_ERR_NOMEM;
+    sw_scan_stream *st = NULL;
+    pthread_mutex_lock(&sc->pool->mu);
+    if (sc->pool->n)
+        st = sc->pool->idle[--sc->pool->n];
+    pthread_mutex_unlock(&sc->pool->mu);
+    if (!st) {
+        st = calloc(1, sizeof(*st));
+        if (!st)
+            return SW_ERR_NOMEM;
+        if (hs_clone_scratch(sc->proto, &st->scratch) != HS_SUCCESS ||
+            hs_open_stream(sc->db, 0, &st->hs) != HS_SUCCESS) {
+            hs_free_scratch(st->scratch);
+            free(st);
+            return SW_ERR_NOMEM;
+        }
+    }
     st->sc = sc;
     st->mask = sc->types;
     st->cb = cb;
     st->ctx = ctx;
-    if (hs_clone_scratch(sc->proto, &st->scratch) != HS_SUCCESS ||
-        hs_open_stream(sc->db, 0, &st->hs) != HS_SUCCESS) {
-        hs_free_scratch(st->scratch);
-        free(st);
-        return SW_ERR_NOMEM;
-    }
+    st->base = 0;
+    st->chunk = NULL;
+    st->chunk_n = 0;
+    st->tail_n = 0;
+    st->n_pend = 0;
+    st->most_pend = 0;
+    st->stopped = 0;
+    st->err[0] = '\0';
     *out = st;
     return SW_OK;
 }
@@ -347,14 +399,27 @@ sw_status sw_scan_close(sw_scan_stream *st)
         return SW_OK;
     st->chunk = NULL;
     st->chunk_n = 0;
-    hs_error_t e =
-        hs_close_stream(st->hs, st->scratch, st->stopped ? NULL : on_match, st);
+    /* the end of the text reported, the stream made new for the next */
+    hs_error_t e = hs_reset_stream(st->hs, 0, st->scratch,
+                                   st->stopped ? NULL : on_match, st);
     settle(st, UINT64_MAX);
     sw_status s =
         e == HS_SUCCESS || e == HS_SCAN_TERMINATED ? SW_OK : SW_ERR_IO;
     if (st->stopped)
         s = SW_ERR_IO;
-    hs_free_scratch(st->scratch);
-    free(st);
+    /* nothing of the text stays behind in an idle stream */
+    sw_wipe(st->tail, st->tail_n);
+    sw_wipe(st->view, sizeof(st->view));
+    for (size_t i = 0; i < st->most_pend; i++)
+        sw_wipe(st->pend[i].value, sizeof(st->pend[i].value));
+    scan_pool *pool = st->sc->pool;
+    pthread_mutex_lock(&pool->mu);
+    if (e == HS_SUCCESS && pool->n < POOL_MAX) {
+        pool->idle[pool->n++] = st;
+        st = NULL;
+    }
+    pthread_mutex_unlock(&pool->mu);
+    if (st)
+        stream_free(st);
     return s;
 }

@@ -645,6 +645,44 @@ static void test_chunks_do_not_change_findings(void **state)
     corpus_free(&c);
 }
 
+static int stop_at_first(const sw_finding *f, const char *value, void *ctx)
+{
+    (void)f;
+    (void)value;
+    (*(int *)ctx)++;
+    return 1;
+}
+
+/* A scanner keeps closed streams for the next text: what the text before
+ * left (a number cut off at its end, a stop) is not seen by the next. */
+static void test_reused_streams_start_clean(void **state)
+{
+    (void)state;
+    sw_scan *sc = scanner(0);
+    for (int round = 0; round < 3; round++) {
+        const char *cut = "Call me on +385 91 234";
+        found a = scan_in(sc, cut, strlen(cut), 0);
+        assert_int_equal(a.n, 0);
+        free(a.f);
+        int seen = 0;
+        sw_scan_stream *st;
+        assert_int_equal(sw_scan_open(sc, stop_at_first, &seen, &st), SW_OK);
+        char two[1024];
+        snprintf(two, sizeof(two), "a@example.com %0600d b@example.com", 0);
+        assert_int_not_equal(sw_scan_feed(st, two, strlen(two)), SW_OK);
+        assert_int_not_equal(sw_scan_close(st), SW_OK);
+        assert_int_equal(seen, 1);
+        const char *next = "5678 alone is nothing; mail c@example.org.";
+        found b = scan_in(sc, next, strlen(next), 0);
+        assert_int_equal(b.n, 1);
+        assert_int_equal(b.f[0].type, SW_PII_EMAIL);
+        assert_int_equal(b.f[0].offset, strstr(next, "c@") - next);
+        assert_int_equal(b.f[0].length, strlen("c@example.org"));
+        free(b.f);
+    }
+    sw_scan_free(sc);
+}
+
 /* Only the types asked for; an unknown type is named. */
 static void test_types_chosen(void **state)
 {
@@ -823,6 +861,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_corpus_precision_and_recall),
         cmocka_unit_test(test_chunks_do_not_change_findings),
+        cmocka_unit_test(test_reused_streams_start_clean),
         cmocka_unit_test(test_types_chosen),
         cmocka_unit_test(test_invalid_utf8_and_noise),
         cmocka_unit_test(test_redaction_leaves_nothing),
