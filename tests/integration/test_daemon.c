@@ -1014,8 +1014,9 @@ static void test_scan_route(void **state)
     (void)state;
     daemon_t d;
     daemon_start(&d);
-    char key[80];
+    char key[80], dpo[80];
     make_key(&d, "service", key, sizeof(key));
+    make_key(&d, "dpo", dpo, sizeof(dpo));
     static const char *const args[] = {"--rate", "0", NULL};
     daemon_run(&d, args);
     const char *text = "Mail ana@example.com, card 4111 1111 1111 1111.\n";
@@ -1044,7 +1045,49 @@ static void test_scan_route(void **state)
          &r);
     assert_int_equal(r.status, 401);
     resp_free(&r);
+    /* a survey answer through the daemon: stored redacted (notice 5.6.1),
+     * its values in neither the log nor the store's files */
+    const char *who = "{\"kind\":\"research_participant\"}";
+    http(d.port, "POST", "/v1/subjects", key, "application/json", who,
+         strlen(who), NULL, &r);
+    assert_int_equal(r.status, 201);
+    char sid[64];
+    snprintf(sid, sizeof(sid), "%s",
+             json_string_value(json_object_get(r.json, "id")));
+    resp_free(&r);
+    char body[512];
+    int n = snprintf(body, sizeof(body),
+                     "{\"subject\":\"%s\",\"activity\":\"market_research\","
+                     "\"category\":\"user.content.survey_answer\",\"value\":"
+                     "\"Fine. Write to zrinka.maric@example.hr or call +385 "
+                     "98 765 4321.\"}",
+                     sid);
+    http(d.port, "POST", "/v1/records", key, "application/json", body,
+         (size_t)n, NULL, &r);
+    assert_int_equal(r.status, 201);
+    resp_free(&r);
+    char path[128];
+    snprintf(path, sizeof(path), "/v1/subjects/%s", sid);
+    http(d.port, "GET", path, dpo, NULL, NULL, 0, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "Fine. Write to [email] or call [phone]."));
+    assert_null(strstr(r.body, "zrinka"));
+    resp_free(&r);
     assert_int_equal(daemon_stop(&d), 0);
+    char *log = tu_read_file(d.log, NULL);
+    assert_non_null(log);
+    assert_null(strstr(log, "zrinka"));
+    assert_null(strstr(log, "765 4321"));
+    assert_null(strstr(log, "ana@example.com"));
+    free(log);
+    if (!tu_pg()) {
+        char cmd[1200];
+        snprintf(
+            cmd, sizeof(cmd),
+            "cat %s* | grep -a -c -e zrinka.maric -e '765 4321' >/dev/null",
+            d.store);
+        assert_int_not_equal(tu_sh("%s", cmd), 0);
+    }
     daemon_free(&d);
 }
 
