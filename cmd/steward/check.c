@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* steward check: may a purpose be pursued for an address? why? */
 #include <jansson.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -17,66 +18,119 @@ static void print_line(json_t *o)
     free(text);
 }
 
-/* --file: one address per line (e-mail, or phone when it has no '@'). */
-static int check_file(cli *c, sw_store *s, const sw_policy *p,
-                      const char *purpose, const char *path)
+#define CHUNK_LINES 4096
+
+/* The lines of one chunk of the list, kept until their decisions are
+ * printed. */
+typedef struct chunk {
+    sw_decide_item items[CHUNK_LINES];
+    size_t lineno[CHUNK_LINES];
+    char *text; /* every line, NUL-separated */
+    size_t n, used, cap;
+} chunk;
+
+static bool chunk_add(chunk *k, const char *line, size_t len, size_t lineno)
+{
+    if (k->used + len + 1 > k->cap) {
+        size_t cap = k->cap ? k->cap * 2 : 1u << 16;
+        while (cap < k->used + len + 1)
+            cap *= 2;
+        char *more = realloc(k->text, cap);
+        if (!more)
+            return false;
+        k->text = more;
+        k->cap = cap;
+    }
+    memcpy(k->text + k->used, line, len + 1);
+    /* offsets now, pointers once the chunk is full (text may move) */
+    k->items[k->n].id.value = (const char *)(uintptr_t)k->used;
+    k->items[k->n].id.type = memchr(line, '@', len) ? "email" : "phone";
+    k->lineno[k->n] = lineno;
+    k->used += len + 1;
+    k->n++;
+    return true;
+}
+
+typedef struct tally {
+    size_t allowed, denied, bad;
+} tally;
+
+/* Decides the chunk in one batch and prints it in order. */
+static int chunk_decide(cli *c, sw_store *s, const char *purpose,
+                        const char *path, chunk *k, tally *t)
+{
+    for (size_t i = 0; i < k->n; i++)
+        k->items[i].id.value = k->text + (uintptr_t)k->items[i].id.value;
+    if (sw_decide_batch(s, purpose, k->items, k->n) != SW_OK)
+        return cli_store_fail(s, "no decision");
+    for (size_t i = 0; i < k->n; i++) {
+        const sw_decide_item *it = &k->items[i];
+        if (it->st != SW_OK) {
+            t->bad++;
+            if (c->json)
+                print_line(json_pack("{s:s, s:s}", "address", it->id.value,
+                                     "error", it->why));
+            else
+                fprintf(stderr, "steward: %s:%zu: %s\n", path, k->lineno[i],
+                        it->why);
+            continue;
+        }
+        it->d.allow ? t->allowed++ : t->denied++;
+        if (c->json) {
+            json_t *o = sv_decision(&it->d);
+            json_object_set_new(o, "address", json_string(it->id.value));
+            print_line(o);
+        } else if (it->d.allow) {
+            puts(it->id.value);
+        }
+    }
+    k->n = 0;
+    k->used = 0;
+    return 0;
+}
+
+/* --file: one address per line (e-mail, or phone when it has no '@'),
+ * decided in batches of CHUNK_LINES, printed in the list's order. */
+static int check_file(cli *c, sw_store *s, const char *purpose,
+                      const char *path)
 {
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
     if (!f)
         return cli_fail("%s: cannot open", path);
+    chunk *k = calloc(1, sizeof(*k));
     char *line = NULL;
-    size_t cap = 0, lineno = 0, allowed = 0, denied = 0, bad = 0;
+    size_t cap = 0, lineno = 0;
+    tally t = {0, 0, 0};
     ssize_t len;
-    int rc = 0;
-    bool reading = false, tty = isatty(2);
-    while ((len = getline(&line, &cap, f)) >= 0) {
+    int rc = k ? 0 : cli_fail("out of memory");
+    bool tty = isatty(2);
+    while (!rc && (len = getline(&line, &cap, f)) >= 0) {
         lineno++;
         if (tty && lineno % 100000 == 0)
             cli_progress_lines(lineno, NULL);
-        /* a snapshot per 10 000 addresses: one lock, short-lived */
-        if (lineno % 10000 == 1) {
-            if (reading)
-                sw_read_end(s);
-            reading = sw_read_begin(s) == SW_OK;
-        }
         while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
             line[--len] = '\0';
         if (!len)
             continue;
-        sw_ident id = {strchr(line, '@') ? "email" : "phone", line};
-        sw_who who = {NULL, &id};
-        sw_decision d;
-        if (sw_decide(s, purpose, &who, &d) != SW_OK) {
-            if (!sw_policy_purpose(p, purpose)) {
-                rc = cli_store_fail(s, "no decision");
-                break;
-            }
-            bad++;
-            if (c->json)
-                print_line(json_pack("{s:s, s:s}", "address", line, "error",
-                                     sw_errmsg(s)));
-            else
-                fprintf(stderr, "steward: %s:%zu: %s\n", path, lineno,
-                        sw_errmsg(s));
-            continue;
-        }
-        d.allow ? allowed++ : denied++;
-        if (c->json) {
-            json_t *o = sv_decision(&d);
-            json_object_set_new(o, "address", json_string(line));
-            print_line(o);
-        } else if (d.allow) {
-            puts(line);
-        }
+        if (!chunk_add(k, line, (size_t)len, lineno))
+            rc = cli_fail("out of memory");
+        else if (k->n == CHUNK_LINES)
+            rc = chunk_decide(c, s, purpose, path, k, &t);
     }
-    if (reading)
-        sw_read_end(s);
+    if (!rc && k->n)
+        rc = chunk_decide(c, s, purpose, path, k, &t);
+    if (!rc && ferror(f))
+        rc = cli_fail("%s: read error after line %zu", path, lineno);
+    if (k)
+        free(k->text);
+    free(k);
     free(line);
     if (f != stdin)
         fclose(f);
     if (!rc)
         fprintf(stderr, "%s%zu allowed, %zu denied, %zu malformed\n",
-                tty && lineno >= 100000 ? "\n" : "", allowed, denied, bad);
+                tty && lineno >= 100000 ? "\n" : "", t.allowed, t.denied,
+                t.bad);
     return rc;
 }
 
@@ -96,7 +150,7 @@ static int do_check(cli *c, const cli_args *a)
         return rc;
     sw_decision d;
     if (a->v[O_FILE]) {
-        rc = check_file(c, s, p, a->v[O_PURPOSE], a->v[O_FILE]);
+        rc = check_file(c, s, a->v[O_PURPOSE], a->v[O_FILE]);
     } else if (sw_decide(s, a->v[O_PURPOSE], &who, &d) != SW_OK) {
         rc = cli_store_fail(s, "no decision");
     } else if (c->json) {

@@ -305,6 +305,25 @@ char *sw_decision_text(const sw_decision *d, char *buf, size_t n);
 sw_status sw_decide(sw_store *s, const char *purpose, const sw_who *who,
                     sw_decision *out);
 
+/* One address of a batch of decisions. */
+typedef struct sw_decide_item {
+    sw_ident id;   /* in: the address ("email", "phone" or "visitor") */
+    sw_decision d; /* out: the decision, when st is SW_OK */
+    sw_status st;  /* out: SW_ERR_INVALID when the address cannot be read */
+    char why[160]; /* out: what is wrong with it, when st is not SW_OK */
+} sw_decide_item;
+
+/*
+ * Decides the purpose for n addresses at once, each exactly as sw_decide
+ * would, all in one snapshot: verdicts kept in memory first, the others
+ * read in statements of many addresses each, never one statement an
+ * address. Fails as a whole (the message in sw_errmsg) only for an unknown
+ * purpose or a failing store; an address that cannot be read fails alone
+ * (items[i].st and items[i].why). Writes nothing.
+ */
+sw_status sw_decide_batch(sw_store *s, const char *purpose,
+                          sw_decide_item *items, size_t n);
+
 /* Forgets what sw_decide keeps in memory. It forgets on its own after
  * every change through the handle or its group, and within a refresh
  * interval (a second) of a change by another process. */

@@ -363,48 +363,87 @@ sw_status sw_suppression_rows_list(sw_store *s, sw_suppression_cb cb, void *ctx)
 
 /* ---- a decision's facts ---- */
 
+/* The facts' columns from column c0 of a row. */
+static void read_facts(const sw_row *r, int c0, sw_facts *f)
+{
+    f->has_subject = !sw_row_null(r, c0);
+    sw_row_text_into(r, c0, f->subject, sizeof(f->subject));
+    sw_row_text_into(r, c0 + 1, f->kind, sizeof(f->kind));
+    f->flags = sw_row_int(r, c0 + 2);
+    f->has_minor = !sw_row_null(r, c0 + 3);
+    f->minor_until = sw_row_int(r, c0 + 3);
+    f->suppressed = !sw_row_null(r, c0 + 4);
+    f->suppressed_since = sw_row_int(r, c0 + 4);
+    if ((f->has_consent = !sw_row_null(r, c0 + 5))) {
+        sw_row_text_into(r, c0 + 5, f->consent_id, sizeof(f->consent_id));
+        sw_row_text_into(r, c0 + 6, f->consent_state, sizeof(f->consent_state));
+        f->consent_at = sw_row_int(r, c0 + 7);
+        f->has_given = !sw_row_null(r, c0 + 8);
+        f->given_at = sw_row_int(r, c0 + 8);
+        f->has_expiry = !sw_row_null(r, c0 + 9);
+        f->expires_at = sw_row_int(r, c0 + 9);
+        f->parental = sw_row_int(r, c0 + 10) != 0;
+    }
+    if ((f->has_objection = !sw_row_null(r, c0 + 11))) {
+        sw_row_text_into(r, c0 + 11, f->objection_id, sizeof(f->objection_id));
+        f->objection_at = sw_row_int(r, c0 + 12);
+        f->overridden = sw_row_int(r, c0 + 13) != 0;
+    }
+    f->ended = !sw_row_null(r, c0 + 14);
+    f->ended_at = sw_row_int(r, c0 + 14);
+}
+
 static int facts_row(const sw_row *r, void *p)
 {
-    sw_facts *f = p;
-    f->has_subject = !sw_row_null(r, 0);
-    sw_row_text_into(r, 0, f->subject, sizeof(f->subject));
-    sw_row_text_into(r, 1, f->kind, sizeof(f->kind));
-    f->flags = sw_row_int(r, 2);
-    f->has_minor = !sw_row_null(r, 3);
-    f->minor_until = sw_row_int(r, 3);
-    f->suppressed = !sw_row_null(r, 4);
-    f->suppressed_since = sw_row_int(r, 4);
-    if ((f->has_consent = !sw_row_null(r, 5))) {
-        sw_row_text_into(r, 5, f->consent_id, sizeof(f->consent_id));
-        sw_row_text_into(r, 6, f->consent_state, sizeof(f->consent_state));
-        f->consent_at = sw_row_int(r, 7);
-        f->has_given = !sw_row_null(r, 8);
-        f->given_at = sw_row_int(r, 8);
-        f->has_expiry = !sw_row_null(r, 9);
-        f->expires_at = sw_row_int(r, 9);
-        f->parental = sw_row_int(r, 10) != 0;
-    }
-    if ((f->has_objection = !sw_row_null(r, 11))) {
-        sw_row_text_into(r, 11, f->objection_id, sizeof(f->objection_id));
-        f->objection_at = sw_row_int(r, 12);
-        f->overridden = sw_row_int(r, 13) != 0;
-    }
-    f->ended = !sw_row_null(r, 14);
-    f->ended_at = sw_row_int(r, 14);
+    read_facts(r, 0, p);
     return 1;
 }
 
-/* The end of the relationship: an event of either type ?6, ?7 by now on
- * the subject, its account or its tenant (one indexed range each). */
-#define ENDED_ON(SCOPE, KEY)                                                   \
-    "SELECT at FROM events WHERE type IN (?6, ?7) AND scope = " SCOPE          \
-    " AND scope_key = " KEY " AND at <= ?5"
-#define ENDED_BY_SUBJECT ENDED_ON(SQL_EV_SUBJECT, "CAST(s.id AS BLOB)")
-#define ENDED_BY_ACCOUNT ENDED_ON(SQL_EV_ACCOUNT, "s.account_bi")
-#define ENDED_BY_TENANT ENDED_ON(SQL_EV_TENANT, "s.tenant_bi")
-#define ENDED_AT                                                               \
-    "(SELECT max(at) FROM (" ENDED_BY_SUBJECT " UNION ALL " ENDED_BY_ACCOUNT   \
-    " UNION ALL " ENDED_BY_TENANT ") e)"
+/* The end of the relationship: an event of the types T by NOW on the
+ * subject, its account or its tenant (one indexed range each). */
+#define ENDED_ON(SCOPE, KEY, NOW, T)                                           \
+    "SELECT at FROM events WHERE type IN (" T ") AND scope = " SCOPE           \
+    " AND scope_key = " KEY " AND at <= " NOW
+#define ENDED_AT(NOW, T)                                                       \
+    "(SELECT max(at) FROM (" ENDED_ON(                                         \
+        SQL_EV_SUBJECT, "CAST(s.id AS BLOB)", NOW,                             \
+        T) " UNION ALL " ENDED_ON(SQL_EV_ACCOUNT, "s.account_bi", NOW,         \
+                                  T) " UNION ALL " ENDED_ON(SQL_EV_TENANT,     \
+                                                            "s.tenant_bi",     \
+                                                            NOW, T) ") e)"
+
+/* Since when the address BLIND is suppressed, when SUPP is 1. */
+#define SUPPRESSED_SINCE(BLIND, SUPP)                                          \
+    "CASE CAST(" SUPP " AS INTEGER) WHEN 1 THEN (SELECT min(since) FROM"       \
+    " suppression WHERE hash = " BLIND ") END"
+
+/* Every fact of a decision about the subject s (joined by the caller),
+ * with the address's suppression SUPPRESSED (or, when SUPP is 2, every
+ * contact's): the columns read_facts reads, then the joins of its
+ * consent and objection. */
+#define FACTS_COLUMNS(SUPPRESSED, SUPP, NOW, T)                                \
+    "s.id, s.kind, s.flags, s.minor_until,"                                    \
+    " CASE CAST(" SUPP " AS INTEGER) WHEN 2 THEN (SELECT min(since) FROM"      \
+    "   suppression WHERE hash IN"                                             \
+    "   (SELECT blind FROM identifiers WHERE subject_id = s.id"                \
+    "    AND type IN ('email', 'phone'))) ELSE " SUPPRESSED " END,"            \
+    " c.id, c.state, c.state_at, c.given_at, c.expires_at, c.parental,"        \
+    " o.id, o.at, o.override_reason IS NOT NULL, " ENDED_AT(NOW, T)
+#define FACTS_JOINS(PURPOSE)                                                   \
+    " LEFT JOIN consents c ON c.id = (SELECT id FROM consents"                 \
+    "  WHERE subject_id = s.id AND purpose = " PURPOSE                         \
+    "  ORDER BY created_at DESC, seq DESC, id DESC LIMIT 1)"                   \
+    " LEFT JOIN objections o ON o.id = (SELECT id FROM objections"             \
+    "  WHERE subject_id = s.id AND purpose = " PURPOSE                         \
+    "  ORDER BY at DESC, id DESC LIMIT 1)"
+
+/* clang-format off */
+static const char facts_sql[] =
+    "SELECT " FACTS_COLUMNS(SUPPRESSED_SINCE("?1", "?3"), "?3", "?5", "?6, ?7")
+    " FROM (SELECT coalesce(CAST(?2 AS TEXT), (SELECT subject_id FROM"
+    "  identifiers WHERE blind = ?1)) AS wid) w"
+    " LEFT JOIN subjects s ON s.id = w.wid" FACTS_JOINS("?4");
+/* clang-format on */
 
 sw_status sw_decision_facts(sw_store *s, const uint8_t *blind,
                             const char *subject, sw_supp_check supp,
@@ -413,27 +452,67 @@ sw_status sw_decision_facts(sw_store *s, const uint8_t *blind,
 {
     memset(f, 0, sizeof(*f));
     /* One statement for every fact of a decision: one round trip. */
-    return sw_sql(
-        s, "reading a decision's facts",
-        "SELECT s.id, s.kind, s.flags, s.minor_until,"
-        " CASE CAST(?3 AS INTEGER) WHEN 1 THEN (SELECT min(since) FROM"
-        "   suppression WHERE hash = ?1)"
-        "  WHEN 2 THEN (SELECT min(since) FROM suppression WHERE hash IN"
-        "   (SELECT blind FROM identifiers WHERE subject_id = s.id"
-        "    AND type IN ('email', 'phone'))) END,"
-        " c.id, c.state, c.state_at, c.given_at, c.expires_at, c.parental,"
-        " o.id, o.at, o.override_reason IS NOT NULL, " ENDED_AT
-        " FROM (SELECT coalesce(CAST(?2 AS TEXT), (SELECT subject_id FROM"
-        "  identifiers WHERE blind = ?1)) AS wid) w"
-        " LEFT JOIN subjects s ON s.id = w.wid"
-        " LEFT JOIN consents c ON c.id = (SELECT id FROM consents"
-        "  WHERE subject_id = s.id AND purpose = ?4"
-        "  ORDER BY created_at DESC, seq DESC, id DESC LIMIT 1)"
-        " LEFT JOIN objections o ON o.id = (SELECT id FROM objections"
-        "  WHERE subject_id = s.id AND purpose = ?4"
-        "  ORDER BY at DESC, id DESC LIMIT 1)",
-        SW_ARGS(sw_v_blob(blind, blind ? SW_BLIND_BYTES : 0),
-                sw_v_text(subject), sw_v_int(supp), sw_v_text(purpose),
-                sw_v_int(now), sw_v_text(ended[0]), sw_v_text(ended[1])),
-        facts_row, f);
+    return sw_sql(s, "reading a decision's facts", facts_sql,
+                  SW_ARGS(sw_v_blob(blind, blind ? SW_BLIND_BYTES : 0),
+                          sw_v_text(subject), sw_v_int(supp),
+                          sw_v_text(purpose), sw_v_int(now),
+                          sw_v_text(ended[0]), sw_v_text(ended[1])),
+                  facts_row, f);
+}
+
+typedef struct many_ctx {
+    sw_facts *out;
+    size_t k;
+} many_ctx;
+
+static int many_row(const sw_row *r, void *p)
+{
+    many_ctx *c = p;
+    int64_t i = sw_row_int(r, 0);
+    if (i >= 0 && (size_t)i < c->k)
+        read_facts(r, 1, &c->out[i]);
+    return 0;
+}
+
+sw_status sw_decision_facts_many(sw_store *s,
+                                 const uint8_t (*blinds)[SW_BLIND_BYTES],
+                                 size_t k, sw_supp_check supp,
+                                 const char *purpose, const char *const *ended,
+                                 sw_instant now, sw_facts *out)
+{
+    if (k > SW_FACTS_MANY)
+        return sw_fail(s, SW_ERR_INVALID, "at most %d addresses a statement",
+                       SW_FACTS_MANY);
+    memset(out, 0, k * sizeof(*out));
+    /* always SW_FACTS_MANY rows (the rest NULL), so one statement is
+     * prepared once and kept; each address's subject and suppression
+     * looked up in its row (the comparisons type the parameters) */
+    char sql[SW_FACTS_MANY * 200 + 2048];
+    size_t n =
+        (size_t)snprintf(sql, sizeof(sql), "WITH w(i, wid, supp) AS (VALUES");
+    for (int i = 0; i < SW_FACTS_MANY && n < sizeof(sql); i++)
+        n += (size_t)snprintf(
+            sql + n, sizeof(sql) - n,
+            "%s (%d, (SELECT subject_id FROM identifiers WHERE blind = ?%d), " SUPPRESSED_SINCE(
+                "?%d", "?1") ")",
+            i ? "," : "", i, i + 6, i + 6);
+    if (n >= sizeof(sql) - 1)
+        return sw_fail(s, SW_ERR_INVALID, "the facts' statement is too long");
+    /* clang-format off */
+    snprintf(sql + n, sizeof(sql) - n, "%s",
+             ") SELECT w.i, " FACTS_COLUMNS("w.supp", "?1", "?3", "?4, ?5")
+             " FROM w LEFT JOIN subjects s ON s.id = w.wid" FACTS_JOINS("?2"));
+    /* clang-format on */
+    sw_val args[5 + SW_FACTS_MANY];
+    args[0] = sw_v_int(supp);
+    args[1] = sw_v_text(purpose);
+    args[2] = sw_v_int(now);
+    args[3] = sw_v_text(ended[0]);
+    args[4] = sw_v_text(ended[1]);
+    for (size_t i = 0; i < SW_FACTS_MANY; i++)
+        args[5 + i] =
+            i < k ? sw_v_blob(blinds[i], SW_BLIND_BYTES) : sw_v_null();
+    many_ctx c = {out, k};
+    return sw_sql(s, "reading the facts of many decisions", sql, args,
+                  5 + SW_FACTS_MANY, many_row, &c);
 }

@@ -159,4 +159,14 @@ sw_status sw_decision_facts(sw_store *s, const uint8_t *blind,
                             const char *purpose, const char *const *ended,
                             sw_instant now, sw_facts *out);
 
+/* The facts of k decisions (k <= SW_FACTS_MANY) about purpose at now, one
+ * for each address blinds[i] (out[i]), in one statement; as
+ * sw_decision_facts for each. */
+#define SW_FACTS_MANY 128
+sw_status sw_decision_facts_many(sw_store *s,
+                                 const uint8_t (*blinds)[SW_BLIND_BYTES],
+                                 size_t k, sw_supp_check supp,
+                                 const char *purpose, const char *const *ended,
+                                 sw_instant now, sw_facts *out);
+
 #endif

@@ -486,6 +486,21 @@ static void from_facts(const sw_store *s, const char *purpose,
     }
 }
 
+/* The store's blind index of an address of key type ti; why (n bytes)
+ * says what is wrong with one that cannot be read. */
+static sw_status blind_of(const sw_store *s, int ti, const char *raw,
+                          uint8_t blind[SW_BLIND_BYTES], char *why, size_t n)
+{
+    const char *type = key_types[ti];
+    char value[SW_IDENT_MAX];
+    if (sw_ident_normalise(type, raw, s->country[0] ? s->country : NULL, value,
+                           why, n) != SW_OK)
+        return SW_ERR_INVALID;
+    sw_blind(s->keys, type, value, strlen(value), blind);
+    sw_wipe(value, sizeof(value));
+    return SW_OK;
+}
+
 /* Reads the facts about the identifier or subject and decides. */
 static sw_status from_store(sw_store *s, const char *purpose, const sw_who *who,
                             int ti, sw_instant now, verdict *v)
@@ -493,14 +508,10 @@ static sw_status from_store(sw_store *s, const char *purpose, const sw_who *who,
     uint8_t blind[SW_BLIND_BYTES];
     bool marketing = sw_purpose_is_marketing(s->policy, purpose);
     if (who->ident) {
-        const char *type = key_types[ti];
-        char value[SW_IDENT_MAX], why[256];
-        if (sw_ident_normalise(type, who->ident->value,
-                               s->country[0] ? s->country : NULL, value, why,
-                               sizeof(why)) != SW_OK)
+        char why[256];
+        if (blind_of(s, ti, who->ident->value, blind, why, sizeof(why)) !=
+            SW_OK)
             return sw_fail(s, SW_ERR_INVALID, "%s", why);
-        sw_blind(s->keys, type, value, strlen(value), blind);
-        sw_wipe(value, sizeof(value));
     }
     sw_facts f;
     sw_status st = sw_decision_facts(s, who->ident ? blind : NULL, who->subject,
@@ -583,45 +594,88 @@ static bool recall(const struct sw_decide_cache *c, const uint8_t *key,
     return true;
 }
 
-sw_status sw_decide(sw_store *s, const char *purpose, const sw_who *who,
-                    sw_decision *out)
+/* What every decision checks first: a policy, the kept verdicts (*c), the
+ * purpose (*pi, its index + 1). An unknown purpose is a denial in *out
+ * and an error naming the policy's purposes. */
+static sw_status decide_start(sw_store *s, const char *purpose, sw_instant *now,
+                              struct sw_decide_cache **c, int *pi,
+                              sw_decision *out)
 {
     memset(out, 0, sizeof(*out));
     if (!s->policy)
         return sw_fail(s, SW_ERR_INVALID, "no policy loaded");
-    sw_instant now = sw_clock_now(&s->clock);
-    struct sw_decide_cache *c = cache_of(s, now);
-    if (!c)
+    *now = sw_clock_now(&s->clock);
+    if (!(*c = cache_of(s, *now)))
         return sw_fail(s, SW_ERR_NOMEM, "out of memory for the decisions");
-    int pi = purpose ? purpose_index(s, c, purpose) : 0;
-    if (!pi) { /* a denial, and an error naming the policy's purposes */
+    *pi = purpose ? purpose_index(s, *c, purpose) : 0;
+    if (!*pi) {
         out->reason = SW_DENY_PURPOSE_UNKNOWN;
         return sw_purpose_check(s, purpose);
     }
+    return SW_OK;
+}
+
+/* The key type of an address (-1: none a decision is asked for) and its
+ * key among the kept verdicts. The address as given is the key: the same
+ * spelling always normalises the same way, so a kept verdict needs no
+ * normalising. */
+static int ident_key(const struct sw_decide_cache *c, const sw_ident *id,
+                     uint8_t key[SW_BLIND_BYTES])
+{
+    int ti = id->type ? key_type_index(id->type) : -1;
+    const char *raw = id->value ? id->value : "";
+    if (ti >= 0)
+        crypto_shorthash_siphashx24(key, (const uint8_t *)raw, strlen(raw),
+                                    c->tkey[ti]);
+    return ti;
+}
+
+static sw_status bad_type(const char *type, char *why, size_t n)
+{
+    snprintf(why, n,
+             "a decision is asked for an email, a phone or a visitor, not "
+             "'%s'",
+             type ? type : "");
+    return SW_ERR_INVALID;
+}
+
+static void count(sw_store *s, bool allow)
+{
+    /* one writer: a load and a store, no locked instruction */
+    _Atomic uint64_t *n = allow ? &s->allowed : &s->denied;
+    atomic_store_explicit(n, atomic_load_explicit(n, memory_order_relaxed) + 1,
+                          memory_order_relaxed);
+}
+
+sw_status sw_decide(sw_store *s, const char *purpose, const sw_who *who,
+                    sw_decision *out)
+{
+    sw_instant now;
+    struct sw_decide_cache *c;
+    int pi;
+    sw_status st = decide_start(s, purpose, &now, &c, &pi, out);
+    if (st != SW_OK)
+        return st;
     if (!who || (!who->subject == !who->ident))
         return sw_fail(s, SW_ERR_INVALID,
                        "give exactly one of a subject id or an identifier");
-    /* The address as given is the key: the same spelling always
-     * normalises the same way, so a kept verdict needs no normalising. */
     uint8_t key[SW_BLIND_BYTES];
     int ti = 3;
-    const char *raw = who->subject;
     if (who->ident) {
-        ti = who->ident->type ? key_type_index(who->ident->type) : -1;
-        if (ti < 0)
-            return sw_fail(s, SW_ERR_INVALID,
-                           "a decision is asked for an email, a phone or a "
-                           "visitor, not '%s'",
-                           who->ident->type ? who->ident->type : "");
-        raw = who->ident->value ? who->ident->value : "";
+        if ((ti = ident_key(c, who->ident, key)) < 0) {
+            char why[160];
+            bad_type(who->ident->type, why, sizeof(why));
+            return sw_fail(s, SW_ERR_INVALID, "%s", why);
+        }
+    } else {
+        crypto_shorthash_siphashx24(key, (const uint8_t *)who->subject,
+                                    strlen(who->subject), c->tkey[ti]);
     }
-    crypto_shorthash_siphashx24(key, (const uint8_t *)raw, strlen(raw),
-                                c->tkey[ti]);
     verdict v;
     if (!recall(c, key, pi, now, &v)) {
         /* the look-ups of one decision see one snapshot under one lock */
         bool own = !s->in_batch && !s->in_read;
-        sw_status st = own ? s->drv->tx(s->db, SW_TX_READ) : SW_OK;
+        st = own ? s->drv->tx(s->db, SW_TX_READ) : SW_OK;
         if (st != SW_OK)
             return sw_sql_fail(s, st, "starting a read");
         st = from_store(s, purpose, who, ti, now, &v);
@@ -632,9 +686,96 @@ sw_status sw_decide(sw_store *s, const char *purpose, const sw_who *who,
         keep(c, key, pi, &v, now);
     }
     fill(s, &v, out);
-    /* one writer: a load and a store, no locked instruction */
-    _Atomic uint64_t *n = out->allow ? &s->allowed : &s->denied;
-    atomic_store_explicit(n, atomic_load_explicit(n, memory_order_relaxed) + 1,
-                          memory_order_relaxed);
+    count(s, out->allow);
     return SW_OK;
+}
+
+/* The addresses of a batch waiting for their facts. */
+typedef struct batch_wait {
+    size_t k;
+    size_t item[SW_FACTS_MANY];
+    uint8_t key[SW_FACTS_MANY][SW_BLIND_BYTES];
+    uint8_t blind[SW_FACTS_MANY][SW_BLIND_BYTES];
+    sw_facts facts[SW_FACTS_MANY];
+} batch_wait;
+
+static sw_status batch_flush(sw_store *s, const char *purpose,
+                             struct sw_decide_cache *c, int pi, sw_instant now,
+                             batch_wait *w, sw_decide_item *items)
+{
+    if (!w->k)
+        return SW_OK;
+    bool marketing = sw_purpose_is_marketing(s->policy, purpose);
+    sw_status st =
+        sw_decision_facts_many(s, (const uint8_t(*)[SW_BLIND_BYTES])w->blind,
+                               w->k, marketing ? SW_SUPP_ADDRESS : SW_SUPP_NONE,
+                               purpose, sw_relationship_ends, now, w->facts);
+    if (st != SW_OK)
+        return st;
+    for (size_t j = 0; j < w->k; j++) {
+        verdict v;
+        from_facts(s, purpose, &w->facts[j], now, &v);
+        keep(c, w->key[j], pi, &v, now);
+        sw_decide_item *it = &items[w->item[j]];
+        fill(s, &v, &it->d);
+        count(s, it->d.allow);
+    }
+    sw_wipe(w->blind, sizeof(w->blind));
+    w->k = 0;
+    return SW_OK;
+}
+
+sw_status sw_decide_batch(sw_store *s, const char *purpose,
+                          sw_decide_item *items, size_t n)
+{
+    sw_instant now;
+    struct sw_decide_cache *c;
+    int pi;
+    sw_decision unknown;
+    sw_status st = decide_start(s, purpose, &now, &c, &pi, &unknown);
+    if (st != SW_OK)
+        return st;
+    batch_wait *w = malloc(sizeof(*w));
+    if (!w)
+        return sw_fail(s, SW_ERR_NOMEM, "out of memory for the decisions");
+    w->k = 0;
+    /* the whole batch sees one snapshot under one lock */
+    bool own = !s->in_batch && !s->in_read;
+    st = own ? s->drv->tx(s->db, SW_TX_READ) : SW_OK;
+    if (st != SW_OK) {
+        free(w);
+        return sw_sql_fail(s, st, "starting a read");
+    }
+    for (size_t i = 0; i < n && st == SW_OK; i++) {
+        sw_decide_item *it = &items[i];
+        memset(&it->d, 0, sizeof(it->d));
+        it->st = SW_OK;
+        it->why[0] = '\0';
+        uint8_t *key = w->key[w->k];
+        int ti = ident_key(c, &it->id, key);
+        if (ti < 0) {
+            it->st = bad_type(it->id.type, it->why, sizeof(it->why));
+            continue;
+        }
+        verdict v;
+        if (recall(c, key, pi, now, &v)) {
+            fill(s, &v, &it->d);
+            count(s, it->d.allow);
+            continue;
+        }
+        if ((it->st = blind_of(s, ti, it->id.value ? it->id.value : "",
+                               w->blind[w->k], it->why, sizeof(it->why))) !=
+            SW_OK)
+            continue;
+        w->item[w->k++] = i;
+        if (w->k == SW_FACTS_MANY)
+            st = batch_flush(s, purpose, c, pi, now, w, items);
+    }
+    if (st == SW_OK)
+        st = batch_flush(s, purpose, c, pi, now, w, items);
+    if (own)
+        s->drv->tx(s->db, SW_TX_COMMIT);
+    sw_wipe(w->blind, sizeof(w->blind));
+    free(w);
+    return st;
 }

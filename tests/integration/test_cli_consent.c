@@ -165,6 +165,8 @@ static void test_cli_consent__mailing_list(void **state)
     fclose(f);
     RUN(&r, "check", "--purpose", "marketing.communications.email", "--file",
         list);
+    if (r.status)
+        fprintf(stderr, "DEBUG err=%s\n", r.err);
     assert_int_equal(r.status, 0);
     assert_string_equal(r.out, "ok1@example.com\n");
     assert_non_null(strstr(r.err, "1 allowed, 2 denied, 1 malformed"));

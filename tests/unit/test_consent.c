@@ -485,6 +485,154 @@ static void test_not_applicable_and_refused(void **state)
     tu_store_free(&t);
 }
 
+/* ---- a list decided in one batch ---- */
+
+/* A store with a subject in every state a decision tells apart. */
+static void seed_every_state(tu_store *t)
+{
+    char sid[SW_ID_BUFSZ], eid[SW_ID_BUFSZ];
+    sw_consent_result c;
+    /* given, pending, withdrawn (suppressed) subscriptions */
+    assert_int_equal(
+        sw_consent_confirm(t->s, subscribe(t, "given@example.com").token, &c),
+        SW_OK);
+    subscribe(t, "pending@example.com");
+    assert_int_equal(
+        sw_consent_confirm(t->s, subscribe(t, "gone@example.com").token, &c),
+        SW_OK);
+    sw_ident gone = {"email", "gone@example.com"};
+    sw_who gw = {NULL, &gone};
+    size_t n;
+    assert_int_equal(sw_consent_withdraw(t->s, &gw, MKT, &n), SW_OK);
+    /* an unsubscribed phone no subject holds */
+    sw_ident ph = {"phone", "+44 7700 900123"};
+    sw_objection_result o;
+    assert_int_equal(sw_suppression_add(t->s, &ph, "sms", &o), SW_OK);
+    /* B2B: one customer whose relationship ended, one whose did not, one
+     * who objected to sales */
+    add_subject(t, "customer", "ACME", "dan@acme.example", sid);
+    add_subject(t, "customer", "OLDCO", "old@oldco.example", sid);
+    sw_event_spec e = {"relationship_ended",
+                       NULL,
+                       "OLDCO",
+                       NULL,
+                       NULL,
+                       tu_instant("2026-02-01T00:00:00Z"),
+                       NULL};
+    assert_int_equal(sw_event_add(t->s, &e, eid, NULL), SW_OK);
+    add_subject(t, "prospect", NULL, "fay@lead.example", sid);
+    sw_who fw = {sid, NULL};
+    assert_int_equal(sw_objection_add(t->s, &fw, "business.sales", &o), SW_OK);
+    /* restricted; a child; a refusal */
+    add_subject(t, "prospect", NULL, "gus@lead.example", sid);
+    assert_int_equal(sw_subject_restrict(t->s, sid, true, "contested"), SW_OK);
+    sw_ident kid = {"email", "kid@example.com"};
+    sw_who kw = {NULL, &kid};
+    sw_consent_spec spec;
+    memset(&spec, 0, sizeof(spec));
+    spec.purpose = "business.events";
+    spec.method = "web_form";
+    spec.new_kind = "event_participant";
+    spec.has_born = true;
+    spec.born = tu_instant("2012-05-01T00:00:00Z");
+    assert_int_equal(sw_consent_give(t->s, &kw, &spec, &c), SW_OK);
+    add_subject(t, "job_applicant", NULL, "ida@mail.example", sid);
+    sw_who iw = {sid, NULL};
+    assert_int_equal(sw_consent_refuse(t->s, &iw, REC, &c), SW_OK);
+}
+
+static void assert_same(const sw_decision *a, const sw_decision *b)
+{
+    assert_int_equal(a->allow, b->allow);
+    assert_int_equal(a->reason, b->reason);
+    assert_true(
+        a->activity == b->activity ||
+        (a->activity && b->activity && strcmp(a->activity, b->activity) == 0));
+    assert_true(a->basis == b->basis ||
+                (a->basis && b->basis && strcmp(a->basis, b->basis) == 0));
+    assert_string_equal(a->ref, b->ref);
+    assert_int_equal(a->has_at, b->has_at);
+    assert_int_equal(a->at, b->at);
+}
+
+/* Notice 5.3, 7: a list checked in one batch gets, address by address,
+ * the decision a single question gets, whatever is kept in memory. */
+static void test_batch_agrees_with_single_decisions(void **state)
+{
+    (void)state;
+    tu_store t;
+    tu_store_new(&t, T0);
+    seed_every_state(&t);
+    static const char *const known[] = {
+        "given@example.com",  " GIVEN@example.com ", "pending@example.com",
+        "gone@example.com",   "+447700900123",       "07700 900123",
+        "dan@acme.example",   "old@oldco.example",   "fay@lead.example",
+        "gus@lead.example",   "kid@example.com",     "ida@mail.example",
+        "nobody@example.net", "not-an-address",      "12"};
+    enum { N = 300 }; /* more than one statement's worth */
+    static char extra[N][48];
+    sw_decide_item *items = calloc(N, sizeof(*items));
+    assert_non_null(items);
+    size_t nk = sizeof(known) / sizeof(known[0]);
+    for (size_t i = 0; i < N; i++) {
+        const char *v = known[i % nk];
+        if (i >= 2 * nk && i % 3 == 0) {
+            snprintf(extra[i], sizeof(extra[i]), "stranger%zu@example.org", i);
+            v = extra[i];
+        }
+        items[i].id.value = v;
+        items[i].id.type = strchr(v, '@') ? "email" : "phone";
+    }
+    items[7].id.type = "fax"; /* not a type a decision is asked for */
+    static const char *const purposes[] = {MKT, "business.sales",
+                                           "business.events", REC};
+    for (size_t p = 0; p < sizeof(purposes) / sizeof(purposes[0]); p++) {
+        for (int warm = 0; warm < 2; warm++) {
+            /* cold: nothing kept; warm: every verdict kept already */
+            if (!warm)
+                sw_decide_forget(t.s);
+            assert_int_equal(sw_decide_batch(t.s, purposes[p], items, N),
+                             SW_OK);
+            sw_decide_forget(t.s);
+            for (size_t i = 0; i < N; i++) {
+                sw_who who = {NULL, &items[i].id};
+                sw_decision d;
+                sw_status st = sw_decide(t.s, purposes[p], &who, &d);
+                assert_int_equal(items[i].st, st);
+                if (st != SW_OK) {
+                    assert_string_equal(items[i].why, sw_errmsg(t.s));
+                    continue;
+                }
+                assert_same(&items[i].d, &d);
+            }
+        }
+    }
+    /* the reasons the seed was made for are all there */
+    assert_int_equal(sw_decide_batch(t.s, MKT, items, N), SW_OK);
+    assert_true(items[0].d.allow);
+    assert_int_equal(items[2].d.reason, SW_DENY_CONSENT_PENDING);
+    assert_int_equal(items[3].d.reason, SW_DENY_SUPPRESSED);
+    assert_int_equal(items[5].d.reason, SW_DENY_SUPPRESSED);
+    assert_int_equal(items[6].d.reason, SW_ALLOW_LEGITIMATE_INTEREST);
+    assert_int_equal(items[7].st, SW_ERR_INVALID);
+    assert_non_null(strstr(items[7].why, "'fax'"));
+    assert_int_equal(items[13].st, SW_ERR_INVALID);
+    assert_int_equal(items[12].d.reason, SW_DENY_NO_CONSENT);
+    assert_int_equal(sw_decide_batch(t.s, "business.sales", items, N), SW_OK);
+    assert_int_equal(items[8].d.reason, SW_DENY_OBJECTED);
+    assert_int_equal(items[9].d.reason, SW_DENY_RESTRICTED);
+    assert_int_equal(sw_decide_batch(t.s, "business.events", items, N), SW_OK);
+    assert_int_equal(items[10].d.reason, SW_DENY_CHILD);
+    assert_int_equal(sw_decide_batch(t.s, REC, items, N), SW_OK);
+    assert_int_equal(items[11].d.reason, SW_DENY_CONSENT_REFUSED);
+    /* an unknown purpose fails the whole batch, naming it */
+    assert_int_equal(sw_decide_batch(t.s, "marketing.spam", items, N),
+                     SW_ERR_INVALID);
+    assert_non_null(strstr(sw_errmsg(t.s), "marketing.spam"));
+    free(items);
+    tu_store_free(&t);
+}
+
 /* ---- contract and legal obligation ---- */
 
 static void test_other_bases(void **state)
@@ -1058,6 +1206,7 @@ int main(void)
         cmocka_unit_test(test_receipt),
         cmocka_unit_test(test_decision_follows_changes),
         cmocka_unit_test(test_unsubscribe_link),
+        cmocka_unit_test(test_batch_agrees_with_single_decisions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
