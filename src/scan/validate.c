@@ -987,56 +987,18 @@ static uint32_t check_name(const char *end, size_t avail, sw_pii_type *type,
 #define NAME_END "[ \\t\\r\\n,.;:!?)]"
 
 #define BIT(t) (1u << (t))
-#define V_EMAIL                                                                \
+/* A validator that answers one type. */
+#define V(t, check)                                                            \
     {                                                                          \
-        SW_PII_EMAIL, BIT(SW_PII_EMAIL), check_email                           \
+        t, BIT(t), check                                                       \
     }
-#define V_INTL                                                                 \
-    {                                                                          \
-        SW_PII_PHONE, BIT(SW_PII_PHONE), check_phone_intl                      \
-    }
-#define V_NATIONAL                                                             \
-    {                                                                          \
-        SW_PII_PHONE, BIT(SW_PII_PHONE), check_phone_national                  \
-    }
+/* The validator of digit runs, which tells five types apart. */
 #define V_DIGITS                                                               \
     {                                                                          \
         SW_PII_CARD,                                                           \
             BIT(SW_PII_CARD) | BIT(SW_PII_IMEI) | BIT(SW_PII_IMSI) |           \
                 BIT(SW_PII_HR_OIB) | BIT(SW_PII_DE_TAX_ID),                    \
             check_digits                                                       \
-    }
-#define V_SSN                                                                  \
-    {                                                                          \
-        SW_PII_US_SSN, BIT(SW_PII_US_SSN), check_ssn                           \
-    }
-#define V_IBAN                                                                 \
-    {                                                                          \
-        SW_PII_IBAN, BIT(SW_PII_IBAN), check_iban                              \
-    }
-#define V_IPV4                                                                 \
-    {                                                                          \
-        SW_PII_IPV4, BIT(SW_PII_IPV4), check_ipv4                              \
-    }
-#define V_IPV6                                                                 \
-    {                                                                          \
-        SW_PII_IPV6, BIT(SW_PII_IPV6), check_ipv6                              \
-    }
-#define V_MAC                                                                  \
-    {                                                                          \
-        SW_PII_MAC, BIT(SW_PII_MAC), check_mac                                 \
-    }
-#define V_NINO                                                                 \
-    {                                                                          \
-        SW_PII_UK_NINO, BIT(SW_PII_UK_NINO), check_nino                        \
-    }
-#define V_BIRTH                                                                \
-    {                                                                          \
-        SW_PII_BIRTH_DATE, BIT(SW_PII_BIRTH_DATE), check_birth                 \
-    }
-#define V_NAME                                                                 \
-    {                                                                          \
-        SW_PII_NAME, BIT(SW_PII_NAME), check_name                              \
     }
 
 /* Few patterns, each as cheap for vectorscan as it can be: the cost of a
@@ -1047,39 +1009,48 @@ static const scan_pattern patterns[] = {
     /* from the @ (the validator finds the local part before it) */
     {"@[A-Za-z0-9\\-]+(?:\\.[A-Za-z0-9\\-]+)*\\.[A-Za-z]{2,24}\\b",
      0,
-     {V_EMAIL}},
-    {"\\+[1-9][0-9 ().\\-/]{5,24}[0-9]\\b", 0, {V_INTL}},
+     {V(SW_PII_EMAIL, check_email)}},
+    {"\\+[1-9][0-9 ().\\-/]{5,24}[0-9]\\b",
+     0,
+     {V(SW_PII_PHONE, check_phone_intl)}},
     /* seven digits or more in groups: national phone numbers, cards,
      * IMEI, IMSI, OIB, tax ids, social security numbers, IBANs that end
      * in a digit */
     {"[0-9](?:[ .\\-/()]{0,2}[0-9]){6,}\\b",
      0,
-     {V_NATIONAL, V_DIGITS, V_SSN, V_IBAN}},
+     {V(SW_PII_PHONE, check_phone_national), V_DIGITS,
+      V(SW_PII_US_SSN, check_ssn), V(SW_PII_IBAN, check_iban)}},
     /* IBANs that end in letters */
-    {"[0-9] ?[A-Z]{1,4}\\b", 0, {V_IBAN}},
-    {"[0-9]\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\b", 0, {V_IPV4}},
+    {"[0-9] ?[A-Z]{1,4}\\b", 0, {V(SW_PII_IBAN, check_iban)}},
+    {"[0-9]\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\b",
+     0,
+     {V(SW_PII_IPV4, check_ipv4)}},
     /* from the first colon (the validator finds the group before it) */
-    {":[0-9A-Fa-f]{0,4}:[0-9A-Fa-f:]{0,32}[0-9A-Fa-f]\\b", 0, {V_IPV6}},
-    {"[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}\\b", 0, {V_MAC}},
-    {"[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5}\\b", 0, {V_MAC}},
-    {"[0-9A-Fa-f]{4}\\.[0-9A-Fa-f]{4}\\.[0-9A-Fa-f]{4}\\b", 0, {V_MAC}},
-    {"[0-9]{2} ?[A-D]\\b", 0, {V_NINO}},
+    {":[0-9A-Fa-f]{0,4}:[0-9A-Fa-f:]{0,32}[0-9A-Fa-f]\\b",
+     0,
+     {V(SW_PII_IPV6, check_ipv6)}},
+    {"[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}\\b", 0, {V(SW_PII_MAC, check_mac)}},
+    {"[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5}\\b", 0, {V(SW_PII_MAC, check_mac)}},
+    {"[0-9A-Fa-f]{4}\\.[0-9A-Fa-f]{4}\\.[0-9A-Fa-f]{4}\\b",
+     0,
+     {V(SW_PII_MAC, check_mac)}},
+    {"[0-9]{2} ?[A-D]\\b", 0, {V(SW_PII_UK_NINO, check_nino)}},
     {"(?:born|birth|d\\.?o\\.?b\\.?|birthday|ro\xC4\x91"
      "en|geboren)"
      "[^\\n]{0,24}(?:[0-9]{1,2}[./\\-][0-9]{1,2}[./\\-][0-9]{2,4}|"
      "[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{1,2}\\.? ?[A-Za-z\xC4\x8D\xC5\xBE]{3,"
      "10}\\.? [0-9]{4})\\b",
      HS_FLAG_CASELESS,
-     {V_BIRTH}},
+     {V(SW_PII_BIRTH_DATE, check_birth)}},
     {"(?:name is|name's|zovem se|ime mi je|ime je)[ \\t]+" NAME_RE
      "(?:[ ]" NAME_RE "){0,2}" NAME_END,
      0,
-     {V_NAME}},
+     {V(SW_PII_NAME, check_name)}},
     {"(?:[Rr]egards|[Ww]ishes|[Tt]hanks|[Tt]hank you|[Cc]heers|[Ss]incerely|"
      "[Pp]ozdrav|po\xC5\xA1tovanjem|[Ss]rda\xC4\x8Dno|[Hh]vala),?[ \\t]*\\r?"
      "\\n[ \\t]*" NAME_RE "(?:[ ]" NAME_RE "){0,2}" NAME_END,
      0,
-     {V_NAME}},
+     {V(SW_PII_NAME, check_name)}},
 };
 
 const scan_pattern *sw_scan_patterns(size_t *n)

@@ -427,12 +427,11 @@ static void test_restricted(void **state)
     tu_store_free(&t);
 }
 
-static void test_child(void **state)
+/* An event participant born on 2012-05-01 signs up (a parent's consent
+ * when parental). */
+static void give_child(tu_store *t, const char *email, bool parental)
 {
-    (void)state;
-    tu_store t;
-    tu_store_new(&t, T0);
-    sw_ident id = {"email", "kid@example.com"};
+    sw_ident id = {"email", email};
     sw_who who = {NULL, &id};
     sw_consent_spec spec;
     memset(&spec, 0, sizeof(spec));
@@ -441,8 +440,17 @@ static void test_child(void **state)
     spec.new_kind = "event_participant";
     spec.has_born = true;
     spec.born = tu_instant("2012-05-01T00:00:00Z");
+    spec.parental = parental;
     sw_consent_result r;
-    assert_int_equal(sw_consent_give(t.s, &who, &spec, &r), SW_OK);
+    assert_int_equal(sw_consent_give(t->s, &who, &spec, &r), SW_OK);
+}
+
+static void test_child(void **state)
+{
+    (void)state;
+    tu_store t;
+    tu_store_new(&t, T0);
+    give_child(&t, "kid@example.com", false);
     sw_decision d = decide(&t, "business.events", "email", "kid@example.com");
     assert_false(d.allow);
     assert_int_equal(d.reason, SW_DENY_CHILD);
@@ -453,10 +461,7 @@ static void test_child(void **state)
         decide(&t, "business.events", "email", "kid@example.com").allow);
     /* a parent's consent counts before */
     tu_store_now(&t, T0);
-    sw_ident id2 = {"email", "kid2@example.com"};
-    sw_who who2 = {NULL, &id2};
-    spec.parental = true;
-    assert_int_equal(sw_consent_give(t.s, &who2, &spec, &r), SW_OK);
+    give_child(&t, "kid2@example.com", true);
     assert_true(
         decide(&t, "business.events", "email", "kid2@example.com").allow);
     tu_store_free(&t);
@@ -526,16 +531,7 @@ static void seed_every_state(tu_store *t)
     /* restricted; a child; a refusal */
     add_subject(t, "prospect", NULL, "gus@lead.example", sid);
     assert_int_equal(sw_subject_restrict(t->s, sid, true, "contested"), SW_OK);
-    sw_ident kid = {"email", "kid@example.com"};
-    sw_who kw = {NULL, &kid};
-    sw_consent_spec spec;
-    memset(&spec, 0, sizeof(spec));
-    spec.purpose = "business.events";
-    spec.method = "web_form";
-    spec.new_kind = "event_participant";
-    spec.has_born = true;
-    spec.born = tu_instant("2012-05-01T00:00:00Z");
-    assert_int_equal(sw_consent_give(t->s, &kw, &spec, &c), SW_OK);
+    give_child(t, "kid@example.com", false);
     add_subject(t, "job_applicant", NULL, "ida@mail.example", sid);
     sw_who iw = {sid, NULL};
     assert_int_equal(sw_consent_refuse(t->s, &iw, REC, &c), SW_OK);
