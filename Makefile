@@ -51,7 +51,7 @@ $(FUZZ_BUILD)/CMakeCache.txt:
 fuzz: $(FUZZ_BUILD)/CMakeCache.txt
 	@sh scripts/deps.sh fuzz
 	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_policy fuzz_time \
-	    fuzz_ingest fuzz_body fuzz_public
+	    fuzz_ingest fuzz_body fuzz_public fuzz_scan
 	sh scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
 bench: build
