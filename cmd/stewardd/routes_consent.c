@@ -283,46 +283,71 @@ int r_decide_batch(call *c, sw_store *s)
     if (!purpose || !json_is_array(items))
         return reply_missing(c, "purpose and items (an array of {email}, "
                                 "{phone}, {subject}...) are required");
-    if (json_array_size(items) > BATCH_MAX)
+    size_t n = json_array_size(items);
+    if (n > BATCH_MAX)
         return reply_error(c, 413, "too_large", "at most %d items at once",
                            BATCH_MAX);
+    /* the addresses decided in one batch, subjects one by one */
+    sw_decide_item *batch = calloc(n ? n : 1, sizeof(*batch));
+    size_t *at = calloc(n ? n : 1, sizeof(*at)), k = 0;
     json_t *out = json_array();
+    if (!batch || !at || !out) {
+        free(batch);
+        free(at);
+        json_decref(out);
+        return reply_error(c, 500, "internal", "out of memory");
+    }
     size_t i;
     json_t *it;
     json_array_foreach(items, i, it)
     {
-        sw_who who;
-        sw_ident id;
-        memset(&who, 0, sizeof(who));
-        const char *key;
+        const char *key, *subject = NULL;
         json_t *v;
-        int n = 0;
+        int named = 0;
         json_object_foreach(it, key, v)
         {
             if (!json_is_string(v))
                 continue;
-            n++;
+            named++;
             if (strcmp(key, "subject") == 0) {
-                who.subject = json_string_value(v);
+                subject = json_string_value(v);
             } else {
-                id.type = key;
-                id.value = json_string_value(v);
-                who.ident = &id;
+                batch[k].id.type = key;
+                batch[k].id.value = json_string_value(v);
             }
         }
-        sw_decision d;
-        sw_status st =
-            n == 1 ? sw_decide(s, purpose, &who, &d) : SW_ERR_INVALID;
-        if (st == SW_OK) {
-            json_array_append_new(out, sv_decision(&d));
+        json_t *one = NULL;
+        if (named != 1) {
+            one = json_pack("{s:{s:s, s:s}}", "error", "code",
+                            status_code(SW_ERR_INVALID), "message",
+                            "name exactly one identifier");
+        } else if (subject) {
+            sw_who who = {subject, NULL};
+            sw_decision d;
+            sw_status st = sw_decide(s, purpose, &who, &d);
+            one = st == SW_OK
+                      ? sv_decision(&d)
+                      : json_pack("{s:{s:s, s:s}}", "error", "code",
+                                  status_code(st), "message", sw_errmsg(s));
         } else {
-            json_array_append_new(
-                out, json_pack("{s:{s:s, s:s}}", "error", "code",
-                               status_code(st), "message",
-                               n == 1 ? sw_errmsg(s)
-                                      : "name exactly one identifier"));
+            at[k++] = i; /* decided below, its place kept */
+            one = json_null();
         }
+        json_array_append_new(out, one);
     }
+    sw_status st = k ? sw_decide_batch(s, purpose, batch, k) : SW_OK;
+    for (size_t j = 0; j < k; j++) {
+        const sw_decide_item *d = &batch[j];
+        json_t *one =
+            st != SW_OK      ? json_pack("{s:{s:s, s:s}}", "error", "code",
+                                         status_code(st), "message", sw_errmsg(s))
+            : d->st != SW_OK ? json_pack("{s:{s:s, s:s}}", "error", "code",
+                                         status_code(d->st), "message", d->why)
+                             : sv_decision(&d->d);
+        json_array_set_new(out, at[j], one);
+    }
+    free(batch);
+    free(at);
     return reply_json(
         c, 200, json_pack("{s:s, s:o}", "purpose", purpose, "decisions", out));
 }

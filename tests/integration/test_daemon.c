@@ -893,6 +893,79 @@ static void test_decisions_follow_changes_across_handles(void **state)
     daemon_free(&d);
 }
 
+static const char *reason_of(const json_t *decision)
+{
+    return json_string_value(json_object_get(decision, "reason"));
+}
+
+/* POST /v1/decide: a list decided in one batch, answered in its order,
+ * each address as GET /v1/decide answers it; a bad item fails alone. */
+static void test_decide_batch_route(void **state)
+{
+    (void)state;
+    daemon_t d;
+    daemon_start(&d);
+    char key[80];
+    make_key(&d, "admin", key, sizeof(key));
+    static const char *const args[] = {"--rate", "0", NULL};
+    daemon_run(&d, args);
+    resp r;
+    http_json(d.port, "POST", "/v1/unsubscribe", key,
+              json_pack("{s:s}", "email", "gone@example.com"), &r);
+    assert_int_equal(r.status, 200);
+    resp_free(&r);
+    http_json(d.port, "POST", "/v1/subjects", key,
+              json_pack("{s:s, s:s, s:[{s:s, s:s}]}", "kind", "customer",
+                        "account", "ACME", "identifiers", "type", "email",
+                        "value", "dan@acme.example"),
+              &r);
+    assert_int_equal(r.status, 201);
+    char sid[64];
+    snprintf(sid, sizeof(sid), "%s",
+             json_string_value(json_object_get(r.json, "id")));
+    resp_free(&r);
+    http_json(d.port, "POST", "/v1/decide", key,
+              json_pack("{s:s, s:[{s:s}, {s:s}, {s:s}, {s:s}, {s:s}, {s:s, "
+                        "s:s}, {s:s}]}",
+                        "purpose", "marketing.communications.email", "items",
+                        "email", "gone@example.com", "email", "not-an-address",
+                        "subject", sid, "email", "dan@acme.example", "email",
+                        "nobody@example.net", "email", "a@example.com", "phone",
+                        "+385911234567", "fax", "123"),
+              &r);
+    assert_int_equal(r.status, 200);
+    json_t *ds = json_object_get(r.json, "decisions");
+    assert_int_equal(json_array_size(ds), 7);
+    assert_string_equal(reason_of(json_array_get(ds, 0)), "suppressed");
+    assert_non_null(json_object_get(json_array_get(ds, 1), "error"));
+    assert_string_equal(reason_of(json_array_get(ds, 2)),
+                        "legitimate_interest");
+    assert_string_equal(reason_of(json_array_get(ds, 3)),
+                        "legitimate_interest");
+    assert_string_equal(reason_of(json_array_get(ds, 4)), "no_consent");
+    assert_non_null(json_object_get(json_array_get(ds, 5), "error"));
+    assert_non_null(json_object_get(json_array_get(ds, 6), "error"));
+    /* each as a single question answers it */
+    static const char *const one[] = {
+        "gone%40example.com", "dan%40acme.example", "nobody%40example.net"};
+    static const int pos[] = {0, 3, 4};
+    for (int i = 0; i < 3; i++) {
+        char q[200];
+        snprintf(q, sizeof(q),
+                 "/v1/decide?purpose=marketing.communications.email&email=%s",
+                 one[i]);
+        resp g;
+        http(d.port, "GET", q, key, NULL, NULL, 0, NULL, &g);
+        assert_int_equal(g.status, 200);
+        assert_string_equal(reason_of(g.json),
+                            reason_of(json_array_get(ds, (size_t)pos[i])));
+        resp_free(&g);
+    }
+    resp_free(&r);
+    assert_int_equal(daemon_stop(&d), 0);
+    daemon_free(&d);
+}
+
 static void test_tls(void **state)
 {
     (void)state;
@@ -1500,6 +1573,7 @@ int main(void)
         cmocka_unit_test(test_customer_key_reaches_its_account_only),
         cmocka_unit_test(test_webhook_callback_is_signed),
         cmocka_unit_test(test_scan_route),
+        cmocka_unit_test(test_decide_batch_route),
         cmocka_unit_test(test_answer_reaches_the_person),
         cmocka_unit_test(test_outbox_through_an_smtp_relay),
         cmocka_unit_test(test_limits),
