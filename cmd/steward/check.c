@@ -148,7 +148,7 @@ static int do_check(cli *c, const cli_args *a)
     sw_policy *p;
     if ((rc = cli_open_store(c, &s, &p)))
         return rc;
-    sw_decision d;
+    sw_decision d = {0};
     if (a->v[O_FILE]) {
         rc = check_file(c, s, a->v[O_PURPOSE], a->v[O_FILE]);
     } else if (sw_decide(s, a->v[O_PURPOSE], &who, &d) != SW_OK) {
@@ -160,6 +160,8 @@ static int do_check(cli *c, const cli_args *a)
         printf("%s: %s\n", d.allow ? "allow" : "deny",
                sw_decision_text(&d, text, sizeof(text)));
     }
+    if (!rc && !a->v[O_FILE] && !d.allow)
+        rc = EXIT_DENIED;
     cli_close_store(s, p);
     return rc;
 }
@@ -174,7 +176,10 @@ static const cli_verb check_verb = {
     "consent, withdrawn or expired, suppressed since DATE, objected,\n"
     "restricted, child, relationship ended). Writes nothing. With --file\n"
     "(one address per line, '-' for stdin) it prints the allowed addresses,\n"
-    "or with --json one verdict per line; counts go to stderr.",
+    "or with --json one verdict per line; counts go to stderr.\n"
+    "Exit status: 0 allow (and a list decided), 3 deny, 1 when no decision\n"
+    "could be made (an unknown purpose, a malformed address), 2 on a usage\n"
+    "error.",
     OPTS_WHO | OPT(O_PURPOSE) | OPT(O_FILE),
     0,
     0};

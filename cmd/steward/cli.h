@@ -12,7 +12,9 @@
 #include "views.h"
 
 /* Exit codes: 0 done, 1 refused or invalid input, 2 usage. */
-enum { EXIT_REFUSED = 1, EXIT_USAGE = 2 };
+/* Exit statuses: 0 done (allow, for steward check); 1 refused or failed;
+ * 2 a usage error; 3 a decision's deny (steward check). */
+enum { EXIT_REFUSED = 1, EXIT_USAGE = 2, EXIT_DENIED = 3 };
 
 /* Every option of every command; a verb lists those it takes. */
 typedef enum cli_opt {

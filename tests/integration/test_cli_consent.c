@@ -89,7 +89,7 @@ static void test_cli_consent__subscriber_story(void **state)
 {
     (void)state;
     const char *token = subscribe("Pia@Example.com");
-    check("pia@example.com", 0, "deny: consent");
+    check("pia@example.com", 3, "deny: consent");
     tu_run r;
     RUN(&r, "consent", "confirm", token);
     assert_int_equal(r.status, 0);
@@ -101,7 +101,7 @@ static void test_cli_consent__subscriber_story(void **state)
     RUN(&r, "unsubscribe", "--email", "PIA@example.com");
     assert_int_equal(r.status, 0);
     tu_run_free(&r);
-    check("pia@example.com", 0, "deny: suppressed since 2026-02-01");
+    check("pia@example.com", 3, "deny: suppressed since 2026-02-01");
 
     RUN(&r, "subject", "find", "--email", "pia@example.com");
     assert_int_equal(r.status, 0);
@@ -111,7 +111,7 @@ static void test_cli_consent__subscriber_story(void **state)
     RUN(&r, "subject", "erase", sid);
     assert_int_equal(r.status, 0);
     tu_run_free(&r);
-    check("pia@example.com", 0, "deny: suppressed since 2026-02-01");
+    check("pia@example.com", 3, "deny: suppressed since 2026-02-01");
     if (!tu_pg()) /* everything into the file: the journal holds nothing */
         tu_exec_sql(db, "PRAGMA wal_checkpoint(TRUNCATE)");
     assert_false(tu_file_contains(db, "pia@example.com"));
@@ -130,7 +130,7 @@ static void test_cli_consent__subscriber_story(void **state)
 
     now_env = "STEWARD_NOW=2026-03-01T08:00:00Z";
     token = subscribe("pia@example.com");
-    check("pia@example.com", 0, "deny: suppressed");
+    check("pia@example.com", 3, "deny: suppressed");
     RUN(&r, "consent", "confirm", token);
     assert_int_equal(r.status, 0);
     tu_run_free(&r);
