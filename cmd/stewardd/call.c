@@ -291,6 +291,12 @@ bool call_route(call *c, bool *other)
             c->rt = r;
             return true;
         }
+        /* the methods this path serves, for a 405's Allow (RFC 9110) */
+        size_t n = strlen(c->allow);
+        if (!strstr(c->allow, r->method) &&
+            n + strlen(r->method) + 3 < sizeof(c->allow))
+            snprintf(c->allow + n, sizeof(c->allow) - n, "%s%s", n ? ", " : "",
+                     r->method);
         *other = true;
     }
     return false;

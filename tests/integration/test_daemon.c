@@ -573,6 +573,8 @@ static void test_limits(void **state)
     resp_free(&r);
     http(d.port, "DELETE", "/v1/holds", key, NULL, NULL, 0, NULL, &r);
     assert_int_equal(r.status, 405);
+    /* RFC 9110: a 405 says which methods the path serves */
+    assert_non_null(strstr(r.head, "Allow: GET, POST\r\n"));
     resp_free(&r);
     /* 5 per second, a burst of 10: the 20 calls at once meet 429 */
     int limited = 0;
