@@ -461,17 +461,47 @@ sw_status sw_decision_facts(sw_store *s, const uint8_t *blind,
 }
 
 typedef struct many_ctx {
+    const uint8_t (*blinds)[SW_BLIND_BYTES];
     sw_facts *out;
     size_t k;
 } many_ctx;
 
+/* A row's facts go to every address of the batch with its blind (an
+ * address may come twice). */
 static int many_row(const sw_row *r, void *p)
 {
     many_ctx *c = p;
-    int64_t i = sw_row_int(r, 0);
-    if (i >= 0 && (size_t)i < c->k)
-        read_facts(r, 1, &c->out[i]);
+    uint8_t blind[SW_BLIND_BYTES];
+    if (!sw_row_blob_into(r, 0, blind, sizeof(blind)))
+        return 0;
+    for (size_t i = 0; i < c->k; i++)
+        if (memcmp(c->blinds[i], blind, SW_BLIND_BYTES) == 0)
+            read_facts(r, 1, &c->out[i]);
     return 0;
+}
+
+static int many_supp_row(const sw_row *r, void *p)
+{
+    many_ctx *c = p;
+    uint8_t hash[SW_BLIND_BYTES];
+    if (!sw_row_blob_into(r, 0, hash, sizeof(hash)))
+        return 0;
+    for (size_t i = 0; i < c->k; i++)
+        if (memcmp(c->blinds[i], hash, SW_BLIND_BYTES) == 0) {
+            c->out[i].suppressed = true;
+            c->out[i].suppressed_since = sw_row_int(r, 1);
+        }
+    return 0;
+}
+
+/* "?F, ?F+1, ... " for SW_FACTS_MANY parameters from F. */
+static size_t in_list(char *out, size_t n, int first)
+{
+    size_t k = 0;
+    for (int i = 0; i < SW_FACTS_MANY && k < n; i++)
+        k +=
+            (size_t)snprintf(out + k, n - k, "%s?%d", i ? ", " : "", first + i);
+    return k;
 }
 
 sw_status sw_decision_facts_many(sw_store *s,
@@ -480,39 +510,44 @@ sw_status sw_decision_facts_many(sw_store *s,
                                  const char *purpose, const char *const *ended,
                                  sw_instant now, sw_facts *out)
 {
-    if (k > SW_FACTS_MANY)
-        return sw_fail(s, SW_ERR_INVALID, "at most %d addresses a statement",
+    if (k > SW_FACTS_MANY || supp == SW_SUPP_CONTACTS)
+        return sw_fail(s, SW_ERR_INVALID,
+                       "at most %d addresses a statement, each checked "
+                       "alone against the suppression list",
                        SW_FACTS_MANY);
     memset(out, 0, k * sizeof(*out));
-    /* always SW_FACTS_MANY rows (the rest NULL), so one statement is
-     * prepared once and kept; each address's subject and suppression
-     * looked up in its row (the comparisons type the parameters) */
-    char sql[SW_FACTS_MANY * 200 + 2048];
-    size_t n =
-        (size_t)snprintf(sql, sizeof(sql), "WITH w(i, wid, supp) AS (VALUES");
-    for (int i = 0; i < SW_FACTS_MANY && n < sizeof(sql); i++)
-        n += (size_t)snprintf(
-            sql + n, sizeof(sql) - n,
-            "%s (%d, (SELECT subject_id FROM identifiers WHERE blind = ?%d), " SUPPRESSED_SINCE(
-                "?%d", "?1") ")",
-            i ? "," : "", i, i + 6, i + 6);
-    if (n >= sizeof(sql) - 1)
+    /* Two statements of SW_FACTS_MANY parameters each (the rest NULL), so
+     * each is prepared once and kept: the subjects that hold the
+     * addresses with their facts, then the addresses suppressed. Each is
+     * one IN list (one cursor a table, however many addresses). */
+    char list[SW_FACTS_MANY * 8];
+    if (in_list(list, sizeof(list), 5) >= sizeof(list) - 1)
         return sw_fail(s, SW_ERR_INVALID, "the facts' statement is too long");
+    char sql[sizeof(list) + 4096];
     /* clang-format off */
-    snprintf(sql + n, sizeof(sql) - n, "%s",
-             ") SELECT w.i, " FACTS_COLUMNS("w.supp", "?1", "?3", "?4, ?5")
-             " FROM w LEFT JOIN subjects s ON s.id = w.wid" FACTS_JOINS("?2"));
+    snprintf(sql, sizeof(sql),
+             "SELECT i.blind, " FACTS_COLUMNS("NULL", "0", "?2", "?3, ?4")
+             " FROM identifiers i LEFT JOIN subjects s ON s.id = i.subject_id"
+             FACTS_JOINS("?1") " WHERE i.blind IN (%s)", list);
     /* clang-format on */
-    sw_val args[5 + SW_FACTS_MANY];
-    args[0] = sw_v_int(supp);
-    args[1] = sw_v_text(purpose);
-    args[2] = sw_v_int(now);
-    args[3] = sw_v_text(ended[0]);
-    args[4] = sw_v_text(ended[1]);
+    sw_val args[4 + SW_FACTS_MANY];
+    args[0] = sw_v_text(purpose);
+    args[1] = sw_v_int(now);
+    args[2] = sw_v_text(ended[0]);
+    args[3] = sw_v_text(ended[1]);
     for (size_t i = 0; i < SW_FACTS_MANY; i++)
-        args[5 + i] =
+        args[4 + i] =
             i < k ? sw_v_blob(blinds[i], SW_BLIND_BYTES) : sw_v_null();
-    many_ctx c = {out, k};
-    return sw_sql(s, "reading the facts of many decisions", sql, args,
-                  5 + SW_FACTS_MANY, many_row, &c);
+    many_ctx c = {blinds, out, k};
+    sw_status st = sw_sql(s, "reading the facts of many decisions", sql, args,
+                          4 + SW_FACTS_MANY, many_row, &c);
+    if (st != SW_OK || supp != SW_SUPP_ADDRESS)
+        return st;
+    in_list(list, sizeof(list), 1);
+    snprintf(sql, sizeof(sql),
+             "SELECT hash, min(since) FROM suppression WHERE hash IN (%s)"
+             " GROUP BY hash",
+             list);
+    return sw_sql(s, "reading the suppression of many addresses", sql, args + 4,
+                  SW_FACTS_MANY, many_supp_row, &c);
 }
