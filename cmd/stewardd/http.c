@@ -488,7 +488,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
         c->stream_end(c, true);
     double now = mono();
     if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK || c->status) {
-        count_call(srv, c->route_ix, c->status ? c->status : 500, now - c->t0);
+        count_call(srv, c->route_ix, c->method, c->status ? c->status : 500,
+                   now - c->t0);
         log_call(c, now);
     }
     track_phase(srv, track_of(conn), CP_IDLE);

@@ -13,8 +13,20 @@ static const double bucket_le[N_BUCKETS] = {0.0005, 0.001, 0.0025, 0.005, 0.01,
                                             0.025,  0.05,  0.1,    0.25,  0.5,
                                             1,      2.5,   10};
 
-void count_call(server *srv, size_t route_ix, int status, double secs)
+/* The counters' row of a call: its route's, or for a static page and a
+ * call that matched nothing, the row of its method. */
+static size_t row_of(const server *srv, size_t route_ix, const char *method)
 {
+    if (route_ix < srv->n_routes)
+        return route_ix;
+    return srv->n_routes + (route_ix - srv->n_routes) * N_METHODS +
+           method_slot(method);
+}
+
+void count_call(server *srv, size_t route_ix, const char *method, int status,
+                double secs)
+{
+    route_ix = row_of(srv, route_ix, method);
     size_t slot = N_STATUS_SLOTS - 1;
     for (size_t i = 0; i < N_STATUS_SLOTS; i++)
         if (status_slots[i] == status)
@@ -59,7 +71,14 @@ char *metrics_text(server *srv, sw_store *s, size_t *len)
         return NULL;
     fprintf(f, "# HELP stewardd_requests_total HTTP requests by route and "
                "status.\n# TYPE stewardd_requests_total counter\n");
-    for (size_t r = 0; r < srv->n_routes + 2; r++)
+    for (size_t r = 0; r < srv->n_routes + 2 * N_METHODS; r++) {
+        /* a route's own method; a static page's or an unmatched call's */
+        size_t pseudo = r < srv->n_routes
+                            ? r
+                            : srv->n_routes + (r - srv->n_routes) / N_METHODS;
+        const char *method =
+            r < srv->n_routes ? srv->routes[r].method
+                              : method_of_slot((r - srv->n_routes) % N_METHODS);
         for (size_t i = 0; i < N_STATUS_SLOTS; i++) {
             unsigned long v =
                 atomic_load(&srv->by_route[r * N_STATUS_SLOTS + i]);
@@ -69,10 +88,10 @@ char *metrics_text(server *srv, sw_store *s, size_t *len)
                 fprintf(f,
                         "stewardd_requests_total{method=\"%s\",route=\"%s\","
                         "status=\"%s\"} %lu\n",
-                        r < srv->n_routes ? srv->routes[r].method : "GET",
-                        route_label(srv, r), status_slots[i] ? code : "other",
-                        v);
+                        method, route_label(srv, pseudo),
+                        status_slots[i] ? code : "other", v);
         }
+    }
     fprintf(f, "# HELP stewardd_request_seconds Time to answer a request.\n"
                "# TYPE stewardd_request_seconds histogram\n");
     unsigned long cum = 0;

@@ -39,8 +39,8 @@ int server_prepare(server *srv, char *err, size_t n)
     srv->routes = routes_api;
     srv->n_routes = n_routes_api;
     auth_init(srv);
-    srv->by_route =
-        calloc((srv->n_routes + 2) * N_STATUS_SLOTS, sizeof(*srv->by_route));
+    srv->by_route = calloc((srv->n_routes + 2 * N_METHODS) * N_STATUS_SLOTS,
+                           sizeof(*srv->by_route));
     if (!srv->by_route) {
         snprintf(err, n, "out of memory");
         return -1;

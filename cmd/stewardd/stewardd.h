@@ -53,6 +53,8 @@ typedef struct route {
 
 #define MAX_PARAMS 3
 #define N_STATUS_SLOTS 19
+/* The methods counted apart (the last: any other). */
+#define N_METHODS 10
 #define N_BUCKETS 13
 
 typedef struct server_options {
@@ -165,7 +167,10 @@ struct server {
     /* metrics */
     const route *routes;
     size_t n_routes;
-    atomic_ulong *by_route; /* (n_routes + 2) x N_STATUS_SLOTS */
+    /* calls by route and status: a row per route, then N_METHODS rows for
+     * static pages and N_METHODS for calls that matched nothing (by their
+     * method); N_STATUS_SLOTS columns */
+    atomic_ulong *by_route;
     atomic_ulong latency[N_BUCKETS + 1];
     atomic_ulong latency_sum_us, latency_count;
     pthread_mutex_t sweep_mu;
@@ -288,6 +293,10 @@ void log_line(json_t *o);
 void log_call(call *c, double now);
 /* A method as logs and metrics may show it: a known one, or "other". */
 const char *method_label(const char *m);
+/* The slot of a method among N_METHODS (the last for any other), and the
+ * method of a slot. */
+size_t method_slot(const char *m);
+const char *method_of_slot(size_t slot);
 /* Seconds on a monotonic clock (intervals only). */
 #define mono sw_clock_mono
 /* The monotonic instant at (seconds, as mono() gives) as a deadline for a
@@ -330,7 +339,8 @@ void pool_close(server *srv);
 
 /* ---- metrics.c ---- */
 
-void count_call(server *srv, size_t route_ix, int status, double secs);
+void count_call(server *srv, size_t route_ix, const char *method, int status,
+                double secs);
 /* Counts a decision for /metrics. */
 /* The route's label for metrics and logs. */
 const char *route_label(server *srv, size_t ix);

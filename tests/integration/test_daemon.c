@@ -653,9 +653,16 @@ static void test_metrics_logs_schedule(void **state)
     }
     struct timespec ts = {2, 500 * 1000 * 1000}; /* two sweeps or so */
     nanosleep(&ts, NULL);
+    /* a call that matches no route is counted under its own method */
+    http(d.port, "DELETE", "/v1/nothing", auditor, NULL, NULL, 0, NULL, &r);
+    assert_int_equal(r.status, 404);
+    resp_free(&r);
     http(d.port, "GET", "/metrics", auditor, NULL, NULL, 0, NULL, &r);
     assert_int_equal(r.status, 200);
     assert_non_null(strstr(r.head, "Content-Type: text/plain"));
+    assert_non_null(strstr(r.body, "stewardd_requests_total{method=\"DELETE\","
+                                   "route=\"unmatched\",status=\"404\"} 1"));
+    assert_null(strstr(r.body, "method=\"GET\",route=\"unmatched\""));
     assert_non_null(strstr(r.body, "stewardd_requests_total{method=\"GET\","
                                    "route=\"/v1/decide\",status=\"200\"} 3"));
     assert_non_null(
