@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* stewardd's counters and the Prometheus text of /metrics. */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include "stewardd.h"
 
@@ -61,6 +65,77 @@ const char *route_label(server *srv, size_t ix)
     return ix < srv->n_routes    ? srv->routes[ix].path
            : ix == srv->n_routes ? "static"
                                  : "unmatched";
+}
+
+/* The usual process_* metrics of a Prometheus client, from /proc. */
+static void process_metrics(FILE *f)
+{
+    FILE *st = fopen("/proc/self/stat", "r");
+    char line[1024];
+    if (st && fgets(line, sizeof(line), st)) {
+        /* the fields after the command's closing parenthesis */
+        const char *p = strrchr(line, ')');
+        unsigned long utime = 0, stime = 0, vsize = 0;
+        unsigned long long start = 0;
+        long rss = 0;
+        if (p && sscanf(p + 2,
+                        "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu"
+                        " %*d %*d %*d %*d %*d %*d %llu %lu %ld",
+                        &utime, &stime, &start, &vsize, &rss) == 5) {
+            double tick = (double)sysconf(_SC_CLK_TCK);
+            long page = sysconf(_SC_PAGESIZE);
+            fprintf(f,
+                    "# HELP process_cpu_seconds_total User and system CPU "
+                    "time spent in seconds.\n"
+                    "# TYPE process_cpu_seconds_total counter\n"
+                    "process_cpu_seconds_total %.2f\n"
+                    "# HELP process_virtual_memory_bytes Virtual memory size "
+                    "in bytes.\n"
+                    "# TYPE process_virtual_memory_bytes gauge\n"
+                    "process_virtual_memory_bytes %lu\n"
+                    "# HELP process_resident_memory_bytes Resident memory "
+                    "size in bytes.\n"
+                    "# TYPE process_resident_memory_bytes gauge\n"
+                    "process_resident_memory_bytes %ld\n",
+                    (double)(utime + stime) / tick, vsize, rss * page);
+            FILE *ps = fopen("/proc/stat", "r");
+            unsigned long long boot = 0;
+            while (ps && fgets(line, sizeof(line), ps))
+                if (sscanf(line, "btime %llu", &boot) == 1)
+                    break;
+            if (ps)
+                fclose(ps);
+            if (boot)
+                fprintf(f,
+                        "# HELP process_start_time_seconds Start time of the "
+                        "process since unix epoch in seconds.\n"
+                        "# TYPE process_start_time_seconds gauge\n"
+                        "process_start_time_seconds %.2f\n",
+                        (double)boot + (double)start / tick);
+        }
+    }
+    if (st)
+        fclose(st);
+    DIR *d = opendir("/proc/self/fd");
+    long fds = 0;
+    for (struct dirent *e; d && (e = readdir(d));)
+        fds += e->d_name[0] != '.';
+    if (d) {
+        closedir(d);
+        fprintf(f,
+                "# HELP process_open_fds Number of open file descriptors.\n"
+                "# TYPE process_open_fds gauge\n"
+                "process_open_fds %ld\n",
+                fds - 1); /* less the directory's own */
+    }
+    struct rlimit lim;
+    if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY)
+        fprintf(f,
+                "# HELP process_max_fds Maximum number of open file "
+                "descriptors.\n"
+                "# TYPE process_max_fds gauge\n"
+                "process_max_fds %llu\n",
+                (unsigned long long)lim.rlim_cur);
 }
 
 char *metrics_text(server *srv, sw_store *s, size_t *len)
@@ -159,6 +234,10 @@ char *metrics_text(server *srv, sw_store *s, size_t *len)
             "# TYPE stewardd_rate_table_full_total counter\n"
             "stewardd_rate_table_full_total %lu\n",
             atomic_load(&srv->reaped), atomic_load(&srv->rate_full));
+    fprintf(f, "# HELP stewardd_build_info The running stewardd's version.\n"
+               "# TYPE stewardd_build_info gauge\n"
+               "stewardd_build_info{version=\"" STEWARD_VERSION "\"} 1\n");
+    process_metrics(f);
     fclose(f);
     return buf;
 }

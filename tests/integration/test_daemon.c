@@ -663,6 +663,25 @@ static void test_metrics_logs_schedule(void **state)
     assert_non_null(strstr(r.body, "stewardd_requests_total{method=\"DELETE\","
                                    "route=\"unmatched\",status=\"404\"} 1"));
     assert_null(strstr(r.body, "method=\"GET\",route=\"unmatched\""));
+    /* the version, and the process metrics every Prometheus client has */
+    assert_non_null(strstr(
+        r.body, "stewardd_build_info{version=\"" STEWARD_VERSION "\"} 1\n"));
+    /* each at a line's start: the HELP and TYPE lines name them too */
+    static const char *const process[] = {"\nprocess_cpu_seconds_total ",
+                                          "\nprocess_resident_memory_bytes ",
+                                          "\nprocess_virtual_memory_bytes ",
+                                          "\nprocess_start_time_seconds ",
+                                          "\nprocess_open_fds ",
+                                          "\nprocess_max_fds "};
+    for (size_t i = 0; i < sizeof(process) / sizeof(process[0]); i++) {
+        const char *at = strstr(r.body, process[i]);
+        if (!at)
+            fail_msg("no %s in /metrics", process[i] + 1);
+        char *end;
+        double v = strtod(at + strlen(process[i]), &end);
+        assert_true(end > at + strlen(process[i]) && *end == '\n');
+        assert_true(i == 0 ? v >= 0 : v > 0); /* CPU time may round to 0 */
+    }
     assert_non_null(strstr(r.body, "stewardd_requests_total{method=\"GET\","
                                    "route=\"/v1/decide\",status=\"200\"} 3"));
     assert_non_null(
