@@ -10,6 +10,7 @@
 
 const route routes_api[] = {
     {"GET", "/healthz", R_ANY, F_PUBLIC, r_healthz},
+    {"GET", "/.well-known/gpc.json", R_ANY, F_PUBLIC, r_gpc},
     {"GET", "/metrics", A | U, 0, r_metrics},
     /* the ledger */
     {"POST", "/v1/subjects", A | S, 0, r_subject_add},

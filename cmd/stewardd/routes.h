@@ -12,7 +12,7 @@ sw_cookie_choice cookie_choice(call *c, const char *name);
 /* kept as written: a list clang-format 14 does not settle on */
 /* clang-format off */
 #define HANDLERS(X)                                                           \
-    X(r_healthz) X(r_metrics) X(r_subject_add) X(r_subject_find)              \
+    X(r_healthz) X(r_gpc) X(r_metrics) X(r_subject_add) X(r_subject_find)     \
     X(r_subject_show) X(r_subject_erase) X(r_ident_add)                       \
     X(r_subject_restrict) X(r_subject_unrestrict) X(r_record_add)             \
     X(r_event_add) X(r_hold_list) X(r_hold_place) X(r_hold_release)           \

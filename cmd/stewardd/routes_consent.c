@@ -352,6 +352,17 @@ int r_decide_batch(call *c, sw_store *s)
         c, 200, json_pack("{s:s, s:o}", "purpose", purpose, "decisions", out));
 }
 
+/* ---- Global Privacy Control ---- */
+
+/* The GPC support resource (the GPC specification, section 3.5): this
+ * site honours Sec-GPC (a cookie choice under it refuses both kinds and
+ * stands as an objection, docs/consent.md). */
+int r_gpc(call *c, sw_store *s)
+{
+    (void)s;
+    return reply_json(c, 200, json_pack("{s:b}", "gpc", 1));
+}
+
 /* ---- cookies ---- */
 
 sw_cookie_choice cookie_choice(call *c, const char *name)

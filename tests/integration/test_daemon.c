@@ -921,6 +921,26 @@ static void test_decisions_follow_changes_across_handles(void **state)
     daemon_free(&d);
 }
 
+/* The GPC support resource answers anyone, as the GPC specification
+ * asks: this site honours Sec-GPC. */
+static void test_gpc_support_resource(void **state)
+{
+    (void)state;
+    daemon_t d;
+    daemon_start(&d);
+    static const char *const args[] = {"--rate", "0", NULL};
+    daemon_run(&d, args);
+    resp r;
+    http(d.port, "GET", "/.well-known/gpc.json", NULL, NULL, NULL, 0, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.head, "Content-Type: application/json"));
+    assert_non_null(r.json);
+    assert_true(json_is_true(json_object_get(r.json, "gpc")));
+    resp_free(&r);
+    assert_int_equal(daemon_stop(&d), 0);
+    daemon_free(&d);
+}
+
 static const char *reason_of(const json_t *decision)
 {
     return json_string_value(json_object_get(decision, "reason"));
@@ -1602,6 +1622,7 @@ int main(void)
         cmocka_unit_test(test_webhook_callback_is_signed),
         cmocka_unit_test(test_scan_route),
         cmocka_unit_test(test_decide_batch_route),
+        cmocka_unit_test(test_gpc_support_resource),
         cmocka_unit_test(test_answer_reaches_the_person),
         cmocka_unit_test(test_outbox_through_an_smtp_relay),
         cmocka_unit_test(test_limits),
