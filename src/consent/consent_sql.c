@@ -464,33 +464,27 @@ typedef struct many_ctx {
     const uint8_t (*blinds)[SW_BLIND_BYTES];
     sw_facts *out;
     size_t k;
+    bool supp; /* rows of suppression entries, not of subjects */
 } many_ctx;
 
-/* A row's facts go to every address of the batch with its blind (an
- * address may come twice). */
+/* A row goes to every address of the batch with its blind (an address
+ * may come twice): a subject's facts, or a suppression entry. */
 static int many_row(const sw_row *r, void *p)
 {
     many_ctx *c = p;
     uint8_t blind[SW_BLIND_BYTES];
     if (!sw_row_blob_into(r, 0, blind, sizeof(blind)))
         return 0;
-    for (size_t i = 0; i < c->k; i++)
-        if (memcmp(c->blinds[i], blind, SW_BLIND_BYTES) == 0)
+    for (size_t i = 0; i < c->k; i++) {
+        if (memcmp(c->blinds[i], blind, SW_BLIND_BYTES) != 0)
+            continue;
+        if (!c->supp) {
             read_facts(r, 1, &c->out[i]);
-    return 0;
-}
-
-static int many_supp_row(const sw_row *r, void *p)
-{
-    many_ctx *c = p;
-    uint8_t hash[SW_BLIND_BYTES];
-    if (!sw_row_blob_into(r, 0, hash, sizeof(hash)))
-        return 0;
-    for (size_t i = 0; i < c->k; i++)
-        if (memcmp(c->blinds[i], hash, SW_BLIND_BYTES) == 0) {
+        } else {
             c->out[i].suppressed = true;
             c->out[i].suppressed_since = sw_row_int(r, 1);
         }
+    }
     return 0;
 }
 
@@ -538,7 +532,7 @@ sw_status sw_decision_facts_many(sw_store *s,
     for (size_t i = 0; i < SW_FACTS_MANY; i++)
         args[4 + i] =
             i < k ? sw_v_blob(blinds[i], SW_BLIND_BYTES) : sw_v_null();
-    many_ctx c = {blinds, out, k};
+    many_ctx c = {blinds, out, k, false};
     sw_status st = sw_sql(s, "reading the facts of many decisions", sql, args,
                           4 + SW_FACTS_MANY, many_row, &c);
     if (st != SW_OK || supp != SW_SUPP_ADDRESS)
@@ -548,6 +542,7 @@ sw_status sw_decision_facts_many(sw_store *s,
              "SELECT hash, min(since) FROM suppression WHERE hash IN (%s)"
              " GROUP BY hash",
              list);
+    c.supp = true;
     return sw_sql(s, "reading the suppression of many addresses", sql, args + 4,
-                  SW_FACTS_MANY, many_supp_row, &c);
+                  SW_FACTS_MANY, many_row, &c);
 }
