@@ -13,10 +13,10 @@ cppcheck --quiet --std=c11 --enable=warning,style,performance,portability \
     --suppress=missingIncludeSystem \
     --library=scripts/cppcheck-jansson.cfg \
     -I include -I src -I cmd/common -I cmd/steward -I cmd/stewardd \
-    src cmd 2>"$out" || true
+    src cmd tools 2>"$out" || true
 if [ -s "$out" ]; then
     cat "$out" >&2
     echo "cppcheck: $(grep -c '^[^ ].*\]$' "$out") finding(s)" >&2
     exit 1
 fi
-echo "cppcheck: src and cmd, no findings"
+echo "cppcheck: src, cmd and tools, no findings"

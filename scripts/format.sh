@@ -7,7 +7,7 @@ set -eu
 cd "$(dirname "$0")/.."
 cf=$(command -v clang-format-14 || true)
 [ -n "$cf" ] || { echo "format: clang-format-14 is not installed (make deps)" >&2; exit 2; }
-files=$(find include src cmd tests fuzz bench -name node_modules -prune -o \
+files=$(find include src cmd tools tests fuzz bench -name node_modules -prune -o \
     -type f \( -name '*.c' -o -name '*.h' \) -print | sort)
 if [ "${1:-}" = --fix ]; then
     # shellcheck disable=SC2086

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* steward check: may a purpose be pursued for an address? why? */
 #include <jansson.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -25,7 +24,8 @@ static void print_line(json_t *o)
 typedef struct chunk {
     sw_decide_item items[CHUNK_LINES];
     size_t lineno[CHUNK_LINES];
-    char *text; /* every line, NUL-separated */
+    size_t at[CHUNK_LINES]; /* where each line starts in text */
+    char *text;             /* every line, NUL-separated */
     size_t n, used, cap;
 } chunk;
 
@@ -42,8 +42,7 @@ static bool chunk_add(chunk *k, const char *line, size_t len, size_t lineno)
         k->cap = cap;
     }
     memcpy(k->text + k->used, line, len + 1);
-    /* offsets now, pointers once the chunk is full (text may move) */
-    k->items[k->n].id.value = (const char *)(uintptr_t)k->used;
+    k->at[k->n] = k->used; /* a pointer once the chunk is full (text moves) */
     k->items[k->n].id.type = memchr(line, '@', len) ? "email" : "phone";
     k->lineno[k->n] = lineno;
     k->used += len + 1;
@@ -60,7 +59,7 @@ static int chunk_decide(cli *c, sw_store *s, const char *purpose,
                         const char *path, chunk *k, tally *t)
 {
     for (size_t i = 0; i < k->n; i++)
-        k->items[i].id.value = k->text + (uintptr_t)k->items[i].id.value;
+        k->items[i].id.value = k->text + k->at[i];
     if (sw_decide_batch(s, purpose, k->items, k->n) != SW_OK)
         return cli_store_fail(s, "no decision");
     for (size_t i = 0; i < k->n; i++) {

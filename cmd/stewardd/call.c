@@ -456,28 +456,6 @@ void log_line(json_t *o)
     json_decref(o);
 }
 
-static const char *const known_methods[N_METHODS] = {
-    "GET",   "HEAD",    "POST",  "PUT",     "DELETE",
-    "PATCH", "OPTIONS", "TRACE", "CONNECT", "other"};
-
-size_t method_slot(const char *m)
-{
-    for (size_t i = 0; m && i + 1 < N_METHODS; i++)
-        if (strcmp(m, known_methods[i]) == 0)
-            return i;
-    return N_METHODS - 1;
-}
-
-const char *method_label(const char *m)
-{
-    return known_methods[method_slot(m)];
-}
-
-const char *method_of_slot(size_t slot)
-{
-    return known_methods[slot < N_METHODS ? slot : N_METHODS - 1];
-}
-
 void log_call(call *c, double now)
 {
     char at[SW_INSTANT_BUFSZ];

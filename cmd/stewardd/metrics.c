@@ -17,6 +17,28 @@ static const double bucket_le[N_BUCKETS] = {0.0005, 0.001, 0.0025, 0.005, 0.01,
                                             0.025,  0.05,  0.1,    0.25,  0.5,
                                             1,      2.5,   10};
 
+static const char *const known_methods[N_METHODS] = {
+    "GET",   "HEAD",    "POST",  "PUT",     "DELETE",
+    "PATCH", "OPTIONS", "TRACE", "CONNECT", "other"};
+
+size_t method_slot(const char *m)
+{
+    for (size_t i = 0; m && i + 1 < N_METHODS; i++)
+        if (strcmp(m, known_methods[i]) == 0)
+            return i;
+    return N_METHODS - 1;
+}
+
+const char *method_label(const char *m)
+{
+    return known_methods[method_slot(m)];
+}
+
+const char *method_of_slot(size_t slot)
+{
+    return known_methods[slot < N_METHODS ? slot : N_METHODS - 1];
+}
+
 /* The counters' row of a call: its route's, or for a static page and a
  * call that matched nothing, the row of its method. */
 static size_t row_of(const server *srv, size_t route_ix, const char *method)

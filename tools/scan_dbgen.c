@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Build tool: compiles the patterns of every type for this machine and
- * writes them, serialized, as a C file the library carries
- * (sw_scan_db_bytes). A machine that cannot run them (another CPU) makes
- * the library compile the patterns itself when a scanner starts.
+ * Build tool (not part of the library): compiles the scanner's patterns of
+ * every type for this machine and writes them, serialized, as a C file the
+ * library carries (sw_scan_db_bytes). A machine that cannot run them (another
+ * CPU) makes the library compile the patterns itself when a scanner starts.
  *   steward_scan_dbgen OUTPUT.c
  */
 #include <stdio.h>
