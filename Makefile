@@ -2,15 +2,22 @@
 # steward: the two commands of the README, and a few helpers.
 #   make run    install what is missing, build, start stewardd on the bundled
 #               policy with demo data (http://127.0.0.1:8080/)
-#   make test   install what is missing, build twice (normal, ASan+UBSan), run every test
-.PHONY: all deps build asan run test test-normal test-asan bench format clean fuzz
+#   make test   install what is missing, build twice (normal, ASan+UBSan), run every
+#               test, then build the Debian packages and try them on this machine
+#   make install   PREFIX (default /usr/local) and DESTDIR as usual
+#   make deb       the Debian packages, into build-deb/
+.PHONY: all deps build asan run test test-normal test-asan test-deb bench format \
+        clean fuzz install deb
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
+DEB_BUILD  ?= build-deb
+PREFIX     ?= /usr/local
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
-CMAKE_FLAGS = -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSTEWARD_WERROR=ON
+CMAKE_FLAGS = -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSTEWARD_WERROR=ON \
+              -DCMAKE_INSTALL_PREFIX=$(PREFIX)
 
 all: build
 
@@ -40,7 +47,23 @@ test-asan: asan
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    ctest --output-on-failure -j $(JOBS)
 
-test: test-normal test-asan
+# the packages installed, served and purged: needs root, and refuses
+# when steward is installed on the machine already
+test-deb: deb
+	sh tests/install/test_deb.sh $(DEB_BUILD)
+
+test: test-normal test-asan test-deb
+
+# PREFIX is compiled in (where stewardd finds its pages): a new one
+# configures and builds again
+install: build
+	cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX) >/dev/null
+	cmake --build $(BUILD) -j $(JOBS)
+	DESTDIR="$(DESTDIR)" cmake --install $(BUILD)
+
+deb:
+	@sh scripts/deps.sh deb
+	sh scripts/deb.sh $(DEB_BUILD)
 
 # libFuzzer (clang): each harness for FUZZ_SECONDS (default 60); a crash
 # or a leak fails. make test replays the corpora without clang.
@@ -70,4 +93,4 @@ format:
 	sh scripts/format.sh --fix
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) $(DEB_BUILD)

@@ -10,6 +10,7 @@
 #   bench/bench_http.sh BUILD_DIR [SUBJECTS] [INGEST_LINES] [BIG_LINES] [SECONDS]
 set -eu
 BUILD=$(cd "${1:-build}" && pwd)
+WEB=$(cd "$(dirname "$0")/../web" && pwd)
 SUBJECTS=${2:-2000}
 LINES=${3:-1000000}
 BIG=${4:-4000000}
@@ -37,7 +38,7 @@ echo "# stewardd over HTTP ($(nproc) cores); wrk -t2 -c64 -d${SECS}s"
 "$ST" init --store "$W/s.db" >/dev/null
 KEY=$("$ST" key create --role service --store "$W/s.db" 2>/dev/null)
 P=$(port)
-"$D" --store "$W/s.db" --listen 127.0.0.1:$P --rate 0 --sweep-every 0 \
+"$D" --store "$W/s.db" --listen 127.0.0.1:$P --rate 0 --sweep-every 0 --web "$WEB" \
     --outbox "$W/outbox" 2>"$W/d.log" &
 DP=$!; PIDS="$PIDS $DP"
 wait_up $P healthz

@@ -16,6 +16,7 @@ if [ -z "${PGHOST:-}" ]; then
     exec pg_virtualenv -t sh "$0" "$@"
 fi
 BUILD=$(cd "${1:-build}" && pwd)
+WEB=$(cd "$(dirname "$0")/../web" && pwd)
 LINES=${2:-500000}
 SUBJECTS=${3:-2000}
 SECS=${4:-10}
@@ -68,9 +69,9 @@ awk -v a="$T3" -v b="$T4" -v c="$T5" -v n="$N" -v d="${DEL:-0}" 'BEGIN {
 KEY=$("$ST" key create --role service --store "$U" 2>/dev/null)
 seq 1 "$SUBJECTS" | sed 's/.*/{"kind":"marketing_subscriber","identifiers":[{"type":"email","value":"u&@bench.example"}]}/' > "$W/subjects"
 P1=$(port); P2=$(port)
-"$D" --store "$U" --listen 127.0.0.1:$P1 --rate 0 --sweep-every 0 --threads 1 --outbox "$W/o1" 2>/dev/null &
+"$D" --store "$U" --listen 127.0.0.1:$P1 --rate 0 --sweep-every 0 --web "$WEB" --threads 1 --outbox "$W/o1" 2>/dev/null &
 PIDS="$PIDS $!"
-"$D" --store "$U" --listen 127.0.0.1:$P2 --rate 0 --sweep-every 0 --threads 1 --outbox "$W/o2" 2>/dev/null &
+"$D" --store "$U" --listen 127.0.0.1:$P2 --rate 0 --sweep-every 0 --web "$WEB" --threads 1 --outbox "$W/o2" 2>/dev/null &
 PIDS="$PIDS $!"
 for p in $P1 $P2; do
     for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$p/healthz" && break; sleep 0.05; done

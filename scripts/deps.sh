@@ -6,6 +6,7 @@
 #   scripts/deps.sh         build, run and test
 #   scripts/deps.sh bench   the same, and what the benchmarks compare with
 #   scripts/deps.sh fuzz    the same, and clang with libFuzzer
+#   scripts/deps.sh deb     the same, and what builds the Debian package
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -38,11 +39,17 @@ check pc  libhs           libvectorscan-dev
 check pc  icu-i18n        libicu-dev
 # stewardd's outbox through an SMTP relay
 check pc  libcurl         libcurl4-openssl-dev
+# stewardd as a systemd service (sd_notify)
+check pc  libsystemd      libsystemd-dev
 # the suite again on PostgreSQL: a throw-away server per test program
 check glob '/usr/lib/postgresql/*/bin/postgres' postgresql
 check cmd pg_dump         postgresql-client
 # the connectors' tests: a throw-away MariaDB server
 check glob /usr/sbin/mariadbd mariadb-server
+# make install's test: the man pages read, the systemd unit checked
+check cmd groff           groff-base
+check cmd man             man-db
+check cmd systemd-analyze systemd
 # the habits make test checks: format and static analysis
 check cmd clang-format-14 clang-format-14
 check cmd cppcheck        cppcheck
@@ -55,6 +62,10 @@ check cmd npm             npm
 if [ "${1:-}" = fuzz ]; then
     check cmd clang       clang
     check glob '/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a' libclang-rt-14-dev
+fi
+if [ "${1:-}" = deb ]; then
+    check cmd dh          debhelper
+    check cmd dpkg-buildpackage dpkg-dev
 fi
 if [ "${1:-}" = bench ]; then
     check cmd wrk         wrk

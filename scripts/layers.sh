@@ -17,10 +17,10 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 # the library's objects, as "file object" (file: the path under src/)
-grep -o ' -o CMakeFiles/steward\.dir/src/[^ ]*\.c\.o' \
+grep -o ' -o CMakeFiles/steward-obj\.dir/src/[^ ]*\.c\.o' \
     "$build/compile_commands.json" | sed 's/^ -o //' | sort -u |
     while read -r o; do
-        f=${o#CMakeFiles/steward.dir/src/}
+        f=${o#CMakeFiles/steward-obj.dir/src/}
         echo "${f%.o} $build/$o"
     done >"$tmp/objects"
 [ -s "$tmp/objects" ] || { echo "layers: no objects in $build" >&2; exit 2; }

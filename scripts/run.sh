@@ -51,4 +51,4 @@ cat <<MSG
 
 MSG
 exec "$BUILD/stewardd" --store "$STORE" --listen "$LISTEN" \
-    --outbox "$VAR/outbox.ndjson" --sweep-every 1h
+    --outbox "$VAR/outbox.ndjson" --sweep-every 1h --web web

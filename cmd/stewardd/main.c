@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <systemd/sd-daemon.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -20,7 +22,10 @@ static void usage(FILE *f)
         "Serves steward over HTTP: the JSON API under /v1 (API keys: steward\n"
         "key create), the privacy centre at /privacy/ and the console at\n"
         "/console/. Runs the retention sweep on its schedule. Stops cleanly\n"
-        "on SIGTERM or SIGINT (calls in flight finish first).\n\n"
+        "on SIGTERM or SIGINT (calls in flight finish first). On SIGHUP it\n"
+        "reads its policy again (--policy FILE, else the store's latest\n"
+        "version) and runs it, when it is the policy the store applies.\n"
+        "Tells systemd when it is ready (Type=notify).\n\n"
         "Options:\n"
         "  --store PATH         the store (or STEWARD_STORE; default ./steward.db)\n"
         "  --key FILE           its master key (or STEWARD_KEY_FILE; default\n"
@@ -143,6 +148,87 @@ static int store_policy(const server_options *o, sw_policy **out, char *why,
     }
     sw_store_close(s);
     return rc;
+}
+
+/* The first error of a policy that did not load, into why. */
+static void policy_errors(sw_diags *diags, sw_status st, const char *name,
+                          char *why, size_t n)
+{
+    char line[1024];
+    for (size_t i = 0; i < sw_diags_count(diags); i++)
+        if (sw_diags_at(diags, i)->severity == SW_SEV_ERROR) {
+            snprintf(why, n, "%s: %s", name,
+                     sw_diag_format(sw_diags_at(diags, i), line, sizeof(line)));
+            return;
+        }
+    snprintf(why, n, "%s: policy not loaded (%s)", name, sw_strerror(st));
+}
+
+/*
+ * SIGHUP: the policy read again, from where it came from (the --policy
+ * file, else the store's latest version, after a steward policy apply).
+ * It must be the policy the store applies, as at start: a changed file is
+ * applied with steward policy apply first, and until then the daemon
+ * keeps what it runs. The swap waits for the calls in flight (the gate)
+ * and new calls wait for it; no connection is dropped. 1 when it changed
+ * the policy, 0 when it was the same, -1 with why.
+ */
+static int reload(server *srv, char *why, size_t n)
+{
+    const server_options *o = &srv->o;
+    sw_policy *next = NULL;
+    if (o->policy_file) {
+        sw_diags *diags = sw_diags_new();
+        sw_status st = diags ? sw_policy_load_file(o->policy_file, diags, &next)
+                             : SW_ERR_NOMEM;
+        if (st != SW_OK)
+            policy_errors(diags, st, o->policy_file, why, n);
+        sw_diags_free(diags);
+        if (st != SW_OK)
+            return -1;
+    } else if (store_policy(o, &next, why, n) != 0) {
+        return -1;
+    } else if (!next) {
+        return 0; /* the store records none: the bundled one stays */
+    }
+    if (strcmp(next->hash, srv->policy->hash) == 0) {
+        sw_policy_free(next);
+        return 0;
+    }
+    /* the store's check, on a handle of its own, before anything changes */
+    sw_store_options so = srv->so;
+    so.policy = next;
+    so.group = NULL;
+    sw_store *s;
+    sw_error e;
+    if (sw_store_open(o->store, &so, &s, &e) != SW_OK) {
+        snprintf(why, n, "%s", e.msg);
+        sw_policy_free(next);
+        return -1;
+    }
+    sw_store_close(s);
+
+    pthread_rwlock_wrlock(&srv->gate);
+    sw_policy *before = srv->policy;
+    pool_close(srv); /* their decisions were made under the old policy */
+    srv->policy = next;
+    srv->so.policy = next;
+    size_t warmed = 0;
+    double ms = 0;
+    char err[512];
+    /* a failure leaves no handle open: each call opens its own */
+    int rc = pool_open(srv, o->threads, &warmed, &ms, err, sizeof(err));
+    pthread_rwlock_unlock(&srv->gate);
+    sw_policy_free(before);
+    if (rc != 0)
+        log_line(json_pack("{s:s, s:s}", "event", "reload", "warning", err));
+    return 1;
+}
+
+/* Tells systemd (when it started stewardd with NOTIFY_SOCKET) */
+static void notify(const char *what)
+{
+    sd_notify(0, what);
 }
 
 int main(int argc, char **argv)
@@ -419,6 +505,7 @@ int main(int argc, char **argv)
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
 
@@ -426,6 +513,15 @@ int main(int argc, char **argv)
         server_release(&srv);
         sw_policy_free(srv.policy);
         return fail("%s", err);
+    }
+    struct stat web;
+    if (stat(o->web_dir, &web) != 0 || !S_ISDIR(web.st_mode)) {
+        server_release(&srv);
+        mailer_stop(&srv);
+        sw_policy_free(srv.policy);
+        return fail("--web %s: no such directory (the pages of the privacy "
+                    "centre and the console)",
+                    o->web_dir);
     }
     if (server_start(&srv, err, sizeof(err)) != 0) {
         server_stop(&srv);
@@ -443,8 +539,31 @@ int main(int argc, char **argv)
         o->listen, "tls", o->tls_cert != NULL, "store", shown, "threads",
         (int)o->threads, "sweep_every_s", (json_int_t)o->sweep_every,
         "warmed_months", (json_int_t)warmed, "warm_ms", (int)warm_ms));
+    notify("READY=1\nSTATUS=serving");
     int sig = 0;
-    sigwait(&set, &sig);
+    while (sigwait(&set, &sig) == 0 && sig == SIGHUP) {
+        char msg[96];
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        snprintf(msg, sizeof(msg), "RELOADING=1\nMONOTONIC_USEC=%llu",
+                 (unsigned long long)ts.tv_sec * 1000000ull +
+                     (unsigned long long)ts.tv_nsec / 1000u);
+        notify(msg);
+        char why[1024] = "";
+        double t0 = mono();
+        int rc = reload(&srv, why, sizeof(why));
+        double ms = (mono() - t0) * 1e3;
+        if (rc < 0)
+            log_line(json_pack("{s:s, s:s, s:s, s:f}", "event", "reload",
+                               "error", why, "policy", "unchanged", "ms", ms));
+        else
+            log_line(json_pack("{s:s, s:s, s:s, s:s?, s:f}", "event", "reload",
+                               "policy", rc ? "changed" : "unchanged", "hash",
+                               srv.policy->hash, "notice_version",
+                               srv.policy->notice.version, "ms", ms));
+        notify("READY=1\nSTATUS=serving");
+    }
+    notify("STOPPING=1");
     fprintf(stderr, "{\"event\":\"stopping\",\"signal\":%d}\n", sig);
     atomic_store(&srv.stopping, true);
     pthread_mutex_lock(&srv.sweep_mu);

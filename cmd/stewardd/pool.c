@@ -3,7 +3,8 @@
  * The store handles of stewardd: one per call in flight (a handle is used
  * by one thread at a time), opened at start for each worker and warmed,
  * more when calls outnumber them. A change through one handle makes the
- * others forget the decisions they kept.
+ * others forget the decisions they kept. pool_open runs where no call
+ * can: at start, and under the gate a reload holds.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +12,7 @@
 
 #include "stewardd.h"
 
-sw_store *pool_take(server *srv, char *err, size_t n)
+static sw_store *take(server *srv, char *err, size_t n)
 {
     sw_store *s = NULL;
     pthread_mutex_lock(&srv->pool_mu);
@@ -49,15 +50,30 @@ sw_store *pool_take(server *srv, char *err, size_t n)
     return s;
 }
 
-void pool_give(server *srv, const sw_store *s)
+static void give(server *srv, const sw_store *s)
 {
-    if (!s)
-        return;
     pthread_mutex_lock(&srv->pool_mu);
     for (size_t i = 0; i < srv->n_pool; i++)
         if (srv->pool[i].s == s)
             srv->pool[i].busy = false;
     pthread_mutex_unlock(&srv->pool_mu);
+}
+
+sw_store *pool_take(server *srv, char *err, size_t n)
+{
+    pthread_rwlock_rdlock(&srv->gate);
+    sw_store *s = take(srv, err, n);
+    if (!s)
+        pthread_rwlock_unlock(&srv->gate);
+    return s;
+}
+
+void pool_give(server *srv, const sw_store *s)
+{
+    if (!s)
+        return;
+    give(srv, s);
+    pthread_rwlock_unlock(&srv->gate);
 }
 
 void pool_close(server *srv)
@@ -96,7 +112,7 @@ int pool_open(server *srv, unsigned n, size_t *months, double *ms, char *err,
     double t0 = mono();
     int rc = 0;
     for (unsigned i = 0; i < n && rc == 0; i++) /* all busy: each is new */
-        if (!(w[i].s = pool_take(srv, err, len)))
+        if (!(w[i].s = take(srv, err, len)))
             rc = -1;
     for (unsigned i = 0; i < n && rc == 0; i++)
         w[i].started = pthread_create(&w[i].th, NULL, warm_one, &w[i]) == 0;
@@ -112,7 +128,7 @@ int pool_open(server *srv, unsigned n, size_t *months, double *ms, char *err,
             rc = -1;
         }
         *months = w[i].months; /* each handle reads the same months */
-        pool_give(srv, w[i].s);
+        give(srv, w[i].s);
     }
     free(w);
     if (rc != 0)

@@ -21,6 +21,9 @@ int server_prepare(server *srv, char *err, size_t n)
         return -1;
     }
     pthread_mutex_init(&srv->pool_mu, NULL);
+    /* glibc's default lock prefers readers: a handler that takes a second
+     * handle never waits behind a reload waiting for the first */
+    pthread_rwlock_init(&srv->gate, NULL);
     pthread_mutex_init(&srv->key_mu, NULL);
     pthread_mutex_init(&srv->rate_mu, NULL);
     pthread_mutex_init(&srv->out_mu, NULL);

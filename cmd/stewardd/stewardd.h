@@ -126,6 +126,9 @@ struct server {
     /* every store handle opened, busy or free (all of one group, so.group:
      * a change through one is seen by the others) */
     pthread_mutex_t pool_mu;
+    /* held shared from pool_take to pool_give; a reload (SIGHUP) holds it
+     * alone while it swaps the policy and the handles under it */
+    pthread_rwlock_t gate;
     struct pooled {
         sw_store *s;
         bool busy;

@@ -16,6 +16,7 @@
 #include "steward/report.h"
 #include "steward/request.h"
 #include "steward/retention.h"
+#include "steward/scan.h"
 #include "steward/status.h"
 #include "steward/store.h"
 #include "steward/systems.h"

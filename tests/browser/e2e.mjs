@@ -12,7 +12,8 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync, rmSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const [steward, stewardd, shots] = process.argv.slice(2);
 assert.ok(steward && stewardd, 'usage: node e2e.mjs STEWARD STEWARDD [SCREENSHOT_DIR]');
@@ -59,7 +60,8 @@ const dpoKey = cli('key', 'create', '--role', 'dpo').trim();
 const serviceKey = cli('key', 'create', '--role', 'service').trim();
 
 const daemon = spawn(stewardd, ['--store', store, '--listen', `127.0.0.1:${port}`,
-  '--outbox', outbox, '--sweep-every', '0', '--rate', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  '--outbox', outbox, '--sweep-every', '0', '--rate', '0',
+  '--web', join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'web')], { stdio: ['ignore', 'ignore', 'pipe'] });
 let log = '';
 daemon.stderr.on('data', (d) => { log += d; });
 const api = async (method, path, body, key = serviceKey) => {

@@ -14,6 +14,7 @@
 #include <jansson.h>
 #include <libfyaml.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -1113,6 +1115,133 @@ static void test_daemon_runs_the_policy_the_store_applies(void **state)
     daemon_free(&d);
 }
 
+/* ---- systemd: Type=notify, and a reload on SIGHUP ---- */
+
+/* A datagram socket at path, as systemd's NOTIFY_SOCKET. */
+static int notify_listen(const char *path)
+{
+    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    assert_true(fd >= 0);
+    struct sockaddr_un a = {.sun_family = AF_UNIX};
+    assert_true(strlen(path) < sizeof(a.sun_path));
+    memcpy(a.sun_path, path, strlen(path) + 1);
+    assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+    return fd;
+}
+
+/* Reads the daemon's messages until one holds want (true), or 20 s. */
+static bool notify_wait(int fd, const char *want)
+{
+    for (int i = 0; i < 200; i++) {
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        if (poll(&p, 1, 100) != 1)
+            continue;
+        char msg[512];
+        ssize_t n = recv(fd, msg, sizeof(msg) - 1, 0);
+        if (n <= 0)
+            continue;
+        msg[n] = 0;
+        if (strstr(msg, want))
+            return true;
+    }
+    return false;
+}
+
+static const char *audit_notice(int port, const char *key, resp *a)
+{
+    http(port, "GET", "/v1/retention/audit", key, NULL, NULL, 0, NULL, a);
+    assert_int_equal(a->status, 200);
+    return json_string_value(json_object_get(a->json, "policy_version"));
+}
+
+/* stewardd tells systemd it is ready, reloads on SIGHUP the policy the
+ * store applies (calls in flight go on), keeps its policy when the file
+ * it was given changed without being applied or no longer loads, and
+ * says it is stopping. */
+static void test_systemd_notify_and_reload(void **state)
+{
+    (void)state;
+    daemon_t d;
+    daemon_start(&d);
+    char key[128], sock[600];
+    make_key(&d, "admin", key, sizeof(key));
+    tu_path(d.dir, "notify", sock, sizeof(sock));
+    int nfd = notify_listen(sock);
+    setenv("NOTIFY_SOCKET", sock, 1);
+    static const char *const rate[] = {"--rate", "0", NULL};
+    daemon_run(&d, rate);
+    unsetenv("NOTIFY_SOCKET");
+    assert_true(notify_wait(nfd, "READY=1"));
+    resp a;
+    assert_string_equal(audit_notice(d.port, key, &a), "2025-06");
+    resp_free(&a);
+
+    /* a new version applied beside the running daemon, then SIGHUP while
+     * decisions are being asked: every one is answered */
+    char next[600];
+    tu_path(d.dir, "next.yaml", next, sizeof(next));
+    static const char *const v2[] = {"version: \"2025-06\"",
+                                     "version: \"2026-12\"", NULL};
+    tu_bundled_variant_file(next, v2);
+    tu_run r;
+    tu_steward(&r, NULL, "policy", "apply", next, "--store", d.store,
+               (const char *)NULL);
+    assert_int_equal(r.status, 0);
+    tu_run_free(&r);
+    const char *q = "/v1/decide?purpose=marketing.communications.email"
+                    "&email=hup%40example.com";
+    fflush(NULL);
+    pid_t burst = fork();
+    assert_true(burst >= 0);
+    if (burst == 0)
+        _exit(decide_burst(d.port, key, q, "deny"));
+    kill(d.pid, SIGHUP);
+    assert_true(notify_wait(nfd, "RELOADING=1"));
+    assert_true(notify_wait(nfd, "READY=1"));
+    int st = 0;
+    assert_true(waitpid(burst, &st, 0) == burst);
+    assert_true(WIFEXITED(st));
+    assert_int_equal(WEXITSTATUS(st), 0);
+    assert_string_equal(audit_notice(d.port, key, &a), "2026-12");
+    resp_free(&a);
+    assert_int_equal(daemon_stop(&d), 0);
+    char *log = tu_read_file(d.log, NULL);
+    assert_non_null(strstr(log, "\"event\":\"reload\",\"policy\":\"changed\""));
+    free(log);
+
+    /* --policy FILE: a change not applied, then a file that does not load,
+     * leave the daemon on the policy it runs */
+    const char *const with_file[] = {"--policy", next, NULL};
+    setenv("NOTIFY_SOCKET", sock, 1);
+    daemon_run(&d, with_file);
+    unsetenv("NOTIFY_SOCKET");
+    assert_true(notify_wait(nfd, "READY=1"));
+    static const char *const v3[] = {"version: \"2025-06\"",
+                                     "version: \"2027-01\"", NULL};
+    tu_bundled_variant_file(next, v3);
+    kill(d.pid, SIGHUP);
+    assert_true(notify_wait(nfd, "READY=1"));
+    assert_string_equal(audit_notice(d.port, key, &a), "2026-12");
+    resp_free(&a);
+    FILE *f = fopen(next, "w");
+    assert_non_null(f);
+    fputs("steward: [not, a policy\n", f);
+    fclose(f);
+    kill(d.pid, SIGHUP);
+    assert_true(notify_wait(nfd, "READY=1"));
+    assert_string_equal(audit_notice(d.port, key, &a), "2026-12");
+    resp_free(&a);
+    kill(d.pid, SIGTERM);
+    assert_true(notify_wait(nfd, "STOPPING=1"));
+    assert_int_equal(daemon_stop(&d), 0);
+    log = tu_read_file(d.log, NULL);
+    assert_non_null(strstr(log, "not the policy this store applies"));
+    assert_non_null(strstr(log, next));
+    free(log);
+    close(nfd);
+    daemon_free(&d);
+}
+
 /* A signed callback to the daemon, as a webhook system sends it. */
 static void callback_post(daemon_t *d, const char *secret, long ts,
                           const char *body, resp *a)
@@ -1632,6 +1761,7 @@ int main(void)
         cmocka_unit_test(test_decisions_follow_changes_across_handles),
         cmocka_unit_test(test_tls),
         cmocka_unit_test(test_daemon_runs_the_policy_the_store_applies),
+        cmocka_unit_test(test_systemd_notify_and_reload),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

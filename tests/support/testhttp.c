@@ -166,10 +166,18 @@ void daemon_run(daemon_t *d, const char *const *args)
 {
     char listen[64];
     snprintf(listen, sizeof(listen), "127.0.0.1:%d", d->port);
-    const char *argv[32] = {DAEMON,     "--store",       d->store,
-                            "--listen", listen,          "--outbox",
-                            d->outbox,  "--sweep-every", "0"};
-    int argc = 9;
+    const char *argv[32] = {DAEMON,
+                            "--store",
+                            d->store,
+                            "--listen",
+                            listen,
+                            "--outbox",
+                            d->outbox,
+                            "--sweep-every",
+                            "0",
+                            "--web",
+                            STEWARD_SOURCE_DIR "/web"};
+    int argc = 11;
     for (size_t i = 0; args && args[i] && argc < 31; i++)
         argv[argc++] = args[i];
     argv[argc] = NULL;
