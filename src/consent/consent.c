@@ -188,21 +188,32 @@ static sw_status latest_consent(sw_store *s, const char *subject,
 }
 
 /* Writes a consent row, its history row and its audit entry. */
-static sw_status put_consent(sw_store *s, const sw_consent_row *r,
-                             const char *action, const char *note)
+/* A consent stored with its change: the history line (note) and the
+ * audit entry. by: the method of this change when it is not the one the
+ * consent was given with (a withdrawal by Global Privacy Control), NULL
+ * otherwise; the history's note then names it. */
+static sw_status put_change(sw_store *s, const sw_consent_row *r,
+                            const char *action, const char *note,
+                            const char *by)
 {
     sw_status st = sw_consents_put(s, r);
     if (st == SW_OK)
         st = sw_timeline_add(s, &sw_consent_timeline, r->id, r->state,
-                             r->state_at, s->actor, note);
+                             r->state_at, s->actor, by ? by : note);
     if (st != SW_OK)
         return st;
     char when[SW_INSTANT_BUFSZ];
-    return sw_audit_json(s, action, r->subject, json_pack("[s]", r->id),
-                         json_pack("{s:s, s:s, s:s, s:s, s:s*}", "purpose",
-                                   r->purpose, "state", r->state, "at",
-                                   sw_instant_format(r->state_at, when),
-                                   "method", r->method, "note", note));
+    return sw_audit_json(
+        s, action, r->subject, json_pack("[s]", r->id),
+        json_pack("{s:s, s:s, s:s, s:s, s:s*, s:s*}", "purpose", r->purpose,
+                  "state", r->state, "at", sw_instant_format(r->state_at, when),
+                  "method", r->method, "change_method", by, "note", note));
+}
+
+static sw_status put_consent(sw_store *s, const sw_consent_row *r,
+                             const char *action, const char *note)
+{
+    return put_change(s, r, action, note, NULL);
 }
 
 /* A subject-scoped event (consent_given, consent_withdrawn...) that moves
@@ -729,7 +740,7 @@ sw_status sw_consent_renew(sw_store *s, const char *id, bool has_period,
 /* ---- withdrawal and expiry ---- */
 
 static sw_status withdraw(sw_store *s, const sw_who *who, const char *purpose,
-                          const char *note, size_t *n);
+                          const char *by, size_t *n);
 
 sw_status sw_consent_withdraw(sw_store *s, const sw_who *who,
                               const char *purpose, size_t *n)
@@ -745,8 +756,9 @@ static int collect_all(const sw_consent_row *r, void *p)
     return 0;
 }
 
+/* by: how it was withdrawn, when that is known (a cookie choice, GPC) */
 static sw_status withdraw(sw_store *s, const sw_who *who, const char *purpose,
-                          const char *note, size_t *n)
+                          const char *by, size_t *n)
 {
     *n = 0;
     sw_status st = purpose ? sw_purpose_check(s, purpose) : SW_OK;
@@ -773,7 +785,7 @@ static sw_status withdraw(sw_store *s, const sw_who *who, const char *purpose,
         r.state = "withdrawn";
         r.state_at = now;
         r.has_token = false; /* a pending confirmation link dies with it */
-        st = put_consent(s, &r, "consent.withdraw", note);
+        st = put_change(s, &r, "consent.withdraw", NULL, by);
         marketing |= sw_purpose_is_marketing(s->policy, c->purpose);
         (*n)++;
     }
@@ -1221,8 +1233,7 @@ static sw_status cookie_one(sw_store *s, const sw_who *who, const char *purpose,
         return sw_consent_give(s, who, &spec, &r);
     }
     size_t n = 0;
-    bool gpc = strcmp(method, "global_privacy_control") == 0;
-    sw_status st = withdraw(s, who, purpose, gpc ? "Sec-GPC: 1" : method, &n);
+    sw_status st = withdraw(s, who, purpose, method, &n);
     if (st == SW_ERR_NOTFOUND) { /* nothing given: record the refusal */
         sw_consent_result r;
         st = change_state(s, who, purpose, "refused", "consent.refuse", NULL,

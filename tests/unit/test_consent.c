@@ -860,6 +860,37 @@ static void test_consent_needs_its_period(void **state)
 
 /* ---- cookies and Global Privacy Control ---- */
 
+typedef struct gpc_seen {
+    const char *purpose;
+    char method[64];
+    bool found;
+    char id[SW_ID_BUFSZ];
+} gpc_seen;
+
+static int find_purpose(const sw_consent_view *c, void *p)
+{
+    gpc_seen *g = p;
+    if (!g->found && strcmp(c->purpose, g->purpose) == 0) {
+        g->found = true;
+        snprintf(g->method, sizeof(g->method), "%s", c->method);
+        snprintf(g->id, sizeof(g->id), "%s", c->id);
+    }
+    return 0;
+}
+
+typedef struct change_seen {
+    sw_consent_state state;
+    char note[128];
+} change_seen;
+
+static int last_change(const sw_consent_change *c, void *p)
+{
+    change_seen *ch = p;
+    ch->state = c->state;
+    snprintf(ch->note, sizeof(ch->note), "%s", c->note);
+    return 0;
+}
+
 static void test_cookies_gpc(void **state)
 {
     (void)state;
@@ -897,8 +928,27 @@ static void test_cookies_gpc(void **state)
                      2); /* v-9's two refusals */
     assert_int_equal(tu_count_sql(t.path, "SELECT count(*) FROM"
                                           " consent_changes WHERE note ="
-                                          " 'Sec-GPC: 1'"),
+                                          " 'global_privacy_control'"),
                      1); /* v-123's analytics withdrawal */
+    /* the withdrawal names its method in the consent's history and in its
+     * audit entry; the consent keeps the method it was given with */
+    sw_ident vis = {"visitor", "v-123"};
+    sw_who who = {NULL, &vis};
+    gpc_seen g = {an, "", false, ""};
+    assert_int_equal(sw_consent_list(t.s, &who, find_purpose, &g), SW_OK);
+    assert_true(g.found);
+    assert_string_equal(g.method, "cookie_settings");
+    change_seen ch = {0};
+    sw_consent_view cv;
+    assert_int_equal(sw_consent_show(t.s, g.id, &cv, last_change, &ch), SW_OK);
+    assert_int_equal(ch.state, SW_CONSENT_WITHDRAWN);
+    assert_string_equal(ch.note, "global_privacy_control");
+    assert_int_equal(
+        tu_count_sql(t.path,
+                     "SELECT count(*) FROM audit WHERE action ="
+                     " 'consent.withdraw' AND details LIKE"
+                     " '%\"change_method\":\"global_privacy_control\"%'"),
+        1);
     tu_store_free(&t);
 }
 
