@@ -108,6 +108,8 @@ static int do_show(cli *c, const cli_args *a)
             printf("%s%s", k ? ", " : "", act->bases[k].basis);
         if (act->special_condition)
             printf(", %s", act->special_condition);
+        if (act->criminal_authority)
+            printf(", Art. 10 (%s)", act->criminal_authority);
         printf("\n");
         show_strs("recipients", &act->recipients);
         for (size_t k = 0; k < act->n_rules; k++)

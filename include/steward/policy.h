@@ -60,6 +60,8 @@ typedef struct sw_category {
     const char *name;
     const char *description;
     bool special; /* a special category of GDPR Art. 9(1) */
+    /* data relating to criminal convictions and offences (GDPR Art. 10) */
+    bool criminal;
     sw_pos pos;
 } sw_category;
 
@@ -194,6 +196,11 @@ typedef struct sw_activity {
     size_t n_bases;
     const sw_basis *bases;
     const char *special_condition; /* "9(2)(a)".."9(2)(j)" or NULL */
+    /* Art. 10: who authorises processing criminal-conviction data:
+     * "official_authority", "union_law" or "member_state_law" (NULL:
+     * none given), and the law that does (required with either law) */
+    const char *criminal_authority;
+    const char *criminal_law;
     sw_strs sources;
     sw_strs recipients;
     size_t n_transfers;
@@ -491,6 +498,9 @@ const char *sw_scope_name(sw_scope s);         /* "record", "subject"... */
 /* "Art. 6(1)(b) GDPR: performance of a contract" for "6(1)(b)", or NULL
  * when basis is not an Art. 6(1) or 9(2) condition. */
 const char *sw_basis_label(const char *basis);
+/* "Art. 10 GDPR: authorised by Member State law" for an activity's
+ * criminal_authority (NULL when it names none). */
+const char *sw_criminal_label(const char *authority);
 
 /* The rule's period as written for reports: "P7Y" (ISO-8601), or the word
  * "unspecified" / "per_law". buf: SW_DURATION_BUFSZ bytes. Returns buf. */

@@ -107,6 +107,7 @@ static const field category_fields[] = {
     {"description", F_STR, OFF(sw_category, description), 0, 0, R_NONE, NULL,
      NULL},
     {"special", F_BOOL, OFF(sw_category, special), 0, 0, R_NONE, NULL, NULL},
+    {"criminal", F_BOOL, OFF(sw_category, criminal), 0, 0, R_NONE, NULL, NULL},
     {NULL, 0, 0, 0, 0, 0, NULL, NULL}};
 static const schema category_schema = {"category",
                                        sizeof(sw_category),
@@ -230,6 +231,18 @@ static const schema scan_schema = {
     "scan",    sizeof(sw_scan_rule), OFF(sw_scan_rule, pos), scan_fields, NULL,
     check_scan};
 
+/* Art. 10: { authority: official_authority | union_law | member_state_law,
+ * law: the law that authorises it } (the activity's own fields) */
+static const char *const criminal_names[] = {"official_authority", "union_law",
+                                             "member_state_law", NULL};
+static const field criminal_fields[] = {
+    {"authority", F_ENUM, OFF(sw_activity, criminal_authority), 0,
+     REQ | ENUM_STR, R_NONE, NULL, criminal_names},
+    {"law", F_STR, OFF(sw_activity, criminal_law), 0, 0, R_NONE, NULL, NULL},
+    {NULL, 0, 0, 0, 0, 0, NULL, NULL}};
+static const schema criminal_schema = {"criminal_condition", 0,    NOPOS,
+                                       criminal_fields,      NULL, NULL};
+
 static const field activity_fields[] = {
     {"id", F_STR, OFF(sw_activity, id), 0, REQ | ID, R_ID, NULL, NULL},
     {"name", F_STR, OFF(sw_activity, name), 0, REQ, R_NONE, NULL, NULL},
@@ -248,6 +261,7 @@ static const field activity_fields[] = {
      REQ, R_NONE, &basis_schema, NULL},
     {"special_condition", F_STR, OFF(sw_activity, special_condition), 0, 0,
      R_BASIS9, NULL, NULL},
+    {"criminal_condition", F_OBJ, 0, 0, 0, R_NONE, &criminal_schema, NULL},
     {"sources", F_STRS, OFF(sw_activity, sources), 0, REQ, R_SOURCE, NULL,
      NULL},
     {"recipients", F_STRS, OFF(sw_activity, recipients), 0, REQ, R_RECIPIENT,
@@ -1095,6 +1109,25 @@ static void check_activity(pctx *c, void *obj)
                    "activity '%s' processes special category '%s' without an "
                    "Art. 9(2) condition ('special_condition')",
                    a->id, special);
+    const char *criminal = NULL;
+    for (size_t k = 0; k < a->categories.n && !criminal; k++) {
+        const sw_category *cat = sw_policy_category(c->p, a->categories.v[k]);
+        if (cat && cat->criminal)
+            criminal = cat->id;
+    }
+    if (criminal && !a->criminal_authority)
+        sw_perr_at(c, a->pos, "criminal-without-condition",
+                   "activity '%s' processes criminal-conviction data '%s' "
+                   "without saying what authorises it under Art. 10 "
+                   "('criminal_condition')",
+                   a->id, criminal);
+    if (a->criminal_authority &&
+        strcmp(a->criminal_authority, "official_authority") != 0 &&
+        !a->criminal_law)
+        sw_perr_at(c, a->pos, "missing-key",
+                   "activity '%s': criminal_condition '%s' needs the 'law' "
+                   "that authorises it",
+                   a->id, a->criminal_authority);
 }
 
 static void check_calendar(pctx *c, const char *reg, const sw_calendar_def *d)

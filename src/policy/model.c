@@ -148,6 +148,22 @@ char *sw_rule_keep_text(const sw_rule *rule, char *buf)
     return buf;
 }
 
+const char *sw_criminal_label(const char *authority)
+{
+    static const struct {
+        const char *id, *label;
+    } labels[] = {
+        {"official_authority",
+         "Art. 10 GDPR: under the control of official authority"},
+        {"union_law", "Art. 10 GDPR: authorised by Union law"},
+        {"member_state_law", "Art. 10 GDPR: authorised by Member State law"},
+    };
+    for (size_t i = 0; authority && i < sizeof(labels) / sizeof(labels[0]); i++)
+        if (strcmp(labels[i].id, authority) == 0)
+            return labels[i].label;
+    return NULL;
+}
+
 const char *sw_basis_label(const char *b)
 {
     static const char *const art6[] = {

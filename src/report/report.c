@@ -201,14 +201,26 @@ static json_t *activity_ropa(const sw_policy *p, const sw_activity *a)
                         a->special_condition
                             ? json_string(sw_basis_label(a->special_condition))
                             : json_null());
+    if (a->criminal_authority) {
+        char law[600];
+        snprintf(law, sizeof(law), "%s%s%s%s",
+                 sw_criminal_label(a->criminal_authority),
+                 a->criminal_law ? " (" : "",
+                 a->criminal_law ? a->criminal_law : "",
+                 a->criminal_law ? ")" : "");
+        json_object_set_new(o, "criminal_condition", json_string(law));
+    } else {
+        json_object_set_new(o, "criminal_condition", json_null());
+    }
     json_object_set_new(o, "data_subjects",
                         named(&a->subjects, subject_name, p));
     json_t *cats = json_array();
     for (size_t i = 0; i < a->categories.n; i++) {
         const sw_category *c = sw_policy_category(p, a->categories.v[i]);
         json_array_append_new(cats,
-                              json_pack("{s:s, s:s, s:b}", "id", c->id, "name",
-                                        c->name, "special", c->special));
+                              json_pack("{s:s, s:s, s:b, s:b}", "id", c->id,
+                                        "name", c->name, "special", c->special,
+                                        "criminal", c->criminal));
     }
     json_object_set_new(o, "data_categories", cats);
     json_object_set_new(o, "sources", named(&a->sources, source_name, p));
@@ -568,6 +580,13 @@ static void c_bases(sw_buf *b, json_t *a, const char *sep,
         sw_buf_puts(b, sep);
         put(b, "special categories: ");
         put(b, sc);
+    }
+    const char *cc =
+        json_string_value(json_object_get(a, "criminal_condition"));
+    if (cc) {
+        sw_buf_puts(b, sep);
+        put(b, "criminal convictions: ");
+        put(b, cc);
     }
 }
 static void c_subjects(sw_buf *b, json_t *a, const char *sep,

@@ -177,6 +177,29 @@ static void test_policy__dietary_needs_explicit_consent(void **state)
     sw_policy_free(p);
 }
 
+/* Background checks include criminal checks (notice 5.8): Art. 10 data,
+ * processed where the law of the country of employment permits it. */
+static void
+test_policy__criminal_checks_name_their_art10_authority(void **state)
+{
+    (void)state;
+    sw_policy *p = tu_bundled();
+    const sw_category *c = sw_policy_category(p, "user.criminal_history");
+    assert_non_null(c);
+    assert_true(c->criminal);
+    assert_false(c->special);
+    const sw_activity *a = sw_policy_activity(p, "background_checks");
+    assert_string_equal(a->criminal_authority, "member_state_law");
+    assert_non_null(a->criminal_law);
+    assert_string_equal(sw_criminal_label(a->criminal_authority),
+                        "Art. 10 GDPR: authorised by Member State law");
+    /* no other activity of the bundled policy processes such data */
+    for (size_t i = 0; i < p->n_activities; i++)
+        if (p->activities[i].criminal_authority)
+            assert_string_equal(p->activities[i].id, "background_checks");
+    sw_policy_free(p);
+}
+
 static void test_policy__unstated_periods_are_explicit(void **state)
 {
     (void)state;
@@ -440,6 +463,8 @@ int main(void)
         cmocka_unit_test(
             test_policy__end_users_data_is_processed_for_customers),
         cmocka_unit_test(test_policy__dietary_needs_explicit_consent),
+        cmocka_unit_test(
+            test_policy__criminal_checks_name_their_art10_authority),
         cmocka_unit_test(test_policy__unstated_periods_are_explicit),
         cmocka_unit_test(test_policy__lint_reports_each_gap_of_the_notice),
         cmocka_unit_test(test_policy__lint_wants_withdrawal_and_objection),

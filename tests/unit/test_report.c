@@ -113,6 +113,20 @@ static void test_report__ropa_json_fills_every_field(void **state)
         json_object_get(json_array_get(acts, 0), "legal_basis"), 0);
     assert_string_equal(json_string_value(json_object_get(basis, "label")),
                         "Art. 6(1)(b) GDPR: performance of a contract");
+    /* Art. 10: the register says what authorises the criminal checks */
+    json_array_foreach(acts, i, a)
+    {
+        const char *id = json_string_value(json_object_get(a, "id"));
+        const char *cc =
+            json_string_value(json_object_get(a, "criminal_condition"));
+        if (strcmp(id, "background_checks") == 0) {
+            assert_non_null(cc);
+            assert_non_null(
+                strstr(cc, "Art. 10 GDPR: authorised by Member State law ("));
+        } else {
+            assert_null(cc);
+        }
+    }
     json_decref(r);
 }
 
