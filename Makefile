@@ -7,7 +7,7 @@
 #   make install   PREFIX (default /usr/local) and DESTDIR as usual
 #   make deb       the Debian packages, into build-deb/
 .PHONY: all deps build asan run test test-normal test-asan test-deb bench format \
-        clean fuzz install deb
+        clean fuzz install deb screenshots
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
@@ -60,6 +60,10 @@ install: build
 	cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX) >/dev/null
 	cmake --build $(BUILD) -j $(JOBS)
 	DESTDIR="$(DESTDIR)" cmake --install $(BUILD)
+
+# the pages as the browser test sees them, into docs/screenshots
+screenshots: build
+	node tests/browser/e2e.mjs $(BUILD)/steward $(BUILD)/stewardd docs/screenshots
 
 deb:
 	@sh scripts/deps.sh deb

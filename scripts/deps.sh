@@ -74,7 +74,8 @@ if [ "${1:-}" = bench ]; then
 fi
 
 browser() {
-    if [ ! -d tests/browser/node_modules/playwright-core ]; then
+    if [ ! -d tests/browser/node_modules/playwright-core ] ||
+        [ ! -f tests/browser/node_modules/axe-core/axe.min.js ]; then
         echo "steward: installing the browser tests' npm packages" >&2
         (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
     fi

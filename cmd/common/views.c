@@ -251,3 +251,13 @@ json_t *sv_audit_entry(const sw_audit_entry *e)
                      e->subject, "objects", objs ? objs : json_array(),
                      "details", det ? det : json_object(), "hash", e->hash);
 }
+
+json_t *sv_controller_view(const sw_policy *p)
+{
+    return json_pack(
+        "{s:s, s:s, s:s?, s:{s:s, s:s?}, s:{s:s, s:s?, s:s?}}", "name",
+        p->controller.name, "address", p->controller.address, "contact",
+        p->controller.contact, "dpo", "email", p->controller.dpo_email,
+        "address", p->controller.dpo_address, "notice", "version",
+        p->notice.version, "title", p->notice.title, "url", p->notice.url);
+}

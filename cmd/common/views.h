@@ -14,6 +14,9 @@ json_t *sv_instant(bool has, sw_instant t);
 /* Whole days from now to t, rounded towards the past (negative: late). */
 long sv_days_left(sw_instant now, sw_instant t);
 
+/* Who is responsible, as the privacy centre shows it: the controller,
+ * its DPO and the notice (from the policy; nothing personal). */
+json_t *sv_controller_view(const sw_policy *p);
 json_t *sv_consent_result(const sw_consent_result *r);
 json_t *sv_consent_view(const sw_consent_view *v);
 json_t *sv_decision(const sw_decision *d);

@@ -93,6 +93,7 @@ const route routes_api[] = {
     {"POST", "/privacy/api/unsubscribe", R_ANY, F_PUBLIC, p_unsubscribe},
     {"POST", "/privacy/api/subscribe", R_ANY, F_PUBLIC, p_subscribe},
     {"POST", "/privacy/api/confirm", R_ANY, F_PUBLIC, p_confirm},
+    {"GET", "/privacy/api/controller", R_ANY, F_PUBLIC, p_controller},
     {"GET", "/privacy/api/cookies", R_ANY, F_PUBLIC, p_cookies_get},
     {"POST", "/privacy/api/cookies", R_ANY, F_PUBLIC, p_cookies_set},
     /* RFC 8058 one-click: the mail client POSTs to the link itself */

@@ -30,6 +30,7 @@ sw_cookie_choice cookie_choice(call *c, const char *name);
     X(p_request_file) X(p_request_verify) X(p_request_status)                 \
     X(p_preferences) X(p_unsubscribe) X(p_subscribe) X(p_confirm)             \
     X(p_cookies_get) X(p_cookies_set) X(r_policy_due) X(r_subject_child)   \
+    X(p_controller)                                                          \
     X(r_traffic_bill) X(r_traffic_export) X(r_traffic_erase) X(r_scan)       \
     X(r_disclosure_add) X(r_disclosure_list) X(p_answer_get)                \
     X(r_system_callback)

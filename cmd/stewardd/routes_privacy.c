@@ -198,6 +198,13 @@ static int preferences(call *c, sw_store *s, const link_target *l, int status)
     return reply_json(c, status, o);
 }
 
+/* The page header's who: controller, DPO, the notice (from the policy) */
+int p_controller(call *c, sw_store *s)
+{
+    (void)s;
+    return reply_json(c, 200, sv_controller_view(c->srv->policy));
+}
+
 int p_preferences(call *c, sw_store *s)
 {
     link_target l;

@@ -170,8 +170,12 @@ static void undated_why(const sw_policy *p, const char *activity,
             continue;
         if (r->keep_kind == SW_KEEP_PERIOD && r->after) {
             *cls = SW_KEPT_REASON;
-            snprintf(why, n, "waiting for '%s': then rule %s (notice %s)",
-                     r->after, r->id, r->section ? r->section : "-");
+            /* the trigger's name, as the notice says it ("account
+             * closure"), not its id */
+            const sw_trigger *tr = sw_policy_trigger(p, r->after);
+            snprintf(why, n, "waiting for %s: then rule %s (notice %s)",
+                     tr && tr->name ? tr->name : r->after, r->id,
+                     r->section ? r->section : "-");
             return;
         }
         if (!gap && r->keep_kind != SW_KEEP_PERIOD)

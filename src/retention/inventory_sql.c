@@ -53,9 +53,10 @@ static const sw_inv_why hold_whys[] = {
 static const sw_inv_why request_whys[] = {
     {SW_KEPT_REASON, "open: kept until answered (closed at its deadline when "
                      "never verified)"},
-    {SW_KEPT_DATED, "closed: goes by the policy's rule after request_closed"},
+    {SW_KEPT_DATED, "closed: goes when the policy's period after the "
+                    "request's closure ends"},
     {SW_KEPT_UNEXPLAINED,
-     "closed, and the policy states no period after request_closed"}};
+     "closed, and the policy states no period after a request's closure"}};
 static const sw_inv_why request_change_whys[] = {
     {SW_KEPT_REASON, "goes with its request"},
     {SW_KEPT_UNEXPLAINED, "its request is gone"}};

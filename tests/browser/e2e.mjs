@@ -86,7 +86,25 @@ const browser = await chromium.launch({
 const shot = async (page, name) => {
   if (!shots) return;
   mkdirSync(shots, { recursive: true });
-  await page.screenshot({ path: join(shots, name + '.png') });
+  await page.screenshot({ path: join(shots, name + '.png'), fullPage: true });
+};
+// WCAG 2.1 AA with axe-core (npm, tests/browser): every state a check
+// looks at; violations of impact serious or critical fail the test, all
+// of them reported at the end
+const axeSource = readFileSync(join(dirname(fileURLToPath(import.meta.url)),
+  'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+const a11yFound = [];
+let a11yStates = 0;
+const a11y = async (p, state) => {
+  if (!(await p.evaluate(() => typeof window.axe !== 'undefined'))) await p.evaluate(axeSource);
+  const r = await p.evaluate(() => window.axe.run(document, {
+    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+  }));
+  a11yStates++;
+  for (const v of r.violations)
+    if (v.impact === 'serious' || v.impact === 'critical')
+      a11yFound.push(`${state}: ${v.id} (${v.impact}): ${v.help}: ` +
+        v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', '));
 };
 let failed = false;
 try {
@@ -97,6 +115,14 @@ try {
 
   // ---- the privacy centre: file an access request and verify it ----
   await page.goto(base + '/privacy/');
+  // the header says who is responsible, how to reach the DPO, and links
+  // the notice: the policy's controller section
+  await page.waitForSelector('#controller:not([hidden])');
+  assert.match(await page.textContent('#controller'),
+    /^Example CPaaS Ltd, 1 Example Street, London, United Kingdom · Data protection officer: dpo@example\.com · Privacy Notice \(version 2025-06\)$/);
+  assert.equal(await page.getAttribute('#controller a[href^="mailto:"]', 'href'), 'mailto:dpo@example.com');
+  assert.equal(await page.getAttribute('#controller a[href^="https:"]', 'href'), 'https://example.com/privacy');
+  await a11y(page, 'privacy centre');
   // every field has a label a screen reader can read
   for (const id of await page.$$eval('input:not([type=hidden]), select',
     (els) => els.map((e) => e.id))) {
@@ -108,6 +134,7 @@ try {
   await page.focus('#email');
   await page.keyboard.press('Enter');
   await page.waitForSelector('#verify-form:not([hidden])');
+  await a11y(page, 'privacy centre, code asked');
   const filed = await page.textContent('#file-status');
   const reqId = /req_[0-9a-f]+/.exec(filed)[0];
   let code;
@@ -128,10 +155,24 @@ try {
   await page.fill('#code', code === '000000' ? '111111' : '000000');
   await page.click('#verify-form button');
   await page.waitForFunction(() => document.querySelector('#file-status').textContent.includes('does not match'));
+  // the field says it is wrong (WCAG 3.3.1), and points at why
+  assert.equal(await page.getAttribute('#code', 'aria-invalid'), 'true');
+  assert.equal(await page.getAttribute('#code', 'aria-describedby'), 'file-status');
+  await a11y(page, 'privacy centre, wrong code');
   await page.fill('#code', code);
   await page.click('#verify-form button');
   await page.waitForFunction(() => document.querySelector('#file-status').textContent.includes('confirmed'));
   assert.match(await page.textContent('#file-status'), /being handled/);
+  assert.equal(await page.getAttribute('#code', 'aria-invalid'), null);
+  // no sideways scrolling at phone widths (WCAG 1.4.10 Reflow)
+  for (const width of [390, 320]) {
+    await page.setViewportSize({ width, height: 800 });
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth) <= width,
+      `the privacy centre is wider than ${width} px`);
+    if (width === 390) await shot(page, 'privacy-centre-phone');
+  }
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await a11y(page, 'privacy centre, verified');
 
   // ---- the console: the DPO completes it ----
   const con = await ctx.newPage();
@@ -141,6 +182,7 @@ try {
   await con.click('#login button');
   await con.waitForSelector('#status:not([hidden])');
   assert.match(await con.textContent('#status'), /API key/);
+  await a11y(con, 'console, wrong key');
   await con.fill('#key', dpoKey);
   await con.click('#login button');
   // the person's number is a ticket of the request; the queue has the one
@@ -149,17 +191,33 @@ try {
   assert.equal(links.length, 1);
   const realId = links[0].slice('#request/'.length);
   await shot(con, 'console-queue');
+  await a11y(con, 'console, queue');
   // days left counted on the law's calendar
   assert.match(await con.textContent('table'), /\d+ working days/);
-  await con.click(`a[href="#request/${realId}"]`);
+  // at phone width the due date and the days left are on the screen
+  await con.setViewportSize({ width: 390, height: 800 });
+  assert.ok(await con.evaluate(() => document.documentElement.scrollWidth) <= 390, 'the queue is wider than 390 px');
+  for (const col of ['Due', 'Working days left']) {
+    const box = await (await con.$(`td[data-label="${col}"]`)).boundingBox();
+    assert.ok(box && box.x >= 0 && box.x + box.width <= 390, `the ${col} column is off-screen at 390 px`);
+  }
+  await a11y(con, 'console, queue at 390 px');
+  await shot(con, 'console-queue-phone');
+  await con.setViewportSize({ width: 1280, height: 720 });
+  // opened from the keyboard, the request takes the focus to its heading
+  await con.focus(`a[href="#request/${realId}"]`);
+  await con.keyboard.press('Enter');
   await con.waitForSelector('#req-state');
-  assert.equal(await con.textContent('#req-state'), 'in_progress');
+  assert.equal(await con.evaluate(() => document.activeElement.id), 'req-h');
+  assert.equal(await con.textContent('#req-state'), 'in progress');
+  await a11y(con, 'console, request');
   await con.selectOption('#format', 'json');
   await con.click('text=Fulfil');
   await con.waitForFunction(() => document.querySelector('#req-state')?.textContent === 'completed');
   await con.waitForSelector('pre');
   assert.match(await con.textContent('pre'), /ann@example\.com/);
   await shot(con, 'console-request');
+  await a11y(con, 'console, request fulfilled');
   const done = await api('GET', `/v1/requests/${realId}`, undefined, dpoKey);
   assert.equal(done.json.state, 'completed');
   // the person sees it completed
@@ -191,12 +249,17 @@ try {
     await con.click(`nav button[data-view="${view}"]`);
     await con.waitForSelector(sel);
     await shot(con, name);
+    await a11y(con, 'console, ' + view);
   }
   // the retention page shows the store's audit as the API gives it
   await con.click('nav button[data-view="retention"]');
   await con.waitForSelector('#audit-summary');
   const audit = await api('GET', '/v1/retention/audit', undefined, dpoKey);
   assert.equal(audit.status, 200);
+  // periods in words, not ISO-8601 or trigger ids
+  const retentionText = await con.textContent('#view');
+  assert.match(retentionText, /7 years after account closure/);
+  assert.doesNotMatch(retentionText, /\bP\d+[YMWD]\b|account_closed/);
   assert.ok((await con.textContent('#audit-summary')).includes(`${audit.json.personal_items} personal items`));
   await con.click('nav button[data-view="subjects"]');
   await con.selectOption('#id-type', 'email');
@@ -221,8 +284,10 @@ try {
   unsub.on('pageerror', (e) => errors.push(e.message));
   await unsub.goto(link.json.url);
   await unsub.waitForSelector('#unsubscribe:not([hidden])');
+  await unsub.waitForSelector('#controller:not([hidden])');
   assert.match(await unsub.textContent('#who'), /s\*\*\*@example\.com/);
   await shot(unsub, 'privacy-unsubscribe');
+  await a11y(unsub, 'unsubscribe page');
   await unsub.click('#unsubscribe');
   await unsub.waitForFunction(() => document.querySelector('#state').textContent.includes('unsubscribed'));
   const after = await api('GET', `/v1/decide?purpose=${purpose}&email=sub%40example.com`);
@@ -246,7 +311,7 @@ try {
   await con.click('text=Fulfil');
   await con.waitForFunction(() => [...document.querySelectorAll('[role=status]')]
     .some((e) => !e.hidden && e.textContent.includes('waits for 1 system: crm')));
-  assert.equal(await con.textContent('#req-state'), 'in_progress');
+  assert.equal(await con.textContent('#req-state'), 'in progress');
   assert.doesNotMatch(await con.textContent('#view'), /null/);
   const rowOf = async () => con.$$eval('tr', (trs) => trs.map((t) => t.textContent)
     .find((t) => t.startsWith('crm')) || '');
@@ -272,6 +337,7 @@ try {
   const gpage = await gpc.newPage();
   await gpage.goto(base + '/privacy/');
   await gpage.waitForSelector('#gpc-note:not([hidden])');
+  await a11y(gpage, 'privacy centre, GPC');
   await gpage.check('#c-analytics');
   await gpage.click('#cookie-form button');
   await gpage.waitForFunction(() => document.querySelector('#cookie-status').textContent.includes('analytics off'));
@@ -279,9 +345,10 @@ try {
   await gpc.close();
 
   assert.deepEqual(errors, [], 'script errors in the pages');
+  assert.deepEqual(a11yFound, [], `WCAG 2.1 AA (axe-core): serious or critical violations in ${a11yStates} states`);
   // the daemon logged no address
   assert.ok(!['ann', 'sub', 'bea'].some((n) => log.includes(n + '@example.com')), 'an address in the log');
-  console.log('browser: privacy centre, console, systems, unsubscribe, cookies: ok');
+  console.log(`browser: privacy centre, console, systems, unsubscribe, cookies: ok; axe-core: ${a11yStates} states, none serious`);
 } catch (e) {
   failed = true;
   console.error(e);

@@ -385,7 +385,7 @@ static void test_retention__audit_sorts_every_item(void **state)
     for (size_t i = 0; i < a->n_reasons; i++)
         waiting |= strcmp(a->reasons[i].kind, "records") == 0 &&
                    strstr(a->reasons[i].reason,
-                          "waiting for 'account_closed': then rule "
+                          "waiting for account closure: then rule "
                           "customer_account.customer") != NULL;
     assert_true(waiting);
     assert_int_equal(audit_kind(a, "subjects")->kept, 1);

@@ -11,11 +11,29 @@ function fail(e) {
   if (e.status === 401) logout();
 }
 
-function table(head, rows) {
-  return el('div', { class: 'scroll' }, el('table', {},
-    el('thead', {}, el('tr', {}, head.map((h) => el('th', { scope: 'col' }, h)))),
-    el('tbody', {}, rows)));
+/* A table in a region that scrolls sideways (reachable by keyboard, and
+ * named by its columns); at phone width each row stacks its cells, each
+ * labelled with its column (style.css). */
+function table(head, rows, label) {
+  for (const tr of [rows].flat())
+    [...tr.children].forEach((td, i) => { if (head[i]) td.setAttribute('data-label', head[i]); });
+  return el('div', { class: 'scroll', tabindex: 0, role: 'region', 'aria-label': label || head.join(', ') },
+    el('table', {},
+      el('thead', {}, el('tr', {}, head.map((h) => el('th', { scope: 'col' }, h)))),
+      el('tbody', {}, rows)));
 }
+
+/* Text that may be wide (an answer, a plan), reachable by keyboard. */
+function preformatted(label, text, attrs = {}) {
+  return el('pre', { tabindex: 0, role: 'region', 'aria-label': label, ...attrs }, text);
+}
+
+/* Words, not the API's values */
+const stateWords = {
+  received: 'received', verifying: 'waiting for the code', in_progress: 'in progress',
+  extended: 'in progress (extended)', completed: 'completed', refused: 'refused', withdrawn: 'withdrawn',
+};
+const words = (v, table) => (v in table ? table[v] : String(v).replaceAll('_', ' '));
 
 function field(id, label, attrs = {}) {
   return [el('label', { for: id }, label), el('input', { id, ...attrs })];
@@ -33,7 +51,8 @@ async function queue() {
   requests.sort((a, b) => a.due_at.localeCompare(b.due_at)); /* overdue first */
   const rows = requests.map((r) => el('tr', { class: r.overdue ? 'overdue' : null },
     el('td', {}, el('a', { href: '#request/' + r.id }, r.id)),
-    el('td', {}, r.type), el('td', {}, r.regulation.toUpperCase()), el('td', {}, r.state),
+    el('td', {}, words(r.type, {})), el('td', {}, r.regulation.toUpperCase()),
+    el('td', {}, words(r.state, stateWords)),
     el('td', {}, day(r.due_at)),
     el('td', {}, r.overdue ? `overdue by ${-r.working_days_left} working days`
       : `${r.working_days_left} working days`)));
@@ -58,7 +77,7 @@ async function request(id, failed) {
     await request(id);
     if (res.answer) {
       view().append(el('h3', {}, 'Answer'),
-        el('pre', {}, typeof res.answer === 'string' ? res.answer : JSON.stringify(res.answer, null, 2)));
+        preformatted('The answer', typeof res.answer === 'string' ? res.answer : JSON.stringify(res.answer, null, 2)));
     }
   };
   const open = !r.closed_at;
@@ -81,9 +100,10 @@ async function request(id, failed) {
   /* (replaceChildren would write a null as the text "null") */
   view().replaceChildren(...[
     el('p', {}, el('a', { href: '#queue' }, '← All requests')),
-    el('h2', {}, `Request ${r.id}`),
+    el('h2', { id: 'req-h', tabindex: -1 }, `Request ${r.id}`),
     table(['Type', 'Law', 'State', 'Received', 'Due', 'Working days left', 'Subject'], [el('tr', {},
-      el('td', {}, r.type), el('td', {}, r.regulation.toUpperCase()), el('td', { id: 'req-state' }, r.state),
+      el('td', {}, words(r.type, {})), el('td', {}, r.regulation.toUpperCase()),
+      el('td', { id: 'req-state', 'data-state': r.state }, words(r.state, stateWords)),
       el('td', {}, day(r.received_at)), el('td', {}, day(r.due_at) + (r.extended ? ' (extended)' : '')),
       el('td', { class: r.overdue ? 'overdue' : null }, String(r.working_days_left)),
       el('td', {}, el('a', { href: '#subject/' + r.subject }, r.subject)))]),
@@ -91,8 +111,11 @@ async function request(id, failed) {
     systemsOf(r),
     el('h3', {}, 'Timeline'),
     table(['When', 'State', 'By', 'Reason'], (r.timeline || []).map((t) => el('tr', {},
-      el('td', {}, t.at), el('td', {}, t.state), el('td', {}, t.actor), el('td', {}, t.reason)))),
+      el('td', {}, t.at), el('td', {}, words(t.state, stateWords)), el('td', {}, t.actor),
+      el('td', {}, t.reason || '')))),
     buttons, out].filter((c) => c !== null));
+  /* whoever opened it (a click, the keyboard) continues from its heading */
+  $('req-h').focus();
   if (failed) say(out, failed, 'error');
 }
 
@@ -171,7 +194,7 @@ async function holds() {
         try { await call('POST', `/v1/holds/${h.id}/release`); await holds(); } catch (e) { say(out, e.message, 'error'); }
       } } }, 'Release'))));
   view().replaceChildren(el('h2', {}, 'Legal holds'),
-    list.length ? table(['Hold', 'Kind', 'Scope', 'Reason', 'Placed', ''], rows) : el('p', {}, 'No holds.'),
+    list.length ? table(['Hold', 'Kind', 'Scope', 'Reason', 'Placed', 'Release'], rows) : el('p', {}, 'No holds.'),
     el('h3', {}, 'Place a hold'), form, out);
 }
 
@@ -197,13 +220,13 @@ async function retention() {
   const { sweeps } = await call('GET', '/v1/sweeps');
   const audit = await call('GET', '/v1/retention/audit');
   const rules = Array.isArray(sched) ? sched : sched.rules || [];
-  const plan = el('pre', { hidden: true });
+  const plan = preformatted('The planned sweep', '', { hidden: true });
   view().replaceChildren(
     ...auditView(audit),
     el('h2', {}, 'Retention schedule'),
-    table(['Rule', 'Section', 'Keep', 'After', 'Action'], rules.map((r) => el('tr', {},
-      el('td', {}, r.id), el('td', {}, r.section || ''), el('td', {}, r.keep || '—'),
-      el('td', {}, r.after || ''), el('td', {}, r.action || '')))),
+    table(['Rule', 'Section', 'Kept', 'Then'], rules.map((r) => el('tr', {},
+      el('td', {}, r.id), el('td', {}, r.section || ''), el('td', {}, r.period || r.reason || '—'),
+      el('td', {}, r.action === 'anonymise' ? 'anonymised' : 'deleted')))),
     el('h2', {}, 'Last sweeps'),
     sweeps.length ? table(['When', 'By', 'Records', 'Held', 'Certificate hash'], sweeps.map((s) => el('tr', {},
       el('td', {}, s.at), el('td', {}, s.actor), el('td', {}, String(s.certificate.records ?? '')),

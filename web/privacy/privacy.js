@@ -1,4 +1,6 @@
-import { api, say } from '/static/api.js';
+import { api, say, showController } from '/static/api.js';
+
+showController();
 
 const $ = (id) => document.getElementById(id);
 let current = sessionStorage.getItem('stw_request') || '';
@@ -44,11 +46,16 @@ $('verify-form').addEventListener('submit', async (ev) => {
   try {
     const r = await api('POST', `/privacy/api/requests/${encodeURIComponent(current)}/verify`,
                         { code: $('code').value.trim() });
+    $('code').removeAttribute('aria-invalid');
     say($('file-status'), 'Thank you, your request is confirmed. ' + describe(r), 'ok');
     $('verify-form').hidden = true;
     $('req-id').value = r.id;
   } catch (e) {
     say($('file-status'), e.message, 'error');
+    /* the field says it is wrong, and why */
+    $('code').setAttribute('aria-invalid', 'true');
+    $('code').setAttribute('aria-describedby', 'file-status');
+    $('code').focus();
   }
 });
 

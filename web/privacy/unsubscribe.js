@@ -1,4 +1,6 @@
-import { api, say } from '/static/api.js';
+import { api, say, showController } from '/static/api.js';
+
+showController();
 
 const $ = (id) => document.getElementById(id);
 const token = new URLSearchParams(location.search).get('token') || '';

@@ -39,3 +39,24 @@ export function say(box, text, kind) {
   box.className = 'status' + (kind ? ' ' + kind : '');
   box.textContent = text;
 }
+
+// The privacy pages' header: who is responsible (the controller), how to
+// reach its data protection officer, and the notice, from the policy.
+export async function showController() {
+  const box = document.getElementById('controller');
+  if (!box) return;
+  let c;
+  try {
+    c = await api('GET', '/privacy/api/controller');
+  } catch {
+    return; // the page works without it
+  }
+  const notice = c.notice.url
+    ? el('a', { href: c.notice.url }, c.notice.title || 'Privacy notice')
+    : (c.notice.title || 'Privacy notice');
+  box.replaceChildren(
+    el('span', { class: 'who' }, c.name, ', ', c.address), ' · ',
+    'Data protection officer: ', el('a', { href: 'mailto:' + c.dpo.email }, c.dpo.email), ' · ',
+    notice, ` (version ${c.notice.version})`);
+  box.hidden = false;
+}
