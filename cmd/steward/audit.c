@@ -7,33 +7,11 @@
 
 #include "commands.h"
 
-/* The whole text of a small file (a checkpoint); NULL after saying why. */
-static char *read_small(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        cli_fail("%s: %s", path, strerror(errno));
-        return NULL;
-    }
-    char *buf = calloc(1, 4097);
-    size_t n = buf ? fread(buf, 1, 4096, f) : 0;
-    bool more = buf && fgetc(f) != EOF;
-    fclose(f);
-    if (!buf || more || n == 0) {
-        cli_fail("%s: %s", path,
-                 !buf   ? "out of memory"
-                 : more ? "larger than a checkpoint (4 KiB)"
-                        : "empty");
-        free(buf);
-        return NULL;
-    }
-    return buf;
-}
-
 static int do_verify(cli *c, const cli_args *a)
 {
     char *checkpoint = NULL;
-    if (a->v[O_CHECKPOINT] && !(checkpoint = read_small(a->v[O_CHECKPOINT])))
+    if (a->v[O_CHECKPOINT] && !(checkpoint = cli_read_small(
+                                    a->v[O_CHECKPOINT], 4096, "a checkpoint")))
         return EXIT_REFUSED;
     sw_store *s;
     sw_policy *p;

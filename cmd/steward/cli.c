@@ -2,6 +2,7 @@
 /* Shared command-line plumbing: options, messages, policy and store. */
 #include "cli.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <pwd.h>
@@ -490,4 +491,27 @@ int cli_who(const cli_args *a, const char *cmd, sw_who *who, sw_ident *id)
                                        : O_VISITOR];
     who->ident = id;
     return 0;
+}
+
+char *cli_read_small(const char *path, size_t max, const char *what)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        cli_fail("%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    char *buf = calloc(1, max + 1);
+    size_t n = buf ? fread(buf, 1, max, f) : 0;
+    bool more = buf && fgetc(f) != EOF;
+    fclose(f);
+    if (!buf || more || n == 0) {
+        cli_fail("%s: %s%s%s", path,
+                 !buf   ? "out of memory"
+                 : more ? "larger than "
+                        : "empty",
+                 more ? what : "", more ? " may be" : "");
+        free(buf);
+        return NULL;
+    }
+    return buf;
 }

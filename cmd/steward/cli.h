@@ -184,6 +184,9 @@ void cli_timeline_entry(void *list, const char *state, int width, sw_instant at,
 
 /* Writes text and a final newline if it lacks one; returns 0 or 1. */
 int cli_print_text(const char *text);
+/* The whole text of a small file (at most max bytes: a checkpoint, a
+ * signed receipt, what names it in the message); NULL after saying why. */
+char *cli_read_small(const char *path, size_t max, const char *what);
 /* Prints a JSON value (pretty) and frees it; returns 0 or 1. */
 int cli_print_json(void *json_t_value);
 

@@ -159,12 +159,21 @@ int r_consent_show(call *c, sw_store *s)
     return reply_json(c, 200, o);
 }
 
+/* ?format=jws: signed with the store's key (application/jose) */
 int r_consent_receipt(call *c, sw_store *s)
 {
+    const char *fmt = q_arg(c, "format");
+    bool jws = fmt && strcmp(fmt, "jws") == 0;
+    if (fmt && !jws && strcmp(fmt, "json") != 0)
+        return reply_error(c, 422, "invalid", "format: '%s' is not json or jws",
+                           fmt);
     char *text = NULL;
-    sw_status st = sw_consent_receipt(s, c->param[0], &text);
+    sw_status st = jws ? sw_consent_receipt_jws(s, c->param[0], &text)
+                       : sw_consent_receipt(s, c->param[0], &text);
     if (st != SW_OK)
         return reply_store(c, s, st);
+    if (jws)
+        return reply_text(c, 200, "application/jose", text, strlen(text));
     return reply_json_text(c, text, "the receipt");
 }
 

@@ -159,8 +159,21 @@ sw_status sw_consent_show(sw_store *s, const char *id, sw_consent_view *out,
                           void *ctx);
 
 /* The Kantara Consent Receipt 1.1 of a consent, as JSON text (caller
- * frees). Audited as a disclosure. */
+ * frees): a new consentReceiptID (a random UUID) at every print; one
+ * service per activity the consent covers, so sensitive and spiCat count
+ * the special categories of all of them. Audited as a disclosure, with
+ * the receipt's id. */
 sw_status sw_consent_receipt(sw_store *s, const char *id, char **json);
+/* The same receipt signed: a JWS in compact serialization (RFC 7515),
+ * EdDSA with the store's Ed25519 key (RFC 8037), the public key in the
+ * receipt's publicKey and the header's kid (base64url). Caller frees. */
+sw_status sw_consent_receipt_jws(sw_store *s, const char *id, char **jws);
+/* Checks a signed receipt against this store's key (trailing newline
+ * allowed): SW_ERR_SYNTAX when it is not a JWS, SW_ERR_CRYPTO when the
+ * signature does not match (changed, or another store's). *receipt: the
+ * receipt's JSON text (caller frees), on success. Writes nothing. */
+sw_status sw_consent_receipt_verify(sw_store *s, const char *jws,
+                                    char **receipt);
 
 /* ---- objection and suppression ---- */
 

@@ -323,7 +323,13 @@ typedef struct sw_policy {
     int version; /* the format version, "steward: 1" */
     struct {
         const char *name, *address, *contact;
+        const char *phone; /* optional: for consent receipts */
         const char *dpo_email, *dpo_address;
+        /* optional: the address in parts (schema.org PostalAddress), for
+         * consent receipts; address stays the line shown */
+        struct {
+            const char *street, *locality, *region, *postal_code, *country;
+        } postal;
     } controller;
     struct {
         const char *version, *url, *title;

@@ -65,22 +65,30 @@ bool sw_purpose_is_marketing(const sw_policy *p, const char *purpose)
     return a && sw_strs_contains(&a->purposes, purpose);
 }
 
-/* The activity whose consent a subject of kind gives for purpose: one
- * with the purpose, the kind, and a consent basis covering the purpose. */
+/* Whether a subject of kind gives its consent for purpose to activity a:
+ * the activity has the purpose, the kind, and a consent basis covering
+ * the purpose (the suppression list's activity is no consent's). */
+static bool consent_covers(const sw_policy *p, const sw_activity *a,
+                           const char *purpose, const char *kind)
+{
+    if (a == sw_suppression_activity(p) ||
+        !sw_strs_contains(&a->purposes, purpose) ||
+        (kind && !sw_strs_contains(&a->subjects, kind)))
+        return false;
+    for (size_t j = 0; j < a->n_bases; j++)
+        if (strcmp(a->bases[j].basis, "6(1)(a)") == 0 &&
+            sw_basis_covers(&a->bases[j], purpose))
+            return true;
+    return false;
+}
+
+/* The first activity whose consent a subject of kind gives for purpose */
 static const sw_activity *
 consent_activity(const sw_policy *p, const char *purpose, const char *kind)
 {
-    const sw_activity *sup = sw_suppression_activity(p);
-    for (size_t i = 0; i < p->n_activities; i++) {
-        const sw_activity *a = &p->activities[i];
-        if (a == sup || !sw_strs_contains(&a->purposes, purpose) ||
-            (kind && !sw_strs_contains(&a->subjects, kind)))
-            continue;
-        for (size_t j = 0; j < a->n_bases; j++)
-            if (strcmp(a->bases[j].basis, "6(1)(a)") == 0 &&
-                sw_basis_covers(&a->bases[j], purpose))
-                return a;
-    }
+    for (size_t i = 0; i < p->n_activities; i++)
+        if (consent_covers(p, &p->activities[i], purpose, kind))
+            return &p->activities[i];
     return NULL;
 }
 
@@ -983,80 +991,283 @@ sw_status sw_consent_show(sw_store *s, const char *id, sw_consent_view *out,
     return sw_timeline_list(s, &sw_consent_timeline, id, change_one, &cc);
 }
 
-/* The Kantara Initiative Consent Receipt Specification 1.1 shape. */
-sw_status sw_consent_receipt(sw_store *s, const char *id, char **json)
+/* ---- receipts: the Kantara Initiative Consent Receipt 1.1 ---- */
+
+/* A random (version 4) UUID: a receipt's id, new at every print. */
+static void receipt_uuid(sw_store *s, char out[37])
 {
-    *json = NULL;
-    sw_consent_view v;
-    sw_status st = sw_consent_show(s, id, &v, NULL, NULL);
+    uint8_t u[16];
+    sw_random(s->keys, u, sizeof(u));
+    u[6] = (uint8_t)((u[6] & 0x0f) | 0x40); /* version 4 */
+    u[8] = (uint8_t)((u[8] & 0x3f) | 0x80); /* RFC 4122 variant */
+    char hex[33];
+    sw_hex(u, sizeof(u), hex);
+    snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12,
+             hex + 16, hex + 20);
+}
+
+/* The controller as a receipt names it: a PostalAddress object (the
+ * policy's postal_address, else its address line as the street) and a
+ * phone ("" when the policy states none). */
+static json_t *receipt_controller(const sw_policy *p)
+{
+    json_t *addr =
+        p->controller.postal.street
+            ? json_pack("{s:s, s:s, s:s*, s:s*, s:s}", "streetAddress",
+                        p->controller.postal.street, "addressLocality",
+                        p->controller.postal.locality, "addressRegion",
+                        p->controller.postal.region, "postalCode",
+                        p->controller.postal.postal_code, "addressCountry",
+                        p->controller.postal.country)
+            : json_pack("{s:s}", "streetAddress", p->controller.address);
+    return json_pack("{s:s, s:b, s:s, s:o, s:s, s:s, s:s}", "piiController",
+                     p->controller.name, "onBehalf", 0, "contact",
+                     p->controller.contact ? p->controller.contact
+                                           : p->controller.name,
+                     "address", addr, "email", p->controller.dpo_email, "phone",
+                     p->controller.phone ? p->controller.phone : "",
+                     "piiControllerUrl", p->notice.url ? p->notice.url : "");
+}
+
+/* What the consent covers: every activity that pursues its purpose on
+ * consent for the subject's kind (a business.events consent covers the
+ * registration and the dietary requirements), each a service of the
+ * receipt; sensitive and spiCat from the special categories of all of
+ * them. */
+static json_t *receipt_services(const sw_policy *p, const sw_consent_view *v,
+                                const char *kind, json_t *spi)
+{
+    const sw_def *purpose = sw_policy_purpose(p, v->purpose);
+    json_t *services = json_array();
+    for (size_t i = 0; i < p->n_activities; i++) {
+        const sw_activity *a = &p->activities[i];
+        if (!consent_covers(p, a, v->purpose, kind))
+            continue;
+        json_t *pii = json_array();
+        for (size_t k = 0; k < a->categories.n; k++) {
+            json_array_append_new(pii, json_string(a->categories.v[k]));
+            const sw_category *c = sw_policy_category(p, a->categories.v[k]);
+            bool seen = false;
+            size_t j;
+            json_t *x;
+            json_array_foreach(spi, j, x) seen |=
+                strcmp(json_string_value(x), a->categories.v[k]) == 0;
+            if (c && c->special && !seen)
+                json_array_append_new(spi, json_string(c->id));
+        }
+        sw_buf names;
+        sw_buf_init(&names, 4096);
+        for (size_t k = 0; k < a->recipients.n; k++) {
+            const sw_recipient *r = sw_policy_recipient(p, a->recipients.v[k]);
+            sw_buf_printf(&names, "%s%s", k ? "; " : "",
+                          r ? r->name : a->recipients.v[k]);
+        }
+        char *third = NULL;
+        if (sw_buf_finish(&names, &third) != SW_OK)
+            third = NULL;
+        char termination[512];
+        const char *how = a->withdrawal ? a->withdrawal : "contact the DPO";
+        if (v->has_expiry) {
+            char until[SW_INSTANT_BUFSZ];
+            snprintf(termination, sizeof(termination),
+                     "ends on %s or when withdrawn (%s)",
+                     sw_instant_format(v->expires_at, until), how);
+        } else {
+            snprintf(termination, sizeof(termination), "when withdrawn (%s)",
+                     how);
+        }
+        json_array_append_new(
+            services,
+            json_pack("{s:s, s:[{s:s, s:[s], s:s, s:o, s:b, s:s, s:b, s:s*}]}",
+                      "service", a->name, "purposes", "purpose",
+                      purpose && purpose->name ? purpose->name : v->purpose,
+                      "purposeCategory", v->purpose, "consentType",
+                      a->special_condition ? "EXPLICIT" : "EXPRESSED",
+                      "piiCategory", pii, "primaryPurpose", 1, "termination",
+                      termination, "thirdPartyDisclosure", a->recipients.n > 0,
+                      "thirdPartyName", third && *third ? third : NULL));
+        free(third);
+    }
+    return services;
+}
+
+/* The receipt of consent id as a JSON object (the caller's), with a new
+ * receipt id; *rid that id, *v the consent. */
+static sw_status receipt_build(sw_store *s, const char *id, json_t **out,
+                               char rid[37], sw_consent_view *v)
+{
+    *out = NULL;
+    sw_status st = sw_consent_show(s, id, v, NULL, NULL);
     if (st != SW_OK)
         return st;
     const sw_policy *p = s->policy;
     sw_subject_row row;
-    if ((st = sw_subjects_get(s, v.subject, &row)) != SW_OK)
+    if ((st = sw_subjects_get(s, v->subject, &row)) != SW_OK)
         return st;
-    const sw_activity *a = consent_activity(p, v.purpose, row.kind);
-    const sw_def *purpose = sw_policy_purpose(p, v.purpose);
-    json_t *pii = json_array(), *recips = json_array();
-    char termination[256];
-    if (a) {
-        for (size_t i = 0; i < a->categories.n; i++)
-            json_array_append_new(pii, json_string(a->categories.v[i]));
-        for (size_t i = 0; i < a->recipients.n; i++) {
-            const sw_recipient *r = sw_policy_recipient(p, a->recipients.v[i]);
-            json_array_append_new(
-                recips, json_string(r ? r->name : a->recipients.v[i]));
-        }
-    }
-    if (v.has_expiry) {
-        char until[SW_INSTANT_BUFSZ];
-        snprintf(termination, sizeof(termination),
-                 "ends on %s or when withdrawn (%s)",
-                 sw_instant_format(v.expires_at, until),
-                 a && a->withdrawal ? a->withdrawal : "contact the DPO");
-    } else
-        snprintf(termination, sizeof(termination), "when withdrawn (%s)",
-                 a && a->withdrawal ? a->withdrawal : "contact the DPO");
-    json_t *service = json_pack(
-        "{s:s, s:[{s:s, s:[s], s:s, s:o, s:b, s:s, s:b, s:o}]}", "service",
-        a ? a->name : v.purpose, "purposes", "purpose",
-        purpose && purpose->name ? purpose->name : v.purpose, "purposeCategory",
-        v.purpose, "consentType", "EXPLICIT", "piiCategory", pii,
-        "primaryPurpose", 1, "termination", termination, "thirdPartyDisclosure",
-        json_array_size(recips) > 0, "thirdPartyName", recips);
-    json_t *controller = json_pack(
-        "{s:s, s:s, s:s, s:s, s:s}", "piiController", p->controller.name,
-        "contact", p->controller.contact ? p->controller.contact : "",
-        "address", p->controller.address, "email", p->controller.dpo_email,
-        "piiControllerUrl", p->notice.url ? p->notice.url : "");
+    json_t *spi = json_array();
+    json_t *services = receipt_services(p, v, row.kind, spi);
+    receipt_uuid(s, rid);
     json_t *o = json_pack(
-        "{s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:[o], s:s, s:[o], s:b, s:[],"
+        "{s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:[o], s:s, s:o, s:b, s:o,"
         " s:s, s:s, s:s}",
         "version", "KI-CR-v1.1.0", "jurisdiction", "EU (GDPR)",
         "consentTimestamp",
-        (json_int_t)(v.has_given ? v.given_at : v.created_at),
-        "collectionMethod", v.method, "consentReceiptID", v.id, "language",
-        "en", "piiPrincipalId", v.subject, "piiControllers", controller,
-        "policyUrl", p->notice.url ? p->notice.url : "", "services", service,
-        "sensitive", a && a->special_condition != NULL, "spiCat", "state",
-        sw_consent_state_name(v.state), "noticeVersion", v.notice_version,
-        "form", v.form);
+        (json_int_t)(v->has_given ? v->given_at : v->created_at),
+        "collectionMethod", v->method, "consentReceiptID", rid, "language",
+        "en", "piiPrincipalId", v->subject, "piiControllers",
+        receipt_controller(p), "policyUrl", p->notice.url ? p->notice.url : "",
+        "services", services, "sensitive", json_array_size(spi) > 0, "spiCat",
+        spi, "state", sw_consent_state_name(v->state), "noticeVersion",
+        v->notice_version, "form", v->form);
     if (!o)
         return sw_fail(s, SW_ERR_NOMEM, "out of memory");
+    *out = o;
+    return SW_OK;
+}
+
+/* A receipt handed out is a disclosure of the consent: audited, with the
+ * receipt's id. */
+static sw_status receipt_audit(sw_store *s, const sw_consent_view *v,
+                               const char *rid, bool jws)
+{
+    sw_status st = sw_tx_begin(s);
+    if (st == SW_OK)
+        st = sw_tx_end(
+            s, sw_audit_json(s, "consent.receipt", v->subject,
+                             json_pack("[s]", v->id),
+                             json_pack("{s:s, s:s, s:b}", "purpose", v->purpose,
+                                       "receipt", rid, "signed", jws)));
+    return st;
+}
+
+sw_status sw_consent_receipt(sw_store *s, const char *id, char **json)
+{
+    *json = NULL;
+    json_t *o;
+    char rid[37];
+    sw_consent_view v;
+    sw_status st = receipt_build(s, id, &o, rid, &v);
+    if (st != SW_OK)
+        return st;
     *json = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     json_decref(o);
     if (!*json)
         return sw_fail(s, SW_ERR_NOMEM, "out of memory");
-    if ((st = sw_tx_begin(s)) == SW_OK)
-        st = sw_tx_end(s,
-                       sw_audit_json(s, "consent.receipt", v.subject,
-                                     json_pack("[s]", v.id),
-                                     json_pack("{s:s}", "purpose", v.purpose)));
-    if (st != SW_OK) {
+    if ((st = receipt_audit(s, &v, rid, false)) != SW_OK) {
         free(*json);
         *json = NULL;
     }
     return st;
+}
+
+/* base64url without padding (RFC 7515 section 2), into a new string */
+static char *b64url(const void *p, size_t n)
+{
+    size_t len =
+        sodium_base64_encoded_len(n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    char *out = malloc(len);
+    if (out)
+        sodium_bin2base64(out, len, p, n,
+                          sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    return out;
+}
+
+sw_status sw_consent_receipt_jws(sw_store *s, const char *id, char **jws)
+{
+    *jws = NULL;
+    json_t *o;
+    char rid[37];
+    sw_consent_view v;
+    sw_status st = receipt_build(s, id, &o, rid, &v);
+    if (st != SW_OK)
+        return st;
+    uint8_t pk[SW_SIGN_PK_BYTES], sig[SW_SIGN_BYTES];
+    sw_sign_public(s->keys, pk);
+    char *pk64 = b64url(pk, sizeof(pk));
+    json_object_set_new(o, "publicKey", json_string(pk64 ? pk64 : ""));
+    json_t *h = json_pack("{s:s, s:s, s:s}", "alg", "EdDSA", "typ", "JWT",
+                          "kid", pk64 ? pk64 : "");
+    free(pk64);
+    char *payload = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    char *header = json_dumps(h, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(o);
+    json_decref(h);
+    char *h64 = header ? b64url(header, strlen(header)) : NULL;
+    char *p64 = payload ? b64url(payload, strlen(payload)) : NULL;
+    free(header);
+    free(payload);
+    sw_buf b;
+    sw_buf_init(&b, (size_t)1 << 24);
+    char *s64 = NULL;
+    if (h64 && p64) {
+        sw_buf_printf(&b, "%s.%s", h64, p64);
+        if (!b.failed) {
+            sw_sign(s->keys, b.data, b.len, sig);
+            s64 = b64url(sig, sizeof(sig));
+        }
+        if (s64)
+            sw_buf_printf(&b, ".%s", s64);
+    }
+    free(h64);
+    free(p64);
+    char *text = NULL;
+    bool signed_ok = s64 != NULL;
+    free(s64);
+    if (!signed_ok)
+        sw_buf_release(&b);
+    if (!signed_ok || sw_buf_finish(&b, &text) != SW_OK) /* finish frees b */
+        return sw_fail(s, SW_ERR_NOMEM, "out of memory");
+    if ((st = receipt_audit(s, &v, rid, true)) != SW_OK) {
+        free(text);
+        return st;
+    }
+    *jws = text;
+    return SW_OK;
+}
+
+sw_status sw_consent_receipt_verify(sw_store *s, const char *jws,
+                                    char **receipt)
+{
+    *receipt = NULL;
+    const char *d1 = jws ? strchr(jws, '.') : NULL;
+    const char *d2 = d1 ? strchr(d1 + 1, '.') : NULL;
+    size_t end = jws ? strcspn(jws, "\r\n") : 0;
+    if (!d1 || !d2 || strchr(d2 + 1, '.') || (size_t)(d2 - jws) >= end)
+        return sw_fail(
+            s, SW_ERR_SYNTAX,
+            "not a signed receipt (expected the JWS that "
+            "'steward consent receipt ID --format jws' prints: three "
+            "base64url parts joined by dots)");
+    size_t sig_n = end - (size_t)(d2 + 1 - jws);
+    uint8_t sig[SW_SIGN_BYTES + 4];
+    size_t got = 0;
+    if (sodium_base642bin(sig, sizeof(sig), d2 + 1, sig_n, NULL, &got, NULL,
+                          sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+        got != SW_SIGN_BYTES)
+        return sw_fail(s, SW_ERR_SYNTAX,
+                       "the receipt's signature is not %d bytes of base64url",
+                       SW_SIGN_BYTES);
+    size_t pn = (size_t)(d2 - (d1 + 1));
+    char *payload = malloc(pn + 1);
+    size_t plen = 0;
+    if (!payload)
+        return sw_fail(s, SW_ERR_NOMEM, "out of memory");
+    if (sodium_base642bin((uint8_t *)payload, pn, d1 + 1, pn, NULL, &plen, NULL,
+                          sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0) {
+        free(payload);
+        return sw_fail(s, SW_ERR_SYNTAX, "the receipt's body is not base64url");
+    }
+    payload[plen] = 0;
+    uint8_t pk[SW_SIGN_PK_BYTES];
+    sw_sign_public(s->keys, pk);
+    if (!sw_sign_verify(pk, jws, (size_t)(d2 - jws), sig)) {
+        free(payload);
+        return sw_fail(s, SW_ERR_CRYPTO,
+                       "the receipt's signature does not match this store's "
+                       "key: it was changed, or another store signed it");
+    }
+    *receipt = payload;
+    return SW_OK;
 }
 
 /* ---- objection ---- */

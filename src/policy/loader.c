@@ -321,9 +321,25 @@ static const field dpo_fields[] = {
     {NULL, 0, 0, 0, 0, 0, NULL, NULL}};
 static const schema dpo_schema = {"dpo", 0, NOPOS, dpo_fields, NULL, NULL};
 
+static const field postal_fields[] = {
+    {"street", F_STR, POFF(controller.postal.street), 0, REQ, R_NONE, NULL,
+     NULL},
+    {"locality", F_STR, POFF(controller.postal.locality), 0, REQ, R_NONE, NULL,
+     NULL},
+    {"region", F_STR, POFF(controller.postal.region), 0, 0, R_NONE, NULL, NULL},
+    {"postal_code", F_STR, POFF(controller.postal.postal_code), 0, 0, R_NONE,
+     NULL, NULL},
+    {"country", F_STR, POFF(controller.postal.country), 0, REQ, R_COUNTRY, NULL,
+     NULL},
+    {NULL, 0, 0, 0, 0, 0, NULL, NULL}};
+static const schema postal_schema = {"postal_address", 0,    NOPOS,
+                                     postal_fields,    NULL, NULL};
+
 static const field controller_fields[] = {
     {"name", F_STR, POFF(controller.name), 0, REQ, R_NONE, NULL, NULL},
     {"address", F_STR, POFF(controller.address), 0, REQ, R_NONE, NULL, NULL},
+    {"postal_address", F_OBJ, 0, 0, 0, R_NONE, &postal_schema, NULL},
+    {"phone", F_STR, POFF(controller.phone), 0, 0, R_NONE, NULL, NULL},
     {"contact", F_STR, POFF(controller.contact), 0, 0, R_NONE, NULL, NULL},
     {"dpo", F_OBJ, 0, 0, REQ, R_NONE, &dpo_schema, NULL},
     {NULL, 0, 0, 0, 0, 0, NULL, NULL}};

@@ -4,6 +4,7 @@
  * consent-period expiries, suppression surviving erasure with only its
  * hash, cookies and GPC, receipts. */
 #include <jansson.h>
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1108,8 +1109,23 @@ static void test_receipt(void **state)
     assert_non_null(o);
     assert_string_equal(json_string_value(json_object_get(o, "version")),
                         "KI-CR-v1.1.0");
-    assert_string_equal(
-        json_string_value(json_object_get(o, "consentReceiptID")), r.id);
+    /* a receipt's id: a version-4 UUID of its own, new at every print */
+    const char *rid = json_string_value(json_object_get(o, "consentReceiptID"));
+    assert_non_null(rid);
+    assert_int_equal(strlen(rid), 36);
+    assert_true(rid[8] == '-' && rid[13] == '-' && rid[18] == '-' &&
+                rid[23] == '-');
+    assert_int_equal(rid[14], '4');
+    assert_non_null(strchr("89ab", rid[19]));
+    char first[37];
+    snprintf(first, sizeof(first), "%s", rid);
+    char *again;
+    assert_int_equal(sw_consent_receipt(t.s, r.id, &again), SW_OK);
+    json_t *o2 = json_loads(again, 0, &err);
+    free(again);
+    assert_string_not_equal(
+        json_string_value(json_object_get(o2, "consentReceiptID")), first);
+    json_decref(o2);
     assert_int_equal(json_integer_value(json_object_get(o, "consentTimestamp")),
                      tu_instant(T0));
     assert_string_equal(json_string_value(json_object_get(o, "piiPrincipalId")),
@@ -1118,17 +1134,142 @@ static void test_receipt(void **state)
     assert_string_equal(
         json_string_value(json_object_get(ctl, "piiController")),
         t.policy->controller.name);
+    /* the Kantara field table: a phone, and the address as an object */
+    assert_string_equal(json_string_value(json_object_get(ctl, "phone")),
+                        t.policy->controller.phone);
+    json_t *addr = json_object_get(ctl, "address");
+    assert_true(json_is_object(addr));
+    assert_string_equal(
+        json_string_value(json_object_get(addr, "addressCountry")), "GB");
+    assert_string_equal(
+        json_string_value(json_object_get(addr, "streetAddress")),
+        t.policy->controller.postal.street);
     json_t *svc = json_array_get(json_object_get(o, "services"), 0);
     json_t *pur = json_array_get(json_object_get(svc, "purposes"), 0);
     assert_string_equal(json_string_value(json_array_get(
                             json_object_get(pur, "purposeCategory"), 0)),
                         REC);
     assert_true(json_array_size(json_object_get(pur, "piiCategory")) > 0);
+    /* one string naming the recipients, when there are any */
+    json_t *third = json_object_get(pur, "thirdPartyName");
+    assert_true(json_is_true(json_object_get(pur, "thirdPartyDisclosure"))
+                    ? json_is_string(third)
+                    : third == NULL);
     assert_non_null(strstr(
         json_string_value(json_object_get(pur, "termination")), "2027-03-01"));
     json_decref(o);
     assert_int_equal(sw_consent_receipt(t.s, "con_none", &text),
                      SW_ERR_NOTFOUND);
+    tu_store_free(&t);
+}
+
+/* A consent to business.events covers every activity that pursues it on
+ * consent, dietary requirements (a special category, 9(2)(a)) among
+ * them: the receipt lists each as a service and is sensitive. */
+static void test_receipt_covers_every_activity_of_the_consent(void **state)
+{
+    (void)state;
+    tu_store t;
+    tu_store_new(&t, T0);
+    char sid[SW_ID_BUFSZ];
+    add_subject(&t, "event_participant", NULL, "eve@mail.example", sid);
+    sw_consent_result r = give(&t, sid, "business.events", "1y");
+    char *text;
+    assert_int_equal(sw_consent_receipt(t.s, r.id, &text), SW_OK);
+    json_t *o = json_loads(text, 0, NULL);
+    free(text);
+    size_t want = 0;
+    bool dietary = false;
+    for (size_t i = 0; i < t.policy->n_activities; i++) {
+        const sw_activity *a = &t.policy->activities[i];
+        bool consent = false;
+        for (size_t j = 0; j < a->n_bases; j++)
+            consent |=
+                strcmp(a->bases[j].basis, "6(1)(a)") == 0 &&
+                (a->bases[j].purposes.n == 0 ||
+                 sw_strs_contains(&a->bases[j].purposes, "business.events"));
+        if (consent && sw_strs_contains(&a->purposes, "business.events") &&
+            sw_strs_contains(&a->subjects, "event_participant")) {
+            want++;
+            dietary |= strcmp(a->id, "event_dietary") == 0;
+        }
+    }
+    assert_true(dietary);
+    assert_true(want > 1);
+    json_t *svcs = json_object_get(o, "services");
+    assert_int_equal(json_array_size(svcs), want);
+    bool listed = false;
+    size_t i;
+    json_t *svc;
+    json_array_foreach(svcs, i, svc) listed |=
+        strcmp(json_string_value(json_object_get(svc, "service")),
+               sw_policy_activity(t.policy, "event_dietary")->name) == 0;
+    assert_true(listed);
+    assert_true(json_is_true(json_object_get(o, "sensitive")));
+    json_t *spi = json_object_get(o, "spiCat");
+    assert_int_equal(json_array_size(spi), 1);
+    assert_string_equal(json_string_value(json_array_get(spi, 0)),
+                        "user.health_and_medical.dietary");
+    json_decref(o);
+    tu_store_free(&t);
+}
+
+/* Signed receipts: a JWS (EdDSA, the store's key) that verifies with the
+ * store, and fails once changed or against another store. */
+static void test_receipt_jws_verifies(void **state)
+{
+    (void)state;
+    tu_store t;
+    tu_store_new(&t, T0);
+    char sid[SW_ID_BUFSZ];
+    add_subject(&t, "job_applicant", NULL, "ned@mail.example", sid);
+    sw_consent_result r = give(&t, sid, REC, "1y");
+    char *jws;
+    assert_int_equal(sw_consent_receipt_jws(t.s, r.id, &jws), SW_OK);
+    assert_non_null(jws);
+    char *d1 = strchr(jws, '.');
+    char *d2 = d1 ? strchr(d1 + 1, '.') : NULL;
+    assert_non_null(d2);
+    assert_null(strchr(d2 + 1, '.'));
+    /* the protected header says EdDSA */
+    char header[256];
+    size_t hl = 0;
+    assert_int_equal(
+        sodium_base642bin((unsigned char *)header, sizeof(header) - 1, jws,
+                          (size_t)(d1 - jws), NULL, &hl, NULL,
+                          sodium_base64_VARIANT_URLSAFE_NO_PADDING),
+        0);
+    header[hl] = 0;
+    json_t *h = json_loads(header, 0, NULL);
+    assert_string_equal(json_string_value(json_object_get(h, "alg")), "EdDSA");
+    json_decref(h);
+    char *payload = NULL;
+    assert_int_equal(sw_consent_receipt_verify(t.s, jws, &payload), SW_OK);
+    json_t *o = json_loads(payload, 0, NULL);
+    free(payload);
+    assert_string_equal(json_string_value(json_object_get(o, "piiPrincipalId")),
+                        sid);
+    assert_non_null(json_string_value(json_object_get(o, "publicKey")));
+    json_decref(o);
+    /* one byte of the body changed: refused */
+    char *bad = strdup(jws);
+    size_t at = (size_t)(d1 - jws) + 5;
+    bad[at] = bad[at] == 'A' ? 'B' : 'A';
+    assert_int_equal(sw_consent_receipt_verify(t.s, bad, &payload),
+                     SW_ERR_CRYPTO);
+    assert_null(payload);
+    free(bad);
+    assert_int_equal(sw_consent_receipt_verify(t.s, "not.a jws", &payload),
+                     SW_ERR_SYNTAX);
+    assert_int_equal(sw_consent_receipt_verify(t.s, "nodots", &payload),
+                     SW_ERR_SYNTAX);
+    /* another store's key does not vouch for it */
+    tu_store other;
+    tu_store_new(&other, T0);
+    assert_int_equal(sw_consent_receipt_verify(other.s, jws, &payload),
+                     SW_ERR_CRYPTO);
+    tu_store_free(&other);
+    free(jws);
     tu_store_free(&t);
 }
 
@@ -1250,6 +1391,8 @@ int main(void)
         cmocka_unit_test(test_withdraw_after_many_consents),
         cmocka_unit_test(test_newest_of_a_second_is_the_last_made),
         cmocka_unit_test(test_receipt),
+        cmocka_unit_test(test_receipt_covers_every_activity_of_the_consent),
+        cmocka_unit_test(test_receipt_jws_verifies),
         cmocka_unit_test(test_decision_follows_changes),
         cmocka_unit_test(test_unsubscribe_link),
         cmocka_unit_test(test_batch_agrees_with_single_decisions),
