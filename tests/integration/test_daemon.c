@@ -360,6 +360,13 @@ static void test_openapi_walk(void **state)
         }
     }
     qsort(steps, n, sizeof(steps[0]), by_order);
+    /* every JSON answer, for the JSON Schema validator at the end (kept
+     * in the build directory, to read when it fails; one per backend) */
+    char answers_path[600];
+    snprintf(answers_path, sizeof(answers_path), "%s/openapi-answers%s.ndjson",
+             STEWARD_BUILD_DIR, getenv("STEWARD_TEST_PG") ? "-pg" : "");
+    FILE *answers = fopen(answers_path, "w");
+    assert_non_null(answers);
     json_t *vars = json_object();
     char today[16];
     time_t now = time(NULL);
@@ -397,6 +404,14 @@ static void test_openapi_walk(void **state)
         if (r.status != expect)
             fail_msg("%s: %d, expected %d: %s", what, r.status, expect, r.body);
         json_t *schema = response_schema(spec, s->op, r.status, what);
+        if (strstr(r.head, "Content-Type: application/json") && r.json) {
+            json_t *a = json_pack("{s:s, s:s, s:i, s:s, s:O}", "method",
+                                  s->method, "path", s->path, "status",
+                                  r.status, "what", what, "body", r.json);
+            assert_int_equal(json_dumpf(a, answers, JSON_COMPACT), 0);
+            fputc('\n', answers);
+            json_decref(a);
+        }
         if (schema && strstr(r.head, "Content-Type: application/json")) {
             assert_non_null(r.json);
             check_schema(spec, schema, r.json, what);
@@ -438,6 +453,21 @@ static void test_openapi_walk(void **state)
         resp_free(&r);
         json_decref(w);
     }
+    /* every answer against the document with a JSON Schema 2020-12
+     * validator (ajv, tests/browser/contract.mjs), every response object
+     * closed: a field the daemon returns and the document lacks fails */
+    assert_int_equal(fclose(answers), 0);
+    char spec_path[600], contract[600];
+    tu_src("docs/openapi.yaml", spec_path, sizeof(spec_path));
+    tu_src("tests/browser/contract.mjs", contract, sizeof(contract));
+    tu_run v;
+    tu_run_cmd(&v, NULL, STEWARD_NODE, contract, spec_path, answers_path, NULL);
+    if (v.status != 0) /* the last lines: the count, and what is wrong */
+        fail_msg("the API's contract (node %s %s %s):\n%s", contract, spec_path,
+                 answers_path,
+                 strlen(v.err) > 1500 ? v.err + strlen(v.err) - 1500 : v.err);
+    assert_non_null(strstr(v.out, "answers valid"));
+    tu_run_free(&v);
     /* what the walk did is in one unbroken audit chain */
     tu_run cr;
     tu_steward(&cr, NULL, "audit", "verify", "--store", d.store, NULL);
