@@ -73,6 +73,23 @@ if [ "${1:-}" = bench ]; then
     check cmd rg          ripgrep
 fi
 
+# promtool (the metrics' lint): the binary alone, from Debian's prometheus
+# package (apt-get download; nothing installed, no server started)
+promtool() {
+    [ -x build-tools/promtool ] && return 0
+    echo "steward: fetching promtool from Debian's prometheus package" >&2
+    rm -rf build-tools/tmp
+    mkdir -p build-tools/tmp
+    (cd build-tools/tmp && { apt-get download prometheus >/dev/null 2>&1 ||
+        { apt-get update -qq && apt-get download prometheus >/dev/null; }; }) &&
+        dpkg-deb -x build-tools/tmp/prometheus_*.deb build-tools/tmp/root &&
+        cp build-tools/tmp/root/usr/bin/promtool build-tools/promtool
+    rc=$?
+    rm -rf build-tools/tmp
+    [ $rc -eq 0 ] || echo "steward: promtool could not be fetched" >&2
+    return $rc
+}
+
 browser() {
     if [ ! -d tests/browser/node_modules/playwright-core ] ||
         [ ! -f tests/browser/node_modules/axe-core/axe.min.js ]; then
@@ -83,6 +100,7 @@ browser() {
 
 if [ -z "$need" ]; then
     browser
+    promtool
     exit 0
 fi
 echo "steward: installing missing Debian packages:$need" >&2
@@ -95,3 +113,4 @@ apt-get update -qq
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $need
 browser
+promtool

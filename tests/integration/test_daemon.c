@@ -695,6 +695,21 @@ static void test_metrics_logs_schedule(void **state)
     assert_non_null(strstr(r.body, "stewardd_requests_total{method=\"DELETE\","
                                    "route=\"unmatched\",status=\"404\"} 1"));
     assert_null(strstr(r.body, "method=\"GET\",route=\"unmatched\""));
+    /* Prometheus's own lint finds nothing (promtool check metrics) */
+    char mfile[600], cmd[1400];
+    tu_path(d.dir, "metrics.txt", mfile, sizeof(mfile));
+    FILE *mf = fopen(mfile, "w");
+    assert_non_null(mf);
+    fputs(r.body, mf);
+    fclose(mf);
+    snprintf(cmd, sizeof(cmd), "'%s' check metrics < '%s'", STEWARD_PROMTOOL,
+             mfile);
+    tu_run pt;
+    tu_run_cmd(&pt, NULL, "/bin/sh", "-c", cmd, NULL);
+    if (pt.status != 0 || pt.err[0] || pt.out[0])
+        fail_msg("promtool check metrics (%d): %s%s", pt.status, pt.out,
+                 pt.err);
+    tu_run_free(&pt);
     /* the version, and the process metrics every Prometheus client has */
     assert_non_null(strstr(
         r.body, "stewardd_build_info{version=\"" STEWARD_VERSION "\"} 1\n"));
