@@ -1181,7 +1181,7 @@ sw_status sw_consent_receipt_jws(sw_store *s, const char *id, char **jws)
     sw_status st = receipt_build(s, id, &o, rid, &v);
     if (st != SW_OK)
         return st;
-    uint8_t pk[SW_SIGN_PK_BYTES], sig[SW_SIGN_BYTES];
+    uint8_t pk[SW_SIGN_PK_BYTES];
     sw_sign_public(s->keys, pk);
     char *pk64 = b64url(pk, sizeof(pk));
     json_object_set_new(o, "publicKey", json_string(pk64 ? pk64 : ""));
@@ -1202,6 +1202,7 @@ sw_status sw_consent_receipt_jws(sw_store *s, const char *id, char **jws)
     if (h64 && p64) {
         sw_buf_printf(&b, "%s.%s", h64, p64);
         if (!b.failed) {
+            uint8_t sig[SW_SIGN_BYTES];
             sw_sign(s->keys, b.data, b.len, sig);
             s64 = b64url(sig, sizeof(sig));
         }
