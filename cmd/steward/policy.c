@@ -145,6 +145,26 @@ static int do_ropa(cli *c, const cli_args *a)
     return render(c, a, sw_report_ropa);
 }
 
+/* steward policy export --format fideslang */
+static int do_export(cli *c, const cli_args *a)
+{
+    const char *fmt = a->v[O_FORMAT];
+    if (!fmt || strcmp(fmt, "fideslang") != 0)
+        return cli_usage("policy export ", "--format '%s': fideslang",
+                         fmt ? fmt : "");
+    sw_policy *p;
+    int rc = cli_load_policy(c, &p);
+    if (rc)
+        return rc;
+    char *text = NULL;
+    sw_status st = sw_policy_export_fideslang(p, &text);
+    rc = st == SW_OK ? cli_print_text(text)
+                     : cli_fail("policy not exported: %s", sw_strerror(st));
+    free(text);
+    sw_policy_free(p);
+    return rc;
+}
+
 static int do_schedule(cli *c, const cli_args *a)
 {
     return render(c, a, sw_report_schedule);
@@ -326,6 +346,12 @@ static const cli_verb verbs[] = {
      "Prints the parsed policy: activities, their bases and rules.", 0, 0, 0},
     {"ropa", do_ropa, "steward policy ropa [--format md|json|csv]",
      "Prints the GDPR Art. 30(1) record of processing activities.",
+     OPT(O_FORMAT), 0, 0},
+    {"export", do_export, "steward policy export --format fideslang",
+     "Writes the policy as fideslang YAML that Fides loads: its extensions\n"
+     "of the default taxonomy (each under its parent), one system for the\n"
+     "controller with a privacy declaration per activity and purpose, and a\n"
+     "dataset per declared system.",
      OPT(O_FORMAT), 0, 0},
     {"schedule", do_schedule, "steward policy schedule [--format md|json|csv]",
      "Prints the retention schedule, one row per rule.", OPT(O_FORMAT), 0, 0},

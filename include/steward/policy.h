@@ -41,6 +41,10 @@ typedef struct sw_def {
     const char *id;
     const char *name;
     const char *description;
+    /* purposes: an extension of the fideslang taxonomy names its nearest
+     * fideslang ancestor (a dotted prefix of id), or "none" for a root of
+     * its own; NULL: id is a fideslang data use */
+    const char *extends;
     sw_pos pos;
 } sw_def;
 
@@ -52,6 +56,9 @@ typedef struct sw_subject_kind {
     const char *name;
     const char *description;
     int role; /* sw_role */
+    /* the fideslang data subject this kind is a kind of ("none": none);
+     * NULL: id is a fideslang data subject */
+    const char *extends;
     sw_pos pos;
 } sw_subject_kind;
 
@@ -62,6 +69,9 @@ typedef struct sw_category {
     bool special; /* a special category of GDPR Art. 9(1) */
     /* data relating to criminal convictions and offences (GDPR Art. 10) */
     bool criminal;
+    /* as sw_def.extends: the nearest fideslang ancestor, "none", or NULL
+     * when id is a fideslang data category */
+    const char *extends;
     sw_pos pos;
 } sw_category;
 

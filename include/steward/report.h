@@ -43,6 +43,16 @@ sw_status sw_report_schedule(const sw_policy *p, sw_format f, char **out);
  * the notice does not state is marked so. *out is the caller's (free()). */
 sw_status sw_report_ropa(const sw_policy *p, sw_format f, char **out);
 
+/* The policy as fideslang YAML (Fides's taxonomy language): the policy's
+ * extensions of the default taxonomy (data_category, data_use with their
+ * parent_key; data_subject), one system for the controller with a
+ * privacy declaration per activity and purpose (its categories, subjects,
+ * the GDPR basis and special-category condition by fideslang's names,
+ * retention in words, third parties), and a dataset per declared system
+ * (tables and columns with their categories). *out is the caller's
+ * (free()); SW_ERR_NOMEM when out of memory. */
+sw_status sw_policy_export_fideslang(const sw_policy *p, char **out);
+
 #ifdef __cplusplus
 }
 #endif

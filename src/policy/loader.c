@@ -82,6 +82,14 @@ static const field def_fields[] = {
     {"name", F_STR, OFF(sw_def, name), 0, REQ, R_NONE, NULL, NULL},
     {"description", F_STR, OFF(sw_def, description), 0, 0, R_NONE, NULL, NULL},
     {NULL, 0, 0, 0, 0, 0, NULL, NULL}};
+static const field purpose_fields[] = {
+    {"id", F_STR, OFF(sw_def, id), 0, REQ | ID, R_ID, NULL, NULL},
+    {"name", F_STR, OFF(sw_def, name), 0, REQ, R_NONE, NULL, NULL},
+    {"description", F_STR, OFF(sw_def, description), 0, 0, R_NONE, NULL, NULL},
+    {"extends", F_STR, OFF(sw_def, extends), 0, 0, R_NONE, NULL, NULL},
+    {NULL, 0, 0, 0, 0, 0, NULL, NULL}};
+static void check_purpose(pctx *c, void *obj);
+static void check_category(pctx *c, void *obj);
 static const field subject_fields[] = {
     {"id", F_STR, OFF(sw_subject_kind, id), 0, REQ | ID, R_ID, NULL, NULL},
     {"name", F_STR, OFF(sw_subject_kind, name), 0, REQ, R_NONE, NULL, NULL},
@@ -89,6 +97,7 @@ static const field subject_fields[] = {
      NULL, NULL},
     {"role", F_ENUM, OFF(sw_subject_kind, role), 0, 0, R_NONE, NULL,
      role_names},
+    {"extends", F_STR, OFF(sw_subject_kind, extends), 0, 0, R_NONE, NULL, NULL},
     {NULL, 0, 0, 0, 0, 0, NULL, NULL}};
 static const schema subject_schema = {"subject",
                                       sizeof(sw_subject_kind),
@@ -97,7 +106,8 @@ static const schema subject_schema = {"subject",
                                       NULL,
                                       NULL};
 static const schema purpose_schema = {
-    "purpose", sizeof(sw_def), OFF(sw_def, pos), def_fields, NULL, NULL};
+    "purpose",      sizeof(sw_def), OFF(sw_def, pos),
+    purpose_fields, NULL,           check_purpose};
 static const schema source_schema = {
     "source", sizeof(sw_def), OFF(sw_def, pos), def_fields, NULL, NULL};
 
@@ -108,13 +118,11 @@ static const field category_fields[] = {
      NULL},
     {"special", F_BOOL, OFF(sw_category, special), 0, 0, R_NONE, NULL, NULL},
     {"criminal", F_BOOL, OFF(sw_category, criminal), 0, 0, R_NONE, NULL, NULL},
+    {"extends", F_STR, OFF(sw_category, extends), 0, 0, R_NONE, NULL, NULL},
     {NULL, 0, 0, 0, 0, 0, NULL, NULL}};
-static const schema category_schema = {"category",
-                                       sizeof(sw_category),
-                                       OFF(sw_category, pos),
-                                       category_fields,
-                                       NULL,
-                                       NULL};
+static const schema category_schema = {
+    "category", sizeof(sw_category), OFF(sw_category, pos), category_fields,
+    NULL,       check_category};
 
 static const field trigger_fields[] = {
     {"id", F_STR, OFF(sw_trigger, id), 0, REQ | ID, R_ID, NULL, NULL},
@@ -1035,6 +1043,33 @@ static void parse_object(pctx *c, const schema *s, char *base,
 /* ---- cross-field checks ---- */
 
 /* The types a scan looks for, each a type the scanner knows. */
+/* An extension's parent is "none" or a dotted prefix of its id: the
+ * fideslang key it hangs under (user.telecom.msisdn extends user). */
+static void check_parent(pctx *c, const char *what, const char *id,
+                         const char *parent, sw_pos at)
+{
+    if (!parent || !id || strcmp(parent, "none") == 0)
+        return;
+    size_t n = strlen(parent);
+    if (strncmp(id, parent, n) != 0 || id[n] != '.')
+        sw_perr_at(c, at, "bad-value",
+                   "%s '%s' extends '%s', which is not a dotted prefix of it "
+                   "(the nearest fideslang key above it, or none)",
+                   what, id, parent);
+}
+
+static void check_purpose(pctx *c, void *obj)
+{
+    const sw_def *d = obj;
+    check_parent(c, "purpose", d->id, d->extends, d->pos);
+}
+
+static void check_category(pctx *c, void *obj)
+{
+    const sw_category *d = obj;
+    check_parent(c, "category", d->id, d->extends, d->pos);
+}
+
 static void check_scan(pctx *c, void *obj)
 {
     sw_scan_rule *r = obj;

@@ -380,14 +380,14 @@ static void test_objection_override(void **state)
     tu_store_new(&t, T0);
     char sid[SW_ID_BUFSZ];
     add_subject(&t, "prospect", NULL, "fay@lead.example", sid);
-    sw_decision d = decide(&t, "business.sales", "email", "fay@lead.example");
+    sw_decision d = decide(&t, "sales", "email", "fay@lead.example");
     assert_true(d.allow);
     assert_int_equal(d.reason, SW_ALLOW_LEGITIMATE_INTEREST);
     sw_who who = {sid, NULL};
     sw_objection_result o;
-    assert_int_equal(sw_objection_add(t.s, &who, "business.sales", &o), SW_OK);
+    assert_int_equal(sw_objection_add(t.s, &who, "sales", &o), SW_OK);
     assert_false(o.suppressed);
-    d = decide(&t, "business.sales", "email", "fay@lead.example");
+    d = decide(&t, "sales", "email", "fay@lead.example");
     assert_false(d.allow);
     assert_int_equal(d.reason, SW_DENY_OBJECTED);
     assert_string_equal(d.ref, o.id);
@@ -395,7 +395,7 @@ static void test_objection_override(void **state)
     assert_int_equal(
         sw_objection_override(t.s, o.id, "pending legal claim against them"),
         SW_OK);
-    d = decide(&t, "business.sales", "email", "fay@lead.example");
+    d = decide(&t, "sales", "email", "fay@lead.example");
     assert_true(d.allow);
     assert_int_equal(d.reason, SW_ALLOW_OVERRIDE);
     assert_int_equal(sw_objection_override(t.s, o.id, "again"),
@@ -419,12 +419,11 @@ static void test_restricted(void **state)
     add_subject(&t, "prospect", NULL, "gus@lead.example", sid);
     assert_int_equal(sw_subject_restrict(t.s, sid, true, "accuracy contested"),
                      SW_OK);
-    sw_decision d = decide(&t, "business.sales", "email", "gus@lead.example");
+    sw_decision d = decide(&t, "sales", "email", "gus@lead.example");
     assert_false(d.allow);
     assert_int_equal(d.reason, SW_DENY_RESTRICTED);
     assert_int_equal(sw_subject_restrict(t.s, sid, false, "verified"), SW_OK);
-    assert_true(
-        decide(&t, "business.sales", "email", "gus@lead.example").allow);
+    assert_true(decide(&t, "sales", "email", "gus@lead.example").allow);
     tu_store_free(&t);
 }
 
@@ -474,7 +473,7 @@ static void test_not_applicable_and_refused(void **state)
     tu_store t;
     tu_store_new(&t, T0);
     char sid[SW_ID_BUFSZ], cand[SW_ID_BUFSZ];
-    add_subject(&t, "supplier", "PARTS", "hal@parts.example", sid);
+    add_subject(&t, "supplier_vendor", "PARTS", "hal@parts.example", sid);
     sw_decision d = decide(&t, REC, "email", "hal@parts.example");
     assert_false(d.allow);
     assert_int_equal(d.reason, SW_DENY_NOT_APPLICABLE);
@@ -528,7 +527,7 @@ static void seed_every_state(tu_store *t)
     assert_int_equal(sw_event_add(t->s, &e, eid, NULL), SW_OK);
     add_subject(t, "prospect", NULL, "fay@lead.example", sid);
     sw_who fw = {sid, NULL};
-    assert_int_equal(sw_objection_add(t->s, &fw, "business.sales", &o), SW_OK);
+    assert_int_equal(sw_objection_add(t->s, &fw, "sales", &o), SW_OK);
     /* restricted; a child; a refusal */
     add_subject(t, "prospect", NULL, "gus@lead.example", sid);
     assert_int_equal(sw_subject_restrict(t->s, sid, true, "contested"), SW_OK);
@@ -581,8 +580,8 @@ static void test_batch_agrees_with_single_decisions(void **state)
         items[i].id.type = strchr(v, '@') ? "email" : "phone";
     }
     items[7].id.type = "fax"; /* not a type a decision is asked for */
-    static const char *const purposes[] = {MKT, "business.sales",
-                                           "business.events", REC};
+    static const char *const purposes[] = {MKT, "sales", "business.events",
+                                           REC};
     for (size_t p = 0; p < sizeof(purposes) / sizeof(purposes[0]); p++) {
         for (int warm = 0; warm < 2; warm++) {
             /* cold: nothing kept; warm: every verdict kept already */
@@ -615,7 +614,7 @@ static void test_batch_agrees_with_single_decisions(void **state)
     assert_non_null(strstr(items[7].why, "'fax'"));
     assert_int_equal(items[13].st, SW_ERR_INVALID);
     assert_int_equal(items[12].d.reason, SW_DENY_NO_CONSENT);
-    assert_int_equal(sw_decide_batch(t.s, "business.sales", items, N), SW_OK);
+    assert_int_equal(sw_decide_batch(t.s, "sales", items, N), SW_OK);
     assert_int_equal(items[8].d.reason, SW_DENY_OBJECTED);
     assert_int_equal(items[9].d.reason, SW_DENY_RESTRICTED);
     assert_int_equal(sw_decide_batch(t.s, "business.events", items, N), SW_OK);

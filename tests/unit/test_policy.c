@@ -200,6 +200,51 @@ test_policy__criminal_checks_name_their_art10_authority(void **state)
     sw_policy_free(p);
 }
 
+/* docs/policy.md lists every fideslang extension of the bundled policy
+ * with its parent, as the policy says it */
+static void test_policy__extensions_are_documented(void **state)
+{
+    (void)state;
+    sw_policy *p = tu_bundled();
+    char path[512];
+    tu_src("docs/policy.md", path, sizeof(path));
+    char *doc = tu_read_file(path, NULL);
+    size_t n = 0;
+    char row[512];
+    for (size_t i = 0; i < p->n_categories; i++)
+        if (p->categories[i].extends) {
+            snprintf(row, sizeof(row), "| `%s` | data category | `%s` |",
+                     p->categories[i].id, p->categories[i].extends);
+            if (!strstr(doc, row))
+                fail_msg("docs/policy.md lacks the row %s", row);
+            n++;
+        }
+    for (size_t i = 0; i < p->n_purposes; i++)
+        if (p->purposes[i].extends) {
+            snprintf(row, sizeof(row), "| `%s` | data use | `%s` |",
+                     p->purposes[i].id, p->purposes[i].extends);
+            if (!strstr(doc, row))
+                fail_msg("docs/policy.md lacks the row %s", row);
+            n++;
+        }
+    for (size_t i = 0; i < p->n_subjects; i++)
+        if (p->subjects[i].extends) {
+            snprintf(row, sizeof(row), "| `%s` | data subject | `%s` |",
+                     p->subjects[i].id, p->subjects[i].extends);
+            if (!strstr(doc, row))
+                fail_msg("docs/policy.md lacks the row %s", row);
+            n++;
+        }
+    /* and no more rows than the policy has extensions */
+    size_t rows = 0;
+    for (const char *at = doc; (at = strstr(at, " | data ")); at++)
+        rows++;
+    assert_int_equal(rows, n);
+    assert_true(n > 0);
+    free(doc);
+    sw_policy_free(p);
+}
+
 static void test_policy__unstated_periods_are_explicit(void **state)
 {
     (void)state;
@@ -465,6 +510,7 @@ int main(void)
         cmocka_unit_test(test_policy__dietary_needs_explicit_consent),
         cmocka_unit_test(
             test_policy__criminal_checks_name_their_art10_authority),
+        cmocka_unit_test(test_policy__extensions_are_documented),
         cmocka_unit_test(test_policy__unstated_periods_are_explicit),
         cmocka_unit_test(test_policy__lint_reports_each_gap_of_the_notice),
         cmocka_unit_test(test_policy__lint_wants_withdrawal_and_objection),

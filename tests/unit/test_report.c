@@ -2,6 +2,7 @@
 /* Reports from the policy: the Art. 30(1) register and the retention
  * schedule in Markdown, JSON and CSV. */
 #include <jansson.h>
+#include <libfyaml.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -359,6 +360,131 @@ static void test_report__format_names(void **state)
     assert_int_equal(sw_format_parse(NULL, &f), SW_ERR_INVALID);
 }
 
+/* YAML text as a jansson value (through libfyaml's JSON emitter) */
+static json_t *yaml_json(const char *yaml)
+{
+    struct fy_parse_cfg cfg = {.flags = FYPCF_QUIET};
+    struct fy_document *fyd = fy_document_build_from_string(&cfg, yaml, FY_NT);
+    assert_non_null(fyd);
+    char *js = fy_emit_document_to_string(fyd, FYECF_MODE_JSON);
+    fy_document_destroy(fyd);
+    assert_non_null(js);
+    json_t *o = json_loads(js, 0, NULL);
+    free(js);
+    assert_non_null(o);
+    return o;
+}
+
+static json_t *by_key(json_t *list, const char *key)
+{
+    size_t i;
+    json_t *x;
+    json_array_foreach(
+        list, i,
+        x) if (strcmp(json_string_value(json_object_get(x, "fides_key")),
+                      key) == 0) return x;
+    return NULL;
+}
+
+/* The policy as fideslang: each extension under its parent (the keys
+ * between made), nothing of the default taxonomy redefined, a privacy
+ * declaration per activity and purpose with fideslang's names for the
+ * bases, and a dataset per declared system. */
+static void test_report__fideslang_export(void **state)
+{
+    (void)state;
+    char *yaml = NULL;
+    assert_int_equal(sw_policy_export_fideslang(policy, &yaml), SW_OK);
+    json_t *o = yaml_json(yaml);
+    free(yaml);
+    json_t *cats = json_object_get(o, "data_category");
+    size_t i;
+    json_t *x;
+    json_array_foreach(cats, i, x)
+    {
+        const char *k = json_string_value(json_object_get(x, "fides_key"));
+        const char *parent =
+            json_string_value(json_object_get(x, "parent_key"));
+        assert_true(json_is_false(json_object_get(x, "is_default")));
+        if (parent) { /* fideslang: the parent is the key less its last part */
+            assert_int_equal(strncmp(k, parent, strlen(parent)), 0);
+            assert_int_equal(k[strlen(parent)], '.');
+            assert_null(strchr(k + strlen(parent) + 1, '.'));
+        }
+    }
+    for (size_t c = 0; c < policy->n_categories; c++) {
+        const sw_category *cat = &policy->categories[c];
+        json_t *e = by_key(cats, cat->id);
+        if (!cat->extends) {
+            assert_null(e); /* a fideslang key: Fides has it */
+            continue;
+        }
+        assert_non_null(e);
+        assert_string_equal(json_string_value(json_object_get(e, "name")),
+                            cat->name);
+    }
+    /* user.telecom.msisdn hangs under user.telecom, made for it */
+    assert_non_null(by_key(cats, "user.telecom"));
+    assert_string_equal(json_string_value(json_object_get(
+                            by_key(cats, "user.telecom"), "parent_key")),
+                        "user");
+    json_t *uses = json_object_get(o, "data_use");
+    assert_non_null(by_key(uses, "essential.service.conveyance"));
+    assert_null(by_key(uses, "marketing.communications.email"));
+    json_t *subj = json_object_get(o, "data_subject");
+    assert_non_null(by_key(subj, "supplier_personnel"));
+    assert_null(by_key(subj, "customer"));
+    json_t *sys = json_array_get(json_object_get(o, "system"), 0);
+    assert_string_equal(json_string_value(json_object_get(sys, "legal_name")),
+                        policy->controller.name);
+    json_t *decl = json_object_get(sys, "privacy_declarations");
+    size_t want = 0;
+    for (size_t a = 0; a < policy->n_activities; a++)
+        want += policy->activities[a].purposes.n;
+    assert_int_equal(json_array_size(decl), want);
+    bool dietary = false;
+    json_array_foreach(decl, i, x)
+    {
+        assert_non_null(json_string_value(json_object_get(x, "data_use")));
+        const char *n = json_string_value(json_object_get(x, "name"));
+        if (strstr(n, sw_policy_activity(policy, "event_dietary")->name)) {
+            dietary = true;
+            assert_true(json_is_true(
+                json_object_get(x, "processes_special_category_data")));
+            assert_string_equal(json_string_value(json_object_get(
+                                    x, "special_category_legal_basis")),
+                                "Explicit consent");
+            assert_string_equal(json_string_value(json_object_get(
+                                    x, "legal_basis_for_processing")),
+                                "Consent");
+        }
+    }
+    assert_true(dietary);
+    json_decref(o);
+
+    /* a policy with a system: its tables and columns as a dataset */
+    char path[512];
+    tu_src("tests/data/policy/good/systems.yaml", path, sizeof(path));
+    sw_diags *d = sw_diags_new();
+    sw_policy *p = NULL;
+    assert_int_equal(sw_policy_load_file(path, d, &p), SW_OK);
+    sw_diags_free(d);
+    assert_int_equal(sw_policy_export_fideslang(p, &yaml), SW_OK);
+    o = yaml_json(yaml);
+    free(yaml);
+    json_t *set = json_array_get(json_object_get(o, "dataset"), 0);
+    assert_non_null(set);
+    assert_string_equal(json_string_value(json_object_get(set, "fides_key")),
+                        p->systems[0].id);
+    json_t *col = json_array_get(json_object_get(set, "collections"), 0);
+    assert_string_equal(json_string_value(json_object_get(col, "name")),
+                        p->systems[0].datasets[0].table);
+    assert_int_equal(json_array_size(json_object_get(col, "fields")),
+                     p->systems[0].datasets[0].n_columns);
+    json_decref(o);
+    sw_policy_free(p);
+}
+
 int main(void)
 {
     policy = tu_bundled();
@@ -374,6 +500,7 @@ int main(void)
         cmocka_unit_test(test_report__periods_read_as_words),
         cmocka_unit_test(test_report__docs_say_what_steward_keeps),
         cmocka_unit_test(test_report__format_names),
+        cmocka_unit_test(test_report__fideslang_export),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     sw_policy_free(policy);

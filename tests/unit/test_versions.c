@@ -321,8 +321,9 @@ static void test_versions__traffic_day_keys_are_dated_again(void **s)
     sw_diags_free(d);
     assert_int_equal(ir.stored, 1);
     static const char *const pairs[] = {
-        "categories: [user.telecom]\n        keep: 12m",
-        "categories: [user.telecom]\n        keep: 6m", NULL};
+        "categories: [user.telecom, user.contact.email]\n        keep: 12m",
+        "categories: [user.telecom, user.contact.email]\n        keep: 6m",
+        NULL};
     sw_policy_plan *plan = tu_store_apply(&t, bundled_with(pairs));
     assert_int_equal(plan->n_rules, 1);
     assert_string_equal(plan->rules[0].rule, "traffic.end_user_identifiers");
