@@ -73,7 +73,7 @@ static void usage(FILE *f)
         "  --now INSTANT        pretend it is INSTANT (or STEWARD_NOW)\n"
         "  --routes             print every route with the roles that may call\n"
         "                       it (public: no key), and exit\n"
-        "  --help\n",
+        "  -h, --help           print this and exit\n",
         STEWARD_WEB_DIR);
 }
 
@@ -343,7 +343,7 @@ int main(int argc, char **argv)
     int ch;
     char *end;
     opterr = 0;
-    while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (ch) {
         case O_STORE: o->store = optarg; break;
         case O_KEY: o->key_file = optarg; break;
@@ -402,7 +402,8 @@ int main(int argc, char **argv)
             if (*end)
                 return fail("--timeout '%s': expected seconds", optarg), 2;
             break;
-        case O_HELP: usage(stdout); return 0;
+        case O_HELP:
+        case 'h': usage(stdout); return 0;
         case O_ROUTES: print_routes(); return 0;
         case O_MAXCONN:
         case O_PERCLIENT:

@@ -1772,6 +1772,14 @@ static void test_outbox_through_an_smtp_relay(void **state)
     daemon_free(&d);
     relay_stop(&rl);
 
+    /* -h and --help print the usage and exit 0, as every command does */
+    for (int i = 0; i < 2; i++) {
+        tu_run h;
+        tu_run_cmd(&h, NULL, DAEMON, i ? "--help" : "-h", NULL);
+        assert_int_equal(h.status, 0);
+        assert_non_null(strstr(h.out, "usage: stewardd"));
+        tu_run_free(&h);
+    }
     /* a bad configuration is refused at start, in one line */
     daemon_start(&d);
     tu_run bad;
