@@ -223,6 +223,19 @@ static const schema rule_schema = {"retention rule",
                                    NULL,
                                    NULL};
 
+/* The first category of a that is special (Art. 9), or that relates to
+ * criminal convictions (Art. 10) when criminal; NULL when none is. */
+static const char *first_of(const sw_policy *p, const sw_activity *a,
+                            bool criminal)
+{
+    for (size_t k = 0; k < a->categories.n; k++) {
+        const sw_category *cat = sw_policy_category(p, a->categories.v[k]);
+        if (cat && (criminal ? cat->criminal : cat->special))
+            return cat->id;
+    }
+    return NULL;
+}
+
 static void check_activity(pctx *c, void *obj);
 static void check_scan(pctx *c, void *obj);
 
@@ -1149,23 +1162,13 @@ static void check_activity(pctx *c, void *obj)
                        "period to extend",
                        r->id ? r->id : "?");
     }
-    const char *special = NULL;
-    for (size_t k = 0; k < a->categories.n && !special; k++) {
-        const sw_category *cat = sw_policy_category(c->p, a->categories.v[k]);
-        if (cat && cat->special)
-            special = cat->id;
-    }
+    const char *special = first_of(c->p, a, false);
     if (special && !a->special_condition)
         sw_perr_at(c, a->pos, "special-without-condition",
                    "activity '%s' processes special category '%s' without an "
                    "Art. 9(2) condition ('special_condition')",
                    a->id, special);
-    const char *criminal = NULL;
-    for (size_t k = 0; k < a->categories.n && !criminal; k++) {
-        const sw_category *cat = sw_policy_category(c->p, a->categories.v[k]);
-        if (cat && cat->criminal)
-            criminal = cat->id;
-    }
+    const char *criminal = first_of(c->p, a, true);
     if (criminal && !a->criminal_authority)
         sw_perr_at(c, a->pos, "criminal-without-condition",
                    "activity '%s' processes criminal-conviction data '%s' "
