@@ -695,8 +695,15 @@ sw_status sw_record_add(sw_store *s, const sw_record_spec *spec,
         st = compute_due(s, &in, &due);
         if (st == SW_OK && s->in_batch)
             st = sw_audit_note(s, SW_PEND_RECORD, spec->subject, rid);
-        if (st == SW_OK && s->in_batch && scan_rule_of(a, spec->category))
-            sw_audit_note_removed(s, SW_PEND_RECORD, counts);
+        if (st == SW_OK && s->in_batch && scan_rule_of(a, spec->category)) {
+            _Static_assert(SW_PII_COUNT <= SW_TALLY_MAX,
+                           "an audit entry counts every type");
+            const char *names[SW_PII_COUNT];
+            for (int t = 0; t < SW_PII_COUNT; t++)
+                names[t] = sw_pii_name((sw_pii_type)t);
+            sw_audit_note_counts(s, SW_PEND_RECORD, "scan_removed", names,
+                                 counts, SW_PII_COUNT);
+        }
         if (st == SW_OK) {
             sw_record_row r = {rid,
                                spec->subject,

@@ -110,13 +110,27 @@ sw_status sw_audit_note(sw_store *s, sw_pend_kind kind, const char *id1,
     return SW_OK;
 }
 
-void sw_audit_note_removed(sw_store *s, sw_pend_kind kind,
-                           const size_t counts[SW_PII_COUNT])
+void sw_audit_note_counts(sw_store *s, sw_pend_kind kind, const char *field,
+                          const char *const names[], const size_t counts[],
+                          size_t n)
 {
     struct pending *p = &s->pend[kind];
-    p->scanned = true;
-    for (int t = 0; t < SW_PII_COUNT; t++)
-        p->removed[t] += counts[t];
+    p->tally_field = field;
+    for (size_t i = 0; i < n; i++) {
+        if (!counts[i])
+            continue;
+        size_t k = 0;
+        while (k < p->n_tally && strcmp(p->tally_name[k], names[i]) != 0)
+            k++;
+        if (k == p->n_tally) {
+            if (k == SW_TALLY_MAX)
+                continue; /* more names than an entry keeps */
+            p->tally_name[k] = names[i];
+            p->tally[k] = 0;
+            p->n_tally++;
+        }
+        p->tally[k] += counts[i];
+    }
 }
 
 void sw_audit_mark(sw_store *s, sw_pend_kind kind)
@@ -124,7 +138,8 @@ void sw_audit_mark(sw_store *s, sw_pend_kind kind)
     struct pending *p = &s->pend[kind];
     p->saved_len = p->ids.len;
     p->saved_count = p->count;
-    memcpy(p->saved_removed, p->removed, sizeof(p->removed));
+    p->saved_n_tally = p->n_tally;
+    memcpy(p->saved_tally, p->tally, sizeof(p->tally));
 }
 
 void sw_audit_unnote(sw_store *s)
@@ -136,7 +151,8 @@ void sw_audit_unnote(sw_store *s)
         p->ids.len = p->saved_len;
         p->ids.data[p->ids.len] = '\0';
         p->count = p->saved_count;
-        memcpy(p->removed, p->saved_removed, sizeof(p->removed));
+        p->n_tally = p->saved_n_tally;
+        memcpy(p->tally, p->saved_tally, sizeof(p->tally));
     }
 }
 
@@ -161,11 +177,15 @@ static sw_status flush_pending(sw_store *s)
         char details[512];
         int k = snprintf(details, sizeof(details), "{\"batch\":true,\"%s\":%zu",
                          noun[i], p->count);
-        if (p->scanned) { /* what the scanner removed, never values */
-            char *removed = sw_json_text(sw_pii_counts_json(p->removed));
+        if (p->tally_field) { /* counts, never values */
+            json_t *t = json_object();
+            for (size_t j = 0; j < p->n_tally; j++)
+                json_object_set_new(t, p->tally_name[j],
+                                    json_integer((json_int_t)p->tally[j]));
+            char *text = sw_json_text(t);
             k += snprintf(details + k, sizeof(details) - (size_t)k,
-                          ",\"scan_removed\":%s", removed ? removed : "{}");
-            free(removed);
+                          ",\"%s\":%s", p->tally_field, text ? text : "{}");
+            free(text);
         }
         snprintf(details + k, sizeof(details) - (size_t)k, "}");
         sw_status st = objs.failed
@@ -176,8 +196,8 @@ static sw_status flush_pending(sw_store *s)
             return st;
         p->ids.len = 0;
         p->count = 0;
-        p->scanned = false;
-        memset(p->removed, 0, sizeof(p->removed));
+        p->tally_field = NULL;
+        p->n_tally = 0;
     }
     return SW_OK;
 }

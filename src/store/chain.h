@@ -42,9 +42,13 @@ sw_status sw_audit_json(sw_store *s, const char *action, const char *subject,
  * kind (ids: one or two ids, the second may be NULL). */
 sw_status sw_audit_note(sw_store *s, sw_pend_kind kind, const char *id1,
                         const char *id2);
-/* ... and what the scanner removed from a noted record, by type. */
-void sw_audit_note_removed(sw_store *s, sw_pend_kind kind,
-                           const size_t counts[SW_PII_COUNT]);
+/* ... and counts of a noted change, summed into the entry as
+ * "field": {name: count} (names and field borrowed: static strings; at
+ * most SW_TALLY_MAX names; a count of 0 is left out, the field is written
+ * even when all are 0). One field per kind. */
+void sw_audit_note_counts(sw_store *s, sw_pend_kind kind, const char *field,
+                          const char *const names[], const size_t counts[],
+                          size_t n);
 /* Where sw_audit_unnote goes back to for that kind: here. */
 void sw_audit_mark(sw_store *s, sw_pend_kind kind);
 /* Undoes the notes made since the current change began. */

@@ -219,8 +219,8 @@ static void batch_forget(sw_store *s)
     for (int i = 0; i < SW_PEND_COUNT; i++) {
         sw_buf_release(&s->pend[i].ids);
         s->pend[i].count = 0;
-        s->pend[i].scanned = false;
-        memset(s->pend[i].removed, 0, sizeof(s->pend[i].removed));
+        s->pend[i].tally_field = NULL;
+        s->pend[i].n_tally = 0;
     }
 }
 

@@ -18,7 +18,6 @@
 #include "core/buf.h"
 #include "core/crypto.h"
 #include "steward/ledger.h"
-#include "steward/scan.h"
 #include "steward/store.h"
 #include "store/driver.h"
 
@@ -26,6 +25,9 @@
 #define SW_STMT_SLOTS 256
 
 /* Changes a batch coalesces into one audit entry each, in flush order. */
+/* names a coalesced audit entry's counts may have (sw_audit_note_counts) */
+#define SW_TALLY_MAX 32
+
 typedef enum sw_pend_kind {
     SW_PEND_SUBJECT,
     SW_PEND_RECORD,
@@ -95,9 +97,13 @@ struct sw_store {
     struct pending {
         sw_buf ids;
         size_t count, saved_len, saved_count;
-        /* records: what the scanner removed from them, by type */
-        bool scanned;
-        size_t removed[SW_PII_COUNT], saved_removed[SW_PII_COUNT];
+        /* counts a service adds to the entry under one field, by name
+         * (the ledger: what the scanner removed, by type); the store
+         * only sums them */
+        const char *tally_field; /* NULL: none noted */
+        size_t n_tally, saved_n_tally;
+        const char *tally_name[SW_TALLY_MAX];
+        size_t tally[SW_TALLY_MAX], saved_tally[SW_TALLY_MAX];
     } pend[SW_PEND_COUNT];
     sw_ext ext[SW_EXT_COUNT];
     struct {
