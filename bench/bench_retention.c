@@ -105,9 +105,10 @@ static double ingest(sw_store *s, const char *args, size_t *stored)
     return t;
 }
 
-/* The baseline: the same lines parsed the same way (jansson) and inserted
- * in clear into a table of the same shape and indexes; returns seconds of
- * the inserts alone (parse_s gets the parsing time). */
+/* The baseline: the same lines parsed with jansson (as a plain C program
+ * would; steward parses them with simdjson) and inserted in clear into a
+ * table of the same shape and indexes; returns seconds of the inserts
+ * alone (parse_s gets the parsing time). */
 static double raw_ingest(const char *args, size_t *rows, double *parse_s)
 {
     char path[256];

@@ -35,6 +35,9 @@ check pc  libpq           libpq-dev
 check pc  libmariadb      libmariadb-dev
 # personal data in free text: one multi-pattern scan
 check pc  libhs           libvectorscan-dev
+# the traffic ingest's NDJSON parser (C++)
+check pc  simdjson        libsimdjson-dev
+check cmd g++             g++
 # time zones of the law's calendars
 check pc  icu-i18n        libicu-dev
 # stewardd's outbox through an SMTP relay

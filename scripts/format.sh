@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
-# The C sources as the tree's .clang-format writes them (clang-format 14).
+# The C (and the one C++) sources as the tree's .clang-format writes them (clang-format 14).
 #   scripts/format.sh          fails, naming the files, when one differs
 #   scripts/format.sh --fix    rewrites them
 set -eu
@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 cf=$(command -v clang-format-14 || true)
 [ -n "$cf" ] || { echo "format: clang-format-14 is not installed (make deps)" >&2; exit 2; }
 files=$(find include src cmd tools tests fuzz bench -name node_modules -prune -o \
-    -type f \( -name '*.c' -o -name '*.h' \) -print | sort)
+    -type f \( -name '*.c' -o -name '*.h' -o -name '*.cpp' \) -print | sort)
 if [ "${1:-}" = --fix ]; then
     # shellcheck disable=SC2086
     "$cf" -i $files

@@ -21,6 +21,7 @@
 #include "steward/retention.h"
 #include "steward/traffic.h"
 #include "store/chain.h"
+#include "traffic/ndjson.h"
 #include "traffic/traffic_int.h"
 
 #define SECS_PER_DAY 86400
@@ -492,37 +493,8 @@ static int prepare(reader *r, chunk *c, const fields *f, prepared *p)
 
 static void from_json(const char *line, size_t len, fields *f, bool *ok)
 {
-    json_error_t err;
-    json_t *o = json_loadb(line, len, 0, &err);
-    *ok = json_is_object(o);
-    size_t used = 0;
-    for (int i = 0; *ok && i < C_COUNT; i++) {
-        json_t *v = json_object_get(o, col_names[i]);
-        char tmp[64];
-        const char *text = NULL;
-        if (json_is_string(v)) {
-            text = json_string_value(v);
-        } else if (json_is_integer(v)) {
-            snprintf(tmp, sizeof(tmp), "%lld",
-                     (long long)json_integer_value(v));
-            text = tmp;
-        } else if (json_is_real(v)) {
-            snprintf(tmp, sizeof(tmp), "%.6g", json_real_value(v));
-            text = tmp;
-        }
-        f->v[i] = NULL;
-        if (text) {
-            size_t n = strlen(text) + 1;
-            if (used + n > sizeof(f->buf)) {
-                *ok = false;
-                break;
-            }
-            memcpy(f->buf + used, text, n);
-            f->v[i] = f->buf + used;
-            used += n;
-        }
-    }
-    json_decref(o);
+    *ok = sw_ndjson_fields(line, len, col_names, C_COUNT, f->buf,
+                           sizeof(f->buf), f->v);
 }
 
 /* Hands a filled chunk to the writer; false when it asked to stop. */

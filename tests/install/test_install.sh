@@ -74,7 +74,7 @@ esac
 # shellcheck disable=SC2046,SC2086
 cc -std=c11 -Wall -Wextra -Werror $SAN "$SRC/tests/install/consumer.c" -o "$T/static" \
     $(pkg-config --cflags libsteward) "$R/$LIBDIR/libsteward.a" \
-    $(pkg-config --libs $(pkg-config --print-requires-private libsteward)) -lpthread ||
+    $(pkg-config --libs $(pkg-config --print-requires-private libsteward)) -lstdc++ -lpthread ||
     fail "a program does not build against libsteward.a"
 ldd "$T/static" | grep -q libsteward && fail "the static program still needs libsteward.so"
 [ "$(ASAN_OPTIONS=detect_leaks=0 "$T/static" "$T/b.db")" = "$out" ] ||

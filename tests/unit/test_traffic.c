@@ -7,6 +7,7 @@
 
 #include "steward/audit.h"
 #include "testutil.h"
+#include "traffic/ndjson.h"
 
 static const char *line(char *buf, size_t n, const char *id,
                         const char *account, const char *time, const char *dest,
@@ -437,9 +438,94 @@ static void test_traffic__csv_and_old_days(void **state)
     tu_store_free(&t);
 }
 
+/* The NDJSON line parser (simdjson, with jansson for what it cannot
+ * judge) gives jansson's answer on every line: the same verdict, the
+ * same text of every field. */
+static void same_as_jansson(const char *line)
+{
+    static const char *const names[] = {"id",       "account", "time",
+                                        "duration", "price",   "sender"};
+    enum { N = sizeof(names) / sizeof(names[0]) };
+    char fast_buf[256], ref_buf[256];
+    const char *fast[N], *ref[N];
+    bool a = sw_ndjson_fields(line, strlen(line), names, N, fast_buf,
+                              sizeof(fast_buf), fast);
+    bool b = sw_ndjson_fields_jansson(line, strlen(line), names, N, ref_buf,
+                                      sizeof(ref_buf), ref);
+    if (a != b)
+        fail_msg("'%s': %s, jansson says %s", line, a ? "ok" : "refused",
+                 b ? "ok" : "refused");
+    for (int i = 0; a && i < N; i++) {
+        if (!fast[i] != !ref[i] || (fast[i] && strcmp(fast[i], ref[i]) != 0))
+            fail_msg("'%s': %s is '%s', jansson says '%s'", line, names[i],
+                     fast[i] ? fast[i] : "(none)", ref[i] ? ref[i] : "(none)");
+    }
+}
+
+static void test_traffic__ndjson_fields_agree_with_jansson(void **state)
+{
+    (void)state;
+    static const char *const lines[] = {
+        "{\"id\":\"a\",\"account\":\"ACC\",\"time\":\"2026-01-01T00:00:00Z\"}",
+        " {\"id\" : \"a\" , \"duration\": 12}  ",
+        "{\"duration\":-0,\"price\":0.027}",
+        "{\"duration\":1e2,\"price\":-1.5E-3}",
+        "{\"price\":123456789.123456789}",
+        "{\"duration\":9223372036854775807}",
+        "{\"duration\":9223372036854775808}",       /* past INT64_MAX */
+        "{\"x\":[1,{\"y\":18446744073709551615}]}", /* nested, unused */
+        "{\"duration\":1e400}",
+        "{\"id\":\"a\",\"id\":\"b\"}", /* the last counts */
+        "{\"id\":\"a\",\"id\":3}",
+        "{\"id\":\"a\",\"id\":null}",
+        "{\"id\":true,\"account\":[1],\"sender\":{\"a\":1}}",
+        "{\"id\":\"a\\u0000b\"}", /* a NUL: refused */
+        "{\"id\":\"\\ud800\"}",   /* a lone surrogate */
+        "{\"id\":\"\\u00e9t\\u00e9\"}",
+        "{\"sender\":\"caf\xc3\xa9\"}",
+        "{\"sender\":\"caf\xc3\"}", /* not UTF-8 */
+        "{\"id\":\"tab\there\"}",   /* a raw control char */
+        "{\"id\":\"a\"} x",         /* trailing text */
+        "{\"id\":\"a\"}{}",
+        "[\"id\"]",
+        "\"id\"",
+        "",
+        "{",
+        "{\"id\":01}",
+        "{\"id\":NaN}",
+        "{}",
+        "{\"sender\":\"a\\\"quoted\\\" \\\\ name\"}",
+    };
+    for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+        same_as_jansson(lines[i]);
+    /* values that do not fit: refused by both */
+    char big[300];
+    memset(big, 'x', sizeof(big));
+    memcpy(big, "{\"id\":\"", 7);
+    memcpy(big + sizeof(big) - 3, "\"}", 3);
+    same_as_jansson(big);
+    /* and a generated day of traffic, line by line */
+    char cmd[1024];
+    snprintf(cmd, sizeof(cmd),
+             "%s/bench/gen-traffic --days 1 --per-day 2000 --format ndjson",
+             STEWARD_BUILD_DIR);
+    FILE *f = popen(cmd, "r");
+    assert_non_null(f);
+    char line[4096];
+    int n = 0;
+    while (fgets(line, sizeof(line), f)) {
+        line[strcspn(line, "\n")] = 0;
+        same_as_jansson(line);
+        n++;
+    }
+    assert_int_equal(pclose(f), 0);
+    assert_int_equal(n, 2000);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_traffic__ndjson_fields_agree_with_jansson),
         cmocka_unit_test(test_traffic__find_across_days_and_decrypt),
         cmocka_unit_test(test_traffic__full_months_found_whole),
         cmocka_unit_test(test_traffic__day_key_goes_after_twelve_months),
