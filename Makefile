@@ -73,7 +73,7 @@ deb:
 # or a leak fails. make test replays the corpora without clang.
 $(FUZZ_BUILD)/CMakeCache.txt:
 	@sh scripts/deps.sh fuzz
-	CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=Debug -DSTEWARD_FUZZ=ON
+	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=Debug -DSTEWARD_FUZZ=ON
 
 fuzz: $(FUZZ_BUILD)/CMakeCache.txt
 	@sh scripts/deps.sh fuzz
