@@ -5,6 +5,7 @@
  * into the table in one statement that skips the keys it holds already;
  * what was skipped is read back as the refused rows.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,36 +73,51 @@ static bool put_field(pgc *p, size_t *n, const sw_val *v)
 
 /* The COPY of every row into the stage; the connection is back to
  * statements on return. */
-static sw_status copy_rows(pgc *p, const sw_load *l, const char *stage,
-                           const char *cols, size_t *rows)
+/* The chunk's rows as COPY text in p->line (*len bytes, a row a line) */
+static sw_status build_rows(pgc *p, const sw_load *l, size_t *len, size_t *rows)
 {
+    sw_val vals[64];
+    size_t n = 0;
+    while (l->row(l->ctx, vals)) {
+        for (int c = 0; c < l->n_cols; c++)
+            if (!put_field(p, &n, &vals[c])) {
+                snprintf(p->err, sizeof(p->err), "bulk load: out of memory");
+                return SW_ERR_NOMEM;
+            }
+        p->line[n - 1] = '\n'; /* the last tab ends the row */
+        (*rows)++;
+    }
+    *len = n;
+    return SW_OK;
+}
+
+/* COPY target(cols) of the text build_rows made, in one round trip;
+ * *unique: it failed on a unique key (SQLSTATE 23505). */
+static sw_status copy_text(pgc *p, const char *target, const char *cols,
+                           size_t len, bool *unique)
+{
+    *unique = false;
     char sql[1200];
-    snprintf(sql, sizeof(sql), "COPY %s(%s) FROM STDIN", stage, cols);
+    snprintf(sql, sizeof(sql), "COPY %s(%s) FROM STDIN", target, cols);
     PGresult *r = PQexec(p->c, sql);
     sw_status st =
         PQresultStatus(r) == PGRES_COPY_IN ? SW_OK : sw_pg_fail(p, r);
     PQclear(r);
     if (st != SW_OK)
         return st;
-    sw_val vals[64];
     const char *why = NULL;
-    while (!why && l->row(l->ctx, vals)) {
-        size_t n = 0;
-        for (int c = 0; c < l->n_cols && !why; c++)
-            if (!put_field(p, &n, &vals[c]))
-                why = "out of memory";
-        if (why)
-            break;
-        p->line[n - 1] = '\n'; /* the last tab ends the row */
-        if (PQputCopyData(p->c, p->line, (int)n) != 1)
-            why = "the connection refused the rows";
-        (*rows)++;
-    }
+    if (len > INT_MAX)
+        why = "a chunk larger than a COPY message";
+    else if (len && PQputCopyData(p->c, p->line, (int)len) != 1)
+        why = "the connection refused the rows";
     if (PQputCopyEnd(p->c, why) != 1 && !why)
         why = "the connection refused the end of the rows";
     while ((r = PQgetResult(p->c))) {
-        if (st == SW_OK && PQresultStatus(r) != PGRES_COMMAND_OK)
+        if (st == SW_OK && PQresultStatus(r) != PGRES_COMMAND_OK) {
+            const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+            *unique = state && strcmp(state, "23505") == 0;
             st = sw_pg_fail(p, r);
+        }
         PQclear(r);
     }
     if (why) {
@@ -125,15 +141,39 @@ sw_status sw_pg_load(void *db, const sw_load *l, size_t *stored)
         snprintf(p->err, sizeof(p->err), "a load of too many columns");
         return SW_ERR_LIMIT;
     }
+    size_t rows = 0, len = 0;
+    sw_status st = build_rows(p, l, &len, &rows);
+    if (st != SW_OK || rows == 0)
+        return st;
+    /* Inside a transaction (an ingest is one), straight into the table
+     * under a savepoint: one COPY, no stage. A key the table holds
+     * already fails the whole COPY; the savepoint undoes it and the stage
+     * below sorts the chunk's rows from those it refuses. */
+    bool unique = false;
+    if (PQtransactionStatus(p->c) == PQTRANS_INTRANS) {
+        st = sw_pg_exec_raw(p, "SAVEPOINT stw_load");
+        if (st == SW_OK)
+            st = copy_text(p, l->table, cols, len, &unique);
+        if (st == SW_OK) {
+            st = sw_pg_exec_raw(p, "RELEASE SAVEPOINT stw_load");
+            *stored = st == SW_OK ? rows : 0;
+            return st;
+        }
+        if (!unique)
+            return st;
+        if ((st = sw_pg_exec_raw(p, "ROLLBACK TO SAVEPOINT stw_load")) !=
+                SW_OK ||
+            (st = sw_pg_exec_raw(p, "RELEASE SAVEPOINT stw_load")) != SW_OK)
+            return st;
+    }
     snprintf(stage, sizeof(stage), "stw_load_%s", l->table);
     snprintf(sql, sizeof(sql),
              "CREATE TEMP TABLE IF NOT EXISTS %s (LIKE %s INCLUDING"
              " DEFAULTS) ON COMMIT DELETE ROWS",
              stage, l->table);
-    sw_status st = sw_pg_exec_raw(p, sql);
-    size_t rows = 0;
+    st = sw_pg_exec_raw(p, sql);
     if (st == SW_OK)
-        st = copy_rows(p, l, stage, cols, &rows);
+        st = copy_text(p, stage, cols, len, &unique);
     if (st != SW_OK)
         return st;
     /* every staged key with how many of its rows the table did not take
