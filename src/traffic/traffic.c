@@ -1527,8 +1527,14 @@ sw_status sw_traffic_sweep(sw_store *s, sw_instant now, sw_sweep_report *r)
         bool dropped = false;
         if ((st = sw_tx_begin(s)) != SW_OK)
             break;
-        if ((st = sw_traffic_expire(s, m, before, recs->activity->id, &deleted,
-                                    &kept)) == SW_OK)
+        /* a month wholly past: dropped whole when nothing in it stays */
+        int ny = m / 100 + (m % 100 == 12),
+            nm = m % 100 == 12 ? 1 : m % 100 + 1;
+        if (sw_instant_from_date(ny, nm, 1) <= before)
+            st = sw_traffic_expire_month(s, m, before, recs->activity->id,
+                                         &deleted, &kept, &dropped);
+        else if ((st = sw_traffic_expire(s, m, before, recs->activity->id,
+                                         &deleted, &kept)) == SW_OK)
             st = sw_traffic_drop_empty(s, m, &dropped);
         if (st == SW_OK && (deleted || dropped)) {
             st = sw_audit_json(s, "traffic.expire", NULL, NULL,

@@ -434,6 +434,42 @@ sw_status sw_traffic_drop_empty(sw_store *s, int month, bool *dropped)
     return st;
 }
 
+sw_status sw_traffic_expire_month(sw_store *s, int month, sw_instant before,
+                                  const char *activity, size_t *deleted,
+                                  size_t *kept, bool *dropped)
+{
+    *deleted = *kept = 0;
+    *dropped = false;
+    char sql[1024], period[8];
+    snprintf(period, sizeof(period), "%04d-%02d", month / 100, month % 100);
+    snprintf(sql, sizeof(sql),
+             "SELECT count(*) FROM traffic_%d WHERE at < ?1 AND " KEPT, month);
+    int64_t k = 0, n = 0;
+    sw_status st = sw_sql_int(
+        s, "counting kept traffic", sql,
+        SW_ARGS(sw_v_int(before), sw_v_text(period), sw_v_text(activity)), &k);
+    if (st != SW_OK)
+        return st;
+    if (k > 0) { /* some rows stay: deleted one by one, the month kept */
+        st = sw_traffic_expire(s, month, before, activity, deleted, kept);
+        return st == SW_OK ? sw_traffic_drop_empty(s, month, dropped) : st;
+    }
+    snprintf(sql, sizeof(sql), "SELECT count(*) FROM traffic_%d", month);
+    if ((st = sw_sql_int(s, "counting a month of traffic", sql, SW_NOARGS,
+                         &n)) != SW_OK)
+        return st;
+    sw_sql_forget(s); /* statements on the table go first */
+    snprintf(sql, sizeof(sql),
+             "DROP TABLE traffic_%d; DELETE FROM traffic_months WHERE"
+             " month = %d;",
+             month, month);
+    if ((st = sw_sql_exec(s, "dropping a month of traffic", sql)) != SW_OK)
+        return st;
+    *deleted = (size_t)n;
+    *dropped = true;
+    return SW_OK;
+}
+
 sw_status sw_traffic_warm_month(sw_store *s, int month)
 {
     if (!(s->drv->caps & SW_DRV_LOCAL))

@@ -96,6 +96,13 @@ sw_status sw_traffic_months(sw_store *s, int (*cb)(int month, void *ctx),
  * nothing) of periods before `period` (YYYY-MM); *n: how many. */
 sw_status sw_bills_settled_delete(sw_store *s, const char *period, size_t *n);
 sw_status sw_traffic_drop_empty(sw_store *s, int month, bool *dropped);
+/* A month wholly before `before`: when nothing in it is kept (hold, bill,
+ * the activity's hold), the table is dropped whole, its rows counted in
+ * *deleted, instead of deleted row by row (*dropped); otherwise as
+ * sw_traffic_expire then sw_traffic_drop_empty. */
+sw_status sw_traffic_expire_month(sw_store *s, int month, sw_instant before,
+                                  const char *activity, size_t *deleted,
+                                  size_t *kept, bool *dropped);
 /* Reads a month's index of destinations end to end where the database
  * is mapped into this process, so the first look-ups run as fast as the
  * later ones; nothing elsewhere. */
