@@ -225,12 +225,6 @@ static int reload(server *srv, char *why, size_t n)
     return 1;
 }
 
-/* Tells systemd (when it started stewardd with NOTIFY_SOCKET) */
-static void notify(const char *what)
-{
-    sd_notify(0, what);
-}
-
 int main(int argc, char **argv)
 {
     enum {
@@ -540,7 +534,8 @@ int main(int argc, char **argv)
         o->listen, "tls", o->tls_cert != NULL, "store", shown, "threads",
         (int)o->threads, "sweep_every_s", (json_int_t)o->sweep_every,
         "warmed_months", (json_int_t)warmed, "warm_ms", (int)warm_ms));
-    notify("READY=1\nSTATUS=serving");
+    /* systemd (a no-op unless it set NOTIFY_SOCKET) */
+    sd_notify(0, "READY=1\nSTATUS=serving");
     int sig = 0;
     while (sigwait(&set, &sig) == 0 && sig == SIGHUP) {
         char msg[96];
@@ -549,7 +544,7 @@ int main(int argc, char **argv)
         snprintf(msg, sizeof(msg), "RELOADING=1\nMONOTONIC_USEC=%llu",
                  (unsigned long long)ts.tv_sec * 1000000ull +
                      (unsigned long long)ts.tv_nsec / 1000u);
-        notify(msg);
+        sd_notify(0, msg);
         char why[1024] = "";
         double t0 = mono();
         int rc = reload(&srv, why, sizeof(why));
@@ -562,9 +557,9 @@ int main(int argc, char **argv)
                                "policy", rc ? "changed" : "unchanged", "hash",
                                srv.policy->hash, "notice_version",
                                srv.policy->notice.version, "ms", ms));
-        notify("READY=1\nSTATUS=serving");
+        sd_notify(0, "READY=1\nSTATUS=serving");
     }
-    notify("STOPPING=1");
+    sd_notify(0, "STOPPING=1");
     fprintf(stderr, "{\"event\":\"stopping\",\"signal\":%d}\n", sig);
     atomic_store(&srv.stopping, true);
     pthread_mutex_lock(&srv.sweep_mu);

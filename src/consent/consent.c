@@ -1140,26 +1140,6 @@ static sw_status receipt_audit(sw_store *s, const sw_consent_view *v,
     return st;
 }
 
-sw_status sw_consent_receipt(sw_store *s, const char *id, char **json)
-{
-    *json = NULL;
-    json_t *o;
-    char rid[37];
-    sw_consent_view v;
-    sw_status st = receipt_build(s, id, &o, rid, &v);
-    if (st != SW_OK)
-        return st;
-    *json = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-    json_decref(o);
-    if (!*json)
-        return sw_fail(s, SW_ERR_NOMEM, "out of memory");
-    if ((st = receipt_audit(s, &v, rid, false)) != SW_OK) {
-        free(*json);
-        *json = NULL;
-    }
-    return st;
-}
-
 /* base64url without padding (RFC 7515 section 2), into a new string */
 static char *b64url(const void *p, size_t n)
 {
@@ -1172,15 +1152,10 @@ static char *b64url(const void *p, size_t n)
     return out;
 }
 
-sw_status sw_consent_receipt_jws(sw_store *s, const char *id, char **jws)
+/* The receipt o (taken) as a JWS in compact serialization, signed with
+ * the store's Ed25519 key; NULL when out of memory. */
+static char *receipt_sign(sw_store *s, json_t *o)
 {
-    *jws = NULL;
-    json_t *o;
-    char rid[37];
-    sw_consent_view v;
-    sw_status st = receipt_build(s, id, &o, rid, &v);
-    if (st != SW_OK)
-        return st;
     uint8_t pk[SW_SIGN_PK_BYTES];
     sw_sign_public(s->keys, pk);
     char *pk64 = b64url(pk, sizeof(pk));
@@ -1189,7 +1164,7 @@ sw_status sw_consent_receipt_jws(sw_store *s, const char *id, char **jws)
                           "kid", pk64 ? pk64 : "");
     free(pk64);
     char *payload = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    char *header = json_dumps(h, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    char *header = h ? json_dumps(h, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     json_decref(o);
     json_decref(h);
     char *h64 = header ? b64url(header, strlen(header)) : NULL;
@@ -1198,32 +1173,61 @@ sw_status sw_consent_receipt_jws(sw_store *s, const char *id, char **jws)
     free(payload);
     sw_buf b;
     sw_buf_init(&b, (size_t)1 << 24);
-    char *s64 = NULL;
-    if (h64 && p64) {
+    if (h64 && p64)
         sw_buf_printf(&b, "%s.%s", h64, p64);
-        if (!b.failed) {
-            uint8_t sig[SW_SIGN_BYTES];
-            sw_sign(s->keys, b.data, b.len, sig);
-            s64 = b64url(sig, sizeof(sig));
-        }
-        if (s64)
-            sw_buf_printf(&b, ".%s", s64);
-    }
+    else
+        b.failed = true;
     free(h64);
     free(p64);
+    if (!b.failed) {
+        uint8_t sig[SW_SIGN_BYTES];
+        sw_sign(s->keys, b.data, b.len, sig);
+        char *s64 = b64url(sig, sizeof(sig));
+        if (s64)
+            sw_buf_printf(&b, ".%s", s64);
+        else
+            b.failed = true;
+        free(s64);
+    }
     char *text = NULL;
-    bool signed_ok = s64 != NULL;
-    free(s64);
-    if (!signed_ok)
-        sw_buf_release(&b);
-    if (!signed_ok || sw_buf_finish(&b, &text) != SW_OK) /* finish frees b */
+    return sw_buf_finish(&b, &text) == SW_OK ? text : NULL;
+}
+
+/* The receipt of consent id, as JSON text or signed (jws), audited */
+static sw_status receipt_text(sw_store *s, const char *id, bool jws, char **out)
+{
+    *out = NULL;
+    json_t *o;
+    char rid[37];
+    sw_consent_view v;
+    sw_status st = receipt_build(s, id, &o, rid, &v);
+    if (st != SW_OK)
+        return st;
+    char *text = NULL;
+    if (jws) {
+        text = receipt_sign(s, o);
+    } else {
+        text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        json_decref(o);
+    }
+    if (!text)
         return sw_fail(s, SW_ERR_NOMEM, "out of memory");
-    if ((st = receipt_audit(s, &v, rid, true)) != SW_OK) {
+    if ((st = receipt_audit(s, &v, rid, jws)) != SW_OK) {
         free(text);
         return st;
     }
-    *jws = text;
+    *out = text;
     return SW_OK;
+}
+
+sw_status sw_consent_receipt(sw_store *s, const char *id, char **json)
+{
+    return receipt_text(s, id, false, json);
+}
+
+sw_status sw_consent_receipt_jws(sw_store *s, const char *id, char **jws)
+{
+    return receipt_text(s, id, true, jws);
 }
 
 sw_status sw_consent_receipt_verify(sw_store *s, const char *jws,

@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/buf.h"
+#include "policy/model.h"
 #include "steward/report.h"
 
 /* fideslang's names for the GDPR's bases (LegalBasisForProcessingEnum,
@@ -123,8 +125,7 @@ static json_t *strs_json(const sw_strs *v)
 static const sw_basis *basis_for(const sw_activity *a, const char *purpose)
 {
     for (size_t i = 0; i < a->n_bases; i++)
-        if (a->bases[i].purposes.n == 0 ||
-            sw_strs_contains(&a->bases[i].purposes, purpose))
+        if (sw_basis_covers(&a->bases[i], purpose))
             return &a->bases[i];
     return NULL;
 }
@@ -140,47 +141,46 @@ static json_t *declarations(const sw_policy *p)
             const sw_category *c = sw_policy_category(p, a->categories.v[k]);
             special |= c && c->special;
         }
-        json_t *periods = json_array();
+        /* the rules' periods in words, and the recipients, each "; "
+         * apart */
+        sw_buf b;
+        sw_buf_init(&b, 64 * 1024);
         for (size_t k = 0; k < a->n_rules; k++)
-            json_array_append_new(
-                periods, json_string(sw_rule_describe(p, &a->rules[k], words,
-                                                      sizeof(words))));
+            sw_buf_printf(
+                &b, "%s%s", k ? "; " : "",
+                sw_rule_describe(p, &a->rules[k], words, sizeof(words)));
         char *retention = NULL;
-        size_t total = 0;
-        for (size_t k = 0; k < json_array_size(periods); k++)
-            total += strlen(json_string_value(json_array_get(periods, k))) + 2;
-        if ((retention = calloc(1, total + 1)))
-            for (size_t k = 0; k < json_array_size(periods); k++) {
-                if (k)
-                    strcat(retention, "; ");
-                strcat(retention,
-                       json_string_value(json_array_get(periods, k)));
-            }
-        json_decref(periods);
-        char third[1024] = "";
+        if (sw_buf_finish(&b, &retention) != SW_OK)
+            retention = NULL;
+        sw_buf_init(&b, 64 * 1024);
         for (size_t k = 0; k < a->recipients.n; k++) {
             const sw_recipient *r = sw_policy_recipient(p, a->recipients.v[k]);
-            size_t len = strlen(third);
-            snprintf(third + len, sizeof(third) - len, "%s%s", k ? "; " : "",
-                     r ? r->name : a->recipients.v[k]);
+            sw_buf_printf(&b, "%s%s", k ? "; " : "",
+                          r ? r->name : a->recipients.v[k]);
         }
+        char *third = NULL;
+        if (sw_buf_finish(&b, &third) != SW_OK)
+            third = NULL;
         for (size_t u = 0; u < a->purposes.n; u++) {
-            const sw_basis *b = basis_for(a, a->purposes.v[u]);
+            const sw_basis *basis = basis_for(a, a->purposes.v[u]);
             json_t *d = json_pack(
                 "{s:s+++, s:o, s:s, s:o, s:s*, s:b, s:s*, s:s*, s:b, s:s*}",
                 "name", a->name, " (", a->purposes.v[u], ")", "data_categories",
                 strs_json(&a->categories), "data_use", a->purposes.v[u],
                 "data_subjects", strs_json(&a->subjects),
-                "legal_basis_for_processing", b ? basis6(b->basis) : NULL,
+                "legal_basis_for_processing",
+                basis ? basis6(basis->basis) : NULL,
                 "processes_special_category_data", special,
                 "special_category_legal_basis",
                 special ? basis9(a->special_condition) : NULL,
                 "retention_period", retention, "data_shared_with_third_parties",
-                a->recipients.n > 0, "third_parties", third[0] ? third : NULL);
+                a->recipients.n > 0, "third_parties",
+                third && *third ? third : NULL);
             if (d)
                 json_array_append_new(out, d);
         }
         free(retention);
+        free(third);
     }
     return out;
 }

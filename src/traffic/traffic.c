@@ -1530,12 +1530,9 @@ sw_status sw_traffic_sweep(sw_store *s, sw_instant now, sw_sweep_report *r)
         /* a month wholly past: dropped whole when nothing in it stays */
         int ny = m / 100 + (m % 100 == 12),
             nm = m % 100 == 12 ? 1 : m % 100 + 1;
-        if (sw_instant_from_date(ny, nm, 1) <= before)
-            st = sw_traffic_expire_month(s, m, before, recs->activity->id,
-                                         &deleted, &kept, &dropped);
-        else if ((st = sw_traffic_expire(s, m, before, recs->activity->id,
-                                         &deleted, &kept)) == SW_OK)
-            st = sw_traffic_drop_empty(s, m, &dropped);
+        st = sw_traffic_expire_month(s, m, before, recs->activity->id,
+                                     sw_instant_from_date(ny, nm, 1) <= before,
+                                     &deleted, &kept, &dropped);
         if (st == SW_OK && (deleted || dropped)) {
             st = sw_audit_json(s, "traffic.expire", NULL, NULL,
                                json_pack("{s:i, s:I, s:I, s:b}", "month", m,

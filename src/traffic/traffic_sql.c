@@ -359,8 +359,24 @@ sw_status sw_traffic_strip(sw_store *s, int month, const char *ext_id)
                       SW_ARGS(sw_v_text(ext_id)), NULL);
 }
 
-sw_status sw_traffic_expire(sw_store *s, int month, sw_instant before,
-                            const char *activity, size_t *deleted, size_t *kept)
+/* How many rows of a month with at < before something keeps */
+static sw_status count_kept(sw_store *s, int month, sw_instant before,
+                            const char *activity, int64_t *k)
+{
+    char sql[1024], period[8];
+    snprintf(period, sizeof(period), "%04d-%02d", month / 100, month % 100);
+    snprintf(sql, sizeof(sql),
+             "SELECT count(*) FROM traffic_%d WHERE at < ?1 AND " KEPT, month);
+    return sw_sql_int(
+        s, "counting kept traffic", sql,
+        SW_ARGS(sw_v_int(before), sw_v_text(period), sw_v_text(activity)), k);
+}
+
+/* Deletes rows of a month with at < before that nothing keeps; counts
+ * deleted and kept. */
+static sw_status expire_rows(sw_store *s, int month, sw_instant before,
+                             const char *activity, size_t *deleted,
+                             size_t *kept)
 {
     char sql[1024], period[8];
     snprintf(period, sizeof(period), "%04d-%02d", month / 100, month % 100);
@@ -370,13 +386,8 @@ sw_status sw_traffic_expire(sw_store *s, int month, sw_instant before,
     sw_status st = sw_sql_run(
         s, "deleting expired traffic", sql,
         SW_ARGS(sw_v_int(before), sw_v_text(period), sw_v_text(activity)), &n);
-    snprintf(sql, sizeof(sql),
-             "SELECT count(*) FROM traffic_%d WHERE at < ?1 AND " KEPT, month);
     if (st == SW_OK)
-        st = sw_sql_int(
-            s, "counting kept traffic", sql,
-            SW_ARGS(sw_v_int(before), sw_v_text(period), sw_v_text(activity)),
-            &k);
+        st = count_kept(s, month, before, activity, &k);
     *deleted = (size_t)n;
     *kept = (size_t)k;
     return st;
@@ -413,7 +424,20 @@ sw_status sw_bills_settled_delete(sw_store *s, const char *period, size_t *n)
     return st;
 }
 
-sw_status sw_traffic_drop_empty(sw_store *s, int month, bool *dropped)
+/* The month's table and its entry gone */
+static sw_status drop_month(sw_store *s, int month)
+{
+    char sql[256];
+    sw_sql_forget(s); /* statements on the table go first */
+    snprintf(sql, sizeof(sql),
+             "DROP TABLE traffic_%d; DELETE FROM traffic_months WHERE"
+             " month = %d;",
+             month, month);
+    return sw_sql_exec(s, "dropping a month of traffic", sql);
+}
+
+/* Drops a month's table when it holds no row; *dropped says if so. */
+static sw_status drop_empty(sw_store *s, int month, bool *dropped)
 {
     char sql[256];
     *dropped = false;
@@ -424,46 +448,30 @@ sw_status sw_traffic_drop_empty(sw_store *s, int month, bool *dropped)
         sw_sql_int(s, "checking a month of traffic", sql, SW_NOARGS, &any);
     if (st != SW_OK || any)
         return st;
-    sw_sql_forget(s); /* statements on the table go first */
-    snprintf(sql, sizeof(sql),
-             "DROP TABLE traffic_%d; DELETE FROM traffic_months WHERE"
-             " month = %d;",
-             month, month);
-    st = sw_sql_exec(s, "dropping a month of traffic", sql);
+    st = drop_month(s, month);
     *dropped = st == SW_OK;
     return st;
 }
 
 sw_status sw_traffic_expire_month(sw_store *s, int month, sw_instant before,
-                                  const char *activity, size_t *deleted,
-                                  size_t *kept, bool *dropped)
+                                  const char *activity, bool whole,
+                                  size_t *deleted, size_t *kept, bool *dropped)
 {
     *deleted = *kept = 0;
     *dropped = false;
-    char sql[1024], period[8];
-    snprintf(period, sizeof(period), "%04d-%02d", month / 100, month % 100);
-    snprintf(sql, sizeof(sql),
-             "SELECT count(*) FROM traffic_%d WHERE at < ?1 AND " KEPT, month);
-    int64_t k = 0, n = 0;
-    sw_status st = sw_sql_int(
-        s, "counting kept traffic", sql,
-        SW_ARGS(sw_v_int(before), sw_v_text(period), sw_v_text(activity)), &k);
+    int64_t k = 1, n = 0;
+    sw_status st = whole ? count_kept(s, month, before, activity, &k) : SW_OK;
     if (st != SW_OK)
         return st;
-    if (k > 0) { /* some rows stay: deleted one by one, the month kept */
-        st = sw_traffic_expire(s, month, before, activity, deleted, kept);
-        return st == SW_OK ? sw_traffic_drop_empty(s, month, dropped) : st;
+    if (k > 0) { /* rows deleted one by one; an emptied month dropped */
+        st = expire_rows(s, month, before, activity, deleted, kept);
+        return st == SW_OK ? drop_empty(s, month, dropped) : st;
     }
+    char sql[64];
     snprintf(sql, sizeof(sql), "SELECT count(*) FROM traffic_%d", month);
     if ((st = sw_sql_int(s, "counting a month of traffic", sql, SW_NOARGS,
-                         &n)) != SW_OK)
-        return st;
-    sw_sql_forget(s); /* statements on the table go first */
-    snprintf(sql, sizeof(sql),
-             "DROP TABLE traffic_%d; DELETE FROM traffic_months WHERE"
-             " month = %d;",
-             month, month);
-    if ((st = sw_sql_exec(s, "dropping a month of traffic", sql)) != SW_OK)
+                         &n)) != SW_OK ||
+        (st = drop_month(s, month)) != SW_OK)
         return st;
     *deleted = (size_t)n;
     *dropped = true;

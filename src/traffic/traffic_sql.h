@@ -84,25 +84,19 @@ sw_status sw_traffic_hold_keeps(sw_store *s, const char *activity,
                                 bool *held);
 /* Removes a row's identifiers. */
 sw_status sw_traffic_strip(sw_store *s, int month, const char *ext_id);
-/* Deletes rows of a month with at < before that nothing keeps; counts
- * deleted and kept. */
-sw_status sw_traffic_expire(sw_store *s, int month, sw_instant before,
-                            const char *activity, size_t *deleted,
-                            size_t *kept);
 sw_status sw_traffic_months(sw_store *s, int (*cb)(int month, void *ctx),
                             void *ctx);
-/* Drops a month's table when it holds no row; *dropped says if so. */
 /* Deletes the settled bills (neither unpaid nor disputed: they keep
  * nothing) of periods before `period` (YYYY-MM); *n: how many. */
 sw_status sw_bills_settled_delete(sw_store *s, const char *period, size_t *n);
-sw_status sw_traffic_drop_empty(sw_store *s, int month, bool *dropped);
-/* A month wholly before `before`: when nothing in it is kept (hold, bill,
- * the activity's hold), the table is dropped whole, its rows counted in
- * *deleted, instead of deleted row by row (*dropped); otherwise as
- * sw_traffic_expire then sw_traffic_drop_empty. */
+/* The rows of a month with at < before that nothing keeps go, and an
+ * emptied month is dropped; *deleted and *kept count them.
+ * whole: the month is wholly before `before`; when nothing in it is kept
+ * (hold, bill, the activity's hold) the table is dropped whole, its rows
+ * counted in *deleted, instead of deleted row by row. */
 sw_status sw_traffic_expire_month(sw_store *s, int month, sw_instant before,
-                                  const char *activity, size_t *deleted,
-                                  size_t *kept, bool *dropped);
+                                  const char *activity, bool whole,
+                                  size_t *deleted, size_t *kept, bool *dropped);
 /* Reads a month's index of destinations end to end where the database
  * is mapped into this process, so the first look-ups run as fast as the
  * later ones; nothing elsewhere. */
