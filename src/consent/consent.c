@@ -1055,16 +1055,7 @@ static json_t *receipt_services(const sw_policy *p, const sw_consent_view *v,
             if (c && c->special && !seen)
                 json_array_append_new(spi, json_string(c->id));
         }
-        sw_buf names;
-        sw_buf_init(&names, 4096);
-        for (size_t k = 0; k < a->recipients.n; k++) {
-            const sw_recipient *r = sw_policy_recipient(p, a->recipients.v[k]);
-            sw_buf_printf(&names, "%s%s", k ? "; " : "",
-                          r ? r->name : a->recipients.v[k]);
-        }
-        char *third = NULL;
-        if (sw_buf_finish(&names, &third) != SW_OK)
-            third = NULL;
+        char *third = sw_recipient_names(p, a);
         char termination[512];
         const char *how = a->withdrawal ? a->withdrawal : "contact the DPO";
         if (v->has_expiry) {

@@ -4,6 +4,7 @@
  * bases, and the linter that reports what the notice leaves open.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "policy/model.h"
@@ -315,4 +316,24 @@ void sw_policy_calendar(const sw_policy *p, const char *regulation,
                                    : &p->calendars.gdpr;
     *out = (sw_calendar){d->jurisdiction, d->time_zone, d->add.n,
                          d->add.v,        d->remove.n,  d->remove.v};
+}
+
+char *sw_recipient_names(const sw_policy *p, const sw_activity *a)
+{
+    size_t n = 1;
+    for (size_t k = 0; k < a->recipients.n; k++) {
+        const sw_recipient *r = sw_policy_recipient(p, a->recipients.v[k]);
+        n += strlen(r ? r->name : a->recipients.v[k]) + 2;
+    }
+    char *out = malloc(n);
+    if (!out)
+        return NULL;
+    size_t w = 0;
+    for (size_t k = 0; k < a->recipients.n; k++) {
+        const sw_recipient *r = sw_policy_recipient(p, a->recipients.v[k]);
+        w += (size_t)snprintf(out + w, n - w, "%s%s", k ? "; " : "",
+                              r ? r->name : a->recipients.v[k]);
+    }
+    out[w] = '\0';
+    return out;
 }

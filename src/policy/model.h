@@ -21,5 +21,8 @@ const sw_activity *sw_suppression_activity(const sw_policy *p);
 /* Whether a legal basis of an activity covers purpose (a basis naming no
  * purposes covers every purpose of its activity). */
 bool sw_basis_covers(const sw_basis *b, const char *purpose);
+/* The names of an activity's recipients, "; " apart, as new text (free());
+ * NULL when out of memory. */
+char *sw_recipient_names(const sw_policy *p, const sw_activity *a);
 
 #endif

@@ -141,8 +141,7 @@ static json_t *declarations(const sw_policy *p)
             const sw_category *c = sw_policy_category(p, a->categories.v[k]);
             special |= c && c->special;
         }
-        /* the rules' periods in words, and the recipients, each "; "
-         * apart */
+        /* the rules' periods in words, "; " apart */
         sw_buf b;
         sw_buf_init(&b, 64 * 1024);
         for (size_t k = 0; k < a->n_rules; k++)
@@ -152,15 +151,7 @@ static json_t *declarations(const sw_policy *p)
         char *retention = NULL;
         if (sw_buf_finish(&b, &retention) != SW_OK)
             retention = NULL;
-        sw_buf_init(&b, 64 * 1024);
-        for (size_t k = 0; k < a->recipients.n; k++) {
-            const sw_recipient *r = sw_policy_recipient(p, a->recipients.v[k]);
-            sw_buf_printf(&b, "%s%s", k ? "; " : "",
-                          r ? r->name : a->recipients.v[k]);
-        }
-        char *third = NULL;
-        if (sw_buf_finish(&b, &third) != SW_OK)
-            third = NULL;
+        char *third = sw_recipient_names(p, a);
         for (size_t u = 0; u < a->purposes.n; u++) {
             const sw_basis *basis = basis_for(a, a->purposes.v[u]);
             json_t *d = json_pack(
