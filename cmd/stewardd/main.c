@@ -55,6 +55,8 @@ static void usage(FILE *f)
         "  --rate N             requests per second per key (and per address\n"
         "                       on public pages); 0: no limit (default 2000)\n"
         "  --threads N          worker threads (default: the cores)\n"
+        "  --decision-memory MIB  read the decision facts into memory at\n"
+        "                       start, at most MIB (default 1024; 0: never)\n"
         "  --timeout SECONDS    idle connections close (default 30)\n"
         "  --max-connections N  open at once, in all (default 1000)\n"
         "  --max-per-client N   open at once from one address (default 32)\n"
@@ -259,7 +261,8 @@ int main(int argc, char **argv)
         O_MSG_D,
         O_TRY_H,
         O_CFILE_H,
-        O_CTRY_H
+        O_CTRY_H,
+        O_DMEM
     };
     static const struct option opts[] = {
         {"store", required_argument, NULL, O_STORE},
@@ -292,6 +295,7 @@ int main(int argc, char **argv)
         {"attempts-per-hour", required_argument, NULL, O_TRY_H},
         {"client-filings-per-hour", required_argument, NULL, O_CFILE_H},
         {"client-attempts-per-hour", required_argument, NULL, O_CTRY_H},
+        {"decision-memory", required_argument, NULL, O_DMEM},
         {"routes", no_argument, NULL, O_ROUTES},
         {"help", no_argument, NULL, O_HELP},
         {NULL, 0, NULL, 0}};
@@ -317,6 +321,7 @@ int main(int argc, char **argv)
     o->public_floor_ms = 250;
     o->smtp_attempts = 5;
     o->smtp_retry_s = 2;
+    o->decision_mib = 1024;
     sw_public_limits_init(&o->limits);
     struct {
         int opt;
@@ -333,6 +338,7 @@ int main(int argc, char **argv)
         {O_TRY_H, &o->limits.attempts_per_hour, 1, 1000000},
         {O_CFILE_H, &o->limits.client_filings_per_hour, 1, 1000000},
         {O_CTRY_H, &o->limits.client_attempts_per_hour, 1, 1000000},
+        {O_DMEM, &o->decision_mib, 0, 1u << 20},
     };
     int ch;
     char *end;
@@ -409,6 +415,7 @@ int main(int argc, char **argv)
         case O_TRY_H:
         case O_CFILE_H:
         case O_CTRY_H:
+        case O_DMEM:
             for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
                 if (counts[i].opt != ch)
                     continue;
@@ -524,6 +531,7 @@ int main(int argc, char **argv)
         sw_policy_free(srv.policy);
         return fail("%s", err);
     }
+    facts_start(&srv); /* in the background: calls are served meanwhile */
     pthread_t sweep_th;
     bool sweeping = o->sweep_every > 0 &&
                     pthread_create(&sweep_th, NULL, sweeper, &srv) == 0;
@@ -547,8 +555,11 @@ int main(int argc, char **argv)
         sd_notify(0, msg);
         char why[1024] = "";
         double t0 = mono();
+        facts_wait(&srv); /* what it reads was for the old policy */
         int rc = reload(&srv, why, sizeof(why));
         double ms = (mono() - t0) * 1e3;
+        if (rc > 0)
+            facts_start(&srv);
         if (rc < 0)
             log_line(json_pack("{s:s, s:s, s:s, s:f}", "event", "reload",
                                "error", why, "policy", "unchanged", "ms", ms));
@@ -567,6 +578,7 @@ int main(int argc, char **argv)
     pthread_mutex_unlock(&srv.sweep_mu);
     if (sweeping)
         pthread_join(sweep_th, NULL);
+    facts_wait(&srv);
     server_stop(&srv);
     mailer_stop(&srv); /* after the workers: nothing queues any more */
     sw_policy_free(srv.policy);

@@ -72,10 +72,11 @@ typedef struct server_options {
     const char *public_url;
     const char *now; /* a fixed instant (tests, demos) */
     const char *country;
-    long sweep_every; /* seconds; 0: never */
-    size_t max_body;  /* JSON bodies; streamed ingest has no cap */
-    double rate;      /* requests per second per key (and per address for
-                         public endpoints); 0: no limit */
+    long sweep_every;      /* seconds; 0: never */
+    unsigned decision_mib; /* the decision facts in memory; 0: never */
+    size_t max_body;       /* JSON bodies; streamed ingest has no cap */
+    double rate;           /* requests per second per key (and per address for
+                              public endpoints); 0: no limit */
     unsigned threads;
     unsigned timeout;         /* seconds an idle connection may take */
     unsigned max_connections; /* open at once, in all */
@@ -134,6 +135,8 @@ struct server {
         bool busy;
     } * pool;
     size_t n_pool;
+    pthread_t facts_th; /* reading the decision facts, when facts_on */
+    bool facts_on;
 
     pthread_mutex_t key_mu;
     uint8_t key_hash_key[32]; /* random per daemon */
@@ -331,6 +334,10 @@ bool rate_take(server *srv, const char *who, double *retry);
 /* A store handle of the pool (a streamed handler takes its own), and
  * back; NULL after writing why into err. */
 sw_store *pool_take(server *srv, char *err, size_t n);
+/* Reads the decision facts into memory on a thread of its own and hands
+ * them to every handle of the pool; facts_wait waits for it to end. */
+void facts_start(server *srv);
+void facts_wait(server *srv);
 void pool_give(server *srv, const sw_store *s);
 /* Opens n handles (one per worker) and warms each one's traffic look-ups
  * (sw_traffic_warm); *months and *ms say what that read and took. */

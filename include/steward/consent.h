@@ -337,6 +337,44 @@ typedef struct sw_decide_item {
 sw_status sw_decide_batch(sw_store *s, const char *purpose,
                           sw_decide_item *items, size_t n);
 
+/* The decision facts a handle holds in memory (sw_decide_warm). */
+typedef struct sw_decide_warmth {
+    bool warm;         /* the facts are in memory */
+    size_t subjects;   /* subjects read */
+    size_t addresses;  /* e-mail addresses, phones and visitor ids */
+    size_t suppressed; /* addresses on the suppression list */
+    size_t facts;      /* newest consents and objections, by purpose */
+    size_t bytes;      /* the memory they take (or would, too_large) */
+    bool too_large;    /* not read: they would take more than allowed */
+    char why[200];     /* when not warm: why not */
+} sw_decide_warmth;
+
+/*
+ * Reads every fact a decision about an address needs (addresses and their
+ * subjects, the suppression list, each subject's newest consent and
+ * objection to each purpose, the ends of business relationships) into
+ * memory in a few sequential reads of one snapshot, so that sw_decide and
+ * sw_decide_batch decide an address without a look-up in the store, with
+ * the same answers. Worth it for many decisions: expect is how many will
+ * follow (0: unknown, read anyway); when they are too few against the
+ * addresses the store holds, or the facts would take more than max_bytes
+ * (0: 1 GiB), nothing is read and out->why says so (still SW_OK).
+ * Forgotten, like kept verdicts, after any change. out may be NULL.
+ */
+sw_status sw_decide_warm(sw_store *s, size_t expect, size_t max_bytes,
+                         sw_decide_warmth *out);
+
+/* What the handle holds in memory now. */
+void sw_decide_warmth_of(sw_store *s, sw_decide_warmth *out);
+
+/*
+ * Hands the facts from holds in memory to another handle of its group
+ * (a daemon's pool), shared, not copied: *shared tells whether it did
+ * (not when nothing is warm, or something changed since they were read).
+ * Neither handle may be in use by another thread meanwhile.
+ */
+sw_status sw_decide_share(sw_store *from, sw_store *to, bool *shared);
+
 /* Forgets what sw_decide keeps in memory. It forgets on its own after
  * every change through the handle or its group, and within a refresh
  * interval (a second) of a change by another process. */

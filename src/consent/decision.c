@@ -16,6 +16,7 @@
 #include <sys/mman.h>
 
 #include "consent/consent_int.h"
+#include "consent/decide_int.h"
 #include "core/hash.h"
 #include "steward/ident.h"
 #include "store/sql.h"
@@ -60,17 +61,19 @@ struct sw_decide_cache {
     int16_t purposes[PURPOSE_SLOTS]; /* purpose index + 1 by name hash */
     int last_purpose; /* the purpose asked last (index + 1): a list is
                          filtered for one purpose */
+    sw_warm *warm;    /* every fact in memory (sw_decide_warm), or NULL */
 };
 
 _Static_assert(crypto_shorthash_siphashx24_BYTES == SW_BLIND_BYTES,
                "a cache key is as long as a blind index");
 
-static const char *const key_types[4] = {"email", "phone", "visitor",
-                                         "subject"};
+#define key_types sw_decide_key_types
+typedef sw_verdict verdict;
 
 static void cache_free(void *p)
 {
     struct sw_decide_cache *c = p;
+    sw_warm_release(c->warm);
     sw_wipe(c->tkey, sizeof(c->tkey));
     free(c->slots);
     free(c);
@@ -79,6 +82,10 @@ static void cache_free(void *p)
 void sw_decide_forget(sw_store *s)
 {
     struct sw_decide_cache *c = sw_ext_get(s, SW_EXT_DECISIONS);
+    if (c && c->warm) {
+        sw_warm_release(c->warm);
+        c->warm = NULL;
+    }
     if (!c || !c->used)
         return;
     c->used = 0;
@@ -333,159 +340,6 @@ char *sw_decision_text(const sw_decision *d, char *buf, size_t n)
 
 /* ---- the facts, from the store ---- */
 
-typedef struct verdict {
-    bool allow;
-    sw_reason reason;
-    int activity, basis; /* -1: none */
-    bool has_at;
-    sw_instant at;
-    sw_instant until; /* when it may change by itself */
-    char ref[SW_ID_BUFSZ];
-} verdict;
-
-static void set(verdict *v, bool allow, sw_reason r, int act, int basis)
-{
-    memset(v, 0, sizeof(*v));
-    v->allow = allow;
-    v->reason = r;
-    v->activity = act;
-    v->basis = basis;
-    v->until = INT64_MAX;
-}
-
-static void set_at(verdict *v, sw_instant at, const char *ref)
-{
-    v->has_at = true;
-    v->at = at;
-    if (ref)
-        snprintf(v->ref, sizeof(v->ref), "%s", ref);
-}
-
-/* Whether an activity's legitimate interest lasts only while the
- * business relationship does (its rules count from its end). */
-static bool during_relationship(const sw_activity *a)
-{
-    for (size_t i = 0; i < a->n_rules; i++)
-        if (sw_ends_relationship(a->rules[i].after))
-            return true;
-    return false;
-}
-
-static bool is_consent(const sw_basis *b)
-{
-    return strcmp(b->basis, "6(1)(a)") == 0;
-}
-
-/* One activity's answer for the subject. */
-static void by_activity(const sw_store *s, const char *purpose, int ai,
-                        const sw_facts *f, sw_instant now, verdict *v)
-{
-    const sw_activity *a = &s->policy->activities[ai];
-    int consent = -1, other = -1;
-    for (size_t j = 0; j < a->n_bases; j++) {
-        if (!sw_basis_covers(&a->bases[j], purpose))
-            continue;
-        if (is_consent(&a->bases[j]))
-            consent = consent < 0 ? (int)j : consent;
-        else
-            other = other < 0 ? (int)j : other;
-    }
-    /* The basis listed first governs; a consent basis listed after another
-     * one (asking first, on legitimate interests) governs once there is a
-     * consent record. */
-    if (consent >= 0 && (f->has_consent || other < 0 || consent < other)) {
-        if (!f->has_consent) {
-            set(v, false, SW_DENY_NO_CONSENT, ai, consent);
-            return;
-        }
-        sw_consent_state cs = sw_consent_state_of(f->consent_state);
-        bool valid = cs == SW_CONSENT_GIVEN || cs == SW_CONSENT_RENEWED;
-        if (valid && f->has_expiry && f->expires_at <= now) {
-            set(v, false, SW_DENY_CONSENT_EXPIRED, ai, consent);
-            set_at(v, f->expires_at, f->consent_id);
-        } else if (valid && f->has_minor && f->minor_until > now &&
-                   !f->parental) {
-            set(v, false, SW_DENY_CHILD, ai, consent);
-            set_at(v, f->minor_until, NULL);
-            v->until = f->minor_until;
-        } else if (valid) {
-            set(v, true, SW_ALLOW_CONSENT, ai, consent);
-            set_at(v, f->has_given ? f->given_at : f->consent_at,
-                   f->consent_id);
-            if (f->has_expiry)
-                v->until = f->expires_at;
-        } else {
-            static const sw_reason deny[] = {
-                [SW_CONSENT_REQUESTED] = SW_DENY_CONSENT_PENDING,
-                [SW_CONSENT_REFUSED] = SW_DENY_CONSENT_REFUSED,
-                [SW_CONSENT_WITHDRAWN] = SW_DENY_CONSENT_WITHDRAWN,
-                [SW_CONSENT_EXPIRED] = SW_DENY_CONSENT_EXPIRED};
-            set(v, false, deny[cs], ai, consent);
-            set_at(v, f->consent_at, f->consent_id);
-        }
-        return;
-    }
-    if (other < 0) {
-        set(v, false, SW_DENY_NOT_APPLICABLE, ai, -1);
-        return;
-    }
-    const char *b = a->bases[other].basis;
-    if (strcmp(b, "6(1)(f)") != 0) {
-        set(v, true,
-            strcmp(b, "6(1)(b)") == 0 ? SW_ALLOW_CONTRACT
-                                      : SW_ALLOW_LEGAL_OBLIGATION,
-            ai, other);
-    } else if (f->has_objection && !f->overridden) {
-        set(v, false, SW_DENY_OBJECTED, ai, other);
-        set_at(v, f->objection_at, f->objection_id);
-    } else if (f->ended && during_relationship(a)) {
-        set(v, false, SW_DENY_RELATIONSHIP_ENDED, ai, other);
-        set_at(v, f->ended_at, NULL);
-    } else if (f->has_objection) {
-        set(v, true, SW_ALLOW_OVERRIDE, ai, other);
-        set_at(v, f->objection_at, f->objection_id);
-    } else {
-        set(v, true, SW_ALLOW_LEGITIMATE_INTEREST, ai, other);
-    }
-}
-
-static void from_facts(const sw_store *s, const char *purpose,
-                       const sw_facts *f, sw_instant now, verdict *v)
-{
-    const sw_policy *p = s->policy;
-    if (f->suppressed) {
-        set(v, false, SW_DENY_SUPPRESSED, -1, -1);
-        set_at(v, f->suppressed_since, NULL);
-        return;
-    }
-    if (!f->has_subject) {
-        set(v, false, SW_DENY_NO_CONSENT, -1, -1);
-        return;
-    }
-    if (f->flags & SW_SUBJ_RESTRICTED) {
-        set(v, false, SW_DENY_RESTRICTED, -1, -1);
-        return;
-    }
-    const sw_activity *sup = sw_suppression_activity(p);
-    set(v, false, SW_DENY_NOT_APPLICABLE, -1, -1);
-    bool any = false;
-    for (size_t i = 0; i < p->n_activities; i++) {
-        const sw_activity *a = &p->activities[i];
-        if (a == sup || !sw_strs_contains(&a->purposes, purpose) ||
-            !sw_strs_contains(&a->subjects, f->kind))
-            continue;
-        verdict one;
-        by_activity(s, purpose, (int)i, f, now, &one);
-        if (one.allow) {
-            *v = one;
-            return;
-        }
-        if (!any || v->reason == SW_DENY_NOT_APPLICABLE)
-            *v = one;
-        any = true;
-    }
-}
-
 /* The store's blind index of an address of key type ti; why (n bytes)
  * says what is wrong with one that cannot be read. */
 static sw_status blind_of(const sw_store *s, int ti, const char *raw,
@@ -523,7 +377,7 @@ static sw_status from_store(sw_store *s, const char *purpose, const sw_who *who,
         return st;
     if (who->subject && !f.has_subject)
         return sw_fail(s, SW_ERR_NOTFOUND, "no subject %s", who->subject);
-    from_facts(s, purpose, &f, now, v);
+    sw_verdict_of(s, purpose, &f, now, v);
     return SW_OK;
 }
 
@@ -672,7 +526,16 @@ sw_status sw_decide(sw_store *s, const char *purpose, const sw_who *who,
                                     strlen(who->subject), c->tkey[ti]);
     }
     verdict v;
-    if (!recall(c, key, pi, now, &v)) {
+    if (recall(c, key, pi, now, &v)) {
+        /* kept */
+    } else if (who->ident && sw_warm_fits(c->warm, s, now)) {
+        char why[160];
+        if (sw_warm_decide(c->warm, s, pi - 1, ti,
+                           who->ident->value ? who->ident->value : "", now, &v,
+                           why, sizeof(why)) != SW_OK)
+            return sw_fail(s, SW_ERR_INVALID, "%s", why);
+        keep(c, key, pi, &v, now);
+    } else {
         /* the look-ups of one decision see one snapshot under one lock */
         bool own = !s->in_batch && !s->in_read;
         st = own ? s->drv->tx(s->db, SW_TX_READ) : SW_OK;
@@ -714,7 +577,7 @@ static sw_status batch_flush(sw_store *s, const char *purpose,
         return st;
     for (size_t j = 0; j < w->k; j++) {
         verdict v;
-        from_facts(s, purpose, &w->facts[j], now, &v);
+        sw_verdict_of(s, purpose, &w->facts[j], now, &v);
         keep(c, w->key[j], pi, &v, now);
         sw_decide_item *it = &items[w->item[j]];
         fill(s, &v, &it->d);
@@ -735,6 +598,9 @@ sw_status sw_decide_batch(sw_store *s, const char *purpose,
     sw_status st = decide_start(s, purpose, &now, &c, &pi, &unknown);
     if (st != SW_OK)
         return st;
+    /* every fact in memory: nothing to read, and the verdicts are not
+     * kept (reading them again costs no more than keeping them) */
+    bool warm = sw_warm_fits(c->warm, s, now);
     batch_wait *w = malloc(sizeof(*w));
     if (!w)
         return sw_fail(s, SW_ERR_NOMEM, "out of memory for the decisions");
@@ -763,6 +629,16 @@ sw_status sw_decide_batch(sw_store *s, const char *purpose,
             count(s, it->d.allow);
             continue;
         }
+        if (warm) {
+            it->st = sw_warm_decide(c->warm, s, pi - 1, ti,
+                                    it->id.value ? it->id.value : "", now, &v,
+                                    it->why, sizeof(it->why));
+            if (it->st == SW_OK) {
+                fill(s, &v, &it->d);
+                count(s, it->d.allow);
+            }
+            continue;
+        }
         if ((it->st = blind_of(s, ti, it->id.value ? it->id.value : "",
                                w->blind[w->k], it->why, sizeof(it->why))) !=
             SW_OK)
@@ -778,4 +654,85 @@ sw_status sw_decide_batch(sw_store *s, const char *purpose,
     sw_wipe(w->blind, sizeof(w->blind));
     free(w);
     return st;
+}
+
+/* ---- the facts in memory ---- */
+
+sw_status sw_decide_warm(sw_store *s, size_t expect, size_t max_bytes,
+                         sw_decide_warmth *out)
+{
+    sw_decide_warmth info;
+    if (!out)
+        out = &info;
+    memset(out, 0, sizeof(*out));
+    if (!s->policy)
+        return sw_fail(s, SW_ERR_INVALID, "no policy loaded");
+    if (s->in_batch || s->in_read)
+        return sw_fail(s, SW_ERR_INVALID,
+                       "the decision facts are read outside a batch");
+    sw_instant now = sw_clock_now(&s->clock);
+    struct sw_decide_cache *c = cache_of(s, now);
+    if (!c)
+        return sw_fail(s, SW_ERR_NOMEM, "out of memory for the decisions");
+    /* what is read is as of these two or later: a change after them
+     * makes the handle forget it */
+    uint64_t changes = sw_store_changes(s);
+    int64_t version;
+    sw_status st = s->drv->data_version(s->db, &version);
+    if (st != SW_OK)
+        return sw_sql_fail(s, st, "reading the store's version");
+    if ((st = s->drv->tx(s->db, SW_TX_READ)) != SW_OK)
+        return sw_sql_fail(s, st, "starting a read");
+    sw_warm *w;
+    st = sw_warm_build(s, expect, max_bytes, changes, &w, out);
+    s->drv->tx(s->db, SW_TX_COMMIT);
+    if (st != SW_OK || !w)
+        return st;
+    sw_warm_release(c->warm);
+    c->warm = w;
+    c->data_version = version;
+    c->checked_at = now;
+    c->changes = changes;
+    return SW_OK;
+}
+
+void sw_decide_warmth_of(sw_store *s, sw_decide_warmth *out)
+{
+    const struct sw_decide_cache *c = sw_ext_get(s, SW_EXT_DECISIONS);
+    /* facts a change made stale are dropped at the next decision */
+    bool fresh =
+        c && c->warm && sw_warm_changes(c->warm) == sw_store_changes(s);
+    sw_warm_info(fresh ? c->warm : NULL, out);
+}
+
+sw_status sw_decide_share(sw_store *from, sw_store *to, bool *shared)
+{
+    *shared = false;
+    struct sw_decide_cache *fc = sw_ext_get(from, SW_EXT_DECISIONS);
+    if (!fc || !fc->warm || from->group != to->group ||
+        from->policy != to->policy)
+        return SW_OK;
+    sw_instant now = sw_clock_now(&to->clock);
+    struct sw_decide_cache *tc = cache_of(to, now);
+    if (!tc)
+        return sw_fail(to, SW_ERR_NOMEM, "out of memory for the decisions");
+    /* to's version first: when from's has not moved after it, nothing
+     * changed between the read and to's version */
+    int64_t tv, fv;
+    sw_status st = to->drv->data_version(to->db, &tv);
+    if (st != SW_OK)
+        return sw_sql_fail(to, st, "reading the store's version");
+    if ((st = from->drv->data_version(from->db, &fv)) != SW_OK)
+        return sw_sql_fail(to, st, "reading the store's version");
+    if (fv != fc->data_version ||
+        sw_store_changes(from) != sw_warm_changes(fc->warm) ||
+        !sw_warm_fits(fc->warm, to, now))
+        return SW_OK;
+    sw_warm_release(tc->warm);
+    tc->warm = sw_warm_ref(fc->warm);
+    tc->data_version = tv;
+    tc->checked_at = now;
+    tc->changes = sw_store_changes(to);
+    *shared = true;
+    return SW_OK;
 }

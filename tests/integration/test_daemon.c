@@ -968,6 +968,70 @@ static void test_decisions_follow_changes_across_handles(void **state)
     daemon_free(&d);
 }
 
+/* The daemon's log once it holds a line with want, waiting up to 10 s
+ * (the facts are read in the background); NULL when none came. */
+static char *log_once(const daemon_t *d, const char *want)
+{
+    for (int i = 0; i < 200; i++) {
+        size_t len;
+        char *log = tu_read_file(d->log, &len);
+        if (log && strstr(log, want))
+            return log;
+        free(log);
+        struct timespec ts = {0, 50 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    return NULL;
+}
+
+/* Issue 20: at start the daemon reads the decision facts into memory in
+ * the background and hands them to its handles; decisions from them are
+ * the store's, and a change is seen at once. --decision-memory 0 reads
+ * nothing. */
+static void test_decision_facts_read_at_start(void **state)
+{
+    (void)state;
+    daemon_t d;
+    daemon_start(&d);
+    char key[80];
+    make_key(&d, "admin", key, sizeof(key));
+    static const char *const none[] = {"--rate", "0", "--decision-memory", "0",
+                                       NULL};
+    daemon_run(&d, none);
+    resp r;
+    http_json(d.port, "POST", "/v1/subjects", key,
+              json_pack("{s:s, s:s, s:[{s:s, s:s}]}", "kind", "customer",
+                        "account", "ACME", "identifiers", "type", "email",
+                        "value", "dan@acme.example"),
+              &r);
+    assert_int_equal(r.status, 201);
+    resp_free(&r);
+    assert_int_equal(daemon_stop(&d), 0);
+    size_t len;
+    char *log = tu_read_file(d.log, &len);
+    assert_null(strstr(log, "\"decision_facts\""));
+    free(log);
+    static const char *const args[] = {"--rate", "0", NULL};
+    daemon_run(&d, args);
+    log = log_once(&d, "\"event\":\"decision_facts\"");
+    assert_non_null(log);
+    const char *e = strstr(log, "\"event\":\"decision_facts\"");
+    assert_non_null(strstr(e, "\"in_memory\":true"));
+    assert_non_null(strstr(e, "\"subjects\":1"));
+    free(log);
+    const char *q = "/v1/decide?purpose=marketing.communications.email"
+                    "&email=dan%40acme.example";
+    assert_int_equal(decide_burst(d.port, key, q, "allow"), 0);
+    /* an unsubscribe through the API: every handle forgets what it read */
+    http_json(d.port, "POST", "/v1/unsubscribe", key,
+              json_pack("{s:s}", "email", "dan@acme.example"), &r);
+    assert_int_equal(r.status, 200);
+    resp_free(&r);
+    assert_int_equal(decide_burst(d.port, key, q, "deny"), 0);
+    assert_int_equal(daemon_stop(&d), 0);
+    daemon_free(&d);
+}
+
 /* The GPC support resource answers anyone, as the GPC specification
  * asks: this site honours Sec-GPC. */
 static void test_gpc_support_resource(void **state)
@@ -1815,6 +1879,7 @@ int main(void)
         cmocka_unit_test(test_tls),
         cmocka_unit_test(test_daemon_runs_the_policy_the_store_applies),
         cmocka_unit_test(test_systemd_notify_and_reload),
+        cmocka_unit_test(test_decision_facts_read_at_start),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -629,6 +629,204 @@ static void test_batch_agrees_with_single_decisions(void **state)
     tu_store_free(&t);
 }
 
+/* Every item of a batch against the single decision read from the store
+ * (nothing in memory). */
+static void assert_batch_as_store(tu_store *t, const char *purpose,
+                                  sw_decide_item *items, size_t n)
+{
+    sw_decide_forget(t->s);
+    for (size_t i = 0; i < n; i++) {
+        sw_who who = {NULL, &items[i].id};
+        sw_decision d;
+        sw_status st = sw_decide(t->s, purpose, &who, &d);
+        assert_int_equal(items[i].st, st);
+        if (st == SW_OK)
+            assert_same(&items[i].d, &d);
+        else
+            assert_string_equal(items[i].why, sw_errmsg(t->s));
+        sw_decide_forget(t->s);
+    }
+}
+
+static bool warm(tu_store *t)
+{
+    sw_decide_warmth w;
+    assert_int_equal(sw_decide_warm(t->s, 0, 0, &w), SW_OK);
+    return w.warm;
+}
+
+/* Issue 20: the facts read into memory at once give, address by address
+ * and reason by reason, the decisions read from the store one by one;
+ * time passing (a consent period ending) and a change are seen. */
+static void test_decisions_in_memory_agree(void **state)
+{
+    (void)state;
+    tu_store t;
+    tu_store_new(&t, T0);
+    seed_every_state(&t);
+    char sid[SW_ID_BUFSZ];
+    /* a consent for two years; an objection overridden; a child with
+     * parental consent; a second consent replacing a refusal */
+    add_subject(&t, "job_applicant", NULL, "jo@mail.example", sid);
+    give(&t, sid, REC, "2y");
+    add_subject(&t, "prospect", NULL, "lee@lead.example", sid);
+    sw_who lw = {sid, NULL};
+    sw_objection_result o;
+    assert_int_equal(sw_objection_add(t.s, &lw, "sales", &o), SW_OK);
+    assert_int_equal(sw_objection_override(t.s, o.id, "legal claim"), SW_OK);
+    give_child(&t, "teen@example.com", true);
+    add_subject(&t, "job_applicant", NULL, "max@mail.example", sid);
+    sw_who mw = {sid, NULL};
+    sw_consent_result c;
+    assert_int_equal(sw_consent_refuse(t.s, &mw, REC, &c), SW_OK);
+    give(&t, sid, REC, "2y");
+    add_subject(&t, "job_applicant", NULL, "wes@mail.example", sid);
+    give(&t, sid, REC, "2y");
+    sw_who ww = {sid, NULL};
+    size_t nw;
+    assert_int_equal(sw_consent_withdraw(t.s, &ww, REC, &nw), SW_OK);
+    static const char *const list[] = {
+        "given@example.com",   " GIVEN@example.com ",
+        "pending@example.com", "gone@example.com",
+        "+447700900123",       "07700 900123",
+        "dan@acme.example",    "old@oldco.example",
+        "fay@lead.example",    "gus@lead.example",
+        "kid@example.com",     "ida@mail.example",
+        "jo@mail.example",     "lee@lead.example",
+        "teen@example.com",    "max@mail.example",
+        "wes@mail.example",    "nobody@example.net",
+        "not-an-address",      "12"};
+    enum { N = sizeof(list) / sizeof(list[0]) };
+    sw_decide_item items[N];
+    memset(items, 0, sizeof(items));
+    for (size_t i = 0; i < N; i++) {
+        items[i].id.value = list[i];
+        items[i].id.type = strchr(list[i], '@') ? "email" : "phone";
+    }
+    static const char *const purposes[] = {MKT, "sales", "business.events",
+                                           REC};
+    sw_reason seen[SW_DENY_NOT_APPLICABLE + 1] = {0};
+    for (size_t p = 0; p < sizeof(purposes) / sizeof(purposes[0]); p++) {
+        /* a batch from memory */
+        assert_true(warm(&t));
+        assert_int_equal(sw_decide_batch(t.s, purposes[p], items, N), SW_OK);
+        assert_batch_as_store(&t, purposes[p], items, N);
+        for (size_t i = 0; i < N; i++)
+            if (items[i].st == SW_OK)
+                seen[items[i].d.reason] = 1;
+        /* single decisions from memory, each against the store's */
+        for (size_t i = 0; i < N; i++) {
+            assert_true(warm(&t));
+            sw_who who = {NULL, &items[i].id};
+            items[i].st = sw_decide(t.s, purposes[p], &who, &items[i].d);
+            snprintf(items[i].why, sizeof(items[i].why), "%s",
+                     items[i].st == SW_OK ? "" : sw_errmsg(t.s));
+        }
+        assert_batch_as_store(&t, purposes[p], items, N);
+    }
+    /* every reason came up but an unknown purpose, the bases of no
+     * consent or objection, and an expiry (below) */
+    for (int r = SW_ALLOW_CONSENT; r <= SW_DENY_NOT_APPLICABLE; r++)
+        if (r != SW_DENY_PURPOSE_UNKNOWN && r != SW_ALLOW_CONTRACT &&
+            r != SW_ALLOW_LEGAL_OBLIGATION && r != SW_DENY_CONSENT_EXPIRED)
+            if (!seen[r])
+                fail_msg("no decision gave %s", sw_reason_code((sw_reason)r));
+    /* read at T0, asked two years later: the consent period ended */
+    assert_true(warm(&t));
+    tu_store_now(&t, "2028-03-01T10:00:00Z");
+    sw_decide_item jo = {.id = {"email", "jo@mail.example"}};
+    assert_int_equal(sw_decide_batch(t.s, REC, &jo, 1), SW_OK);
+    assert_int_equal(jo.d.reason, SW_DENY_CONSENT_EXPIRED);
+    assert_batch_as_store(&t, REC, &jo, 1);
+    /* a change through the handle forgets the facts at once */
+    assert_true(warm(&t));
+    sw_ident gi = {"email", "given@example.com"};
+    assert_int_equal(sw_suppression_add(t.s, &gi, NULL, &o), SW_OK);
+    sw_decide_warmth w;
+    sw_decide_warmth_of(t.s, &w);
+    assert_false(w.warm);
+    sw_decide_item given = {.id = gi};
+    assert_int_equal(sw_decide_batch(t.s, MKT, &given, 1), SW_OK);
+    assert_int_equal(given.d.reason, SW_DENY_SUPPRESSED);
+    tu_store_free(&t);
+}
+
+/* Issue 20: the facts go to memory only when they pay and fit, and say
+ * why not; a handle of the same group shares them. */
+static void test_decision_facts_bounded_and_shared(void **state)
+{
+    (void)state;
+    tu_store t;
+    tu_store_new(&t, T0);
+    seed_every_state(&t);
+    sw_decide_warmth w;
+    /* one decision against a dozen addresses: one look-up is cheaper */
+    assert_int_equal(sw_decide_warm(t.s, 1, 0, &w), SW_OK);
+    assert_false(w.warm);
+    assert_non_null(strstr(w.why, "one by one"));
+    /* more than the memory allowed */
+    assert_int_equal(sw_decide_warm(t.s, 0, 1024, &w), SW_OK);
+    assert_false(w.warm);
+    assert_true(w.too_large);
+    assert_true(w.bytes > 1024);
+    assert_non_null(strstr(w.why, "MiB"));
+    sw_decide_warmth_of(t.s, &w);
+    assert_false(w.warm);
+    /* two handles of one group: the second gets the first's facts */
+    sw_store_group *g = sw_store_group_new();
+    assert_non_null(g);
+    sw_store_options so;
+    sw_store_options_init(&so);
+    so.policy = t.policy;
+    so.group = g;
+    so.clock = t.clock;
+    if (t.key[0])
+        so.key_file = t.key;
+    sw_store *a, *b;
+    sw_error err;
+    assert_int_equal(sw_store_open(t.path, &so, &a, &err), SW_OK);
+    assert_int_equal(sw_store_open(t.path, &so, &b, &err), SW_OK);
+    assert_int_equal(sw_decide_warm(a, 100, 0, &w), SW_OK);
+    assert_true(w.warm);
+    assert_true(w.subjects >= 9);
+    assert_true(w.addresses >= 10);
+    assert_int_equal(w.suppressed, 2);
+    bool shared;
+    assert_int_equal(sw_decide_share(a, b, &shared), SW_OK);
+    assert_true(shared);
+    sw_decide_warmth wb;
+    sw_decide_warmth_of(b, &wb);
+    assert_true(wb.warm);
+    assert_int_equal(wb.bytes, w.bytes);
+    sw_ident gi = {"email", "given@example.com"};
+    sw_who who = {NULL, &gi};
+    sw_decision d;
+    assert_int_equal(sw_decide(b, MKT, &who, &d), SW_OK);
+    assert_true(d.allow);
+    /* a change through another handle of the group: both forget, and
+     * what was read is not shared any more */
+    sw_objection_result o;
+    assert_int_equal(sw_suppression_add(a, &gi, NULL, &o), SW_OK);
+    assert_int_equal(sw_decide(b, MKT, &who, &d), SW_OK);
+    assert_int_equal(d.reason, SW_DENY_SUPPRESSED);
+    sw_decide_warmth_of(b, &wb);
+    assert_false(wb.warm);
+    assert_int_equal(sw_decide_share(a, b, &shared), SW_OK);
+    assert_false(shared);
+    /* a change by a handle outside the group (another process): the
+     * facts are not handed on */
+    assert_int_equal(sw_decide_warm(a, 0, 0, &w), SW_OK);
+    assert_true(w.warm);
+    sw_ident di = {"email", "dan@acme.example"};
+    assert_int_equal(sw_suppression_add(t.s, &di, NULL, &o), SW_OK);
+    assert_int_equal(sw_decide_share(a, b, &shared), SW_OK);
+    assert_false(shared);
+    sw_store_close(a);
+    sw_store_close(b);
+    sw_store_group_free(g);
+    tu_store_free(&t);
+}
+
 /* ---- contract and legal obligation ---- */
 
 static void test_other_bases(void **state)
@@ -1395,6 +1593,8 @@ int main(void)
         cmocka_unit_test(test_decision_follows_changes),
         cmocka_unit_test(test_unsubscribe_link),
         cmocka_unit_test(test_batch_agrees_with_single_decisions),
+        cmocka_unit_test(test_decisions_in_memory_agree),
+        cmocka_unit_test(test_decision_facts_bounded_and_shared),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

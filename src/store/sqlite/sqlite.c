@@ -128,7 +128,8 @@ static sw_status lite_open(const char *uri, bool create, void **db,
         }
         close(fd);
     }
-    int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
+                (create ? SQLITE_OPEN_CREATE : 0);
     int rc = sqlite3_open_v2(uri, &l->db, flags, NULL);
     if (rc != SQLITE_OK) {
         snprintf(err->msg, sizeof(err->msg), "%s: %s", uri,
@@ -173,7 +174,8 @@ static sw_status lite_connect(const char *uri, void **db, sw_error *err)
     snprintf(l->path, sizeof(l->path), "%s", uri);
     l->sweep_fd = -1;
     l->external = true;
-    int rc = sqlite3_open_v2(uri, &l->db, SQLITE_OPEN_READWRITE, NULL);
+    int rc = sqlite3_open_v2(uri, &l->db,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_exec(l->db, "SELECT count(*) FROM sqlite_schema", NULL,
                           NULL, NULL);

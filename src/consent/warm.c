@@ -1,0 +1,721 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The decision facts in memory. A list of a million addresses decided one
+ * look-up at a time costs a dozen index seeks an address; the same facts
+ * read table by table in sequential statements cost a fraction of that,
+ * and the decisions then run from memory. What is read is exactly what a
+ * decision reads (consent_sql.c's facts): each address's subject and
+ * suppression, each subject's kind, flags and age, the end of its
+ * relationship, and its newest consent and objection to each purpose,
+ * chosen by the same ORDER BY as the single look-up. Subjects with none
+ * of these share one verdict by purpose and kind, computed once.
+ *
+ * Read once, never changed: handles of one group share it by reference;
+ * a change makes each handle drop it (decision.c).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "consent/consent_int.h"
+#include "consent/decide_int.h"
+#include "core/hash.h"
+#include "ledger/ledger_sql.h"
+#include "store/sql.h"
+
+#define NONE UINT32_MAX
+#define KINDS_MAX 256
+#define DEFAULT_MAX_BYTES ((size_t)1 << 30)
+/* A look-up in the store costs about as much as reading this many
+ * addresses whole (measured on SQLite: bench_consent): fewer decisions
+ * than addresses / COST_RATIO are cheaper one by one. */
+#define COST_RATIO 8
+
+typedef struct wf_addr {
+    uint8_t blind[SW_BLIND_BYTES];
+    uint32_t subject; /* index, NONE: no subject */
+    uint8_t used, suppressed;
+    uint8_t pad[2];
+    sw_instant since; /* of the suppression */
+} wf_addr;
+
+typedef struct wf_subject {
+    int64_t flags;
+    sw_instant minor_until, ended_at;
+    uint32_t first; /* its first fact, NONE: none */
+    uint16_t kind;
+    uint8_t has_minor, ended;
+} wf_subject;
+
+/* The newest consent or objection of a subject to a purpose. */
+typedef struct wf_fact {
+    uint32_t next; /* the subject's next fact */
+    uint16_t purpose;
+    uint8_t objection, parental, has_given, has_expiry, overridden;
+    char state[16];
+    sw_instant at, given_at, expires_at;
+    char id[SW_ID_BUFSZ];
+} wf_fact;
+
+struct sw_warm {
+    _Atomic long refs;
+    const sw_policy *policy;
+    uint64_t changes; /* the group's change count it was read at */
+    sw_instant read_at;
+    sw_instant until; /* the next end of a relationship after read_at */
+    uint8_t tkey[3][SW_KEY_BYTES]; /* the blind index's type keys */
+    wf_addr *addrs;
+    size_t cap, n_addrs, n_suppressed;
+    wf_subject *subjects;
+    size_t n_subjects;
+    wf_fact *facts;
+    size_t n_facts;
+    char (*kinds)[96];
+    size_t n_kinds;
+    /* the verdict of a subject with no fact, by purpose and kind */
+    sw_verdict *plain;
+    bool *marketing; /* by purpose */
+    size_t bytes;
+};
+
+/* Zeroed memory for a large table, on huge pages where the kernel offers
+ * them: a probe costs one cache miss, not a TLB miss too. */
+static void *table_alloc(size_t bytes)
+{
+    size_t huge = (size_t)2 << 20, align = bytes >= huge ? huge : 64;
+    void *p = aligned_alloc(align, (bytes + align - 1) / align * align);
+    if (!p)
+        return NULL;
+#ifdef MADV_HUGEPAGE
+    if (align == huge)
+        (void)madvise(p, bytes, MADV_HUGEPAGE); /* a hint: may be refused */
+#endif
+    memset(p, 0, bytes);
+    return p;
+}
+
+/* ---- hashing ---- */
+
+static uint32_t hash_bytes(const uint8_t *p, size_t n)
+{
+    uint32_t h = SW_HASH_SEED;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ p[i]) * 16777619u;
+    return h;
+}
+
+static size_t pow2_at_least(size_t n)
+{
+    size_t c = 16;
+    while (c < n)
+        c <<= 1;
+    return c;
+}
+
+/* The slot of a blind: its own, or the empty one it goes in. The blind
+ * is a keyed hash already: its first bytes spread it. */
+static wf_addr *addr_slot(wf_addr *t, size_t cap,
+                          const uint8_t blind[SW_BLIND_BYTES])
+{
+    uint64_t h;
+    memcpy(&h, blind, sizeof(h));
+    for (size_t i = (size_t)h & (cap - 1);; i = (i + 1) & (cap - 1)) {
+        wf_addr *a = &t[i];
+        if (!a->used || memcmp(a->blind, blind, SW_BLIND_BYTES) == 0)
+            return a;
+    }
+}
+
+/* ---- while reading: subject ids and relationship ends ---- */
+
+typedef struct id_slot {
+    uint32_t subject; /* index + 1, 0: empty */
+    uint32_t hash;    /* of its id: most probes compare no string */
+} id_slot;
+
+typedef struct id_map {
+    id_slot *slots;
+    size_t cap;
+    char (*ids)[SW_ID_BUFSZ];
+} id_map;
+
+static uint32_t id_find(const id_map *m, const char *id, uint32_t h, size_t *at)
+{
+    for (size_t i = h & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+        const id_slot *k = &m->slots[i];
+        if (!k->subject ||
+            (k->hash == h && strcmp(m->ids[k->subject - 1], id) == 0)) {
+            *at = i;
+            return k->subject ? k->subject - 1 : NONE;
+        }
+    }
+}
+
+typedef struct end_entry {
+    uint8_t used, scope, len;
+    uint8_t key[48];
+    sw_instant at;
+} end_entry;
+
+typedef struct end_map {
+    end_entry *slots;
+    size_t cap, n;
+} end_map;
+
+static end_entry *end_slot(const end_map *m, int scope, const uint8_t *key,
+                           size_t len)
+{
+    uint32_t h = hash_bytes(key, len) ^ (uint32_t)scope * 0x9e3779b1u;
+    for (size_t i = h & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+        end_entry *e = &m->slots[i];
+        if (!e->used || (e->scope == scope && e->len == len &&
+                         memcmp(e->key, key, len) == 0))
+            return e;
+    }
+}
+
+typedef struct loader {
+    sw_warm *w;
+    id_map ids;
+    end_map ends;
+    /* the previous fact row's subject and purpose: rows of one come
+     * together, the newest first */
+    uint32_t last_subject;
+    int last_purpose;
+    size_t max_subjects, facts_cap; /* as counted; as allocated */
+    size_t hint;                    /* the subject the last row named */
+    bool bad;     /* out of memory, too many kinds, an id too long */
+    bool long_id; /* a subject id longer than steward's */
+} loader;
+
+static int purpose_of(const sw_policy *p, const char *purpose)
+{
+    for (size_t i = 0; purpose && i < p->n_purposes; i++)
+        if (strcmp(p->purposes[i].id, purpose) == 0)
+            return (int)i;
+    return -1;
+}
+
+static int end_row(const sw_row *r, void *p)
+{
+    loader *l = p;
+    size_t len;
+    const uint8_t *key = sw_row_blob(r, 1, &len);
+    if (!key || len > sizeof(l->ends.slots->key))
+        return 0; /* a key no subject can have */
+    end_entry *e = end_slot(&l->ends, (int)sw_row_int(r, 0), key, len);
+    e->used = 1;
+    e->scope = (uint8_t)sw_row_int(r, 0);
+    e->len = (uint8_t)len;
+    memcpy(e->key, key, len);
+    e->at = sw_row_int(r, 2);
+    return 0;
+}
+
+static void ended_by(const loader *l, int scope, const uint8_t *key, size_t len,
+                     wf_subject *su)
+{
+    if (!key || !l->ends.n || len > sizeof(l->ends.slots->key))
+        return;
+    const end_entry *e = end_slot(&l->ends, scope, key, len);
+    if (e->used && (!su->ended || e->at > su->ended_at)) {
+        su->ended = 1;
+        su->ended_at = e->at;
+    }
+}
+
+static int subject_row(const sw_row *r, void *p)
+{
+    loader *l = p;
+    sw_warm *w = l->w;
+    if (w->n_subjects >= l->max_subjects) /* rows came since the count */
+        return 0;
+    const char *id = sw_row_text(r, 0), *kind = sw_row_text(r, 1);
+    if (!id || !kind)
+        return 0;
+    size_t k = 0;
+    while (k < w->n_kinds && strcmp(w->kinds[k], kind) != 0)
+        k++;
+    if (k == w->n_kinds) {
+        if (k == KINDS_MAX) {
+            l->bad = true;
+            return 1;
+        }
+        snprintf(w->kinds[k], sizeof(w->kinds[k]), "%s", kind);
+        w->n_kinds++;
+    }
+    uint32_t i = (uint32_t)w->n_subjects;
+    wf_subject *su = &w->subjects[i];
+    memset(su, 0, sizeof(*su));
+    su->kind = (uint16_t)k;
+    su->flags = sw_row_int(r, 2);
+    su->has_minor = !sw_row_null(r, 3);
+    su->minor_until = sw_row_int(r, 3);
+    su->first = NONE;
+    size_t alen;
+    ended_by(l, SW_EV_SUBJECT, (const uint8_t *)id, strlen(id), su);
+    const uint8_t *b = sw_row_blob(r, 4, &alen);
+    ended_by(l, SW_EV_ACCOUNT, b, alen, su);
+    b = sw_row_blob(r, 5, &alen);
+    ended_by(l, SW_EV_TENANT, b, alen, su);
+    size_t len = strlen(id);
+    if (len >= SW_ID_BUFSZ) {
+        l->bad = l->long_id = true; /* not an id steward gave */
+        return 1;
+    }
+    memcpy(l->ids.ids[i], id, len + 1);
+    w->n_subjects++;
+    return 0;
+}
+
+/* The subjects' ids by hash, made the first time the hint misses. */
+static bool map_ids(loader *l)
+{
+    id_map *m = &l->ids;
+    if (m->slots)
+        return true;
+    if (!(m->slots = table_alloc(m->cap * sizeof(*m->slots))))
+        return false;
+    for (uint32_t i = 0; i < l->w->n_subjects; i++) {
+        size_t at;
+        uint32_t h = sw_hash_str(SW_HASH_SEED, m->ids[i]);
+        (void)id_find(m, m->ids[i], h, &at); /* a primary key: new */
+        m->slots[at] = (id_slot){i + 1, h};
+    }
+    return true;
+}
+
+/* The index of the subject with this id. Rows read in the order of
+ * subject ids mostly name the subject of the row before or one of the
+ * next few (subjects come in the order they were added, and ids grow
+ * with time): those are tried first, the map after. */
+static uint32_t subject_of(loader *l, const char *id)
+{
+    if (!id)
+        return NONE;
+    size_t n = l->w->n_subjects;
+    for (size_t i = l->hint; i < n && i < l->hint + 4; i++)
+        if (strcmp(l->ids.ids[i], id) == 0)
+            return (uint32_t)(l->hint = i);
+    if (!map_ids(l)) {
+        l->bad = true;
+        return NONE;
+    }
+    size_t at;
+    uint32_t k = id_find(&l->ids, id, sw_hash_str(SW_HASH_SEED, id), &at);
+    if (k != NONE)
+        l->hint = k;
+    return k;
+}
+
+static wf_addr *addr_put(sw_warm *w, const uint8_t *blind)
+{
+    if ((w->n_addrs + 1) * 4 > w->cap * 3)
+        return NULL; /* rows came since they were counted */
+    wf_addr *a = addr_slot(w->addrs, w->cap, blind);
+    if (!a->used) {
+        memcpy(a->blind, blind, SW_BLIND_BYTES);
+        a->used = 1;
+        a->subject = NONE;
+        w->n_addrs++;
+    }
+    return a;
+}
+
+static int ident_row(const sw_row *r, void *p)
+{
+    loader *l = p;
+    uint8_t blind[SW_BLIND_BYTES];
+    if (!sw_row_blob_into(r, 0, blind, sizeof(blind)))
+        return 0;
+    wf_addr *a = addr_put(l->w, blind);
+    if (a)
+        a->subject = subject_of(l, sw_row_text(r, 1));
+    return 0;
+}
+
+static int supp_row(const sw_row *r, void *p)
+{
+    loader *l = p;
+    uint8_t blind[SW_BLIND_BYTES];
+    if (!sw_row_blob_into(r, 0, blind, sizeof(blind)))
+        return 0;
+    wf_addr *a = addr_put(l->w, blind);
+    if (a) {
+        a->suppressed = 1;
+        a->since = sw_row_int(r, 1);
+        l->w->n_suppressed++;
+    }
+    return 0;
+}
+
+/* The first row of each subject and purpose: the newest. */
+static wf_fact *new_fact(loader *l, const sw_row *r, bool objection)
+{
+    sw_warm *w = l->w;
+    uint32_t su = subject_of(l, sw_row_text(r, 0));
+    int pi = purpose_of(w->policy, sw_row_text(r, 1));
+    if (su == NONE || pi < 0)
+        return NULL; /* no subject, or a purpose no decision asks for */
+    if (su == l->last_subject && pi == l->last_purpose)
+        return NULL; /* an older one */
+    l->last_subject = su;
+    l->last_purpose = pi;
+    if (w->n_facts >= NONE - 1)
+        return NULL;
+    if (w->n_facts == l->facts_cap) {
+        size_t cap = l->facts_cap ? l->facts_cap * 2 : 1024;
+        wf_fact *more = realloc(w->facts, cap * sizeof(*w->facts));
+        if (!more) {
+            l->bad = true;
+            return NULL;
+        }
+        w->facts = more;
+        l->facts_cap = cap;
+    }
+    wf_fact *f = &w->facts[w->n_facts];
+    memset(f, 0, sizeof(*f));
+    f->objection = objection;
+    f->purpose = (uint16_t)pi;
+    f->next = w->subjects[su].first;
+    w->subjects[su].first = (uint32_t)w->n_facts++;
+    sw_row_text_into(r, 2, f->id, sizeof(f->id));
+    return f;
+}
+
+static int consent_row(const sw_row *r, void *p)
+{
+    loader *l = p;
+    wf_fact *f = new_fact(l, r, false);
+    if (f) {
+        sw_row_text_into(r, 3, f->state, sizeof(f->state));
+        f->at = sw_row_int(r, 4);
+        f->has_given = !sw_row_null(r, 5);
+        f->given_at = sw_row_int(r, 5);
+        f->has_expiry = !sw_row_null(r, 6);
+        f->expires_at = sw_row_int(r, 6);
+        f->parental = sw_row_int(r, 7) != 0;
+    }
+    return l->bad;
+}
+
+static int objection_row(const sw_row *r, void *p)
+{
+    loader *l = p;
+    wf_fact *f = new_fact(l, r, true);
+    if (f) {
+        f->at = sw_row_int(r, 3);
+        f->overridden = sw_row_int(r, 4) != 0;
+    }
+    return l->bad;
+}
+
+/* ---- building ---- */
+
+static void warm_free(sw_warm *w)
+{
+    if (!w)
+        return;
+    sw_wipe(w->tkey, sizeof(w->tkey));
+    free(w->addrs);
+    free(w->subjects);
+    free(w->facts);
+    free(w->kinds);
+    free(w->plain);
+    free(w->marketing);
+    free(w);
+}
+
+sw_warm *sw_warm_ref(sw_warm *w)
+{
+    if (w)
+        atomic_fetch_add_explicit(&w->refs, 1, memory_order_relaxed);
+    return w;
+}
+
+void sw_warm_release(sw_warm *w)
+{
+    if (w && atomic_fetch_sub_explicit(&w->refs, 1, memory_order_acq_rel) == 1)
+        warm_free(w);
+}
+
+uint64_t sw_warm_changes(const sw_warm *w)
+{
+    return w->changes;
+}
+
+void sw_warm_info(const sw_warm *w, sw_decide_warmth *info)
+{
+    memset(info, 0, sizeof(*info));
+    if (!w)
+        return;
+    info->warm = true;
+    info->subjects = w->n_subjects;
+    info->addresses = w->n_addrs;
+    info->suppressed = w->n_suppressed;
+    info->facts = w->n_facts;
+    info->bytes = w->bytes;
+}
+
+/* A subject's facts for purpose pi in the form a decision reads. */
+static void facts_of(const sw_warm *w, const wf_subject *su, int pi,
+                     sw_facts *f)
+{
+    memset(f, 0, sizeof(*f));
+    f->has_subject = true;
+    memcpy(f->kind, w->kinds[su->kind], sizeof(f->kind));
+    f->flags = su->flags;
+    f->has_minor = su->has_minor;
+    f->minor_until = su->minor_until;
+    f->ended = su->ended;
+    f->ended_at = su->ended_at;
+    for (uint32_t i = su->first; i != NONE; i = w->facts[i].next) {
+        const wf_fact *x = &w->facts[i];
+        if (x->purpose != pi)
+            continue;
+        if (x->objection) {
+            f->has_objection = true;
+            memcpy(f->objection_id, x->id, sizeof(f->objection_id));
+            f->objection_at = x->at;
+            f->overridden = x->overridden;
+        } else {
+            f->has_consent = true;
+            memcpy(f->consent_id, x->id, sizeof(f->consent_id));
+            memcpy(f->consent_state, x->state, sizeof(f->consent_state));
+            f->consent_at = x->at;
+            f->has_given = x->has_given;
+            f->given_at = x->given_at;
+            f->has_expiry = x->has_expiry;
+            f->expires_at = x->expires_at;
+            f->parental = x->parental;
+        }
+    }
+}
+
+/* The verdicts of subjects with no fact, one by purpose and kind. */
+static bool plain_verdicts(const sw_store *s, sw_warm *w)
+{
+    size_t np = w->policy->n_purposes, nk = w->n_kinds ? w->n_kinds : 1;
+    w->plain = calloc(np * nk, sizeof(*w->plain));
+    w->marketing = calloc(np ? np : 1, sizeof(*w->marketing));
+    if (!w->plain || !w->marketing)
+        return false;
+    for (size_t p = 0; p < np; p++) {
+        const char *purpose = w->policy->purposes[p].id;
+        w->marketing[p] = sw_purpose_is_marketing(w->policy, purpose);
+        for (size_t k = 0; k < w->n_kinds; k++) {
+            sw_facts f;
+            memset(&f, 0, sizeof(f));
+            f.has_subject = true;
+            memcpy(f.kind, w->kinds[k], sizeof(f.kind));
+            sw_verdict_of(s, purpose, &f, w->read_at, &w->plain[p * nk + k]);
+        }
+    }
+    return true;
+}
+
+static sw_status counts(sw_store *s, int64_t n[3])
+{
+    static const char *const sql[3] = {
+        "SELECT count(*) FROM subjects",
+        "SELECT (SELECT count(*) FROM identifiers) + (SELECT count(*)"
+        " FROM suppression)",
+        "SELECT (SELECT count(*) FROM consents) + (SELECT count(*) FROM"
+        " objections)"};
+    sw_status st = SW_OK;
+    for (int i = 0; i < 3 && st == SW_OK; i++)
+        st = sw_sql_int(s, "counting the decision facts", sql[i], SW_NOARGS,
+                        &n[i]);
+    return st;
+}
+
+sw_status sw_warm_build(sw_store *s, size_t expect, size_t max_bytes,
+                        uint64_t changes, sw_warm **out, sw_decide_warmth *info)
+{
+    *out = NULL;
+    memset(info, 0, sizeof(*info));
+    int64_t n[3];
+    sw_status st = counts(s, n);
+    if (st != SW_OK)
+        return st;
+    if (expect && expect * COST_RATIO < (size_t)n[1]) {
+        snprintf(info->why, sizeof(info->why),
+                 "%zu decisions are fewer than the store's %lld addresses "
+                 "over %d: looked up one by one",
+                 expect, (long long)n[1], COST_RATIO);
+        return SW_OK;
+    }
+    if (!max_bytes)
+        max_bytes = DEFAULT_MAX_BYTES;
+    size_t cap = pow2_at_least((size_t)n[1] * 4 / 3 + 1),
+           ids = pow2_at_least((size_t)n[0] * 2 + 2);
+    /* what stays, then what reading needs besides (the subject ids) */
+    size_t bytes = cap * sizeof(wf_addr) + (size_t)n[0] * sizeof(wf_subject) +
+                   (size_t)n[2] * sizeof(wf_fact),
+           reading = ids * sizeof(id_slot) + (size_t)n[0] * SW_ID_BUFSZ;
+    if (bytes + reading > max_bytes) {
+        snprintf(info->why, sizeof(info->why),
+                 "the decision facts of %lld subjects would take %zu MiB, "
+                 "more than the %zu MiB allowed",
+                 (long long)n[0], (bytes + reading) >> 20, max_bytes >> 20);
+        info->too_large = true;
+        info->bytes = bytes + reading;
+        return SW_OK;
+    }
+    sw_warm *w = calloc(1, sizeof(*w));
+    loader l = {.w = w,
+                .last_subject = NONE,
+                .last_purpose = -1,
+                .max_subjects = (size_t)n[0]};
+    if (w) {
+        w->refs = 1;
+        w->policy = s->policy;
+        w->changes = changes;
+        w->read_at = sw_clock_now(&s->clock);
+        w->until = INT64_MAX;
+        w->cap = cap;
+        w->addrs = table_alloc(cap * sizeof(*w->addrs));
+        w->subjects = table_alloc(((size_t)n[0] + 1) * sizeof(*w->subjects));
+        w->kinds = malloc(KINDS_MAX * sizeof(*w->kinds));
+        l.ids.cap = ids;
+        l.ids.ids = table_alloc(((size_t)n[0] + 1) * SW_ID_BUFSZ);
+    }
+    if (!w || !w->addrs || !w->subjects || !w->kinds || !l.ids.ids) {
+        st = sw_fail(s, SW_ERR_NOMEM, "out of memory for the decision facts");
+        goto done;
+    }
+    for (int i = 0; i < 3; i++)
+        sw_blind_typekey(s->keys, sw_decide_key_types[i], w->tkey[i]);
+    const sw_val ends[] = {sw_v_text(sw_relationship_ends[0]),
+                           sw_v_text(sw_relationship_ends[1]),
+                           sw_v_int(w->read_at)};
+    int64_t ended = 0, next_end = 0;
+    st = sw_sql_int(s, "counting the ends of relationships",
+                    "SELECT count(*) FROM events WHERE type IN (?1, ?2)"
+                    " AND at <= ?3",
+                    ends, 3, &ended);
+    if (st == SW_OK)
+        st = sw_sql_int(s, "reading the next end of a relationship",
+                        "SELECT coalesce(min(at), -1) FROM events WHERE"
+                        " type IN (?1, ?2) AND at > ?3",
+                        ends, 3, &next_end);
+    if (st == SW_OK && next_end >= 0)
+        w->until = next_end;
+    if (st == SW_OK && ended > 0) {
+        l.ends.cap = pow2_at_least((size_t)ended * 2);
+        if (!(l.ends.slots = calloc(l.ends.cap, sizeof(end_entry))))
+            st = sw_fail(s, SW_ERR_NOMEM,
+                         "out of memory for the decision "
+                         "facts");
+        l.ends.n = (size_t)ended;
+    }
+    if (st == SW_OK && ended > 0)
+        st = sw_sql(s, "reading the ends of relationships",
+                    "SELECT scope, scope_key, max(at) FROM events"
+                    " WHERE type IN (?1, ?2) AND at <= ?3"
+                    " GROUP BY scope, scope_key",
+                    ends, 3, end_row, &l);
+    if (st == SW_OK)
+        st = sw_sql(s, "reading the subjects",
+                    "SELECT id, kind, flags, minor_until, account_bi,"
+                    " tenant_bi FROM subjects",
+                    SW_NOARGS, subject_row, &l);
+    if (st == SW_OK && !l.bad)
+        st = sw_sql(s, "reading the addresses",
+                    "SELECT blind, subject_id FROM identifiers"
+                    " ORDER BY subject_id",
+                    SW_NOARGS, ident_row, &l);
+    if (st == SW_OK && !l.bad)
+        st = sw_sql(s, "reading the suppression list",
+                    "SELECT hash, min(since) FROM suppression GROUP BY hash",
+                    SW_NOARGS, supp_row, &l);
+    /* the same order as the single look-up's, newest first */
+    if (st == SW_OK && !l.bad)
+        st = sw_sql(s, "reading the consents",
+                    "SELECT subject_id, purpose, id, state, state_at,"
+                    " given_at, expires_at, parental FROM consents"
+                    " ORDER BY subject_id, purpose, created_at DESC,"
+                    " seq DESC, id DESC",
+                    SW_NOARGS, consent_row, &l);
+    l.last_subject = NONE;
+    l.last_purpose = -1;
+    if (st == SW_OK && !l.bad)
+        st = sw_sql(s, "reading the objections",
+                    "SELECT subject_id, purpose, id, at,"
+                    " override_reason IS NOT NULL FROM objections"
+                    " ORDER BY subject_id, purpose, at DESC, id DESC",
+                    SW_NOARGS, objection_row, &l);
+    if (st == SW_OK && l.bad && (l.long_id || w->n_kinds >= KINDS_MAX)) {
+        snprintf(info->why, sizeof(info->why), "%s",
+                 l.long_id ? "a subject id is longer than steward's: "
+                             "decided from the store"
+                           : "more than 256 kinds of subject: decided "
+                             "from the store");
+        goto done;
+    }
+    if (st == SW_OK && l.bad)
+        st = sw_fail(s, SW_ERR_NOMEM, "out of memory for the decision facts");
+    if (st == SW_OK && !plain_verdicts(s, w))
+        st = sw_fail(s, SW_ERR_NOMEM, "out of memory for the decision facts");
+    if (st == SW_OK) {
+        w->bytes = w->cap * sizeof(wf_addr) +
+                   w->n_subjects * sizeof(wf_subject) +
+                   w->n_facts * sizeof(wf_fact) + KINDS_MAX * sizeof(*w->kinds);
+        sw_warm_info(w, info);
+        *out = w;
+        w = NULL;
+    }
+done:
+    if (l.ids.ids)
+        sw_wipe(l.ids.ids, ((size_t)n[0] + 1) * SW_ID_BUFSZ);
+    free(l.ids.ids);
+    free(l.ids.slots);
+    free(l.ends.slots);
+    warm_free(w);
+    return st;
+}
+
+/* ---- deciding ---- */
+
+bool sw_warm_fits(const sw_warm *w, const sw_store *s, sw_instant now)
+{
+    return w && w->policy == s->policy && now >= w->read_at && now < w->until;
+}
+
+sw_status sw_warm_decide(const sw_warm *w, const sw_store *s, int pi, int ti,
+                         const char *raw, sw_instant now, sw_verdict *v,
+                         char *why, size_t n)
+{
+    char value[SW_IDENT_MAX];
+    if (sw_ident_normalise(sw_decide_key_types[ti], raw,
+                           s->country[0] ? s->country : NULL, value, why,
+                           n) != SW_OK)
+        return SW_ERR_INVALID;
+    uint8_t blind[SW_BLIND_BYTES];
+    sw_blind_under(w->tkey[ti], value, strlen(value), blind);
+    sw_wipe(value, sizeof(value));
+    const wf_addr *a = addr_slot(w->addrs, w->cap, blind);
+    sw_facts f;
+    memset(&f, 0, sizeof(f));
+    if (a->used && a->suppressed && w->marketing[pi]) {
+        f.suppressed = true; /* decides before anything of the subject */
+        f.suppressed_since = a->since;
+    } else if (a->used && a->subject != NONE) {
+        const wf_subject *su = &w->subjects[a->subject];
+        bool plain =
+            !su->has_minor && !su->ended && !(su->flags & SW_SUBJ_RESTRICTED);
+        for (uint32_t i = su->first; plain && i != NONE; i = w->facts[i].next)
+            plain = w->facts[i].purpose != pi;
+        if (plain) {
+            *v =
+                w->plain[(size_t)pi * (w->n_kinds ? w->n_kinds : 1) + su->kind];
+            v->until = w->until;
+            return SW_OK;
+        }
+        facts_of(w, su, pi, &f);
+    }
+    sw_verdict_of(s, w->policy->purposes[pi].id, &f, now, v);
+    if (v->until > w->until)
+        v->until = w->until;
+    return SW_OK;
+}
