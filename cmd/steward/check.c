@@ -91,10 +91,14 @@ static int chunk_decide(cli *c, sw_store *s, const char *purpose,
 
 /* Reads the decision facts into memory when expect decisions pay for it;
  * *try_at: the line to ask again at (0: never), for a stream. */
-static int warm(sw_store *s, size_t expect, size_t *try_at)
+static int warm(sw_store *s, size_t expect, size_t mib, size_t *try_at)
 {
     sw_decide_warmth w;
-    if (sw_decide_warm(s, expect, 0, &w) != SW_OK)
+    if (!mib) {
+        *try_at = 0;
+        return 0;
+    }
+    if (sw_decide_warm(s, expect, mib << 20, &w) != SW_OK)
         return cli_store_fail(s, "reading the decision facts");
     *try_at = w.warm || *try_at == 0 || w.too_large ? 0 : *try_at * 2;
     return 0;
@@ -103,7 +107,7 @@ static int warm(sw_store *s, size_t expect, size_t *try_at)
 /* --file: one address per line (e-mail, or phone when it has no '@'),
  * decided in batches of CHUNK_LINES, printed in the list's order. */
 static int check_file(cli *c, sw_store *s, const char *purpose,
-                      const char *path)
+                      const char *path, size_t mib)
 {
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
     if (!f)
@@ -122,11 +126,11 @@ static int check_file(cli *c, sw_store *s, const char *purpose,
     if (f == stdin || fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode))
         try_at = CHUNK_LINES;
     else if (!rc)
-        rc = warm(s, (size_t)sb.st_size / 24 + 1, &try_at);
+        rc = warm(s, (size_t)sb.st_size / 24 + 1, mib, &try_at);
     while (!rc && (len = getline(&line, &cap, f)) >= 0) {
         lineno++;
         if (lineno == try_at)
-            rc = warm(s, lineno, &try_at);
+            rc = warm(s, lineno, mib, &try_at);
         if (tty && lineno % 100000 == 0)
             cli_progress_lines(lineno, NULL);
         while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
@@ -173,13 +177,25 @@ static int do_check(cli *c, const cli_args *a)
     int rc = 0;
     if (!a->v[O_FILE] && (rc = cli_who(a, cmd, &who, &id)))
         return rc;
+    size_t mib = 1024;
+    if (a->v[O_MEMORY]) {
+        char *end;
+        unsigned long long v = strtoull(a->v[O_MEMORY], &end, 10);
+        if (a->v[O_MEMORY][0] < '0' || a->v[O_MEMORY][0] > '9' || *end ||
+            v > (1ull << 30))
+            return cli_usage(cmd,
+                             "--memory '%s': expected a whole number of MiB "
+                             "(0: decide from the store)",
+                             a->v[O_MEMORY]);
+        mib = (size_t)v;
+    }
     sw_store *s;
     sw_policy *p;
     if ((rc = cli_open_store(c, &s, &p)))
         return rc;
     sw_decision d = {0};
     if (a->v[O_FILE]) {
-        rc = check_file(c, s, a->v[O_PURPOSE], a->v[O_FILE]);
+        rc = check_file(c, s, a->v[O_PURPOSE], a->v[O_FILE], mib);
     } else if (sw_decide(s, a->v[O_PURPOSE], &who, &d) != SW_OK) {
         rc = cli_store_fail(s, "no decision");
     } else if (c->json) {
@@ -199,7 +215,7 @@ static const cli_verb check_verb = {
     "check",
     do_check,
     "steward check --purpose P (--email E | --phone P | --subject ID | "
-    "--visitor V | --file FILE) [--json]",
+    "--visitor V | --file FILE [--memory MIB]) [--json]",
     "Answers whether the purpose may be pursued for the address, and why:\n"
     "which consent or legitimate interest allows it, or which denial (no\n"
     "consent, withdrawn or expired, suppressed since DATE, objected,\n"
@@ -207,13 +223,14 @@ static const cli_verb check_verb = {
     "(one address per line, '-' for stdin) it prints the allowed addresses,\n"
     "or with --json one verdict per line; counts go to stderr. A list long\n"
     "against the store is decided from its facts read into memory at once\n"
-    "(at most 1 GiB; stderr says how much), the same answers.\n"
+    "(at most --memory MIB, default 1024, 0: never; stderr says how much),\n"
+    "with the same answers.\n"
     "Exit status: 0 allow (and a list decided), 3 deny, 1 when no decision\n"
     "could be made (an unknown purpose, a malformed address), 2 on a usage\n"
     "error.",
     OPTS_WHO | OPT(O_PURPOSE) | OPT(O_FILE),
     0,
-    0};
+    OPT_HI(O_MEMORY)};
 
 int cmd_check(int argc, char **argv, cli *c)
 {

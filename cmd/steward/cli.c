@@ -106,6 +106,7 @@ static const struct option long_opts[] = {
     {"types", required_argument, NULL, OV(O_TYPES)},
     {"redact", required_argument, NULL, OV(O_REDACT)},
     {"sample", required_argument, NULL, OV(O_SAMPLE)},
+    {"memory", required_argument, NULL, OV(O_MEMORY)},
     {NULL, 0, NULL, 0}};
 
 /* The identifier type each identifier option stands for. */

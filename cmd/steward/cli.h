@@ -88,6 +88,7 @@ typedef enum cli_opt {
     O_TYPES,
     O_REDACT,
     O_SAMPLE,
+    O_MEMORY,
     O_COUNT_
 } cli_opt;
 

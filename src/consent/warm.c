@@ -13,6 +13,7 @@
  * Read once, never changed: handles of one group share it by reference;
  * a change makes each handle drop it (decision.c).
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -80,18 +81,38 @@ struct sw_warm {
 
 /* Zeroed memory for a large table, on huge pages where the kernel offers
  * them: a probe costs one cache miss, not a TLB miss too. */
+typedef struct table_head {
+    void *base;
+    size_t len;
+} table_head;
+
+#define HUGE_PAGE ((size_t)2 << 20)
+#define HEAD 64
+
 static void *table_alloc(size_t bytes)
 {
-    size_t huge = (size_t)2 << 20, align = bytes >= huge ? huge : 64;
-    void *p = aligned_alloc(align, (bytes + align - 1) / align * align);
-    if (!p)
+    size_t len = bytes + HUGE_PAGE + HEAD;
+    uint8_t *base = mmap(NULL, len, PROT_READ | PROT_WRITE,
+                         MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (base == MAP_FAILED)
         return NULL;
+    /* fresh pages read as zeros: nothing to clear */
+    uintptr_t at = ((uintptr_t)base + HEAD + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+    table_head h = {base, len};
+    memcpy((uint8_t *)at - HEAD, &h, sizeof(h));
 #ifdef MADV_HUGEPAGE
-    if (align == huge)
-        (void)madvise(p, bytes, MADV_HUGEPAGE); /* a hint: may be refused */
+    (void)madvise((void *)at, bytes, MADV_HUGEPAGE); /* a hint */
 #endif
-    memset(p, 0, bytes);
-    return p;
+    return (void *)at;
+}
+
+static void table_free(void *p)
+{
+    if (!p)
+        return;
+    table_head h;
+    memcpy(&h, (uint8_t *)p - HEAD, sizeof(h));
+    munmap(h.base, h.len);
 }
 
 /* ---- hashing ---- */
@@ -174,8 +195,11 @@ static end_entry *end_slot(const end_map *m, int scope, const uint8_t *key,
     }
 }
 
+struct conveyor;
+
 typedef struct loader {
     sw_warm *w;
+    struct conveyor *conv; /* while the tables fill on a thread */
     id_map ids;
     end_map ends;
     /* the previous fact row's subject and purpose: rows of one come
@@ -184,8 +208,9 @@ typedef struct loader {
     int last_purpose;
     size_t max_subjects, facts_cap; /* as counted; as allocated */
     size_t hint;                    /* the subject the last row named */
-    bool bad;     /* out of memory, too many kinds, an id too long */
-    bool long_id; /* a subject id longer than steward's */
+    size_t mapped; /* subjects in the map of ids: the first mapped */
+    bool bad;      /* out of memory, too many kinds, an id too long */
+    bool long_id;  /* a subject id longer than steward's */
 } loader;
 
 static int purpose_of(const sw_policy *p, const char *purpose)
@@ -223,6 +248,8 @@ static void ended_by(const loader *l, int scope, const uint8_t *key, size_t len,
         su->ended_at = e->at;
     }
 }
+
+static int subject_mapped(loader *l, uint32_t i);
 
 static int subject_row(const sw_row *r, void *p)
 {
@@ -265,42 +292,30 @@ static int subject_row(const sw_row *r, void *p)
     }
     memcpy(l->ids.ids[i], id, len + 1);
     w->n_subjects++;
-    return 0;
+    return subject_mapped(l, i);
 }
 
-/* The subjects' ids by hash, made the first time the hint misses. */
-static bool map_ids(loader *l)
+/* Puts subject i (its id written already) in the map of ids. */
+static void map_subject(loader *l, uint32_t i)
 {
-    id_map *m = &l->ids;
-    if (m->slots)
-        return true;
-    if (!(m->slots = table_alloc(m->cap * sizeof(*m->slots))))
-        return false;
-    for (uint32_t i = 0; i < l->w->n_subjects; i++) {
-        size_t at;
-        uint32_t h = sw_hash_str(SW_HASH_SEED, m->ids[i]);
-        (void)id_find(m, m->ids[i], h, &at); /* a primary key: new */
-        m->slots[at] = (id_slot){i + 1, h};
-    }
-    return true;
+    size_t at;
+    uint32_t h = sw_hash_str(SW_HASH_SEED, l->ids.ids[i]);
+    (void)id_find(&l->ids, l->ids.ids[i], h, &at); /* a primary key: new */
+    l->ids.slots[at] = (id_slot){i + 1, h};
+    l->mapped = i + 1;
 }
 
 /* The index of the subject with this id. Rows read in the order of
- * subject ids mostly name the subject of the row before or one of the
- * next few (subjects come in the order they were added, and ids grow
- * with time): those are tried first, the map after. */
+ * subject ids often name the subject of the row before or one of the
+ * next few (when subjects come in the order of their ids): those are
+ * tried before the map. */
 static uint32_t subject_of(loader *l, const char *id)
 {
     if (!id)
         return NONE;
-    size_t n = l->w->n_subjects;
-    for (size_t i = l->hint; i < n && i < l->hint + 4; i++)
+    for (size_t i = l->hint; i < l->mapped && i < l->hint + 4; i++)
         if (strcmp(l->ids.ids[i], id) == 0)
             return (uint32_t)(l->hint = i);
-    if (!map_ids(l)) {
-        l->bad = true;
-        return NONE;
-    }
     size_t at;
     uint32_t k = id_find(&l->ids, id, sw_hash_str(SW_HASH_SEED, id), &at);
     if (k != NONE)
@@ -322,30 +337,203 @@ static wf_addr *addr_put(sw_warm *w, const uint8_t *blind)
     return a;
 }
 
+/* ---- the conveyor: rows read on one thread, put in the tables on
+ * another ---- */
+
+/* What is done with a row of the subjects, identifiers or suppression
+ * list, on the conveyor's thread: the map of ids and the addresses are
+ * its alone until it ends. */
+enum { T_SUBJECT, T_IDENT, T_SUPP };
+typedef struct task {
+    uint8_t type;
+    uint8_t blind[SW_BLIND_BYTES];
+    uint32_t index;            /* T_SUBJECT */
+    sw_instant since;          /* T_SUPP */
+    char subject[SW_ID_BUFSZ]; /* T_IDENT */
+} task;
+
+#define TASKS 4096 /* a chunk */
+#define QUEUED 16  /* chunks waiting at most */
+
+typedef struct conveyor {
+    loader *l;
+    pthread_mutex_t mu;
+    pthread_cond_t more, room;
+    task *q[QUEUED];
+    size_t qn[QUEUED], head, count;
+    bool closed, threaded;
+    pthread_t th;
+    task *cur; /* being filled by the reading thread */
+    size_t n;
+    task *spare[QUEUED + 2]; /* chunks done with, for reuse */
+    size_t n_spare;
+} conveyor;
+
+static void run_task(loader *l, const task *t)
+{
+    if (t->type == T_SUBJECT) {
+        map_subject(l, t->index);
+        return;
+    }
+    wf_addr *a = addr_put(l->w, t->blind);
+    if (!a)
+        return;
+    if (t->type == T_IDENT) {
+        a->subject = subject_of(l, t->subject);
+    } else {
+        a->suppressed = 1;
+        a->since = t->since;
+        l->w->n_suppressed++;
+    }
+}
+
+static void *convey(void *arg)
+{
+    conveyor *c = arg;
+    pthread_mutex_lock(&c->mu);
+    for (;;) {
+        while (!c->count && !c->closed)
+            pthread_cond_wait(&c->more, &c->mu);
+        if (!c->count)
+            break;
+        task *chunk = c->q[c->head];
+        size_t n = c->qn[c->head];
+        c->head = (c->head + 1) % QUEUED;
+        c->count--;
+        pthread_cond_signal(&c->room);
+        pthread_mutex_unlock(&c->mu);
+        for (size_t i = 0; i < n; i++)
+            run_task(c->l, &chunk[i]);
+        pthread_mutex_lock(&c->mu);
+        if (c->n_spare < QUEUED + 2)
+            c->spare[c->n_spare++] = chunk; /* fresh memory costs faults */
+        else
+            free(chunk);
+    }
+    pthread_mutex_unlock(&c->mu);
+    return NULL;
+}
+
+static void conveyor_start(conveyor *c, loader *l)
+{
+    memset(c, 0, sizeof(*c));
+    c->l = l;
+    pthread_mutex_init(&c->mu, NULL);
+    pthread_cond_init(&c->more, NULL);
+    pthread_cond_init(&c->room, NULL);
+    c->threaded = pthread_create(&c->th, NULL, convey, c) == 0;
+}
+
+/* Hands the chunk being filled on; false when out of memory. */
+static bool conveyor_push(conveyor *c)
+{
+    if (!c->n)
+        return true;
+    pthread_mutex_lock(&c->mu);
+    while (c->count == QUEUED)
+        pthread_cond_wait(&c->room, &c->mu);
+    c->q[(c->head + c->count) % QUEUED] = c->cur;
+    c->qn[(c->head + c->count) % QUEUED] = c->n;
+    c->count++;
+    pthread_cond_signal(&c->more);
+    pthread_mutex_unlock(&c->mu);
+    c->cur = NULL;
+    c->n = 0;
+    return true;
+}
+
+/* The next task to fill in, or NULL when out of memory. Without a
+ * thread the task is run when the next is asked for (or at the end). */
+static task *conveyor_task(conveyor *c)
+{
+    if (!c->threaded) {
+        if (c->n)
+            run_task(c->l, c->cur);
+        if (!c->cur && !(c->cur = malloc(sizeof(task))))
+            return NULL;
+        c->n = 1;
+        return c->cur;
+    }
+    if (c->n == TASKS)
+        conveyor_push(c);
+    if (!c->cur) {
+        pthread_mutex_lock(&c->mu);
+        c->cur = c->n_spare ? c->spare[--c->n_spare] : NULL;
+        pthread_mutex_unlock(&c->mu);
+    }
+    if (!c->cur && !(c->cur = malloc(TASKS * sizeof(task))))
+        return NULL;
+    return &c->cur[c->n++];
+}
+
+/* Runs what is left and waits for the thread. */
+static void conveyor_end(conveyor *c)
+{
+    if (!c->threaded) {
+        if (c->n)
+            run_task(c->l, c->cur);
+    } else {
+        conveyor_push(c);
+        pthread_mutex_lock(&c->mu);
+        c->closed = true;
+        pthread_cond_signal(&c->more);
+        pthread_mutex_unlock(&c->mu);
+        pthread_join(c->th, NULL);
+    }
+    free(c->cur);
+    c->cur = NULL;
+    while (c->n_spare)
+        free(c->spare[--c->n_spare]);
+    pthread_cond_destroy(&c->more);
+    pthread_cond_destroy(&c->room);
+    pthread_mutex_destroy(&c->mu);
+}
+
+/* Subject i goes in the map of ids, on the conveyor's thread. */
+static int subject_mapped(loader *l, uint32_t i)
+{
+    task *t = conveyor_task(l->conv);
+    if (!t) {
+        l->bad = true;
+        return 1;
+    }
+    t->type = T_SUBJECT;
+    t->index = i;
+    return 0;
+}
+
 static int ident_row(const sw_row *r, void *p)
 {
-    loader *l = p;
+    conveyor *c = ((loader *)p)->conv;
     uint8_t blind[SW_BLIND_BYTES];
     if (!sw_row_blob_into(r, 0, blind, sizeof(blind)))
         return 0;
-    wf_addr *a = addr_put(l->w, blind);
-    if (a)
-        a->subject = subject_of(l, sw_row_text(r, 1));
+    task *t = conveyor_task(c);
+    if (!t) {
+        c->l->bad = true;
+        return 1;
+    }
+    t->type = T_IDENT;
+    memcpy(t->blind, blind, sizeof(blind));
+    if (!sw_row_text_into(r, 1, t->subject, sizeof(t->subject)))
+        t->subject[0] = '\0'; /* no subject of steward's has it */
     return 0;
 }
 
 static int supp_row(const sw_row *r, void *p)
 {
-    loader *l = p;
+    conveyor *c = ((loader *)p)->conv;
     uint8_t blind[SW_BLIND_BYTES];
     if (!sw_row_blob_into(r, 0, blind, sizeof(blind)))
         return 0;
-    wf_addr *a = addr_put(l->w, blind);
-    if (a) {
-        a->suppressed = 1;
-        a->since = sw_row_int(r, 1);
-        l->w->n_suppressed++;
+    task *t = conveyor_task(c);
+    if (!t) {
+        c->l->bad = true;
+        return 1;
     }
+    t->type = T_SUPP;
+    memcpy(t->blind, blind, sizeof(blind));
+    t->since = sw_row_int(r, 1);
     return 0;
 }
 
@@ -417,8 +605,8 @@ static void warm_free(sw_warm *w)
     if (!w)
         return;
     sw_wipe(w->tkey, sizeof(w->tkey));
-    free(w->addrs);
-    free(w->subjects);
+    table_free(w->addrs);
+    table_free(w->subjects);
     free(w->facts);
     free(w->kinds);
     free(w->plain);
@@ -579,8 +767,10 @@ sw_status sw_warm_build(sw_store *s, size_t expect, size_t max_bytes,
         w->kinds = malloc(KINDS_MAX * sizeof(*w->kinds));
         l.ids.cap = ids;
         l.ids.ids = table_alloc(((size_t)n[0] + 1) * SW_ID_BUFSZ);
+        l.ids.slots = table_alloc(ids * sizeof(*l.ids.slots));
     }
-    if (!w || !w->addrs || !w->subjects || !w->kinds || !l.ids.ids) {
+    if (!w || !w->addrs || !w->subjects || !w->kinds || !l.ids.ids ||
+        !l.ids.slots) {
         st = sw_fail(s, SW_ERR_NOMEM, "out of memory for the decision facts");
         goto done;
     }
@@ -615,20 +805,29 @@ sw_status sw_warm_build(sw_store *s, size_t expect, size_t max_bytes,
                     " WHERE type IN (?1, ?2) AND at <= ?3"
                     " GROUP BY scope, scope_key",
                     ends, 3, end_row, &l);
-    if (st == SW_OK)
+    /* the rows read here, the map of ids and the addresses filled on a
+     * thread of their own meanwhile */
+    conveyor conv;
+    if (st == SW_OK) {
+        conveyor_start(&conv, &l);
+        l.conv = &conv;
         st = sw_sql(s, "reading the subjects",
                     "SELECT id, kind, flags, minor_until, account_bi,"
                     " tenant_bi FROM subjects",
                     SW_NOARGS, subject_row, &l);
-    if (st == SW_OK && !l.bad)
-        st = sw_sql(s, "reading the addresses",
-                    "SELECT blind, subject_id FROM identifiers"
-                    " ORDER BY subject_id",
-                    SW_NOARGS, ident_row, &l);
-    if (st == SW_OK && !l.bad)
-        st = sw_sql(s, "reading the suppression list",
-                    "SELECT hash, min(since) FROM suppression GROUP BY hash",
-                    SW_NOARGS, supp_row, &l);
+        if (st == SW_OK && !l.bad)
+            st = sw_sql(s, "reading the addresses",
+                        "SELECT blind, subject_id FROM identifiers"
+                        " ORDER BY subject_id",
+                        SW_NOARGS, ident_row, &l);
+        if (st == SW_OK && !l.bad)
+            st = sw_sql(s, "reading the suppression list",
+                        "SELECT hash, min(since) FROM suppression"
+                        " GROUP BY hash",
+                        SW_NOARGS, supp_row, &l);
+        conveyor_end(&conv);
+        l.conv = NULL;
+    }
     /* the same order as the single look-up's, newest first */
     if (st == SW_OK && !l.bad)
         st = sw_sql(s, "reading the consents",
@@ -668,8 +867,8 @@ sw_status sw_warm_build(sw_store *s, size_t expect, size_t max_bytes,
 done:
     if (l.ids.ids)
         sw_wipe(l.ids.ids, ((size_t)n[0] + 1) * SW_ID_BUFSZ);
-    free(l.ids.ids);
-    free(l.ids.slots);
+    table_free(l.ids.ids);
+    table_free(l.ids.slots);
     free(l.ends.slots);
     warm_free(w);
     return st;

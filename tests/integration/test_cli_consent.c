@@ -165,12 +165,25 @@ static void test_cli_consent__mailing_list(void **state)
     fclose(f);
     RUN(&r, "check", "--purpose", "marketing.communications.email", "--file",
         list);
-    if (r.status)
-        fprintf(stderr, "DEBUG err=%s\n", r.err);
     assert_int_equal(r.status, 0);
     assert_string_equal(r.out, "ok1@example.com\n");
     assert_non_null(strstr(r.err, "1 allowed, 2 denied, 1 malformed"));
     assert_non_null(strstr(r.err, "list.txt:4"));
+    /* a list as long as the store: its facts were read into memory */
+    assert_non_null(strstr(r.err, "(decided in memory: "));
+    tu_run_free(&r);
+    /* --memory 0: each address looked up in the store, the same answers */
+    RUN(&r, "check", "--purpose", "marketing.communications.email", "--file",
+        list, "--memory", "0");
+    assert_int_equal(r.status, 0);
+    assert_string_equal(r.out, "ok1@example.com\n");
+    assert_non_null(strstr(r.err, "1 allowed, 2 denied, 1 malformed"));
+    assert_null(strstr(r.err, "in memory"));
+    tu_run_free(&r);
+    RUN(&r, "check", "--purpose", "marketing.communications.email", "--file",
+        list, "--memory", "lots");
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "--memory 'lots'"));
     tu_run_free(&r);
     RUN(&r, "check", "--purpose", "marketing.communications.email", "--file",
         list, "--json");

@@ -724,6 +724,32 @@ static void test_decisions_in_memory_agree(void **state)
         }
         assert_batch_as_store(&t, purposes[p], items, N);
     }
+    /* a long batch (decided on two threads) as the short one */
+    enum { LONG = 3001 };
+    sw_decide_item *many = calloc(LONG, sizeof(*many));
+    assert_non_null(many);
+    for (size_t i = 0; i < LONG; i++)
+        many[i].id = items[i % N].id;
+    for (size_t p = 0; p < sizeof(purposes) / sizeof(purposes[0]); p++) {
+        assert_true(warm(&t));
+        assert_int_equal(sw_decide_batch(t.s, purposes[p], items, N), SW_OK);
+        sw_decide_counters before, after;
+        sw_decide_counts(t.s, &before);
+        assert_int_equal(sw_decide_batch(t.s, purposes[p], many, LONG), SW_OK);
+        sw_decide_counts(t.s, &after);
+        size_t ok = 0;
+        for (size_t i = 0; i < LONG; i++) {
+            assert_int_equal(many[i].st, items[i % N].st);
+            assert_string_equal(many[i].why, items[i % N].why);
+            if (many[i].st == SW_OK) {
+                assert_same(&many[i].d, &items[i % N].d);
+                ok++;
+            }
+        }
+        assert_int_equal(
+            after.allowed + after.denied - before.allowed - before.denied, ok);
+    }
+    free(many);
     /* every reason came up but an unknown purpose, the bases of no
      * consent or objection, and an expiry (below) */
     for (int r = SW_ALLOW_CONSENT; r <= SW_DENY_NOT_APPLICABLE; r++)
