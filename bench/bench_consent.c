@@ -243,16 +243,22 @@ int main(int argc, char **argv)
            (decisions / base) ? (work / first_mem) / (decisions / base) : 0);
     sw_store_close(s);
 
-    /* batch filtering: steward check --file against grep -vxFf */
-    char list[300], cmd[2048];
+    /* batch filtering: steward check --file against grep -vxFf; 9 in 10
+     * addresses of the list are held by a subject, 1 in 10 not (those
+     * steward denies: no consent) */
+    char list[300], unknown[300], cmd[2048];
     snprintf(list, sizeof(list), "%s/list.txt", dir);
-    FILE *f = fopen(list, "w");
+    snprintf(unknown, sizeof(unknown), "%s/unknown.txt", dir);
+    FILE *f = fopen(list, "w"), *u = fopen(unknown, "w");
     for (long i = 0; i < n; i++) {
         char email[96];
-        address(i, email, sizeof(email));
+        address(i % 10 == 9 ? n + i : i, email, sizeof(email));
         fprintf(f, "%s\n", email);
+        if (i % 10 == 9)
+            fprintf(u, "%s\n", email);
     }
     fclose(f);
+    fclose(u);
     snprintf(cmd, sizeof(cmd), "grep -vxFf %s %s > %s/grep.out", supp_path,
              list, dir);
     a = now_s();
@@ -267,10 +273,15 @@ int main(int argc, char **argv)
     if (system(cmd) != 0)
         return 1;
     double ours = now_s() - a;
-    snprintf(cmd, sizeof(cmd), "cmp -s %s/grep.out %s/steward.out", dir, dir);
+    /* the same addresses as grep's, but for those no subject holds */
+    snprintf(cmd, sizeof(cmd),
+             "grep -vxFf %s %s/grep.out | cmp -s - %s/steward.out", unknown,
+             dir, dir);
     int same = system(cmd) == 0;
-    printf("list filtering: %ld addresses, steward check --file %.2f s; "
-           "grep -vxFf %.2f s; ratio %.2f; same output: %s\n",
+    printf("list filtering: %ld addresses (9 in 10 held, 1 in 10 of those "
+           "suppressed), steward check --file %.2f s; grep -vxFf %.2f s; "
+           "ratio %.2f; same output (less the addresses no subject holds): "
+           "%s\n",
            n, ours, g, g / ours, same ? "yes" : "NO");
 
     sw_policy_free(policy);

@@ -54,4 +54,17 @@ sw_status sw_warm_decide(const sw_warm *w, const sw_store *s, int pi, int ti,
                          const char *raw, sw_instant now, sw_verdict *v,
                          char *why, size_t n);
 
+/* The same in steps, so that a batch can ask for the memory of many
+ * addresses before it reads any: the blind index of an address (as
+ * sw_warm_decide fails), where it sits, a hint to fetch its slot and its
+ * subject, and the verdict for the address at. */
+sw_status sw_warm_blind(const sw_warm *w, const sw_store *s, int ti,
+                        const char *raw, uint8_t blind[SW_BLIND_BYTES],
+                        char *why, size_t n);
+void sw_warm_prefetch(const sw_warm *w, const uint8_t blind[SW_BLIND_BYTES]);
+uint32_t sw_warm_find(const sw_warm *w, const uint8_t blind[SW_BLIND_BYTES]);
+void sw_warm_prefetch_subject(const sw_warm *w, uint32_t at);
+void sw_warm_verdict(const sw_warm *w, const sw_store *s, int pi, uint32_t at,
+                     sw_instant now, sw_verdict *v);
+
 #endif

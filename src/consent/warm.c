@@ -32,21 +32,25 @@
  * than addresses / COST_RATIO are cheaper one by one. */
 #define COST_RATIO 8
 
+/* An address: 24 bytes, so that ten million fit in the default bound. */
 typedef struct wf_addr {
     uint8_t blind[SW_BLIND_BYTES];
-    uint32_t subject; /* index, NONE: no subject */
-    uint8_t used, suppressed;
-    uint8_t pad[2];
-    sw_instant since; /* of the suppression */
+    uint32_t subject; /* index + 1; 0: an empty slot; NO_SUBJECT */
+    uint32_t supp;    /* index + 1 in sinces; 0: not suppressed */
 } wf_addr;
+#define NO_SUBJECT UINT32_MAX
 
+/* A subject. Of its flags a decision reads only the restriction
+ * (verdict.c). */
 typedef struct wf_subject {
-    int64_t flags;
     sw_instant minor_until, ended_at;
     uint32_t first; /* its first fact, NONE: none */
     uint16_t kind;
-    uint8_t has_minor, ended;
+    uint8_t bits; /* B_ */
 } wf_subject;
+#define B_MINOR 1
+#define B_ENDED 2
+#define B_RESTRICTED 4
 
 /* The newest consent or objection of a subject to a purpose. */
 typedef struct wf_fact {
@@ -66,7 +70,8 @@ struct sw_warm {
     sw_instant until; /* the next end of a relationship after read_at */
     uint8_t tkey[3][SW_KEY_BYTES]; /* the blind index's type keys */
     wf_addr *addrs;
-    size_t cap, n_addrs, n_suppressed;
+    size_t cap, n_addrs, n_suppressed, max_suppressed;
+    sw_instant *sinces; /* of the suppressed addresses */
     wf_subject *subjects;
     size_t n_subjects;
     wf_fact *facts;
@@ -142,33 +147,40 @@ static wf_addr *addr_slot(wf_addr *t, size_t cap,
     memcpy(&h, blind, sizeof(h));
     for (size_t i = (size_t)h & (cap - 1);; i = (i + 1) & (cap - 1)) {
         wf_addr *a = &t[i];
-        if (!a->used || memcmp(a->blind, blind, SW_BLIND_BYTES) == 0)
+        if (!a->subject || memcmp(a->blind, blind, SW_BLIND_BYTES) == 0)
             return a;
     }
 }
 
 /* ---- while reading: subject ids and relationship ends ---- */
 
+/* A subject id by its keyed 128-bit hash (SipHash under a key of the
+ * read): two ids are taken as one only when their hashes are, as exact
+ * as the blind index, a 128-bit keyed hash too. No id is kept. */
 typedef struct id_slot {
+    uint8_t h[16];
     uint32_t subject; /* index + 1, 0: empty */
-    uint32_t hash;    /* of its id: most probes compare no string */
 } id_slot;
 
 typedef struct id_map {
     id_slot *slots;
     size_t cap;
-    char (*ids)[SW_ID_BUFSZ];
+    uint8_t key[crypto_shorthash_siphashx24_KEYBYTES];
 } id_map;
 
-static uint32_t id_find(const id_map *m, const char *id, uint32_t h, size_t *at)
+static void id_hash(const id_map *m, const char *id, uint8_t h[16])
 {
-    for (size_t i = h & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
-        const id_slot *k = &m->slots[i];
-        if (!k->subject ||
-            (k->hash == h && strcmp(m->ids[k->subject - 1], id) == 0)) {
-            *at = i;
-            return k->subject ? k->subject - 1 : NONE;
-        }
+    crypto_shorthash_siphashx24(h, (const uint8_t *)id, strlen(id), m->key);
+}
+
+static id_slot *id_slot_of(const id_map *m, const uint8_t h[16])
+{
+    uint64_t k;
+    memcpy(&k, h, sizeof(k));
+    for (size_t i = (size_t)k & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+        id_slot *e = &m->slots[i];
+        if (!e->subject || memcmp(e->h, h, 16) == 0)
+            return e;
     }
 }
 
@@ -207,10 +219,7 @@ typedef struct loader {
     uint32_t last_subject;
     int last_purpose;
     size_t max_subjects, facts_cap; /* as counted; as allocated */
-    size_t hint;                    /* the subject the last row named */
-    size_t mapped; /* subjects in the map of ids: the first mapped */
-    bool bad;      /* out of memory, too many kinds, an id too long */
-    bool long_id;  /* a subject id longer than steward's */
+    bool bad;                       /* out of memory, or too many kinds */
 } loader;
 
 static int purpose_of(const sw_policy *p, const char *purpose)
@@ -243,13 +252,13 @@ static void ended_by(const loader *l, int scope, const uint8_t *key, size_t len,
     if (!key || !l->ends.n || len > sizeof(l->ends.slots->key))
         return;
     const end_entry *e = end_slot(&l->ends, scope, key, len);
-    if (e->used && (!su->ended || e->at > su->ended_at)) {
-        su->ended = 1;
+    if (e->used && (!(su->bits & B_ENDED) || e->at > su->ended_at)) {
+        su->bits |= B_ENDED;
         su->ended_at = e->at;
     }
 }
 
-static int subject_mapped(loader *l, uint32_t i);
+static int subject_mapped(loader *l, const char *id, uint32_t i);
 
 static int subject_row(const sw_row *r, void *p)
 {
@@ -275,8 +284,9 @@ static int subject_row(const sw_row *r, void *p)
     wf_subject *su = &w->subjects[i];
     memset(su, 0, sizeof(*su));
     su->kind = (uint16_t)k;
-    su->flags = sw_row_int(r, 2);
-    su->has_minor = !sw_row_null(r, 3);
+    su->bits =
+        (uint8_t)((sw_row_int(r, 2) & SW_SUBJ_RESTRICTED ? B_RESTRICTED : 0) |
+                  (!sw_row_null(r, 3) ? B_MINOR : 0));
     su->minor_until = sw_row_int(r, 3);
     su->first = NONE;
     size_t alen;
@@ -285,42 +295,34 @@ static int subject_row(const sw_row *r, void *p)
     ended_by(l, SW_EV_ACCOUNT, b, alen, su);
     b = sw_row_blob(r, 5, &alen);
     ended_by(l, SW_EV_TENANT, b, alen, su);
-    size_t len = strlen(id);
-    if (len >= SW_ID_BUFSZ) {
-        l->bad = l->long_id = true; /* not an id steward gave */
-        return 1;
-    }
-    memcpy(l->ids.ids[i], id, len + 1);
     w->n_subjects++;
-    return subject_mapped(l, i);
+    return subject_mapped(l, id, i);
 }
 
-/* Puts subject i (its id written already) in the map of ids. */
-static void map_subject(loader *l, uint32_t i)
+/* Puts subject i in the map of ids under its id's hash h. */
+static void map_subject(loader *l, const uint8_t h[16], uint32_t i)
 {
-    size_t at;
-    uint32_t h = sw_hash_str(SW_HASH_SEED, l->ids.ids[i]);
-    (void)id_find(&l->ids, l->ids.ids[i], h, &at); /* a primary key: new */
-    l->ids.slots[at] = (id_slot){i + 1, h};
-    l->mapped = i + 1;
+    id_slot *e = id_slot_of(&l->ids, h);
+    if (e->subject)
+        return; /* a primary key: never twice */
+    memcpy(e->h, h, 16);
+    e->subject = i + 1;
 }
 
-/* The index of the subject with this id. Rows read in the order of
- * subject ids often name the subject of the row before or one of the
- * next few (when subjects come in the order of their ids): those are
- * tried before the map. */
-static uint32_t subject_of(loader *l, const char *id)
+/* The index of the subject whose id hashes to h, NONE: none. */
+static uint32_t subject_by(const loader *l, const uint8_t h[16])
 {
+    const id_slot *e = id_slot_of(&l->ids, h);
+    return e->subject ? e->subject - 1 : NONE;
+}
+
+static uint32_t subject_of(const loader *l, const char *id)
+{
+    uint8_t h[16];
     if (!id)
         return NONE;
-    for (size_t i = l->hint; i < l->mapped && i < l->hint + 4; i++)
-        if (strcmp(l->ids.ids[i], id) == 0)
-            return (uint32_t)(l->hint = i);
-    size_t at;
-    uint32_t k = id_find(&l->ids, id, sw_hash_str(SW_HASH_SEED, id), &at);
-    if (k != NONE)
-        l->hint = k;
-    return k;
+    id_hash(&l->ids, id, h);
+    return subject_by(l, h);
 }
 
 static wf_addr *addr_put(sw_warm *w, const uint8_t *blind)
@@ -328,10 +330,9 @@ static wf_addr *addr_put(sw_warm *w, const uint8_t *blind)
     if ((w->n_addrs + 1) * 4 > w->cap * 3)
         return NULL; /* rows came since they were counted */
     wf_addr *a = addr_slot(w->addrs, w->cap, blind);
-    if (!a->used) {
+    if (!a->subject) {
         memcpy(a->blind, blind, SW_BLIND_BYTES);
-        a->used = 1;
-        a->subject = NONE;
+        a->subject = NO_SUBJECT;
         w->n_addrs++;
     }
     return a;
@@ -345,11 +346,11 @@ static wf_addr *addr_put(sw_warm *w, const uint8_t *blind)
  * its alone until it ends. */
 enum { T_SUBJECT, T_IDENT, T_SUPP };
 typedef struct task {
+    uint8_t blind[SW_BLIND_BYTES]; /* T_IDENT, T_SUPP */
+    uint8_t h[16];                 /* T_SUBJECT, T_IDENT: the id's hash */
+    sw_instant since;              /* T_SUPP */
+    uint32_t index;                /* T_SUBJECT */
     uint8_t type;
-    uint8_t blind[SW_BLIND_BYTES];
-    uint32_t index;            /* T_SUBJECT */
-    sw_instant since;          /* T_SUPP */
-    char subject[SW_ID_BUFSZ]; /* T_IDENT */
 } task;
 
 #define TASKS 4096 /* a chunk */
@@ -371,19 +372,20 @@ typedef struct conveyor {
 
 static void run_task(loader *l, const task *t)
 {
+    sw_warm *w = l->w;
     if (t->type == T_SUBJECT) {
-        map_subject(l, t->index);
+        map_subject(l, t->h, t->index);
         return;
     }
-    wf_addr *a = addr_put(l->w, t->blind);
+    wf_addr *a = addr_put(w, t->blind);
     if (!a)
         return;
     if (t->type == T_IDENT) {
-        a->subject = subject_of(l, t->subject);
-    } else {
-        a->suppressed = 1;
-        a->since = t->since;
-        l->w->n_suppressed++;
+        uint32_t su = subject_by(l, t->h);
+        a->subject = su == NONE ? NO_SUBJECT : su + 1;
+    } else if (!a->supp && w->n_suppressed < w->max_suppressed) {
+        w->sinces[w->n_suppressed] = t->since;
+        a->supp = (uint32_t)++w->n_suppressed;
     }
 }
 
@@ -490,7 +492,7 @@ static void conveyor_end(conveyor *c)
 }
 
 /* Subject i goes in the map of ids, on the conveyor's thread. */
-static int subject_mapped(loader *l, uint32_t i)
+static int subject_mapped(loader *l, const char *id, uint32_t i)
 {
     task *t = conveyor_task(l->conv);
     if (!t) {
@@ -499,6 +501,7 @@ static int subject_mapped(loader *l, uint32_t i)
     }
     t->type = T_SUBJECT;
     t->index = i;
+    id_hash(&l->ids, id, t->h);
     return 0;
 }
 
@@ -515,8 +518,8 @@ static int ident_row(const sw_row *r, void *p)
     }
     t->type = T_IDENT;
     memcpy(t->blind, blind, sizeof(blind));
-    if (!sw_row_text_into(r, 1, t->subject, sizeof(t->subject)))
-        t->subject[0] = '\0'; /* no subject of steward's has it */
+    const char *subject = sw_row_text(r, 1);
+    id_hash(&c->l->ids, subject ? subject : "", t->h);
     return 0;
 }
 
@@ -609,6 +612,7 @@ static void warm_free(sw_warm *w)
     table_free(w->subjects);
     free(w->facts);
     free(w->kinds);
+    free(w->sinces);
     free(w->plain);
     free(w->marketing);
     free(w);
@@ -652,10 +656,10 @@ static void facts_of(const sw_warm *w, const wf_subject *su, int pi,
     memset(f, 0, sizeof(*f));
     f->has_subject = true;
     memcpy(f->kind, w->kinds[su->kind], sizeof(f->kind));
-    f->flags = su->flags;
-    f->has_minor = su->has_minor;
+    f->flags = su->bits & B_RESTRICTED ? SW_SUBJ_RESTRICTED : 0;
+    f->has_minor = su->bits & B_MINOR;
     f->minor_until = su->minor_until;
-    f->ended = su->ended;
+    f->ended = su->bits & B_ENDED;
     f->ended_at = su->ended_at;
     for (uint32_t i = su->first; i != NONE; i = w->facts[i].next) {
         const wf_fact *x = &w->facts[i];
@@ -702,16 +706,19 @@ static bool plain_verdicts(const sw_store *s, sw_warm *w)
     return true;
 }
 
-static sw_status counts(sw_store *s, int64_t n[3])
+/* Subjects, addresses and suppression entries, consents and objections:
+ * what the tables are sized for. */
+static sw_status counts(sw_store *s, int64_t n[4])
 {
-    static const char *const sql[3] = {
+    static const char *const sql[4] = {
         "SELECT count(*) FROM subjects",
         "SELECT (SELECT count(*) FROM identifiers) + (SELECT count(*)"
         " FROM suppression)",
         "SELECT (SELECT count(*) FROM consents) + (SELECT count(*) FROM"
-        " objections)"};
+        " objections)",
+        "SELECT count(DISTINCT hash) FROM suppression"};
     sw_status st = SW_OK;
-    for (int i = 0; i < 3 && st == SW_OK; i++)
+    for (int i = 0; i < 4 && st == SW_OK; i++)
         st = sw_sql_int(s, "counting the decision facts", sql[i], SW_NOARGS,
                         &n[i]);
     return st;
@@ -722,7 +729,7 @@ sw_status sw_warm_build(sw_store *s, size_t expect, size_t max_bytes,
 {
     *out = NULL;
     memset(info, 0, sizeof(*info));
-    int64_t n[3];
+    int64_t n[4];
     sw_status st = counts(s, n);
     if (st != SW_OK)
         return st;
@@ -736,11 +743,12 @@ sw_status sw_warm_build(sw_store *s, size_t expect, size_t max_bytes,
     if (!max_bytes)
         max_bytes = DEFAULT_MAX_BYTES;
     size_t cap = pow2_at_least((size_t)n[1] * 4 / 3 + 1),
-           ids = pow2_at_least((size_t)n[0] * 2 + 2);
-    /* what stays, then what reading needs besides (the subject ids) */
+           ids = pow2_at_least((size_t)n[0] * 4 / 3 + 1);
+    /* what stays, then what reading needs besides (the map of ids) */
     size_t bytes = cap * sizeof(wf_addr) + (size_t)n[0] * sizeof(wf_subject) +
-                   (size_t)n[2] * sizeof(wf_fact),
-           reading = ids * sizeof(id_slot) + (size_t)n[0] * SW_ID_BUFSZ;
+                   (size_t)n[2] * sizeof(wf_fact) +
+                   (size_t)n[3] * sizeof(sw_instant),
+           reading = ids * sizeof(id_slot);
     if (bytes + reading > max_bytes) {
         snprintf(info->why, sizeof(info->why),
                  "the decision facts of %lld subjects would take %zu MiB, "
@@ -762,14 +770,16 @@ sw_status sw_warm_build(sw_store *s, size_t expect, size_t max_bytes,
         w->read_at = sw_clock_now(&s->clock);
         w->until = INT64_MAX;
         w->cap = cap;
+        w->max_suppressed = (size_t)n[3];
+        w->sinces = malloc(((size_t)n[3] + 1) * sizeof(*w->sinces));
         w->addrs = table_alloc(cap * sizeof(*w->addrs));
         w->subjects = table_alloc(((size_t)n[0] + 1) * sizeof(*w->subjects));
         w->kinds = malloc(KINDS_MAX * sizeof(*w->kinds));
         l.ids.cap = ids;
-        l.ids.ids = table_alloc(((size_t)n[0] + 1) * SW_ID_BUFSZ);
         l.ids.slots = table_alloc(ids * sizeof(*l.ids.slots));
+        sw_random(s->keys, l.ids.key, sizeof(l.ids.key));
     }
-    if (!w || !w->addrs || !w->subjects || !w->kinds || !l.ids.ids ||
+    if (!w || !w->addrs || !w->subjects || !w->kinds || !w->sinces ||
         !l.ids.slots) {
         st = sw_fail(s, SW_ERR_NOMEM, "out of memory for the decision facts");
         goto done;
@@ -844,12 +854,10 @@ sw_status sw_warm_build(sw_store *s, size_t expect, size_t max_bytes,
                     " override_reason IS NOT NULL FROM objections"
                     " ORDER BY subject_id, purpose, at DESC, id DESC",
                     SW_NOARGS, objection_row, &l);
-    if (st == SW_OK && l.bad && (l.long_id || w->n_kinds >= KINDS_MAX)) {
-        snprintf(info->why, sizeof(info->why), "%s",
-                 l.long_id ? "a subject id is longer than steward's: "
-                             "decided from the store"
-                           : "more than 256 kinds of subject: decided "
-                             "from the store");
+    if (st == SW_OK && l.bad && w->n_kinds >= KINDS_MAX) {
+        snprintf(info->why, sizeof(info->why),
+                 "more than %d kinds of subject: decided from the store",
+                 KINDS_MAX);
         goto done;
     }
     if (st == SW_OK && l.bad)
@@ -859,15 +867,15 @@ sw_status sw_warm_build(sw_store *s, size_t expect, size_t max_bytes,
     if (st == SW_OK) {
         w->bytes = w->cap * sizeof(wf_addr) +
                    w->n_subjects * sizeof(wf_subject) +
-                   w->n_facts * sizeof(wf_fact) + KINDS_MAX * sizeof(*w->kinds);
+                   w->n_facts * sizeof(wf_fact) +
+                   w->max_suppressed * sizeof(*w->sinces) +
+                   KINDS_MAX * sizeof(*w->kinds);
         sw_warm_info(w, info);
         *out = w;
         w = NULL;
     }
 done:
-    if (l.ids.ids)
-        sw_wipe(l.ids.ids, ((size_t)n[0] + 1) * SW_ID_BUFSZ);
-    table_free(l.ids.ids);
+    sw_wipe(l.ids.key, sizeof(l.ids.key));
     table_free(l.ids.slots);
     free(l.ends.slots);
     warm_free(w);
@@ -881,40 +889,75 @@ bool sw_warm_fits(const sw_warm *w, const sw_store *s, sw_instant now)
     return w && w->policy == s->policy && now >= w->read_at && now < w->until;
 }
 
-sw_status sw_warm_decide(const sw_warm *w, const sw_store *s, int pi, int ti,
-                         const char *raw, sw_instant now, sw_verdict *v,
-                         char *why, size_t n)
+sw_status sw_warm_blind(const sw_warm *w, const sw_store *s, int ti,
+                        const char *raw, uint8_t blind[SW_BLIND_BYTES],
+                        char *why, size_t n)
 {
     char value[SW_IDENT_MAX];
     if (sw_ident_normalise(sw_decide_key_types[ti], raw,
                            s->country[0] ? s->country : NULL, value, why,
                            n) != SW_OK)
         return SW_ERR_INVALID;
-    uint8_t blind[SW_BLIND_BYTES];
     sw_blind_under(w->tkey[ti], value, strlen(value), blind);
     sw_wipe(value, sizeof(value));
-    const wf_addr *a = addr_slot(w->addrs, w->cap, blind);
+    return SW_OK;
+}
+
+uint32_t sw_warm_find(const sw_warm *w, const uint8_t blind[SW_BLIND_BYTES])
+{
+    return (uint32_t)(addr_slot(w->addrs, w->cap, blind) - w->addrs);
+}
+
+void sw_warm_prefetch(const sw_warm *w, const uint8_t blind[SW_BLIND_BYTES])
+{
+    uint64_t h;
+    memcpy(&h, blind, sizeof(h));
+    __builtin_prefetch(&w->addrs[(size_t)h & (w->cap - 1)]);
+}
+
+void sw_warm_prefetch_subject(const sw_warm *w, uint32_t at)
+{
+    uint32_t su = w->addrs[at].subject;
+    if (su && su != NO_SUBJECT)
+        __builtin_prefetch(&w->subjects[su - 1]);
+}
+
+void sw_warm_verdict(const sw_warm *w, const sw_store *s, int pi, uint32_t at,
+                     sw_instant now, sw_verdict *v)
+{
+    const wf_addr *a = &w->addrs[at];
     sw_facts f;
-    memset(&f, 0, sizeof(f));
-    if (a->used && a->suppressed && w->marketing[pi]) {
+    if (a->subject && a->supp && w->marketing[pi]) {
+        memset(&f, 0, sizeof(f));
         f.suppressed = true; /* decides before anything of the subject */
-        f.suppressed_since = a->since;
-    } else if (a->used && a->subject != NONE) {
-        const wf_subject *su = &w->subjects[a->subject];
-        bool plain =
-            !su->has_minor && !su->ended && !(su->flags & SW_SUBJ_RESTRICTED);
+        f.suppressed_since = w->sinces[a->supp - 1];
+    } else if (a->subject && a->subject != NO_SUBJECT) {
+        const wf_subject *su = &w->subjects[a->subject - 1];
+        bool plain = !su->bits;
         for (uint32_t i = su->first; plain && i != NONE; i = w->facts[i].next)
             plain = w->facts[i].purpose != pi;
         if (plain) {
             *v =
                 w->plain[(size_t)pi * (w->n_kinds ? w->n_kinds : 1) + su->kind];
             v->until = w->until;
-            return SW_OK;
+            return;
         }
         facts_of(w, su, pi, &f);
+    } else {
+        memset(&f, 0, sizeof(f));
     }
     sw_verdict_of(s, w->policy->purposes[pi].id, &f, now, v);
     if (v->until > w->until)
         v->until = w->until;
+}
+
+sw_status sw_warm_decide(const sw_warm *w, const sw_store *s, int pi, int ti,
+                         const char *raw, sw_instant now, sw_verdict *v,
+                         char *why, size_t n)
+{
+    uint8_t blind[SW_BLIND_BYTES];
+    if (sw_warm_blind(w, s, ti, raw, blind, why, n) != SW_OK)
+        return SW_ERR_INVALID;
+    sw_warm_verdict(w, s, pi, sw_warm_find(w, blind), now, v);
     return SW_OK;
 }
