@@ -220,6 +220,9 @@ typedef struct loader {
     int last_purpose;
     size_t max_subjects, facts_cap; /* as counted; as allocated */
     bool bad;                       /* out of memory, or too many kinds */
+    /* more rows than counted (never, in one snapshot): what was read is
+     * not all, and is not used; one flag for each thread */
+    bool overflow, conveyor_overflow;
 } loader;
 
 static int purpose_of(const sw_policy *p, const char *purpose)
@@ -264,8 +267,10 @@ static int subject_row(const sw_row *r, void *p)
 {
     loader *l = p;
     sw_warm *w = l->w;
-    if (w->n_subjects >= l->max_subjects) /* rows came since the count */
-        return 0;
+    if (w->n_subjects >= l->max_subjects) {
+        l->overflow = true;
+        return 1;
+    }
     const char *id = sw_row_text(r, 0), *kind = sw_row_text(r, 1);
     if (!id || !kind)
         return 0;
@@ -378,14 +383,20 @@ static void run_task(loader *l, const task *t)
         return;
     }
     wf_addr *a = addr_put(w, t->blind);
-    if (!a)
+    if (!a) {
+        l->conveyor_overflow = true;
         return;
+    }
     if (t->type == T_IDENT) {
         uint32_t su = subject_by(l, t->h);
         a->subject = su == NONE ? NO_SUBJECT : su + 1;
-    } else if (!a->supp && w->n_suppressed < w->max_suppressed) {
+    } else if (a->supp) {
+        /* one row a hash: never twice */
+    } else if (w->n_suppressed < w->max_suppressed) {
         w->sinces[w->n_suppressed] = t->since;
         a->supp = (uint32_t)++w->n_suppressed;
+    } else {
+        l->conveyor_overflow = true;
     }
 }
 
@@ -426,11 +437,11 @@ static void conveyor_start(conveyor *c, loader *l)
     c->threaded = pthread_create(&c->th, NULL, convey, c) == 0;
 }
 
-/* Hands the chunk being filled on; false when out of memory. */
-static bool conveyor_push(conveyor *c)
+/* Hands the chunk being filled on to the thread. */
+static void conveyor_push(conveyor *c)
 {
     if (!c->n)
-        return true;
+        return;
     pthread_mutex_lock(&c->mu);
     while (c->count == QUEUED)
         pthread_cond_wait(&c->room, &c->mu);
@@ -441,7 +452,6 @@ static bool conveyor_push(conveyor *c)
     pthread_mutex_unlock(&c->mu);
     c->cur = NULL;
     c->n = 0;
-    return true;
 }
 
 /* The next task to fill in, or NULL when out of memory. Without a
@@ -505,39 +515,44 @@ static int subject_mapped(loader *l, const char *id, uint32_t i)
     return 0;
 }
 
+/* A task for the row's address (its blind index in column 0), or NULL:
+ * no blind index (*stop 0), or out of memory (*stop 1). */
+static task *address_task(const sw_row *r, loader *l, int type, int *stop)
+{
+    uint8_t blind[SW_BLIND_BYTES];
+    *stop = 0;
+    if (!sw_row_blob_into(r, 0, blind, sizeof(blind)))
+        return NULL;
+    task *t = conveyor_task(l->conv);
+    if (!t) {
+        l->bad = true;
+        *stop = 1;
+        return NULL;
+    }
+    t->type = (uint8_t)type;
+    memcpy(t->blind, blind, sizeof(blind));
+    return t;
+}
+
 static int ident_row(const sw_row *r, void *p)
 {
-    conveyor *c = ((loader *)p)->conv;
-    uint8_t blind[SW_BLIND_BYTES];
-    if (!sw_row_blob_into(r, 0, blind, sizeof(blind)))
-        return 0;
-    task *t = conveyor_task(c);
-    if (!t) {
-        c->l->bad = true;
-        return 1;
+    loader *l = p;
+    int stop;
+    task *t = address_task(r, l, T_IDENT, &stop);
+    if (t) {
+        const char *subject = sw_row_text(r, 1);
+        id_hash(&l->ids, subject ? subject : "", t->h);
     }
-    t->type = T_IDENT;
-    memcpy(t->blind, blind, sizeof(blind));
-    const char *subject = sw_row_text(r, 1);
-    id_hash(&c->l->ids, subject ? subject : "", t->h);
-    return 0;
+    return stop;
 }
 
 static int supp_row(const sw_row *r, void *p)
 {
-    conveyor *c = ((loader *)p)->conv;
-    uint8_t blind[SW_BLIND_BYTES];
-    if (!sw_row_blob_into(r, 0, blind, sizeof(blind)))
-        return 0;
-    task *t = conveyor_task(c);
-    if (!t) {
-        c->l->bad = true;
-        return 1;
-    }
-    t->type = T_SUPP;
-    memcpy(t->blind, blind, sizeof(blind));
-    t->since = sw_row_int(r, 1);
-    return 0;
+    int stop;
+    task *t = address_task(r, p, T_SUPP, &stop);
+    if (t)
+        t->since = sw_row_int(r, 1);
+    return stop;
 }
 
 /* The first row of each subject and purpose: the newest. */
@@ -854,6 +869,12 @@ sw_status sw_warm_build(sw_store *s, size_t expect, size_t max_bytes,
                     " override_reason IS NOT NULL FROM objections"
                     " ORDER BY subject_id, purpose, at DESC, id DESC",
                     SW_NOARGS, objection_row, &l);
+    if (st == SW_OK && (l.overflow || l.conveyor_overflow)) {
+        snprintf(info->why, sizeof(info->why),
+                 "the store held more than it counted while its facts were "
+                 "read: decided from the store");
+        goto done;
+    }
     if (st == SW_OK && l.bad && w->n_kinds >= KINDS_MAX) {
         snprintf(info->why, sizeof(info->why),
                  "more than %d kinds of subject: decided from the store",
