@@ -679,6 +679,7 @@ static void test_decisions_in_memory_agree(void **state)
     sw_who mw = {sid, NULL};
     sw_consent_result c;
     assert_int_equal(sw_consent_refuse(t.s, &mw, REC, &c), SW_OK);
+    tu_store_now(&t, "2026-03-02T10:00:00Z"); /* the newer one, a day on */
     give(&t, sid, REC, "2y");
     add_subject(&t, "job_applicant", NULL, "wes@mail.example", sid);
     give(&t, sid, REC, "2y");
