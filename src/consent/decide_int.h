@@ -39,6 +39,8 @@ sw_status sw_warm_build(sw_store *s, size_t expect, size_t max_bytes,
 sw_warm *sw_warm_ref(sw_warm *w);
 void sw_warm_release(sw_warm *w);
 void sw_warm_info(const sw_warm *w, sw_decide_warmth *info);
+/* How many addresses it holds. */
+size_t sw_warm_addresses(const sw_warm *w);
 /* The group change count it was read at. */
 uint64_t sw_warm_changes(const sw_warm *w);
 

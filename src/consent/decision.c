@@ -14,11 +14,11 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "consent/consent_int.h"
 #include "consent/decide_int.h"
 #include "core/hash.h"
+#include "core/table.h"
 #include "steward/ident.h"
 #include "store/sql.h"
 
@@ -76,7 +76,7 @@ static void cache_free(void *p)
     struct sw_decide_cache *c = p;
     sw_warm_release(c->warm);
     sw_wipe(c->tkey, sizeof(c->tkey));
-    free(c->slots);
+    sw_table_free(c->slots);
     free(c);
 }
 
@@ -123,48 +123,58 @@ static dc_entry *slot_for(dc_entry *slots, size_t cap, uint32_t gen,
     }
 }
 
-/* A zeroed table of cap entries; a large one on huge pages where the
- * kernel offers them, so a probe costs one cache miss, not a TLB miss too. */
+/* A zeroed table of cap entries (its pages cleared as they are first
+ * touched). */
 static dc_entry *new_slots(size_t cap)
 {
-    size_t bytes = sizeof(dc_entry) * cap, huge = (size_t)2 << 20;
-    size_t align = bytes >= huge ? huge : 64;
-    dc_entry *v = aligned_alloc(align, (bytes + align - 1) / align * align);
-    if (!v)
-        return NULL;
-#ifdef MADV_HUGEPAGE
-    if (align == huge)
-        (void)madvise(v, bytes, MADV_HUGEPAGE); /* a hint: may be refused */
-#endif
-    memset(v, 0, bytes);
-    return v;
+    return sw_table_alloc(sizeof(dc_entry) * cap);
 }
 
-/* Makes room for one more verdict: doubles the table while it may grow,
- * forgets everything when it may not. */
-static void make_room(struct sw_decide_cache *c)
+/* Moves the kept verdicts to a table of cap entries; false when out of
+ * memory (nothing moved). */
+static bool rehash(struct sw_decide_cache *c, size_t cap)
 {
-    if ((c->used + 1) * 4 <= c->cap * 3)
-        return;
-    dc_entry *bigger = c->cap < SLOTS_MAX ? new_slots(c->cap * 2) : NULL;
-    if (!bigger) {
-        c->used = 0;
-        if (++c->gen == 0) {
-            memset(c->slots, 0, sizeof(dc_entry) * c->cap);
-            c->gen = 1;
-        }
-        return;
-    }
+    dc_entry *bigger = new_slots(cap);
+    if (!bigger)
+        return false;
     for (size_t i = 0; i < c->cap; i++) {
         const dc_entry *e = &c->slots[i];
         bool hit;
         if (e->gen == c->gen)
-            *slot_for(bigger, c->cap * 2, c->gen, e->key, e->purpose, &hit) =
-                *e;
+            *slot_for(bigger, cap, c->gen, e->key, e->purpose, &hit) = *e;
     }
-    free(c->slots);
+    sw_table_free(c->slots);
     c->slots = bigger;
-    c->cap *= 2;
+    c->cap = cap;
+    return true;
+}
+
+/* Makes room for one more verdict, at most half full (a probe for a
+ * verdict not kept reads few slots): doubles the table while it may
+ * grow, forgets everything when it may not. */
+static void make_room(struct sw_decide_cache *c)
+{
+    if ((c->used + 1) * 2 <= c->cap)
+        return;
+    if (c->cap < SLOTS_MAX && rehash(c, c->cap * 2))
+        return;
+    c->used = 0;
+    if (++c->gen == 0) {
+        memset(c->slots, 0, sizeof(dc_entry) * c->cap);
+        c->gen = 1;
+    }
+}
+
+/* Grows the table at once for n verdicts (within SLOTS_MAX): first
+ * decisions from the facts in memory then never wait for it to double,
+ * and its pages cost only as they fill. */
+static void make_room_for(struct sw_decide_cache *c, size_t n)
+{
+    size_t cap = c->cap;
+    while (cap < SLOTS_MAX && n * 2 > cap)
+        cap *= 2;
+    if (cap > c->cap)
+        (void)rehash(c, cap); /* out of memory: it grows as it goes */
 }
 
 static struct sw_decide_cache *cache_of(sw_store *s, sw_instant now)
@@ -545,6 +555,8 @@ sw_status sw_decide(sw_store *s, const char *purpose, const sw_who *who,
                            who->ident->value ? who->ident->value : "", now, &v,
                            why, sizeof(why)) != SW_OK)
             return sw_fail(s, SW_ERR_INVALID, "%s", why);
+        if ((c->used + 1) * 2 > c->cap) /* room for every address at once */
+            make_room_for(c, sw_warm_addresses(c->warm));
         keep(c, key, pi, &v, now);
     } else {
         /* the look-ups of one decision see one snapshot under one lock */

@@ -16,11 +16,11 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "consent/consent_int.h"
 #include "consent/decide_int.h"
 #include "core/hash.h"
+#include "core/table.h"
 #include "ledger/ledger_sql.h"
 #include "store/sql.h"
 
@@ -86,40 +86,6 @@ struct sw_warm {
 
 /* Zeroed memory for a large table, on huge pages where the kernel offers
  * them: a probe costs one cache miss, not a TLB miss too. */
-typedef struct table_head {
-    void *base;
-    size_t len;
-} table_head;
-
-#define HUGE_PAGE ((size_t)2 << 20)
-#define HEAD 64
-
-static void *table_alloc(size_t bytes)
-{
-    size_t len = bytes + HUGE_PAGE + HEAD;
-    uint8_t *base = mmap(NULL, len, PROT_READ | PROT_WRITE,
-                         MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (base == MAP_FAILED)
-        return NULL;
-    /* fresh pages read as zeros: nothing to clear */
-    uintptr_t at = ((uintptr_t)base + HEAD + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
-    table_head h = {base, len};
-    memcpy((uint8_t *)at - HEAD, &h, sizeof(h));
-#ifdef MADV_HUGEPAGE
-    (void)madvise((void *)at, bytes, MADV_HUGEPAGE); /* a hint */
-#endif
-    return (void *)at;
-}
-
-static void table_free(void *p)
-{
-    if (!p)
-        return;
-    table_head h;
-    memcpy(&h, (uint8_t *)p - HEAD, sizeof(h));
-    munmap(h.base, h.len);
-}
-
 /* ---- hashing ---- */
 
 static uint32_t hash_bytes(const uint8_t *p, size_t n)
@@ -623,8 +589,8 @@ static void warm_free(sw_warm *w)
     if (!w)
         return;
     sw_wipe(w->tkey, sizeof(w->tkey));
-    table_free(w->addrs);
-    table_free(w->subjects);
+    sw_table_free(w->addrs);
+    sw_table_free(w->subjects);
     free(w->facts);
     free(w->kinds);
     free(w->sinces);
@@ -644,6 +610,11 @@ void sw_warm_release(sw_warm *w)
 {
     if (w && atomic_fetch_sub_explicit(&w->refs, 1, memory_order_acq_rel) == 1)
         warm_free(w);
+}
+
+size_t sw_warm_addresses(const sw_warm *w)
+{
+    return w->n_addrs;
 }
 
 uint64_t sw_warm_changes(const sw_warm *w)
@@ -787,11 +758,11 @@ sw_status sw_warm_build(sw_store *s, size_t expect, size_t max_bytes,
         w->cap = cap;
         w->max_suppressed = (size_t)n[3];
         w->sinces = malloc(((size_t)n[3] + 1) * sizeof(*w->sinces));
-        w->addrs = table_alloc(cap * sizeof(*w->addrs));
-        w->subjects = table_alloc(((size_t)n[0] + 1) * sizeof(*w->subjects));
+        w->addrs = sw_table_alloc(cap * sizeof(*w->addrs));
+        w->subjects = sw_table_alloc(((size_t)n[0] + 1) * sizeof(*w->subjects));
         w->kinds = malloc(KINDS_MAX * sizeof(*w->kinds));
         l.ids.cap = ids;
-        l.ids.slots = table_alloc(ids * sizeof(*l.ids.slots));
+        l.ids.slots = sw_table_alloc(ids * sizeof(*l.ids.slots));
         sw_random(s->keys, l.ids.key, sizeof(l.ids.key));
     }
     if (!w || !w->addrs || !w->subjects || !w->kinds || !w->sinces ||
@@ -897,7 +868,7 @@ sw_status sw_warm_build(sw_store *s, size_t expect, size_t max_bytes,
     }
 done:
     sw_wipe(l.ids.key, sizeof(l.ids.key));
-    table_free(l.ids.slots);
+    sw_table_free(l.ids.slots);
     free(l.ends.slots);
     warm_free(w);
     return st;
