@@ -39,7 +39,7 @@ static sw_store *take(server *srv, char *err, size_t n)
     struct pooled *p = realloc(srv->pool, (srv->n_pool + 1) * sizeof(*p));
     if (p) {
         srv->pool = p;
-        p[srv->n_pool++] = (struct pooled){s, true};
+        p[srv->n_pool++] = (struct pooled){s, true, false};
     }
     pthread_mutex_unlock(&srv->pool_mu);
     if (!p) {
@@ -137,14 +137,12 @@ int pool_open(server *srv, unsigned n, size_t *months, double *ms, char *err,
     return rc;
 }
 
-/* ---- the decision facts, read once and shared ---- */
+/* ---- each free handle in turn ---- */
 
-/* Hands the facts of from to the pool's other handles, each while no call
- * uses it; one busy throughout a few tries goes without (it reads from
- * the store as before). */
-static size_t share_facts(server *srv, sw_store *from)
+size_t pool_each(server *srv, const sw_store *except,
+                 bool (*fn)(sw_store *s, void *ctx), void *ctx)
 {
-    size_t shared = 1;
+    size_t done = 0;
     for (int round = 0; round < 50; round++) {
         bool waiting = false;
         for (size_t i = 0;; i++) {
@@ -154,78 +152,26 @@ static size_t share_facts(server *srv, sw_store *from)
                 break;
             }
             struct pooled *e = &srv->pool[i];
-            sw_store *to = e->s;
-            bool mine = to != from && !e->busy;
-            sw_decide_warmth w;
+            sw_store *s = e->s;
+            bool mine = s != except && !e->busy && !e->visited;
             if (mine)
-                sw_decide_warmth_of(to, &w);
-            if (mine && w.warm)
-                mine = false; /* has them already */
-            else if (mine)
-                e->busy = true;
-            else if (to != from && e->busy)
+                e->busy = e->visited = true;
+            else if (s != except && e->busy && !e->visited)
                 waiting = true;
             pthread_mutex_unlock(&srv->pool_mu);
-            if (!mine)
-                continue;
-            bool ok = false;
-            (void)sw_decide_share(from, to, &ok);
-            shared += ok;
-            give(srv, to);
+            if (mine) {
+                done += fn(s, ctx);
+                give(srv, s);
+            }
         }
         if (!waiting)
             break;
         struct timespec ts = {0, 20 * 1000 * 1000};
         nanosleep(&ts, NULL);
     }
-    return shared;
-}
-
-static void *read_facts(void *arg)
-{
-    server *srv = arg;
-    char err[512];
-    double t0 = mono();
-    /* a handle of the pool: a reload waits until this is done */
-    sw_store *s = pool_take(srv, err, sizeof(err));
-    if (!s) {
-        log_line(
-            json_pack("{s:s, s:s}", "event", "decision_facts", "error", err));
-        return NULL;
-    }
-    sw_decide_warmth w;
-    sw_status st = sw_decide_warm(s, 0, (size_t)srv->o.decision_mib << 20, &w);
-    if (st != SW_OK) {
-        log_line(json_pack("{s:s, s:s}", "event", "decision_facts", "error",
-                           sw_errmsg(s)));
-    } else if (!w.warm) {
-        log_line(json_pack("{s:s, s:b, s:s}", "event", "decision_facts",
-                           "in_memory", 0, "why", w.why));
-    } else {
-        size_t handles = share_facts(srv, s);
-        log_line(json_pack(
-            "{s:s, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:i}", "event",
-            "decision_facts", "in_memory", 1, "subjects",
-            (json_int_t)w.subjects, "addresses", (json_int_t)w.addresses,
-            "suppressed", (json_int_t)w.suppressed, "facts",
-            (json_int_t)w.facts, "mib",
-            (json_int_t)((w.bytes + (1 << 19)) >> 20), "handles",
-            (json_int_t)handles, "ms", (int)((mono() - t0) * 1e3)));
-    }
-    pool_give(srv, s);
-    return NULL;
-}
-
-void facts_start(server *srv)
-{
-    if (srv->o.decision_mib && !srv->facts_on)
-        srv->facts_on =
-            pthread_create(&srv->facts_th, NULL, read_facts, srv) == 0;
-}
-
-void facts_wait(server *srv)
-{
-    if (srv->facts_on)
-        pthread_join(srv->facts_th, NULL);
-    srv->facts_on = false;
+    pthread_mutex_lock(&srv->pool_mu);
+    for (size_t i = 0; i < srv->n_pool; i++)
+        srv->pool[i].visited = false;
+    pthread_mutex_unlock(&srv->pool_mu);
+    return done;
 }

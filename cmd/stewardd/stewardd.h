@@ -133,6 +133,7 @@ struct server {
     struct pooled {
         sw_store *s;
         bool busy;
+        bool visited; /* by pool_each */
     } * pool;
     size_t n_pool;
     pthread_t facts_th; /* reading the decision facts, when facts_on */
@@ -334,8 +335,13 @@ bool rate_take(server *srv, const char *who, double *retry);
 /* A store handle of the pool (a streamed handler takes its own), and
  * back; NULL after writing why into err. */
 sw_store *pool_take(server *srv, char *err, size_t n);
-/* Reads the decision facts into memory on a thread of its own and hands
- * them to every handle of the pool; facts_wait waits for it to end. */
+/* Calls fn on each handle of the pool but except, each while no call
+ * uses it (waiting a little for a busy one); how many fn said true. */
+size_t pool_each(server *srv, const sw_store *except,
+                 bool (*fn)(sw_store *s, void *ctx), void *ctx);
+/* facts.c: reads the decision facts into memory on a thread of its own
+ * and hands them to every handle of the pool; facts_wait waits for it to
+ * end. */
 void facts_start(server *srv);
 void facts_wait(server *srv);
 void pool_give(server *srv, const sw_store *s);
