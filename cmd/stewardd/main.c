@@ -57,6 +57,8 @@ static void usage(FILE *f)
         "  --threads N          worker threads (default: the cores)\n"
         "  --decision-memory MIB  read the decision facts into memory at\n"
         "                       start, at most MIB (default 1024; 0: never)\n"
+        "  --decision-refresh T read them again this long after a change\n"
+        "                       forgot them (default 1m; 0: never)\n"
         "  --timeout SECONDS    idle connections close (default 30)\n"
         "  --max-connections N  open at once, in all (default 1000)\n"
         "  --max-per-client N   open at once from one address (default 32)\n"
@@ -262,7 +264,8 @@ int main(int argc, char **argv)
         O_TRY_H,
         O_CFILE_H,
         O_CTRY_H,
-        O_DMEM
+        O_DMEM,
+        O_DREFRESH
     };
     static const struct option opts[] = {
         {"store", required_argument, NULL, O_STORE},
@@ -296,6 +299,7 @@ int main(int argc, char **argv)
         {"client-filings-per-hour", required_argument, NULL, O_CFILE_H},
         {"client-attempts-per-hour", required_argument, NULL, O_CTRY_H},
         {"decision-memory", required_argument, NULL, O_DMEM},
+        {"decision-refresh", required_argument, NULL, O_DREFRESH},
         {"routes", no_argument, NULL, O_ROUTES},
         {"help", no_argument, NULL, O_HELP},
         {NULL, 0, NULL, 0}};
@@ -322,6 +326,7 @@ int main(int argc, char **argv)
     o->smtp_attempts = 5;
     o->smtp_retry_s = 2;
     o->decision_mib = 1024;
+    o->decision_refresh = 60;
     sw_public_limits_init(&o->limits);
     struct {
         int opt;
@@ -375,6 +380,13 @@ int main(int argc, char **argv)
             if (!parse_seconds(optarg, &o->sweep_every))
                 return fail("--sweep-every '%s': expected a duration such as "
                             "1h, 30m or 1d",
+                            optarg),
+                       2;
+            break;
+        case O_DREFRESH:
+            if (!parse_seconds(optarg, &o->decision_refresh))
+                return fail("--decision-refresh '%s': expected a duration "
+                            "such as 30s, 1m or 0",
                             optarg),
                        2;
             break;

@@ -74,6 +74,7 @@ typedef struct server_options {
     const char *country;
     long sweep_every;      /* seconds; 0: never */
     unsigned decision_mib; /* the decision facts in memory; 0: never */
+    long decision_refresh; /* seconds between looks at them; 0: never */
     size_t max_body;       /* JSON bodies; streamed ingest has no cap */
     double rate;           /* requests per second per key (and per address for
                               public endpoints); 0: no limit */
@@ -138,6 +139,7 @@ struct server {
     size_t n_pool;
     pthread_t facts_th; /* reading the decision facts, when facts_on */
     bool facts_on;
+    bool facts_quit; /* under sweep_mu: facts_wait asks the thread to end */
 
     pthread_mutex_t key_mu;
     uint8_t key_hash_key[32]; /* random per daemon */

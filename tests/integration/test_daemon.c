@@ -1029,6 +1029,35 @@ static void test_decision_facts_read_at_start(void **state)
     resp_free(&r);
     assert_int_equal(decide_burst(d.port, key, q, "deny"), 0);
     assert_int_equal(daemon_stop(&d), 0);
+    /* with --decision-refresh 1 the facts a change forgot are read again
+     * within a second or two, and hold the change */
+    static const char *const refresh[] = {"--rate", "0", "--decision-refresh",
+                                          "1", NULL};
+    daemon_run(&d, refresh);
+    log = log_once(&d, "\"addresses\":1");
+    assert_non_null(log);
+    free(log);
+    http_json(d.port, "POST", "/v1/subjects", key,
+              json_pack("{s:s, s:s, s:[{s:s, s:s}]}", "kind", "customer",
+                        "account", "ACME", "identifiers", "type", "email",
+                        "value", "eve@acme.example"),
+              &r);
+    assert_int_equal(r.status, 201);
+    resp_free(&r);
+    log = log_once(&d, "\"subjects\":2,\"addresses\":2");
+    assert_non_null(log);
+    free(log);
+    assert_int_equal(decide_burst(d.port, key, q, "deny"), 0);
+    const char *q2 = "/v1/decide?purpose=marketing.communications.email"
+                     "&email=eve%40acme.example";
+    assert_int_equal(decide_burst(d.port, key, q2, "allow"), 0);
+    assert_int_equal(daemon_stop(&d), 0);
+    /* a bad duration is a usage error */
+    tu_run br;
+    tu_run_cmd(&br, NULL, DAEMON, "--decision-refresh", "soon", NULL);
+    assert_int_equal(br.status, 2);
+    assert_non_null(strstr(br.err, "--decision-refresh 'soon'"));
+    tu_run_free(&br);
     daemon_free(&d);
 }
 
