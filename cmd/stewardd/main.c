@@ -93,6 +93,18 @@ static int fail(const char *fmt, ...)
     return 1;
 }
 
+/* "--name" of the option whose getopt value is ch, for messages; returns
+ * buf (n bytes). */
+static const char *opt_name(const struct option *opts, int ch, char *buf,
+                            size_t n)
+{
+    snprintf(buf, n, "an option");
+    for (; opts->name; opts++)
+        if (opts->val == ch)
+            snprintf(buf, n, "--%s", opts->name);
+    return buf;
+}
+
 static bool parse_seconds(const char *s, long *out)
 {
     char *end;
@@ -346,7 +358,7 @@ int main(int argc, char **argv)
         {O_DMEM, &o->decision_mib, 0, 1u << 20},
     };
     int ch;
-    char *end;
+    char *end, name[48];
     opterr = 0;
     while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (ch) {
@@ -377,17 +389,12 @@ int main(int argc, char **argv)
         case O_COUNTRY: o->country = optarg; break;
         case O_NOW: o->now = optarg; break;
         case O_SWEEP:
-            if (!parse_seconds(optarg, &o->sweep_every))
-                return fail("--sweep-every '%s': expected a duration such as "
-                            "1h, 30m or 1d",
-                            optarg),
-                       2;
-            break;
         case O_DREFRESH:
-            if (!parse_seconds(optarg, &o->decision_refresh))
-                return fail("--decision-refresh '%s': expected a duration "
-                            "such as 30s, 1m or 0",
-                            optarg),
+            if (!parse_seconds(optarg, ch == O_SWEEP ? &o->sweep_every
+                                                     : &o->decision_refresh))
+                return fail("%s '%s': expected a duration such as 30s, 1h "
+                            "or 1d (0: never)",
+                            opt_name(opts, ch, name, sizeof(name)), optarg),
                        2;
             break;
         case O_MAXBODY:
@@ -436,8 +443,8 @@ int main(int argc, char **argv)
                     v < counts[i].min || v > counts[i].max)
                     return fail("%s '%s': expected a whole number from %u to "
                                 "%u",
-                                argv[optind - 1], optarg, counts[i].min,
-                                counts[i].max),
+                                opt_name(opts, ch, name, sizeof(name)), optarg,
+                                counts[i].min, counts[i].max),
                            2;
                 *counts[i].dst = (unsigned)v;
             }

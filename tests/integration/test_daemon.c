@@ -1058,6 +1058,11 @@ static void test_decision_facts_read_at_start(void **state)
     assert_int_equal(br.status, 2);
     assert_non_null(strstr(br.err, "--decision-refresh 'soon'"));
     tu_run_free(&br);
+    /* a bad count names its option, not the value twice */
+    tu_run_cmd(&br, NULL, DAEMON, "--max-connections", "5x", NULL);
+    assert_int_equal(br.status, 2);
+    assert_non_null(strstr(br.err, "--max-connections '5x'"));
+    tu_run_free(&br);
     daemon_free(&d);
 }
 
