@@ -243,6 +243,8 @@ static enum MHD_Result send_reply(call *c)
         MHD_add_response_header(resp, "Content-Disposition", c->disposition);
     if (c->removed[0])
         MHD_add_response_header(resp, "X-Steward-Removed", c->removed);
+    if (c->counts[0])
+        MHD_add_response_header(resp, "X-Steward-Counts", c->counts);
     if (c->status == 405 && c->allow[0])
         MHD_add_response_header(resp, "Allow", c->allow);
     if (c->status == 401)

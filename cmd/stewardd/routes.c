@@ -56,6 +56,8 @@ const route routes_api[] = {
     {"GET", "/v1/suppression", A | D | U, 0, r_suppression_list},
     {"GET", "/v1/decide", A | D | S, 0, r_decide},
     {"POST", "/v1/decide", A | D | S, 0, r_decide_batch},
+    {"POST", "/v1/decide/batch", A | D | S, F_STREAM | F_RAWBODY,
+     r_decide_list},
     {"POST", "/v1/cookies", A | S, 0, r_cookie_set},
     /* data-subject requests */
     {"POST", "/v1/requests", A | D | S, 0, r_request_open},

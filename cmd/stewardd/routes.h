@@ -23,7 +23,7 @@ sw_cookie_choice cookie_choice(call *c, const char *name);
     X(r_consent_withdraw) X(r_consent_renew) X(r_consent_list)                \
     X(r_consent_show) X(r_consent_receipt) X(r_objection_add)                 \
     X(r_objection_override) X(r_unsubscribe) X(r_unsubscribe_link)           \
-    X(r_suppression_list) X(r_decide) X(r_decide_batch) X(r_cookie_set)       \
+    X(r_suppression_list) X(r_decide) X(r_decide_batch) X(r_decide_list) X(r_cookie_set)       \
     X(r_request_open) X(r_request_list) X(r_request_get) X(r_request_verify)  \
     X(r_request_resend) X(r_request_extend) X(r_request_refuse)               \
     X(r_request_withdraw) X(r_request_complete) X(r_report_requests)          \

@@ -397,3 +397,189 @@ int r_cookie_set(call *c, sw_store *s)
     return reply_json(
         c, 200, json_pack("{s:s, s:b}", "visitor", visitor, "recorded", 1));
 }
+
+/* ---- POST /v1/decide/batch: a list of any length, streamed ---- */
+
+/* One address per line, decided LIST_CHUNK lines at a time as the body
+ * arrives (each chunk one sw_decide_batch on a handle of the pool, from
+ * the facts in memory when the daemon holds them), answered as NDJSON in
+ * the list's order: each line the decision with its address, or the
+ * address's error. The answer is kept until the body ends: at most
+ * LIST_OUT_MAX bytes. */
+#define LIST_CHUNK 4096
+#define LIST_LINE_MAX 512
+#define LIST_OUT_MAX (256u << 20)
+
+typedef struct list_call {
+    char purpose[128];
+    sw_decide_item items[LIST_CHUNK];
+    char lines[LIST_CHUNK][LIST_LINE_MAX];
+    size_t n;
+    char line[LIST_LINE_MAX]; /* the line being read */
+    size_t len;
+    bool long_line;
+    char *out; /* the answer so far */
+    size_t out_n, out_cap;
+    size_t allowed, denied, bad;
+    bool too_big, failed;
+} list_call;
+
+/* Appends a line to the answer; false past LIST_OUT_MAX or out of
+ * memory. */
+static bool list_put(list_call *g, const char *text)
+{
+    size_t n = strlen(text);
+    if (g->out_n + n + 1 > LIST_OUT_MAX)
+        return false;
+    if (g->out_n + n + 1 > g->out_cap) {
+        size_t cap = g->out_cap ? g->out_cap * 2 : 1u << 16;
+        while (cap < g->out_n + n + 1)
+            cap *= 2;
+        char *more = realloc(g->out, cap);
+        if (!more)
+            return false;
+        g->out = more;
+        g->out_cap = cap;
+    }
+    memcpy(g->out + g->out_n, text, n);
+    g->out[g->out_n + n] = '\n';
+    g->out_n += n + 1;
+    return true;
+}
+
+/* Decides the chunk and writes its answers; false once the call has
+ * failed (answered already). */
+static bool list_decide(call *c, list_call *g)
+{
+    if (!g->n || g->failed || g->too_big)
+        return !g->failed;
+    char err[512];
+    sw_store *s = pool_take(c->srv, err, sizeof(err));
+    if (!s) {
+        reply_error(c, 500, "store", "%s", err);
+        g->failed = true;
+        return false;
+    }
+    for (size_t i = 0; i < g->n; i++) {
+        g->items[i].id.value = g->lines[i];
+        g->items[i].id.type = strchr(g->lines[i], '@') ? "email" : "phone";
+    }
+    sw_status st = sw_decide_batch(s, g->purpose, g->items, g->n);
+    if (st != SW_OK) {
+        reply_store(c, s, st); /* an unknown purpose: 422 */
+        pool_give(c->srv, s);
+        g->failed = true;
+        return false;
+    }
+    pool_give(c->srv, s);
+    for (size_t i = 0; i < g->n && !g->too_big; i++) {
+        const sw_decide_item *it = &g->items[i];
+        json_t *o;
+        if (it->st != SW_OK) {
+            g->bad++;
+            o = json_pack("{s:s, s:{s:s, s:s}}", "address", it->id.value,
+                          "error", "code", status_code(it->st), "message",
+                          it->why);
+        } else {
+            it->d.allow ? g->allowed++ : g->denied++;
+            o = sv_decision(&it->d);
+            json_object_set_new(o, "address", json_string(it->id.value));
+        }
+        char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+        json_decref(o);
+        if (!text || !list_put(g, text))
+            g->too_big = true;
+        free(text);
+    }
+    g->n = 0;
+    return true;
+}
+
+/* The line read so far joins the chunk (blank lines and a final '\r'
+ * left out). */
+static void list_line_end(call *c, list_call *g)
+{
+    while (g->len && g->line[g->len - 1] == '\r')
+        g->len--;
+    if (g->len) {
+        g->line[g->len] = '\0';
+        memcpy(g->lines[g->n++], g->line, g->len + 1);
+        if (g->n == LIST_CHUNK)
+            list_decide(c, g);
+    }
+    g->len = 0;
+}
+
+static int list_data(call *c, const char *data, size_t n)
+{
+    list_call *g = c->stream;
+    for (size_t i = 0; i < n && !g->failed; i++) {
+        if (data[i] == '\n') {
+            if (g->long_line) {
+                reply_error(c, 422, "invalid",
+                            "a line of the list is longer than %d bytes",
+                            LIST_LINE_MAX - 1);
+                g->failed = true;
+            } else {
+                list_line_end(c, g);
+            }
+            g->long_line = false;
+        } else if (g->len + 1 >= LIST_LINE_MAX) {
+            g->long_line = true;
+        } else {
+            g->line[g->len++] = data[i];
+        }
+    }
+    return 0;
+}
+
+static void list_end(call *c, bool aborted)
+{
+    list_call *g = c->stream;
+    if (!aborted && !g->failed) {
+        if (g->long_line)
+            reply_error(c, 422, "invalid",
+                        "a line of the list is longer than %d bytes",
+                        LIST_LINE_MAX - 1);
+        else
+            list_line_end(c, g);
+    }
+    if (!aborted && !g->failed && !c->status && list_decide(c, g)) {
+        if (g->too_big) {
+            reply_error(c, 413, "too_large",
+                        "the answer would exceed %u MiB: send the list in "
+                        "parts",
+                        LIST_OUT_MAX >> 20);
+        } else {
+            snprintf(c->counts, sizeof(c->counts),
+                     "allowed=%zu, denied=%zu, malformed=%zu", g->allowed,
+                     g->denied, g->bad);
+            char *text = g->out ? g->out : strdup("");
+            size_t len = g->out ? g->out_n : 0;
+            g->out = NULL;
+            reply_text(c, 200, "application/x-ndjson", text, len);
+        }
+    }
+    free(g->out);
+    free(g);
+    c->stream = NULL;
+    c->stream_end = NULL;
+    c->stream_data = NULL;
+}
+
+int r_decide_list(call *c, sw_store *unused)
+{
+    (void)unused;
+    const char *purpose = q_arg(c, "purpose");
+    if (!purpose)
+        return reply_missing(c, "purpose (in the query): a purpose of the "
+                                "policy");
+    list_call *g = calloc(1, sizeof(*g));
+    if (!g)
+        return reply_error(c, 500, "out_of_memory", "no memory for the list");
+    snprintf(g->purpose, sizeof(g->purpose), "%s", purpose);
+    c->stream = g;
+    c->stream_end = list_end;
+    c->stream_data = list_data;
+    return 0;
+}

@@ -222,6 +222,7 @@ struct call {
     char retry_after[16];
     char set_cookie[256];
     char removed[256]; /* X-Steward-Removed (POST /v1/scan), or "" */
+    char counts[96];   /* X-Steward-Counts (POST /v1/decide/batch), or "" */
     char allow[64];    /* Allow: the methods the path serves (a 405), or "" */
     double t0;
     bool deferred; /* held back to the public floor (http.c) */

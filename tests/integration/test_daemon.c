@@ -1155,6 +1155,62 @@ static void test_decide_batch_route(void **state)
         resp_free(&g);
     }
     resp_free(&r);
+    /* POST /v1/decide/batch: a list longer than a chunk, one address a
+     * line (blank lines and a '\r' left out), answered line by line in
+     * its order, each as the batch above answers it */
+    static const char *const cycle[] = {"gone@example.com",
+                                        "dan@acme.example",
+                                        "nobody@example.net",
+                                        "not-an-address",
+                                        "",
+                                        "Dan@ACME.example\r"};
+    static const char *const want[] = {"suppressed", "legitimate_interest",
+                                       "no_consent", NULL,
+                                       NULL,         "legitimate_interest"};
+    enum { LINES = 6000 };
+    size_t cap = (size_t)LINES * 24, len = 0;
+    char *list = malloc(cap);
+    assert_non_null(list);
+    for (int i = 0; i < LINES; i++)
+        len += (size_t)snprintf(list + len, cap - len, "%s\n", cycle[i % 6]);
+    http(d.port, "POST",
+         "/v1/decide/batch?purpose=marketing.communications.email", key,
+         "text/plain", list, len, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.head, "Content-Type: application/x-ndjson"));
+    assert_non_null(strstr(r.head, "X-Steward-Counts: allowed=2000, "
+                                   "denied=2000, malformed=1000"));
+    int n = 0, k = 0;
+    for (char *line = strtok(r.body, "\n"); line;
+         line = strtok(NULL, "\n"), n++, k++) {
+        while (!cycle[k % 6][0]) /* a blank line has no answer */
+            k++;
+        json_error_t err;
+        json_t *o = json_loads(line, 0, &err);
+        assert_non_null(o);
+        if (want[k % 6])
+            assert_string_equal(reason_of(o), want[k % 6]);
+        else
+            assert_non_null(json_object_get(o, "error"));
+        assert_non_null(json_object_get(o, "address"));
+        json_decref(o);
+    }
+    assert_int_equal(n, LINES - LINES / 6);
+    resp_free(&r);
+    /* an unknown purpose, a line too long */
+    http(d.port, "POST", "/v1/decide/batch?purpose=marketing.spam", key,
+         "text/plain", list, len, NULL, &r);
+    assert_int_equal(r.status, 422);
+    assert_non_null(strstr(r.body, "marketing.spam"));
+    resp_free(&r);
+    memset(list, 'a', 600);
+    http(d.port, "POST",
+         "/v1/decide/batch?purpose=marketing.communications.email", key,
+         "text/plain", list, len, NULL, &r);
+    assert_int_equal(r.status, 422);
+    assert_non_null(strstr(r.body, "longer than 511 bytes"));
+    resp_free(&r);
+    free(list);
     assert_int_equal(daemon_stop(&d), 0);
     daemon_free(&d);
 }
