@@ -1,7 +1,23 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <stdlib.h>
 #include <string.h>
 
 #include "views.h"
+
+bool sv_reserve(char **buf, size_t *cap, size_t need)
+{
+    if (need <= *cap)
+        return true;
+    size_t c = *cap ? *cap * 2 : (size_t)1 << 16;
+    while (c < need)
+        c *= 2;
+    char *more = realloc(*buf, c);
+    if (!more)
+        return false;
+    *buf = more;
+    *cap = c;
+    return true;
+}
 
 json_t *sv_instant(bool has, sw_instant t)
 {

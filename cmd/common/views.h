@@ -9,6 +9,11 @@
 
 #include "steward/steward.h"
 
+/* Grows *buf (*cap bytes, doubling from 64 KiB) to hold at least need
+ * bytes; false when out of memory (nothing changed). For the answers and
+ * lists the CLI and the daemon collect. */
+bool sv_reserve(char **buf, size_t *cap, size_t need);
+
 /* An instant as ISO-8601 text, or null when !has. */
 json_t *sv_instant(bool has, sw_instant t);
 /* Whole days from now to t, rounded towards the past (negative: late). */

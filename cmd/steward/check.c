@@ -32,16 +32,8 @@ typedef struct chunk {
 
 static bool chunk_add(chunk *k, const char *line, size_t len, size_t lineno)
 {
-    if (k->used + len + 1 > k->cap) {
-        size_t cap = k->cap ? k->cap * 2 : 1u << 16;
-        while (cap < k->used + len + 1)
-            cap *= 2;
-        char *more = realloc(k->text, cap);
-        if (!more)
-            return false;
-        k->text = more;
-        k->cap = cap;
-    }
+    if (!sv_reserve(&k->text, &k->cap, k->used + len + 1))
+        return false;
     memcpy(k->text + k->used, line, len + 1);
     k->at[k->n] = k->used; /* a pointer once the chunk is full (text moves) */
     k->items[k->n].id.type = memchr(line, '@', len) ? "email" : "phone";

@@ -429,18 +429,9 @@ typedef struct list_call {
 static bool list_put(list_call *g, const char *text)
 {
     size_t n = strlen(text);
-    if (g->out_n + n + 1 > LIST_OUT_MAX)
+    if (g->out_n + n + 1 > LIST_OUT_MAX ||
+        !sv_reserve(&g->out, &g->out_cap, g->out_n + n + 1))
         return false;
-    if (g->out_n + n + 1 > g->out_cap) {
-        size_t cap = g->out_cap ? g->out_cap * 2 : 1u << 16;
-        while (cap < g->out_n + n + 1)
-            cap *= 2;
-        char *more = realloc(g->out, cap);
-        if (!more)
-            return false;
-        g->out = more;
-        g->out_cap = cap;
-    }
     memcpy(g->out + g->out_n, text, n);
     g->out[g->out_n + n] = '\n';
     g->out_n += n + 1;

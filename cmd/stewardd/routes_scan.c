@@ -46,17 +46,9 @@ static int take_text(const char *p, size_t n, void *ctx)
         g->too_big = true;
         return 1;
     }
-    if (g->n + n + 1 > g->cap) {
-        size_t cap = g->cap ? g->cap * 2 : 1u << 16;
-        while (cap < g->n + n + 1)
-            cap *= 2;
-        char *more = realloc(g->out, cap);
-        if (!more) {
-            g->failed = true;
-            return 1;
-        }
-        g->out = more;
-        g->cap = cap;
+    if (!sv_reserve(&g->out, &g->cap, g->n + n + 1)) {
+        g->failed = true;
+        return 1;
     }
     memcpy(g->out + g->n, p, n);
     g->n += n;
