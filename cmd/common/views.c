@@ -68,6 +68,72 @@ json_t *sv_decision(const sw_decision *d)
         sv_instant(d->has_at, d->at));
 }
 
+static bool same_decision(const sw_decision *a, const sw_decision *b)
+{
+    return a->allow == b->allow && a->reason == b->reason &&
+           a->activity == b->activity && a->basis == b->basis &&
+           a->has_at == b->has_at && (!a->has_at || a->at == b->at) &&
+           strcmp(a->ref, b->ref) == 0;
+}
+
+void sv_line_memo_free(sv_line_memo *m)
+{
+    free(m->head);
+    free(m->tail);
+    m->head = m->tail = NULL;
+}
+
+/* The decision's text around its address: the object dumped with a
+ * mark in the address's place, cut there. */
+static bool line_parts(sv_line_memo *m, const sw_decision *d, size_t flags)
+{
+    sv_line_memo_free(m);
+    json_t *o = sv_decision(d);
+    if (!o || json_object_set_new(o, "address", json_string("\x01")) != 0) {
+        json_decref(o);
+        return false;
+    }
+    char *text = json_dumps(o, flags);
+    json_decref(o);
+    char *mark = text ? strstr(text, "\"\\u0001\"") : NULL;
+    if (!mark) {
+        free(text);
+        return false;
+    }
+    *mark = '\0';
+    m->head = text;
+    m->tail = strdup(mark + strlen("\"\\u0001\""));
+    if (!m->tail) {
+        sv_line_memo_free(m);
+        return false;
+    }
+    m->d = *d;
+    m->flags = flags;
+    return true;
+}
+
+char *sv_decision_line(sv_line_memo *m, const sw_decision *d,
+                       const char *address, size_t flags)
+{
+    if ((!m->head || m->flags != flags || !same_decision(&m->d, d)) &&
+        !line_parts(m, d, flags))
+        return NULL;
+    json_t *a = json_string(address);
+    char *quoted = a ? json_dumps(a, JSON_ENCODE_ANY) : NULL;
+    json_decref(a);
+    if (!quoted)
+        return NULL;
+    size_t h = strlen(m->head), q = strlen(quoted), t = strlen(m->tail);
+    char *line = malloc(h + q + t + 1);
+    if (line) {
+        memcpy(line, m->head, h);
+        memcpy(line + h, quoted, q);
+        memcpy(line + h + q, m->tail, t + 1);
+    }
+    free(quoted);
+    return line;
+}
+
 json_t *sv_request_view(const sw_request_view *v, sw_instant now)
 {
     json_t *o = json_pack(

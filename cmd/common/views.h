@@ -25,6 +25,19 @@ json_t *sv_controller_view(const sw_policy *p);
 json_t *sv_consent_result(const sw_consent_result *r);
 json_t *sv_consent_view(const sw_consent_view *v);
 json_t *sv_decision(const sw_decision *d);
+/* A decision with its address as one line of JSON text (no newline),
+ * for lists: the decision's part is made once for a run of equal
+ * decisions (memo, zeroed at first; sv_line_memo_free), only the address
+ * is written each time. flags: jansson's (JSON_SORT_KEYS...). NULL when
+ * out of memory or the address is not UTF-8. Free with free(). */
+typedef struct sv_line_memo {
+    sw_decision d;
+    char *head, *tail; /* the text around the address */
+    size_t flags;
+} sv_line_memo;
+char *sv_decision_line(sv_line_memo *m, const sw_decision *d,
+                       const char *address, size_t flags);
+void sv_line_memo_free(sv_line_memo *m);
 json_t *sv_request_view(const sw_request_view *v, sw_instant now);
 /* A timeline entry {state, at, actor, <note_key>}. */
 json_t *sv_change(const char *state, sw_instant at, const char *actor,

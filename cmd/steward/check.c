@@ -28,6 +28,7 @@ typedef struct chunk {
     size_t at[CHUNK_LINES]; /* where each line starts in text */
     char *text;             /* every line, NUL-separated */
     size_t n, used, cap;
+    sv_line_memo memo; /* --json: the text of the last decision */
 } chunk;
 
 static bool chunk_add(chunk *k, const char *line, size_t len, size_t lineno)
@@ -69,9 +70,11 @@ static int chunk_decide(cli *c, sw_store *s, const char *purpose,
         }
         it->d.allow ? t->allowed++ : t->denied++;
         if (c->json) {
-            json_t *o = sv_decision(&it->d);
-            json_object_set_new(o, "address", json_string(it->id.value));
-            print_line(o);
+            char *text = sv_decision_line(&k->memo, &it->d, it->id.value,
+                                          JSON_COMPACT | JSON_SORT_KEYS);
+            if (text)
+                puts(text);
+            free(text);
         } else if (it->d.allow) {
             puts(it->id.value);
         }
@@ -138,8 +141,10 @@ static int check_file(cli *c, sw_store *s, const char *purpose,
         rc = chunk_decide(c, s, purpose, path, k, &t);
     if (!rc && ferror(f))
         rc = cli_fail("%s: read error after line %zu", path, lineno);
-    if (k)
+    if (k) {
         free(k->text);
+        sv_line_memo_free(&k->memo);
+    }
     free(k);
     free(line);
     if (f != stdin)

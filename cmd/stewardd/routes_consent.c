@@ -420,6 +420,7 @@ typedef struct list_call {
     bool long_line;
     char *out; /* the answer so far */
     size_t out_n, out_cap;
+    sv_line_memo memo; /* the text of the last decision */
     size_t allowed, denied, bad;
     bool too_big, failed;
 } list_call;
@@ -465,19 +466,19 @@ static bool list_decide(call *c, list_call *g)
     pool_give(c->srv, s);
     for (size_t i = 0; i < g->n && !g->too_big; i++) {
         const sw_decide_item *it = &g->items[i];
-        json_t *o;
+        char *text;
         if (it->st != SW_OK) {
             g->bad++;
-            o = json_pack("{s:s, s:{s:s, s:s}}", "address", it->id.value,
-                          "error", "code", status_code(it->st), "message",
-                          it->why);
+            json_t *o = json_pack("{s:s, s:{s:s, s:s}}", "address",
+                                  it->id.value, "error", "code",
+                                  status_code(it->st), "message", it->why);
+            text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+            json_decref(o);
         } else {
             it->d.allow ? g->allowed++ : g->denied++;
-            o = sv_decision(&it->d);
-            json_object_set_new(o, "address", json_string(it->id.value));
+            text =
+                sv_decision_line(&g->memo, &it->d, it->id.value, JSON_COMPACT);
         }
-        char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
-        json_decref(o);
         if (!text || !list_put(g, text))
             g->too_big = true;
         free(text);
@@ -552,6 +553,7 @@ static void list_end(call *c, bool aborted)
         }
     }
     free(g->out);
+    sv_line_memo_free(&g->memo);
     free(g);
     c->stream = NULL;
     c->stream_end = NULL;
