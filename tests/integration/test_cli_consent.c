@@ -190,10 +190,16 @@ static void test_cli_consent__mailing_list(void **state)
     assert_int_equal(r.status, 0);
     char *line = strtok(r.out, "\n");
     int n = 0, suppressed = 0;
+    static const char *const order[] = {"ok1@example.com", "gone@example.com",
+                                        "stranger@example.com",
+                                        "broken-address"};
     for (; line; line = strtok(NULL, "\n"), n++) {
         json_error_t err;
         json_t *o = json_loads(line, 0, &err);
         assert_non_null(o);
+        assert_true(n < 4);
+        assert_string_equal(json_string_value(json_object_get(o, "address")),
+                            order[n]);
         const char *reason = json_string_value(json_object_get(o, "reason"));
         suppressed += reason && strcmp(reason, "suppressed") == 0;
         json_decref(o);
