@@ -8,14 +8,21 @@
 
 #include "commands.h"
 
-/* One JSON object on one line (NDJSON); takes the value's reference. */
+/* One line of NDJSON, text taken (NULL: the line was not UTF-8, which
+ * jansson cannot quote: it is answered all the same). */
+static void print_text(char *text)
+{
+    puts(text ? text
+              : "{\"address\":null,\"error\":\"the line is not UTF-8\"}");
+    free(text);
+}
+
+/* One JSON object on one line; takes the value's reference (NULL: the
+ * line was not UTF-8). */
 static void print_line(json_t *o)
 {
-    char *text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+    print_text(o ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL);
     json_decref(o);
-    if (text)
-        puts(text);
-    free(text);
 }
 
 #define CHUNK_LINES 4096
@@ -70,11 +77,8 @@ static int chunk_decide(cli *c, sw_store *s, const char *purpose,
         }
         it->d.allow ? t->allowed++ : t->denied++;
         if (c->json) {
-            char *text = sv_decision_line(&k->memo, &it->d, it->id.value,
-                                          JSON_COMPACT | JSON_SORT_KEYS);
-            if (text)
-                puts(text);
-            free(text);
+            print_text(sv_decision_line(&k->memo, &it->d, it->id.value,
+                                        JSON_COMPACT | JSON_SORT_KEYS));
         } else if (it->d.allow) {
             puts(it->id.value);
         }

@@ -409,7 +409,6 @@ int r_cookie_set(call *c, sw_store *s)
 #define LIST_CHUNK 4096
 #define LIST_LINE_MAX 512
 #define LIST_OUT_MAX (256u << 20)
-
 typedef struct list_call {
     char purpose[128];
     sw_decide_item items[LIST_CHUNK];
@@ -479,6 +478,9 @@ static bool list_decide(call *c, list_call *g)
             text =
                 sv_decision_line(&g->memo, &it->d, it->id.value, JSON_COMPACT);
         }
+        if (!text) /* jansson takes UTF-8 alone */
+            text = strdup("{\"address\":null,\"error\":{\"code\":\"invalid\","
+                          "\"message\":\"the line is not UTF-8\"}}");
         if (!text || !list_put(g, text))
             g->too_big = true;
         free(text);

@@ -1202,6 +1202,18 @@ static void test_decide_batch_route(void **state)
     }
     assert_int_equal(n, LINES - LINES / 6);
     resp_free(&r);
+    /* a line that is not UTF-8 is answered too, with an error */
+    static const char bytes[] = "dan@acme.example\n\xff\xfe@x\n";
+    http(d.port, "POST",
+         "/v1/decide/batch?purpose=marketing.communications.email", key,
+         "text/plain", bytes, sizeof(bytes) - 1, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.head, "malformed=1"));
+    char *second = strchr(r.body, '\n');
+    assert_non_null(second);
+    assert_non_null(strstr(second, "\"address\":null"));
+    assert_non_null(strstr(second, "not UTF-8"));
+    resp_free(&r);
     /* an unknown purpose, a line too long */
     http(d.port, "POST", "/v1/decide/batch?purpose=marketing.spam", key,
          "text/plain", list, len, NULL, &r);
