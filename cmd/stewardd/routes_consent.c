@@ -490,9 +490,16 @@ static bool list_decide(call *c, list_call *g)
 }
 
 /* The line read so far joins the chunk (blank lines and a final '\r'
- * left out). */
+ * left out), or fails the call when it was too long. */
 static void list_line_end(call *c, list_call *g)
 {
+    if (g->long_line) {
+        reply_error(c, 422, "invalid",
+                    "a line of the list is longer than %d bytes",
+                    LIST_LINE_MAX - 1);
+        g->failed = true;
+        return;
+    }
     while (g->len && g->line[g->len - 1] == '\r')
         g->len--;
     if (g->len) {
@@ -508,21 +515,12 @@ static int list_data(call *c, const char *data, size_t n)
 {
     list_call *g = c->stream;
     for (size_t i = 0; i < n && !g->failed; i++) {
-        if (data[i] == '\n') {
-            if (g->long_line) {
-                reply_error(c, 422, "invalid",
-                            "a line of the list is longer than %d bytes",
-                            LIST_LINE_MAX - 1);
-                g->failed = true;
-            } else {
-                list_line_end(c, g);
-            }
-            g->long_line = false;
-        } else if (g->len + 1 >= LIST_LINE_MAX) {
+        if (data[i] == '\n')
+            list_line_end(c, g);
+        else if (g->len + 1 >= LIST_LINE_MAX)
             g->long_line = true;
-        } else {
+        else
             g->line[g->len++] = data[i];
-        }
     }
     return 0;
 }
@@ -530,14 +528,8 @@ static int list_data(call *c, const char *data, size_t n)
 static void list_end(call *c, bool aborted)
 {
     list_call *g = c->stream;
-    if (!aborted && !g->failed) {
-        if (g->long_line)
-            reply_error(c, 422, "invalid",
-                        "a line of the list is longer than %d bytes",
-                        LIST_LINE_MAX - 1);
-        else
-            list_line_end(c, g);
-    }
+    if (!aborted && !g->failed)
+        list_line_end(c, g);
     if (!aborted && !g->failed && !c->status && list_decide(c, g)) {
         if (g->too_big) {
             reply_error(c, 413, "too_large",

@@ -68,7 +68,6 @@ struct sw_decide_cache {
 _Static_assert(crypto_shorthash_siphashx24_BYTES == SW_BLIND_BYTES,
                "a cache key is as long as a blind index");
 
-#define key_types sw_decide_key_types
 typedef sw_verdict verdict;
 
 static void cache_free(void *p)
@@ -245,7 +244,7 @@ static int key_type_index(const char *type)
     if (strcmp(type, "msisdn") == 0)
         return 1;
     for (int i = 0; i < 3; i++)
-        if (strcmp(type, key_types[i]) == 0)
+        if (strcmp(type, sw_decide_key_types[i]) == 0)
             return i;
     return -1;
 }
@@ -356,7 +355,7 @@ char *sw_decision_text(const sw_decision *d, char *buf, size_t n)
 static sw_status blind_of(const sw_store *s, int ti, const char *raw,
                           uint8_t blind[SW_BLIND_BYTES], char *why, size_t n)
 {
-    const char *type = key_types[ti];
+    const char *type = sw_decide_key_types[ti];
     char value[SW_IDENT_MAX];
     if (sw_ident_normalise(type, raw, s->country[0] ? s->country : NULL, value,
                            why, n) != SW_OK)

@@ -84,16 +84,15 @@ struct sw_warm {
     size_t bytes;
 };
 
-/* Zeroed memory for a large table, on huge pages where the kernel offers
- * them: a probe costs one cache miss, not a TLB miss too. */
 /* ---- hashing ---- */
 
-static uint32_t hash_bytes(const uint8_t *p, size_t n)
+/* The home slot of a 16-byte key that is a keyed hash already (a blind
+ * index, a subject id's SipHash): its first bytes spread it. */
+static size_t home(const uint8_t *key, size_t cap)
 {
-    uint32_t h = SW_HASH_SEED;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ p[i]) * 16777619u;
-    return h;
+    uint64_t h;
+    memcpy(&h, key, sizeof(h));
+    return (size_t)h & (cap - 1);
 }
 
 static size_t pow2_at_least(size_t n)
@@ -109,9 +108,7 @@ static size_t pow2_at_least(size_t n)
 static wf_addr *addr_slot(wf_addr *t, size_t cap,
                           const uint8_t blind[SW_BLIND_BYTES])
 {
-    uint64_t h;
-    memcpy(&h, blind, sizeof(h));
-    for (size_t i = (size_t)h & (cap - 1);; i = (i + 1) & (cap - 1)) {
+    for (size_t i = home(blind, cap);; i = (i + 1) & (cap - 1)) {
         wf_addr *a = &t[i];
         if (!a->subject || memcmp(a->blind, blind, SW_BLIND_BYTES) == 0)
             return a;
@@ -141,9 +138,7 @@ static void id_hash(const id_map *m, const char *id, uint8_t h[16])
 
 static id_slot *id_slot_of(const id_map *m, const uint8_t h[16])
 {
-    uint64_t k;
-    memcpy(&k, h, sizeof(k));
-    for (size_t i = (size_t)k & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+    for (size_t i = home(h, m->cap);; i = (i + 1) & (m->cap - 1)) {
         id_slot *e = &m->slots[i];
         if (!e->subject || memcmp(e->h, h, 16) == 0)
             return e;
@@ -164,7 +159,8 @@ typedef struct end_map {
 static end_entry *end_slot(const end_map *m, int scope, const uint8_t *key,
                            size_t len)
 {
-    uint32_t h = hash_bytes(key, len) ^ (uint32_t)scope * 0x9e3779b1u;
+    uint32_t h =
+        sw_hash_bytes(SW_HASH_SEED, key, len) ^ (uint32_t)scope * 0x9e3779b1u;
     for (size_t i = h & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
         end_entry *e = &m->slots[i];
         if (!e->used || (e->scope == scope && e->len == len &&
@@ -191,12 +187,11 @@ typedef struct loader {
     bool overflow, conveyor_overflow;
 } loader;
 
+/* The policy index of a purpose, -1: not one of the policy's. */
 static int purpose_of(const sw_policy *p, const char *purpose)
 {
-    for (size_t i = 0; purpose && i < p->n_purposes; i++)
-        if (strcmp(p->purposes[i].id, purpose) == 0)
-            return (int)i;
-    return -1;
+    const sw_def *d = purpose ? sw_policy_purpose(p, purpose) : NULL;
+    return d ? (int)(d - p->purposes) : -1;
 }
 
 static int end_row(const sw_row *r, void *p)
@@ -902,9 +897,7 @@ uint32_t sw_warm_find(const sw_warm *w, const uint8_t blind[SW_BLIND_BYTES])
 
 void sw_warm_prefetch(const sw_warm *w, const uint8_t blind[SW_BLIND_BYTES])
 {
-    uint64_t h;
-    memcpy(&h, blind, sizeof(h));
-    __builtin_prefetch(&w->addrs[(size_t)h & (w->cap - 1)]);
+    __builtin_prefetch(&w->addrs[home(blind, w->cap)]);
 }
 
 void sw_warm_prefetch_subject(const sw_warm *w, uint32_t at)

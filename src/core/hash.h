@@ -4,6 +4,7 @@
 #ifndef STEWARD_HASH_INT_H
 #define STEWARD_HASH_INT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define SW_HASH_SEED 2166136261u
@@ -15,6 +16,14 @@ static inline uint32_t sw_hash_str(uint32_t h, const char *s)
     for (; *s; s++)
         h = (h ^ (uint8_t)*s) * 16777619u;
     return (h ^ 0x1f) * 16777619u;
+}
+
+/* Continues hash h over n bytes. */
+static inline uint32_t sw_hash_bytes(uint32_t h, const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ p[i]) * 16777619u;
+    return h;
 }
 
 /* A day number and a key class (the traffic day-key caches). */
